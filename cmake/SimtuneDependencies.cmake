@@ -1,0 +1,15 @@
+# The libraries simtune and its consumers need, all from Debian packages (cmake/setup-debian.sh).
+# Shared by the build and by the installed simtuneConfig.cmake, so both find them the same way.
+include(CMakeFindDependencyMacro)
+find_dependency(fmt)
+find_dependency(Eigen3 3.4 NO_MODULE)
+find_dependency(range-v3)
+find_dependency(Threads)
+find_dependency(PkgConfig)
+# Unicorn and capstone ship pkg-config files only.
+if(NOT TARGET PkgConfig::unicorn)
+  pkg_check_modules(unicorn REQUIRED IMPORTED_TARGET GLOBAL unicorn)
+endif()
+if(NOT TARGET PkgConfig::capstone)
+  pkg_check_modules(capstone REQUIRED IMPORTED_TARGET GLOBAL capstone)
+endif()

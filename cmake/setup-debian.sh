@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything simtune needs from Debian 12 packages. Idempotent: it asks apt only for what
+# is missing, and prints nothing when all is present. Run as root or with sudo available.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git      # the build
+  libeigen3-dev libfmt-dev librange-v3-dev doctest-dev   # header libraries the library uses
+  libunicorn-dev libcapstone-dev qemu-user               # the simulators and the decoder
+  gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu            # cross compilers for the board targets
+  libbenchmark-dev libxgboost-dev                        # benchmarks (XGBoost only as a yardstick)
+  python3 python3-dev python3-pybind11 python3-numpy     # the Python binding, for /usr/bin/python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "simtune setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,9 @@
+#pragma once
+// The umbrella header: the whole public API of simtune.
+#include "simtune/concepts.hpp"
+#include "simtune/error.hpp"
+#include "simtune/events.hpp"
+#include "simtune/kernel.hpp"
+#include "simtune/simulation.hpp"
+#include "simtune/stats.hpp"
+#include "simtune/target.hpp"

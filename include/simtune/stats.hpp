@@ -1,0 +1,115 @@
+#pragma once
+// Stats: the named counters every simulator fills. Predictors see them as a fixed-order feature
+// vector; the order below is part of the model-file format, so append, never reorder.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace simtune {
+
+/// The class of one instruction. Exactly one class per instruction, chosen in this precedence:
+/// branch (any control transfer); load / store (pure data movement to or from memory, any register
+/// file, e.g. `mov rax,[m]`, `movups xmm0,[m]`, `ldr q0,[x1]`, `flw`); simd (packed or vector
+/// compute); fp_scalar (scalar floating point compute); mul_div (integer multiply/divide);
+/// int_alu (everything else: integer arithmetic, logic, register moves, address computation).
+/// Compute instructions with a memory operand (`addps xmm0,[m]`) keep their compute class; their
+/// memory traffic is counted by the memory counters (mem_reads/mem_writes), not by load/store.
+enum class InsnClass : std::uint8_t { int_alu, mul_div, fp_scalar, simd, load, store, branch };
+inline constexpr std::size_t insn_class_count = 7;
+
+constexpr std::string_view to_string(InsnClass c) noexcept {
+    constexpr std::array<std::string_view, insn_class_count> names{
+        "int_alu", "mul_div", "fp_scalar", "simd", "load", "store", "branch"};
+    return names[static_cast<std::size_t>(c)];
+}
+
+/// Per-class instruction counts, indexed by InsnClass.
+using ClassCounts = std::array<std::uint64_t, insn_class_count>;
+
+struct Stats {
+    std::uint64_t instructions = 0;   ///< executed instructions inside the region of interest
+    ClassCounts by_class{};           ///< instructions by InsnClass; sums to `instructions`
+    std::uint64_t branches_taken = 0; ///< executed control transfers that left the fall-through path
+    std::uint64_t mem_reads = 0;      ///< memory read accesses (one per access, any width)
+    std::uint64_t mem_writes = 0;     ///< memory write accesses
+    std::uint64_t bytes_loaded = 0;
+    std::uint64_t bytes_stored = 0;
+    std::uint64_t l1d_accesses = 0, l1d_misses = 0; ///< simulated data caches, line granularity
+    std::uint64_t l2_accesses = 0, l2_misses = 0;
+    std::uint64_t llc_accesses = 0, llc_misses = 0;
+    std::uint64_t basic_blocks = 0;   ///< executed translation blocks (simulator-defined blocks)
+
+    [[nodiscard]] std::uint64_t count(InsnClass c) const noexcept {
+        return by_class[static_cast<std::size_t>(c)];
+    }
+    std::uint64_t& count(InsnClass c) noexcept { return by_class[static_cast<std::size_t>(c)]; }
+
+    /// Number of entries in the feature vector.
+    static constexpr std::size_t feature_count = 1 + insn_class_count + 12;
+
+    /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
+    static std::span<const std::string_view> feature_names() noexcept {
+        static constexpr std::array<std::string_view, feature_count> names{
+            "instructions", "int_alu",      "mul_div",      "fp_scalar",   "simd",
+            "load",         "store",        "branch",       "branches_taken", "mem_reads",
+            "mem_writes",   "bytes_loaded", "bytes_stored", "l1d_accesses", "l1d_misses",
+            "l2_accesses",  "l2_misses",    "llc_accesses", "llc_misses",  "basic_blocks"};
+        return names;
+    }
+
+    /// The counters as doubles, in feature_names() order.
+    [[nodiscard]] std::array<double, feature_count> to_features() const noexcept {
+        std::array<double, feature_count> f{};
+        std::size_t i = 0;
+        f[i++] = static_cast<double>(instructions);
+        for (auto c : by_class) f[i++] = static_cast<double>(c);
+        for (auto v : {branches_taken, mem_reads, mem_writes, bytes_loaded, bytes_stored,
+                       l1d_accesses, l1d_misses, l2_accesses, l2_misses, llc_accesses, llc_misses,
+                       basic_blocks})
+            f[i++] = static_cast<double>(v);
+        return f;
+    }
+
+    Stats& operator+=(const Stats& o) noexcept;
+    friend bool operator==(const Stats&, const Stats&) = default;
+};
+
+inline Stats& Stats::operator+=(const Stats& o) noexcept {
+    instructions += o.instructions;
+    for (std::size_t i = 0; i < insn_class_count; ++i) by_class[i] += o.by_class[i];
+    branches_taken += o.branches_taken;
+    mem_reads += o.mem_reads;
+    mem_writes += o.mem_writes;
+    bytes_loaded += o.bytes_loaded;
+    bytes_stored += o.bytes_stored;
+    l1d_accesses += o.l1d_accesses;
+    l1d_misses += o.l1d_misses;
+    l2_accesses += o.l2_accesses;
+    l2_misses += o.l2_misses;
+    llc_accesses += o.llc_accesses;
+    llc_misses += o.llc_misses;
+    basic_blocks += o.basic_blocks;
+    return *this;
+}
+
+} // namespace simtune
+
+/// Prints "instructions=… int_alu=… … basic_blocks=…" on one line.
+template <>
+struct fmt::formatter<simtune::Stats> {
+    constexpr auto parse(format_parse_context& ctx) { return ctx.begin(); }
+    auto format(const simtune::Stats& s, format_context& ctx) const {
+        auto out = ctx.out();
+        const auto names = simtune::Stats::feature_names();
+        const auto values = s.to_features();
+        for (std::size_t i = 0; i < values.size(); ++i)
+            out = fmt::format_to(out, "{}{}={}", i ? " " : "", names[i],
+                                 static_cast<std::uint64_t>(values[i]));
+        return out;
+    }
+};

@@ -1,0 +1,166 @@
+// Built-in targets, and the host's cache geometry from sysfs.
+#include "simtune/target.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "simtune/error.hpp"
+
+namespace simtune {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+std::optional<std::string> read_line(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line)) return std::nullopt;
+    return line;
+}
+
+/// "32K", "1024K", "16M" or a plain byte count.
+std::optional<std::uint64_t> parse_size(const std::string& text) {
+    std::uint64_t value = 0;
+    std::size_t i = 0;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i)
+        value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    if (i == 0) return std::nullopt;
+    if (i < text.size()) {
+        if (text[i] == 'K') value <<= 10;
+        else if (text[i] == 'M') value <<= 20;
+        else if (text[i] == 'G') value <<= 30;
+    }
+    return value;
+}
+
+/// Reads /sys/devices/system/cpu/cpu0/cache/indexN for the data/unified cache of `level`.
+std::optional<CacheGeometry> sysfs_cache(int level) {
+    for (int index = 0; index < 8; ++index) {
+        const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
+        auto lvl = read_line(dir + "level");
+        auto type = read_line(dir + "type");
+        if (!lvl || !type) continue;
+        if (std::stoi(*lvl) != level || *type == "Instruction") continue;
+        auto size = read_line(dir + "size");
+        auto line = read_line(dir + "coherency_line_size");
+        auto ways = read_line(dir + "ways_of_associativity");
+        if (!size || !line || !ways) return std::nullopt;
+        CacheGeometry g;
+        auto bytes = parse_size(*size);
+        if (!bytes) return std::nullopt;
+        g.size_bytes = *bytes;
+        g.line_bytes = static_cast<std::uint32_t>(std::stoul(*line));
+        g.associativity = static_cast<std::uint32_t>(std::stoul(*ways));
+        // Some hypervisors report geometries whose set count is not a power of two; a model
+        // needs one, so round the set count down and keep the reported ways and line size.
+        if (g.line_bytes && g.associativity && !g.valid()) {
+            std::uint64_t sets = std::bit_floor(g.sets());
+            g.size_bytes = sets * g.line_bytes * g.associativity;
+        }
+        if (g.valid()) return g;
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+bool CacheGeometry::valid() const noexcept {
+    if (size_bytes == 0 || line_bytes == 0 || associativity == 0) return false;
+    if (!std::has_single_bit(line_bytes)) return false;
+    const std::uint64_t way_bytes = std::uint64_t{line_bytes} * associativity;
+    if (size_bytes % way_bytes != 0) return false;
+    return std::has_single_bit(sets());
+}
+
+Isa parse_isa(std::string_view text) {
+    const std::string t = lower(text);
+    if (t == "x86-64" || t == "x86_64" || t == "amd64") return Isa::x86_64;
+    if (t == "aarch64" || t == "arm64") return Isa::aarch64;
+    if (t == "riscv64" || t == "rv64") return Isa::riscv64;
+    fail(ErrorKind::invalid_argument, "unknown ISA '{}' (expected x86-64, aarch64 or riscv64)", text);
+}
+
+void Target::validate() const {
+    if (name.empty()) fail(ErrorKind::invalid_argument, "target has an empty name");
+    if (qemu_binary.empty()) fail(ErrorKind::invalid_argument, "target '{}' has no QEMU binary", name);
+    const std::pair<const char*, const CacheGeometry*> levels[] = {
+        {"L1D", &caches.l1d}, {"L2", &caches.l2}, {"LLC", &caches.llc}};
+    for (auto [level, g] : levels)
+        if (!g->valid())
+            fail(ErrorKind::invalid_argument,
+                 "target '{}': {} geometry {} B / {} B lines / {} ways is not a power-of-two "
+                 "set-associative cache",
+                 name, level, g->size_bytes, g->line_bytes, g->associativity);
+}
+
+Target host_x86_64() {
+    Target t;
+    t.name = "host-x86-64";
+    t.isa = Isa::x86_64;
+    // Unicorn 2 has no AVX: kernels both simulators run are built for the x86-64-v2 baseline.
+    t.cflags = {"-march=x86-64-v2", "-mtune=generic", "-fcf-protection=none"};
+    t.qemu_binary = "qemu-x86_64";
+    t.qemu_cpu = "max";
+    t.caches.l1d = sysfs_cache(1).value_or(CacheGeometry{32 * 1024, 64, 8});
+    t.caches.l2 = sysfs_cache(2).value_or(CacheGeometry{512 * 1024, 64, 8});
+    t.caches.llc = sysfs_cache(3).value_or(CacheGeometry{16 * 1024 * 1024, 64, 16});
+#if defined(__x86_64__)
+    t.native = true;
+#endif
+    return t;
+}
+
+Target cortex_a72() {
+    Target t;
+    t.name = "cortex-a72";
+    t.isa = Isa::aarch64;
+    t.toolchain_prefix = "aarch64-linux-gnu-";
+    t.cflags = {"-mcpu=cortex-a72"};
+    t.qemu_binary = "qemu-aarch64";
+    t.qemu_cpu = "cortex-a72";
+    t.caches.l1d = {32 * 1024, 64, 2};
+    t.caches.l2 = {1024 * 1024, 64, 16};
+    t.caches.llc = {1024 * 1024, 64, 16}; // the A72 cluster's L2 is its last level
+    return t;
+}
+
+Target sifive_u74() {
+    Target t;
+    t.name = "sifive-u74";
+    t.isa = Isa::riscv64;
+    t.toolchain_prefix = "riscv64-linux-gnu-";
+    t.cflags = {"-march=rv64gc", "-mabi=lp64d"};
+    t.qemu_binary = "qemu-riscv64";
+    t.qemu_cpu = "rv64";
+    t.caches.l1d = {32 * 1024, 64, 4};
+    t.caches.l2 = {2 * 1024 * 1024, 64, 16};
+    t.caches.llc = {2 * 1024 * 1024, 64, 16}; // the U74 complex's L2 is its last level
+    return t;
+}
+
+std::vector<Target> builtin_targets() { return {host_x86_64(), cortex_a72(), sifive_u74()}; }
+
+Target target_by_name(std::string_view name) {
+    const std::string n = lower(name);
+    for (auto& t : builtin_targets())
+        if (t.name == n || to_string(t.isa) == n || (n == "x86_64" && t.isa == Isa::x86_64))
+            return t;
+    if (n == "host" || n == "native") return host_x86_64();
+    if (n == "arm64") return cortex_a72();
+    if (n == "rv64") return sifive_u74();
+    fail(ErrorKind::invalid_argument,
+         "unknown target '{}' (built-in: host-x86-64, cortex-a72, sifive-u74, or x86-64, aarch64, "
+         "riscv64)", name);
+}
+
+} // namespace simtune

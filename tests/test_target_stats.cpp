@@ -1,0 +1,99 @@
+// Specification of the vocabulary types: Target, Stats, ErrorKind.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <simtune/simtune.hpp>
+
+using namespace simtune;
+
+TEST_CASE("built-in targets are complete and self-consistent") {
+    const auto targets = builtin_targets();
+    REQUIRE(targets.size() == 3);
+    CHECK(targets[0].isa == Isa::x86_64);
+    CHECK(targets[1].isa == Isa::aarch64);
+    CHECK(targets[2].isa == Isa::riscv64);
+    for (const auto& t : targets) {
+        CAPTURE(t.name);
+        CHECK_NOTHROW(t.validate());
+        CHECK(!t.qemu_binary.empty());
+        CHECK(t.caches.l1d.size_bytes < t.caches.l2.size_bytes);
+        CHECK(t.caches.l2.size_bytes <= t.caches.llc.size_bytes);
+    }
+    CHECK(targets[1].compiler() == "aarch64-linux-gnu-gcc");
+    CHECK(targets[2].binutil("objcopy") == "riscv64-linux-gnu-objcopy");
+    CHECK(targets[0].compiler() == "gcc");
+}
+
+TEST_CASE("the host target reads its caches from sysfs when the kernel exposes them") {
+    const auto host = host_x86_64();
+    CHECK(host.native);
+    CHECK(host.caches.l1d.line_bytes == 64);
+    CHECK(host.caches.l1d.valid());
+    CHECK(host.caches.llc.valid());
+}
+
+TEST_CASE("targets are found by name or ISA, and unknown names are refused with the known ones") {
+    CHECK(target_by_name("cortex-a72").isa == Isa::aarch64);
+    CHECK(target_by_name("riscv64").name == "sifive-u74");
+    CHECK(target_by_name("x86_64").name == "host-x86-64");
+    try {
+        (void)target_by_name("pentium");
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::invalid_argument);
+        CHECK(std::string(e.what()).find("pentium") != std::string::npos);
+        CHECK(std::string(e.what()).find("cortex-a72") != std::string::npos);
+    }
+    CHECK_THROWS_AS(parse_isa("mips"), Error);
+    CHECK(parse_isa("ARM64") == Isa::aarch64);
+}
+
+TEST_CASE("a user-defined target with a non-power-of-two cache is rejected naming the level") {
+    Target t = cortex_a72();
+    t.name = "my-board";
+    t.caches.l2 = {3 * 1000 * 1000, 64, 12};
+    try {
+        t.validate();
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("L2") != std::string::npos);
+        CHECK(std::string(e.what()).find("my-board") != std::string::npos);
+    }
+    CHECK(CacheGeometry{32768, 64, 8}.sets() == 64);
+    CHECK_FALSE(CacheGeometry{32768, 48, 8}.valid());
+}
+
+TEST_CASE("Stats is a fixed-order feature vector with names, printable with fmt") {
+    Stats s;
+    s.instructions = 10;
+    s.count(InsnClass::simd) = 4;
+    s.count(InsnClass::load) = 6;
+    s.l1d_misses = 3;
+    s.basic_blocks = 2;
+    const auto names = Stats::feature_names();
+    const auto values = s.to_features();
+    REQUIRE(names.size() == values.size());
+    CHECK(names.front() == "instructions");
+    CHECK(names.back() == "basic_blocks");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == "simd") CHECK(values[i] == 4);
+        if (names[i] == "load") CHECK(values[i] == 6);
+        if (names[i] == "l1d_misses") CHECK(values[i] == 3);
+    }
+    const std::string text = fmt::format("{}", s);
+    CHECK(text.find("instructions=10") == 0);
+    CHECK(text.find("simd=4") != std::string::npos);
+    CHECK(text.find("basic_blocks=2") != std::string::npos);
+
+    Stats t = s;
+    t += s;
+    CHECK(t.instructions == 20);
+    CHECK(t.count(InsnClass::simd) == 8);
+    CHECK(t != s);
+}
+
+TEST_CASE("errors carry their kind and read '<kind>: <message>'") {
+    const Error e(ErrorKind::wrong_isa, "k.elf is aarch64, target is x86-64");
+    CHECK(e.kind() == ErrorKind::wrong_isa);
+    CHECK(std::string(e.what()) == "wrong ISA: k.elf is aarch64, target is x86-64");
+}
