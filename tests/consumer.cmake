@@ -1,0 +1,8 @@
+# The consumer-project tests: simtune::simtune through find_package and through add_subdirectory.
+foreach(mode find_package add_subdirectory)
+  add_test(NAME consumer_${mode}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/consumer/check.sh ${mode} ${PROJECT_SOURCE_DIR}
+                   ${PROJECT_BINARY_DIR} ${CMAKE_CURRENT_BINARY_DIR}/consumer-${mode})
+  set_tests_properties(consumer_${mode} PROPERTIES TIMEOUT 900 RESOURCE_LOCK consumer
+                       PASS_REGULAR_EXPRESSION "consumer: built .* for x86-64 with 1 buffer")
+endforeach()
