@@ -9,3 +9,4 @@
 #include "simtune/simulation.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
+#include "simtune/tuning/workloads.hpp"
