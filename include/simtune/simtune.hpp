@@ -10,3 +10,4 @@
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
 #include "simtune/tuning/workloads.hpp"
+#include "simtune/tuning/native.hpp"
