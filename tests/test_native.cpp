@@ -97,5 +97,5 @@ TEST_CASE("the harness's timing line is parsed strictly") {
     CHECK_THROWS_AS(parse_harness_time("simtune-time: min_ns=-3"), Error);
     NativeTimingOptions no_passes;
     no_passes.passes = 0;
-    CHECK_THROWS_AS(NativeRunner(no_passes), Error);
+    CHECK_THROWS_AS(NativeRunner{no_passes}, Error);
 }
