@@ -3,6 +3,7 @@
 #include "simtune/concepts.hpp"
 #include "simtune/error.hpp"
 #include "simtune/events.hpp"
+#include "simtune/isa/classify.hpp"
 #include "simtune/kernel.hpp"
 #include "simtune/simulation.hpp"
 #include "simtune/stats.hpp"
