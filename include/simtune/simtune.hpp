@@ -4,6 +4,7 @@
 #include "simtune/concepts.hpp"
 #include "simtune/error.hpp"
 #include "simtune/events.hpp"
+#include "simtune/isa/classify.hpp"
 #include "simtune/kernel.hpp"
 #include "simtune/process.hpp"
 #include "simtune/simulation.hpp"
