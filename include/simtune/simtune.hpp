@@ -1,5 +1,6 @@
 #pragma once
 // The umbrella header: the whole public API of simtune.
+#include "simtune/collectors/collector_set.hpp"
 #include "simtune/concepts.hpp"
 #include "simtune/error.hpp"
 #include "simtune/events.hpp"
