@@ -9,6 +9,7 @@
 #include "simtune/kernel.hpp"
 #include "simtune/process.hpp"
 #include "simtune/simulation.hpp"
+#include "simtune/simulators/unicorn.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
 #include "simtune/tuning/native.hpp"
