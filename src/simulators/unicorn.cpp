@@ -12,8 +12,12 @@
 //   [buffer 0] guard page [buffer 1] guard page ...   each page-aligned, hence 64-byte aligned
 //
 // Unicorn inserts hook calls into the code it translates, so the set of hooks must be fixed before
-// code is translated: the block hook and the fault hooks are added when the engine is created; the
-// memory hook is added or removed only together with a flush of the translation cache.
+// code is translated: every hook is added when the engine is created, and a run that wants memory
+// events uses a second engine of the same binary that has the memory hook.
+//
+// Speed: Unicorn 2.0.1 treats every RAM page as holding translated code, so every guest store takes
+// the slow path through notdirty_write (fixed upstream in Unicorn 2.1); store-heavy kernels run at a
+// fraction of the speed of load-heavy ones, whatever the hooks (benchmarks/RESULTS.md, "## Unicorn").
 #include "simtune/simulators/unicorn.hpp"
 
 #include <sys/mman.h>
@@ -22,6 +26,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -88,16 +93,22 @@ void check(uc_err err, std::string_view what) {
 /// Why a run stopped early, as recorded by a hook (hooks must not throw through Unicorn's C frames).
 enum class Stop { none, instruction_limit, time_limit, left_code, bad_memory, interrupt, syscall };
 
-/// A decoded block and whether it lies inside the kernel's code.
+/// A decoded block, whether it lies inside the kernel's code, and how often the current run has
+/// executed it.
 struct BlockEntry {
-    DecodedBlock block;
+    std::uint64_t executions = 0;
     bool inside_kernel = false;
+    DecodedBlock block;
 };
 
 /// One Unicorn engine with one kernel binary mapped, reused by every run of that binary.
 class Engine {
 public:
-    Engine(const KernelBinary& kernel, const UnicornOptions& options);
+    /// `memory_events`: the engine reports every data access to the collectors. Fixed for the
+    /// engine's life: Unicorn compiles hook calls into translated code, and dropping translated
+    /// code to add or remove the hook is unreliable in 2.0.1 (uc_ctl_remove_cache left x86-64 code
+    /// in place; a full flush took up to seconds), so the simulator keeps one engine of each kind.
+    Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -117,9 +128,9 @@ private:
     static void on_interrupt(uc_engine* uc, std::uint32_t number, void* self);
     static void on_syscall(uc_engine* uc, void* self);
 
-    const BlockEntry& lookup(std::uint64_t address, std::uint32_t size);
+    BlockEntry& lookup(std::uint64_t address, std::uint32_t size);
     void stop(Stop why);
-    void set_memory_hook(bool wanted);
+    void replay_blocks(CollectorSet& collectors) const;
     void reset_state();
     void set_arguments();
     [[nodiscard]] std::uint64_t read_pc() const;
@@ -156,21 +167,23 @@ private:
     /// Writable pages of the image and their initial contents, restored before every run.
     std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> writable_;
 
-    uc_hook memory_hook_ = 0;
-    bool memory_hook_installed_ = false;
+    bool memory_events_ = false;
 
-    // Decoded blocks: a direct-mapped front cache over a node-stable map keyed by (address, size).
-    std::unordered_map<std::uint64_t, BlockEntry> blocks_;
+    // Decoded blocks, keyed by (address, size): a small direct-mapped front table that stays in the
+    // L1 cache, over a map; the entries live in a deque so pointers to them stay valid.
+    std::deque<BlockEntry> block_store_;
+    std::unordered_map<std::uint64_t, BlockEntry*> blocks_;
     struct FastEntry {
         std::uint64_t key = ~0ULL;
-        const BlockEntry* entry = nullptr;
+        BlockEntry* entry = nullptr;
     };
-    static constexpr std::size_t fast_slots = 4096;
-    std::vector<FastEntry> fast_{fast_slots};
+    static constexpr std::size_t fast_slots = 512;
+    std::array<FastEntry, fast_slots> fast_{};
 
     // Per-run state, written by the hooks.
     CollectorSet* collectors_ = nullptr;
-    bool feed_blocks_ = false;
+    bool feed_blocks_ = false;  ///< call the collectors' on_block from the block hook
+    bool replay_blocks_ = false; ///< feed them from the execution counts after the run instead
     std::uint64_t instructions_ = 0, blocks_run_ = 0, max_instructions_ = 0;
     std::chrono::steady_clock::time_point deadline_{};
     std::chrono::milliseconds timeout_{};
@@ -188,8 +201,8 @@ private:
 /// deadline, rare enough that the clock costs nothing measurable.
 constexpr std::uint32_t clock_check_blocks = 4096;
 
-Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options)
-    : kernel_(kernel), conv_(convention(kernel.isa())), classifier_(kernel.isa()) {
+Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events)
+    : kernel_(kernel), conv_(convention(kernel.isa())), classifier_(kernel.isa()), memory_events_(memory_events) {
     const auto& buffer_specs = kernel.buffers();
     if (buffer_specs.size() > max_buffers)
         fail(ErrorKind::invalid_argument, "{}: {} buffers; the simulator passes at most {}",
@@ -274,6 +287,10 @@ Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options)
               "adding the invalid-memory hook");
         check(uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::on_interrupt), this, 1, 0),
               "adding the interrupt hook");
+        if (memory_events)
+            check(uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                              reinterpret_cast<void*>(&Engine::on_memory), this, 1, 0),
+                  "adding the memory hook");
         if (conv_.arch == UC_ARCH_X86)
             check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::on_syscall), this, 1, 0,
                               UC_X86_INS_SYSCALL),
@@ -313,13 +330,14 @@ void Engine::stop(Stop why) {
     uc_emu_stop(uc_);
 }
 
-const BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
+BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
     const std::uint64_t key = address | (std::uint64_t{size} << 48);
-    auto& slot = fast_[(address ^ (address >> 12)) & (fast_slots - 1)];
-    if (slot.key == key) return *slot.entry;
-    auto [it, inserted] = blocks_.try_emplace(key);
+    auto& slot = fast_[(address ^ (address >> 9)) & (fast_slots - 1)];
+    if (slot.key == key) [[likely]]
+        return *slot.entry;
+    auto [it, inserted] = blocks_.try_emplace(key, nullptr);
     if (inserted) {
-        BlockEntry& e = it->second;
+        BlockEntry& e = block_store_.emplace_back();
         e.inside_kernel = address >= code_lo_ && address + size <= code_hi_;
         if (e.inside_kernel && in_image(address, size)) {
             e.block = classifier_.decode_block(std::span<const std::byte>(host(address), size), address);
@@ -327,15 +345,16 @@ const BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
             e.block.address = address;
             e.block.end = address + size;
         }
+        it->second = &e;
     }
-    slot = {key, &it->second};
-    return it->second;
+    slot = {key, it->second};
+    return *it->second;
 }
 
 void Engine::on_block(uc_engine*, std::uint64_t address, std::uint32_t size, void* self) {
     auto& e = *static_cast<Engine*>(self);
     if (address == e.sentinel_) return;
-    const BlockEntry& entry = e.lookup(address, size);
+    BlockEntry& entry = e.lookup(address, size);
     e.last_block_ = address;
     e.last_block_size_ = size;
     if (!entry.inside_kernel) [[unlikely]] {
@@ -344,6 +363,7 @@ void Engine::on_block(uc_engine*, std::uint64_t address, std::uint32_t size, voi
     }
     e.instructions_ += entry.block.instructions;
     ++e.blocks_run_;
+    ++entry.executions;
     if (e.instructions_ > e.max_instructions_) [[unlikely]]
         return e.stop(Stop::instruction_limit);
     if (--e.clock_countdown_ == 0) [[unlikely]] {
@@ -393,18 +413,23 @@ std::uint64_t Engine::read_pc() const {
     return pc;
 }
 
-void Engine::set_memory_hook(bool wanted) {
-    if (wanted == memory_hook_installed_) return;
-    if (wanted) {
-        check(uc_hook_add(uc_, &memory_hook_, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-                          reinterpret_cast<void*>(&Engine::on_memory), this, 1, 0),
-              "adding the memory hook");
-    } else {
-        check(uc_hook_del(uc_, memory_hook_), "removing the memory hook");
+void Engine::replay_blocks(CollectorSet& collectors) const {
+    // The instruction mix adds each block's class histogram per execution, so n executions of a
+    // block are one block whose histogram is n times as large. This costs one call per distinct
+    // block instead of one per execution: the mix becomes free next to the simulation.
+    for (const auto& entry : block_store_) {
+        if (entry.executions == 0) continue;
+        // Chunks small enough that the scaled counts (each at most `instructions`) fit 32 bits.
+        const std::uint64_t chunk = UINT32_MAX / std::max<std::uint32_t>(1, entry.block.instructions);
+        for (std::uint64_t left = entry.executions; left > 0;) {
+            const std::uint64_t n = std::min(left, chunk);
+            DecodedBlock scaled = entry.block;
+            scaled.instructions = static_cast<std::uint32_t>(n * entry.block.instructions);
+            for (auto& c : scaled.class_counts) c = static_cast<std::uint32_t>(c * n);
+            collectors.on_block(scaled);
+            left -= n;
+        }
     }
-    memory_hook_installed_ = wanted;
-    // Code translated with (or without) the hook's calls must be translated again.
-    check(uc_ctl_flush_tlb(uc_), "flushing the translation cache");
 }
 
 void Engine::reset_state() {
@@ -442,9 +467,16 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     set_arguments();
     collectors.reset();
     const EventKind events = collectors.events();
-    set_memory_hook(has(events, EventKind::memory));
+    if (has(events, EventKind::memory) != memory_events_)
+        fail(ErrorKind::invalid_argument, "internal: engine built {} memory hooks", memory_events_ ? "with" : "without");
     collectors_ = &collectors;
-    feed_blocks_ = has(events, EventKind::blocks);
+    // When the only block consumer is the built-in instruction mix, the order of block events
+    // does not matter: count executions per block in the hook and feed the mix after the run (see
+    // replay_blocks). Branch counting and user collectors see every block in execution order.
+    const bool wants_blocks = has(events, EventKind::blocks);
+    replay_blocks_ = wants_blocks && collectors.branch_counter() == nullptr && collectors.user_collector_count() == 0;
+    feed_blocks_ = wants_blocks && !replay_blocks_;
+    for (auto& entry : block_store_) entry.executions = 0;
     instructions_ = blocks_run_ = 0;
     max_instructions_ = options.limits.max_instructions;
     timeout_ = options.limits.timeout;
@@ -457,6 +489,8 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     const uc_err err = uc_emu_start(uc_, entry->address, sentinel_, 0, 0);
     collectors_ = nullptr;
     if (err != UC_ERR_OK || stop_ != Stop::none || read_pc() != sentinel_) report(err);
+
+    if (replay_blocks_) replay_blocks(collectors);
 
     SimulationResult result;
     result.stats.instructions = instructions_;
@@ -620,7 +654,8 @@ void Engine::invalid_instruction(std::uint64_t at) {
 
 struct UnicornSimulator::Impl {
     UnicornOptions options;
-    std::unique_ptr<Engine> engine; ///< the most recently run binary's engine
+    /// Engines for the most recently run binary: [0] without, [1] with memory hooks.
+    std::array<std::unique_ptr<Engine>, 2> engines;
 };
 
 UnicornSimulator::UnicornSimulator() : UnicornSimulator(UnicornOptions{}) {}
@@ -642,11 +677,13 @@ SimulationResult UnicornSimulator::run(const KernelBinary& kernel, const Target&
     if (kernel.isa() != target.isa)
         fail(ErrorKind::wrong_isa, "{} is built for {}, but the target '{}' is {}", kernel.path().string(),
              kernel.isa(), target.name, target.isa);
-    if (!impl_->engine || !impl_->engine->holds(kernel)) {
-        impl_->engine.reset();
-        impl_->engine = std::make_unique<Engine>(kernel, impl_->options);
-    }
-    return impl_->engine->run(collectors, impl_->options);
+    auto& engines = impl_->engines;
+    const bool memory = has(collectors.events(), EventKind::memory);
+    for (auto& e : engines)
+        if (e && !e->holds(kernel)) e.reset();
+    auto& engine = engines[memory ? 1 : 0];
+    if (!engine) engine = std::make_unique<Engine>(kernel, impl_->options, memory);
+    return engine->run(collectors, impl_->options);
 }
 
 } // namespace simtune
