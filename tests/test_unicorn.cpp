@@ -20,19 +20,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// One temporary build cache for the whole test executable.
-const fs::path& cache_dir() {
-    static const fs::path dir = [] {
-        auto d = fs::temp_directory_path() / fmt::format("simtune-test-unicorn-{}", ::getpid());
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
+/// One temporary build cache for the whole test executable, removed at exit.
+struct TempCache {
+    fs::path dir = fs::temp_directory_path() / fmt::format("simtune-test-unicorn-{}", ::getpid());
+    TempCache() { fs::create_directories(dir); }
+    ~TempCache() {
+        std::error_code ignored;
+        fs::remove_all(dir, ignored);
+    }
+};
 
-struct CacheCleanup {
-    ~CacheCleanup() { fs::remove_all(cache_dir()); }
-} cleanup_at_exit;
+const fs::path& cache_dir() {
+    static const TempCache cache;
+    return cache.dir;
+}
 
 std::string kernel_source(std::string_view file) {
     std::ifstream in(fs::path(SIMTUNE_SOURCE_DIR) / "tests" / "kernels" / file);
