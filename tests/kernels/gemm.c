@@ -1,0 +1,13 @@
+/* C[M][N] = A[M][K] * B[K][N], row-major floats; buffers: A:f32:M*K:in; B:f32:K*N:in; C:f32:M*N:out */
+#define M 48
+#define N 48
+#define K 48
+
+void simtune_kernel(const float *restrict a, const float *restrict b, float *restrict c) {
+    for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) {
+            float sum = 0.0f;
+            for (int k = 0; k < K; ++k) sum += a[i * K + k] * b[k * N + j];
+            c[i * N + j] = sum;
+        }
+}
