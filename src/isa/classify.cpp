@@ -1,0 +1,301 @@
+// Instruction classification with capstone 4.0.2 (x86-64, AArch64) and the project's own RV64GC
+// decoder (capstone 4 has no RISC-V back end; see riscv_decoder.hpp).
+//
+// The rules, in the precedence of stats.hpp:
+//   branch     capstone's jump/call/ret groups (plus AArch64 branch mnemonics, which capstone 4
+//              does not always tag); conditional = x86 jcc/loop*/j*cxz, AArch64 b.<cond>/cbz/cbnz/
+//              tbz/tbnz, RISC-V b* and c.beqz/c.bnez.
+//   load/store pure data movement: the move instructions of every register file (x86 mov*, vmov*,
+//              vbroadcast*, lddqu, push/pop, string moves; AArch64 ld*/st*; RISC-V loads/stores)
+//              with a memory operand. Direction: a memory destination makes it a store.
+//   simd       an operand in the vector register file used as a vector (x86 xmm/ymm/zmm with a
+//              packed mnemonic, MMX; AArch64 v-registers with an arrangement or lane index), or a
+//              SIMD/vector group instruction without a scalar-FP form.
+//   fp_scalar  x86 scalar SSE/AVX (…ss/…sd forms, cvt to/from scalar), x87; AArch64 FP on s/d/h
+//              registers (FPARMV8 group, f* mnemonics); RISC-V F/D.
+//   mul_div    integer multiply and divide.
+//   int_alu    the rest, including lea/adrp, register moves of the integer file, prefetches and
+//              read-modify-write instructions on memory (their traffic shows in the memory counters).
+// Register-to-register moves keep the class of their register file: movaps xmm0,xmm1 and
+// mov v0.16b,v1.16b are simd, fmov d0,d1 and movss xmm0,xmm1 fp_scalar, mov rax,rbx int_alu.
+#include "simtune/isa/classify.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string_view>
+
+#include <capstone/capstone.h>
+#include <fmt/format.h>
+
+#include "riscv_decoder.hpp"
+#include "simtune/error.hpp"
+
+namespace simtune {
+
+namespace {
+
+bool starts_with_any(std::string_view s, std::initializer_list<std::string_view> prefixes) {
+    return std::ranges::any_of(prefixes, [&](std::string_view p) { return s.starts_with(p); });
+}
+
+bool in_group(const cs_detail& d, unsigned group) {
+    return std::find(d.groups, d.groups + d.groups_count, group) != d.groups + d.groups_count;
+}
+
+bool any_control_group(const cs_detail& d) {
+    return in_group(d, CS_GRP_JUMP) || in_group(d, CS_GRP_CALL) || in_group(d, CS_GRP_RET) ||
+           in_group(d, CS_GRP_IRET);
+}
+
+// ---- x86-64 --------------------------------------------------------------------------------------
+
+bool x86_vector_reg(unsigned reg) {
+    return (reg >= X86_REG_XMM0 && reg <= X86_REG_ZMM31) || (reg >= X86_REG_MM0 && reg <= X86_REG_MM7);
+}
+bool x86_x87_reg(unsigned reg) { return reg >= X86_REG_ST0 && reg <= X86_REG_ST7; }
+
+/// Scalar floating point forms of SSE/AVX: addss/addsd, vfmadd231sd, cvtsi2sd, cvttss2si, comiss,
+/// movss/movsd. Packed-integer mnemonics (p…, vp…) ending in "sd"/"ss" (pminsd, pabsd) are packed.
+bool x86_scalar_fp_mnemonic(std::string_view m) {
+    if (m.starts_with("p") || m.starts_with("vp") || m.find("broadcast") != std::string_view::npos)
+        return false;
+    return m.ends_with("ss") || m.ends_with("sd") || m.find("ss2") != std::string_view::npos ||
+           m.find("sd2") != std::string_view::npos || m.find("si2s") != std::string_view::npos;
+}
+
+/// Data movement mnemonics: with a memory operand they are loads or stores.
+bool x86_move_mnemonic(std::string_view m) {
+    if (m.starts_with("movmsk") || m.starts_with("vmovmsk")) return false; // reg-only anyway
+    return starts_with_any(m, {"mov", "vmov", "vbroadcast", "vpbroadcast", "lddqu", "vlddqu", "lods",
+                               "stos", "rep mov", "rep stos", "rep lods"});
+}
+
+bool x86_mul_div(unsigned id) {
+    switch (id) {
+    case X86_INS_MUL: case X86_INS_IMUL: case X86_INS_DIV: case X86_INS_IDIV: case X86_INS_MULX:
+        return true;
+    default: return false;
+    }
+}
+
+bool x86_conditional(unsigned id) {
+    switch (id) {
+    case X86_INS_JAE: case X86_INS_JA: case X86_INS_JBE: case X86_INS_JB: case X86_INS_JCXZ:
+    case X86_INS_JECXZ: case X86_INS_JE: case X86_INS_JGE: case X86_INS_JG: case X86_INS_JLE:
+    case X86_INS_JL: case X86_INS_JNE: case X86_INS_JNO: case X86_INS_JNP: case X86_INS_JNS:
+    case X86_INS_JO: case X86_INS_JP: case X86_INS_JRCXZ: case X86_INS_JS: case X86_INS_LOOP:
+    case X86_INS_LOOPE: case X86_INS_LOOPNE:
+        return true;
+    default: return false;
+    }
+}
+
+InsnInfo classify_x86(const cs_insn& insn) {
+    InsnInfo info;
+    info.size = static_cast<std::uint8_t>(insn.size);
+    const cs_detail& d = *insn.detail;
+    const cs_x86& x = d.x86;
+    const std::string_view m = insn.mnemonic;
+
+    if (any_control_group(d) || x86_conditional(insn.id)) {
+        info.cls = InsnClass::branch;
+        info.is_branch = true;
+        info.is_conditional = x86_conditional(insn.id);
+        return info;
+    }
+
+    // Direction of a move: in Intel operand order the destination is operand 0. (capstone 4.0.2's
+    // operand access flags are wrong for some VEX moves, e.g. `vmovups [rax],ymm0` reads READ.)
+    bool mem = false, mem_destination = false, vector_reg = false, x87_reg = false;
+    for (std::uint8_t i = 0; i < x.op_count; ++i) {
+        const cs_x86_op& op = x.operands[i];
+        if (op.type == X86_OP_MEM) {
+            mem = true;
+            mem_destination |= i == 0;
+        } else if (op.type == X86_OP_REG) {
+            vector_reg |= x86_vector_reg(op.reg);
+            x87_reg |= x86_x87_reg(op.reg);
+        }
+    }
+    if (insn.id == X86_INS_PUSH) { info.cls = InsnClass::store; return info; }
+    if (insn.id == X86_INS_POP) { info.cls = InsnClass::load; return info; }
+    if (mem && x86_move_mnemonic(m)) {
+        info.cls = mem_destination ? InsnClass::store : InsnClass::load;
+        return info;
+    }
+    const bool vector_group =
+        in_group(d, X86_GRP_SSE1) || in_group(d, X86_GRP_SSE2) || in_group(d, X86_GRP_SSE3) ||
+        in_group(d, X86_GRP_SSSE3) || in_group(d, X86_GRP_SSE41) || in_group(d, X86_GRP_SSE42) ||
+        in_group(d, X86_GRP_SSE4A) || in_group(d, X86_GRP_AVX) || in_group(d, X86_GRP_AVX2) ||
+        in_group(d, X86_GRP_AVX512) || in_group(d, X86_GRP_FMA) || in_group(d, X86_GRP_FMA4) ||
+        in_group(d, X86_GRP_MMX) || in_group(d, X86_GRP_3DNOW) || in_group(d, X86_GRP_F16C) ||
+        in_group(d, X86_GRP_XOP) || in_group(d, X86_GRP_AES) || in_group(d, X86_GRP_SHA) ||
+        in_group(d, X86_GRP_PCLMUL);
+    if (vector_group || vector_reg) {
+        info.cls = x86_scalar_fp_mnemonic(m) ? InsnClass::fp_scalar : InsnClass::simd;
+        return info;
+    }
+    if (in_group(d, X86_GRP_FPU) || x87_reg || m.starts_with("f")) {
+        info.cls = InsnClass::fp_scalar;
+        return info;
+    }
+    info.cls = x86_mul_div(insn.id) ? InsnClass::mul_div : InsnClass::int_alu;
+    return info;
+}
+
+// ---- AArch64 -------------------------------------------------------------------------------------
+
+bool a64_fp_reg(unsigned reg) { return reg >= ARM64_REG_B0 && reg <= ARM64_REG_S31; } // b/d/h/q/s
+bool a64_v_reg(unsigned reg) { return reg >= ARM64_REG_V0 && reg <= ARM64_REG_V31; }
+
+bool a64_conditional(std::string_view m) {
+    return m.starts_with("b.") || m == "cbz" || m == "cbnz" || m == "tbz" || m == "tbnz";
+}
+bool a64_branch(std::string_view m) {
+    return a64_conditional(m) || m == "b" || m == "bl" || m == "br" || m == "blr" || m == "ret" ||
+           m == "eret" || m.starts_with("bra") || m.starts_with("blra") || m.starts_with("reta");
+}
+bool a64_mul_div(std::string_view m) {
+    constexpr std::array<std::string_view, 16> names{
+        "mul",    "madd",   "msub",   "mneg",   "smull", "umull", "smaddl", "umaddl",
+        "smsubl", "umsubl", "smnegl", "umnegl", "smulh", "umulh", "sdiv",   "udiv"};
+    return std::ranges::find(names, m) != names.end();
+}
+
+InsnInfo classify_a64(const cs_insn& insn) {
+    InsnInfo info;
+    info.size = static_cast<std::uint8_t>(insn.size);
+    const cs_detail& d = *insn.detail;
+    const cs_arm64& a = d.arm64;
+    const std::string_view m = insn.mnemonic;
+
+    if (a64_branch(m) || any_control_group(d)) {
+        info.cls = InsnClass::branch;
+        info.is_branch = true;
+        info.is_conditional = a64_conditional(m);
+        return info;
+    }
+    bool mem = false, vector = false, fp = false;
+    for (std::uint8_t i = 0; i < a.op_count; ++i) {
+        const cs_arm64_op& op = a.operands[i];
+        if (op.type == ARM64_OP_MEM) mem = true;
+        if (op.vas != ARM64_VAS_INVALID || op.vector_index != -1) vector = true;
+        if (op.type == ARM64_OP_REG) {
+            vector |= a64_v_reg(op.reg);
+            fp |= a64_fp_reg(op.reg);
+        }
+    }
+    // ld1/ldr/ldp/ldur/ldxr/ldar… and st1/str/stp/stur/stxr/stlr…: every AArch64 instruction that
+    // moves data between memory and registers is named ld*/st* (prfm is a hint, not a load).
+    if (mem && m.starts_with("ld")) { info.cls = InsnClass::load; return info; }
+    if (mem && m.starts_with("st")) { info.cls = InsnClass::store; return info; }
+    if (vector) { info.cls = InsnClass::simd; return info; }
+    if (fp || in_group(d, ARM64_GRP_FPARMV8) || m.starts_with("f")) {
+        info.cls = InsnClass::fp_scalar;
+        return info;
+    }
+    if (in_group(d, ARM64_GRP_NEON) || in_group(d, ARM64_GRP_CRYPTO)) {
+        info.cls = InsnClass::simd;
+        return info;
+    }
+    info.cls = a64_mul_div(m) ? InsnClass::mul_div : InsnClass::int_alu;
+    return info;
+}
+
+} // namespace
+
+// ---- Classifier ----------------------------------------------------------------------------------
+
+struct Classifier::Impl {
+    Isa isa;
+    csh handle = 0;
+    cs_insn* insn = nullptr; ///< reused buffer for cs_disasm_iter
+
+    explicit Impl(Isa i) : isa(i) {
+        if (isa == Isa::riscv64) return; // own decoder
+        const cs_arch arch = isa == Isa::x86_64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
+        const cs_mode mode = isa == Isa::x86_64 ? CS_MODE_64 : CS_MODE_LITTLE_ENDIAN;
+        if (cs_err err = cs_open(arch, mode, &handle); err != CS_ERR_OK)
+            fail(ErrorKind::invalid_argument, "capstone cannot open a {} disassembler: {}", isa,
+                 cs_strerror(err));
+        cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+        insn = cs_malloc(handle);
+        if (!insn) {
+            cs_close(&handle);
+            fail(ErrorKind::invalid_argument, "capstone could not allocate an instruction buffer");
+        }
+    }
+    ~Impl() {
+        if (insn) cs_free(insn, 1);
+        if (handle) cs_close(&handle);
+    }
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+
+    /// Decodes one instruction into `insn`; false if the bytes do not decode.
+    bool decode(std::span<const std::byte> bytes, std::uint64_t address) const {
+        const auto* code = reinterpret_cast<const std::uint8_t*>(bytes.data());
+        std::size_t size = bytes.size();
+        std::uint64_t addr = address;
+        return cs_disasm_iter(handle, &code, &size, &addr, insn);
+    }
+
+    InsnInfo classify(std::span<const std::byte> bytes, std::uint64_t address) const {
+        if (isa == Isa::riscv64) return riscv::decode(bytes).info;
+        if (bytes.empty() || !decode(bytes, address)) return {};
+        return isa == Isa::x86_64 ? classify_x86(*insn) : classify_a64(*insn);
+    }
+};
+
+Classifier::Classifier(Isa isa) : impl_(std::make_unique<Impl>(isa)) {}
+Classifier::~Classifier() = default;
+Classifier::Classifier(Classifier&&) noexcept = default;
+Classifier& Classifier::operator=(Classifier&&) noexcept = default;
+
+Isa Classifier::isa() const noexcept { return impl_->isa; }
+
+InsnInfo Classifier::classify(std::span<const std::byte> bytes, std::uint64_t address) const {
+    return impl_->classify(bytes, address);
+}
+
+std::string Classifier::disassemble(std::span<const std::byte> bytes, std::uint64_t address) const {
+    const auto undecodable = [&] {
+        std::string text = "(undecodable:";
+        for (std::byte b : bytes.first(std::min<std::size_t>(bytes.size(), 8)))
+            text += fmt::format(" {:02x}", std::to_integer<unsigned>(b));
+        return text + ")";
+    };
+    if (impl_->isa == Isa::riscv64) {
+        const riscv::Decoded d = riscv::decode(bytes);
+        return d.info.size ? riscv::disassemble(d, address) : undecodable();
+    }
+    if (bytes.empty() || !impl_->decode(bytes, address)) return undecodable();
+    const cs_insn& insn = *impl_->insn;
+    return insn.op_str[0] ? fmt::format("{} {}", insn.mnemonic, insn.op_str) : std::string(insn.mnemonic);
+}
+
+DecodedBlock Classifier::decode_block(std::span<const std::byte> code, std::uint64_t address,
+                                      std::size_t max_instructions) const {
+    DecodedBlock block;
+    block.address = address;
+    std::size_t offset = 0;
+    while (block.instructions < max_instructions && offset < code.size()) {
+        const InsnInfo info = impl_->classify(code.subspan(offset), address + offset);
+        if (info.size == 0)
+            fail(ErrorKind::simulation_fault, "undecodable {} instruction at 0x{:x}: {}", impl_->isa,
+                 address + offset, disassemble(code.subspan(offset), address + offset));
+        ++block.instructions;
+        ++block.class_counts[static_cast<std::size_t>(info.cls)];
+        offset += info.size;
+        if (info.is_branch) {
+            block.ends_in_branch = true;
+            block.branch_is_conditional = info.is_conditional;
+            break;
+        }
+    }
+    block.end = address + offset;
+    return block;
+}
+
+} // namespace simtune
