@@ -1,6 +1,7 @@
 #pragma once
 // The umbrella header: the whole public API of simtune.
 #include "simtune/build.hpp"
+#include "simtune/collectors/collector_set.hpp"
 #include "simtune/concepts.hpp"
 #include "simtune/error.hpp"
 #include "simtune/events.hpp"
@@ -10,5 +11,5 @@
 #include "simtune/simulation.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
-#include "simtune/tuning/workloads.hpp"
 #include "simtune/tuning/native.hpp"
+#include "simtune/tuning/workloads.hpp"

@@ -1,0 +1,162 @@
+#pragma once
+// The collectors of one simulation run, chosen per run so users pay only for what they need.
+//
+// Division of labour: the simulator itself always fills Stats::instructions and
+// Stats::basic_blocks (it counts them anyway to enforce the instruction limit); InstructionMix fills
+// by_class; BranchCounter fills branches_taken; MemoryTraffic fills mem_reads/mem_writes and bytes;
+// CacheModel fills the l1d/l2/llc accesses and misses.
+//
+// The built-in collectors are held by value and called directly (no virtual call on the hot path);
+// user collectors (any type modelling StatsCollector) are type-erased and called after them.
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "simtune/collectors/branches.hpp"
+#include "simtune/collectors/cache.hpp"
+#include "simtune/collectors/instruction_mix.hpp"
+#include "simtune/collectors/memory.hpp"
+#include "simtune/concepts.hpp"
+#include "simtune/events.hpp"
+#include "simtune/stats.hpp"
+#include "simtune/target.hpp"
+
+namespace simtune {
+
+/// Move-only (user collectors are owned through type erasure). Adding a built-in collector that is
+/// already present replaces it (and so resets it); user collectors accumulate.
+class CollectorSet {
+public:
+    CollectorSet() = default; ///< no collectors: the run counts instructions and blocks only
+
+    /// Instruction mix only.
+    static CollectorSet mix() {
+        CollectorSet set;
+        set.add_mix();
+        return set;
+    }
+    /// Everything: mix, branches, memory traffic and the target's cache hierarchy.
+    static CollectorSet full(const Target& target) {
+        CollectorSet set;
+        set.add_mix().add_branches().add_memory().add_caches(target.caches);
+        return set;
+    }
+
+    CollectorSet& add_mix() {
+        mix_.emplace();
+        return *this;
+    }
+    CollectorSet& add_branches() {
+        branches_.emplace();
+        return *this;
+    }
+    CollectorSet& add_memory() {
+        memory_.emplace();
+        return *this;
+    }
+    /// Throws Error(invalid_argument) if a level's geometry cannot be simulated.
+    CollectorSet& add_caches(const CacheHierarchy& geometry) {
+        caches_.emplace(geometry);
+        return *this;
+    }
+    /// Adds a user collector; it sees the same events as the built-in ones (those it asks for in
+    /// its events()), after them.
+    template <StatsCollector C>
+    CollectorSet& add(C collector) {
+        auto erased = std::make_unique<UserCollector<C>>(std::move(collector));
+        const EventKind wanted = erased->events();
+        if (has(wanted, EventKind::blocks)) block_users_.push_back(erased.get());
+        if (has(wanted, EventKind::memory)) memory_users_.push_back(erased.get());
+        users_.push_back(std::move(erased));
+        return *this;
+    }
+
+    /// The union of what the collectors need; a simulator installs only these hooks.
+    [[nodiscard]] EventKind events() const noexcept {
+        EventKind e = EventKind::none;
+        if (mix_) e = e | mix_->events();
+        if (branches_) e = e | branches_->events();
+        if (memory_) e = e | memory_->events();
+        if (caches_) e = e | caches_->events();
+        for (const auto& user : users_) e = e | user->events();
+        return e;
+    }
+
+    void on_block(const DecodedBlock& block) {
+        if (mix_) mix_->on_block(block);
+        if (branches_) branches_->on_block(block);
+        for (Erased* user : block_users_) user->on_block(block);
+    }
+    void on_memory(const MemoryAccess& access) {
+        if (memory_) memory_->on_memory(access);
+        if (caches_) caches_->on_memory(access);
+        for (Erased* user : memory_users_) user->on_memory(access);
+    }
+
+    /// Adds every collector's counters to `stats`.
+    void contribute(Stats& stats) const {
+        if (mix_) mix_->contribute(stats);
+        if (branches_) branches_->contribute(stats);
+        if (memory_) memory_->contribute(stats);
+        if (caches_) caches_->contribute(stats);
+        for (const auto& user : users_) user->contribute(stats);
+    }
+    /// Resets every collector (keeps the choice of collectors).
+    void reset() {
+        if (mix_) mix_->reset();
+        if (branches_) branches_->reset();
+        if (memory_) memory_->reset();
+        if (caches_) caches_->reset();
+        for (const auto& user : users_) user->reset();
+    }
+
+    /// The built-in collectors, or nullptr if not chosen (for inspection and tests).
+    [[nodiscard]] const InstructionMix* instruction_mix() const noexcept { return ptr(mix_); }
+    [[nodiscard]] const BranchCounter* branch_counter() const noexcept { return ptr(branches_); }
+    [[nodiscard]] const MemoryTraffic* memory_traffic() const noexcept { return ptr(memory_); }
+    [[nodiscard]] const CacheModel* cache_model() const noexcept { return ptr(caches_); }
+    [[nodiscard]] std::size_t user_collector_count() const noexcept { return users_.size(); }
+
+private:
+    struct Erased {
+        virtual ~Erased() = default;
+        [[nodiscard]] virtual EventKind events() const = 0;
+        virtual void on_block(const DecodedBlock&) = 0;
+        virtual void on_memory(const MemoryAccess&) = 0;
+        virtual void contribute(Stats&) const = 0;
+        virtual void reset() = 0;
+    };
+    template <class C>
+    struct UserCollector final : Erased {
+        C collector;
+        explicit UserCollector(C c) : collector(std::move(c)) {}
+        [[nodiscard]] EventKind events() const override { return collector.events(); }
+        void on_block(const DecodedBlock& b) override { collector.on_block(b); }
+        void on_memory(const MemoryAccess& a) override { collector.on_memory(a); }
+        void contribute(Stats& s) const override { collector.contribute(s); }
+        void reset() override { collector.reset(); }
+    };
+
+    template <class T>
+    static const T* ptr(const std::optional<T>& o) noexcept {
+        return o ? &*o : nullptr;
+    }
+
+    std::optional<InstructionMix> mix_;
+    std::optional<BranchCounter> branches_;
+    std::optional<MemoryTraffic> memory_;
+    std::optional<CacheModel> caches_;
+    std::vector<std::unique_ptr<Erased>> users_;
+    // Dispatch lists: the users that asked for each kind of event (owned by users_).
+    std::vector<Erased*> block_users_;
+    std::vector<Erased*> memory_users_;
+};
+
+static_assert(StatsCollector<InstructionMix>);
+static_assert(StatsCollector<MemoryTraffic>);
+static_assert(StatsCollector<BranchCounter>);
+static_assert(StatsCollector<CacheModel>);
+static_assert(StatsCollector<CollectorSet>);
+
+} // namespace simtune

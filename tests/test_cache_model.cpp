@@ -1,0 +1,187 @@
+// CacheModel against miss counts worked out by hand for strided access patterns.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+
+#include "simtune/collectors/cache.hpp"
+#include "simtune/error.hpp"
+#include "simtune/target.hpp"
+
+using namespace simtune;
+
+namespace {
+
+// L1D 32 KiB, 64 B lines, 8 ways -> 64 sets, 4 KiB per way.
+// L2 256 KiB, 64 B lines, 8 ways -> 512 sets, 32 KiB per way.
+// LLC 2 MiB, 64 B lines, 16 ways -> 2048 sets.
+const CacheHierarchy small{{32 * 1024, 64, 8}, {256 * 1024, 64, 8}, {2 * 1024 * 1024, 64, 16}};
+constexpr std::uint64_t base = 0x10000000; // line-, set- and way-aligned at every level
+
+Stats stats_of(const CacheModel& m) {
+    Stats s;
+    m.contribute(s);
+    return s;
+}
+
+void read_sequential(CacheModel& m, std::uint64_t bytes, std::uint32_t width, std::uint64_t start = base) {
+    for (std::uint64_t off = 0; off < bytes; off += width) m.on_memory({start + off, width, false});
+}
+
+} // namespace
+
+TEST_CASE("sequential reads miss once per line") {
+    CacheModel m(small);
+    read_sequential(m, 16 * 1024, 4); // 4096 accesses over 256 lines
+    const Stats s = stats_of(m);
+    CHECK(s.l1d_accesses == 4096);
+    CHECK(s.l1d_misses == 256);
+    CHECK(s.l2_accesses == 256);
+    CHECK(s.l2_misses == 256);
+    CHECK(s.llc_accesses == 256);
+    CHECK(s.llc_misses == 256);
+}
+
+TEST_CASE("a stride of one line misses on every access when cold") {
+    CacheModel m(small);
+    for (std::uint64_t i = 0; i < 300; ++i) m.on_memory({base + i * 64, 8, false});
+    const Stats s = stats_of(m);
+    CHECK(s.l1d_accesses == 300);
+    CHECK(s.l1d_misses == 300);
+}
+
+TEST_CASE("a set-aliasing stride with more lines than ways thrashes L1 but not L2") {
+    // Stride 4 KiB: every line maps to L1 set 0. Nine lines cycle through an 8-way set, so LRU
+    // evicts each line just before it is needed again: every access misses. In L2 (32 KiB per way)
+    // the nine lines fall into nine different sets and stay.
+    CacheModel m(small);
+    constexpr int rounds = 10, lines = 9;
+    for (int r = 0; r < rounds; ++r)
+        for (int i = 0; i < lines; ++i) m.on_memory({base + std::uint64_t(i) * 4096, 4, false});
+    Stats s = stats_of(m);
+    CHECK(s.l1d_accesses == rounds * lines);
+    CHECK(s.l1d_misses == rounds * lines);
+    CHECK(s.l2_accesses == rounds * lines);
+    CHECK(s.l2_misses == lines);
+    CHECK(s.llc_accesses == lines);
+
+    // The same with exactly eight lines (= ways): only the cold misses.
+    m.reset();
+    for (int r = 0; r < rounds; ++r)
+        for (int i = 0; i < 8; ++i) m.on_memory({base + std::uint64_t(i) * 4096, 4, false});
+    s = stats_of(m);
+    CHECK(s.l1d_accesses == rounds * 8);
+    CHECK(s.l1d_misses == 8);
+}
+
+TEST_CASE("an array that fits L1 hits on every access of the second pass") {
+    CacheModel m(small);
+    read_sequential(m, 16 * 1024, 8);
+    const Stats first = stats_of(m);
+    read_sequential(m, 16 * 1024, 8);
+    const Stats both = stats_of(m);
+    CHECK(first.l1d_misses == 256);
+    CHECK(both.l1d_accesses == 2 * first.l1d_accesses);
+    CHECK(both.l1d_misses == first.l1d_misses);
+    CHECK(both.l2_accesses == first.l2_accesses);
+}
+
+TEST_CASE("an array that fits L2 but not L1 misses L1 on both passes and L2 on the first only") {
+    // 128 KiB = 2048 lines, 32 lines per L1 set against 8 ways: a sequential sweep under LRU evicts
+    // every line before its reuse, so both passes miss L1 on each line. L2 holds it all.
+    CacheModel m(small);
+    read_sequential(m, 128 * 1024, 64);
+    read_sequential(m, 128 * 1024, 64);
+    const Stats s = stats_of(m);
+    CHECK(s.l1d_accesses == 4096);
+    CHECK(s.l1d_misses == 4096);
+    CHECK(s.l2_accesses == 4096);
+    CHECK(s.l2_misses == 2048);
+    CHECK(s.llc_accesses == 2048);
+    CHECK(s.llc_misses == 2048);
+}
+
+TEST_CASE("LRU replacement with ways + 1 conflicting lines evicts the least recently used") {
+    // A 4-way L1 of 4 sets (1 KiB); lines 256 B apart share set 0. Addresses A..E.
+    const CacheHierarchy tiny{{1024, 64, 4}, {64 * 1024, 64, 8}, {1024 * 1024, 64, 16}};
+    CacheModel m(tiny);
+    const auto at = [](int i) { return base + std::uint64_t(i) * 256; };
+    const int A = 0, B = 1, C = 2, D = 3, E = 4;
+    std::uint64_t expected_misses = 0, accesses = 0;
+    const auto touch = [&](int line, bool expect_miss) {
+        const std::uint64_t before = stats_of(m).l1d_misses;
+        m.on_memory({at(line), 4, false});
+        ++accesses;
+        expected_misses += expect_miss;
+        CHECK_MESSAGE(stats_of(m).l1d_misses - before == std::uint64_t(expect_miss),
+                      "line ", char('A' + line));
+    };
+    for (int l : {A, B, C, D}) touch(l, true); // MRU..LRU: D C B A
+    touch(A, false);                           // A D C B
+    touch(E, true);                            // E A D C (B evicted)
+    for (int l : {A, C, D, E}) touch(l, false); // E D C A
+    touch(B, true);                            // B E D C (A evicted)
+    touch(A, true);                            // A B E D (C evicted)
+    touch(D, false);
+    touch(C, true);
+    const Stats s = stats_of(m);
+    CHECK(s.l1d_accesses == accesses);
+    CHECK(s.l1d_misses == expected_misses);
+    CHECK(expected_misses == 8);
+}
+
+TEST_CASE("an access that spans two lines touches both") {
+    CacheModel m(small);
+    m.on_memory({base + 60, 8, false}); // bytes 60..67: lines 0 and 1
+    Stats s = stats_of(m);
+    CHECK(s.l1d_accesses == 2);
+    CHECK(s.l1d_misses == 2);
+    m.on_memory({base + 64, 4, false}); // line 1: now cached
+    m.on_memory({base + 0, 4, false});  // line 0: cached too
+    m.on_memory({base + 56, 8, false}); // ends exactly at the line boundary: one line
+    s = stats_of(m);
+    CHECK(s.l1d_accesses == 5);
+    CHECK(s.l1d_misses == 2);
+}
+
+TEST_CASE("stores allocate like loads") {
+    CacheModel m(small);
+    m.on_memory({base, 8, true});
+    m.on_memory({base + 8, 8, false});
+    const Stats s = stats_of(m);
+    CHECK(s.l1d_accesses == 2);
+    CHECK(s.l1d_misses == 1);
+}
+
+TEST_CASE("an L2 that is also the last level is simulated once and reported as both") {
+    const Target a72 = cortex_a72();
+    CacheModel m(a72.caches);
+    CHECK(m.llc_is_l2());
+    // 2 MiB read twice with line stride: exceeds the 1 MiB L2, so every access misses everywhere.
+    read_sequential(m, 2 * 1024 * 1024, 64);
+    read_sequential(m, 2 * 1024 * 1024, 64);
+    const Stats s = stats_of(m);
+    CHECK(s.l2_accesses == 65536);
+    CHECK(s.l2_misses == 65536);
+    CHECK(s.llc_accesses == s.l2_accesses);
+    CHECK(s.llc_misses == s.l2_misses);
+
+    CHECK_FALSE(CacheModel(small).llc_is_l2());
+}
+
+TEST_CASE("reset empties the caches and the counters") {
+    CacheModel m(small);
+    read_sequential(m, 4096, 64);
+    m.reset();
+    CHECK(stats_of(m) == Stats{});
+    read_sequential(m, 4096, 64);
+    CHECK(stats_of(m).l1d_misses == 64); // cold again
+}
+
+TEST_CASE("a geometry the model cannot simulate is rejected with the level named") {
+    CacheHierarchy bad = small;
+    bad.l2 = {3 * 64 * 8 * 1000, 64, 8}; // 3000 sets: not a power of two
+    CHECK_THROWS_WITH_AS(CacheModel{bad}, doctest::Contains("L2 geometry"), Error);
+    bad = small;
+    bad.l1d.associativity = 0;
+    CHECK_THROWS_WITH_AS(CacheModel{bad}, doctest::Contains("L1D"), Error);
+}
