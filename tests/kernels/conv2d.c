@@ -1,9 +1,18 @@
 /* Direct 3x3 convolution, stride 1, no padding, NCHW input and OIHW weights.
- * buffers: input:f32:CI*H*W:in; weights:f32:CO*CI*3*3:in; output:f32:CO*(H-2)*(W-2):out */
+ * buffers: input:f32:CI*H*W:in; weights:f32:CO*CI*3*3:in; output:f32:CO*(H-2)*(W-2):out
+ * The sizes can be overridden with -D (benchmarks use larger ones). */
+#ifndef CI
 #define CI 8
+#endif
+#ifndef CO
 #define CO 8
+#endif
+#ifndef H
 #define H 18
+#endif
+#ifndef W
 #define W 18
+#endif
 #define OH (H - 2)
 #define OW (W - 2)
 

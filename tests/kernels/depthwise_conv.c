@@ -1,8 +1,15 @@
 /* Depthwise 3x3 convolution, stride 1, no padding, HWC layout (channels innermost).
- * buffers: input:f32:H*W*C:in; weights:f32:3*3*C:in; output:f32:(H-2)*(W-2)*C:out */
+ * buffers: input:f32:H*W*C:in; weights:f32:3*3*C:in; output:f32:(H-2)*(W-2)*C:out
+ * The sizes can be overridden with -D (benchmarks use larger ones). */
+#ifndef C
 #define C 16
+#endif
+#ifndef H
 #define H 26
+#endif
+#ifndef W
 #define W 26
+#endif
 #define OH (H - 2)
 #define OW (W - 2)
 
