@@ -17,12 +17,12 @@
 //    never spans glue and kernel code, because calls, jumps and returns end QEMU blocks.
 //  - Each block is classified once, at translation time, with the shared simtune::Classifier; the
 //    counted executions are replayed to the shared collectors at ROI end (a block histogram times
-//    its execution count).
+//    its execution count, see replay()).
 //  - Memory accesses go through memory callbacks (inline memory counters misbehave in QEMU 7.2)
 //    and taken branches through per-block callbacks, installed only when asked for, and both act
 //    only while the ROI flag is set.
-//  - The instruction limit is watched by a thread that samples a global inline instruction
-//    counter; exceeding it writes status instruction_limit and exits QEMU with
+//  - The instruction limit is watched by a thread that samples the block counters every few
+//    milliseconds; exceeding it writes status instruction_limit and exits QEMU with
 //    instruction_limit_exit_code. The check at ROI end makes the outcome exact.
 #include <sys/types.h>
 #include <unistd.h>
@@ -34,6 +34,7 @@
 #include <cstring>
 #include <exception>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -92,8 +93,6 @@ struct Plugin {
     std::mutex translation_mutex; // guards `blocks` (translation may run on several threads)
     std::map<std::pair<std::uint64_t, std::uint32_t>, std::unique_ptr<Block>> blocks;
 
-    std::uint64_t total_instructions = 0; ///< inline counter over every block, always running
-    std::uint64_t total_at_roi_begin = 0;
     std::atomic<bool> in_roi{false};
     bool roi_seen = false;
     std::atomic<bool> report_written{false};
@@ -203,9 +202,29 @@ void on_roi_begin(unsigned int, void*) {
         std::lock_guard lock(plugin->translation_mutex);
         for (auto& [key, block] : plugin->blocks) block->at_roi_begin = block->executions;
     }
-    plugin->total_at_roi_begin = plugin->total_instructions;
     plugin->collectors.reset();
     plugin->in_roi.store(true, std::memory_order_relaxed);
+}
+
+/// Feeds `runs` executions of `block` to the collectors in few calls. Only for runs without a
+/// branch counter: then the one collector that reads blocks is InstructionMix (memory and cache
+/// collectors ignore blocks; user collectors cannot run in the plugin), and its sum is linear, so a
+/// block whose histogram is scaled by k stands for k executions. k keeps the scaled counts in range.
+void replay(const DecodedBlock& block, std::uint64_t runs) {
+    std::uint32_t largest = 1;
+    for (auto c : block.class_counts) largest = std::max(largest, c);
+    const std::uint64_t per_call = std::numeric_limits<std::uint32_t>::max() / largest;
+    auto scaled = [&](std::uint64_t k) {
+        DecodedBlock copy = block;
+        for (auto& c : copy.class_counts) c = static_cast<std::uint32_t>(c * k);
+        copy.instructions = static_cast<std::uint32_t>(block.instructions * k);
+        return copy;
+    };
+    if (runs >= per_call) {
+        const DecodedBlock big = scaled(per_call);
+        for (; runs >= per_call; runs -= per_call) plugin->collectors.on_block(big);
+    }
+    if (runs > 0) plugin->collectors.on_block(scaled(runs));
 }
 
 void on_roi_end(unsigned int, void*) {
@@ -222,8 +241,7 @@ void on_roi_end(unsigned int, void*) {
             stats.instructions += runs * block->decoded.instructions;
             stats.basic_blocks += runs;
             // With branches the collectors saw every execution in order already.
-            if (!plugin->options.branches && plugin->options.mix)
-                for (std::uint64_t i = 0; i < runs; ++i) plugin->collectors.on_block(block->decoded);
+            if (!plugin->options.branches && plugin->options.mix) replay(block->decoded, runs);
         }
     }
     plugin->collectors.contribute(stats);
@@ -281,8 +299,6 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
     }
 
     qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &block->executions, 1);
-    qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-                                             &plugin->total_instructions, n);
     for (std::size_t i = 0; i < n; ++i) {
         qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
         const std::uint64_t at = qemu_plugin_insn_vaddr(insn);
@@ -306,15 +322,27 @@ void on_exit(qemu_plugin_id_t, void*) {
     write_report(r);
 }
 
-/// Samples the instruction counter while the ROI runs; stops QEMU once it passes the limit.
+/// Instructions the counted blocks executed since the ROI began, read from the inline counters
+/// while the guest runs (a racy but monotonic sample: good enough to stop a runaway kernel).
+std::uint64_t instructions_so_far() {
+    std::lock_guard lock(plugin->translation_mutex);
+    std::uint64_t sum = 0;
+    for (auto& [key, block] : plugin->blocks) {
+        const std::uint64_t now =
+            std::atomic_ref<std::uint64_t>(block->executions).load(std::memory_order_relaxed);
+        if (block->counted) sum += (now - block->at_roi_begin) * block->decoded.instructions;
+    }
+    return sum;
+}
+
+/// Samples the instruction count while the ROI runs; stops QEMU once it passes the limit.
 void watch_instruction_limit() {
     for (;;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
         if (!plugin->in_roi.load(std::memory_order_relaxed)) continue;
-        const std::uint64_t executed =
-            std::atomic_ref<std::uint64_t>(plugin->total_instructions).load(std::memory_order_relaxed) -
-            plugin->total_at_roi_begin;
-        if (executed <= plugin->options.limit) continue;
+        const std::uint64_t executed = instructions_so_far();
+        if (executed <= plugin->options.limit || !plugin->in_roi.load(std::memory_order_relaxed))
+            continue;
         report::Report r;
         r.status = report::Status::instruction_limit;
         r.stats.instructions = executed;
