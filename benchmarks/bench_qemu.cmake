@@ -1,0 +1,5 @@
+# bench_qemu builds the test kernels of tests/kernels/ (their sources are read at run time).
+if(TARGET bench_qemu)
+  target_include_directories(bench_qemu PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_compile_definitions(bench_qemu PRIVATE SIMTUNE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endif()

@@ -1,0 +1,382 @@
+// simtune's QEMU TCG plugin: counts what a kernel binary executes inside its region of interest
+// and writes the Stats to a file (report_format.hpp).
+//
+//   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
+//               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,
+//               l1d=32768:64:8,l2=...,llc=...,limit=N  ./kernel
+//
+// Counting design (cheap and exact):
+//  - Every translated block gets one inline execution counter (ADD_U64, no helper call), keyed by
+//    (address, instruction count) so a block QEMU translates again keeps its counter. The counters
+//    run from start-up on; the first instruction of simtune_roi_begin snapshots them, the first
+//    instruction of simtune_roi_end takes the difference. Start-up code never reaches the Stats
+//    and the per-execution cost is one memory add.
+//  - The region counted is "simtune_kernel and everything it calls": blocks that start inside the
+//    harness glue (main, simtune_call_kernel, the two markers; the `exclude=` ranges) are left
+//    out, so the figures equal a function-level run of the kernel (UnicornSimulator). A block
+//    never spans glue and kernel code, because calls, jumps and returns end QEMU blocks.
+//  - Each block is classified once, at translation time, with the shared simtune::Classifier; the
+//    counted executions are replayed to the shared collectors at ROI end (a block histogram times
+//    its execution count, see replay()).
+//  - Memory accesses go through memory callbacks (inline memory counters misbehave in QEMU 7.2)
+//    and taken branches through per-block callbacks, installed only when asked for, and both act
+//    only while the ROI flag is set.
+//  - The instruction limit is watched by a thread that samples the block counters every few
+//    milliseconds; exceeding it writes status instruction_limit and exits QEMU with
+//    instruction_limit_exit_code. The check at ROI end makes the outcome exact.
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "qemu_plugin_api.h"
+#include "report_format.hpp"
+#include "simtune/collectors/collector_set.hpp"
+#include "simtune/events.hpp"
+#include "simtune/isa/classify.hpp"
+#include "simtune/stats.hpp"
+#include "simtune/target.hpp"
+
+extern "C" {
+SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_version = SIMTUNE_QEMU_PLUGIN_API_VERSION;
+}
+
+namespace {
+
+using simtune::CacheGeometry;
+using simtune::DecodedBlock;
+using simtune::Stats;
+namespace report = simtune::qemu_report;
+
+/// QEMU's exit status when the plugin stops the guest at the instruction limit. The report file,
+/// not this code, is what the adapter trusts (a guest may exit with any status).
+constexpr int instruction_limit_exit_code = 125;
+
+struct Options {
+    std::string out;
+    std::uint64_t roi_begin = 0, roi_end = 0;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded; ///< [first, second)
+    bool mix = false, branches = false, memory = false, caches = false;
+    simtune::CacheHierarchy geometry;
+    std::uint64_t limit = 0; ///< 0: none
+};
+
+struct Block {
+    std::uint64_t executions = 0; ///< inline counter, always running
+    std::uint64_t at_roi_begin = 0;
+    DecodedBlock decoded;
+    bool counted = true; ///< false for blocks of the harness glue
+};
+
+struct Plugin {
+    Options options;
+    std::optional<simtune::Classifier> classifier;
+    simtune::CollectorSet collectors;
+
+    std::mutex translation_mutex; // guards `blocks` (translation may run on several threads)
+    std::map<std::pair<std::uint64_t, std::uint32_t>, std::unique_ptr<Block>> blocks;
+
+    std::atomic<bool> in_roi{false};
+    bool roi_seen = false;
+    std::atomic<bool> report_written{false};
+};
+
+Plugin* plugin = nullptr; // created by qemu_plugin_install, lives until the process ends
+
+[[noreturn]] void bad_argument(std::string_view arg, std::string_view why) {
+    throw std::runtime_error(fmt::format("bad plugin argument \"{}\": {}", arg, why));
+}
+
+std::uint64_t parse_number(std::string_view arg, std::string_view text) {
+    std::uint64_t value = 0;
+    int base = 10;
+    if (text.starts_with("0x")) {
+        text.remove_prefix(2);
+        base = 16;
+    }
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+        bad_argument(arg, "not a number");
+    return value;
+}
+
+CacheGeometry parse_geometry(std::string_view arg, std::string_view text) {
+    const auto first = text.find(':'), second = text.rfind(':');
+    if (first == std::string_view::npos || first == second) bad_argument(arg, "expected SIZE:LINE:WAYS");
+    CacheGeometry g;
+    g.size_bytes = parse_number(arg, text.substr(0, first));
+    g.line_bytes = static_cast<std::uint32_t>(parse_number(arg, text.substr(first + 1, second - first - 1)));
+    g.associativity = static_cast<std::uint32_t>(parse_number(arg, text.substr(second + 1)));
+    if (!g.valid()) bad_argument(arg, "not a cache geometry simtune can model");
+    return g;
+}
+
+bool parse_flag(std::string_view arg, std::string_view text) {
+    if (text == "1" || text == "on" || text == "true") return true;
+    if (text == "0" || text == "off" || text == "false") return false;
+    bad_argument(arg, "expected 0 or 1");
+}
+
+Options parse_options(int argc, char** argv) {
+    Options o;
+    bool has_l1d = false, has_l2 = false, has_llc = false;
+    for (int i = 0; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const auto eq = arg.find('=');
+        if (eq == std::string_view::npos) bad_argument(arg, "expected key=value");
+        const auto key = arg.substr(0, eq), value = arg.substr(eq + 1);
+        if (key == "out") o.out = std::string(value);
+        else if (key == "roi_begin") o.roi_begin = parse_number(arg, value);
+        else if (key == "roi_end") o.roi_end = parse_number(arg, value);
+        else if (key == "exclude") {
+            const auto dash = value.find('-');
+            if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
+            o.excluded.emplace_back(parse_number(arg, value.substr(0, dash)),
+                                    parse_number(arg, value.substr(dash + 1)));
+        } else if (key == "mix") o.mix = parse_flag(arg, value);
+        else if (key == "branches") o.branches = parse_flag(arg, value);
+        else if (key == "mem") o.memory = parse_flag(arg, value);
+        else if (key == "cache") o.caches = parse_flag(arg, value);
+        else if (key == "l1d") o.geometry.l1d = parse_geometry(arg, value), has_l1d = true;
+        else if (key == "l2") o.geometry.l2 = parse_geometry(arg, value), has_l2 = true;
+        else if (key == "llc") o.geometry.llc = parse_geometry(arg, value), has_llc = true;
+        else if (key == "limit") o.limit = parse_number(arg, value);
+        else bad_argument(arg, "unknown key");
+    }
+    if (o.out.empty()) throw std::runtime_error("missing plugin argument out=FILE");
+    if (o.roi_begin == 0 || o.roi_end == 0)
+        throw std::runtime_error("missing plugin arguments roi_begin=ADDR and roi_end=ADDR");
+    if (o.caches && !(has_l1d && has_l2 && has_llc))
+        throw std::runtime_error("cache=1 needs l1d=, l2= and llc= geometries");
+    return o;
+}
+
+simtune::Isa isa_of(std::string_view target_name) {
+    if (target_name == "x86_64") return simtune::Isa::x86_64;
+    if (target_name == "aarch64") return simtune::Isa::aarch64;
+    if (target_name == "riscv64") return simtune::Isa::riscv64;
+    throw std::runtime_error(fmt::format("QEMU target \"{}\" is not an ISA simtune supports", target_name));
+}
+
+bool is_excluded(std::uint64_t address) {
+    for (const auto& [first, end] : plugin->options.excluded)
+        if (address >= first && address < end) return true;
+    return false;
+}
+
+/// Writes the report once (whoever comes first: ROI end, the limit watchdog, or exit).
+void write_report(const report::Report& r) {
+    if (plugin->report_written.exchange(true)) return;
+    const std::string temporary = plugin->options.out + ".partial";
+    const std::string text = report::format(r);
+    if (FILE* f = std::fopen(temporary.c_str(), "wb")) {
+        const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        if (std::fclose(f) == 0 && ok && std::rename(temporary.c_str(), plugin->options.out.c_str()) == 0)
+            return;
+    }
+    std::fprintf(stderr, "simtune plugin: cannot write %s: %s\n", plugin->options.out.c_str(),
+                 std::strerror(errno));
+}
+
+void on_roi_begin(unsigned int, void*) {
+    if (plugin->roi_seen) return;
+    plugin->roi_seen = true;
+    {
+        std::lock_guard lock(plugin->translation_mutex);
+        for (auto& [key, block] : plugin->blocks) block->at_roi_begin = block->executions;
+    }
+    plugin->collectors.reset();
+    plugin->in_roi.store(true, std::memory_order_relaxed);
+}
+
+/// Feeds `runs` executions of `block` to the collectors in few calls. Only for runs without a
+/// branch counter: then the one collector that reads blocks is InstructionMix (memory and cache
+/// collectors ignore blocks; user collectors cannot run in the plugin), and its sum is linear, so a
+/// block whose histogram is scaled by k stands for k executions. k keeps the scaled counts in range.
+void replay(const DecodedBlock& block, std::uint64_t runs) {
+    std::uint32_t largest = 1;
+    for (auto c : block.class_counts) largest = std::max(largest, c);
+    const std::uint64_t per_call = std::numeric_limits<std::uint32_t>::max() / largest;
+    auto scaled = [&](std::uint64_t k) {
+        DecodedBlock copy = block;
+        for (auto& c : copy.class_counts) c = static_cast<std::uint32_t>(c * k);
+        copy.instructions = static_cast<std::uint32_t>(block.instructions * k);
+        return copy;
+    };
+    if (runs >= per_call) {
+        const DecodedBlock big = scaled(per_call);
+        for (; runs >= per_call; runs -= per_call) plugin->collectors.on_block(big);
+    }
+    if (runs > 0) plugin->collectors.on_block(scaled(runs));
+}
+
+void on_roi_end(unsigned int, void*) {
+    if (!plugin->in_roi.load(std::memory_order_relaxed)) return;
+    plugin->in_roi.store(false, std::memory_order_relaxed);
+    report::Report r;
+    Stats& stats = r.stats;
+    {
+        std::lock_guard lock(plugin->translation_mutex);
+        for (auto& [key, block] : plugin->blocks) {
+            if (!block->counted) continue;
+            const std::uint64_t runs = block->executions - block->at_roi_begin;
+            if (runs == 0) continue;
+            stats.instructions += runs * block->decoded.instructions;
+            stats.basic_blocks += runs;
+            // With branches the collectors saw every execution in order already.
+            if (!plugin->options.branches && plugin->options.mix) replay(block->decoded, runs);
+        }
+    }
+    plugin->collectors.contribute(stats);
+    if (plugin->options.limit != 0 && stats.instructions > plugin->options.limit) {
+        r.status = report::Status::instruction_limit;
+        r.stats = Stats{};
+        r.stats.instructions = stats.instructions;
+    }
+    write_report(r);
+}
+
+void on_block_execution(unsigned int, void* data) {
+    if (plugin->in_roi.load(std::memory_order_relaxed))
+        plugin->collectors.on_block(static_cast<const Block*>(data)->decoded);
+}
+
+void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void*) {
+    if (!plugin->in_roi.load(std::memory_order_relaxed)) return;
+    plugin->collectors.on_memory(simtune::MemoryAccess{
+        address, 1u << qemu_plugin_mem_size_shift(info), qemu_plugin_mem_is_store(info)});
+}
+
+void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
+    const std::size_t n = qemu_plugin_tb_n_insns(tb);
+    if (n == 0) return;
+    const std::uint64_t address = qemu_plugin_tb_vaddr(tb);
+    Block* block = nullptr;
+    {
+        std::lock_guard lock(plugin->translation_mutex);
+        auto& slot = plugin->blocks[{address, static_cast<std::uint32_t>(n)}];
+        if (!slot) {
+            slot = std::make_unique<Block>();
+            slot->counted = !is_excluded(address);
+            DecodedBlock& d = slot->decoded;
+            d.address = address;
+            d.instructions = static_cast<std::uint32_t>(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
+                const auto* bytes = static_cast<const std::byte*>(qemu_plugin_insn_data(insn));
+                const std::uint64_t at = qemu_plugin_insn_vaddr(insn);
+                const std::size_t size = qemu_plugin_insn_size(insn);
+                const auto info = plugin->classifier->classify({bytes, size}, at);
+                ++d.class_counts[static_cast<std::size_t>(info.cls)];
+                if (i + 1 == n) {
+                    d.end = at + size;
+                    d.ends_in_branch = info.is_branch;
+                    d.branch_is_conditional = info.is_conditional;
+                }
+            }
+            // A block that starts inside the ROI (or after it began) must not count executions
+            // from before it existed: it existed with zero executions then.
+            slot->at_roi_begin = 0;
+        }
+        block = slot.get();
+    }
+
+    qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &block->executions, 1);
+    for (std::size_t i = 0; i < n; ++i) {
+        qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
+        const std::uint64_t at = qemu_plugin_insn_vaddr(insn);
+        if (at == plugin->options.roi_begin)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, on_roi_begin, QEMU_PLUGIN_CB_NO_REGS, nullptr);
+        if (at == plugin->options.roi_end)
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, on_roi_end, QEMU_PLUGIN_CB_NO_REGS, nullptr);
+    }
+    if (!block->counted) return;
+    if (plugin->options.branches)
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block_execution, QEMU_PLUGIN_CB_NO_REGS, block);
+    if (plugin->options.memory || plugin->options.caches)
+        for (std::size_t i = 0; i < n; ++i)
+            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory,
+                                             QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, nullptr);
+}
+
+void on_exit(qemu_plugin_id_t, void*) {
+    report::Report r;
+    r.status = report::Status::no_roi; // ignored if the ROI end already wrote the report
+    write_report(r);
+}
+
+/// Instructions the counted blocks executed since the ROI began, read from the inline counters
+/// while the guest runs (a racy but monotonic sample: good enough to stop a runaway kernel).
+std::uint64_t instructions_so_far() {
+    std::lock_guard lock(plugin->translation_mutex);
+    std::uint64_t sum = 0;
+    for (auto& [key, block] : plugin->blocks) {
+        const std::uint64_t now =
+            std::atomic_ref<std::uint64_t>(block->executions).load(std::memory_order_relaxed);
+        if (block->counted) sum += (now - block->at_roi_begin) * block->decoded.instructions;
+    }
+    return sum;
+}
+
+/// Samples the instruction count while the ROI runs; stops QEMU once it passes the limit.
+void watch_instruction_limit() {
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (!plugin->in_roi.load(std::memory_order_relaxed)) continue;
+        const std::uint64_t executed = instructions_so_far();
+        if (executed <= plugin->options.limit || !plugin->in_roi.load(std::memory_order_relaxed))
+            continue;
+        report::Report r;
+        r.status = report::Status::instruction_limit;
+        r.stats.instructions = executed;
+        write_report(r);
+        std::fprintf(stderr, "simtune plugin: instruction limit of %llu exceeded\n",
+                     static_cast<unsigned long long>(plugin->options.limit));
+        std::fflush(stderr);
+        _exit(instruction_limit_exit_code);
+    }
+}
+
+} // namespace
+
+extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+                                                              const qemu_info_t* info, int argc,
+                                                              char** argv) {
+    try {
+        if (info->system_emulation) throw std::runtime_error("only QEMU user mode is supported");
+        auto p = std::make_unique<Plugin>();
+        p->options = parse_options(argc, argv);
+        p->classifier.emplace(isa_of(info->target_name));
+        if (p->options.mix) p->collectors.add_mix();
+        if (p->options.branches) p->collectors.add_branches();
+        if (p->options.memory) p->collectors.add_memory();
+        if (p->options.caches) p->collectors.add_caches(p->options.geometry);
+        plugin = p.release();
+        // The report must not exist until the plugin writes it, so a stale file cannot be read.
+        std::remove(plugin->options.out.c_str());
+        qemu_plugin_register_vcpu_tb_trans_cb(id, on_translation);
+        qemu_plugin_register_atexit_cb(id, on_exit, nullptr);
+        if (plugin->options.limit != 0) std::thread(watch_instruction_limit).detach();
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "simtune plugin: %s\n", e.what());
+        return -1;
+    }
+}

@@ -1,0 +1,52 @@
+#pragma once
+// The small C kernels of tests/kernels/, with their buffer descriptions, for tests and benchmarks
+// of every simulator. Sources are read from the source tree (SIMTUNE_SOURCE_DIR).
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "simtune/build.hpp"
+#include "simtune/error.hpp"
+#include "simtune/kernel.hpp"
+#include "simtune/target.hpp"
+
+namespace simtune::test_kernels {
+
+struct TestKernel {
+    std::string_view file;  ///< under tests/kernels/
+    std::string_view spec;  ///< format_buffer_spec form
+};
+
+inline constexpr TestKernel gemm{"gemm.c", "A:f32:2304:in;B:f32:2304:in;C:f32:2304:out"};
+inline constexpr TestKernel conv2d{"conv2d.c",
+                                   "input:f32:2592:in;weights:f32:576:in;output:f32:2048:out"};
+inline constexpr TestKernel depthwise_conv{
+    "depthwise_conv.c", "input:f32:10816:in;weights:f32:144:in;output:f32:9216:out"};
+inline constexpr TestKernel segfault{"segfault.c", "a:f32:16:inout"};
+inline constexpr TestKernel spin{"spin.c", "a:f32:16:inout"};
+
+/// The kernels that compute something (every simulator must agree on them).
+inline constexpr std::array<TestKernel, 3> compute_kernels{gemm, conv2d, depthwise_conv};
+
+inline std::string read_source(const TestKernel& kernel) {
+    const auto path = std::filesystem::path(SIMTUNE_SOURCE_DIR) / "tests" / "kernels" / kernel.file;
+    std::ifstream in(path);
+    if (!in) fail(ErrorKind::io, "cannot read test kernel {}", path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// Builds a test kernel for `target` (cached by build_kernel). `flags` go after the defaults.
+inline KernelBinary build(const TestKernel& kernel, const Target& target,
+                          std::vector<std::string> flags = {}) {
+    BuildOptions options;
+    options.flags = std::move(flags);
+    return build_kernel(read_source(kernel), parse_buffer_spec(kernel.spec), target, options);
+}
+
+} // namespace simtune::test_kernels
