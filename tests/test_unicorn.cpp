@@ -269,6 +269,50 @@ TEST_CASE("a user collector sees every block and every access") {
     }
 }
 
+TEST_CASE("an exception from a collector ends the run with that exception, and the simulator stays usable") {
+    struct Failing {
+        [[nodiscard]] EventKind events() const { return EventKind::blocks; }
+        void on_block(const DecodedBlock&) { throw std::runtime_error("collector gave up"); }
+        void on_memory(const MemoryAccess&) {}
+        void contribute(Stats&) const {}
+        void reset() {}
+    };
+    const auto tk = ml_kernels()[0];
+    const auto target = host_x86_64();
+    const auto k = build(kernel_source(tk.file), tk.buffers, target);
+    UnicornSimulator sim;
+    CollectorSet failing;
+    failing.add(Failing{});
+    CHECK_THROWS_WITH_AS(sim.run(k, target, failing), "collector gave up", std::runtime_error);
+    CollectorSet mix = CollectorSet::mix();
+    CHECK(sim.run(k, target, mix).stats.instructions > 0);
+}
+
+TEST_CASE("a kernel that overflows the stack is told to ask for a larger one") {
+    const char* source = R"(
+void simtune_kernel(float *x) {
+    volatile float big[1 << 19]; /* 2 MiB */
+    big[0] = x[0];
+    big[(1 << 19) - 1] = x[1];
+    x[2] = big[0] + big[(1 << 19) - 1];
+}
+)";
+    const std::vector<BufferSpec> buffers{{"x", ElemType::f32, 16, BufferRole::inout}};
+    for (const auto& target : builtin_targets()) {
+        CAPTURE(target.name);
+        const auto k = build(source, buffers, target);
+        UnicornSimulator small;
+        CollectorSet none;
+        check_error([&] { small.run(k, target, none); }, ErrorKind::simulation_fault, {"stack_bytes"});
+        UnicornOptions options;
+        options.stack_bytes = 4 << 20;
+        UnicornSimulator large(options);
+        const auto r = large.run(k, target, none);
+        const auto x = floats(r.buffers[0]);
+        CHECK(x[2] == x[0] + x[1]);
+    }
+}
+
 TEST_CASE("the counts of a naive scalar GEMM are sensible") {
     constexpr std::uint64_t n = 24;
     const auto source = kernel_source("unicorn_gemm.c");

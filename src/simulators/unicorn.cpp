@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -91,7 +92,7 @@ void check(uc_err err, std::string_view what) {
 }
 
 /// Why a run stopped early, as recorded by a hook (hooks must not throw through Unicorn's C frames).
-enum class Stop { none, instruction_limit, time_limit, left_code, bad_memory, interrupt, syscall };
+enum class Stop { none, instruction_limit, time_limit, left_code, bad_memory, interrupt, syscall, exception };
 
 /// A decoded block, whether it lies inside the kernel's code, and how often the current run has
 /// executed it.
@@ -129,6 +130,7 @@ private:
     static void on_syscall(uc_engine* uc, void* self);
 
     BlockEntry& lookup(std::uint64_t address, std::uint32_t size);
+    void count_block(std::uint64_t address, std::uint32_t size);
     void stop(Stop why);
     void replay_blocks(CollectorSet& collectors) const;
     void reset_state();
@@ -157,7 +159,7 @@ private:
     std::byte* host_ = nullptr;
     std::uint64_t guest_lo_ = 0, guest_hi_ = 0;
     std::uint64_t image_lo_ = 0, image_hi_ = 0;
-    std::uint64_t sentinel_ = 0, stack_top_ = 0;
+    std::uint64_t sentinel_ = 0, stack_lo_ = 0, stack_top_ = 0;
     std::uint64_t code_lo_ = 0, code_hi_ = 0;
     struct MappedBuffer {
         std::uint64_t address = 0, bytes = 0, mapped = 0;
@@ -195,6 +197,7 @@ private:
     int fault_size_ = 0;
     uc_mem_type fault_type_ = UC_MEM_READ;
     std::uint32_t interrupt_ = 0;
+    std::exception_ptr pending_; ///< thrown by a collector or the decoder inside a hook
 };
 
 /// Blocks between two looks at the clock: frequent enough to stop within milliseconds of the
@@ -220,7 +223,7 @@ Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool m
     guest_lo_ = image_lo_;
     const std::uint64_t stack_bytes = align_up(std::max<std::uint64_t>(options.stack_bytes, 64 * 1024), page_size);
     sentinel_ = align_up(image_hi_, 1 << 20) + (1 << 20);
-    const std::uint64_t stack_lo = sentinel_ + 2 * page_size;
+    const std::uint64_t stack_lo = stack_lo_ = sentinel_ + 2 * page_size;
     stack_top_ = stack_lo + stack_bytes;
     std::uint64_t next = stack_top_ + page_size;
     for (const auto& spec : buffer_specs) {
@@ -351,9 +354,21 @@ BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
     return *it->second;
 }
 
+// Exceptions must not unwind through Unicorn's C frames: the hooks catch everything (free on the
+// path that does not throw), stop the engine, and run() rethrows.
 void Engine::on_block(uc_engine*, std::uint64_t address, std::uint32_t size, void* self) {
     auto& e = *static_cast<Engine*>(self);
     if (address == e.sentinel_) return;
+    try {
+        e.count_block(address, size);
+    } catch (...) {
+        e.pending_ = std::current_exception();
+        e.stop(Stop::exception);
+    }
+}
+
+void Engine::count_block(std::uint64_t address, std::uint32_t size) {
+    Engine& e = *this;
     BlockEntry& entry = e.lookup(address, size);
     e.last_block_ = address;
     e.last_block_size_ = size;
@@ -376,7 +391,12 @@ void Engine::on_block(uc_engine*, std::uint64_t address, std::uint32_t size, voi
 void Engine::on_memory(uc_engine*, uc_mem_type type, std::uint64_t address, int size, std::int64_t,
                        void* self) {
     auto& e = *static_cast<Engine*>(self);
-    e.collectors_->on_memory(MemoryAccess{address, static_cast<std::uint32_t>(size), type == UC_MEM_WRITE});
+    try {
+        e.collectors_->on_memory(MemoryAccess{address, static_cast<std::uint32_t>(size), type == UC_MEM_WRITE});
+    } catch (...) {
+        e.pending_ = std::current_exception();
+        e.stop(Stop::exception);
+    }
 }
 
 bool Engine::on_bad_memory(uc_engine*, uc_mem_type type, std::uint64_t address, int size, std::int64_t,
@@ -483,6 +503,7 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     deadline_ = start + timeout_;
     clock_countdown_ = clock_check_blocks;
     stop_ = Stop::none;
+    pending_ = nullptr;
     last_block_ = last_block_size_ = 0;
 
     const auto entry = kernel_.symbol("simtune_kernel");
@@ -567,6 +588,8 @@ std::string Engine::buffer_hint(std::uint64_t address) const {
         if (address < b.address && address + page_size >= b.address)
             return fmt::format(" ({} bytes before buffer '{}')", b.address - address, specs[i].name);
     }
+    if (address >= image_hi_ && address < stack_lo_)
+        return fmt::format(" (below the {}-byte stack: raise UnicornOptions::stack_bytes)", stack_top_ - stack_lo_);
     if (address < page_size) return " (a null pointer)";
     return "";
 }
@@ -626,6 +649,10 @@ void Engine::report(uc_err err) {
             is_syscall ? "a system call (kernels run without an operating system, so they cannot make one)"
                        : fmt::format("CPU exception {}", interrupt_);
         fail(ErrorKind::simulation_fault, "{}: {} at {} {}", prefix, reason, where(at), instruction_at(at));
+    }
+    case Stop::exception: {
+        auto pending = std::exchange(pending_, nullptr);
+        std::rethrow_exception(pending);
     }
     case Stop::none: break;
     }
