@@ -186,13 +186,18 @@ private:
     CollectorSet* collectors_ = nullptr;
     bool feed_blocks_ = false;  ///< call the collectors' on_block from the block hook
     bool replay_blocks_ = false; ///< feed them from the execution counts after the run instead
-    std::uint64_t instructions_ = 0, blocks_run_ = 0, max_instructions_ = 0;
+    // The hook keeps one counter, the remaining instruction budget; instructions and blocks are
+    // summed from the per-block execution counts after the run (no counter pair the compiler
+    // would update with one vector store that the next block's load then waits for).
+    std::uint64_t budget_ = 0, max_instructions_ = 0;
     std::chrono::steady_clock::time_point deadline_{};
     std::chrono::milliseconds timeout_{};
     std::uint32_t clock_countdown_ = 0;
     Stop stop_ = Stop::none;
-    std::uint64_t last_block_ = 0;
-    std::uint32_t last_block_size_ = 0;
+    std::uint64_t last_block_key_ = 0; ///< (address, size) of the last block entered, for reports
+    [[nodiscard]] std::uint64_t last_block() const { return last_block_key_ & ((1ULL << 48) - 1); }
+    [[nodiscard]] std::uint32_t last_block_size() const { return static_cast<std::uint32_t>(last_block_key_ >> 48); }
+    [[nodiscard]] std::uint64_t executed_instructions() const;
     std::uint64_t fault_pc_ = 0, fault_address_ = 0;
     int fault_size_ = 0;
     uc_mem_type fault_type_ = UC_MEM_READ;
@@ -370,17 +375,17 @@ void Engine::on_block(uc_engine*, std::uint64_t address, std::uint32_t size, voi
 void Engine::count_block(std::uint64_t address, std::uint32_t size) {
     Engine& e = *this;
     BlockEntry& entry = e.lookup(address, size);
-    e.last_block_ = address;
-    e.last_block_size_ = size;
+    e.last_block_key_ = address | (std::uint64_t{size} << 48);
     if (!entry.inside_kernel) [[unlikely]] {
         e.fault_pc_ = address;
         return e.stop(Stop::left_code);
     }
-    e.instructions_ += entry.block.instructions;
-    ++e.blocks_run_;
     ++entry.executions;
-    if (e.instructions_ > e.max_instructions_) [[unlikely]]
+    if (entry.block.instructions > e.budget_) [[unlikely]] {
+        e.budget_ = 0;
         return e.stop(Stop::instruction_limit);
+    }
+    e.budget_ -= entry.block.instructions;
     if (--e.clock_countdown_ == 0) [[unlikely]] {
         e.clock_countdown_ = clock_check_blocks;
         if (std::chrono::steady_clock::now() > e.deadline_) return e.stop(Stop::time_limit);
@@ -497,14 +502,13 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     replay_blocks_ = wants_blocks && collectors.branch_counter() == nullptr && collectors.user_collector_count() == 0;
     feed_blocks_ = wants_blocks && !replay_blocks_;
     for (auto& entry : block_store_) entry.executions = 0;
-    instructions_ = blocks_run_ = 0;
-    max_instructions_ = options.limits.max_instructions;
+    max_instructions_ = budget_ = options.limits.max_instructions;
     timeout_ = options.limits.timeout;
     deadline_ = start + timeout_;
     clock_countdown_ = clock_check_blocks;
     stop_ = Stop::none;
     pending_ = nullptr;
-    last_block_ = last_block_size_ = 0;
+    last_block_key_ = 0;
 
     const auto entry = kernel_.symbol("simtune_kernel");
     const uc_err err = uc_emu_start(uc_, entry->address, sentinel_, 0, 0);
@@ -514,11 +518,14 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     if (replay_blocks_) replay_blocks(collectors);
 
     SimulationResult result;
-    result.stats.instructions = instructions_;
-    result.stats.basic_blocks = blocks_run_;
+    std::uint64_t instructions = 0, blocks = 0;
+    for (const auto& entry : block_store_) {
+        instructions += entry.executions * entry.block.instructions;
+        blocks += entry.executions;
+    }
     collectors.contribute(result.stats);
-    result.stats.instructions = instructions_;
-    result.stats.basic_blocks = blocks_run_;
+    result.stats.instructions = instructions;
+    result.stats.basic_blocks = blocks;
     if (options.read_back_buffers) {
         result.buffers.reserve(buffers_.size());
         for (const auto& b : buffers_) result.buffers.emplace_back(host(b.address), host(b.address) + b.bytes);
@@ -568,8 +575,8 @@ std::uint64_t Engine::trapping_instruction(std::uint64_t pc) const {
     // x86-64 reports the trapping instruction itself. AArch64 and RISC-V report the address after
     // it: walk the last block from its start (an instruction boundary) to the one that ends at pc.
     if (kernel_.isa() == Isa::x86_64) return pc;
-    std::uint64_t at = last_block_;
-    while (at < pc && last_block_ != 0) {
+    std::uint64_t at = last_block();
+    while (at < pc && at != 0) {
         const std::uint32_t n = instruction_size(at, pc);
         if (n == 0) break;
         if (at + n == pc) return at;
@@ -596,7 +603,7 @@ std::string Engine::buffer_hint(std::uint64_t address) const {
 
 std::string Engine::block_listing(std::uint64_t start) const {
     // Unicorn reports a memory fault with the PC of the block's start, not of the instruction.
-    const std::uint64_t end = start == last_block_ && last_block_size_ ? start + last_block_size_ : start + 1;
+    const std::uint64_t end = start == last_block() && last_block_size() ? start + last_block_size() : start + 1;
     std::string out;
     std::uint64_t at = start;
     for (int i = 0; i < 8 && at < end; ++i) {
@@ -618,7 +625,7 @@ void Engine::report(uc_err err) {
         fail(ErrorKind::instruction_limit, "{}: exceeded the limit of {} instructions", prefix, max_instructions_);
     case Stop::time_limit:
         fail(ErrorKind::time_limit, "{}: exceeded the time limit of {} ms after {} instructions", prefix,
-             timeout_.count(), instructions_);
+             timeout_.count(), max_instructions_ - budget_);
     case Stop::left_code:
         fail(ErrorKind::simulation_fault,
              "{}: control left the kernel's code [{:#x}, {:#x}) for {}: calls into libc or other code "
