@@ -161,6 +161,7 @@ private:
     std::uint64_t image_lo_ = 0, image_hi_ = 0;
     std::uint64_t sentinel_ = 0, stack_lo_ = 0, stack_top_ = 0;
     std::uint64_t code_lo_ = 0, code_hi_ = 0;
+    std::uint64_t kernel_entry_ = 0; ///< address of simtune_kernel
     struct MappedBuffer {
         std::uint64_t address = 0, bytes = 0, mapped = 0;
         std::vector<std::byte> initial; ///< the page-rounded initial contents
@@ -260,6 +261,7 @@ Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool m
             page_prot[(p - image_lo_) / page_size] |= prot;
     }
     std::tie(code_lo_, code_hi_) = kernel.kernel_code();
+    kernel_entry_ = kernel.symbol("simtune_kernel")->address; // KernelBinary::load checked it exists
 
     try {
         check(uc_open(conv_.arch, conv_.mode, &uc_), "uc_open");
@@ -510,8 +512,7 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     pending_ = nullptr;
     last_block_key_ = 0;
 
-    const auto entry = kernel_.symbol("simtune_kernel");
-    const uc_err err = uc_emu_start(uc_, entry->address, sentinel_, 0, 0);
+    const uc_err err = uc_emu_start(uc_, kernel_entry_, sentinel_, 0, 0);
     collectors_ = nullptr;
     if (err != UC_ERR_OK || stop_ != Stop::none || read_pc() != sentinel_) report(err);
 
