@@ -1,0 +1,39 @@
+#pragma once
+// CollectorSelection: which built-in collectors a run uses, as a value that can be stored, printed
+// and used as part of a cache key (a CollectorSet itself holds live state).
+#include <string>
+
+#include "simtune/collectors/collector_set.hpp"
+#include "simtune/target.hpp"
+
+namespace simtune {
+
+struct CollectorSelection {
+    bool mix = true;
+    bool branches = true;
+    bool memory = true;
+    bool caches = true;
+
+    static CollectorSelection none() { return {false, false, false, false}; }
+    static CollectorSelection mix_only() { return {true, false, false, false}; }
+    static CollectorSelection all() { return {}; }
+
+    [[nodiscard]] CollectorSet make(const Target& target) const {
+        CollectorSet set;
+        if (mix) set.add_mix();
+        if (branches) set.add_branches();
+        if (memory) set.add_memory();
+        if (caches) set.add_caches(target.caches);
+        return set;
+    }
+    /// "mix+branches+memory+caches", "none", ...
+    [[nodiscard]] std::string key() const {
+        std::string k;
+        for (auto [on, name] : {std::pair{mix, "mix"}, {branches, "branches"}, {memory, "memory"}, {caches, "caches"}})
+            if (on) k += (k.empty() ? "" : "+") + std::string(name);
+        return k.empty() ? "none" : k;
+    }
+    friend bool operator==(const CollectorSelection&, const CollectorSelection&) = default;
+};
+
+} // namespace simtune

@@ -1,0 +1,71 @@
+#pragma once
+// Tuner: ranks a batch of candidate implementations by predicted run time: a SimulationPool
+// builds and simulates them, a Scorer (any Predictor) turns each candidate's Stats into seconds,
+// and optionally the best few are confirmed by native measurement, as autotuners do before
+// committing to a choice.
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "simtune/build.hpp"
+#include "simtune/collectors/selection.hpp"
+#include "simtune/concepts.hpp"
+#include "simtune/error.hpp"
+#include "simtune/simulators/any_simulator.hpp"
+#include "simtune/tuning/native.hpp"
+#include "simtune/tuning/pool.hpp"
+
+namespace simtune {
+
+/// Scores a candidate's Stats: predicted seconds. Must be callable from several threads at once.
+using Scorer = std::function<double(const Stats&)>;
+
+/// A Scorer from any Predictor (kept alive by the scorer).
+template <Predictor P>
+Scorer make_scorer(std::shared_ptr<const P> predictor) {
+    return [predictor](const Stats& stats) {
+        const auto row = stats.to_features();
+        return static_cast<double>(predictor->predict(std::span<const double>(row)));
+    };
+}
+
+struct TunerOptions {
+    PoolOptions pool;                     ///< workers, collectors, build options
+    /// Measure the best `confirm_top` candidates natively (needs a native target or a command
+    /// template in `native`) and order those by measured time.
+    std::size_t confirm_top = 0;
+    NativeTimingOptions native;
+};
+
+class Tuner {
+public:
+    Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options = {});
+
+    /// Simulates and scores every candidate; `on_result` is called (serialised, from worker
+    /// threads) as each finishes, so a caller can show results as they arrive. Returns successful
+    /// results ordered by predicted time (the confirmed top, if any, by measured time), then failed
+    /// and cancelled ones in batch order.
+    std::vector<CandidateResult> rank(std::span<const Candidate> candidates,
+                                      const std::function<void(const CandidateResult&)>& on_result = {});
+
+    /// Stops a running rank() from any thread (see SimulationPool::cancel).
+    void cancel() noexcept { pool_.cancel(); }
+
+    [[nodiscard]] StatsCache& cache() noexcept { return pool_.cache(); }
+    [[nodiscard]] const Target& target() const noexcept { return pool_.target(); }
+    [[nodiscard]] std::size_t workers() const noexcept { return pool_.workers(); }
+
+private:
+    SimulationPool pool_;
+    Scorer scorer_;
+    TunerOptions options_;
+};
+
+} // namespace simtune

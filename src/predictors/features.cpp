@@ -1,0 +1,234 @@
+// Feature preparation: validation, fitting the standardisation, and its model-file section.
+#include "simtune/predictors/features.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <fmt/ranges.h>
+
+#include "simtune/predictors/model_file.hpp"
+
+namespace simtune {
+
+const std::vector<DerivedRatio>& standard_ratios() {
+    static const std::vector<DerivedRatio> ratios{
+        {"l1d_miss_rate", {"l1d_misses"}, {"l1d_accesses"}},
+        {"l2_miss_rate", {"l2_misses"}, {"l2_accesses"}},
+        {"llc_miss_rate", {"llc_misses"}, {"llc_accesses"}},
+        {"l1d_misses_per_insn", {"l1d_misses"}, {"instructions"}},
+        {"l2_misses_per_insn", {"l2_misses"}, {"instructions"}},
+        {"llc_misses_per_insn", {"llc_misses"}, {"instructions"}},
+        {"bytes_per_insn", {"bytes_loaded", "bytes_stored"}, {"instructions"}},
+        {"loads_per_insn", {"mem_reads"}, {"instructions"}},
+        {"stores_per_insn", {"mem_writes"}, {"instructions"}},
+        {"simd_share", {"simd"}, {"instructions"}},
+        {"fp_scalar_share", {"fp_scalar"}, {"instructions"}},
+        {"mul_div_share", {"mul_div"}, {"instructions"}},
+        {"branch_share", {"branch"}, {"instructions"}},
+        {"branch_taken_share", {"branches_taken"}, {"branch"}},
+        {"insns_per_block", {"instructions"}, {"basic_blocks"}},
+    };
+    return ratios;
+}
+
+namespace {
+
+void check_name(const std::string& name, std::size_t column) {
+    if (name.empty()) fail(ErrorKind::invalid_data, "feature name of column {} is empty", column);
+    if (std::ranges::any_of(name, [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }))
+        fail(ErrorKind::invalid_data, "feature name '{}' (column {}) contains whitespace", name,
+             column);
+}
+
+void check_value(double value, std::size_t row, std::size_t column, const std::string& name) {
+    if (std::isnan(value))
+        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): value is NaN", row, column, name);
+    if (std::isinf(value))
+        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): value is infinite", row, column,
+             name);
+    if (value < 0)
+        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): counter is negative ({})", row,
+             column, name, value);
+}
+
+} // namespace
+
+void validate_training_set(const TrainingSet& data) {
+    const auto rows = static_cast<std::size_t>(data.features.rows());
+    const auto cols = static_cast<std::size_t>(data.features.cols());
+    if (rows == 0) fail(ErrorKind::invalid_data, "the training set has no rows");
+    if (data.feature_names.size() != cols)
+        fail(ErrorKind::invalid_data, "the training set names {} features but has {} columns",
+             data.feature_names.size(), cols);
+    if (static_cast<std::size_t>(data.seconds.size()) != rows)
+        fail(ErrorKind::invalid_data, "the training set has {} rows but {} times", rows,
+             data.seconds.size());
+    if (!data.groups.empty() && data.groups.size() != rows)
+        fail(ErrorKind::invalid_data, "the training set has {} rows but {} group labels", rows,
+             data.groups.size());
+    std::unordered_set<std::string> seen;
+    for (std::size_t c = 0; c < cols; ++c) {
+        check_name(data.feature_names[c], c);
+        if (!seen.insert(data.feature_names[c]).second)
+            fail(ErrorKind::invalid_data, "feature name '{}' appears twice", data.feature_names[c]);
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < cols; ++c)
+            check_value(data.features(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)),
+                        r, c, data.feature_names[c]);
+        const double t = data.seconds[static_cast<Eigen::Index>(r)];
+        if (!std::isfinite(t) || t <= 0)
+            fail(ErrorKind::invalid_data, "row {}: run time must be finite and positive, got {}", r,
+                 t);
+    }
+}
+
+FeaturePipeline FeaturePipeline::fit(const TrainingSet& data, FeatureOptions options) {
+    validate_training_set(data);
+    FeaturePipeline p;
+    p.raw_names_ = data.feature_names;
+    p.options_ = options;
+    p.resolve_ratios();
+
+    // Prepare every row without standardisation, then measure mean and spread per column.
+    const auto w = p.width();
+    p.options_.standardise = false;
+    const Eigen::MatrixXd prepared = p.transform(data.features);
+    p.options_.standardise = options.standardise;
+    std::vector<double> mean(w, 0.0), scale(w, 1.0);
+    if (options.standardise) {
+        const auto n = static_cast<double>(prepared.rows());
+        for (std::size_t j = 0; j < w; ++j) {
+            const auto col = prepared.col(static_cast<Eigen::Index>(j));
+            mean[j] = col.mean();
+            const double var = (col.array() - mean[j]).square().sum() / n;
+            // A constant column carries no information; scale 1 keeps it at 0 instead of NaN.
+            scale[j] = var > 1e-24 ? std::sqrt(var) : 1.0;
+        }
+    }
+    p.set_scales(std::move(mean), std::move(scale));
+    return p;
+}
+
+void FeaturePipeline::resolve_ratios() {
+    ratios_.clear();
+    if (!options_.derived_ratios) return;
+    auto index_of = [&](const std::string& name) -> std::ptrdiff_t {
+        const auto it = std::ranges::find(raw_names_, name);
+        return it == raw_names_.end() ? -1 : it - raw_names_.begin();
+    };
+    for (const auto& ratio : standard_ratios()) {
+        if (std::ranges::find(raw_names_, ratio.name) != raw_names_.end())
+            continue; // the data already has a column of that name
+        ResolvedRatio r{ratio.name, {}, {}};
+        bool complete = true;
+        for (const auto& n : ratio.numerator) {
+            const auto i = index_of(n);
+            if (i < 0) complete = false;
+            else r.numerator.push_back(static_cast<std::size_t>(i));
+        }
+        for (const auto& d : ratio.denominator) {
+            const auto i = index_of(d);
+            if (i < 0) complete = false;
+            else r.denominator.push_back(static_cast<std::size_t>(i));
+        }
+        if (complete) ratios_.push_back(std::move(r));
+    }
+}
+
+void FeaturePipeline::set_scales(std::vector<double> mean, std::vector<double> scale) {
+    mean_ = std::move(mean);
+    scale_ = std::move(scale);
+    inv_scale_.resize(scale_.size());
+    for (std::size_t j = 0; j < scale_.size(); ++j) inv_scale_[j] = 1.0 / scale_[j];
+}
+
+std::vector<std::string> FeaturePipeline::names() const {
+    std::vector<std::string> out = raw_names_;
+    for (const auto& r : ratios_) out.push_back(r.name);
+    return out;
+}
+
+void FeaturePipeline::check_row(std::span<const double> raw, std::size_t row_index) const {
+    if (raw.size() != raw_names_.size())
+        fail(ErrorKind::invalid_data, "row {} has {} values, the model expects {} features", row_index,
+             raw.size(), raw_names_.size());
+    for (std::size_t j = 0; j < raw.size(); ++j)
+        if (!(raw[j] >= 0) || std::isinf(raw[j])) check_value(raw[j], row_index, j, raw_names_[j]);
+}
+
+Eigen::MatrixXd FeaturePipeline::transform(const Eigen::MatrixXd& raw) const {
+    if (static_cast<std::size_t>(raw.cols()) != raw_width())
+        fail(ErrorKind::invalid_data, "the data has {} columns, the model expects {} features",
+             raw.cols(), raw_width());
+    Eigen::MatrixXd out(raw.rows(), static_cast<Eigen::Index>(width()));
+    std::vector<double> row(raw_width()), prepared(width());
+    for (Eigen::Index r = 0; r < raw.rows(); ++r) {
+        for (std::size_t j = 0; j < row.size(); ++j) row[j] = raw(r, static_cast<Eigen::Index>(j));
+        transform_row(row, prepared.data(), static_cast<std::size_t>(r));
+        for (std::size_t j = 0; j < prepared.size(); ++j)
+            out(r, static_cast<Eigen::Index>(j)) = prepared[j];
+    }
+    return out;
+}
+
+void FeaturePipeline::write(ModelWriter& out) const {
+    out.names("features", raw_names_);
+    out.integer("log_scale", options_.log_scale ? 1 : 0);
+    out.integer("derived_ratios", options_.derived_ratios ? 1 : 0);
+    out.integer("standardise", options_.standardise ? 1 : 0);
+    std::vector<std::string> ratio_names;
+    for (const auto& r : ratios_) ratio_names.push_back(r.name);
+    out.names("ratios", ratio_names);
+    out.vector("mean", mean_);
+    out.vector("scale", scale_);
+}
+
+FeaturePipeline FeaturePipeline::read(ModelReader& in,
+                                      std::span<const std::string> expected_raw_names) {
+    FeaturePipeline p;
+    p.raw_names_ = in.names("features");
+    if (p.raw_names_.empty()) in.fail_here("the model has no features");
+    if (!expected_raw_names.empty()) {
+        if (p.raw_names_.size() != expected_raw_names.size())
+            in.fail_here("wrong feature set: the model has {} features, expected {}",
+                         p.raw_names_.size(), expected_raw_names.size());
+        for (std::size_t j = 0; j < p.raw_names_.size(); ++j)
+            if (p.raw_names_[j] != expected_raw_names[j])
+                in.fail_here("wrong feature set: feature {} is '{}', expected '{}'", j,
+                             p.raw_names_[j], expected_raw_names[j]);
+    }
+    std::unordered_set<std::string> seen;
+    for (const auto& n : p.raw_names_)
+        if (!seen.insert(n).second) in.fail_here("feature '{}' appears twice", n);
+    auto flag = [&](std::string_view key) {
+        const auto v = in.integer(key);
+        if (v != 0 && v != 1) in.fail_here("'{}' must be 0 or 1, got {}", key, v);
+        return v == 1;
+    };
+    p.options_.log_scale = flag("log_scale");
+    p.options_.derived_ratios = flag("derived_ratios");
+    p.options_.standardise = flag("standardise");
+    p.resolve_ratios();
+    const auto ratio_names = in.names("ratios");
+    std::vector<std::string> expected;
+    for (const auto& r : p.ratios_) expected.push_back(r.name);
+    if (ratio_names != expected)
+        in.fail_here("derived ratios [{}] do not match what this simtune derives from the "
+                     "features: [{}]",
+                     fmt::join(ratio_names, " "), fmt::join(expected, " "));
+    auto mean = in.vector("mean");
+    if (mean.size() != p.width())
+        in.fail_here("'mean' has {} values, expected {}", mean.size(), p.width());
+    auto scale = in.vector("scale");
+    if (scale.size() != p.width())
+        in.fail_here("'scale' has {} values, expected {}", scale.size(), p.width());
+    for (std::size_t j = 0; j < scale.size(); ++j)
+        if (!(scale[j] > 0) || std::isinf(scale[j]) || std::isinf(mean[j]))
+            in.fail_here("standardisation of column {} is invalid (mean {}, scale {})", j, mean[j],
+                         scale[j]);
+    p.set_scales(std::move(mean), std::move(scale));
+    return p;
+}
+
+} // namespace simtune

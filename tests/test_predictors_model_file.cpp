@@ -1,0 +1,196 @@
+// Model files: the format, loading either kind by header, and every way a file can be bad.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <simtune/predictors/any_predictor.hpp>
+#include <simtune/predictors/synthetic.hpp>
+#include <simtune/stats.hpp>
+
+using namespace simtune;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / "simtune_test_model_files";
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+/// Loads `file` expecting ErrorKind::invalid_model; returns the message.
+std::string load_error(const fs::path& file, std::span<const std::string> features = {}) {
+    try {
+        (void)load_model(file, features);
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::invalid_model);
+        CHECK(std::string(e.what()).find(file.string()) != std::string::npos);
+        return e.what();
+    }
+    FAIL("the model loaded");
+    return {};
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+}
+
+const TrainingSet& data() {
+    static const auto d = synthetic_training_set({.groups = 3, .candidates_per_group = 40});
+    return d;
+}
+
+} // namespace
+
+TEST_CASE("a model file is versioned text: header, version, target, features, then numbers") {
+    TempDir dir;
+    RidgeRegressor ridge({.target = "host-x86-64"});
+    ridge.fit(data());
+    ridge.save(dir.path / "r.model");
+    const auto text = read(dir.path / "r.model");
+    CHECK(text.starts_with("simtune-model 1 ridge\nsimtune_version "));
+    CHECK(text.find("\ntarget host-x86-64\n") != std::string::npos);
+    CHECK(text.find("\nfeatures 20 instructions int_alu") != std::string::npos);
+    CHECK(text.ends_with("\nend\n"));
+}
+
+TEST_CASE("load_model loads either kind by its header and predicts like the original") {
+    TempDir dir;
+    RidgeRegressor ridge;
+    ridge.fit(data());
+    GradientBoostedTrees gbt({.rounds = 20, .max_depth = 3, .target = "cortex-a72"});
+    gbt.fit(data());
+    ridge.save(dir.path / "ridge.model");
+    gbt.save(dir.path / "gbt.model");
+    const auto a = load_model(dir.path / "ridge.model");
+    const auto b = load_model(dir.path / "gbt.model");
+    CHECK(a.kind() == "ridge");
+    CHECK(b.kind() == "gbt");
+    CHECK(b.target() == "cortex-a72");
+    CHECK(a.feature_names() == data().feature_names);
+    CHECK((a.predict(data().features).array() == ridge.predict(data().features).array()).all());
+    CHECK((b.predict(data().features).array() == gbt.predict(data().features).array()).all());
+    // Saving through AnyPredictor writes the same file.
+    b.save(dir.path / "again.model");
+    CHECK(read(dir.path / "again.model") == read(dir.path / "gbt.model"));
+    // With the expected feature set, it loads; a one-row prediction is width-checked.
+    CHECK_NOTHROW((void)load_model(dir.path / "gbt.model", data().feature_names));
+    const double short_row[] = {1, 2, 3};
+    CHECK_THROWS_AS((void)b.predict(short_row), Error);
+}
+
+TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set files are refused") {
+    TempDir dir;
+    GradientBoostedTrees gbt({.rounds = 5, .max_depth = 3});
+    gbt.fit(data());
+    gbt.save(dir.path / "good.model");
+    RidgeRegressor ridge;
+    ridge.fit(data());
+    ridge.save(dir.path / "ridge.model");
+    const auto good = read(dir.path / "good.model");
+    const auto bad = dir.path / "bad.model";
+
+    SUBCASE("missing file is an I/O error") {
+        try {
+            (void)load_model(dir.path / "absent.model");
+            FAIL("loaded");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::io);
+        }
+    }
+    SUBCASE("empty") {
+        write(bad, "");
+        CHECK(load_error(bad).find("line 1: the file is empty") != std::string::npos);
+    }
+    SUBCASE("not a model") {
+        write(bad, "hello world\n");
+        CHECK(load_error(bad).find("line 1: not a simtune model file") != std::string::npos);
+    }
+    SUBCASE("wrong version") {
+        write(bad, replace(good, "simtune-model 1 gbt", "simtune-model 2 gbt"));
+        CHECK(load_error(bad).find("line 1: format version 2 is not supported") != std::string::npos);
+    }
+    SUBCASE("unknown kind") {
+        write(bad, replace(good, "simtune-model 1 gbt", "simtune-model 1 forest"));
+        CHECK(load_error(bad).find("unknown model kind 'forest'") != std::string::npos);
+    }
+    SUBCASE("wrong kind for the typed loader") {
+        try {
+            (void)RidgeRegressor::load(dir.path / "good.model");
+            FAIL("loaded");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::invalid_model);
+            CHECK(std::string(e.what()).find("this is a 'gbt' model, expected a 'ridge' model") != std::string::npos);
+        }
+    }
+    SUBCASE("truncated in a table") {
+        write(bad, good.substr(0, good.size() * 2 / 3));
+        CHECK(load_error(bad).find("truncated") != std::string::npos);
+    }
+    SUBCASE("truncated before the end line") {
+        write(bad, good.substr(0, good.size() - 4));
+        CHECK(load_error(bad).find("unexpected end of file (truncated?), expected 'end'") != std::string::npos);
+    }
+    SUBCASE("a bad number names its line") {
+        write(bad, replace(good, "\nbase_score ", "\nbase_score x"));
+        const auto msg = load_error(bad);
+        CHECK(msg.find("base_score: 'x") != std::string::npos);
+        CHECK(msg.find(", line ") != std::string::npos);
+    }
+    SUBCASE("a missing key") {
+        write(bad, replace(good, "\nobjective squared\n", "\n"));
+        CHECK(load_error(bad).find("expected 'objective', found 'max_depth'") != std::string::npos);
+    }
+    SUBCASE("a count that does not match") {
+        write(bad, replace(good, "\nfeatures 20 ", "\nfeatures 21 "));
+        CHECK(load_error(bad).find("announces 21 names but has 20") != std::string::npos);
+    }
+    SUBCASE("a split on a feature the model does not have") {
+        const auto at = good.find("\nsplits ");
+        const auto row = good.find('\n', at + 1) + 1;
+        std::string text = good;
+        text.replace(row, good.find(' ', row) - row, "99");
+        write(bad, text);
+        CHECK(load_error(bad).find("uses feature 99") != std::string::npos);
+    }
+    SUBCASE("a NaN weight") {
+        const auto text = read(dir.path / "ridge.model");
+        const auto at = text.find("\nweights ");
+        const auto first = text.find(' ', text.find(' ', at + 1) + 1) + 1;
+        std::string t = text;
+        t.replace(first, text.find(' ', first) - first, "nan");
+        write(bad, t);
+        CHECK(load_error(bad).find("is not a number") != std::string::npos);
+    }
+    SUBCASE("content after end") {
+        write(bad, good + "extra\n");
+        CHECK(load_error(bad).find("unexpected content after 'end'") != std::string::npos);
+    }
+    SUBCASE("wrong feature set") {
+        std::vector<std::string> names = data().feature_names;
+        names[3] = "vector_ops";
+        CHECK(load_error(dir.path / "good.model", names).find("wrong feature set: feature 3 is 'fp_scalar', expected 'vector_ops'") !=
+              std::string::npos);
+        names.pop_back();
+        CHECK(load_error(dir.path / "ridge.model", names).find("wrong feature set: the model has 20 features, expected 19") !=
+              std::string::npos);
+    }
+    SUBCASE("standardisation that does not fit the features") {
+        write(bad, replace(good, "\nratios 15 ", "\nratios 14 "));
+        (void)load_error(bad);
+    }
+}
