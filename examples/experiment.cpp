@@ -4,11 +4,15 @@
 //
 //   example_experiment [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu]
 //                      [--passes P] [--ms M] [--out DIR] [--gbt-rounds R]
+//                      [--save-model FILE [--model ridge|gbt] [--model-simulator unicorn|qemu]]
+// --save-model trains one model on every row of the dataset and saves it for predict(); this is
+// how models/host-x86-64.model was made (see benchmarks/RESULTS.md).
 // Defaults are the small version the README's main command runs (a few minutes).
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include <simtune/simtune.hpp>
 #include <simtune/tuning/dataset.hpp>
@@ -33,6 +37,8 @@ int main(int argc, char** argv) try {
     int passes = 4, rounds = 200;
     double ms = 10;
     fs::path out = "simtune-experiment";
+    std::optional<fs::path> save_model;
+    std::string model_kind = "ridge", model_simulator = "unicorn";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -46,6 +52,9 @@ int main(int argc, char** argv) try {
         else if (a == "--ms") ms = std::stod(value());
         else if (a == "--out") out = value();
         else if (a == "--gbt-rounds") rounds = std::stoi(value());
+        else if (a == "--save-model") save_model = value();
+        else if (a == "--model") model_kind = value();
+        else if (a == "--model-simulator") model_simulator = value();
         else {
             fmt::print(stderr, "usage: {} [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R]\n", argv[0]);
             return 2;
@@ -100,6 +109,28 @@ int main(int argc, char** argv) try {
     fmt::print("native timing: {} passes x {} ms per variant; mean spread over passes {:.1f} %\n", passes, ms,
                100 * spread / static_cast<double>(std::max<std::size_t>(dataset.rows.size(), 1)));
     for (const auto& [s, t] : sim_time) fmt::print("simulation ({}, build included): {:.1f} s of worker time\n", s, t);
+    if (save_model) {
+        const auto data = dataset.training_set(model_simulator);
+        const std::string trained_for = fmt::format("{}@{}", host.name, model_simulator);
+        if (model_kind == "ridge") {
+            simtune::RidgeOptions o;
+            o.target = trained_for;
+            simtune::RidgeRegressor m(o);
+            m.fit(data);
+            m.save(*save_model);
+        } else if (model_kind == "gbt") {
+            simtune::GbtOptions o;
+            o.target = trained_for;
+            o.rounds = rounds;
+            simtune::GradientBoostedTrees m(o);
+            m.fit(data);
+            m.save(*save_model);
+        } else {
+            throw simtune::Error(simtune::ErrorKind::invalid_argument, "--model must be ridge or gbt");
+        }
+        fmt::print("saved a {} model trained on {} rows of {} statistics to {}\n", model_kind, data.rows(), model_simulator,
+                   save_model->string());
+    }
     fmt::print("native measurement budget: {:.1f} s\nfiles: {}\n", native_time, (out / "table.md").string());
     return 0;
 } catch (const std::exception& e) {
