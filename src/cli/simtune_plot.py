@@ -20,6 +20,7 @@ def main(argv):
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import NullFormatter
     except ImportError as error:
         print(f"simtune_plot: matplotlib is missing ({error}); install python3-matplotlib", file=sys.stderr)
         return 4
@@ -48,7 +49,9 @@ def main(argv):
                 ax.plot([lo, hi], [lo, hi], color="grey", linewidth=0.8, linestyle="--")
                 ax.set_xscale("log")
                 ax.set_yscale("log")
-            ax.set_title(w["name"], fontsize=9)
+                for axis in (ax.xaxis, ax.yaxis):  # minor tick labels of a narrow log range overlap
+                    axis.set_minor_formatter(NullFormatter())
+            ax.set_title(f"{w['name']} (n={len(measured)})", fontsize=9)
             ax.set_xlabel("measured (ms)")
             ax.set_ylabel("predicted (ms)")
         fig.suptitle(f"{name} ({model['kind']}, {model['simulator']} stats)")
