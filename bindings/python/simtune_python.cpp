@@ -428,14 +428,26 @@ PYBIND11_MODULE(simtune, m) {
         .def(
             "rank",
             [](Tuner& tuner, const std::vector<Candidate>& candidates, const py::object& on_result) {
+                // The callback runs on worker threads: it takes the GIL, and an exception it raises
+                // must not unwind through the pool, so the first is kept and re-raised after rank().
                 std::function<void(const CandidateResult&)> callback;
+                std::exception_ptr raised;
                 if (!on_result.is_none())
-                    callback = [&on_result](const CandidateResult& r) {
+                    callback = [&on_result, &raised](const CandidateResult& r) {
                         py::gil_scoped_acquire acquire;
-                        on_result(r);
+                        try {
+                            on_result(r);
+                        } catch (...) {
+                            if (!raised) raised = std::current_exception();
+                        }
                     };
-                py::gil_scoped_release release;
-                return tuner.rank(candidates, callback);
+                std::vector<CandidateResult> ranked;
+                {
+                    py::gil_scoped_release release;
+                    ranked = tuner.rank(candidates, callback);
+                }
+                if (raised) std::rethrow_exception(raised);
+                return ranked;
             },
             py::arg("candidates"), py::arg("on_result") = py::none(),
             "Successful results by predicted time (confirmed top by measured time), then the failures.")

@@ -157,6 +157,8 @@ class PredictAndTune(unittest.TestCase):
         again = tuner.rank(candidates[:6])
         self.assertTrue(all(r.cache_hit for r in again))
         self.assertEqual([r.predicted_seconds for r in again], times)
+        with self.assertRaises(ZeroDivisionError):  # a failing callback surfaces after the batch
+            tuner.rank(candidates[:2], on_result=lambda r: 1 / 0)
         # the same prediction as predict() on the ranked binary
         best = good[0]
         self.assertAlmostEqual(simtune.predict(best.binary, model=self.model, simulator="unicorn").seconds,
