@@ -136,9 +136,10 @@ void Progress::update(std::size_t done, std::size_t total, std::string_view phas
     const auto now = std::chrono::steady_clock::now();
     if (!phase.empty() && phase != phase_) {
         if (open_ && terminal_) std::fputc('\n', stderr);
+        // A later phase's rate counts from its own start; the first counts from construction.
+        if (!phase_.empty()) start_ = now;
         open_ = false;
         phase_ = std::string(phase);
-        start_ = now;
     }
     last_done_ = done;
     last_total_ = total;
