@@ -153,11 +153,12 @@ int cmd_report(std::span<const std::string> argv) {
         markdown += "\n";
         for (const auto& m : plot_models) {
             const auto name = m["name"].get<std::string>();
-            for (const auto& suffix : {"-predicted-vs-measured.png", "-importance.png"}) {
+            for (const auto& [suffix, caption] : {std::pair{"-predicted-vs-measured.png", "predicted vs measured"},
+                                                  std::pair{"-importance.png", "feature importance"}}) {
                 const auto png = out_dir / (name + suffix);
                 if (!std::filesystem::exists(png)) fail(ErrorKind::invalid_output, "the plotting script did not write {}", png.string());
                 plots.push_back(png.string());
-                markdown += fmt::format("![{}{}]({})\n", name, suffix, png.filename().string());
+                markdown += fmt::format("![{}: {}]({})\n", name, caption, png.filename().string());
             }
         }
     }
