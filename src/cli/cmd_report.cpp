@@ -18,7 +18,7 @@ namespace {
 /// The plotting script: $SIMTUNE_PLOT_SCRIPT, else next to an installed simtune
 /// (<prefix>/bin/simtune → <prefix>/share/simtune/), else the source tree's copy.
 std::filesystem::path plot_script() {
-    if (const char* env = std::getenv("SIMTUNE_PLOT_SCRIPT")) return env;
+    if (const char* env = std::getenv("SIMTUNE_PLOT_SCRIPT"); env && *env) return env;
     std::error_code ec;
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) {
