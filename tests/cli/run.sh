@@ -110,6 +110,10 @@ models)
     done
     grep -q "| ridge | gemm-128x128x128 |" report/report.md || fail "report.md lacks the ridge row"
     expect 0 "$simtune" report data.csv --model ridge.model --out-dir report2 --no-plots && expect_out "top-k"
+    # Without matplotlib (a stand-in package that fails to import), plots fail clearly: exit 4.
+    mkdir -p no-mpl/matplotlib && echo 'raise ImportError("matplotlib hidden by the test")' > no-mpl/matplotlib/__init__.py
+    expect 4 env PYTHONPATH="$work/no-mpl" "$simtune" report data.csv --model ridge.model --out-dir report3 &&
+        expect_err "python3-matplotlib"
 
     "$simtune" build "$here/add.c" --buffers "$buffers" -o add.elf >/dev/null || fail "build add.elf"
     expect 0 "$simtune" predict add.elf --model ridge.model --json &&
