@@ -1,0 +1,19 @@
+// The built-in simulators by name, for pools, the tuner and the command line.
+#include "simtune/simulators/any_simulator.hpp"
+#include "simtune/simulators/qemu.hpp"
+#include "simtune/simulators/unicorn.hpp"
+
+namespace simtune {
+
+SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits) {
+    if (name == UnicornSimulator::name) return [limits] { return AnySimulator(UnicornSimulator(limits)); };
+    if (name == QemuSimulator::name)
+        return [limits] {
+            QemuOptions o;
+            o.limits = limits;
+            return AnySimulator(QemuSimulator(o));
+        };
+    fail(ErrorKind::invalid_argument, "unknown simulator '{}' (built-in: unicorn, qemu)", name);
+}
+
+} // namespace simtune

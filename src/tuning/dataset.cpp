@@ -1,0 +1,290 @@
+// Dataset building: chunks of variants are built and simulated on a pool (one pool per simulator),
+// measured natively in interleaved passes (or looked up in imported times), and appended to the
+// CSV, so an interrupted build loses at most one chunk.
+#include "simtune/tuning/dataset.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "simtune/error.hpp"
+#include "simtune/tuning/pool.hpp"
+
+namespace simtune {
+
+namespace {
+
+std::vector<std::string> split(std::string_view s, char sep) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto pos = s.find(sep, start);
+        out.emplace_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+        if (pos == std::string_view::npos) break;
+        start = pos + 1;
+    }
+    return out;
+}
+
+double parse_double(const std::string& text, const std::filesystem::path& file, std::size_t line, std::string_view column) {
+    double v = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(v))
+        fail(ErrorKind::invalid_data, "{}:{}: column '{}': '{}' is not a finite number", file.string(), line, column, text);
+    return v;
+}
+
+std::string header_for(const std::vector<std::string>& simulators) {
+    std::string h = "workload,variant,knobs";
+    for (const auto& s : simulators) {
+        for (auto name : Stats::feature_names()) h += fmt::format(",{}.{}", s, name);
+        h += fmt::format(",{}.sim_seconds", s);
+    }
+    return h + ",seconds,median_seconds,spread";
+}
+
+std::string row_line(const DatasetRow& r, const std::vector<std::string>& simulators) {
+    std::vector<std::string> knobs;
+    for (const auto& [k, v] : r.knobs) knobs.push_back(fmt::format("{}={}", k, v));
+    std::string line = fmt::format("{},{},{}", r.workload, r.variant, fmt::join(knobs, ";"));
+    for (const auto& s : simulators) {
+        for (double f : r.stats.at(s).to_features()) line += fmt::format(",{}", static_cast<std::uint64_t>(f));
+        line += fmt::format(",{:.6g}", r.simulation_seconds.count(s) ? r.simulation_seconds.at(s) : 0.0);
+    }
+    return line + fmt::format(",{:.9g},{:.9g},{:.6g}", r.seconds, r.median_seconds, r.spread);
+}
+
+} // namespace
+
+void Dataset::save_csv(const std::filesystem::path& file) const {
+    const auto sims = simulators();
+    std::ofstream out(file);
+    out << header_for(sims) << '\n';
+    for (const auto& r : rows) out << row_line(r, sims) << '\n';
+    if (!out) fail(ErrorKind::io, "cannot write {}", file.string());
+}
+
+Dataset Dataset::load_csv(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) fail(ErrorKind::io, "{}: cannot open", file.string());
+    std::string line;
+    if (!std::getline(in, line)) fail(ErrorKind::invalid_data, "{}: empty file, expected a dataset header", file.string());
+    const auto header = split(line, ',');
+    if (header.size() < 6 || header[0] != "workload" || header[1] != "variant" || header[2] != "knobs")
+        fail(ErrorKind::invalid_data, "{}:1: not a simtune dataset header (expected workload,variant,knobs,...)", file.string());
+    std::vector<std::string> sims;
+    for (std::size_t c = 3; c < header.size(); ++c) {
+        const auto dot = header[c].find('.');
+        if (dot != std::string::npos && header[c].substr(dot + 1) == "instructions") sims.push_back(header[c].substr(0, dot));
+    }
+    if (header_for(sims) != line)
+        fail(ErrorKind::invalid_data, "{}:1: dataset columns differ from this simtune version's ({} simulators found)", file.string(), sims.size());
+    Dataset d;
+    std::size_t n = 1;
+    while (std::getline(in, line)) {
+        ++n;
+        if (line.empty()) continue;
+        const auto cells = split(line, ',');
+        if (cells.size() != header.size())
+            fail(ErrorKind::invalid_data, "{}:{}: {} columns, the header has {}", file.string(), n, cells.size(), header.size());
+        DatasetRow r;
+        r.workload = cells[0];
+        r.variant = cells[1];
+        if (!cells[2].empty())
+            for (const auto& kv : split(cells[2], ';')) {
+                const auto eq = kv.find('=');
+                if (eq == std::string::npos) fail(ErrorKind::invalid_data, "{}:{}: knob '{}' is not name=value", file.string(), n, kv);
+                r.knobs[kv.substr(0, eq)] = static_cast<int>(parse_double(kv.substr(eq + 1), file, n, "knobs"));
+            }
+        std::size_t c = 3;
+        for (const auto& s : sims) {
+            Stats st;
+            std::array<double, Stats::feature_count> f{};
+            for (std::size_t i = 0; i < Stats::feature_count; ++i, ++c) {
+                f[i] = parse_double(cells[c], file, n, header[c]);
+                if (f[i] < 0) fail(ErrorKind::invalid_data, "{}:{}: column '{}' is negative", file.string(), n, header[c]);
+            }
+            std::size_t i = 0;
+            st.instructions = static_cast<std::uint64_t>(f[i++]);
+            for (auto& v : st.by_class) v = static_cast<std::uint64_t>(f[i++]);
+            for (auto* p : {&st.branches_taken, &st.mem_reads, &st.mem_writes, &st.bytes_loaded, &st.bytes_stored,
+                            &st.l1d_accesses, &st.l1d_misses, &st.l2_accesses, &st.l2_misses, &st.llc_accesses,
+                            &st.llc_misses, &st.basic_blocks})
+                *p = static_cast<std::uint64_t>(f[i++]);
+            r.stats[s] = st;
+            r.simulation_seconds[s] = parse_double(cells[c], file, n, header[c]);
+            ++c;
+        }
+        r.seconds = parse_double(cells[c], file, n, "seconds");
+        r.median_seconds = parse_double(cells[c + 1], file, n, "median_seconds");
+        r.spread = parse_double(cells[c + 2], file, n, "spread");
+        if (!(r.seconds > 0)) fail(ErrorKind::invalid_data, "{}:{}: seconds must be positive", file.string(), n);
+        d.rows.push_back(std::move(r));
+    }
+    return d;
+}
+
+std::vector<std::string> Dataset::simulators() const {
+    if (rows.empty()) return {};
+    std::vector<std::string> out;
+    for (const auto& [s, _] : rows.front().stats)
+        if (std::ranges::all_of(rows, [&](const auto& r) { return r.stats.contains(s); })) out.push_back(s);
+    return out;
+}
+
+std::vector<std::string> Dataset::workloads() const {
+    std::vector<std::string> out;
+    for (const auto& r : rows)
+        if (std::ranges::find(out, r.workload) == out.end()) out.push_back(r.workload);
+    return out;
+}
+
+TrainingSet Dataset::training_set(std::string_view simulator, const std::function<bool(const DatasetRow&)>& keep) const {
+    TrainingSet t;
+    for (auto n : Stats::feature_names()) t.feature_names.emplace_back(n);
+    std::vector<const DatasetRow*> chosen;
+    for (const auto& r : rows)
+        if (!keep || keep(r)) chosen.push_back(&r);
+    t.features.resize(static_cast<Eigen::Index>(chosen.size()), static_cast<Eigen::Index>(Stats::feature_count));
+    t.seconds.resize(static_cast<Eigen::Index>(chosen.size()));
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const auto it = chosen[i]->stats.find(std::string(simulator));
+        if (it == chosen[i]->stats.end())
+            fail(ErrorKind::invalid_data, "row {} has no statistics from simulator '{}'", chosen[i]->key(), simulator);
+        const auto f = it->second.to_features();
+        for (std::size_t c = 0; c < f.size(); ++c) t.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = f[c];
+        t.seconds(static_cast<Eigen::Index>(i)) = chosen[i]->seconds;
+        t.groups.push_back(chosen[i]->workload);
+    }
+    return t;
+}
+
+std::map<std::string, double> import_times_csv(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) fail(ErrorKind::io, "{}: cannot open", file.string());
+    std::map<std::string, double> out;
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        if (line.empty() || (n == 1 && line.starts_with("key"))) continue;
+        const auto cells = split(line, ',');
+        if (cells.size() < 2) fail(ErrorKind::invalid_data, "{}:{}: expected key,seconds", file.string(), n);
+        const double s = parse_double(cells[1], file, n, "seconds");
+        if (!(s > 0)) fail(ErrorKind::invalid_data, "{}:{}: seconds must be positive", file.string(), n);
+        out[cells[0]] = s;
+    }
+    return out;
+}
+
+Dataset build_dataset(std::span<const Workload> workloads, const Target& target, const DatasetOptions& options,
+                      const std::filesystem::path& csv,
+                      const std::function<void(const std::string&, const std::string&)>& on_error) {
+    if (options.simulators.empty()) fail(ErrorKind::invalid_argument, "a dataset needs at least one simulator");
+    std::optional<std::map<std::string, double>> imported;
+    if (options.times_csv) imported = import_times_csv(*options.times_csv);
+    else if (!target.native && options.native.command_template.empty())
+        fail(ErrorKind::invalid_argument, "target {} is not this machine: give measured times (times_csv) or a command template", target.name);
+
+    Dataset dataset;
+    if (std::filesystem::exists(csv)) dataset = Dataset::load_csv(csv);
+    auto sims = options.simulators;
+    std::ranges::sort(sims); // the column order of the file (map order)
+    if (!dataset.rows.empty() && dataset.simulators() != sims)
+        fail(ErrorKind::invalid_argument, "{} holds statistics of {}, not of {}: use another file", csv.string(),
+             fmt::join(dataset.simulators(), ","), fmt::join(sims, ","));
+    std::set<std::string> done;
+    for (const auto& r : dataset.rows) done.insert(r.key());
+    if (dataset.rows.empty()) {
+        std::ofstream out(csv);
+        out << header_for(sims) << '\n';
+        if (!out) fail(ErrorKind::io, "cannot write {}", csv.string());
+    }
+
+    std::vector<Variant> todo;
+    for (const auto& w : workloads)
+        for (auto& v : enumerate_variants(w, options.variants_per_workload, options.seed))
+            if (!done.contains(v.key())) todo.push_back(std::move(v));
+
+    PoolOptions pool_options;
+    pool_options.workers = options.workers;
+    pool_options.collectors = options.collectors;
+    pool_options.build.cache_dir = options.build_cache;
+    std::vector<std::unique_ptr<SimulationPool>> pools; // a pool is not movable (atomic state)
+    for (const auto& s : sims) pools.push_back(std::make_unique<SimulationPool>(target, simulator_factory(s, options.limits), pool_options));
+
+    const std::size_t chunk = std::max<std::size_t>(options.chunk, 1);
+    std::size_t simulated = 0, measured = 0;
+    for (std::size_t start = 0; start < todo.size(); start += chunk) {
+        const std::span<const Variant> part(todo.data() + start, std::min(chunk, todo.size() - start));
+        std::vector<Candidate> candidates;
+        for (const auto& v : part) candidates.push_back(Candidate::from_source(v.key(), v.source, v.buffers, v.flags));
+        std::vector<DatasetRow> rows(part.size());
+        std::vector<bool> ok(part.size(), true);
+        std::vector<std::optional<KernelBinary>> binaries(part.size());
+        for (std::size_t p = 0; p < pools.size(); ++p) {
+            const auto results = pools[p]->run(candidates, [&](CandidateResult&) {
+                if (options.progress) options.progress("build+simulate", ++simulated, todo.size() * pools.size());
+            });
+            for (std::size_t i = 0; i < results.size(); ++i) {
+                if (!results[i].ok()) {
+                    if (ok[i] && on_error) on_error(part[i].key(), results[i].error);
+                    ok[i] = false;
+                    continue;
+                }
+                rows[i].stats[sims[p]] = *results[i].stats;
+                rows[i].simulation_seconds[sims[p]] = results[i].simulation_seconds;
+                binaries[i] = results[i].binary;
+            }
+        }
+        std::vector<KernelBinary> to_measure;
+        std::vector<std::size_t> which;
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            rows[i].workload = part[i].workload;
+            rows[i].variant = part[i].id;
+            rows[i].knobs = part[i].knobs;
+            if (!ok[i]) continue;
+            if (imported) {
+                const auto it = imported->find(part[i].key());
+                if (it == imported->end()) {
+                    if (on_error) on_error(part[i].key(), "no measured time in the imported times");
+                    ok[i] = false;
+                    continue;
+                }
+                rows[i].seconds = rows[i].median_seconds = it->second;
+            } else {
+                to_measure.push_back(*binaries[i]);
+                which.push_back(i);
+            }
+        }
+        if (!to_measure.empty()) {
+            NativeTimingOptions native = options.native;
+            const std::size_t base = measured;
+            native.progress = [&](std::size_t d, std::size_t) {
+                measured = base + d;
+                if (options.progress) options.progress("measure", measured, todo.size() * static_cast<std::size_t>(native.passes));
+            };
+            const auto times = NativeRunner(native).measure(to_measure);
+            for (std::size_t j = 0; j < which.size(); ++j) {
+                rows[which[j]].seconds = times[j].seconds;
+                rows[which[j]].median_seconds = times[j].median_seconds;
+                rows[which[j]].spread = times[j].spread;
+            }
+        }
+        std::ofstream out(csv, std::ios::app);
+        for (std::size_t i = 0; i < part.size(); ++i)
+            if (ok[i]) {
+                out << row_line(rows[i], sims) << '\n';
+                dataset.rows.push_back(std::move(rows[i]));
+            }
+        if (!out) fail(ErrorKind::io, "cannot append to {}", csv.string());
+    }
+    return dataset;
+}
+
+} // namespace simtune

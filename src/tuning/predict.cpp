@@ -1,0 +1,106 @@
+// predict(): simulate, then score with the target's model. Models record what they were trained
+// for in their target field as "<target>@<simulator>" (e.g. "host-x86-64@unicorn"), because a model
+// trained on one simulator's statistics must be fed the same simulator's.
+#include "simtune/tuning/predict.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+#include "simtune/predictors/any_predictor.hpp"
+#include "simtune/simulators/any_simulator.hpp"
+
+namespace simtune {
+
+namespace detail {
+extern const std::vector<std::pair<std::string_view, std::string_view>> builtin_models;
+}
+
+namespace {
+
+std::mutex registry_mutex;
+std::map<std::string, TargetModel>& registry() {
+    static std::map<std::string, TargetModel> r;
+    return r;
+}
+
+TargetModel wrap(AnyPredictor predictor, std::string description) {
+    TargetModel m;
+    const auto& target = predictor.target();
+    if (const auto at = target.find('@'); at != std::string::npos) m.simulator = target.substr(at + 1);
+    if (m.simulator != "unicorn" && m.simulator != "qemu")
+        fail(ErrorKind::invalid_model, "{}: model trained for simulator '{}'; expected unicorn or qemu", description, m.simulator);
+    m.description = std::move(description);
+    auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
+    m.scorer = [shared](const Stats& stats) {
+        const auto row = stats.to_features();
+        return shared->predict(std::span<const double>(row));
+    };
+    return m;
+}
+
+std::atomic<unsigned> temp_counter{0};
+
+} // namespace
+
+TargetModel load_target_model(const std::filesystem::path& file) {
+    const std::vector<std::string> features(Stats::feature_names().begin(), Stats::feature_names().end());
+    return wrap(load_model(file, features), file.string());
+}
+
+void set_default_model(const std::string& target_name, TargetModel model) {
+    std::scoped_lock lock(registry_mutex);
+    registry().insert_or_assign(target_name, std::move(model));
+}
+
+TargetModel default_model(const Target& target) {
+    {
+        std::scoped_lock lock(registry_mutex);
+        if (const auto it = registry().find(target.name); it != registry().end()) return it->second;
+    }
+    for (const auto& [name, text] : detail::builtin_models) {
+        if (name != target.name) continue;
+        // The model-file reader works on files; a shipped model goes through a private temp file.
+        const auto tmp = std::filesystem::temp_directory_path() /
+                         fmt::format("simtune-builtin-{}-{}-{}.model", name, ::getpid(), temp_counter++);
+        {
+            std::ofstream out(tmp);
+            out << text;
+        }
+        try {
+            auto m = load_target_model(tmp);
+            m.description = fmt::format("builtin:{}", name);
+            std::filesystem::remove(tmp);
+            set_default_model(target.name, m);
+            return m;
+        } catch (...) {
+            std::filesystem::remove(tmp);
+            throw;
+        }
+    }
+    fail(ErrorKind::invalid_model,
+         "no default model for target '{}': train one (simtune train, or example_experiment + a predictor's fit/save) "
+         "and load it with load_target_model / set_default_model",
+         target.name);
+}
+
+Prediction predict(const KernelBinary& kernel, const Target& target) { return predict(kernel, target, default_model(target)); }
+
+Prediction predict(const KernelBinary& kernel, const Target& target, const TargetModel& model, SimulationLimits limits) {
+    auto simulator = simulator_factory(model.simulator, limits)();
+    auto collectors = model.collectors.make(target);
+    Prediction p;
+    p.stats = simulator.run(kernel, target, collectors).stats;
+    p.seconds = model.scorer(p.stats);
+    p.simulator = model.simulator;
+    p.model = model.description;
+    if (!std::isfinite(p.seconds) || p.seconds <= 0)
+        fail(ErrorKind::invalid_data, "the model {} predicted {} s for {}", model.description, p.seconds, kernel.path().string());
+    return p;
+}
+
+} // namespace simtune

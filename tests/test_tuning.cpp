@@ -1,0 +1,186 @@
+// Specification of the tuning layer: the Tuner ranks by prediction, caches Stats by content, turns
+// failures into results, can be cancelled; datasets round-trip and resume; the experiment and
+// predict() work end to end on real kernels, simulators and native times.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include <simtune/simtune.hpp>
+
+using namespace simtune;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path scratch(std::string_view name) {
+    auto d = fs::temp_directory_path() / fmt::format("simtune-test-tuning-{}-{}", name, ::getpid());
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+/// Candidates doing 1x, 2x, 3x, ... the work of a scaling loop, plus one that faults.
+std::vector<Candidate> scaled_candidates(int n, bool with_fault) {
+    std::vector<Candidate> c;
+    const std::vector<BufferSpec> b{{"x", ElemType::f32, 256, BufferRole::inout}};
+    for (int i = n; i >= 1; --i)
+        c.push_back(Candidate::from_source(
+            fmt::format("work{}", i),
+            fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}", 4 * i),
+            b));
+    if (with_fault)
+        c.push_back(Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }", b));
+    return c;
+}
+
+/// Predicts the instruction count: ranks exactly by simulated work.
+double by_instructions(const Stats& s) { return static_cast<double>(s.instructions) * 1e-9; }
+
+} // namespace
+
+TEST_CASE("the Tuner ranks by prediction, caches by content and reports failures as results") {
+    const auto dir = scratch("tuner");
+    PoolOptions pool;
+    pool.workers = 2;
+    pool.build.cache_dir = dir;
+    TunerOptions options;
+    options.pool = pool;
+    Tuner tuner(host_x86_64(), simulator_factory("unicorn"), by_instructions, options);
+    const auto candidates = scaled_candidates(5, true);
+    std::size_t seen = 0;
+    const auto ranked = tuner.rank(candidates, [&](const CandidateResult&) { ++seen; });
+    CHECK(seen == candidates.size());
+    REQUIRE(ranked.size() == 6);
+    for (int i = 0; i < 5; ++i) {
+        CHECK(ranked[static_cast<std::size_t>(i)].ok());
+        CHECK(ranked[static_cast<std::size_t>(i)].name == fmt::format("work{}", i + 1));
+    }
+    CHECK_FALSE(ranked[5].ok());
+    CHECK(ranked[5].name == "faulty");
+    CHECK(ranked[5].error_kind == ErrorKind::simulation_fault);
+    CHECK(ranked[5].error.find("0x4") != std::string::npos); // names the address
+
+    // The same batch again: every successful candidate is a cache hit with identical Stats.
+    const auto again = tuner.rank(candidates);
+    for (std::size_t i = 0; i < 5; ++i) {
+        CHECK(again[i].cache_hit);
+        CHECK(*again[i].stats == *ranked[i].stats);
+    }
+    CHECK(tuner.cache().hits() >= 5);
+
+    // Native confirmation of the top 2 reorders them by measured time.
+    options.confirm_top = 2;
+    options.native.passes = 2;
+    options.native.ms_per_measurement = 5;
+    Tuner confirming(host_x86_64(), simulator_factory("unicorn"), by_instructions, options);
+    const auto confirmed = confirming.rank(candidates);
+    CHECK(confirmed[0].measured_seconds.has_value());
+    CHECK(confirmed[1].measured_seconds.has_value());
+    CHECK_FALSE(confirmed[2].measured_seconds.has_value());
+    CHECK(*confirmed[0].measured_seconds <= *confirmed[1].measured_seconds);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("cancelling a Tuner turns the candidates not yet started into cancelled results") {
+    const auto dir = scratch("cancel");
+    TunerOptions options;
+    options.pool.workers = 1;
+    options.pool.build.cache_dir = dir;
+    Tuner tuner(host_x86_64(), simulator_factory("unicorn"), by_instructions, options);
+    const auto candidates = scaled_candidates(6, false);
+    const auto ranked = tuner.rank(candidates, [&](const CandidateResult& r) {
+        if (r.index == 1) tuner.cancel();
+    });
+    std::size_t cancelled = 0;
+    for (const auto& r : ranked) cancelled += r.error_kind == ErrorKind::cancelled;
+    CHECK(cancelled == 4);
+    CHECK(ranked.size() == 6);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a dataset is built with both simulators, saved, resumed and used for the experiment") {
+    const auto dir = scratch("dataset");
+    DatasetOptions options;
+    options.simulators = {"unicorn", "qemu"};
+    options.variants_per_workload = 8;
+    options.native.passes = 2;
+    options.native.ms_per_measurement = 3;
+    options.build_cache = dir / "cache";
+    options.chunk = 4;
+    const std::vector<Workload> workloads{workload_by_name("dense-512x1024"), workload_by_name("depthwise-nhwc-32x32x64-3x3")};
+    const auto csv = dir / "data.csv";
+    auto first = build_dataset(std::span(workloads).first(1), host_x86_64(), options, csv);
+    REQUIRE(first.rows.size() == 8);
+    CHECK(first.simulators() == std::vector<std::string>{"qemu", "unicorn"});
+    for (const auto& r : first.rows) {
+        CHECK(r.seconds > 0);
+        CHECK(r.seconds <= r.median_seconds);
+        // Both simulators count the same kernel code: identical instruction totals.
+        CHECK(r.stats.at("qemu").instructions == r.stats.at("unicorn").instructions);
+    }
+    // Resume: the first workload's rows are kept, only the second's are added.
+    std::size_t simulated = 0;
+    options.progress = [&](std::string_view phase, std::size_t, std::size_t) { simulated += phase == "build+simulate"; };
+    const auto both = build_dataset(workloads, host_x86_64(), options, csv);
+    CHECK(both.rows.size() == 16);
+    CHECK(simulated == 16); // 8 new variants x 2 simulators
+    const auto loaded = Dataset::load_csv(csv);
+    REQUIRE(loaded.rows.size() == 16);
+    CHECK(loaded.rows[3].stats.at("unicorn") == both.rows[3].stats.at("unicorn"));
+    CHECK(loaded.rows[3].knobs == both.rows[3].knobs);
+    CHECK(loaded.workloads().size() == 2);
+
+    const auto ts = loaded.training_set("unicorn");
+    CHECK(ts.rows() == 16);
+    CHECK(ts.groups.size() == 16);
+
+    ExperimentOptions eo;
+    eo.gbt_rounds = 20;
+    const auto results = run_experiment(loaded, eo);
+    CHECK(results.size() == 2 /*sims*/ * 2 /*workloads*/ * 2 /*protocols*/ * 2 /*models*/);
+    for (const auto& r : results) {
+        CHECK(r.metrics.candidates == r.predicted.size());
+        CHECK(r.metrics.top_k_percent > 0);
+        CHECK(r.metrics.top_k_percent <= 100);
+    }
+    const auto table = experiment_table(results);
+    CHECK(table.find("| lowo | unicorn | gbt | dense-512x1024 |") != std::string::npos);
+
+    // A model trained on the dataset predicts through predict().
+    RidgeOptions ro;
+    ro.target = "host-x86-64@unicorn";
+    RidgeRegressor ridge(ro);
+    ridge.fit(ts);
+    ridge.save(dir / "m.model");
+    const auto model = load_target_model(dir / "m.model");
+    CHECK(model.simulator == "unicorn");
+    BuildOptions bo;
+    bo.cache_dir = dir / "cache";
+    const auto v = enumerate_variants(workloads[0], 1, 99)[0];
+    bo.flags = v.flags;
+    const auto k = build_kernel(v.source, v.buffers, host_x86_64(), bo);
+    const auto p = predict(k, host_x86_64(), model);
+    CHECK(p.seconds > 0);
+    CHECK(p.stats.instructions > 0);
+    CHECK(p.simulator == "unicorn");
+
+    // Malformed datasets are refused with the line named.
+    std::ofstream(dir / "bad.csv") << "workload,variant\n";
+    CHECK_THROWS_WITH_AS(Dataset::load_csv(dir / "bad.csv"), doctest::Contains(":1:"), Error);
+    std::ifstream in(csv);
+    std::string header;
+    std::getline(in, header);
+    std::ofstream(dir / "short.csv") << header << "\ndense,x,,1,2\n";
+    CHECK_THROWS_WITH_AS(Dataset::load_csv(dir / "short.csv"), doctest::Contains(":2:"), Error);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("targets without a model and unknown simulators are clear errors") {
+    Target t = cortex_a72();
+    t.name = "my-board-without-model";
+    CHECK_THROWS_WITH_AS(default_model(t), doctest::Contains("no default model for target 'my-board-without-model'"), Error);
+    CHECK_THROWS_WITH_AS(simulator_factory("gem5"), doctest::Contains("unknown simulator 'gem5'"), Error);
+    DatasetOptions o;
+    o.times_csv.reset();
+    CHECK_THROWS_AS(build_dataset({}, cortex_a72(), o, "/nonexistent/x.csv"), Error);
+}
