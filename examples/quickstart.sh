@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quickstart, command line: build a kernel, simulate it, predict its run time, rank GEMM schedules.
 set -euo pipefail
-cd "${QUICKSTART_DIR:-$(mktemp -d)}"
+dir="${QUICKSTART_DIR:-$(mktemp -d)}" && mkdir -p "$dir" && cd "$dir"
 
 cat > add.c <<'C'
 void simtune_kernel(const float* a, const float* b, float* c) {
