@@ -327,8 +327,10 @@ std::optional<Symbol> KernelBinary::symbol(std::string_view name) const {
 }
 
 std::string KernelBinary::symbol_at(std::uint64_t address) const {
+    // Only a symbol whose extent covers the address names it. AArch64 and RISC-V mapping symbols
+    // ($x, $d, $xrv64...) have no size and name nothing, so they never match.
     for (const auto& [n, s] : symbols_)
-        if (address >= s.address && address < s.address + std::max<std::uint64_t>(s.size, 1)) return n;
+        if (!n.empty() && n[0] != '$' && s.size > 0 && address >= s.address && address < s.address + s.size) return n;
     return {};
 }
 

@@ -100,7 +100,7 @@ public:
     }
     /// A function or object symbol; nullopt if absent.
     [[nodiscard]] std::optional<Symbol> symbol(std::string_view name) const;
-    /// The name of the function symbol containing `address`, or "" (for error messages).
+    /// The name of the sized symbol containing `address`, or "" (for error messages).
     [[nodiscard]] std::string symbol_at(std::uint64_t address) const;
     /// Hex content hash of the file bytes (64-bit FNV-1a twice, 32 hex digits), a cache key.
     [[nodiscard]] const std::string& content_hash() const noexcept { return hash_; }

@@ -536,13 +536,7 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
 }
 
 std::string Engine::where(std::uint64_t address) const {
-    std::string name = kernel_.symbol_at(address);
-    if (name.starts_with('$')) {
-        // An ELF mapping symbol ($x, $d, $xrv64...) marks code or data, it does not name a function.
-        name.clear();
-        const auto k = kernel_.symbol("simtune_kernel");
-        if (k && address >= k->address && address < k->address + k->size) name = "simtune_kernel";
-    }
+    const std::string name = kernel_.symbol_at(address);
     if (name.empty()) return fmt::format("{:#x}", address);
     const auto sym = kernel_.symbol(name);
     return fmt::format("{:#x} ({}+{:#x})", address, name, address - (sym ? sym->address : address));

@@ -46,7 +46,9 @@ struct GbtOptions {
     double pairwise_sigma = 1.0;    ///< pairwise: steepness of the logistic
     unsigned threads = 0;           ///< training threads; 0 = std::thread::hardware_concurrency()
     std::uint64_t seed = 42;
-    FeatureOptions features{};
+    /// Trees are invariant to monotone transforms of a column, so log scaling and standardisation
+    /// would only cost prediction time; the derived ratios are what adds information.
+    FeatureOptions features{.log_scale = false, .derived_ratios = true, .standardise = false};
     std::string target{};           ///< the target the model is for (stored in the model file)
 };
 
