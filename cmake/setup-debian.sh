@@ -10,6 +10,7 @@ packages=(
   gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu            # cross compilers for the board targets
   libbenchmark-dev libxgboost-dev                        # benchmarks (XGBoost only as a yardstick)
   python3 python3-dev python3-pybind11 python3-numpy     # the Python binding, for /usr/bin/python3
+  python3-matplotlib nlohmann-json3-dev                  # the simtune command: report plots, --json output
 )
 
 missing=()

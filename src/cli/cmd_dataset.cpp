@@ -1,0 +1,75 @@
+// simtune dataset: workloads → CSV of (schedule, simulated stats, measured time) rows.
+#include "common.hpp"
+#include "simtune/tuning/dataset.hpp"
+
+namespace simtune::cli {
+
+int cmd_dataset(std::span<const std::string> argv) {
+    ArgParser args("simtune dataset", "[options] --out FILE.csv",
+                   "Builds a training dataset: for each variant of the chosen workloads, its statistics from each\n"
+                   "chosen simulator and its measured run time (native timing, or --times-csv for a board). The CSV\n"
+                   "is extended in chunks, so an interrupted run resumes where it stopped.");
+    args.option("out", "FILE", "the dataset CSV to create or complete", std::nullopt, 'o')
+        .option("workloads", "LIST", "'all' or workload names separated by commas (see 'simtune workloads')", "all")
+        .option("variants", "N", "variants per workload (0 = all)", "50")
+        .option("seed", "N", "which variants (enumeration order)", "1")
+        .option("simulators", "LIST", "unicorn, qemu or both, separated by commas", "unicorn")
+        .option("collectors", "LIST", "what to collect: mix,branches,memory,caches, all or none", "all")
+        .option("workers", "N", "parallel simulations (0 = one per core)", "0")
+        .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")
+        .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
+        .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
+        .flag("quiet", "no progress display", 'q')
+        .flag("json", "print a JSON summary");
+    add_target_option(args);
+    add_timing_options(args);
+    if (!args.parse(argv)) return exit_ok;
+
+    const auto out = args.get("out");
+    std::vector<Workload> workloads;
+    if (args.get("workloads") == "all") workloads = builtin_workloads();
+    else
+        for (const auto& name : split_list(args.get("workloads"))) workloads.push_back(workload_by_name(name));
+    if (workloads.empty()) throw UsageError("--workloads names no workload");
+
+    const auto target = resolve_target(args);
+    DatasetOptions options;
+    options.simulators = split_list(args.get("simulators"));
+    if (options.simulators.empty()) throw UsageError("--simulators names no simulator");
+    for (const auto& s : options.simulators)
+        if (s != "unicorn" && s != "qemu") throw UsageError(fmt::format("unknown simulator '{}' (known: unicorn, qemu)", s));
+    options.collectors = parse_collectors(args.get("collectors"));
+    options.workers = static_cast<std::size_t>(args.get_int("workers", 0, 1024));
+    options.variants_per_workload = static_cast<std::size_t>(args.get_int("variants", 0, 1'000'000));
+    options.seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
+    options.native = timing_options(args);
+    options.limits.max_instructions = static_cast<std::uint64_t>(args.get_int("max-instructions", 1, INT64_MAX));
+    options.limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, INT64_MAX / 1000));
+    if (auto times = args.get_optional("times-csv")) options.times_csv = *times;
+    else if (!target.native)
+        throw UsageError(fmt::format("{} cannot be timed on this machine: give its measured times with --times-csv", target.name));
+
+    Progress progress("dataset", !args.has("quiet"));
+    options.progress = [&](std::string_view phase, std::size_t done, std::size_t total) { progress.update(done, total, phase); };
+    Json failures = Json::array();
+    const auto dataset = build_dataset(workloads, target, options, out, [&](const std::string& key, const std::string& error) {
+        failures.push_back({{"key", key}, {"error", error}});
+        if (!args.has("json")) fmt::print(stderr, "skipped {}: {}\n", key, error);
+    });
+    progress.finish();
+
+    if (args.has("json")) {
+        print_json({{"file", out},
+                    {"target", target.name},
+                    {"rows", dataset.rows.size()},
+                    {"workloads", dataset.workloads()},
+                    {"simulators", dataset.simulators()},
+                    {"failures", failures}});
+    } else {
+        fmt::print("{}: {} rows over {} workloads ({} skipped)\n", out, dataset.rows.size(), dataset.workloads().size(),
+                   failures.size());
+    }
+    return dataset.rows.empty() ? exit_failed : exit_ok;
+}
+
+} // namespace simtune::cli

@@ -1,0 +1,175 @@
+// simtune report: model(s) against a dataset → markdown metrics and PNG plots.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "common.hpp"
+#include "simtune/predictors/any_predictor.hpp"
+#include "simtune/predictors/metrics.hpp"
+#include "simtune/process.hpp"
+#include "simtune/tuning/dataset.hpp"
+
+namespace simtune::cli {
+
+namespace {
+
+/// The plotting script: $SIMTUNE_PLOT_SCRIPT, else next to an installed simtune
+/// (<prefix>/bin/simtune → <prefix>/share/simtune/), else the source tree's copy.
+std::filesystem::path plot_script() {
+    if (const char* env = std::getenv("SIMTUNE_PLOT_SCRIPT"); env && *env) return env;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto installed = exe.parent_path().parent_path() / "share" / "simtune" / "simtune_plot.py";
+        if (std::filesystem::exists(installed)) return installed;
+    }
+    return SIMTUNE_PLOT_SCRIPT_SOURCE;
+}
+
+std::string fmt_metric(double v, int digits) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : "n/a"; }
+
+Json metrics_json(const RankingMetrics& m) {
+    auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
+    return {{"candidates", m.candidates}, {"top_k_percent", num(m.top_k_percent)}, {"regret", num(m.regret)},
+            {"spearman", num(m.spearman)}, {"kendall", num(m.kendall)}, {"mape", num(m.mape)}};
+}
+
+void run_plot_script(const std::filesystem::path& data_file, const std::filesystem::path& out_dir) {
+    const std::string python = "/usr/bin/python3";
+    if (!program_exists(python)) fail(ErrorKind::tool_missing, "plots need {} (Debian's python3 and python3-matplotlib)", python);
+    const auto script = plot_script();
+    if (!std::filesystem::exists(script)) fail(ErrorKind::tool_missing, "the plotting script {} is missing", script.string());
+    ProcessOptions options;
+    options.timeout = std::chrono::minutes(5);
+    const auto result = run_process({python, script.string(), data_file.string(), out_dir.string()}, options);
+    if (result.exit_code == 4)
+        fail(ErrorKind::tool_missing, "plots need matplotlib for {}: install python3-matplotlib (or use --no-plots)", python);
+    if (!result.ok()) fail(ErrorKind::invalid_output, "the plotting script failed ({}): {}", result.describe(), result.err);
+}
+
+} // namespace
+
+int cmd_report(std::span<const std::string> argv) {
+    ArgParser args("simtune report", "[options] --model FILE... DATASET.csv",
+                   "Judges models on a dataset (best held out from training): per workload, where the truly fastest\n"
+                   "variant lands in the predicted ranking (top-k %), the regret of picking the predicted best, rank\n"
+                   "correlations and MAPE. Writes report.md and PNG plots (predicted vs measured per workload,\n"
+                   "feature importance) into --out-dir, and prints the markdown table.");
+    args.positional("DATASET.csv", "a dataset written by 'simtune dataset'")
+        .option("model", "FILE", "a model file written by 'simtune train'", std::nullopt, 'm', true)
+        .option("out-dir", "DIR", "where report.md and the plots go", "simtune-report")
+        .flag("no-plots", "skip the PNG plots (no matplotlib needed)")
+        .flag("json", "print a JSON object instead of the markdown");
+    if (!args.parse(argv)) return exit_ok;
+    const auto model_files = args.get_all("model");
+    if (model_files.empty()) throw UsageError("give at least one --model FILE");
+
+    const auto dataset = Dataset::load_csv(args.positionals().at(0));
+    if (dataset.rows.empty()) fail(ErrorKind::invalid_data, "the dataset {} has no rows", args.positionals().at(0));
+    const std::filesystem::path out_dir = args.get("out-dir");
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    if (ec) fail(ErrorKind::io, "cannot create '{}': {}", out_dir.string(), ec.message());
+
+    std::string markdown = fmt::format("# simtune report: {}\n\n{} rows, {} workloads\n\n", args.positionals().at(0),
+                                       dataset.rows.size(), dataset.workloads().size());
+    markdown += "| model | workload | n | top-k % | regret | spearman | kendall | MAPE % |\n"
+                "|---|---|---:|---:|---:|---:|---:|---:|\n";
+    Json models_json = Json::array(), plot_models = Json::array();
+    for (const auto& file : model_files) {
+        const auto target_model = load_target_model(file);
+        const auto predictor = load_model(file);
+        const auto available = dataset.simulators();
+        if (std::ranges::find(available, target_model.simulator) == available.end())
+            fail(ErrorKind::invalid_data, "{} scores {} stats, which the dataset lacks (it has: {})", file,
+                 target_model.simulator, fmt::join(available, ", "));
+        const auto data = dataset.training_set(target_model.simulator);
+        std::vector<double> predicted, actual;
+        for (Eigen::Index r = 0; r < data.rows(); ++r) {
+            const auto& row = dataset.rows[static_cast<std::size_t>(r)];
+            predicted.push_back(target_model.scorer(row.stats.at(target_model.simulator)));
+            actual.push_back(data.seconds[r]);
+        }
+        const auto table = metrics_by_group(predicted, actual, data.groups);
+        const auto name = std::filesystem::path(file).stem().string();
+
+        Json groups = Json::array();
+        for (const auto& g : table.groups) {
+            markdown += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name, g.group, g.metrics.candidates,
+                                    fmt_metric(g.metrics.top_k_percent, 1), fmt_metric(g.metrics.regret, 3),
+                                    fmt_metric(g.metrics.spearman, 3), fmt_metric(g.metrics.kendall, 3),
+                                    fmt_metric(g.metrics.mape, 1));
+            auto j = metrics_json(g.metrics);
+            j["workload"] = g.group;
+            groups.push_back(std::move(j));
+        }
+        markdown += fmt::format("| {} | **mean** | {} | {} | {} | {} | {} | {} |\n", name, table.mean.candidates,
+                                fmt_metric(table.mean.top_k_percent, 1), fmt_metric(table.mean.regret, 3),
+                                fmt_metric(table.mean.spearman, 3), fmt_metric(table.mean.kendall, 3),
+                                fmt_metric(table.mean.mape, 1));
+
+        // Importance: total split gain for trees, |coefficient| of the standardised feature for ridge.
+        Json importance = Json::array();
+        std::string importance_label;
+        if (const auto* gbt = std::get_if<GradientBoostedTrees>(&predictor.model())) {
+            for (const auto& [feature, gain] : gbt->feature_importance()) importance.push_back({feature, gain});
+            importance_label = "total split gain";
+        } else if (const auto* ridge = std::get_if<RidgeRegressor>(&predictor.model())) {
+            const auto& pipeline = ridge->features();
+            const auto& scales = pipeline.scales();
+            const auto coefficients = ridge->coefficients();
+            for (std::size_t i = 0; i < coefficients.size(); ++i) {
+                // coefficient per unit of prepared feature × its spread = effect of one standard deviation
+                const double scale = i < scales.size() ? scales[i] : 1.0;
+                importance.push_back({coefficients[i].first, std::abs(coefficients[i].second) * scale});
+            }
+            importance_label = "|coefficient| x spread (log seconds per standard deviation)";
+        }
+
+        Json workloads = Json::array();
+        for (const auto& w : dataset.workloads()) {
+            Json measured = Json::array(), pred = Json::array();
+            for (std::size_t i = 0; i < data.groups.size(); ++i)
+                if (data.groups[i] == w) {
+                    measured.push_back(actual[i]);
+                    pred.push_back(predicted[i]);
+                }
+            workloads.push_back({{"name", w}, {"measured", measured}, {"predicted", pred}});
+        }
+        plot_models.push_back({{"name", name}, {"kind", predictor.kind()}, {"simulator", target_model.simulator},
+                               {"workloads", workloads}, {"importance", importance}, {"importance_label", importance_label}});
+        models_json.push_back({{"model", file}, {"name", name}, {"kind", predictor.kind()},
+                               {"simulator", target_model.simulator}, {"workloads", groups},
+                               {"mean", metrics_json(table.mean)}, {"worst", metrics_json(table.worst)}});
+    }
+
+    Json plots = Json::array();
+    if (!args.has("no-plots")) {
+        const auto data_file = out_dir / "report-data.json";
+        std::ofstream(data_file) << Json{{"models", plot_models}}.dump() << '\n';
+        run_plot_script(data_file, out_dir);
+        markdown += "\n";
+        for (const auto& m : plot_models) {
+            const auto name = m["name"].get<std::string>();
+            for (const auto& [suffix, caption] : {std::pair{"-predicted-vs-measured.png", "predicted vs measured"},
+                                                  std::pair{"-importance.png", "feature importance"}}) {
+                const auto png = out_dir / (name + suffix);
+                if (!std::filesystem::exists(png)) fail(ErrorKind::invalid_output, "the plotting script did not write {}", png.string());
+                plots.push_back(png.string());
+                markdown += fmt::format("![{}: {}]({})\n", name, caption, png.filename().string());
+            }
+        }
+    }
+    std::ofstream(out_dir / "report.md") << markdown;
+    if (args.has("json")) {
+        print_json({{"dataset", args.positionals().at(0)}, {"report", (out_dir / "report.md").string()},
+                    {"models", models_json}, {"plots", plots}});
+    } else {
+        fmt::print("{}", markdown);
+    }
+    return exit_ok;
+}
+
+} // namespace simtune::cli

@@ -1,0 +1,54 @@
+// simtune simulate: kernel binary → Stats.
+#include "common.hpp"
+#include "simtune/simulators/any_simulator.hpp"
+
+namespace simtune::cli {
+
+int cmd_simulate(std::span<const std::string> argv) {
+    ArgParser args("simtune simulate", "[options] BINARY...",
+                   "Runs kernel binaries in an instruction-accurate simulator and prints the statistics the\n"
+                   "predictors use (instruction mix, branches, memory traffic, simulated caches).");
+    args.positional("BINARY", "kernel binaries built by 'simtune build'", 1, 0)
+        .option("simulator", "NAME", "unicorn (in-process, fastest) or qemu (QEMU user mode + plugin)", "unicorn")
+        .option("collectors", "LIST", "what to collect: mix,branches,memory,caches, all or none", "all")
+        .option("max-instructions", "N", "fail a kernel that executes more instructions", "20000000000")
+        .option("timeout-ms", "MS", "fail a kernel that simulates longer", "120000")
+        .flag("json", "print a JSON array, one object per binary");
+    add_target_option(args);
+    args.epilog("The target defaults to the built-in target of the binary's ISA (x86-64: host-x86-64).");
+    if (!args.parse(argv)) return exit_ok;
+
+    SimulationLimits limits;
+    limits.max_instructions = static_cast<std::uint64_t>(args.get_int("max-instructions", 1, INT64_MAX));
+    limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, INT64_MAX / 1000));
+    const auto collectors = parse_collectors(args.get("collectors"));
+    const auto simulator_name = args.get("simulator");
+    auto factory = simulator_factory(simulator_name, limits);
+    auto simulator = factory();
+
+    Json out = Json::array();
+    for (const auto& path : args.positionals()) {
+        const auto binary = load_binary(path, args);
+        const auto target = resolve_target(args, binary.isa());
+        auto set = collectors.make(target);
+        const auto result = simulator.run(binary, target, set);
+        if (args.has("json")) {
+            out.push_back({{"binary", path},
+                           {"target", target.name},
+                           {"simulator", simulator.name()},
+                           {"collectors", collectors.key()},
+                           {"seconds", result.seconds},
+                           {"stats", to_json(result.stats)}});
+        } else {
+            fmt::print("{} on {} ({}, {}, {:.3f} s)\n", path, target.name, simulator.name(), collectors.key(), result.seconds);
+            const auto names = Stats::feature_names();
+            const auto values = result.stats.to_features();
+            for (std::size_t i = 0; i < values.size(); ++i)
+                fmt::print("  {:<16} {:>16}\n", names[i], static_cast<std::uint64_t>(values[i]));
+        }
+    }
+    if (args.has("json")) print_json(out);
+    return exit_ok;
+}
+
+} // namespace simtune::cli

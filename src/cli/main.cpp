@@ -1,0 +1,95 @@
+// simtune: the command-line face of the library. `simtune <command> [options]`, git/cargo style.
+#include <cstdio>
+#include <exception>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common.hpp"
+
+namespace {
+
+using namespace simtune::cli;
+
+struct Command {
+    std::string_view name;
+    std::string_view summary;
+    int (*run)(std::span<const std::string>);
+};
+
+constexpr Command commands[] = {
+    {"build", "compile a C kernel for a target into a kernel binary", cmd_build},
+    {"simulate", "run a kernel binary in a simulator and print its statistics", cmd_simulate},
+    {"measure", "time kernel binaries natively (interleaved passes)", cmd_measure},
+    {"predict", "predict the run time of a kernel binary or C kernel", cmd_predict},
+    {"tune", "rank candidate implementations by predicted run time", cmd_tune},
+    {"dataset", "build a training dataset (simulated stats + measured times) as CSV", cmd_dataset},
+    {"train", "fit a predictor on a dataset and save the model", cmd_train},
+    {"report", "metrics and plots of model(s) against a dataset", cmd_report},
+    {"targets", "list the built-in targets", cmd_targets},
+    {"workloads", "list the built-in workloads and their schedule spaces", cmd_workloads},
+};
+
+void print_help() {
+    fmt::print("usage: simtune <command> [options]\n\n"
+               "Predicts how fast an ML kernel runs on a target CPU from instruction-accurate simulation.\n\n"
+               "commands:\n");
+    for (const auto& c : commands) fmt::print("  {:<10} {}\n", c.name, c.summary);
+    fmt::print("\n'simtune <command> --help' describes a command's options. Commands that produce data\n"
+               "take --json and then print one JSON document on stdout; progress goes to stderr.\n\n"
+               "exit codes:\n"
+               "  0  success\n"
+               "  1  the work failed (build error, faulting kernel, timeout, instruction limit)\n"
+               "  2  usage error (unknown option, missing or malformed value)\n"
+               "  3  bad input file (corrupt or foreign binary, malformed model, dataset or CSV)\n"
+               "  4  a required tool is missing (cross compiler, QEMU, python3-matplotlib)\n\n"
+               "environment:\n"
+               "  SIMTUNE_CACHE_DIR  where built kernel binaries are cached (default ~/.cache/simtune)\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        print_help();
+        return exit_usage;
+    }
+    const std::string& name = args.front();
+    if (name == "--help" || name == "-h" || name == "help") {
+        if (name == "help" && args.size() > 1) {
+            // `simtune help build` = `simtune build --help`
+            args = {args[1], "--help"};
+        } else {
+            print_help();
+            return exit_ok;
+        }
+    }
+    if (args.front() == "--version" || args.front() == "version") {
+        fmt::print("simtune {}\n", SIMTUNE_CLI_VERSION);
+        return exit_ok;
+    }
+    for (const auto& c : commands) {
+        if (c.name != args.front()) continue;
+        const std::span<const std::string> rest(args.begin() + 1, args.end());
+        try {
+            return c.run(rest);
+        } catch (const UsageError& e) {
+            fmt::print(stderr, "simtune {}: {}\n(see 'simtune {} --help')\n", c.name, e.what(), c.name);
+            return exit_usage;
+        } catch (const simtune::Error& e) {
+            fmt::print(stderr, "simtune {}: error: {}\n", c.name, e.what());
+            return exit_code_for(e.kind());
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "simtune {}: internal error: {}\n", c.name, e.what());
+            return exit_failed;
+        }
+    }
+    std::string names;
+    for (const auto& c : commands) names += (names.empty() ? "" : ", ") + std::string(c.name);
+    fmt::print(stderr, "simtune: unknown command '{}' (commands: {}; see 'simtune --help')\n", args.front(), names);
+    return exit_usage;
+}

@@ -1,0 +1,169 @@
+"""The Python binding on real kernels, simulators and predictors (run with /usr/bin/python3 -m unittest)."""
+import math
+import os
+import tempfile
+import unittest
+
+import numpy as np
+
+import simtune
+from simtune_test_model import WORKLOAD, fitted_ridge
+
+ADD = "void simtune_kernel(const float* a, const float* b, float* c) { for (int i = 0; i < 4096; ++i) c[i] = a[i] + b[i]; }"
+ADD_BUFFERS = "a:f32:4096:in;b:f32:4096:in;c:f32:4096:out"
+
+
+class Basics(unittest.TestCase):
+    def test_targets(self):
+        names = [t.name for t in simtune.targets()]
+        self.assertEqual(names[0], "host-x86-64")
+        self.assertEqual(simtune.target("aarch64").name, "cortex-a72")
+        self.assertEqual(simtune.target("riscv64").isa, "riscv64")
+        with self.assertRaises(simtune.Error) as caught:
+            simtune.target("pentium")
+        self.assertEqual(caught.exception.kind, simtune.ErrorKind.invalid_argument)
+        self.assertIn("pentium", str(caught.exception))
+
+    def test_buffer_spec(self):
+        buffers = simtune.parse_buffer_spec(ADD_BUFFERS)
+        self.assertEqual([b.name for b in buffers], ["a", "b", "c"])
+        self.assertEqual(buffers[2].role, "out")
+        self.assertEqual(buffers[0].bytes, 4096 * 4)
+        self.assertEqual(simtune.format_buffer_spec(buffers), ADD_BUFFERS)
+        self.assertEqual(simtune.BufferSpec("x", "f64", 8, "inout").bytes, 64)
+        with self.assertRaises(simtune.Error):
+            simtune.parse_buffer_spec("a:f99:1:in")
+
+    def test_build_load_and_errors(self):
+        binary = simtune.build_kernel(ADD, ADD_BUFFERS)
+        self.assertEqual(binary.isa, "x86-64")
+        self.assertEqual(len(binary.content_hash), 32)
+        again = simtune.KernelBinary.load(binary.path)
+        self.assertEqual(again.content_hash, binary.content_hash)
+        self.assertEqual([b.count for b in again.buffers], [4096] * 3)
+        with self.assertRaises(simtune.Error) as caught:
+            simtune.KernelBinary.load(binary.path, isa="aarch64")
+        self.assertEqual(caught.exception.kind, simtune.ErrorKind.wrong_isa)
+        with tempfile.NamedTemporaryFile(suffix=".elf") as junk:
+            junk.write(b"\x7fELF" + b"\0" * 40)
+            junk.flush()
+            with self.assertRaises(simtune.Error) as caught:
+                simtune.KernelBinary.load(junk.name)
+            self.assertEqual(caught.exception.kind, simtune.ErrorKind.invalid_binary)
+        with self.assertRaises(simtune.Error) as caught:
+            simtune.build_kernel("void simtune_kernel(float* a) { a[0] = nope; }", "a:f32:4:inout")
+        self.assertEqual(caught.exception.kind, simtune.ErrorKind.build_failed)
+        self.assertIn("nope", str(caught.exception))
+
+    def test_simulate(self):
+        binary = simtune.build_kernel(ADD, ADD_BUFFERS)
+        stats = simtune.simulate(binary)
+        self.assertEqual(list(stats), simtune.feature_names())
+        self.assertGreaterEqual(stats["mem_reads"], 8192)
+        self.assertGreaterEqual(stats["mem_writes"], 4096)
+        self.assertEqual(sum(stats[c] for c in ["int_alu", "mul_div", "fp_scalar", "simd", "load", "store", "branch"]),
+                         stats["instructions"])
+        mix_only = simtune.simulate(binary, collectors="mix")
+        self.assertEqual(mix_only["instructions"], stats["instructions"])
+        self.assertEqual(mix_only["l1d_accesses"], 0)
+        a72 = simtune.build_kernel(ADD, ADD_BUFFERS, target="cortex-a72")
+        self.assertGreater(simtune.simulate(a72)["instructions"], 0)
+        with self.assertRaises(simtune.Error) as caught:
+            simtune.simulate(binary, max_instructions=1000)
+        self.assertEqual(caught.exception.kind, simtune.ErrorKind.instruction_limit)
+
+
+class Predictors(unittest.TestCase):
+    def data(self):
+        rng = np.random.default_rng(3)
+        X = rng.uniform(1, 1e6, size=(60, len(simtune.feature_names())))
+        y = 1e-9 * X[:, 0] * (1 + 0.01 * rng.standard_normal(60))
+        groups = ["a"] * 30 + ["b"] * 30
+        return X, y, groups
+
+    def test_fit_predict_save_load(self):
+        X, y, groups = self.data()
+        for model in (simtune.RidgeRegressor(), simtune.GradientBoostedTrees(rounds=40, max_depth=3)):
+            self.assertIs(model.fit(X, y, groups), model)
+            predicted = model.predict(X)
+            self.assertEqual(predicted.shape, (60,))
+            self.assertAlmostEqual(model.predict(X[5]), predicted[5], places=12)
+            metrics = simtune.ranking_metrics(list(predicted[:30]), list(y[:30]))
+            self.assertGreater(metrics["spearman"], 0.8, model.kind)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "m.model")
+                model.save(path)
+                loaded = simtune.load_model(path)
+                self.assertEqual(type(loaded), type(model))
+                np.testing.assert_array_equal(loaded.predict(X), predicted)
+        self.assertGreater(len(simtune.GradientBoostedTrees(rounds=5).fit(X, y, groups).feature_importance), 0)
+
+    def test_bad_data_and_models(self):
+        X, y, groups = self.data()
+        X[3, 2] = np.nan
+        with self.assertRaises(simtune.Error) as caught:
+            simtune.RidgeRegressor().fit(X, y, groups)
+        self.assertEqual(caught.exception.kind, simtune.ErrorKind.invalid_data)
+        with self.assertRaises(simtune.Error):
+            simtune.RidgeRegressor().fit(X[:, :5], y, groups)  # 5 columns need feature_names
+        with tempfile.NamedTemporaryFile("w", suffix=".model") as junk:
+            junk.write("simtune-model 1 ridge\ntruncated\n")
+            junk.flush()
+            with self.assertRaises(simtune.Error) as caught:
+                simtune.load_model(junk.name)
+            self.assertEqual(caught.exception.kind, simtune.ErrorKind.invalid_model)
+
+    def test_metrics_by_group(self):
+        table = simtune.metrics_by_group([1.0, 2.0, 3.0, 3.0, 2.0, 1.0], [1.0, 2.0, 3.0, 1.0, 2.0, 3.0], ["a"] * 3 + ["b"] * 3)
+        self.assertEqual(table["groups"]["a"]["top_k_percent"], 100 / 3)
+        self.assertAlmostEqual(table["groups"]["b"]["spearman"], -1.0)
+
+
+class PredictAndTune(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.model = fitted_ridge()
+
+    def test_predict(self):
+        binary = simtune.build_kernel(ADD, ADD_BUFFERS)
+        prediction = simtune.predict(binary, model=self.model, simulator="unicorn")
+        self.assertGreater(prediction.seconds, 0)
+        self.assertEqual(prediction.simulator, "unicorn")
+        self.assertEqual(prediction.stats, simtune.simulate(binary))
+        row = simtune.stats_to_features(prediction.stats)
+        self.assertAlmostEqual(self.model.predict(np.array(row)), prediction.seconds, delta=1e-12 * prediction.seconds + 1e-18)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "ridge.model")
+            self.model.save(path)
+            from_file = simtune.predict(binary, model=path)
+            self.assertAlmostEqual(from_file.seconds, prediction.seconds, delta=1e-9 * prediction.seconds)
+
+    def test_tuner_ranks_and_caches(self):
+        variants = simtune.enumerate_variants(WORKLOAD, 6, seed=11)
+        candidates = [simtune.Candidate.from_variant(v) for v in variants]
+        candidates.append(simtune.Candidate.from_source("broken", "void simtune_kernel(float* a) { nope; }", "a:f32:4:inout"))
+        tuner = simtune.Tuner(model=self.model, simulator="unicorn", workers=2)
+        seen = []
+        ranked = tuner.rank(candidates, on_result=lambda r: seen.append(r.name))
+        self.assertEqual(sorted(seen), sorted(c.name for c in candidates))
+        good = [r for r in ranked if r.ok]
+        self.assertEqual(len(good), 6)
+        times = [r.predicted_seconds for r in good]
+        self.assertEqual(times, sorted(times))
+        self.assertTrue(all(math.isfinite(t) and t > 0 for t in times))
+        self.assertFalse(ranked[-1].ok)
+        self.assertEqual(ranked[-1].name, "broken")
+        self.assertEqual(ranked[-1].error_kind, simtune.ErrorKind.build_failed)
+        again = tuner.rank(candidates[:6])
+        self.assertTrue(all(r.cache_hit for r in again))
+        self.assertEqual([r.predicted_seconds for r in again], times)
+        with self.assertRaises(ZeroDivisionError):  # a failing callback surfaces after the batch
+            tuner.rank(candidates[:2], on_result=lambda r: 1 / 0)
+        # the same prediction as predict() on the ranked binary
+        best = good[0]
+        self.assertAlmostEqual(simtune.predict(best.binary, model=self.model, simulator="unicorn").seconds,
+                               best.predicted_seconds, delta=1e-12)
+
+
+if __name__ == "__main__":
+    unittest.main()
