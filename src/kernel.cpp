@@ -259,6 +259,7 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
     elf.check_range(shstr.sh_offset, shstr.sh_size, "the section-name table");
 
     bool have_symtab = false, have_kernel_text = false;
+    std::vector<std::pair<std::string, Symbol>> symbols;
     for (const auto& sh : sections) {
         if (sh.sh_type == SHT_NOBITS || sh.sh_type == SHT_NULL) continue;
         const auto sname = elf.string_at(shstr.sh_offset, shstr.sh_size, sh.sh_name, "section");
@@ -278,11 +279,12 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
             const auto type = ELF64_ST_TYPE(sym.st_info);
             if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) || sym.st_name == 0 || sym.st_shndx == SHN_UNDEF) continue;
             const auto sname2 = elf.string_at(strtab.sh_offset, strtab.sh_size, sym.st_name, "symbol");
-            k.symbols_.emplace_back(std::string(sname2), Symbol{sym.st_value, sym.st_size});
+            symbols.emplace_back(std::string(sname2), Symbol{sym.st_value, sym.st_size});
         }
     }
     if (!have_symtab) fail(ErrorKind::invalid_binary, "{}: no symbol table (stripped?); simtune needs the kernel's symbols", name);
-    std::ranges::stable_sort(k.symbols_, {}, &std::pair<std::string, Symbol>::first);
+    std::ranges::stable_sort(symbols, {}, &std::pair<std::string, Symbol>::first);
+    k.symbols_ = std::make_shared<const std::vector<std::pair<std::string, Symbol>>>(std::move(symbols));
     for (auto required : required_symbols)
         if (!k.symbol(required))
             fail(ErrorKind::invalid_binary, "{}: missing symbol '{}': not a simtune kernel binary (build it with simtune::build_kernel)", name, required);
@@ -321,15 +323,15 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
 }
 
 std::optional<Symbol> KernelBinary::symbol(std::string_view name) const {
-    auto it = std::ranges::lower_bound(symbols_, name, {}, [](const auto& s) { return std::string_view(s.first); });
-    if (it == symbols_.end() || it->first != name) return std::nullopt;
+    auto it = std::ranges::lower_bound(*symbols_, name, {}, [](const auto& s) { return std::string_view(s.first); });
+    if (it == symbols_->end() || it->first != name) return std::nullopt;
     return it->second;
 }
 
 std::string KernelBinary::symbol_at(std::uint64_t address) const {
     // Only a symbol whose extent covers the address names it. AArch64 and RISC-V mapping symbols
     // ($x, $d, $xrv64...) have no size and name nothing, so they never match.
-    for (const auto& [n, s] : symbols_)
+    for (const auto& [n, s] : *symbols_)
         if (!n.empty() && n[0] != '$' && s.size > 0 && address >= s.address && address < s.address + s.size) return n;
     return {};
 }

@@ -90,6 +90,20 @@ TEST_CASE_FIXTURE(Fixture, "kernels that crash or never return are errors naming
     CHECK_THROWS_WITH_AS((void)NativeRunner(o).measure(hang), doctest::Contains("timed out"), Error);
 }
 
+TEST_CASE_FIXTURE(Fixture, "a binary loaded by a relative path is measured, not looked up in PATH") {
+    const auto built = scale(128);
+    const auto cwd = fs::current_path();
+    fs::current_path(built.path().parent_path());
+    const auto relative = KernelBinary::load("kernel");
+    NativeTimingOptions o;
+    o.passes = 1;
+    o.ms_per_measurement = 3;
+    double seconds = 0;
+    CHECK_NOTHROW(seconds = NativeRunner(o).measure(relative).seconds);
+    fs::current_path(cwd);
+    CHECK(seconds > 0);
+}
+
 TEST_CASE("the harness's timing line is parsed strictly") {
     CHECK(parse_harness_time("simtune-time: min_ns=1500.0 median_ns=1600.0\n") == doctest::Approx(1.5e-6));
     CHECK_THROWS_AS(parse_harness_time("nothing here"), Error);

@@ -116,7 +116,8 @@ private:
     Isa isa_ = Isa::x86_64;
     std::uint64_t entry_ = 0;
     std::vector<Segment> segments_;
-    std::vector<std::pair<std::string, Symbol>> symbols_; // functions and objects, sorted by name
+    // Functions and objects, sorted by name; shared like the bytes, so copies stay cheap.
+    std::shared_ptr<const std::vector<std::pair<std::string, Symbol>>> symbols_;
     std::vector<BufferSpec> buffers_;
     std::pair<std::uint64_t, std::uint64_t> kernel_code_{};
     std::string hash_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <cmath>
 #include <numeric>
 
@@ -90,16 +91,18 @@ std::vector<NativeTiming> NativeRunner::measure(std::span<const KernelBinary> bi
         for (std::size_t n = 0; n < binaries.size(); ++n) {
             const std::size_t i = pass % 2 ? binaries.size() - 1 - n : n;
             const auto& binary = binaries[i];
+            // An absolute path, so a binary loaded by a relative name is not looked up in PATH.
+            const std::string path = std::filesystem::absolute(binary.path()).string();
             const int cpu = options_.cpus[(i + static_cast<std::size_t>(pass)) % options_.cpus.size()];
             ProcessOptions po;
             po.timeout = options_.timeout;
             std::vector<std::string> argv;
             if (options_.command_template.empty()) {
                 if (cpu >= 0) po.cpu = cpu;
-                argv.push_back(binary.path().string());
+                argv.push_back(path);
                 argv.insert(argv.end(), timing_args.begin(), timing_args.end());
             } else {
-                auto cmd = replace_all(options_.command_template, "{binary}", binary.path().string());
+                auto cmd = replace_all(options_.command_template, "{binary}", path);
                 cmd = replace_all(cmd, "{args}", fmt::format("{}", fmt::join(timing_args, " ")));
                 argv = {"/bin/sh", "-c", cmd};
             }

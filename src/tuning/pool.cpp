@@ -80,7 +80,7 @@ std::vector<CandidateResult> SimulationPool::run(std::span<const Candidate> cand
                 r = evaluate(candidates[i], i, *simulator);
             }
             std::scoped_lock lock(report);
-            results[i] = r;
+            results[i] = std::move(r);
             if (on_result) on_result(results[i]);
         }
     };
