@@ -41,7 +41,7 @@ TEST_CASE("sampling is deterministic for a seed and differs between seeds") {
     CHECK(same < 10);
 }
 
-TEST_CASE("variants of a workload compute the same output natively") {
+TEST_CASE("variants of a workload compute the same output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;
     opts.cache_dir = dir;
@@ -70,6 +70,22 @@ TEST_CASE("variants of a workload compute the same output natively") {
                 CHECK(magnitude > 0); // the kernel really wrote its output
                 continue;
             }
+            for (std::size_t i = 0; i < result.size(); ++i) REQUIRE(result[i] == doctest::Approx(reference[i]).epsilon(1e-5));
+        }
+        // In simulation too: two variants under Unicorn give the native reference's output.
+        UnicornSimulator unicorn;
+        for (const auto& v : enumerate_variants(w, 2, 5)) {
+            CAPTURE(v.id);
+            BuildOptions o = opts;
+            o.flags = v.flags;
+            const auto k = build_kernel(v.source, v.buffers, host, o);
+            CollectorSet none;
+            const auto sim = unicorn.run(k, host, none);
+            REQUIRE(sim.buffers.size() == v.buffers.size());
+            const auto& out = sim.buffers.back();
+            REQUIRE(out.size() == reference.size() * sizeof(float));
+            std::vector<float> result(reference.size());
+            std::memcpy(result.data(), out.data(), out.size());
             for (std::size_t i = 0; i < result.size(); ++i) REQUIRE(result[i] == doctest::Approx(reference[i]).epsilon(1e-5));
         }
     }
