@@ -32,7 +32,7 @@ static std::vector<std::string> split(const std::string& s) {
 }
 
 int main(int argc, char** argv) try {
-    std::size_t variants = 24;
+    std::size_t variants = 40;
     std::string workloads = "all", simulators = "unicorn,qemu";
     int passes = 4, rounds = 200;
     double ms = 10;
