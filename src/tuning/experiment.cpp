@@ -64,43 +64,40 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
     if (dataset.rows.empty()) fail(ErrorKind::invalid_data, "the dataset is empty");
     std::vector<ExperimentResult> out;
     const auto workloads = dataset.workloads();
+    // Trains every model kind on `train`, ranks `test`, records the metrics.
+    auto judge = [&](const char* protocol, const std::string& w, const std::string& sim, const TrainingSet& train,
+                     const TrainingSet& test) {
+        for (const auto& kind : options.models) {
+            auto p = make_model(kind, options);
+            fit(p, train);
+            auto r = evaluate(p, test);
+            r.protocol = protocol;
+            r.workload = w;
+            r.simulator = sim;
+            r.model = kind;
+            out.push_back(std::move(r));
+        }
+    };
     for (const auto& sim : dataset.simulators()) {
         for (const auto& w : workloads) {
             // within: a seeded random split of this workload's rows.
             std::vector<std::string> keys;
             for (const auto& r : dataset.rows)
                 if (r.workload == w) keys.push_back(r.key());
-            std::uint64_t state = options.seed ^ std::hash<std::string>{}(w);
+            std::uint64_t state = options.seed;
+            for (unsigned char c : w) state = (state ^ c) * 0x100000001b3ull; // FNV-1a: same split everywhere
             for (std::size_t i = keys.size(); i > 1; --i) std::swap(keys[i - 1], keys[next(state) % i]);
             const auto n_train = static_cast<std::size_t>(static_cast<double>(keys.size()) * options.train_fraction);
             std::set<std::string> train_keys(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n_train));
             if (n_train >= 4 && keys.size() - n_train >= 2) {
                 const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return train_keys.contains(r.key()); });
                 const auto test = dataset.training_set(sim, [&](const DatasetRow& r) { return r.workload == w && !train_keys.contains(r.key()); });
-                for (const auto& kind : options.models) {
-                    auto p = make_model(kind, options);
-                    fit(p, train);
-                    auto r = evaluate(p, test);
-                    r.protocol = "within";
-                    r.workload = w;
-                    r.simulator = sim;
-                    r.model = kind;
-                    out.push_back(std::move(r));
-                }
+                judge("within", w, sim, train, test);
             }
             if (workloads.size() >= 2) {
                 const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return r.workload != w; });
                 const auto test = dataset.training_set(sim, [&](const DatasetRow& r) { return r.workload == w; });
-                for (const auto& kind : options.models) {
-                    auto p = make_model(kind, options);
-                    fit(p, train);
-                    auto r = evaluate(p, test);
-                    r.protocol = "lowo";
-                    r.workload = w;
-                    r.simulator = sim;
-                    r.model = kind;
-                    out.push_back(std::move(r));
-                }
+                judge("lowo", w, sim, train, test);
             }
         }
     }

@@ -6,11 +6,11 @@
 #include <charconv>
 #include <filesystem>
 #include <cmath>
-#include <numeric>
 
 #include <fmt/format.h>
 
 #include "simtune/error.hpp"
+#include "simtune/predictors/metrics.hpp"
 #include "simtune/process.hpp"
 
 namespace simtune {
@@ -38,20 +38,6 @@ std::string replace_all(std::string s, std::string_view what, std::string_view w
     for (auto pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + with.size()))
         s.replace(pos, what.size(), with);
     return s;
-}
-
-std::vector<double> ranks(std::span<const double> v) {
-    std::vector<std::size_t> order(v.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::ranges::sort(order, {}, [&](std::size_t i) { return v[i]; });
-    std::vector<double> r(v.size());
-    for (std::size_t i = 0; i < order.size();) {
-        std::size_t j = i;
-        while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
-        for (std::size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * static_cast<double>(i + j);
-        i = j + 1;
-    }
-    return r;
 }
 
 } // namespace
@@ -135,18 +121,7 @@ HalfAgreement half_agreement(std::span<const NativeTiming> timings) {
         odd.push_back(o);
     }
     HalfAgreement h;
-    if (even.size() >= 2) {
-        const auto re = ranks(even), ro = ranks(odd);
-        const double n = static_cast<double>(re.size());
-        const double mean = (n - 1) / 2;
-        double sxy = 0, sxx = 0, syy = 0;
-        for (std::size_t i = 0; i < re.size(); ++i) {
-            sxy += (re[i] - mean) * (ro[i] - mean);
-            sxx += (re[i] - mean) * (re[i] - mean);
-            syy += (ro[i] - mean) * (ro[i] - mean);
-        }
-        h.spearman = sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0;
-    }
+    if (even.size() >= 2) h.spearman = spearman(even, odd);
     std::vector<double> diffs;
     for (std::size_t i = 0; i < even.size(); ++i) diffs.push_back(std::abs(even[i] - odd[i]) / std::min(even[i], odd[i]));
     h.median_relative_diff = median(diffs);
