@@ -528,8 +528,7 @@ std::vector<std::pair<std::string, double>> GradientBoostedTrees::feature_import
 void GradientBoostedTrees::save(const std::filesystem::path& file) const {
     if (!fitted()) fail(ErrorKind::invalid_argument, "gbt: save before fit");
     ModelWriter out(kind);
-    out.text("simtune_version", simtune_library_version());
-    out.text("target", options_.target.empty() ? "-" : options_.target);
+    out.provenance(options_.target);
     pipeline_.write(out);
     out.text("objective", to_string(options_.objective));
     out.integer("max_depth", depth_);
@@ -556,9 +555,7 @@ GradientBoostedTrees GradientBoostedTrees::load(const std::filesystem::path& fil
                                                 std::span<const std::string> expected_features) {
     ModelReader in(file, kind);
     GradientBoostedTrees m;
-    (void)in.text("simtune_version");
-    m.options_.target = in.text("target");
-    if (m.options_.target == "-") m.options_.target.clear();
+    m.options_.target = in.provenance();
     m.pipeline_ = FeaturePipeline::read(in, expected_features);
     m.options_.features = m.pipeline_.options();
     const auto objective = in.text("objective");

@@ -40,6 +40,11 @@ std::string_view simtune_library_version() noexcept { return SIMTUNE_VERSION; }
 
 // ---- writer -------------------------------------------------------------------------------------
 
+void ModelWriter::provenance(std::string_view target) {
+    text("simtune_version", simtune_library_version());
+    text("target", target.empty() ? "-" : target);
+}
+
 ModelWriter::ModelWriter(std::string_view kind) {
     check_token("model kind", kind);
     out_ = fmt::format("{} {} {}\n", magic, model_format_version, kind);
@@ -187,6 +192,13 @@ std::string_view ModelReader::next_value(std::string_view key) {
 }
 
 std::string ModelReader::text(std::string_view key) { return std::string(next_value(key)); }
+
+std::string ModelReader::provenance() {
+    (void)text("simtune_version");
+    auto target = text("target");
+    if (target == "-") target.clear();
+    return target;
+}
 
 double ModelReader::number(std::string_view key) {
     const auto tokens = split(next_value(key));

@@ -146,8 +146,7 @@ double RidgeRegressor::intercept() const {
 void RidgeRegressor::save(const std::filesystem::path& file) const {
     if (!fitted()) fail(ErrorKind::invalid_argument, "ridge: save before fit");
     ModelWriter out(kind);
-    out.text("simtune_version", simtune_library_version());
-    out.text("target", options_.target.empty() ? "-" : options_.target);
+    out.provenance(options_.target);
     pipeline_.write(out);
     out.number("penalty", penalty_);
     out.number("bias", bias_);
@@ -161,9 +160,7 @@ RidgeRegressor RidgeRegressor::load(const std::filesystem::path& file,
                                     std::span<const std::string> expected_features) {
     ModelReader in(file, kind);
     RidgeRegressor model;
-    (void)in.text("simtune_version");
-    model.options_.target = in.text("target");
-    if (model.options_.target == "-") model.options_.target.clear();
+    model.options_.target = in.provenance();
     model.pipeline_ = FeaturePipeline::read(in, expected_features);
     model.penalty_ = in.number("penalty");
     model.options_.penalties = {model.penalty_};

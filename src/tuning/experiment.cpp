@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "deterministic_shuffle.hpp"
 #include "simtune/error.hpp"
 #include "simtune/predictors/any_predictor.hpp"
 
@@ -50,14 +51,6 @@ ExperimentResult evaluate(const AnyPredictor& p, const TrainingSet& test) {
     return r;
 }
 
-/// splitmix64, for a split that is the same with every standard library.
-std::uint64_t next(std::uint64_t& s) {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 } // namespace
 
 std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const ExperimentOptions& options) {
@@ -84,9 +77,9 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             std::vector<std::string> keys;
             for (const auto& r : dataset.rows)
                 if (r.workload == w) keys.push_back(r.key());
-            std::uint64_t state = options.seed;
-            for (unsigned char c : w) state = (state ^ c) * 0x100000001b3ull; // FNV-1a: same split everywhere
-            for (std::size_t i = keys.size(); i > 1; --i) std::swap(keys[i - 1], keys[next(state) % i]);
+            std::uint64_t seed = options.seed;
+            for (unsigned char c : w) seed = (seed ^ c) * 0x100000001b3ull; // FNV-1a: one split per workload
+            detail::deterministic_shuffle(keys, seed);
             const auto n_train = static_cast<std::size_t>(static_cast<double>(keys.size()) * options.train_fraction);
             std::set<std::string> train_keys(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n_train));
             if (n_train >= 4 && keys.size() - n_train >= 2) {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "deterministic_shuffle.hpp"
 #include "simtune/error.hpp"
 
 namespace simtune {
@@ -143,14 +144,6 @@ std::vector<std::vector<std::string>> permutations(std::vector<std::string> v) {
     do out.push_back(v);
     while (std::ranges::next_permutation(v).found);
     return out;
-}
-
-/// splitmix64: a fully specified generator, so the sample is the same with every standard library.
-std::uint64_t splitmix(std::uint64_t& state) {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
 }
 
 /// The operator's loops, tileable loops, candidate point orders and body.
@@ -299,9 +292,7 @@ std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t ma
         all.push_back(std::move(v));
     }
 
-    // Deterministic Fisher-Yates shuffle, then truncate.
-    std::uint64_t state = seed;
-    for (std::size_t i = all.size(); i > 1; --i) std::swap(all[i - 1], all[splitmix(state) % i]);
+    detail::deterministic_shuffle(all, seed);
     if (max_variants && all.size() > max_variants) all.resize(max_variants);
     return all;
 }

@@ -43,6 +43,9 @@ class ModelWriter {
 public:
     explicit ModelWriter(std::string_view kind);
 
+    /// The provenance lines every model starts with: the simtune version and the target the model
+    /// was trained for ("-" when none was set).
+    void provenance(std::string_view target);
     /// "key value". The value must fit on one line.
     void text(std::string_view key, std::string_view value);
     void number(std::string_view key, double value);
@@ -73,6 +76,8 @@ public:
     /// The kind named in the header of `file` ("ridge", "gbt"), after checking magic and version.
     [[nodiscard]] static std::string peek_kind(const std::filesystem::path& file);
 
+    /// Reads the lines ModelWriter::provenance wrote; returns the target ("" when none was set).
+    [[nodiscard]] std::string provenance();
     [[nodiscard]] std::string text(std::string_view key);
     [[nodiscard]] double number(std::string_view key);
     [[nodiscard]] std::int64_t integer(std::string_view key);
