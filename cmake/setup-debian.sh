@@ -11,6 +11,8 @@ packages=(
   libbenchmark-dev libxgboost-dev                        # benchmarks (XGBoost only as a yardstick)
   python3 python3-dev python3-pybind11 python3-numpy     # the Python binding, for /usr/bin/python3
   python3-matplotlib nlohmann-json3-dev                  # the simtune command: report plots, --json output
+  libmlir-15-dev mlir-15-tools llvm-15 llvm-15-dev       # examples/mlir-pass: MLIR 15 and llc for the targets
+  libopenmpi-dev openmpi-bin                             # distributed dataset/tune (SIMTUNE_WITH_MPI)
 )
 
 missing=()
