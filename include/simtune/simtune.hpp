@@ -20,6 +20,7 @@
 #include "simtune/simulators/unicorn.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
+#include "simtune/tuning/analytic_model.hpp"
 #include "simtune/tuning/dataset.hpp"
 #include "simtune/tuning/experiment.hpp"
 #include "simtune/tuning/native.hpp"
