@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""End-to-end checks of examples/tiny-compiler (run by CTest, tests/tiny_compiler.cmake).
+
+  check.py compile EXE WORKDIR TARGET SCHEDULES DESCRIPTION...
+      runs the compiler and checks its output: kernel.c exists and compiles for the target, the
+      report ranks every candidate (or lists it as failed), the winner is a candidate predicted no
+      slower than the naive schedule, the right model ranked, and the output checks passed.
+  check.py reject EXE EXPECTED_MESSAGE DESCRIPTION...
+      runs the compiler on a malformed description and checks it fails with a non-zero status and
+      a message containing EXPECTED_MESSAGE, writing no kernel.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+COMPILERS = {
+    "host-x86-64": ["gcc", "-march=x86-64-v2"],
+    "cortex-a72": ["aarch64-linux-gnu-gcc", "-mcpu=cortex-a72"],
+    "sifive-u74": ["riscv64-linux-gnu-gcc", "-march=rv64gc", "-mabi=lp64d"],
+}
+NM = {"host-x86-64": "nm", "cortex-a72": "aarch64-linux-gnu-nm", "sifive-u74": "riscv64-linux-gnu-nm"}
+
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print(f"FAIL: {what}")
+
+
+def compile_mode(exe, workdir, target, schedules, description):
+    out = os.path.join(workdir, "out")
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [exe, "--target", target, "--schedules", str(schedules), "--out", out] + description
+    print("$", " ".join(cmd), flush=True)
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    print(run.stdout)
+    print(run.stderr, file=sys.stderr)
+    check(run.returncode == 0, f"exit status {run.returncode}")
+    if run.returncode != 0:
+        return
+    kernel = os.path.join(out, "kernel.c")
+    check(os.path.isfile(kernel), "kernel.c written")
+    obj = os.path.join(workdir, "kernel.o")
+    cc = subprocess.run(COMPILERS[target] + ["-O2", "-std=c11", "-Wall", "-Werror", "-c", kernel, "-o", obj],
+                        capture_output=True, text=True)
+    check(cc.returncode == 0, f"kernel.c compiles for {target}: {cc.stderr}")
+    if cc.returncode == 0:
+        nm = subprocess.run([NM[target], obj], capture_output=True, text=True)
+        check(" T simtune_kernel" in nm.stdout, "kernel.o defines simtune_kernel")
+
+    with open(os.path.join(out, "report.json")) as f:
+        report = json.load(f)
+    cands = report["candidates"]
+    check(report["target"] == target, "report names the target")
+    check(report["requested"] == schedules, f"{schedules} candidates requested, report says {report['requested']}")
+    check(report["ranked"] + report["failed"] == report["requested"], "every candidate is ranked or listed as failed")
+    check(len(cands) == report["ranked"] and len(report["failures"]) == report["failed"], "candidate and failure lists complete")
+    check(report["failed"] == 0, f"no schedule failed: {report['failures']}")
+    check([c["rank"] for c in cands] == list(range(1, len(cands) + 1)), "ranks are 1..n")
+    predicted = [c["predicted_seconds"] for c in cands]
+    check(all(p > 0 for p in predicted), "every prediction is positive")
+    check(predicted == sorted(predicted), "candidates ordered by predicted time")
+    check(len({c["name"] for c in cands}) == len(cands), "candidate names unique")
+    check(len({c["schedule"] for c in cands}) == len(cands), "schedules distinct")
+    naive = [c for c in cands if c["naive"]]
+    check(len(naive) == 1, "the naive schedule is ranked exactly once")
+    winner = report["winner"]
+    check(winner["name"] == cands[0]["name"] and winner["rank"] == 1, "the winner is the first-ranked candidate")
+    check(winner["predicted_seconds"] <= report["naive"]["predicted_seconds"], "winner predicted no slower than naive")
+    check(report["naive"]["name"] == naive[0]["name"], "the report's naive entry is the naive candidate")
+    check(report["predicted_speedup_vs_naive"] >= 1.0, "predicted speedup over naive >= 1")
+    with open(kernel) as f:
+        source = f.read()
+    check(winner["schedule"] in source, "kernel.c carries the winner's schedule")
+    check("void simtune_kernel(" in source, "kernel.c defines simtune_kernel")
+
+    model = report["model"]
+    if target == "host-x86-64":
+        check(model["kind"] == "trained" and model["description"] == "builtin:host-x86-64", f"host ranked by its trained model: {model}")
+    else:
+        check(model["kind"] == "analytic" and model["description"] == f"analytic:{target}", f"{target} ranked by the analytic model: {model}")
+        check("UNVALIDATED" in model["note"], "the report says the analytic model is unvalidated on this target")
+
+    checks = report["verification"]
+    if not winner["name"] == report["naive"]["name"]:
+        check(any(c["name"] == winner["name"] and c["method"] == "unicorn" for c in checks), "the winner checked under Unicorn")
+        if target == "host-x86-64":
+            check(any(c["name"] == winner["name"] and c["method"] == "native" for c in checks), "the winner checked natively")
+    check(all(c["ok"] and c["max_abs_diff"] <= c["tolerance"] for c in checks), "every checked schedule matches the naive output")
+    check("why the winner" in run.stdout and "winner vs naive" in run.stdout, "the text report explains the choice")
+    for role in ("winner", "median", "naive"):
+        check(report[role]["stats"]["instructions"] > 0, f"{role} statistics present")
+
+
+def reject_mode(exe, expected, description):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        cmd = [exe, "--out", out] + description
+        print("$", " ".join(cmd), flush=True)
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        print(run.stdout)
+        print(run.stderr, file=sys.stderr)
+        check(run.returncode != 0, "non-zero exit status")
+        check(expected in run.stderr, f"stderr names the problem ('{expected}')")
+        check("terminate called" not in run.stderr and run.returncode > 0, "a clean error, not a crash")
+        check(not os.path.exists(os.path.join(out, "kernel.c")), "no kernel written")
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == "compile":
+        exe, workdir, target, schedules = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+        os.makedirs(workdir, exist_ok=True)
+        compile_mode(exe, workdir, target, schedules, sys.argv[6:])
+    elif mode == "reject":
+        reject_mode(sys.argv[2], sys.argv[3], sys.argv[4:])
+    else:
+        sys.exit(f"unknown mode {mode}")
+    if failures:
+        print(f"tiny-compiler: {len(failures)} check(s) failed")
+        sys.exit(1)
+    print("tiny-compiler: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
