@@ -55,8 +55,8 @@ CoreModel generic_x86_64() {
 /// decode/dispatch; execution pipes: 1 branch, 2 integer, 1 integer multi-cycle (MUL/DIV), 2 FP/
 /// ASIMD (F0, F1), 1 load, 1 store. Scalar FP add/multiply/FMA: throughput 2 per cycle; Q-form
 /// (128-bit) ASIMD FP arithmetic occupies both F pipes: throughput 1. MUL throughput 1.
-/// Latencies (published measurements of the Pi 4, e.g. 7-cpu.com "Cortex-A72"): L2 ≈ 21 cycles,
-/// DRAM ≈ 110–130 ns (≈ 180 cycles). Memory-level parallelism 3: a guess for an out-of-order core
+/// Latencies: round figures of the order that published Pi 4 / A72 latency measurements report
+/// (L2 ≈ 21 cycles, DRAM ≈ 110–130 ns ≈ 180 cycles); not re-measured here (no board). Memory-level parallelism 3: a guess for an out-of-order core
 /// with a stride prefetcher and few outstanding line fills.
 CoreModel cortex_a72_core() {
     CoreModel core;
@@ -76,7 +76,7 @@ CoreModel cortex_a72_core() {
     core.llc_hit_cycles = 0; // the cluster's L2 is the last level (Target cortex_a72)
     core.dram_cycles = 180;
     core.memory_parallelism = 3;
-    core.source = "Arm Cortex-A72 Software Optimization Guide (UAN 0016A); 7-cpu.com Cortex-A72 latencies";
+    core.source = "Arm Cortex-A72 Software Optimization Guide (UAN 0016A); round published latencies";
     return core;
 }
 
@@ -86,8 +86,8 @@ CoreModel cortex_a72_core() {
 /// integer multiplier (the divider is iterative); one FPU, pipelined, one operation per cycle;
 /// one load/store pipe (one memory access per cycle). Correctly predicted taken branches cost
 /// a fetch bubble (1 cycle assumed). No vector unit (RV64GC): SIMD never occurs.
-/// Latencies (published JH7110 measurements, e.g. chipsandcheese.com "StarFive's VisionFive 2"):
-/// L2 ≈ 20 cycles, DRAM ≈ 140 ns (≈ 210 cycles). Memory-level parallelism 1.5: a guess for an
+/// Latencies: round figures of the order that published JH7110 latency measurements report
+/// (L2 ≈ 20 cycles, DRAM ≈ 140 ns ≈ 210 cycles); not re-measured here (no board). Memory-level parallelism 1.5: a guess for an
 /// in-order core with a non-blocking data cache.
 CoreModel sifive_u74_core() {
     CoreModel core;
@@ -107,7 +107,7 @@ CoreModel sifive_u74_core() {
     core.llc_hit_cycles = 0; // the complex's L2 is the last level (Target sifive_u74)
     core.dram_cycles = 210;
     core.memory_parallelism = 1.5;
-    core.source = "SiFive U74-MC Core Complex Manual 21G1; chipsandcheese JH7110 latencies";
+    core.source = "SiFive U74-MC Core Complex Manual 21G1; round published latencies";
     return core;
 }
 
