@@ -21,7 +21,17 @@ function(simtune_add_mlir_tests)
                    ${work}/dynamic "left untiled: its operands have dynamic shapes")
   set_tests_properties(mlir_dynamic_matmul PROPERTIES TIMEOUT 600
                        PASS_REGULAR_EXPRESSION "dynamic_matmul.mlir: all checks passed")
+  # The same search simulated by QEMU instead of Unicorn.
+  add_test(NAME mlir_two_matmuls_sifive-u74_qemu
+           COMMAND ${dir}/check.sh ${tools} ${dir}/two_matmuls.mlir sifive-u74 ${tiles} 2 0 ${work}/two-sifive-u74-qemu
+                   "" "simulator=qemu")
+  set_tests_properties(mlir_two_matmuls_sifive-u74_qemu PROPERTIES TIMEOUT 600
+                       PASS_REGULAR_EXPRESSION "two_matmuls.mlir: all checks passed")
   add_test(NAME mlir_errors COMMAND ${dir}/errors.sh $<TARGET_FILE:simtune-mlir-opt> ${dir}/dynamic_matmul.mlir)
   set_tests_properties(mlir_errors PROPERTIES TIMEOUT 600 PASS_REGULAR_EXPRESSION "mlir errors: all checks passed")
+  if(TARGET test_mlir_tile_search)
+    add_test(NAME test_mlir_tile_search COMMAND test_mlir_tile_search)
+    set_tests_properties(test_mlir_tile_search PROPERTIES TIMEOUT 600)
+  endif()
 endfunction()
 cmake_language(DEFER DIRECTORY ${PROJECT_SOURCE_DIR} CALL simtune_add_mlir_tests)

@@ -2,10 +2,14 @@
 // result against a reference computed here, rank the candidates with a Tuner.
 #include "tile_search.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string_view>
+#include <thread>
 
 #include <simtune/simtune.hpp>
 
@@ -160,7 +164,6 @@ struct TileSearch::Impl {
     std::string simulator;
     LlvmTarget llvm;
     std::unique_ptr<Tuner> tuner;
-    UnicornSimulator checker; // runs each candidate once to read C back
 };
 
 TileSearch::TileSearch(const SearchOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -197,36 +200,54 @@ SearchResult TileSearch::rank(const MatmulShape& shape, const std::vector<Candid
     // (a fused multiply-add, if the backend made one, changes the last bits).
     const double tolerance = shape.f64 ? 1e-12 : 1e-5;
 
+    // Link and check the candidates on parallel workers (linking runs the target's GCC, the
+    // slowest step); each worker has its own Unicorn engine.
     std::vector<CandidateOutcome> outcomes(candidates.size());
+    std::vector<std::optional<KernelBinary>> binaries(candidates.size());
+    std::atomic<std::size_t> next{0};
+    const auto prepare = [&] {
+        UnicornSimulator checker;
+        for (std::size_t i; (i = next++) < candidates.size();) {
+            auto& out = outcomes[i];
+            out.tiles = candidates[i].tiles;
+            out.lower_seconds = candidates[i].lower_seconds;
+            try {
+                auto start = std::chrono::steady_clock::now();
+                auto binary = build_kernel_from_object(candidates[i].object, buffers, impl_->target);
+                out.link_seconds = seconds_since(start);
+                if (impl_->options.verify) {
+                    start = std::chrono::steady_clock::now();
+                    CollectorSet none;
+                    const auto run = checker.run(binary, impl_->target, none);
+                    out.verify_seconds = seconds_since(start);
+                    const auto [error, where] =
+                        shape.f64 ? compare(run.buffers.at(2), ref64) : compare(run.buffers.at(2), ref32);
+                    out.max_relative_error = error;
+                    if (!(error <= tolerance))
+                        fail(ErrorKind::invalid_output,
+                             "tiles {}: C differs from the untiled matmul at ({}, {}): relative error {:.3g}",
+                             fmt::join(out.tiles, ","), where / u(shape.n), where % u(shape.n), error);
+                    out.verified = true;
+                }
+                binaries[i] = std::move(binary);
+            } catch (const Error& e) {
+                out.error = e.what();
+            }
+        }
+    };
+    {
+        const auto workers = std::min<std::size_t>(candidates.size(), impl_->tuner->workers());
+        std::vector<std::jthread> threads;
+        for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(prepare);
+        prepare();
+    }
     std::vector<Candidate> to_rank;
     std::vector<std::size_t> ranked_index; // to_rank[i] is candidates[ranked_index[i]]
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        auto& out = outcomes[i];
-        out.tiles = candidates[i].tiles;
-        out.lower_seconds = candidates[i].lower_seconds;
-        const auto name = fmt::format("{}", fmt::join(out.tiles, ","));
-        try {
-            auto start = std::chrono::steady_clock::now();
-            auto binary = build_kernel_from_object(candidates[i].object, buffers, impl_->target);
-            out.link_seconds = seconds_since(start);
-            if (impl_->options.verify) {
-                start = std::chrono::steady_clock::now();
-                CollectorSet none;
-                const auto run = impl_->checker.run(binary, impl_->target, none);
-                out.verify_seconds = seconds_since(start);
-                const auto [error, where] = shape.f64 ? compare(run.buffers.at(2), ref64) : compare(run.buffers.at(2), ref32);
-                out.max_relative_error = error;
-                if (!(error <= tolerance))
-                    fail(ErrorKind::invalid_output, "tiles {}: C differs from the untiled matmul at ({}, {}): relative error {:.3g}",
-                         name, where / u(shape.n), where % u(shape.n), error);
-                out.verified = true;
-            }
-            to_rank.push_back(Candidate::from_binary(name, std::move(binary)));
+    for (std::size_t i = 0; i < candidates.size(); ++i)
+        if (binaries[i]) {
+            to_rank.push_back(Candidate::from_binary(fmt::format("{}", fmt::join(outcomes[i].tiles, ",")), std::move(*binaries[i])));
             ranked_index.push_back(i);
-        } catch (const Error& e) {
-            out.error = e.what();
         }
-    }
 
     SearchResult result;
     for (const auto& r : impl_->tuner->rank(to_rank)) {
@@ -242,9 +263,8 @@ SearchResult TileSearch::rank(const MatmulShape& shape, const std::vector<Candid
         }
         result.ranked.push_back(out);
     }
-    for (const auto& out : outcomes)
-        if (!out.ok && !out.error.empty() && std::ranges::none_of(result.ranked, [&](const auto& o) { return o.tiles == out.tiles; }))
-            result.ranked.push_back(out);
+    for (std::size_t i = 0; i < candidates.size(); ++i)
+        if (!binaries[i]) result.ranked.push_back(outcomes[i]); // failed before ranking
     return result;
 }
 
