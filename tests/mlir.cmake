@@ -21,6 +21,11 @@ function(simtune_add_mlir_tests)
                    ${work}/dynamic "left untiled: its operands have dynamic shapes")
   set_tests_properties(mlir_dynamic_matmul PROPERTIES TIMEOUT 600
                        PASS_REGULAR_EXPRESSION "dynamic_matmul.mlir: all checks passed")
+  add_test(NAME mlir_f64_and_tensor
+           COMMAND ${dir}/check.sh ${tools} ${dir}/f64_and_tensor.mlir host-x86-64 "8,8,8$<SEMICOLON>16,5,7" 1 1
+                   ${work}/f64 "left untiled: it works on tensors")
+  set_tests_properties(mlir_f64_and_tensor PROPERTIES TIMEOUT 600
+                       PASS_REGULAR_EXPRESSION "f64_and_tensor.mlir: all checks passed")
   # The same search simulated by QEMU instead of Unicorn.
   add_test(NAME mlir_two_matmuls_sifive-u74_qemu
            COMMAND ${dir}/check.sh ${tools} ${dir}/two_matmuls.mlir sifive-u74 ${tiles} 2 0 ${work}/two-sifive-u74-qemu

@@ -7,7 +7,11 @@ opt=$1 checker=$2 mlir_opt=$3 input=$4 target=$5 tiles=$6 tuned=$7 untuned=$8 wo
 remark=${10:-}
 more=${11:-}
 rm -rf "$work" && mkdir -p "$work"
-fail() { echo "mlir $target $(basename "$input"): FAILED: $*"; exit 1; }
+fail() { # A second run leaves the output as it is: tuned matmuls are not tuned again.
+"$opt" "--simtune-tile-matmul=target=$target tiles=$tiles report=$work/report2.txt" "$work/out.mlir" \
+    -o "$work/again.mlir" 2> "$work/stderr2.txt" || { cat "$work/stderr2.txt"; fail "second run exited with $?"; }
+cmp -s "$work/out.mlir" "$work/again.mlir" || fail "a second run changed the output"
+echo "mlir $target $(basename "$input"): FAILED: $*"; exit 1; }
 
 "$opt" "--simtune-tile-matmul=target=$target tiles=$tiles report=$work/report.txt${more:+ $more}" "$input" \
     -o "$work/out.mlir" 2> "$work/stderr.txt" || { cat "$work/stderr.txt"; fail "simtune-mlir-opt exited with $?"; }
@@ -17,4 +21,8 @@ cat "$work/report.txt"
 if [[ -n $remark ]]; then
     grep -q -- "$remark" "$work/stderr.txt" || { cat "$work/stderr.txt"; fail "no remark '$remark'"; }
 fi
+# A second run leaves the output as it is: tuned matmuls are not tuned again.
+"$opt" "--simtune-tile-matmul=target=$target tiles=$tiles report=$work/report2.txt" "$work/out.mlir" \
+    -o "$work/again.mlir" 2> "$work/stderr2.txt" || { cat "$work/stderr2.txt"; fail "second run exited with $?"; }
+cmp -s "$work/out.mlir" "$work/again.mlir" || fail "a second run changed the output"
 echo "mlir $target $(basename "$input"): all checks passed"
