@@ -103,10 +103,31 @@ struct KernelObjectRecipe {
     std::string_view kept_contents;
 };
 
+/// The harness compiled for `target`. It is the same for every kernel of a target and compiling
+/// it is most of a link's time, so it is cached once per target beside the kernels (published
+/// with an atomic rename); without `reuse` it is compiled into `scratch` instead.
+std::filesystem::path harness_object(const std::filesystem::path& cache, const std::filesystem::path& scratch,
+                                     const Target& target, bool reuse) {
+    const std::string key = fnv_hex(fmt::format("harness\x1f{}\x1f{}\x1f{}\x1f{}", harness_source(), target.compiler(),
+                                                fmt::join(target.cflags, " "), SIMTUNE_VERSION));
+    const auto cached = cache / "harness" / fmt::format("{}-{}.o", target.name, key);
+    if (reuse && std::filesystem::exists(cached)) return cached;
+    write_file(scratch / "harness.c", harness_source());
+    std::vector<std::string> compile{target.compiler(), "-std=gnu11", "-O2", "-c", "harness.c", "-o", "harness.o"};
+    compile.insert(compile.end(), target.cflags.begin(), target.cflags.end());
+    run_tool(compile, scratch, "compiling the harness");
+    if (!reuse) return scratch / "harness.o";
+    std::error_code ec;
+    std::filesystem::create_directories(cached.parent_path(), ec);
+    std::filesystem::rename(scratch / "harness.o", cached, ec);
+    if (ec && !std::filesystem::exists(cached)) return scratch / "harness.o"; // could not publish: use our own
+    return cached;
+}
+
 /// The one path from a kernel object to a published KernelBinary, shared by build_kernel and
 /// build_kernel_from_object: cache lookup; in a scratch folder, the object is made, its .text moved
-/// into simtune_text and linked statically with the glue and the harness; the result is validated
-/// and published into the cache with an atomic rename.
+/// into simtune_text and linked statically with the glue and the (cached) harness object; the
+/// result is validated and published into the cache with an atomic rename.
 KernelBinary link_kernel(const KernelObjectRecipe& recipe, std::span<const BufferSpec> buffers, const Target& target,
                          const BuildOptions& options) {
     const auto cache = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
@@ -133,13 +154,13 @@ KernelBinary link_kernel(const KernelObjectRecipe& recipe, std::span<const Buffe
 
     recipe.make_object(scratch);
     write_file(scratch / "glue.c", glue_source(buffers));
-    write_file(scratch / "harness.c", harness_source());
+    const auto harness = harness_object(cache, scratch, target, options.use_cache);
     run_tool({target.binutil("objcopy"), "--rename-section", ".text=simtune_text,alloc,load,readonly,code,contents",
               "kernel.o"}, scratch, "moving the kernel into its section");
 
     std::vector<std::string> link{target.compiler(), "-std=gnu11", "-O2", "-static"};
     link.insert(link.end(), target.cflags.begin(), target.cflags.end());
-    for (const char* f : {"kernel.o", "glue.c", "harness.c", "-o", "kernel", "-lm"}) link.emplace_back(f);
+    link.insert(link.end(), {"kernel.o", "glue.c", harness.string(), "-o", "kernel", "-lm"});
     run_tool(link, scratch, "linking the kernel binary");
 
     auto binary = KernelBinary::load(scratch / "kernel", target.isa); // validates what we built

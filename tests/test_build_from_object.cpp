@@ -144,6 +144,10 @@ TEST_CASE("objects from the cross GCC and from llc link into kernel binaries tha
         const auto again = build_kernel_from_object(llc_object, axpy_buffers(), target, opts);
         CHECK(again.path() == from_llc.path());
     }
+    // The harness is compiled once per target and shared by every link (build_kernel's too).
+    std::size_t harness_objects = 0;
+    for (const auto& entry : fs::directory_iterator(opts.cache_dir / "harness")) harness_objects += entry.path().extension() == ".o";
+    CHECK(harness_objects == builtin_targets().size());
     fs::remove_all(dir);
 }
 
