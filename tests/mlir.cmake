@@ -32,6 +32,12 @@ function(simtune_add_mlir_tests)
                    "" "simulator=qemu")
   set_tests_properties(mlir_two_matmuls_sifive-u74_qemu PROPERTIES TIMEOUT 600
                        PASS_REGULAR_EXPRESSION "two_matmuls.mlir: all checks passed")
+  # On the host, the best two candidates are also timed natively and the choice made by measured time.
+  add_test(NAME mlir_two_matmuls_host_confirmed
+           COMMAND ${dir}/check.sh ${tools} ${dir}/two_matmuls.mlir host-x86-64 ${tiles} 2 0 ${work}/two-host-confirmed
+                   "" "confirm=2")
+  set_tests_properties(mlir_two_matmuls_host_confirmed PROPERTIES TIMEOUT 600 ENVIRONMENT "SIMTUNE_MLIR_CONFIRMED=2"
+                       PASS_REGULAR_EXPRESSION "two_matmuls.mlir: all checks passed")
   add_test(NAME mlir_errors COMMAND ${dir}/errors.sh $<TARGET_FILE:simtune-mlir-opt> ${dir}/dynamic_matmul.mlir)
   set_tests_properties(mlir_errors PROPERTIES TIMEOUT 600 PASS_REGULAR_EXPRESSION "mlir errors: all checks passed")
   if(TARGET test_mlir_tile_search)

@@ -256,6 +256,9 @@ struct TileMatmulPass : PassWrapper<TileMatmulPass, OperationPass<ModuleOp>> {
                         llvm::cl::init(true)};
     Option<std::string> objects{*this, "objects", llvm::cl::desc("keep the candidates' object files in this folder"),
                                 llvm::cl::init("")};
+    Option<unsigned> confirm{*this, "confirm",
+                             llvm::cl::desc("measure the best N candidates natively and choose by measured time (host only)"),
+                             llvm::cl::init(0)};
     Option<unsigned> workers{*this, "workers", llvm::cl::desc("simulation threads (0: one per core)"), llvm::cl::init(0)};
 
     void runOnOperation() override;
@@ -324,6 +327,7 @@ void TileMatmulPass::runOnOperation() {
         options.model_file = model;
         options.verify = verify;
         options.workers = workers;
+        options.confirm_top = confirm;
         TileSearch search(options);
 
         // Candidates are built in a context of their own: they never touch the module being
@@ -371,19 +375,21 @@ void TileMatmulPass::runOnOperation() {
             out << llvm::formatv("op {0}: linalg.matmul in @{1} at {2}: M={3} N={4} K={5} {6}, {7} candidates\n", n + 1,
                                  function ? function.getName() : llvm::StringRef("?"), where_out.str(), shape.m, shape.n,
                                  shape.k, shape.f64 ? "f64" : "f32", candidates->size());
-            out << llvm::formatv("  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8}\n", "rank",
+            out << llvm::formatv("  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8} {10}\n", "rank",
                                  "tiles", "predicted_s", "instructions", "l1d_miss", "verified", "lower_s", "link_s",
-                                 "check_s", "sim_s");
+                                 "check_s", "sim_s", "measured_s");
             std::size_t rank = 0;
             for (const auto& c : result.ranked) {
                 if (c.ok)
-                    out << llvm::formatv("  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8}\n",
+                    out << llvm::formatv("  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8} {10}\n",
                                          ++rank, join(c.tiles), llvm::formatv("{0:e3}", c.predicted_seconds).str(),
                                          c.instructions, c.l1d_misses, c.verified ? "yes" : "skipped",
                                          llvm::formatv("{0:f3}", c.lower_seconds).str(),
                                          llvm::formatv("{0:f3}", c.link_seconds).str(),
                                          llvm::formatv("{0:f3}", c.verify_seconds).str(),
-                                         llvm::formatv("{0:f3}", c.simulate_seconds).str());
+                                         llvm::formatv("{0:f3}", c.simulate_seconds).str(),
+                                         c.measured_seconds >= 0 ? llvm::formatv("{0:e3}", c.measured_seconds).str()
+                                                                 : std::string("-"));
                 else
                     out << llvm::formatv("  {0,-4} {1,-12} failed: {2}\n", "-", join(c.tiles), c.error);
             }

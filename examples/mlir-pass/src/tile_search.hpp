@@ -45,6 +45,9 @@ struct SearchOptions {
     std::string model_file;             ///< a model file to score with; empty: see scoring_model()
     bool verify = true;                 ///< run every candidate under Unicorn and compare C
     std::size_t workers = 0;            ///< simulation threads; 0: one per core
+    /// Measure the best `confirm_top` candidates natively and order those by measured time (the
+    /// target must run on this machine: host-x86-64).
+    std::size_t confirm_top = 0;
 };
 
 /// One candidate's outcome, in ranking order.
@@ -53,6 +56,7 @@ struct CandidateOutcome {
     bool ok = false;
     std::string error;                ///< why it failed (build, simulation or verification)
     double predicted_seconds = 0;
+    double measured_seconds = -1;     ///< native time per call if confirmed, else < 0
     std::uint64_t instructions = 0;
     std::uint64_t l1d_misses = 0;
     bool verified = false;            ///< C matched the reference within the tolerance

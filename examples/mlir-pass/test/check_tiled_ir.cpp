@@ -1,12 +1,13 @@
 // simtune-mlir-check: checks what simtune-tile-matmul produced, by parsing it with MLIR.
 //
-//   simtune-mlir-check OUT.mlir REPORT TARGET TILES TUNED UNTUNED
+//   simtune-mlir-check OUT.mlir REPORT TARGET TILES TUNED UNTUNED [CONFIRMED]
 //
 // OUT.mlir must parse; exactly TUNED linalg.matmul ops carry the simtune attributes and UNTUNED do
 // not. Each tuned matmul: simtune.target is TARGET, simtune.candidates counts TILES, its
 // simtune.tile_sizes are one of TILES ("M,N,K;M,N,K;..."), and it sits in three scf.for loops
 // from 0 to M, N, K (simtune.matmul_shape) whose steps are the chosen tile sizes. The report has
-// one block per tuned matmul that ranks every candidate, all verified, and names the same choice.
+// one block per tuned matmul that ranks every candidate, all verified, and names the same choice;
+// with CONFIRMED, the top CONFIRMED rows of each block carry native times in ascending order.
 // Prints every failed check and exits 1 if there was one.
 #include <cmath>
 #include <fstream>
@@ -78,6 +79,7 @@ std::optional<Tiles> int_array(Operation* op, llvm::StringRef name) {
 struct ReportBlock {
     std::vector<std::pair<std::string, std::string>> rows; // (rank, tiles)
     std::vector<std::string> verified;
+    std::vector<std::string> measured;
     std::string chosen;
 };
 
@@ -95,10 +97,11 @@ std::vector<ReportBlock> parse_report(const std::string& path) {
         } else if (!blocks.empty() && first == "chosen") {
             blocks.back().chosen = second;
         } else if (!blocks.empty() && first != "rank" && !first.empty() && line.rfind("  ", 0) == 0) {
-            std::string predicted, instructions, misses, verified;
-            words >> predicted >> instructions >> misses >> verified;
+            std::string predicted, instructions, misses, verified, lower, link, checked, simulated, measured;
+            words >> predicted >> instructions >> misses >> verified >> lower >> link >> checked >> simulated >> measured;
             blocks.back().rows.emplace_back(first, second);
             blocks.back().verified.push_back(first == "-" ? line : verified);
+            blocks.back().measured.push_back(measured);
         }
     }
     return blocks;
@@ -107,13 +110,14 @@ std::vector<ReportBlock> parse_report(const std::string& path) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 7) {
-        std::cerr << "usage: simtune-mlir-check OUT.mlir REPORT TARGET TILES TUNED UNTUNED\n";
+    if (argc != 7 && argc != 8) {
+        std::cerr << "usage: simtune-mlir-check OUT.mlir REPORT TARGET TILES TUNED UNTUNED [CONFIRMED]\n";
         return 2;
     }
     const std::string target = argv[3];
     const auto candidates = parse_candidates(argv[4]);
     const long expect_tuned = std::stol(argv[5]), expect_untuned = std::stol(argv[6]);
+    const std::size_t confirmed = argc == 8 ? std::stoul(argv[7]) : 0;
 
     DialectRegistry registry;
     registry.insert<AffineDialect, arith::ArithmeticDialect, func::FuncDialect, linalg::LinalgDialect,
@@ -184,6 +188,19 @@ int main(int argc, char** argv) {
                                                   block.verified[r] + ")");
         }
         check(listed == expected && block.rows.size() == candidates.size(), where + ": ranks every candidate once");
+        double previous = 0;
+        for (std::size_t r = 0; r < block.measured.size(); ++r) {
+            const auto& m = block.measured[r];
+            if (r >= confirmed) {
+                check(m == "-", where + ": row " + std::to_string(r + 1) + " has no native time");
+                continue;
+            }
+            char* end = nullptr;
+            const double seconds = m.empty() ? -1 : std::strtod(m.c_str(), &end);
+            check(end && *end == '\0' && seconds > 0, where + ": row " + std::to_string(r + 1) + " has a native time (" + m + ")");
+            check(seconds >= previous, where + ": confirmed rows are in order of native time");
+            previous = seconds;
+        }
         check(!block.rows.empty() && block.chosen == block.rows.front().second, where + ": the choice is the top-ranked candidate");
         check(block.chosen == str(chosen[b]), where + ": the choice " + block.chosen + " is the tiling in the IR " + str(chosen[b]));
     }

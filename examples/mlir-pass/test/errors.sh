@@ -18,5 +18,6 @@ expect_error "tiles=8,8,8;8,8,8" "listed twice"
 expect_error "target=pentium-4 tiles=8,8,8" "pentium-4"
 expect_error "target=cortex-a72 simulator=bochs tiles=8,8,8" "bochs"
 expect_error "model=/nonexistent.model tiles=8,8,8" "/nonexistent.model"
+expect_error "target=cortex-a72 confirm=2 tiles=8,8,8" "confirm=2 needs a target that runs on this machine"
 [[ $status -eq 0 ]] && echo "mlir errors: all checks passed"
 exit $status
