@@ -102,7 +102,7 @@ LlvmTarget llvm_target_for(const Target& target) {
     return t;
 }
 
-/// Element `i` of the given buffer as the harness fills it.
+/// The buffer as the harness fills it (buffer number `index`).
 template <class T>
 std::vector<T> initial_contents(const BufferSpec& spec, std::size_t index) {
     std::vector<std::byte> bytes(spec.bytes());
