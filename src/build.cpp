@@ -1,12 +1,16 @@
-// build_kernel: writes the kernel, a generated glue file and the harness into a scratch folder,
-// compiles, renames the kernel's .text to simtune_text, links statically, and publishes the result
-// into the build cache with an atomic rename (parallel builds of the same kernel are safe).
+// build_kernel and build_kernel_from_object: put the kernel's object, a generated glue file and the
+// harness into a scratch folder, rename the kernel's .text to simtune_text, link statically, and
+// publish the result into the build cache with an atomic rename (parallel builds of the same kernel
+// are safe). The two differ only in how the object is made: compiled from C, or given.
 #include "simtune/build.hpp"
 
+#include <elf.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <fstream>
 
 #include "simtune/error.hpp"
@@ -87,27 +91,47 @@ std::atomic<unsigned> scratch_counter{0};
 
 } // namespace
 
-KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec> buffers, const Target& target,
-                          const BuildOptions& options) {
-    target.validate();
-    if (buffers.empty()) fail(ErrorKind::invalid_argument, "a kernel needs at least one buffer");
-    // Round-trip through the text form: validates names, counts and the 16-buffer limit.
-    const std::string spec = format_buffer_spec(buffers);
-    (void)parse_buffer_spec(spec);
-    if (c_source.find("simtune_kernel") == std::string_view::npos)
-        fail(ErrorKind::invalid_argument, "the kernel source does not define simtune_kernel");
-    if (!program_exists(target.compiler()))
-        fail(ErrorKind::tool_missing, "compiler '{}' for target {} not found (run cmake/setup-debian.sh)",
-             target.compiler(), target.name);
+namespace {
 
-    std::vector<std::string> kernel_flags(kernel_base_flags().begin(), kernel_base_flags().end());
-    kernel_flags.insert(kernel_flags.end(), target.cflags.begin(), target.cflags.end());
-    kernel_flags.insert(kernel_flags.end(), options.flags.begin(), options.flags.end());
+/// What the shared build path needs besides the buffers and the target: the cache key of the
+/// kernel's inputs, how to put the kernel's object into the scratch folder as `kernel.o`, and which
+/// input to keep beside the cached binary (for a human looking at the cache).
+struct KernelObjectRecipe {
+    std::string key;
+    std::function<void(const std::filesystem::path& scratch)> make_object;
+    std::string kept_name;
+    std::string_view kept_contents;
+};
 
-    const std::string key = fnv_hex(fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", c_source, spec, target.compiler(),
-                                                fmt::join(kernel_flags, " "), harness_source(), SIMTUNE_VERSION));
+/// The harness compiled for `target`. It is the same for every kernel of a target and compiling
+/// it is most of a link's time, so it is cached once per target beside the kernels (published
+/// with an atomic rename); without `reuse` it is compiled into `scratch` instead.
+std::filesystem::path harness_object(const std::filesystem::path& cache, const std::filesystem::path& scratch,
+                                     const Target& target, bool reuse) {
+    const std::string key = fnv_hex(fmt::format("harness\x1f{}\x1f{}\x1f{}\x1f{}", harness_source(), target.compiler(),
+                                                fmt::join(target.cflags, " "), SIMTUNE_VERSION));
+    const auto cached = cache / "harness" / fmt::format("{}-{}.o", target.name, key);
+    if (reuse && std::filesystem::exists(cached)) return cached;
+    write_file(scratch / "harness.c", harness_source());
+    std::vector<std::string> compile{target.compiler(), "-std=gnu11", "-O2", "-c", "harness.c", "-o", "harness.o"};
+    compile.insert(compile.end(), target.cflags.begin(), target.cflags.end());
+    run_tool(compile, scratch, "compiling the harness");
+    if (!reuse) return scratch / "harness.o";
+    std::error_code ec;
+    std::filesystem::create_directories(cached.parent_path(), ec);
+    std::filesystem::rename(scratch / "harness.o", cached, ec);
+    if (ec && !std::filesystem::exists(cached)) return scratch / "harness.o"; // could not publish: use our own
+    return cached;
+}
+
+/// The one path from a kernel object to a published KernelBinary, shared by build_kernel and
+/// build_kernel_from_object: cache lookup; in a scratch folder, the object is made, its .text moved
+/// into simtune_text and linked statically with the glue and the (cached) harness object; the
+/// result is validated and published into the cache with an atomic rename.
+KernelBinary link_kernel(const KernelObjectRecipe& recipe, std::span<const BufferSpec> buffers, const Target& target,
+                         const BuildOptions& options) {
     const auto cache = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
-    const auto final_dir = cache / "kernels" / fmt::format("{}-{}", target.name, key);
+    const auto final_dir = cache / "kernels" / fmt::format("{}-{}", target.name, recipe.key);
     const auto final_binary = final_dir / "kernel";
     if (options.use_cache && std::filesystem::exists(final_binary)) {
         try {
@@ -120,7 +144,7 @@ KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec>
     std::error_code ec;
     std::filesystem::create_directories(cache / "kernels", ec);
     if (ec) fail(ErrorKind::io, "cannot create the build cache {}: {}", (cache / "kernels").string(), ec.message());
-    const auto scratch = cache / "kernels" / fmt::format(".build-{}-{}-{}", key, ::getpid(), scratch_counter++);
+    const auto scratch = cache / "kernels" / fmt::format(".build-{}-{}-{}", recipe.key, ::getpid(), scratch_counter++);
     std::filesystem::create_directories(scratch, ec);
     if (ec) fail(ErrorKind::io, "cannot create {}: {}", scratch.string(), ec.message());
     struct Cleanup {
@@ -128,19 +152,15 @@ KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec>
         ~Cleanup() { std::error_code e; std::filesystem::remove_all(dir, e); }
     } cleanup{scratch};
 
-    write_file(scratch / "kernel.c", c_source);
+    recipe.make_object(scratch);
     write_file(scratch / "glue.c", glue_source(buffers));
-    write_file(scratch / "harness.c", harness_source());
-
-    std::vector<std::string> compile{target.compiler(), "-std=gnu11", "-c", "kernel.c", "-o", "kernel.o"};
-    compile.insert(compile.end(), kernel_flags.begin(), kernel_flags.end());
-    run_tool(compile, scratch, "compiling the kernel");
+    const auto harness = harness_object(cache, scratch, target, options.use_cache);
     run_tool({target.binutil("objcopy"), "--rename-section", ".text=simtune_text,alloc,load,readonly,code,contents",
               "kernel.o"}, scratch, "moving the kernel into its section");
 
     std::vector<std::string> link{target.compiler(), "-std=gnu11", "-O2", "-static"};
     link.insert(link.end(), target.cflags.begin(), target.cflags.end());
-    for (const char* f : {"kernel.o", "glue.c", "harness.c", "-o", "kernel", "-lm"}) link.emplace_back(f);
+    link.insert(link.end(), {"kernel.o", "glue.c", harness.string(), "-o", "kernel", "-lm"});
     run_tool(link, scratch, "linking the kernel binary");
 
     auto binary = KernelBinary::load(scratch / "kernel", target.isa); // validates what we built
@@ -148,12 +168,139 @@ KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec>
     const auto staged = scratch / "out";
     std::filesystem::create_directories(staged, ec);
     std::filesystem::rename(scratch / "kernel", staged / "kernel", ec);
-    write_file(staged / "kernel.c", c_source);
+    write_file(staged / recipe.kept_name, recipe.kept_contents);
     if (!options.use_cache) std::filesystem::remove_all(final_dir, ec);
     std::filesystem::rename(staged, final_dir, ec);
     if (ec && !std::filesystem::exists(final_binary))
         fail(ErrorKind::io, "cannot publish {} into the build cache: {}", final_dir.string(), ec.message());
     return KernelBinary::load(final_binary, target.isa);
+}
+
+/// Checks what every build needs before any tool runs; returns the buffer spec string.
+std::string check_build_inputs(std::span<const BufferSpec> buffers, const Target& target) {
+    target.validate();
+    if (buffers.empty()) fail(ErrorKind::invalid_argument, "a kernel needs at least one buffer");
+    // Round-trip through the text form: validates names, counts and the 16-buffer limit.
+    std::string spec = format_buffer_spec(buffers);
+    (void)parse_buffer_spec(spec);
+    if (!program_exists(target.compiler()))
+        fail(ErrorKind::tool_missing, "compiler '{}' for target {} not found (run cmake/setup-debian.sh)",
+             target.compiler(), target.name);
+    return spec;
+}
+
+std::string read_file(const std::filesystem::path& path, std::string_view what) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status)) fail(ErrorKind::io, "{} {}: no such file", what, path.string());
+    if (!std::filesystem::is_regular_file(status)) fail(ErrorKind::io, "{} {}: not a regular file", what, path.string());
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) fail(ErrorKind::io, "{} {}: cannot read", what, path.string());
+    return bytes;
+}
+
+/// A relocatable ELF64 object for `target` that defines simtune_kernel in its .text section (the
+/// section simtune moves into simtune_text). Checked here so a wrong input gets a message naming
+/// the problem instead of a linker error or a binary the simulators reject.
+void check_kernel_object(std::string_view bytes, const std::filesystem::path& path, const Target& target) {
+    const auto name = path.string();
+    if (bytes.size() < EI_NIDENT || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
+        fail(ErrorKind::invalid_binary, "kernel object {}: not an ELF file (bad magic)", name);
+    if (static_cast<unsigned char>(bytes[EI_CLASS]) != ELFCLASS64 || static_cast<unsigned char>(bytes[EI_DATA]) != ELFDATA2LSB)
+        fail(ErrorKind::invalid_binary, "kernel object {}: not a little-endian ELF64 object", name);
+    auto read = [&]<class T>(std::uint64_t offset, std::string_view what) {
+        if (offset > bytes.size() || bytes.size() - offset < sizeof(T))
+            fail(ErrorKind::invalid_binary, "kernel object {}: truncated ELF: {} at offset {} lies beyond the file's {} bytes",
+                 name, what, offset, bytes.size());
+        T value;
+        std::memcpy(&value, bytes.data() + offset, sizeof(T));
+        return value;
+    };
+    const auto eh = read.operator()<Elf64_Ehdr>(0, "the ELF header");
+    if (eh.e_machine != elf_machine(target.isa))
+        fail(ErrorKind::wrong_isa, "kernel object {}: built for e_machine {}, but target {} is {} (e_machine {})", name,
+             eh.e_machine, target.name, target.isa, elf_machine(target.isa));
+    if (eh.e_type != ET_REL)
+        fail(ErrorKind::invalid_binary, "kernel object {}: ELF type {} is not a relocatable object (ET_REL); compile with -c",
+             name, eh.e_type == ET_EXEC ? "ET_EXEC (executable)" : eh.e_type == ET_DYN ? "ET_DYN (shared object)" : "other");
+    if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shstrndx >= eh.e_shnum)
+        fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: no or malformed section headers", name);
+    std::vector<Elf64_Shdr> sections(eh.e_shnum);
+    for (unsigned i = 0; i < eh.e_shnum; ++i)
+        sections[i] = read.operator()<Elf64_Shdr>(eh.e_shoff + i * sizeof(Elf64_Shdr), "a section header");
+    auto string_at = [&](const Elf64_Shdr& table, std::uint32_t index) -> std::string_view {
+        if (table.sh_offset > bytes.size() || bytes.size() - table.sh_offset < table.sh_size || index >= table.sh_size)
+            fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: a name lies outside its string table", name);
+        const auto text = bytes.substr(table.sh_offset + index, table.sh_size - index);
+        const auto end = text.find('\0');
+        if (end == std::string_view::npos) fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: unterminated name", name);
+        return text.substr(0, end);
+    };
+    for (const auto& sh : sections) {
+        if (sh.sh_type != SHT_SYMTAB) continue;
+        if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_link >= sections.size())
+            fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: malformed symbol table", name);
+        for (std::uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
+            const auto sym = read.operator()<Elf64_Sym>(sh.sh_offset + off, "a symbol");
+            // A FILE symbol may carry the same name (LLVM names it after the module).
+            const auto type = ELF64_ST_TYPE(sym.st_info);
+            if (type == STT_FILE || type == STT_SECTION || sym.st_shndx == SHN_UNDEF) continue;
+            if (sym.st_name == 0 || string_at(sections[sh.sh_link], sym.st_name) != "simtune_kernel") continue;
+            if (type != STT_FUNC || ELF64_ST_BIND(sym.st_info) == STB_LOCAL)
+                fail(ErrorKind::invalid_binary, "kernel object {}: simtune_kernel is not a global function", name);
+            if (sym.st_shndx >= sections.size())
+                fail(ErrorKind::invalid_binary, "kernel object {}: simtune_kernel lies in no regular section", name);
+            const auto section = string_at(sections[eh.e_shstrndx], sections[sym.st_shndx].sh_name);
+            if (section != ".text")
+                fail(ErrorKind::invalid_binary, "kernel object {}: simtune_kernel is in section '{}'; simtune moves only "
+                     ".text into the kernel's section (compile without -ffunction-sections)", name, section);
+            return;
+        }
+    }
+    fail(ErrorKind::invalid_binary, "kernel object {}: does not define simtune_kernel", name);
+}
+
+} // namespace
+
+KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec> buffers, const Target& target,
+                          const BuildOptions& options) {
+    const std::string spec = check_build_inputs(buffers, target);
+    if (c_source.find("simtune_kernel") == std::string_view::npos)
+        fail(ErrorKind::invalid_argument, "the kernel source does not define simtune_kernel");
+
+    std::vector<std::string> kernel_flags(kernel_base_flags().begin(), kernel_base_flags().end());
+    kernel_flags.insert(kernel_flags.end(), target.cflags.begin(), target.cflags.end());
+    kernel_flags.insert(kernel_flags.end(), options.flags.begin(), options.flags.end());
+
+    KernelObjectRecipe recipe;
+    recipe.key = fnv_hex(fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", c_source, spec, target.compiler(),
+                                     fmt::join(kernel_flags, " "), harness_source(), SIMTUNE_VERSION));
+    recipe.make_object = [&](const std::filesystem::path& scratch) {
+        write_file(scratch / "kernel.c", c_source);
+        std::vector<std::string> compile{target.compiler(), "-std=gnu11", "-c", "kernel.c", "-o", "kernel.o"};
+        compile.insert(compile.end(), kernel_flags.begin(), kernel_flags.end());
+        run_tool(compile, scratch, "compiling the kernel");
+    };
+    recipe.kept_name = "kernel.c";
+    recipe.kept_contents = c_source;
+    return link_kernel(recipe, buffers, target, options);
+}
+
+KernelBinary build_kernel_from_object(const std::filesystem::path& object, std::span<const BufferSpec> buffers,
+                                      const Target& target, const BuildOptions& options) {
+    const std::string spec = check_build_inputs(buffers, target);
+    const std::string bytes = read_file(object, "kernel object");
+    check_kernel_object(bytes, object, target);
+
+    KernelObjectRecipe recipe;
+    // Tagged "object" so an object can never share a cache entry with a C source of equal bytes.
+    recipe.key = fnv_hex(fmt::format("object\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", bytes, spec, target.compiler(),
+                                     fmt::join(target.cflags, " "), harness_source(), SIMTUNE_VERSION));
+    recipe.make_object = [&](const std::filesystem::path& scratch) { write_file(scratch / "kernel.o", bytes); };
+    recipe.kept_name = "kernel.o";
+    recipe.kept_contents = bytes;
+    return link_kernel(recipe, buffers, target, options);
 }
 
 } // namespace simtune

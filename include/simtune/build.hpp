@@ -1,6 +1,7 @@
 #pragma once
 // build_kernel: a C kernel + its buffer description → a KernelBinary for a target, with the right
-// (cross) compiler and simtune's harness linked in.
+// (cross) compiler and simtune's harness linked in; build_kernel_from_object: the same from an
+// object file another compiler made.
 #include <filesystem>
 #include <span>
 #include <string>
@@ -40,5 +41,16 @@ std::string_view harness_source() noexcept;
 /// build_failed (with the compiler's diagnostics).
 KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec> buffers,
                           const Target& target, const BuildOptions& options = {});
+
+/// Links a kernel compiled elsewhere (by another compiler, e.g. LLVM's llc or an MLIR pipeline)
+/// exactly as build_kernel links its own: `object` is a relocatable ELF64 object for `target`'s ISA
+/// defining the global function `void simtune_kernel(...)` (one pointer per buffer, in order) in
+/// its .text section, which moves into `simtune_text`. Its ABI must match what `target.compiler()`
+/// links (e.g. lp64d for RISC-V). Cached by the object's bytes. `options.flags` are unused (the
+/// object is already compiled). Throws Error: io (missing or unreadable file), invalid_binary (not
+/// an ELF64 relocatable object, no global simtune_kernel, or not in .text), wrong_isa,
+/// invalid_argument (bad buffers), tool_missing, build_failed (the linker's diagnostics).
+KernelBinary build_kernel_from_object(const std::filesystem::path& object, std::span<const BufferSpec> buffers,
+                                      const Target& target, const BuildOptions& options = {});
 
 } // namespace simtune
