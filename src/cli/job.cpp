@@ -1,5 +1,6 @@
 #include "job.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #ifdef SIMTUNE_WITH_MPI
@@ -24,6 +25,10 @@ struct Job::World {};
 Job::Job([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
 #ifdef SIMTUNE_WITH_MPI
     if (mpi::started_by_launcher()) world_ = std::make_unique<World>(argc, argv);
+#else
+    // The job sizes Open MPI's mpirun and MPICH's Hydra (PMI) announce to the processes they start.
+    for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+        if (const char* value = std::getenv(name)) unjoined_ranks_ = std::max<std::size_t>(unjoined_ranks_, std::strtoul(value, nullptr, 10));
 #endif
     current_job = this;
 }

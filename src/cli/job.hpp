@@ -25,12 +25,17 @@ public:
     [[nodiscard]] bool is_root() const noexcept { return rank() == 0; }
     [[nodiscard]] std::size_t rank() const noexcept;
     [[nodiscard]] std::size_t size() const noexcept;
+    /// How many processes a launcher started if this simtune has no MPI support (built without
+    /// SIMTUNE_WITH_MPI) but runs under mpirun; 1 otherwise. Such processes cannot share work:
+    /// each would do all of it and write the same files.
+    [[nodiscard]] std::size_t unjoined_ranks() const noexcept { return unjoined_ranks_; }
     /// Ends the whole job (every rank) with `exit_code`; in a single process, exits.
     [[noreturn]] void abort(int exit_code) noexcept;
 
 private:
     struct World;
     std::unique_ptr<World> world_;
+    std::size_t unjoined_ranks_ = 1;
 };
 
 } // namespace simtune::cli

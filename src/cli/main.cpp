@@ -99,6 +99,12 @@ int main(int argc, char** argv) {
                                    "share their work (start it without a launcher)\n", c.name);
             return exit_usage;
         }
+        if (job.unjoined_ranks() > 1 && c.distributes) {
+            fmt::print(stderr, "simtune {}: started as one of {} MPI processes, but this simtune was built without MPI "
+                               "support (cmake -DSIMTUNE_WITH_MPI=ON): each would do all the work and write the same "
+                               "files\n", c.name, job.unjoined_ranks());
+            return exit_usage;
+        }
         const auto where = rank_prefix(job);
         try {
             return c.run(rest);

@@ -7,6 +7,7 @@
 #             --confirm times the top candidates natively on rank 0
 #   failures: a candidate faulting on rank 1 reaches rank 0 as a failure; a rank that cannot go on
 #             ends the whole job with its message (MPI_Abort), never a hang
+#   unsupported: (a simtune built without SIMTUNE_WITH_MPI) refuses to run as several processes
 set -uo pipefail
 section=$1 simtune=$(realpath "$2") work=$3 src=$(realpath "$4") mpiexec=$5
 python=/usr/bin/python3
@@ -124,6 +125,11 @@ failures)
     # Commands that do not distribute refuse to run as several ranks.
     run build 2 "${mpirun[@]}" -np 2 "$simtune" build "$src/tests/cli/add.c" --buffers "$buffers" -o x.elf
     grep -q "only 'dataset' and 'tune'" build.err || fail "no message for a non-distributed command"
+    ;;
+unsupported)
+    run unsupported 2 "${mpirun[@]}" -np 2 "$simtune" dataset --workloads gemm-128x128x128 --variants 2 --out data.csv
+    grep -q "built without MPI support" unsupported.err || fail "no message about the missing MPI support"
+    [ ! -e data.csv ] || fail "data.csv written by a run that should have refused"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;
