@@ -3,9 +3,12 @@
 // and binary bytes travel unescaped; numbers are written in their shortest round-trip form.
 #include "simtune/distributed/sharded_run.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <cstring>
 #include <fstream>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -95,7 +98,9 @@ KernelBinary place_binary(std::vector<std::byte> bytes, const std::string& path,
     std::filesystem::create_directories(where, ec);
     const auto file = where / (binary.content_hash() + ".elf");
     if (!std::filesystem::exists(file, ec)) {
-        const auto tmp = where / fmt::format("{}.{}.tmp", binary.content_hash(), reinterpret_cast<std::uintptr_t>(&binary));
+        // Written under a name of its own, then renamed: another simtune may place the same binary.
+        static std::atomic<unsigned> copies{0};
+        const auto tmp = where / fmt::format("{}.{}.{}.tmp", binary.content_hash(), ::getpid(), copies++);
         {
             std::ofstream out(tmp, std::ios::binary);
             const auto b = binary.bytes();
