@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include <simtune/distributed/sharded_run.hpp>
@@ -274,4 +275,39 @@ TEST_CASE("a distributed dataset equals the single-process one, and ranks must a
         if (rank.rank() == 1) mine.seed = 2;
         build_dataset(workloads, host_x86_64(), mine, dir / "three.csv");
     }), doctest::Contains("rank 1 was given other dataset inputs"), Error);
+}
+
+TEST_CASE("a distributed Tuner ranks like one process; the root alone confirms natively") {
+    const auto dir = scratch("tuner");
+    auto candidates = loop_candidates(6);
+    // Batch position 1 belongs to rank 1 of 2 and faults there.
+    candidates[1] = Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }",
+                                           candidates[1].buffers);
+    const Scorer by_instructions = [](const Stats& s) { return static_cast<double>(s.instructions) * 1e-9; };
+    TunerOptions options;
+    options.pool.workers = 1;
+    options.pool.build.cache_dir = dir;
+    const auto alone = Tuner(host_x86_64(), simulator_factory("unicorn"), by_instructions, options).rank(candidates);
+
+    ThreadGroup group(2);
+    std::vector<std::vector<CandidateResult>> got(2);
+    group.run([&](Collective& rank) {
+        TunerOptions mine = options;
+        mine.collective = &rank;
+        mine.confirm_top = 2;
+        mine.native.passes = 1;
+        mine.native.ms_per_measurement = 2;
+        got[rank.rank()] = Tuner(host_x86_64(), simulator_factory("unicorn"), by_instructions, mine).rank(candidates);
+    });
+    CHECK(got[1].empty());
+    REQUIRE(got[0].size() == alone.size());
+    // The confirmed top two may swap by measured time; the rest is in the same order.
+    CHECK(std::set{got[0][0].name, got[0][1].name} == std::set{alone[0].name, alone[1].name});
+    for (std::size_t i = 0; i < alone.size(); ++i) {
+        CHECK(got[0][i].measured_seconds.has_value() == (i < 2));
+        if (i >= 2) CHECK(got[0][i].name == alone[i].name);
+        if (i >= 2 && alone[i].ok()) CHECK(got[0][i].predicted_seconds == alone[i].predicted_seconds);
+    }
+    CHECK(got[0].back().name == "faulty");
+    CHECK(got[0].back().error_kind == ErrorKind::simulation_fault);
 }
