@@ -1,7 +1,7 @@
 // Specification of the MPI-free half of distributed simulation: the round-robin shard and its
 // inverse, the result messages (every field survives, binaries arrive runnable, malformed messages
-// are refused), and run_sharded / build_dataset / Tuner over a Collective of threads (the library's own
-// in-process group below, not MPI): the root's results equal one process's, a candidate failing on
+// are refused), and run_sharded / build_dataset / Tuner over a Collective of threads (a group
+// of threads defined below, not MPI): the root's results equal one process's, a candidate failing on
 // another rank reaches the root as a failure, a rank given other inputs is refused. The same over
 // real MPI ranks (mpirun -np 2) is tests/mpi/run.sh.
 #include <doctest/doctest.h>
