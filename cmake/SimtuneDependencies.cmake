@@ -13,3 +13,7 @@ endif()
 if(NOT TARGET PkgConfig::capstone)
   pkg_check_modules(capstone REQUIRED IMPORTED_TARGET GLOBAL capstone)
 endif()
+# simtune::mpi (built with SIMTUNE_WITH_MPI; simtuneConfig.cmake records the choice).
+if(SIMTUNE_WITH_MPI)
+  find_dependency(MPI COMPONENTS C)
+endif()

@@ -83,6 +83,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    std::vector<char*> env;
+    if (options.environment) {
+        for (const auto& e : *options.environment) env.push_back(const_cast<char*>(e.c_str()));
+        env.push_back(nullptr);
+    }
 
     const auto start = std::chrono::steady_clock::now();
     pid_t pid = -1;
@@ -98,7 +103,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
             CPU_SET(*options.cpu, &one);
             sched_setaffinity(0, sizeof one, &one);
         }
-        rc = ::posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
+        rc = ::posix_spawnp(&pid, args[0], &actions, &attr, args.data(), options.environment ? env.data() : environ);
         if (options.cpu) sched_setaffinity(0, sizeof saved, &saved);
     }
     posix_spawn_file_actions_destroy(&actions);

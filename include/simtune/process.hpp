@@ -16,6 +16,9 @@ struct ProcessOptions {
     std::size_t max_output_bytes = 1 << 20;
     /// CPU to pin the child to (sched_setaffinity before exec); nullopt leaves it free.
     std::optional<int> cpu;
+    /// The child's whole environment ("NAME=value" entries); nullopt: this process's environment.
+    /// (The program is still looked up in this process's PATH.)
+    std::optional<std::vector<std::string>> environment;
 };
 
 struct ProcessResult {

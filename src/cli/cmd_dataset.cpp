@@ -1,5 +1,6 @@
 // simtune dataset: workloads → CSV of (schedule, simulated stats, measured time) rows.
 #include "common.hpp"
+#include "job.hpp"
 #include "simtune/tuning/dataset.hpp"
 
 namespace simtune::cli {
@@ -49,6 +50,9 @@ int cmd_dataset(std::span<const std::string> argv) {
     else if (!target.native)
         throw UsageError(fmt::format("{} cannot be timed on this machine: give its measured times with --times-csv", target.name));
 
+    // Under MPI the ranks share the simulations; rank 0 alone reads and writes the CSV and times.
+    auto& job = Job::current();
+    options.collective = job.collective();
     Progress progress("dataset", !args.has("quiet"));
     options.progress = [&](std::string_view phase, std::size_t done, std::size_t total) { progress.update(done, total, phase); };
     Json failures = Json::array();
@@ -57,6 +61,7 @@ int cmd_dataset(std::span<const std::string> argv) {
         if (!args.has("json")) fmt::print(stderr, "skipped {}: {}\n", key, error);
     });
     progress.finish();
+    if (!job.is_root()) return exit_ok; // the root reports for the whole job
 
     if (args.has("json")) {
         print_json({{"file", out},

@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "common.hpp"
+#include "job.hpp"
+#include "simtune/distributed/sharded_run.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
@@ -73,14 +75,21 @@ int cmd_tune(std::span<const std::string> argv) {
         throw UsageError(fmt::format("--confirm needs a target this machine can run ({} is not)", target.name));
     const auto top = static_cast<std::size_t>(args.get_int("top", 0, 1'000'000));
 
+    // Under MPI the ranks share the candidates; rank 0 ranks them, confirms and prints.
+    auto& job = Job::current();
+    options.collective = job.collective();
+    agree_on_plan(options.collective, fmt::format("{} ({})", model.description, model.simulator), "model");
+    const std::size_t my_candidates = Shard{job.rank(), job.size()}.size_of(candidates.size());
+
     Progress progress("tune", !args.has("quiet"));
     std::size_t finished = 0;
     options.native.progress = [&](std::size_t done, std::size_t total) { progress.update(done, total, "confirm"); };
     Tuner tuner(target, simulator_factory(model.simulator), model.scorer, options);
     const auto ranked = tuner.rank(candidates, [&](const CandidateResult&) {
-        progress.update(++finished, candidates.size(), "simulate");
+        progress.update(++finished, my_candidates, "simulate");
     });
     progress.finish();
+    if (!job.is_root()) return exit_ok; // the root reports for the whole job
 
     const auto good = static_cast<std::size_t>(std::ranges::count_if(ranked, &CandidateResult::ok));
     const auto shown = std::min(top, good);

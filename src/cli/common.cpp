@@ -1,4 +1,5 @@
 #include "common.hpp"
+#include "job.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -126,7 +127,7 @@ std::string clock_text(double seconds) {
 } // namespace
 
 Progress::Progress(std::string label, bool enabled)
-    : label_(std::move(label)), enabled_(enabled), terminal_(::isatty(STDERR_FILENO) == 1),
+    : label_(std::move(label)), enabled_(enabled && Job::current().is_root()), terminal_(::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()), last_print_(start_) {}
 
 Progress::~Progress() { finish(); }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common.hpp"
+#include "job.hpp"
 
 namespace {
 
@@ -18,6 +19,7 @@ struct Command {
     std::string_view name;
     std::string_view summary;
     int (*run)(std::span<const std::string>);
+    bool distributes = false; ///< shares its work across the ranks of an MPI job
 };
 
 constexpr Command commands[] = {
@@ -25,8 +27,8 @@ constexpr Command commands[] = {
     {"simulate", "run a kernel binary in a simulator and print its statistics", cmd_simulate},
     {"measure", "time kernel binaries natively (interleaved passes)", cmd_measure},
     {"predict", "predict the run time of a kernel binary or C kernel", cmd_predict},
-    {"tune", "rank candidate implementations by predicted run time", cmd_tune},
-    {"dataset", "build a training dataset (simulated stats + measured times) as CSV", cmd_dataset},
+    {"tune", "rank candidate implementations by predicted run time", cmd_tune, true},
+    {"dataset", "build a training dataset (simulated stats + measured times) as CSV", cmd_dataset, true},
     {"train", "fit a predictor on a dataset and save the model", cmd_train},
     {"report", "metrics and plots of model(s) against a dataset", cmd_report},
     {"targets", "list the built-in targets", cmd_targets},
@@ -47,12 +49,28 @@ void print_help() {
                "  3  bad input file (corrupt or foreign binary, malformed model, dataset or CSV)\n"
                "  4  a required tool is missing (cross compiler, QEMU, python3-matplotlib)\n\n"
                "environment:\n"
-               "  SIMTUNE_CACHE_DIR  where built kernel binaries are cached (default ~/.cache/simtune)\n");
+               "  SIMTUNE_CACHE_DIR  where built kernel binaries are cached (default ~/.cache/simtune)\n"
+#ifdef SIMTUNE_WITH_MPI
+               "\nMPI: started by mpirun or srun, 'dataset' and 'tune' share their simulations across the ranks;\n"
+               "rank 0 merges the results, times natively, prints and writes files (docs/cluster.md).\n"
+#endif
+               );
 }
+
+// Under MPI a failing rank must take the whole job down, or the others wait for it forever.
+int failed(Job& job, int code) {
+    if (job.size() > 1) job.abort(code);
+    return code;
+}
+
+// Messages from a rank other than the root say which rank they come from.
+std::string rank_prefix(const Job& job) { return job.is_root() ? std::string() : fmt::format("[rank {}] ", job.rank()); }
 
 } // namespace
 
 int main(int argc, char** argv) {
+    Job job(argc, argv); // joins the MPI job if mpirun or srun started this process
+    if (!job.is_root()) std::freopen("/dev/null", "w", stdout); // the root alone prints results
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         print_help();
@@ -75,17 +93,30 @@ int main(int argc, char** argv) {
     for (const auto& c : commands) {
         if (c.name != args.front()) continue;
         const std::span<const std::string> rest(args.begin() + 1, args.end());
+        if (job.size() > 1 && !c.distributes) {
+            if (job.is_root())
+                fmt::print(stderr, "simtune {}: runs in one process; under mpirun or srun only 'dataset' and 'tune' "
+                                   "share their work (start it without a launcher)\n", c.name);
+            return exit_usage;
+        }
+        if (job.unjoined_ranks() > 1 && c.distributes) {
+            fmt::print(stderr, "simtune {}: started as one of {} MPI processes, but this simtune was built without MPI "
+                               "support (cmake -DSIMTUNE_WITH_MPI=ON): each would do all the work and write the same "
+                               "files\n", c.name, job.unjoined_ranks());
+            return exit_usage;
+        }
+        const auto where = rank_prefix(job);
         try {
             return c.run(rest);
         } catch (const UsageError& e) {
-            fmt::print(stderr, "simtune {}: {}\n(see 'simtune {} --help')\n", c.name, e.what(), c.name);
-            return exit_usage;
+            fmt::print(stderr, "{}simtune {}: {}\n(see 'simtune {} --help')\n", where, c.name, e.what(), c.name);
+            return failed(job, exit_usage);
         } catch (const simtune::Error& e) {
-            fmt::print(stderr, "simtune {}: error: {}\n", c.name, e.what());
-            return exit_code_for(e.kind());
+            fmt::print(stderr, "{}simtune {}: error: {}\n", where, c.name, e.what());
+            return failed(job, exit_code_for(e.kind()));
         } catch (const std::exception& e) {
-            fmt::print(stderr, "simtune {}: internal error: {}\n", c.name, e.what());
-            return exit_failed;
+            fmt::print(stderr, "{}simtune {}: internal error: {}\n", where, c.name, e.what());
+            return failed(job, exit_failed);
         }
     }
     std::string names;

@@ -33,7 +33,7 @@ public:
         if (::mkdtemp(pattern.data()) == nullptr)
             fail(ErrorKind::io, "cannot create a temporary directory {}: {}", pattern,
                  std::strerror(errno));
-        path_ = pattern;
+        path_ = std::filesystem::absolute(pattern);
     }
     ~TemporaryDirectory() {
         std::error_code ignored;
@@ -166,7 +166,7 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
         fail(ErrorKind::tool_missing,
              "QEMU user mode '{}' for target '{}' is not installed (Debian: apt-get install qemu-user)",
              target.qemu_binary, target.name);
-    const auto plugin = plugin_path();
+    const auto plugin = std::filesystem::absolute(plugin_path()); // QEMU runs in the scratch directory
     const auto roi_begin = kernel.symbol("simtune_roi_begin");
     const auto roi_end = kernel.symbol("simtune_roi_end");
     if (!roi_begin || !roi_end)
@@ -176,10 +176,16 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     TemporaryDirectory scratch;
     const auto report_file = scratch.path() / "stats";
     const auto dump_file = scratch.path() / "buffers";
-    std::filesystem::path binary = kernel.path();
-    if (binary.empty() || !std::filesystem::exists(binary)) {
+    // The guest's initial stack holds its environment, argv and file name, so their sizes shift
+    // every stack address and with them the simulated caches' misses: QEMU runs the kernel as
+    // "./kernel" from the scratch directory with an empty environment, so the statistics do not
+    // depend on who runs simtune, from where, or where the binary lies (an MPI rank, a cache dir).
+    const auto binary = scratch.path() / "kernel";
+    std::error_code link_error;
+    if (!kernel.path().empty() && std::filesystem::exists(kernel.path()))
+        std::filesystem::create_symlink(std::filesystem::absolute(kernel.path()), binary, link_error);
+    if (kernel.path().empty() || !std::filesystem::exists(kernel.path()) || link_error) {
         // A binary made from bytes in memory: give QEMU a file to run.
-        binary = scratch.path() / "kernel";
         std::ofstream out(binary, std::ios::binary);
         out.write(reinterpret_cast<const char*>(kernel.bytes().data()),
                   static_cast<std::streamsize>(kernel.bytes().size()));
@@ -203,13 +209,15 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
 
     std::vector<std::string> argv{target.qemu_binary};
     if (!target.qemu_cpu.empty()) argv.insert(argv.end(), {"-cpu", target.qemu_cpu});
-    argv.insert(argv.end(), {"-plugin", plugin_argument, binary.string()});
-    if (options_.read_buffers) argv.insert(argv.end(), {"--dump", dump_file.string()});
+    argv.insert(argv.end(), {"-plugin", plugin_argument, "./kernel"});
+    if (options_.read_buffers) argv.insert(argv.end(), {"--dump", "buffers"});
     argv.insert(argv.end(), options_.kernel_arguments.begin(), options_.kernel_arguments.end());
 
     ProcessOptions process_options;
     process_options.timeout = options_.limits.timeout;
     process_options.max_output_bytes = 64 * 1024;
+    process_options.working_directory = scratch.path();
+    process_options.environment.emplace();
     const ProcessResult process = run_process(argv, process_options);
     const std::string what = fmt::format("{} under {}", kernel.path().filename().string(), target.qemu_binary);
 

@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "simtune/error.hpp"
+#include "simtune/distributed/sharded_run.hpp"
 #include "simtune/tuning/pool.hpp"
 
 namespace simtune {
@@ -186,30 +187,60 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                       const std::filesystem::path& csv,
                       const std::function<void(const std::string&, const std::string&)>& on_error) {
     if (options.simulators.empty()) fail(ErrorKind::invalid_argument, "a dataset needs at least one simulator");
+    Collective* const collective = options.collective && options.collective->size() > 1 ? options.collective : nullptr;
+    const bool root = !collective || collective->is_root();
     std::optional<std::map<std::string, double>> imported;
-    if (options.times_csv) imported = import_times_csv(*options.times_csv);
-    else if (!target.native && options.native.command_template.empty())
+    if (options.times_csv) {
+        if (root) imported = import_times_csv(*options.times_csv); // only the root looks times up
+    } else if (!target.native && options.native.command_template.empty()) {
         fail(ErrorKind::invalid_argument, "target {} is not this machine: give measured times (times_csv) or a command template", target.name);
+    }
 
     Dataset dataset;
-    if (std::filesystem::exists(csv)) dataset = Dataset::load_csv(csv);
     auto sims = options.simulators;
     std::ranges::sort(sims); // the column order of the file (map order)
-    if (!dataset.rows.empty() && dataset.simulators() != sims)
-        fail(ErrorKind::invalid_argument, "{} holds statistics of {}, not of {}: use another file", csv.string(),
-             fmt::join(dataset.simulators(), ","), fmt::join(sims, ","));
     std::set<std::string> done;
-    for (const auto& r : dataset.rows) done.insert(r.key());
-    if (dataset.rows.empty()) {
-        std::ofstream out(csv);
-        out << header_for(sims) << '\n';
-        if (!out) fail(ErrorKind::io, "cannot write {}", csv.string());
+    if (root) {
+        if (std::filesystem::exists(csv)) dataset = Dataset::load_csv(csv);
+        if (!dataset.rows.empty() && dataset.simulators() != sims)
+            fail(ErrorKind::invalid_argument, "{} holds statistics of {}, not of {}: use another file", csv.string(),
+                 fmt::join(dataset.simulators(), ","), fmt::join(sims, ","));
+        for (const auto& r : dataset.rows) done.insert(r.key());
+        if (dataset.rows.empty()) {
+            std::ofstream out(csv);
+            out << header_for(sims) << '\n';
+            if (!out) fail(ErrorKind::io, "cannot write {}", csv.string());
+        }
+    }
+    if (collective) {
+        // The root alone reads the file: the rows it already holds reach every rank, so all agree
+        // on what is left to do.
+        std::string keys = fmt::format("{}", fmt::join(done, "\n"));
+        collective->broadcast(keys);
+        if (!root && !keys.empty())
+            for (auto& k : split(keys, '\n')) done.insert(std::move(k));
     }
 
     std::vector<Variant> todo;
     for (const auto& w : workloads)
         for (auto& v : enumerate_variants(w, options.variants_per_workload, options.seed))
             if (!done.contains(v.key())) todo.push_back(std::move(v));
+    const std::size_t chunk = std::max<std::size_t>(options.chunk, 1);
+    const auto candidates_of = [&](std::size_t start) {
+        std::vector<Candidate> candidates;
+        for (std::size_t i = start; i < std::min(start + chunk, todo.size()); ++i)
+            candidates.push_back(Candidate::from_source(todo[i].key(), todo[i].source, todo[i].buffers, todo[i].flags));
+        return candidates;
+    };
+    if (collective) {
+        std::vector<Candidate> all;
+        for (std::size_t start = 0; start < todo.size(); start += chunk) std::ranges::move(candidates_of(start), std::back_inserter(all));
+        agree_on_plan(collective,
+                      fmt::format("target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={}\n{}",
+                                  target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
+                                  options.limits.timeout.count(), chunk, options.times_csv.has_value(), batch_fingerprint(all)),
+                      "dataset inputs (workloads, variants, seed, simulators, collectors, limits or --times-csv)");
+    }
 
     PoolOptions pool_options;
     pool_options.workers = options.workers;
@@ -218,19 +249,27 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
     std::vector<std::unique_ptr<SimulationPool>> pools; // a pool is not movable (atomic state)
     for (const auto& s : sims) pools.push_back(std::make_unique<SimulationPool>(target, simulator_factory(s, options.limits), pool_options));
 
-    const std::size_t chunk = std::max<std::size_t>(options.chunk, 1);
+    // The root times natively the very binaries the ranks simulated, so they travel with the results.
+    ShardedRunOptions sharded;
+    sharded.send_binaries = !options.times_csv.has_value();
+    std::size_t my_total = 0; // this rank's simulations, for progress
+    for (std::size_t start = 0; start < todo.size(); start += chunk) {
+        const std::size_t n = std::min(chunk, todo.size() - start);
+        my_total += (collective ? Shard{collective->rank(), collective->size()}.size_of(n) : n) * pools.size();
+    }
     std::size_t simulated = 0, measured = 0;
     for (std::size_t start = 0; start < todo.size(); start += chunk) {
+        // Ranks start a chunk only when the root has timed and saved the previous one.
+        if (start > 0) wait_for_root(collective);
         const std::span<const Variant> part(todo.data() + start, std::min(chunk, todo.size() - start));
-        std::vector<Candidate> candidates;
-        for (const auto& v : part) candidates.push_back(Candidate::from_source(v.key(), v.source, v.buffers, v.flags));
+        const auto candidates = candidates_of(start);
         std::vector<DatasetRow> rows(part.size());
         std::vector<bool> ok(part.size(), true);
         std::vector<std::optional<KernelBinary>> binaries(part.size());
         for (std::size_t p = 0; p < pools.size(); ++p) {
-            const auto results = pools[p]->run(candidates, [&](CandidateResult&) {
-                if (options.progress) options.progress("build+simulate", ++simulated, todo.size() * pools.size());
-            });
+            const auto results = run_sharded(*pools[p], candidates, collective, [&](CandidateResult&) {
+                if (options.progress) options.progress("build+simulate", ++simulated, my_total);
+            }, sharded);
             for (std::size_t i = 0; i < results.size(); ++i) {
                 if (!results[i].ok()) {
                     if (ok[i] && on_error) on_error(part[i].key(), results[i].error);
@@ -239,9 +278,10 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                 }
                 rows[i].stats[sims[p]] = *results[i].stats;
                 rows[i].simulation_seconds[sims[p]] = results[i].simulation_seconds;
-                binaries[i] = results[i].binary;
+                if (results[i].binary) binaries[i] = results[i].binary;
             }
         }
+        if (!root) continue;
         std::vector<KernelBinary> to_measure;
         std::vector<std::size_t> which;
         for (std::size_t i = 0; i < part.size(); ++i) {
@@ -284,6 +324,7 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
             }
         if (!out) fail(ErrorKind::io, "cannot append to {}", csv.string());
     }
+    wait_for_root(collective); // every rank leaves when the root has saved the last chunk
     return dataset;
 }
 

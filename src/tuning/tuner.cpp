@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "simtune/distributed/sharded_run.hpp"
+
 namespace simtune {
 
 Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options)
@@ -13,7 +17,15 @@ Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOpt
 
 std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
                                          const std::function<void(const CandidateResult&)>& on_result) {
-    auto results = pool_.run(candidates, [&](CandidateResult& r) {
+    Collective* const collective = options_.collective && options_.collective->size() > 1 ? options_.collective : nullptr;
+    const bool can_measure = pool_.target().native || !options_.native.command_template.empty();
+    ShardedRunOptions sharded;
+    sharded.send_binaries = options_.confirm_top > 0 && can_measure; // the root confirms natively
+    if (collective)
+        agree_on_plan(collective, fmt::format("target={};confirm={}\n{}", pool_.target().name, options_.confirm_top,
+                                              batch_fingerprint(candidates)),
+                      "candidates (or target, or --confirm)");
+    auto results = run_sharded(pool_, candidates, collective, [&](CandidateResult& r) {
         if (r.ok()) {
             try {
                 r.predicted_seconds = scorer_(*r.stats);
@@ -25,7 +37,11 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
             }
         }
         if (on_result) on_result(r);
-    });
+    }, sharded);
+    if (collective && !collective->is_root()) {
+        wait_for_root(collective); // until the root has confirmed: no simulation during its timing
+        return {};
+    }
 
     // Successful results by predicted time, then the failures in batch order.
     auto failed = std::ranges::stable_partition(results, &CandidateResult::ok);
@@ -33,7 +49,6 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
     const auto good = static_cast<std::size_t>(failed.begin() - results.begin());
     std::vector<CandidateResult> ranked = std::move(results);
 
-    const bool can_measure = pool_.target().native || !options_.native.command_template.empty();
     const std::size_t top = std::min(options_.confirm_top, good);
     if (top > 0 && can_measure && std::ranges::none_of(ranked, [](const auto& r) { return r.error_kind == ErrorKind::cancelled; })) {
         std::vector<KernelBinary> binaries;
@@ -43,6 +58,7 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
         std::stable_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(top),
                          [](const auto& a, const auto& b) { return *a.measured_seconds < *b.measured_seconds; });
     }
+    wait_for_root(collective);
     return ranked;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "simtune/collectors/selection.hpp"
+#include "simtune/distributed/collective.hpp"
 #include "simtune/predictors/training_set.hpp"
 #include "simtune/simulation.hpp"
 #include "simtune/stats.hpp"
@@ -68,14 +69,23 @@ struct DatasetOptions {
     /// For boards: measured times from a CSV (columns: key, seconds) instead of native timing.
     std::optional<std::filesystem::path> times_csv;
     std::filesystem::path build_cache;         ///< empty: the default build cache
-    /// Progress: (phase, done, total) with phase "build+simulate" or "measure".
+    /// Progress: (phase, done, total) with phase "build+simulate" or "measure". With a collective,
+    /// "build+simulate" counts this rank's share.
     std::function<void(std::string_view, std::size_t, std::size_t)> progress;
+    /// Non-owning; null = one process. With several ranks, every rank calls build_dataset with the
+    /// same workloads and options (workers may differ): each chunk's variants are sharded
+    /// round-robin across the ranks, built and simulated there, and gathered on the root, which
+    /// alone reads and writes the CSV and times natively (the other ranks wait meanwhile, so they
+    /// do not disturb the timing). The CSV is the one a single process writes, wall-clock columns
+    /// aside. A rank given other inputs than the root's throws Error(invalid_argument).
+    Collective* collective = nullptr;
 };
 
 /// Builds (or completes) the dataset at `csv` for `workloads` on `target`: rows already in the
 /// file are kept and not redone; each chunk of new variants is built, simulated with every chosen
 /// simulator in parallel, measured (interleaved passes) and appended. A variant that fails to
-/// build or simulate is reported through `on_error` and skipped. Returns the whole dataset.
+/// build or simulate is reported through `on_error` and skipped. Returns the whole dataset (with a
+/// collective: on the root; the other ranks get an empty dataset and never call `on_error`).
 Dataset build_dataset(std::span<const Workload> workloads, const Target& target, const DatasetOptions& options,
                       const std::filesystem::path& csv,
                       const std::function<void(const std::string& key, const std::string& error)>& on_error = {});

@@ -17,6 +17,7 @@
 #include "simtune/build.hpp"
 #include "simtune/collectors/selection.hpp"
 #include "simtune/concepts.hpp"
+#include "simtune/distributed/collective.hpp"
 #include "simtune/error.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/tuning/native.hpp"
@@ -42,6 +43,10 @@ struct TunerOptions {
     /// template in `native`) and order those by measured time.
     std::size_t confirm_top = 0;
     NativeTimingOptions native;
+    /// Non-owning; null = one process. With several ranks, every rank calls rank() with the same
+    /// candidates: each simulates and scores its round-robin shard, the root merges the results,
+    /// ranks them and alone does the native confirmation while the others wait.
+    Collective* collective = nullptr;
 };
 
 class Tuner {
@@ -51,7 +56,8 @@ public:
     /// Simulates and scores every candidate; `on_result` is called (serialised, from worker
     /// threads) as each finishes, so a caller can show results as they arrive. Returns successful
     /// results ordered by predicted time (the confirmed top, if any, by measured time), then failed
-    /// and cancelled ones in batch order.
+    /// and cancelled ones in batch order. With a collective, the root returns the ranking and the
+    /// other ranks an empty vector; a rank given other candidates throws Error(invalid_argument).
     std::vector<CandidateResult> rank(std::span<const Candidate> candidates,
                                       const std::function<void(const CandidateResult&)>& on_result = {});
 
