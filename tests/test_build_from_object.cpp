@@ -10,7 +10,10 @@
 
 #include <simtune/simtune.hpp>
 
+#include "support.hpp"
+
 using namespace simtune;
+using namespace simtune::testing;
 namespace fs = std::filesystem;
 
 namespace {
@@ -53,12 +56,6 @@ std::vector<BufferSpec> axpy_buffers() {
             {"c", ElemType::f32, 256, BufferRole::inout}};
 }
 
-fs::path scratch_dir(std::string_view name) {
-    auto dir = fs::temp_directory_path() / fmt::format("simtune-test-{}-{}", name, ::getpid());
-    fs::create_directories(dir);
-    return dir;
-}
-
 void write_text(const fs::path& p, std::string_view text) {
     std::ofstream out(p, std::ios::binary);
     out << text;
@@ -98,17 +95,6 @@ void check_axpy_result(const KernelBinary& kernel, const Target& target) {
     std::memcpy(c.data(), result.buffers[2].data(), 1024);
     for (std::size_t i = 0; i < 256; ++i) CHECK(c[i] == doctest::Approx(c0[i] + a[i] * b[i]).epsilon(1e-6));
     CHECK(result.stats.instructions > 256); // it did loop over all elements
-}
-
-void check_error(auto&& action, ErrorKind kind, std::string_view needle) {
-    try {
-        action();
-        FAIL("expected simtune::Error containing '", needle, "'");
-    } catch (const Error& e) {
-        CAPTURE(e.what());
-        CHECK(e.kind() == kind);
-        CHECK(std::string_view(e.what()).find(needle) != std::string_view::npos);
-    }
 }
 
 } // namespace

@@ -8,7 +8,10 @@
 
 #include <simtune/simtune.hpp>
 
+#include "support.hpp"
+
 using namespace simtune;
+using namespace simtune::testing;
 namespace fs = std::filesystem;
 
 namespace {
@@ -26,12 +29,6 @@ std::vector<BufferSpec> gemm_buffers() {
     return {{"a", ElemType::f32, 1024, BufferRole::input},
             {"b", ElemType::f32, 1024, BufferRole::input},
             {"c", ElemType::f32, 1024, BufferRole::output}};
-}
-
-fs::path scratch_dir(std::string_view name) {
-    auto dir = fs::temp_directory_path() / fmt::format("simtune-test-{}-{}", name, ::getpid());
-    fs::create_directories(dir);
-    return dir;
 }
 
 std::vector<std::byte> read_bytes(const fs::path& p) {
@@ -65,17 +62,6 @@ std::vector<T> as(std::span<const std::byte> bytes, std::size_t offset, std::siz
     std::vector<T> v(count);
     std::memcpy(v.data(), bytes.data() + offset, count * sizeof(T));
     return v;
-}
-
-void check_error(auto&& action, ErrorKind kind, std::string_view needle) {
-    try {
-        action();
-        FAIL("expected simtune::Error containing '", needle, "'");
-    } catch (const Error& e) {
-        CAPTURE(e.what());
-        CHECK(e.kind() == kind);
-        CHECK(std::string_view(e.what()).find(needle) != std::string_view::npos);
-    }
 }
 
 } // namespace

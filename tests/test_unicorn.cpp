@@ -15,7 +15,10 @@
 #include <simtune/collectors/collector_set.hpp>
 #include <simtune/simtune.hpp>
 
+#include "support.hpp"
+
 using namespace simtune;
+using namespace simtune::testing;
 namespace fs = std::filesystem;
 
 namespace {
@@ -113,18 +116,6 @@ void check_same_buffers(const KernelBinary& k, const std::vector<std::vector<std
         }
         CHECK(bad == 0);
         CHECK(nonzero > n.size() / 2); // the kernel did write its output
-    }
-}
-
-void check_error(auto&& action, ErrorKind kind, std::initializer_list<std::string_view> needles) {
-    try {
-        action();
-        FAIL("expected simtune::Error of kind ", to_string(kind));
-    } catch (const Error& e) {
-        const std::string message = e.what();
-        CAPTURE(message);
-        CHECK(e.kind() == kind);
-        for (auto needle : needles) CHECK(std::string_view(e.what()).find(needle) != std::string_view::npos);
     }
 }
 
