@@ -12,7 +12,8 @@ int cmd_predict(std::span<const std::string> argv) {
     args.positional("INPUT", "a kernel binary, or a C kernel source (*.c, needs --buffers)")
         .option("buffers", "SPEC", "buffers of a C kernel, NAME:TYPE:COUNT:ROLE;...")
         .option("flag", "FLAG", "extra compiler flag for a C kernel", std::nullopt, 0, true)
-        .option("model", "FILE", "a model file written by 'simtune train' (default: the target's default model)")
+        .option("model", "FILE", "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
+                "(default: the target's default model)")
         .option("max-instructions", "N", "fail a kernel that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a kernel that simulates longer", "120000")
         .flag("json", "print a JSON object");

@@ -23,7 +23,8 @@ int cmd_tune(std::span<const std::string> argv) {
         .option("top", "N", "how many of the ranking to show", "10")
         .option("confirm", "N", "time the best N natively and order them by measured time", "0")
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
-        .option("model", "FILE", "a model file written by 'simtune train' (default: the target's default model)")
+        .option("model", "FILE", "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
+                "(default: the target's default model)")
         .flag("quiet", "no progress display", 'q')
         .flag("json", "print a JSON object");
     add_target_option(args);

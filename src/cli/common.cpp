@@ -1,6 +1,8 @@
 #include "common.hpp"
 #include "job.hpp"
 
+#include "simtune/tuning/analytic_model.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -203,7 +205,11 @@ CollectorSelection parse_collectors(std::string_view text) {
 }
 
 TargetModel resolve_model(const ArgParser& args, const Target& target) {
-    if (auto file = args.get_optional("model")) return load_target_model(*file);
+    if (auto file = args.get_optional("model")) {
+        // "analytic" names the built-in cost model; a file by that name can still be given as ./analytic.
+        if (*file == "analytic") return analytic_model(target);
+        return load_target_model(*file);
+    }
     return default_model(target);
 }
 

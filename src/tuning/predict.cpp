@@ -83,8 +83,9 @@ TargetModel default_model(const Target& target) {
         }
     }
     fail(ErrorKind::invalid_model,
-         "no default model for target '{}': train one (simtune train, or example_experiment + a predictor's fit/save) "
-         "and load it with load_target_model / set_default_model",
+         "no default model for target '{}': train one on the target's measured times (simtune train, or "
+         "example_experiment + a predictor's fit/save) and load it with load_target_model / set_default_model, "
+         "or rank with the untrained analytic_model(target) (simtune --model analytic)",
          target.name);
 }
 
