@@ -23,6 +23,7 @@
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
+#include "simtune/tuning/analytic_model.hpp"
 #include "simtune/tuning/native.hpp"
 #include "simtune/tuning/predict.hpp"
 #include "simtune/tuning/tuner.hpp"
@@ -100,9 +101,11 @@ CollectorSelection to_collectors(const std::string& text) {
     return sel;
 }
 
-/// A TargetModel from None (the target's default), a model file path, or a fitted predictor.
+/// A TargetModel from None (the target's default), "analytic" (the untrained analytic cost model),
+/// a model file path, or a fitted predictor.
 TargetModel to_model(const py::object& model, const Target& target, const std::string& simulator) {
     if (model.is_none()) return default_model(target);
+    if (py::isinstance<py::str>(model) && model.cast<std::string>() == "analytic") return analytic_model(target);
     if (py::isinstance<RidgeRegressor>(model) || py::isinstance<GradientBoostedTrees>(model)) {
         TargetModel m;
         if (py::isinstance<RidgeRegressor>(model)) {
@@ -349,7 +352,8 @@ PYBIND11_MODULE(simtune, m) {
             return predict(binary, t, tm);
         },
         py::arg("binary"), py::arg("target") = py::none(), py::arg("model") = py::none(), py::arg("simulator") = "",
-        "Predicted run time of one call. model: None (the target's default), a model file path, or a fitted\n"
+        "Predicted run time of one call. model: None (the target's default), \"analytic\" (the untrained\n"
+        "analytic cost model, for targets without a trained model), a model file path, or a fitted\n"
         "RidgeRegressor / GradientBoostedTrees (then `simulator` says whose stats it was trained on).");
 
     // ---- workloads and tuning ---------------------------------------------------------------------

@@ -178,7 +178,7 @@ class SimtuneRunner:
     """A MetaSchedule-style runner that predicts instead of measuring.
 
     target: a simtune target name ("host-x86-64", "cortex-a72", "sifive-u74") or simtune.Target.
-    model: None (the target's default model), a model file path, or a fitted simtune predictor.
+    model: None (the target's default model), "analytic", a model file path, or a fitted simtune predictor.
     simulator: whose stats a predictor object was trained on ("unicorn" or "qemu").
     workers: parallel simulations (0 = one per core).
     flags: extra compiler flags for C-source artefacts.

@@ -138,6 +138,16 @@ class PredictAndTune(unittest.TestCase):
             from_file = simtune.predict(binary, model=path)
             self.assertAlmostEqual(from_file.seconds, prediction.seconds, delta=1e-9 * prediction.seconds)
 
+    def test_analytic_model_for_a_board(self):
+        # A board has no trained model; "analytic" ranks with the untrained cost model instead.
+        arm = simtune.target("cortex-a72")
+        binary = simtune.build_kernel(ADD, ADD_BUFFERS, target=arm)
+        with self.assertRaisesRegex(simtune.Error, "analytic"):
+            simtune.predict(binary, target=arm)
+        prediction = simtune.predict(binary, target=arm, model="analytic")
+        self.assertEqual(prediction.model, "analytic:cortex-a72")
+        self.assertGreater(prediction.seconds, 0)
+
     def test_tuner_ranks_and_caches(self):
         variants = simtune.enumerate_variants(WORKLOAD, 6, seed=11)
         candidates = [simtune.Candidate.from_variant(v) for v in variants]
