@@ -16,9 +16,10 @@
 
 namespace simtune::testing {
 
-/// A folder under the system's temp directory, unique to this test process.
+/// An empty folder under the system's temp directory, unique to this test process.
 inline std::filesystem::path scratch_dir(std::string_view name) {
     auto dir = std::filesystem::temp_directory_path() / fmt::format("simtune-test-{}-{}", name, ::getpid());
+    std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
 }

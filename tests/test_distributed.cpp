@@ -16,17 +16,13 @@
 #include <simtune/distributed/sharded_run.hpp>
 #include <simtune/simtune.hpp>
 
+#include "support.hpp"
+
 using namespace simtune;
+using namespace simtune::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path scratch(std::string_view name) {
-    auto d = fs::temp_directory_path() / fmt::format("simtune-test-distributed-{}-{}", name, ::getpid());
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 /// A Collective whose ranks are threads of this process: collective calls meet at a barrier.
 class ThreadGroup {
@@ -166,7 +162,7 @@ TEST_CASE("result messages carry every field exactly and refuse malformed input"
 }
 
 TEST_CASE("a received binary is runnable on the root, from its own path or from a private copy") {
-    const auto dir = scratch("binaries");
+    const auto dir = scratch_dir("binaries");
     BuildOptions build;
     build.cache_dir = dir / "cache";
     CandidateResult r;
@@ -193,7 +189,7 @@ TEST_CASE("a received binary is runnable on the root, from its own path or from 
 }
 
 TEST_CASE("run_sharded over three ranks gives the root one process's results, failures included") {
-    const auto dir = scratch("sharded");
+    const auto dir = scratch_dir("sharded");
     auto candidates = loop_candidates(7);
     // Batch position 4 belongs to rank 1 of 3: it faults there and must reach the root as a failure.
     candidates[4] = Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }",
@@ -229,7 +225,7 @@ TEST_CASE("run_sharded over three ranks gives the root one process's results, fa
 }
 
 TEST_CASE("a distributed dataset equals the single-process one, and ranks must agree on the inputs") {
-    const auto dir = scratch("dataset");
+    const auto dir = scratch_dir("dataset");
     const std::vector<Workload> workloads{workload_by_name("gemm-128x128x128")};
     DatasetOptions options;
     options.variants_per_workload = 5;
@@ -278,7 +274,7 @@ TEST_CASE("a distributed dataset equals the single-process one, and ranks must a
 }
 
 TEST_CASE("a distributed Tuner ranks like one process; the root alone confirms natively") {
-    const auto dir = scratch("tuner");
+    const auto dir = scratch_dir("tuner");
     auto candidates = loop_candidates(6);
     // Batch position 1 belongs to rank 1 of 2 and faults there.
     candidates[1] = Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }",

@@ -7,17 +7,13 @@
 
 #include <simtune/simtune.hpp>
 
+#include "support.hpp"
+
 using namespace simtune;
+using namespace simtune::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path scratch(std::string_view name) {
-    auto d = fs::temp_directory_path() / fmt::format("simtune-test-tuning-{}-{}", name, ::getpid());
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
 
 /// Candidates doing 1x, 2x, 3x, ... the work of a scaling loop, plus one that faults.
 std::vector<Candidate> scaled_candidates(int n, bool with_fault) {
@@ -39,7 +35,7 @@ double by_instructions(const Stats& s) { return static_cast<double>(s.instructio
 } // namespace
 
 TEST_CASE("the Tuner ranks by prediction, caches by content and reports failures as results") {
-    const auto dir = scratch("tuner");
+    const auto dir = scratch_dir("tuner");
     PoolOptions pool;
     pool.workers = 2;
     pool.build.cache_dir = dir;
@@ -82,7 +78,7 @@ TEST_CASE("the Tuner ranks by prediction, caches by content and reports failures
 }
 
 TEST_CASE("cancelling a Tuner turns the candidates not yet started into cancelled results") {
-    const auto dir = scratch("cancel");
+    const auto dir = scratch_dir("cancel");
     TunerOptions options;
     options.pool.workers = 1;
     options.pool.build.cache_dir = dir;
@@ -99,7 +95,7 @@ TEST_CASE("cancelling a Tuner turns the candidates not yet started into cancelle
 }
 
 TEST_CASE("a dataset is built with both simulators, saved, resumed and used for the experiment") {
-    const auto dir = scratch("dataset");
+    const auto dir = scratch_dir("dataset");
     DatasetOptions options;
     options.simulators = {"unicorn", "qemu"};
     options.variants_per_workload = 8;
