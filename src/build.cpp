@@ -16,6 +16,8 @@
 #include "simtune/error.hpp"
 #include "simtune/process.hpp"
 
+#include "elf_reader.hpp"
+
 namespace simtune {
 
 namespace detail {
@@ -204,61 +206,50 @@ std::string read_file(const std::filesystem::path& path, std::string_view what) 
 /// section simtune moves into simtune_text). Checked here so a wrong input gets a message naming
 /// the problem instead of a linker error or a binary the simulators reject.
 void check_kernel_object(std::string_view bytes, const std::filesystem::path& path, const Target& target) {
-    const auto name = path.string();
+    const std::string name = fmt::format("kernel object {}", path.string());
     if (bytes.size() < EI_NIDENT || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
-        fail(ErrorKind::invalid_binary, "kernel object {}: not an ELF file (bad magic)", name);
+        fail(ErrorKind::invalid_binary, "{}: not an ELF file (bad magic)", name);
     if (static_cast<unsigned char>(bytes[EI_CLASS]) != ELFCLASS64 || static_cast<unsigned char>(bytes[EI_DATA]) != ELFDATA2LSB)
-        fail(ErrorKind::invalid_binary, "kernel object {}: not a little-endian ELF64 object", name);
-    auto read = [&]<class T>(std::uint64_t offset, std::string_view what) {
-        if (offset > bytes.size() || bytes.size() - offset < sizeof(T))
-            fail(ErrorKind::invalid_binary, "kernel object {}: truncated ELF: {} at offset {} lies beyond the file's {} bytes",
-                 name, what, offset, bytes.size());
-        T value;
-        std::memcpy(&value, bytes.data() + offset, sizeof(T));
-        return value;
-    };
-    const auto eh = read.operator()<Elf64_Ehdr>(0, "the ELF header");
+        fail(ErrorKind::invalid_binary, "{}: not a little-endian ELF64 object", name);
+    const detail::ElfReader elf(std::as_bytes(std::span(bytes.data(), bytes.size())), name);
+    const auto eh = elf.read<Elf64_Ehdr>(0, "the ELF header");
     if (eh.e_machine != elf_machine(target.isa))
-        fail(ErrorKind::wrong_isa, "kernel object {}: built for e_machine {}, but target {} is {} (e_machine {})", name,
+        fail(ErrorKind::wrong_isa, "{}: built for e_machine {}, but target {} is {} (e_machine {})", name,
              eh.e_machine, target.name, target.isa, elf_machine(target.isa));
     if (eh.e_type != ET_REL)
-        fail(ErrorKind::invalid_binary, "kernel object {}: ELF type {} is not a relocatable object (ET_REL); compile with -c",
+        fail(ErrorKind::invalid_binary, "{}: ELF type {} is not a relocatable object (ET_REL); compile with -c",
              name, eh.e_type == ET_EXEC ? "ET_EXEC (executable)" : eh.e_type == ET_DYN ? "ET_DYN (shared object)" : "other");
     if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shstrndx >= eh.e_shnum)
-        fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: no or malformed section headers", name);
+        fail(ErrorKind::invalid_binary, "{}: corrupt ELF: no or malformed section headers", name);
     std::vector<Elf64_Shdr> sections(eh.e_shnum);
     for (unsigned i = 0; i < eh.e_shnum; ++i)
-        sections[i] = read.operator()<Elf64_Shdr>(eh.e_shoff + i * sizeof(Elf64_Shdr), "a section header");
-    auto string_at = [&](const Elf64_Shdr& table, std::uint32_t index) -> std::string_view {
-        if (table.sh_offset > bytes.size() || bytes.size() - table.sh_offset < table.sh_size || index >= table.sh_size)
-            fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: a name lies outside its string table", name);
-        const auto text = bytes.substr(table.sh_offset + index, table.sh_size - index);
-        const auto end = text.find('\0');
-        if (end == std::string_view::npos) fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: unterminated name", name);
-        return text.substr(0, end);
+        sections[i] = elf.read<Elf64_Shdr>(eh.e_shoff + i * sizeof(Elf64_Shdr), "a section header");
+    auto string_at = [&](const Elf64_Shdr& table, std::uint32_t index, std::string_view what) {
+        elf.check_range(table.sh_offset, table.sh_size, "a string table");
+        return elf.string_at(table.sh_offset, table.sh_size, index, what);
     };
     for (const auto& sh : sections) {
         if (sh.sh_type != SHT_SYMTAB) continue;
         if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_link >= sections.size())
-            fail(ErrorKind::invalid_binary, "kernel object {}: corrupt ELF: malformed symbol table", name);
+            fail(ErrorKind::invalid_binary, "{}: corrupt ELF: malformed symbol table", name);
         for (std::uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
-            const auto sym = read.operator()<Elf64_Sym>(sh.sh_offset + off, "a symbol");
+            const auto sym = elf.read<Elf64_Sym>(sh.sh_offset + off, "a symbol");
             // A FILE symbol may carry the same name (LLVM names it after the module).
             const auto type = ELF64_ST_TYPE(sym.st_info);
             if (type == STT_FILE || type == STT_SECTION || sym.st_shndx == SHN_UNDEF) continue;
-            if (sym.st_name == 0 || string_at(sections[sh.sh_link], sym.st_name) != "simtune_kernel") continue;
+            if (sym.st_name == 0 || string_at(sections[sh.sh_link], sym.st_name, "symbol") != "simtune_kernel") continue;
             if (type != STT_FUNC || ELF64_ST_BIND(sym.st_info) == STB_LOCAL)
-                fail(ErrorKind::invalid_binary, "kernel object {}: simtune_kernel is not a global function", name);
+                fail(ErrorKind::invalid_binary, "{}: simtune_kernel is not a global function", name);
             if (sym.st_shndx >= sections.size())
-                fail(ErrorKind::invalid_binary, "kernel object {}: simtune_kernel lies in no regular section", name);
-            const auto section = string_at(sections[eh.e_shstrndx], sections[sym.st_shndx].sh_name);
+                fail(ErrorKind::invalid_binary, "{}: simtune_kernel lies in no regular section", name);
+            const auto section = string_at(sections[eh.e_shstrndx], sections[sym.st_shndx].sh_name, "section");
             if (section != ".text")
-                fail(ErrorKind::invalid_binary, "kernel object {}: simtune_kernel is in section '{}'; simtune moves only "
+                fail(ErrorKind::invalid_binary, "{}: simtune_kernel is in section '{}'; simtune moves only "
                      ".text into the kernel's section (compile without -ffunction-sections)", name, section);
             return;
         }
     }
-    fail(ErrorKind::invalid_binary, "kernel object {}: does not define simtune_kernel", name);
+    fail(ErrorKind::invalid_binary, "{}: does not define simtune_kernel", name);
 }
 
 } // namespace

@@ -11,6 +11,8 @@
 
 #include "simtune/error.hpp"
 
+#include "elf_reader.hpp"
+
 namespace simtune {
 
 std::string_view to_string(ElemType t) noexcept {
@@ -153,40 +155,6 @@ std::string_view isa_name_of_machine(std::uint16_t machine) {
     }
 }
 
-/// Bounds-checked reads from the file image; every failure names the file and the structure.
-class ElfReader {
-public:
-    ElfReader(std::span<const std::byte> bytes, const std::string& name) : bytes_(bytes), name_(name) {}
-
-    template <class T>
-    T read(std::uint64_t offset, std::string_view what) const {
-        if (offset > bytes_.size() || bytes_.size() - offset < sizeof(T))
-            fail(ErrorKind::invalid_binary, "{}: truncated ELF: {} at offset {} lies beyond the file's {} bytes",
-                 name_, what, offset, bytes_.size());
-        T value;
-        std::memcpy(&value, bytes_.data() + offset, sizeof(T));
-        return value;
-    }
-    void check_range(std::uint64_t offset, std::uint64_t size, std::string_view what) const {
-        if (offset > bytes_.size() || bytes_.size() - offset < size)
-            fail(ErrorKind::invalid_binary, "{}: truncated ELF: {} ({} bytes at offset {}) lies beyond the file's {} bytes",
-                 name_, what, size, offset, bytes_.size());
-    }
-    std::string_view string_at(std::uint64_t table_offset, std::uint64_t table_size, std::uint32_t index,
-                               std::string_view what) const {
-        if (index >= table_size) fail(ErrorKind::invalid_binary, "{}: corrupt ELF: {} name index {} outside its string table", name_, what, index);
-        const char* begin = reinterpret_cast<const char*>(bytes_.data() + table_offset + index);
-        const auto max = static_cast<std::size_t>(table_size - index);
-        const auto len = ::strnlen(begin, max);
-        if (len == max) fail(ErrorKind::invalid_binary, "{}: corrupt ELF: unterminated {} name", name_, what);
-        return {begin, len};
-    }
-
-private:
-    std::span<const std::byte> bytes_;
-    const std::string& name_;
-};
-
 } // namespace
 
 KernelBinary KernelBinary::load(const std::filesystem::path& path, std::optional<Isa> expected) {
@@ -207,7 +175,7 @@ KernelBinary KernelBinary::load(const std::filesystem::path& path, std::optional
 
 KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string name, std::optional<Isa> expected) {
     if (bytes.empty()) fail(ErrorKind::invalid_binary, "{}: empty file, not an ELF executable", name);
-    const ElfReader elf(bytes, name);
+    const detail::ElfReader elf(bytes, name);
     if (bytes.size() < 4 || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
         fail(ErrorKind::invalid_binary, "{}: not an ELF file (bad magic)", name);
     if (bytes.size() < EI_NIDENT) fail(ErrorKind::invalid_binary, "{}: truncated ELF header", name);
