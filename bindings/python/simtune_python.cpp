@@ -49,18 +49,11 @@ py::dict stats_dict(const Stats& stats) {
 Stats stats_from_dict(const py::dict& d) {
     Stats s;
     const auto names = Stats::feature_names();
-    std::array<std::uint64_t, Stats::feature_count> v{};
     for (std::size_t i = 0; i < names.size(); ++i) {
         const py::str key(std::string(names[i]));
         if (!d.contains(key)) fail(ErrorKind::invalid_data, "stats dict lacks '{}'", names[i]);
-        v[i] = d[key].cast<std::uint64_t>();
+        s.counter(i) = d[key].cast<std::uint64_t>();
     }
-    std::size_t i = 0;
-    s.instructions = v[i++];
-    for (auto& c : s.by_class) c = v[i++];
-    for (auto* field : {&s.branches_taken, &s.mem_reads, &s.mem_writes, &s.bytes_loaded, &s.bytes_stored, &s.l1d_accesses,
-                        &s.l1d_misses, &s.l2_accesses, &s.l2_misses, &s.llc_accesses, &s.llc_misses, &s.basic_blocks})
-        *field = v[i++];
     return s;
 }
 

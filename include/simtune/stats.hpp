@@ -62,16 +62,17 @@ struct Stats {
         return names;
     }
 
+    /// Counter `i` (< feature_count) in feature_names() order: the one place that maps the order
+    /// to the fields, for every reader and writer of Stats as a sequence.
+    [[nodiscard]] std::uint64_t& counter(std::size_t i) noexcept;
+    [[nodiscard]] std::uint64_t counter(std::size_t i) const noexcept {
+        return const_cast<Stats&>(*this).counter(i);
+    }
+
     /// The counters as doubles, in feature_names() order.
     [[nodiscard]] std::array<double, feature_count> to_features() const noexcept {
         std::array<double, feature_count> f{};
-        std::size_t i = 0;
-        f[i++] = static_cast<double>(instructions);
-        for (auto c : by_class) f[i++] = static_cast<double>(c);
-        for (auto v : {branches_taken, mem_reads, mem_writes, bytes_loaded, bytes_stored,
-                       l1d_accesses, l1d_misses, l2_accesses, l2_misses, llc_accesses, llc_misses,
-                       basic_blocks})
-            f[i++] = static_cast<double>(v);
+        for (std::size_t i = 0; i < feature_count; ++i) f[i] = static_cast<double>(counter(i));
         return f;
     }
 
@@ -79,21 +80,19 @@ struct Stats {
     friend bool operator==(const Stats&, const Stats&) = default;
 };
 
+inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
+    // After `instructions` and the per-class counts, the other counters in feature order.
+    constexpr std::array<std::uint64_t Stats::*, feature_count - 1 - insn_class_count> rest{
+        &Stats::branches_taken, &Stats::mem_reads,  &Stats::mem_writes,   &Stats::bytes_loaded,
+        &Stats::bytes_stored,   &Stats::l1d_accesses, &Stats::l1d_misses, &Stats::l2_accesses,
+        &Stats::l2_misses,      &Stats::llc_accesses, &Stats::llc_misses, &Stats::basic_blocks};
+    if (i == 0) return instructions;
+    if (i <= insn_class_count) return by_class[i - 1];
+    return this->*rest[i - 1 - insn_class_count];
+}
+
 inline Stats& Stats::operator+=(const Stats& o) noexcept {
-    instructions += o.instructions;
-    for (std::size_t i = 0; i < insn_class_count; ++i) by_class[i] += o.by_class[i];
-    branches_taken += o.branches_taken;
-    mem_reads += o.mem_reads;
-    mem_writes += o.mem_writes;
-    bytes_loaded += o.bytes_loaded;
-    bytes_stored += o.bytes_stored;
-    l1d_accesses += o.l1d_accesses;
-    l1d_misses += o.l1d_misses;
-    l2_accesses += o.l2_accesses;
-    l2_misses += o.l2_misses;
-    llc_accesses += o.llc_accesses;
-    llc_misses += o.llc_misses;
-    basic_blocks += o.basic_blocks;
+    for (std::size_t i = 0; i < feature_count; ++i) counter(i) += o.counter(i);
     return *this;
 }
 

@@ -44,25 +44,10 @@ struct Report {
     friend bool operator==(const Report&, const Report&) = default;
 };
 
-/// Sets feature `index` (feature_names() order) of `stats`.
-inline void set_feature(Stats& stats, std::size_t index, std::uint64_t value) {
-    if (index == 0) stats.instructions = value;
-    else if (index <= insn_class_count) stats.by_class[index - 1] = value;
-    else {
-        std::uint64_t* rest[] = {&stats.branches_taken, &stats.mem_reads,   &stats.mem_writes,
-                                 &stats.bytes_loaded,   &stats.bytes_stored, &stats.l1d_accesses,
-                                 &stats.l1d_misses,     &stats.l2_accesses,  &stats.l2_misses,
-                                 &stats.llc_accesses,   &stats.llc_misses,   &stats.basic_blocks};
-        *rest[index - 1 - insn_class_count] = value;
-    }
-}
-
 inline std::string format(const Report& report) {
     std::string out = fmt::format("{} {}\nstatus {}\n", magic, version, to_string(report.status));
     const auto names = Stats::feature_names();
-    const auto values = report.stats.to_features();
-    for (std::size_t i = 0; i < names.size(); ++i)
-        out += fmt::format("{} {}\n", names[i], static_cast<std::uint64_t>(values[i]));
+    for (std::size_t i = 0; i < names.size(); ++i) out += fmt::format("{} {}\n", names[i], report.stats.counter(i));
     out += "end\n";
     return out;
 }
@@ -111,7 +96,7 @@ inline Report parse(std::string_view text, std::string_view origin) {
     else fail(ErrorKind::invalid_output, "{}: unknown status \"{}\"", origin, status);
     const auto names = Stats::feature_names();
     for (std::size_t i = 0; i < names.size(); ++i)
-        set_feature(report.stats, i, number(split(next_line(), names[i])));
+        report.stats.counter(i) = number(split(next_line(), names[i]));
     if (const auto last = next_line(); last != "end")
         fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"end\"", origin,
              line_number, last);

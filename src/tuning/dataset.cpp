@@ -110,13 +110,7 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
                 f[i] = parse_double(cells[c], file, n, header[c]);
                 if (f[i] < 0) fail(ErrorKind::invalid_data, "{}:{}: column '{}' is negative", file.string(), n, header[c]);
             }
-            std::size_t i = 0;
-            st.instructions = static_cast<std::uint64_t>(f[i++]);
-            for (auto& v : st.by_class) v = static_cast<std::uint64_t>(f[i++]);
-            for (auto* p : {&st.branches_taken, &st.mem_reads, &st.mem_writes, &st.bytes_loaded, &st.bytes_stored,
-                            &st.l1d_accesses, &st.l1d_misses, &st.l2_accesses, &st.l2_misses, &st.llc_accesses,
-                            &st.llc_misses, &st.basic_blocks})
-                *p = static_cast<std::uint64_t>(f[i++]);
+            for (std::size_t i = 0; i < Stats::feature_count; ++i) st.counter(i) = static_cast<std::uint64_t>(f[i]);
             r.stats[s] = st;
             r.simulation_seconds[s] = parse_double(cells[c], file, n, header[c]);
             ++c;

@@ -64,20 +64,12 @@ private:
 constexpr std::string_view format_tag = "simtune-results-1";
 
 void write_stats(Writer& w, const Stats& s) {
-    w.number(s.instructions);
-    for (auto c : s.by_class) w.number(c);
-    for (auto v : {s.branches_taken, s.mem_reads, s.mem_writes, s.bytes_loaded, s.bytes_stored, s.l1d_accesses,
-                   s.l1d_misses, s.l2_accesses, s.l2_misses, s.llc_accesses, s.llc_misses, s.basic_blocks})
-        w.number(v);
+    for (std::size_t i = 0; i < Stats::feature_count; ++i) w.number(s.counter(i));
 }
 
 Stats read_stats(Reader& r) {
     Stats s;
-    s.instructions = r.number<std::uint64_t>();
-    for (auto& c : s.by_class) c = r.number<std::uint64_t>();
-    for (auto* p : {&s.branches_taken, &s.mem_reads, &s.mem_writes, &s.bytes_loaded, &s.bytes_stored, &s.l1d_accesses,
-                    &s.l1d_misses, &s.l2_accesses, &s.l2_misses, &s.llc_accesses, &s.llc_misses, &s.basic_blocks})
-        *p = r.number<std::uint64_t>();
+    for (std::size_t i = 0; i < Stats::feature_count; ++i) s.counter(i) = r.number<std::uint64_t>();
     return s;
 }
 
