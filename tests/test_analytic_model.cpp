@@ -33,11 +33,7 @@ Stats typical_stats() {
 }
 
 Stats scaled(Stats s, std::uint64_t factor) {
-    s.instructions *= factor;
-    for (auto& c : s.by_class) c *= factor;
-    for (auto* v : {&s.branches_taken, &s.mem_reads, &s.mem_writes, &s.bytes_loaded, &s.bytes_stored, &s.l1d_accesses,
-                    &s.l1d_misses, &s.l2_accesses, &s.l2_misses, &s.llc_accesses, &s.llc_misses, &s.basic_blocks})
-        *v *= factor;
+    for (std::size_t i = 0; i < Stats::feature_count; ++i) s.counter(i) *= factor;
     return s;
 }
 
