@@ -181,10 +181,10 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     // "./kernel" from the scratch directory with an empty environment, so the statistics do not
     // depend on who runs simtune, from where, or where the binary lies (an MPI rank, a cache dir).
     const auto binary = scratch.path() / "kernel";
+    const bool on_disk = !kernel.path().empty() && std::filesystem::exists(kernel.path());
     std::error_code link_error;
-    if (!kernel.path().empty() && std::filesystem::exists(kernel.path()))
-        std::filesystem::create_symlink(std::filesystem::absolute(kernel.path()), binary, link_error);
-    if (kernel.path().empty() || !std::filesystem::exists(kernel.path()) || link_error) {
+    if (on_disk) std::filesystem::create_symlink(std::filesystem::absolute(kernel.path()), binary, link_error);
+    if (!on_disk || link_error) {
         // A binary made from bytes in memory: give QEMU a file to run.
         std::ofstream out(binary, std::ios::binary);
         out.write(reinterpret_cast<const char*>(kernel.bytes().data()),
