@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libfmt-dev librange-v3-dev doctest-dev   # header libraries the library uses
   libunicorn-dev libcapstone-dev qemu-user               # the simulators and the decoder
   gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu            # cross compilers for the board targets
+  libc6-dev-arm64-cross libc6-dev-riscv64-cross          # their C libraries (only Recommends of the compilers)
   libbenchmark-dev libxgboost-dev                        # benchmarks (XGBoost only as a yardstick)
   python3 python3-dev python3-pybind11 python3-numpy     # the Python binding, for /usr/bin/python3
   python3-matplotlib nlohmann-json3-dev                  # the simtune command: report plots, --json output
