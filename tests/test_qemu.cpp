@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "kernels/test_kernels.hpp"
+#include "support.hpp"
 #include "simtune/collectors/collector_set.hpp"
 #include "simtune/process.hpp"
 #include "simtune/simulators/qemu.hpp"
 #include "simtune/tuning/workloads.hpp"
 
 using namespace simtune;
+using simtune::testing::scratch_dir;
 namespace tk = simtune::test_kernels;
 
 namespace {
@@ -155,31 +157,72 @@ TEST_CASE("QEMU statistics are deterministic and independent of the collector ch
     }
 }
 
-TEST_CASE("QEMU statistics do not depend on the environment or on where the binary lies") {
-    // The guest's stack starts below its environment, argv and file name; were they passed through,
-    // a longer environment variable or path would shift stack addresses and change cache misses
-    // (it did, by up to 17 L1 misses on these GEMM variants), and two machines, two users or two
-    // MPI ranks would disagree.
-    const auto target = host_x86_64();
-    const auto dir = std::filesystem::temp_directory_path() / fmt::format("simtune-test-qemu-env-{}", ::getpid());
-    std::filesystem::create_directories(dir / "a-much-longer-directory-name-than-the-build-cache-uses");
-    for (const auto& variant : enumerate_variants(workload_by_name("gemm-128x128x128"), 2, 1)) {
-        CAPTURE(variant.key());
-        BuildOptions build;
-        build.flags = variant.flags;
-        const auto binary = build_kernel(variant.source, variant.buffers, target, build);
-        auto full = CollectorSet::full(target);
-        const auto here = QemuSimulator{}.run(binary, target, full).stats;
-
-        const auto moved = dir / "a-much-longer-directory-name-than-the-build-cache-uses" / "kernel-binary.elf";
-        std::filesystem::copy_file(binary.path(), moved, std::filesystem::copy_options::overwrite_existing);
-        ::setenv("SIMTUNE_TEST_PADDING", "an environment variable of some length, as a launcher sets", 1);
-        const auto elsewhere = QemuSimulator{}.run(KernelBinary::load(moved), target, full).stats;
-        ::unsetenv("SIMTUNE_TEST_PADDING");
-        CHECK(here == elsewhere);
-        CHECK(here.l1d_misses > 0);
+TEST_CASE("QEMU statistics are a function of the binary alone") {
+    // Simulated caches see every address, so anything outside the binary that moved a guest
+    // address would change the statistics: the environment, argv and file name (on the guest's
+    // initial stack), the binary's real path (static glibc reads /proc/self/exe at start-up and
+    // allocates by its length, moving the heap), the working directory, TMPDIR (where the scratch
+    // directory lies), or another run at the same time. The harness maps the buffers and the
+    // region of interest's stack at fixed addresses, so none of these may change a counter. The
+    // packed GEMM variant keeps a tile on the stack, the unpacked one does not.
+    const auto scratch = scratch_dir("qemu-inputs");
+    const auto longer = scratch / "a-much-longer-directory-name-than-the-build-cache-uses";
+    std::filesystem::create_directories(longer / "tmp");
+    std::vector<Variant> variants;
+    for (const auto& v : enumerate_variants(workload_by_name("gemm-128x128x128"), 0, 1)) {
+        if (std::ranges::none_of(variants, [&](const Variant& w) { return w.knobs.at("pack") == v.knobs.at("pack"); }))
+            variants.push_back(v);
+        if (variants.size() == 2) break;
     }
-    std::filesystem::remove_all(dir);
+    REQUIRE(variants.size() == 2);
+    for (const auto& target : {host_x86_64(), cortex_a72(), sifive_u74()}) {
+        for (const auto& variant : variants) {
+            // The packed variant on every ISA; the unpacked one on the host only (time).
+            if (variant.knobs.at("pack") == 0 && target.isa != Isa::x86_64) continue;
+            CAPTURE(target.name);
+            CAPTURE(variant.key());
+            BuildOptions build;
+            build.flags = variant.flags;
+            const auto binary = build_kernel(variant.source, variant.buffers, target, build);
+            auto run = [&](const KernelBinary& b) {
+                auto full = CollectorSet::full(target);
+                return QemuSimulator{}.run(b, target, full).stats;
+            };
+            const auto reference = run(binary);
+            CHECK(reference.l1d_misses > 0);
+
+            // Each input varied alone, with the same binary.
+            const auto moved = longer / "kernel-binary.elf";
+            std::filesystem::copy_file(binary.path(), moved, std::filesystem::copy_options::overwrite_existing);
+            CHECK_MESSAGE(run(KernelBinary::load(moved)) == reference, "binary path");
+
+            ::setenv("SIMTUNE_TEST_PADDING", "an environment variable of some length, as a launcher sets", 1);
+            const auto padded = run(binary);
+            ::unsetenv("SIMTUNE_TEST_PADDING");
+            CHECK_MESSAGE(padded == reference, "environment");
+
+            const auto before = std::filesystem::current_path();
+            std::filesystem::current_path(longer);
+            const auto elsewhere = run(binary);
+            std::filesystem::current_path(before);
+            CHECK_MESSAGE(elsewhere == reference, "working directory");
+
+            const char* old_tmpdir = std::getenv("TMPDIR");
+            const std::string saved_tmpdir = old_tmpdir ? old_tmpdir : "";
+            ::setenv("TMPDIR", (longer / "tmp").c_str(), 1);
+            const auto other_tmp = run(binary);
+            if (old_tmpdir) ::setenv("TMPDIR", saved_tmpdir.c_str(), 1);
+            else ::unsetenv("TMPDIR");
+            CHECK_MESSAGE(other_tmp == reference, "TMPDIR");
+
+            CHECK_MESSAGE(run(binary) == reference, "repeated run");
+            auto first = std::async(std::launch::async, run, std::cref(binary));
+            auto second = std::async(std::launch::async, run, std::cref(binary));
+            CHECK_MESSAGE(first.get() == reference, "two runs at once");
+            CHECK_MESSAGE(second.get() == reference, "two runs at once");
+        }
+    }
+    std::filesystem::remove_all(scratch);
 }
 
 TEST_CASE("parallel QEMU runs do not interfere") {

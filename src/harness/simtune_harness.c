@@ -12,14 +12,23 @@
  *                                native timing: warm-up, then P batches of at least M ms/P each;
  *                                prints "simtune-time: ..." with per-call min and median in ns
  *
+ * Every address the kernel sees is a pure function of the binary: the buffers live at fixed
+ * addresses (SIMTUNE_BUFFER_BASE) and the region of interest runs on a stack of its own at a fixed
+ * address. Heap and initial-stack addresses depend on things outside the binary (its path, which
+ * static glibc reads from /proc/self/exe and allocates by, the environment, the auxiliary vector),
+ * and simulated caches see every address, so two runs of one binary must not differ there.
+ *
  * The buffer initialisation must stay bit-identical to simtune::initialise_buffer (src/kernel.cpp):
  * Unicorn runs the kernel without this harness and fills the buffers itself.
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <ucontext.h>
 
 extern const char simtune_buffer_spec[];
 extern void simtune_call_kernel(void **buffers);
@@ -128,6 +137,55 @@ static int compare_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* The fixed guest layout: a stack for the region of interest, then the buffers, each aligned to
+ * 64 KiB (any page size) with a gap after it. Below 2^38, so that it fits every 64-bit user address
+ * space QEMU and Linux offer (RISC-V Sv39 included), and far above static binaries' images and
+ * their brk heap. */
+#define SIMTUNE_LAYOUT_BASE 0x2000000000ull
+#define SIMTUNE_LAYOUT_ALIGN 0x10000ull
+#define SIMTUNE_ROI_STACK_BYTES (8ull << 20)
+
+static uint64_t layout_next = SIMTUNE_LAYOUT_BASE;
+
+/* Maps `bytes` at the next fixed address; dies if the address is taken (never falls back to an
+ * address that would make the statistics depend on the run). */
+static void *map_fixed(uint64_t bytes, const char *what) {
+    uint64_t size = (bytes + SIMTUNE_LAYOUT_ALIGN - 1) / SIMTUNE_LAYOUT_ALIGN * SIMTUNE_LAYOUT_ALIGN;
+    if (size == 0) size = SIMTUNE_LAYOUT_ALIGN;
+    void *want = (void *)(uintptr_t)layout_next;
+    void *got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (got == MAP_FAILED) {
+        fprintf(stderr, "simtune harness: cannot map %s (%llu bytes)\n", what, (unsigned long long)size);
+        exit(2);
+    }
+    if (got != want) {
+        fprintf(stderr, "simtune harness: cannot map %s at its fixed address %p (got %p)\n", what, want, got);
+        exit(2);
+    }
+    layout_next += size + SIMTUNE_LAYOUT_ALIGN;
+    return got;
+}
+
+/* The region of interest, run on its own stack (see the top of this file). Excluded from the
+ * counts like main: only the kernel's own instructions are counted. */
+static void **roi_args;
+__attribute__((noinline, used)) void simtune_roi_run(void) {
+    simtune_roi_begin();
+    simtune_call_kernel(roi_args);
+    simtune_roi_end();
+}
+
+static void run_roi_on_fixed_stack(void **args) {
+    static ucontext_t caller, roi;
+    roi_args = args;
+    if (getcontext(&roi) != 0) die("getcontext failed");
+    roi.uc_stack.ss_sp = map_fixed(SIMTUNE_ROI_STACK_BYTES, "the region of interest's stack");
+    roi.uc_stack.ss_size = SIMTUNE_ROI_STACK_BYTES;
+    roi.uc_link = &caller;
+    makecontext(&roi, simtune_roi_run, 0);
+    if (swapcontext(&caller, &roi) != 0) die("swapcontext failed");
+}
+
 /* Busy work outside the ROI whose result the compiler cannot drop. */
 static volatile uint64_t simtune_startup_sink;
 static void startup_work(unsigned long long n) {
@@ -186,16 +244,13 @@ int main(int argc, char **argv) {
     int n = parse_spec(buffers);
     for (int i = 0; i < n; ++i) {
         size_t bytes = buffers[i].count * elem_size(buffers[i].type);
-        buffers[i].data = aligned_alloc(64, (bytes + 63) / 64 * 64);
-        if (!buffers[i].data) die("out of memory allocating buffers");
+        buffers[i].data = map_fixed(bytes, buffers[i].name);
         initialise(&buffers[i], (uint32_t)i);
         args[i] = buffers[i].data;
     }
     startup_work(startup);
 
-    simtune_roi_begin();
-    simtune_call_kernel(args);
-    simtune_roi_end();
+    run_roi_on_fixed_stack(args);
 
     for (int i = 0; i < n; ++i) printf("simtune-checksum: %s %.9g\n", buffers[i].name, checksum(&buffers[i]));
     if (dump) {

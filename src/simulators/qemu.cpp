@@ -99,6 +99,10 @@ std::vector<std::string> glue_exclusions(const KernelBinary& kernel) {
         args.push_back(fmt::format("exclude={:#x}-{:#x}", symbol->address,
                                    symbol->address + std::max<std::uint64_t>(symbol->size, 1)));
     }
+    // Harnesses since the fixed guest layout run the ROI in a function of its own.
+    if (const auto run = kernel.symbol("simtune_roi_run"))
+        args.push_back(fmt::format("exclude={:#x}-{:#x}", run->address,
+                                   run->address + std::max<std::uint64_t>(run->size, 1)));
     return args;
 }
 
