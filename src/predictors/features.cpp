@@ -27,6 +27,23 @@ const std::vector<DerivedRatio>& standard_ratios() {
         {"branch_share", {"branch"}, {"instructions"}},
         {"branch_taken_share", {"branches_taken"}, {"branch"}},
         {"insns_per_block", {"instructions"}, {"basic_blocks"}},
+        // Appended for models without raw counters: every class's share, and the memory and
+        // pipeline figures per instruction and per estimated cycle, so that a kernel's size never
+        // enters a feature.
+        {"int_alu_share", {"int_alu"}, {"instructions"}},
+        {"load_share", {"load"}, {"instructions"}},
+        {"store_share", {"store"}, {"instructions"}},
+        {"taken_branches_per_insn", {"branches_taken"}, {"instructions"}},
+        {"mem_accesses_per_insn", {"mem_reads", "mem_writes"}, {"instructions"}},
+        {"bytes_per_access", {"bytes_loaded", "bytes_stored"}, {"mem_reads", "mem_writes"}},
+        {"store_bytes_share", {"bytes_stored"}, {"bytes_loaded", "bytes_stored"}},
+        {"mca_cycles_per_insn", {"mca_cycles"}, {"instructions"}},
+        {"mca_resource_share", {"mca_resource_cycles"}, {"mca_cycles"}},
+        {"mca_uops_per_insn", {"mca_uops"}, {"instructions"}},
+        {"l1d_misses_per_mca_cycle", {"l1d_misses"}, {"mca_cycles"}},
+        {"l2_misses_per_mca_cycle", {"l2_misses"}, {"mca_cycles"}},
+        {"llc_misses_per_mca_cycle", {"llc_misses"}, {"mca_cycles"}},
+        {"bytes_per_mca_cycle", {"bytes_loaded", "bytes_stored"}, {"mca_cycles"}},
     };
     return ratios;
 }
@@ -89,12 +106,20 @@ FeaturePipeline FeaturePipeline::fit(const TrainingSet& data, FeatureOptions opt
     p.raw_names_ = data.feature_names;
     p.options_ = options;
     p.resolve_ratios();
+    p.resolve_anchor();
+    if (p.width() == 0)
+        fail(ErrorKind::invalid_argument, "features: no column left (raw counters off and no derived ratio applies)");
 
     // Prepare every row without standardisation, then measure mean and spread per column.
     const auto w = p.width();
     p.options_.standardise = false;
     const Eigen::MatrixXd prepared = p.transform(data.features);
     p.options_.standardise = options.standardise;
+    if (options.clamp_to_training_range) p.lower_.resize(w), p.upper_.resize(w);
+    for (std::size_t j = 0; j < p.lower_.size(); ++j) {
+        p.lower_[j] = prepared.col(static_cast<Eigen::Index>(j)).minCoeff();
+        p.upper_[j] = prepared.col(static_cast<Eigen::Index>(j)).maxCoeff();
+    }
     std::vector<double> mean(w, 0.0), scale(w, 1.0);
     if (options.standardise) {
         const auto n = static_cast<double>(prepared.rows());
@@ -110,14 +135,29 @@ FeaturePipeline FeaturePipeline::fit(const TrainingSet& data, FeatureOptions opt
     return p;
 }
 
-void FeaturePipeline::resolve_ratios() {
+void FeaturePipeline::resolve_ratios() { (void)resolve_ratios({}); }
+
+void FeaturePipeline::resolve_anchor() {
+    anchor_.reset();
+    if (options_.anchor.empty()) return;
+    const auto it = std::ranges::find(raw_names_, options_.anchor);
+    if (it == raw_names_.end())
+        fail(ErrorKind::invalid_data, "features: the anchor column '{}' is not among the features", options_.anchor);
+    anchor_ = static_cast<std::size_t>(it - raw_names_.begin());
+}
+
+bool FeaturePipeline::resolve_ratios(std::span<const std::string> names) {
     ratios_.clear();
-    if (!options_.derived_ratios) return;
+    if (!options_.derived_ratios) return names.empty();
+    for (const auto& name : names)
+        if (std::ranges::find(standard_ratios(), name, &DerivedRatio::name) == standard_ratios().end()) return false;
     auto index_of = [&](const std::string& name) -> std::ptrdiff_t {
         const auto it = std::ranges::find(raw_names_, name);
         return it == raw_names_.end() ? -1 : it - raw_names_.begin();
     };
     for (const auto& ratio : standard_ratios()) {
+        const bool named = std::ranges::find(names, ratio.name) != names.end();
+        if (!names.empty() && !named) continue;
         if (std::ranges::find(raw_names_, ratio.name) != raw_names_.end())
             continue; // the data already has a column of that name
         ResolvedRatio r{ratio.name, {}, {}};
@@ -133,7 +173,16 @@ void FeaturePipeline::resolve_ratios() {
             else r.denominator.push_back(static_cast<std::size_t>(i));
         }
         if (complete) ratios_.push_back(std::move(r));
+        else if (named) return false;
     }
+    // A file names its ratios in the order it computed them; keep that order.
+    if (!names.empty()) {
+        if (ratios_.size() != names.size()) return false;
+        std::vector<ResolvedRatio> ordered;
+        for (const auto& name : names) ordered.push_back(*std::ranges::find(ratios_, name, &ResolvedRatio::name));
+        ratios_ = std::move(ordered);
+    }
+    return true;
 }
 
 void FeaturePipeline::set_scales(std::vector<double> mean, std::vector<double> scale) {
@@ -144,7 +193,8 @@ void FeaturePipeline::set_scales(std::vector<double> mean, std::vector<double> s
 }
 
 std::vector<std::string> FeaturePipeline::names() const {
-    std::vector<std::string> out = raw_names_;
+    std::vector<std::string> out;
+    if (options_.raw_counters) out = raw_names_;
     for (const auto& r : ratios_) out.push_back(r.name);
     return out;
 }
@@ -172,16 +222,32 @@ Eigen::MatrixXd FeaturePipeline::transform(const Eigen::MatrixXd& raw) const {
     return out;
 }
 
+Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw) {
+    Eigen::VectorXd out(raw.rows());
+    std::vector<double> row(static_cast<std::size_t>(raw.cols()));
+    for (Eigen::Index r = 0; r < raw.rows(); ++r) {
+        for (std::size_t j = 0; j < row.size(); ++j) row[j] = raw(r, static_cast<Eigen::Index>(j));
+        out[r] = pipeline.log_anchor(row);
+    }
+    return out;
+}
+
 void FeaturePipeline::write(ModelWriter& out) const {
     out.names("features", raw_names_);
     out.integer("log_scale", options_.log_scale ? 1 : 0);
     out.integer("derived_ratios", options_.derived_ratios ? 1 : 0);
     out.integer("standardise", options_.standardise ? 1 : 0);
+    out.integer("raw_counters", options_.raw_counters ? 1 : 0);
+    out.text("anchor", options_.anchor.empty() ? "-" : options_.anchor);
     std::vector<std::string> ratio_names;
     for (const auto& r : ratios_) ratio_names.push_back(r.name);
     out.names("ratios", ratio_names);
     out.vector("mean", mean_);
     out.vector("scale", scale_);
+    if (!lower_.empty()) {
+        out.vector("lower", lower_);
+        out.vector("upper", upper_);
+    }
 }
 
 FeaturePipeline FeaturePipeline::read(ModelReader& in,
@@ -209,14 +275,22 @@ FeaturePipeline FeaturePipeline::read(ModelReader& in,
     p.options_.log_scale = flag("log_scale");
     p.options_.derived_ratios = flag("derived_ratios");
     p.options_.standardise = flag("standardise");
-    p.resolve_ratios();
+    // Files written before these keys existed have raw counters and no anchor.
+    if (in.next_is("raw_counters")) p.options_.raw_counters = flag("raw_counters");
+    if (in.next_is("anchor")) {
+        p.options_.anchor = in.text("anchor");
+        if (p.options_.anchor == "-") p.options_.anchor.clear();
+        if (!p.options_.anchor.empty() && std::ranges::find(p.raw_names_, p.options_.anchor) == p.raw_names_.end())
+            in.fail_here("the anchor '{}' is not one of the model's features", p.options_.anchor);
+        p.resolve_anchor();
+    }
+    // The ratios the file names, as this simtune computes them (later versions may derive more
+    // ratios for new models; a model keeps the ones it was trained with).
     const auto ratio_names = in.names("ratios");
-    std::vector<std::string> expected;
-    for (const auto& r : p.ratios_) expected.push_back(r.name);
-    if (ratio_names != expected)
-        in.fail_here("derived ratios [{}] do not match what this simtune derives from the "
-                     "features: [{}]",
-                     fmt::join(ratio_names, " "), fmt::join(expected, " "));
+    if (!p.resolve_ratios(ratio_names))
+        in.fail_here("derived ratios [{}] are not all ratios this simtune derives from the features",
+                     fmt::join(ratio_names, " "));
+    if (p.width() == 0) in.fail_here("the model has no feature columns");
     auto mean = in.vector("mean");
     if (mean.size() != p.width())
         in.fail_here("'mean' has {} values, expected {}", mean.size(), p.width());
@@ -228,6 +302,16 @@ FeaturePipeline FeaturePipeline::read(ModelReader& in,
             in.fail_here("standardisation of column {} is invalid (mean {}, scale {})", j, mean[j],
                          scale[j]);
     p.set_scales(std::move(mean), std::move(scale));
+    p.options_.clamp_to_training_range = in.next_is("lower"); // older files have no range
+    if (p.options_.clamp_to_training_range) {
+        p.lower_ = in.vector("lower");
+        p.upper_ = in.vector("upper");
+        if (p.lower_.size() != p.width() || p.upper_.size() != p.width())
+            in.fail_here("'lower'/'upper' have {}/{} values, expected {}", p.lower_.size(), p.upper_.size(), p.width());
+        for (std::size_t j = 0; j < p.lower_.size(); ++j)
+            if (!(p.lower_[j] <= p.upper_[j]) || std::isinf(p.lower_[j]) || std::isinf(p.upper_[j]))
+                in.fail_here("the training range of column {} is invalid ({} .. {})", j, p.lower_[j], p.upper_[j]);
+    }
     return p;
 }
 

@@ -383,8 +383,22 @@ void GradientBoostedTrees::fit(const TrainingSet& data) {
     t.make_cuts(z, train_rows);
     t.bins = t.bin_rows(z, train_rows);
     t.valid_bins = t.bin_rows(z, valid_rows);
-    for (auto r : train_rows) t.y.push_back(std::log(data.seconds[r]));
-    for (auto r : valid_rows) t.valid_y.push_back(std::log(data.seconds[r]));
+    // The target: log(seconds) relative to the anchor, if any; with center_groups, each group's
+    // mean moved to the overall mean, so the trees learn only differences within a group (what
+    // ranking needs) and nothing of how groups differ from each other (which on an unseen
+    // operator is extrapolation).
+    Eigen::VectorXd y = data.seconds.array().log().matrix() - log_anchors(pipeline_, data.features);
+    if (o.center_groups) {
+        const double overall = y.mean();
+        for (const auto& members : all_groups) {
+            double mean = 0;
+            for (auto r : members) mean += y[r];
+            mean /= static_cast<double>(members.size());
+            for (auto r : members) y[r] += overall - mean;
+        }
+    }
+    for (auto r : train_rows) t.y.push_back(y[r]);
+    for (auto r : valid_rows) t.valid_y.push_back(y[r]);
     base_score_ = std::accumulate(t.y.begin(), t.y.end(), 0.0) / static_cast<double>(t.n);
     t.score.assign(t.n, base_score_);
     t.valid_score.assign(t.nv, base_score_);
@@ -505,16 +519,17 @@ double GradientBoostedTrees::score(std::span<const double> raw_row) const {
 }
 
 double GradientBoostedTrees::predict(std::span<const double> raw_row) const {
-    return std::exp(calibration_offset_ + calibration_slope_ * score(raw_row));
+    return std::exp(pipeline_.log_anchor(raw_row) + calibration_offset_ + calibration_slope_ * score(raw_row));
 }
 
 Eigen::VectorXd GradientBoostedTrees::predict(const Eigen::MatrixXd& raw_rows) const {
     if (!fitted()) fail(ErrorKind::invalid_argument, "gbt: predict before fit or load");
     // Row-major so each prepared row is contiguous for the walk.
     const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> z = pipeline_.transform(raw_rows);
+    const Eigen::VectorXd anchors = log_anchors(pipeline_, raw_rows);
     Eigen::VectorXd out(z.rows());
     for (Eigen::Index r = 0; r < z.rows(); ++r)
-        out[r] = std::exp(calibration_offset_ + calibration_slope_ * score_prepared(z.row(r).data()));
+        out[r] = std::exp(anchors[r] + calibration_offset_ + calibration_slope_ * score_prepared(z.row(r).data()));
     return out;
 }
 

@@ -193,6 +193,12 @@ std::string_view ModelReader::next_value(std::string_view key) {
 
 std::string ModelReader::text(std::string_view key) { return std::string(next_value(key)); }
 
+bool ModelReader::next_is(std::string_view key) const {
+    if (line_number_ >= lines_.size()) return false;
+    const std::string_view line = lines_[line_number_];
+    return line.substr(0, line.find(' ')) == key;
+}
+
 std::string ModelReader::provenance() {
     (void)text("simtune_version");
     auto target = text("target");

@@ -46,7 +46,7 @@ void RidgeRegressor::fit(const TrainingSet& data) {
     check_options(options_);
     pipeline_ = FeaturePipeline::fit(data, options_.features);
     const Eigen::MatrixXd z = pipeline_.transform(data.features);
-    const Eigen::VectorXd y = data.seconds.array().log().matrix();
+    const Eigen::VectorXd y = data.seconds.array().log().matrix() - log_anchors(pipeline_, data.features);
     const auto n = z.rows();
 
     cv_errors_.clear();
@@ -108,7 +108,7 @@ double RidgeRegressor::predict(std::span<const double> raw_row) const {
     pipeline_.transform_row(raw_row, z);
     double s = bias_;
     for (std::size_t j = 0; j < w; ++j) s += weights_[j] * z[j];
-    return std::exp(s);
+    return std::exp(pipeline_.log_anchor(raw_row) + s);
 }
 
 Eigen::VectorXd RidgeRegressor::predict(const Eigen::MatrixXd& raw_rows) const {
@@ -117,10 +117,11 @@ Eigen::VectorXd RidgeRegressor::predict(const Eigen::MatrixXd& raw_rows) const {
     const Eigen::Map<const Eigen::VectorXd> w(weights_.data(), static_cast<Eigen::Index>(weights_.size()));
     Eigen::VectorXd out(z.rows());
     // Row by row, in the same order of operations as the one-row predict, so both agree exactly.
+    const Eigen::VectorXd anchors = log_anchors(pipeline_, raw_rows);
     for (Eigen::Index r = 0; r < z.rows(); ++r) {
         double s = bias_;
         for (Eigen::Index j = 0; j < z.cols(); ++j) s += w[j] * z(r, j);
-        out[r] = std::exp(s);
+        out[r] = std::exp(anchors[r] + s);
     }
     return out;
 }

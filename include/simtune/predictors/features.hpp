@@ -5,9 +5,11 @@
 // each standardised with the mean and spread of the training data. The pipeline is fitted once on
 // the training rows and saved inside the model, so prediction prepares a row exactly as training
 // did.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,6 +40,18 @@ struct FeatureOptions {
     bool log_scale = true;      ///< log1p of every raw counter (else the counter as is)
     bool derived_ratios = true; ///< append standard_ratios() whose columns are present
     bool standardise = true;    ///< subtract the training mean, divide by the training spread
+    /// Keep the raw counters as features. Off: only the derived ratios, which do not grow with a
+    /// kernel's size, so what a model learns on one operator can apply to another of any size
+    /// (trees cannot extrapolate a counter beyond the range they were trained on).
+    bool raw_counters = true;
+    /// A raw column the run time is taken relative to (e.g. "instructions" or "mca_cycles"): the
+    /// predictor models log(seconds / anchor) and predicts anchor × exp(model). The anchor carries
+    /// the kernel's size and first-order cost; the model only corrects it. Empty: no anchor.
+    std::string anchor{};
+    /// Clamp every prepared column to its range in the training rows, so that no model
+    /// extrapolates a feature beyond what it was trained on (a linear model's prediction runs away
+    /// on an operator unlike any in training; trees are unaffected).
+    bool clamp_to_training_range = true;
 };
 
 /// Checks a training set before anything is fitted on it: widths agree, names are unique and
@@ -54,10 +68,19 @@ public:
     [[nodiscard]] static FeaturePipeline fit(const TrainingSet& data, FeatureOptions options = {});
 
     [[nodiscard]] const std::vector<std::string>& raw_names() const noexcept { return raw_names_; }
-    /// Names of the prepared columns: the raw names, then the derived ratios kept.
+    /// Names of the prepared columns: the raw names (unless raw_counters is off), then the derived
+    /// ratios kept.
     [[nodiscard]] std::vector<std::string> names() const;
     [[nodiscard]] std::size_t raw_width() const noexcept { return raw_names_.size(); }
-    [[nodiscard]] std::size_t width() const noexcept { return raw_names_.size() + ratios_.size(); }
+    [[nodiscard]] std::size_t width() const noexcept {
+        return (options_.raw_counters ? raw_names_.size() : 0) + ratios_.size();
+    }
+
+    /// log(anchor) of a raw row, the offset the predictor's model is relative to; 0 without an
+    /// anchor. An anchor below 1 counts as 1 (a kernel costs at least something).
+    [[nodiscard]] double log_anchor(std::span<const double> raw) const noexcept {
+        return anchor_ ? std::log(std::max(raw[*anchor_], 1.0)) : 0.0;
+    }
     [[nodiscard]] const FeatureOptions& options() const noexcept { return options_; }
 
     /// Checks one raw row (width, finite, non-negative); `row_index` only names it in the error.
@@ -66,15 +89,17 @@ public:
     /// Prepares one raw row into `out` (width() values) after check_row. Allocation-free.
     void transform_row(std::span<const double> raw, double* out, std::size_t row_index = 0) const {
         check_row(raw, row_index);
-        const std::size_t n = raw.size();
-        for (std::size_t j = 0; j < n; ++j) out[j] = options_.log_scale ? std::log1p(raw[j]) : raw[j];
-        std::size_t k = n;
+        std::size_t k = 0;
+        if (options_.raw_counters)
+            for (; k < raw.size(); ++k) out[k] = options_.log_scale ? std::log1p(raw[k]) : raw[k];
         for (const auto& ratio : ratios_) {
             double num = 0, den = 0;
             for (auto c : ratio.numerator) num += raw[c];
             for (auto c : ratio.denominator) den += raw[c];
             out[k++] = den > 0 ? num / den : 0.0;
         }
+        if (!lower_.empty())
+            for (std::size_t j = 0; j < k; ++j) out[j] = std::clamp(out[j], lower_[j], upper_[j]);
         if (options_.standardise)
             for (std::size_t j = 0; j < k; ++j) out[j] = (out[j] - mean_[j]) * inv_scale_[j];
     }
@@ -98,13 +123,26 @@ private:
         std::vector<std::size_t> numerator, denominator; ///< raw column indices
     };
     void resolve_ratios();
+    /// Keeps the standard ratios named `names` (all of them when empty); false if one is unknown
+    /// or needs a column the raw features lack.
+    bool resolve_ratios(std::span<const std::string> names);
+    void resolve_anchor();
     void set_scales(std::vector<double> mean, std::vector<double> scale);
 
     std::vector<std::string> raw_names_;
     FeatureOptions options_;
     std::vector<ResolvedRatio> ratios_;
+    std::optional<std::size_t> anchor_; ///< raw column of options_.anchor
     std::vector<double> mean_, scale_, inv_scale_;
+    /// The training range of each prepared column (before standardisation): values outside it are
+    /// clamped to it, so no model extrapolates a feature beyond what it was trained on (a linear
+    /// model's prediction would run away on an operator unlike any in training). Empty in model
+    /// files written before the range was kept: no clamping.
+    std::vector<double> lower_, upper_;
 };
+
+/// log(anchor) of every row of `raw` (zeros without an anchor).
+[[nodiscard]] Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw);
 
 /// Raw width of a prepared-row buffer that fits on the stack; wider rows use the heap.
 inline constexpr std::size_t stack_row_capacity = 256;

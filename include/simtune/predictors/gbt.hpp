@@ -42,6 +42,11 @@ struct GbtOptions {
     int early_stopping_rounds = 0;  ///< stop after this many rounds without validation gain; 0 = off
     double validation_fraction = 0.2; ///< share of groups held out when early stopping is on
     GbtObjective objective = GbtObjective::squared;
+    /// Squared loss: learn only the differences within each group (workload), by moving every
+    /// group's mean target to the overall mean before fitting. Ranking inside a group needs
+    /// nothing else, and how whole operators differ from each other does not transfer to an
+    /// operator the model never saw.
+    bool center_groups = false;
     int pairs_per_row = 4;          ///< pairwise: partners sampled per row and round
     double pairwise_sigma = 1.0;    ///< pairwise: steepness of the logistic
     unsigned threads = 0;           ///< training threads; 0 = std::thread::hardware_concurrency()

@@ -84,6 +84,8 @@ public:
     [[nodiscard]] std::vector<std::string> names(std::string_view key);
     [[nodiscard]] std::vector<double> vector(std::string_view key);
     [[nodiscard]] Eigen::MatrixXd table(std::string_view key);
+    /// Whether the next line holds `key`: for keys that newer writers add and older files lack.
+    [[nodiscard]] bool next_is(std::string_view key) const;
     /// Expects the closing "end" and nothing after it.
     void finish();
 
