@@ -2,7 +2,7 @@
 // measured dataset (benchmarks/experiment-dataset.csv: 6 workloads × 120 variants, Unicorn Stats
 // and native times). Per workload: Spearman, the true best's position in the analytic ranking
 // (top-k %, metrics.hpp), and the regret of the analytic pick — next to the trained GBT's figures
-// under the fair protocol for a model that never saw the workload (lowo: trained on the other
+// under the fair protocol for a model that never saw the workload (lofo: trained on the other
 // five workloads), computed here by run_experiment.
 //
 // Usage: bench_analytic_model [dataset.csv] [--no-gbt]
@@ -35,7 +35,7 @@ int main(int argc, char** argv) try {
         ExperimentOptions options;
         options.models = {"gbt"};
         for (const auto& r : run_experiment(dataset, options))
-            if (r.protocol == "lowo" && r.simulator == "unicorn") trained[r.workload] = r.metrics;
+            if (r.protocol == "lofo" && r.simulator == "unicorn") trained[r.workload] = r.metrics;
     }
 
     fmt::print("analytic model: {} at {} GHz ({}), scored on {} rows of {}\n", core.name, core.ghz, core.source,
@@ -83,7 +83,7 @@ int main(int argc, char** argv) try {
             reg += m.regret;
         }
         const auto n = static_cast<double>(trained.size());
-        fmt::print("{:<30} {:>4} | {:>8} {:>7} {:>8} {:>6} | {:>8.3f} {:>7.1f} {:>8.1f}\n", "gbt (lowo) mean", "", "", "", "", "",
+        fmt::print("{:<30} {:>4} | {:>8} {:>7} {:>8} {:>6} | {:>8.3f} {:>7.1f} {:>8.1f}\n", "gbt (lofo) mean", "", "", "", "", "",
                    rho / n, k / n, 100 * reg / n);
     }
     return 0;

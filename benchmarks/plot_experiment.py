@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Predicted vs measured time per workload, from example_experiment's points.csv.
 
-usage: plot_experiment.py POINTS_CSV OUT_PNG [--protocol within|lowo] [--simulator S] [--model M]
+usage: plot_experiment.py POINTS_CSV OUT_PNG [--protocol within|lofo] [--simulator S] [--model M]
 Uses Debian's matplotlib (python3-matplotlib) with /usr/bin/python3.
 """
 import csv
@@ -19,7 +19,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     points, out = argv[1], argv[2]
-    want = {"protocol": "lowo", "simulator": "unicorn", "model": "gbt"}
+    want = {"protocol": "lofo", "simulator": "unicorn", "model": "gbt"}
     rest = argv[3:]
     for i in range(0, len(rest) - 1, 2):
         want[rest[i].lstrip("-")] = rest[i + 1]

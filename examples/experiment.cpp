@@ -3,7 +3,7 @@
 // report how well ridge and gradient-boosted trees rank unseen variants.
 //
 //   example_experiment [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu]
-//                      [--passes P] [--ms M] [--out DIR] [--gbt-rounds R]
+//                      [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b]
 //                      [--save-model FILE [--model ridge|gbt] [--model-simulator unicorn|qemu]]
 // --save-model trains one model on every row of the dataset and saves it for predict(); this is
 // how models/host-x86-64.model was made (see benchmarks/RESULTS.md).
@@ -39,6 +39,7 @@ int main(int argc, char** argv) try {
     fs::path out = "simtune-experiment";
     std::optional<fs::path> save_model;
     std::string model_kind = "ridge", model_simulator = "unicorn";
+    std::optional<std::string> models;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -52,11 +53,12 @@ int main(int argc, char** argv) try {
         else if (a == "--ms") ms = std::stod(value());
         else if (a == "--out") out = value();
         else if (a == "--gbt-rounds") rounds = std::stoi(value());
+        else if (a == "--models") models = value();
         else if (a == "--save-model") save_model = value();
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
         else {
-            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R]\n", argv[0]);
+            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b]\n", argv[0]);
             return 2;
         }
     }
@@ -98,6 +100,7 @@ int main(int argc, char** argv) try {
 
     simtune::ExperimentOptions eo;
     eo.gbt_rounds = rounds;
+    if (models) eo.models = split(*models);
     const auto results = simtune::run_experiment(dataset, eo);
     const auto table = simtune::experiment_table(results);
     simtune::save_experiment_points(results, out / "points.csv");

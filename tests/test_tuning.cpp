@@ -132,15 +132,32 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
 
     ExperimentOptions eo;
     eo.gbt_rounds = 20;
+    eo.models = {"ridge", "gbt", "gbt-rel"};
+    eo.baselines = {"insn-count", "analytic"};
     const auto results = run_experiment(loaded, eo);
-    CHECK(results.size() == 2 /*sims*/ * 2 /*workloads*/ * 2 /*protocols*/ * 2 /*models*/);
+    // Every (simulator, workload, protocol) gets the two baselines and the three trained models.
+    CHECK(results.size() == 2 /*sims*/ * 2 /*workloads*/ * 2 /*protocols*/ * (2 + 3));
     for (const auto& r : results) {
+        CAPTURE(r.model);
         CHECK(r.metrics.candidates == r.predicted.size());
         CHECK(r.metrics.top_k_percent > 0);
         CHECK(r.metrics.top_k_percent <= 100);
+        CHECK(r.family == r.workload); // no family_of: each workload its own family
+        CHECK(r.baseline == (r.model == "insn-count" || r.model == "analytic"));
+        if (r.model == "insn-count") {
+            // The baseline ranks by the instruction count itself.
+            CHECK(r.predicted.size() == r.measured.size());
+            CHECK(std::ranges::all_of(r.predicted, [](double v) { return v >= 1; }));
+        }
     }
     const auto table = experiment_table(results);
-    CHECK(table.find("| lowo | unicorn | gbt | dense-512x1024 |") != std::string::npos);
+    CHECK(table.find("| lofo | unicorn | gbt | dense-512x1024 | dense-512x1024 |") != std::string::npos);
+    CHECK(table.find("| lofo | unicorn | (baseline) insn-count | dense-512x1024 |") != std::string::npos);
+
+    // With families, lofo leaves out every workload of the family at once.
+    eo.family_of = [](const std::string&) { return std::string("one-family"); };
+    const auto one_family = run_experiment(loaded, eo);
+    CHECK(std::ranges::none_of(one_family, [](const ExperimentResult& r) { return r.protocol == "lofo"; }));
 
     // A model trained on the dataset predicts through predict().
     RidgeOptions ro;

@@ -1,39 +1,64 @@
 #include "simtune/tuning/experiment.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <map>
 #include <numeric>
 #include <set>
 #include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "deterministic_shuffle.hpp"
 #include "simtune/error.hpp"
 #include "simtune/predictors/any_predictor.hpp"
+#include "simtune/tuning/analytic_model.hpp"
 
 namespace simtune {
 
 namespace {
 
-AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o) {
+/// The column a relative model is anchored on: the MCA cycle estimate where the data has it (it
+/// carries dependency chains and port pressure), else the instruction count.
+std::string anchor_for(const TrainingSet& t) {
+    const bool mca = std::ranges::find(t.feature_names, "mca_cycles") != t.feature_names.end();
+    return mca ? "mca_cycles" : "instructions";
+}
+
+AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {
+    auto gbt = [&](GbtObjective objective) {
+        GbtOptions g;
+        g.rounds = o.gbt_rounds;
+        g.max_depth = o.gbt_depth;
+        g.seed = o.seed;
+        g.objective = objective;
+        return g;
+    };
     if (kind == "ridge") return RidgeRegressor();
-    if (kind == "gbt") {
-        GbtOptions g;
-        g.rounds = o.gbt_rounds;
-        g.max_depth = o.gbt_depth;
-        g.seed = o.seed;
+    if (kind == "gbt") return GradientBoostedTrees(gbt(GbtObjective::squared));
+    if (kind == "gbt-rank") return GradientBoostedTrees(gbt(GbtObjective::pairwise));
+    // Relative models: size-free features only, time relative to an anchor column, and (trees)
+    // only the differences within each workload learned.
+    if (kind == "ridge-rel") {
+        RidgeOptions r;
+        r.features.raw_counters = false;
+        r.features.anchor = anchor_for(train);
+        return RidgeRegressor(r);
+    }
+    if (kind == "gbt-rel" || kind == "gbt-rel-rank") {
+        auto g = gbt(kind == "gbt-rel" ? GbtObjective::squared : GbtObjective::pairwise);
+        g.features.raw_counters = false;
+        g.features.anchor = anchor_for(train);
+        g.center_groups = true;
         return GradientBoostedTrees(g);
     }
-    if (kind == "gbt-rank") {
-        GbtOptions g;
-        g.rounds = o.gbt_rounds;
-        g.max_depth = o.gbt_depth;
-        g.seed = o.seed;
-        g.objective = GbtObjective::pairwise;
-        return GradientBoostedTrees(g);
-    }
-    fail(ErrorKind::invalid_argument, "unknown model '{}' (ridge, gbt, gbt-rank)", kind);
+    std::vector<std::string> known;
+    for (const auto& [name, what] : experiment_model_kinds()) known.push_back(name);
+    fail(ErrorKind::invalid_argument, "unknown model '{}' (known: {})", kind, fmt::join(known, ", "));
 }
 
 void fit(AnyPredictor& p, const TrainingSet& t) {
@@ -42,33 +67,103 @@ void fit(AnyPredictor& p, const TrainingSet& t) {
     p = std::visit([](auto& m) { return AnyPredictor(std::move(m)); }, model);
 }
 
-ExperimentResult evaluate(const AnyPredictor& p, const TrainingSet& test) {
+ExperimentResult result_of(std::vector<double> predicted, const TrainingSet& test) {
     ExperimentResult r;
-    const Eigen::VectorXd predicted = p.predict(test.features);
-    r.predicted.assign(predicted.data(), predicted.data() + predicted.size());
+    r.predicted = std::move(predicted);
     r.measured.assign(test.seconds.data(), test.seconds.data() + test.seconds.size());
     r.metrics = ranking_metrics(r.predicted, r.measured);
     return r;
 }
 
+ExperimentResult evaluate(const AnyPredictor& p, const TrainingSet& test) {
+    const Eigen::VectorXd predicted = p.predict(test.features);
+    return result_of({predicted.data(), predicted.data() + predicted.size()}, test);
+}
+
+/// An untrained ranking of `test` (rows of `rows`, in the same order), or nothing where the data
+/// lacks what it needs.
+std::optional<ExperimentResult> baseline(const std::string& kind, const ExperimentOptions& o, const TrainingSet& test,
+                                         const std::vector<const DatasetRow*>& rows, const std::string& simulator) {
+    auto column = [&](std::string_view name) -> std::optional<std::vector<double>> {
+        const auto it = std::ranges::find(test.feature_names, name);
+        if (it == test.feature_names.end()) return std::nullopt;
+        const auto c = it - test.feature_names.begin();
+        std::vector<double> v(static_cast<std::size_t>(test.features.rows()));
+        for (Eigen::Index r = 0; r < test.features.rows(); ++r) v[static_cast<std::size_t>(r)] = test.features(r, c);
+        return v;
+    };
+    std::optional<std::vector<double>> predicted;
+    bool in_seconds = false;
+    if (kind == "insn-count") predicted = column("instructions");
+    else if (kind == "mca") predicted = column("mca_cycles");
+    else if (kind == "analytic") {
+        const auto core = core_model_for(target_by_name(o.target));
+        predicted.emplace();
+        for (const auto* r : rows) predicted->push_back(analytic_breakdown(r->stats.at(simulator), core).seconds);
+        in_seconds = true;
+    } else fail(ErrorKind::invalid_argument, "unknown baseline '{}' (insn-count, analytic, mca)", kind);
+    if (!predicted) return std::nullopt;
+    if (kind == "mca" && std::ranges::all_of(*predicted, [](double v) { return v == 0; })) return std::nullopt;
+    auto r = result_of(std::move(*predicted), test);
+    if (!in_seconds) r.metrics.mape = std::numeric_limits<double>::quiet_NaN(); // counts, not seconds
+    r.model = kind;
+    r.baseline = true;
+    return r;
+}
+
 } // namespace
+
+const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds() {
+    static const std::vector<std::pair<std::string, std::string>> kinds{
+        {"ridge", "ridge regression on log counters and ratios, log(seconds)"},
+        {"gbt", "gradient-boosted trees on counters and ratios, log(seconds)"},
+        {"gbt-rank", "gradient-boosted trees, pairwise order within each workload"},
+        {"ridge-rel", "ridge on size-free ratios, log(seconds / anchor)"},
+        {"gbt-rel", "trees on size-free ratios, log(seconds / anchor), differences within workloads"},
+        {"gbt-rel-rank", "trees on size-free ratios, pairwise order of log(seconds / anchor)"},
+    };
+    return kinds;
+}
 
 std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const ExperimentOptions& options) {
     if (dataset.rows.empty()) fail(ErrorKind::invalid_data, "the dataset is empty");
     std::vector<ExperimentResult> out;
     const auto workloads = dataset.workloads();
-    // Trains every model kind on `train`, ranks `test`, records the metrics.
+    auto family = [&](const std::string& w) { return options.family_of ? options.family_of(w) : w; };
+    std::set<std::string> families;
+    for (const auto& w : workloads) families.insert(family(w));
+
+    // Ranks `test` by every baseline and by every model kind trained on `train`.
     auto judge = [&](const char* protocol, const std::string& w, const std::string& sim, const TrainingSet& train,
-                     const TrainingSet& test) {
+                     const TrainingSet& test, const std::function<bool(const DatasetRow&)>& is_test) {
+        std::vector<const DatasetRow*> test_rows;
+        for (const auto& r : dataset.rows)
+            if (is_test(r)) test_rows.push_back(&r);
+        const std::size_t first = out.size();
+        for (const auto& kind : options.baselines)
+            if (auto r = baseline(kind, options, test, test_rows, sim)) out.push_back(std::move(*r));
         for (const auto& kind : options.models) {
-            auto p = make_model(kind, options);
-            fit(p, train);
-            auto r = evaluate(p, test);
+            try {
+                auto p = make_model(kind, options, train);
+                fit(p, train);
+                auto r = evaluate(p, test);
+                r.model = kind;
+                out.push_back(std::move(r));
+            } catch (const Error& e) {
+                fail(e.kind(), "experiment: model '{}' on workload '{}' ({}, {} statistics): {}", kind, w, protocol, sim, e.what());
+            }
+        }
+        const ExperimentResult* insn = nullptr;
+        for (std::size_t i = first; i < out.size(); ++i)
+            if (out[i].model == "insn-count") insn = &out[i];
+        for (std::size_t i = first; i < out.size(); ++i) {
+            auto& r = out[i];
             r.protocol = protocol;
             r.workload = w;
+            r.family = family(w);
             r.simulator = sim;
-            r.model = kind;
-            out.push_back(std::move(r));
+            if (insn && !r.baseline)
+                r.loses_to_insn_count = r.metrics.regret > insn->metrics.regret && r.metrics.spearman < insn->metrics.spearman;
         }
     };
     for (const auto& sim : dataset.simulators()) {
@@ -83,14 +178,15 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             const auto n_train = static_cast<std::size_t>(static_cast<double>(keys.size()) * options.train_fraction);
             std::set<std::string> train_keys(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n_train));
             if (n_train >= 4 && keys.size() - n_train >= 2) {
+                const auto is_test = [&](const DatasetRow& r) { return r.workload == w && !train_keys.contains(r.key()); };
                 const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return train_keys.contains(r.key()); });
-                const auto test = dataset.training_set(sim, [&](const DatasetRow& r) { return r.workload == w && !train_keys.contains(r.key()); });
-                judge("within", w, sim, train, test);
+                judge("within", w, sim, train, dataset.training_set(sim, is_test), is_test);
             }
-            if (workloads.size() >= 2) {
-                const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return r.workload != w; });
-                const auto test = dataset.training_set(sim, [&](const DatasetRow& r) { return r.workload == w; });
-                judge("lowo", w, sim, train, test);
+            if (families.size() >= 2) {
+                const auto held_out = family(w);
+                const auto is_test = [&](const DatasetRow& r) { return r.workload == w; };
+                const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return family(r.workload) != held_out; });
+                judge("lofo", w, sim, train, dataset.training_set(sim, is_test), is_test);
             }
         }
     }
@@ -98,28 +194,35 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
 }
 
 std::string experiment_table(const std::vector<ExperimentResult>& results) {
-    std::string t = "| protocol | simulator | model | workload | ranked | true best in top-k % | regret % | Spearman | Kendall | MAPE % |\n"
-                    "|---|---|---|---|---|---|---|---|---|---|\n";
+    auto number = [](double v, int digits) { return std::isnan(v) ? std::string("–") : fmt::format("{:.{}f}", v, digits); };
+    std::string t = "| protocol | simulator | model | family | workload | ranked | true best in top-k % | regret % | Spearman | Kendall | MAPE % |\n"
+                    "|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : results)
-        t += fmt::format("| {} | {} | {} | {} | {} | {:.1f} | {:.1f} | {:.3f} | {:.3f} | {:.1f} |\n", r.protocol, r.simulator,
-                         r.model, r.workload, r.metrics.candidates, r.metrics.top_k_percent, 100 * r.metrics.regret,
-                         r.metrics.spearman, r.metrics.kendall, r.metrics.mape);
-    std::map<std::tuple<std::string, std::string, std::string>, std::vector<const ExperimentResult*>> groups;
-    for (const auto& r : results) groups[{r.protocol, r.simulator, r.model}].push_back(&r);
-    t += "\n| protocol | simulator | model | workloads | worst top-k % | mean top-k % | mean regret % | mean Spearman | mean MAPE % |\n"
-         "|---|---|---|---|---|---|---|---|---|\n";
+        t += fmt::format("| {} | {} | {}{} | {} | {} | {} | {:.1f} | {:.1f} | {} | {} | {} |\n", r.protocol, r.simulator,
+                         r.baseline ? "(baseline) " : "", r.model, r.family, r.workload, r.metrics.candidates,
+                         r.metrics.top_k_percent, 100 * r.metrics.regret, number(r.metrics.spearman, 3),
+                         number(r.metrics.kendall, 3), number(r.metrics.mape, 1) + (r.loses_to_insn_count ? " ⚠ below insn-count" : ""));
+    std::map<std::tuple<std::string, std::string, bool, std::string>, std::vector<const ExperimentResult*>> groups;
+    for (const auto& r : results) groups[{r.protocol, r.simulator, !r.baseline, r.model}].push_back(&r);
+    t += "\n| protocol | simulator | model | workloads | worst top-k % | mean top-k % | worst regret % | mean regret % | mean Spearman | below insn-count |\n"
+         "|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [key, rs] : groups) {
-        double worst = 0, top = 0, regret = 0, rho = 0, mape = 0;
+        double worst = 0, top = 0, worst_regret = 0, regret = 0, rho = 0;
+        std::size_t rho_n = 0, losses = 0;
         for (const auto* r : rs) {
             worst = std::max(worst, r->metrics.top_k_percent);
             top += r->metrics.top_k_percent;
+            worst_regret = std::max(worst_regret, r->metrics.regret);
             regret += r->metrics.regret;
-            rho += r->metrics.spearman;
-            mape += r->metrics.mape;
+            if (!std::isnan(r->metrics.spearman)) rho += r->metrics.spearman, ++rho_n;
+            losses += r->loses_to_insn_count ? 1 : 0;
         }
         const double n = static_cast<double>(rs.size());
-        t += fmt::format("| {} | {} | {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.3f} | {:.1f} |\n", std::get<0>(key), std::get<1>(key),
-                         std::get<2>(key), rs.size(), worst, top / n, 100 * regret / n, rho / n, mape / n);
+        t += fmt::format("| {} | {} | {}{} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {} | {} |\n", std::get<0>(key),
+                         std::get<1>(key), std::get<2>(key) ? "" : "(baseline) ", std::get<3>(key), rs.size(), worst,
+                         top / n, 100 * worst_regret, 100 * regret / n,
+                         number(rho_n ? rho / static_cast<double>(rho_n) : std::nan(""), 3),
+                         std::get<2>(key) ? fmt::format("{} of {}", losses, rs.size()) : std::string("–"));
     }
     return t;
 }
