@@ -180,7 +180,7 @@ class PredictAndTune(unittest.TestCase):
                   for i in range(2)]
         tuner = simtune.Tuner(model=self.model, simulator="unicorn", workers=2)
         seen = []
-        with self.assertRaisesRegex(simtune.Error, r"every one of the 2 candidates failed \(2 build failed\); "
+        with self.assertRaisesRegex(simtune.Error, r"(?s)every one of the 2 candidates failed \(2 build failed\); "
                                                    r"the first, 'broken-0': .*nope_0") as caught:
             tuner.rank(broken, on_result=lambda r: seen.append(r.name))
         self.assertEqual(caught.exception.kind, simtune.ErrorKind.build_failed)
