@@ -4,7 +4,7 @@
 # pretrained models/host-x86-64.model compiled into the library.
 if(TARGET simtune_cli)
   set(cli_work ${CMAKE_CURRENT_BINARY_DIR}/cli-work)
-  foreach(section usage binaries dataset models)
+  foreach(section usage binaries dataset models allfail)
     add_test(NAME cli_${section}
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/run.sh ${section} $<TARGET_FILE:simtune_cli> ${cli_work}/${section}
                      ${PROJECT_SOURCE_DIR})
@@ -14,6 +14,12 @@ if(TARGET simtune_cli)
   set_tests_properties(cli_dataset PROPERTIES FIXTURES_SETUP cli_dataset_csv)
   set_tests_properties(cli_models PROPERTIES FIXTURES_REQUIRED cli_dataset_csv
                        ENVIRONMENT "SIMTUNE_CLI_DATASET=${cli_work}/dataset/data.csv")
+
+  # The helper itself fails cleanly (exit 1, its message) when the program it checks fails.
+  add_test(NAME cli_helper_fails_cleanly
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_failure.sh "check(s) failed in section usage"
+                   ${CMAKE_CURRENT_SOURCE_DIR}/cli/run.sh usage /bin/false ${cli_work}/negative ${PROJECT_SOURCE_DIR})
+  set_tests_properties(cli_helper_fails_cleanly PROPERTIES TIMEOUT 120 PASS_REGULAR_EXPRESSION "negative test passed")
 
   add_test(NAME quickstart_cli COMMAND bash ${PROJECT_SOURCE_DIR}/examples/quickstart.sh)
   set_tests_properties(quickstart_cli PROPERTIES TIMEOUT 600

@@ -40,6 +40,16 @@ function(simtune_add_mlir_tests)
                        PASS_REGULAR_EXPRESSION "two_matmuls.mlir: all checks passed")
   add_test(NAME mlir_errors COMMAND ${dir}/errors.sh $<TARGET_FILE:simtune-mlir-opt> ${dir}/dynamic_matmul.mlir)
   set_tests_properties(mlir_errors PROPERTIES TIMEOUT 600 PASS_REGULAR_EXPRESSION "mlir errors: all checks passed")
+  # The helpers themselves fail cleanly (exit 1, their message) when the pass they check fails.
+  add_test(NAME mlir_check_fails_cleanly
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/expect_failure.sh "FAILED: simtune-mlir-opt on two_matmuls.mlir exited with 1"
+                   ${dir}/check.sh /bin/false $<TARGET_FILE:simtune-mlir-check> ${SIMTUNE_MLIR_OPT_TOOL} ${dir}/two_matmuls.mlir
+                   cortex-a72 8,8,8 2 0 ${work}/negative)
+  add_test(NAME mlir_errors_fails_cleanly
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/expect_failure.sh "FAILED: 'tiles=8,8' exited with 0"
+                   ${dir}/errors.sh /bin/true ${dir}/dynamic_matmul.mlir)
+  set_tests_properties(mlir_check_fails_cleanly mlir_errors_fails_cleanly PROPERTIES TIMEOUT 120
+                       PASS_REGULAR_EXPRESSION "negative test passed")
   if(TARGET test_mlir_tile_search)
     add_test(NAME test_mlir_tile_search COMMAND test_mlir_tile_search)
     set_tests_properties(test_mlir_tile_search PROPERTIES TIMEOUT 600)

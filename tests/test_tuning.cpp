@@ -94,6 +94,75 @@ TEST_CASE("cancelling a Tuner turns the candidates not yet started into cancelle
     fs::remove_all(dir);
 }
 
+TEST_CASE("when every candidate fails to build, each is a failed result and the overall error names the first") {
+    const auto dir = scratch_dir("all-fail");
+    TunerOptions options;
+    options.pool.workers = 2;
+    options.pool.build.cache_dir = dir;
+    const std::vector<BufferSpec> b{{"x", ElemType::f32, 16, BufferRole::inout}};
+    const std::vector<Candidate> broken{
+        Candidate::from_source("broken-a", "void simtune_kernel(float *x) { x[0] = undeclared_a; }", b),
+        Candidate::from_source("broken-b", "void simtune_kernel(float *x) { x[0] = undeclared_b; }", b)};
+
+    // Kernels that do not compile: build_failed, with the compiler's diagnostics.
+    Tuner host(host_x86_64(), simulator_factory("unicorn"), by_instructions, options);
+    const auto ranked = host.rank(broken);
+    REQUIRE(ranked.size() == 2);
+    for (const auto& r : ranked) CHECK(r.error_kind == ErrorKind::build_failed);
+    CHECK_THROWS_WITH_AS(require_a_ranked_candidate(ranked),
+                         doctest::Contains("every one of the 2 candidates failed (2 build failed); the first, 'broken-a'"),
+                         Error);
+    CHECK_THROWS_WITH_AS(require_a_ranked_candidate(ranked), doctest::Contains("undeclared_a"), Error);
+
+    // A cross compiler that is not there: tool_missing, naming it.
+    auto arm = cortex_a72();
+    arm.toolchain_prefix = (dir / "no-such-toolchain" / "aarch64-linux-gnu-").string();
+    Tuner cross(arm, simulator_factory("unicorn"), by_instructions, options);
+    const auto missing = cross.rank(scaled_candidates(3, false));
+    REQUIRE(missing.size() == 3);
+    for (const auto& r : missing) CHECK(r.error_kind == ErrorKind::tool_missing);
+    try {
+        require_a_ranked_candidate(missing);
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::tool_missing);
+        CHECK(std::string(e.what()).find("no-such-toolchain/aarch64-linux-gnu-gcc' for target cortex-a72 not found") !=
+              std::string::npos);
+    }
+
+    // One success is enough, and an empty batch is no error.
+    auto mixed = broken;
+    mixed.push_back(scaled_candidates(1, false).front());
+    CHECK_NOTHROW(require_a_ranked_candidate(host.rank(mixed)));
+    CHECK_NOTHROW(require_a_ranked_candidate({}));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("exceptions other than simtune::Error on the Tuner's worker threads never std::terminate") {
+    const auto dir = scratch_dir("worker-exceptions");
+    TunerOptions options;
+    options.pool.workers = 2;
+    options.pool.build.cache_dir = dir;
+    const auto candidates = scaled_candidates(3, false);
+
+    // A scorer throwing std::out_of_range: each candidate fails with the message.
+    Tuner throwing(host_x86_64(), simulator_factory("unicorn"),
+                   [](const Stats&) -> double { return std::vector<double>{}.at(3); }, options);
+    const auto ranked = throwing.rank(candidates);
+    REQUIRE(ranked.size() == 3);
+    for (const auto& r : ranked) {
+        CHECK_FALSE(r.ok());
+        CHECK(r.error.find("the predictor failed for") != std::string::npos);
+    }
+    CHECK_THROWS_AS(require_a_ranked_candidate(ranked), Error);
+
+    // A result callback throwing: rank() rethrows it on the calling thread after the workers end.
+    Tuner tuner(host_x86_64(), simulator_factory("unicorn"), by_instructions, options);
+    CHECK_THROWS_WITH_AS(tuner.rank(candidates, [](const CandidateResult&) { throw std::runtime_error("callback broke"); }),
+                         "callback broke", std::runtime_error);
+    fs::remove_all(dir);
+}
+
 TEST_CASE("a dataset is built with both simulators, saved, resumed and used for the experiment") {
     const auto dir = scratch_dir("dataset");
     DatasetOptions options;

@@ -20,6 +20,19 @@ if(SIMTUNE_BUILD_EXAMPLES)
                    conv2d N=1 H=13 W=11 C=4 K=8 R=3 S=3 stride=2 pad=1 layout=nchw)
   set_tests_properties(tiny_compiler_conv2d_nchw_stride2 PROPERTIES
                        TIMEOUT 600 PASS_REGULAR_EXPRESSION "tiny-compiler: all checks passed")
+  # Every schedule fails to build (no cross compiler, or no compiler at all, on PATH): a clear
+  # error naming the compiler, exit 1, fast.
+  foreach(target host-x86-64 cortex-a72)
+    add_test(NAME tiny_compiler_all_fail_${target}
+             COMMAND ${tiny_check} all-fail $<TARGET_FILE:tiny_compiler> ${target} gemm M=16 N=16 K=16)
+    set_tests_properties(tiny_compiler_all_fail_${target} PROPERTIES
+                         TIMEOUT 120 PASS_REGULAR_EXPRESSION "tiny-compiler: all checks passed")
+  endforeach()
+  # check.py itself fails cleanly (exit 1, its message) when the compiler it checks fails.
+  add_test(NAME tiny_compiler_check_fails_cleanly
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/expect_failure.sh "tiny-compiler: 1 check(s) failed"
+                   ${tiny_check} compile /bin/false ${tiny_work}/negative host-x86-64 4 gemm M=4 N=4 K=4)
+  set_tests_properties(tiny_compiler_check_fails_cleanly PROPERTIES TIMEOUT 120 PASS_REGULAR_EXPRESSION "negative test passed")
   set(tiny_reject_cases
       "unknown-op|unknown operator 'matmul'|matmul M=4 N=4 K=4"
       "missing-key|gemm needs K=<integer>|gemm M=4 N=4"

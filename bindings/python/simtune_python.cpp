@@ -424,7 +424,7 @@ PYBIND11_MODULE(simtune, m) {
              py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0)
         .def(
             "rank",
-            [](Tuner& tuner, const std::vector<Candidate>& candidates, const py::object& on_result) {
+            [](Tuner& tuner, const std::vector<Candidate>& candidates, const py::object& on_result, bool allow_all_failed) {
                 // The callback runs on worker threads: it takes the GIL, and an exception it raises
                 // must not unwind through the pool, so the first is kept and re-raised after rank().
                 std::function<void(const CandidateResult&)> callback;
@@ -444,10 +444,13 @@ PYBIND11_MODULE(simtune, m) {
                     ranked = tuner.rank(candidates, callback);
                 }
                 if (raised) std::rethrow_exception(raised);
+                if (!allow_all_failed) require_a_ranked_candidate(ranked);
                 return ranked;
             },
-            py::arg("candidates"), py::arg("on_result") = py::none(),
-            "Successful results by predicted time (confirmed top by measured time), then the failures.")
+            py::arg("candidates"), py::arg("on_result") = py::none(), py::arg("allow_all_failed") = false,
+            "Successful results by predicted time (confirmed top by measured time), then the failures. Raises "
+            "simtune.Error naming the first failure if no candidate succeeded (each failure still reaches "
+            "on_result), unless allow_all_failed=True, which returns the failed results instead.")
         .def("cancel", &Tuner::cancel)
         .def_property_readonly("workers", &Tuner::workers)
         .def_property_readonly("cache_size", [](Tuner& t) { return t.cache().size(); })

@@ -166,7 +166,8 @@ class _Scorer:
             except OSError as e:
                 outcomes[i] = f"simtune: cannot read {artifact}: {e}"
         if candidates:
-            for r in self.tuner().rank(candidates):
+            # Each future carries its own candidate's error, also when all of a batch failed.
+            for r in self.tuner().rank(candidates, allow_all_failed=True):
                 outcomes[positions[r.index]] = r.predicted_seconds if r.ok else f"simtune: {r.error}"
         return outcomes
 

@@ -145,9 +145,13 @@ int main(int argc, char** argv) {
         tuner_options.confirm_top = opt.confirm;
         Tuner tuner(target, simulator_factory(model.simulator), model.scorer, tuner_options);
         const auto results = tuner.rank(candidates);
-        if (results.empty() || !results.front().ok())
-            fail(ErrorKind::build_failed, "no schedule could be built and simulated; the first failure: {}",
-                 results.empty() ? "none ran" : results.front().error);
+        if (results.empty() || !results.front().ok()) {
+            // Nothing to choose from: list every failure, then the overall error (the first failure's
+            // kind and message, e.g. a missing cross compiler).
+            for (const auto& r : results) fmt::print(stderr, "tiny-compiler: schedule {} failed: {}\n", r.name, r.error);
+            require_a_ranked_candidate(results);
+            fail(ErrorKind::invalid_argument, "no schedule to rank");
+        }
 
         // Correctness: the winner and the next best against the naive schedule.
         const auto naive = std::ranges::find(results, std::size_t{0}, &CandidateResult::index);

@@ -56,7 +56,9 @@ int cmd_dataset(std::span<const std::string> argv) {
     Progress progress("dataset", !args.has("quiet"));
     options.progress = [&](std::string_view phase, std::size_t done, std::size_t total) { progress.update(done, total, phase); };
     Json failures = Json::array();
+    std::string first_key, first_error;
     const auto dataset = build_dataset(workloads, target, options, out, [&](const std::string& key, const std::string& error) {
+        if (failures.empty()) first_key = key, first_error = error;
         failures.push_back({{"key", key}, {"error", error}});
         if (!args.has("json")) fmt::print(stderr, "skipped {}: {}\n", key, error);
     });
@@ -73,6 +75,22 @@ int cmd_dataset(std::span<const std::string> argv) {
     } else {
         fmt::print("{}: {} rows over {} workloads ({} skipped)\n", out, dataset.rows.size(), dataset.workloads().size(),
                    failures.size());
+    }
+    if (dataset.rows.empty() && !failures.empty()) {
+        // Not one row: the overall error names the first failure, with its kind (and so the exit
+        // code: 4 for a missing cross compiler). Messages read "<kind>: <text>" (Error::what()).
+        ErrorKind kind = ErrorKind::build_failed;
+        std::string_view message = first_error;
+        for (int k = 0; k <= static_cast<int>(ErrorKind::cancelled); ++k) {
+            const auto prefix = fmt::format("{}: ", to_string(static_cast<ErrorKind>(k)));
+            if (message.starts_with(prefix)) {
+                kind = static_cast<ErrorKind>(k);
+                message.remove_prefix(prefix.size());
+                break;
+            }
+        }
+        fail(kind, "no dataset row could be made: {} variant(s) failed; the first, {}: {}", failures.size(), first_key,
+             message);
     }
     return dataset.rows.empty() ? exit_failed : exit_ok;
 }

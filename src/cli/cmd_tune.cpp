@@ -121,6 +121,8 @@ int cmd_tune(std::span<const std::string> argv) {
         for (const auto& r : ranked)
             if (!r.ok()) fmt::print(stderr, "failed: {}: {}\n", r.name, r.error);
     }
+    // Nothing ranked: the overall error carries the first failure's kind (its exit code) and message.
+    if (good == 0) require_a_ranked_candidate(ranked);
     return good > 0 ? exit_ok : exit_failed;
 }
 

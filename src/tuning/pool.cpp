@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -56,6 +57,7 @@ std::vector<CandidateResult> SimulationPool::run(std::span<const Candidate> cand
     std::vector<CandidateResult> results(candidates.size());
     std::atomic<std::size_t> next{0};
     std::mutex report;
+    std::exception_ptr callback_error; // the first exception thrown by on_result, raised after the join
     auto work = [&] {
         std::optional<AnySimulator> simulator;
         std::optional<std::string> setup_error;
@@ -81,7 +83,16 @@ std::vector<CandidateResult> SimulationPool::run(std::span<const Candidate> cand
             }
             std::scoped_lock lock(report);
             results[i] = std::move(r);
-            if (on_result) on_result(results[i]);
+            // on_result runs on this worker thread: an exception escaping it would std::terminate.
+            // The first one stops the batch (the rest come back cancelled) and is rethrown below.
+            if (on_result && !callback_error) {
+                try {
+                    on_result(results[i]);
+                } catch (...) {
+                    callback_error = std::current_exception();
+                    cancelled_ = true;
+                }
+            }
         }
     };
     {
@@ -90,6 +101,7 @@ std::vector<CandidateResult> SimulationPool::run(std::span<const Candidate> cand
         for (std::size_t w = 1; w < n; ++w) pool.emplace_back(work);
         work(); // the calling thread is a worker too
     }
+    if (callback_error) std::rethrow_exception(callback_error);
 
     return results;
 }

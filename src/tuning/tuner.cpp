@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "simtune/distributed/sharded_run.hpp"
 
@@ -34,6 +35,10 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
             } catch (const Error& e) {
                 r.error_kind = e.kind();
                 r.error = e.what();
+            } catch (const std::exception& e) {
+                // Runs on a pool worker: any exception escaping here would std::terminate.
+                r.error_kind = ErrorKind::invalid_data;
+                r.error = fmt::format("the predictor failed for {}: {}", r.name, e.what());
             }
         }
         if (on_result) on_result(r);
@@ -60,6 +65,29 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
     }
     wait_for_root(collective);
     return ranked;
+}
+
+void require_a_ranked_candidate(std::span<const CandidateResult> results) {
+    if (results.empty() || std::ranges::any_of(results, &CandidateResult::ok)) return;
+    const auto& first = results.front(); // rank() puts failures in batch order
+    const ErrorKind kind = first.error_kind.value_or(ErrorKind::invalid_argument);
+    // Counts by kind, in ErrorKind order: "12 tool missing" or "10 build failed, 2 simulation fault".
+    std::vector<std::pair<ErrorKind, std::size_t>> counts;
+    for (const auto& r : results) {
+        const auto k = r.error_kind.value_or(ErrorKind::invalid_argument);
+        auto it = std::ranges::find(counts, k, &std::pair<ErrorKind, std::size_t>::first);
+        if (it == counts.end()) counts.emplace_back(k, 1);
+        else ++it->second;
+    }
+    std::ranges::sort(counts);
+    std::vector<std::string> parts;
+    for (const auto& [k, n] : counts) parts.push_back(fmt::format("{} {}", n, to_string(k)));
+    // Error::what() starts with the kind, which the overall error repeats already.
+    std::string_view message = first.error;
+    if (const auto prefix = fmt::format("{}: ", to_string(kind)); message.starts_with(prefix)) message.remove_prefix(prefix.size());
+    fail(kind, "{} failed ({}); the first, '{}': {}",
+         results.size() == 1 ? std::string("the only candidate") : fmt::format("every one of the {} candidates", results.size()),
+         fmt::join(parts, ", "), first.name, message);
 }
 
 } // namespace simtune

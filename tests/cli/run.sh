@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CLI tests: runs the built `simtune` on real kernels, checks exit codes, messages and --json output.
 # usage: run.sh SECTION SIMTUNE WORKDIR SOURCE_DIR
-#   SECTION: usage | binaries | dataset | models
+#   SECTION: usage | binaries | dataset | models | allfail
+#   allfail: every candidate fails (no cross compiler on PATH, or every binary faults): each failure
+#            is listed, the overall error names the first, the exit code is its kind's, fast.
 # The dataset section writes WORKDIR/data.csv, which the models section uses (a CTest fixture).
 set -uo pipefail
 section=$1 simtune=$(realpath "$2") work=$3 src=$(realpath "$4")
@@ -144,6 +146,32 @@ models)
     printf 'workload,variant\nonly,two,columns,here\n' > junk.csv
     expect 3 "$simtune" train junk.csv -o x.model && expect_err "junk.csv"
     expect 3 "$simtune" report junk.csv --model ridge.model --no-plots
+    ;;
+allfail)
+    # No cross compiler: PATH is an empty folder (simtune is run by its absolute path) and the build
+    # cache is this test's own, so nothing built before can stand in for the compiler.
+    empty=$work/empty-path
+    rm -rf "$empty" cache && mkdir -p "$empty"
+    nocc=(env PATH="$empty" SIMTUNE_CACHE_DIR="$work/cache")
+    start=$SECONDS
+    expect 4 "${nocc[@]}" "$simtune" tune --workload gemm-64x256x128 --variants 4 --target cortex-a72 --model analytic -q &&
+        expect_err "failed: .*compiler 'aarch64-linux-gnu-gcc' for target cortex-a72 not found" &&
+        expect_err "simtune tune: error: tool missing: every one of the 4 candidates failed (4 tool missing); the first, '.*': compiler 'aarch64-linux-gnu-gcc' for target cortex-a72 not found"
+    [ "$(grep -c '^failed: ' err.txt)" -eq 4 ] || fail "tune does not list each of the 4 failures"
+    expect 4 "${nocc[@]}" "$simtune" tune --workload gemm-64x256x128 --variants 4 --target cortex-a72 --model analytic --json &&
+        json "d['succeeded'] == 0 and d['failed'] == 4 and d['ranking'] == [] and all(f['error_kind'] == 'tool_missing' for f in d['failures'])"
+    expect 4 "${nocc[@]}" "$simtune" dataset --workloads gemm-128x128x128 --variants 3 --target cortex-a72 --times-csv /dev/null \
+        --out nocc.csv -q &&
+        expect_err "skipped .*compiler 'aarch64-linux-gnu-gcc'" &&
+        expect_err "simtune dataset: error: tool missing: no dataset row could be made: 3 variant(s) failed; the first, .*: compiler 'aarch64-linux-gnu-gcc' for target cortex-a72 not found"
+    # Every binary faults in the simulator: exit 1 and the fault named.
+    rm -rf faulting && mkdir -p faulting
+    "$simtune" build "$src/tests/kernels/segfault.c" --buffers 'a:f32:16:inout' -o faulting/a.elf >/dev/null || fail "build a.elf"
+    "$simtune" build "$src/tests/kernels/segfault.c" --buffers 'a:f32:16:inout' --flag -O0 -o faulting/b.elf >/dev/null || fail "build b.elf"
+    expect 1 "$simtune" tune faulting -q &&
+        expect_err "simtune tune: error: simulation fault: every one of the 2 candidates failed (2 simulation fault); the first, 'a.elf'"
+    [ $((SECONDS - start)) -le 60 ] || fail "the all-fail runs took $((SECONDS - start)) s; failing should be fast"
+    echo "(the all-fail runs took $((SECONDS - start)) s)"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;

@@ -3,6 +3,8 @@
 # Builds and runs tests/consumer against simtune installed from BUILD_DIR, or as a subdirectory.
 set -euo pipefail
 mode=$1 src=$2 build=$3 work=$4
+# The first failing step ends the script with exit status 1 and says which step it was.
+trap 'echo "consumer ($mode): FAILED: \"$BASH_COMMAND\" exited with $?" >&2; exit 1' ERR
 rm -rf "$work" && mkdir -p "$work"
 if [ "$mode" = find_package ]; then
   cmake --install "$build" --prefix "$work/prefix" >/dev/null

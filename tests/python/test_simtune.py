@@ -174,6 +174,34 @@ class PredictAndTune(unittest.TestCase):
         self.assertAlmostEqual(simtune.predict(best.binary, model=self.model, simulator="unicorn").seconds,
                                best.predicted_seconds, delta=1e-12)
 
+    def test_every_candidate_failing_raises_with_the_cause(self):
+        # Kernels that do not compile: each failure reaches on_result, then rank() raises naming the first.
+        broken = [simtune.Candidate.from_source(f"broken-{i}", f"void simtune_kernel(float* a) {{ nope_{i}; }}", "a:f32:4:inout")
+                  for i in range(2)]
+        tuner = simtune.Tuner(model=self.model, simulator="unicorn", workers=2)
+        seen = []
+        with self.assertRaisesRegex(simtune.Error, r"(?s)every one of the 2 candidates failed \(2 build failed\); "
+                                                   r"the first, 'broken-0': .*nope_0") as caught:
+            tuner.rank(broken, on_result=lambda r: seen.append(r.name))
+        self.assertEqual(caught.exception.kind, simtune.ErrorKind.build_failed)
+        self.assertEqual(sorted(seen), ["broken-0", "broken-1"])
+        ranked = tuner.rank(broken, allow_all_failed=True)  # or the failed results, for a caller that wants them
+        self.assertEqual([(r.name, r.ok) for r in ranked], [("broken-0", False), ("broken-1", False)])
+
+        # A cross compiler that is missing: PATH without it (an empty folder).
+        candidates = [simtune.Candidate.from_variant(v) for v in simtune.enumerate_variants(WORKLOAD, 3, seed=11)]
+        arm = simtune.Tuner(target="cortex-a72", model="analytic", workers=2)
+        path = os.environ["PATH"]
+        with tempfile.TemporaryDirectory() as empty:
+            os.environ["PATH"] = empty
+            try:
+                with self.assertRaisesRegex(simtune.Error, r"every one of the 3 candidates failed \(3 tool missing\); the "
+                                            r"first, .*compiler 'aarch64-linux-gnu-gcc' for target cortex-a72 not found") as caught:
+                    arm.rank(candidates)
+            finally:
+                os.environ["PATH"] = path
+        self.assertEqual(caught.exception.kind, simtune.ErrorKind.tool_missing)
+
 
 if __name__ == "__main__":
     unittest.main()

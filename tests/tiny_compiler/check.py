@@ -8,6 +8,12 @@
   check.py reject EXE EXPECTED_MESSAGE DESCRIPTION...
       runs the compiler on a malformed description and checks it fails with a non-zero status and
       a message containing EXPECTED_MESSAGE, writing no kernel.
+  check.py all-fail EXE TARGET DESCRIPTION...
+      runs the compiler with no compiler on PATH (an empty folder) and a build cache of its own, so
+      every schedule fails to build: each failure is listed, the overall error names the missing
+      compiler, the exit status is 1, within a minute, and no kernel is written.
+Any check that fails, or an exception (a missing report, a timeout), ends in exit status 1 with
+the reason; nothing is retried.
 """
 import json
 import os
@@ -15,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 COMPILERS = {
     "host-x86-64": ["gcc", "-march=x86-64-v2"],
@@ -111,16 +118,49 @@ def reject_mode(exe, expected, description):
         check(not os.path.exists(os.path.join(out, "kernel.c")), "no kernel written")
 
 
+def all_fail_mode(exe, target, description, schedules=4):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        empty = os.path.join(tmp, "empty-path")
+        os.makedirs(empty)
+        env = dict(os.environ, PATH=empty, SIMTUNE_CACHE_DIR=os.path.join(tmp, "cache"))
+        cmd = [exe, "--target", target, "--schedules", str(schedules), "--out", out] + description
+        print("$ PATH=" + empty, " ".join(cmd), flush=True)
+        start = time.monotonic()
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+        elapsed = time.monotonic() - start
+        print(run.stdout)
+        print(run.stderr, file=sys.stderr)
+        compiler = COMPILERS[target][0]
+        check(run.returncode == 1, f"exit status 1, got {run.returncode}")
+        check("terminate called" not in run.stderr, "a clean error, not a crash")
+        listed = [line for line in run.stderr.splitlines() if line.startswith("tiny-compiler: schedule ") and " failed: " in line]
+        check(len(listed) == schedules, f"each of the {schedules} failures listed, got {len(listed)}")
+        overall = (f"tiny-compiler: error: tool missing: every one of the {schedules} candidates failed "
+                   f"({schedules} tool missing); the first, '")
+        check(overall in run.stderr, f"stderr has the overall error '{overall}...'")
+        check(f"compiler '{compiler}' for target {target} not found" in run.stderr, f"stderr names the missing {compiler}")
+        check(not os.path.exists(os.path.join(out, "kernel.c")), "no kernel written")
+        check(elapsed < 60, f"fails fast: {elapsed:.1f} s")
+        print(f"all schedules failed in {elapsed:.1f} s")
+
+
 def main():
     mode = sys.argv[1]
-    if mode == "compile":
-        exe, workdir, target, schedules = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-        os.makedirs(workdir, exist_ok=True)
-        compile_mode(exe, workdir, target, schedules, sys.argv[6:])
-    elif mode == "reject":
-        reject_mode(sys.argv[2], sys.argv[3], sys.argv[4:])
-    else:
-        sys.exit(f"unknown mode {mode}")
+    try:
+        if mode == "compile":
+            exe, workdir, target, schedules = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+            os.makedirs(workdir, exist_ok=True)
+            compile_mode(exe, workdir, target, schedules, sys.argv[6:])
+        elif mode == "reject":
+            reject_mode(sys.argv[2], sys.argv[3], sys.argv[4:])
+        elif mode == "all-fail":
+            all_fail_mode(sys.argv[2], sys.argv[3], sys.argv[4:])
+        else:
+            print(f"tiny-compiler: unknown mode {mode}")
+            sys.exit(1)
+    except (Exception, subprocess.TimeoutExpired) as e:  # a missing report, bad JSON, a hang: one clean failure
+        check(False, f"{type(e).__name__}: {e}")
     if failures:
         print(f"tiny-compiler: {len(failures)} check(s) failed")
         sys.exit(1)

@@ -394,9 +394,13 @@ void TileMatmulPass::runOnOperation() {
                     out << llvm::formatv("  {0,-4} {1,-12} failed: {2}\n", "-", join(c.tiles), c.error);
             }
             if (rank == 0) {
+                // The overall error names the cause: the first failure (the report lists them all).
                 out.flush();
                 llvm::errs() << text;
-                op.emitError() << "simtune-tile-matmul: every candidate tiling failed (see the report above)";
+                const auto& first = result.ranked.front();
+                op.emitError() << llvm::formatv("simtune-tile-matmul: every candidate tiling failed ({0} of {0}, see the "
+                                                "report above); the first, tiles {1}: {2}",
+                                                result.ranked.size(), join(first.tiles), first.error);
                 return signalPassFailure();
             }
             const auto& best = result.ranked.front();

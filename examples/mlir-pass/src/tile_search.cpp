@@ -195,8 +195,10 @@ SearchResult TileSearch::rank(const MatmulShape& shape, const std::vector<Candid
     std::vector<CandidateOutcome> outcomes(candidates.size());
     std::vector<std::optional<KernelBinary>> binaries(candidates.size());
     std::atomic<std::size_t> next{0};
+    // Runs on worker threads: every exception becomes the candidate's failure (one escaping a
+    // std::jthread would std::terminate the compiler).
     const auto prepare = [&] {
-        UnicornSimulator checker;
+        std::optional<UnicornSimulator> checker; // made by the first candidate that needs it
         for (std::size_t i; (i = next++) < candidates.size();) {
             auto& out = outcomes[i];
             out.tiles = candidates[i].tiles;
@@ -208,7 +210,8 @@ SearchResult TileSearch::rank(const MatmulShape& shape, const std::vector<Candid
                 if (impl_->options.verify) {
                     start = std::chrono::steady_clock::now();
                     CollectorSet none;
-                    const auto run = checker.run(binary, impl_->target, none);
+                    if (!checker) checker.emplace();
+                    const auto run = checker->run(binary, impl_->target, none);
                     out.verify_seconds = seconds_since(start);
                     const auto [error, where] =
                         shape.f64 ? compare(run.buffers.at(2), ref64) : compare(run.buffers.at(2), ref32);
@@ -222,6 +225,10 @@ SearchResult TileSearch::rank(const MatmulShape& shape, const std::vector<Candid
                 binaries[i] = std::move(binary);
             } catch (const Error& e) {
                 out.error = e.what();
+            } catch (const std::exception& e) {
+                out.error = fmt::format("tiles {}: unexpected error: {}", fmt::join(out.tiles, ","), e.what());
+            } catch (...) {
+                out.error = fmt::format("tiles {}: unexpected non-standard exception", fmt::join(out.tiles, ","));
             }
         }
     };

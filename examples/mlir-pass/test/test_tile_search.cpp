@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include <simtune/simtune.hpp>
@@ -33,6 +34,12 @@ void simtune_kernel(const float *restrict a, const float *restrict b, float *res
             c[i * 8 + j] = sum;
         }
 }
+)";
+
+// Compiles, but cannot link: it calls a function nothing defines.
+const char* unlinkable_c = R"(
+void not_defined_anywhere(float *c);
+void simtune_kernel(const float *restrict a, const float *restrict b, float *restrict c) { not_defined_anywhere(c); }
 )";
 
 fs::path compile(const simtune::Target& target, const fs::path& dir, std::string_view name, const char* source) {
@@ -106,5 +113,40 @@ TEST_CASE("candidates are linked, checked against the untiled result and ranked;
     SearchOptions options;
     TileSearch search(options);
     CHECK_THROWS_WITH_AS(search.rank({0, 8, 4, false}, {}), doctest::Contains("not static and positive"), simtune::Error);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("when every candidate fails to build, each is reported with its cause and none is ranked") {
+    const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-tile-search-fail-{}", ::getpid());
+    fs::create_directories(dir / "empty");
+    const auto target = simtune::cortex_a72();
+    SearchOptions options;
+    options.target = target.name;
+    options.workers = 2;
+    TileSearch search(options);
+
+    // Objects that do not link.
+    const std::vector<CandidateObject> unlinkable{{{16, 8, 4}, compile(target, dir, "unlinkable-1", unlinkable_c), 0.0},
+                                                  {{8, 8, 4}, compile(target, dir, "unlinkable-2", unlinkable_c), 0.0}};
+    auto result = search.rank({16, 8, 4, false}, unlinkable);
+    REQUIRE(result.ranked.size() == 2);
+    for (const auto& c : result.ranked) {
+        CHECK_FALSE(c.ok);
+        CHECK_MESSAGE(c.error.find("undefined reference to `not_defined_anywhere'") != std::string::npos, c.error);
+    }
+
+    // Correct objects, but the cross compiler that links them is not on PATH.
+    const std::vector<CandidateObject> right{{{16, 8, 4}, compile(target, dir, "right", matmul_c), 0.0},
+                                             {{8, 8, 4}, compile(target, dir, "right-again", matmul_c), 0.0}};
+    const std::string path = std::getenv("PATH");
+    ::setenv("PATH", (dir / "empty").c_str(), 1);
+    result = search.rank({16, 8, 4, false}, right);
+    ::setenv("PATH", path.c_str(), 1);
+    REQUIRE(result.ranked.size() == 2);
+    for (const auto& c : result.ranked) {
+        CHECK_FALSE(c.ok);
+        CHECK_MESSAGE(c.error.find("compiler 'aarch64-linux-gnu-gcc' for target cortex-a72 not found") != std::string::npos,
+                      c.error);
+    }
     fs::remove_all(dir);
 }

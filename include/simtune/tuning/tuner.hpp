@@ -74,4 +74,12 @@ private:
     TunerOptions options_;
 };
 
+/// The overall error of a batch in which nothing could be ranked: throws Error when `results` (what
+/// rank() returned) holds candidates and none succeeded, with the first failure's kind and a
+/// message that counts the failures by kind and quotes the first one, e.g. "every one of the 12
+/// candidates failed (12 tool missing); the first, 'a': compiler 'aarch64-linux-gnu-gcc' ... not
+/// found". Returns normally for an empty batch or when at least one candidate was ranked. (rank()
+/// itself reports failures as results, so a caller can show each before calling this.)
+void require_a_ranked_candidate(std::span<const CandidateResult> results);
+
 } // namespace simtune
