@@ -4,7 +4,8 @@
 //
 //   example_experiment [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu]
 //                      [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b]
-//                      [--save-model FILE [--model ridge|gbt] [--model-simulator unicorn|qemu]]
+//                      [--ablate prefix,prefix]
+//                      [--save-model FILE [--model KIND] [--model-simulator unicorn|qemu]]
 // --save-model trains one model on every row of the dataset and saves it for predict(); this is
 // how models/host-x86-64.model was made (see benchmarks/RESULTS.md).
 // Defaults are the small version the README's main command runs (a few minutes).
@@ -39,7 +40,7 @@ int main(int argc, char** argv) try {
     fs::path out = "simtune-experiment";
     std::optional<fs::path> save_model;
     std::string model_kind = "ridge", model_simulator = "unicorn";
-    std::optional<std::string> models;
+    std::optional<std::string> models, ablations;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -54,11 +55,12 @@ int main(int argc, char** argv) try {
         else if (a == "--out") out = value();
         else if (a == "--gbt-rounds") rounds = std::stoi(value());
         else if (a == "--models") models = value();
+        else if (a == "--ablate") ablations = value();
         else if (a == "--save-model") save_model = value();
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
         else {
-            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b]\n", argv[0]);
+            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...]\n", argv[0]);
             return 2;
         }
     }
@@ -101,6 +103,7 @@ int main(int argc, char** argv) try {
     simtune::ExperimentOptions eo;
     eo.gbt_rounds = rounds;
     if (models) eo.models = split(*models);
+    if (ablations) eo.ablations = split(*ablations);
     const auto results = simtune::run_experiment(dataset, eo);
     const auto table = simtune::experiment_table(results);
     simtune::save_experiment_points(results, out / "points.csv");
@@ -115,22 +118,7 @@ int main(int argc, char** argv) try {
     if (save_model) {
         const auto data = dataset.training_set(model_simulator);
         const std::string trained_for = fmt::format("{}@{}", host.name, model_simulator);
-        if (model_kind == "ridge") {
-            simtune::RidgeOptions o;
-            o.target = trained_for;
-            simtune::RidgeRegressor m(o);
-            m.fit(data);
-            m.save(*save_model);
-        } else if (model_kind == "gbt") {
-            simtune::GbtOptions o;
-            o.target = trained_for;
-            o.rounds = rounds;
-            simtune::GradientBoostedTrees m(o);
-            m.fit(data);
-            m.save(*save_model);
-        } else {
-            throw simtune::Error(simtune::ErrorKind::invalid_argument, "--model must be ridge or gbt");
-        }
+        simtune::train_model(model_kind, data, eo, trained_for).save(*save_model);
         fmt::print("saved a {} model trained on {} rows of {} statistics to {}\n", model_kind, data.rows(), model_simulator,
                    save_model->string());
     }

@@ -1,4 +1,6 @@
 // simtune train: dataset CSV → model file.
+#include <algorithm>
+
 #include "common.hpp"
 #include "simtune/predictors/any_predictor.hpp"
 #include "simtune/predictors/metrics.hpp"
@@ -36,6 +38,9 @@ int cmd_train(std::span<const std::string> argv) {
         .option("objective", "NAME", "gbt: squared (log time) or pairwise (order within a workload)", "squared")
         .option("seed", "N", "random seed", "42")
         .option("threads", "N", "gbt: training threads (0 = one per core)", "0")
+        .flag("relative", "size-free features only, run time relative to the MCA cycle estimate (or the instruction\n"
+                          "count), trees learning differences within workloads: the configuration that transfers to\n"
+                          "operators the model never saw (benchmarks/RESULTS.md, leave-one-family-out)")
         .flag("json", "print a JSON summary");
     add_target_option(args, "host-x86-64");
     if (!args.parse(argv)) return exit_ok;
@@ -49,12 +54,20 @@ int cmd_train(std::span<const std::string> argv) {
     const auto data = dataset.training_set(simulator);
     if (data.rows() < 2) fail(ErrorKind::invalid_data, "the dataset has {} usable rows; training needs at least 2", data.rows());
     const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
+    FeatureOptions relative;
+    const bool is_relative = args.has("relative");
+    if (is_relative) {
+        const bool mca = std::ranges::find(data.feature_names, "mca_cycles") != data.feature_names.end();
+        relative.raw_counters = false;
+        relative.anchor = mca ? "mca_cycles" : "instructions";
+    }
 
     std::optional<AnyPredictor> model;
     if (kind == "ridge") {
         RidgeOptions options;
         options.seed = seed;
         options.target = target.name + "@" + simulator;
+        if (is_relative) options.features = relative;
         RidgeRegressor ridge(options);
         ridge.fit(data);
         model.emplace(std::move(ridge));
@@ -70,6 +83,11 @@ int cmd_train(std::span<const std::string> argv) {
         options.threads = static_cast<unsigned>(args.get_int("threads", 0, 1024));
         options.seed = seed;
         options.target = target.name + "@" + simulator;
+        if (is_relative) {
+            options.features.raw_counters = false;
+            options.features.anchor = relative.anchor;
+            options.center_groups = true;
+        }
         GradientBoostedTrees gbt(options);
         gbt.fit(data);
         model.emplace(std::move(gbt));

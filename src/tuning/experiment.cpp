@@ -67,6 +67,22 @@ void fit(AnyPredictor& p, const TrainingSet& t) {
     p = std::visit([](auto& m) { return AnyPredictor(std::move(m)); }, model);
 }
 
+/// `t` without the columns whose names start with `prefix`.
+TrainingSet without_columns(const TrainingSet& t, const std::string& prefix) {
+    TrainingSet out;
+    std::vector<Eigen::Index> kept;
+    for (std::size_t c = 0; c < t.feature_names.size(); ++c)
+        if (!t.feature_names[c].starts_with(prefix)) {
+            kept.push_back(static_cast<Eigen::Index>(c));
+            out.feature_names.push_back(t.feature_names[c]);
+        }
+    out.features.resize(t.features.rows(), static_cast<Eigen::Index>(kept.size()));
+    for (std::size_t j = 0; j < kept.size(); ++j) out.features.col(static_cast<Eigen::Index>(j)) = t.features.col(kept[j]);
+    out.seconds = t.seconds;
+    out.groups = t.groups;
+    return out;
+}
+
 ExperimentResult result_of(std::vector<double> predicted, const TrainingSet& test) {
     ExperimentResult r;
     r.predicted = std::move(predicted);
@@ -125,6 +141,17 @@ const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds()
     return kinds;
 }
 
+AnyPredictor train_model(const std::string& kind, const TrainingSet& data, const ExperimentOptions& options,
+                         const std::string& target) {
+    auto p = make_model(kind, options, data);
+    auto model = p.model();
+    std::visit([&](auto& m) {
+        m.set_target(target);
+        m.fit(data);
+    }, model);
+    return std::visit([](auto& m) { return AnyPredictor(std::move(m)); }, model);
+}
+
 std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const ExperimentOptions& options) {
     if (dataset.rows.empty()) fail(ErrorKind::invalid_data, "the dataset is empty");
     std::vector<ExperimentResult> out;
@@ -142,15 +169,23 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
         const std::size_t first = out.size();
         for (const auto& kind : options.baselines)
             if (auto r = baseline(kind, options, test, test_rows, sim)) out.push_back(std::move(*r));
-        for (const auto& kind : options.models) {
+        auto run_model = [&](const std::string& kind, const std::string& name, const TrainingSet& tr, const TrainingSet& te) {
             try {
-                auto p = make_model(kind, options, train);
-                fit(p, train);
-                auto r = evaluate(p, test);
-                r.model = kind;
+                auto p = make_model(kind, options, tr);
+                fit(p, tr);
+                auto r = evaluate(p, te);
+                r.model = name;
                 out.push_back(std::move(r));
             } catch (const Error& e) {
-                fail(e.kind(), "experiment: model '{}' on workload '{}' ({}, {} statistics): {}", kind, w, protocol, sim, e.what());
+                fail(e.kind(), "experiment: model '{}' on workload '{}' ({}, {} statistics): {}", name, w, protocol, sim, e.what());
+            }
+        };
+        for (const auto& kind : options.models) {
+            run_model(kind, kind, train, test);
+            for (const auto& prefix : options.ablations) {
+                auto tr = without_columns(train, prefix);
+                if (tr.feature_names.size() == train.feature_names.size()) continue;
+                run_model(kind, fmt::format("{} w/o {}*", kind, prefix), tr, without_columns(test, prefix));
             }
         }
         const ExperimentResult* insn = nullptr;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "simtune/predictors/any_predictor.hpp"
 #include "simtune/predictors/metrics.hpp"
 #include "simtune/tuning/dataset.hpp"
 
@@ -31,10 +32,20 @@ struct ExperimentOptions {
     std::function<std::string(const std::string&)> family_of;
     int gbt_rounds = 200;
     int gbt_depth = 6;
+    /// Feature-group ablations: for each prefix (e.g. "mca_"), every model is also trained and
+    /// judged without the columns whose names start with it, as "<model> w/o <prefix>*". A prefix
+    /// that names no column is skipped.
+    std::vector<std::string> ablations;
 };
 
 /// The trained model kinds run_experiment knows, with one line each on what they are.
 const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds();
+
+/// A model of `kind` (experiment_model_kinds()) fitted on `data` exactly as run_experiment fits
+/// it, recorded as made for `target` ("<target>@<simulator>"): how a shipped model is made from
+/// the configuration the experiment judged.
+AnyPredictor train_model(const std::string& kind, const TrainingSet& data, const ExperimentOptions& options,
+                         const std::string& target);
 
 struct ExperimentResult {
     std::string protocol;   ///< "within" or "lofo"
