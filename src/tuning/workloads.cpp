@@ -1,4 +1,5 @@
-// Schedule spaces for the built-in workloads and the C code generator behind them. Each operator is
+// Schedule spaces for the six built-in workloads and the C code generator behind them (frozen: kept
+// datasets refer to its variants; the corpus families live in families.cpp). Each operator is
 // a loop nest; a schedule tiles some of its loops, orders the tile loops, orders the point loops,
 // unrolls the innermost loop and picks a vectorisation level. Reductions are never split, and every
 // inner order keeps each output's reduction in the same sequence, so all variants of a workload
@@ -169,10 +170,6 @@ OpSpace op_space(const Workload& w) {
     }
     return s;
 }
-
-} // namespace
-
-namespace {
 
 /// The frozen generator of the original operators: every schedule, unshuffled.
 std::vector<Variant> original_variants(const Workload& workload) {
