@@ -4,8 +4,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <set>
 
 #include <simtune/simtune.hpp>
@@ -83,10 +86,21 @@ void check_same_output(const std::string& family, const std::vector<std::byte>& 
     std::memcpy(out.data(), got.data(), got.size());
     double mean = 0;
     for (float x : ref) mean += std::abs(x) / static_cast<double>(ref.size());
+    // The element furthest out of tolerance (relative to its allowance), checked once.
+    std::size_t worst = 0;
+    double worst_ratio = -1;
     for (std::size_t i = 0; i < ref.size(); ++i) {
-        CAPTURE(i);
-        REQUIRE(std::abs(out[i] - ref[i]) <= reorder_tolerance * std::max<double>(std::abs(ref[i]), mean));
+        double ratio = std::abs(out[i] - ref[i]) / (reorder_tolerance * std::max<double>(std::abs(ref[i]), mean));
+        if (std::isnan(ratio)) ratio = std::numeric_limits<double>::infinity();
+        if (ratio > worst_ratio) {
+            worst = i;
+            worst_ratio = ratio;
+        }
     }
+    CAPTURE(worst);
+    CAPTURE(ref[worst]);
+    CAPTURE(out[worst]);
+    REQUIRE(worst_ratio <= 1.0);
 }
 
 } // namespace
@@ -137,8 +151,9 @@ TEST_CASE("every corpus workload: at least 30 distinct variants, a family, and a
 }
 
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
-    // Per workload: the naive reference and 4 sampled variants natively, one sampled variant under
-    // Unicorn (which also bounds its simulation cost).
+    // Per workload: the naive reference and 4 sampled variants natively (plus, for the families
+    // with a tolerance, their most reordering schedule), one sampled variant under Unicorn (which
+    // also bounds its simulation cost).
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;
     opts.cache_dir = dir;
@@ -149,7 +164,21 @@ TEST_CASE("variants of every corpus workload compute the reference's output, nat
         const auto reference = native_output(ref, opts, dir);
         // The kernel really wrote its output: not all zero.
         CHECK(std::ranges::any_of(reference, [](std::byte b) { return b != std::byte{0}; }));
-        for (const auto& v : enumerate_variants(w, 4, 3)) {
+        auto sample = enumerate_variants(w, 4, 3);
+        // Where the tolerance applies, also the schedule that reorders most, whether sampled or not.
+        const std::map<std::string, std::map<std::string, int>> most_reordering{
+            {"reduce_inner", {{"acc", 8}}},
+            {"softmax", {{"alg", 2}, {"recip", 1}}},
+            {"layernorm", {{"onepass", 1}, {"recip", 1}, {"acc", 4}}}};
+        if (const auto it = most_reordering.find(w.family); it != most_reordering.end()) {
+            const auto all = enumerate_variants(w);
+            const auto v = std::ranges::find_if(all, [&](const Variant& c) {
+                return std::ranges::all_of(it->second, [&](const auto& knob) { return c.knobs.at(knob.first) == knob.second; });
+            });
+            REQUIRE(v != all.end());
+            sample.push_back(*v);
+        }
+        for (const auto& v : sample) {
             CAPTURE(v.id);
             check_same_output(w.family, reference, native_output(v, opts, dir));
         }
