@@ -1,4 +1,5 @@
-// Schedule spaces for the built-in workloads and the C code generator behind them. Each operator is
+// Schedule spaces for the six built-in workloads and the C code generator behind them (frozen: kept
+// datasets refer to its variants; the corpus families live in families.cpp). Each operator is
 // a loop nest; a schedule tiles some of its loops, orders the tile loops, orders the point loops,
 // unrolls the innermost loop and picks a vectorisation level. Reductions are never split, and every
 // inner order keeps each output's reduction in the same sequence, so all variants of a workload
@@ -12,6 +13,8 @@
 #include <fmt/ranges.h>
 
 #include "deterministic_shuffle.hpp"
+#include "families.hpp"
+#include "loop_nest.hpp"
 #include "simtune/error.hpp"
 
 namespace simtune {
@@ -31,8 +34,8 @@ std::uint64_t Workload::macs() const {
         return (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("K") * u("C") * u("R") * u("S");
     case OpKind::depthwise_conv2d_nhwc: return (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("C") * u("R") * u("S");
     case OpKind::dense: return u("M") * u("K");
+    default: return detail::family_macs(*this);
     }
-    return 0;
 }
 
 std::vector<BufferSpec> Workload::buffers() const {
@@ -54,97 +57,50 @@ std::vector<BufferSpec> Workload::buffers() const {
     case OpKind::dense:
         return {{"Wt", ElemType::f32, u("M") * u("K"), in}, {"x", ElemType::f32, u("K"), in},
                 {"y", ElemType::f32, u("M"), out}};
+    default: return detail::family_buffers(*this);
     }
-    return {};
 }
 
 std::vector<Workload> builtin_workloads() {
     return {
-        {"gemm-128x128x128", OpKind::gemm, {{"M", 128}, {"N", 128}, {"K", 128}}},
-        {"gemm-64x256x128", OpKind::gemm, {{"M", 64}, {"N", 256}, {"K", 128}}},
-        {"conv2d-nhwc-16x16x32x32-3x3", OpKind::conv2d_nhwc, {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}}},
-        {"conv2d-nchw-16x16x32x32-3x3", OpKind::conv2d_nchw, {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}}},
-        {"depthwise-nhwc-32x32x64-3x3", OpKind::depthwise_conv2d_nhwc, {{"H", 34}, {"W", 34}, {"C", 64}, {"R", 3}, {"S", 3}}},
-        {"dense-512x1024", OpKind::dense, {{"M", 512}, {"K", 1024}}},
+        {"gemm-128x128x128", OpKind::gemm, {{"M", 128}, {"N", 128}, {"K", 128}}, "gemm"},
+        {"gemm-64x256x128", OpKind::gemm, {{"M", 64}, {"N", 256}, {"K", 128}}, "gemm"},
+        {"conv2d-nhwc-16x16x32x32-3x3", OpKind::conv2d_nhwc, {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}}, "conv2d"},
+        {"conv2d-nchw-16x16x32x32-3x3", OpKind::conv2d_nchw, {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}}, "conv2d"},
+        {"depthwise-nhwc-32x32x64-3x3", OpKind::depthwise_conv2d_nhwc, {{"H", 34}, {"W", 34}, {"C", 64}, {"R", 3}, {"S", 3}}, "depthwise_conv2d"},
+        {"dense-512x1024", OpKind::dense, {{"M", 512}, {"K", 1024}}, "dense"},
     };
+}
+
+std::vector<Workload> corpus_workloads() {
+    auto all = builtin_workloads();
+    for (auto& w : detail::family_workloads()) all.push_back(std::move(w));
+    return all;
 }
 
 Workload workload_by_name(const std::string& name) {
     std::vector<std::string> names;
-    for (auto& w : builtin_workloads()) {
+    for (auto& w : corpus_workloads()) {
         if (w.name == name) return w;
         names.push_back(w.name);
     }
-    fail(ErrorKind::invalid_argument, "unknown workload '{}' (built-in: {})", name, fmt::join(names, ", "));
+    fail(ErrorKind::invalid_argument, "unknown workload '{}' (known: {})", name, fmt::join(names, ", "));
+}
+
+std::string workload_family(const std::string& workload_name) {
+    for (const auto& w : corpus_workloads())
+        if (w.name == workload_name) return w.family;
+    return workload_name;
 }
 
 namespace {
 
-/// One loop of a nest: its variable, trip count and tile (tile == extent: not tiled).
-struct Loop {
-    std::string var;
-    int extent = 0;
-    int tile = 0;
-};
-
-/// The operator-specific part of a nest.
-struct Nest {
-    std::vector<Loop> loops;               ///< every loop; tiled ones get an outer tile loop
-    std::vector<std::string> tile_order;   ///< order of the outer tile loops (tiled loops only)
-    std::vector<std::string> point_order;  ///< order of the point loops (all loops)
-    std::string before_points;             ///< code between tile loops and point loops
-    std::string body;
-    int unroll = 1;
-};
-
-const Loop& find(const std::vector<Loop>& loops, const std::string& var) {
-    return *std::ranges::find(loops, var, &Loop::var);
-}
-
-std::string emit(const Nest& nest) {
-    std::string code;
-    std::string indent = "    ";
-    int opened = 0;
-    for (const auto& var : nest.tile_order) {
-        const auto& l = find(nest.loops, var);
-        code += fmt::format("{}for (int {}0 = 0; {}0 < {}; {}0 += {}) {{\n", indent, var, var, l.extent, var, l.tile);
-        indent += "    ";
-        ++opened;
-    }
-    for (const auto& l : nest.loops)
-        if (l.tile == l.extent) code += fmt::format("{}const int {}0 = 0;\n", indent, l.var);
-    code += nest.before_points.empty() ? "" : indent + nest.before_points + "\n";
-    for (std::size_t i = 0; i < nest.point_order.size(); ++i) {
-        const auto& l = find(nest.loops, nest.point_order[i]);
-        if (i + 1 == nest.point_order.size() && nest.unroll > 1) code += fmt::format("{}#pragma GCC unroll {}\n", indent, nest.unroll);
-        code += fmt::format("{}for (int {} = {}0; {} < {}0 + {}; ++{}) {{\n", indent, l.var, l.var, l.var, l.var, l.tile, l.var);
-        indent += "    ";
-        ++opened;
-    }
-    code += indent + nest.body + "\n";
-    for (int i = 0; i < opened; ++i) {
-        indent.resize(indent.size() - 4);
-        code += indent + "}\n";
-    }
-    return code;
-}
-
-/// Tile sizes worth trying for a loop of `extent` iterations: divisors among 4..64, and the extent.
-std::vector<int> tile_choices(int extent) {
-    std::vector<int> t;
-    for (int s : {4, 8, 16, 32, 64})
-        if (s < extent && extent % s == 0) t.push_back(s);
-    t.push_back(extent);
-    return t;
-}
-
-std::vector<std::vector<std::string>> permutations(std::vector<std::string> v) {
-    std::ranges::sort(v);
-    std::vector<std::vector<std::string>> out;
-    do out.push_back(v);
-    while (std::ranges::next_permutation(v).found);
-    return out;
-}
+using detail::emit;
+using detail::find;
+using detail::Loop;
+using detail::Nest;
+using detail::permutations;
+using detail::tile_choices;
 
 /// The operator's loops, tileable loops, candidate point orders and body.
 struct OpSpace {
@@ -198,6 +154,7 @@ OpSpace op_space(const Workload& w) {
         s.defines = fmt::format("#define M {}\n#define K {}\n", d("M"), d("K"));
         s.signature = "const float *restrict Wt, const float *restrict x, float *restrict y";
         break;
+    default: fail(ErrorKind::invalid_argument, "workload '{}': not one of the original operators", w.name);
     }
     for (auto& l : s.loops) l.tile = l.extent;
     if (w.op == OpKind::conv2d_nhwc || w.op == OpKind::conv2d_nchw) {
@@ -214,9 +171,8 @@ OpSpace op_space(const Workload& w) {
     return s;
 }
 
-} // namespace
-
-std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t max_variants, std::uint64_t seed) {
+/// The frozen generator of the original operators: every schedule, unshuffled.
+std::vector<Variant> original_variants(const Workload& workload) {
     const OpSpace space = op_space(workload);
     std::vector<std::vector<int>> tile_sets;
     for (const auto& var : space.tileable) tile_sets.push_back(tile_choices(find(space.loops, var).extent));
@@ -291,10 +247,31 @@ std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t ma
                                workload.name, v.id, space.defines, tj_define, space.signature, emit(nest));
         all.push_back(std::move(v));
     }
+    return all;
+}
 
+} // namespace
+
+std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t max_variants, std::uint64_t seed) {
+    auto all = detail::is_original_op(workload.op) ? original_variants(workload) : detail::family_variants(workload);
     detail::deterministic_shuffle(all, seed);
     if (max_variants && all.size() > max_variants) all.resize(max_variants);
     return all;
+}
+
+Variant reference_variant(const Workload& workload) {
+    if (!detail::is_original_op(workload.op)) return detail::family_variants(workload).front();
+    // The original generator's naive point: every tileable loop at its full extent (which also
+    // leaves a single tile order), the first inner order, no unrolling, vectorisation or packing.
+    const auto loops = op_space(workload).loops;
+    for (auto& v : original_variants(workload)) {
+        bool naive = v.knobs.at("inner") == 0 && v.knobs.at("unroll") == 1 && v.knobs.at("vec") == 0 &&
+                     (!v.knobs.contains("pack") || v.knobs.at("pack") == 0);
+        for (const auto& [knob, value] : v.knobs)
+            if (knob.starts_with("t")) naive = naive && value == find(loops, knob.substr(1)).extent;
+        if (naive) return v;
+    }
+    fail(ErrorKind::invalid_argument, "workload '{}' has no naive variant", workload.name);
 }
 
 } // namespace simtune

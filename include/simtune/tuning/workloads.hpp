@@ -1,7 +1,9 @@
 #pragma once
 // Workload spaces: the ML operators simtune ships, each with the knobs an autotuner turns (tile
-// sizes per loop, loop order, inner loop order, unrolling, vectorisation, operand packing). Every
-// variant of a workload computes the same result; variants differ only in schedule.
+// sizes per loop, loop order, inner loop order, unrolling, vectorisation, operand packing, fused vs.
+// multi-pass, accumulators). Every variant of a workload computes the same result (bit for bit, or
+// within rounding where a schedule reorders a floating-point reduction); variants differ only in
+// schedule.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -11,19 +13,37 @@
 
 namespace simtune {
 
-enum class OpKind { gemm, conv2d_nhwc, conv2d_nchw, depthwise_conv2d_nhwc, dense };
+/// The loop nest behind a workload. The first five are the original built-in operators; their
+/// generator is frozen (kept datasets refer to its variants by id and source).
+enum class OpKind {
+    gemm, conv2d_nhwc, conv2d_nchw, depthwise_conv2d_nhwc, dense,
+    batch_matmul, gemv_transposed, conv2d_strided_nhwc, conv2d_dilated_nhwc, grouped_conv2d_nhwc,
+    pointwise_conv2d_nhwc, transpose2d, im2col_nhwc, elementwise_chain, reduce_rows, reduce_cols,
+    softmax_rows, layernorm_rows, batchnorm_nhwc, embedding_gather, maxpool_nhwc, avgpool_nhwc,
+};
 
 /// One operator at one shape. Dimension names by operator:
 ///  gemm: M, N, K (C[M][N] += A[M][K] * B[K][N]);
 ///  conv2d_nhwc / conv2d_nchw: H, W, C (input), K (output channels), R, S (filter), stride 1,
 ///   no padding; depthwise_conv2d_nhwc: H, W, C, R, S; dense: M (outputs), K (inputs), batch 1.
+///  The corpus operators (src/tuning/families.cpp and the README's table): batch_matmul NB, M, N,
+///  K; gemv_transposed K, N (y[N] = A[K][N]^T x[K]); conv2d_strided_nhwc and conv2d_dilated_nhwc
+///  as conv2d_nhwc plus stride / dilation; grouped_conv2d_nhwc plus G; pointwise_conv2d_nhwc H, W,
+///  C, K; transpose2d M, N; im2col_nhwc H, W, C, R, S; elementwise_chain, softmax_rows and
+///  layernorm_rows R, C; reduce_rows / reduce_cols M, N; batchnorm_nhwc H, W, C; embedding_gather
+///  V (table rows), T (tokens), D (width); maxpool_nhwc / avgpool_nhwc H, W, C, R, S, stride.
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
     std::map<std::string, int> dims;
+    /// The operator family, what leave-one-family-out evaluation holds out together: "gemm" for
+    /// both square-ish GEMMs, "conv2d" for NHWC and NCHW (one operator in two layouts), ...
+    std::string family;
 
     [[nodiscard]] int dim(const std::string& d) const;
-    /// Multiply-accumulates one execution performs.
+    /// Multiply-accumulates one execution performs; for operators without them, the arithmetic
+    /// operations on elements (reductions, normalisations, pooling) or the elements moved (transpose,
+    /// im2col, gather).
     [[nodiscard]] std::uint64_t macs() const;
     /// The kernel's buffers (inputs first, the output last).
     [[nodiscard]] std::vector<BufferSpec> buffers() const;
@@ -43,14 +63,25 @@ struct Variant {
 };
 
 /// The built-in workloads: two GEMMs, conv2d NHWC and NCHW, depthwise conv2d, dense — realistic ML
-/// shapes sized so that one call takes 20 µs – 2 ms natively.
+/// shapes sized so that one call takes 20 µs – 2 ms natively. The experiment's default set.
 std::vector<Workload> builtin_workloads();
-/// A built-in workload by name; throws Error(invalid_argument) listing the names.
+/// The training corpus: the six built-in workloads first, then one or more workloads of every
+/// other operator family an ML compiler generates (README, "Workloads"), each sized so that one
+/// call takes roughly 20 µs – 1 ms natively and its slowest variant runs under 30 M instructions.
+std::vector<Workload> corpus_workloads();
+/// A corpus workload by name (the built-in ones included); throws Error(invalid_argument) listing
+/// the names.
 Workload workload_by_name(const std::string& name);
+/// The family of a corpus workload by name, or `workload_name` itself for an unknown workload (so a
+/// dataset row of a user's own kernel forms a family of its own).
+std::string workload_family(const std::string& workload_name);
 
 /// Every valid schedule of `workload` (hundreds), in a fixed pseudo-random order determined by
 /// `seed`; at most `max_variants` of them (0 = all). Deterministic on every platform.
 std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t max_variants = 0,
                                         std::uint64_t seed = 1);
+/// The workload's naive schedule — no tiling, the first loop orders, no unrolling, no
+/// vectorisation, no packing, one pass per operation — which every other variant must agree with.
+Variant reference_variant(const Workload& workload);
 
 } // namespace simtune

@@ -1,0 +1,698 @@
+// The corpus operator families: the operators an ML compiler generates besides the six original
+// built-in workloads, each with the schedule choices a compiler makes for it. A family is a list
+// of knobs (each with its naive value first) and a function from one knob assignment to C source;
+// the product of the knobs, minus invalid and duplicate schedules, is the workload's space, and the
+// all-first assignment is the naive reference schedule.
+//
+// Kernels follow the original workloads' conventions: outputs arrive zeroed from the harness and
+// reductions into them accumulate (`+=`); kernels whose result is not a sum (max pooling, softmax,
+// norms, copies) write every output element. Where a schedule reorders a floating-point reduction
+// (partial-sum accumulators, online softmax, one-pass variance, reciprocal instead of division) its
+// result differs from the reference by rounding only; every other schedule is bit-identical to the
+// reference (x86-64-v2 has no FMA, so GCC cannot contract a*b+c differently between variants).
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <numeric>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "families.hpp"
+#include "loop_nest.hpp"
+#include "simtune/error.hpp"
+
+namespace simtune::detail {
+
+namespace {
+
+using Knobs = std::map<std::string, int>;
+
+/// One schedule parameter: its name in Variant::knobs, its prefix in the variant id, its values
+/// (the naive one first).
+struct Knob {
+    std::string name, prefix;
+    std::vector<int> values;
+};
+
+/// A kernel for one knob assignment (defines, signature and body), or nullopt if invalid.
+using Generator = std::function<std::optional<std::string>(const Knobs&)>;
+
+std::vector<int> indices(std::size_t n) {
+    std::vector<int> v(n);
+    std::iota(v.begin(), v.end(), 0);
+    return v;
+}
+
+/// The vectorisation levels every family offers, as in the original workloads.
+Knob vec_knob() { return {"vec", "v", {0, 1, 2}}; }
+
+/// Every valid, distinct schedule of the knob product, the all-naive one first. Two assignments
+/// that generate the same code and flags (an order knob over untiled loops, say) are one schedule:
+/// the first is kept.
+std::vector<Variant> product_variants(const Workload& w, const std::vector<Knob>& knobs, const Generator& generate,
+                                      const std::vector<std::string>& extra_flags = {}) {
+    std::size_t total = 1;
+    for (const auto& k : knobs) total *= k.values.size();
+    std::vector<Variant> all;
+    std::set<std::string> seen;
+    for (std::size_t index = 0; index < total; ++index) {
+        // Mixed-radix digits, the last knob varying fastest.
+        Knobs values;
+        std::size_t rest = index;
+        for (std::size_t i = knobs.size(); i-- > 0;) {
+            values[knobs[i].name] = knobs[i].values[rest % knobs[i].values.size()];
+            rest /= knobs[i].values.size();
+        }
+        auto code = generate(values);
+        if (!code) continue;
+        std::vector<std::string> flags = extra_flags;
+        if (const int vec = values.at("vec"); vec == 0) flags.push_back("-fno-tree-vectorize");
+        else if (vec == 2) flags.push_back("-O3");
+        if (!seen.insert(*code + fmt::format("{}", fmt::join(flags, " "))).second) continue;
+        Variant v;
+        v.workload = w.name;
+        std::vector<std::string> parts;
+        for (const auto& k : knobs) parts.push_back(fmt::format("{}{}", k.prefix, values.at(k.name)));
+        v.id = fmt::format("{}", fmt::join(parts, "-"));
+        v.knobs = values;
+        v.source = fmt::format("/* simtune workload {} variant {} */\n{}", w.name, v.id, *code);
+        v.buffers = w.buffers();
+        v.flags = std::move(flags);
+        all.push_back(std::move(v));
+    }
+    if (all.empty()) fail(ErrorKind::invalid_argument, "workload '{}' has no valid schedule", w.name);
+    return all;
+}
+
+/// A tiled loop nest: which loops may be tiled (and with which tiles, the full extent first), the
+/// candidate point-loop orders, and the innermost statement.
+struct NestSpec {
+    std::vector<Loop> loops;                                        ///< tile = extent
+    std::vector<std::pair<std::string, std::vector<int>>> tiles;    ///< tileable loop, tile sizes
+    std::vector<std::vector<std::string>> point_orders;
+    std::string body;
+};
+
+/// Tile sizes for a loop: untiled first, then the given sizes that divide the extent.
+std::vector<int> tiles_of(int extent, std::initializer_list<int> sizes) {
+    std::vector<int> t{extent};
+    for (int s : sizes)
+        if (s < extent && extent % s == 0) t.push_back(s);
+    return t;
+}
+
+/// The knobs of a nest: a tile per tileable loop, the order of the tile loops, the point order,
+/// the unroll factor of the innermost loop, and vectorisation.
+std::vector<Knob> nest_knobs(const NestSpec& s, std::vector<int> unrolls = {1, 4}) {
+    std::vector<Knob> k;
+    std::vector<std::string> vars;
+    for (const auto& [var, sizes] : s.tiles) {
+        k.push_back({"t" + var, "t" + var, sizes});
+        vars.push_back(var);
+    }
+    if (vars.size() > 1) k.push_back({"order", "o", indices(permutations(vars).size())});
+    if (s.point_orders.size() > 1) k.push_back({"inner", "i", indices(s.point_orders.size())});
+    k.push_back({"unroll", "u", std::move(unrolls)});
+    k.push_back(vec_knob());
+    return k;
+}
+
+/// The nest for one assignment of nest_knobs.
+Nest nest_of(const NestSpec& s, const Knobs& k) {
+    Nest n;
+    n.loops = s.loops;
+    std::vector<std::string> vars;
+    for (const auto& [var, sizes] : s.tiles) {
+        std::ranges::find(n.loops, var, &Loop::var)->tile = k.at("t" + var);
+        vars.push_back(var);
+    }
+    const auto orders = permutations(vars);
+    for (const auto& var : orders[k.contains("order") ? static_cast<std::size_t>(k.at("order")) : 0]) {
+        const auto& l = find(n.loops, var);
+        if (l.tile != l.extent) n.tile_order.push_back(var);
+    }
+    n.point_order = s.point_orders[k.contains("inner") ? static_cast<std::size_t>(k.at("inner")) : 0];
+    n.unroll = k.at("unroll");
+    n.body = s.body;
+    return n;
+}
+
+std::string kernel(const std::string& defines, const std::string& signature, const std::string& body) {
+    return fmt::format("{}void simtune_kernel({}) {{\n{}}}\n", defines, signature, body);
+}
+
+/// `#define NAME value` for each upper-case dimension of the workload (lower-case ones, such as
+/// stride, are spelled by the family as it needs them), then the extra ones.
+std::string dim_defines(const Workload& w, std::initializer_list<std::pair<const char*, int>> extra = {}) {
+    std::string d;
+    for (const auto& [name, value] : w.dims)
+        if (std::ranges::all_of(name, [](char c) { return std::isupper(static_cast<unsigned char>(c)); }))
+            d += fmt::format("#define {} {}\n", name, value);
+    for (const auto& [name, value] : extra) d += fmt::format("#define {} {}\n", name, value);
+    return d;
+}
+
+/// A family that is one tiled loop nest, with code before it (initialisation) and after it.
+std::vector<Variant> nest_family(const Workload& w, const NestSpec& s, const std::string& defines,
+                                 const std::string& signature, const std::string& prologue = "",
+                                 const std::string& epilogue = "") {
+    return product_variants(w, nest_knobs(s), [&](const Knobs& k) -> std::optional<std::string> {
+        return kernel(defines, signature, prologue + emit(nest_of(s, k)) + epilogue);
+    });
+}
+
+/// `#pragma GCC unroll` line for an innermost loop, or nothing.
+std::string unroll_pragma(int unroll, const std::string& indent) {
+    return unroll > 1 ? fmt::format("{}#pragma GCC unroll {}\n", indent, unroll) : "";
+}
+
+// ---- the families ------------------------------------------------------------------------------
+
+const char* const f32_in_in_out_ABC = "const float *restrict A, const float *restrict B, float *restrict C";
+const char* const conv_signature = "const float *restrict I, const float *restrict F, float *restrict O";
+
+/// C[b] += A[b] * B[b] for NB independent matrices. Knobs: GEMM tiles and orders, and whether the
+/// batch loop runs outside the tile loops (one matrix at a time) or inside them.
+std::vector<Variant> batch_matmul(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N"), K = w.dim("K");
+    NestSpec s;
+    s.loops = {{"b", w.dim("NB"), 1}, {"i", M, M}, {"j", N, N}, {"k", K, K}};
+    s.tiles = {{"i", tiles_of(M, {16})}, {"j", tiles_of(N, {16})}, {"k", tiles_of(K, {16})}};
+    s.point_orders = {{"b", "i", "k", "j"}, {"b", "i", "j", "k"}, {"b", "k", "i", "j"}};
+    s.body = "C[(b * M + i) * N + j] += A[(b * M + i) * K + k] * B[(b * K + k) * N + j];";
+    auto knobs = nest_knobs(s);
+    knobs.insert(knobs.begin(), Knob{"batch_inside", "b", {0, 1}});
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        Nest n = nest_of(s, k);
+        // The batch loop has tile 1: its tile loop walks the matrices, its point loop is trivial.
+        if (k.at("batch_inside")) n.tile_order.push_back("b");
+        else n.tile_order.insert(n.tile_order.begin(), "b");
+        return kernel(dim_defines(w), f32_in_in_out_ABC, emit(n));
+    });
+}
+
+/// y[n] += sum_k A[k][n] x[k]: a matrix-vector product whose matrix is stored transposed, so the
+/// naive order (one output at a time) walks columns with stride N.
+std::vector<Variant> gemv_transposed(const Workload& w) {
+    const int K = w.dim("K"), N = w.dim("N");
+    NestSpec s;
+    s.loops = {{"n", N, N}, {"k", K, K}};
+    s.tiles = {{"n", tiles_of(N, {16, 64})}, {"k", tiles_of(K, {64})}};
+    s.point_orders = {{"n", "k"}, {"k", "n"}};
+    s.body = "y[n] += A[k * N + n] * x[k];";
+    return nest_family(w, s, dim_defines(w), "const float *restrict A, const float *restrict x, float *restrict y");
+}
+
+/// NHWC conv2d with a stride and a dilation (one of them 1): the original conv2d's knobs.
+std::vector<Variant> conv2d_general(const Workload& w, int stride, int dilation) {
+    const int OH = (w.dim("H") - dilation * (w.dim("R") - 1) - 1) / stride + 1;
+    const int OW = (w.dim("W") - dilation * (w.dim("S") - 1) - 1) / stride + 1;
+    const int K = w.dim("K");
+    NestSpec s;
+    s.loops = {{"oh", OH, OH}, {"ow", OW, OW}, {"k", K, K}, {"r", w.dim("R"), w.dim("R")},
+               {"s", w.dim("S"), w.dim("S")}, {"c", w.dim("C"), w.dim("C")}};
+    s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}, {"k", tiles_of(K, {8})}};
+    s.point_orders = {{"oh", "ow", "k", "r", "s", "c"}, {"oh", "ow", "r", "s", "c", "k"}, {"r", "s", "oh", "ow", "c", "k"}};
+    s.body = "O[(oh * OW + ow) * K + k] += I[((oh * STRIDE + r * DIL) * W + (ow * STRIDE + s * DIL)) * C + c] * "
+             "F[((r * S + s) * C + c) * K + k];";
+    return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}, {"STRIDE", stride}, {"DIL", dilation}}), conv_signature);
+}
+
+/// NHWC conv2d in G groups (each output channel sees C/G input channels). Knobs: spatial tiles,
+/// whether the group loop is outermost or inside the pixel loops, and the channel loops' order.
+std::vector<Variant> grouped_conv2d(const Workload& w) {
+    const int OH = w.dim("H") - w.dim("R") + 1, OW = w.dim("W") - w.dim("S") + 1, G = w.dim("G");
+    NestSpec s;
+    s.loops = {{"g", G, G}, {"oh", OH, OH}, {"ow", OW, OW}, {"kk", w.dim("K") / G, w.dim("K") / G},
+               {"r", w.dim("R"), w.dim("R")}, {"s", w.dim("S"), w.dim("S")}, {"cc", w.dim("C") / G, w.dim("C") / G}};
+    s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}};
+    s.point_orders = {{"g", "oh", "ow", "kk", "r", "s", "cc"}, {"oh", "ow", "g", "kk", "r", "s", "cc"},
+                      {"oh", "ow", "g", "r", "s", "cc", "kk"}, {"g", "r", "s", "oh", "ow", "cc", "kk"}};
+    s.body = "O[(oh * OW + ow) * K + g * KG + kk] += I[((oh + r) * W + ow + s) * C + g * CG + cc] * "
+             "F[(((g * R + r) * S + s) * CG + cc) * KG + kk];";
+    return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}, {"CG", w.dim("C") / G}, {"KG", w.dim("K") / G}}),
+                       conv_signature);
+}
+
+/// 1x1 conv2d, NHWC: O[p][k] += I[p][c] F[c][k] over the H*W pixels p.
+std::vector<Variant> pointwise_conv2d(const Workload& w) {
+    const int P = w.dim("H") * w.dim("W"), C = w.dim("C"), K = w.dim("K");
+    NestSpec s;
+    s.loops = {{"p", P, P}, {"k", K, K}, {"c", C, C}};
+    s.tiles = {{"p", tiles_of(P, {16})}, {"k", tiles_of(K, {16})}, {"c", tiles_of(C, {32})}};
+    s.point_orders = {{"p", "k", "c"}, {"p", "c", "k"}, {"c", "p", "k"}};
+    s.body = "O[p * K + k] += I[p * C + c] * F[c * K + k];";
+    return nest_family(w, s, dim_defines(w, {{"P", P}}), conv_signature);
+}
+
+/// Out[j][i] = In[i][j]: pure data movement, one side strided whatever the order; tiles make
+/// both sides cache-friendly.
+std::vector<Variant> transpose2d(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N");
+    NestSpec s;
+    s.loops = {{"i", M, M}, {"j", N, N}};
+    s.tiles = {{"i", tiles_of(M, {8, 16, 32, 64})}, {"j", tiles_of(N, {8, 16, 32, 64})}};
+    s.point_orders = {{"i", "j"}, {"j", "i"}};
+    s.body = "Out[j * M + i] = In[i * N + j];";
+    return nest_family(w, s, dim_defines(w), "const float *restrict In, float *restrict Out");
+}
+
+/// The im2col copy in front of a conv2d-as-GEMM: row (oh, ow) of the patch matrix holds the R x S
+/// x C window. Data movement only; the orders trade contiguous writes for contiguous reads.
+std::vector<Variant> im2col(const Workload& w) {
+    const int OH = w.dim("H") - w.dim("R") + 1, OW = w.dim("W") - w.dim("S") + 1;
+    NestSpec s;
+    s.loops = {{"oh", OH, OH}, {"ow", OW, OW}, {"r", w.dim("R"), w.dim("R")}, {"s", w.dim("S"), w.dim("S")},
+               {"c", w.dim("C"), w.dim("C")}};
+    s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}};
+    s.point_orders = {{"oh", "ow", "r", "s", "c"}, {"r", "s", "oh", "ow", "c"}, {"r", "s", "c", "oh", "ow"},
+                      {"c", "oh", "ow", "r", "s"}};
+    s.body = "O[(oh * OW + ow) * (R * S * C) + (r * S + s) * C + c] = I[((oh + r) * W + ow + s) * C + c];";
+    return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}}), "const float *restrict I, float *restrict O");
+}
+
+/// y = relu(x * g[c] + b[c]) + x over an R x C activation: a fused bias-scale-relu-residual chain.
+/// Knobs: how many passes over memory (3 = one operation per pass, as an unfused framework runs
+/// it; 2; 1 = fused), a block of rows the passes run over (cache blocking of a multi-pass chain),
+/// the traversal order, unrolling and vectorisation.
+std::vector<Variant> elementwise_chain(const Workload& w) {
+    const int R = w.dim("R");
+    const std::vector<Knob> knobs{{"passes", "p", {3, 2, 1}}, {"trows", "tr", tiles_of(R, {4, 32})},
+                                  {"inner", "i", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int passes = k.at("passes"), tr = k.at("trows");
+        if (passes == 1 && tr != R) return std::nullopt; // one pass: nothing to block
+        std::vector<std::string> stmts;
+        if (passes == 3) stmts = {"y[r * C + c] = x[r * C + c] * g[c] + b[c];",
+                                  "y[r * C + c] = y[r * C + c] > 0.0f ? y[r * C + c] : 0.0f;",
+                                  "y[r * C + c] = y[r * C + c] + x[r * C + c];"};
+        if (passes == 2) stmts = {"y[r * C + c] = x[r * C + c] * g[c] + b[c];",
+                                  "{ const float t = y[r * C + c]; y[r * C + c] = (t > 0.0f ? t : 0.0f) + x[r * C + c]; }"};
+        if (passes == 1) stmts = {"{ const float t = x[r * C + c] * g[c] + b[c]; y[r * C + c] = (t > 0.0f ? t : 0.0f) + x[r * C + c]; }"};
+        const bool rows_outer = k.at("inner") == 0;
+        std::string body = fmt::format("    for (int r0 = 0; r0 < R; r0 += {}) {{\n", tr);
+        for (const auto& stmt : stmts) {
+            if (rows_outer) body += fmt::format("        for (int r = r0; r < r0 + {}; ++r) {{\n{}            for (int c = 0; c < C; ++c) {}\n        }}\n",
+                                                tr, unroll_pragma(k.at("unroll"), "            "), stmt);
+            else body += fmt::format("        for (int c = 0; c < C; ++c) {{\n{}            for (int r = r0; r < r0 + {}; ++r) {}\n        }}\n",
+                                     unroll_pragma(k.at("unroll"), "            "), tr, stmt);
+        }
+        body += "    }\n";
+        return kernel(dim_defines(w), "const float *restrict x, const float *restrict g, const float *restrict b, float *restrict y", body);
+    });
+}
+
+/// The code that sums `expr(j)` over j in [lo, lo + n) into `target` (a float lvalue, `+=`) with
+/// `acc` partial sums: 0 = straight into target (the reference order), 1 = one register
+/// accumulator (same order), more = interleaved partial sums added pairwise at the end (another
+/// rounding). `n` must be a multiple of `acc`.
+std::string sum_loop(const std::string& target, const std::string& expr_of_j, const std::string& lo, const std::string& n,
+                     int acc, int unroll, const std::string& indent) {
+    if (acc == 0)
+        return fmt::format("{}for (int j = {}; j < {} + {}; ++j) {} += {};\n", indent, lo, lo, n, target, expr_of_j);
+    std::string code = indent + "{\n";
+    const std::string in = indent + "    ";
+    if (acc == 1) {
+        code += fmt::format("{}float s0 = {};\n{}", in, target, unroll_pragma(unroll, in));
+        code += fmt::format("{}for (int j = {}; j < {} + {}; ++j) s0 += {};\n{}{} = s0;\n", in, lo, lo, n, expr_of_j, in, target);
+    } else {
+        std::string decl, step, total;
+        for (int a = 0; a < acc; ++a) {
+            decl += fmt::format("{}float s{} = 0.0f;\n", in, a);
+            std::string e = expr_of_j;
+            // Substitute j by (j + a) in the expression: the expressions use `j` as a whole word.
+            std::string shifted;
+            for (std::size_t p = 0; p < e.size(); ++p) {
+                auto name_char = [&](std::size_t q) { return std::isalnum(static_cast<unsigned char>(e[q])) || e[q] == '_'; };
+                const bool word = e[p] == 'j' && (p == 0 || !name_char(p - 1)) && (p + 1 == e.size() || !name_char(p + 1));
+                shifted += word && a ? fmt::format("(j + {})", a) : std::string(1, e[p]);
+            }
+            step += fmt::format(" s{} += {};", a, shifted);
+        }
+        // Pairwise: ((s0 + s1) + (s2 + s3)) ...
+        std::vector<std::string> terms;
+        for (int a = 0; a < acc; ++a) terms.push_back(fmt::format("s{}", a));
+        while (terms.size() > 1) {
+            std::vector<std::string> next;
+            for (std::size_t t = 0; t + 1 < terms.size(); t += 2) next.push_back(fmt::format("({} + {})", terms[t], terms[t + 1]));
+            terms = next;
+        }
+        code += decl + unroll_pragma(unroll, in);
+        code += fmt::format("{}for (int j = {}; j < {} + {}; j += {}) {{{} }}\n{}{} += {};\n", in, lo, lo, n, acc, step, in, target, terms[0]);
+    }
+    return code + indent + "}\n";
+}
+
+/// out[i] += sum_j x[i][j]: a reduction along the contiguous axis. Knobs: tiles, tile order,
+/// whether rows or columns are the outer point loop, and the accumulators (in memory, one
+/// register, or 2/4/8 partial sums — only with rows outer).
+std::vector<Variant> reduce_rows(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N");
+    const std::vector<Knob> knobs{{"ti", "ti", tiles_of(M, {16})}, {"tj", "tj", tiles_of(N, {64})}, {"order", "o", {0, 1}},
+                                  {"inner", "i", {0, 1}}, {"acc", "a", {0, 1, 2, 4, 8}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int ti = k.at("ti"), tj = k.at("tj"), acc = k.at("acc");
+        const bool rows_outer = k.at("inner") == 0;
+        if (!rows_outer && acc) return std::nullopt;
+        std::vector<std::string> tile_loops;
+        if (ti != M) tile_loops.push_back(fmt::format("for (int i0 = 0; i0 < M; i0 += {})", ti));
+        if (tj != N) tile_loops.push_back(fmt::format("for (int j0 = 0; j0 < N; j0 += {})", tj));
+        if (k.at("order") == 1) {
+            if (tile_loops.size() < 2) return std::nullopt; // the order of fewer than two tile loops is no choice
+            std::ranges::reverse(tile_loops);
+        }
+        std::string body, indent = "    ";
+        for (const auto& l : tile_loops) {
+            body += indent + l + " {\n";
+            indent += "    ";
+        }
+        if (ti == M) body += indent + "const int i0 = 0;\n";
+        if (tj == N) body += indent + "const int j0 = 0;\n";
+        if (rows_outer) {
+            body += fmt::format("{}for (int i = i0; i < i0 + {}; ++i) {{\n", indent, ti);
+            if (acc == 0) body += unroll_pragma(k.at("unroll"), indent + "    ");
+            body += sum_loop("out[i]", "x[i * N + j]", "j0", std::to_string(tj), acc, k.at("unroll"), indent + "    ");
+            body += indent + "}\n";
+        } else {
+            body += fmt::format("{}for (int j = j0; j < j0 + {}; ++j) {{\n{}", indent, tj, unroll_pragma(k.at("unroll"), indent + "    "));
+            body += fmt::format("{}    for (int i = i0; i < i0 + {}; ++i) out[i] += x[i * N + j];\n{}}}\n", indent, ti, indent);
+        }
+        for (std::size_t l = 0; l < tile_loops.size(); ++l) {
+            indent.resize(indent.size() - 4);
+            body += indent + "}\n";
+        }
+        return kernel(dim_defines(w), "const float *restrict x, float *restrict out", body);
+    });
+}
+
+/// out[j] += sum_i x[i][j]: a reduction along the outer axis; rows outer streams memory and
+/// vectorises across j, columns outer walks memory with stride N.
+std::vector<Variant> reduce_cols(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N");
+    NestSpec s;
+    s.loops = {{"i", M, M}, {"j", N, N}};
+    s.tiles = {{"i", tiles_of(M, {16, 64})}, {"j", tiles_of(N, {16, 64})}};
+    s.point_orders = {{"j", "i"}, {"i", "j"}};
+    s.body = "out[j] += x[i * N + j];";
+    return nest_family(w, s, dim_defines(w), "const float *restrict x, float *restrict out");
+}
+
+/// exp(x) for x <= 0 in plain C (a kernel may not call libm): 2^n * p(r) with r = x - n ln 2,
+/// |r| <= ln 2 / 2, p a degree-6 Taylor polynomial; relative error about 1e-6 (2e-7 near 0).
+const char* const exp_function = R"(static inline float simtune_exp(float x) {
+    if (x < -87.0f) x = -87.0f;
+    const int n = (int)(x * 1.44269504f - 0.5f);
+    const float r = x - (float)n * 0.693147181f;
+    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666667f + r * (0.0416666667f + r * (0.00833333333f + r * 0.00138888889f)))));
+    union { float f; int i; } scale;
+    scale.i = (n + 127) << 23;
+    return p * scale.f;
+}
+)";
+
+/// y = softmax(x) along each row of R x C. Knobs: the algorithm (0: three passes — max, exp stored
+/// to y and summed, scale; 1: three passes recomputing exp instead of storing it; 2: two passes,
+/// online max and rescaled sum, then exp and scale), scaling by division or by a reciprocal, the
+/// sum's accumulators, unrolling and vectorisation.
+std::vector<Variant> softmax_rows(const Workload& w) {
+    const std::vector<Knob> knobs{{"alg", "a", {0, 1, 2}}, {"recip", "r", {0, 1}}, {"acc", "s", {1, 2, 4}},
+                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int alg = k.at("alg"), acc = k.at("acc"), unroll = k.at("unroll");
+        if (alg == 2 && acc != 1) return std::nullopt; // the online sum is rescaled as it goes: one accumulator
+        const std::string in = "        ", u = unroll_pragma(unroll, in);
+        std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n        float *restrict yr = y + r * C;\n";
+        b += "        float m = -3.0e38f, sum = 0.0f;\n";
+        if (alg == 2) {
+            b += u + "        for (int j = 0; j < C; ++j) {\n            const float v = xr[j];\n"
+                     "            if (v > m) { sum = sum * simtune_exp(m - v); m = v; }\n            sum += simtune_exp(v - m);\n        }\n";
+        } else {
+            b += u + "        for (int j = 0; j < C; ++j) m = xr[j] > m ? xr[j] : m;\n";
+            if (alg == 0) b += u + "        for (int j = 0; j < C; ++j) yr[j] = simtune_exp(xr[j] - m);\n";
+            b += sum_loop("sum", alg == 0 ? "yr[j]" : "simtune_exp(xr[j] - m)", "0", "C", acc, unroll, in);
+        }
+        const std::string value = alg == 0 ? "yr[j]" : "simtune_exp(xr[j] - m)";
+        if (k.at("recip")) b += "        const float inv = 1.0f / sum;\n" + u + fmt::format("        for (int j = 0; j < C; ++j) yr[j] = {} * inv;\n", value);
+        else b += u + fmt::format("        for (int j = 0; j < C; ++j) yr[j] = {} / sum;\n", value);
+        b += "    }\n";
+        return kernel(dim_defines(w) + exp_function, "const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// y = (x - mean) / sqrt(var + eps) * gamma + beta along each row of R x C. Knobs: variance in
+/// two passes (mean, then squared deviations) or one (sums of x and x^2), normalising by division
+/// or by a reciprocal square root, the sums' accumulators, unrolling and vectorisation.
+std::vector<Variant> layernorm_rows(const Workload& w) {
+    const std::vector<Knob> knobs{{"onepass", "p", {0, 1}}, {"recip", "r", {0, 1}}, {"acc", "s", {1, 2, 4}},
+                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const int acc = k.at("acc"), unroll = k.at("unroll");
+            const std::string in = "        ", u = unroll_pragma(unroll, in);
+            std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n        float *restrict yr = y + r * C;\n";
+            b += "        float sum = 0.0f, sq = 0.0f;\n";
+            b += sum_loop("sum", "xr[j]", "0", "C", acc, unroll, in);
+            b += "        const float mean = sum / (float)C;\n";
+            if (k.at("onepass")) {
+                b += sum_loop("sq", "xr[j] * xr[j]", "0", "C", acc, unroll, in);
+                b += "        const float var = sq / (float)C - mean * mean;\n";
+            } else {
+                b += sum_loop("sq", "(xr[j] - mean) * (xr[j] - mean)", "0", "C", acc, unroll, in);
+                b += "        const float var = sq / (float)C;\n";
+            }
+            b += "        const float sd = __builtin_sqrtf(var + 1e-5f);\n";
+            if (k.at("recip")) b += "        const float rs = 1.0f / sd;\n" + u + "        for (int j = 0; j < C; ++j) yr[j] = (xr[j] - mean) * rs * gamma[j] + beta[j];\n";
+            else b += u + "        for (int j = 0; j < C; ++j) yr[j] = (xr[j] - mean) / sd * gamma[j] + beta[j];\n";
+            b += "    }\n";
+            return kernel(dim_defines(w),
+                          "const float *restrict x, const float *restrict gamma, const float *restrict beta, float *restrict y", b);
+        },
+        {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
+}
+
+/// Inference batch norm over NHWC: y = x * scale[c] + shift[c], scale = gamma / sqrt(|var| + eps)
+/// (the input "variance" is a random buffer, hence |var|), shift = beta - mean * scale. Knobs: the
+/// per-channel scale and shift folded once into a table before the loop, or recomputed per
+/// element (same arithmetic, so the same bits); tiles, loop orders, unrolling, vectorisation.
+std::vector<Variant> batchnorm_nhwc(const Workload& w) {
+    const int P = w.dim("H") * w.dim("W"), C = w.dim("C");
+    NestSpec s;
+    s.loops = {{"p", P, P}, {"c", C, C}};
+    s.tiles = {{"p", tiles_of(P, {16, 128})}, {"c", tiles_of(C, {16})}};
+    s.point_orders = {{"p", "c"}, {"c", "p"}};
+    auto knobs = nest_knobs(s);
+    knobs.insert(knobs.begin(), Knob{"fold", "f", {0, 1}});
+    const std::string defines = dim_defines(w, {{"P", P}});
+    const std::string signature = "const float *restrict x, const float *restrict gamma, const float *restrict beta, "
+                                  "const float *restrict mean, const float *restrict var, float *restrict y";
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            NestSpec folded = s;
+            std::string prologue;
+            if (k.at("fold")) {
+                prologue = "    float scale[C], shift[C];\n    for (int c = 0; c < C; ++c) {\n"
+                           "        scale[c] = gamma[c] / __builtin_sqrtf(__builtin_fabsf(var[c]) + 1e-5f);\n"
+                           "        shift[c] = beta[c] - mean[c] * scale[c];\n    }\n";
+                folded.body = "y[p * C + c] = x[p * C + c] * scale[c] + shift[c];";
+            } else {
+                folded.body = "{ const float sc = gamma[c] / __builtin_sqrtf(__builtin_fabsf(var[c]) + 1e-5f); "
+                              "y[p * C + c] = x[p * C + c] * sc + (beta[c] - mean[c] * sc); }";
+            }
+            return kernel(defines, signature, prologue + emit(nest_of(folded, k)));
+        },
+        {"-fno-math-errno"});
+}
+
+/// Embedding lookup: out[t] = table[row(idx[t])] for T tokens of a V x D table. The harness fills
+/// i32 buffers with small values (-100..100), so the kernel maps an index to a row by a
+/// multiplicative hash modulo V, computed in unsigned arithmetic: any i32 gives a row in [0, V).
+/// Knobs: a block of the row width the token loop runs over (d-blocks outer), rows computed per
+/// token or into a table first, unrolling, vectorisation.
+std::vector<Variant> embedding_gather(const Workload& w) {
+    const int D = w.dim("D");
+    const std::vector<Knob> knobs{{"td", "td", tiles_of(D, {16, 32})}, {"rows_first", "r", {0, 1}},
+                                  {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int td = k.at("td");
+        const std::string row = "(int)((unsigned)idx[t] * 2654435761u % (unsigned)V)";
+        std::string b;
+        if (k.at("rows_first")) b += fmt::format("    int rows[T];\n    for (int t = 0; t < T; ++t) rows[t] = {};\n", row);
+        const std::string r = k.at("rows_first") ? "rows[t]" : row;
+        const std::string u = unroll_pragma(k.at("unroll"), "            ");
+        if (td == D) {
+            b += fmt::format("    for (int t = 0; t < T; ++t) {{\n        const float *restrict src = table + (long){} * D;\n"
+                             "{}        for (int d = 0; d < D; ++d) out[t * D + d] = src[d];\n    }}\n",
+                             r, unroll_pragma(k.at("unroll"), "        "));
+        } else {
+            b += fmt::format("    for (int d0 = 0; d0 < D; d0 += {}) {{\n        for (int t = 0; t < T; ++t) {{\n"
+                             "            const float *restrict src = table + (long){} * D;\n"
+                             "{}            for (int d = d0; d < d0 + {}; ++d) out[t * D + d] = src[d];\n        }}\n    }}\n",
+                             td, r, u, td);
+        }
+        return kernel(dim_defines(w), "const float *restrict table, const int *restrict idx, float *restrict out", b);
+    });
+}
+
+/// Max or average pooling, NHWC, window R x S with a stride. Max pooling first fills the output
+/// with -FLT_MAX; average pooling sums the window and scales in a second pass.
+std::vector<Variant> pooling(const Workload& w, bool max) {
+    const int stride = w.dim("stride");
+    const int OH = (w.dim("H") - w.dim("R")) / stride + 1, OW = (w.dim("W") - w.dim("S")) / stride + 1, C = w.dim("C");
+    NestSpec s;
+    s.loops = {{"oh", OH, OH}, {"ow", OW, OW}, {"c", C, C}, {"r", w.dim("R"), w.dim("R")}, {"s", w.dim("S"), w.dim("S")}};
+    s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}, {"c", tiles_of(C, {16})}};
+    s.point_orders = {{"oh", "ow", "c", "r", "s"}, {"oh", "ow", "r", "s", "c"}, {"r", "s", "oh", "ow", "c"}};
+    const std::string in = "I[((oh * STRIDE + r) * W + ow * STRIDE + s) * C + c]";
+    const std::string out = "O[(oh * OW + ow) * C + c]";
+    std::string prologue, epilogue;
+    if (max) {
+        s.body = fmt::format("{{ const float v = {}; {} = v > {} ? v : {}; }}", in, out, out, out);
+        prologue = "    for (int i = 0; i < OH * OW * C; ++i) O[i] = -3.40282347e38f;\n";
+    } else {
+        s.body = fmt::format("{} += {};", out, in);
+        epilogue = "    for (int i = 0; i < OH * OW * C; ++i) O[i] = O[i] / (float)(R * S);\n";
+    }
+    return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}, {"STRIDE", stride}}),
+                       "const float *restrict I, float *restrict O", prologue, epilogue);
+}
+
+std::uint64_t conv_out(const Workload& w, const char* in, const char* win, int stride, int dilation) {
+    return static_cast<std::uint64_t>((w.dim(in) - dilation * (w.dim(win) - 1) - 1) / stride + 1);
+}
+
+} // namespace
+
+std::vector<Workload> family_workloads() {
+    return {
+        {"bmm-4x64x64x64", OpKind::batch_matmul, {{"NB", 4}, {"M", 64}, {"N", 64}, {"K", 64}}, "batch_matmul"},
+        // The original GEMM generator at an M of 8 (a decoder's few tokens times a weight matrix):
+        // B is streamed once and dominates traffic, A stays in L1; tiles of i are nearly no choice.
+        {"gemm-8x256x256", OpKind::gemm, {{"M", 8}, {"N", 256}, {"K", 256}}, "gemm_skinny"},
+        {"gemv-t-512x512", OpKind::gemv_transposed, {{"K", 512}, {"N", 512}}, "gemv_transposed"},
+        {"conv2d-s2-nhwc-16x16x16x16-3x3", OpKind::conv2d_strided_nhwc,
+         {{"H", 33}, {"W", 33}, {"C", 16}, {"K", 16}, {"R", 3}, {"S", 3}, {"stride", 2}}, "conv2d_strided"},
+        {"conv2d-d2-nhwc-16x16x16x16-3x3", OpKind::conv2d_dilated_nhwc,
+         {{"H", 20}, {"W", 20}, {"C", 16}, {"K", 16}, {"R", 3}, {"S", 3}, {"dilation", 2}}, "conv2d_dilated"},
+        {"gconv2d-nhwc-16x16x32x32-g4-3x3", OpKind::grouped_conv2d_nhwc,
+         {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"G", 4}, {"R", 3}, {"S", 3}}, "grouped_conv2d"},
+        {"conv1x1-nhwc-16x16x64x64", OpKind::pointwise_conv2d_nhwc, {{"H", 16}, {"W", 16}, {"C", 64}, {"K", 64}}, "pointwise_conv2d"},
+        // In has rows of 512 floats, Out of 256: the strided side walks with a power-of-two stride.
+        {"transpose-256x512", OpKind::transpose2d, {{"M", 256}, {"N", 512}}, "transpose"},
+        {"im2col-nhwc-16x16x64-3x3", OpKind::im2col_nhwc, {{"H", 18}, {"W", 18}, {"C", 64}, {"R", 3}, {"S", 3}}, "im2col"},
+        {"eltwise-256x512", OpKind::elementwise_chain, {{"R", 256}, {"C", 512}}, "elementwise"},
+        {"reduce-rows-512x512", OpKind::reduce_rows, {{"M", 512}, {"N", 512}}, "reduce_inner"},
+        {"reduce-cols-512x512", OpKind::reduce_cols, {{"M", 512}, {"N", 512}}, "reduce_outer"},
+        {"softmax-128x512", OpKind::softmax_rows, {{"R", 128}, {"C", 512}}, "softmax"},
+        {"layernorm-128x768", OpKind::layernorm_rows, {{"R", 128}, {"C", 768}}, "layernorm"},
+        {"batchnorm-nhwc-32x32x128", OpKind::batchnorm_nhwc, {{"H", 32}, {"W", 32}, {"C", 128}}, "batchnorm"},
+        {"gather-1024x128-from-4096", OpKind::embedding_gather, {{"V", 4096}, {"T", 1024}, {"D", 128}}, "gather"},
+        {"maxpool-nhwc-16x16x64-3x3s2", OpKind::maxpool_nhwc, {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}}, "pool"},
+        {"avgpool-nhwc-16x16x64-3x3s2", OpKind::avgpool_nhwc, {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}}, "pool"},
+    };
+}
+
+std::uint64_t family_macs(const Workload& w) {
+    auto u = [&](const char* d) { return static_cast<std::uint64_t>(w.dim(d)); };
+    switch (w.op) {
+    case OpKind::batch_matmul: return u("NB") * u("M") * u("N") * u("K");
+    case OpKind::gemv_transposed: return u("K") * u("N");
+    case OpKind::conv2d_strided_nhwc:
+        return conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("K") * u("C") * u("R") * u("S");
+    case OpKind::conv2d_dilated_nhwc:
+        return conv_out(w, "H", "R", 1, w.dim("dilation")) * conv_out(w, "W", "S", 1, w.dim("dilation")) * u("K") * u("C") * u("R") * u("S");
+    case OpKind::grouped_conv2d_nhwc:
+        return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("K") * (u("C") / u("G")) * u("R") * u("S");
+    case OpKind::pointwise_conv2d_nhwc: return u("H") * u("W") * u("C") * u("K");
+    case OpKind::transpose2d:
+    case OpKind::reduce_rows:
+    case OpKind::reduce_cols: return u("M") * u("N");
+    case OpKind::im2col_nhwc: return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C");
+    case OpKind::elementwise_chain: return 4 * u("R") * u("C"); // multiply, add, relu, add
+    case OpKind::softmax_rows: return 4 * u("R") * u("C");      // max, exp, sum, scale
+    case OpKind::layernorm_rows: return 4 * u("R") * u("C");    // sum, squares, normalise, affine
+    case OpKind::batchnorm_nhwc: return 2 * u("H") * u("W") * u("C");
+    case OpKind::embedding_gather: return u("T") * u("D");
+    case OpKind::maxpool_nhwc:
+    case OpKind::avgpool_nhwc:
+        return conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C") * u("R") * u("S");
+    default: break;
+    }
+    fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
+}
+
+std::vector<BufferSpec> family_buffers(const Workload& w) {
+    auto u = [&](const char* d) { return static_cast<std::uint64_t>(w.dim(d)); };
+    const auto in = BufferRole::input;
+    const auto out = BufferRole::output;
+    const auto f32 = ElemType::f32;
+    switch (w.op) {
+    case OpKind::batch_matmul:
+        return {{"A", f32, u("NB") * u("M") * u("K"), in}, {"B", f32, u("NB") * u("K") * u("N"), in},
+                {"C", f32, u("NB") * u("M") * u("N"), out}};
+    case OpKind::gemv_transposed: return {{"A", f32, u("K") * u("N"), in}, {"x", f32, u("K"), in}, {"y", f32, u("N"), out}};
+    case OpKind::conv2d_strided_nhwc:
+    case OpKind::conv2d_dilated_nhwc: {
+        const int stride = w.dims.contains("stride") ? w.dim("stride") : 1, dil = w.dims.contains("dilation") ? w.dim("dilation") : 1;
+        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"F", f32, u("R") * u("S") * u("C") * u("K"), in},
+                {"O", f32, conv_out(w, "H", "R", stride, dil) * conv_out(w, "W", "S", stride, dil) * u("K"), out}};
+    }
+    case OpKind::grouped_conv2d_nhwc:
+        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"F", f32, u("R") * u("S") * (u("C") / u("G")) * u("K"), in},
+                {"O", f32, conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("K"), out}};
+    case OpKind::pointwise_conv2d_nhwc:
+        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"F", f32, u("C") * u("K"), in}, {"O", f32, u("H") * u("W") * u("K"), out}};
+    case OpKind::transpose2d: return {{"In", f32, u("M") * u("N"), in}, {"Out", f32, u("M") * u("N"), out}};
+    case OpKind::im2col_nhwc:
+        return {{"I", f32, u("H") * u("W") * u("C"), in},
+                {"O", f32, conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C"), out}};
+    case OpKind::elementwise_chain:
+        return {{"x", f32, u("R") * u("C"), in}, {"g", f32, u("C"), in}, {"b", f32, u("C"), in}, {"y", f32, u("R") * u("C"), out}};
+    case OpKind::reduce_rows: return {{"x", f32, u("M") * u("N"), in}, {"out", f32, u("M"), out}};
+    case OpKind::reduce_cols: return {{"x", f32, u("M") * u("N"), in}, {"out", f32, u("N"), out}};
+    case OpKind::softmax_rows: return {{"x", f32, u("R") * u("C"), in}, {"y", f32, u("R") * u("C"), out}};
+    case OpKind::layernorm_rows:
+        return {{"x", f32, u("R") * u("C"), in}, {"gamma", f32, u("C"), in}, {"beta", f32, u("C"), in}, {"y", f32, u("R") * u("C"), out}};
+    case OpKind::batchnorm_nhwc:
+        return {{"x", f32, u("H") * u("W") * u("C"), in}, {"gamma", f32, u("C"), in}, {"beta", f32, u("C"), in},
+                {"mean", f32, u("C"), in}, {"var", f32, u("C"), in}, {"y", f32, u("H") * u("W") * u("C"), out}};
+    case OpKind::embedding_gather:
+        return {{"table", f32, u("V") * u("D"), in}, {"idx", ElemType::i32, u("T"), in}, {"out", f32, u("T") * u("D"), out}};
+    case OpKind::maxpool_nhwc:
+    case OpKind::avgpool_nhwc:
+        return {{"I", f32, u("H") * u("W") * u("C"), in},
+                {"O", f32, conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C"), out}};
+    default: break;
+    }
+    fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
+}
+
+std::vector<Variant> family_variants(const Workload& w) {
+    switch (w.op) {
+    case OpKind::batch_matmul: return batch_matmul(w);
+    case OpKind::gemv_transposed: return gemv_transposed(w);
+    case OpKind::conv2d_strided_nhwc: return conv2d_general(w, w.dim("stride"), 1);
+    case OpKind::conv2d_dilated_nhwc: return conv2d_general(w, 1, w.dim("dilation"));
+    case OpKind::grouped_conv2d_nhwc: return grouped_conv2d(w);
+    case OpKind::pointwise_conv2d_nhwc: return pointwise_conv2d(w);
+    case OpKind::transpose2d: return transpose2d(w);
+    case OpKind::im2col_nhwc: return im2col(w);
+    case OpKind::elementwise_chain: return elementwise_chain(w);
+    case OpKind::reduce_rows: return reduce_rows(w);
+    case OpKind::reduce_cols: return reduce_cols(w);
+    case OpKind::softmax_rows: return softmax_rows(w);
+    case OpKind::layernorm_rows: return layernorm_rows(w);
+    case OpKind::batchnorm_nhwc: return batchnorm_nhwc(w);
+    case OpKind::embedding_gather: return embedding_gather(w);
+    case OpKind::maxpool_nhwc: return pooling(w, true);
+    case OpKind::avgpool_nhwc: return pooling(w, false);
+    default: break;
+    }
+    fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
+}
+
+} // namespace simtune::detail
