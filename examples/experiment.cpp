@@ -2,7 +2,7 @@
 // truth): build a dataset of workload variants with simulator statistics and native times, then
 // report how well ridge and gradient-boosted trees rank unseen variants.
 //
-//   example_experiment [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu]
+//   example_experiment [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu]
 //                      [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b]
 //                      [--ablate prefix,prefix]
 //                      [--save-model FILE [--model KIND] [--model-simulator unicorn|qemu]]
@@ -60,12 +60,13 @@ int main(int argc, char** argv) try {
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
         else {
-            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...]\n", argv[0]);
+            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...]\n", argv[0]);
             return 2;
         }
     }
     std::vector<simtune::Workload> chosen;
     if (workloads == "all") chosen = simtune::builtin_workloads();
+    else if (workloads == "corpus") chosen = simtune::corpus_workloads();
     else
         for (const auto& w : split(workloads)) chosen.push_back(simtune::workload_by_name(w));
 
@@ -102,6 +103,7 @@ int main(int argc, char** argv) try {
 
     simtune::ExperimentOptions eo;
     eo.gbt_rounds = rounds;
+    eo.family_of = simtune::workload_family; // leave one operator family out, not one shape
     if (models) eo.models = split(*models);
     if (ablations) eo.ablations = split(*ablations);
     const auto results = simtune::run_experiment(dataset, eo);

@@ -11,7 +11,7 @@ int cmd_dataset(std::span<const std::string> argv) {
                    "chosen simulator and its measured run time (native timing, or --times-csv for a board). The CSV\n"
                    "is extended in chunks, so an interrupted run resumes where it stopped.");
     args.option("out", "FILE", "the dataset CSV to create or complete", std::nullopt, 'o')
-        .option("workloads", "LIST", "'all' or workload names separated by commas (see 'simtune workloads')", "all")
+        .option("workloads", "LIST", "'all' (the six built-in), 'corpus' (every family) or workload names separated by commas (see 'simtune workloads')", "all")
         .option("variants", "N", "variants per workload (0 = all)", "50")
         .option("seed", "N", "which variants (enumeration order)", "1")
         .option("simulators", "LIST", "unicorn, qemu or both, separated by commas", "unicorn")
@@ -29,6 +29,7 @@ int cmd_dataset(std::span<const std::string> argv) {
     const auto out = args.get("out");
     std::vector<Workload> workloads;
     if (args.get("workloads") == "all") workloads = builtin_workloads();
+    else if (args.get("workloads") == "corpus") workloads = corpus_workloads();
     else
         for (const auto& name : split_list(args.get("workloads"))) workloads.push_back(workload_by_name(name));
     if (workloads.empty()) throw UsageError("--workloads names no workload");

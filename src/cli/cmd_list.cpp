@@ -24,19 +24,21 @@ int cmd_targets(std::span<const std::string> argv) {
 }
 
 int cmd_workloads(std::span<const std::string> argv) {
-    ArgParser args("simtune workloads", "[--json]", "Lists the built-in workloads and the size of their schedule spaces.");
+    ArgParser args("simtune workloads", "[--json]",
+                   "Lists the workloads (the six built-in ones first, then the rest of the training corpus), their\n"
+                   "operator family and the size of their schedule spaces.");
     args.flag("json", "print a JSON array");
     if (!args.parse(argv)) return exit_ok;
     Json out = Json::array();
-    if (!args.has("json")) fmt::print("{:<32} {:>12} {:>9}  {}\n", "name", "MACs", "variants", "buffers");
-    for (const auto& w : builtin_workloads()) {
+    if (!args.has("json")) fmt::print("{:<34} {:<18} {:>12} {:>9}  {}\n", "name", "family", "MACs", "variants", "buffers");
+    for (const auto& w : corpus_workloads()) {
         const auto variants = enumerate_variants(w).size();
         const auto buffers = w.buffers();
         if (args.has("json")) {
-            out.push_back({{"name", w.name}, {"macs", w.macs()}, {"dims", w.dims}, {"variants", variants},
+            out.push_back({{"name", w.name}, {"family", w.family}, {"macs", w.macs()}, {"dims", w.dims}, {"variants", variants},
                            {"buffers", to_json(buffers)}});
         } else {
-            fmt::print("{:<32} {:>12} {:>9}  {}\n", w.name, w.macs(), variants, format_buffer_spec(buffers));
+            fmt::print("{:<34} {:<18} {:>12} {:>9}  {}\n", w.name, w.family, w.macs(), variants, format_buffer_spec(buffers));
         }
     }
     if (args.has("json")) print_json(out);

@@ -63,7 +63,7 @@ usage)
     expect 2 "$simtune" report data.csv && expect_err "at least one --model"
     expect 2 "$simtune" dataset --out d.csv --workloads nosuch && expect_err "unknown workload 'nosuch'"
     expect 0 "$simtune" targets --json && json "[t['name'] for t in d][:1] == ['host-x86-64'] and len(d) == 3"
-    expect 0 "$simtune" workloads --json && json "any(w['name'] == 'gemm-128x128x128' and w['variants'] > 100 for w in d)"
+    expect 0 "$simtune" workloads --json && json "any(w['name'] == 'gemm-128x128x128' and w['variants'] > 100 for w in d) and len({w['family'] for w in d}) >= 15"
     ;;
 binaries)
     expect 0 "$simtune" build "$here/add.c" --buffers "$buffers" -o add.elf && [ -x add.elf ] || fail "add.elf not executable"
