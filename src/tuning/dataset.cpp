@@ -181,7 +181,7 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                       const std::filesystem::path& csv,
                       const std::function<void(const std::string&, const std::string&)>& on_error) {
     if (options.simulators.empty()) fail(ErrorKind::invalid_argument, "a dataset needs at least one simulator");
-    Collective* const collective = sharing(options.collective);
+    Collective* const collective = active_collective(options.collective);
     const bool root = !collective || collective->is_root();
     std::optional<std::map<std::string, double>> imported;
     if (options.times_csv) {

@@ -17,7 +17,7 @@ Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOpt
 
 std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
                                          const std::function<void(const CandidateResult&)>& on_result) {
-    Collective* const collective = sharing(options_.collective);
+    Collective* const collective = active_collective(options_.collective);
     const bool can_measure = pool_.target().native || !options_.native.command_template.empty();
     ShardedRunOptions sharded;
     sharded.send_binaries = options_.confirm_top > 0 && can_measure; // the root confirms natively
