@@ -28,7 +28,7 @@
 #include "simtune/predictors/ridge.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/tuning/native.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
 

@@ -1,6 +1,6 @@
 // Quickstart, C++: build a kernel, predict its run time, rank a few candidates with Tuner.
 #include <simtune/simtune.hpp>
-#include <simtune/tuning/predict.hpp>
+#include <simtune/predict.hpp>
 #include <simtune/tuning/tuner.hpp>
 
 int main() try {

@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include <simtune/distributed/sharded_run.hpp>
+#include <simtune/tuning/sharded_run.hpp>
 #include <simtune/simtune.hpp>
 
 #include "support.hpp"

@@ -23,9 +23,9 @@
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 #include "simtune/tuning/native.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
 

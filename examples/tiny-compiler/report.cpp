@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include <simtune/tuning/analytic_model.hpp>
+#include <simtune/predictors/analytic_model.hpp>
 
 namespace tiny {
 

@@ -4,7 +4,7 @@
 
 #include "common.hpp"
 #include "job.hpp"
-#include "simtune/distributed/sharded_run.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"

@@ -1,7 +1,7 @@
 #include "common.hpp"
 #include "job.hpp"
 
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 
 #include <cmath>
 #include <cstdio>

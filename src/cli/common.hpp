@@ -20,7 +20,7 @@
 #include "simtune/target.hpp"
 #include "simtune/tuning/native.hpp"
 #include "simtune/tuning/pool.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 
 namespace simtune::cli {
 

@@ -13,7 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "simtune/error.hpp"
-#include "simtune/distributed/sharded_run.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 #include "simtune/tuning/pool.hpp"
 
 namespace simtune {

@@ -1,7 +1,7 @@
 // Sharded batches: the MPI-free half of distributed simulation (shard, serialise, merge). The
 // messages are sequences of length-prefixed fields ("<bytes>:<field>"), so names, error messages
 // and binary bytes travel unescaped; numbers are written in their shortest round-trip form.
-#include "simtune/distributed/sharded_run.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 
 #include <atomic>
 #include <charconv>

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "simtune/distributed/sharded_run.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 
 namespace simtune {
 

@@ -1,7 +1,7 @@
 // The simtune side of the tiling pass: link each candidate's object with the harness, check its
 // result against a reference computed here, rank the candidates with a Tuner.
 #include "tile_search.hpp"
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 
 #include <algorithm>
 #include <atomic>

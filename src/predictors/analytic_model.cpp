@@ -1,7 +1,7 @@
 // The analytic cost model's cores and arithmetic. The figures are first-order public numbers, not
 // fitted to anything: where a source gives a range, the middle is taken; where it gives nothing
 // (memory-level parallelism), a round guess is taken and marked as one.
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 
 #include <algorithm>
 #include <cmath>

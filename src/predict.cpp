@@ -1,7 +1,7 @@
 // predict(): simulate, then score with the target's model. Models record what they were trained
 // for in their target field as "<target>@<simulator>" (e.g. "host-x86-64@unicorn"), because a model
 // trained on one simulator's statistics must be fed the same simulator's.
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 
 #include <unistd.h>
 

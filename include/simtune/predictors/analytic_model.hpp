@@ -24,7 +24,7 @@
 
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 
 namespace simtune {
 
