@@ -28,6 +28,7 @@
 #include "simtune/predict.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
+#include "simtune/util.hpp"
 
 namespace py = pybind11;
 using namespace simtune;
@@ -75,24 +76,7 @@ std::vector<BufferSpec> to_buffers(const py::object& b) {
     return b.cast<std::vector<BufferSpec>>();
 }
 
-CollectorSelection to_collectors(const std::string& text) {
-    if (text == "all") return CollectorSelection::all();
-    if (text == "none") return CollectorSelection::none();
-    auto sel = CollectorSelection::none();
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto end = text.find(',', start);
-        if (end == std::string::npos) end = text.size();
-        const auto part = text.substr(start, end - start);
-        if (part == "mix") sel.mix = true;
-        else if (part == "branches") sel.branches = true;
-        else if (part == "memory") sel.memory = true;
-        else if (part == "caches") sel.caches = true;
-        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, all, none)", part);
-        start = end + 1;
-    }
-    return sel;
-}
+CollectorSelection to_collectors(const std::string& text) { return parse_collectors(text); }
 
 /// A TargetModel from None (the target's default), "analytic" (the untrained analytic cost model),
 /// a model file path, or a fitted predictor.
@@ -174,20 +158,8 @@ PYBIND11_MODULE(simtune, m) {
     m.attr("__version__") = SIMTUNE_PYTHON_VERSION;
 
     // ---- errors ----------------------------------------------------------------------------------
-    py::enum_<ErrorKind>(m, "ErrorKind", "What went wrong (simtune::ErrorKind)")
-        .value("invalid_argument", ErrorKind::invalid_argument)
-        .value("io", ErrorKind::io)
-        .value("invalid_binary", ErrorKind::invalid_binary)
-        .value("wrong_isa", ErrorKind::wrong_isa)
-        .value("build_failed", ErrorKind::build_failed)
-        .value("tool_missing", ErrorKind::tool_missing)
-        .value("simulation_fault", ErrorKind::simulation_fault)
-        .value("instruction_limit", ErrorKind::instruction_limit)
-        .value("time_limit", ErrorKind::time_limit)
-        .value("invalid_output", ErrorKind::invalid_output)
-        .value("invalid_model", ErrorKind::invalid_model)
-        .value("invalid_data", ErrorKind::invalid_data)
-        .value("cancelled", ErrorKind::cancelled);
+    py::enum_<ErrorKind> error_kind(m, "ErrorKind", "What went wrong (simtune::ErrorKind)");
+    for (const ErrorKind kind : error_kinds) error_kind.value(kind_name(kind).data(), kind);
     error_type = PyErr_NewExceptionWithDoc("simtune.Error",
                                            "A simtune failure; `kind` (a simtune.ErrorKind) says what went wrong.",
                                            PyExc_RuntimeError, nullptr);

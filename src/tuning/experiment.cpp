@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "deterministic_shuffle.hpp"
+#include "simtune/util.hpp"
 #include "simtune/error.hpp"
 #include "simtune/predictors/any_predictor.hpp"
 

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "deterministic_shuffle.hpp"
+#include "simtune/util.hpp"
 #include "simtune/error.hpp"
 
 namespace simtune {
