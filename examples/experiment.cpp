@@ -111,7 +111,7 @@ int main(int argc, char** argv) try {
     for (const auto& [s, t] : sim_time) fmt::print("simulation ({}, build included): {:.1f} s of worker time\n", s, t);
     if (save_model) {
         const auto data = dataset.training_set(model_simulator);
-        const std::string trained_for = fmt::format("{}@{}", host.name, model_simulator);
+        const std::string trained_for = simtune::model_tag(host.name, simtune::parse_simulator_kind(model_simulator));
         if (model_kind == "ridge") {
             simtune::RidgeOptions o;
             o.target = trained_for;

@@ -96,7 +96,7 @@ TargetModel to_model(const py::object& model, const Target& target, const std::s
             m.scorer = make_scorer(p);
             m.description = "GradientBoostedTrees";
         }
-        m.simulator = simulator.empty() ? "unicorn" : simulator;
+        m.simulator = simulator.empty() ? SimulatorKind::unicorn : parse_simulator_kind(simulator);
         return m;
     }
     auto m = load_target_model(model.cast<std::filesystem::path>());
@@ -305,7 +305,7 @@ PYBIND11_MODULE(simtune, m) {
     py::class_<Prediction>(m, "Prediction")
         .def_readonly("seconds", &Prediction::seconds)
         .def_property_readonly("stats", [](const Prediction& p) { return stats_dict(p.stats); })
-        .def_readonly("simulator", &Prediction::simulator)
+        .def_property_readonly("simulator", [](const Prediction& p) { return std::string(to_string(p.simulator)); })
         .def_readonly("model", &Prediction::model)
         .def("__repr__", [](const Prediction& p) { return fmt::format("<simtune.Prediction {:.6g} s ({})>", p.seconds, p.model); });
     m.def(
@@ -386,11 +386,10 @@ PYBIND11_MODULE(simtune, m) {
                  auto tm = to_model(model, t, simulator);
                  TunerOptions options;
                  options.pool.workers = workers;
-                 options.pool.collectors = tm.collectors;
                  options.confirm_top = confirm_top;
                  options.native.passes = passes;
                  options.native.ms_per_measurement = ms;
-                 return std::make_unique<Tuner>(t, simulator_factory(tm.simulator), tm.scorer, options);
+                 return std::make_unique<Tuner>(t, std::move(tm), options);
              }),
              py::arg("target") = "host-x86-64", py::arg("model") = py::none(), py::arg("simulator") = "", py::arg("workers") = 0,
              py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0)

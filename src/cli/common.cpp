@@ -189,7 +189,17 @@ TargetModel resolve_model(const ArgParser& args, const Target& target) {
         if (*file == "analytic") return analytic_model(target);
         return load_target_model(*file);
     }
-    return default_model(target);
+    try {
+        return default_model(target);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::invalid_model) throw;
+        // The library's message names library calls; a command user needs the commands and options.
+        fail(ErrorKind::invalid_model,
+             "no default model for target '{}': train one on the target's measured times (simtune dataset, then "
+             "simtune train) and pass it with --model FILE, or rank with the untrained analytic cost model "
+             "(--model analytic)",
+             target.name);
+    }
 }
 
 KernelBinary load_binary(const std::filesystem::path& path, const ArgParser& args) {

@@ -233,7 +233,7 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                       fmt::format("target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={}\n{}",
                                   target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
                                   options.limits.timeout.count(), chunk, options.times_csv.has_value(), batch_fingerprint(all)),
-                      "dataset inputs (workloads, variants, seed, simulators, collectors, limits or --times-csv)");
+                      "dataset inputs (workloads, variants, seed, simulators, collectors, limits or times_csv)");
     }
 
     PoolOptions pool_options;

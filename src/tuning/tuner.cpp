@@ -9,6 +9,17 @@
 
 namespace simtune {
 
+namespace {
+TunerOptions with_collectors(TunerOptions options, const CollectorSelection& collectors) {
+    options.pool.collectors = collectors;
+    return options;
+}
+} // namespace
+
+Tuner::Tuner(Target target, TargetModel model, TunerOptions options)
+    : Tuner(std::move(target), simulator_factory(model.simulator), std::move(model.scorer),
+            with_collectors(std::move(options), model.collectors)) {}
+
 Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options)
     : pool_(std::move(target), std::move(simulators), options.pool), scorer_(std::move(scorer)),
       options_(std::move(options)) {
@@ -24,7 +35,7 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
     if (collective)
         agree_on_plan(collective, fmt::format("target={};confirm={}\n{}", pool_.target().name, options_.confirm_top,
                                               batch_fingerprint(candidates)),
-                      "candidates (or target, or --confirm)");
+                      "candidates (or target, or confirm_top)");
     auto results = run_sharded(pool_, candidates, collective, [&](CandidateResult& r) {
         if (r.ok()) {
             try {
