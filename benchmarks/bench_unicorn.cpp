@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 using namespace simtune;
 namespace fs = std::filesystem;

@@ -14,7 +14,7 @@
 #include <fstream>
 #include <optional>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 #include <simtune/tuning/dataset.hpp>
 #include <simtune/tuning/experiment.hpp>
 

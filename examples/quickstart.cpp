@@ -1,7 +1,6 @@
 // Quickstart, C++: build a kernel, predict its run time, rank a few candidates with Tuner.
 #include <simtune/simtune.hpp>
-#include <simtune/predict.hpp>
-#include <simtune/tuning/tuner.hpp>
+#include <simtune/tuning/workloads.hpp> // the built-in GEMM of step 3 (research tooling)
 
 int main() try {
     using namespace simtune;

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include <simtune/tuning/sharded_run.hpp>
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "support.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "support.hpp"
 

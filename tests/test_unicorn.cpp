@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include <simtune/collectors/collector_set.hpp>
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "support.hpp"
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <set>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 using namespace simtune;
 namespace fs = std::filesystem;

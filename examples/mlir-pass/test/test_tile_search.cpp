@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "tile_search.hpp"
 
