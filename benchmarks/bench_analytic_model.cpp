@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 using namespace simtune;
 

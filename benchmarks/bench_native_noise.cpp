@@ -5,7 +5,7 @@
 //   build/release/benchmarks/bench_native_noise [WORKLOAD] [VARIANTS] [PASSES] [MS]
 #include <cstdlib>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 int main(int argc, char** argv) try {
     const std::string workload = argc > 1 ? argv[1] : "conv2d-nhwc-16x16x32x32-3x3";

@@ -107,10 +107,10 @@ int main(int argc, char** argv) {
                     });
                 };
                 const double plain = fastest(repeats, [&] { return seconds_of_plain_qemu(binary, target); });
-                auto mix_set = CollectorSet::mix();
-                auto cache_set = CollectorSet::mix();
+                auto mix_set = CollectorSet::mix_only();
+                auto cache_set = CollectorSet::mix_only();
                 cache_set.add_memory().add_caches(target.caches);
-                auto full_set = CollectorSet::full(target);
+                auto full_set = CollectorSet::all(target);
                 const double mix = with(mix_set);
                 const double caches = with(cache_set);
                 const double full = with(full_set);

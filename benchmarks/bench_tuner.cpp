@@ -28,7 +28,7 @@
 #include "simtune/predictors/ridge.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/tuning/native.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
 
@@ -67,7 +67,7 @@ TargetModel model_for(const Target& target, std::span<const KernelBinary> binari
         auto model = default_model(target);
         how = "default model: " + model.description;
         // Throughput only: another simulator's stats would not suit the model, but cost the same to score.
-        if (!simulator_name.empty()) model.simulator = simulator_name;
+        if (!simulator_name.empty()) model.simulator = parse_simulator_kind(simulator_name);
         return model;
     } catch (const Error&) {
     }
@@ -93,7 +93,7 @@ TargetModel model_for(const Target& target, std::span<const KernelBinary> binari
     ridge->fit(data);
     how = fmt::format("RidgeRegressor fitted on {} variants' {} stats (no default model)", binaries.size(), fitted_on);
     TargetModel model;
-    model.simulator = fitted_on;
+    model.simulator = parse_simulator_kind(fitted_on);
     model.scorer = make_scorer(std::shared_ptr<const RidgeRegressor>(ridge));
     model.description = "ridge (benchmark)";
     return model;
@@ -131,8 +131,7 @@ int main(int argc, char** argv) {
     for (std::size_t workers : {1u, 2u}) {
         TunerOptions options;
         options.pool.workers = workers;
-        options.pool.collectors = model.collectors;
-        last.emplace(target, simulator_factory(model.simulator), model.scorer, options);
+        last.emplace(target, model, options);
         start = Clock::now();
         const auto ranked = last->rank(candidates);
         const double seconds = since(start);

@@ -19,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 using namespace simtune;
 namespace fs = std::filesystem;
@@ -131,8 +131,8 @@ int main(int argc, char** argv) {
                 if (target.isa == Isa::x86_64) native = native_ns(k) * 1e-9;
                 UnicornSimulator sim;
                 CollectorSet none;
-                CollectorSet mix = CollectorSet::mix();
-                CollectorSet full = CollectorSet::full(target);
+                CollectorSet mix = CollectorSet::mix_only();
+                CollectorSet full = CollectorSet::all(target);
                 const auto [ta, n] = time_runs(sim, k, target, none, reps);
                 const auto [tb, nb] = time_runs(sim, k, target, mix, reps);
                 const auto [tc, nc] = time_runs(sim, k, target, full, reps);
@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
             };
             UnicornSimulator sim;
             CollectorSet none;
-            CollectorSet full = CollectorSet::full(target);
+            CollectorSet full = CollectorSet::all(target);
             sim.run(k, target, none);
             const double reused = per_run([&] { sim.run(k, target, none); }, 1000);
             sim.run(k, target, full);

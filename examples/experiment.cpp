@@ -15,7 +15,7 @@
 #include <fstream>
 #include <optional>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 #include <simtune/tuning/dataset.hpp>
 #include <simtune/tuning/experiment.hpp>
 
@@ -119,7 +119,7 @@ int main(int argc, char** argv) try {
     for (const auto& [s, t] : sim_time) fmt::print("simulation ({}, build included): {:.1f} s of worker time\n", s, t);
     if (save_model) {
         const auto data = dataset.training_set(model_simulator);
-        const std::string trained_for = fmt::format("{}@{}", host.name, model_simulator);
+        const std::string trained_for = simtune::model_tag(host.name, simtune::parse_simulator_kind(model_simulator));
         simtune::train_model(model_kind, data, eo, trained_for).save(*save_model);
         fmt::print("saved a {} model trained on {} rows of {} statistics to {}\n", model_kind, data.rows(), model_simulator,
                    save_model->string());

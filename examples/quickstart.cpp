@@ -1,7 +1,6 @@
 // Quickstart, C++: build a kernel, predict its run time, rank a few candidates with Tuner.
 #include <simtune/simtune.hpp>
-#include <simtune/tuning/predict.hpp>
-#include <simtune/tuning/tuner.hpp>
+#include <simtune/tuning/workloads.hpp> // the built-in GEMM of step 3 (research tooling)
 
 int main() try {
     using namespace simtune;
@@ -18,10 +17,7 @@ int main() try {
     fmt::print("add: {:.3g} s per call ({} instructions simulated)\n", p.seconds, p.stats.instructions);
 
     // 3. Rank 8 schedules of a built-in GEMM by predicted time, in parallel.
-    const TargetModel model = default_model(target);
-    TunerOptions options;
-    options.pool.collectors = model.collectors;
-    Tuner tuner(target, simulator_factory(model.simulator), model.scorer, options);
+    Tuner tuner(target, default_model(target));
     std::vector<Candidate> candidates;
     for (const Variant& v : enumerate_variants(workload_by_name("gemm-128x128x128"), 8))
         candidates.push_back(Candidate::from_source(v.key(), v.source, v.buffers, v.flags));

@@ -15,6 +15,7 @@
 
 #include "simtune/error.hpp"
 #include "simtune/process.hpp"
+#include "simtune/util.hpp"
 
 #include "elf_reader.hpp"
 
@@ -66,11 +67,7 @@ std::filesystem::path default_cache_dir() {
     return std::filesystem::temp_directory_path() / "simtune-cache";
 }
 
-std::string fnv_hex(std::string_view text) {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
-    return fmt::format("{:016x}", h);
-}
+std::string fnv_hex(std::string_view text) { return fmt::format("{:016x}", fnv1a64(text)); }
 
 void write_file(const std::filesystem::path& path, std::string_view text) {
     std::ofstream out(path, std::ios::binary);
@@ -189,17 +186,6 @@ std::string check_build_inputs(std::span<const BufferSpec> buffers, const Target
         fail(ErrorKind::tool_missing, "compiler '{}' for target {} not found (run cmake/setup-debian.sh)",
              target.compiler(), target.name);
     return spec;
-}
-
-std::string read_file(const std::filesystem::path& path, std::string_view what) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status)) fail(ErrorKind::io, "{} {}: no such file", what, path.string());
-    if (!std::filesystem::is_regular_file(status)) fail(ErrorKind::io, "{} {}: not a regular file", what, path.string());
-    std::ifstream in(path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) fail(ErrorKind::io, "{} {}: cannot read", what, path.string());
-    return bytes;
 }
 
 /// A relocatable ELF64 object for `target` that defines simtune_kernel in its .text section (the

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "simtune/error.hpp"
+#include "simtune/util.hpp"
 
 #include "elf_reader.hpp"
 
@@ -135,9 +136,9 @@ namespace {
 
 std::string hash_bytes(std::span<const std::byte> bytes) {
     // Two FNV-1a 64 passes with different offsets: a fast, stable cache key (not cryptographic).
-    std::uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+    const std::uint64_t a = fnv1a64({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+    std::uint64_t b = 0x84222325cbf29ce4ull; // the second pass also mixes its state after each byte
     for (auto byte : bytes) {
-        a = (a ^ static_cast<std::uint8_t>(byte)) * 0x100000001b3ull;
         b = (b ^ static_cast<std::uint8_t>(byte)) * 0x100000001b3ull;
         b ^= b >> 29;
     }
@@ -158,14 +159,7 @@ std::string_view isa_name_of_machine(std::uint16_t machine) {
 } // namespace
 
 KernelBinary KernelBinary::load(const std::filesystem::path& path, std::optional<Isa> expected) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status)) fail(ErrorKind::io, "{}: no such file", path.string());
-    if (std::filesystem::is_directory(status)) fail(ErrorKind::io, "{}: is a directory, not a kernel binary", path.string());
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(ErrorKind::io, "{}: cannot open for reading", path.string());
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) fail(ErrorKind::io, "{}: read error", path.string());
+    const std::string chars = read_file(path);
     std::vector<std::byte> bytes(chars.size());
     std::memcpy(bytes.data(), chars.data(), chars.size());
     auto binary = from_bytes(std::move(bytes), path.string(), expected);

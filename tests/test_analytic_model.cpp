@@ -47,7 +47,7 @@ TEST_CASE("every built-in target has a valid core model; an unknown target is na
         CHECK_FALSE(core.source.empty());
         const auto m = analytic_model(t);
         CHECK(m.description == "analytic:" + t.name);
-        CHECK(m.simulator == "unicorn");
+        CHECK(m.simulator == SimulatorKind::unicorn);
         CHECK(m.collectors == CollectorSelection::all());
     }
     auto unknown = host_x86_64();

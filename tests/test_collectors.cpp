@@ -155,7 +155,7 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
         CHECK(stats_of(set) == Stats{});
     }
     SUBCASE("mix() asks for blocks only") {
-        const CollectorSet set = CollectorSet::mix();
+        const CollectorSet set = CollectorSet::mix_only();
         CHECK(set.events() == EventKind::blocks);
         CHECK(set.instruction_mix() != nullptr);
         CHECK(set.cache_model() == nullptr);
@@ -167,7 +167,7 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
     }
     SUBCASE("full() is the union and its contribution is the sum of the parts") {
         const Target target = sifive_u74();
-        CollectorSet set = CollectorSet::full(target);
+        CollectorSet set = CollectorSet::all(target);
         CHECK(set.events() == (EventKind::blocks | EventKind::memory));
 
         InstructionMix mix;
@@ -199,7 +199,7 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
         CHECK(set.events() == (EventKind::blocks | EventKind::memory)); // the choice is kept
     }
     SUBCASE("a user collector sees the events it asked for and adds to the same Stats") {
-        CollectorSet set = CollectorSet::mix();
+        CollectorSet set = CollectorSet::mix_only();
         set.add_memory();
         set.add(BlockCounter{});
         CHECK(set.user_collector_count() == 1);

@@ -13,8 +13,8 @@
 #include <set>
 #include <thread>
 
-#include <simtune/distributed/sharded_run.hpp>
-#include <simtune/simtune.hpp>
+#include <simtune/tuning/sharded_run.hpp>
+#include <simtune/research.hpp>
 
 #include "support.hpp"
 

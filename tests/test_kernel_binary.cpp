@@ -6,7 +6,7 @@
 #include <cstring>
 #include <fstream>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "support.hpp"
 

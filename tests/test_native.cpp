@@ -2,7 +2,7 @@
 // the noise figure, remote command templates, and errors for kernels that crash or hang.
 #include <doctest/doctest.h>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 using namespace simtune;
 namespace fs = std::filesystem;

@@ -81,7 +81,7 @@ TEST_CASE("QEMU runs GEMM, conv2d and depthwise conv on three ISAs with the nati
             CAPTURE(kernel.file);
             CAPTURE(target.name);
             const auto binary = tk::build(kernel, target);
-            auto collectors = CollectorSet::full(target);
+            auto collectors = CollectorSet::all(target);
             const auto result = QemuSimulator{}.run(binary, target, collectors);
             const Stats& s = result.stats;
 
@@ -121,7 +121,7 @@ TEST_CASE("start-up work outside the region of interest does not change the coun
     for (const auto& target : all_targets()) {
         CAPTURE(target.name);
         const auto binary = tk::build(tk::gemm, target);
-        auto collectors = CollectorSet::full(target);
+        auto collectors = CollectorSet::all(target);
         const auto plain = QemuSimulator{}.run(binary, target, collectors);
         QemuOptions options;
         options.kernel_arguments = {"--startup-work", "3000000"};
@@ -135,8 +135,8 @@ TEST_CASE("QEMU statistics are deterministic and independent of the collector ch
     for (const auto& target : all_targets()) {
         CAPTURE(target.name);
         const auto binary = tk::build(tk::conv2d, target);
-        auto full = CollectorSet::full(target);
-        auto mix = CollectorSet::mix();
+        auto full = CollectorSet::all(target);
+        auto mix = CollectorSet::mix_only();
         CollectorSet none;
         const auto first = QemuSimulator{}.run(binary, target, full);
         const auto second = QemuSimulator{}.run(binary, target, full);
@@ -185,7 +185,7 @@ TEST_CASE("QEMU statistics are a function of the binary alone") {
             build.flags = variant.flags;
             const auto binary = build_kernel(variant.source, variant.buffers, target, build);
             auto run = [&](const KernelBinary& b) {
-                auto full = CollectorSet::full(target);
+                auto full = CollectorSet::all(target);
                 return QemuSimulator{}.run(b, target, full).stats;
             };
             const auto reference = run(binary);
@@ -230,7 +230,7 @@ TEST_CASE("parallel QEMU runs do not interfere") {
     const auto gemm = tk::build(tk::gemm, target);
     const auto conv = tk::build(tk::depthwise_conv, target);
     auto run = [&](const KernelBinary& binary) {
-        auto collectors = CollectorSet::full(target);
+        auto collectors = CollectorSet::all(target);
         return QemuSimulator{}.run(binary, target, collectors);
     };
     const auto gemm_alone = run(gemm), conv_alone = run(conv);
@@ -247,7 +247,7 @@ TEST_CASE("parallel QEMU runs do not interfere") {
 TEST_CASE("QEMU failures are clear errors") {
     const auto target = host_x86_64();
     const auto gemm = tk::build(tk::gemm, target);
-    auto collectors = CollectorSet::mix();
+    auto collectors = CollectorSet::mix_only();
     std::string message;
 
     SUBCASE("QEMU not installed") {
@@ -298,7 +298,7 @@ TEST_CASE("QEMU failures are clear errors") {
     }
     SUBCASE("the instruction limit, at ROI end and while running") {
         QemuOptions options;
-        auto full = CollectorSet::full(target);
+        auto full = CollectorSet::all(target);
         const auto exact = QemuSimulator{}.run(gemm, target, full).stats.instructions;
         options.limits.max_instructions = exact;
         CHECK(QemuSimulator{options}.run(gemm, target, full).stats.instructions == exact);

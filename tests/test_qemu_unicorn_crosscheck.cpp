@@ -28,8 +28,8 @@ TEST_CASE("QEMU and Unicorn agree on GEMM, conv2d and depthwise conv on three IS
             CAPTURE(target.name);
             CAPTURE(kernel.file);
             const auto binary = tk::build(kernel, target);
-            auto q_collectors = CollectorSet::full(target);
-            auto u_collectors = CollectorSet::full(target);
+            auto q_collectors = CollectorSet::all(target);
+            auto u_collectors = CollectorSet::all(target);
             const auto q = QemuSimulator{}.run(binary, target, q_collectors);
             const auto u = unicorn.run(binary, target, u_collectors);
             INFO(fmt::format("qemu    {}\nunicorn {}", q.stats, u.stats));

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "support.hpp"
 
@@ -235,7 +235,7 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     ridge.fit(ts);
     ridge.save(dir / "m.model");
     const auto model = load_target_model(dir / "m.model");
-    CHECK(model.simulator == "unicorn");
+    CHECK(model.simulator == SimulatorKind::unicorn);
     BuildOptions bo;
     bo.cache_dir = dir / "cache";
     const auto v = enumerate_variants(workloads[0], 1, 99)[0];
@@ -244,7 +244,7 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     const auto p = predict(k, host_x86_64(), model);
     CHECK(p.seconds > 0);
     CHECK(p.stats.instructions > 0);
-    CHECK(p.simulator == "unicorn");
+    CHECK(p.simulator == SimulatorKind::unicorn);
 
     // Malformed datasets are refused with the line named.
     std::ofstream(dir / "bad.csv") << "workload,variant\n";

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include <simtune/collectors/collector_set.hpp>
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "support.hpp"
 
@@ -145,7 +145,7 @@ TEST_CASE("GEMM, conv2d and depthwise conv give the native x86-64 outputs on all
             CHECK(plain.stats.basic_blocks > 10);
             CHECK(plain.stats.basic_blocks < plain.stats.instructions);
             // Collectors watch; they do not change what the kernel computes or how much it executes.
-            auto all = CollectorSet::full(target);
+            auto all = CollectorSet::all(target);
             const auto watched = sim.run(k, target, all);
             check_same_buffers(k, watched.buffers, native);
             CHECK(watched.stats.instructions == plain.stats.instructions);
@@ -201,7 +201,7 @@ TEST_CASE("runs are deterministic, with and without collectors, on a reused and 
         const auto other = build(kernel_source(gemm.file), gemm.buffers, target);
         UnicornSimulator sim;
         CollectorSet none;
-        auto all = CollectorSet::full(target);
+        auto all = CollectorSet::all(target);
         const auto first = sim.run(k, target, none);
         const auto first_full = sim.run(k, target, all);
         CHECK(sim.run(k, target, none).stats == first.stats);
@@ -209,7 +209,7 @@ TEST_CASE("runs are deterministic, with and without collectors, on a reused and 
         CHECK(first_full.stats.mem_reads > 0);
         // The mix alone is fed from per-block execution counts after the run; it must agree with
         // the mix fed block by block (as it is beside the branch counter in the full set).
-        CollectorSet mix = CollectorSet::mix();
+        CollectorSet mix = CollectorSet::mix_only();
         const auto mixed = sim.run(k, target, mix).stats;
         CHECK(mixed.by_class == first_full.stats.by_class);
         CHECK(mixed.instructions == first.stats.instructions);
@@ -248,7 +248,7 @@ TEST_CASE("a user collector sees every block and every access") {
         const auto k = build(source, tk.buffers, target);
         Tally tally;
         const auto counts = tally.counts;
-        CollectorSet set = CollectorSet::full(target);
+        CollectorSet set = CollectorSet::all(target);
         set.add(tally);
         UnicornSimulator sim;
         const auto s = sim.run(k, target, set).stats;
@@ -275,7 +275,7 @@ TEST_CASE("an exception from a collector ends the run with that exception, and t
     CollectorSet failing;
     failing.add(Failing{});
     CHECK_THROWS_WITH_AS(sim.run(k, target, failing), "collector gave up", std::runtime_error);
-    CollectorSet mix = CollectorSet::mix();
+    CollectorSet mix = CollectorSet::mix_only();
     CHECK(sim.run(k, target, mix).stats.instructions > 0);
 }
 
@@ -313,7 +313,7 @@ TEST_CASE("the counts of a naive scalar GEMM are sensible") {
         // Not vectorised: every one of the n³ multiply-adds loads b and loads and stores c.
         const auto k = build(source, buffers, target, {"-DN=24", "-fno-tree-vectorize", "-fno-unroll-loops"});
         UnicornSimulator sim;
-        auto all = CollectorSet::full(target);
+        auto all = CollectorSet::all(target);
         const auto s = sim.run(k, target, all).stats;
         const auto counts = fmt::format("{}", s);
         CAPTURE(counts);
@@ -334,7 +334,7 @@ TEST_CASE("the counts of a naive scalar GEMM are sensible") {
 
         // The vectorised default build executes fewer instructions for the same work.
         const auto vectorised = build(source, buffers, target, {"-DN=24"});
-        CollectorSet mix = CollectorSet::mix();
+        CollectorSet mix = CollectorSet::mix_only();
         const auto v = sim.run(vectorised, target, mix).stats;
         CHECK(v.instructions > 0);
         if (target.isa != Isa::riscv64) { // GCC 12 does not vectorise for RISC-V

@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 using namespace simtune;
 namespace fs = std::filesystem;

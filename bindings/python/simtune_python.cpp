@@ -23,11 +23,12 @@
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 #include "simtune/tuning/native.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
+#include "simtune/util.hpp"
 
 namespace py = pybind11;
 using namespace simtune;
@@ -75,24 +76,7 @@ std::vector<BufferSpec> to_buffers(const py::object& b) {
     return b.cast<std::vector<BufferSpec>>();
 }
 
-CollectorSelection to_collectors(const std::string& text) {
-    if (text == "all") return CollectorSelection::all();
-    if (text == "none") return CollectorSelection::none();
-    auto sel = CollectorSelection::none();
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto end = text.find(',', start);
-        if (end == std::string::npos) end = text.size();
-        const auto part = text.substr(start, end - start);
-        if (part == "mix") sel.mix = true;
-        else if (part == "branches") sel.branches = true;
-        else if (part == "memory") sel.memory = true;
-        else if (part == "caches") sel.caches = true;
-        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, all, none)", part);
-        start = end + 1;
-    }
-    return sel;
-}
+CollectorSelection to_collectors(const std::string& text) { return parse_collectors(text); }
 
 /// A TargetModel from None (the target's default), "analytic" (the untrained analytic cost model),
 /// a model file path, or a fitted predictor.
@@ -112,7 +96,7 @@ TargetModel to_model(const py::object& model, const Target& target, const std::s
             m.scorer = make_scorer(p);
             m.description = "GradientBoostedTrees";
         }
-        m.simulator = simulator.empty() ? "unicorn" : simulator;
+        m.simulator = simulator.empty() ? SimulatorKind::unicorn : parse_simulator_kind(simulator);
         return m;
     }
     auto m = load_target_model(model.cast<std::filesystem::path>());
@@ -174,20 +158,8 @@ PYBIND11_MODULE(simtune, m) {
     m.attr("__version__") = SIMTUNE_PYTHON_VERSION;
 
     // ---- errors ----------------------------------------------------------------------------------
-    py::enum_<ErrorKind>(m, "ErrorKind", "What went wrong (simtune::ErrorKind)")
-        .value("invalid_argument", ErrorKind::invalid_argument)
-        .value("io", ErrorKind::io)
-        .value("invalid_binary", ErrorKind::invalid_binary)
-        .value("wrong_isa", ErrorKind::wrong_isa)
-        .value("build_failed", ErrorKind::build_failed)
-        .value("tool_missing", ErrorKind::tool_missing)
-        .value("simulation_fault", ErrorKind::simulation_fault)
-        .value("instruction_limit", ErrorKind::instruction_limit)
-        .value("time_limit", ErrorKind::time_limit)
-        .value("invalid_output", ErrorKind::invalid_output)
-        .value("invalid_model", ErrorKind::invalid_model)
-        .value("invalid_data", ErrorKind::invalid_data)
-        .value("cancelled", ErrorKind::cancelled);
+    py::enum_<ErrorKind> error_kind(m, "ErrorKind", "What went wrong (simtune::ErrorKind)");
+    for (const ErrorKind kind : error_kinds) error_kind.value(kind_name(kind).data(), kind);
     error_type = PyErr_NewExceptionWithDoc("simtune.Error",
                                            "A simtune failure; `kind` (a simtune.ErrorKind) says what went wrong.",
                                            PyExc_RuntimeError, nullptr);
@@ -333,7 +305,7 @@ PYBIND11_MODULE(simtune, m) {
     py::class_<Prediction>(m, "Prediction")
         .def_readonly("seconds", &Prediction::seconds)
         .def_property_readonly("stats", [](const Prediction& p) { return stats_dict(p.stats); })
-        .def_readonly("simulator", &Prediction::simulator)
+        .def_property_readonly("simulator", [](const Prediction& p) { return std::string(to_string(p.simulator)); })
         .def_readonly("model", &Prediction::model)
         .def("__repr__", [](const Prediction& p) { return fmt::format("<simtune.Prediction {:.6g} s ({})>", p.seconds, p.model); });
     m.def(
@@ -414,11 +386,10 @@ PYBIND11_MODULE(simtune, m) {
                  auto tm = to_model(model, t, simulator);
                  TunerOptions options;
                  options.pool.workers = workers;
-                 options.pool.collectors = tm.collectors;
                  options.confirm_top = confirm_top;
                  options.native.passes = passes;
                  options.native.ms_per_measurement = ms;
-                 return std::make_unique<Tuner>(t, simulator_factory(tm.simulator), tm.scorer, options);
+                 return std::make_unique<Tuner>(t, std::move(tm), options);
              }),
              py::arg("target") = "host-x86-64", py::arg("model") = py::none(), py::arg("simulator") = "", py::arg("workers") = 0,
              py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0)

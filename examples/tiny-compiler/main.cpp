@@ -141,9 +141,8 @@ int main(int argc, char** argv) {
         auto [model, model_note] = choose_model(target, opt.model);
         TunerOptions tuner_options;
         tuner_options.pool.workers = opt.workers;
-        tuner_options.pool.collectors = model.collectors;
         tuner_options.confirm_top = opt.confirm;
-        Tuner tuner(target, simulator_factory(model.simulator), model.scorer, tuner_options);
+        Tuner tuner(target, model, tuner_options);
         const auto results = tuner.rank(candidates);
         if (results.empty() || !results.front().ok()) {
             // Nothing to choose from: list every failure, then the overall error (the first failure's

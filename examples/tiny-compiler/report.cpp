@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include <simtune/tuning/analytic_model.hpp>
+#include <simtune/predictors/analytic_model.hpp>
 
 namespace tiny {
 
@@ -64,7 +64,7 @@ nlohmann::ordered_json report_json(const ReportInput& in) {
     j["target"] = in.target.name;
     j["model"] = {{"description", in.model.description},
                   {"kind", in.model.description.starts_with("analytic:") ? "analytic" : "trained"},
-                  {"simulator", in.model.simulator},
+                  {"simulator", to_string(in.model.simulator)},
                   {"note", in.model_note}};
     j["schedule_space_size"] = schedule_space(in.nest).size();
     const auto r = ranked(in);

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <simtune/tuning/pool.hpp>
-#include <simtune/tuning/predict.hpp>
+#include <simtune/predict.hpp>
 
 #include "frontend.hpp"
 #include "ir.hpp"

@@ -7,14 +7,16 @@
 
 #include "simtune/events.hpp"
 #include "simtune/kernel.hpp"
-#include "simtune/predictors/training_set.hpp"
 #include "simtune/simulation.hpp"
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
 
 namespace simtune {
 
+// Declared only: the seams name these, the parts that implement them define them, so this file
+// depends on nothing above the vocabulary headers.
 class CollectorSet;
+struct TrainingSet;
 
 /// Receives a simulation's events and contributes its counters to Stats. Both simulators drive the
 /// same collectors, so a cache model or a classification is written once.

@@ -3,11 +3,33 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "simtune/error.hpp"
 #include "simtune/stats.hpp"
 
 namespace simtune {
+
+/// The built-in simulators. A model records the one its training statistics came from, because a
+/// model must be fed the same simulator's statistics.
+enum class SimulatorKind {
+    unicorn, ///< in-process, function-level (UnicornSimulator)
+    qemu,    ///< whole program under qemu-user with simtune's plugin (QemuSimulator)
+};
+
+constexpr std::string_view to_string(SimulatorKind kind) noexcept {
+    return kind == SimulatorKind::qemu ? "qemu" : "unicorn";
+}
+
+/// "unicorn" or "qemu"; throws Error(invalid_argument) naming the unknown simulator otherwise.
+inline SimulatorKind parse_simulator_kind(std::string_view name) {
+    if (name == "unicorn") return SimulatorKind::unicorn;
+    if (name == "qemu") return SimulatorKind::qemu;
+    fail(ErrorKind::invalid_argument, "unknown simulator '{}' (built-in: unicorn, qemu)", name);
+}
 
 /// Bounds on one simulation. Exceeding either is Error(instruction_limit / time_limit).
 struct SimulationLimits {
@@ -24,3 +46,10 @@ struct SimulationResult {
 };
 
 } // namespace simtune
+
+template <>
+struct fmt::formatter<simtune::SimulatorKind> : fmt::formatter<std::string_view> {
+    auto format(simtune::SimulatorKind kind, format_context& ctx) const {
+        return fmt::formatter<std::string_view>::format(simtune::to_string(kind), ctx);
+    }
+};

@@ -43,7 +43,7 @@ int cmd_predict(std::span<const std::string> argv) {
                     {"binary", binary->path().string()},
                     {"target", target.name},
                     {"predicted_seconds", prediction.seconds},
-                    {"simulator", prediction.simulator},
+                    {"simulator", to_string(prediction.simulator)},
                     {"model", prediction.model},
                     {"stats", to_json(prediction.stats)}});
     } else {

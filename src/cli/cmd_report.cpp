@@ -81,15 +81,16 @@ int cmd_report(std::span<const std::string> argv) {
     for (const auto& file : model_files) {
         const auto target_model = load_target_model(file);
         const auto predictor = load_model(file);
+        const std::string simulator(to_string(target_model.simulator)); // datasets name their simulators
         const auto available = dataset.simulators();
-        if (std::ranges::find(available, target_model.simulator) == available.end())
+        if (std::ranges::find(available, simulator) == available.end())
             fail(ErrorKind::invalid_data, "{} scores {} stats, which the dataset lacks (it has: {})", file,
-                 target_model.simulator, fmt::join(available, ", "));
-        const auto data = dataset.training_set(target_model.simulator);
+                 simulator, fmt::join(available, ", "));
+        const auto data = dataset.training_set(simulator);
         std::vector<double> predicted, actual;
         for (Eigen::Index r = 0; r < data.rows(); ++r) {
             const auto& row = dataset.rows[static_cast<std::size_t>(r)];
-            predicted.push_back(target_model.scorer(row.stats.at(target_model.simulator)));
+            predicted.push_back(target_model.scorer(row.stats.at(simulator)));
             actual.push_back(data.seconds[r]);
         }
         const auto table = metrics_by_group(predicted, actual, data.groups);
@@ -138,10 +139,10 @@ int cmd_report(std::span<const std::string> argv) {
                 }
             workloads.push_back({{"name", w}, {"measured", measured}, {"predicted", pred}});
         }
-        plot_models.push_back({{"name", name}, {"kind", predictor.kind()}, {"simulator", target_model.simulator},
+        plot_models.push_back({{"name", name}, {"kind", predictor.kind()}, {"simulator", simulator},
                                {"workloads", workloads}, {"importance", importance}, {"importance_label", importance_label}});
         models_json.push_back({{"model", file}, {"name", name}, {"kind", predictor.kind()},
-                               {"simulator", target_model.simulator}, {"workloads", groups},
+                               {"simulator", simulator}, {"workloads", groups},
                                {"mean", metrics_json(table.mean)}, {"worst", metrics_json(table.worst)}});
     }
 

@@ -66,7 +66,7 @@ int cmd_train(std::span<const std::string> argv) {
     if (kind == "ridge") {
         RidgeOptions options;
         options.seed = seed;
-        options.target = target.name + "@" + simulator;
+        options.target = model_tag(target.name, parse_simulator_kind(simulator));
         if (is_relative) options.features = relative;
         RidgeRegressor ridge(options);
         ridge.fit(data);
@@ -82,7 +82,7 @@ int cmd_train(std::span<const std::string> argv) {
         else throw UsageError(fmt::format("unknown objective '{}' (known: squared, pairwise)", objective));
         options.threads = static_cast<unsigned>(args.get_int("threads", 0, 1024));
         options.seed = seed;
-        options.target = target.name + "@" + simulator;
+        options.target = model_tag(target.name, parse_simulator_kind(simulator));
         if (is_relative) {
             options.features.raw_counters = false;
             options.features.anchor = relative.anchor;

@@ -4,8 +4,7 @@
 
 #include "common.hpp"
 #include "job.hpp"
-#include "simtune/distributed/sharded_run.hpp"
-#include "simtune/simulators/any_simulator.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
 
@@ -69,7 +68,6 @@ int cmd_tune(std::span<const std::string> argv) {
 
     TunerOptions options;
     options.pool.workers = static_cast<std::size_t>(args.get_int("workers", 0, 1024));
-    options.pool.collectors = model.collectors;
     options.confirm_top = static_cast<std::size_t>(args.get_int("confirm", 0, 1'000'000));
     options.native = timing_options(args);
     if (options.confirm_top > 0 && !target.native)
@@ -85,7 +83,7 @@ int cmd_tune(std::span<const std::string> argv) {
     Progress progress("tune", !args.has("quiet"));
     std::size_t finished = 0;
     options.native.progress = [&](std::size_t done, std::size_t total) { progress.update(done, total, "confirm"); };
-    Tuner tuner(target, simulator_factory(model.simulator), model.scorer, options);
+    Tuner tuner(target, model, options);
     const auto ranked = tuner.rank(candidates, [&](const CandidateResult&) {
         progress.update(++finished, my_candidates, "simulate");
     });
@@ -105,7 +103,7 @@ int cmd_tune(std::span<const std::string> argv) {
             if (!r.ok()) failures.push_back(to_json(r));
         print_json({{"target", target.name},
                     {"model", model.description},
-                    {"simulator", model.simulator},
+                    {"simulator", to_string(model.simulator)},
                     {"candidates", candidates.size()},
                     {"succeeded", good},
                     {"failed", candidates.size() - good},

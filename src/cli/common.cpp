@@ -1,7 +1,8 @@
 #include "common.hpp"
 #include "job.hpp"
 
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
+#include "simtune/util.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -32,25 +33,6 @@ int exit_code_for(ErrorKind kind) noexcept {
     case ErrorKind::cancelled: return exit_failed;
     }
     return exit_failed;
-}
-
-std::string_view kind_name(ErrorKind kind) noexcept {
-    switch (kind) {
-    case ErrorKind::invalid_argument: return "invalid_argument";
-    case ErrorKind::io: return "io";
-    case ErrorKind::invalid_binary: return "invalid_binary";
-    case ErrorKind::wrong_isa: return "wrong_isa";
-    case ErrorKind::build_failed: return "build_failed";
-    case ErrorKind::tool_missing: return "tool_missing";
-    case ErrorKind::simulation_fault: return "simulation_fault";
-    case ErrorKind::instruction_limit: return "instruction_limit";
-    case ErrorKind::time_limit: return "time_limit";
-    case ErrorKind::invalid_output: return "invalid_output";
-    case ErrorKind::invalid_model: return "invalid_model";
-    case ErrorKind::invalid_data: return "invalid_data";
-    case ErrorKind::cancelled: return "cancelled";
-    }
-    return "unknown";
 }
 
 void print_json(const Json& document) {
@@ -189,19 +171,16 @@ Target resolve_target(const ArgParser& args, std::optional<Isa> isa) {
 }
 
 CollectorSelection parse_collectors(std::string_view text) {
-    if (text == "all") return CollectorSelection::all();
-    if (text == "none") return CollectorSelection::none();
-    auto selection = CollectorSelection::none();
-    const auto parts = split_list(text);
-    if (parts.empty()) throw UsageError("--collectors needs a list: mix,branches,memory,caches, all or none");
-    for (const auto& part : parts) {
-        if (part == "mix") selection.mix = true;
-        else if (part == "branches") selection.branches = true;
-        else if (part == "memory") selection.memory = true;
-        else if (part == "caches") selection.caches = true;
-        else throw UsageError(fmt::format("unknown collector '{}' (known: mix, branches, memory, caches, all, none)", part));
+    if (text != "all" && text != "none" && split_list(text).empty())
+        throw UsageError("--collectors needs a list: mix,branches,memory,caches, all or none");
+    try {
+        return simtune::parse_collectors(text);
+    } catch (const Error& e) {
+        // A bad --collectors value is a usage error of the command; the library's message says which name.
+        std::string_view message = e.what();
+        message.remove_prefix(std::min(message.size(), to_string(e.kind()).size() + 2));
+        throw UsageError(std::string(message));
     }
-    return selection;
 }
 
 TargetModel resolve_model(const ArgParser& args, const Target& target) {
@@ -210,7 +189,17 @@ TargetModel resolve_model(const ArgParser& args, const Target& target) {
         if (*file == "analytic") return analytic_model(target);
         return load_target_model(*file);
     }
-    return default_model(target);
+    try {
+        return default_model(target);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::invalid_model) throw;
+        // The library's message names library calls; a command user needs the commands and options.
+        fail(ErrorKind::invalid_model,
+             "no default model for target '{}': train one on the target's measured times (simtune dataset, then "
+             "simtune train) and pass it with --model FILE, or rank with the untrained analytic cost model "
+             "(--model analytic)",
+             target.name);
+    }
 }
 
 KernelBinary load_binary(const std::filesystem::path& path, const ArgParser& args) {
@@ -220,13 +209,7 @@ KernelBinary load_binary(const std::filesystem::path& path, const ArgParser& arg
     return KernelBinary::load(std::filesystem::absolute(path), expected);
 }
 
-std::string read_text_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(ErrorKind::io, "cannot read '{}'", path.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+std::string read_text_file(const std::filesystem::path& path) { return read_file(path); }
 
 void add_timing_options(ArgParser& args, std::string passes_default, std::string ms_default) {
     args.option("passes", "N", "interleaved timing passes over all binaries (minimum over passes)", std::move(passes_default));

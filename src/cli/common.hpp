@@ -20,7 +20,7 @@
 #include "simtune/target.hpp"
 #include "simtune/tuning/native.hpp"
 #include "simtune/tuning/pool.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 
 namespace simtune::cli {
 
@@ -37,8 +37,6 @@ enum ExitCode : int {
 
 /// The exit code for a simtune::Error of `kind`.
 int exit_code_for(ErrorKind kind) noexcept;
-/// A stable machine-readable name of an error kind: "invalid_binary", "simulation_fault", ...
-std::string_view kind_name(ErrorKind kind) noexcept;
 
 /// Prints a JSON document to stdout (pretty, one trailing newline).
 void print_json(const Json& document);
@@ -80,7 +78,7 @@ private:
 void add_target_option(ArgParser& args, std::optional<std::string> default_value = std::nullopt);
 /// The target named by --target, else the built-in target for `isa` (if given), else this host.
 Target resolve_target(const ArgParser& args, std::optional<Isa> isa = {});
-/// Parses "mix,branches,memory,caches", "all", "none".
+/// simtune::parse_collectors for --collectors: a bad list is a usage error.
 CollectorSelection parse_collectors(std::string_view text);
 /// The model: --model FILE if given, else the target's default model.
 TargetModel resolve_model(const ArgParser& args, const Target& target);

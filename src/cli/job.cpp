@@ -44,7 +44,7 @@ Job& Job::current() {
 
 Collective* Job::collective() const noexcept {
 #ifdef SIMTUNE_WITH_MPI
-    if (world_) return sharing(&world_->world);
+    if (world_) return active_collective(&world_->world);
 #endif
     return nullptr;
 }

@@ -119,13 +119,26 @@ ModelReader::ModelReader(const std::filesystem::path& file, std::string_view exp
     : file_(file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) fail(ErrorKind::io, "cannot open model file '{}'", file.string());
+    read_lines(in);
+    check_header(expected_kind);
+}
+
+ModelReader::ModelReader(std::istream& in, std::filesystem::path name, std::string_view expected_kind)
+    : file_(std::move(name)) {
+    read_lines(in);
+    check_header(expected_kind);
+}
+
+void ModelReader::read_lines(std::istream& in) {
     std::string line;
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         lines_.push_back(std::move(line));
     }
-    if (in.bad()) fail(ErrorKind::io, "cannot read model file '{}'", file.string());
+    if (in.bad()) fail(ErrorKind::io, "cannot read model file '{}'", file_.string());
+}
 
+void ModelReader::check_header(std::string_view expected_kind) {
     if (lines_.empty()) fail_at(1, "the file is empty, expected a 'simtune-model' header");
     line_number_ = 1;
     const auto header = split(lines_[0]);
@@ -140,10 +153,9 @@ ModelReader::ModelReader(const std::filesystem::path& file, std::string_view exp
         fail_here("this is a '{}' model, expected a '{}' model", header[2], expected_kind);
 }
 
-std::string ModelReader::peek_kind(const std::filesystem::path& file) {
-    ModelReader reader(file, "");
-    return std::string(reader.split(reader.lines_[0])[2]);
-}
+std::string ModelReader::peek_kind(const std::filesystem::path& file) { return ModelReader(file, "").kind(); }
+
+std::string ModelReader::kind() const { return std::string(split(lines_[0])[2]); }
 
 void ModelReader::fail_at(std::size_t line, const std::string& message) const {
     fail(ErrorKind::invalid_model, "model file '{}', line {}: {}", file_.string(), line, message);

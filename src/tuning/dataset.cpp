@@ -13,7 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "simtune/error.hpp"
-#include "simtune/distributed/sharded_run.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 #include "simtune/tuning/pool.hpp"
 
 namespace simtune {
@@ -181,7 +181,7 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                       const std::filesystem::path& csv,
                       const std::function<void(const std::string&, const std::string&)>& on_error) {
     if (options.simulators.empty()) fail(ErrorKind::invalid_argument, "a dataset needs at least one simulator");
-    Collective* const collective = sharing(options.collective);
+    Collective* const collective = active_collective(options.collective);
     const bool root = !collective || collective->is_root();
     std::optional<std::map<std::string, double>> imported;
     if (options.times_csv) {
@@ -233,7 +233,7 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                       fmt::format("target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={}\n{}",
                                   target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
                                   options.limits.timeout.count(), chunk, options.times_csv.has_value(), batch_fingerprint(all)),
-                      "dataset inputs (workloads, variants, seed, simulators, collectors, limits or --times-csv)");
+                      "dataset inputs (workloads, variants, seed, simulators, collectors, limits or times_csv)");
     }
 
     PoolOptions pool_options;

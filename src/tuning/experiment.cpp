@@ -13,10 +13,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "deterministic_shuffle.hpp"
+#include "simtune/util.hpp"
 #include "simtune/error.hpp"
 #include "simtune/predictors/any_predictor.hpp"
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 
 namespace simtune {
 
@@ -207,9 +207,7 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             std::vector<std::string> keys;
             for (const auto& r : dataset.rows)
                 if (r.workload == w) keys.push_back(r.key());
-            std::uint64_t seed = options.seed;
-            for (unsigned char c : w) seed = (seed ^ c) * 0x100000001b3ull; // FNV-1a: one split per workload
-            detail::deterministic_shuffle(keys, seed);
+            deterministic_shuffle(keys, fnv1a64(w, options.seed)); // one split per workload
             const auto n_train = static_cast<std::size_t>(static_cast<double>(keys.size()) * options.train_fraction);
             std::set<std::string> train_keys(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n_train));
             if (n_train >= 4 && keys.size() - n_train >= 2) {

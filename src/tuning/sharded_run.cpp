@@ -1,7 +1,7 @@
 // Sharded batches: the MPI-free half of distributed simulation (shard, serialise, merge). The
 // messages are sequences of length-prefixed fields ("<bytes>:<field>"), so names, error messages
 // and binary bytes travel unescaped; numbers are written in their shortest round-trip form.
-#include "simtune/distributed/sharded_run.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 
 #include <atomic>
 #include <charconv>
@@ -183,7 +183,7 @@ std::string batch_fingerprint(std::span<const Candidate> candidates) {
 std::vector<CandidateResult> run_sharded(SimulationPool& pool, std::span<const Candidate> candidates, Collective* collective,
                                          const std::function<void(CandidateResult&)>& on_result,
                                          const ShardedRunOptions& options) {
-    if (!sharing(collective)) return pool.run(candidates, on_result);
+    if (!active_collective(collective)) return pool.run(candidates, on_result);
 
     const Shard shard{collective->rank(), collective->size()};
     const auto mine = take_shard(candidates, shard);
@@ -215,7 +215,7 @@ std::vector<CandidateResult> run_sharded(SimulationPool& pool, std::span<const C
 }
 
 std::string agree_on_plan(Collective* collective, std::string plan, std::string_view what) {
-    if (!sharing(collective)) return plan;
+    if (!active_collective(collective)) return plan;
     std::string root_plan = plan;
     collective->broadcast(root_plan);
     if (root_plan != plan)
@@ -226,7 +226,7 @@ std::string agree_on_plan(Collective* collective, std::string plan, std::string_
 }
 
 void wait_for_root(Collective* collective) {
-    if (!sharing(collective)) return;
+    if (!active_collective(collective)) return;
     std::string go = "go";
     collective->broadcast(go);
 }

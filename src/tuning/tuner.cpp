@@ -6,9 +6,20 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "simtune/distributed/sharded_run.hpp"
+#include "simtune/tuning/sharded_run.hpp"
 
 namespace simtune {
+
+namespace {
+TunerOptions with_collectors(TunerOptions options, const CollectorSelection& collectors) {
+    options.pool.collectors = collectors;
+    return options;
+}
+} // namespace
+
+Tuner::Tuner(Target target, TargetModel model, TunerOptions options)
+    : Tuner(std::move(target), simulator_factory(model.simulator), std::move(model.scorer),
+            with_collectors(std::move(options), model.collectors)) {}
 
 Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options)
     : pool_(std::move(target), std::move(simulators), options.pool), scorer_(std::move(scorer)),
@@ -18,14 +29,14 @@ Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOpt
 
 std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
                                          const std::function<void(const CandidateResult&)>& on_result) {
-    Collective* const collective = sharing(options_.collective);
+    Collective* const collective = active_collective(options_.collective);
     const bool can_measure = pool_.target().native || !options_.native.command_template.empty();
     ShardedRunOptions sharded;
     sharded.send_binaries = options_.confirm_top > 0 && can_measure; // the root confirms natively
     if (collective)
         agree_on_plan(collective, fmt::format("target={};confirm={}\n{}", pool_.target().name, options_.confirm_top,
                                               batch_fingerprint(candidates)),
-                      "candidates (or target, or --confirm)");
+                      "candidates (or target, or confirm_top)");
     auto results = run_sharded(pool_, candidates, collective, [&](CandidateResult& r) {
         if (r.ok()) {
             try {

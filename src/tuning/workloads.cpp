@@ -12,9 +12,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "deterministic_shuffle.hpp"
 #include "families.hpp"
 #include "loop_nest.hpp"
+#include "simtune/util.hpp"
 #include "simtune/error.hpp"
 
 namespace simtune {
@@ -254,7 +254,7 @@ std::vector<Variant> original_variants(const Workload& workload) {
 
 std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t max_variants, std::uint64_t seed) {
     auto all = detail::is_original_op(workload.op) ? original_variants(workload) : detail::family_variants(workload);
-    detail::deterministic_shuffle(all, seed);
+    deterministic_shuffle(all, seed);
     if (max_variants && all.size() > max_variants) all.resize(max_variants);
     return all;
 }

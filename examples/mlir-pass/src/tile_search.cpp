@@ -1,7 +1,7 @@
 // The simtune side of the tiling pass: link each candidate's object with the harness, check its
 // result against a reference computed here, rank the candidates with a Tuner.
 #include "tile_search.hpp"
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -152,21 +152,22 @@ TileSearch::TileSearch(const SearchOptions& options) : impl_(std::make_unique<Im
     impl_->options = options;
     impl_->target = target_by_name(options.target);
     impl_->model = scoring_model(impl_->target, options.model_file);
-    impl_->simulator = options.simulator.empty() ? impl_->model.simulator : options.simulator;
+    if (!options.simulator.empty()) {
+        const auto given = parse_simulator_kind(options.simulator);
+        if (given != impl_->model.simulator && options.model_file.empty() && impl_->model.description.starts_with("builtin:"))
+            impl_->model.description += fmt::format(" (note: trained on {} statistics, given {} ones)",
+                                                    impl_->model.simulator, given);
+        impl_->model.simulator = given;
+    }
+    impl_->simulator = std::string(to_string(impl_->model.simulator));
     impl_->llvm = llvm_target_for(impl_->target);
-    if (!options.simulator.empty() && options.simulator != impl_->model.simulator && options.model_file.empty() &&
-        impl_->model.description.starts_with("builtin:"))
-        impl_->model.description += fmt::format(" (note: trained on {} statistics, given {} ones)", impl_->model.simulator,
-                                                options.simulator);
     if (options.confirm_top > 0 && !impl_->target.native)
         fail(ErrorKind::invalid_argument, "confirm={} needs a target that runs on this machine; {} does not",
              options.confirm_top, impl_->target.name);
     TunerOptions tuner_options;
     tuner_options.confirm_top = options.confirm_top;
     tuner_options.pool.workers = options.workers;
-    tuner_options.pool.collectors = impl_->model.collectors;
-    impl_->tuner = std::make_unique<Tuner>(impl_->target, simulator_factory(impl_->simulator), impl_->model.scorer,
-                                           tuner_options);
+    impl_->tuner = std::make_unique<Tuner>(impl_->target, impl_->model, tuner_options);
 }
 
 TileSearch::~TileSearch() = default;

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include <simtune/simtune.hpp>
+#include <simtune/research.hpp>
 
 #include "tile_search.hpp"
 

@@ -31,13 +31,13 @@ public:
     CollectorSet() = default; ///< no collectors: the run counts instructions and blocks only
 
     /// Instruction mix only.
-    static CollectorSet mix() {
+    static CollectorSet mix_only() {
         CollectorSet set;
         set.add_mix();
         return set;
     }
     /// Everything: mix, branches, memory traffic and the target's cache hierarchy.
-    static CollectorSet full(const Target& target) {
+    static CollectorSet all(const Target& target) {
         CollectorSet set;
         set.add_mix().add_branches().add_memory().add_caches(target.caches);
         return set;

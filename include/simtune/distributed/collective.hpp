@@ -32,7 +32,7 @@ public:
 
 /// `collective` if it has more than one rank, else null: a job of one rank has nothing to share,
 /// and every sharing code path treats it as a single process.
-inline Collective* sharing(Collective* collective) noexcept {
+inline Collective* active_collective(Collective* collective) noexcept {
     return collective && collective->size() > 1 ? collective : nullptr;
 }
 

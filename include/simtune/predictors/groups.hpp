@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include "simtune/predictors/training_set.hpp"
+#include "simtune/util.hpp"
 
 namespace simtune {
 
@@ -56,8 +57,7 @@ group_rows(const std::vector<std::string>& groups, Eigen::Index rows) {
     std::vector<std::size_t> order(group_count);
     for (std::size_t i = 0; i < group_count; ++i) order[i] = i;
     std::mt19937_64 rng(seed);
-    // Fisher-Yates by hand: std::shuffle's sequence is implementation-defined, this one is not.
-    for (std::size_t i = group_count; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+    fisher_yates(order, rng);
     std::vector<int> fold(group_count);
     for (std::size_t i = 0; i < group_count; ++i)
         fold[order[i]] = static_cast<int>(i % static_cast<std::size_t>(folds));

@@ -20,6 +20,7 @@
 // a message naming the file, the line and what was expected.
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,9 +73,14 @@ public:
     /// Reads `file` and checks its header: the magic, the format version and that it is a
     /// `expected_kind` model. ErrorKind::io if the file cannot be read.
     ModelReader(const std::filesystem::path& file, std::string_view expected_kind);
+    /// Reads a model from `in` (a model held in memory, a pipe); `name` stands for the file in
+    /// messages (e.g. "builtin:host-x86-64"). ErrorKind::io if the stream fails.
+    ModelReader(std::istream& in, std::filesystem::path name, std::string_view expected_kind);
 
     /// The kind named in the header of `file` ("ridge", "gbt"), after checking magic and version.
     [[nodiscard]] static std::string peek_kind(const std::filesystem::path& file);
+    /// The kind named in the header of `reader`'s model.
+    [[nodiscard]] std::string kind() const;
 
     /// Reads the lines ModelWriter::provenance wrote; returns the target ("" when none was set).
     [[nodiscard]] std::string provenance();
@@ -100,6 +106,8 @@ public:
 
 private:
     [[noreturn]] void fail_at(std::size_t line, const std::string& message) const;
+    void read_lines(std::istream& in);
+    void check_header(std::string_view expected_kind);
     /// The value part of the next line, which must start with `key`.
     std::string_view next_value(std::string_view key);
     double parse_number(std::string_view token, std::string_view what) const;

@@ -45,5 +45,9 @@ using SimulatorFactory = std::function<AnySimulator()>;
 
 /// The built-in simulators by name: "unicorn" or "qemu". Throws Error(invalid_argument) otherwise.
 SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits = {});
+/// The built-in simulator of `kind`.
+inline SimulatorFactory simulator_factory(SimulatorKind kind, SimulationLimits limits = {}) {
+    return simulator_factory(to_string(kind), limits);
+}
 
 } // namespace simtune

@@ -2,8 +2,9 @@
 // Measuring kernel binaries on real hardware: this machine (the host target), or a board reached by
 // a command template (e.g. over ssh).
 //
-// This machine is shared and noisy: within one measurement timings vary by ~5 %, and one CPU at a
-// time can run throughput-bound code up to 2x slower for longer than a measurement lasts. So every
+// Hosts are often shared and noisy (virtual machines, neighbours' jobs): within one measurement
+// timings can vary by several per cent, and one CPU at a time can run throughput-bound code up to
+// 2x slower for longer than a measurement lasts (benchmarks/RESULTS.md has figures). So every
 // candidate is measured in several passes over the whole batch, passes alternate the CPU each
 // candidate runs on, and a candidate's time is its minimum over passes (slowdowns only ever add
 // time). The spread over passes is reported as the candidate's noise.

@@ -19,23 +19,12 @@
 #include "simtune/concepts.hpp"
 #include "simtune/distributed/collective.hpp"
 #include "simtune/error.hpp"
+#include "simtune/scorer.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/tuning/native.hpp"
 #include "simtune/tuning/pool.hpp"
 
 namespace simtune {
-
-/// Scores a candidate's Stats: predicted seconds. Must be callable from several threads at once.
-using Scorer = std::function<double(const Stats&)>;
-
-/// A Scorer from any Predictor (kept alive by the scorer).
-template <Predictor P>
-Scorer make_scorer(std::shared_ptr<const P> predictor) {
-    return [predictor](const Stats& stats) {
-        const auto row = stats.to_features();
-        return static_cast<double>(predictor->predict(std::span<const double>(row)));
-    };
-}
 
 struct TunerOptions {
     PoolOptions pool;                     ///< workers, collectors, build options
@@ -51,6 +40,11 @@ struct TunerOptions {
 
 class Tuner {
 public:
+    /// The way in: ranks with `model`, simulating with the simulator and collectors it was trained
+    /// on (they replace `options.pool.collectors`).
+    Tuner(Target target, TargetModel model, TunerOptions options = {});
+    /// With any simulator and scorer (a user's own Simulator, or a scorer that is not a model);
+    /// `options.pool.collectors` says what each simulation collects.
     Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options = {});
 
     /// Simulates and scores every candidate; `on_result` is called (serialised, from worker

@@ -1,10 +1,10 @@
 #pragma once
 // An analytic cost model: predicted seconds from Stats and a first-order description of a core,
-// with no training. It exists for targets that have no measured run times to train on (simtune
-// has no boards: cortex-a72 and sifive-u74 have no trained model), so that a tuner can still rank
+// with no training. It exists for targets that have no measured run times to train on (the
+// built-in cortex-a72 and sifive-u74 ship no trained model), so that a tuner can still rank
 // candidates there — unvalidated on those targets, and saying so (the description reads
 // "analytic:<target>"). benchmarks/bench_analytic_model.cpp measures how it ranks where it can be
-// checked: this machine's measured dataset (benchmarks/RESULTS.md, "Analytic cost model").
+// checked: a host's measured dataset (benchmarks/RESULTS.md, "Analytic cost model").
 //
 // The model, per kernel call (every term is printed by AnalyticBreakdown::explain()):
 //   compute cycles  out-of-order core: max(instructions / issue width, the busiest resource), where
@@ -24,7 +24,7 @@
 
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 
 namespace simtune {
 

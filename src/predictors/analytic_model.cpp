@@ -1,7 +1,7 @@
 // The analytic cost model's cores and arithmetic. The figures are first-order public numbers, not
 // fitted to anything: where a source gives a range, the middle is taken; where it gives nothing
 // (memory-level parallelism), a round guess is taken and marked as one.
-#include "simtune/tuning/analytic_model.hpp"
+#include "simtune/predictors/analytic_model.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -20,7 +20,7 @@ using C = InsnClass;
 
 void set(CoreModel& core, C c, double cycles) { core.cycles_per_insn[static_cast<std::size_t>(c)] = cycles; }
 
-/// A generic recent x86-64 core (Zen 2/3, Skylake-class), as on this machine (AMD EPYC under KVM).
+/// A generic recent x86-64 core (Zen 2/3, Skylake-class).
 /// Sources: Agner Fog, "The microarchitecture of Intel, AMD and VIA CPUs" and "Instruction tables"
 /// (Zen 2/3 and Skylake chapters); AMD "Software Optimization Guide for AMD Family 19h Processors".
 /// Four-wide dispatch; four integer ALUs; one integer multiplier issue per cycle; two FP/SSE
@@ -193,7 +193,7 @@ TargetModel analytic_model(const Target& target) { return analytic_model(target,
 TargetModel analytic_model(const Target& target, const CoreModel& core) {
     core.validate();
     TargetModel m;
-    m.simulator = "unicorn";
+    m.simulator = SimulatorKind::unicorn;
     m.collectors = CollectorSelection::all();
     m.description = fmt::format("analytic:{}", target.name);
     auto shared = std::make_shared<const CoreModel>(core);

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "simtune/distributed/collective.hpp"
-#include "simtune/distributed/shard.hpp"
+#include "simtune/tuning/shard.hpp"
 #include "simtune/tuning/pool.hpp"
 
 namespace simtune {

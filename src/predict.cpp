@@ -1,7 +1,7 @@
 // predict(): simulate, then score with the target's model. Models record what they were trained
 // for in their target field as "<target>@<simulator>" (e.g. "host-x86-64@unicorn"), because a model
 // trained on one simulator's statistics must be fed the same simulator's.
-#include "simtune/tuning/predict.hpp"
+#include "simtune/predict.hpp"
 
 #include <unistd.h>
 
@@ -31,11 +31,17 @@ std::map<std::string, TargetModel>& registry() {
 TargetModel wrap(AnyPredictor predictor, std::string description) {
     TargetModel m;
     const auto& target = predictor.target();
-    if (const auto at = target.find('@'); at != std::string::npos) m.simulator = target.substr(at + 1);
-    if (m.simulator != "unicorn" && m.simulator != "qemu")
-        fail(ErrorKind::invalid_model, "{}: model trained for simulator '{}'; expected unicorn or qemu", description, m.simulator);
+    // A model with no "@<simulator>" in its tag was trained on Unicorn statistics (the default).
+    std::string simulator = "unicorn";
+    if (const auto at = target.find('@'); at != std::string::npos) simulator = target.substr(at + 1);
+    try {
+        m.simulator = parse_simulator_kind(simulator);
+    } catch (const Error&) {
+        fail(ErrorKind::invalid_model, "{}: model trained for simulator '{}'; expected unicorn or qemu", description, simulator);
+    }
     m.description = std::move(description);
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
+    // AnyPredictor is not a Predictor (it cannot be fitted), so no make_scorer.
     m.scorer = [shared](const Stats& stats) {
         const auto row = stats.to_features();
         return shared->predict(std::span<const double>(row));
@@ -83,9 +89,8 @@ TargetModel default_model(const Target& target) {
         }
     }
     fail(ErrorKind::invalid_model,
-         "no default model for target '{}': train one on the target's measured times (simtune train, or "
-         "example_experiment + a predictor's fit/save) and load it with load_target_model / set_default_model, "
-         "or rank with the untrained analytic_model(target) (simtune --model analytic)",
+         "no default model for target '{}': train a predictor on the target's measured times and load it "
+         "with load_target_model / set_default_model, or rank with the untrained analytic_model(target)",
          target.name);
 }
 

@@ -1,0 +1,56 @@
+#pragma once
+// Scoring: how a candidate's Stats become predicted seconds. A TargetModel is a Scorer together with
+// what it must be fed — the simulator and the collectors its training statistics came from — so a
+// caller hands a Tuner or predict() one value and never matches a model to a simulator by hand.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "simtune/collectors/selection.hpp"
+#include "simtune/concepts.hpp"
+#include "simtune/simulation.hpp"
+#include "simtune/stats.hpp"
+#include "simtune/target.hpp"
+
+namespace simtune {
+
+/// Scores a candidate's Stats: predicted seconds. Must be callable from several threads at once.
+using Scorer = std::function<double(const Stats&)>;
+
+/// A Scorer from any Predictor (kept alive by the scorer).
+template <Predictor P>
+Scorer make_scorer(std::shared_ptr<const P> predictor) {
+    return [predictor](const Stats& stats) {
+        const auto row = stats.to_features();
+        return static_cast<double>(predictor->predict(std::span<const double>(row)));
+    };
+}
+
+/// A trained model as a scorer plus what it needs: the simulator and collectors its training
+/// data came from (a model trained on QEMU stats must be fed QEMU stats).
+struct TargetModel {
+    Scorer scorer;
+    SimulatorKind simulator = SimulatorKind::unicorn;
+    CollectorSelection collectors;
+    std::string description;
+};
+
+/// What a model file records as the target it was trained for: "<target>@<simulator>", e.g.
+/// "host-x86-64@unicorn" (a predictor's `target` option when it is trained for simtune).
+inline std::string model_tag(std::string_view target_name, SimulatorKind simulator) {
+    return fmt::format("{}@{}", target_name, simulator);
+}
+
+/// Loads a model file written by a predictor's save() (either kind) as a TargetModel.
+TargetModel load_target_model(const std::filesystem::path& file);
+
+/// The default model for `target`: one registered with set_default_model, else the pretrained
+/// model shipped with simtune for that target. Throws Error(invalid_model) if there is none.
+TargetModel default_model(const Target& target);
+/// Registers `model` as the default for targets named `target_name` (thread-safe).
+void set_default_model(const std::string& target_name, TargetModel model);
+
+} // namespace simtune

@@ -1,0 +1,55 @@
+#pragma once
+// The small utilities every part of simtune shares, in one place: hashing, deterministic random
+// order, reading a whole file, and the text form of a collector list. (The names of error kinds
+// live with ErrorKind, in error.hpp.)
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace simtune {
+
+struct CollectorSelection;
+
+/// FNV-1a 64 of `bytes`, from `basis` (the standard offset basis by default): a fast, stable hash
+/// for cache keys and seeds, not a cryptographic one.
+constexpr std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t basis = 0xcbf29ce484222325ull) noexcept {
+    for (unsigned char c : bytes) basis = (basis ^ c) * 0x100000001b3ull;
+    return basis;
+}
+
+/// splitmix64: a small, fully specified generator (advances `state`).
+inline std::uint64_t splitmix64(std::uint64_t& state) {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/// Fisher-Yates with `next()` (any callable returning a uint64_t, e.g. a std::mt19937_64) as the
+/// source of randomness. Unlike std::shuffle, whose sequence is implementation-defined, this gives
+/// the same order with every standard library, which reproducible samples and splits need.
+template <class T, class Next>
+void fisher_yates(std::vector<T>& items, Next&& next) {
+    for (std::size_t i = items.size(); i > 1; --i)
+        std::swap(items[i - 1], items[static_cast<std::uint64_t>(next()) % i]);
+}
+
+/// Fisher-Yates with splitmix64 seeded by `seed`.
+template <class T>
+void deterministic_shuffle(std::vector<T>& items, std::uint64_t seed) {
+    fisher_yates(items, [&seed] { return splitmix64(seed); });
+}
+
+/// The whole contents of `path`. Throws Error(io) "<what> <path>: no such file" (or "is a
+/// directory", "cannot read"); `what` (e.g. "kernel object") may be empty.
+std::string read_file(const std::filesystem::path& path, std::string_view what = {});
+
+/// Parses a collector list: "mix,branches,memory,caches" (any of them, comma-separated), "all" or
+/// "none". Throws Error(invalid_argument) naming an unknown collector.
+CollectorSelection parse_collectors(std::string_view text);
+
+} // namespace simtune
