@@ -3,13 +3,10 @@
 // trained on one simulator's statistics must be fed the same simulator's.
 #include "simtune/predict.hpp"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 #include "simtune/predictors/any_predictor.hpp"
 #include "simtune/simulators/any_simulator.hpp"
@@ -49,8 +46,6 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     return m;
 }
 
-std::atomic<unsigned> temp_counter{0};
-
 } // namespace
 
 TargetModel load_target_model(const std::filesystem::path& file) {
@@ -70,23 +65,14 @@ TargetModel default_model(const Target& target) {
     }
     for (const auto& [name, text] : detail::builtin_models) {
         if (name != target.name) continue;
-        // The model-file reader works on files; a shipped model goes through a private temp file.
-        const auto tmp = std::filesystem::temp_directory_path() /
-                         fmt::format("simtune-builtin-{}-{}-{}.model", name, ::getpid(), temp_counter++);
-        {
-            std::ofstream out(tmp);
-            out << text;
-        }
-        try {
-            auto m = load_target_model(tmp);
-            m.description = fmt::format("builtin:{}", name);
-            std::filesystem::remove(tmp);
-            set_default_model(target.name, m);
-            return m;
-        } catch (...) {
-            std::filesystem::remove(tmp);
-            throw;
-        }
+        // Parsed from the text compiled into the library: no file, so nothing anyone else could
+        // swap in between writing and reading.
+        const std::vector<std::string> features(Stats::feature_names().begin(), Stats::feature_names().end());
+        std::istringstream in{std::string(text)};
+        const auto description = fmt::format("builtin:{}", name);
+        auto m = wrap(load_model(in, description, features), description);
+        set_default_model(target.name, m);
+        return m;
     }
     fail(ErrorKind::invalid_model,
          "no default model for target '{}': train a predictor on the target's measured times and load it "

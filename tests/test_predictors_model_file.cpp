@@ -197,3 +197,24 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
         (void)load_error(bad);
     }
 }
+
+TEST_CASE("a model reads from a stream exactly as from a file; a bad stream names itself") {
+    TempDir dir;
+    GradientBoostedTrees gbt({.rounds = 10, .max_depth = 3, .target = "host-x86-64@unicorn"});
+    gbt.fit(data());
+    gbt.save(dir.path / "g.model");
+    std::istringstream in(read(dir.path / "g.model"));
+    const auto from_stream = load_model(in, "in-memory model");
+    const auto from_file = load_model(dir.path / "g.model");
+    CHECK(from_stream.kind() == "gbt");
+    CHECK((from_stream.predict(data().features) - from_file.predict(data().features)).cwiseAbs().maxCoeff() == 0);
+
+    std::istringstream bad("simtune-model 1 gbt\nsimtune_version 0.1.0\n");
+    try {
+        (void)load_model(bad, "in-memory model");
+        FAIL("a truncated stream loaded");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::invalid_model);
+        CHECK(std::string(e.what()).find("in-memory model") != std::string::npos);
+    }
+}

@@ -569,6 +569,11 @@ GradientBoostedTrees GradientBoostedTrees::load(const std::filesystem::path& fil
 GradientBoostedTrees GradientBoostedTrees::load(const std::filesystem::path& file,
                                                 std::span<const std::string> expected_features) {
     ModelReader in(file, kind);
+    return read(in, expected_features);
+}
+
+GradientBoostedTrees GradientBoostedTrees::read(ModelReader& in, std::span<const std::string> expected_features) {
+    if (in.kind() != kind) in.fail_here("this is a '{}' model, expected a '{}' model", in.kind(), kind);
     GradientBoostedTrees m;
     m.options_.target = in.provenance();
     m.pipeline_ = FeaturePipeline::read(in, expected_features);

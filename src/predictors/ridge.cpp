@@ -160,6 +160,11 @@ RidgeRegressor RidgeRegressor::load(const std::filesystem::path& file) { return 
 RidgeRegressor RidgeRegressor::load(const std::filesystem::path& file,
                                     std::span<const std::string> expected_features) {
     ModelReader in(file, kind);
+    return read(in, expected_features);
+}
+
+RidgeRegressor RidgeRegressor::read(ModelReader& in, std::span<const std::string> expected_features) {
+    if (in.kind() != kind) in.fail_here("this is a '{}' model, expected a '{}' model", in.kind(), kind);
     RidgeRegressor model;
     model.options_.target = in.provenance();
     model.pipeline_ = FeaturePipeline::read(in, expected_features);

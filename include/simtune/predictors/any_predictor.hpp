@@ -2,6 +2,7 @@
 // AnyPredictor: a model of either kind behind one type, so a caller (the CLI, a tuner, the Python
 // binding) can load a model file without knowing which predictor wrote it.
 #include <filesystem>
+#include <istream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,6 +61,16 @@ private:
     if (kind == GradientBoostedTrees::kind) return GradientBoostedTrees::load(file, expected_features);
     fail(ErrorKind::invalid_model, "model file '{}', line 1: unknown model kind '{}' (known: ridge, gbt)",
          file.string(), kind);
+}
+
+/// The same from a stream: `name` names it in errors (e.g. "builtin:host-x86-64").
+[[nodiscard]] inline AnyPredictor load_model(std::istream& in, const std::string& name,
+                                             std::span<const std::string> expected_features = {}) {
+    ModelReader reader(in, name, "");
+    const auto kind = reader.kind();
+    if (kind == RidgeRegressor::kind) return RidgeRegressor::read(reader, expected_features);
+    if (kind == GradientBoostedTrees::kind) return GradientBoostedTrees::read(reader, expected_features);
+    fail(ErrorKind::invalid_model, "model '{}', line 1: unknown model kind '{}' (known: ridge, gbt)", name, kind);
 }
 
 } // namespace simtune

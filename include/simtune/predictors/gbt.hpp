@@ -79,6 +79,8 @@ public:
     /// As load, and the model must have been trained on exactly `expected_features`.
     [[nodiscard]] static GradientBoostedTrees load(const std::filesystem::path& file,
                                                    std::span<const std::string> expected_features);
+    /// Reads a model of this kind from `in` (a file or any stream, e.g. a model compiled in).
+    [[nodiscard]] static GradientBoostedTrees read(ModelReader& in, std::span<const std::string> expected_features = {});
 
     [[nodiscard]] bool fitted() const noexcept { return trees_ > 0; }
     /// Trees kept (fewer than rounds after early stopping).

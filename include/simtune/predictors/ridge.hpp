@@ -46,6 +46,8 @@ public:
     /// As load, and the model must have been trained on exactly `expected_features`.
     [[nodiscard]] static RidgeRegressor load(const std::filesystem::path& file,
                                              std::span<const std::string> expected_features);
+    /// Reads a model of this kind from `in` (a file or any stream, e.g. a model compiled in).
+    [[nodiscard]] static RidgeRegressor read(ModelReader& in, std::span<const std::string> expected_features = {});
 
     [[nodiscard]] bool fitted() const noexcept { return !weights_.empty(); }
     /// The penalty cross-validation chose.
