@@ -262,10 +262,11 @@ std::string experiment_table(const std::vector<ExperimentResult>& results) {
 
 void save_experiment_points(const std::vector<ExperimentResult>& results, const std::filesystem::path& csv) {
     std::ofstream out(csv);
-    out << "protocol,workload,simulator,model,predicted,measured\n";
+    out << "protocol,family,workload,simulator,model,predicted,measured\n";
     for (const auto& r : results)
         for (std::size_t i = 0; i < r.predicted.size(); ++i)
-            out << fmt::format("{},{},{},{},{:.9g},{:.9g}\n", r.protocol, r.workload, r.simulator, r.model, r.predicted[i], r.measured[i]);
+            out << fmt::format("{},{},{},{},{},{:.9g},{:.9g}\n", r.protocol, r.family, r.workload, r.simulator, r.model,
+                               r.predicted[i], r.measured[i]);
     if (!out) fail(ErrorKind::io, "cannot write {}", csv.string());
 }
 

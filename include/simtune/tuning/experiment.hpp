@@ -66,7 +66,7 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
 /// A markdown table: one line per result, plus a summary line per (protocol, simulator, model).
 std::string experiment_table(const std::vector<ExperimentResult>& results);
 
-/// Writes predicted vs measured points as CSV (protocol,workload,simulator,model,predicted,measured)
+/// Writes predicted vs measured points as CSV (protocol,family,workload,simulator,model,predicted,measured)
 /// for plotting (benchmarks/plot_experiment.py).
 void save_experiment_points(const std::vector<ExperimentResult>& results, const std::filesystem::path& csv);
 

@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""Per-family summary of example_experiment's points.csv: for each operator family left out of
+training (protocol lofo), where each model and baseline puts the truly fastest variant (top-k %,
+worst workload of the family), its regret, and Spearman, in one markdown table.
+
+usage: summarise_lofo.py POINTS_CSV [--simulator unicorn|qemu] [--protocol lofo|within]
+                         [--models insn-count,mca,analytic,gbt-rel,...]
+
+Metrics as simtune computes them (predictors/metrics.hpp): top-k % is the pessimistic position of
+the true best in the predicted order over the number ranked; regret is the measured time of the
+predicted best over the true best, minus 1.
+"""
+import argparse
+import collections
+import csv
+
+
+def ranks(values):
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    r = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            r[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return r
+
+
+def spearman(a, b):
+    ra, rb = ranks(a), ranks(b)
+    n = len(a)
+    ma, mb = sum(ra) / n, sum(rb) / n
+    cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    va = sum((x - ma) ** 2 for x in ra) ** 0.5
+    vb = sum((y - mb) ** 2 for y in rb) ** 0.5
+    return cov / (va * vb) if va > 0 and vb > 0 else float("nan")
+
+
+def metrics(predicted, measured):
+    best = min(measured)
+    position = len(predicted)
+    for i, m in enumerate(measured):
+        if m == best:
+            position = min(position, sum(1 for q in predicted if q <= predicted[i]))
+    top = 100.0 * position / len(predicted)
+    best_prediction = min(predicted)
+    chosen = max(m for p, m in zip(predicted, measured) if p == best_prediction)
+    return top, 100.0 * (chosen / best - 1), spearman(predicted, measured)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("points")
+    ap.add_argument("--simulator", default="unicorn")
+    ap.add_argument("--protocol", default="lofo")
+    ap.add_argument("--models", default="")
+    args = ap.parse_args()
+
+    data = collections.defaultdict(lambda: ([], []))
+    family_of = {}
+    models_seen = []
+    with open(args.points) as f:
+        for row in csv.DictReader(f):
+            if row["protocol"] != args.protocol or row["simulator"] != args.simulator:
+                continue
+            key = (row["model"], row["workload"])
+            data[key][0].append(float(row["predicted"]))
+            data[key][1].append(float(row["measured"]))
+            family_of[row["workload"]] = row["family"]
+            if row["model"] not in models_seen:
+                models_seen.append(row["model"])
+    models = args.models.split(",") if args.models else models_seen
+    families = sorted(set(family_of.values()))
+
+    per = {}  # (model, family) -> worst top, worst regret, mean spearman
+    for m in models:
+        for fam in families:
+            tops, regrets, rhos = [], [], []
+            for w, f in family_of.items():
+                if f != fam or (m, w) not in data:
+                    continue
+                t, r, s = metrics(*data[(m, w)])
+                tops.append(t)
+                regrets.append(r)
+                rhos.append(s)
+            if tops:
+                per[(m, fam)] = (max(tops), max(regrets), sum(rhos) / len(rhos))
+
+    print(f"{args.protocol}, {args.simulator} statistics: per family, worst workload's true-best top-k % / "
+          f"regret %, and mean Spearman\n")
+    print("| family | " + " | ".join(models) + " |")
+    print("|---|" + "---|" * len(models))
+    for fam in families:
+        cells = []
+        for m in models:
+            if (m, fam) in per:
+                t, r, s = per[(m, fam)]
+                cells.append(f"{t:.1f} / {r:.1f} / {s:.2f}")
+            else:
+                cells.append("–")
+        print(f"| {fam} | " + " | ".join(cells) + " |")
+    summary = []
+    for m in models:
+        vals = [per[(m, f)] for f in families if (m, f) in per]
+        if not vals:
+            summary.append("–")
+            continue
+        worst_top = max(v[0] for v in vals)
+        mean_top = sum(v[0] for v in vals) / len(vals)
+        worst_regret = max(v[1] for v in vals)
+        mean_regret = sum(v[1] for v in vals) / len(vals)
+        mean_rho = sum(v[2] for v in vals) / len(vals)
+        at_bar = sum(1 for v in vals if v[0] <= 3.0 and v[1] <= 2.0)
+        summary.append(f"worst {worst_top:.1f} / {worst_regret:.1f}; mean {mean_top:.1f} / {mean_regret:.1f} / "
+                       f"{mean_rho:.2f}; at the bar {at_bar} of {len(vals)}")
+    print("| **all families** | " + " | ".join(summary) + " |")
+
+
+if __name__ == "__main__":
+    main()
