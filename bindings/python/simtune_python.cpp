@@ -88,7 +88,8 @@ CollectorSelection to_collectors(const std::string& text) {
         else if (part == "branches") sel.branches = true;
         else if (part == "memory") sel.memory = true;
         else if (part == "caches") sel.caches = true;
-        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, all, none)", part);
+        else if (part == "pipeline" || part == "mca") sel.pipeline = true;
+        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", part);
         start = end + 1;
     }
     return sel;

@@ -193,13 +193,14 @@ CollectorSelection parse_collectors(std::string_view text) {
     if (text == "none") return CollectorSelection::none();
     auto selection = CollectorSelection::none();
     const auto parts = split_list(text);
-    if (parts.empty()) throw UsageError("--collectors needs a list: mix,branches,memory,caches, all or none");
+    if (parts.empty()) throw UsageError("--collectors needs a list: mix,branches,memory,caches,pipeline, all or none");
     for (const auto& part : parts) {
         if (part == "mix") selection.mix = true;
         else if (part == "branches") selection.branches = true;
         else if (part == "memory") selection.memory = true;
         else if (part == "caches") selection.caches = true;
-        else throw UsageError(fmt::format("unknown collector '{}' (known: mix, branches, memory, caches, all, none)", part));
+        else if (part == "pipeline" || part == "mca") selection.pipeline = true;
+        else throw UsageError(fmt::format("unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", part));
     }
     return selection;
 }
