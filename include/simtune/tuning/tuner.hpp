@@ -3,6 +3,7 @@
 // builds and simulates them, a Scorer (any Predictor) turns each candidate's Stats into seconds,
 // and optionally the best few are confirmed by native measurement, as autotuners do before
 // committing to a choice.
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstddef>
@@ -28,13 +29,30 @@ namespace simtune {
 /// Scores a candidate's Stats: predicted seconds. Must be callable from several threads at once.
 using Scorer = std::function<double(const Stats&)>;
 
-/// A Scorer from any Predictor (kept alive by the scorer).
+/// A Scorer from any Predictor (kept alive by the scorer). A predictor that names its raw features
+/// (features().raw_names(), as simtune's do) is fed those Stats counters by name, so one trained on
+/// a dataset without the appended counters keeps working; any other gets every counter in order.
 template <Predictor P>
 Scorer make_scorer(std::shared_ptr<const P> predictor) {
-    return [predictor](const Stats& stats) {
-        const auto row = stats.to_features();
-        return static_cast<double>(predictor->predict(std::span<const double>(row)));
-    };
+    if constexpr (requires { predictor->features().raw_names(); }) {
+        std::vector<std::size_t> columns;
+        for (const auto& name : predictor->features().raw_names()) {
+            const std::size_t column = Stats::feature_index(name);
+            if (column == Stats::feature_count)
+                fail(ErrorKind::invalid_model, "the predictor's feature '{}' is not a simulator counter", name);
+            columns.push_back(column);
+        }
+        return [predictor, columns = std::move(columns)](const Stats& stats) {
+            std::array<double, Stats::feature_count> row{};
+            for (std::size_t i = 0; i < columns.size(); ++i) row[i] = static_cast<double>(stats.counter(columns[i]));
+            return static_cast<double>(predictor->predict(std::span<const double>(row.data(), columns.size())));
+        };
+    } else {
+        return [predictor](const Stats& stats) {
+            const auto row = stats.to_features();
+            return static_cast<double>(predictor->predict(std::span<const double>(row)));
+        };
+    }
 }
 
 struct TunerOptions {
