@@ -320,7 +320,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     limit.replace(limit.find("status ok"), 9, "status instruction_limit");
     CHECK(kind(limit) == ErrorKind::instruction_limit);
     std::string fewer_blocks = good;
-    fewer_blocks.replace(fewer_blocks.find("blocks 2"), 8, "blocks 3");
+    fewer_blocks.replace(fewer_blocks.find("\nblocks 2"), 9, "\nblocks 3");
     CHECK(kind(fewer_blocks) == ErrorKind::invalid_output);
     std::string decimal_address = good;
     decimal_address.replace(decimal_address.find("0x401000 "), 9, "4198400 ");
