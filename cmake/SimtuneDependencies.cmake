@@ -13,6 +13,11 @@ endif()
 if(NOT TARGET PkgConfig::capstone)
   pkg_check_modules(capstone REQUIRED IMPORTED_TARGET GLOBAL capstone)
 endif()
+# LLVM 15's MCA library for the pipeline collector (isa/pipeline_model.hpp): the shared libLLVM,
+# linked privately; its headers never reach simtune's public ones.
+if(NOT TARGET LLVM)
+  find_dependency(LLVM 15 CONFIG HINTS /usr/lib/llvm-15/lib/cmake/llvm)
+endif()
 # simtune::mpi (built with SIMTUNE_WITH_MPI; simtuneConfig.cmake records the choice).
 if(SIMTUNE_WITH_MPI)
   find_dependency(MPI COMPONENTS C)

@@ -3,6 +3,8 @@
 // trained on one simulator's statistics must be fed the same simulator's.
 #include "simtune/predict.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -36,12 +38,23 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     } catch (const Error&) {
         fail(ErrorKind::invalid_model, "{}: model trained for simulator '{}'; expected unicorn or qemu", description, simulator);
     }
+    // A model names the counters it was trained on; it is fed those, by name, so a model trained
+    // before counters were appended to Stats (or on a subset) keeps predicting.
+    std::vector<std::size_t> columns;
+    for (const auto& name : predictor.feature_names()) {
+        const std::size_t column = Stats::feature_index(name);
+        if (column == Stats::feature_count)
+            fail(ErrorKind::invalid_model, "{}: the model's feature '{}' is not a simulator counter", description, name);
+        columns.push_back(column);
+    }
+    // A model that never reads the pipeline counters does not pay for LLVM MCA.
+    m.collectors.pipeline = std::ranges::any_of(columns, [](std::size_t c) { return c >= Stats::base_feature_count; });
     m.description = std::move(description);
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
-    // AnyPredictor is not a Predictor (it cannot be fitted), so no make_scorer.
-    m.scorer = [shared](const Stats& stats) {
-        const auto row = stats.to_features();
-        return shared->predict(std::span<const double>(row));
+    m.scorer = [shared, columns = std::move(columns)](const Stats& stats) {
+        std::array<double, Stats::feature_count> row{};
+        for (std::size_t i = 0; i < columns.size(); ++i) row[i] = static_cast<double>(stats.counter(columns[i]));
+        return shared->predict(std::span<const double>(row.data(), columns.size()));
     };
     return m;
 }
@@ -49,8 +62,7 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
 } // namespace
 
 TargetModel load_target_model(const std::filesystem::path& file) {
-    const std::vector<std::string> features(Stats::feature_names().begin(), Stats::feature_names().end());
-    return wrap(load_model(file, features), file.string());
+    return wrap(load_model(file), file.string());
 }
 
 void set_default_model(const std::string& target_name, TargetModel model) {
@@ -67,10 +79,9 @@ TargetModel default_model(const Target& target) {
         if (name != target.name) continue;
         // Parsed from the text compiled into the library: no file, so nothing anyone else could
         // swap in between writing and reading.
-        const std::vector<std::string> features(Stats::feature_names().begin(), Stats::feature_names().end());
         std::istringstream in{std::string(text)};
         const auto description = fmt::format("builtin:{}", name);
-        auto m = wrap(load_model(in, description, features), description);
+        auto m = wrap(load_model(in, description), description);
         set_default_model(target.name, m);
         return m;
     }

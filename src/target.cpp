@@ -114,6 +114,9 @@ Target host_x86_64() {
     t.caches.l1d = sysfs_cache(1).value_or(CacheGeometry{32 * 1024, 64, 8});
     t.caches.l2 = sysfs_cache(2).value_or(CacheGeometry{512 * 1024, 64, 8});
     t.caches.llc = sysfs_cache(3).value_or(CacheGeometry{16 * 1024 * 1024, 64, 16});
+    // The pipeline model of the CPU whose times are measured here, like the caches from sysfs
+    // (LLVM's host detection; a CPU LLVM does not know falls back to its x86-64 default model).
+    t.pipeline_cpu = "host";
 #if defined(__x86_64__)
     t.native = true;
 #endif
@@ -131,6 +134,7 @@ Target cortex_a72() {
     t.caches.l1d = {32 * 1024, 64, 2};
     t.caches.l2 = {1024 * 1024, 64, 16};
     t.caches.llc = {1024 * 1024, 64, 16}; // the A72 cluster's L2 is its last level
+    t.pipeline_cpu = "cortex-a72";
     return t;
 }
 
@@ -145,6 +149,8 @@ Target sifive_u74() {
     t.caches.l1d = {32 * 1024, 64, 4};
     t.caches.l2 = {2 * 1024 * 1024, 64, 16};
     t.caches.llc = {2 * 1024 * 1024, 64, 16}; // the U74 complex's L2 is its last level
+    t.pipeline_cpu = "sifive-u74";
+    t.pipeline_features = "+m,+a,+f,+d,+c";
     return t;
 }
 

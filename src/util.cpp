@@ -43,9 +43,10 @@ CollectorSelection parse_collectors(std::string_view text) {
         else if (part == "branches") selection.branches = true;
         else if (part == "memory") selection.memory = true;
         else if (part == "caches") selection.caches = true;
-        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, all, none)", part);
+        else if (part == "pipeline" || part == "mca") selection.pipeline = true;
+        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", part);
     }
-    if (!any) fail(ErrorKind::invalid_argument, "the collector list is empty: give mix,branches,memory,caches, all or none");
+    if (!any) fail(ErrorKind::invalid_argument, "the collector list is empty: give mix,branches,memory,caches,pipeline, all or none");
     return selection;
 }
 

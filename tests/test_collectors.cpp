@@ -168,7 +168,9 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
     SUBCASE("full() is the union and its contribution is the sum of the parts") {
         const Target target = sifive_u74();
         CollectorSet set = CollectorSet::all(target);
-        CHECK(set.events() == (EventKind::blocks | EventKind::memory));
+        CHECK(set.events() == (EventKind::blocks | EventKind::memory | EventKind::block_counts));
+        REQUIRE(set.pipeline() != nullptr);
+        CHECK(set.pipeline()->cpu() == PipelineCpu::of(target));
 
         InstructionMix mix;
         BranchCounter branches;
@@ -196,7 +198,7 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
 
         set.reset();
         CHECK(stats_of(set) == Stats{});
-        CHECK(set.events() == (EventKind::blocks | EventKind::memory)); // the choice is kept
+        CHECK(set.events() == (EventKind::blocks | EventKind::memory | EventKind::block_counts)); // the choice is kept
     }
     SUBCASE("a user collector sees the events it asked for and adds to the same Stats") {
         CollectorSet set = CollectorSet::mix_only();

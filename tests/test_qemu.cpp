@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../src/qemu_plugin/report_format.hpp"
 #include "kernels/test_kernels.hpp"
 #include "support.hpp"
 #include "simtune/collectors/collector_set.hpp"
@@ -323,13 +324,18 @@ TEST_CASE("the plugin report is parsed strictly") {
     stats.count(InsnClass::int_alu) = 6;
     stats.l2_misses = 3;
     stats.basic_blocks = 2;
-    std::string good = "simtune-qemu-stats 1\nstatus ok\n";
+    std::string good = "simtune-qemu-stats 2\nstatus ok\n";
     const auto names = Stats::feature_names();
     const auto values = stats.to_features();
     for (std::size_t i = 0; i < names.size(); ++i)
         good += fmt::format("{} {}\n", names[i], static_cast<std::uint64_t>(values[i]));
-    good += "end\n";
+    // Block executions are 64-bit: a count past 2^32 must survive.
+    good += "blocks 2\n0x401000 0x401020 12345678901\n0x401020 0x401028 1\nend\n";
     CHECK(parse_qemu_plugin_report(good) == stats);
+    const auto report = qemu_report::parse(good, "good");
+    CHECK(report.blocks == std::vector<qemu_report::BlockExecutions>{{0x401000, 0x401020, 12345678901},
+                                                                     {0x401020, 0x401028, 1}});
+    CHECK(qemu_report::format(report) == good);
 
     auto kind = [](const std::string& text) {
         return error_kind_of([&] { (void)parse_qemu_plugin_report(text); });
@@ -339,7 +345,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output);  // truncated
     CHECK(kind(good + "extra 1\n") == ErrorKind::invalid_output);
     std::string other_version = good;
-    other_version.replace(other_version.find(" 1\n"), 3, " 2\n");
+    other_version.replace(other_version.find(" 2\n"), 3, " 1\n"); // version 1 had no block list
     CHECK(kind(other_version) == ErrorKind::invalid_output);
     std::string garbage = good;
     garbage.replace(garbage.find("load 4"), 6, "load x");
@@ -356,4 +362,13 @@ TEST_CASE("the plugin report is parsed strictly") {
     std::string limit = good;
     limit.replace(limit.find("status ok"), 9, "status instruction_limit");
     CHECK(kind(limit) == ErrorKind::instruction_limit);
+    std::string fewer_blocks = good;
+    fewer_blocks.replace(fewer_blocks.find("\nblocks 2"), 9, "\nblocks 3");
+    CHECK(kind(fewer_blocks) == ErrorKind::invalid_output);
+    std::string decimal_address = good;
+    decimal_address.replace(decimal_address.find("0x401000 "), 9, "4198400 ");
+    CHECK(kind(decimal_address) == ErrorKind::invalid_output);
+    std::string empty_block = good;
+    empty_block.replace(empty_block.find("0x401020 0x401028"), 17, "0x401020 0x401020");
+    CHECK(kind(empty_block) == ErrorKind::invalid_output);
 }

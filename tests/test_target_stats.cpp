@@ -74,7 +74,11 @@ TEST_CASE("Stats is a fixed-order feature vector with names, printable with fmt"
     const auto values = s.to_features();
     REQUIRE(names.size() == values.size());
     CHECK(names.front() == "instructions");
-    CHECK(names.back() == "basic_blocks");
+    // The order is part of the model-file and dataset format: counters are appended, never reordered.
+    CHECK(names[Stats::base_feature_count - 1] == "basic_blocks");
+    CHECK(names.back() == "mca_unsupported");
+    CHECK(Stats::feature_index("mca_cycles") == Stats::base_feature_count);
+    CHECK(Stats::feature_index("no_such_counter") == Stats::feature_count);
     for (std::size_t i = 0; i < names.size(); ++i) {
         if (names[i] == "simd") CHECK(values[i] == 4);
         if (names[i] == "load") CHECK(values[i] == 6);

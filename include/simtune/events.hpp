@@ -30,7 +30,12 @@ struct MemoryAccess {
 
 /// What a collector wants to be told about; simulators install only the hooks that some collector
 /// of the run needs, so a mix-only run pays nothing for memory hooks.
-enum class EventKind : unsigned { none = 0, blocks = 1, memory = 2 };
+///  - blocks: every execution of a block, in execution order (on_block);
+///  - memory: every data access (on_memory);
+///  - block_counts: once after the run, each distinct block of the kernel's code with its number of
+///    executions (CollectorSet::on_block_executions). Both simulators count executions per block
+///    anyway, so this costs nothing per execution; only built-in collectors can ask for it.
+enum class EventKind : unsigned { none = 0, blocks = 1, memory = 2, block_counts = 4 };
 
 constexpr EventKind operator|(EventKind a, EventKind b) noexcept {
     return static_cast<EventKind>(static_cast<unsigned>(a) | static_cast<unsigned>(b));

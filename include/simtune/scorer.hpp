@@ -2,14 +2,17 @@
 // Scoring: how a candidate's Stats become predicted seconds. A TargetModel is a Scorer together with
 // what it must be fed — the simulator and the collectors its training statistics came from — so a
 // caller hands a Tuner or predict() one value and never matches a model to a simulator by hand.
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "simtune/collectors/selection.hpp"
+#include "simtune/error.hpp"
 #include "simtune/concepts.hpp"
 #include "simtune/simulation.hpp"
 #include "simtune/stats.hpp"
@@ -23,10 +26,27 @@ using Scorer = std::function<double(const Stats&)>;
 /// A Scorer from any Predictor (kept alive by the scorer).
 template <Predictor P>
 Scorer make_scorer(std::shared_ptr<const P> predictor) {
-    return [predictor](const Stats& stats) {
-        const auto row = stats.to_features();
-        return static_cast<double>(predictor->predict(std::span<const double>(row)));
-    };
+    if constexpr (requires { predictor->features().raw_names(); }) {
+        // A predictor that names its raw features (simtune's do) is fed those Stats counters by
+        // name, so one trained without the appended counters keeps working.
+        std::vector<std::size_t> columns;
+        for (const auto& name : predictor->features().raw_names()) {
+            const std::size_t column = Stats::feature_index(name);
+            if (column == Stats::feature_count)
+                fail(ErrorKind::invalid_model, "the predictor's feature '{}' is not a simulator counter", name);
+            columns.push_back(column);
+        }
+        return [predictor, columns = std::move(columns)](const Stats& stats) {
+            std::array<double, Stats::feature_count> row{};
+            for (std::size_t i = 0; i < columns.size(); ++i) row[i] = static_cast<double>(stats.counter(columns[i]));
+            return static_cast<double>(predictor->predict(std::span<const double>(row.data(), columns.size())));
+        };
+    } else {
+        return [predictor](const Stats& stats) {
+            const auto row = stats.to_features();
+            return static_cast<double>(predictor->predict(std::span<const double>(row)));
+        };
+    }
 }
 
 /// A trained model as a scorer plus what it needs: the simulator and collectors its training

@@ -43,6 +43,13 @@ struct Stats {
     std::uint64_t l2_accesses = 0, l2_misses = 0;
     std::uint64_t llc_accesses = 0, llc_misses = 0;
     std::uint64_t basic_blocks = 0;   ///< executed translation blocks (simulator-defined blocks)
+    // Appended: LLVM MCA's static estimate of each executed block of the kernel's code on the
+    // target's CPU model (isa/pipeline_model.hpp), times the block's executions. Zero unless the
+    // pipeline collector ran.
+    std::uint64_t mca_cycles = 0;          ///< sum of cycles per iteration (block run back to back)
+    std::uint64_t mca_resource_cycles = 0; ///< sum of the blocks' resource-bound reciprocal throughput
+    std::uint64_t mca_uops = 0;            ///< micro-ops issued
+    std::uint64_t mca_unsupported = 0;     ///< executed instructions MCA could not model (1 cycle each)
 
     [[nodiscard]] std::uint64_t count(InsnClass c) const noexcept {
         return by_class[static_cast<std::size_t>(c)];
@@ -50,7 +57,10 @@ struct Stats {
     std::uint64_t& count(InsnClass c) noexcept { return by_class[static_cast<std::size_t>(c)]; }
 
     /// Number of entries in the feature vector.
-    static constexpr std::size_t feature_count = 1 + insn_class_count + 12;
+    static constexpr std::size_t feature_count = 1 + insn_class_count + 16;
+    /// The counters before the pipeline counters were appended: what datasets written by earlier
+    /// versions hold.
+    static constexpr std::size_t base_feature_count = 1 + insn_class_count + 12;
 
     /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
     static std::span<const std::string_view> feature_names() noexcept {
@@ -58,8 +68,17 @@ struct Stats {
             "instructions", "int_alu",      "mul_div",      "fp_scalar",   "simd",
             "load",         "store",        "branch",       "branches_taken", "mem_reads",
             "mem_writes",   "bytes_loaded", "bytes_stored", "l1d_accesses", "l1d_misses",
-            "l2_accesses",  "l2_misses",    "llc_accesses", "llc_misses",  "basic_blocks"};
+            "l2_accesses",  "l2_misses",    "llc_accesses", "llc_misses",  "basic_blocks",
+            "mca_cycles",   "mca_resource_cycles", "mca_uops", "mca_unsupported"};
         return names;
+    }
+
+    /// The position of a feature name in feature_names(), or feature_count if there is none.
+    static std::size_t feature_index(std::string_view name) noexcept {
+        const auto names = feature_names();
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (names[i] == name) return i;
+        return feature_count;
     }
 
     /// Counter `i` (< feature_count) in feature_names() order: the one place that maps the order
@@ -85,7 +104,8 @@ inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
     constexpr std::array<std::uint64_t Stats::*, feature_count - 1 - insn_class_count> rest{
         &Stats::branches_taken, &Stats::mem_reads,  &Stats::mem_writes,   &Stats::bytes_loaded,
         &Stats::bytes_stored,   &Stats::l1d_accesses, &Stats::l1d_misses, &Stats::l2_accesses,
-        &Stats::l2_misses,      &Stats::llc_accesses, &Stats::llc_misses, &Stats::basic_blocks};
+        &Stats::l2_misses,      &Stats::llc_accesses, &Stats::llc_misses, &Stats::basic_blocks,
+        &Stats::mca_cycles,     &Stats::mca_resource_cycles, &Stats::mca_uops, &Stats::mca_unsupported};
     if (i == 0) return instructions;
     if (i <= insn_class_count) return by_class[i - 1];
     return this->*rest[i - 1 - insn_class_count];

@@ -67,6 +67,10 @@ struct Target {
     std::string qemu_cpu;                 ///< value for QEMU's -cpu, empty for its default
     CacheHierarchy caches;
     bool native = false;                  ///< binaries for this target run on this machine
+    /// LLVM CPU whose scheduling model the pipeline collector (LLVM MCA) uses, e.g. "cortex-a72";
+    /// "host" is this machine's CPU as LLVM detects it; empty is the ISA's generic CPU.
+    std::string pipeline_cpu;
+    std::string pipeline_features;        ///< LLVM subtarget features for it, e.g. "+m,+a,+f,+d,+c"
 
     [[nodiscard]] std::string compiler() const { return toolchain_prefix + "gcc"; }
     [[nodiscard]] std::string binutil(std::string_view tool) const {

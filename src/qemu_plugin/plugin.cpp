@@ -3,7 +3,7 @@
 //
 //   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
 //               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,
-//               l1d=32768:64:8,l2=...,llc=...,limit=N  ./kernel
+//               l1d=32768:64:8,l2=...,llc=...,limit=N,blocks=0xA-0xB  ./kernel
 //
 // Counting design (cheap and exact):
 //  - Every translated block gets one inline execution counter (ADD_U64, no helper call), keyed by
@@ -21,6 +21,9 @@
 //  - Memory accesses go through memory callbacks (inline memory counters misbehave in QEMU 7.2)
 //    and taken branches through per-block callbacks, installed only when asked for, and both act
 //    only while the ROI flag is set.
+//  - With blocks=FIRST-END the report lists every counted block starting in [FIRST, END) (the
+//    kernel's own code) with its executions in the ROI, read from the same inline counters; the
+//    adapter prices them with LLVM MCA, which stays out of QEMU's process.
 //  - The instruction limit is watched by a thread that samples the block counters every few
 //    milliseconds; exceeding it writes status instruction_limit and exits QEMU with
 //    instruction_limit_exit_code. The check at ROI end makes the outcome exact.
@@ -76,6 +79,7 @@ struct Options {
     bool mix = false, branches = false, memory = false, caches = false;
     simtune::CacheHierarchy geometry;
     std::uint64_t limit = 0; ///< 0: none
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> listed; ///< blocks= range [first, second)
 };
 
 struct Block {
@@ -158,6 +162,11 @@ Options parse_options(int argc, char** argv) {
         else if (key == "l2") o.geometry.l2 = parse_geometry(arg, value), has_l2 = true;
         else if (key == "llc") o.geometry.llc = parse_geometry(arg, value), has_llc = true;
         else if (key == "limit") o.limit = parse_number(arg, value);
+        else if (key == "blocks") {
+            const auto dash = value.find('-');
+            if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
+            o.listed.emplace(parse_number(arg, value.substr(0, dash)), parse_number(arg, value.substr(dash + 1)));
+        }
         else bad_argument(arg, "unknown key");
     }
     if (o.out.empty()) throw std::runtime_error("missing plugin argument out=FILE");
@@ -240,6 +249,9 @@ void on_roi_end(unsigned int, void*) {
             if (runs == 0) continue;
             stats.instructions += runs * block->decoded.instructions;
             stats.basic_blocks += runs;
+            if (const auto& listed = plugin->options.listed;
+                listed && block->decoded.address >= listed->first && block->decoded.address < listed->second)
+                r.blocks.push_back({block->decoded.address, block->decoded.end, runs});
             // With branches the collectors saw every execution in order already.
             if (!plugin->options.branches && plugin->options.mix) replay(block->decoded, runs);
         }
@@ -249,6 +261,7 @@ void on_roi_end(unsigned int, void*) {
         r.status = report::Status::instruction_limit;
         r.stats = Stats{};
         r.stats.instructions = stats.instructions;
+        r.blocks.clear();
     }
     write_report(r);
 }

@@ -2,13 +2,19 @@
 // The file the simtune QEMU plugin writes and QemuSimulator reads: small, versioned and
 // line-oriented, so a truncated or foreign file is always detected.
 //
-//   simtune-qemu-stats 1
+//   simtune-qemu-stats 2
 //   status ok                       (or: instruction_limit, no_roi)
 //   instructions 1234               one "name value" line per Stats feature, in feature order
 //   int_alu 400
 //   ...
-//   basic_blocks 99
+//   mca_unsupported 0
+//   blocks 2                        executed blocks asked for (blocks=FIRST-END), then one line
+//   0x401000 0x401020 1000          each: first address, end address (hex), executions (64-bit)
+//   0x401020 0x401028 1
 //   end
+//
+// Version 2 added the block list (and, with Stats, the mca_* counters, which the plugin leaves 0:
+// QemuSimulator prices the listed blocks with LLVM MCA).
 //
 // Shared by the plugin (which formats) and the adapter (which parses strictly), header-only so the
 // plugin does not pull the adapter's process control into QEMU.
@@ -16,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -25,7 +32,7 @@
 namespace simtune::qemu_report {
 
 inline constexpr std::string_view magic = "simtune-qemu-stats";
-inline constexpr int version = 1;
+inline constexpr int version = 2;
 
 enum class Status { ok, instruction_limit, no_roi };
 
@@ -38,9 +45,16 @@ constexpr std::string_view to_string(Status s) noexcept {
     return "?";
 }
 
+/// Executions of the block [address, end) inside the region of interest.
+struct BlockExecutions {
+    std::uint64_t address = 0, end = 0, executions = 0;
+    friend bool operator==(const BlockExecutions&, const BlockExecutions&) = default;
+};
+
 struct Report {
     Status status = Status::ok;
     Stats stats;
+    std::vector<BlockExecutions> blocks;
     friend bool operator==(const Report&, const Report&) = default;
 };
 
@@ -48,6 +62,8 @@ inline std::string format(const Report& report) {
     std::string out = fmt::format("{} {}\nstatus {}\n", magic, version, to_string(report.status));
     const auto names = Stats::feature_names();
     for (std::size_t i = 0; i < names.size(); ++i) out += fmt::format("{} {}\n", names[i], report.stats.counter(i));
+    out += fmt::format("blocks {}\n", report.blocks.size());
+    for (const auto& b : report.blocks) out += fmt::format("{:#x} {:#x} {}\n", b.address, b.end, b.executions);
     out += "end\n";
     return out;
 }
@@ -82,6 +98,16 @@ inline Report parse(std::string_view text, std::string_view origin) {
                  line_number, value);
         return v;
     };
+    auto address = [&](std::string_view value) {
+        std::uint64_t v = 0;
+        if (!value.starts_with("0x") || value.size() == 2)
+            fail(ErrorKind::invalid_output, "{}: line {}: \"{}\" is not a hex address", origin, line_number, value);
+        value.remove_prefix(2);
+        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v, 16);
+        if (ec != std::errc{} || end != value.data() + value.size())
+            fail(ErrorKind::invalid_output, "{}: line {}: \"0x{}\" is not a hex address", origin, line_number, value);
+        return v;
+    };
 
     if (text.empty()) fail(ErrorKind::invalid_output, "{}: empty plugin output", origin);
     const auto v = split(next_line(), magic);
@@ -97,6 +123,21 @@ inline Report parse(std::string_view text, std::string_view origin) {
     const auto names = Stats::feature_names();
     for (std::size_t i = 0; i < names.size(); ++i)
         report.stats.counter(i) = number(split(next_line(), names[i]));
+    const std::uint64_t block_count = number(split(next_line(), "blocks"));
+    for (std::uint64_t b = 0; b < block_count; ++b) {
+        const auto line = next_line();
+        const auto first_space = line.find(' '), last_space = line.rfind(' ');
+        if (first_space == std::string_view::npos || first_space == last_space)
+            fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"<first> <end> <executions>\"",
+                 origin, line_number, line);
+        BlockExecutions block{address(line.substr(0, first_space)),
+                              address(line.substr(first_space + 1, last_space - first_space - 1)),
+                              number(line.substr(last_space + 1))};
+        if (block.end <= block.address)
+            fail(ErrorKind::invalid_output, "{}: line {}: block end {:#x} is not after its start {:#x}", origin,
+                 line_number, block.end, block.address);
+        report.blocks.push_back(block);
+    }
     if (const auto last = next_line(); last != "end")
         fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"end\"", origin,
              line_number, last);

@@ -127,10 +127,13 @@ std::vector<std::vector<std::byte>> split_dump(const std::string& bytes, const K
 
 } // namespace
 
-Stats parse_qemu_plugin_report(std::string_view text, std::string_view origin) {
-    const auto report = qemu_report::parse(text, origin);
+namespace {
+
+/// The plugin's report, if its status is ok; otherwise the Error its status means.
+qemu_report::Report parse_ok_report(std::string_view text, std::string_view origin) {
+    auto report = qemu_report::parse(text, origin);
     switch (report.status) {
-    case qemu_report::Status::ok: return report.stats;
+    case qemu_report::Status::ok: return report;
     case qemu_report::Status::instruction_limit:
         fail(ErrorKind::instruction_limit, "the kernel executed more than the limit ({} instructions counted)",
              report.stats.instructions);
@@ -140,6 +143,12 @@ Stats parse_qemu_plugin_report(std::string_view text, std::string_view origin) {
              "(simtune_roi_begin .. simtune_roi_end)");
     }
     fail(ErrorKind::invalid_output, "{}: unknown status", origin);
+}
+
+} // namespace
+
+Stats parse_qemu_plugin_report(std::string_view text, std::string_view origin) {
+    return parse_ok_report(text, origin).stats;
 }
 
 std::filesystem::path QemuSimulator::plugin_path() const {
@@ -204,6 +213,13 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
         fmt::format("roi_end={:#x}", roi_end->address),
         fmt::format("limit={}", options_.limits.max_instructions)};
     for (auto& a : collector_arguments(collectors)) plugin_args.push_back(std::move(a));
+    // The pipeline collector prices blocks here, from the binary's bytes: the plugin only lists
+    // the executed blocks of the kernel's own code.
+    const bool list_blocks = has(collectors.events(), EventKind::block_counts);
+    if (list_blocks) {
+        const auto [code_lo, code_hi] = kernel.kernel_code();
+        plugin_args.push_back(fmt::format("blocks={:#x}-{:#x}", code_lo, code_hi));
+    }
     for (auto& a : glue_exclusions(kernel)) plugin_args.push_back(std::move(a));
     for (const auto& a : plugin_args) plugin_argument += "," + a;
     if (plugin.string().find(',') != std::string::npos ||
@@ -247,7 +263,15 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
         fail(ErrorKind::invalid_output, "{}: the plugin wrote no report {}", what, report_file.string());
 
     SimulationResult result;
-    result.stats = parse_qemu_plugin_report(*report_text, report_file.string());
+    const auto report = parse_ok_report(*report_text, report_file.string());
+    result.stats = report.stats;
+    if (list_blocks) {
+        // The plugin ran the other collectors; this set only prices the listed blocks.
+        collectors.reset();
+        collectors.bind(kernel);
+        for (const auto& b : report.blocks) collectors.on_block_executions(b.address, b.end, b.executions);
+        collectors.pipeline()->contribute(result.stats);
+    }
     if (result.stats.instructions > options_.limits.max_instructions)
         fail(ErrorKind::instruction_limit, "{} executed {} instructions, more than the limit of {}",
              what, result.stats.instructions, options_.limits.max_instructions);

@@ -99,6 +99,7 @@ enum class Stop { none, instruction_limit, time_limit, left_code, bad_memory, in
 struct BlockEntry {
     std::uint64_t executions = 0;
     bool inside_kernel = false;
+    std::uint32_t size = 0; ///< bytes, as Unicorn translated it (decoding may stop short of it)
     DecodedBlock block;
 };
 
@@ -349,6 +350,7 @@ BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
     if (inserted) {
         BlockEntry& e = block_store_.emplace_back();
         e.inside_kernel = address >= code_lo_ && address + size <= code_hi_;
+        e.size = size;
         if (e.inside_kernel && in_image(address, size)) {
             e.block = classifier_.decode_block(std::span<const std::byte>(host(address), size), address);
         } else {
@@ -493,6 +495,7 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     reset_state();
     set_arguments();
     collectors.reset();
+    collectors.bind(kernel_);
     const EventKind events = collectors.events();
     if (has(events, EventKind::memory) != memory_events_)
         fail(ErrorKind::invalid_argument, "internal: engine built {} memory hooks", memory_events_ ? "with" : "without");
@@ -517,6 +520,10 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     if (err != UC_ERR_OK || stop_ != Stop::none || read_pc() != sentinel_) report(err);
 
     if (replay_blocks_) replay_blocks(collectors);
+    if (has(events, EventKind::block_counts))
+        for (const auto& entry : block_store_)
+            if (entry.executions != 0)
+                collectors.on_block_executions(entry.block.address, entry.block.address + entry.size, entry.executions);
 
     SimulationResult result;
     std::uint64_t instructions = 0, blocks = 0;

@@ -40,21 +40,23 @@ double parse_double(const std::string& text, const std::filesystem::path& file, 
     return v;
 }
 
-std::string header_for(const std::vector<std::string>& simulators) {
+/// The header of a file whose rows hold the first `counters` Stats counters per simulator.
+std::string header_for(const std::vector<std::string>& simulators, std::size_t counters = Stats::feature_count) {
     std::string h = "workload,variant,knobs";
     for (const auto& s : simulators) {
-        for (auto name : Stats::feature_names()) h += fmt::format(",{}.{}", s, name);
+        for (auto name : Stats::feature_names().first(counters)) h += fmt::format(",{}.{}", s, name);
         h += fmt::format(",{}.sim_seconds", s);
     }
     return h + ",seconds,median_seconds,spread";
 }
 
-std::string row_line(const DatasetRow& r, const std::vector<std::string>& simulators) {
+std::string row_line(const DatasetRow& r, const std::vector<std::string>& simulators,
+                     std::size_t counters = Stats::feature_count) {
     std::vector<std::string> knobs;
     for (const auto& [k, v] : r.knobs) knobs.push_back(fmt::format("{}={}", k, v));
     std::string line = fmt::format("{},{},{}", r.workload, r.variant, fmt::join(knobs, ";"));
     for (const auto& s : simulators) {
-        for (double f : r.stats.at(s).to_features()) line += fmt::format(",{}", static_cast<std::uint64_t>(f));
+        for (std::size_t i = 0; i < counters; ++i) line += fmt::format(",{}", r.stats.at(s).counter(i));
         line += fmt::format(",{:.6g}", r.simulation_seconds.count(s) ? r.simulation_seconds.at(s) : 0.0);
     }
     return line + fmt::format(",{:.9g},{:.9g},{:.6g}", r.seconds, r.median_seconds, r.spread);
@@ -65,8 +67,8 @@ std::string row_line(const DatasetRow& r, const std::vector<std::string>& simula
 void Dataset::save_csv(const std::filesystem::path& file) const {
     const auto sims = simulators();
     std::ofstream out(file);
-    out << header_for(sims) << '\n';
-    for (const auto& r : rows) out << row_line(r, sims) << '\n';
+    out << header_for(sims, counters) << '\n';
+    for (const auto& r : rows) out << row_line(r, sims, counters) << '\n';
     if (!out) fail(ErrorKind::io, "cannot write {}", file.string());
 }
 
@@ -83,9 +85,11 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
         const auto dot = header[c].find('.');
         if (dot != std::string::npos && header[c].substr(dot + 1) == "instructions") sims.push_back(header[c].substr(0, dot));
     }
-    if (header_for(sims) != line)
-        fail(ErrorKind::invalid_data, "{}:1: dataset columns differ from this simtune version's ({} simulators found)", file.string(), sims.size());
     Dataset d;
+    // A file written before the mca_* counters were appended has none of them: they are absent.
+    if (header_for(sims, Stats::base_feature_count) == line) d.counters = Stats::base_feature_count;
+    else if (header_for(sims) != line)
+        fail(ErrorKind::invalid_data, "{}:1: dataset columns differ from this simtune version's ({} simulators found)", file.string(), sims.size());
     std::size_t n = 1;
     while (std::getline(in, line)) {
         ++n;
@@ -106,11 +110,11 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
         for (const auto& s : sims) {
             Stats st;
             std::array<double, Stats::feature_count> f{};
-            for (std::size_t i = 0; i < Stats::feature_count; ++i, ++c) {
+            for (std::size_t i = 0; i < d.counters; ++i, ++c) {
                 f[i] = parse_double(cells[c], file, n, header[c]);
                 if (f[i] < 0) fail(ErrorKind::invalid_data, "{}:{}: column '{}' is negative", file.string(), n, header[c]);
             }
-            for (std::size_t i = 0; i < Stats::feature_count; ++i) st.counter(i) = static_cast<std::uint64_t>(f[i]);
+            for (std::size_t i = 0; i < d.counters; ++i) st.counter(i) = static_cast<std::uint64_t>(f[i]);
             r.stats[s] = st;
             r.simulation_seconds[s] = parse_double(cells[c], file, n, header[c]);
             ++c;
@@ -141,18 +145,19 @@ std::vector<std::string> Dataset::workloads() const {
 
 TrainingSet Dataset::training_set(std::string_view simulator, const std::function<bool(const DatasetRow&)>& keep) const {
     TrainingSet t;
-    for (auto n : Stats::feature_names()) t.feature_names.emplace_back(n);
+    // Absent counters are left out, not fed as zeros a model would learn from.
+    for (auto n : Stats::feature_names().first(counters)) t.feature_names.emplace_back(n);
     std::vector<const DatasetRow*> chosen;
     for (const auto& r : rows)
         if (!keep || keep(r)) chosen.push_back(&r);
-    t.features.resize(static_cast<Eigen::Index>(chosen.size()), static_cast<Eigen::Index>(Stats::feature_count));
+    t.features.resize(static_cast<Eigen::Index>(chosen.size()), static_cast<Eigen::Index>(counters));
     t.seconds.resize(static_cast<Eigen::Index>(chosen.size()));
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         const auto it = chosen[i]->stats.find(std::string(simulator));
         if (it == chosen[i]->stats.end())
             fail(ErrorKind::invalid_data, "row {} has no statistics from simulator '{}'", chosen[i]->key(), simulator);
-        const auto f = it->second.to_features();
-        for (std::size_t c = 0; c < f.size(); ++c) t.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = f[c];
+        for (std::size_t c = 0; c < counters; ++c)
+            t.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = static_cast<double>(it->second.counter(c));
         t.seconds(static_cast<Eigen::Index>(i)) = chosen[i]->seconds;
         t.groups.push_back(chosen[i]->workload);
     }
@@ -196,6 +201,10 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
     std::set<std::string> done;
     if (root) {
         if (std::filesystem::exists(csv)) dataset = Dataset::load_csv(csv);
+        if (dataset.counters != Stats::feature_count)
+            fail(ErrorKind::invalid_argument,
+                 "{} was written before the mca_* counters were added to Stats; new rows would not fit its "
+                 "columns: use another file (it still loads for training)", csv.string());
         if (!dataset.rows.empty() && dataset.simulators() != sims)
             fail(ErrorKind::invalid_argument, "{} holds statistics of {}, not of {}: use another file", csv.string(),
                  fmt::join(dataset.simulators(), ","), fmt::join(sims, ","));

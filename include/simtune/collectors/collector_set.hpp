@@ -4,7 +4,7 @@
 // Division of labour: the simulator itself always fills Stats::instructions and
 // Stats::basic_blocks (it counts them anyway to enforce the instruction limit); InstructionMix fills
 // by_class; BranchCounter fills branches_taken; MemoryTraffic fills mem_reads/mem_writes and bytes;
-// CacheModel fills the l1d/l2/llc accesses and misses.
+// CacheModel fills the l1d/l2/llc accesses and misses; PipelineCollector fills the mca_* counters.
 //
 // The built-in collectors are held by value and called directly (no virtual call on the hot path);
 // user collectors (any type modelling StatsCollector) are type-erased and called after them.
@@ -17,6 +17,7 @@
 #include "simtune/collectors/cache.hpp"
 #include "simtune/collectors/instruction_mix.hpp"
 #include "simtune/collectors/memory.hpp"
+#include "simtune/collectors/pipeline.hpp"
 #include "simtune/concepts.hpp"
 #include "simtune/events.hpp"
 #include "simtune/stats.hpp"
@@ -36,10 +37,11 @@ public:
         set.add_mix();
         return set;
     }
-    /// Everything: mix, branches, memory traffic and the target's cache hierarchy.
+    /// Everything: mix, branches, memory traffic, the target's cache hierarchy and its pipeline
+    /// model.
     static CollectorSet all(const Target& target) {
         CollectorSet set;
-        set.add_mix().add_branches().add_memory().add_caches(target.caches);
+        set.add_mix().add_branches().add_memory().add_caches(target.caches).add_pipeline(target);
         return set;
     }
 
@@ -58,6 +60,12 @@ public:
     /// Throws Error(invalid_argument) if a level's geometry cannot be simulated.
     CollectorSet& add_caches(const CacheHierarchy& geometry) {
         caches_.emplace(geometry);
+        return *this;
+    }
+    /// LLVM MCA's block costs on the target's CPU model (Target::pipeline_cpu); the model itself is
+    /// created when a simulator first binds a kernel (bind()).
+    CollectorSet& add_pipeline(const Target& target) {
+        pipeline_.emplace(PipelineCpu::of(target));
         return *this;
     }
     /// Adds a user collector; it sees the same events as the built-in ones (those it asks for in
@@ -79,6 +87,7 @@ public:
         if (branches_) e = e | branches_->events();
         if (memory_) e = e | memory_->events();
         if (caches_) e = e | caches_->events();
+        if (pipeline_) e = e | pipeline_->events();
         for (const auto& user : users_) e = e | user->events();
         return e;
     }
@@ -93,6 +102,15 @@ public:
         if (caches_) caches_->on_memory(access);
         for (Erased* user : memory_users_) user->on_memory(access);
     }
+    /// After a run: `executions` runs of the block [address, end) (EventKind::block_counts).
+    void on_block_executions(std::uint64_t address, std::uint64_t end, std::uint64_t executions) {
+        if (pipeline_) pipeline_->add_executions(address, end, executions);
+    }
+    /// Before a run: the binary the run executes, for collectors that read its code. Creates the
+    /// pipeline model on first use (Error(invalid_argument) for a CPU LLVM cannot model).
+    void bind(const KernelBinary& kernel) {
+        if (pipeline_) pipeline_->bind(kernel, PipelineModel::shared(pipeline_->cpu()));
+    }
 
     /// Adds every collector's counters to `stats`.
     void contribute(Stats& stats) const {
@@ -100,6 +118,7 @@ public:
         if (branches_) branches_->contribute(stats);
         if (memory_) memory_->contribute(stats);
         if (caches_) caches_->contribute(stats);
+        if (pipeline_) pipeline_->contribute(stats);
         for (const auto& user : users_) user->contribute(stats);
     }
     /// Resets every collector (keeps the choice of collectors).
@@ -108,6 +127,7 @@ public:
         if (branches_) branches_->reset();
         if (memory_) memory_->reset();
         if (caches_) caches_->reset();
+        if (pipeline_) pipeline_->reset();
         for (const auto& user : users_) user->reset();
     }
 
@@ -116,6 +136,7 @@ public:
     [[nodiscard]] const BranchCounter* branch_counter() const noexcept { return ptr(branches_); }
     [[nodiscard]] const MemoryTraffic* memory_traffic() const noexcept { return ptr(memory_); }
     [[nodiscard]] const CacheModel* cache_model() const noexcept { return ptr(caches_); }
+    [[nodiscard]] const PipelineCollector* pipeline() const noexcept { return ptr(pipeline_); }
     [[nodiscard]] std::size_t user_collector_count() const noexcept { return users_.size(); }
 
 private:
@@ -147,6 +168,7 @@ private:
     std::optional<BranchCounter> branches_;
     std::optional<MemoryTraffic> memory_;
     std::optional<CacheModel> caches_;
+    std::optional<PipelineCollector> pipeline_;
     std::vector<std::unique_ptr<Erased>> users_;
     // Dispatch lists: the users that asked for each kind of event (owned by users_).
     std::vector<Erased*> block_users_;
@@ -157,6 +179,7 @@ static_assert(StatsCollector<InstructionMix>);
 static_assert(StatsCollector<MemoryTraffic>);
 static_assert(StatsCollector<BranchCounter>);
 static_assert(StatsCollector<CacheModel>);
+static_assert(StatsCollector<PipelineCollector>);
 static_assert(StatsCollector<CollectorSet>);
 
 } // namespace simtune

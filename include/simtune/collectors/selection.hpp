@@ -13,9 +13,10 @@ struct CollectorSelection {
     bool branches = true;
     bool memory = true;
     bool caches = true;
+    bool pipeline = true; ///< LLVM MCA block costs (mca_*): about a millisecond per distinct block
 
-    static CollectorSelection none() { return {false, false, false, false}; }
-    static CollectorSelection mix_only() { return {true, false, false, false}; }
+    static CollectorSelection none() { return {false, false, false, false, false}; }
+    static CollectorSelection mix_only() { return {true, false, false, false, false}; }
     static CollectorSelection all() { return {}; }
 
     [[nodiscard]] CollectorSet make(const Target& target) const {
@@ -24,12 +25,14 @@ struct CollectorSelection {
         if (branches) set.add_branches();
         if (memory) set.add_memory();
         if (caches) set.add_caches(target.caches);
+        if (pipeline) set.add_pipeline(target);
         return set;
     }
-    /// "mix+branches+memory+caches", "none", ...
+    /// "mix+branches+memory+caches+pipeline", "none", ...
     [[nodiscard]] std::string key() const {
         std::string k;
-        for (auto [on, name] : {std::pair{mix, "mix"}, {branches, "branches"}, {memory, "memory"}, {caches, "caches"}})
+        for (auto [on, name] : {std::pair{mix, "mix"}, {branches, "branches"}, {memory, "memory"}, {caches, "caches"},
+                                {pipeline, "pipeline"}})
             if (on) k += (k.empty() ? "" : "+") + std::string(name);
         return k.empty() ? "none" : k;
     }

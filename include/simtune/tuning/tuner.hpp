@@ -3,6 +3,7 @@
 // builds and simulates them, a Scorer (any Predictor) turns each candidate's Stats into seconds,
 // and optionally the best few are confirmed by native measurement, as autotuners do before
 // committing to a choice.
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstddef>
