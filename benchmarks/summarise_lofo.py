@@ -5,6 +5,11 @@ worst workload of the family), its regret, and Spearman, in one markdown table.
 
 usage: summarise_lofo.py POINTS_CSV [--simulator unicorn|qemu] [--protocol lofo|within]
                          [--models insn-count,mca,analytic,gbt-rel,...]
+                         [--retest TIMES_CSV --dataset DATASET_CSV]
+
+--retest adds a column "retest": a second, independent native measurement of the same variants
+(bench_native_noise ... TIMES_CSV) used as if it were a model's prediction. It is the noise
+floor: no model can be shown to rank better than the ground truth agrees with itself.
 
 Metrics as simtune computes them (predictors/metrics.hpp): top-k % is the pessimistic position of
 the true best in the predicted order over the number ranked; regret is the measured time of the
@@ -57,6 +62,8 @@ def main():
     ap.add_argument("--simulator", default="unicorn")
     ap.add_argument("--protocol", default="lofo")
     ap.add_argument("--models", default="")
+    ap.add_argument("--retest")
+    ap.add_argument("--dataset")
     args = ap.parse_args()
 
     data = collections.defaultdict(lambda: ([], []))
@@ -72,7 +79,21 @@ def main():
             family_of[row["workload"]] = row["family"]
             if row["model"] not in models_seen:
                 models_seen.append(row["model"])
+    if args.retest:
+        retest = {}
+        with open(args.retest) as f:
+            for row in csv.DictReader(f):
+                retest[row["key"]] = float(row["seconds"])
+        with open(args.dataset) as f:
+            for row in csv.DictReader(f):
+                key = row["workload"] + "/" + row["variant"]
+                if key in retest and row["workload"] in family_of:
+                    data[("retest", row["workload"])][0].append(retest[key])
+                    data[("retest", row["workload"])][1].append(float(row["seconds"]))
+        models_seen.append("retest")
     models = args.models.split(",") if args.models else models_seen
+    if args.retest and "retest" not in models:
+        models.append("retest")
     families = sorted(set(family_of.values()))
 
     per = {}  # (model, family) -> worst top, worst regret, mean spearman

@@ -4,7 +4,7 @@
 //
 //   example_experiment [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu]
 //                      [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b]
-//                      [--ablate prefix,prefix]
+//                      [--ablate prefix,prefix] [--protocols within,lofo] [--gbt-depth D]
 //                      [--save-model FILE [--model KIND] [--model-simulator unicorn|qemu]]
 // --save-model trains one model on every row of the dataset and saves it for predict(); this is
 // how models/host-x86-64.model was made (see benchmarks/RESULTS.md).
@@ -40,7 +40,8 @@ int main(int argc, char** argv) try {
     fs::path out = "simtune-experiment";
     std::optional<fs::path> save_model;
     std::string model_kind = "ridge", model_simulator = "unicorn";
-    std::optional<std::string> models, ablations;
+    std::optional<std::string> models, ablations, protocols;
+    int depth = 6;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -56,11 +57,13 @@ int main(int argc, char** argv) try {
         else if (a == "--gbt-rounds") rounds = std::stoi(value());
         else if (a == "--models") models = value();
         else if (a == "--ablate") ablations = value();
+        else if (a == "--protocols") protocols = value();
+        else if (a == "--gbt-depth") depth = std::stoi(value());
         else if (a == "--save-model") save_model = value();
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
         else {
-            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...]\n", argv[0]);
+            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...] [--protocols within,lofo] [--gbt-depth D]\n", argv[0]);
             return 2;
         }
     }
@@ -106,6 +109,8 @@ int main(int argc, char** argv) try {
     eo.family_of = simtune::workload_family; // leave one operator family out, not one shape
     if (models) eo.models = split(*models);
     if (ablations) eo.ablations = split(*ablations);
+    if (protocols) eo.protocols = split(*protocols);
+    eo.gbt_depth = depth;
     const auto results = simtune::run_experiment(dataset, eo);
     const auto table = simtune::experiment_table(results);
     simtune::save_experiment_points(results, out / "points.csv");

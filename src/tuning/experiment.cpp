@@ -210,12 +210,13 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             deterministic_shuffle(keys, fnv1a64(w, options.seed)); // one split per workload
             const auto n_train = static_cast<std::size_t>(static_cast<double>(keys.size()) * options.train_fraction);
             std::set<std::string> train_keys(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n_train));
-            if (n_train >= 4 && keys.size() - n_train >= 2) {
+            auto wanted = [&](std::string_view protocol) { return std::ranges::find(options.protocols, protocol) != options.protocols.end(); };
+            if (wanted("within") && n_train >= 4 && keys.size() - n_train >= 2) {
                 const auto is_test = [&](const DatasetRow& r) { return r.workload == w && !train_keys.contains(r.key()); };
                 const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return train_keys.contains(r.key()); });
                 judge("within", w, sim, train, dataset.training_set(sim, is_test), is_test);
             }
-            if (families.size() >= 2) {
+            if (wanted("lofo") && families.size() >= 2) {
                 const auto held_out = family(w);
                 const auto is_test = [&](const DatasetRow& r) { return r.workload == w; };
                 const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return family(r.workload) != held_out; });

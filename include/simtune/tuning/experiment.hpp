@@ -30,6 +30,7 @@ struct ExperimentOptions {
     std::string target = "host-x86-64";             ///< whose core model the analytic baseline uses
     /// The operator family of a workload, for lofo; null: every workload is its own family.
     std::function<std::string(const std::string&)> family_of;
+    std::vector<std::string> protocols{"within", "lofo"}; ///< which protocols to run
     int gbt_rounds = 200;
     int gbt_depth = 6;
     /// Feature-group ablations: for each prefix (e.g. "mca_"), every model is also trained and
