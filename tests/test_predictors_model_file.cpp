@@ -64,7 +64,7 @@ TEST_CASE("a model file is versioned text: header, version, target, features, th
     const auto text = read(dir.path / "r.model");
     CHECK(text.starts_with("simtune-model 1 ridge\nsimtune_version "));
     CHECK(text.find("\ntarget host-x86-64\n") != std::string::npos);
-    CHECK(text.find("\nfeatures 20 instructions int_alu") != std::string::npos);
+    CHECK(text.find(fmt::format("\nfeatures {} instructions int_alu", Stats::feature_count)) != std::string::npos);
     CHECK(text.ends_with("\nend\n"));
 }
 
@@ -138,7 +138,10 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
         }
     }
     SUBCASE("truncated in a table") {
-        write(bad, good.substr(0, good.size() * 2 / 3));
+        // Halfway through the split table.
+        const auto table = good.find("\nsplits ");
+        REQUIRE(table != std::string::npos);
+        write(bad, good.substr(0, table + (good.find("\nleaves ") - table) / 2));
         CHECK(load_error(bad).find("truncated") != std::string::npos);
     }
     SUBCASE("truncated before the end line") {
@@ -156,8 +159,10 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
         CHECK(load_error(bad).find("expected 'objective', found 'max_depth'") != std::string::npos);
     }
     SUBCASE("a count that does not match") {
-        write(bad, replace(good, "\nfeatures 20 ", "\nfeatures 21 "));
-        CHECK(load_error(bad).find("announces 21 names but has 20") != std::string::npos);
+        write(bad, replace(good, fmt::format("\nfeatures {} ", Stats::feature_count),
+                           fmt::format("\nfeatures {} ", Stats::feature_count + 1)));
+        CHECK(load_error(bad).find(fmt::format("announces {} names but has {}", Stats::feature_count + 1, Stats::feature_count)) !=
+              std::string::npos);
     }
     SUBCASE("a split on a feature the model does not have") {
         const auto at = good.find("\nsplits ");
@@ -186,7 +191,9 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
         CHECK(load_error(dir.path / "good.model", names).find("wrong feature set: feature 3 is 'fp_scalar', expected 'vector_ops'") !=
               std::string::npos);
         names.pop_back();
-        CHECK(load_error(dir.path / "ridge.model", names).find("wrong feature set: the model has 20 features, expected 19") !=
+        CHECK(load_error(dir.path / "ridge.model", names)
+                  .find(fmt::format("wrong feature set: the model has {} features, expected {}", Stats::feature_count,
+                                    Stats::feature_count - 1)) !=
               std::string::npos);
     }
     SUBCASE("standardisation that does not fit the features") {

@@ -106,6 +106,12 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
                 static_cast<double>(s.count(InsnClass::branch) - std::min(s.count(InsnClass::branch), s.branches_taken));
             const double cycles = std::max(compute_cycles, memory_cycles) +
                                   0.3 * std::min(compute_cycles, memory_cycles) + 15.0 * mispredicts;
+            // What a pipeline model would say: the compute cycles, longer where little unrolling
+            // leaves dependency chains exposed; micro-ops about one per instruction.
+            s.mca_resource_cycles = u(compute_cycles);
+            s.mca_cycles = u(compute_cycles * (1.0 + 1.0 / unroll));
+            s.mca_uops = u(static_cast<double>(s.instructions) * 1.1);
+            s.mca_unsupported = u(work / 1e5);
             const double frequency = vec >= 16 ? 2.6e9 : 3.0e9;
             data.seconds[row] = cycles / frequency * std::exp(o.noise_sigma * normal(rng));
 

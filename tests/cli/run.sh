@@ -151,7 +151,7 @@ allfail)
     # No cross compiler: PATH is an empty folder (simtune is run by its absolute path) and the build
     # cache is this test's own, so nothing built before can stand in for the compiler.
     empty=$work/empty-path
-    rm -rf "$empty" cache && mkdir -p "$empty"
+    rm -rf "$empty" cache nocc.csv && mkdir -p "$empty"
     nocc=(env PATH="$empty" SIMTUNE_CACHE_DIR="$work/cache")
     start=$SECONDS
     expect 4 "${nocc[@]}" "$simtune" tune --workload gemm-64x256x128 --variants 4 --target cortex-a72 --model analytic -q &&
