@@ -18,6 +18,7 @@
 #include "simtune/simulators/unicorn.hpp"
 #include "simtune/tuning/dataset.hpp"
 #include "simtune/predict.hpp"
+#include "simtune/predictors/ridge.hpp"
 #include "support.hpp"
 
 using namespace simtune;
@@ -224,9 +225,21 @@ TEST_CASE("a dataset written before the mca_* counters loads, and trains without
     }
 }
 
-TEST_CASE("the shipped host model, trained without the mca_* counters, still loads and predicts") {
-    const Target target = host_x86_64();
-    const TargetModel model = default_model(target);
+TEST_CASE("a model trained without the mca_* counters is fed the ones it names; the shipped one reads them") {
+    // A model over the counters Stats had before the pipeline counters were appended.
+    TrainingSet old;
+    for (std::size_t i = 0; i < Stats::base_feature_count; ++i) old.feature_names.emplace_back(Stats::feature_names()[i]);
+    old.features = Eigen::MatrixXd::Ones(40, static_cast<Eigen::Index>(Stats::base_feature_count));
+    old.seconds.resize(40);
+    for (Eigen::Index r = 0; r < 40; ++r) {
+        old.features.row(r) *= static_cast<double>(1000 + 100 * r);
+        old.seconds[r] = 1e-9 * (1000.0 + 100.0 * static_cast<double>(r));
+    }
+    RidgeRegressor ridge(RidgeOptions{.target = "host-x86-64@unicorn"});
+    ridge.fit(old);
+    const auto dir = simtune::testing::scratch_dir("old-model");
+    ridge.save(dir / "old.model");
+    const TargetModel model = load_target_model(dir / "old.model");
     Stats stats;
     stats.instructions = 1'000'000;
     stats.count(InsnClass::int_alu) = 600'000;
@@ -238,11 +251,25 @@ TEST_CASE("the shipped host model, trained without the mca_* counters, still loa
     stats.basic_blocks = 100'000;
     const double plain = model.scorer(stats);
     CHECK(std::isfinite(plain));
-    // The model names its counters: the appended ones do not change its prediction.
+    // The model names its counters: the appended ones do not change its prediction...
     stats.mca_cycles = 123'456'789;
     stats.mca_uops = 5;
     CHECK(model.scorer(stats) == plain);
     // ... and it does not ask for them.
     CHECK_FALSE(model.collectors.pipeline);
     CHECK(model.collectors.caches);
+    std::filesystem::remove_all(dir);
+
+    // The shipped host model is anchored on the MCA cycle estimate: it asks for the pipeline
+    // collector, and twice the estimated cycles (same ratios otherwise) predict a slower kernel.
+    const TargetModel shipped = default_model(host_x86_64());
+    CHECK(shipped.collectors.pipeline);
+    stats.mca_cycles = 2'000'000;
+    stats.mca_resource_cycles = 1'000'000;
+    stats.mca_uops = 1'200'000;
+    const double once = shipped.scorer(stats);
+    Stats twice = stats;
+    twice += stats;
+    CHECK(std::isfinite(once));
+    CHECK(shipped.scorer(twice) > once);
 }
