@@ -33,7 +33,10 @@ struct CollectorSelection {
         std::string k;
         for (auto [on, name] : {std::pair{mix, "mix"}, {branches, "branches"}, {memory, "memory"}, {caches, "caches"},
                                 {pipeline, "pipeline"}})
-            if (on) k += (k.empty() ? "" : "+") + std::string(name);
+            if (on) {
+                if (!k.empty()) k += '+';
+                k += name;
+            }
         return k.empty() ? "none" : k;
     }
     friend bool operator==(const CollectorSelection&, const CollectorSelection&) = default;
