@@ -205,6 +205,15 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
         if (ph.p_type != PT_LOAD) continue;
         if (ph.p_filesz > ph.p_memsz) fail(ErrorKind::invalid_binary, "{}: corrupt ELF: segment {} has file size > memory size", name, i);
         elf.check_range(ph.p_offset, ph.p_filesz, fmt::format("loadable segment {}", i));
+        // The Unicorn engine lays the guest out from these bounds and copies file bytes into it: a
+        // segment that wraps around the address space (or lies beyond any 64-bit user space) would
+        // turn that copy into a write outside the guest's memory.
+        constexpr std::uint64_t user_space_end = std::uint64_t{1} << 47;
+        if (ph.p_memsz > user_space_end || ph.p_vaddr > user_space_end - ph.p_memsz)
+            fail(ErrorKind::invalid_binary,
+                 "{}: corrupt ELF: loadable segment {} (address {:#x}, {:#x} bytes) wraps around or lies beyond the "
+                 "47-bit user address space",
+                 name, i, ph.p_vaddr, ph.p_memsz);
         k.segments_.push_back({ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, (ph.p_flags & PF_R) != 0,
                                (ph.p_flags & PF_W) != 0, (ph.p_flags & PF_X) != 0});
     }

@@ -2,6 +2,8 @@
 // targets, identical results under QEMU and natively, and a clear error for every bad binary.
 #include <doctest/doctest.h>
 
+#include <elf.h>
+
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -189,6 +191,30 @@ TEST_CASE("loading anything but a simtune kernel binary fails with a clear error
     std::memset(corrupt.data() + 0x28, 0xff, 8); // e_shoff far beyond the file
     write_bytes(dir / "bad-shoff", corrupt);
     check_error([&] { KernelBinary::load(dir / "bad-shoff"); }, ErrorKind::invalid_binary, "section header table");
+
+    // A loadable segment whose end wraps around the address space: the Unicorn engine would copy
+    // its file bytes outside the guest's memory (host memory corruption) were it accepted.
+    {
+        Elf64_Ehdr eh;
+        std::memcpy(&eh, bytes.data(), sizeof eh);
+        bool patched = false;
+        for (unsigned i = 0; i < eh.e_phnum && !patched; ++i) {
+            Elf64_Phdr ph;
+            const auto at = eh.e_phoff + i * sizeof(Elf64_Phdr);
+            std::memcpy(&ph, bytes.data() + at, sizeof ph);
+            if (ph.p_type != PT_LOAD) continue;
+            for (const auto vaddr : {~std::uint64_t{0} - 0xfff, std::uint64_t{1} << 60}) {
+                corrupt = bytes;
+                ph.p_vaddr = vaddr;
+                std::memcpy(corrupt.data() + at, &ph, sizeof ph);
+                write_bytes(dir / "wrapping-segment", corrupt);
+                check_error([&] { KernelBinary::load(dir / "wrapping-segment"); }, ErrorKind::invalid_binary,
+                            "wraps around or lies beyond");
+            }
+            patched = true;
+        }
+        REQUIRE(patched);
+    }
 
     check_error([&] { KernelBinary::load(good.path(), Isa::aarch64); }, ErrorKind::wrong_isa, "built for x86-64");
     const auto arm = build_kernel(gemm_source, gemm_buffers(), cortex_a72(), opts);
