@@ -145,12 +145,22 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     for (auto& f : fds)
         if (f.fd >= 0) ::close(f.fd);
     // The pipes closed (or time ran out); the child may still be running if it closed its outputs
-    // early: wait for it under the same deadline.
-    int status = 0;
+    // early: wait for it under the same deadline. waitid(WNOWAIT) leaves the exited child a zombie,
+    // so its process-group id cannot be reused while we kill what it left behind in the group;
+    // only then is it reaped.
+    auto lost = [&](int error) {
+        // ECHILD: someone else reaped the child (SIGCHLD ignored, or a host application's
+        // waitpid(-1)); its exit status is lost, and "success" would be a guess.
+        ::kill(-pid, SIGKILL);
+        fail(ErrorKind::io, "cannot wait for '{}' (pid {}): {}; its exit status is unknown (is SIGCHLD ignored, "
+             "or does another part of the program reap children?)", argv.front(), pid, std::strerror(error));
+    };
+    siginfo_t info{};
     while (true) {
-        const pid_t w = ::waitpid(pid, &status, result.timed_out ? 0 : WNOHANG);
-        if (w == pid) break;
-        if (w < 0 && errno != EINTR) break;
+        info.si_pid = 0;
+        const int w = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | (result.timed_out ? 0 : WNOHANG));
+        if (w == 0 && info.si_pid == pid) break;
+        if (w < 0 && errno != EINTR) lost(errno);
         if (std::chrono::steady_clock::now() >= deadline) {
             ::kill(-pid, SIGKILL);
             result.timed_out = true;
@@ -158,7 +168,12 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         }
         ::usleep(1000);
     }
-    ::kill(-pid, SIGKILL); // anything the child left behind in its group
+    ::kill(-pid, SIGKILL); // anything the child left behind in its group, while the group id is still ours
+    int status = 0;
+    pid_t reaped = -1;
+    while ((reaped = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    if (reaped != pid) lost(errno);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
