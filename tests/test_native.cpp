@@ -62,6 +62,17 @@ TEST_CASE_FIXTURE(Fixture, "a command template runs the binary through the shell
     CHECK(t.seconds > 0);
     CHECK(t.pass_cpus == std::vector<int>{-1, -1});
 
+    // The binary's path is one shell word whatever it holds: copied to a name with a space, a
+    // quote and a command substitution, it runs and the substitution never does.
+    const auto odd_dir = std::filesystem::temp_directory_path() / fmt::format("simtune-test-native-odd-{}", ::getpid());
+    std::filesystem::create_directories(odd_dir);
+    const auto odd = odd_dir / "it's $(touch pwned) kernel";
+    std::filesystem::copy_file(scale(256).path(), odd, std::filesystem::copy_options::overwrite_existing);
+    o.command_template = "cd " + odd_dir.string() + " && {binary} {args}";
+    CHECK(NativeRunner(o).measure(KernelBinary::load(odd)).seconds > 0);
+    CHECK_FALSE(std::filesystem::exists(odd_dir / "pwned"));
+    std::filesystem::remove_all(odd_dir);
+
     o.command_template = "echo board unreachable >&2; exit 255";
     try {
         (void)NativeRunner(o).measure(scale(256));

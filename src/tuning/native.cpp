@@ -34,6 +34,13 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/// `text` as one single-quoted shell word ('it'\''s').
+std::string shell_quote(std::string_view text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 std::string replace_all(std::string s, std::string_view what, std::string_view with) {
     for (auto pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos + with.size()))
         s.replace(pos, what.size(), with);
@@ -88,7 +95,8 @@ std::vector<NativeTiming> NativeRunner::measure(std::span<const KernelBinary> bi
                 argv.push_back(path);
                 argv.insert(argv.end(), timing_args.begin(), timing_args.end());
             } else {
-                auto cmd = replace_all(options_.command_template, "{binary}", path);
+                // Quoted: a path with spaces, quotes or `$(...)` is one word, never shell code.
+                auto cmd = replace_all(options_.command_template, "{binary}", shell_quote(path));
                 cmd = replace_all(cmd, "{args}", fmt::format("{}", fmt::join(timing_args, " ")));
                 argv = {"/bin/sh", "-c", cmd};
             }
