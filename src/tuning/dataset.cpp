@@ -3,7 +3,13 @@
 // CSV, so an interrupted build loses at most one chunk.
 #include "simtune/tuning/dataset.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <iterator>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -60,6 +66,40 @@ std::string row_line(const DatasetRow& r, const std::vector<std::string>& simula
         line += fmt::format(",{:.6g}", r.simulation_seconds.count(s) ? r.simulation_seconds.at(s) : 0.0);
     }
     return line + fmt::format(",{:.9g},{:.9g},{:.6g}", r.seconds, r.median_seconds, r.spread);
+}
+
+/// Appends `text` to `file` in one write and flushes it to the disk before returning, so a chunk
+/// is either wholly in the file or (interrupted mid-write) a torn last line that the next resume
+/// drops (drop_torn_last_line).
+void append_durably(const std::filesystem::path& file, std::string_view text) {
+    if (text.empty()) return;
+    const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) fail(ErrorKind::io, "cannot append to {}: {}", file.string(), std::strerror(errno));
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const auto n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int error = errno;
+            ::close(fd);
+            fail(ErrorKind::io, "cannot append to {}: {}", file.string(), std::strerror(error));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    const int error = errno;
+    ::close(fd);
+    if (!synced) fail(ErrorKind::io, "cannot flush {} to disk: {}", file.string(), std::strerror(error));
+}
+
+/// A dataset whose writer was killed mid-row ends in a line without its newline: that row was
+/// never complete, so it is cut off and will be redone.
+void drop_torn_last_line(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.empty() || text.back() == '\n') return;
+    const auto keep = text.rfind('\n');
+    std::filesystem::resize_file(file, keep == std::string::npos ? 0 : keep + 1);
 }
 
 } // namespace
@@ -200,7 +240,8 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
     std::ranges::sort(sims); // the column order of the file (map order)
     std::set<std::string> done;
     if (root) {
-        if (std::filesystem::exists(csv)) dataset = Dataset::load_csv(csv);
+        if (std::filesystem::exists(csv)) drop_torn_last_line(csv);
+        if (std::filesystem::exists(csv) && std::filesystem::file_size(csv) > 0) dataset = Dataset::load_csv(csv);
         if (dataset.counters != Stats::feature_count)
             fail(ErrorKind::invalid_argument,
                  "{} was written before the mca_* counters were added to Stats; new rows would not fit its "
@@ -319,13 +360,13 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                 rows[which[j]].spread = times[j].spread;
             }
         }
-        std::ofstream out(csv, std::ios::app);
+        std::string chunk_text;
         for (std::size_t i = 0; i < part.size(); ++i)
             if (ok[i]) {
-                out << row_line(rows[i], sims) << '\n';
+                chunk_text += row_line(rows[i], sims) + '\n';
                 dataset.rows.push_back(std::move(rows[i]));
             }
-        if (!out) fail(ErrorKind::io, "cannot append to {}", csv.string());
+        append_durably(csv, chunk_text);
     }
     wait_for_root(collective); // every rank leaves when the root has saved the last chunk
     return dataset;
