@@ -225,3 +225,43 @@ TEST_CASE("a model reads from a stream exactly as from a file; a bad stream name
         CHECK(std::string(e.what()).find("in-memory model") != std::string::npos);
     }
 }
+
+TEST_CASE("a huge column count is an error naming the table, not an allocation") {
+    TempDir dir;
+    GradientBoostedTrees gbt({.rounds = 5, .max_depth = 2});
+    gbt.fit(data());
+    gbt.save(dir.path / "g.model");
+    auto text = read(dir.path / "g.model");
+    const auto at = text.find("\nleaves ");
+    REQUIRE(at != std::string::npos);
+    const auto end = text.find('\n', at + 1);
+    const auto rows = text.substr(at + 8, text.find(' ', at + 8) - (at + 8));
+    text.replace(at + 1, end - at - 1, "leaves " + rows + " 1000000000000");
+    std::istringstream in(text);
+    try {
+        (void)load_model(in, "huge-table");
+        FAIL("loaded");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::invalid_model);
+        CHECK(std::string(e.what()).find("row 0 of table 'leaves'") != std::string::npos);
+    }
+}
+
+TEST_CASE("saving over a model replaces it whole, leaving no temporary behind") {
+    TempDir dir;
+    GradientBoostedTrees first({.rounds = 3, .max_depth = 2}), second({.rounds = 6, .max_depth = 3});
+    first.fit(data());
+    second.fit(data());
+    first.save(dir.path / "m.model");
+    second.save(dir.path / "m.model");
+    CHECK(std::get<GradientBoostedTrees>(load_model(dir.path / "m.model").model()).trees() == 6);
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+    CHECK(files == 1);
+    // A directory in the way: a clear error, and nothing left behind.
+    fs::create_directories(dir.path / "taken.model");
+    CHECK_THROWS_AS(first.save(dir.path / "taken.model"), Error);
+    files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+    CHECK(files == 2);
+}

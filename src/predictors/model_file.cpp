@@ -1,6 +1,8 @@
 // The model file format: writing with shortest round-trip doubles, strict in-order reading.
 #include "simtune/predictors/model_file.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -105,12 +107,28 @@ void ModelWriter::table(std::string_view key, const Eigen::MatrixXd& values) {
 std::string ModelWriter::contents() const { return out_ + "end\n"; }
 
 void ModelWriter::save(const std::filesystem::path& file) const {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    if (!out) fail(ErrorKind::io, "cannot open model file '{}' for writing", file.string());
-    const auto text = contents();
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) fail(ErrorKind::io, "cannot write model file '{}'", file.string());
+    // Written beside the target and renamed over it: a reader sees the old model or the new one,
+    // never a truncated mix, and an interrupted save leaves the old file as it was.
+    const auto temporary = std::filesystem::path(file).concat(fmt::format(".tmp-{}", ::getpid()));
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out) fail(ErrorKind::io, "cannot open model file '{}' for writing", file.string());
+        const auto text = contents();
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            std::filesystem::remove(temporary, ignored);
+            fail(ErrorKind::io, "cannot write model file '{}'", file.string());
+        }
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, file, error);
+    if (error) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        fail(ErrorKind::io, "cannot write model file '{}': {}", file.string(), error.message());
+    }
 }
 
 // ---- reader -------------------------------------------------------------------------------------
@@ -262,6 +280,11 @@ Eigen::MatrixXd ModelReader::table(std::string_view key) {
         fail_at(lines_.size() + 1, fmt::format("unexpected end of file (truncated?): table '{}' "
                                                "announces {} rows, only {} lines follow",
                                                key, rows, lines_.size() - line_number_));
+    // Check the first row's width before allocating: a corrupt column count must be an error
+    // naming the table, not an allocation of rows × a huge number.
+    if (rows > 0 && static_cast<std::int64_t>(split(lines_[line_number_]).size()) != cols)
+        fail_at(line_number_ + 1, fmt::format("row 0 of table '{}' has {} values, expected {}", key,
+                                              split(lines_[line_number_]).size(), cols));
     Eigen::MatrixXd values(rows, cols);
     for (std::int64_t r = 0; r < rows; ++r) {
         ++line_number_;
