@@ -91,11 +91,6 @@ ExperimentResult result_of(std::vector<double> predicted, const TrainingSet& tes
     return r;
 }
 
-ExperimentResult evaluate(const AnyPredictor& p, const TrainingSet& test) {
-    const Eigen::VectorXd predicted = p.predict(test.features);
-    return result_of({predicted.data(), predicted.data() + predicted.size()}, test);
-}
-
 /// An untrained ranking of `test` (rows of `rows`, in the same order), or nothing where the data
 /// lacks what it needs.
 std::optional<ExperimentResult> baseline(const std::string& kind, const ExperimentOptions& o, const TrainingSet& test,
@@ -171,9 +166,22 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             if (auto r = baseline(kind, options, test, test_rows, sim)) out.push_back(std::move(*r));
         auto run_model = [&](const std::string& kind, const std::string& name, const TrainingSet& tr, const TrainingSet& te) {
             try {
-                auto p = make_model(kind, options, tr);
-                fit(p, tr);
-                auto r = evaluate(p, te);
+                // "a+b+...": the geometric mean of the members' predictions (an ensemble).
+                std::vector<std::string> members;
+                for (std::size_t start = 0; start <= kind.size();) {
+                    const auto plus = std::min(kind.find('+', start), kind.size());
+                    members.push_back(kind.substr(start, plus - start));
+                    start = plus + 1;
+                }
+                Eigen::VectorXd log_sum = Eigen::VectorXd::Zero(te.features.rows()), predicted;
+                for (const auto& member : members) {
+                    auto p = make_model(member, options, tr);
+                    fit(p, tr);
+                    predicted = p.predict(te.features);
+                    log_sum += predicted.array().log().matrix();
+                }
+                if (members.size() > 1) predicted = (log_sum / static_cast<double>(members.size())).array().exp().matrix();
+                auto r = result_of({predicted.data(), predicted.data() + predicted.size()}, te);
                 r.model = name;
                 out.push_back(std::move(r));
             } catch (const Error& e) {

@@ -22,7 +22,8 @@ namespace simtune {
 struct ExperimentOptions {
     double train_fraction = 0.5;                    ///< within: share of a workload's variants trained on
     std::uint64_t seed = 7;
-    /// Trained models: experiment_model_kinds() names them.
+    /// Trained models: experiment_model_kinds() names them; "a+b" is the ensemble of kinds a and b
+    /// (the geometric mean of their predictions).
     std::vector<std::string> models{"ridge", "gbt", "gbt-rel"};
     /// Untrained rankings beside them: "insn-count", "analytic", "mca" (skipped where the data
     /// has no MCA counters).
