@@ -38,24 +38,12 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     } catch (const Error&) {
         fail(ErrorKind::invalid_model, "{}: model trained for simulator '{}'; expected unicorn or qemu", description, simulator);
     }
-    // A model names the counters it was trained on; it is fed those, by name, so a model trained
-    // before counters were appended to Stats (or on a subset) keeps predicting.
-    std::vector<std::size_t> columns;
-    for (const auto& name : predictor.feature_names()) {
-        const std::size_t column = Stats::feature_index(name);
-        if (column == Stats::feature_count)
-            fail(ErrorKind::invalid_model, "{}: the model's feature '{}' is not a simulator counter", description, name);
-        columns.push_back(column);
-    }
+    const auto columns = stats_columns(predictor.feature_names(), description + ": the model");
     // A model that never reads the pipeline counters does not pay for LLVM MCA.
     m.collectors.pipeline = std::ranges::any_of(columns, [](std::size_t c) { return c >= Stats::base_feature_count; });
     m.description = std::move(description);
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
-    m.scorer = [shared, columns = std::move(columns)](const Stats& stats) {
-        std::array<double, Stats::feature_count> row{};
-        for (std::size_t i = 0; i < columns.size(); ++i) row[i] = static_cast<double>(stats.counter(columns[i]));
-        return shared->predict(std::span<const double>(row.data(), columns.size()));
-    };
+    m.scorer = scorer_over(columns, [shared](std::span<const double> row) { return shared->predict(row); });
     return m;
 }
 

@@ -23,24 +23,38 @@ namespace simtune {
 /// Scores a candidate's Stats: predicted seconds. Must be callable from several threads at once.
 using Scorer = std::function<double(const Stats&)>;
 
+/// The Stats counters named `names`, as indices in feature order. `who` names the model in the
+/// error for a name that is no counter ("<who>'s feature 'x' is not a simulator counter").
+inline std::vector<std::size_t> stats_columns(std::span<const std::string> names, std::string_view who) {
+    std::vector<std::size_t> columns;
+    for (const auto& name : names) {
+        const std::size_t column = Stats::feature_index(name);
+        if (column == Stats::feature_count)
+            fail(ErrorKind::invalid_model, "{}'s feature '{}' is not a simulator counter", who, name);
+        columns.push_back(column);
+    }
+    return columns;
+}
+
+/// A Scorer that hands `predict` (callable on a span of doubles) the counters at `columns`, in
+/// that order: a model is fed the counters it names, so one trained before counters were appended
+/// to Stats (or on a subset) keeps predicting.
+template <class Predict>
+Scorer scorer_over(std::vector<std::size_t> columns, Predict predict) {
+    return [columns = std::move(columns), predict = std::move(predict)](const Stats& stats) {
+        std::array<double, Stats::feature_count> row{};
+        for (std::size_t i = 0; i < columns.size(); ++i) row[i] = static_cast<double>(stats.counter(columns[i]));
+        return static_cast<double>(predict(std::span<const double>(row.data(), columns.size())));
+    };
+}
+
 /// A Scorer from any Predictor (kept alive by the scorer).
 template <Predictor P>
 Scorer make_scorer(std::shared_ptr<const P> predictor) {
     if constexpr (requires { predictor->features().raw_names(); }) {
-        // A predictor that names its raw features (simtune's do) is fed those Stats counters by
-        // name, so one trained without the appended counters keeps working.
-        std::vector<std::size_t> columns;
-        for (const auto& name : predictor->features().raw_names()) {
-            const std::size_t column = Stats::feature_index(name);
-            if (column == Stats::feature_count)
-                fail(ErrorKind::invalid_model, "the predictor's feature '{}' is not a simulator counter", name);
-            columns.push_back(column);
-        }
-        return [predictor, columns = std::move(columns)](const Stats& stats) {
-            std::array<double, Stats::feature_count> row{};
-            for (std::size_t i = 0; i < columns.size(); ++i) row[i] = static_cast<double>(stats.counter(columns[i]));
-            return static_cast<double>(predictor->predict(std::span<const double>(row.data(), columns.size())));
-        };
+        // A predictor that names its raw features (simtune's do) is fed those Stats counters by name.
+        return scorer_over(stats_columns(predictor->features().raw_names(), "the predictor"),
+                           [predictor](std::span<const double> row) { return predictor->predict(row); });
     } else {
         return [predictor](const Stats& stats) {
             const auto row = stats.to_features();

@@ -1,6 +1,4 @@
 // simtune train: dataset CSV → model file.
-#include <algorithm>
-
 #include "common.hpp"
 #include "simtune/predictors/any_predictor.hpp"
 #include "simtune/predictors/metrics.hpp"
@@ -54,20 +52,17 @@ int cmd_train(std::span<const std::string> argv) {
     const auto data = dataset.training_set(simulator);
     if (data.rows() < 2) fail(ErrorKind::invalid_data, "the dataset has {} usable rows; training needs at least 2", data.rows());
     const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
-    FeatureOptions relative;
     const bool is_relative = args.has("relative");
-    if (is_relative) {
-        const bool mca = std::ranges::find(data.feature_names, "mca_cycles") != data.feature_names.end();
-        relative.raw_counters = false;
-        relative.anchor = mca ? "mca_cycles" : "instructions";
-    }
 
     std::optional<AnyPredictor> model;
     if (kind == "ridge") {
         RidgeOptions options;
         options.seed = seed;
         options.target = model_tag(target.name, parse_simulator_kind(simulator));
-        if (is_relative) options.features = relative;
+        if (is_relative) {
+            options.features.raw_counters = false;
+            options.features.anchor = relative_anchor(data);
+        }
         RidgeRegressor ridge(options);
         ridge.fit(data);
         model.emplace(std::move(ridge));
@@ -85,7 +80,7 @@ int cmd_train(std::span<const std::string> argv) {
         options.target = model_tag(target.name, parse_simulator_kind(simulator));
         if (is_relative) {
             options.features.raw_counters = false;
-            options.features.anchor = relative.anchor;
+            options.features.anchor = relative_anchor(data);
             options.center_groups = true;
         }
         GradientBoostedTrees gbt(options);

@@ -222,6 +222,11 @@ Eigen::MatrixXd FeaturePipeline::transform(const Eigen::MatrixXd& raw) const {
     return out;
 }
 
+std::string relative_anchor(const TrainingSet& data) {
+    const bool mca = std::ranges::find(data.feature_names, "mca_cycles") != data.feature_names.end();
+    return mca ? "mca_cycles" : "instructions";
+}
+
 Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw) {
     Eigen::VectorXd out(raw.rows());
     std::vector<double> row(static_cast<std::size_t>(raw.cols()));

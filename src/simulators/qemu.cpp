@@ -90,19 +90,20 @@ std::vector<std::string> collector_arguments(const CollectorSet& collectors) {
 /// Address ranges of the harness code around the kernel call, left out of the counts.
 std::vector<std::string> glue_exclusions(const KernelBinary& kernel) {
     std::vector<std::string> args;
+    auto exclude = [&](const auto& symbol) {
+        args.push_back(fmt::format("exclude={:#x}-{:#x}", symbol.address,
+                                   symbol.address + std::max<std::uint64_t>(symbol.size, 1)));
+    };
     for (const std::string_view name :
          {"main", "simtune_call_kernel", "simtune_roi_begin", "simtune_roi_end"}) {
         const auto symbol = kernel.symbol(name);
         if (!symbol)
             fail(ErrorKind::invalid_binary, "{}: no symbol {} (not a simtune kernel binary?)",
                  kernel.path().string(), name);
-        args.push_back(fmt::format("exclude={:#x}-{:#x}", symbol->address,
-                                   symbol->address + std::max<std::uint64_t>(symbol->size, 1)));
+        exclude(*symbol);
     }
     // Harnesses since the fixed guest layout run the ROI in a function of its own.
-    if (const auto run = kernel.symbol("simtune_roi_run"))
-        args.push_back(fmt::format("exclude={:#x}-{:#x}", run->address,
-                                   run->address + std::max<std::uint64_t>(run->size, 1)));
+    if (const auto run = kernel.symbol("simtune_roi_run")) exclude(*run);
     return args;
 }
 

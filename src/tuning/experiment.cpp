@@ -22,13 +22,6 @@ namespace simtune {
 
 namespace {
 
-/// The column a relative model is anchored on: the MCA cycle estimate where the data has it (it
-/// carries dependency chains and port pressure), else the instruction count.
-std::string anchor_for(const TrainingSet& t) {
-    const bool mca = std::ranges::find(t.feature_names, "mca_cycles") != t.feature_names.end();
-    return mca ? "mca_cycles" : "instructions";
-}
-
 AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {
     auto gbt = [&](GbtObjective objective) {
         GbtOptions g;
@@ -46,13 +39,13 @@ AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, con
     if (kind == "ridge-rel") {
         RidgeOptions r;
         r.features.raw_counters = false;
-        r.features.anchor = anchor_for(train);
+        r.features.anchor = relative_anchor(train);
         return RidgeRegressor(r);
     }
     if (kind == "gbt-rel" || kind == "gbt-rel-rank") {
         auto g = gbt(kind == "gbt-rel" ? GbtObjective::squared : GbtObjective::pairwise);
         g.features.raw_counters = false;
-        g.features.anchor = anchor_for(train);
+        g.features.anchor = relative_anchor(train);
         g.center_groups = true;
         return GradientBoostedTrees(g);
     }
@@ -61,9 +54,13 @@ AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, con
     fail(ErrorKind::invalid_argument, "unknown model '{}' (known: {})", kind, fmt::join(known, ", "));
 }
 
-void fit(AnyPredictor& p, const TrainingSet& t) {
+/// Fits `p` on `t`; a non-empty `target` is recorded as what the model is for.
+void fit(AnyPredictor& p, const TrainingSet& t, const std::string& target = {}) {
     auto model = p.model();
-    std::visit([&](auto& m) { m.fit(t); }, model);
+    std::visit([&](auto& m) {
+        if (!target.empty()) m.set_target(target);
+        m.fit(t);
+    }, model);
     p = std::visit([](auto& m) { return AnyPredictor(std::move(m)); }, model);
 }
 
@@ -139,12 +136,8 @@ const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds()
 AnyPredictor train_model(const std::string& kind, const TrainingSet& data, const ExperimentOptions& options,
                          const std::string& target) {
     auto p = make_model(kind, options, data);
-    auto model = p.model();
-    std::visit([&](auto& m) {
-        m.set_target(target);
-        m.fit(data);
-    }, model);
-    return std::visit([](auto& m) { return AnyPredictor(std::move(m)); }, model);
+    fit(p, data, target);
+    return p;
 }
 
 std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const ExperimentOptions& options) {

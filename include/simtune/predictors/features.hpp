@@ -141,6 +141,10 @@ private:
     std::vector<double> lower_, upper_;
 };
 
+/// The column a relative model of `data` is anchored on: the MCA cycle estimate where the data has
+/// it (it carries dependency chains and port pressure), else the instruction count.
+[[nodiscard]] std::string relative_anchor(const TrainingSet& data);
+
 /// log(anchor) of every row of `raw` (zeros without an anchor).
 [[nodiscard]] Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw);
 
