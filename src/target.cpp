@@ -93,10 +93,15 @@ Isa parse_isa(std::string_view text) {
 void Target::validate() const {
     if (name.empty()) fail(ErrorKind::invalid_argument, "target has an empty name");
     if (qemu_binary.empty()) fail(ErrorKind::invalid_argument, "target '{}' has no QEMU binary", name);
-    const std::pair<const char*, const CacheGeometry*> levels[] = {
-        {"L1D", &caches.l1d}, {"L2", &caches.l2}, {"LLC", &caches.llc}};
-    for (auto [level, g] : levels)
-        if (!g->valid())
+    struct Level {
+        const char* name;
+        const CacheGeometry* geometry;
+        bool optional; ///< a TLB of size 0 is not modelled
+    };
+    const Level levels[] = {{"L1D", &caches.l1d, false}, {"L2", &caches.l2, false}, {"LLC", &caches.llc, false},
+                            {"DTLB", &caches.dtlb, true}, {"STLB", &caches.stlb, true}};
+    for (const auto& [level, g, optional] : levels)
+        if (!(optional && g->size_bytes == 0) && !g->valid())
             fail(ErrorKind::invalid_argument,
                  "target '{}': {} geometry {} B / {} B lines / {} ways is not a power-of-two "
                  "set-associative cache",
@@ -114,6 +119,10 @@ Target host_x86_64() {
     t.caches.l1d = sysfs_cache(1).value_or(CacheGeometry{32 * 1024, 64, 8});
     t.caches.l2 = sysfs_cache(2).value_or(CacheGeometry{512 * 1024, 64, 8});
     t.caches.llc = sysfs_cache(3).value_or(CacheGeometry{16 * 1024 * 1024, 64, 16});
+    // sysfs has no TLB geometry; these are the 4 KiB-page data TLBs of current Intel and AMD cores
+    // (64 entries first level, 2048-entry second level).
+    t.caches.dtlb = {64 * 4096, 4096, 4};
+    t.caches.stlb = {2048 * 4096, 4096, 16};
     // The pipeline model of the CPU whose times are measured here, like the caches from sysfs
     // (LLVM's host detection; a CPU LLVM does not know falls back to its x86-64 default model).
     t.pipeline_cpu = "host";
@@ -134,6 +143,8 @@ Target cortex_a72() {
     t.caches.l1d = {32 * 1024, 64, 2};
     t.caches.l2 = {1024 * 1024, 64, 16};
     t.caches.llc = {1024 * 1024, 64, 16}; // the A72 cluster's L2 is its last level
+    t.caches.dtlb = {32 * 4096, 4096, 32};  // fully associative (Cortex-A72 TRM)
+    t.caches.stlb = {1024 * 4096, 4096, 4};
     t.pipeline_cpu = "cortex-a72";
     return t;
 }
@@ -149,6 +160,8 @@ Target sifive_u74() {
     t.caches.l1d = {32 * 1024, 64, 4};
     t.caches.l2 = {2 * 1024 * 1024, 64, 16};
     t.caches.llc = {2 * 1024 * 1024, 64, 16}; // the U74 complex's L2 is its last level
+    t.caches.dtlb = {40 * 4096, 4096, 40};      // fully associative (U74 manual)
+    t.caches.stlb = {512 * 4096, 4096, 1};      // direct-mapped
     t.pipeline_cpu = "sifive-u74";
     t.pipeline_features = "+m,+a,+f,+d,+c";
     return t;

@@ -185,3 +185,59 @@ TEST_CASE("a geometry the model cannot simulate is rejected with the level named
     bad.l1d.associativity = 0;
     CHECK_THROWS_WITH_AS(CacheModel{bad}, doctest::Contains("L1D"), Error);
 }
+
+TEST_CASE("data TLBs miss once per new page, and a page walk only past the second level") {
+    CacheHierarchy geometry = small;
+    geometry.dtlb = {4 * 4096, 4096, 4};   // 4 entries, fully associative
+    geometry.stlb = {16 * 4096, 4096, 4};  // 16 entries, 4 sets
+    CacheModel m(geometry);
+    // A page-sized stride over 8 pages, twice: the first round misses both TLBs on every page; in
+    // the second, 8 pages do not fit the 4-entry first level (LRU: every access misses) but all
+    // fit the second level.
+    for (int round = 0; round < 2; ++round)
+        for (std::uint64_t p = 0; p < 8; ++p) m.on_memory({base + p * 4096, 4, false});
+    Stats s = stats_of(m);
+    CHECK(s.dtlb_misses == 16);
+    CHECK(s.stlb_misses == 8);
+    // Sequential reads within one page: one lookup that can miss, then hits.
+    m.reset();
+    read_sequential(m, 4096, 8);
+    s = stats_of(m);
+    CHECK(s.dtlb_misses == 1);
+    CHECK(s.stlb_misses == 1);
+    // An access that crosses a page boundary looks up both pages.
+    m.reset();
+    m.on_memory({base + 4096 - 4, 8, false});
+    CHECK(stats_of(m).dtlb_misses == 2);
+    // Without TLB geometry nothing is counted.
+    CacheModel no_tlb(small);
+    for (std::uint64_t p = 0; p < 8; ++p) no_tlb.on_memory({base + p * 4096, 4, false});
+    CHECK(stats_of(no_tlb).dtlb_misses == 0);
+}
+
+TEST_CASE("misses that continue a stream in their page are counted as stream misses") {
+    // Sequential lines: every miss after the first in each page continues the page's stream.
+    CacheModel m(small);
+    read_sequential(m, 8 * 4096, 64); // 8 pages of 64 lines, cold: 512 L1 misses
+    Stats s = stats_of(m);
+    CHECK(s.l1d_misses == 512);
+    CHECK(s.l1d_stream_misses == 512 - 8);
+    CHECK(s.l2_stream_misses == 512 - 8);
+    // A constant stride of 3 lines within a page: the first miss opens the page, the second sets
+    // the stride, the rest repeat it.
+    m.reset();
+    for (std::uint64_t i = 0; i < 20; ++i) m.on_memory({base + i * 3 * 64, 4, false});
+    s = stats_of(m);
+    CHECK(s.l1d_misses == 20);
+    CHECK(s.l1d_stream_misses == 18);
+    // One line per page (a 4 KiB stride, as a column walk of a row-major matrix): no stream.
+    m.reset();
+    for (std::uint64_t i = 0; i < 32; ++i) m.on_memory({base + i * 4096, 4, false});
+    s = stats_of(m);
+    CHECK(s.l1d_misses == 32);
+    CHECK(s.l1d_stream_misses == 0);
+    // Irregular lines within a page: strides 5, 2, 7, 3 never repeat and are never +-1.
+    m.reset();
+    for (std::uint64_t line : {0, 5, 7, 14, 17}) m.on_memory({base + line * 64, 4, false});
+    CHECK(stats_of(m).l1d_stream_misses == 0);
+}

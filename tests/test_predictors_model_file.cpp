@@ -64,7 +64,7 @@ TEST_CASE("a model file is versioned text: header, version, target, features, th
     const auto text = read(dir.path / "r.model");
     CHECK(text.starts_with("simtune-model 1 ridge\nsimtune_version "));
     CHECK(text.find("\ntarget host-x86-64\n") != std::string::npos);
-    CHECK(text.find(fmt::format("\nfeatures {} instructions int_alu", Stats::feature_count)) != std::string::npos);
+    CHECK(text.find(fmt::format("\nfeatures {} instructions int_alu", data().feature_names.size())) != std::string::npos);
     CHECK(text.ends_with("\nend\n"));
 }
 
@@ -159,9 +159,9 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
         CHECK(load_error(bad).find("expected 'objective', found 'max_depth'") != std::string::npos);
     }
     SUBCASE("a count that does not match") {
-        write(bad, replace(good, fmt::format("\nfeatures {} ", Stats::feature_count),
-                           fmt::format("\nfeatures {} ", Stats::feature_count + 1)));
-        CHECK(load_error(bad).find(fmt::format("announces {} names but has {}", Stats::feature_count + 1, Stats::feature_count)) !=
+        write(bad, replace(good, fmt::format("\nfeatures {} ", data().feature_names.size()),
+                           fmt::format("\nfeatures {} ", data().feature_names.size() + 1)));
+        CHECK(load_error(bad).find(fmt::format("announces {} names but has {}", data().feature_names.size() + 1, data().feature_names.size())) !=
               std::string::npos);
     }
     SUBCASE("a split on a feature the model does not have") {
@@ -192,8 +192,8 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
               std::string::npos);
         names.pop_back();
         CHECK(load_error(dir.path / "ridge.model", names)
-                  .find(fmt::format("wrong feature set: the model has {} features, expected {}", Stats::feature_count,
-                                    Stats::feature_count - 1)) !=
+                  .find(fmt::format("wrong feature set: the model has {} features, expected {}", data().feature_names.size(),
+                                    data().feature_names.size() - 1)) !=
               std::string::npos);
     }
     SUBCASE("standardisation that does not fit the features") {
@@ -264,4 +264,51 @@ TEST_CASE("saving over a model replaces it whole, leaving no temporary behind") 
     files = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
     CHECK(files == 2);
+}
+
+TEST_CASE("an ensemble file holds its members' files and predicts their geometric mean") {
+    TempDir dir;
+    GbtOptions pairwise;
+    pairwise.objective = GbtObjective::pairwise;
+    pairwise.rounds = 20;
+    Ensemble e({RidgeRegressor(), GradientBoostedTrees(pairwise)});
+    e.set_target("host-x86-64");
+    e.fit(data());
+    REQUIRE(e.fitted());
+    const Eigen::VectorXd ridge = std::get<RidgeRegressor>(e.members()[0]).predict(data().features);
+    const Eigen::VectorXd trees = std::get<GradientBoostedTrees>(e.members()[1]).predict(data().features);
+    const Eigen::VectorXd both = e.predict(data().features);
+    for (Eigen::Index r = 0; r < both.size(); r += 17) CHECK(both[r] == doctest::Approx(std::sqrt(ridge[r] * trees[r])).epsilon(1e-12));
+
+    const auto file = dir.path / "ensemble.model";
+    e.save(file);
+    const auto text = read(file);
+    CHECK(text.starts_with("simtune-model 1 ensemble\n"));
+    CHECK(text.find("\nmembers 2\nmember ") != std::string::npos);
+    const auto loaded = load_model(file);
+    CHECK(loaded.kind() == "ensemble");
+    CHECK(loaded.target() == "host-x86-64");
+    CHECK(loaded.feature_names() == data().feature_names);
+    const Eigen::VectorXd back = loaded.predict(data().features);
+    CHECK((back - both).cwiseAbs().maxCoeff() == 0);
+    std::istringstream stream(text);
+    CHECK((load_model(stream, "builtin:ensemble").predict(data().features) - both).cwiseAbs().maxCoeff() == 0);
+
+    SUBCASE("a member block that runs past the end is refused, naming it") {
+        write(dir.path / "bad.model", replace(text, "\nmember ", "\nmember 99999"));
+        CHECK(load_error(dir.path / "bad.model").find("'member' announces") != std::string::npos);
+    }
+    SUBCASE("a broken member names the member") {
+        write(dir.path / "bad.model", replace(text, "\nbias ", "\nbias x"));
+        CHECK(load_error(dir.path / "bad.model").find("(member 1)") != std::string::npos);
+    }
+    SUBCASE("members must read the same features") {
+        TrainingSet fewer = data();
+        fewer.feature_names.pop_back();
+        fewer.features.conservativeResize(Eigen::NoChange, fewer.features.cols() - 1);
+        RidgeRegressor other;
+        other.fit(fewer);
+        CHECK_THROWS_AS(Ensemble({std::get<RidgeRegressor>(e.members()[0]), other}), Error);
+    }
+    SUBCASE("an ensemble with no members is refused") { CHECK_THROWS_AS(Ensemble({}), Error); }
 }

@@ -324,7 +324,9 @@ TEST_CASE("the plugin report is parsed strictly") {
     stats.count(InsnClass::int_alu) = 6;
     stats.l2_misses = 3;
     stats.basic_blocks = 2;
-    std::string good = "simtune-qemu-stats 2\nstatus ok\n";
+    stats.dtlb_misses = 5; // the counters appended last (version 3) round-trip too
+    stats.l2_stream_misses = 1;
+    std::string good = fmt::format("simtune-qemu-stats {}\nstatus ok\n", qemu_report::version);
     const auto names = Stats::feature_names();
     const auto values = stats.to_features();
     for (std::size_t i = 0; i < names.size(); ++i)
@@ -345,7 +347,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output);  // truncated
     CHECK(kind(good + "extra 1\n") == ErrorKind::invalid_output);
     std::string other_version = good;
-    other_version.replace(other_version.find(" 2\n"), 3, " 1\n"); // version 1 had no block list
+    other_version.replace(other_version.find(" 3\n"), 3, " 2\n"); // version 2 had no TLB counters
     CHECK(kind(other_version) == ErrorKind::invalid_output);
     std::string garbage = good;
     garbage.replace(garbage.find("load 4"), 6, "load x");

@@ -52,8 +52,9 @@ Stats stats_from_dict(const py::dict& d) {
     const auto names = Stats::feature_names();
     for (std::size_t i = 0; i < names.size(); ++i) {
         const py::str key(std::string(names[i]));
-        if (!d.contains(key)) fail(ErrorKind::invalid_data, "stats dict lacks '{}'", names[i]);
-        s.counter(i) = d[key].cast<std::uint64_t>();
+        if (d.contains(key)) s.counter(i) = d[key].cast<std::uint64_t>();
+        // Counters appended after the first layout may be absent (dicts of older simtune versions).
+        else if (i < Stats::base_feature_count) fail(ErrorKind::invalid_data, "stats dict lacks '{}'", names[i]);
     }
     return s;
 }
@@ -501,13 +502,32 @@ PYBIND11_MODULE(simtune, m) {
         .def_property_readonly("feature_names", [](const GradientBoostedTrees& g) { return g.features().raw_names(); })
         .def_property_readonly("kind", [](const GradientBoostedTrees&) { return std::string(GradientBoostedTrees::kind); });
 
+    py::class_<Ensemble>(m, "Ensemble", "Several models of one training set; predicts the geometric mean of their times")
+        .def(py::init([](const py::list& members) {
+                 std::vector<Ensemble::Member> ms;
+                 for (const auto& item : members) {
+                     if (py::isinstance<RidgeRegressor>(item)) ms.emplace_back(item.cast<RidgeRegressor>());
+                     else if (py::isinstance<GradientBoostedTrees>(item)) ms.emplace_back(item.cast<GradientBoostedTrees>());
+                     else fail(ErrorKind::invalid_argument, "Ensemble members are RidgeRegressor or GradientBoostedTrees models");
+                 }
+                 return Ensemble(std::move(ms));
+             }),
+             py::arg("members"))
+        .def("predict", &predict_any<Ensemble>, py::arg("X"), "Seconds for a 2-D array, or a float for one row.")
+        .def("save", &Ensemble::save, py::arg("path"))
+        .def_static("load", [](const std::filesystem::path& path) { return Ensemble::load(path); }, py::arg("path"))
+        .def_property_readonly("fitted", &Ensemble::fitted)
+        .def_property_readonly("size", [](const Ensemble& e) { return e.members().size(); })
+        .def_property_readonly("feature_names", [](const Ensemble& e) { return e.features().raw_names(); })
+        .def_property_readonly("kind", [](const Ensemble&) { return std::string(Ensemble::kind); });
+
     m.def(
         "load_model",
         [](const std::filesystem::path& path) -> py::object {
             auto model = load_model(path);
             return std::visit([](auto&& p) { return py::cast(std::move(p)); }, AnyPredictor::Model(model.model()));
         },
-        py::arg("path"), "Loads a model file of either kind (RidgeRegressor or GradientBoostedTrees).");
+        py::arg("path"), "Loads a model file of any kind (RidgeRegressor, GradientBoostedTrees or Ensemble).");
 
     m.def(
         "ranking_metrics",

@@ -50,6 +50,13 @@ struct Stats {
     std::uint64_t mca_resource_cycles = 0; ///< sum of the blocks' resource-bound reciprocal throughput
     std::uint64_t mca_uops = 0;            ///< micro-ops issued
     std::uint64_t mca_unsupported = 0;     ///< executed instructions MCA could not model (1 cycle each)
+    // Appended: what decides memory-bound kernels beyond the cache miss counts (CacheModel, with the
+    // target's TLB geometry). A miss a hardware prefetcher would have hidden costs little; a miss of
+    // the data TLB costs a page walk or a second-level TLB lookup. Zero unless the caches ran.
+    std::uint64_t dtlb_misses = 0;       ///< accesses whose 4 KiB page missed the first-level data TLB
+    std::uint64_t stlb_misses = 0;       ///< ... and the second-level TLB (a page walk)
+    std::uint64_t l1d_stream_misses = 0; ///< L1D misses continuing a stream in their page (+-1 line or a repeated stride)
+    std::uint64_t l2_stream_misses = 0;  ///< L2 misses continuing a stream in their page
 
     [[nodiscard]] std::uint64_t count(InsnClass c) const noexcept {
         return by_class[static_cast<std::size_t>(c)];
@@ -57,10 +64,15 @@ struct Stats {
     std::uint64_t& count(InsnClass c) noexcept { return by_class[static_cast<std::size_t>(c)]; }
 
     /// Number of entries in the feature vector.
-    static constexpr std::size_t feature_count = 1 + insn_class_count + 16;
+    static constexpr std::size_t feature_count = 1 + insn_class_count + 20;
     /// The counters before the pipeline counters were appended: what datasets written by earlier
     /// versions hold.
     static constexpr std::size_t base_feature_count = 1 + insn_class_count + 12;
+    /// The counters before the TLB and stream counters were appended (with the pipeline counters).
+    static constexpr std::size_t pipeline_feature_count = base_feature_count + 4;
+    /// Every prefix of feature_names() a dataset of some simtune version holds, oldest first.
+    static constexpr std::array<std::size_t, 3> feature_layouts{base_feature_count, pipeline_feature_count,
+                                                                feature_count};
 
     /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
     static std::span<const std::string_view> feature_names() noexcept {
@@ -69,7 +81,8 @@ struct Stats {
             "load",         "store",        "branch",       "branches_taken", "mem_reads",
             "mem_writes",   "bytes_loaded", "bytes_stored", "l1d_accesses", "l1d_misses",
             "l2_accesses",  "l2_misses",    "llc_accesses", "llc_misses",  "basic_blocks",
-            "mca_cycles",   "mca_resource_cycles", "mca_uops", "mca_unsupported"};
+            "mca_cycles",   "mca_resource_cycles", "mca_uops", "mca_unsupported", "dtlb_misses",
+            "stlb_misses",  "l1d_stream_misses", "l2_stream_misses"};
         return names;
     }
 
@@ -105,7 +118,8 @@ inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
         &Stats::branches_taken, &Stats::mem_reads,  &Stats::mem_writes,   &Stats::bytes_loaded,
         &Stats::bytes_stored,   &Stats::l1d_accesses, &Stats::l1d_misses, &Stats::l2_accesses,
         &Stats::l2_misses,      &Stats::llc_accesses, &Stats::llc_misses, &Stats::basic_blocks,
-        &Stats::mca_cycles,     &Stats::mca_resource_cycles, &Stats::mca_uops, &Stats::mca_unsupported};
+        &Stats::mca_cycles,     &Stats::mca_resource_cycles, &Stats::mca_uops, &Stats::mca_unsupported,
+        &Stats::dtlb_misses,    &Stats::stlb_misses,  &Stats::l1d_stream_misses, &Stats::l2_stream_misses};
     if (i == 0) return instructions;
     if (i <= insn_class_count) return by_class[i - 1];
     return this->*rest[i - 1 - insn_class_count];

@@ -50,11 +50,15 @@ struct CacheGeometry {
     friend bool operator==(const CacheGeometry&, const CacheGeometry&) = default;
 };
 
-/// The data-side hierarchy simtune simulates: L1D, then a unified L2, then the last-level cache.
+/// The data-side hierarchy simtune simulates: L1D, then a unified L2, then the last-level cache;
+/// beside them the data TLBs, as caches of page translations (line = page size, size = entries ×
+/// page size). A TLB of size 0 is not modelled.
 struct CacheHierarchy {
     CacheGeometry l1d;
     CacheGeometry l2;
     CacheGeometry llc;
+    CacheGeometry dtlb{0, 4096, 1}; ///< first-level data TLB
+    CacheGeometry stlb{0, 4096, 1}; ///< second-level TLB, looked up on a first-level miss
     friend bool operator==(const CacheHierarchy&, const CacheHierarchy&) = default;
 };
 

@@ -44,6 +44,19 @@ const std::vector<DerivedRatio>& standard_ratios() {
         {"l2_misses_per_mca_cycle", {"l2_misses"}, {"mca_cycles"}},
         {"llc_misses_per_mca_cycle", {"llc_misses"}, {"mca_cycles"}},
         {"bytes_per_mca_cycle", {"bytes_loaded", "bytes_stored"}, {"mca_cycles"}},
+        // Appended with the TLB and stream counters: how many translations miss, and how many cache
+        // misses a prefetcher could have hidden, per unit of work.
+        {"dtlb_misses_per_access", {"dtlb_misses"}, {"mem_reads", "mem_writes"}},
+        {"dtlb_misses_per_insn", {"dtlb_misses"}, {"instructions"}},
+        {"stlb_misses_per_insn", {"stlb_misses"}, {"instructions"}},
+        {"dtlb_misses_per_mca_cycle", {"dtlb_misses"}, {"mca_cycles"}},
+        {"l1d_stream_share", {"l1d_stream_misses"}, {"l1d_misses"}},
+        {"l2_stream_share", {"l2_stream_misses"}, {"l2_misses"}},
+        // Misses no stream prefetcher hides, against the pipeline's own cycles: where a kernel
+        // waits on memory latency rather than on its instructions.
+        {"l1d_nonstream_misses_per_mca_cycle", {"l1d_misses", "-l1d_stream_misses"}, {"mca_cycles"}},
+        {"l2_nonstream_misses_per_mca_cycle", {"l2_misses", "-l2_stream_misses"}, {"mca_cycles"}},
+        {"l1d_nonstream_misses_per_insn", {"l1d_misses", "-l1d_stream_misses"}, {"instructions"}},
     };
     return ratios;
 }
@@ -160,12 +173,13 @@ bool FeaturePipeline::resolve_ratios(std::span<const std::string> names) {
         if (!names.empty() && !named) continue;
         if (std::ranges::find(raw_names_, ratio.name) != raw_names_.end())
             continue; // the data already has a column of that name
-        ResolvedRatio r{ratio.name, {}, {}};
+        ResolvedRatio r{ratio.name, {}, {}, {}};
         bool complete = true;
         for (const auto& n : ratio.numerator) {
-            const auto i = index_of(n);
+            const bool minus = n.starts_with('-');
+            const auto i = index_of(minus ? n.substr(1) : n);
             if (i < 0) complete = false;
-            else r.numerator.push_back(static_cast<std::size_t>(i));
+            else (minus ? r.subtracted : r.numerator).push_back(static_cast<std::size_t>(i));
         }
         for (const auto& d : ratio.denominator) {
             const auto i = index_of(d);

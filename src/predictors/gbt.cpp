@@ -41,6 +41,8 @@ void check_options(const GbtOptions& o) {
             o.validation_fraction);
     if (o.pairs_per_row < 1) fail(ErrorKind::invalid_argument, "gbt: pairs_per_row must be >= 1, got {}", o.pairs_per_row);
     if (!(o.pairwise_sigma > 0)) fail(ErrorKind::invalid_argument, "gbt: pairwise_sigma must be positive, got {}", o.pairwise_sigma);
+    if (!(o.pairwise_resolution >= 0) || std::isinf(o.pairwise_resolution))
+        fail(ErrorKind::invalid_argument, "gbt: pairwise_resolution must be finite and >= 0, got {}", o.pairwise_resolution);
 }
 
 std::string_view to_string(GbtObjective o) { return o == GbtObjective::squared ? "squared" : "pairwise"; }
@@ -151,12 +153,13 @@ struct GbtTrainer {
                     if (y[static_cast<std::size_t>(j)] == y[static_cast<std::size_t>(i)]) continue;
                     auto a = static_cast<std::size_t>(i), b = static_cast<std::size_t>(j);
                     if (y[a] > y[b]) std::swap(a, b); // a is the faster
+                    const double w = o.pairwise_resolution > 0 ? std::min(1.0, (y[b] - y[a]) / o.pairwise_resolution) : 1.0;
                     const double p = sigmoid(sigma * (score[a] - score[b]));
                     const double hess = std::max(sigma * sigma * p * (1 - p), 1e-16);
-                    gh[a].g += sigma * p;
-                    gh[b].g -= sigma * p;
-                    gh[a].h += hess;
-                    gh[b].h += hess;
+                    gh[a].g += w * sigma * p;
+                    gh[b].g -= w * sigma * p;
+                    gh[a].h += w * hess;
+                    gh[b].h += w * hess;
                 }
         }
     }
@@ -540,7 +543,7 @@ std::vector<std::pair<std::string, double>> GradientBoostedTrees::feature_import
     return out;
 }
 
-void GradientBoostedTrees::save(const std::filesystem::path& file) const {
+ModelWriter GradientBoostedTrees::writer() const {
     if (!fitted()) fail(ErrorKind::invalid_argument, "gbt: save before fit");
     ModelWriter out(kind);
     out.provenance(options_.target);
@@ -561,8 +564,12 @@ void GradientBoostedTrees::save(const std::filesystem::path& file) const {
     out.table("splits", splits); // per tree, 2^depth − 1 rows in heap order: feature, threshold
     out.table("leaves", Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
                             leaf_value_.data(), trees_, static_cast<Eigen::Index>(internal + 1)));
-    out.save(file);
+    return out;
 }
+
+void GradientBoostedTrees::save(const std::filesystem::path& file) const { writer().save(file); }
+
+std::string GradientBoostedTrees::text() const { return writer().contents(); }
 
 GradientBoostedTrees GradientBoostedTrees::load(const std::filesystem::path& file) { return load(file, {}); }
 

@@ -104,6 +104,16 @@ void ModelWriter::table(std::string_view key, const Eigen::MatrixXd& values) {
     }
 }
 
+void ModelWriter::block(std::string_view key, std::string_view text) {
+    check_token("key", key);
+    std::size_t lines = 0;
+    for (char c : text) lines += c == '\n';
+    if (!text.empty() && text.back() != '\n') ++lines;
+    fmt::format_to(std::back_inserter(out_), "{} {}\n", key, lines);
+    out_ += text;
+    if (!text.empty() && text.back() != '\n') out_ += '\n';
+}
+
 std::string ModelWriter::contents() const { return out_ + "end\n"; }
 
 void ModelWriter::save(const std::filesystem::path& file) const {
@@ -297,6 +307,18 @@ Eigen::MatrixXd ModelReader::table(std::string_view key) {
                                         fmt::format("table '{}' row {} column {}", key, r, c));
     }
     return values;
+}
+
+std::string ModelReader::block(std::string_view key) {
+    const auto count = parse_integer(next_value(key), key);
+    if (count < 0 || static_cast<std::uint64_t>(count) > lines_.size() - line_number_)
+        fail_here("'{}' announces {} lines but {} remain", key, count, lines_.size() - line_number_);
+    std::string out;
+    for (std::int64_t i = 0; i < count; ++i) {
+        out += lines_[line_number_++];
+        out += '\n';
+    }
+    return out;
 }
 
 void ModelReader::finish() {

@@ -144,7 +144,7 @@ double RidgeRegressor::intercept() const {
     return b;
 }
 
-void RidgeRegressor::save(const std::filesystem::path& file) const {
+ModelWriter RidgeRegressor::writer() const {
     if (!fitted()) fail(ErrorKind::invalid_argument, "ridge: save before fit");
     ModelWriter out(kind);
     out.provenance(options_.target);
@@ -152,8 +152,12 @@ void RidgeRegressor::save(const std::filesystem::path& file) const {
     out.number("penalty", penalty_);
     out.number("bias", bias_);
     out.vector("weights", weights_);
-    out.save(file);
+    return out;
 }
+
+void RidgeRegressor::save(const std::filesystem::path& file) const { writer().save(file); }
+
+std::string RidgeRegressor::text() const { return writer().contents(); }
 
 RidgeRegressor RidgeRegressor::load(const std::filesystem::path& file) { return load(file, {}); }
 

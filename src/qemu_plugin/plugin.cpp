@@ -3,7 +3,8 @@
 //
 //   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
 //               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,
-//               l1d=32768:64:8,l2=...,llc=...,limit=N,blocks=0xA-0xB  ./kernel
+//               l1d=32768:64:8,l2=...,llc=...,dtlb=262144:4096:4,stlb=...,limit=N,
+//               blocks=0xA-0xB  ./kernel
 //
 // Counting design (cheap and exact):
 //  - Every translated block gets one inline execution counter (ADD_U64, no helper call), keyed by
@@ -161,6 +162,8 @@ Options parse_options(int argc, char** argv) {
         else if (key == "l1d") o.geometry.l1d = parse_geometry(arg, value), has_l1d = true;
         else if (key == "l2") o.geometry.l2 = parse_geometry(arg, value), has_l2 = true;
         else if (key == "llc") o.geometry.llc = parse_geometry(arg, value), has_llc = true;
+        else if (key == "dtlb") o.geometry.dtlb = parse_geometry(arg, value);
+        else if (key == "stlb") o.geometry.stlb = parse_geometry(arg, value);
         else if (key == "limit") o.limit = parse_number(arg, value);
         else if (key == "blocks") {
             const auto dash = value.find('-');

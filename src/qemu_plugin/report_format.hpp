@@ -2,19 +2,20 @@
 // The file the simtune QEMU plugin writes and QemuSimulator reads: small, versioned and
 // line-oriented, so a truncated or foreign file is always detected.
 //
-//   simtune-qemu-stats 2
+//   simtune-qemu-stats 3
 //   status ok                       (or: instruction_limit, no_roi)
 //   instructions 1234               one "name value" line per Stats feature, in feature order
 //   int_alu 400
 //   ...
-//   mca_unsupported 0
+//   ...
+//   l2_stream_misses 0
 //   blocks 2                        executed blocks asked for (blocks=FIRST-END), then one line
 //   0x401000 0x401020 1000          each: first address, end address (hex), executions (64-bit)
 //   0x401020 0x401028 1
 //   end
 //
 // Version 2 added the block list (and, with Stats, the mca_* counters, which the plugin leaves 0:
-// QemuSimulator prices the listed blocks with LLVM MCA).
+// QemuSimulator prices the listed blocks with LLVM MCA); version 3 the TLB and stream counters.
 //
 // Shared by the plugin (which formats) and the adapter (which parses strictly), header-only so the
 // plugin does not pull the adapter's process control into QEMU.
@@ -32,7 +33,7 @@
 namespace simtune::qemu_report {
 
 inline constexpr std::string_view magic = "simtune-qemu-stats";
-inline constexpr int version = 2;
+inline constexpr int version = 3;
 
 enum class Status { ok, instruction_limit, no_roi };
 

@@ -83,6 +83,8 @@ std::vector<std::string> collector_arguments(const CollectorSet& collectors) {
         args.push_back("l1d=" + geometry_argument(g.l1d));
         args.push_back("l2=" + geometry_argument(g.l2));
         args.push_back("llc=" + geometry_argument(g.llc));
+        if (g.dtlb.size_bytes) args.push_back("dtlb=" + geometry_argument(g.dtlb));
+        if (g.stlb.size_bytes) args.push_back("stlb=" + geometry_argument(g.stlb));
     }
     return args;
 }

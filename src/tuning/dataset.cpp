@@ -126,10 +126,12 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
         if (dot != std::string::npos && header[c].substr(dot + 1) == "instructions") sims.push_back(header[c].substr(0, dot));
     }
     Dataset d;
-    // A file written before the mca_* counters were appended has none of them: they are absent.
-    if (header_for(sims, Stats::base_feature_count) == line) d.counters = Stats::base_feature_count;
-    else if (header_for(sims) != line)
+    // A file written before counters were appended (the mca_* ones, then the TLB and stream ones)
+    // holds a prefix of today's counters: the later ones are absent.
+    const auto layout = std::ranges::find_if(Stats::feature_layouts, [&](std::size_t n) { return header_for(sims, n) == line; });
+    if (layout == Stats::feature_layouts.end())
         fail(ErrorKind::invalid_data, "{}:1: dataset columns differ from this simtune version's ({} simulators found)", file.string(), sims.size());
+    d.counters = *layout;
     std::size_t n = 1;
     while (std::getline(in, line)) {
         ++n;
@@ -244,8 +246,9 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
         if (std::filesystem::exists(csv) && std::filesystem::file_size(csv) > 0) dataset = Dataset::load_csv(csv);
         if (dataset.counters != Stats::feature_count)
             fail(ErrorKind::invalid_argument,
-                 "{} was written before the mca_* counters were added to Stats; new rows would not fit its "
-                 "columns: use another file (it still loads for training)", csv.string());
+                 "{} was written before the {} counters were added to Stats; new rows would not fit its "
+                 "columns: use another file (it still loads for training)", csv.string(),
+                 Stats::feature_names()[dataset.counters]);
         if (!dataset.rows.empty() && dataset.simulators() != sims)
             fail(ErrorKind::invalid_argument, "{} holds statistics of {}, not of {}: use another file", csv.string(),
                  fmt::join(dataset.simulators(), ","), fmt::join(sims, ","));

@@ -22,7 +22,26 @@ namespace simtune {
 
 namespace {
 
+AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train);
+
+/// A model of `kind`: one of experiment_model_kinds(), or "a+b+...", an ensemble of such models
+/// (the geometric mean of their predictions).
 AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {
+    if (kind.find('+') == std::string::npos) return make_single_model(kind, o, train);
+    std::vector<Ensemble::Member> members;
+    for (std::size_t start = 0; start <= kind.size();) {
+        const auto plus = std::min(kind.find('+', start), kind.size());
+        auto member = make_single_model(kind.substr(start, plus - start), o, train).model();
+        if (std::holds_alternative<RidgeRegressor>(member)) members.emplace_back(std::get<RidgeRegressor>(std::move(member)));
+        else if (std::holds_alternative<GradientBoostedTrees>(member))
+            members.emplace_back(std::get<GradientBoostedTrees>(std::move(member)));
+        else fail(ErrorKind::invalid_argument, "ensemble '{}': members cannot be ensembles", kind);
+        start = plus + 1;
+    }
+    return Ensemble(std::move(members));
+}
+
+AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {
     auto gbt = [&](GbtObjective objective) {
         GbtOptions g;
         g.rounds = o.gbt_rounds;
@@ -42,12 +61,19 @@ AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, con
         r.features.anchor = relative_anchor(train);
         return RidgeRegressor(r);
     }
-    if (kind == "gbt-rel" || kind == "gbt-rel-rank") {
+    if (kind == "gbt-rel" || kind.starts_with("gbt-rel-rank")) {
         auto g = gbt(kind == "gbt-rel" ? GbtObjective::squared : GbtObjective::pairwise);
         g.features.raw_counters = false;
         g.features.anchor = relative_anchor(train);
         g.center_groups = true;
-        return GradientBoostedTrees(g);
+        const auto variant = kind.substr(std::min(kind.size(), std::string_view("gbt-rel-rank").size()));
+        if (kind == "gbt-rel" || variant.empty()) return GradientBoostedTrees(g);
+        // -w: pairs weighted by how far apart their times are against a 5 % resolution (closer
+        // pairs are mostly the measurement's noise).
+        if (variant == "-w") {
+            g.pairwise_resolution = std::log(1.05);
+            return GradientBoostedTrees(g);
+        }
     }
     std::vector<std::string> known;
     for (const auto& [name, what] : experiment_model_kinds()) known.push_back(name);
@@ -64,12 +90,19 @@ void fit(AnyPredictor& p, const TrainingSet& t, const std::string& target = {}) 
     p = std::visit([](auto& m) { return AnyPredictor(std::move(m)); }, model);
 }
 
-/// `t` without the columns whose names start with `prefix`.
-TrainingSet without_columns(const TrainingSet& t, const std::string& prefix) {
+/// `t` without the columns whose names start with `prefixes` (one prefix, or several joined by '|':
+/// a feature group, e.g. "dtlb_|stlb_|l1d_stream|l2_stream").
+TrainingSet without_columns(const TrainingSet& t, const std::string& prefixes) {
+    std::vector<std::string> group;
+    for (std::size_t start = 0; start <= prefixes.size();) {
+        const auto bar = std::min(prefixes.find('|', start), prefixes.size());
+        if (bar > start) group.push_back(prefixes.substr(start, bar - start));
+        start = bar + 1;
+    }
     TrainingSet out;
     std::vector<Eigen::Index> kept;
     for (std::size_t c = 0; c < t.feature_names.size(); ++c)
-        if (!t.feature_names[c].starts_with(prefix)) {
+        if (std::ranges::none_of(group, [&](const std::string& p) { return t.feature_names[c].starts_with(p); })) {
             kept.push_back(static_cast<Eigen::Index>(c));
             out.feature_names.push_back(t.feature_names[c]);
         }
@@ -129,6 +162,7 @@ const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds()
         {"ridge-rel", "ridge on size-free ratios, log(seconds / anchor)"},
         {"gbt-rel", "trees on size-free ratios, log(seconds / anchor), differences within workloads"},
         {"gbt-rel-rank", "trees on size-free ratios, pairwise order of log(seconds / anchor)"},
+        {"gbt-rel-rank-w", "gbt-rel-rank with pairs weighted by their time difference (5 % resolution)"},
     };
     return kinds;
 }
@@ -159,21 +193,9 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             if (auto r = baseline(kind, options, test, test_rows, sim)) out.push_back(std::move(*r));
         auto run_model = [&](const std::string& kind, const std::string& name, const TrainingSet& tr, const TrainingSet& te) {
             try {
-                // "a+b+...": the geometric mean of the members' predictions (an ensemble).
-                std::vector<std::string> members;
-                for (std::size_t start = 0; start <= kind.size();) {
-                    const auto plus = std::min(kind.find('+', start), kind.size());
-                    members.push_back(kind.substr(start, plus - start));
-                    start = plus + 1;
-                }
-                Eigen::VectorXd log_sum = Eigen::VectorXd::Zero(te.features.rows()), predicted;
-                for (const auto& member : members) {
-                    auto p = make_model(member, options, tr);
-                    fit(p, tr);
-                    predicted = p.predict(te.features);
-                    log_sum += predicted.array().log().matrix();
-                }
-                if (members.size() > 1) predicted = (log_sum / static_cast<double>(members.size())).array().exp().matrix();
+                auto p = make_model(kind, options, tr);
+                fit(p, tr);
+                const Eigen::VectorXd predicted = p.predict(te.features);
                 auto r = result_of({predicted.data(), predicted.data() + predicted.size()}, te);
                 r.model = name;
                 out.push_back(std::move(r));

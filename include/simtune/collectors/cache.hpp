@@ -6,6 +6,7 @@
 // line, and no allocation after construction.
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -26,13 +27,25 @@ namespace simtune {
 /// - When the L2 and LLC geometries are identical (the built-in cortex-a72 and sifive-u74 targets
 ///   give their L2 as the last level), they are one cache: it is simulated once and its counters
 ///   are reported both as L2 and as LLC (llc_accesses == l2_accesses, llc_misses == l2_misses).
+/// - Data TLBs (when the geometry has them) are LRU caches of 4 KiB-page translations: every access
+///   looks up the pages of its first and last byte in the first-level TLB, a miss there in the
+///   second level (dtlb_misses, stlb_misses). Huge pages are not modelled.
+/// - Stream misses: hardware prefetchers hide misses that continue a regular stream within a page
+///   (next line, previous line, or the stride seen last in that page). Each miss of L1D and of L2
+///   is checked against a small table of the pages missed recently (StreamTable); one that
+///   continues its page's stream counts in l1d_stream_misses / l2_stream_misses besides the misses.
+///   Nothing is prefetched into the simulated caches: the counters only say which misses a
+///   prefetcher could have hidden.
 class CacheModel {
 public:
     /// Throws Error(invalid_argument) naming a level whose geometry a model cannot simulate.
     explicit CacheModel(const CacheHierarchy& geometry)
         : geometry_(geometry), l1_(checked(geometry.l1d, "L1D")), l2_(checked(geometry.l2, "L2")),
           llc_is_l2_(geometry.l2 == geometry.llc),
-          llc_(llc_is_l2_ ? Level{} : Level(checked(geometry.llc, "LLC"))) {}
+          llc_(llc_is_l2_ ? Level{} : Level(checked(geometry.llc, "LLC"))),
+          dtlb_(geometry.dtlb.size_bytes ? Level(checked(geometry.dtlb, "DTLB")) : Level{}),
+          stlb_(geometry.stlb.size_bytes ? Level(checked(geometry.stlb, "STLB")) : Level{}),
+          l1_streams_(l1_.line_shift), l2_streams_(l2_.line_shift) {}
 
     [[nodiscard]] EventKind events() const noexcept { return EventKind::memory; }
 
@@ -41,6 +54,8 @@ public:
 
     /// One data access of `size` bytes at `address` (loads and stores behave alike).
     void access(std::uint64_t address, std::uint32_t size) noexcept {
+        if (dtlb_.ways) [[likely]]
+            translate(address, size);
         const unsigned shift = l1_.line_shift;
         std::uint64_t line = address >> shift;
         const std::uint64_t last = (address + (size ? size - 1 : 0)) >> shift;
@@ -61,6 +76,10 @@ public:
         const Level& llc = llc_is_l2_ ? l2_ : llc_;
         stats.llc_accesses += llc.accesses;
         stats.llc_misses += llc.misses;
+        stats.dtlb_misses += dtlb_.misses;
+        stats.stlb_misses += stlb_.misses;
+        stats.l1d_stream_misses += l1_streams_.stream_misses;
+        stats.l2_stream_misses += l2_streams_.stream_misses;
     }
 
     /// Empties every cache and zeroes the counters.
@@ -68,6 +87,10 @@ public:
         l1_.clear();
         l2_.clear();
         llc_.clear();
+        dtlb_.clear();
+        stlb_.clear();
+        l1_streams_.clear();
+        l2_streams_.clear();
     }
 
     [[nodiscard]] const CacheHierarchy& geometry() const noexcept { return geometry_; }
@@ -123,6 +146,58 @@ private:
         }
     };
 
+    /// The pages recently missed in one cache level, each with its last missed line and stride:
+    /// what a per-page stream prefetcher tracks. Direct-mapped by page number; touched on misses
+    /// only, so it costs nothing on hits.
+    struct StreamTable {
+        static constexpr std::size_t entries = 64;
+        static constexpr unsigned page_shift = 12;
+        struct Entry {
+            std::uint64_t page = ~std::uint64_t{0};
+            std::int64_t last_line = 0;
+            std::int64_t stride = 0;
+        };
+        std::vector<Entry> table = std::vector<Entry>(entries);
+        unsigned lines_per_page_shift = 0;
+        std::uint64_t stream_misses = 0;
+
+        StreamTable() = default;
+        explicit StreamTable(unsigned line_shift) : lines_per_page_shift(line_shift < page_shift ? page_shift - line_shift : 0) {}
+
+        /// A miss of line number `line`: counts it if it continues its page's stream.
+        void on_miss(std::uint64_t line) noexcept {
+            const std::uint64_t page = line >> lines_per_page_shift;
+            Entry& e = table[(page ^ (page >> 6)) % entries];
+            const auto l = static_cast<std::int64_t>(line);
+            if (e.page != page) {
+                e = Entry{page, l, 0};
+                return;
+            }
+            const std::int64_t step = l - e.last_line;
+            if (step == 0) return;
+            if (step == 1 || step == -1 || step == e.stride) ++stream_misses;
+            e.stride = step;
+            e.last_line = l;
+        }
+        void clear() noexcept {
+            std::ranges::fill(table, Entry{});
+            stream_misses = 0;
+        }
+    };
+
+    /// The TLB lookups of one access: its first byte's page and, if it crosses into the next page,
+    /// that one too.
+    void translate(std::uint64_t address, std::uint32_t size) noexcept {
+        const unsigned shift = dtlb_.line_shift;
+        const std::uint64_t first = address >> shift, last = (address + (size ? size - 1 : 0)) >> shift;
+        for (std::uint64_t page = first;; ++page) {
+            if (!dtlb_.access(page) && stlb_.ways) [[unlikely]]
+                (void)stlb_.access(page);
+            if (page == last) [[likely]]
+                break;
+        }
+    }
+
     static const CacheGeometry& checked(const CacheGeometry& g, const char* level) {
         if (!g.valid())
             fail(ErrorKind::invalid_argument,
@@ -135,8 +210,11 @@ private:
     /// An L1 miss: the line goes to L2 and, if L2 misses too and the LLC is a separate cache,
     /// to the LLC. Kept out of line so the L1 hit path stays small.
     [[gnu::noinline]] void miss_below_l1(std::uint64_t address) noexcept {
-        if (!l2_.access(address >> l2_.line_shift) && !llc_is_l2_)
-            llc_.access(address >> llc_.line_shift);
+        l1_streams_.on_miss(address >> l1_.line_shift);
+        const std::uint64_t l2_line = address >> l2_.line_shift;
+        if (l2_.access(l2_line)) return;
+        l2_streams_.on_miss(l2_line);
+        if (!llc_is_l2_) llc_.access(address >> llc_.line_shift);
     }
 
     CacheHierarchy geometry_;
@@ -144,6 +222,8 @@ private:
     Level l2_;
     bool llc_is_l2_;
     Level llc_;
+    Level dtlb_, stlb_; ///< ways == 0: not modelled
+    StreamTable l1_streams_, l2_streams_;
 };
 
 } // namespace simtune

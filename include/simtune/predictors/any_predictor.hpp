@@ -1,6 +1,7 @@
 #pragma once
-// AnyPredictor: a model of either kind behind one type, so a caller (the CLI, a tuner, the Python
-// binding) can load a model file without knowing which predictor wrote it.
+// AnyPredictor: a model of any kind (ridge, gbt, or an ensemble of them) behind one type, so a
+// caller (the CLI, a tuner, the Python binding) can load a model file without knowing which
+// predictor wrote it.
 #include <filesystem>
 #include <istream>
 #include <span>
@@ -13,6 +14,7 @@
 #include <Eigen/Core>
 
 #include "simtune/error.hpp"
+#include "simtune/predictors/ensemble.hpp"
 #include "simtune/predictors/gbt.hpp"
 #include "simtune/predictors/model_file.hpp"
 #include "simtune/predictors/ridge.hpp"
@@ -21,12 +23,13 @@ namespace simtune {
 
 class AnyPredictor {
 public:
-    using Model = std::variant<RidgeRegressor, GradientBoostedTrees>;
+    using Model = std::variant<RidgeRegressor, GradientBoostedTrees, Ensemble>;
 
     AnyPredictor(RidgeRegressor model) : model_(std::move(model)) {}        // NOLINT: implicit by design
     AnyPredictor(GradientBoostedTrees model) : model_(std::move(model)) {}  // NOLINT: implicit by design
+    AnyPredictor(Ensemble model) : model_(std::move(model)) {}              // NOLINT: implicit by design
 
-    /// "ridge" or "gbt", as in the model file header.
+    /// "ridge", "gbt" or "ensemble", as in the model file header.
     [[nodiscard]] std::string_view kind() const {
         return std::visit([](const auto& m) { return std::remove_cvref_t<decltype(m)>::kind; }, model_);
     }
@@ -59,7 +62,8 @@ private:
     const auto kind = ModelReader::peek_kind(file);
     if (kind == RidgeRegressor::kind) return RidgeRegressor::load(file, expected_features);
     if (kind == GradientBoostedTrees::kind) return GradientBoostedTrees::load(file, expected_features);
-    fail(ErrorKind::invalid_model, "model file '{}', line 1: unknown model kind '{}' (known: ridge, gbt)",
+    if (kind == Ensemble::kind) return Ensemble::load(file, expected_features);
+    fail(ErrorKind::invalid_model, "model file '{}', line 1: unknown model kind '{}' (known: ridge, gbt, ensemble)",
          file.string(), kind);
 }
 
@@ -70,7 +74,8 @@ private:
     const auto kind = reader.kind();
     if (kind == RidgeRegressor::kind) return RidgeRegressor::read(reader, expected_features);
     if (kind == GradientBoostedTrees::kind) return GradientBoostedTrees::read(reader, expected_features);
-    fail(ErrorKind::invalid_model, "model '{}', line 1: unknown model kind '{}' (known: ridge, gbt)", name, kind);
+    if (kind == Ensemble::kind) return Ensemble::read(reader, expected_features);
+    fail(ErrorKind::invalid_model, "model '{}', line 1: unknown model kind '{}' (known: ridge, gbt, ensemble)", name, kind);
 }
 
 } // namespace simtune

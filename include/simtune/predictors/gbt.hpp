@@ -49,6 +49,10 @@ struct GbtOptions {
     bool center_groups = false;
     int pairs_per_row = 4;          ///< pairwise: partners sampled per row and round
     double pairwise_sigma = 1.0;    ///< pairwise: steepness of the logistic
+    /// Pairwise: a pair whose measured log times differ by less than this weighs proportionally
+    /// less (two variants within the measurement's noise of each other have no reliable order);
+    /// e.g. log(1.05) for a 5 % resolution. 0: every pair weighs 1.
+    double pairwise_resolution = 0.0;
     unsigned threads = 0;           ///< training threads; 0 = std::thread::hardware_concurrency()
     std::uint64_t seed = 42;
     /// Trees are invariant to monotone transforms of a column, so log scaling and standardisation
@@ -75,6 +79,8 @@ public:
     [[nodiscard]] double score(std::span<const double> raw_row) const;
 
     void save(const std::filesystem::path& file) const;
+    /// The model file's contents, as save() writes them.
+    [[nodiscard]] std::string text() const;
     [[nodiscard]] static GradientBoostedTrees load(const std::filesystem::path& file);
     /// As load, and the model must have been trained on exactly `expected_features`.
     [[nodiscard]] static GradientBoostedTrees load(const std::filesystem::path& file,
@@ -97,6 +103,7 @@ public:
     [[nodiscard]] const GbtOptions& options() const noexcept { return options_; }
 
 private:
+    [[nodiscard]] ModelWriter writer() const;
     friend struct GbtTrainer;
     [[nodiscard]] double score_prepared(const double* z) const noexcept;
     [[nodiscard]] std::size_t internal_per_tree() const noexcept { return (std::size_t{1} << depth_) - 1; }

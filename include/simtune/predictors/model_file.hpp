@@ -57,6 +57,9 @@ public:
     void vector(std::string_view key, std::span<const double> values);
     /// "key R C", then R lines of C values.
     void table(std::string_view key, const Eigen::MatrixXd& values);
+    /// "key N", then the N lines of `text` as they are: a whole model file inside another (an
+    /// ensemble's members).
+    void block(std::string_view key, std::string_view text);
 
     /// The complete file contents so far, including the closing "end".
     [[nodiscard]] std::string contents() const;
@@ -90,6 +93,8 @@ public:
     [[nodiscard]] std::vector<std::string> names(std::string_view key);
     [[nodiscard]] std::vector<double> vector(std::string_view key);
     [[nodiscard]] Eigen::MatrixXd table(std::string_view key);
+    /// What block() wrote: the N lines after "key N", joined with newlines.
+    [[nodiscard]] std::string block(std::string_view key);
     /// Whether the next line holds `key`: for keys that newer writers add and older files lack.
     [[nodiscard]] bool next_is(std::string_view key) const;
     /// Expects the closing "end" and nothing after it.

@@ -42,6 +42,8 @@ public:
     [[nodiscard]] Eigen::VectorXd predict(const Eigen::MatrixXd& raw_rows) const;
 
     void save(const std::filesystem::path& file) const;
+    /// The model file's contents, as save() writes them.
+    [[nodiscard]] std::string text() const;
     [[nodiscard]] static RidgeRegressor load(const std::filesystem::path& file);
     /// As load, and the model must have been trained on exactly `expected_features`.
     [[nodiscard]] static RidgeRegressor load(const std::filesystem::path& file,
@@ -65,6 +67,7 @@ public:
     [[nodiscard]] const RidgeOptions& options() const noexcept { return options_; }
 
 private:
+    [[nodiscard]] ModelWriter writer() const;
     RidgeOptions options_;
     FeaturePipeline pipeline_;
     std::vector<double> weights_; ///< on standardised features

@@ -15,12 +15,13 @@ namespace simtune {
 struct SyntheticOptions {
     std::size_t groups = 50;                ///< workloads
     std::size_t candidates_per_group = 200; ///< implementation variants per workload
-    std::size_t extra_columns = 0;          ///< appended after the 20 counters, "extra_<i>"
+    std::size_t extra_columns = 0;          ///< appended after the counters, "extra_<i>"
     double noise_sigma = 0.03;              ///< log-normal multiplicative noise on the time
     std::uint64_t seed = 1;
 };
 
-/// Columns: Stats::feature_names(), then extra_<i>; groups "w<k>".
+/// Columns: the first Stats::pipeline_feature_count of Stats::feature_names() (no TLB or stream
+/// counters), then extra_<i>; groups "w<k>".
 [[nodiscard]] TrainingSet synthetic_training_set(const SyntheticOptions& options = {});
 
 } // namespace simtune

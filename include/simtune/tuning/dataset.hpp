@@ -39,17 +39,17 @@ struct DatasetRow {
 class Dataset {
 public:
     std::vector<DatasetRow> rows;
-    /// How many leading Stats counters (feature_names() order) the rows hold. Files written before
-    /// the mca_* counters were appended hold Stats::base_feature_count: the later counters are
-    /// absent (zero in the rows), and save_csv and training_set leave them out.
+    /// How many leading Stats counters (feature_names() order) the rows hold: one of
+    /// Stats::feature_layouts. Files written before counters were appended (the mca_* ones, then
+    /// the TLB and stream ones) hold fewer; the later counters are absent, not zero.
     std::size_t counters = Stats::feature_count;
 
     /// Writes the CSV: workload, variant, knobs ("k=v;k=v"), then for each simulator every Stats
     /// feature as "<simulator>.<feature>" and "<simulator>.sim_seconds", then seconds,
     /// median_seconds, spread.
     void save_csv(const std::filesystem::path& file) const;
-    /// Reads a CSV written by save_csv, by this version or one before the mca_* counters (see
-    /// `counters`). Throws Error(io / invalid_data) naming the line and column.
+    /// Reads a CSV written by save_csv, by this version or an earlier one (see `counters`).
+    /// Throws Error(io / invalid_data) naming the line and column.
     static Dataset load_csv(const std::filesystem::path& file);
 
     /// Simulators that every row has Stats for.

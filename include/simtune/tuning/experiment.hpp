@@ -34,9 +34,9 @@ struct ExperimentOptions {
     std::vector<std::string> protocols{"within", "lofo"}; ///< which protocols to run
     int gbt_rounds = 200;
     int gbt_depth = 6;
-    /// Feature-group ablations: for each prefix (e.g. "mca_"), every model is also trained and
-    /// judged without the columns whose names start with it, as "<model> w/o <prefix>*". A prefix
-    /// that names no column is skipped.
+    /// Feature-group ablations: for each prefix (e.g. "mca_"; several joined by '|' form one group,
+    /// e.g. "dtlb_|stlb_"), every model is also trained and judged without the columns whose names
+    /// start with it, as "<model> w/o <prefix>*". A prefix that names no column is skipped.
     std::vector<std::string> ablations;
 };
 
