@@ -52,11 +52,6 @@ const std::vector<DerivedRatio>& standard_ratios() {
         {"dtlb_misses_per_mca_cycle", {"dtlb_misses"}, {"mca_cycles"}},
         {"l1d_stream_share", {"l1d_stream_misses"}, {"l1d_misses"}},
         {"l2_stream_share", {"l2_stream_misses"}, {"l2_misses"}},
-        // Misses no stream prefetcher hides, against the pipeline's own cycles: where a kernel
-        // waits on memory latency rather than on its instructions.
-        {"l1d_nonstream_misses_per_mca_cycle", {"l1d_misses", "-l1d_stream_misses"}, {"mca_cycles"}},
-        {"l2_nonstream_misses_per_mca_cycle", {"l2_misses", "-l2_stream_misses"}, {"mca_cycles"}},
-        {"l1d_nonstream_misses_per_insn", {"l1d_misses", "-l1d_stream_misses"}, {"instructions"}},
     };
     return ratios;
 }
@@ -173,13 +168,12 @@ bool FeaturePipeline::resolve_ratios(std::span<const std::string> names) {
         if (!names.empty() && !named) continue;
         if (std::ranges::find(raw_names_, ratio.name) != raw_names_.end())
             continue; // the data already has a column of that name
-        ResolvedRatio r{ratio.name, {}, {}, {}};
+        ResolvedRatio r{ratio.name, {}, {}};
         bool complete = true;
         for (const auto& n : ratio.numerator) {
-            const bool minus = n.starts_with('-');
-            const auto i = index_of(minus ? n.substr(1) : n);
+            const auto i = index_of(n);
             if (i < 0) complete = false;
-            else (minus ? r.subtracted : r.numerator).push_back(static_cast<std::size_t>(i));
+            else r.numerator.push_back(static_cast<std::size_t>(i));
         }
         for (const auto& d : ratio.denominator) {
             const auto i = index_of(d);

@@ -25,9 +25,7 @@ class ModelReader;
 class ModelWriter;
 
 /// A ratio of sums of raw columns, looked up by name: sum(numerator) / sum(denominator), 0 when the
-/// denominator is 0. A numerator name starting with '-' is subtracted instead (a difference of
-/// counters, e.g. misses that are not stream misses; never below 0). Computed on the raw counters,
-/// before any log scaling.
+/// denominator is 0. Computed on the raw counters, before any log scaling.
 struct DerivedRatio {
     std::string name;
     std::vector<std::string> numerator;
@@ -97,8 +95,6 @@ public:
         for (const auto& ratio : ratios_) {
             double num = 0, den = 0;
             for (auto c : ratio.numerator) num += raw[c];
-            for (auto c : ratio.subtracted) num -= raw[c];
-            num = std::max(num, 0.0);
             for (auto c : ratio.denominator) den += raw[c];
             out[k++] = den > 0 ? num / den : 0.0;
         }
@@ -124,7 +120,7 @@ public:
 private:
     struct ResolvedRatio {
         std::string name;
-        std::vector<std::size_t> numerator, subtracted, denominator; ///< raw column indices
+        std::vector<std::size_t> numerator, denominator; ///< raw column indices
     };
     void resolve_ratios();
     /// Keeps the standard ratios named `names` (all of them when empty); false if one is unknown
