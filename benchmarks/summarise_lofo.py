@@ -5,11 +5,13 @@ worst workload of the family), its regret, and Spearman, in one markdown table.
 
 usage: summarise_lofo.py POINTS_CSV [--simulator unicorn|qemu] [--protocol lofo|within]
                          [--models insn-count,mca,analytic,gbt-rel,...]
-                         [--retest TIMES_CSV --dataset DATASET_CSV]
+                         [--retest TIMES_CSV --dataset DATASET_CSV [--retest-truth TIMES_CSV]]
 
 --retest adds a column "retest": a second, independent native measurement of the same variants
 (bench_native_noise ... TIMES_CSV) used as if it were a model's prediction. It is the noise
 floor: no model can be shown to rank better than the ground truth agrees with itself.
+--retest-truth judges that column against another measurement instead of the dataset's times (e.g.
+one half of the measurements predicting the other half).
 
 Metrics as simtune computes them (predictors/metrics.hpp): top-k % is the pessimistic position of
 the true best in the predicted order over the number ranked; regret is the measured time of the
@@ -64,6 +66,7 @@ def main():
     ap.add_argument("--models", default="")
     ap.add_argument("--retest")
     ap.add_argument("--dataset")
+    ap.add_argument("--retest-truth")
     args = ap.parse_args()
 
     data = collections.defaultdict(lambda: ([], []))
@@ -84,12 +87,16 @@ def main():
         with open(args.retest) as f:
             for row in csv.DictReader(f):
                 retest[row["key"]] = float(row["seconds"])
+        truth = {}
+        if args.retest_truth:
+            with open(args.retest_truth) as f:
+                truth = {row["key"]: float(row["seconds"]) for row in csv.DictReader(f)}
         with open(args.dataset) as f:
             for row in csv.DictReader(f):
                 key = row["workload"] + "/" + row["variant"]
                 if key in retest and row["workload"] in family_of:
                     data[("retest", row["workload"])][0].append(retest[key])
-                    data[("retest", row["workload"])][1].append(float(row["seconds"]))
+                    data[("retest", row["workload"])][1].append(truth[key] if truth else float(row["seconds"]))
         models_seen.append("retest")
     models = args.models.split(",") if args.models else models_seen
     if args.retest and "retest" not in models:

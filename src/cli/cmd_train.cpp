@@ -3,6 +3,7 @@
 #include "simtune/predictors/any_predictor.hpp"
 #include "simtune/predictors/metrics.hpp"
 #include "simtune/tuning/dataset.hpp"
+#include "simtune/tuning/experiment.hpp"
 
 namespace simtune::cli {
 
@@ -28,7 +29,8 @@ int cmd_train(std::span<const std::string> argv) {
                    "for 'simtune predict --model', 'simtune tune --model' and the C++ and Python APIs.");
     args.positional("DATASET.csv", "a dataset written by 'simtune dataset'")
         .option("out", "FILE", "the model file to write", std::nullopt, 'o')
-        .option("model", "KIND", "ridge (linear, closed form) or gbt (gradient-boosted trees)", "ridge")
+        .option("model", "KIND", "ridge (linear, closed form), gbt (gradient-boosted trees), or ensemble (the shipped\n"
+                "host model's recipe: gbt on counters + relative pairwise gbt, geometric mean)", "ridge")
         .option("simulator", "NAME", "whose stats to learn from (default: the dataset's first simulator)")
         .option("rounds", "N", "gbt: boosting rounds", "200")
         .option("depth", "N", "gbt: maximum tree depth", "6")
@@ -45,7 +47,8 @@ int cmd_train(std::span<const std::string> argv) {
 
     const auto out = args.get("out");
     const auto kind = args.get("model");
-    if (kind != "ridge" && kind != "gbt") throw UsageError(fmt::format("unknown model '{}' (known: ridge, gbt)", kind));
+    if (kind != "ridge" && kind != "gbt" && kind != "ensemble")
+        throw UsageError(fmt::format("unknown model '{}' (known: ridge, gbt, ensemble)", kind));
     const auto target = resolve_target(args);
     const auto dataset = Dataset::load_csv(args.positionals().at(0));
     const auto simulator = pick_simulator(args, dataset);
@@ -66,6 +69,12 @@ int cmd_train(std::span<const std::string> argv) {
         RidgeRegressor ridge(options);
         ridge.fit(data);
         model.emplace(std::move(ridge));
+    } else if (kind == "ensemble") {
+        ExperimentOptions recipe;
+        recipe.gbt_rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));
+        recipe.gbt_depth = static_cast<int>(args.get_int("depth", 1, 12));
+        recipe.seed = seed;
+        model.emplace(train_model("gbt+gbt-rel-rank", data, recipe, model_tag(target.name, parse_simulator_kind(simulator))));
     } else {
         GbtOptions options;
         options.rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));

@@ -109,6 +109,10 @@ models)
     expect 0 "$simtune" train data.csv --model ridge -o ridge.model --json &&
         json "d['kind'] == 'ridge' and d['rows'] >= 14 and d['simulator'] == 'unicorn'"
     expect 0 "$simtune" train data.csv --model gbt --rounds 30 --depth 3 -o gbt.model && expect_out "gbt model"
+    # The shipped model's recipe: an ensemble file of two tree models, usable like any other.
+    expect 0 "$simtune" train data.csv --model ensemble --rounds 20 --depth 3 -o ensemble.model --json &&
+        json "d['kind'] == 'ensemble'"
+    head -1 ensemble.model | grep -q "^simtune-model 1 ensemble$" || fail "ensemble.model is not an ensemble file"
     expect 0 "$simtune" report data.csv --model ridge.model --model gbt.model --out-dir report --json &&
         json "len(d['models']) == 2 and len(d['plots']) == 4 and all(m['mean']['candidates'] > 0 for m in d['models'])"
     for png in report/ridge-predicted-vs-measured.png report/gbt-importance.png; do
@@ -125,6 +129,7 @@ models)
     expect 0 "$simtune" predict add.elf --model ridge.model --json &&
         json "d['predicted_seconds'] > 0 and d['simulator'] == 'unicorn' and d['stats']['instructions'] > 0"
     expect 0 "$simtune" predict "$here/add.c" --buffers "$buffers" --model gbt.model && expect_out "per call on host-x86-64"
+    expect 0 "$simtune" predict add.elf --model ensemble.model --json && json "d['predicted_seconds'] > 0"
 
     expect 0 "$simtune" tune --workload gemm-64x256x128 --variants 6 --top 3 --confirm 2 --passes 2 --ms 4 \
         --model ridge.model --json &&
