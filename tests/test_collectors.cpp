@@ -225,3 +225,23 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
         CHECK(set.events() == EventKind::blocks);
     }
 }
+
+TEST_CASE("a block replayed n times counts as n executions, in 64 bits") {
+    DecodedBlock block;
+    block.address = 0x1000;
+    block.end = 0x1100;
+    block.instructions = 1000; // 1000 × 10^7 runs overflows 32 bits: replayed in chunks
+    block.class_counts[static_cast<std::size_t>(InsnClass::simd)] = 600;
+    block.class_counts[static_cast<std::size_t>(InsnClass::load)] = 400;
+    CollectorSet mix = CollectorSet::mix_only();
+    mix.on_block_repeated(block, 10'000'000);
+    mix.on_block_repeated(block, 0);
+    Stats s;
+    mix.contribute(s);
+    CHECK(s.count(InsnClass::simd) == 6'000'000'000ULL);
+    CHECK(s.count(InsnClass::load) == 4'000'000'000ULL);
+    // Replaying is only exact for the mix: a branch counter needs every execution in order.
+    CollectorSet with_branches;
+    with_branches.add_mix().add_branches();
+    CHECK_THROWS_AS(with_branches.on_block_repeated(block, 2), Error);
+}

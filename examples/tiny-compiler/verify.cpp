@@ -17,6 +17,7 @@
 #include <simtune/error.hpp>
 #include <simtune/process.hpp>
 #include <simtune/simulators/unicorn.hpp>
+#include <simtune/util.hpp>
 
 namespace tiny {
 
@@ -42,8 +43,7 @@ std::vector<float> run_output(const simtune::KernelBinary& kernel, const simtune
     const auto dump = fs::temp_directory_path() / fmt::format("tiny-compiler-{}-{}.bin", ::getpid(), counter++);
     const auto r = simtune::run_process({kernel.path().string(), "--dump", dump.string()});
     if (!r.ok()) fail(ErrorKind::simulation_fault, "{} --dump: {}", kernel.path().string(), r.describe());
-    std::ifstream in(dump, std::ios::binary);
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
+    const std::string bytes = simtune::read_file(dump, "the --dump file");
     fs::remove(dump);
     if (bytes.size() < out_spec.bytes()) fail(ErrorKind::invalid_output, "{}: the --dump file is too short", kernel.path().string());
     std::memcpy(out.data(), bytes.data() + bytes.size() - out_spec.bytes(), out_spec.bytes());

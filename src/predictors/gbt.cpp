@@ -11,6 +11,7 @@
 
 #include "simtune/predictors/groups.hpp"
 #include "simtune/predictors/model_file.hpp"
+#include "simtune/util.hpp"
 #include "task_pool.hpp"
 
 namespace simtune {
@@ -361,7 +362,7 @@ void GradientBoostedTrees::fit(const TrainingSet& data) {
         std::vector<std::size_t> order(units.size());
         std::iota(order.begin(), order.end(), std::size_t{0});
         std::mt19937_64 rng(o.seed ^ 0x5bd1e995ULL);
-        for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+        fisher_yates(order, rng);
         std::vector<bool> is_valid(static_cast<std::size_t>(rows), false);
         for (std::size_t i = 0; i < valid_units; ++i)
             for (auto r : units[order[i]]) is_valid[static_cast<std::size_t>(r)] = true;

@@ -18,7 +18,7 @@
 //    never spans glue and kernel code, because calls, jumps and returns end QEMU blocks.
 //  - Each block is classified once, at translation time, with the shared simtune::Classifier; the
 //    counted executions are replayed to the shared collectors at ROI end (a block histogram times
-//    its execution count, see replay()).
+//    its execution count, CollectorSet::on_block_repeated).
 //  - Memory accesses go through memory callbacks (inline memory counters misbehave in QEMU 7.2)
 //    and taken branches through per-block callbacks, installed only when asked for, and both act
 //    only while the ROI flag is set.
@@ -218,27 +218,6 @@ void on_roi_begin(unsigned int, void*) {
     plugin->in_roi.store(true, std::memory_order_relaxed);
 }
 
-/// Feeds `runs` executions of `block` to the collectors in few calls. Only for runs without a
-/// branch counter: then the one collector that reads blocks is InstructionMix (memory and cache
-/// collectors ignore blocks; user collectors cannot run in the plugin), and its sum is linear, so a
-/// block whose histogram is scaled by k stands for k executions. k keeps the scaled counts in range.
-void replay(const DecodedBlock& block, std::uint64_t runs) {
-    std::uint32_t largest = 1;
-    for (auto c : block.class_counts) largest = std::max(largest, c);
-    const std::uint64_t per_call = std::numeric_limits<std::uint32_t>::max() / largest;
-    auto scaled = [&](std::uint64_t k) {
-        DecodedBlock copy = block;
-        for (auto& c : copy.class_counts) c = static_cast<std::uint32_t>(c * k);
-        copy.instructions = static_cast<std::uint32_t>(block.instructions * k);
-        return copy;
-    };
-    if (runs >= per_call) {
-        const DecodedBlock big = scaled(per_call);
-        for (; runs >= per_call; runs -= per_call) plugin->collectors.on_block(big);
-    }
-    if (runs > 0) plugin->collectors.on_block(scaled(runs));
-}
-
 void on_roi_end(unsigned int, void*) {
     if (!plugin->in_roi.load(std::memory_order_relaxed)) return;
     plugin->in_roi.store(false, std::memory_order_relaxed);
@@ -256,7 +235,7 @@ void on_roi_end(unsigned int, void*) {
                 listed && block->decoded.address >= listed->first && block->decoded.address < listed->second)
                 r.blocks.push_back({block->decoded.address, block->decoded.end, runs});
             // With branches the collectors saw every execution in order already.
-            if (!plugin->options.branches && plugin->options.mix) replay(block->decoded, runs);
+            if (!plugin->options.branches && plugin->options.mix) plugin->collectors.on_block_repeated(block->decoded, runs);
         }
     }
     plugin->collectors.contribute(stats);

@@ -19,6 +19,7 @@
 #include "simtune/collectors/collector_set.hpp"
 #include "simtune/error.hpp"
 #include "simtune/process.hpp"
+#include "simtune/util.hpp"
 
 namespace simtune {
 namespace {
@@ -47,10 +48,11 @@ private:
     std::filesystem::path path_;
 };
 
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+/// A file QEMU or the plugin may not have written (a crash before the report): nullopt if absent.
+std::optional<std::string> read_if_present(const std::filesystem::path& path, std::string_view what) {
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) return std::nullopt;
+    return read_file(path, what);
 }
 
 /// The last `lines` lines of `text`, for error messages.
@@ -247,7 +249,7 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     if (process.timed_out)
         fail(ErrorKind::time_limit, "{} did not finish within {:.1f} s (killed)", what,
              static_cast<double>(options_.limits.timeout.count()) / 1000.0);
-    const auto report_text = read_file(report_file);
+    const auto report_text = read_if_present(report_file, "the QEMU plugin's report");
     // The limit outcome first: the plugin stops QEMU with its own exit status to report it.
     if (report_text && report_text->find("\nstatus instruction_limit\n") != std::string::npos) {
         (void)qemu_report::parse(*report_text, report_file.string()); // must still be well-formed
@@ -279,7 +281,7 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
         fail(ErrorKind::instruction_limit, "{} executed {} instructions, more than the limit of {}",
              what, result.stats.instructions, options_.limits.max_instructions);
     if (options_.read_buffers) {
-        const auto dump = read_file(dump_file);
+        const auto dump = read_if_present(dump_file, "the kernel's buffer dump");
         if (!dump) fail(ErrorKind::invalid_output, "{}: the harness wrote no buffer dump", what);
         result.buffers = split_dump(*dump, kernel, dump_file);
     }

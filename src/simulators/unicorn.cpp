@@ -443,22 +443,9 @@ std::uint64_t Engine::read_pc() const {
 }
 
 void Engine::replay_blocks(CollectorSet& collectors) const {
-    // The instruction mix adds each block's class histogram per execution, so n executions of a
-    // block are one block whose histogram is n times as large. This costs one call per distinct
-    // block instead of one per execution: the mix becomes free next to the simulation.
-    for (const auto& entry : block_store_) {
-        if (entry.executions == 0) continue;
-        // Chunks small enough that the scaled counts (each at most `instructions`) fit 32 bits.
-        const std::uint64_t chunk = UINT32_MAX / std::max<std::uint32_t>(1, entry.block.instructions);
-        for (std::uint64_t left = entry.executions; left > 0;) {
-            const std::uint64_t n = std::min(left, chunk);
-            DecodedBlock scaled = entry.block;
-            scaled.instructions = static_cast<std::uint32_t>(n * entry.block.instructions);
-            for (auto& c : scaled.class_counts) c = static_cast<std::uint32_t>(c * n);
-            collectors.on_block(scaled);
-            left -= n;
-        }
-    }
+    // One call per distinct block instead of one per execution: the mix becomes free next to the
+    // simulation (CollectorSet::on_block_repeated).
+    for (const auto& entry : block_store_) collectors.on_block_repeated(entry.block, entry.executions);
 }
 
 void Engine::reset_state() {

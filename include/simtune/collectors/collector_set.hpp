@@ -8,6 +8,9 @@
 //
 // The built-in collectors are held by value and called directly (no virtual call on the hot path);
 // user collectors (any type modelling StatsCollector) are type-erased and called after them.
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -101,6 +104,29 @@ public:
         if (memory_) memory_->on_memory(access);
         if (caches_) caches_->on_memory(access);
         for (Erased* user : memory_users_) user->on_memory(access);
+    }
+    /// `runs` executions of `block` in a few calls instead of one per execution. Only when the
+    /// instruction mix is the one collector that reads blocks (no branch counter, no user block
+    /// collector: Error(invalid_argument) otherwise): its sums are linear, so a block whose
+    /// histogram is scaled by k stands for k executions. Both simulators feed the mix this way from
+    /// their per-block execution counts. Chunks keep every scaled count (each at most the block's
+    /// instructions × k) within 32 bits.
+    void on_block_repeated(const DecodedBlock& block, std::uint64_t runs) {
+        if (branches_ || !block_users_.empty())
+            fail(ErrorKind::invalid_argument, "on_block_repeated: a branch counter or user collector needs every execution in order");
+        if (!mix_ || runs == 0) return;
+        const std::uint64_t chunk = std::numeric_limits<std::uint32_t>::max() / std::max<std::uint32_t>(1, block.instructions);
+        auto scaled = [&](std::uint64_t k) {
+            DecodedBlock copy = block;
+            copy.instructions = static_cast<std::uint32_t>(std::uint64_t{block.instructions} * k);
+            for (auto& c : copy.class_counts) c = static_cast<std::uint32_t>(std::uint64_t{c} * k);
+            return copy;
+        };
+        if (runs >= chunk) {
+            const DecodedBlock big = scaled(chunk);
+            for (; runs >= chunk; runs -= chunk) mix_->on_block(big);
+        }
+        if (runs > 0) mix_->on_block(scaled(runs));
     }
     /// After a run: `executions` runs of the block [address, end) (EventKind::block_counts).
     void on_block_executions(std::uint64_t address, std::uint64_t end, std::uint64_t executions) {
