@@ -5,6 +5,11 @@
 // ground truth's split-half reliability: a model cannot be judged more finely than it.
 //
 //   build/release/benchmarks/bench_native_noise [WORKLOADS] [VARIANTS] [PASSES] [MS] [TIMES_CSV]
+//                                               [--huge-pages] [--gate BOUND] [--batches B]
+//
+// --huge-pages times with the harness's buffers on transparent huge pages (NativeTimingOptions::
+// huge_pages); --gate BOUND turns the noise gate on at that spread bound (default: off, the raw
+// passes); --batches B sets the timed batches per process.
 //
 // TIMES_CSV (optional) receives "key,seconds" per variant (the minimum over all passes): the format
 // `simtune dataset --times-csv` reads, and what a second run compares against for test-retest.
@@ -36,11 +41,22 @@ std::vector<simtune::Workload> parse_workloads(const std::string& text) {
 } // namespace
 
 int main(int argc, char** argv) try {
-    const auto workloads = parse_workloads(argc > 1 ? argv[1] : "conv2d-nhwc-16x16x32x32-3x3");
-    const std::size_t variants = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 60;
     simtune::NativeTimingOptions options;
-    options.passes = argc > 3 ? std::atoi(argv[3]) : 6;
-    options.ms_per_measurement = argc > 4 ? std::atof(argv[4]) : 20;
+    options.max_extra_passes = 0; // raw passes unless --gate
+    std::vector<std::string> pos;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--huge-pages") options.huge_pages = true;
+        else if (a == "--gate" && i + 1 < argc) {
+            options.max_spread = std::atof(argv[++i]);
+            options.max_extra_passes = simtune::NativeTimingOptions{}.max_extra_passes;
+        } else if (a == "--batches" && i + 1 < argc) options.batches = std::atoi(argv[++i]);
+        else pos.push_back(a);
+    }
+    const auto workloads = parse_workloads(pos.size() > 0 ? pos[0] : "conv2d-nhwc-16x16x32x32-3x3");
+    const std::size_t variants = pos.size() > 1 ? std::strtoul(pos[1].c_str(), nullptr, 10) : 60;
+    options.passes = pos.size() > 2 ? std::atoi(pos[2].c_str()) : 6;
+    options.ms_per_measurement = pos.size() > 3 ? std::atof(pos[3].c_str()) : 20;
     const auto host = simtune::host_x86_64();
     std::vector<simtune::KernelBinary> binaries;
     std::vector<std::string> keys;
@@ -59,14 +75,16 @@ int main(int argc, char** argv) try {
     const auto timings = simtune::NativeRunner(options).measure(binaries);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-    if (argc > 5) {
-        std::ofstream out(argv[5]);
+    if (pos.size() > 4) {
+        std::ofstream out(pos[4]);
         out << "key,seconds\n";
         for (std::size_t i = 0; i < timings.size(); ++i) out << fmt::format("{},{:.9g}\n", keys[i], timings[i].seconds);
-        if (!out) throw simtune::Error(simtune::ErrorKind::io, fmt::format("cannot write {}", argv[5]));
+        if (!out) throw simtune::Error(simtune::ErrorKind::io, fmt::format("cannot write {}", pos[4]));
     }
-    fmt::print("{} variants, {} passes x {} ms, {:.0f} s wall\n\n", binaries.size(), options.passes,
-               options.ms_per_measurement, seconds);
+    fmt::print("{} variants, {} passes x {} ms ({} batches{}{}), {:.0f} s wall\n{}\n\n", binaries.size(), options.passes,
+               options.ms_per_measurement, options.batches, options.huge_pages ? ", huge pages" : "",
+               options.max_extra_passes > 0 ? fmt::format(", noise gate at {:.0f} %", 100 * options.max_spread) : std::string(),
+               seconds, simtune::describe(simtune::summarise(timings)));
     fmt::print("| family | workload | variants | median spread % | p90 spread % | halves Spearman | halves median diff % |\n"
                "|---|---|---|---|---|---|---|\n");
     std::vector<double> rhos, diffs;
