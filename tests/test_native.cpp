@@ -205,6 +205,24 @@ TEST_CASE_FIXTURE(Fixture, "a binary loaded by a relative path is measured, not 
     CHECK(seconds > 0);
 }
 
+TEST_CASE("the halves of the passes each hold both CPUs, and unknown halves are left out") {
+    NativeTiming t;
+    t.pass_seconds = {1.0, 2.0, 3.0, 4.0, 5.0};     // passes 0..4 -> halves A, B, B, A, A
+    CHECK(half_minima(t) == std::pair<double, double>{1.0, 2.0});
+    t.pass_seconds = {4.0, 3.0, 2.0, 1.0};          // A = {4, 1}, B = {3, 2}
+    CHECK(half_minima(t) == std::pair<double, double>{1.0, 2.0});
+    t.pass_seconds = {4.0};
+    CHECK(half_minima(t) == std::pair<double, double>{4.0, 0.0});
+    // Resolution from kept halves: (1.0, 1.1) and (2.0, 2.0) differ by 10 % and 0 %, median 5 %;
+    // a pair with an unknown half (0) does not count.
+    const std::vector<std::pair<double, double>> halves{{1.0, 1.1}, {2.0, 2.0}, {3.0, 0.0}};
+    const auto h = half_agreement(std::span<const std::pair<double, double>>(halves));
+    CHECK(h.median_relative_diff == doctest::Approx(0.05));
+    CHECK(h.spearman == doctest::Approx(1.0));
+    const std::vector<std::pair<double, double>> none{{1.0, 0.0}};
+    CHECK(std::isnan(half_agreement(std::span<const std::pair<double, double>>(none)).median_relative_diff));
+}
+
 TEST_CASE("the harness's timing line is parsed strictly") {
     CHECK(parse_harness_time("simtune-time: min_ns=1500.0 median_ns=1600.0\n") == doctest::Approx(1.5e-6));
     CHECK_THROWS_AS(parse_harness_time("nothing here"), Error);

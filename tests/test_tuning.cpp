@@ -181,9 +181,9 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
         CHECK(r.seconds > 0);
         CHECK(r.seconds <= r.median_seconds);
         // The halves of the passes and the measuring time are kept, for the resolution.
-        CHECK(r.even_seconds >= r.seconds);
-        CHECK(r.odd_seconds >= r.seconds);
-        CHECK(std::min(r.even_seconds, r.odd_seconds) == r.seconds);
+        CHECK(r.half_a_seconds >= r.seconds);
+        CHECK(r.half_b_seconds >= r.seconds);
+        CHECK(std::min(r.half_a_seconds, r.half_b_seconds) == r.seconds);
         CHECK(r.native_seconds > 0);
         // Both simulators count the same kernel code: identical instruction totals.
         CHECK(r.stats.at("qemu").instructions == r.stats.at("unicorn").instructions);
@@ -206,7 +206,7 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     CHECK(loaded.rows[3].stats.at("unicorn") == both.rows[3].stats.at("unicorn"));
     CHECK(loaded.rows[3].knobs == both.rows[3].knobs);
     CHECK(loaded.timing_details);
-    CHECK(loaded.rows[3].even_seconds == doctest::Approx(both.rows[3].even_seconds));
+    CHECK(loaded.rows[3].half_a_seconds == doctest::Approx(both.rows[3].half_a_seconds));
     CHECK(loaded.rows[3].native_seconds > 0);
     CHECK(loaded.workloads().size() == 2);
 

@@ -55,7 +55,7 @@ std::string header_for(const std::vector<std::string>& simulators, std::size_t c
         for (auto name : Stats::feature_names().first(counters)) h += fmt::format(",{}.{}", s, name);
         h += fmt::format(",{}.sim_seconds", s);
     }
-    return h + ",seconds,median_seconds,spread" + (details ? ",even_seconds,odd_seconds,native_seconds" : "");
+    return h + ",seconds,median_seconds,spread" + (details ? ",half_a_seconds,half_b_seconds,native_seconds" : "");
 }
 
 std::string row_line(const DatasetRow& r, const std::vector<std::string>& simulators,
@@ -68,7 +68,7 @@ std::string row_line(const DatasetRow& r, const std::vector<std::string>& simula
         line += fmt::format(",{:.6g}", r.simulation_seconds.count(s) ? r.simulation_seconds.at(s) : 0.0);
     }
     line += fmt::format(",{:.9g},{:.9g},{:.6g}", r.seconds, r.median_seconds, r.spread);
-    if (details) line += fmt::format(",{:.9g},{:.9g},{:.6g}", r.even_seconds, r.odd_seconds, r.native_seconds);
+    if (details) line += fmt::format(",{:.9g},{:.9g},{:.6g}", r.half_a_seconds, r.half_b_seconds, r.native_seconds);
     return line;
 }
 
@@ -175,8 +175,8 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
         r.median_seconds = parse_double(cells[c + 1], file, n, "median_seconds");
         r.spread = parse_double(cells[c + 2], file, n, "spread");
         if (d.timing_details) {
-            r.even_seconds = parse_double(cells[c + 3], file, n, "even_seconds");
-            r.odd_seconds = parse_double(cells[c + 4], file, n, "odd_seconds");
+            r.half_a_seconds = parse_double(cells[c + 3], file, n, "half_a_seconds");
+            r.half_b_seconds = parse_double(cells[c + 4], file, n, "half_b_seconds");
             r.native_seconds = parse_double(cells[c + 5], file, n, "native_seconds");
         }
         if (!(r.seconds > 0)) fail(ErrorKind::invalid_data, "{}:{}: seconds must be positive", file.string(), n);
@@ -377,8 +377,8 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                 rows[which[j]].median_seconds = times[j].median_seconds;
                 rows[which[j]].spread = times[j].spread;
                 const auto halves = half_minima(times[j]);
-                rows[which[j]].even_seconds = halves.first;
-                rows[which[j]].odd_seconds = halves.second;
+                rows[which[j]].half_a_seconds = halves.first;
+                rows[which[j]].half_b_seconds = halves.second;
                 rows[which[j]].native_seconds = times[j].wall_seconds;
             }
         }

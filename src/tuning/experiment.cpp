@@ -243,7 +243,7 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
 HalfAgreement workload_resolution(const Dataset& dataset, const std::string& workload) {
     std::vector<std::pair<double, double>> halves;
     for (const auto& r : dataset.rows)
-        if (r.workload == workload) halves.emplace_back(r.even_seconds, r.odd_seconds);
+        if (r.workload == workload) halves.emplace_back(r.half_a_seconds, r.half_b_seconds);
     return half_agreement(std::span<const std::pair<double, double>>(halves));
 }
 

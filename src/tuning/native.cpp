@@ -158,9 +158,15 @@ std::vector<NativeTiming> NativeRunner::measure(std::span<const KernelBinary> bi
 }
 
 std::pair<double, double> half_minima(const NativeTiming& t) {
-    double e = INFINITY, o = INFINITY;
-    for (std::size_t p = 0; p < t.pass_seconds.size(); ++p) (p % 2 ? o : e) = std::min(p % 2 ? o : e, t.pass_seconds[p]);
-    return {std::isinf(e) ? 0.0 : e, std::isinf(o) ? 0.0 : o};
+    // Passes 0,1,2,3,4,5,6,7 go to halves A,B,B,A,A,B,B,A: passes alternate CPUs, so from four
+    // passes on each half holds both CPUs, as the minimum over all passes does (even/odd halves
+    // would compare the CPUs instead).
+    double a = INFINITY, b = INFINITY;
+    for (std::size_t p = 0; p < t.pass_seconds.size(); ++p) {
+        double& half = (p + p / 2) % 2 ? b : a;
+        half = std::min(half, t.pass_seconds[p]);
+    }
+    return {std::isinf(a) ? 0.0 : a, std::isinf(b) ? 0.0 : b};
 }
 
 HalfAgreement half_agreement(std::span<const std::pair<double, double>> halves) {

@@ -74,8 +74,8 @@ struct ExperimentResult {
 
 std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const ExperimentOptions& options = {});
 
-/// The resolution of `workload`'s native times in `dataset` (half_agreement over its rows' even
-/// and odd minima): median_relative_diff NaN when its rows have no half times.
+/// The resolution of `workload`'s native times in `dataset` (half_agreement over its rows' half
+/// minima): median_relative_diff NaN when its rows have no half times.
 HalfAgreement workload_resolution(const Dataset& dataset, const std::string& workload);
 
 /// A markdown table: one line per result, plus a summary line per (protocol, simulator, model).

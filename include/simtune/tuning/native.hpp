@@ -16,7 +16,7 @@
 // candidate still above the bound then is reported as `noisy`, never silently.
 //
 // The resolution a batch reached is the split-half agreement of its passes (half_agreement): each
-// candidate's minimum over the even passes against its minimum over the odd passes; their median
+// candidate's minimum over one half of its passes against its minimum over the other; their median
 // relative difference is the relative time difference below which two candidates are not told
 // apart. Every table of measured times should state it; the ranking metrics take it as their tie
 // tolerance (predictors/metrics.hpp).
@@ -88,17 +88,19 @@ private:
     NativeTimingOptions options_;
 };
 
-/// How well two halves of the passes agree: each candidate's minimum over the even passes against
-/// its minimum over the odd passes. Needs at least two passes.
+/// How well two halves of the passes agree: each candidate's minimum over one half of its passes
+/// against its minimum over the other (passes 0,1,2,3,4,5,... in halves A,B,B,A,A,B,...: with four
+/// passes or more each half holds both CPUs, like the minimum over all passes). Needs at least two
+/// passes.
 struct HalfAgreement {
     double spearman = 0;              ///< rank correlation between the halves' times (NaN: one candidate)
-    double median_relative_diff = 0;  ///< median |even - odd| / min(even, odd): the resolution
+    double median_relative_diff = 0;  ///< median |a - b| / min(a, b) over candidates: the resolution
 };
 HalfAgreement half_agreement(std::span<const NativeTiming> timings);
-/// One candidate's halves: (minimum over the even passes, minimum over the odd passes); a half
+/// One candidate's halves (minimum over half A, minimum over half B; see half_agreement); a half
 /// without passes is 0.
 std::pair<double, double> half_minima(const NativeTiming& timing);
-/// The resolution of a set of candidates' halves, given as (even, odd) minima (as datasets keep
+/// The resolution of a set of candidates' halves, given as their two halves' minima (as datasets keep
 /// them): the median relative difference, and the halves' rank correlation; pairs with a 0 (unknown)
 /// are left out; NaN when none is left.
 HalfAgreement half_agreement(std::span<const std::pair<double, double>> halves);
