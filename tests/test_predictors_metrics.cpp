@@ -59,6 +59,41 @@ TEST_CASE("ties: pessimistic for predictions, tau-b and average ranks for correl
     CHECK(regret(p2, a2) == 0.0);
 }
 
+TEST_CASE("at a measurement resolution, variants within it of the best tie with it") {
+    // True times 1.00, 1.02, 1.05, 2.0 s; the model ranks the 1.02 s candidate first, the true best
+    // (1.00 s) third.
+    const std::vector<double> predicted{3, 1, 2, 4}, actual{1.00, 1.02, 1.05, 2.0};
+    // Exact (resolution 0): the true best is 3rd of 4, the pick is 2 % slower.
+    CHECK(top_k_percent(predicted, actual) == Approx(75.0));
+    CHECK(regret(predicted, actual) == Approx(0.02));
+    // At 3 %: 1.00 and 1.02 tie; the pick is one of the set, so top-k is 1st of 4 and regret 0.
+    CHECK(top_k_percent(predicted, actual, 0.03) == Approx(25.0));
+    CHECK(regret(predicted, actual, 0.03) == 0.0);
+    // At 1 % the set is {1.00} again.
+    CHECK(top_k_percent(predicted, actual, 0.01) == Approx(75.0));
+    CHECK(regret(predicted, actual, 0.01) == Approx(0.02));
+    // A pick outside the set is charged against the fastest time, not against the set's slowest.
+    const std::vector<double> picks_slow{2, 3, 1, 4};
+    CHECK(regret(picks_slow, actual, 0.03) == Approx(0.05));
+    CHECK(top_k_percent(picks_slow, actual, 0.03) == Approx(50.0)); // 1.00 s is predicted 2nd
+    // The boundary belongs to the set: 1.05 ties at exactly 5 %.
+    CHECK(regret(picks_slow, actual, 0.05) == 0.0);
+    // Prediction ties stay pessimistic: the slowest of the tied picks is charged.
+    const std::vector<double> tied{1, 1, 2, 1};
+    CHECK(regret(tied, actual, 0.03) == Approx(1.0)); // {1.00, 1.02, 2.0} tied: 2.0 s is charged
+    // Through ranking_metrics and metrics_by_group; correlations and MAPE ignore the resolution.
+    const auto m = ranking_metrics(predicted, actual, 0.03);
+    CHECK(m.top_k_percent == Approx(25.0));
+    CHECK(m.regret == 0.0);
+    CHECK(m.spearman == doctest::Approx(spearman(predicted, actual)));
+    const auto table = metrics_by_group(predicted, actual, {}, 0.03);
+    CHECK(table.groups[0].metrics.top_k_percent == Approx(25.0));
+    CHECK(table.mean.regret == 0.0);
+    // A resolution must be a finite number >= 0.
+    CHECK_THROWS_AS((void)regret(predicted, actual, -0.01), Error);
+    CHECK_THROWS_AS((void)top_k_percent(predicted, actual, std::nan("")), Error);
+}
+
 TEST_CASE("correlations are NaN when one side is constant") {
     const std::vector<double> constant{2, 2, 2}, actual{1, 2, 3};
     CHECK(std::isnan(spearman(constant, actual)));

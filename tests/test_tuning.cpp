@@ -180,6 +180,11 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     for (const auto& r : first.rows) {
         CHECK(r.seconds > 0);
         CHECK(r.seconds <= r.median_seconds);
+        // The halves of the passes and the measuring time are kept, for the resolution.
+        CHECK(r.half_a_seconds >= r.seconds);
+        CHECK(r.half_b_seconds >= r.seconds);
+        CHECK(std::min(r.half_a_seconds, r.half_b_seconds) == r.seconds);
+        CHECK(r.native_seconds > 0);
         // Both simulators count the same kernel code: identical instruction totals.
         CHECK(r.stats.at("qemu").instructions == r.stats.at("unicorn").instructions);
     }
@@ -200,6 +205,9 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     CHECK(std::ranges::none_of(loaded.rows, [](const DatasetRow& r) { return r.variant == "toc16-tow2-u1"; }));
     CHECK(loaded.rows[3].stats.at("unicorn") == both.rows[3].stats.at("unicorn"));
     CHECK(loaded.rows[3].knobs == both.rows[3].knobs);
+    CHECK(loaded.timing_details);
+    CHECK(loaded.rows[3].half_a_seconds == doctest::Approx(both.rows[3].half_a_seconds));
+    CHECK(loaded.rows[3].native_seconds > 0);
     CHECK(loaded.workloads().size() == 2);
 
     const auto ts = loaded.training_set("unicorn");
@@ -220,6 +228,10 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
         CHECK(r.metrics.top_k_percent <= 100);
         CHECK(r.family == r.workload); // no family_of: each workload its own family
         CHECK(r.baseline == (r.model == "insn-count" || r.model == "analytic"));
+        // Judged with ties at the workload's measured resolution.
+        CHECK(r.ties);
+        CHECK(r.resolution == doctest::Approx(workload_resolution(loaded, r.workload).median_relative_diff));
+        CHECK(r.variants.size() == r.predicted.size());
         if (r.model == "insn-count") {
             // The baseline ranks by the instruction count itself.
             CHECK(r.predicted.size() == r.measured.size());

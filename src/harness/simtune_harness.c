@@ -8,9 +8,14 @@
  *   kernel                       one call inside the ROI, then a checksum line per buffer
  *   kernel --dump FILE           ... and write every buffer's final bytes, in order, to FILE
  *   kernel --startup-work N      spin N iterations of busy work before the ROI (tests ROI filtering)
- *   kernel --time [--min-ms M] [--passes P]
+ *   kernel --time [--min-ms M] [--passes P] [--huge-pages]
  *                                native timing: warm-up, then P batches of at least M ms/P each;
- *                                prints "simtune-time: ..." with per-call min and median in ns
+ *                                prints "simtune-time: ..." with per-call min and median in ns.
+ *                                --huge-pages backs the fixed layout with transparent huge pages
+ *                                (one 2 MiB-aligned mapping, madvise(MADV_HUGEPAGE)) at the SAME
+ *                                addresses: the physical placement within 2 MiB then follows the
+ *                                virtual one, so caches indexed by physical address see the same
+ *                                conflicts in every process (see native_layout below).
  *
  * Every address the kernel sees is a pure function of the binary: the buffers live at fixed
  * addresses (SIMTUNE_BUFFER_BASE) and the region of interest runs on a stack of its own at a fixed
@@ -145,14 +150,47 @@ static int compare_double(const void *a, const void *b) {
 #define SIMTUNE_LAYOUT_ALIGN 0x10000ull
 #define SIMTUNE_ROI_STACK_BYTES (8ull << 20)
 
+#define SIMTUNE_HUGE_PAGE 0x200000ull
+
 static uint64_t layout_next = SIMTUNE_LAYOUT_BASE;
+/* With --huge-pages: the end of the one mapping that already backs the layout. */
+static uint64_t layout_premapped_end = SIMTUNE_LAYOUT_BASE;
+
+static uint64_t layout_size(uint64_t bytes) {
+    uint64_t size = (bytes + SIMTUNE_LAYOUT_ALIGN - 1) / SIMTUNE_LAYOUT_ALIGN * SIMTUNE_LAYOUT_ALIGN;
+    return size == 0 ? SIMTUNE_LAYOUT_ALIGN : size;
+}
+
+/* Native timing only (never under a simulator, whose statistics must not depend on it): maps the
+ * whole fixed layout — `bytes`, as map_fixed will lay it out — as one mapping rounded up to 2 MiB
+ * and asks for transparent huge pages, before anything touches it. map_fixed then hands out the
+ * same addresses as without it. With 4 KiB pages each process gets other physical pages, so the
+ * kernel's buffers conflict differently in the physically indexed L2 and last-level caches from
+ * one process to the next; benchmarks/RESULTS.md has what this changes. A kernel that refuses
+ * huge pages (THP "never", no memory) still runs, on small pages. */
+static void native_layout(uint64_t bytes) {
+    uint64_t size = (bytes + SIMTUNE_HUGE_PAGE - 1) / SIMTUNE_HUGE_PAGE * SIMTUNE_HUGE_PAGE;
+    void *want = (void *)(uintptr_t)SIMTUNE_LAYOUT_BASE;
+    void *got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (got != want) {
+        fprintf(stderr, "simtune harness: cannot map the timing layout at %p\n", want);
+        exit(2);
+    }
+#ifdef MADV_HUGEPAGE
+    (void)madvise(got, size, MADV_HUGEPAGE);
+#endif
+    layout_premapped_end = SIMTUNE_LAYOUT_BASE + size;
+}
 
 /* Maps `bytes` at the next fixed address; dies if the address is taken (never falls back to an
  * address that would make the statistics depend on the run). */
 static void *map_fixed(uint64_t bytes, const char *what) {
-    uint64_t size = (bytes + SIMTUNE_LAYOUT_ALIGN - 1) / SIMTUNE_LAYOUT_ALIGN * SIMTUNE_LAYOUT_ALIGN;
-    if (size == 0) size = SIMTUNE_LAYOUT_ALIGN;
+    uint64_t size = layout_size(bytes);
     void *want = (void *)(uintptr_t)layout_next;
+    if (layout_next + size <= layout_premapped_end) { /* inside native_layout's mapping */
+        layout_next += size + SIMTUNE_LAYOUT_ALIGN;
+        return want;
+    }
     void *got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (got == MAP_FAILED) {
         fprintf(stderr, "simtune harness: cannot map %s (%llu bytes)\n", what, (unsigned long long)size);
@@ -223,17 +261,18 @@ static void time_kernel(void **args, double min_ms, int passes) {
 
 int main(int argc, char **argv) {
     const char *dump = NULL;
-    int timing = 0, passes = 15;
+    int timing = 0, huge = 0, passes = 15;
     double min_ms = 200;
     unsigned long long startup = 0;
     for (int i = 1; i < argc; ++i) {
         if (!strcmp(argv[i], "--dump") && i + 1 < argc) dump = argv[++i];
         else if (!strcmp(argv[i], "--time")) timing = 1;
+        else if (!strcmp(argv[i], "--huge-pages")) huge = 1;
         else if (!strcmp(argv[i], "--min-ms") && i + 1 < argc) min_ms = atof(argv[++i]);
         else if (!strcmp(argv[i], "--passes") && i + 1 < argc) passes = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--startup-work") && i + 1 < argc) startup = strtoull(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: %s [--dump FILE] [--startup-work N] [--time [--min-ms M] [--passes P]]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--dump FILE] [--startup-work N] [--time [--min-ms M] [--passes P] [--huge-pages]]\n", argv[0]);
             return 2;
         }
     }
@@ -242,6 +281,11 @@ int main(int argc, char **argv) {
     struct buffer buffers[SIMTUNE_MAX_BUFFERS];
     void *args[SIMTUNE_MAX_BUFFERS] = {0};
     int n = parse_spec(buffers);
+    if (timing && huge) {
+        uint64_t layout = layout_size(SIMTUNE_ROI_STACK_BYTES) + SIMTUNE_LAYOUT_ALIGN;
+        for (int i = 0; i < n; ++i) layout += layout_size(buffers[i].count * elem_size(buffers[i].type)) + SIMTUNE_LAYOUT_ALIGN;
+        native_layout(layout);
+    }
     for (int i = 0; i < n; ++i) {
         size_t bytes = buffers[i].count * elem_size(buffers[i].type);
         buffers[i].data = map_fixed(bytes, buffers[i].name);

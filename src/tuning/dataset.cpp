@@ -47,17 +47,19 @@ double parse_double(const std::string& text, const std::filesystem::path& file, 
 }
 
 /// The header of a file whose rows hold the first `counters` Stats counters per simulator.
-std::string header_for(const std::vector<std::string>& simulators, std::size_t counters = Stats::feature_count) {
+/// (With `details`, also the timing-detail columns.)
+std::string header_for(const std::vector<std::string>& simulators, std::size_t counters = Stats::feature_count,
+                       bool details = true) {
     std::string h = "workload,variant,knobs";
     for (const auto& s : simulators) {
         for (auto name : Stats::feature_names().first(counters)) h += fmt::format(",{}.{}", s, name);
         h += fmt::format(",{}.sim_seconds", s);
     }
-    return h + ",seconds,median_seconds,spread";
+    return h + ",seconds,median_seconds,spread" + (details ? ",half_a_seconds,half_b_seconds,native_seconds" : "");
 }
 
 std::string row_line(const DatasetRow& r, const std::vector<std::string>& simulators,
-                     std::size_t counters = Stats::feature_count) {
+                     std::size_t counters = Stats::feature_count, bool details = true) {
     std::vector<std::string> knobs;
     for (const auto& [k, v] : r.knobs) knobs.push_back(fmt::format("{}={}", k, v));
     std::string line = fmt::format("{},{},{}", r.workload, r.variant, fmt::join(knobs, ";"));
@@ -65,7 +67,9 @@ std::string row_line(const DatasetRow& r, const std::vector<std::string>& simula
         for (std::size_t i = 0; i < counters; ++i) line += fmt::format(",{}", r.stats.at(s).counter(i));
         line += fmt::format(",{:.6g}", r.simulation_seconds.count(s) ? r.simulation_seconds.at(s) : 0.0);
     }
-    return line + fmt::format(",{:.9g},{:.9g},{:.6g}", r.seconds, r.median_seconds, r.spread);
+    line += fmt::format(",{:.9g},{:.9g},{:.6g}", r.seconds, r.median_seconds, r.spread);
+    if (details) line += fmt::format(",{:.9g},{:.9g},{:.6g}", r.half_a_seconds, r.half_b_seconds, r.native_seconds);
+    return line;
 }
 
 /// Appends `text` to `file` in one write and flushes it to the disk before returning, so a chunk
@@ -107,8 +111,8 @@ void drop_torn_last_line(const std::filesystem::path& file) {
 void Dataset::save_csv(const std::filesystem::path& file) const {
     const auto sims = simulators();
     std::ofstream out(file);
-    out << header_for(sims, counters) << '\n';
-    for (const auto& r : rows) out << row_line(r, sims, counters) << '\n';
+    out << header_for(sims, counters, timing_details) << '\n';
+    for (const auto& r : rows) out << row_line(r, sims, counters, timing_details) << '\n';
     if (!out) fail(ErrorKind::io, "cannot write {}", file.string());
 }
 
@@ -127,11 +131,18 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
     }
     Dataset d;
     // A file written before counters were appended (the mca_* ones, then the TLB and stream ones)
-    // holds a prefix of today's counters: the later ones are absent.
-    const auto layout = std::ranges::find_if(Stats::feature_layouts, [&](std::size_t n) { return header_for(sims, n) == line; });
-    if (layout == Stats::feature_layouts.end())
+    // holds a prefix of today's counters: the later ones are absent; one written before the
+    // timing-detail columns has none of those.
+    bool known = false;
+    for (const std::size_t counters : Stats::feature_layouts)
+        for (const bool details : {true, false})
+            if (!known && header_for(sims, counters, details) == line) {
+                d.counters = counters;
+                d.timing_details = details;
+                known = true;
+            }
+    if (!known)
         fail(ErrorKind::invalid_data, "{}:1: dataset columns differ from this simtune version's ({} simulators found)", file.string(), sims.size());
-    d.counters = *layout;
     std::size_t n = 1;
     while (std::getline(in, line)) {
         ++n;
@@ -164,6 +175,11 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
         r.seconds = parse_double(cells[c], file, n, "seconds");
         r.median_seconds = parse_double(cells[c + 1], file, n, "median_seconds");
         r.spread = parse_double(cells[c + 2], file, n, "spread");
+        if (d.timing_details) {
+            r.half_a_seconds = parse_double(cells[c + 3], file, n, "half_a_seconds");
+            r.half_b_seconds = parse_double(cells[c + 4], file, n, "half_b_seconds");
+            r.native_seconds = parse_double(cells[c + 5], file, n, "native_seconds");
+        }
         if (!(r.seconds > 0)) fail(ErrorKind::invalid_data, "{}:{}: seconds must be positive", file.string(), n);
         d.rows.push_back(std::move(r));
     }
@@ -254,6 +270,7 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                  fmt::join(dataset.simulators(), ","), fmt::join(sims, ","));
         for (const auto& r : dataset.rows) done.insert(r.key());
         if (dataset.rows.empty()) {
+            dataset.timing_details = true; // a new file gets this version's columns
             std::ofstream out(csv);
             out << header_for(sims) << '\n';
             if (!out) fail(ErrorKind::io, "cannot write {}", csv.string());
@@ -361,12 +378,16 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
                 rows[which[j]].seconds = times[j].seconds;
                 rows[which[j]].median_seconds = times[j].median_seconds;
                 rows[which[j]].spread = times[j].spread;
+                const auto halves = half_minima(times[j]);
+                rows[which[j]].half_a_seconds = halves.first;
+                rows[which[j]].half_b_seconds = halves.second;
+                rows[which[j]].native_seconds = times[j].wall_seconds;
             }
         }
         std::string chunk_text;
         for (std::size_t i = 0; i < part.size(); ++i)
             if (ok[i]) {
-                chunk_text += row_line(rows[i], sims) + '\n';
+                chunk_text += row_line(rows[i], sims, Stats::feature_count, dataset.timing_details) + '\n';
                 dataset.rows.push_back(std::move(rows[i]));
             }
         append_durably(csv, chunk_text);

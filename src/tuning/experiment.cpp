@@ -178,6 +178,8 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
     if (dataset.rows.empty()) fail(ErrorKind::invalid_data, "the dataset is empty");
     std::vector<ExperimentResult> out;
     const auto workloads = dataset.workloads();
+    std::map<std::string, double> resolution; // per workload, NaN: unknown
+    for (const auto& w : workloads) resolution[w] = workload_resolution(dataset, w).median_relative_diff;
     auto family = [&](const std::string& w) { return options.family_of ? options.family_of(w) : w; };
     std::set<std::string> families;
     for (const auto& w : workloads) families.insert(family(w));
@@ -209,6 +211,16 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
                 auto tr = without_columns(train, prefix);
                 if (tr.feature_names.size() == train.feature_names.size()) continue;
                 run_model(kind, fmt::format("{} w/o {}*", kind, prefix), tr, without_columns(test, prefix));
+            }
+        }
+        for (std::size_t i = first; i < out.size(); ++i) {
+            auto& r = out[i];
+            for (const auto* row : test_rows) r.variants.push_back(row->variant);
+            r.resolution = resolution.at(w);
+            r.ties = options.ties_at_resolution && std::isfinite(r.resolution);
+            if (r.ties) { // the true best is every variant within the resolution of it
+                r.metrics.top_k_percent = top_k_percent(r.predicted, r.measured, r.resolution);
+                r.metrics.regret = regret(r.predicted, r.measured, r.resolution);
             }
         }
         const ExperimentResult* insn = nullptr;
@@ -250,13 +262,30 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
     return out;
 }
 
+HalfAgreement workload_resolution(const Dataset& dataset, const std::string& workload) {
+    std::vector<std::pair<double, double>> halves;
+    for (const auto& r : dataset.rows)
+        if (r.workload == workload) halves.emplace_back(r.half_a_seconds, r.half_b_seconds);
+    return half_agreement(std::span<const std::pair<double, double>>(halves));
+}
+
 std::string experiment_table(const std::vector<ExperimentResult>& results) {
     auto number = [](double v, int digits) { return std::isnan(v) ? std::string("–") : fmt::format("{:.{}f}", v, digits); };
-    std::string t = "| protocol | simulator | model | family | workload | ranked | true best in top-k % | regret % | Spearman | Kendall | MAPE % |\n"
-                    "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    // The resolution each workload's measurement reached, and whether top-k and regret used it.
+    std::map<std::string, std::pair<double, bool>> resolutions;
+    for (const auto& r : results) resolutions[r.workload] = {r.resolution, r.ties};
+    std::string t = "Measured resolution per workload (split-half median difference of the native times; top-k % and "
+                    "regret count every variant within it of the true best as a true best):";
+    for (const auto& [w, res] : resolutions)
+        t += fmt::format(" {} {}{};", w, std::isnan(res.first) ? std::string("unknown") : fmt::format("{:.1f} %", 100 * res.first),
+                         res.second ? "" : " (not used)");
+    t.back() = '\n';
+    t += "\n| protocol | simulator | model | family | workload | ranked | resolution % | true best in top-k % | regret % | Spearman | Kendall | MAPE % |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : results)
-        t += fmt::format("| {} | {} | {}{} | {} | {} | {} | {:.1f} | {:.1f} | {} | {} | {} |\n", r.protocol, r.simulator,
+        t += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {:.1f} | {:.1f} | {} | {} | {} |\n", r.protocol, r.simulator,
                          r.baseline ? "(baseline) " : "", r.model, r.family, r.workload, r.metrics.candidates,
+                         r.ties ? number(100 * r.resolution, 1) : std::string("–"),
                          r.metrics.top_k_percent, 100 * r.metrics.regret, number(r.metrics.spearman, 3),
                          number(r.metrics.kendall, 3), number(r.metrics.mape, 1) + (r.loses_to_insn_count ? " ⚠ below insn-count" : ""));
     std::map<std::tuple<std::string, std::string, bool, std::string>, std::vector<const ExperimentResult*>> groups;

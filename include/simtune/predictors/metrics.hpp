@@ -18,6 +18,17 @@
 //   over all n0 = n(n−1)/2 pairs; O(n²), meant for groups of hundreds to a few thousand.
 //   Both correlations are NaN when either side is constant (undefined), and ignored in means.
 // - mape: 100 · mean(|predicted − true| / true), in percent.
+//
+// Measurement resolution (ties). Measured times are noisy: two variants whose true times differ by
+// less than the measurement's resolution r (a relative figure, e.g. 0.03 for 3 %; native timing
+// states it, see tuning/native.hpp half_agreement) cannot be told apart. With a resolution r > 0
+// the true best is a SET: every candidate whose true time is within r of the fastest one
+// (actual <= (1 + r) · min). Then
+// - top_k_percent: the best predicted position (pessimistic about prediction ties, as above) of
+//   any member of the set;
+// - regret: 0 if the candidate charged (the predicted best; the slowest of a prediction tie) is in
+//   the set, else its true time over the fastest true time − 1 (as without ties).
+// r = 0 is the exact definition above (the set is the candidates sharing the fastest time).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -69,16 +80,28 @@ inline std::vector<double> average_ranks(std::span<const double> v) {
     return rank;
 }
 
+inline void check_resolution(double resolution) {
+    if (!(resolution >= 0) || !std::isfinite(resolution))
+        fail(ErrorKind::invalid_data, "metrics: the measurement resolution must be finite and >= 0, got {}", resolution);
+}
+
+/// The slowest true time that still ties with the fastest at `resolution`.
+inline double tie_limit(std::span<const double> actual, double resolution) {
+    return *std::ranges::min_element(actual) * (1.0 + resolution);
+}
+
 } // namespace detail
 
-/// Position of the truly fastest candidate in the predicted ranking, as a percentage of n.
+/// Position of the truly fastest candidate (any of the set tied with it at `resolution`) in the
+/// predicted ranking, as a percentage of n.
 [[nodiscard]] inline double top_k_percent(std::span<const double> predicted,
-                                          std::span<const double> actual) {
+                                          std::span<const double> actual, double resolution = 0) {
     detail::check_metric_input(predicted, actual, 1);
-    const double best = *std::ranges::min_element(actual);
+    detail::check_resolution(resolution);
+    const double limit = detail::tie_limit(actual, resolution);
     std::size_t position = predicted.size();
     for (std::size_t i = 0; i < actual.size(); ++i) {
-        if (actual[i] != best) continue;
+        if (actual[i] > limit) continue;
         // Pessimistic about prediction ties: every candidate predicted <= this one comes first.
         std::size_t p = 0;
         for (double q : predicted) p += q <= predicted[i];
@@ -87,14 +110,17 @@ inline std::vector<double> average_ranks(std::span<const double> v) {
     return 100.0 * static_cast<double>(position) / static_cast<double>(predicted.size());
 }
 
-/// True time of the predicted-fastest candidate over the fastest true time, minus 1.
+/// True time of the predicted-fastest candidate over the fastest true time, minus 1; 0 if it ties
+/// with the fastest at `resolution`.
 [[nodiscard]] inline double regret(std::span<const double> predicted,
-                                   std::span<const double> actual) {
+                                   std::span<const double> actual, double resolution = 0) {
     detail::check_metric_input(predicted, actual, 1);
+    detail::check_resolution(resolution);
     const double best_prediction = *std::ranges::min_element(predicted);
     double chosen = 0;
     for (std::size_t i = 0; i < predicted.size(); ++i)
         if (predicted[i] == best_prediction) chosen = std::max(chosen, actual[i]);
+    if (chosen <= detail::tie_limit(actual, resolution)) return 0.0;
     return chosen / *std::ranges::min_element(actual) - 1.0;
 }
 
@@ -149,13 +175,14 @@ struct RankingMetrics {
     double top_k_percent = 0, regret = 0, spearman = 0, kendall = 0, mape = 0;
 };
 
-/// All metrics for one workload's candidates (correlations NaN for a single candidate).
+/// All metrics for one workload's candidates (correlations NaN for a single candidate); top-k %
+/// and regret with ties at `resolution`.
 [[nodiscard]] inline RankingMetrics ranking_metrics(std::span<const double> predicted,
-                                                    std::span<const double> actual) {
+                                                    std::span<const double> actual, double resolution = 0) {
     RankingMetrics m;
     m.candidates = predicted.size();
-    m.top_k_percent = simtune::top_k_percent(predicted, actual);
-    m.regret = simtune::regret(predicted, actual);
+    m.top_k_percent = simtune::top_k_percent(predicted, actual, resolution);
+    m.regret = simtune::regret(predicted, actual, resolution);
     const bool pairs = predicted.size() >= 2;
     m.spearman = pairs ? simtune::spearman(predicted, actual) : std::numeric_limits<double>::quiet_NaN();
     m.kendall = pairs ? kendall_tau_b(predicted, actual) : std::numeric_limits<double>::quiet_NaN();
@@ -192,10 +219,12 @@ struct MetricsTable {
     }
 };
 
-/// Metrics per workload group (group_rows order; one group "all" when `groups` is empty).
+/// Metrics per workload group (group_rows order; one group "all" when `groups` is empty); top-k %
+/// and regret with ties at `resolution`.
 [[nodiscard]] inline MetricsTable metrics_by_group(std::span<const double> predicted,
                                                    std::span<const double> actual,
-                                                   const std::vector<std::string>& groups) {
+                                                   const std::vector<std::string>& groups,
+                                                   double resolution = 0) {
     detail::check_metric_input(predicted, actual, 1);
     if (!groups.empty() && groups.size() != predicted.size())
         fail(ErrorKind::invalid_data, "metrics: {} group labels for {} candidates", groups.size(),
@@ -210,7 +239,7 @@ struct MetricsTable {
         }
         table.groups.push_back({groups.empty() ? std::string("all")
                                                : groups[static_cast<std::size_t>(members[0])],
-                                ranking_metrics(p, a)});
+                                ranking_metrics(p, a, resolution)});
     }
     auto& mean = table.mean;
     auto& worst = table.worst;

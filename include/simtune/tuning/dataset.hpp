@@ -32,6 +32,10 @@ struct DatasetRow {
     double seconds = 0;                        ///< measured: minimum over passes
     double median_seconds = 0;
     double spread = 0;                         ///< (median - min) / min over passes
+    /// The measurement's halves (half_minima, half_agreement): the minimum over each half of the
+    /// passes; 0 where unknown (imported times, files from before these columns).
+    double half_a_seconds = 0, half_b_seconds = 0;
+    double native_seconds = 0;                 ///< wall-clock of the measuring processes; 0: unknown
 
     [[nodiscard]] std::string key() const { return workload + "/" + variant; }
 };
@@ -43,10 +47,13 @@ public:
     /// Stats::feature_layouts. Files written before counters were appended (the mca_* ones, then
     /// the TLB and stream ones) hold fewer; the later counters are absent, not zero.
     std::size_t counters = Stats::feature_count;
+    /// Whether the file has the timing-detail columns (half_a_seconds, half_b_seconds, native_seconds);
+    /// files written before them do not, and rows appended to such a file leave them out.
+    bool timing_details = true;
 
     /// Writes the CSV: workload, variant, knobs ("k=v;k=v"), then for each simulator every Stats
     /// feature as "<simulator>.<feature>" and "<simulator>.sim_seconds", then seconds,
-    /// median_seconds, spread.
+    /// median_seconds, spread, half_a_seconds, half_b_seconds, native_seconds.
     void save_csv(const std::filesystem::path& file) const;
     /// Reads a CSV written by save_csv, by this version or an earlier one (see `counters`).
     /// Throws Error(io / invalid_data) naming the line and column.

@@ -38,6 +38,11 @@ struct ExperimentOptions {
     /// e.g. "dtlb_|stlb_"), every model is also trained and judged without the columns whose names
     /// start with it, as "<model> w/o <prefix>*". A prefix that names no column is skipped.
     std::vector<std::string> ablations;
+    /// Judge top-k % and regret with ties at each workload's measured resolution (the split-half
+    /// median difference of its rows' native timings, tuning/native.hpp): every variant within it
+    /// of the true best counts as a true best (predictors/metrics.hpp). Rows without half times
+    /// (imported times, older files) give no resolution: exact comparison there.
+    bool ties_at_resolution = true;
 };
 
 /// The trained model kinds run_experiment knows, with one line each on what they are.
@@ -60,10 +65,18 @@ struct ExperimentResult {
     /// regret and Spearman.
     bool loses_to_insn_count = false;
     RankingMetrics metrics; ///< over the ranked (test) variants
+    /// The workload's measured resolution (relative; NaN: unknown) and whether the metrics used it.
+    double resolution = 0;
+    bool ties = false;
     std::vector<double> predicted, measured; ///< per test variant, seconds
+    std::vector<std::string> variants;       ///< per test variant, its Variant::id
 };
 
 std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const ExperimentOptions& options = {});
+
+/// The resolution of `workload`'s native times in `dataset` (half_agreement over its rows' half
+/// minima): median_relative_diff NaN when its rows have no half times.
+HalfAgreement workload_resolution(const Dataset& dataset, const std::string& workload);
 
 /// A markdown table: one line per result, plus a summary line per (protocol, simulator, model).
 std::string experiment_table(const std::vector<ExperimentResult>& results);
