@@ -86,7 +86,9 @@ Eigen::MatrixXd calibration_features(std::span<const Stats> stats, std::span<con
 }
 
 std::vector<std::size_t> pick_calibration_candidates(std::span<const double> predicted, const Eigen::MatrixXd& features,
-                                                     std::size_t count, std::uint64_t seed) {
+                                                     std::size_t count, std::uint64_t seed, double top_weight) {
+    if (!(top_weight >= 1) || !std::isfinite(top_weight))
+        fail(ErrorKind::invalid_argument, "calibration picks: top_weight {} must be at least 1", top_weight);
     const std::size_t n = predicted.size();
     if (static_cast<std::size_t>(features.rows()) != n)
         fail(ErrorKind::invalid_argument, "calibration picks: {} feature rows for {} predictions", features.rows(), n);
@@ -97,10 +99,17 @@ std::vector<std::size_t> pick_calibration_candidates(std::span<const double> pre
     std::ranges::stable_sort(order, [&](std::size_t a, std::size_t b) { return predicted[a] < predicted[b]; });
 
     // Stratum k of the predicted order holds positions [bound[k], bound[k+1]); stratum 0 is just
-    // the predicted best.
+    // the predicted best. The others split positions 1..n-1 at quantiles (k/(count-1))^top_weight:
+    // equal strata for 1, smaller ones near the predicted top for more (where the best must be
+    // told apart from its neighbours), each at least one candidate.
     std::vector<std::size_t> bound{0, 1};
-    for (std::size_t k = 1; k < count; ++k) bound.push_back(1 + (n - 1) * k / (count - 1));
-    if (count == 1) bound.resize(2);
+    for (std::size_t k = 1; k < count; ++k) {
+        const double q = std::pow(static_cast<double>(k) / static_cast<double>(count - 1), top_weight);
+        auto b = 1 + static_cast<std::size_t>(std::floor(static_cast<double>(n - 1) * q));
+        b = std::max(b, bound.back() + 1);
+        b = std::min(b, n - (count - 1 - k));
+        bound.push_back(k + 1 == count ? n : b);
+    }
 
     std::vector<std::size_t> picks{order[0]};
     std::vector<double> nearest(n, std::numeric_limits<double>::infinity()); // squared distance to the picked set
@@ -262,7 +271,7 @@ Prepared prepare(std::span<const CandidateResult> ranked, const CalibrationOptio
     if (p.good.size() < 2)
         fail(ErrorKind::invalid_argument, "calibration needs at least 2 ranked candidates, {} succeeded", p.good.size());
     p.features = calibration_features(stats, p.predicted);
-    p.picks = pick_calibration_candidates(p.predicted, p.features, options.count, options.seed);
+    p.picks = pick_calibration_candidates(p.predicted, p.features, options.count, options.seed, options.top_weight);
     return p;
 }
 

@@ -38,6 +38,11 @@ namespace simtune {
 struct CalibrationOptions {
     std::size_t count = 0;            ///< N, the candidates to measure; 0: no calibration
     std::uint64_t seed = 1;           ///< the order strata are filled in (picks are deterministic for a seed)
+    /// How much the strata shrink towards the predicted top (pick_calibration_candidates). 2, not
+    /// 1: on unseen operators equal strata spent most picks far from where the best lies; strata
+    /// growing quadratically took the true best into the top 3 % at N = 10 for 6 of 6 held-out
+    /// workloads against 4 of 6 (benchmarks/RESULTS.md, "Few-shot calibration").
+    double top_weight = 2.0;
     /// Ridge penalties λ tried for the correction's slopes (mean squared error + λ·|w|² over
     /// standardised features); leave-one-out on the N chooses among them and the intercept-only
     /// correction, preferring the stronger penalty on ties. Empty: intercept only.
@@ -52,12 +57,15 @@ struct CalibrationOptions {
 [[nodiscard]] Eigen::MatrixXd calibration_features(std::span<const Stats> stats, std::span<const double> predicted);
 
 /// Which candidates to measure, as indices into `predicted` in pick order: the predicted best
-/// first (what a tuner confirms anyway), then one candidate from each of the other count − 1
-/// strata of equal size along the predicted order, each the candidate of its stratum farthest (in
-/// `features`, e.g. calibration_features) from those already picked. All of them if count ≥ size.
+/// first (what a tuner confirms anyway), then one candidate from each of count − 1 strata of the
+/// rest of the predicted order (bounds at the quantiles (k/(count−1))^top_weight: equal strata for
+/// 1, strata shrinking towards the predicted top for more), each the candidate of its stratum
+/// farthest (in `features`, e.g. calibration_features) from those already picked. All of them if
+/// count ≥ size.
 [[nodiscard]] std::vector<std::size_t> pick_calibration_candidates(std::span<const double> predicted,
                                                                    const Eigen::MatrixXd& features,
-                                                                   std::size_t count, std::uint64_t seed = 1);
+                                                                   std::size_t count, std::uint64_t seed = 1,
+                                                                   double top_weight = 2.0);
 
 /// How well the model, and the calibrated model, agree with the measured candidates.
 struct CalibrationAgreement {
