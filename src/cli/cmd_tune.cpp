@@ -166,7 +166,9 @@ int cmd_tune(std::span<const std::string> argv) {
     const auto good = static_cast<std::size_t>(std::ranges::count_if(ranked, &CandidateResult::ok));
     // Calibration: measure the picks (natively, through the board's command, or from its times).
     std::optional<CalibratedRanking> calibrated;
-    if (calibration.count > 0 && good > 0) {
+    // One ranked candidate has no order to calibrate (a failure of the rest is reported below).
+    if (calibration.count > 0 && good == 1) fmt::print(stderr, "note: calibration skipped, only one candidate was ranked\n");
+    if (calibration.count > 0 && good >= 2) {
         CalibrationMeasure measure;
         if (times) {
             measure = measure_from_times(std::move(*times), *times_csv, workload);
@@ -224,8 +226,9 @@ int cmd_tune(std::span<const std::string> argv) {
             const auto& a = calibrated->agreement;
             fmt::print("calibrated on {} measured candidates ({}); correction: {}\n", a.measured, fmt::join(calibrated->picks, ", "),
                        correction_text(a.penalty));
-            fmt::print("agreement with the measured times (Spearman): model {:.3f}, calibrated model leave-one-out {:.3f}\n",
-                       a.spearman_model, a.spearman_loo);
+            auto figure = [](double v) { return std::isfinite(v) ? fmt::format("{:.3f}", v) : std::string("n/a"); };
+            fmt::print("agreement with the measured times (Spearman): model {}, calibrated model leave-one-out {}\n",
+                       figure(a.spearman_model), figure(a.spearman_loo));
             fmt::print("{:>4}  {:<48} {:>12} {:>12} {:>12}\n", "rank", "candidate", "predicted", "calibrated", "measured");
         } else {
             fmt::print("{:>4}  {:<56} {:>12} {:>12}\n", "rank", "candidate", "predicted", "measured");

@@ -17,7 +17,7 @@ namespace simtune {
 
 namespace {
 
-double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+double no_figure() { return std::numeric_limits<double>::quiet_NaN(); }
 
 /// A fitted correction: log(corrected / predicted) = intercept + weights · x.
 struct Correction {
@@ -49,7 +49,7 @@ Correction fit_correction(const Eigen::MatrixXd& x, std::span<const std::size_t>
     return c;
 }
 
-double apply(const Correction& c, const Eigen::MatrixXd& x, std::size_t row) {
+double log_shift(const Correction& c, const Eigen::MatrixXd& x, std::size_t row) {
     return c.intercept + (c.weights.size() ? x.row(static_cast<Eigen::Index>(row)).dot(c.weights) : 0.0);
 }
 
@@ -173,9 +173,9 @@ Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> p
             for (std::size_t j = 0, t = 0; j < picks.size(); ++j)
                 if (j != k) rows.push_back(picks[j]), rk(static_cast<Eigen::Index>(t++)) = r(static_cast<Eigen::Index>(j));
             const auto c = fit_correction(features, rows, rk, penalty);
-            const double e = apply(c, features, picks[k]) - r(static_cast<Eigen::Index>(k));
+            const double e = log_shift(c, features, picks[k]) - r(static_cast<Eigen::Index>(k));
             error += e * e;
-            log_predictions[k] = std::log(predicted[picks[k]]) + apply(c, features, picks[k]);
+            log_predictions[k] = std::log(predicted[picks[k]]) + log_shift(c, features, picks[k]);
         }
         return error / static_cast<double>(picks.size());
     };
@@ -198,7 +198,7 @@ Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> p
     const auto c = fit_correction(features, picks, r, chosen);
     out.intercept = c.intercept;
     for (Eigen::Index j = 0; j < c.weights.size(); ++j) out.weights[static_cast<std::size_t>(j)] = c.weights(j);
-    for (std::size_t i = 0; i < n; ++i) out.seconds[i] = out.corrected[i] = predicted[i] * std::exp(apply(c, features, i));
+    for (std::size_t i = 0; i < n; ++i) out.seconds[i] = out.corrected[i] = predicted[i] * std::exp(log_shift(c, features, i));
     for (std::size_t k = 0; k < picks.size(); ++k) out.seconds[picks[k]] = measured[k];
 
     out.agreement.penalty = chosen;
@@ -289,7 +289,7 @@ CalibratedRanking calibrate_ranking(std::vector<CandidateResult> ranked, const C
                                     const CalibrationMeasure& measure) {
     CalibratedRanking out;
     if (options.count == 0) {
-        for (const auto& r : ranked) out.calibrated_seconds.push_back(r.ok() ? r.predicted_seconds : nan());
+        for (const auto& r : ranked) out.calibrated_seconds.push_back(r.ok() ? r.predicted_seconds : no_figure());
         out.ranking = std::move(ranked);
         return out;
     }
@@ -318,7 +318,7 @@ CalibratedRanking calibrate_ranking(std::vector<CandidateResult> ranked, const C
     for (std::size_t i = 0; i < ranked.size(); ++i)
         if (!is_good[i]) {
             out.ranking.push_back(std::move(ranked[i]));
-            out.calibrated_seconds.push_back(nan());
+            out.calibrated_seconds.push_back(no_figure());
         }
     return out;
 }
