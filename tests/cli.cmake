@@ -4,7 +4,7 @@
 # pretrained models/host-x86-64.model compiled into the library.
 if(TARGET simtune_cli)
   set(cli_work ${CMAKE_CURRENT_BINARY_DIR}/cli-work)
-  foreach(section usage binaries dataset models allfail)
+  foreach(section usage binaries dataset models allfail userdir userdir_board)
     add_test(NAME cli_${section}
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/run.sh ${section} $<TARGET_FILE:simtune_cli> ${cli_work}/${section}
                      ${PROJECT_SOURCE_DIR})

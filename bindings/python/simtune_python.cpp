@@ -4,11 +4,13 @@
 // `kind` attribute is a simtune.ErrorKind.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <fmt/ranges.h>
 #include <pybind11/eigen.h>
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
@@ -26,6 +28,9 @@
 #include "simtune/predictors/analytic_model.hpp"
 #include "simtune/tuning/native.hpp"
 #include "simtune/predict.hpp"
+#include "simtune/tuning/calibration.hpp"
+#include "simtune/tuning/candidate_directory.hpp"
+#include "simtune/tuning/dataset.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
 #include "simtune/util.hpp"
@@ -423,10 +428,107 @@ PYBIND11_MODULE(simtune, m) {
             "Successful results by predicted time (confirmed top by measured time), then the failures. Raises "
             "simtune.Error naming the first failure if no candidate succeeded (each failure still reaches "
             "on_result), unless allow_all_failed=True, which returns the failed results instead.")
+        .def(
+            "rank_calibrated",
+            [](Tuner& tuner, const std::vector<Candidate>& candidates, std::size_t calibrate, std::uint64_t seed,
+               std::optional<std::map<std::string, double>> times, std::optional<std::filesystem::path> times_csv,
+               std::string command, int passes, double ms, std::string workload) {
+                CalibrationOptions options;
+                options.count = calibrate;
+                options.seed = seed;
+                if (times && times_csv) fail(ErrorKind::invalid_argument, "give either times or times_csv, not both");
+                py::gil_scoped_release release;
+                auto ranked = tuner.rank(candidates);
+                require_a_ranked_candidate(ranked);
+                CalibrationMeasure measure;
+                if (times_csv) {
+                    measure = measure_from_times(import_times_csv(*times_csv), times_csv->string(), workload);
+                } else if (times) {
+                    measure = measure_from_times(std::move(*times), "the times given", workload);
+                } else {
+                    if (!tuner.target().native && command.empty() && calibrate > 0)
+                        fail(ErrorKind::invalid_argument,
+                             "{} cannot be timed on this machine: time these candidates on it and pass times= or "
+                             "times_csv=, or give command=: {}",
+                             tuner.target().name, fmt::join(calibration_picks(ranked, options), ", "));
+                    NativeTimingOptions native;
+                    native.passes = passes;
+                    native.ms_per_measurement = ms;
+                    native.command_template = std::move(command);
+                    measure = measure_natively(std::move(native));
+                }
+                return calibrate_ranking(std::move(ranked), options, measure);
+            },
+            py::arg("candidates"), py::arg("calibrate"), py::arg("seed") = 1, py::arg("times") = py::none(),
+            py::arg("times_csv") = py::none(), py::arg("command") = "", py::arg("passes") = 4, py::arg("ms") = 20.0,
+            py::arg("workload") = "",
+            "Ranks the candidates, measures `calibrate` informative ones (natively, through `command` on a board, or "
+            "looked up in `times` / `times_csv` by name or 'workload/name'), calibrates the model on them and re-ranks "
+            "the rest: a CalibratedRanking.")
         .def("cancel", &Tuner::cancel)
         .def_property_readonly("workers", &Tuner::workers)
         .def_property_readonly("cache_size", [](Tuner& t) { return t.cache().size(); })
         .def_property_readonly("cache_hits", [](Tuner& t) { return t.cache().hits(); });
+
+    py::class_<CalibrationAgreement>(m, "CalibrationAgreement", "How well the model and its calibration agree with the measured candidates")
+        .def_readonly("measured", &CalibrationAgreement::measured)
+        .def_readonly("spearman_model", &CalibrationAgreement::spearman_model)
+        .def_readonly("spearman_loo", &CalibrationAgreement::spearman_loo)
+        .def_readonly("penalty", &CalibrationAgreement::penalty);
+    py::class_<CalibratedRanking>(m, "CalibratedRanking", "A ranking after few-shot calibration")
+        .def_readonly("ranking", &CalibratedRanking::ranking)
+        .def_readonly("calibrated_seconds", &CalibratedRanking::calibrated_seconds)
+        .def_readonly("picks", &CalibratedRanking::picks)
+        .def_readonly("agreement", &CalibratedRanking::agreement);
+
+    py::class_<CandidateDirectory>(m, "CandidateDirectory", "A directory of C sources of one kernel, or of kernel binaries")
+        .def_readonly("name", &CandidateDirectory::name)
+        .def_readonly("candidates", &CandidateDirectory::candidates)
+        .def_readonly("from_sources", &CandidateDirectory::from_sources)
+        .def_readonly("buffers", &CandidateDirectory::buffers);
+    m.def(
+        "load_candidate_directory",
+        [](const std::filesystem::path& dir, const py::object& buffers, std::vector<std::string> flags) {
+            CandidateDirectoryOptions options;
+            if (!buffers.is_none()) options.buffers = to_buffers(buffers);
+            options.flags = std::move(flags);
+            return load_candidate_directory(dir, options);
+        },
+        py::arg("dir"), py::arg("buffers") = py::none(), py::arg("flags") = std::vector<std::string>{},
+        "One candidate per file of `dir` (C sources, buffers from `buffers` or dir/buffers.spec, or kernel "
+        "binaries), named by the file's stem.");
+    m.def(
+        "build_dataset",
+        [](const py::object& candidates, const std::filesystem::path& csv, const py::object& target, std::string workload,
+           std::vector<std::string> simulators, const std::string& collectors, int passes, double ms,
+           std::optional<std::filesystem::path> times_csv, std::size_t workers) {
+            std::vector<Candidate> list;
+            if (py::isinstance<py::str>(candidates) || py::isinstance(candidates, py::module_::import("pathlib").attr("Path"))) {
+                auto dir = load_candidate_directory(candidates.cast<std::filesystem::path>());
+                if (workload.empty()) workload = dir.name;
+                list = std::move(dir.candidates);
+            } else {
+                list = candidates.cast<std::vector<Candidate>>();
+            }
+            if (workload.empty()) fail(ErrorKind::invalid_argument, "build_dataset: name the candidates' workload (workload=)");
+            DatasetOptions options;
+            options.simulators = std::move(simulators);
+            options.collectors = to_collectors(collectors);
+            options.native.passes = passes;
+            options.native.ms_per_measurement = ms;
+            options.times_csv = std::move(times_csv);
+            options.workers = workers;
+            const auto t = to_target(target);
+            py::gil_scoped_release release;
+            const auto dataset = build_dataset(workload, list, t, options, csv);
+            return dataset.rows.size();
+        },
+        py::arg("candidates"), py::arg("csv"), py::arg("target") = "host-x86-64", py::arg("workload") = "",
+        py::arg("simulators") = std::vector<std::string>{"unicorn"}, py::arg("collectors") = "all", py::arg("passes") = 6,
+        py::arg("ms") = 30.0, py::arg("times_csv") = py::none(), py::arg("workers") = 0,
+        "Builds (or completes) the dataset CSV of a directory (path) or a list of Candidates (with workload=): one row "
+        "per candidate, its statistics and its measured time (natively, or from times_csv for a board). Returns the "
+        "number of rows; the file trains like any other ('simtune train').");
 
     // ---- predictors -------------------------------------------------------------------------------
     py::class_<RidgeRegressor>(m, "RidgeRegressor", "Ridge regression on log(run time), penalty by grouped cross-validation")

@@ -1,17 +1,25 @@
 // simtune dataset: workloads → CSV of (schedule, simulated stats, measured time) rows.
 #include "common.hpp"
 #include "job.hpp"
+#include "simtune/tuning/candidate_directory.hpp"
 #include "simtune/tuning/dataset.hpp"
 
 namespace simtune::cli {
 
 int cmd_dataset(std::span<const std::string> argv) {
-    ArgParser args("simtune dataset", "[options] --out FILE.csv",
+    ArgParser args("simtune dataset", "[options] --out FILE.csv [DIR]",
                    "Builds a training dataset: for each variant of the chosen workloads, its statistics from each\n"
                    "chosen simulator and its measured run time (native timing, or --times-csv for a board). The CSV\n"
-                   "is extended in chunks, so an interrupted run resumes where it stopped.");
-    args.option("out", "FILE", "the dataset CSV to create or complete", std::nullopt, 'o')
-        .option("workloads", "LIST", "'all' (the six built-in), 'corpus' (every family) or workload names separated by commas (see 'simtune workloads')", "all")
+                   "is extended in chunks, so an interrupted run resumes where it stopped.\n"
+                   "DIR instead of --workloads: your own candidates, C sources of one kernel (buffers from --buffers or\n"
+                   "DIR/buffers.spec) or kernel binaries; rows have workload = DIR's name (or --name) and variant = the\n"
+                   "file's stem, and train like any other ('simtune train').");
+    args.positional("DIR", "a directory of C sources or kernel binaries (instead of --workloads)", 0, 1)
+        .option("out", "FILE", "the dataset CSV to create or complete", std::nullopt, 'o')
+        .option("workloads", "LIST", "'all' (the six built-in), 'corpus' (every family) or workload names separated by commas (see 'simtune workloads'); default: all")
+        .option("name", "NAME", "DIR: the rows' workload name (default: the directory's name)")
+        .option("buffers", "SPEC", "DIR: buffers of the C sources, NAME:TYPE:COUNT:ROLE;... (default: DIR/buffers.spec)")
+        .option("flag", "FLAG", "DIR: extra compiler flag for the C sources", std::nullopt, 0, true)
         .option("variants", "N", "variants per workload (0 = all)", "50")
         .option("seed", "N", "which variants (enumeration order)", "1")
         .option("simulators", "LIST", "unicorn, qemu or both, separated by commas", "unicorn")
@@ -28,13 +36,27 @@ int cmd_dataset(std::span<const std::string> argv) {
 
     const auto out = args.get("out");
     std::vector<Workload> workloads;
-    if (args.get("workloads") == "all") workloads = builtin_workloads();
-    else if (args.get("workloads") == "corpus") workloads = corpus_workloads();
-    else
-        for (const auto& name : split_list(args.get("workloads"))) workloads.push_back(workload_by_name(name));
-    if (workloads.empty()) throw UsageError("--workloads names no workload");
+    std::optional<CandidateDirectory> dir;
+    if (!args.positionals().empty()) {
+        if (args.get_optional("workloads")) throw UsageError("give either --workloads or a directory, not both");
+        CandidateDirectoryOptions options;
+        if (auto spec = args.get_optional("buffers")) options.buffers = parse_buffer_spec(*spec);
+        options.flags = args.get_all("flag");
+        if (auto name = args.get_optional("target")) options.isa = target_by_name(*name).isa;
+        dir = load_candidate_directory(args.positionals().front(), options);
+        if (auto name = args.get_optional("name")) dir->name = *name;
+    } else {
+        if (args.get_optional("name") || args.get_optional("buffers") || !args.get_all("flag").empty())
+            throw UsageError("--name, --buffers and --flag apply to a directory of candidates");
+        const auto names = args.get_optional("workloads").value_or("all");
+        if (names == "all") workloads = builtin_workloads();
+        else if (names == "corpus") workloads = corpus_workloads();
+        else
+            for (const auto& name : split_list(names)) workloads.push_back(workload_by_name(name));
+        if (workloads.empty()) throw UsageError("--workloads names no workload");
+    }
 
-    const auto target = resolve_target(args);
+    const auto target = resolve_target(args, dir ? dir->isa : std::optional<Isa>{});
     DatasetOptions options;
     options.simulators = split_list(args.get("simulators"));
     if (options.simulators.empty()) throw UsageError("--simulators names no simulator");
@@ -58,11 +80,13 @@ int cmd_dataset(std::span<const std::string> argv) {
     options.progress = [&](std::string_view phase, std::size_t done, std::size_t total) { progress.update(done, total, phase); };
     Json failures = Json::array();
     std::string first_key, first_error;
-    const auto dataset = build_dataset(workloads, target, options, out, [&](const std::string& key, const std::string& error) {
+    const auto on_error = [&](const std::string& key, const std::string& error) {
         if (failures.empty()) first_key = key, first_error = error;
         failures.push_back({{"key", key}, {"error", error}});
         if (!args.has("json")) fmt::print(stderr, "skipped {}: {}\n", key, error);
-    });
+    };
+    const auto dataset = dir ? build_dataset(dir->name, dir->candidates, target, options, out, on_error)
+                             : build_dataset(workloads, target, options, out, on_error);
     progress.finish();
     if (!job.is_root()) return exit_ok; // the root reports for the whole job
 

@@ -240,9 +240,23 @@ std::map<std::string, double> import_times_csv(const std::filesystem::path& file
     return out;
 }
 
-Dataset build_dataset(std::span<const Workload> workloads, const Target& target, const DatasetOptions& options,
-                      const std::filesystem::path& csv,
-                      const std::function<void(const std::string&, const std::string&)>& on_error) {
+namespace {
+
+/// One row to make: where it goes in the file and the candidate that makes it (named by its key).
+struct DatasetItem {
+    std::string workload, variant;
+    std::map<std::string, int> knobs;
+    Candidate candidate;
+    /// Imported times may name the row by its variant alone (a directory's file stem), not only
+    /// by "<workload>/<variant>".
+    bool variant_names_time = false;
+
+    [[nodiscard]] std::string key() const { return workload + "/" + variant; }
+};
+
+Dataset build_items(std::vector<DatasetItem> items, const Target& target, const DatasetOptions& options,
+                    const std::filesystem::path& csv,
+                    const std::function<void(const std::string&, const std::string&)>& on_error) {
     if (options.simulators.empty()) fail(ErrorKind::invalid_argument, "a dataset needs at least one simulator");
     Collective* const collective = active_collective(options.collective);
     const bool root = !collective || collective->is_root();
@@ -285,15 +299,14 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
             for (auto& k : split(keys, '\n')) done.insert(std::move(k));
     }
 
-    std::vector<Variant> todo;
-    for (const auto& w : workloads)
-        for (auto& v : enumerate_variants(w, options.variants_per_workload, options.seed))
-            if (!done.contains(v.key())) todo.push_back(std::move(v));
+    std::vector<DatasetItem> todo;
+    for (auto& item : items)
+        if (!done.contains(item.key())) todo.push_back(std::move(item));
     const std::size_t chunk = std::max<std::size_t>(options.chunk, 1);
     const auto candidates_of = [&](std::size_t start) {
         std::vector<Candidate> candidates;
         for (std::size_t i = start; i < std::min(start + chunk, todo.size()); ++i)
-            candidates.push_back(Candidate::from_source(todo[i].key(), todo[i].source, todo[i].buffers, todo[i].flags));
+            candidates.push_back(todo[i].candidate);
         return candidates;
     };
     if (collective) {
@@ -325,7 +338,7 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
     for (std::size_t start = 0; start < todo.size(); start += chunk) {
         // Ranks start a chunk only when the root has timed and saved the previous one.
         if (start > 0) wait_for_root(collective);
-        const std::span<const Variant> part(todo.data() + start, std::min(chunk, todo.size() - start));
+        const std::span<const DatasetItem> part(todo.data() + start, std::min(chunk, todo.size() - start));
         const auto candidates = candidates_of(start);
         std::vector<DatasetRow> rows(part.size());
         std::vector<bool> ok(part.size(), true);
@@ -350,11 +363,12 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
         std::vector<std::size_t> which;
         for (std::size_t i = 0; i < part.size(); ++i) {
             rows[i].workload = part[i].workload;
-            rows[i].variant = part[i].id;
+            rows[i].variant = part[i].variant;
             rows[i].knobs = part[i].knobs;
             if (!ok[i]) continue;
             if (imported) {
-                const auto it = imported->find(part[i].key());
+                auto it = imported->find(part[i].key());
+                if (it == imported->end() && part[i].variant_names_time) it = imported->find(part[i].variant);
                 if (it == imported->end()) {
                     if (on_error) on_error(part[i].key(), "no measured time in the imported times");
                     ok[i] = false;
@@ -394,6 +408,41 @@ Dataset build_dataset(std::span<const Workload> workloads, const Target& target,
     }
     wait_for_root(collective); // every rank leaves when the root has saved the last chunk
     return dataset;
+}
+
+} // namespace
+
+Dataset build_dataset(std::span<const Workload> workloads, const Target& target, const DatasetOptions& options,
+                      const std::filesystem::path& csv,
+                      const std::function<void(const std::string&, const std::string&)>& on_error) {
+    std::vector<DatasetItem> items;
+    for (const auto& w : workloads)
+        for (auto& v : enumerate_variants(w, options.variants_per_workload, options.seed))
+            items.push_back({v.workload, v.id, v.knobs, Candidate::from_source(v.key(), v.source, v.buffers, v.flags)});
+    return build_items(std::move(items), target, options, csv, on_error);
+}
+
+Dataset build_dataset(std::string_view workload, std::span<const Candidate> candidates, const Target& target,
+                      const DatasetOptions& options, const std::filesystem::path& csv,
+                      const std::function<void(const std::string&, const std::string&)>& on_error) {
+    // The names become CSV cells and the key "<workload>/<variant>": no separators of either.
+    auto check_name = [](std::string_view what, std::string_view name) {
+        if (name.empty() || name.find_first_of(",;\n\r/") != std::string_view::npos)
+            fail(ErrorKind::invalid_argument, "{} '{}' cannot name a dataset row: it must be non-empty, without ',', ';', '/' or line breaks",
+                 what, name);
+    };
+    check_name("workload", workload);
+    if (candidates.empty()) fail(ErrorKind::invalid_argument, "no candidates for workload '{}'", workload);
+    std::set<std::string_view> seen;
+    std::vector<DatasetItem> items;
+    for (const auto& c : candidates) {
+        check_name("candidate", c.name);
+        if (!seen.insert(c.name).second) fail(ErrorKind::invalid_argument, "two candidates are named '{}'", c.name);
+        DatasetItem item{std::string(workload), c.name, {}, c, true};
+        item.candidate.name = item.key();
+        items.push_back(std::move(item));
+    }
+    return build_items(std::move(items), target, options, csv, on_error);
 }
 
 } // namespace simtune

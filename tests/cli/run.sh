@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # CLI tests: runs the built `simtune` on real kernels, checks exit codes, messages and --json output.
 # usage: run.sh SECTION SIMTUNE WORKDIR SOURCE_DIR
-#   SECTION: usage | binaries | dataset | models | allfail
+#   SECTION: usage | binaries | dataset | models | allfail | userdir | userdir_board
+#   userdir, userdir_board: a directory of a user's own C kernel variants (tests/cli/stencil, not a
+#            built-in workload) tuned with and without --calibrate and made into a dataset, on this
+#            host (timed natively) and on cortex-a72 (times from a CSV the test writes).
 #   allfail: every candidate fails (no cross compiler on PATH, or every binary faults): each failure
 #            is listed, the overall error names the first, the exit code is its kind's, fast.
 # The dataset section writes WORKDIR/data.csv, which the models section uses (a CTest fixture).
@@ -138,7 +141,7 @@ models)
     "$simtune" build "$here/add.c" --buffers "$buffers" -o candidates/o2.elf >/dev/null
     "$simtune" build "$here/add.c" --buffers "$buffers" --flag -O0 -o candidates/o0.elf >/dev/null
     expect 0 "$simtune" tune candidates --model ridge.model --json &&
-        json "d['succeeded'] == 2 and {r['name'] for r in d['ranking']} == {'o0.elf', 'o2.elf'}"
+        json "d['succeeded'] == 2 and {r['name'] for r in d['ranking']} == {'o0', 'o2'}"
     echo "not an elf" > candidates/junk.elf
     expect 3 "$simtune" tune candidates --model ridge.model && expect_err "invalid binary"
 
@@ -174,9 +177,102 @@ allfail)
     "$simtune" build "$src/tests/kernels/segfault.c" --buffers 'a:f32:16:inout' -o faulting/a.elf >/dev/null || fail "build a.elf"
     "$simtune" build "$src/tests/kernels/segfault.c" --buffers 'a:f32:16:inout' --flag -O0 -o faulting/b.elf >/dev/null || fail "build b.elf"
     expect 1 "$simtune" tune faulting -q &&
-        expect_err "simtune tune: error: simulation fault: every one of the 2 candidates failed (2 simulation fault); the first, 'a.elf'"
+        expect_err "simtune tune: error: simulation fault: every one of the 2 candidates failed (2 simulation fault); the first, 'a'"
     [ $((SECONDS - start)) -le 60 ] || fail "the all-fail runs took $((SECONDS - start)) s; failing should be fast"
     echo "(the all-fail runs took $((SECONDS - start)) s)"
+    ;;
+userdir)
+    # 20 variants of a 3-point row stencil (no built-in workload) and its buffers.spec.
+    rm -rf stencil && "$here/stencil/generate.sh" stencil
+    [ "$(ls stencil/*.c | wc -l)" -eq 20 ] || fail "the generator wrote $(ls stencil/*.c | wc -l) sources, not 20"
+    timing=(--passes 3 --ms 2)
+    expect 0 "$simtune" tune stencil --calibrate 0 --top 20 -q --json &&
+        json "d['succeeded'] == 20 and len(d['ranking']) == 20 and 'calibration' not in d and len({r['name'] for r in d['ranking']}) == 20 and 'rc-u1-v0' in {r['name'] for r in d['ranking']}"
+    cp out.txt uncalibrated.json
+    expect 0 "$simtune" tune stencil --calibrate 5 --top 20 "${timing[@]}" -q --json &&
+        json "d['succeeded'] == 20 and len(d['ranking']) == 20 and d['calibration']['measured'] == 5" &&
+        json "len(set(d['calibration']['picks'])) == 5 and all(p in {r['name'] for r in d['ranking']} for p in d['calibration']['picks'])" &&
+        json "sum(r['measured_seconds'] is not None for r in d['ranking']) == 5 and all(r['calibrated_seconds'] > 0 for r in d['ranking'])" &&
+        json "all(r['calibrated_seconds'] == r['measured_seconds'] for r in d['ranking'] if r['measured_seconds'] is not None)" &&
+        json "[r['calibrated_seconds'] for r in d['ranking']] == sorted(r['calibrated_seconds'] for r in d['ranking'])" &&
+        json "d['calibration']['spearman_loo'] is not None and -1 <= d['calibration']['spearman_loo'] <= 1 and -1 <= d['calibration']['spearman_model'] <= 1"
+    # The picks are spread over the predicted order: not simply the model's top 5.
+    $python -c "
+import json
+before = json.load(open('uncalibrated.json'))['ranking']
+picks = json.load(open('out.txt'))['calibration']['picks']
+top5 = {r['name'] for r in before[:5]}
+assert set(picks) != top5, (picks, top5)
+assert picks[0] == before[0]['name'], (picks, before[0])  # the predicted best is measured first
+positions = sorted([r['name'] for r in before].index(p) for p in picks)
+assert positions[-1] >= 10, positions  # one from the slower half (the last stratum)
+" || fail "the calibration picks are not spread over the predicted order"
+    cp out.txt calibrated.json
+    # Deterministic for a seed (the measured times differ, the picks do not).
+    expect 0 "$simtune" tune stencil --calibrate 5 "${timing[@]}" -q --json &&
+        $python -c "import json,sys; sys.exit(json.load(open('out.txt'))['calibration']['picks'] != json.load(open('calibrated.json'))['calibration']['picks'])" ||
+        fail "the calibration picks differ between two runs with one seed"
+    expect 0 "$simtune" tune stencil --calibrate 5 "${timing[@]}" -q && expect_out "calibrated on 5 measured candidates" &&
+        expect_out "leave-one-out" && expect_out "calibrated"
+    # --buffers instead of the spec file, and the dataset of the directory, which trains like any other.
+    rm -rf nospec && mkdir nospec && cp stencil/*.c nospec/
+    expect 2 "$simtune" tune nospec -q && expect_err "no buffers" && expect_err "buffers.spec"
+    expect 0 "$simtune" tune nospec --buffers 'in:f32:16384:in;out:f32:16384:out' -q --json && json "d['succeeded'] == 20"
+    rm -f stencil.csv
+    expect 0 "$simtune" dataset stencil --out stencil.csv "${timing[@]}" -q --json &&
+        json "d['rows'] == 20 and d['workloads'] == ['stencil']"
+    grep -q '^stencil,rc-u1-v0,,' stencil.csv || fail "stencil.csv lacks the row stencil,rc-u1-v0"
+    expect 0 "$simtune" dataset stencil --out named.csv --name rowblur "${timing[@]}" -q --json && json "d['workloads'] == ['rowblur']"
+    expect 0 "$simtune" train stencil.csv --model ridge -o stencil.model --json && json "d['rows'] == 20 and d['workloads'] == ['stencil']"
+    expect 0 "$simtune" tune stencil --model stencil.model --calibrate 5 "${timing[@]}" -q --json && json "d['succeeded'] == 20"
+    expect 2 "$simtune" dataset stencil --workloads gemm-128x128x128 --out x.csv && expect_err "not both"
+    # Bad inputs: an empty directory, a source that does not compile, bad --calibrate use.
+    rm -rf empty && mkdir empty
+    expect 2 "$simtune" tune empty -q && expect_err "no candidates in"
+    expect 2 "$simtune" dataset empty --out e.csv -q && expect_err "no candidates in"
+    rm -rf broken && mkdir broken && cp stencil/buffers.spec stencil/rc-u1-v0.c stencil/cr-u1-v0.c broken/
+    printf 'void simtune_kernel(const float* in, float* out) { out[0] = in[0] +; }\n' > broken/typo.c
+    expect 0 "$simtune" tune broken -q && expect_err "failed: typo: build failed"
+    expect 0 "$simtune" tune broken --calibrate 2 "${timing[@]}" -q --json &&
+        json "d['succeeded'] == 2 and d['failed'] == 1 and d['failures'][0]['name'] == 'typo' and d['calibration']['measured'] == 2"
+    rm broken/rc-u1-v0.c broken/cr-u1-v0.c
+    expect 1 "$simtune" tune broken -q && expect_err "the only candidate failed (1 build failed); the first, 'typo'"
+    expect 2 "$simtune" tune stencil --calibrate 3 --confirm 2 && expect_err "choose one"
+    expect 2 "$simtune" tune stencil --times-csv t.csv && expect_err "need --calibrate"
+    ;;
+userdir_board)
+    # The same directory for a board: cortex-a72 (cross-compiled, simulated, ranked by the analytic
+    # model), its times given as a CSV as a user would write after timing on the board.
+    rm -rf stencil && "$here/stencil/generate.sh" stencil
+    a72=(--target cortex-a72 --model analytic)
+    # No way to time: the error names the candidates to time on the board.
+    expect 2 "$simtune" tune stencil "${a72[@]}" --calibrate 5 -q && expect_err "time these 5 candidates on the board"
+    picks=$(sed -n 's/.*--command TEMPLATE: //p' err.txt)
+    # The board's times: every candidate (keys by stem), as `key,seconds` rows.
+    { echo "key,seconds"; i=0; for f in stencil/*.c; do i=$((i + 1)); n=$(basename "$f" .c)
+        echo "$n,$(awk -v i=$i 'BEGIN { printf "%.3e", 2e-5 * (1 + (i * 7) % 20) }')"; done; } > board.csv
+    expect 0 "$simtune" tune stencil "${a72[@]}" --calibrate 0 --top 20 -q --json &&
+        json "d['target'] == 'cortex-a72' and d['succeeded'] == 20 and len(d['ranking']) == 20"
+    expect 0 "$simtune" tune stencil "${a72[@]}" --calibrate 5 --times-csv board.csv --top 20 -q --json &&
+        json "d['succeeded'] == 20 and len(d['ranking']) == 20 and len(set(d['calibration']['picks'])) == 5" &&
+        json "', '.join(d['calibration']['picks']) == '$picks'" &&
+        json "d['calibration']['spearman_loo'] is not None and abs(d['calibration']['spearman_loo']) <= 1"
+    # Times keyed "<directory>/<stem>" (a dataset's keys) work too; missing keys are named.
+    sed '2,$ s/^/stencil\//' board.csv > board-keyed.csv
+    expect 0 "$simtune" tune stencil "${a72[@]}" --calibrate 5 --times-csv board-keyed.csv -q --json && json "d['calibration']['measured'] == 5"
+    first_pick=${picks%%,*}
+    grep -v "^$first_pick," board.csv > board-missing.csv
+    expect 3 "$simtune" tune stencil "${a72[@]}" --calibrate 5 --times-csv board-missing.csv -q &&
+        expect_err "board-missing.csv has no time for 1 of the 5 candidates to calibrate on: $first_pick"
+    printf 'key,seconds\nrc-u1-v0,fast\n' > board-bad.csv
+    expect 3 "$simtune" tune stencil "${a72[@]}" --calibrate 5 --times-csv board-bad.csv -q && expect_err "board-bad.csv:2"
+    # The board's dataset from the directory and its times; it trains, and the model ranks.
+    rm -f a72.csv
+    expect 0 "$simtune" dataset stencil --target cortex-a72 --times-csv board.csv --out a72.csv -q --json &&
+        json "d['rows'] == 20 and d['target'] == 'cortex-a72'"
+    expect 0 "$simtune" train a72.csv --target cortex-a72 --model gbt --rounds 20 --depth 2 -o a72.model && expect_out "gbt model"
+    expect 0 "$simtune" tune stencil --target cortex-a72 --model a72.model --calibrate 5 --times-csv board.csv -q --json &&
+        json "d['succeeded'] == 20 and d['calibration']['measured'] == 5"
     ;;
 *)
     echo "unknown section $section"; exit 2 ;;

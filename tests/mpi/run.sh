@@ -101,7 +101,7 @@ tune)
     check 'import json,sys; d=json.load(open(sys.argv[1])); r=d["ranking"]; assert r[0]["measured_seconds"]>0 and r[1]["measured_seconds"]>0 and r[2]["measured_seconds"] is None and r[0]["measured_seconds"]<=r[1]["measured_seconds"], r' confirm.out
     ;;
 failures)
-    # Candidates in name order: a.elf (rank 0), b-faults.elf (rank 1: round-robin), c.elf (rank 0).
+    # Candidates in name order, named by stem: a (rank 0), b-faults (rank 1: round-robin), c (rank 0).
     mkdir -p candidates
     buffers='a:f32:4096:in;b:f32:4096:in;c:f32:4096:out'
     "$simtune" build "$src/tests/cli/add.c" --buffers "$buffers" -o candidates/a.elf >/dev/null || fail "build a.elf"
@@ -110,7 +110,7 @@ failures)
     run single 0 "$simtune" tune candidates --json && cp single.out single.json
     run mpi 0 "${mpirun[@]}" -np 2 "$simtune" tune candidates --json && cp mpi.out mpi.json
     check "$same_ranking" single.json mpi.json
-    check 'import json,sys; d=json.load(open(sys.argv[1])); f=d["failures"]; assert d["succeeded"]==2 and len(f)==1 and f[0]["name"]=="b-faults.elf" and f[0]["error_kind"]=="simulation_fault" and f[0]["index"]==1, d' mpi.json
+    check 'import json,sys; d=json.load(open(sys.argv[1])); f=d["failures"]; assert d["succeeded"]==2 and len(f)==1 and f[0]["name"]=="b-faults" and f[0]["error_kind"]=="simulation_fault" and f[0]["index"]==1, d' mpi.json
     # Rank 1 started with other inputs (e.g. a node with another copy of a script): it stops with
     # a clear message and MPI_Abort ends rank 0 too, which would otherwise wait for it forever.
     common=(dataset --workloads gemm-128x128x128 --times-csv /dev/null --out abort.csv -q)

@@ -1,6 +1,7 @@
 """The Python binding on real kernels, simulators and predictors (run with /usr/bin/python3 -m unittest)."""
 import math
 import os
+import subprocess
 import tempfile
 import unittest
 
@@ -201,6 +202,49 @@ class PredictAndTune(unittest.TestCase):
             finally:
                 os.environ["PATH"] = path
         self.assertEqual(caught.exception.kind, simtune.ErrorKind.tool_missing)
+
+    def test_own_directory_dataset_and_calibrated_ranking(self):
+        # A user's own kernel as a directory of C sources (tests/cli/stencil, not a built-in workload).
+        here = os.path.dirname(os.path.abspath(__file__))
+        with tempfile.TemporaryDirectory() as work:
+            stencil = os.path.join(work, "stencil")
+            subprocess.run([os.path.join(here, "..", "cli", "stencil", "generate.sh"), stencil], check=True)
+            for name in os.listdir(stencil):  # 10 of the 20 variants keep the test short
+                if name.endswith(".c") and not name.startswith(("rc-u1", "rc-u4", "cr-u1", "cr-u4")):
+                    os.remove(os.path.join(stencil, name))
+            directory = simtune.load_candidate_directory(stencil)
+            self.assertTrue(directory.from_sources)
+            self.assertEqual(directory.name, "stencil")
+            self.assertEqual(len(directory.candidates), 10)
+            self.assertIn("rc-u1-v0", [c.name for c in directory.candidates])
+
+            csv = os.path.join(work, "stencil.csv")
+            self.assertEqual(simtune.build_dataset(stencil, csv, passes=2, ms=2.0), 10)
+            with open(csv) as f:
+                self.assertTrue(any(line.startswith("stencil,rc-u1-v0,") for line in f))
+
+            tuner = simtune.Tuner(model=self.model, simulator="unicorn", workers=2)
+            result = tuner.rank_calibrated(directory.candidates, calibrate=4, passes=2, ms=2.0)
+            self.assertEqual(len(result.ranking), 10)
+            self.assertEqual(len(set(result.picks)), 4)
+            self.assertEqual(result.agreement.measured, 4)
+            self.assertTrue(math.isfinite(result.agreement.spearman_loo))
+            self.assertEqual(result.calibrated_seconds, sorted(result.calibrated_seconds))
+            measured = {r.name: r.measured_seconds for r in result.ranking if r.measured_seconds is not None}
+            self.assertEqual(set(measured), set(result.picks))
+
+            # A board's times by name; one missing is named.
+            times = {c.name: 1e-5 * (i + 1) for i, c in enumerate(directory.candidates)}
+            arm = simtune.Tuner(target="cortex-a72", model="analytic", workers=2)
+            board = arm.rank_calibrated(directory.candidates, calibrate=4, times=times)
+            self.assertEqual(len(board.picks), 4)
+            del times[board.picks[1]]
+            with self.assertRaisesRegex(simtune.Error, "has no time for 1 of the 4 candidates to calibrate on: " + board.picks[1]):
+                arm.rank_calibrated(directory.candidates, calibrate=4, times=times)
+            empty = os.path.join(work, "empty")
+            os.mkdir(empty)
+            with self.assertRaisesRegex(simtune.Error, "no candidates in"):
+                simtune.load_candidate_directory(empty)
 
 
 if __name__ == "__main__":

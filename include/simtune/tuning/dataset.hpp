@@ -19,6 +19,7 @@
 #include "simtune/stats.hpp"
 #include "simtune/target.hpp"
 #include "simtune/tuning/native.hpp"
+#include "simtune/tuning/pool.hpp"
 #include "simtune/tuning/workloads.hpp"
 
 namespace simtune {
@@ -100,6 +101,16 @@ struct DatasetOptions {
 /// collective: on the root; the other ranks get an empty dataset and never call `on_error`).
 Dataset build_dataset(std::span<const Workload> workloads, const Target& target, const DatasetOptions& options,
                       const std::filesystem::path& csv,
+                      const std::function<void(const std::string& key, const std::string& error)>& on_error = {});
+
+/// The same for a user's own candidates (e.g. a directory of variants of one kernel,
+/// load_candidate_directory): every candidate becomes a row of workload `workload` whose variant is
+/// the candidate's name (knobs empty), so the file trains like any other (`simtune train`).
+/// `variants_per_workload` and `seed` do not apply. Imported times may name a row
+/// "<workload>/<name>" or just "<name>". Throws Error(invalid_argument) for no candidates, two of
+/// one name, or a name that cannot be a CSV cell (',', ';', '/', line breaks).
+Dataset build_dataset(std::string_view workload, std::span<const Candidate> candidates, const Target& target,
+                      const DatasetOptions& options, const std::filesystem::path& csv,
                       const std::function<void(const std::string& key, const std::string& error)>& on_error = {});
 
 /// Reads "key,seconds" rows (a header line is allowed) into a map; throws Error on malformed lines.
