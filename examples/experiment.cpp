@@ -112,7 +112,7 @@ int main(int argc, char** argv) try {
     int passes = 8, rounds = 200;
     double ms = 5, max_spread = 0.05;
     bool huge_pages = false;
-    std::string headline_model = "gbt-rel-rank", headline_simulator = "unicorn";
+    std::string headline_model = "gbt+gbt-rel-rank", headline_simulator = "unicorn"; // the shipped model's recipe
     fs::path out = "simtune-experiment";
     std::optional<fs::path> save_model;
     std::string model_kind = "ridge", model_simulator = "unicorn";
