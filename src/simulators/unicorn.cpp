@@ -39,6 +39,7 @@
 #include "simtune/collectors/collector_set.hpp"
 #include "simtune/error.hpp"
 #include "simtune/events.hpp"
+#include "simtune/interrupt.hpp"
 #include "simtune/isa/classify.hpp"
 
 namespace simtune {
@@ -92,7 +93,7 @@ void check(uc_err err, std::string_view what) {
 }
 
 /// Why a run stopped early, as recorded by a hook (hooks must not throw through Unicorn's C frames).
-enum class Stop { none, instruction_limit, time_limit, left_code, bad_memory, interrupt, syscall, exception };
+enum class Stop { none, instruction_limit, time_limit, cancelled, left_code, bad_memory, interrupt, syscall, exception };
 
 /// A decoded block, whether it lies inside the kernel's code, and how often the current run has
 /// executed it.
@@ -393,6 +394,7 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
     if (--e.clock_countdown_ == 0) [[unlikely]] {
         e.clock_countdown_ = clock_check_blocks;
         if (std::chrono::steady_clock::now() > e.deadline_) return e.stop(Stop::time_limit);
+        if (interrupt_requested()) return e.stop(Stop::cancelled); // SIGINT/SIGTERM: stop within milliseconds
     }
     if (e.feed_blocks_) e.collectors_->on_block(entry.block);
 }
@@ -628,6 +630,9 @@ void Engine::report(uc_err err) {
     case Stop::time_limit:
         fail(ErrorKind::time_limit, "{}: exceeded the time limit of {} ms after {} instructions", prefix,
              timeout_.count(), max_instructions_ - budget_);
+    case Stop::cancelled:
+        throw_if_interrupted(prefix.c_str());
+        fail(ErrorKind::cancelled, "{}: interrupted", prefix);
     case Stop::left_code:
         fail(ErrorKind::simulation_fault,
              "{}: control left the kernel's code [{:#x}, {:#x}) for {}: calls into libc or other code "
@@ -699,8 +704,9 @@ UnicornSimulator::UnicornSimulator(SimulationLimits limits) : UnicornSimulator(U
 UnicornSimulator::UnicornSimulator(UnicornOptions options) : impl_(std::make_unique<Impl>()) {
     if (options.limits.max_instructions == 0)
         fail(ErrorKind::invalid_argument, "UnicornSimulator: the instruction limit must be positive");
-    if (options.limits.timeout.count() <= 0)
-        fail(ErrorKind::invalid_argument, "UnicornSimulator: the time limit must be positive");
+    if (options.limits.timeout.count() <= 0 || options.limits.timeout > max_timeout)
+        fail(ErrorKind::invalid_argument, "UnicornSimulator: the time limit must be positive and at most {} ms",
+             max_timeout.count());
     impl_->options = options;
 }
 UnicornSimulator::~UnicornSimulator() = default;
