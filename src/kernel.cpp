@@ -159,7 +159,7 @@ std::string_view isa_name_of_machine(std::uint16_t machine) {
 } // namespace
 
 KernelBinary KernelBinary::load(const std::filesystem::path& path, std::optional<Isa> expected) {
-    const std::string chars = read_file(path);
+    const std::string chars = read_file(path, {}, max_file_bytes);
     std::vector<std::byte> bytes(chars.size());
     std::memcpy(bytes.data(), chars.data(), chars.size());
     auto binary = from_bytes(std::move(bytes), path.string(), expected);
