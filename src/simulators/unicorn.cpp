@@ -212,6 +212,11 @@ private:
 /// deadline, rare enough that the clock costs nothing measurable.
 constexpr std::uint32_t clock_check_blocks = 4096;
 
+/// The largest span of loadable segments a kernel image may have, and the highest address it may
+/// reach (so the sentinel, stack and buffers placed above it cannot wrap around).
+constexpr std::uint64_t max_image_bytes = std::uint64_t{256} << 20;
+constexpr std::uint64_t max_guest_address = std::uint64_t{1} << 46;
+
 Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events)
     : kernel_(kernel), conv_(convention(kernel.isa())), classifier_(kernel.isa()), memory_events_(memory_events) {
     const auto& buffer_specs = kernel.buffers();
@@ -228,6 +233,11 @@ Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool m
     }
     if (image_lo_ >= image_hi_)
         fail(ErrorKind::invalid_binary, "{}: no loadable segment", kernel.path().string());
+    // Segments far apart (found by fuzzing: two segments 1 TiB apart) would make the image, its
+    // per-page table and its snapshot that large: a kernel binary's image is a few megabytes.
+    if (image_hi_ - image_lo_ > max_image_bytes || image_hi_ > max_guest_address)
+        fail(ErrorKind::invalid_binary, "{}: its loadable segments span [{:#x}, {:#x}); Unicorn maps images of at most {} MiB "
+             "below {:#x}", kernel.path().string(), image_lo_, image_hi_, max_image_bytes >> 20, max_guest_address);
     guest_lo_ = image_lo_;
     const std::uint64_t stack_bytes = align_up(std::max<std::uint64_t>(options.stack_bytes, 64 * 1024), page_size);
     sentinel_ = align_up(image_hi_, 1 << 20) + (1 << 20);

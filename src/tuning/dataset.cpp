@@ -197,8 +197,10 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
 std::vector<std::string> Dataset::simulators() const {
     if (rows.empty()) return {};
     std::vector<std::string> out;
-    for (const auto& [s, _] : rows.front().stats)
+    for (const auto& entry : rows.front().stats) {
+        const std::string& s = entry.first; // (clang 15 cannot capture a structured binding)
         if (std::ranges::all_of(rows, [&](const auto& r) { return r.stats.contains(s); })) out.push_back(s);
+    }
     return out;
 }
 
