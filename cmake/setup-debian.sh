@@ -28,6 +28,7 @@ packages=(
   python3-matplotlib nlohmann-json3-dev                  # the simtune command: report plots, --json output
   libmlir-15-dev mlir-15-tools llvm-15 llvm-15-dev       # examples/mlir-pass: MLIR 15 and llc for the targets
   libopenmpi-dev openmpi-bin                             # distributed dataset/tune (SIMTUNE_WITH_MPI)
+  clang-15 libfuzzer-15-dev                              # the fuzz targets (preset fuzz, SIMTUNE_BUILD_FUZZERS)
 )
 
 # The proof. Each step names what it needs, so a failure says which package to look at.
@@ -74,6 +75,17 @@ C
   [ -f /usr/include/doctest/doctest.h ] || fail "doctest header missing (doctest-dev)"
   [ -d /usr/include/range/v3 ] || fail "range-v3 headers missing (librange-v3-dev)"
   [ -f /usr/lib/llvm-15/lib/libLLVM-15.so ] || fail "libLLVM-15.so missing (llvm-15-dev)"
+  # libFuzzer with the sanitizers the fuzz targets use: a one-line fuzzer must link and run.
+  if ! command -v clang++-15 >/dev/null; then
+    fail "clang++-15 not found (clang-15)"
+  else
+    echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }' >"$dir/fuzz.cpp"
+    if ! clang++-15 -fsanitize=fuzzer,address,undefined -o "$dir/fuzz" "$dir/fuzz.cpp" >"$dir/log" 2>&1; then
+      fail "clang++-15 cannot link a libFuzzer target (libfuzzer-15-dev): $(head -n1 "$dir/log")"
+    elif ! "$dir/fuzz" -runs=10 >"$dir/log" 2>&1; then
+      fail "a libFuzzer target built by clang++-15 does not run: $(tail -n1 "$dir/log")"
+    fi
+  fi
   if [ "$failures" -ne 0 ]; then
     echo "simtune setup: $failures check(s) failed; run $0 (as root or with sudo) to install what is missing" >&2
     return 1

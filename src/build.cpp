@@ -64,7 +64,9 @@ std::filesystem::path default_cache_dir() {
     if (const char* d = std::getenv("SIMTUNE_CACHE_DIR"); d && *d) return d;
     if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::filesystem::path(d) / "simtune";
     if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "simtune";
-    return std::filesystem::temp_directory_path() / "simtune-cache";
+    // Nowhere else to go: the shared temp directory, in a directory of this user's own (checked,
+    // never one someone else created under that name).
+    return private_temp_directory("simtune-cache");
 }
 
 std::string fnv_hex(std::string_view text) { return fmt::format("{:016x}", fnv1a64(text)); }

@@ -159,9 +159,9 @@ std::string_view isa_name_of_machine(std::uint16_t machine) {
 } // namespace
 
 KernelBinary KernelBinary::load(const std::filesystem::path& path, std::optional<Isa> expected) {
-    const std::string chars = read_file(path);
+    const std::string chars = read_file(path, {}, max_file_bytes);
     std::vector<std::byte> bytes(chars.size());
-    std::memcpy(bytes.data(), chars.data(), chars.size());
+    if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size()); // (memcpy from/to null: UB, UBSan)
     auto binary = from_bytes(std::move(bytes), path.string(), expected);
     binary.path_ = path;
     return binary;

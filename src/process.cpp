@@ -16,6 +16,8 @@
 #include <mutex>
 
 #include "simtune/error.hpp"
+#include "simtune/interrupt.hpp"
+#include "simtune/simulation.hpp"
 
 extern char** environ;
 
@@ -56,6 +58,10 @@ std::mutex affinity_mutex;
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
     if (argv.empty()) fail(ErrorKind::invalid_argument, "run_process: empty command");
+    if (options.timeout.count() <= 0 || options.timeout > max_timeout)
+        fail(ErrorKind::invalid_argument, "run_process: timeout of {} ms is not in 1 ms .. {} ms", options.timeout.count(),
+             max_timeout.count());
+    throw_if_interrupted(argv.front().c_str()); // no new child once an interruption is requested
     if (!program_exists(argv[0]))
         fail(ErrorKind::tool_missing, "'{}' not found in PATH (run cmake/setup-debian.sh to install simtune's dependencies)", argv[0]);
 
@@ -115,6 +121,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         ::close(err_pipe[0]);
         fail(ErrorKind::tool_missing, "cannot start '{}': {}", argv[0], std::strerror(rc));
     }
+    // From here until it is reaped, an interruption kills the child's group (the signal handler
+    // kills every registered group; a request that came before the registration is seen here).
+    detail::register_process_group(pid);
+    if (interrupt_requested()) ::kill(-pid, SIGKILL);
 
     ProcessResult result;
     const auto deadline = start + options.timeout;
@@ -126,6 +136,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         if (left.count() <= 0) {
             ::kill(-pid, SIGKILL);
             result.timed_out = true;
+            break;
+        }
+        if (interrupt_requested()) {
+            ::kill(-pid, SIGKILL);
             break;
         }
         const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left.count(), 1000)));
@@ -152,6 +166,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         // ECHILD: someone else reaped the child (SIGCHLD ignored, or a host application's
         // waitpid(-1)); its exit status is lost, and "success" would be a guess.
         ::kill(-pid, SIGKILL);
+        detail::unregister_process_group(pid);
         fail(ErrorKind::io, "cannot wait for '{}' (pid {}): {}; its exit status is unknown (is SIGCHLD ignored, "
              "or does another part of the program reap children?)", argv.front(), pid, std::strerror(error));
     };
@@ -166,9 +181,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
             result.timed_out = true;
             continue;
         }
+        if (interrupt_requested()) ::kill(-pid, SIGKILL);
         ::usleep(1000);
     }
     ::kill(-pid, SIGKILL); // anything the child left behind in its group, while the group id is still ours
+    detail::unregister_process_group(pid);
     int status = 0;
     pid_t reaped = -1;
     while ((reaped = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
@@ -181,6 +198,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         result.signal = 0;
         result.exit_code = -1;
     }
+    // Killed (or possibly cut short) by an interruption: its result means nothing.
+    throw_if_interrupted(argv.front().c_str());
     return result;
 }
 

@@ -1,6 +1,13 @@
 // The shared utilities of simtune/util.hpp that need a compiled home.
 #include "simtune/util.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -9,17 +16,48 @@
 
 namespace simtune {
 
-std::string read_file(const std::filesystem::path& path, std::string_view what) {
+std::string read_file(const std::filesystem::path& path, std::string_view what, std::uintmax_t max_bytes) {
     const std::string name = what.empty() ? path.string() : fmt::format("{} {}", what, path.string());
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (ec || !std::filesystem::exists(status)) fail(ErrorKind::io, "{}: no such file", name);
-    if (std::filesystem::is_directory(status)) fail(ErrorKind::io, "{}: is a directory, not a regular file", name);
-    if (!std::filesystem::is_regular_file(status)) fail(ErrorKind::io, "{}: not a regular file", name);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(ErrorKind::io, "{}: cannot open for reading", name);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) fail(ErrorKind::io, "{}: cannot read", name);
+    // Opened first (non-blocking, so a FIFO cannot hang the open), then checked on the descriptor:
+    // what is read is what was checked, even if the name is replaced in between.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ENOENT || error == ENOTDIR) fail(ErrorKind::io, "{}: no such file", name);
+        fail(ErrorKind::io, "{}: cannot open for reading: {}", name, std::strerror(error));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) fail(ErrorKind::io, "{}: cannot inspect: {}", name, std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, "{}: is a directory, not a regular file", name);
+    if (!S_ISREG(st.st_mode))
+        fail(ErrorKind::io, "{}: not a regular file (a device, FIFO or socket), refused", name);
+    if (static_cast<std::uintmax_t>(st.st_size) > max_bytes)
+        fail(ErrorKind::io, "{}: {} bytes, larger than the limit of {} bytes", name, st.st_size, max_bytes);
+    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t done = 0;
+    while (true) {
+        if (done == bytes.size()) {
+            // The file may have grown since fstat: read on, within the limit.
+            if (bytes.size() >= max_bytes) {
+                char probe = 0;
+                const auto n = ::read(fd, &probe, 1);
+                if (n > 0) fail(ErrorKind::io, "{}: grew past the limit of {} bytes while being read", name, max_bytes);
+                if (n < 0 && errno == EINTR) continue;
+                break;
+            }
+            bytes.resize(static_cast<std::size_t>(std::min<std::uintmax_t>(max_bytes, bytes.size() + 65536)));
+        }
+        const auto n = ::read(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(ErrorKind::io, "{}: cannot read: {}", name, std::strerror(errno));
+        if (n == 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    bytes.resize(done);
     return bytes;
 }
 

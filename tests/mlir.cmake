@@ -40,6 +40,8 @@ function(simtune_add_mlir_tests)
                        PASS_REGULAR_EXPRESSION "two_matmuls.mlir: all checks passed")
   add_test(NAME mlir_errors COMMAND ${dir}/errors.sh $<TARGET_FILE:simtune-mlir-opt> ${dir}/dynamic_matmul.mlir)
   set_tests_properties(mlir_errors PROPERTIES TIMEOUT 600 PASS_REGULAR_EXPRESSION "mlir errors: all checks passed")
+  add_test(NAME mlir_scratch COMMAND ${dir}/scratch.sh $<TARGET_FILE:simtune-mlir-opt> ${dir}/two_matmuls.mlir)
+  set_tests_properties(mlir_scratch PROPERTIES TIMEOUT 600 PASS_REGULAR_EXPRESSION "mlir scratch: all checks passed")
   # The helpers themselves fail cleanly (exit 1, their message) when the pass they check fails.
   add_test(NAME mlir_check_fails_cleanly
            COMMAND ${PROJECT_SOURCE_DIR}/tests/expect_failure.sh "FAILED: simtune-mlir-opt on two_matmuls.mlir exited with 1"

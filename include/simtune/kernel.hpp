@@ -80,9 +80,14 @@ struct Segment {
 /// copy (the bytes are shared).
 class KernelBinary {
 public:
+    /// The largest file KernelBinary::load reads (a kernel binary is a static executable of about
+    /// a megabyte; its buffers are allocated when it runs).
+    static constexpr std::uintmax_t max_file_bytes = std::uintmax_t{256} << 20;
+
     /// Reads and validates a kernel binary: ELF64 little-endian executable, statically linked,
     /// for `expected` ISA if given, with the symbols of the contract present. Throws Error with
-    /// kind io, invalid_binary or wrong_isa and a message naming the file and the problem.
+    /// kind io, invalid_binary or wrong_isa and a message naming the file and the problem (io for
+    /// a FIFO, a device or a file larger than max_file_bytes: refused before reading).
     static KernelBinary load(const std::filesystem::path& path, std::optional<Isa> expected = {});
     /// As load, from bytes in memory; `name` is used in messages.
     static KernelBinary from_bytes(std::vector<std::byte> bytes, std::string name,

@@ -31,6 +31,10 @@ inline SimulatorKind parse_simulator_kind(std::string_view name) {
     fail(ErrorKind::invalid_argument, "unknown simulator '{}' (built-in: unicorn, qemu)", name);
 }
 
+/// The longest time limit simtune accepts for a simulation or a child process (a year): a
+/// deadline `now + limit` on steady_clock (nanoseconds in 64 bits) cannot overflow below it.
+inline constexpr std::chrono::milliseconds max_timeout{std::chrono::hours(24 * 366)};
+
 /// Bounds on one simulation. Exceeding either is Error(instruction_limit / time_limit).
 struct SimulationLimits {
     std::uint64_t max_instructions = 20'000'000'000ULL;

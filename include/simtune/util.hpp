@@ -44,9 +44,29 @@ void deterministic_shuffle(std::vector<T>& items, std::uint64_t seed) {
     fisher_yates(items, [&seed] { return splitmix64(seed); });
 }
 
-/// The whole contents of `path`. Throws Error(io) "<what> <path>: no such file" (or "is a
-/// directory", "cannot read"); `what` (e.g. "kernel object") may be empty.
-std::string read_file(const std::filesystem::path& path, std::string_view what = {});
+/// The most read_file reads by default (1 GiB).
+inline constexpr std::uintmax_t default_max_file_bytes = std::uintmax_t{1} << 30;
+
+/// The whole contents of `path`, a regular file of at most `max_bytes`. Throws Error(io) "<what>
+/// <path>: no such file" (or "is a directory", "not a regular file" for a FIFO or a device such as
+/// /dev/zero, "larger than the limit", "cannot read"); `what` (e.g. "kernel object") may be empty.
+std::string read_file(const std::filesystem::path& path, std::string_view what = {},
+                      std::uintmax_t max_bytes = default_max_file_bytes);
+
+/// `dir`, made private to this user: created with mode 0700 if absent (its parent must exist);
+/// if present, it must be a real directory (not a symbolic link) owned by this user that no one
+/// else may enter or write (no group or other permission bits). Otherwise Error(io) says what is
+/// wrong: files in a directory another user controls could be swapped under simtune.
+std::filesystem::path private_directory(const std::filesystem::path& dir);
+
+/// private_directory(<system temp directory>/<name>-<uid>): a per-user directory that survives
+/// the process (a cache), in the shared temp directory where anyone may have created that name.
+std::filesystem::path private_temp_directory(std::string_view name);
+
+/// Writes `text` to `path` atomically: into a new file beside it, flushed to the disk, then renamed
+/// over `path`, so `path` is the whole new text or what it was before. Throws Error(io) naming the
+/// file and the cause (full disk, a directory in the way, no permission).
+void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 
 /// Parses a collector list: "mix,branches,memory,caches" (any of them, comma-separated), "all" or
 /// "none". Throws Error(invalid_argument) naming an unknown collector.

@@ -28,6 +28,7 @@ int cmd_dataset(std::span<const std::string> argv) {
         .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")
         .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
+        .option("chunk", "N", "variants built, simulated, measured and appended together (an interruption loses at most one)", "64")
         .flag("quiet", "no progress display", 'q')
         .flag("json", "print a JSON summary");
     add_target_option(args);
@@ -66,9 +67,10 @@ int cmd_dataset(std::span<const std::string> argv) {
     options.workers = static_cast<std::size_t>(args.get_int("workers", 0, 1024));
     options.variants_per_workload = static_cast<std::size_t>(args.get_int("variants", 0, 1'000'000));
     options.seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
+    options.chunk = static_cast<std::size_t>(args.get_int("chunk", 1, 1'000'000));
     options.native = timing_options(args);
     options.limits.max_instructions = static_cast<std::uint64_t>(args.get_int("max-instructions", 1, INT64_MAX));
-    options.limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, INT64_MAX / 1000));
+    options.limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, max_timeout.count()));
     if (auto times = args.get_optional("times-csv")) options.times_csv = *times;
     else if (!target.native)
         throw UsageError(fmt::format("{} cannot be timed on this machine: give its measured times with --times-csv", target.name));

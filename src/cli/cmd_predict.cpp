@@ -35,7 +35,7 @@ int cmd_predict(std::span<const std::string> argv) {
     const auto model = resolve_model(args, target);
     SimulationLimits limits;
     limits.max_instructions = static_cast<std::uint64_t>(args.get_int("max-instructions", 1, INT64_MAX));
-    limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, INT64_MAX / 1000));
+    limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, max_timeout.count()));
     const auto prediction = predict(*binary, target, model, limits);
 
     if (args.has("json")) {

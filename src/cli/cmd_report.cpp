@@ -10,6 +10,7 @@
 #include "simtune/predictors/metrics.hpp"
 #include "simtune/process.hpp"
 #include "simtune/tuning/dataset.hpp"
+#include "simtune/util.hpp"
 
 namespace simtune::cli {
 
@@ -149,7 +150,7 @@ int cmd_report(std::span<const std::string> argv) {
     Json plots = Json::array();
     if (!args.has("no-plots")) {
         const auto data_file = out_dir / "report-data.json";
-        std::ofstream(data_file) << Json{{"models", plot_models}}.dump() << '\n';
+        write_file_atomically(data_file, Json{{"models", plot_models}}.dump() + '\n');
         run_plot_script(data_file, out_dir);
         markdown += "\n";
         for (const auto& m : plot_models) {
@@ -163,7 +164,7 @@ int cmd_report(std::span<const std::string> argv) {
             }
         }
     }
-    std::ofstream(out_dir / "report.md") << markdown;
+    write_file_atomically(out_dir / "report.md", markdown); // errors (a full disk) are not ignored
     if (args.has("json")) {
         print_json({{"dataset", args.positionals().at(0)}, {"report", (out_dir / "report.md").string()},
                     {"models", models_json}, {"plots", plots}});

@@ -20,7 +20,7 @@ int cmd_simulate(std::span<const std::string> argv) {
 
     SimulationLimits limits;
     limits.max_instructions = static_cast<std::uint64_t>(args.get_int("max-instructions", 1, INT64_MAX));
-    limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, INT64_MAX / 1000));
+    limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, max_timeout.count()));
     const auto collectors = parse_collectors(args.get("collectors"));
     const auto simulator_name = args.get("simulator");
     auto factory = simulator_factory(simulator_name, limits);

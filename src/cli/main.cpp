@@ -1,5 +1,9 @@
 // simtune: the command-line face of the library. `simtune <command> [options]`, git/cargo style.
+#include <signal.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <span>
 #include <string>
@@ -10,6 +14,7 @@
 
 #include "common.hpp"
 #include "job.hpp"
+#include "simtune/interrupt.hpp"
 
 namespace {
 
@@ -20,6 +25,10 @@ struct Command {
     std::string_view summary;
     int (*run)(std::span<const std::string>);
     bool distributes = false; ///< shares its work across the ranks of an MPI job
+    /// SIGINT/SIGTERM/SIGHUP cancel its work cleanly (children killed, scratch removed, outputs
+    /// complete or untouched) instead of ending the process where it stands. Commands that start
+    /// no child and write atomically (train) keep the default: they die at once.
+    bool cancellable = true;
 };
 
 constexpr Command commands[] = {
@@ -29,10 +38,10 @@ constexpr Command commands[] = {
     {"predict", "predict the run time of a kernel binary or C kernel", cmd_predict},
     {"tune", "rank candidate implementations by predicted run time", cmd_tune, true},
     {"dataset", "build a training dataset (simulated stats + measured times) as CSV", cmd_dataset, true},
-    {"train", "fit a predictor on a dataset and save the model", cmd_train},
+    {"train", "fit a predictor on a dataset and save the model", cmd_train, false, false},
     {"report", "metrics and plots of model(s) against a dataset", cmd_report},
-    {"targets", "list the built-in targets", cmd_targets},
-    {"workloads", "list the built-in workloads and their schedule spaces", cmd_workloads},
+    {"targets", "list the built-in targets", cmd_targets, false, false},
+    {"workloads", "list the built-in workloads and their schedule spaces", cmd_workloads, false, false},
 };
 
 void print_help() {
@@ -61,6 +70,20 @@ void print_help() {
 int failed(Job& job, int code) {
     if (job.size() > 1) job.abort(code);
     return code;
+}
+
+// Interrupted by a signal: the work has unwound (children killed, scratch directories removed,
+// output files complete or untouched); die of the same signal, so a shell or script sees it.
+[[noreturn]] void die_of_interrupt(int signal) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::signal(signal, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signal);
+    ::pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(signal);
+    std::_Exit(128 + signal);
 }
 
 // Messages from a rank other than the root say which rank they come from.
@@ -106,15 +129,25 @@ int main(int argc, char** argv) {
             return exit_usage;
         }
         const auto where = rank_prefix(job);
+        if (c.cancellable) simtune::install_interrupt_handlers();
         try {
-            return c.run(rest);
+            const int code = c.run(rest);
+            if (const int signal = simtune::interrupt_signal()) die_of_interrupt(signal); // finished anyway
+            return code;
         } catch (const UsageError& e) {
             fmt::print(stderr, "{}simtune {}: {}\n(see 'simtune {} --help')\n", where, c.name, e.what(), c.name);
             return failed(job, exit_usage);
         } catch (const simtune::Error& e) {
+            if (const int signal = simtune::interrupt_signal(); signal) {
+                fmt::print(stderr, "\n{}simtune {}: interrupted by signal {} ({}); stopped cleanly\n", where, c.name,
+                           signal, ::strsignal(signal));
+                if (job.size() > 1) job.abort(128 + signal);
+                die_of_interrupt(signal);
+            }
             fmt::print(stderr, "{}simtune {}: error: {}\n", where, c.name, e.what());
             return failed(job, exit_code_for(e.kind()));
         } catch (const std::exception& e) {
+            if (const int signal = simtune::interrupt_signal()) die_of_interrupt(signal);
             fmt::print(stderr, "{}simtune {}: internal error: {}\n", where, c.name, e.what());
             return failed(job, exit_failed);
         }

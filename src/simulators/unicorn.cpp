@@ -39,6 +39,7 @@
 #include "simtune/collectors/collector_set.hpp"
 #include "simtune/error.hpp"
 #include "simtune/events.hpp"
+#include "simtune/interrupt.hpp"
 #include "simtune/isa/classify.hpp"
 
 namespace simtune {
@@ -92,7 +93,7 @@ void check(uc_err err, std::string_view what) {
 }
 
 /// Why a run stopped early, as recorded by a hook (hooks must not throw through Unicorn's C frames).
-enum class Stop { none, instruction_limit, time_limit, left_code, bad_memory, interrupt, syscall, exception };
+enum class Stop { none, instruction_limit, time_limit, cancelled, left_code, bad_memory, interrupt, syscall, exception };
 
 /// A decoded block, whether it lies inside the kernel's code, and how often the current run has
 /// executed it.
@@ -211,6 +212,11 @@ private:
 /// deadline, rare enough that the clock costs nothing measurable.
 constexpr std::uint32_t clock_check_blocks = 4096;
 
+/// The largest span of loadable segments a kernel image may have, and the highest address it may
+/// reach (so the sentinel, stack and buffers placed above it cannot wrap around).
+constexpr std::uint64_t max_image_bytes = std::uint64_t{256} << 20;
+constexpr std::uint64_t max_guest_address = std::uint64_t{1} << 46;
+
 Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events)
     : kernel_(kernel), conv_(convention(kernel.isa())), classifier_(kernel.isa()), memory_events_(memory_events) {
     const auto& buffer_specs = kernel.buffers();
@@ -227,6 +233,11 @@ Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool m
     }
     if (image_lo_ >= image_hi_)
         fail(ErrorKind::invalid_binary, "{}: no loadable segment", kernel.path().string());
+    // Segments far apart (found by fuzzing: two segments 1 TiB apart) would make the image, its
+    // per-page table and its snapshot that large: a kernel binary's image is a few megabytes.
+    if (image_hi_ - image_lo_ > max_image_bytes || image_hi_ > max_guest_address)
+        fail(ErrorKind::invalid_binary, "{}: its loadable segments span [{:#x}, {:#x}); Unicorn maps images of at most {} MiB "
+             "below {:#x}", kernel.path().string(), image_lo_, image_hi_, max_image_bytes >> 20, max_guest_address);
     guest_lo_ = image_lo_;
     const std::uint64_t stack_bytes = align_up(std::max<std::uint64_t>(options.stack_bytes, 64 * 1024), page_size);
     sentinel_ = align_up(image_hi_, 1 << 20) + (1 << 20);
@@ -393,6 +404,7 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
     if (--e.clock_countdown_ == 0) [[unlikely]] {
         e.clock_countdown_ = clock_check_blocks;
         if (std::chrono::steady_clock::now() > e.deadline_) return e.stop(Stop::time_limit);
+        if (interrupt_requested()) return e.stop(Stop::cancelled); // SIGINT/SIGTERM: stop within milliseconds
     }
     if (e.feed_blocks_) e.collectors_->on_block(entry.block);
 }
@@ -615,6 +627,9 @@ void Engine::report(uc_err err) {
     case Stop::time_limit:
         fail(ErrorKind::time_limit, "{}: exceeded the time limit of {} ms after {} instructions", prefix,
              timeout_.count(), max_instructions_ - budget_);
+    case Stop::cancelled:
+        throw_if_interrupted(prefix.c_str());
+        fail(ErrorKind::cancelled, "{}: interrupted", prefix);
     case Stop::left_code:
         fail(ErrorKind::simulation_fault,
              "{}: control left the kernel's code [{:#x}, {:#x}) for {}: calls into libc or other code "
@@ -686,8 +701,9 @@ UnicornSimulator::UnicornSimulator(SimulationLimits limits) : UnicornSimulator(U
 UnicornSimulator::UnicornSimulator(UnicornOptions options) : impl_(std::make_unique<Impl>()) {
     if (options.limits.max_instructions == 0)
         fail(ErrorKind::invalid_argument, "UnicornSimulator: the instruction limit must be positive");
-    if (options.limits.timeout.count() <= 0)
-        fail(ErrorKind::invalid_argument, "UnicornSimulator: the time limit must be positive");
+    if (options.limits.timeout.count() <= 0 || options.limits.timeout > max_timeout)
+        fail(ErrorKind::invalid_argument, "UnicornSimulator: the time limit must be positive and at most {} ms",
+             max_timeout.count());
     impl_->options = options;
 }
 UnicornSimulator::~UnicornSimulator() = default;

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <climits>
 #include <cstring>
 #include <iterator>
 #include <cmath>
@@ -46,6 +47,25 @@ double parse_double(const std::string& text, const std::filesystem::path& file, 
     return v;
 }
 
+/// A CSV number that must be a whole number in [min, max] (a knob, a counter): checked before any
+/// cast, which would be undefined for a value out of range.
+double parse_whole(const std::string& text, double min, double max, const std::filesystem::path& file, std::size_t line,
+                   std::string_view column) {
+    const double v = parse_double(text, file, line, column);
+    if (v < min || v >= max || v != std::floor(v))
+        fail(ErrorKind::invalid_data, "{}:{}: column '{}': '{}' is not a whole number in [{:.0f}, {:.0f})", file.string(),
+             line, column, text, min, max);
+    return v;
+}
+
+/// Names go into the CSV unquoted: a separator in one (',' between cells, ';' and '=' in knobs, a
+/// line break) would shift every later cell of the row. Such names are refused.
+void check_csv_name(std::string_view name, std::string_view forbidden, std::string_view what) {
+    if (name.find_first_of(forbidden) != std::string_view::npos || name.find_first_of("\n\r") != std::string_view::npos)
+        fail(ErrorKind::invalid_data, "{} '{}' cannot be written to a dataset CSV: it contains one of '{}' or a line break",
+             what, name, forbidden);
+}
+
 /// The header of a file whose rows hold the first `counters` Stats counters per simulator.
 /// (With `details`, also the timing-detail columns.)
 std::string header_for(const std::vector<std::string>& simulators, std::size_t counters = Stats::feature_count,
@@ -60,8 +80,13 @@ std::string header_for(const std::vector<std::string>& simulators, std::size_t c
 
 std::string row_line(const DatasetRow& r, const std::vector<std::string>& simulators,
                      std::size_t counters = Stats::feature_count, bool details = true) {
+    check_csv_name(r.workload, ",", "workload name");
+    check_csv_name(r.variant, ",", "variant id");
     std::vector<std::string> knobs;
-    for (const auto& [k, v] : r.knobs) knobs.push_back(fmt::format("{}={}", k, v));
+    for (const auto& [k, v] : r.knobs) {
+        check_csv_name(k, ",;=", "knob name");
+        knobs.push_back(fmt::format("{}={}", k, v));
+    }
     std::string line = fmt::format("{},{},{}", r.workload, r.variant, fmt::join(knobs, ";"));
     for (const auto& s : simulators) {
         for (std::size_t i = 0; i < counters; ++i) line += fmt::format(",{}", r.stats.at(s).counter(i));
@@ -157,7 +182,7 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
             for (const auto& kv : split(cells[2], ';')) {
                 const auto eq = kv.find('=');
                 if (eq == std::string::npos) fail(ErrorKind::invalid_data, "{}:{}: knob '{}' is not name=value", file.string(), n, kv);
-                r.knobs[kv.substr(0, eq)] = static_cast<int>(parse_double(kv.substr(eq + 1), file, n, "knobs"));
+                r.knobs[kv.substr(0, eq)] = static_cast<int>(parse_whole(kv.substr(eq + 1), INT_MIN, INT_MAX + 1.0, file, n, "knobs"));
             }
         std::size_t c = 3;
         for (const auto& s : sims) {
@@ -166,6 +191,7 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
             for (std::size_t i = 0; i < d.counters; ++i, ++c) {
                 f[i] = parse_double(cells[c], file, n, header[c]);
                 if (f[i] < 0) fail(ErrorKind::invalid_data, "{}:{}: column '{}' is negative", file.string(), n, header[c]);
+                f[i] = parse_whole(cells[c], 0, 18446744073709551616.0, file, n, header[c]); // 2^64: uint64_t's end
             }
             for (std::size_t i = 0; i < d.counters; ++i) st.counter(i) = static_cast<std::uint64_t>(f[i]);
             r.stats[s] = st;
@@ -189,8 +215,10 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
 std::vector<std::string> Dataset::simulators() const {
     if (rows.empty()) return {};
     std::vector<std::string> out;
-    for (const auto& [s, _] : rows.front().stats)
+    for (const auto& entry : rows.front().stats) {
+        const std::string& s = entry.first; // (clang 15 cannot capture a structured binding)
         if (std::ranges::all_of(rows, [&](const auto& r) { return r.stats.contains(s); })) out.push_back(s);
+    }
     return out;
 }
 

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "simtune/interrupt.hpp"
+
 namespace simtune {
 
 SimulationPool::SimulationPool(Target target, SimulatorFactory simulators, PoolOptions options)
@@ -68,7 +70,7 @@ std::vector<CandidateResult> SimulationPool::run(std::span<const Candidate> cand
         }
         for (std::size_t i = next++; i < candidates.size(); i = next++) {
             CandidateResult r;
-            if (cancelled_) {
+            if (cancelled_ || interrupt_requested()) {
                 r.index = i;
                 r.name = candidates[i].name;
                 r.error_kind = ErrorKind::cancelled;
@@ -102,6 +104,8 @@ std::vector<CandidateResult> SimulationPool::run(std::span<const Candidate> cand
         work(); // the calling thread is a worker too
     }
     if (callback_error) std::rethrow_exception(callback_error);
+    // Interrupted (SIGINT/SIGTERM): the batch is incomplete; no caller may take it for a result.
+    throw_if_interrupted("simulating a batch");
 
     return results;
 }

@@ -3,6 +3,7 @@
 // and binary bytes travel unescaped; numbers are written in their shortest round-trip form.
 #include "simtune/tuning/sharded_run.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "simtune/error.hpp"
+#include "simtune/util.hpp"
 
 namespace simtune {
 
@@ -73,38 +75,59 @@ Stats read_stats(Reader& r) {
     return s;
 }
 
+bool same_bytes(const KernelBinary& a, const KernelBinary& b) { return std::ranges::equal(a.bytes(), b.bytes()); }
+
 // A received binary, runnable here: the file at its original path if that holds the same bytes,
-// else a copy named by content hash in `dir`.
+// else a copy named by content hash in `dir` (default: a private per-user directory in the temp
+// directory). An existing copy is compared byte for byte on every use: a file damaged or planted
+// there is replaced, never run.
 KernelBinary place_binary(std::vector<std::byte> bytes, const std::string& path, const std::filesystem::path& dir) {
     auto binary = KernelBinary::from_bytes(std::move(bytes), path);
     std::error_code ec;
     if (!path.empty() && std::filesystem::is_regular_file(path, ec)) {
         try {
             auto local = KernelBinary::load(path, binary.isa());
-            if (local.content_hash() == binary.content_hash()) return local;
+            if (same_bytes(local, binary)) return local;
         } catch (const Error&) {
             // not the same binary (or unreadable): fall through to a private copy
         }
     }
-    const auto where = dir.empty() ? std::filesystem::temp_directory_path() / "simtune-received" : dir;
-    std::filesystem::create_directories(where, ec);
-    const auto file = where / (binary.content_hash() + ".elf");
-    if (!std::filesystem::exists(file, ec)) {
-        // Written under a name of its own, then renamed: another simtune may place the same binary.
-        static std::atomic<unsigned> copies{0};
-        const auto tmp = where / fmt::format("{}.{}.{}.tmp", binary.content_hash(), ::getpid(), copies++);
-        {
-            std::ofstream out(tmp, std::ios::binary);
-            const auto b = binary.bytes();
-            out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-            if (!out) fail(ErrorKind::io, "cannot write the received binary {}", tmp.string());
-        }
-        std::filesystem::permissions(tmp, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                                              std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                                              std::filesystem::perms::others_exec);
-        std::filesystem::rename(tmp, file);
+    std::filesystem::path where = dir;
+    if (where.empty()) {
+        where = private_temp_directory("simtune-received");
+    } else {
+        std::filesystem::create_directories(where, ec);
+        if (ec) fail(ErrorKind::io, "cannot create {} for received binaries: {}", where.string(), ec.message());
     }
-    return KernelBinary::load(file, binary.isa());
+    const auto file = where / (binary.content_hash() + ".elf");
+    if (std::filesystem::exists(file, ec)) {
+        try {
+            auto local = KernelBinary::load(file, binary.isa());
+            if (same_bytes(local, binary)) return local;
+        } catch (const Error&) {
+            // damaged or foreign: replaced below
+        }
+    }
+    // Written under a name of its own, then renamed over the hash name: another simtune may place
+    // the same binary at the same time.
+    static std::atomic<unsigned> copies{0};
+    const auto tmp = where / fmt::format("{}.{}.{}.tmp", binary.content_hash(), ::getpid(), copies++);
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        const auto b = binary.bytes();
+        out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+        if (!out) fail(ErrorKind::io, "cannot write the received binary {}", tmp.string());
+    }
+    std::filesystem::permissions(tmp, std::filesystem::perms::owner_all, ec);
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) {
+        std::filesystem::remove(tmp, ec);
+        fail(ErrorKind::io, "cannot place the received binary at {}", file.string());
+    }
+    auto placed = KernelBinary::load(file, binary.isa());
+    if (!same_bytes(placed, binary))
+        fail(ErrorKind::io, "{} changed while simtune placed a received binary there", file.string());
+    return placed;
 }
 
 } // namespace

@@ -60,9 +60,10 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
     }
 
     // Successful results by predicted time, then the failures in batch order.
-    auto failed = std::ranges::stable_partition(results, &CandidateResult::ok);
-    std::ranges::stable_sort(results.begin(), failed.begin(), {}, &CandidateResult::predicted_seconds);
-    const auto good = static_cast<std::size_t>(failed.begin() - results.begin());
+    // (std::stable_partition, not std::ranges': clang 15 cannot compile the subrange it returns)
+    const auto failed = std::stable_partition(results.begin(), results.end(), [](const CandidateResult& r) { return r.ok(); });
+    std::ranges::stable_sort(results.begin(), failed, {}, &CandidateResult::predicted_seconds);
+    const auto good = static_cast<std::size_t>(failed - results.begin());
     std::vector<CandidateResult> ranked = std::move(results);
 
     const std::size_t top = std::min(options_.confirm_top, good);

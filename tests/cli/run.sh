@@ -65,6 +65,9 @@ usage)
     expect 2 "$simtune" train data.csv --out m --model svm && expect_err "unknown model 'svm'"
     expect 2 "$simtune" report data.csv && expect_err "at least one --model"
     expect 2 "$simtune" dataset --out d.csv --workloads nosuch && expect_err "unknown workload 'nosuch'"
+    # A time limit whose deadline would overflow the clock is a usage error, not an instant timeout.
+    expect 2 "$simtune" dataset --out d.csv --workloads dense-512x1024 --variants 1 --passes 1 --ms 1 -q \
+        --timeout-ms 9223372036854775 && expect_err "timeout-ms must be between 1 and 31622400000"
     expect 0 "$simtune" targets --json && json "[t['name'] for t in d][:1] == ['host-x86-64'] and len(d) == 3"
     expect 0 "$simtune" workloads --json && json "any(w['name'] == 'gemm-128x128x128' and w['variants'] > 100 for w in d) and len({w['family'] for w in d}) >= 15"
     ;;
@@ -123,6 +126,9 @@ models)
     done
     grep -q "| ridge | gemm-128x128x128 |" report/report.md || fail "report.md lacks the ridge row"
     expect 0 "$simtune" report data.csv --model ridge.model --out-dir report2 --no-plots && expect_out "top-k"
+    # report.md cannot be written (a directory stands in its way): an I/O error, not a silent success.
+    rm -rf report4 && mkdir -p report4/report.md
+    expect 3 "$simtune" report data.csv --model ridge.model --out-dir report4 --no-plots && expect_err "report.md"
     # Without matplotlib (a stand-in package that fails to import), plots fail clearly: exit 4.
     mkdir -p no-mpl/matplotlib && echo 'raise ImportError("matplotlib hidden by the test")' > no-mpl/matplotlib/__init__.py
     expect 4 env PYTHONPATH="$work/no-mpl" "$simtune" report data.csv --model ridge.model --out-dir report3 &&

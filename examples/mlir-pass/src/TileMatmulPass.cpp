@@ -7,7 +7,9 @@
 // tile_search.hpp and catches simtune's errors (std::exception) before they reach MLIR code.
 #include "TileMatmulPass.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -208,17 +210,24 @@ std::string emit_object(ModuleOp module, const LlvmTarget& target, const fs::pat
 }
 
 /// A scratch folder for one pass run's objects, removed afterwards (build_kernel_from_object
-/// keeps what it needs in simtune's build cache).
+/// keeps what it needs in simtune's build cache): a fresh private directory made by mkdtemp, never
+/// one someone else created under a name they could predict.
 /// With `keep` set, the objects go there and stay.
 struct ScratchDir {
     fs::path path;
     bool remove = true;
     explicit ScratchDir(const std::string& keep) {
-        static int counter = 0;
         remove = keep.empty();
-        path = remove ? fs::temp_directory_path() / llvm::formatv("simtune-mlir-{0}-{1}", ::getpid(), counter++).str()
-                      : fs::path(keep);
-        fs::create_directories(path);
+        if (!remove) {
+            path = fs::path(keep);
+            fs::create_directories(path);
+            return;
+        }
+        std::string pattern = (fs::temp_directory_path() / "simtune-mlir-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr)
+            throw fs::filesystem_error("cannot create a scratch directory", fs::path(pattern),
+                                       std::error_code(errno, std::generic_category()));
+        path = pattern;
     }
     ~ScratchDir() {
         std::error_code ec;

@@ -65,7 +65,8 @@ public:
 
     /// Builds and simulates every candidate. `on_result` runs serialised (under the pool's lock)
     /// on the worker that finished the candidate, and may complete the result (e.g. score it).
-    /// Returns the results in batch order.
+    /// Returns the results in batch order. After an interruption (request_interrupt, interrupt.hpp)
+    /// no candidate starts, those running stop, and run throws Error(cancelled).
     std::vector<CandidateResult> run(std::span<const Candidate> candidates,
                                      const std::function<void(CandidateResult&)>& on_result = {});
 

@@ -32,8 +32,10 @@ std::string batch_fingerprint(std::span<const Candidate> candidates);
 struct ShardedRunOptions {
     /// Send each built binary to the root (for native timing there).
     bool send_binaries = false;
-    /// Where the root writes received binaries that are not on its disk; empty: a directory under
-    /// the system's temporary directory.
+    /// Where the root writes received binaries that are not on its disk; empty: this user's private
+    /// directory simtune-received-<uid> under the system's temporary directory (created 0700;
+    /// refused if someone else owns it or may write it). Copies found there are compared byte for
+    /// byte with what was received before they are used.
     std::filesystem::path received_dir;
 };
 
