@@ -2,7 +2,8 @@
 # The training corpus and its leave-one-family-out table (benchmarks/RESULTS.md, "Operators the
 # model never saw") in one command: every corpus workload (21 operator families), N variants each,
 # built for x86-64-v2, simulated with Unicorn and QEMU (every collector, the MCA pipeline model
-# included) and timed natively (6 interleaved passes of 20 ms on alternating CPUs). The dataset is
+# included) and timed natively (6 interleaved passes of 20 ms on alternating CPUs; RESULTS.md's
+# round 2 combines four such measurements with benchmarks/combine_times.py). The dataset is
 # resumable: run it again and it continues where it stopped. Then the experiment: every baseline
 # and model, within each workload and leaving each family out, with and without the MCA features.
 #
@@ -17,4 +18,5 @@ out=${1:-corpus-run}
 variants=${2:-40}
 export SIMTUNE_QEMU_PLUGIN=${SIMTUNE_QEMU_PLUGIN:-$build/src/qemu_plugin/libsimtune_qemu_plugin.so}
 exec "$build/examples/example_experiment" --workloads corpus --variants "$variants" --passes 6 --ms 20 \
-    --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank --ablate mca_ --out "$out"
+    --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank,gbt+gbt-rel-rank \
+    --ablate "mca_,dtlb_|stlb_|l1d_stream|l2_stream" --out "$out"
