@@ -93,7 +93,7 @@ binaries)
 
     expect 0 "$simtune" measure add.elf --passes 2 --ms 5 && expect_out "add.elf"
     expect 0 "$simtune" measure add.elf add.elf --passes 2 --ms 5 --json &&
-        json "len(d) == 2 and all(0 < t['seconds'] < 1e-3 and len(t['pass_seconds']) == 2 for t in d)"
+        json "len(d) == 2 and all(0 < t['seconds'] < 1e-3 and len(t['pass_seconds']) >= 2 for t in d)" # the noise gate may add passes
     expect 3 "$simtune" measure add-a72.elf --passes 1 --ms 5 && expect_err "cannot run on this machine"
     # A board has no trained model: predict says how to get one; --model analytic uses the cost model.
     expect 3 "$simtune" predict add-a72.elf --target cortex-a72 && expect_err "--model analytic"
