@@ -9,15 +9,6 @@
 
 namespace simtune {
 
-namespace {
-
-template <typename F>
-decltype(auto) visit_member(const Ensemble::Member& m, F&& f) {
-    return std::visit(std::forward<F>(f), m);
-}
-
-} // namespace
-
 Ensemble::Ensemble(std::vector<Member> members) : members_(std::move(members)) {
     if (members_.empty()) fail(ErrorKind::invalid_argument, "ensemble: no members");
     if (fitted()) check_members();
@@ -33,16 +24,15 @@ void Ensemble::fit(const TrainingSet& data) {
 
 bool Ensemble::fitted() const {
     for (const auto& m : members_)
-        if (!visit_member(m, [](const auto& model) { return model.fitted(); })) return false;
+        if (!std::visit([](const auto& model) { return model.fitted(); }, m)) return false;
     return true;
 }
 
 void Ensemble::check_members() const {
     const auto& first = features().raw_names();
     for (std::size_t i = 1; i < members_.size(); ++i) {
-        const auto& names = visit_member(members_[i], [](const auto& model) -> const std::vector<std::string>& {
-            return model.features().raw_names();
-        });
+        const auto& names = std::visit([](const auto& model) -> const std::vector<std::string>& { return model.features().raw_names(); },
+                                       members_[i]);
         if (names != first)
             fail(ErrorKind::invalid_argument, "ensemble: member {} reads other features than member 1 ({} against {} columns)",
                  i + 1, names.size(), first.size());
@@ -50,7 +40,7 @@ void Ensemble::check_members() const {
 }
 
 const FeaturePipeline& Ensemble::features() const {
-    return visit_member(members_.front(), [](const auto& model) -> const FeaturePipeline& { return model.features(); });
+    return std::visit([](const auto& model) -> const FeaturePipeline& { return model.features(); }, members_.front());
 }
 
 void Ensemble::set_target(std::string target) {
@@ -60,14 +50,14 @@ void Ensemble::set_target(std::string target) {
 
 double Ensemble::predict(std::span<const double> raw_row) const {
     double log_sum = 0;
-    for (const auto& m : members_) log_sum += std::log(visit_member(m, [&](const auto& model) { return model.predict(raw_row); }));
+    for (const auto& m : members_) log_sum += std::log(std::visit([&](const auto& model) { return model.predict(raw_row); }, m));
     return std::exp(log_sum / static_cast<double>(members_.size()));
 }
 
 Eigen::VectorXd Ensemble::predict(const Eigen::MatrixXd& raw_rows) const {
     Eigen::VectorXd log_sum = Eigen::VectorXd::Zero(raw_rows.rows());
     for (const auto& m : members_)
-        log_sum += visit_member(m, [&](const auto& model) { return model.predict(raw_rows); }).array().log().matrix();
+        log_sum += std::visit([&](const auto& model) { return model.predict(raw_rows); }, m).array().log().matrix();
     return (log_sum / static_cast<double>(members_.size())).array().exp().matrix();
 }
 
@@ -76,7 +66,7 @@ ModelWriter Ensemble::writer() const {
     ModelWriter out(kind);
     out.provenance(target_);
     out.integer("members", static_cast<std::int64_t>(members_.size()));
-    for (const auto& m : members_) out.block("member", visit_member(m, [](const auto& model) { return model.text(); }));
+    for (const auto& m : members_) out.block("member", std::visit([](const auto& model) { return model.text(); }, m));
     return out;
 }
 
