@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The training corpus and its leave-one-family-out table (benchmarks/RESULTS.md, "Operators the
-# model never saw") in one command: every corpus workload (21 operator families), N variants each,
+# model never saw") in one command: every corpus workload (28 operator families), N variants each,
 # built for x86-64-v2, simulated with Unicorn and QEMU (every collector, the MCA pipeline model
 # included) and timed natively (6 interleaved passes of 20 ms on alternating CPUs; RESULTS.md's
-# round 2 combines four such measurements with benchmarks/combine_times.py). The dataset is
+# rounds 2 and 3 combine four such measurements with benchmarks/combine_times.py). The dataset is
 # resumable: run it again and it continues where it stopped. Then the experiment: every baseline
-# and model, within each workload and leaving each family out, with and without the MCA features.
+# and model, within each workload and leaving each family out, with and without the MCA
+# features, the TLB/stream counters and the store-miss/forwarding counters.
 #
 #   benchmarks/corpus.sh [OUT_DIR [VARIANTS_PER_WORKLOAD]]     (defaults: corpus-run, 40)
 #
@@ -19,4 +20,4 @@ variants=${2:-40}
 export SIMTUNE_QEMU_PLUGIN=${SIMTUNE_QEMU_PLUGIN:-$build/src/qemu_plugin/libsimtune_qemu_plugin.so}
 exec "$build/examples/example_experiment" --workloads corpus --variants "$variants" --passes 6 --ms 20 \
     --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank,gbt+gbt-rel-rank \
-    --ablate "mca_,dtlb_|stlb_|l1d_stream|l2_stream" --out "$out"
+    --ablate "mca_,dtlb_|stlb_|l1d_stream|l2_stream,l1d_store|store_forwarded" --out "$out"

@@ -241,3 +241,60 @@ TEST_CASE("misses that continue a stream in their page are counted as stream mis
     for (std::uint64_t line : {0, 5, 7, 14, 17}) m.on_memory({base + line * 64, 4, false});
     CHECK(stats_of(m).l1d_stream_misses == 0);
 }
+
+TEST_CASE("a store's L1D misses are also counted as store misses, stream or not") {
+    CacheModel m(small);
+    // Loads only: no store misses however many lines miss.
+    read_sequential(m, 4096, 64);
+    CHECK(stats_of(m).l1d_misses == 64);
+    CHECK(stats_of(m).l1d_store_misses == 0);
+    // Stores to one page, line after line: 64 misses, all stores, all but the first continue the
+    // page's stream.
+    m.reset();
+    for (std::uint64_t i = 0; i < 64; ++i) m.on_memory({base + i * 64, 4, true});
+    Stats s = stats_of(m);
+    CHECK(s.l1d_misses == 64);
+    CHECK(s.l1d_store_misses == 64);
+    CHECK(s.l1d_store_stream_misses == 63);
+    // A store that hits (the line is in L1D) is no miss; a store to one line per page (a column
+    // of a row-major matrix) misses with no stream.
+    m.on_memory({base, 4, true});
+    CHECK(stats_of(m).l1d_store_misses == 64);
+    m.reset();
+    for (std::uint64_t i = 0; i < 16; ++i) m.on_memory({base + (i + 1) * 4096, 4, true});
+    s = stats_of(m);
+    CHECK(s.l1d_store_misses == 16);
+    CHECK(s.l1d_store_stream_misses == 0);
+    // Mixed: loads miss, then stores to the same lines hit.
+    m.reset();
+    read_sequential(m, 1024, 64);
+    for (std::uint64_t i = 0; i < 16; ++i) m.on_memory({base + i * 64, 4, true});
+    s = stats_of(m);
+    CHECK(s.l1d_misses == 16);
+    CHECK(s.l1d_store_misses == 0);
+}
+
+TEST_CASE("a load of a word stored a few accesses before counts as store-forwarded") {
+    CacheModel m(small);
+    // A running sum in memory: y[c] = y[c - 1] + x[c] loads the word stored by the previous iteration.
+    const std::uint64_t x = base, y = base + 64 * 1024;
+    for (std::uint64_t c = 1; c < 100; ++c) {
+        m.on_memory({y + (c - 1) * 4, 4, false});
+        m.on_memory({x + c * 4, 4, false});
+        m.on_memory({y + c * 4, 4, true});
+    }
+    // Words are 8 bytes: the load of y[c-1] finds the store of y[c-1] (same word or not, the word
+    // of the previous store is the same or the one before, which was stored 3 accesses earlier).
+    CHECK(stats_of(m).store_forwarded_loads == 98);
+    // Loads of data stored long ago (beyond the window) or never stored are not forwarded.
+    m.reset();
+    m.on_memory({y, 8, true});
+    for (std::uint64_t i = 0; i < CacheModel::forwarding_window; ++i) m.on_memory({x + i * 8, 8, false});
+    m.on_memory({y, 8, false});
+    CHECK(stats_of(m).store_forwarded_loads == 0);
+    m.reset();
+    m.on_memory({y, 8, true});
+    m.on_memory({y, 8, false});
+    m.on_memory({y + 8, 8, false}); // another word
+    CHECK(stats_of(m).store_forwarded_loads == 1);
+}

@@ -219,6 +219,13 @@ TEST_CASE("a dataset written before the mca_* counters loads, and trains without
     const Dataset mca = Dataset::load_csv(dir / "mca.csv");
     CHECK(mca.counters == Stats::pipeline_feature_count);
     CHECK(mca.training_set(mca.simulators().front()).feature_names.size() == Stats::pipeline_feature_count);
+    // ... and one of the version before the store-miss counters (benchmarks/corpus-dataset-round2.csv).
+    Dataset before_stores = old;
+    before_stores.counters = Stats::tlb_feature_count;
+    before_stores.save_csv(dir / "tlb.csv");
+    const Dataset tlb = Dataset::load_csv(dir / "tlb.csv");
+    CHECK(tlb.counters == Stats::tlb_feature_count);
+    CHECK(tlb.training_set(tlb.simulators().front()).feature_names.size() == Stats::tlb_feature_count);
     // A file with only some of the appended columns is not a file of any version.
     std::ifstream in(dir / "new.csv");
     std::string header, rest((std::istreambuf_iterator<char>(in)), {});

@@ -77,9 +77,11 @@ TEST_CASE("Stats is a fixed-order feature vector with names, printable with fmt"
     // The order is part of the model-file and dataset format: counters are appended, never reordered.
     CHECK(names[Stats::base_feature_count - 1] == "basic_blocks");
     CHECK(names[Stats::pipeline_feature_count - 1] == "mca_unsupported");
-    CHECK(names.back() == "l2_stream_misses");
+    CHECK(names[Stats::tlb_feature_count - 1] == "l2_stream_misses");
+    CHECK(names.back() == "store_forwarded_loads");
     CHECK(Stats::feature_index("mca_cycles") == Stats::base_feature_count);
     CHECK(Stats::feature_index("dtlb_misses") == Stats::pipeline_feature_count);
+    CHECK(Stats::feature_index("l1d_store_misses") == Stats::tlb_feature_count);
     CHECK(Stats::feature_layouts.back() == Stats::feature_count);
     CHECK(Stats::feature_index("no_such_counter") == Stats::feature_count);
     for (std::size_t i = 0; i < names.size(); ++i) {

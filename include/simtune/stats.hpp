@@ -57,6 +57,17 @@ struct Stats {
     std::uint64_t stlb_misses = 0;       ///< ... and the second-level TLB (a page walk)
     std::uint64_t l1d_stream_misses = 0; ///< L1D misses continuing a stream in their page (+-1 line or a repeated stride)
     std::uint64_t l2_stream_misses = 0;  ///< L2 misses continuing a stream in their page
+    // Appended: which L1D misses were stores. A load miss overlaps with other work (the core keeps
+    // many loads in flight); a store miss needs its line read for ownership before the store
+    // buffer can drain, and a strided one that no stream prefetcher follows stalls the core once the
+    // buffer is full (a transpose writing columns runs 5-10x slower than one reading them).
+    std::uint64_t l1d_store_misses = 0;        ///< L1D misses of stores (write-allocate)
+    std::uint64_t l1d_store_stream_misses = 0; ///< ... of them, those continuing a stream in their page
+    /// Loads of data stored at most 64 accesses earlier (same 8-byte word): what the core forwards
+    /// from its store buffer. A sum kept in memory (`y[i] += ...` or y[c] = y[c-1] + ...) puts the
+    /// store-to-load round trip, ~5 cycles, on every iteration's dependency chain; LLVM MCA assumes
+    /// no memory dependency and cannot see it.
+    std::uint64_t store_forwarded_loads = 0;
 
     [[nodiscard]] std::uint64_t count(InsnClass c) const noexcept {
         return by_class[static_cast<std::size_t>(c)];
@@ -64,15 +75,17 @@ struct Stats {
     std::uint64_t& count(InsnClass c) noexcept { return by_class[static_cast<std::size_t>(c)]; }
 
     /// Number of entries in the feature vector.
-    static constexpr std::size_t feature_count = 1 + insn_class_count + 20;
+    static constexpr std::size_t feature_count = 1 + insn_class_count + 23;
     /// The counters before the pipeline counters were appended: what datasets written by earlier
     /// versions hold.
     static constexpr std::size_t base_feature_count = 1 + insn_class_count + 12;
     /// The counters before the TLB and stream counters were appended (with the pipeline counters).
     static constexpr std::size_t pipeline_feature_count = base_feature_count + 4;
+    /// The counters before the store-miss and store-forwarding counters were appended.
+    static constexpr std::size_t tlb_feature_count = pipeline_feature_count + 4;
     /// Every prefix of feature_names() a dataset of some simtune version holds, oldest first.
-    static constexpr std::array<std::size_t, 3> feature_layouts{base_feature_count, pipeline_feature_count,
-                                                                feature_count};
+    static constexpr std::array<std::size_t, 4> feature_layouts{base_feature_count, pipeline_feature_count,
+                                                                tlb_feature_count, feature_count};
 
     /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
     static std::span<const std::string_view> feature_names() noexcept {
@@ -82,7 +95,8 @@ struct Stats {
             "mem_writes",   "bytes_loaded", "bytes_stored", "l1d_accesses", "l1d_misses",
             "l2_accesses",  "l2_misses",    "llc_accesses", "llc_misses",  "basic_blocks",
             "mca_cycles",   "mca_resource_cycles", "mca_uops", "mca_unsupported", "dtlb_misses",
-            "stlb_misses",  "l1d_stream_misses", "l2_stream_misses"};
+            "stlb_misses",  "l1d_stream_misses", "l2_stream_misses", "l1d_store_misses",
+            "l1d_store_stream_misses", "store_forwarded_loads"};
         return names;
     }
 
@@ -119,7 +133,8 @@ inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
         &Stats::bytes_stored,   &Stats::l1d_accesses, &Stats::l1d_misses, &Stats::l2_accesses,
         &Stats::l2_misses,      &Stats::llc_accesses, &Stats::llc_misses, &Stats::basic_blocks,
         &Stats::mca_cycles,     &Stats::mca_resource_cycles, &Stats::mca_uops, &Stats::mca_unsupported,
-        &Stats::dtlb_misses,    &Stats::stlb_misses,  &Stats::l1d_stream_misses, &Stats::l2_stream_misses};
+        &Stats::dtlb_misses,    &Stats::stlb_misses,  &Stats::l1d_stream_misses, &Stats::l2_stream_misses,
+        &Stats::l1d_store_misses, &Stats::l1d_store_stream_misses, &Stats::store_forwarded_loads};
     if (i == 0) return instructions;
     if (i <= insn_class_count) return by_class[i - 1];
     return this->*rest[i - 1 - insn_class_count];

@@ -52,6 +52,13 @@ const std::vector<DerivedRatio>& standard_ratios() {
         {"dtlb_misses_per_mca_cycle", {"dtlb_misses"}, {"mca_cycles"}},
         {"l1d_stream_share", {"l1d_stream_misses"}, {"l1d_misses"}},
         {"l2_stream_share", {"l2_stream_misses"}, {"l2_misses"}},
+        // Appended with the store-miss counters: how many misses are stores (which stall the store
+        // buffer rather than overlap), per unit of work, and how many of those a stream explains.
+        {"l1d_store_miss_share", {"l1d_store_misses"}, {"l1d_misses"}},
+        {"l1d_store_misses_per_mca_cycle", {"l1d_store_misses"}, {"mca_cycles"}},
+        {"l1d_store_stream_share", {"l1d_store_stream_misses"}, {"l1d_store_misses"}},
+        {"forwarded_load_share", {"store_forwarded_loads"}, {"mem_reads"}},
+        {"forwarded_loads_per_mca_cycle", {"store_forwarded_loads"}, {"mca_cycles"}},
     };
     return ratios;
 }

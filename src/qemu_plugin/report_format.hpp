@@ -2,7 +2,7 @@
 // The file the simtune QEMU plugin writes and QemuSimulator reads: small, versioned and
 // line-oriented, so a truncated or foreign file is always detected.
 //
-//   simtune-qemu-stats 3
+//   simtune-qemu-stats 4
 //   status ok                       (or: instruction_limit, no_roi)
 //   instructions 1234               one "name value" line per Stats feature, in feature order
 //   int_alu 400
@@ -15,7 +15,8 @@
 //   end
 //
 // Version 2 added the block list (and, with Stats, the mca_* counters, which the plugin leaves 0:
-// QemuSimulator prices the listed blocks with LLVM MCA); version 3 the TLB and stream counters.
+// QemuSimulator prices the listed blocks with LLVM MCA); version 3 the TLB and stream counters;
+// version 4 the store-miss counters.
 //
 // Shared by the plugin (which formats) and the adapter (which parses strictly), header-only so the
 // plugin does not pull the adapter's process control into QEMU.
@@ -33,7 +34,7 @@
 namespace simtune::qemu_report {
 
 inline constexpr std::string_view magic = "simtune-qemu-stats";
-inline constexpr int version = 3;
+inline constexpr int version = 4;
 
 enum class Status { ok, instruction_limit, no_roi };
 

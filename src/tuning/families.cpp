@@ -561,6 +561,173 @@ std::vector<Variant> pooling(const Workload& w, bool max) {
                        "const float *restrict I, float *restrict O", prologue, epilogue);
 }
 
+/// C[i][j] += A[i][k] * B[k][j] on int8 inputs with int32 accumulation: a quantised GEMM. Integer
+/// arithmetic, so every order gives the same bits; vectorised, GCC widens bytes to 16/32-bit lanes.
+std::vector<Variant> qgemm(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N"), K = w.dim("K");
+    NestSpec s;
+    s.loops = {{"i", M, M}, {"j", N, N}, {"k", K, K}};
+    s.tiles = {{"i", tiles_of(M, {8, 16})}, {"j", tiles_of(N, {16, 32})}, {"k", tiles_of(K, {32})}};
+    s.point_orders = {{"i", "k", "j"}, {"i", "j", "k"}, {"k", "i", "j"}};
+    s.body = "C[i * N + j] += (int)A[i * K + k] * (int)B[k * N + j];";
+    return nest_family(w, s, dim_defines(w), "const signed char *restrict A, const signed char *restrict B, int *restrict C");
+}
+
+/// C[i][j] += A[i][k] * B[k][j] in double precision: the GEMM nest with half the lanes per vector
+/// and twice the bytes per element.
+std::vector<Variant> dgemm(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N"), K = w.dim("K");
+    NestSpec s;
+    s.loops = {{"i", M, M}, {"j", N, N}, {"k", K, K}};
+    s.tiles = {{"i", tiles_of(M, {8, 32})}, {"j", tiles_of(N, {16, 32})}, {"k", tiles_of(K, {16})}};
+    s.point_orders = {{"i", "k", "j"}, {"i", "j", "k"}, {"j", "k", "i"}};
+    s.body = "C[i * N + j] += A[i * K + k] * B[k * N + j];";
+    return nest_family(w, s, dim_defines(w), "const double *restrict A, const double *restrict B, double *restrict C");
+}
+
+/// Inclusive prefix sums along each row of R x C: y[r][c] = y[r][c-1] + x[r][c], a loop-carried
+/// dependency chain per row. Rows outer runs one chain at a time (latency-bound); columns outer
+/// advances all rows of a block together (independent chains, strided accesses). Every order adds
+/// the same terms in the same order: bit-identical.
+std::vector<Variant> prefix_sum_rows(const Workload& w) {
+    const int R = w.dim("R");
+    const std::vector<Knob> knobs{{"trows", "tr", tiles_of(R, {4, 16, 64})}, {"cols_outer", "c", {0, 1}},
+                                  {"carry", "k", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tr = k.at("trows");
+        const bool cols_outer = k.at("cols_outer") == 1, carry = k.at("carry") == 1;
+        if (cols_outer && carry) return std::nullopt; // a register carry needs the row's chain innermost
+        std::string b = fmt::format("    for (int r0 = 0; r0 < R; r0 += {}) {{\n", tr);
+        const std::string u = unroll_pragma(k.at("unroll"), "            ");
+        if (cols_outer) {
+            b += fmt::format("        for (int r = r0; r < r0 + {}; ++r) y[r * C] = x[r * C];\n", tr);
+            b += fmt::format("        for (int c = 1; c < C; ++c) {{\n{}            for (int r = r0; r < r0 + {}; ++r) "
+                             "y[r * C + c] = y[r * C + c - 1] + x[r * C + c];\n        }}\n", u, tr);
+        } else if (carry) {
+            b += fmt::format("        for (int r = r0; r < r0 + {}; ++r) {{\n            float s = 0.0f;\n"
+                             "{}            for (int c = 0; c < C; ++c) {{ s = s + x[r * C + c]; y[r * C + c] = s; }}\n        }}\n", tr, u);
+        } else {
+            b += fmt::format("        for (int r = r0; r < r0 + {}; ++r) {{\n            y[r * C] = x[r * C];\n"
+                             "{}            for (int c = 1; c < C; ++c) y[r * C + c] = y[r * C + c - 1] + x[r * C + c];\n        }}\n", tr, u);
+        }
+        b += "    }\n";
+        return kernel(dim_defines(w), "const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// A 5-point Jacobi stencil over the interior of an H x W grid: out[i][j] = 0.5 in[i+1][j+1] +
+/// 0.125 (the four neighbours). Each output reads a 3-row window: tiles of columns keep the rows in
+/// L1, the column-first order walks the grid with stride W.
+std::vector<Variant> stencil5(const Workload& w) {
+    const int OH = w.dim("H") - 2, OW = w.dim("W") - 2;
+    NestSpec s;
+    s.loops = {{"i", OH, OH}, {"j", OW, OW}};
+    s.tiles = {{"i", tiles_of(OH, {8, 32})}, {"j", tiles_of(OW, {16, 64})}};
+    s.point_orders = {{"i", "j"}, {"j", "i"}};
+    s.body = "O[i * OW + j] = 0.5f * I[(i + 1) * W + j + 1] + 0.125f * (I[i * W + j + 1] + I[(i + 2) * W + j + 1] + "
+             "I[(i + 1) * W + j] + I[(i + 1) * W + j + 2]);";
+    return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}}), "const float *restrict I, float *restrict O");
+}
+
+/// Sparse matrix times vector in ELLPACK form: row i has E nonzeros with values v[i][e] and columns
+/// derived from the i32 index buffer and the position (a hash into [0, N), as a CSR's column array
+/// would hold them): random gathers from x. Knobs: rows outer (one row's sum at a time, in memory
+/// or in a register) or nonzero slots outer over a block of rows (ELL's column-major sweep, the
+/// block of y kept in cache), unrolling, vectorisation. Each y[i] adds its terms in slot order in
+/// every schedule: bit-identical.
+std::vector<Variant> spmv_ell(const Workload& w) {
+    const int M = w.dim("M");
+    const std::vector<Knob> knobs{{"slots_outer", "s", {0, 1}}, {"trows", "tr", tiles_of(M, {64, 512})},
+                                  {"acc", "a", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tr = k.at("trows"), acc = k.at("acc");
+        const bool slots_outer = k.at("slots_outer") == 1;
+        if (slots_outer && acc) return std::nullopt; // the sum lives in y while slots are outer
+        if (!slots_outer && tr != M) return std::nullopt; // rows outer: blocking rows changes nothing
+        const std::string col = "(int)(((unsigned)idx[i * E + e] * 7919u + (unsigned)(i * E + e) * 2654435761u) >> COLSHIFT)";
+        const std::string term = fmt::format("v[i * E + e] * x[{}]", col);
+        std::string b;
+        if (slots_outer) {
+            b += fmt::format("    for (int i0 = 0; i0 < M; i0 += {}) {{\n        for (int e = 0; e < E; ++e) {{\n{}"
+                             "            for (int i = i0; i < i0 + {}; ++i) y[i] += {};\n        }}\n    }}\n",
+                             tr, unroll_pragma(k.at("unroll"), "            "), tr, term);
+        } else if (acc) {
+            b += fmt::format("    for (int i = 0; i < M; ++i) {{\n        float s = y[i];\n{}"
+                             "        for (int e = 0; e < E; ++e) s += {};\n        y[i] = s;\n    }}\n",
+                             unroll_pragma(k.at("unroll"), "        "), term);
+        } else {
+            b += fmt::format("    for (int i = 0; i < M; ++i) {{\n{}        for (int e = 0; e < E; ++e) y[i] += {};\n    }}\n",
+                             unroll_pragma(k.at("unroll"), "        "), term);
+        }
+        int shift = 32, n = w.dim("N");
+        while (n > 1) { n /= 2; --shift; }
+        return kernel(dim_defines(w, {{"COLSHIFT", shift}}),
+                      "const float *restrict v, const int *restrict idx, const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// The layout change NCHW -> NHWC of one C x H x W tensor: a 3-D transpose that moves each element
+/// once; whichever loop is innermost, one side is strided, and tiles of channels and pixels make
+/// both sides cache-friendly.
+std::vector<Variant> nchw_to_nhwc(const Workload& w) {
+    const int C = w.dim("C"), P = w.dim("H") * w.dim("W");
+    NestSpec s;
+    s.loops = {{"c", C, C}, {"p", P, P}};
+    s.tiles = {{"c", tiles_of(C, {4, 8, 16, 32})}, {"p", tiles_of(P, {8, 16, 64})}};
+    s.point_orders = {{"p", "c"}, {"c", "p"}};
+    s.body = "O[p * C + c] = I[c * P + p];";
+    return nest_family(w, s, dim_defines(w, {{"P", P}}), "const float *restrict I, float *restrict O");
+}
+
+/// 2x bilinear upsampling of an NHWC image (half-pixel centres, clamped at the border). Knobs: the
+/// source rows, columns and weights computed per output element or once into tables, the channel
+/// loop innermost or outside the output columns, a tile of output columns, unrolling,
+/// vectorisation. The arithmetic per element is the same in every schedule: bit-identical.
+std::vector<Variant> upsample_bilinear(const Workload& w) {
+    const int IH = w.dim("H"), IW = w.dim("W");
+    const int OH = 2 * IH, OW = 2 * IW;
+    const std::vector<Knob> knobs{{"tables", "t", {0, 1}}, {"chan_outer", "c", {0, 1}}, {"tox", "tx", tiles_of(OW, {8, 16})},
+                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool tables = k.at("tables") == 1, chan_outer = k.at("chan_outer") == 1;
+        const int tox = k.at("tox");
+        // Source coordinate of output o: (o + 0.5) / 2 - 0.5, clamped to [0, in - 1].
+        auto coords = [](const char* o, const char* in, const char* lo, const char* hi, const char* frac) {
+            return fmt::format("float {f}s = ((float){o} + 0.5f) * 0.5f - 0.5f; if ({f}s < 0.0f) {f}s = 0.0f; "
+                               "const int {lo}v = (int){f}s; const int {hi}v = {lo}v + ({lo}v < {in} - 1); "
+                               "const float {f}v = {f}s - (float){lo}v;",
+                               fmt::arg("o", o), fmt::arg("in", in), fmt::arg("lo", lo), fmt::arg("hi", hi), fmt::arg("f", frac));
+        };
+        std::string b;
+        if (tables) {
+            b += "    int y0t[OH], y1t[OH], x0t[OW], x1t[OW];\n    float lyt[OH], lxt[OW];\n";
+            b += fmt::format("    for (int oy = 0; oy < OH; ++oy) {{ {} y0t[oy] = y0v; y1t[oy] = y1v; lyt[oy] = lyv; }}\n",
+                             coords("oy", "IH", "y0", "y1", "ly"));
+            b += fmt::format("    for (int ox = 0; ox < OW; ++ox) {{ {} x0t[ox] = x0v; x1t[ox] = x1v; lxt[ox] = lxv; }}\n",
+                             coords("ox", "IW", "x0", "x1", "lx"));
+        }
+        const std::string ycoords = tables ? "const int y0v = y0t[oy], y1v = y1t[oy]; const float lyv = lyt[oy];"
+                                           : coords("oy", "IH", "y0", "y1", "ly");
+        const std::string xcoords = tables ? "const int x0v = x0t[ox], x1v = x1t[ox]; const float lxv = lxt[ox];"
+                                           : coords("ox", "IW", "x0", "x1", "lx");
+        const std::string value =
+            "O[(oy * OW + ox) * C + c] = (1.0f - lyv) * ((1.0f - lxv) * I[(y0v * IW + x0v) * C + c] + lxv * I[(y0v * IW + x1v) * C + c])"
+            " + lyv * ((1.0f - lxv) * I[(y1v * IW + x0v) * C + c] + lxv * I[(y1v * IW + x1v) * C + c]);";
+        b += fmt::format("    for (int oy = 0; oy < OH; ++oy) {{\n        {}\n        for (int ox0 = 0; ox0 < OW; ox0 += {}) {{\n", ycoords, tox);
+        const std::string u = unroll_pragma(k.at("unroll"), "                ");
+        if (chan_outer) {
+            b += fmt::format("            for (int c = 0; c < C; ++c) {{\n{}                for (int ox = ox0; ox < ox0 + {}; ++ox) {{ {} {} }}\n            }}\n",
+                             u, tox, xcoords, value);
+        } else {
+            b += fmt::format("            for (int ox = ox0; ox < ox0 + {}; ++ox) {{\n                {}\n{}"
+                             "                for (int c = 0; c < C; ++c) {}\n            }}\n",
+                             tox, xcoords, u, value);
+        }
+        b += "        }\n    }\n";
+        return kernel(dim_defines(w, {{"IH", IH}, {"IW", IW}, {"OH", OH}, {"OW", OW}}), "const float *restrict I, float *restrict O", b);
+    });
+}
+
 std::uint64_t conv_out(const Workload& w, const char* in, const char* win, int stride, int dilation) {
     return static_cast<std::uint64_t>((w.dim(in) - dilation * (w.dim(win) - 1) - 1) / stride + 1);
 }
@@ -593,6 +760,13 @@ std::vector<Workload> family_workloads() {
         {"gather-1024x128-from-4096", OpKind::embedding_gather, {{"V", 4096}, {"T", 1024}, {"D", 128}}, "gather"},
         {"maxpool-nhwc-16x16x64-3x3s2", OpKind::maxpool_nhwc, {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}}, "pool"},
         {"avgpool-nhwc-16x16x64-3x3s2", OpKind::avgpool_nhwc, {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}}, "pool"},
+        {"qgemm-i8-64x64x128", OpKind::qgemm_i8, {{"M", 64}, {"N", 64}, {"K", 128}}, "qgemm"},
+        {"dgemm-f64-64x64x64", OpKind::dgemm, {{"M", 64}, {"N", 64}, {"K", 64}}, "dgemm"},
+        {"cumsum-256x512", OpKind::prefix_sum_rows, {{"R", 256}, {"C", 512}}, "scan"},
+        {"stencil5-258x258", OpKind::stencil5, {{"H", 258}, {"W", 258}}, "stencil"},
+        {"spmv-ell-8192x16-of-16384", OpKind::spmv_ell, {{"M", 8192}, {"E", 16}, {"N", 16384}}, "spmv"},
+        {"nchw2nhwc-64x48x48", OpKind::nchw_to_nhwc, {{"C", 64}, {"H", 48}, {"W", 48}}, "layout"},
+        {"upsample2x-nhwc-32x32x32", OpKind::upsample_bilinear_nhwc, {{"H", 32}, {"W", 32}, {"C", 32}}, "resize"},
     };
 }
 
@@ -620,6 +794,13 @@ std::uint64_t family_macs(const Workload& w) {
     case OpKind::maxpool_nhwc:
     case OpKind::avgpool_nhwc:
         return conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C") * u("R") * u("S");
+    case OpKind::qgemm_i8:
+    case OpKind::dgemm: return u("M") * u("N") * u("K");
+    case OpKind::prefix_sum_rows: return u("R") * u("C");
+    case OpKind::stencil5: return 5 * (u("H") - 2) * (u("W") - 2);
+    case OpKind::spmv_ell: return u("M") * u("E");
+    case OpKind::nchw_to_nhwc: return u("C") * u("H") * u("W");
+    case OpKind::upsample_bilinear_nhwc: return 4 * 4 * u("H") * u("W") * u("C"); // 4 taps per output, 4 outputs per input
     default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -666,6 +847,20 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
     case OpKind::avgpool_nhwc:
         return {{"I", f32, u("H") * u("W") * u("C"), in},
                 {"O", f32, conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C"), out}};
+    case OpKind::qgemm_i8:
+        return {{"A", ElemType::i8, u("M") * u("K"), in}, {"B", ElemType::i8, u("K") * u("N"), in},
+                {"C", ElemType::i32, u("M") * u("N"), out}};
+    case OpKind::dgemm:
+        return {{"A", ElemType::f64, u("M") * u("K"), in}, {"B", ElemType::f64, u("K") * u("N"), in},
+                {"C", ElemType::f64, u("M") * u("N"), out}};
+    case OpKind::prefix_sum_rows: return {{"x", f32, u("R") * u("C"), in}, {"y", f32, u("R") * u("C"), out}};
+    case OpKind::stencil5: return {{"I", f32, u("H") * u("W"), in}, {"O", f32, (u("H") - 2) * (u("W") - 2), out}};
+    case OpKind::spmv_ell:
+        return {{"v", f32, u("M") * u("E"), in}, {"idx", ElemType::i32, u("M") * u("E"), in}, {"x", f32, u("N"), in},
+                {"y", f32, u("M"), out}};
+    case OpKind::nchw_to_nhwc: return {{"I", f32, u("C") * u("H") * u("W"), in}, {"O", f32, u("C") * u("H") * u("W"), out}};
+    case OpKind::upsample_bilinear_nhwc:
+        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"O", f32, 4 * u("H") * u("W") * u("C"), out}};
     default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -690,6 +885,13 @@ std::vector<Variant> family_variants(const Workload& w) {
     case OpKind::embedding_gather: return embedding_gather(w);
     case OpKind::maxpool_nhwc: return pooling(w, true);
     case OpKind::avgpool_nhwc: return pooling(w, false);
+    case OpKind::qgemm_i8: return qgemm(w);
+    case OpKind::dgemm: return dgemm(w);
+    case OpKind::prefix_sum_rows: return prefix_sum_rows(w);
+    case OpKind::stencil5: return stencil5(w);
+    case OpKind::spmv_ell: return spmv_ell(w);
+    case OpKind::nchw_to_nhwc: return nchw_to_nhwc(w);
+    case OpKind::upsample_bilinear_nhwc: return upsample_bilinear(w);
     default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);

@@ -36,6 +36,11 @@ namespace simtune {
 ///   continues its page's stream counts in l1d_stream_misses / l2_stream_misses besides the misses.
 ///   Nothing is prefetched into the simulated caches: the counters only say which misses a
 ///   prefetcher could have hidden.
+/// - Store misses: an L1D miss of a store also counts in l1d_store_misses, and, if it continues its
+///   page's stream, in l1d_store_stream_misses.
+/// - Store forwarding: a load whose first 8-byte word was stored within the last
+///   `forwarding_window` accesses counts in store_forwarded_loads (a direct-mapped table of recent
+///   stores' words; a collision forgets the older store, so the count is a lower bound).
 class CacheModel {
 public:
     /// Throws Error(invalid_argument) naming a level whose geometry a model cannot simulate.
@@ -50,10 +55,12 @@ public:
     [[nodiscard]] EventKind events() const noexcept { return EventKind::memory; }
 
     void on_block(const DecodedBlock&) noexcept {}
-    void on_memory(const MemoryAccess& access) noexcept { this->access(access.address, access.size); }
+    void on_memory(const MemoryAccess& access) noexcept { this->access(access.address, access.size, access.is_store); }
 
-    /// One data access of `size` bytes at `address` (loads and stores behave alike).
-    void access(std::uint64_t address, std::uint32_t size) noexcept {
+    /// One data access of `size` bytes at `address`. Loads and stores behave alike in the caches
+    /// (write-allocate); a store's L1D misses are also counted apart (l1d_store_misses).
+    void access(std::uint64_t address, std::uint32_t size, bool is_store = false) noexcept {
+        forwarding_.on_access(address, is_store);
         if (dtlb_.ways) [[likely]]
             translate(address, size);
         const unsigned shift = l1_.line_shift;
@@ -61,7 +68,7 @@ public:
         const std::uint64_t last = (address + (size ? size - 1 : 0)) >> shift;
         for (;;) {
             if (!l1_.access(line)) [[unlikely]]
-                miss_below_l1(line << shift);
+                miss_below_l1(line << shift, is_store);
             if (line == last) [[likely]]
                 break;
             ++line;
@@ -80,6 +87,9 @@ public:
         stats.stlb_misses += stlb_.misses;
         stats.l1d_stream_misses += l1_streams_.stream_misses;
         stats.l2_stream_misses += l2_streams_.stream_misses;
+        stats.l1d_store_misses += l1_store_misses_;
+        stats.l1d_store_stream_misses += l1_store_stream_misses_;
+        stats.store_forwarded_loads += forwarding_.forwarded;
     }
 
     /// Empties every cache and zeroes the counters.
@@ -91,7 +101,13 @@ public:
         stlb_.clear();
         l1_streams_.clear();
         l2_streams_.clear();
+        l1_store_misses_ = l1_store_stream_misses_ = 0;
+        forwarding_.clear();
     }
+
+    /// How many accesses back a store may be for a load of its word to count as forwarded: about
+    /// what a store buffer holds.
+    static constexpr std::uint64_t forwarding_window = 64;
 
     [[nodiscard]] const CacheHierarchy& geometry() const noexcept { return geometry_; }
     /// True if L2 and LLC have the same geometry and are modelled as one cache.
@@ -164,24 +180,51 @@ private:
         StreamTable() = default;
         explicit StreamTable(unsigned line_shift) : lines_per_page_shift(line_shift < page_shift ? page_shift - line_shift : 0) {}
 
-        /// A miss of line number `line`: counts it if it continues its page's stream.
-        void on_miss(std::uint64_t line) noexcept {
+        /// A miss of line number `line`: counts it if it continues its page's stream; true if so.
+        bool on_miss(std::uint64_t line) noexcept {
             const std::uint64_t page = line >> lines_per_page_shift;
             Entry& e = table[(page ^ (page >> 6)) % entries];
             const auto l = static_cast<std::int64_t>(line);
             if (e.page != page) {
                 e = Entry{page, l, 0};
-                return;
+                return false;
             }
             const std::int64_t step = l - e.last_line;
-            if (step == 0) return;
-            if (step == 1 || step == -1 || step == e.stride) ++stream_misses;
+            if (step == 0) return false;
+            const bool continues = step == 1 || step == -1 || step == e.stride;
+            if (continues) ++stream_misses;
             e.stride = step;
             e.last_line = l;
+            return continues;
         }
         void clear() noexcept {
             std::ranges::fill(table, Entry{});
             stream_misses = 0;
+        }
+    };
+
+    /// The words of recent stores, by access sequence number (store_forwarded_loads).
+    struct ForwardingTable {
+        static constexpr std::size_t entries = 256; // a power of two
+        std::vector<std::uint64_t> word = std::vector<std::uint64_t>(entries, ~std::uint64_t{0});
+        std::vector<std::uint64_t> when = std::vector<std::uint64_t>(entries, 0);
+        std::uint64_t now = 0, forwarded = 0;
+
+        void on_access(std::uint64_t address, bool is_store) noexcept {
+            ++now;
+            const std::uint64_t w = address >> 3;
+            const std::size_t slot = (w ^ (w >> 8)) & (entries - 1);
+            if (is_store) {
+                word[slot] = w;
+                when[slot] = now;
+            } else if (word[slot] == w && now - when[slot] <= forwarding_window) {
+                ++forwarded;
+            }
+        }
+        void clear() noexcept {
+            std::ranges::fill(word, ~std::uint64_t{0});
+            std::ranges::fill(when, 0);
+            now = forwarded = 0;
         }
     };
 
@@ -209,8 +252,12 @@ private:
 
     /// An L1 miss: the line goes to L2 and, if L2 misses too and the LLC is a separate cache,
     /// to the LLC. Kept out of line so the L1 hit path stays small.
-    [[gnu::noinline]] void miss_below_l1(std::uint64_t address) noexcept {
-        l1_streams_.on_miss(address >> l1_.line_shift);
+    [[gnu::noinline]] void miss_below_l1(std::uint64_t address, bool is_store) noexcept {
+        const bool stream = l1_streams_.on_miss(address >> l1_.line_shift);
+        if (is_store) {
+            ++l1_store_misses_;
+            l1_store_stream_misses_ += stream;
+        }
         const std::uint64_t l2_line = address >> l2_.line_shift;
         if (l2_.access(l2_line)) return;
         l2_streams_.on_miss(l2_line);
@@ -224,6 +271,8 @@ private:
     Level llc_;
     Level dtlb_, stlb_; ///< ways == 0: not modelled
     StreamTable l1_streams_, l2_streams_;
+    std::uint64_t l1_store_misses_ = 0, l1_store_stream_misses_ = 0;
+    ForwardingTable forwarding_;
 };
 
 } // namespace simtune

@@ -20,6 +20,7 @@ enum class OpKind {
     batch_matmul, gemv_transposed, conv2d_strided_nhwc, conv2d_dilated_nhwc, grouped_conv2d_nhwc,
     pointwise_conv2d_nhwc, transpose2d, im2col_nhwc, elementwise_chain, reduce_rows, reduce_cols,
     softmax_rows, layernorm_rows, batchnorm_nhwc, embedding_gather, maxpool_nhwc, avgpool_nhwc,
+    qgemm_i8, dgemm, prefix_sum_rows, stencil5, spmv_ell, nchw_to_nhwc, upsample_bilinear_nhwc,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -31,7 +32,10 @@ enum class OpKind {
 ///  as conv2d_nhwc plus stride / dilation; grouped_conv2d_nhwc plus G; pointwise_conv2d_nhwc H, W,
 ///  C, K; transpose2d M, N; im2col_nhwc H, W, C, R, S; elementwise_chain, softmax_rows and
 ///  layernorm_rows R, C; reduce_rows / reduce_cols M, N; batchnorm_nhwc H, W, C; embedding_gather
-///  V (table rows), T (tokens), D (width); maxpool_nhwc / avgpool_nhwc H, W, C, R, S, stride.
+///  V (table rows), T (tokens), D (width); maxpool_nhwc / avgpool_nhwc H, W, C, R, S, stride;
+///  qgemm_i8 and dgemm M, N, K; prefix_sum_rows R, C; stencil5 H, W (the grid; the interior is
+///  written); spmv_ell M (rows), E (nonzeros per row), N (columns, a power of two); nchw_to_nhwc
+///  C, H, W; upsample_bilinear_nhwc H, W, C (the input; the output is 2H x 2W).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
