@@ -193,19 +193,4 @@ double ArgParser::get_double(std::string_view name, double min, double max) cons
     return value;
 }
 
-std::vector<std::string> split_list(std::string_view text, char separator) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto end = text.find(separator, start);
-        if (end == std::string_view::npos) end = text.size();
-        auto part = text.substr(start, end - start);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-        if (!part.empty()) out.emplace_back(part);
-        start = end + 1;
-    }
-    return out;
-}
-
 } // namespace simtune::cli

@@ -75,7 +75,4 @@ private:
     std::vector<std::string> positional_values_;
 };
 
-/// Splits "a,b,c" into its non-empty parts (trimmed).
-std::vector<std::string> split_list(std::string_view text, char separator = ',');
-
 } // namespace simtune::cli
