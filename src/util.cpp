@@ -33,8 +33,7 @@ std::string read_file(const std::filesystem::path& path, std::string_view what, 
     struct stat st {};
     if (::fstat(fd, &st) != 0) fail(ErrorKind::io, "{}: cannot inspect: {}", name, std::strerror(errno));
     if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, "{}: is a directory, not a regular file", name);
-    if (!S_ISREG(st.st_mode))
-        fail(ErrorKind::io, "{}: not a regular file (a device, FIFO or socket), refused", name);
+    if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, "{}: not a regular file (a device, FIFO or socket), refused", name);
     if (static_cast<std::uintmax_t>(st.st_size) > max_bytes)
         fail(ErrorKind::io, "{}: {} bytes, larger than the limit of {} bytes", name, st.st_size, max_bytes);
     std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
@@ -82,7 +81,8 @@ CollectorSelection parse_collectors(std::string_view text) {
     // Spaces around a name and empty entries ("mix, memory,") are allowed.
     const auto names = split_list(text);
     if (names.empty())
-        fail(ErrorKind::invalid_argument, "the collector list is empty: give mix,branches,memory,caches,pipeline, all or none");
+        fail(ErrorKind::invalid_argument,
+             "the collector list is empty: give mix,branches,memory,caches,pipeline, all or none");
     auto selection = CollectorSelection::none();
     for (const auto& name : names) {
         if (name == "mix") selection.mix = true;
@@ -90,7 +90,9 @@ CollectorSelection parse_collectors(std::string_view text) {
         else if (name == "memory") selection.memory = true;
         else if (name == "caches") selection.caches = true;
         else if (name == "pipeline" || name == "mca") selection.pipeline = true;
-        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", name);
+        else
+            fail(ErrorKind::invalid_argument,
+                 "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", name);
     }
     return selection;
 }

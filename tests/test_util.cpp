@@ -43,5 +43,6 @@ TEST_CASE("an ensemble with an empty member is an error, not a smaller ensemble"
     eo.gbt_rounds = 3;
     CHECK_NOTHROW((void)train_model("ridge + ridge-rel", data, eo, "t@unicorn"));
     for (const char* kind : {"ridge++ridge-rel", "ridge+", "+ridge", "ridge+ +ridge-rel"})
-        CHECK_THROWS_WITH_AS((void)train_model(kind, data, eo, "t@unicorn"), doctest::Contains("a member is empty"), Error);
+        CHECK_THROWS_WITH_AS((void)train_model(kind, data, eo, "t@unicorn"), doctest::Contains("a member is empty"),
+                             Error);
 }

@@ -16,8 +16,8 @@ ArgParser::ArgParser(std::string command, std::string synopsis, std::string summ
 
 ArgParser& ArgParser::option(std::string name, std::string metavar, std::string help,
                              std::optional<std::string> default_value, char short_name, bool repeatable) {
-    specs_.push_back({std::move(name), std::move(metavar), std::move(help), std::move(default_value), short_name, true,
-                      repeatable});
+    specs_.push_back(
+        {std::move(name), std::move(metavar), std::move(help), std::move(default_value), short_name, true, repeatable});
     return *this;
 }
 
@@ -100,7 +100,8 @@ bool ArgParser::parse(std::span<const std::string> args) {
             value = *inline_value;
         } else {
             // The next argument is the value even if it starts with '-' (e.g. --flag -O3).
-            if (i + 1 >= args.size()) throw UsageError(fmt::format("option '{}' needs a value ({})", shown, s->metavar));
+            if (i + 1 >= args.size())
+                throw UsageError(fmt::format("option '{}' needs a value ({})", shown, s->metavar));
             value = args[++i];
         }
         auto& slot = values_[s->name];
@@ -135,7 +136,8 @@ std::string ArgParser::help() const {
     }
     out += "\noptions:\n";
     for (const auto& s : specs_) {
-        std::string left = s.short_name ? fmt::format("-{}, --{}", s.short_name, s.name) : fmt::format("    --{}", s.name);
+        std::string left =
+            s.short_name ? fmt::format("-{}, --{}", s.short_name, s.name) : fmt::format("    --{}", s.name);
         if (s.takes_value) left += " " + s.metavar;
         std::string right = s.help;
         if (s.default_value) right += fmt::format(" (default: {})", *s.default_value);
