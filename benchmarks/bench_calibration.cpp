@@ -22,19 +22,9 @@
 #include <simtune/tuning/calibration.hpp>
 #include <simtune/tuning/dataset.hpp>
 #include <simtune/tuning/experiment.hpp>
+#include <simtune/util.hpp>
 
 namespace {
-
-std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        const auto comma = std::min(s.find(',', start), s.size());
-        if (comma > start) out.push_back(s.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return out;
-}
 
 struct Row {
     std::string workload;
@@ -63,13 +53,13 @@ int main(int argc, char** argv) try {
         };
         if (a == "--dataset") dataset_file = value();
         else if (a == "--simulator") simulator = value();
-        else if (a == "--models") models = split(value());
+        else if (a == "--models") models = simtune::split_list(value());
         else if (a == "--counts") {
             counts.clear();
-            for (const auto& c : split(value())) counts.push_back(std::stoul(c));
+            for (const auto& c : simtune::split_list(value())) counts.push_back(std::stoul(c));
         } else if (a == "--seeds") {
             seeds.clear();
-            for (const auto& v : split(value())) seeds.push_back(std::stoull(v));
+            for (const auto& v : simtune::split_list(value())) seeds.push_back(std::stoull(v));
         }
         else if (a == "--holdout") holdout = value();
         else if (a == "--picks") picks_mode = value();
@@ -77,7 +67,7 @@ int main(int argc, char** argv) try {
         else if (a == "--top-weight") co.top_weight = std::stod(value());
         else if (a == "--penalties") {
             co.penalties.clear();
-            for (const auto& v : split(value())) co.penalties.push_back(std::stod(v));
+            for (const auto& v : simtune::split_list(value())) co.penalties.push_back(std::stod(v));
         }
         else {
             fmt::print(stderr, "usage: {} [--dataset FILE] [--simulator S] [--models a,b] [--counts 0,5,10,20] "

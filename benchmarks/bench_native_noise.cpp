@@ -27,18 +27,14 @@
 #include <map>
 
 #include <simtune/research.hpp>
+#include <simtune/util.hpp>
 
 namespace {
 
 std::vector<simtune::Workload> parse_workloads(const std::string& text) {
     if (text == "corpus") return simtune::corpus_workloads();
     std::vector<simtune::Workload> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const auto comma = std::min(text.find(',', start), text.size());
-        if (comma > start) out.push_back(simtune::workload_by_name(text.substr(start, comma - start)));
-        start = comma + 1;
-    }
+    for (const auto& name : simtune::split_list(text)) out.push_back(simtune::workload_by_name(name));
     return out;
 }
 

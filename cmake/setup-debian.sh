@@ -29,6 +29,7 @@ packages=(
   libmlir-15-dev mlir-15-tools llvm-15 llvm-15-dev       # examples/mlir-pass: MLIR 15 and llc for the targets
   libopenmpi-dev openmpi-bin                             # distributed dataset/tune (SIMTUNE_WITH_MPI)
   clang-15 libfuzzer-15-dev                              # the fuzz targets (preset fuzz, SIMTUNE_BUILD_FUZZERS)
+  clang-format-15                                        # cmake/format-check.sh
 )
 
 # The proof. Each step names what it needs, so a failure says which package to look at.
@@ -64,7 +65,7 @@ C
     fi
   done
   local tool
-  for tool in cmake ninja pkg-config /usr/bin/python3 mlir-opt-15 llc-15 mpirun; do
+  for tool in cmake ninja pkg-config /usr/bin/python3 mlir-opt-15 llc-15 mpirun clang-format-15; do
     command -v "$tool" >/dev/null || fail "tool $tool not found"
   done
   /usr/bin/python3 -c 'import pybind11, numpy' 2>/dev/null || fail "/usr/bin/python3 cannot import pybind11 and numpy"

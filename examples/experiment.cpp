@@ -28,19 +28,9 @@
 #include <simtune/research.hpp>
 #include <simtune/tuning/dataset.hpp>
 #include <simtune/tuning/experiment.hpp>
+#include <simtune/util.hpp>
 
 namespace fs = std::filesystem;
-
-static std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        const auto comma = std::min(s.find(',', start), s.size());
-        if (comma > start) out.push_back(s.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return out;
-}
 
 namespace {
 
@@ -151,11 +141,11 @@ int main(int argc, char** argv) try {
     if (workloads == "all") chosen = simtune::builtin_workloads();
     else if (workloads == "corpus") chosen = simtune::corpus_workloads();
     else
-        for (const auto& w : split(workloads)) chosen.push_back(simtune::workload_by_name(w));
+        for (const auto& w : simtune::split_list(workloads)) chosen.push_back(simtune::workload_by_name(w));
 
     fs::create_directories(out);
     simtune::DatasetOptions options;
-    options.simulators = split(simulators);
+    options.simulators = simtune::split_list(simulators);
     options.variants_per_workload = variants;
     options.native.passes = passes;
     options.native.ms_per_measurement = ms;
@@ -185,9 +175,9 @@ int main(int argc, char** argv) try {
     simtune::ExperimentOptions eo;
     eo.gbt_rounds = rounds;
     eo.family_of = simtune::workload_family; // leave one operator family out, not one shape
-    if (models) eo.models = split(*models);
-    if (ablations) eo.ablations = split(*ablations);
-    if (protocols) eo.protocols = split(*protocols);
+    if (models) eo.models = simtune::split_list(*models);
+    if (ablations) eo.ablations = simtune::split_list(*ablations);
+    if (protocols) eo.protocols = simtune::split_list(*protocols);
     eo.gbt_depth = depth;
     if (std::ranges::find(eo.models, headline_model) == eo.models.end()) eo.models.push_back(headline_model);
     const std::string headline_protocol = std::ranges::find(eo.protocols, "lofo") != eo.protocols.end() ? "lofo" : "within";

@@ -33,8 +33,7 @@ std::string read_file(const std::filesystem::path& path, std::string_view what, 
     struct stat st {};
     if (::fstat(fd, &st) != 0) fail(ErrorKind::io, "{}: cannot inspect: {}", name, std::strerror(errno));
     if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, "{}: is a directory, not a regular file", name);
-    if (!S_ISREG(st.st_mode))
-        fail(ErrorKind::io, "{}: not a regular file (a device, FIFO or socket), refused", name);
+    if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, "{}: not a regular file (a device, FIFO or socket), refused", name);
     if (static_cast<std::uintmax_t>(st.st_size) > max_bytes)
         fail(ErrorKind::io, "{}: {} bytes, larger than the limit of {} bytes", name, st.st_size, max_bytes);
     std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
@@ -61,30 +60,40 @@ std::string read_file(const std::filesystem::path& path, std::string_view what, 
     return bytes;
 }
 
+std::vector<std::string> split_list(std::string_view text, char separator) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(separator, start);
+        if (end == std::string_view::npos) end = text.size();
+        auto item = text.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        start = end + 1;
+    }
+    return out;
+}
+
 CollectorSelection parse_collectors(std::string_view text) {
     if (text == "all") return CollectorSelection::all();
     if (text == "none") return CollectorSelection::none();
+    // Spaces around a name and empty entries ("mix, memory,") are allowed.
+    const auto names = split_list(text);
+    if (names.empty())
+        fail(ErrorKind::invalid_argument,
+             "the collector list is empty: give mix,branches,memory,caches,pipeline, all or none");
     auto selection = CollectorSelection::none();
-    bool any = false;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto end = text.find(',', start);
-        if (end == std::string_view::npos) end = text.size();
-        auto part = text.substr(start, end - start);
-        start = end + 1;
-        // Spaces around a name and empty entries ("mix, memory,") are allowed.
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-        if (part.empty()) continue;
-        any = true;
-        if (part == "mix") selection.mix = true;
-        else if (part == "branches") selection.branches = true;
-        else if (part == "memory") selection.memory = true;
-        else if (part == "caches") selection.caches = true;
-        else if (part == "pipeline" || part == "mca") selection.pipeline = true;
-        else fail(ErrorKind::invalid_argument, "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", part);
+    for (const auto& name : names) {
+        if (name == "mix") selection.mix = true;
+        else if (name == "branches") selection.branches = true;
+        else if (name == "memory") selection.memory = true;
+        else if (name == "caches") selection.caches = true;
+        else if (name == "pipeline" || name == "mca") selection.pipeline = true;
+        else
+            fail(ErrorKind::invalid_argument,
+                 "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", name);
     }
-    if (!any) fail(ErrorKind::invalid_argument, "the collector list is empty: give mix,branches,memory,caches,pipeline, all or none");
     return selection;
 }
 

@@ -66,10 +66,10 @@ TEST_CASE("InstructionMix adds each executed block's histogram") {
     CHECK(mix.events() == EventKind::blocks);
     run_loop(mix, 5);
     const Stats s = stats_of(mix);
-    CHECK(s.count(InsnClass::int_alu) == 3 + 5 * 4 + 1);
-    CHECK(s.count(InsnClass::load) == 1 + 5 * 2);
-    CHECK(s.count(InsnClass::branch) == 5 + 1);
-    CHECK(s.count(InsnClass::simd) == 0);
+    CHECK(s.counter(InsnClass::int_alu) == 3 + 5 * 4 + 1);
+    CHECK(s.counter(InsnClass::load) == 1 + 5 * 2);
+    CHECK(s.counter(InsnClass::branch) == 5 + 1);
+    CHECK(s.counter(InsnClass::simd) == 0);
     mix.reset();
     CHECK(stats_of(mix) == Stats{});
 }
@@ -82,10 +82,10 @@ TEST_CASE("InstructionMix over a block decoded by the Classifier") {
     mix.on_block(b);
     mix.on_block(b);
     const Stats s = stats_of(mix);
-    CHECK(s.count(InsnClass::load) == 2);
-    CHECK(s.count(InsnClass::simd) == 2);
-    CHECK(s.count(InsnClass::store) == 2);
-    CHECK(s.count(InsnClass::branch) == 2);
+    CHECK(s.counter(InsnClass::load) == 2);
+    CHECK(s.counter(InsnClass::simd) == 2);
+    CHECK(s.counter(InsnClass::store) == 2);
+    CHECK(s.counter(InsnClass::branch) == 2);
 }
 
 TEST_CASE("MemoryTraffic counts accesses and bytes by direction") {
@@ -210,7 +210,7 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
         set.on_memory({0x10, 4, false}); // must not reach BlockCounter::on_memory
         Stats s = stats_of(set);
         CHECK(s.basic_blocks == 5);
-        CHECK(s.count(InsnClass::load) == 1 + 3 * 2);
+        CHECK(s.counter(InsnClass::load) == 1 + 3 * 2);
         CHECK(s.mem_reads == 1);
 
         CollectorSet moved = std::move(set);
@@ -238,8 +238,8 @@ TEST_CASE("a block replayed n times counts as n executions, in 64 bits") {
     mix.on_block_repeated(block, 0);
     Stats s;
     mix.contribute(s);
-    CHECK(s.count(InsnClass::simd) == 6'000'000'000ULL);
-    CHECK(s.count(InsnClass::load) == 4'000'000'000ULL);
+    CHECK(s.counter(InsnClass::simd) == 6'000'000'000ULL);
+    CHECK(s.counter(InsnClass::load) == 4'000'000'000ULL);
     // Replaying is only exact for the mix: a branch counter needs every execution in order.
     CollectorSet with_branches;
     with_branches.add_mix().add_branches();

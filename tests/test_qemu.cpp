@@ -100,9 +100,9 @@ TEST_CASE("QEMU runs GEMM, conv2d and depthwise conv on three ISAs with the nati
 
             CHECK(s.instructions > 50'000);
             CHECK(class_sum(s) == s.instructions);
-            CHECK(s.count(InsnClass::branch) > 0);
+            CHECK(s.counter(InsnClass::branch) > 0);
             CHECK(s.branches_taken > 0);
-            CHECK(s.branches_taken <= s.count(InsnClass::branch));
+            CHECK(s.branches_taken <= s.counter(InsnClass::branch));
             CHECK(s.basic_blocks > 0);
             CHECK(s.basic_blocks <= s.instructions);
             // Every output element is written once at least, every input element read.
@@ -320,8 +320,8 @@ TEST_CASE("QEMU failures are clear errors") {
 TEST_CASE("the plugin report is parsed strictly") {
     Stats stats;
     stats.instructions = 10;
-    stats.count(InsnClass::load) = 4;
-    stats.count(InsnClass::int_alu) = 6;
+    stats.counter(InsnClass::load) = 4;
+    stats.counter(InsnClass::int_alu) = 6;
     stats.l2_misses = 3;
     stats.basic_blocks = 2;
     stats.dtlb_misses = 5; // the counters appended last (version 3) round-trip too

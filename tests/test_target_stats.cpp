@@ -66,8 +66,8 @@ TEST_CASE("a user-defined target with a non-power-of-two cache is rejected namin
 TEST_CASE("Stats is a fixed-order feature vector with names, printable with fmt") {
     Stats s;
     s.instructions = 10;
-    s.count(InsnClass::simd) = 4;
-    s.count(InsnClass::load) = 6;
+    s.counter(InsnClass::simd) = 4;
+    s.counter(InsnClass::load) = 6;
     s.l1d_misses = 3;
     s.basic_blocks = 2;
     const auto names = Stats::feature_names();
@@ -97,7 +97,7 @@ TEST_CASE("Stats is a fixed-order feature vector with names, printable with fmt"
     Stats t = s;
     t += s;
     CHECK(t.instructions == 20);
-    CHECK(t.count(InsnClass::simd) == 8);
+    CHECK(t.counter(InsnClass::simd) == 8);
     CHECK(t != s);
 }
 

@@ -24,7 +24,7 @@ std::vector<const CandidateResult*> ranked(const ReportInput& in) {
 }
 
 double vector_fraction(const Stats& s) {
-    return s.instructions ? static_cast<double>(s.count(InsnClass::simd)) / static_cast<double>(s.instructions) : 0.0;
+    return s.instructions ? static_cast<double>(s.counter(InsnClass::simd)) / static_cast<double>(s.instructions) : 0.0;
 }
 
 /// The winner, median and naive candidates with their 1-based ranks.
@@ -51,7 +51,7 @@ nlohmann::ordered_json stats_json(const Stats& s) {
             {"stores", s.mem_writes},
             {"l1d_misses", s.l1d_misses},
             {"l2_misses", s.l2_misses},
-            {"simd_instructions", s.count(InsnClass::simd)},
+            {"simd_instructions", s.counter(InsnClass::simd)},
             {"vector_fraction", vector_fraction(s)},
             {"branches_taken", s.branches_taken}};
 }

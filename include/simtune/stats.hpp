@@ -69,11 +69,6 @@ struct Stats {
     /// no memory dependency and cannot see it.
     std::uint64_t store_forwarded_loads = 0;
 
-    [[nodiscard]] std::uint64_t count(InsnClass c) const noexcept {
-        return by_class[static_cast<std::size_t>(c)];
-    }
-    std::uint64_t& count(InsnClass c) noexcept { return by_class[static_cast<std::size_t>(c)]; }
-
     /// Number of entries in the feature vector.
     static constexpr std::size_t feature_count = 1 + insn_class_count + 23;
     /// The counters before the pipeline counters were appended: what datasets written by earlier
@@ -114,6 +109,9 @@ struct Stats {
     [[nodiscard]] std::uint64_t counter(std::size_t i) const noexcept {
         return const_cast<Stats&>(*this).counter(i);
     }
+    /// The counter of instruction class `c` (its by_class entry).
+    [[nodiscard]] std::uint64_t& counter(InsnClass c) noexcept { return by_class[static_cast<std::size_t>(c)]; }
+    [[nodiscard]] std::uint64_t counter(InsnClass c) const noexcept { return by_class[static_cast<std::size_t>(c)]; }
 
     /// The counters as doubles, in feature_names() order.
     [[nodiscard]] std::array<double, feature_count> to_features() const noexcept {

@@ -1,6 +1,6 @@
 #pragma once
 // The small utilities every part of simtune shares, in one place: hashing, deterministic random
-// order, reading a whole file, and the text form of a collector list. (The names of error kinds
+// order, reading a whole file, splitting a list, and the text form of a collector list. (The names of error kinds
 // live with ErrorKind, in error.hpp.)
 #include <cstddef>
 #include <cstdint>
@@ -67,6 +67,12 @@ std::filesystem::path private_temp_directory(std::string_view name);
 /// over `path`, so `path` is the whole new text or what it was before. Throws Error(io) naming the
 /// file and the cause (full disk, a directory in the way, no permission).
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
+
+/// The items of a list such as "mix, memory,caches" or "ridge+gbt": `text` cut at every
+/// `separator`, the spaces around each item removed, and empty items ("a,,b", a trailing
+/// separator, "") dropped. A caller for which an empty item is a mistake compares the number of
+/// items with the number of separators.
+std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
 /// Parses a collector list: "mix,branches,memory,caches" (any of them, comma-separated), "all" or
 /// "none". Throws Error(invalid_argument) naming an unknown collector.

@@ -16,8 +16,8 @@ ArgParser::ArgParser(std::string command, std::string synopsis, std::string summ
 
 ArgParser& ArgParser::option(std::string name, std::string metavar, std::string help,
                              std::optional<std::string> default_value, char short_name, bool repeatable) {
-    specs_.push_back({std::move(name), std::move(metavar), std::move(help), std::move(default_value), short_name, true,
-                      repeatable});
+    specs_.push_back(
+        {std::move(name), std::move(metavar), std::move(help), std::move(default_value), short_name, true, repeatable});
     return *this;
 }
 
@@ -100,7 +100,8 @@ bool ArgParser::parse(std::span<const std::string> args) {
             value = *inline_value;
         } else {
             // The next argument is the value even if it starts with '-' (e.g. --flag -O3).
-            if (i + 1 >= args.size()) throw UsageError(fmt::format("option '{}' needs a value ({})", shown, s->metavar));
+            if (i + 1 >= args.size())
+                throw UsageError(fmt::format("option '{}' needs a value ({})", shown, s->metavar));
             value = args[++i];
         }
         auto& slot = values_[s->name];
@@ -135,7 +136,8 @@ std::string ArgParser::help() const {
     }
     out += "\noptions:\n";
     for (const auto& s : specs_) {
-        std::string left = s.short_name ? fmt::format("-{}, --{}", s.short_name, s.name) : fmt::format("    --{}", s.name);
+        std::string left =
+            s.short_name ? fmt::format("-{}, --{}", s.short_name, s.name) : fmt::format("    --{}", s.name);
         if (s.takes_value) left += " " + s.metavar;
         std::string right = s.help;
         if (s.default_value) right += fmt::format(" (default: {})", *s.default_value);
@@ -191,21 +193,6 @@ double ArgParser::get_double(std::string_view name, double min, double max) cons
     if (value < min || value > max)
         throw UsageError(fmt::format("--{} must be between {} and {}, got {}", name, min, max, value));
     return value;
-}
-
-std::vector<std::string> split_list(std::string_view text, char separator) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto end = text.find(separator, start);
-        if (end == std::string_view::npos) end = text.size();
-        auto part = text.substr(start, end - start);
-        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
-        if (!part.empty()) out.emplace_back(part);
-        start = end + 1;
-    }
-    return out;
 }
 
 } // namespace simtune::cli

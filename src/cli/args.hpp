@@ -26,8 +26,8 @@ public:
 
     /// An option taking a value: `--name VALUE` or `--name=VALUE` (and `-s VALUE` if `short_name`).
     /// `repeatable` options collect every occurrence; others keep the last one.
-    ArgParser& option(std::string name, std::string metavar, std::string help, std::optional<std::string> default_value = {},
-                      char short_name = 0, bool repeatable = false);
+    ArgParser& option(std::string name, std::string metavar, std::string help,
+                      std::optional<std::string> default_value = {}, char short_name = 0, bool repeatable = false);
     /// A switch without value: `--name`.
     ArgParser& flag(std::string name, std::string help, char short_name = 0);
     /// Positional arguments, in order; the last may take `max_count` > 1 (0 = unbounded).
@@ -74,8 +74,5 @@ private:
     std::map<std::string, std::vector<std::string>, std::less<>> values_;
     std::vector<std::string> positional_values_;
 };
-
-/// Splits "a,b,c" into its non-empty parts (trimmed).
-std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
 } // namespace simtune::cli

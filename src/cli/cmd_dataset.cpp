@@ -3,6 +3,7 @@
 #include "job.hpp"
 #include "simtune/tuning/candidate_directory.hpp"
 #include "simtune/tuning/dataset.hpp"
+#include "simtune/util.hpp"
 
 namespace simtune::cli {
 

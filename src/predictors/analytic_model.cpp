@@ -156,15 +156,15 @@ AnalyticBreakdown analytic_breakdown(const Stats& s, const CoreModel& core) {
     b.issue_cycles = u(s.instructions) / core.issue_width;
     // Loads and stores occupy the memory pipes once per access; the class counts miss x86's
     // compute instructions with a memory operand, the access counts miss nothing.
-    const double loads = std::max(u(s.count(C::load)), u(s.mem_reads));
-    const double stores = std::max(u(s.count(C::store)), u(s.mem_writes));
+    const double loads = std::max(u(s.counter(C::load)), u(s.mem_reads));
+    const double stores = std::max(u(s.counter(C::store)), u(s.mem_writes));
     const std::array<std::pair<std::string_view, double>, 7> resources{{
-        {"int_alu", u(s.count(C::int_alu)) * core.cost(C::int_alu)},
-        {"mul_div", u(s.count(C::mul_div)) * core.cost(C::mul_div)},
-        {"fp/simd", u(s.count(C::fp_scalar)) * core.cost(C::fp_scalar) + u(s.count(C::simd)) * core.cost(C::simd)},
+        {"int_alu", u(s.counter(C::int_alu)) * core.cost(C::int_alu)},
+        {"mul_div", u(s.counter(C::mul_div)) * core.cost(C::mul_div)},
+        {"fp/simd", u(s.counter(C::fp_scalar)) * core.cost(C::fp_scalar) + u(s.counter(C::simd)) * core.cost(C::simd)},
         {"load", loads * core.cost(C::load)},
         {"store", stores * core.cost(C::store)},
-        {"branch", u(s.count(C::branch)) * core.cost(C::branch)},
+        {"branch", u(s.counter(C::branch)) * core.cost(C::branch)},
         {"taken branches", core.in_order ? 0.0 : u(s.branches_taken) * core.taken_branch_cycles},
     }};
     if (core.in_order) {

@@ -27,35 +27,80 @@ void check_options(const GbtOptions& o) {
         fail(ErrorKind::invalid_argument, "gbt: max_depth must be in 1..{}, got {}", max_supported_depth, o.max_depth);
     if (!(o.learning_rate > 0) || std::isinf(o.learning_rate))
         fail(ErrorKind::invalid_argument, "gbt: learning_rate must be positive, got {}", o.learning_rate);
-    if (o.max_bins < 2 || o.max_bins > 256) fail(ErrorKind::invalid_argument, "gbt: max_bins must be in 2..256, got {}", o.max_bins);
+    if (o.max_bins < 2 || o.max_bins > 256)
+        fail(ErrorKind::invalid_argument, "gbt: max_bins must be in 2..256, got {}", o.max_bins);
     if (!(o.row_subsample > 0 && o.row_subsample <= 1))
         fail(ErrorKind::invalid_argument, "gbt: row_subsample must be in (0, 1], got {}", o.row_subsample);
     if (!(o.col_subsample > 0 && o.col_subsample <= 1))
         fail(ErrorKind::invalid_argument, "gbt: col_subsample must be in (0, 1], got {}", o.col_subsample);
-    if (!(o.min_child_weight >= 0)) fail(ErrorKind::invalid_argument, "gbt: min_child_weight must be >= 0, got {}", o.min_child_weight);
+    if (!(o.min_child_weight >= 0))
+        fail(ErrorKind::invalid_argument, "gbt: min_child_weight must be >= 0, got {}", o.min_child_weight);
     if (!(o.l2 >= 0)) fail(ErrorKind::invalid_argument, "gbt: l2 must be >= 0, got {}", o.l2);
-    if (!(o.min_split_gain >= 0)) fail(ErrorKind::invalid_argument, "gbt: min_split_gain must be >= 0, got {}", o.min_split_gain);
+    if (!(o.min_split_gain >= 0))
+        fail(ErrorKind::invalid_argument, "gbt: min_split_gain must be >= 0, got {}", o.min_split_gain);
     if (o.early_stopping_rounds < 0)
         fail(ErrorKind::invalid_argument, "gbt: early_stopping_rounds must be >= 0, got {}", o.early_stopping_rounds);
     if (o.early_stopping_rounds > 0 && !(o.validation_fraction > 0 && o.validation_fraction < 1))
         fail(ErrorKind::invalid_argument, "gbt: validation_fraction must be in (0, 1) for early stopping, got {}",
-            o.validation_fraction);
-    if (o.pairs_per_row < 1) fail(ErrorKind::invalid_argument, "gbt: pairs_per_row must be >= 1, got {}", o.pairs_per_row);
-    if (!(o.pairwise_sigma > 0)) fail(ErrorKind::invalid_argument, "gbt: pairwise_sigma must be positive, got {}", o.pairwise_sigma);
+             o.validation_fraction);
+    if (o.pairs_per_row < 1)
+        fail(ErrorKind::invalid_argument, "gbt: pairs_per_row must be >= 1, got {}", o.pairs_per_row);
+    if (!(o.pairwise_sigma > 0))
+        fail(ErrorKind::invalid_argument, "gbt: pairwise_sigma must be positive, got {}", o.pairwise_sigma);
     if (!(o.pairwise_resolution >= 0) || std::isinf(o.pairwise_resolution))
-        fail(ErrorKind::invalid_argument, "gbt: pairwise_resolution must be finite and >= 0, got {}", o.pairwise_resolution);
+        fail(ErrorKind::invalid_argument, "gbt: pairwise_resolution must be finite and >= 0, got {}",
+             o.pairwise_resolution);
 }
 
 std::string_view to_string(GbtObjective o) { return o == GbtObjective::squared ? "squared" : "pairwise"; }
 
+/// The first and second derivative of the loss at one row's score, or their sums over the rows of
+/// a histogram bin or a node.
 struct GradientPair {
-    double g = 0, h = 0;
+    double gradient = 0, hessian = 0;
 };
 
+/// The best split of one node on one feature found so far: rows whose bin is <= `bin` go left.
 struct SplitCandidate {
     double gain = -infinity;
-    int bin = -1;
-    double left_g = 0, left_h = 0;
+    int bin = -1;      ///< -1: no admissible split
+    GradientPair left; ///< sums over the rows that go left
+};
+
+/// A node of the level being split: its index in the complete tree (heap order: the children of
+/// node i are 2i + 1 and 2i + 2), its rows (a range of the tree's row list) and their sums.
+struct Node {
+    std::size_t heap, begin, end;
+    GradientPair sum;
+};
+
+/// One tree while it grows, stored as the model stores it: a complete tree of the full depth in
+/// heap order. A node that does not split keeps feature 0, bin 255 and threshold +inf, so every
+/// row goes left and reaches the leaf on its leftmost path.
+struct FlatTree {
+    int depth;
+    std::size_t internal; ///< 2^depth − 1 internal nodes, then 2^depth leaves
+    std::vector<std::int32_t> split_feature;
+    std::vector<std::uint8_t> split_bin; ///< on binned rows: go right when bin > split_bin
+    std::vector<double> threshold;       ///< on feature values: go right when value >= threshold
+    std::vector<double> leaf;
+
+    explicit FlatTree(int d)
+        : depth(d), internal((std::size_t{1} << d) - 1), split_feature(internal, 0), split_bin(internal, 255),
+          threshold(internal, infinity), leaf(internal + 1, 0.0) {}
+
+    /// The leaf under `heap`, a node at depth `d` that stops there: its leftmost descendant leaf.
+    [[nodiscard]] std::size_t leaf_below(std::size_t heap, int d) const {
+        return ((heap + 1) << (depth - d)) - 1 - internal;
+    }
+
+    /// The leaf `row` of `bins` (features × count, column-major) reaches.
+    [[nodiscard]] double walk(const std::vector<std::uint8_t>& bins, std::size_t count, std::size_t row) const {
+        std::size_t i = 0;
+        for (int d = 0; d < depth; ++d)
+            i = 2 * i + 1 + (bins[static_cast<std::size_t>(split_feature[i]) * count + row] > split_bin[i]);
+        return leaf[i - internal];
+    }
 };
 
 /// Numerically stable logistic function.
@@ -68,51 +113,116 @@ double sigmoid(double x) {
 /// log(1 + exp(x)) without overflow.
 double softplus(double x) { return x > 30 ? x : std::log1p(std::exp(x)); }
 
+/// Training and validation rows: with early stopping, a validation_fraction share of the groups
+/// (of single rows if there is only one group) drawn at random is held out; without, every row
+/// trains.
+std::pair<std::vector<Eigen::Index>, std::vector<Eigen::Index>>
+hold_out_for_validation(const GbtOptions& options, const std::vector<std::vector<Eigen::Index>>& groups,
+                        Eigen::Index rows) {
+    std::vector<Eigen::Index> train_rows, valid_rows;
+    if (options.early_stopping_rounds == 0) {
+        train_rows.resize(static_cast<std::size_t>(rows));
+        std::iota(train_rows.begin(), train_rows.end(), Eigen::Index{0});
+        return {train_rows, valid_rows};
+    }
+    auto units = groups;
+    if (units.size() < 2) {
+        units.clear();
+        for (Eigen::Index r = 0; r < rows; ++r) units.push_back({r});
+    }
+    const auto valid_units = std::max<std::size_t>(
+        1, static_cast<std::size_t>(std::lround(options.validation_fraction * static_cast<double>(units.size()))));
+    if (valid_units >= units.size())
+        fail(ErrorKind::invalid_data, "gbt: too few rows or groups ({}) for a validation split", units.size());
+    std::vector<std::size_t> order(units.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::mt19937_64 rng(options.seed ^ 0x5bd1e995ULL);
+    fisher_yates(order, rng);
+    std::vector<bool> is_valid(static_cast<std::size_t>(rows), false);
+    for (std::size_t i = 0; i < valid_units; ++i)
+        for (auto r : units[order[i]]) is_valid[static_cast<std::size_t>(r)] = true;
+    for (Eigen::Index r = 0; r < rows; ++r)
+        (is_valid[static_cast<std::size_t>(r)] ? valid_rows : train_rows).push_back(r);
+    return {train_rows, valid_rows};
+}
+
+/// What the trees learn for each row: log(seconds) relative to the anchor, if any. With
+/// center_groups, each group's mean is moved to the overall mean, so the trees learn only
+/// differences within a group (what ranking needs) and nothing of how groups differ from each
+/// other (which on an unseen operator is extrapolation).
+Eigen::VectorXd boosting_target(const TrainingSet& data, const FeaturePipeline& pipeline, bool center_groups,
+                                const std::vector<std::vector<Eigen::Index>>& groups) {
+    Eigen::VectorXd target = data.seconds.array().log().matrix() - log_anchors(pipeline, data.features);
+    if (!center_groups) return target;
+    const double overall = target.mean();
+    for (const auto& members : groups) {
+        double mean = 0;
+        for (auto r : members) mean += target[r];
+        mean /= static_cast<double>(members.size());
+        for (auto r : members) target[r] += overall - mean;
+    }
+    return target;
+}
+
 } // namespace
 
-/// Everything fit() needs while training; the model keeps only the flat trees.
+/// Everything fit() needs while training; the model keeps only the flat trees. Rows are numbered
+/// separately within the training and the validation rows.
 struct GbtTrainer {
-    const GbtOptions& o;
+    const GbtOptions& options;
     GradientBoostedTrees& model;
     detail::TaskPool pool;
     std::size_t features = 0;
     // Training rows.
-    std::size_t n = 0;
-    std::vector<std::uint8_t> bins; ///< features × n, column-major
-    std::vector<double> y, score;
-    std::vector<GradientPair> gh;
-    std::vector<std::vector<std::int32_t>> groups; ///< training row ids of each workload
+    std::size_t train_size = 0;
+    std::vector<std::uint8_t> train_bins; ///< features × train_size, column-major
+    std::vector<double> train_target, train_score;
+    std::vector<GradientPair> gradients;
+    std::vector<std::vector<std::int32_t>> train_groups; ///< training row ids of each workload
     // Validation rows (early stopping).
-    std::size_t nv = 0;
+    std::size_t valid_size = 0;
     std::vector<std::uint8_t> valid_bins;
-    std::vector<double> valid_y, valid_score;
+    std::vector<double> valid_target, valid_score;
     std::vector<std::pair<std::int32_t, std::int32_t>> valid_pairs; ///< (faster, slower)
     // Binning.
     std::vector<std::vector<double>> cuts; ///< bin(x) = number of cuts <= x; bin <= b <=> x < cuts[b]
     std::vector<std::size_t> bin_offset;   ///< start of each feature in a node histogram
     std::size_t total_bins = 0;
 
-    GbtTrainer(const GbtOptions& options, GradientBoostedTrees& m, unsigned threads)
-        : o(options), model(m), pool(threads) {}
+    GbtTrainer(const GbtOptions& o, GradientBoostedTrees& m, unsigned threads) : options(o), model(m), pool(threads) {}
 
-    void make_cuts(const Eigen::MatrixXd& z, const std::vector<Eigen::Index>& train_rows) {
+    // ---- Setting up: bins, targets, groups ----
+
+    /// Bins every feature on the training rows, then bins the training and validation rows.
+    void bin_features(const Eigen::MatrixXd& prepared, const std::vector<Eigen::Index>& train_rows,
+                      const std::vector<Eigen::Index>& valid_rows) {
+        features = static_cast<std::size_t>(prepared.cols());
+        train_size = train_rows.size();
+        valid_size = valid_rows.size();
+        make_cuts(prepared, train_rows);
+        train_bins = bin_rows(prepared, train_rows);
+        valid_bins = bin_rows(prepared, valid_rows);
+    }
+
+    void make_cuts(const Eigen::MatrixXd& prepared, const std::vector<Eigen::Index>& train_rows) {
         cuts.assign(features, {});
         bin_offset.assign(features, 0);
         pool.run(features, [&](std::size_t f) {
             std::vector<double> v;
             v.reserve(train_rows.size());
-            for (auto r : train_rows) v.push_back(z(r, static_cast<Eigen::Index>(f)));
+            for (auto r : train_rows) v.push_back(prepared(r, static_cast<Eigen::Index>(f)));
             std::sort(v.begin(), v.end());
             std::vector<double> distinct;
             std::unique_copy(v.begin(), v.end(), std::back_inserter(distinct));
             auto& c = cuts[f];
-            if (distinct.size() <= static_cast<std::size_t>(o.max_bins)) {
+            if (distinct.size() <= static_cast<std::size_t>(options.max_bins)) {
                 for (std::size_t i = 1; i < distinct.size(); ++i)
                     c.push_back(distinct[i - 1] + (distinct[i] - distinct[i - 1]) / 2);
             } else {
                 // Quantile cuts: each bin holds about n / max_bins rows (ties permitting).
-                for (int k = 1; k < o.max_bins; ++k) {
-                    const double q = v[v.size() * static_cast<std::size_t>(k) / static_cast<std::size_t>(o.max_bins)];
+                const auto bins = static_cast<std::size_t>(options.max_bins);
+                for (std::size_t k = 1; k < bins; ++k) {
+                    const double q = v[v.size() * k / bins];
                     if (q > v.front() && (c.empty() || q > c.back())) c.push_back(q);
                 }
             }
@@ -124,12 +234,12 @@ struct GbtTrainer {
         }
     }
 
-    std::vector<std::uint8_t> bin_rows(const Eigen::MatrixXd& z, const std::vector<Eigen::Index>& rows) {
+    std::vector<std::uint8_t> bin_rows(const Eigen::MatrixXd& prepared, const std::vector<Eigen::Index>& rows) {
         std::vector<std::uint8_t> out(features * rows.size());
         pool.run(features, [&](std::size_t f) {
             const auto& c = cuts[f];
             for (std::size_t i = 0; i < rows.size(); ++i) {
-                const double x = z(rows[i], static_cast<Eigen::Index>(f));
+                const double x = prepared(rows[i], static_cast<Eigen::Index>(f));
                 out[f * rows.size() + i] =
                     static_cast<std::uint8_t>(std::upper_bound(c.begin(), c.end(), x) - c.begin());
             }
@@ -137,201 +247,372 @@ struct GbtTrainer {
         return out;
     }
 
+    /// The target of each training and validation row; every score starts at the training mean,
+    /// which becomes the model's base score.
+    void set_target(const Eigen::VectorXd& target, const std::vector<Eigen::Index>& train_rows,
+                    const std::vector<Eigen::Index>& valid_rows) {
+        for (auto r : train_rows) train_target.push_back(target[r]);
+        for (auto r : valid_rows) valid_target.push_back(target[r]);
+        model.base_score_ =
+            std::accumulate(train_target.begin(), train_target.end(), 0.0) / static_cast<double>(train_size);
+        train_score.assign(train_size, model.base_score_);
+        valid_score.assign(valid_size, model.base_score_);
+        gradients.resize(train_size);
+    }
+
+    /// The groups in training-row numbering (for the pairwise gradients) and, for pairwise, a fixed
+    /// sample of ordered pairs within each group's validation rows (for the validation loss).
+    void index_groups(const std::vector<std::vector<Eigen::Index>>& groups, const std::vector<Eigen::Index>& train_rows,
+                      const std::vector<Eigen::Index>& valid_rows, Eigen::Index rows) {
+        std::vector<std::int32_t> train_index(static_cast<std::size_t>(rows), -1),
+            valid_index(static_cast<std::size_t>(rows), -1);
+        for (std::size_t i = 0; i < train_rows.size(); ++i)
+            train_index[static_cast<std::size_t>(train_rows[i])] = static_cast<std::int32_t>(i);
+        for (std::size_t i = 0; i < valid_rows.size(); ++i)
+            valid_index[static_cast<std::size_t>(valid_rows[i])] = static_cast<std::int32_t>(i);
+        std::mt19937_64 pair_rng(options.seed ^ 0x27d4eb2fULL);
+        for (const auto& members : groups) {
+            std::vector<std::int32_t> train_members, valid_members;
+            for (auto r : members) {
+                if (train_index[static_cast<std::size_t>(r)] >= 0)
+                    train_members.push_back(train_index[static_cast<std::size_t>(r)]);
+                else valid_members.push_back(valid_index[static_cast<std::size_t>(r)]);
+            }
+            if (!train_members.empty()) train_groups.push_back(std::move(train_members));
+            if (options.objective == GbtObjective::pairwise && valid_members.size() >= 2)
+                sample_validation_pairs(valid_members, pair_rng);
+        }
+    }
+
+    void sample_validation_pairs(const std::vector<std::int32_t>& members, std::mt19937_64& rng) {
+        for (auto i : members)
+            for (int k = 0; k < options.pairs_per_row; ++k) {
+                const auto j = members[rng() % members.size()];
+                const double yi = valid_target[static_cast<std::size_t>(i)],
+                             yj = valid_target[static_cast<std::size_t>(j)];
+                if (yi == yj) continue;
+                valid_pairs.emplace_back(yi < yj ? i : j, yi < yj ? j : i);
+            }
+    }
+
+    // ---- Boosting ----
+
+    /// Grows the trees, stopping early if asked (the model keeps the trees up to the best
+    /// validation loss); returns the split gains per feature of each tree grown.
+    std::vector<std::vector<double>> boost() {
+        std::vector<std::vector<double>> tree_gains;
+        double best_loss = infinity;
+        int best_trees = 0;
+        for (int round = 0; round < options.rounds; ++round) {
+            compute_gradients(round);
+            tree_gains.push_back(grow_tree(round));
+            if (options.early_stopping_rounds > 0) {
+                const double loss = validation_loss();
+                model.validation_.push_back(loss);
+                if (loss < best_loss) best_loss = loss, best_trees = model.trees_;
+                else if (model.trees_ - best_trees >= options.early_stopping_rounds) break;
+            }
+        }
+        if (options.early_stopping_rounds > 0 && best_trees < model.trees_) keep_trees(best_trees);
+        return tree_gains;
+    }
+
+    void keep_trees(int trees) {
+        model.trees_ = trees;
+        const auto internal = model.internal_per_tree();
+        model.split_feature_.resize(static_cast<std::size_t>(trees) * internal);
+        model.split_threshold_.resize(static_cast<std::size_t>(trees) * internal);
+        model.leaf_value_.resize(static_cast<std::size_t>(trees) * (internal + 1));
+    }
+
     void compute_gradients(int round) {
-        if (o.objective == GbtObjective::squared) {
-            for (std::size_t i = 0; i < n; ++i) gh[i] = {score[i] - y[i], 1.0};
+        if (options.objective == GbtObjective::squared) {
+            for (std::size_t i = 0; i < train_size; ++i) gradients[i] = {train_score[i] - train_target[i], 1.0};
             return;
         }
-        std::fill(gh.begin(), gh.end(), GradientPair{});
-        std::mt19937_64 rng(o.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(round + 1)));
-        const double sigma = o.pairwise_sigma;
-        for (const auto& members : groups) {
+        compute_pairwise_gradients(round);
+    }
+
+    /// RankNet: for pairs sampled within each group, the logistic loss of scoring the slower row
+    /// of the pair below the faster one.
+    void compute_pairwise_gradients(int round) {
+        std::fill(gradients.begin(), gradients.end(), GradientPair{});
+        std::mt19937_64 rng(options.seed ^ (0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(round + 1)));
+        const double sigma = options.pairwise_sigma;
+        const auto& y = train_target;
+        for (const auto& members : train_groups) {
             const auto m = members.size();
             if (m < 2) continue;
             for (auto i : members)
-                for (int k = 0; k < o.pairs_per_row; ++k) {
+                for (int k = 0; k < options.pairs_per_row; ++k) {
                     const auto j = members[rng() % m];
                     if (y[static_cast<std::size_t>(j)] == y[static_cast<std::size_t>(i)]) continue;
-                    auto a = static_cast<std::size_t>(i), b = static_cast<std::size_t>(j);
-                    if (y[a] > y[b]) std::swap(a, b); // a is the faster
-                    const double w = o.pairwise_resolution > 0 ? std::min(1.0, (y[b] - y[a]) / o.pairwise_resolution) : 1.0;
-                    const double p = sigmoid(sigma * (score[a] - score[b]));
-                    const double hess = std::max(sigma * sigma * p * (1 - p), 1e-16);
-                    gh[a].g += w * sigma * p;
-                    gh[b].g -= w * sigma * p;
-                    gh[a].h += w * hess;
-                    gh[b].h += w * hess;
+                    auto faster = static_cast<std::size_t>(i), slower = static_cast<std::size_t>(j);
+                    if (y[faster] > y[slower]) std::swap(faster, slower);
+                    const double weight = options.pairwise_resolution > 0
+                                              ? std::min(1.0, (y[slower] - y[faster]) / options.pairwise_resolution)
+                                              : 1.0;
+                    const double p = sigmoid(sigma * (train_score[faster] - train_score[slower]));
+                    const double hessian = std::max(sigma * sigma * p * (1 - p), 1e-16);
+                    gradients[faster].gradient += weight * sigma * p;
+                    gradients[slower].gradient -= weight * sigma * p;
+                    gradients[faster].hessian += weight * hessian;
+                    gradients[slower].hessian += weight * hessian;
                 }
         }
     }
 
+    /// RMSE of the validation scores (squared) or their mean logistic loss on the validation pairs.
     double validation_loss() const {
-        if (o.objective == GbtObjective::squared) {
+        if (options.objective == GbtObjective::squared) {
             double s = 0;
-            for (std::size_t i = 0; i < nv; ++i) s += (valid_score[i] - valid_y[i]) * (valid_score[i] - valid_y[i]);
-            return std::sqrt(s / static_cast<double>(nv));
+            for (std::size_t i = 0; i < valid_size; ++i)
+                s += (valid_score[i] - valid_target[i]) * (valid_score[i] - valid_target[i]);
+            return std::sqrt(s / static_cast<double>(valid_size));
         }
         double s = 0;
-        for (auto [a, b] : valid_pairs)
-            s += softplus(o.pairwise_sigma * (valid_score[static_cast<std::size_t>(a)] -
-                                              valid_score[static_cast<std::size_t>(b)]));
+        for (auto [faster, slower] : valid_pairs)
+            s += softplus(options.pairwise_sigma * (valid_score[static_cast<std::size_t>(faster)] -
+                                                    valid_score[static_cast<std::size_t>(slower)]));
         return valid_pairs.empty() ? 0.0 : s / static_cast<double>(valid_pairs.size());
     }
 
-    /// Grows one tree on the current gradients and appends it to the model; returns the gain of
-    /// each feature's splits.
-    std::vector<double> grow_tree(int round) {
-        const int depth = o.max_depth;
-        const std::size_t internal = (std::size_t{1} << depth) - 1;
-        std::vector<std::int32_t> split_feature(internal, 0);
-        std::vector<std::uint8_t> split_bin(internal, 255); // 255 / +inf: always go left
-        std::vector<double> threshold(internal, infinity), leaf(internal + 1, 0.0);
-        std::vector<double> gains(features, 0.0);
-        std::mt19937_64 rng(o.seed + 0x632be59bd9b4e019ULL * static_cast<std::uint64_t>(round + 1));
+    // ---- One tree ----
 
-        std::vector<std::int32_t> rows;
-        rows.reserve(n);
-        if (o.row_subsample < 1) {
-            std::uniform_real_distribution<double> unit(0, 1);
-            for (std::size_t i = 0; i < n; ++i)
-                if (unit(rng) < o.row_subsample) rows.push_back(static_cast<std::int32_t>(i));
-            if (rows.empty()) rows.push_back(static_cast<std::int32_t>(rng() % n));
-        } else {
-            for (std::size_t i = 0; i < n; ++i) rows.push_back(static_cast<std::int32_t>(i));
+    /// Grows one tree on the current gradients, level by level, adds it to every row's score and
+    /// appends it to the model; returns the gain of each feature's splits.
+    std::vector<double> grow_tree(int round) {
+        FlatTree tree(options.max_depth);
+        std::vector<double> gains(features, 0.0);
+        std::mt19937_64 rng(options.seed + 0x632be59bd9b4e019ULL * static_cast<std::uint64_t>(round + 1));
+        auto rows = sample_rows(rng); // each node's rows are a contiguous range of this list
+        const auto active = sample_features(rng);
+
+        Node root{0, 0, rows.size(), {}};
+        for (auto r : rows) {
+            root.sum.gradient += gradients[static_cast<std::size_t>(r)].gradient;
+            root.sum.hessian += gradients[static_cast<std::size_t>(r)].hessian;
         }
+        std::vector<Node> level{root};
+        // The histograms of the level's nodes: node k's histogram of feature f starts at
+        // k * total_bins + bin_offset[f]; only the active features' parts are filled.
+        std::vector<GradientPair> histograms(total_bins), next_histograms;
+        pool.run(active.size(), [&](std::size_t a) {
+            build_histogram(histograms.data() + bin_offset[active[a]], root, active[a], rows);
+        });
+
+        for (int d = 0; d < tree.depth; ++d) {
+            const auto candidates = find_splits(level, histograms, active);
+            std::vector<std::pair<std::size_t, std::size_t>> parents; // (parent's level index, its left child's)
+            auto children = split_level(level, d, candidates, active, rows, tree, gains, parents);
+            if (children.empty()) break;
+            if (d + 1 == tree.depth) {
+                for (const auto& c : children) tree.leaf[tree.leaf_below(c.heap, d + 1)] = leaf_value(c.sum);
+                break;
+            }
+            child_histograms(children, parents, histograms, next_histograms, active, rows);
+            std::swap(histograms, next_histograms);
+            level = std::move(children);
+        }
+        add_to_scores(tree);
+        append_to_model(tree);
+        return gains;
+    }
+
+    /// The training rows of this tree: all, or a row_subsample share drawn without replacement.
+    std::vector<std::int32_t> sample_rows(std::mt19937_64& rng) const {
+        std::vector<std::int32_t> rows;
+        rows.reserve(train_size);
+        if (options.row_subsample < 1) {
+            std::uniform_real_distribution<double> unit(0, 1);
+            for (std::size_t i = 0; i < train_size; ++i)
+                if (unit(rng) < options.row_subsample) rows.push_back(static_cast<std::int32_t>(i));
+            if (rows.empty()) rows.push_back(static_cast<std::int32_t>(rng() % train_size));
+        } else {
+            for (std::size_t i = 0; i < train_size; ++i) rows.push_back(static_cast<std::int32_t>(i));
+        }
+        return rows;
+    }
+
+    /// The features this tree may split on, in increasing order: all, or a col_subsample share.
+    std::vector<std::size_t> sample_features(std::mt19937_64& rng) const {
         std::vector<std::size_t> active(features);
         std::iota(active.begin(), active.end(), std::size_t{0});
-        if (o.col_subsample < 1) {
-            const auto k = std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(o.col_subsample * static_cast<double>(features))));
+        if (options.col_subsample < 1) {
+            const auto k = std::max<std::size_t>(
+                1, static_cast<std::size_t>(std::lround(options.col_subsample * static_cast<double>(features))));
             for (std::size_t i = 0; i < k; ++i) std::swap(active[i], active[i + rng() % (features - i)]);
             active.resize(k);
             std::sort(active.begin(), active.end());
         }
-        const std::size_t na = active.size();
+        return active;
+    }
 
-        struct Node {
-            std::size_t heap, begin, end;
-            double g, h;
-        };
-        auto leaf_index = [&](std::size_t heap, int d) {
-            return ((heap + 1) << (depth - d)) - 1 - internal;
-        };
-        auto leaf_value = [&](double g, double h) { return -g / (h + o.l2) * o.learning_rate; };
+    double leaf_value(const GradientPair& sum) const {
+        return -sum.gradient / (sum.hessian + options.l2) * options.learning_rate;
+    }
 
-        Node root{0, 0, rows.size(), 0, 0};
-        for (auto r : rows) root.g += gh[static_cast<std::size_t>(r)].g, root.h += gh[static_cast<std::size_t>(r)].h;
-        std::vector<Node> level{root};
-        std::vector<GradientPair> hist(total_bins), next_hist;
-
-        auto build = [&](GradientPair* h, const Node& node, std::size_t f) {
-            std::fill(h, h + cuts[f].size() + 1, GradientPair{});
-            const std::uint8_t* column = bins.data() + f * n;
-            for (std::size_t i = node.begin; i < node.end; ++i) {
-                const auto r = static_cast<std::size_t>(rows[i]);
-                auto& e = h[column[r]];
-                e.g += gh[r].g;
-                e.h += gh[r].h;
-            }
-        };
-        pool.run(na, [&](std::size_t a) { build(hist.data() + bin_offset[active[a]], root, active[a]); });
-
-        std::vector<SplitCandidate> candidates;
-        std::vector<std::int32_t> scratch;
-        for (int d = 0; d < depth; ++d) {
-            // Best split of every (node, feature), in parallel; then per node in feature order.
-            candidates.assign(level.size() * na, {});
-            pool.run(level.size() * na, [&](std::size_t task) {
-                const auto k = task / na;
-                const auto f = active[task % na];
-                const Node& node = level[k];
-                const GradientPair* h = hist.data() + k * total_bins + bin_offset[f];
-                const double parent = node.g * node.g / (node.h + o.l2);
-                double gl = 0, hl = 0;
-                auto& best = candidates[task];
-                for (std::size_t b = 0; b + 1 < cuts[f].size() + 1; ++b) {
-                    gl += h[b].g;
-                    hl += h[b].h;
-                    const double gr = node.g - gl, hr = node.h - hl;
-                    if (hl < o.min_child_weight || hr < o.min_child_weight || hl <= 0 || hr <= 0) continue;
-                    const double gain = 0.5 * (gl * gl / (hl + o.l2) + gr * gr / (hr + o.l2) - parent);
-                    if (gain > best.gain) best = {gain, static_cast<int>(b), gl, hl};
-                }
-            });
-
-            std::vector<Node> children;
-            std::vector<std::pair<std::size_t, std::size_t>> pairs; // (parent level index, left child index)
-            for (std::size_t k = 0; k < level.size(); ++k) {
-                const Node& node = level[k];
-                std::size_t best_a = na;
-                for (std::size_t a = 0; a < na; ++a)
-                    if (candidates[k * na + a].bin >= 0 &&
-                        (best_a == na || candidates[k * na + a].gain > candidates[k * na + best_a].gain))
-                        best_a = a;
-                if (best_a == na || !(candidates[k * na + best_a].gain > o.min_split_gain)) {
-                    leaf[leaf_index(node.heap, d)] = leaf_value(node.g, node.h);
-                    continue;
-                }
-                const auto& best = candidates[k * na + best_a];
-                const auto f = active[best_a];
-                split_feature[node.heap] = static_cast<std::int32_t>(f);
-                split_bin[node.heap] = static_cast<std::uint8_t>(best.bin);
-                threshold[node.heap] = cuts[f][static_cast<std::size_t>(best.bin)];
-                gains[f] += best.gain;
-                // Stable partition of the node's rows: bin <= split bin goes left.
-                const std::uint8_t* column = bins.data() + f * n;
-                scratch.clear();
-                std::size_t w = node.begin;
-                for (std::size_t i = node.begin; i < node.end; ++i) {
-                    const auto r = rows[i];
-                    if (column[static_cast<std::size_t>(r)] <= best.bin) rows[w++] = r;
-                    else scratch.push_back(r);
-                }
-                std::copy(scratch.begin(), scratch.end(), rows.begin() + static_cast<std::ptrdiff_t>(w));
-                pairs.emplace_back(k, children.size());
-                children.push_back({2 * node.heap + 1, node.begin, w, best.left_g, best.left_h});
-                children.push_back({2 * node.heap + 2, w, node.end, node.g - best.left_g, node.h - best.left_h});
-            }
-            if (children.empty()) break;
-            if (d + 1 == depth) {
-                for (const auto& c : children) leaf[leaf_index(c.heap, d + 1)] = leaf_value(c.g, c.h);
-                break;
-            }
-            // Histograms of the children: build the smaller, subtract it from the parent.
-            next_hist.resize(children.size() * total_bins);
-            pool.run(pairs.size() * na, [&](std::size_t task) {
-                const auto [k, left] = pairs[task / na];
-                const auto f = active[task % na];
-                const bool left_smaller = children[left].end - children[left].begin <=
-                                          children[left + 1].end - children[left + 1].begin;
-                const auto small = left_smaller ? left : left + 1, large = left_smaller ? left + 1 : left;
-                GradientPair* hs = next_hist.data() + small * total_bins + bin_offset[f];
-                GradientPair* hl = next_hist.data() + large * total_bins + bin_offset[f];
-                const GradientPair* hp = hist.data() + k * total_bins + bin_offset[f];
-                build(hs, children[small], f);
-                for (std::size_t b = 0; b <= cuts[f].size(); ++b) hl[b] = {hp[b].g - hs[b].g, hp[b].h - hs[b].h};
-            });
-            std::swap(hist, next_hist);
-            level = std::move(children);
+    /// The gradient sums of `node`'s rows per bin of `feature`, into `histogram`.
+    void build_histogram(GradientPair* histogram, const Node& node, std::size_t feature,
+                         const std::vector<std::int32_t>& rows) const {
+        std::fill(histogram, histogram + cuts[feature].size() + 1, GradientPair{});
+        const std::uint8_t* column = train_bins.data() + feature * train_size;
+        for (std::size_t i = node.begin; i < node.end; ++i) {
+            const auto r = static_cast<std::size_t>(rows[i]);
+            auto& bin = histogram[column[r]];
+            bin.gradient += gradients[r].gradient;
+            bin.hessian += gradients[r].hessian;
         }
+    }
 
-        // Update the scores of every training and validation row by walking the binned tree.
-        auto walk = [&](const std::vector<std::uint8_t>& b, std::size_t count, std::size_t row) {
-            std::size_t i = 0;
-            for (int d = 0; d < depth; ++d)
-                i = 2 * i + 1 + (b[static_cast<std::size_t>(split_feature[i]) * count + row] > split_bin[i]);
-            return leaf[i - internal];
-        };
-        constexpr std::size_t chunk = 2048;
-        pool.run((n + chunk - 1) / chunk, [&](std::size_t c) {
-            for (std::size_t r = c * chunk; r < std::min(n, (c + 1) * chunk); ++r) score[r] += walk(bins, n, r);
+    /// The best split of every (node, active feature) of the level, in parallel: candidate
+    /// k * active.size() + a is node k's best on feature active[a].
+    std::vector<SplitCandidate> find_splits(const std::vector<Node>& level, const std::vector<GradientPair>& histograms,
+                                            const std::vector<std::size_t>& active) {
+        const auto na = active.size();
+        std::vector<SplitCandidate> candidates(level.size() * na);
+        pool.run(level.size() * na, [&](std::size_t task) {
+            const Node& node = level[task / na];
+            const auto f = active[task % na];
+            const GradientPair* histogram = histograms.data() + task / na * total_bins + bin_offset[f];
+            const double parent = node.sum.gradient * node.sum.gradient / (node.sum.hessian + options.l2);
+            GradientPair left;
+            auto& best = candidates[task];
+            for (std::size_t b = 0; b + 1 < cuts[f].size() + 1; ++b) {
+                left.gradient += histogram[b].gradient;
+                left.hessian += histogram[b].hessian;
+                const double right_gradient = node.sum.gradient - left.gradient,
+                             right_hessian = node.sum.hessian - left.hessian;
+                if (left.hessian < options.min_child_weight || right_hessian < options.min_child_weight ||
+                    left.hessian <= 0 || right_hessian <= 0)
+                    continue;
+                const double gain = 0.5 * (left.gradient * left.gradient / (left.hessian + options.l2) +
+                                           right_gradient * right_gradient / (right_hessian + options.l2) - parent);
+                if (gain > best.gain) best = {gain, static_cast<int>(b), left};
+            }
         });
-        for (std::size_t r = 0; r < nv; ++r) valid_score[r] += walk(valid_bins, nv, r);
+        return candidates;
+    }
 
-        model.split_feature_.insert(model.split_feature_.end(), split_feature.begin(), split_feature.end());
-        model.split_threshold_.insert(model.split_threshold_.end(), threshold.begin(), threshold.end());
-        model.leaf_value_.insert(model.leaf_value_.end(), leaf.begin(), leaf.end());
+    /// Splits each node of the level (at depth `d`) on its best feature (the first in feature order
+    /// among equal gains) if that gains more than min_split_gain, else makes it a leaf. Records the
+    /// splits in `tree` and `gains`, partitions the nodes' rows, and returns the children, two per
+    /// split node; `parents` gets (the node's level index, its left child's index) for each.
+    std::vector<Node> split_level(const std::vector<Node>& level, int d, const std::vector<SplitCandidate>& candidates,
+                                  const std::vector<std::size_t>& active, std::vector<std::int32_t>& rows,
+                                  FlatTree& tree, std::vector<double>& gains,
+                                  std::vector<std::pair<std::size_t, std::size_t>>& parents) {
+        const auto na = active.size();
+        std::vector<Node> children;
+        std::vector<std::int32_t> scratch;
+        for (std::size_t k = 0; k < level.size(); ++k) {
+            const Node& node = level[k];
+            const SplitCandidate* node_candidates = candidates.data() + k * na;
+            std::size_t best_a = na;
+            for (std::size_t a = 0; a < na; ++a)
+                if (node_candidates[a].bin >= 0 &&
+                    (best_a == na || node_candidates[a].gain > node_candidates[best_a].gain))
+                    best_a = a;
+            if (best_a == na || !(node_candidates[best_a].gain > options.min_split_gain)) {
+                tree.leaf[tree.leaf_below(node.heap, d)] = leaf_value(node.sum);
+                continue;
+            }
+            const auto& best = node_candidates[best_a];
+            const auto f = active[best_a];
+            tree.split_feature[node.heap] = static_cast<std::int32_t>(f);
+            tree.split_bin[node.heap] = static_cast<std::uint8_t>(best.bin);
+            tree.threshold[node.heap] = cuts[f][static_cast<std::size_t>(best.bin)];
+            gains[f] += best.gain;
+            const auto middle = partition_rows(rows, node, f, best.bin, scratch);
+            const GradientPair right{node.sum.gradient - best.left.gradient, node.sum.hessian - best.left.hessian};
+            parents.emplace_back(k, children.size());
+            children.push_back({2 * node.heap + 1, node.begin, middle, best.left});
+            children.push_back({2 * node.heap + 2, middle, node.end, right});
+        }
+        return children;
+    }
+
+    /// Stable partition of `node`'s rows: those whose bin of `feature` is <= `bin` first; returns
+    /// where the others start.
+    std::size_t partition_rows(std::vector<std::int32_t>& rows, const Node& node, std::size_t feature, int bin,
+                               std::vector<std::int32_t>& scratch) const {
+        const std::uint8_t* column = train_bins.data() + feature * train_size;
+        scratch.clear();
+        std::size_t kept = node.begin;
+        for (std::size_t i = node.begin; i < node.end; ++i) {
+            const auto r = rows[i];
+            if (column[static_cast<std::size_t>(r)] <= bin) rows[kept++] = r;
+            else scratch.push_back(r);
+        }
+        std::copy(scratch.begin(), scratch.end(), rows.begin() + static_cast<std::ptrdiff_t>(kept));
+        return kept;
+    }
+
+    /// The histograms of the children into `out`: the smaller child's built from its rows, its
+    /// sibling's as the parent's minus it.
+    void child_histograms(const std::vector<Node>& children,
+                          const std::vector<std::pair<std::size_t, std::size_t>>& parents,
+                          const std::vector<GradientPair>& parent_histograms, std::vector<GradientPair>& out,
+                          const std::vector<std::size_t>& active, const std::vector<std::int32_t>& rows) {
+        const auto na = active.size();
+        out.resize(children.size() * total_bins);
+        pool.run(parents.size() * na, [&](std::size_t task) {
+            const auto [k, left] = parents[task / na];
+            const auto f = active[task % na];
+            const bool left_smaller =
+                children[left].end - children[left].begin <= children[left + 1].end - children[left + 1].begin;
+            const auto small = left_smaller ? left : left + 1, large = left_smaller ? left + 1 : left;
+            GradientPair* small_histogram = out.data() + small * total_bins + bin_offset[f];
+            GradientPair* large_histogram = out.data() + large * total_bins + bin_offset[f];
+            const GradientPair* parent_histogram = parent_histograms.data() + k * total_bins + bin_offset[f];
+            build_histogram(small_histogram, children[small], f, rows);
+            for (std::size_t b = 0; b <= cuts[f].size(); ++b)
+                large_histogram[b] = {parent_histogram[b].gradient - small_histogram[b].gradient,
+                                      parent_histogram[b].hessian - small_histogram[b].hessian};
+        });
+    }
+
+    /// Adds the tree's leaf to the score of every training and validation row.
+    void add_to_scores(const FlatTree& tree) {
+        constexpr std::size_t chunk = 2048;
+        pool.run((train_size + chunk - 1) / chunk, [&](std::size_t c) {
+            for (std::size_t r = c * chunk; r < std::min(train_size, (c + 1) * chunk); ++r)
+                train_score[r] += tree.walk(train_bins, train_size, r);
+        });
+        for (std::size_t r = 0; r < valid_size; ++r) valid_score[r] += tree.walk(valid_bins, valid_size, r);
+    }
+
+    void append_to_model(const FlatTree& tree) {
+        model.split_feature_.insert(model.split_feature_.end(), tree.split_feature.begin(), tree.split_feature.end());
+        model.split_threshold_.insert(model.split_threshold_.end(), tree.threshold.begin(), tree.threshold.end());
+        model.leaf_value_.insert(model.leaf_value_.end(), tree.leaf.begin(), tree.leaf.end());
         ++model.trees_;
-        return gains;
+    }
+
+    // ---- After boosting ----
+
+    /// Each feature's importance: its split gains summed over the trees kept.
+    void sum_importance(const std::vector<std::vector<double>>& tree_gains) {
+        model.importance_.assign(features, 0.0);
+        for (int i = 0; i < model.trees_; ++i)
+            for (std::size_t f = 0; f < features; ++f)
+                model.importance_[f] += tree_gains[static_cast<std::size_t>(i)][f];
+    }
+
+    /// Pairwise order scores carry no unit: maps them to log(seconds) by least squares on the
+    /// training rows. The slope is kept positive so calibration never reverses the ranking.
+    void calibrate_order_scores(const Eigen::MatrixXd& prepared, const std::vector<Eigen::Index>& train_rows) {
+        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = prepared;
+        std::vector<double> s(train_size);
+        for (std::size_t i = 0; i < train_size; ++i) s[i] = model.score_prepared(row_major.row(train_rows[i]).data());
+        const auto n = static_cast<double>(train_size);
+        const double ms = std::accumulate(s.begin(), s.end(), 0.0) / n;
+        const double my = std::accumulate(train_target.begin(), train_target.end(), 0.0) / n;
+        double sxy = 0, sxx = 0;
+        for (std::size_t i = 0; i < train_size; ++i)
+            sxy += (s[i] - ms) * (train_target[i] - my), sxx += (s[i] - ms) * (s[i] - ms);
+        model.calibration_slope_ = sxx > 0 ? std::max(sxy / sxx, 1e-6) : 1.0;
+        model.calibration_offset_ = my - model.calibration_slope_ * ms;
     }
 };
 
@@ -341,133 +622,28 @@ GradientBoostedTrees::GradientBoostedTrees(GbtOptions options) : options_(std::m
 
 void GradientBoostedTrees::fit(const TrainingSet& data) {
     check_options(options_);
-    const GbtOptions& o = options_;
-    pipeline_ = FeaturePipeline::fit(data, o.features);
-    const Eigen::MatrixXd z = pipeline_.transform(data.features);
+    pipeline_ = FeaturePipeline::fit(data, options_.features);
+    const Eigen::MatrixXd prepared = pipeline_.transform(data.features);
     const auto rows = data.rows();
+    const auto groups = group_rows(data.groups, rows);
+    const auto [train_rows, valid_rows] = hold_out_for_validation(options_, groups, rows);
 
-    // Hold out whole groups for early stopping (single rows if there is only one group).
-    std::vector<Eigen::Index> train_rows, valid_rows;
-    auto all_groups = group_rows(data.groups, rows);
-    if (o.early_stopping_rounds > 0) {
-        auto units = all_groups;
-        if (units.size() < 2) {
-            units.clear();
-            for (Eigen::Index r = 0; r < rows; ++r) units.push_back({r});
-        }
-        const auto valid_units = std::max<std::size_t>(
-            1, static_cast<std::size_t>(std::lround(o.validation_fraction * static_cast<double>(units.size()))));
-        if (valid_units >= units.size())
-            fail(ErrorKind::invalid_data, "gbt: too few rows or groups ({}) for a validation split", units.size());
-        std::vector<std::size_t> order(units.size());
-        std::iota(order.begin(), order.end(), std::size_t{0});
-        std::mt19937_64 rng(o.seed ^ 0x5bd1e995ULL);
-        fisher_yates(order, rng);
-        std::vector<bool> is_valid(static_cast<std::size_t>(rows), false);
-        for (std::size_t i = 0; i < valid_units; ++i)
-            for (auto r : units[order[i]]) is_valid[static_cast<std::size_t>(r)] = true;
-        for (Eigen::Index r = 0; r < rows; ++r) (is_valid[static_cast<std::size_t>(r)] ? valid_rows : train_rows).push_back(r);
-    } else {
-        train_rows.resize(static_cast<std::size_t>(rows));
-        std::iota(train_rows.begin(), train_rows.end(), Eigen::Index{0});
-    }
-
-    const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     split_feature_.clear();
     split_threshold_.clear();
     leaf_value_.clear();
     validation_.clear();
     trees_ = 0;
-    depth_ = o.max_depth;
-
-    GbtTrainer t(o, *this, threads);
-    t.features = pipeline_.width();
-    t.n = train_rows.size();
-    t.nv = valid_rows.size();
-    t.make_cuts(z, train_rows);
-    t.bins = t.bin_rows(z, train_rows);
-    t.valid_bins = t.bin_rows(z, valid_rows);
-    // The target: log(seconds) relative to the anchor, if any; with center_groups, each group's
-    // mean moved to the overall mean, so the trees learn only differences within a group (what
-    // ranking needs) and nothing of how groups differ from each other (which on an unseen
-    // operator is extrapolation).
-    Eigen::VectorXd y = data.seconds.array().log().matrix() - log_anchors(pipeline_, data.features);
-    if (o.center_groups) {
-        const double overall = y.mean();
-        for (const auto& members : all_groups) {
-            double mean = 0;
-            for (auto r : members) mean += y[r];
-            mean /= static_cast<double>(members.size());
-            for (auto r : members) y[r] += overall - mean;
-        }
-    }
-    for (auto r : train_rows) t.y.push_back(y[r]);
-    for (auto r : valid_rows) t.valid_y.push_back(y[r]);
-    base_score_ = std::accumulate(t.y.begin(), t.y.end(), 0.0) / static_cast<double>(t.n);
-    t.score.assign(t.n, base_score_);
-    t.valid_score.assign(t.nv, base_score_);
-    t.gh.resize(t.n);
-
-    // Groups in training-row numbering (for pairwise), and fixed validation pairs.
-    std::vector<std::int32_t> train_index(static_cast<std::size_t>(rows), -1), valid_index(static_cast<std::size_t>(rows), -1);
-    for (std::size_t i = 0; i < train_rows.size(); ++i) train_index[static_cast<std::size_t>(train_rows[i])] = static_cast<std::int32_t>(i);
-    for (std::size_t i = 0; i < valid_rows.size(); ++i) valid_index[static_cast<std::size_t>(valid_rows[i])] = static_cast<std::int32_t>(i);
-    std::mt19937_64 pair_rng(o.seed ^ 0x27d4eb2fULL);
-    for (const auto& members : all_groups) {
-        std::vector<std::int32_t> tg, vg;
-        for (auto r : members) {
-            if (train_index[static_cast<std::size_t>(r)] >= 0) tg.push_back(train_index[static_cast<std::size_t>(r)]);
-            else vg.push_back(valid_index[static_cast<std::size_t>(r)]);
-        }
-        if (!tg.empty()) t.groups.push_back(std::move(tg));
-        if (o.objective == GbtObjective::pairwise && vg.size() >= 2)
-            for (auto i : vg)
-                for (int k = 0; k < o.pairs_per_row; ++k) {
-                    const auto j = vg[pair_rng() % vg.size()];
-                    const double yi = t.valid_y[static_cast<std::size_t>(i)], yj = t.valid_y[static_cast<std::size_t>(j)];
-                    if (yi == yj) continue;
-                    t.valid_pairs.emplace_back(yi < yj ? i : j, yi < yj ? j : i);
-                }
-    }
-
-    std::vector<std::vector<double>> tree_gains;
-    double best_loss = infinity;
-    int best_trees = 0;
-    for (int round = 0; round < o.rounds; ++round) {
-        t.compute_gradients(round);
-        tree_gains.push_back(t.grow_tree(round));
-        if (o.early_stopping_rounds > 0) {
-            const double loss = t.validation_loss();
-            validation_.push_back(loss);
-            if (loss < best_loss) best_loss = loss, best_trees = trees_;
-            else if (trees_ - best_trees >= o.early_stopping_rounds) break;
-        }
-    }
-    if (o.early_stopping_rounds > 0 && best_trees < trees_) {
-        trees_ = best_trees;
-        split_feature_.resize(static_cast<std::size_t>(trees_) * internal_per_tree());
-        split_threshold_.resize(static_cast<std::size_t>(trees_) * internal_per_tree());
-        leaf_value_.resize(static_cast<std::size_t>(trees_) * (internal_per_tree() + 1));
-    }
-    importance_.assign(t.features, 0.0);
-    for (int i = 0; i < trees_; ++i)
-        for (std::size_t f = 0; f < t.features; ++f) importance_[f] += tree_gains[static_cast<std::size_t>(i)][f];
-
+    depth_ = options_.max_depth;
     calibration_offset_ = 0;
     calibration_slope_ = 1;
-    if (o.objective == GbtObjective::pairwise) {
-        // Order scores carry no unit: map them to log(seconds) by least squares on the training
-        // rows. The slope is kept positive so calibration never reverses the ranking.
-        const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> zr = z;
-        std::vector<double> s(t.n);
-        for (std::size_t i = 0; i < t.n; ++i) s[i] = score_prepared(zr.row(train_rows[i]).data());
-        const double ms = std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(t.n);
-        const double my = std::accumulate(t.y.begin(), t.y.end(), 0.0) / static_cast<double>(t.n);
-        double sxy = 0, sxx = 0;
-        for (std::size_t i = 0; i < t.n; ++i) sxy += (s[i] - ms) * (t.y[i] - my), sxx += (s[i] - ms) * (s[i] - ms);
-        calibration_slope_ = sxx > 0 ? std::max(sxy / sxx, 1e-6) : 1.0;
-        calibration_offset_ = my - calibration_slope_ * ms;
-    }
+
+    const unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
+    GbtTrainer trainer(options_, *this, threads);
+    trainer.bin_features(prepared, train_rows, valid_rows);
+    trainer.set_target(boosting_target(data, pipeline_, options_.center_groups, groups), train_rows, valid_rows);
+    trainer.index_groups(groups, train_rows, valid_rows, rows);
+    trainer.sum_importance(trainer.boost());
+    if (options_.objective == GbtObjective::pairwise) trainer.calibrate_order_scores(prepared, train_rows);
 }
 
 double GradientBoostedTrees::score_prepared(const double* z) const noexcept {
@@ -591,7 +767,8 @@ GradientBoostedTrees GradientBoostedTrees::read(ModelReader& in, std::span<const
     else if (objective == "pairwise") m.options_.objective = GbtObjective::pairwise;
     else in.fail_here("unknown objective '{}'", objective);
     const auto depth = in.integer("max_depth");
-    if (depth < 1 || depth > max_supported_depth) in.fail_here("max_depth {} is out of 1..{}", depth, max_supported_depth);
+    if (depth < 1 || depth > max_supported_depth)
+        in.fail_here("max_depth {} is out of 1..{}", depth, max_supported_depth);
     m.depth_ = static_cast<int>(depth);
     m.options_.max_depth = m.depth_;
     const auto trees = in.integer("trees");

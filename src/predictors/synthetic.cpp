@@ -67,17 +67,17 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
             const double alu = 2.0 * iterations + work * 0.05;
             const double muldiv = work / 500.0;
             auto u = [](double v) { return static_cast<std::uint64_t>(std::llround(v)); };
-            s.count(InsnClass::simd) = vec > 1 ? u(compute) : 0;
-            s.count(InsnClass::fp_scalar) = vec > 1 ? u(work / 200.0) : u(compute);
-            s.count(InsnClass::load) = u(reads);
-            s.count(InsnClass::store) = u(writes);
-            s.count(InsnClass::branch) = u(branch);
-            s.count(InsnClass::int_alu) = u(alu);
-            s.count(InsnClass::mul_div) = u(muldiv);
+            s.counter(InsnClass::simd) = vec > 1 ? u(compute) : 0;
+            s.counter(InsnClass::fp_scalar) = vec > 1 ? u(work / 200.0) : u(compute);
+            s.counter(InsnClass::load) = u(reads);
+            s.counter(InsnClass::store) = u(writes);
+            s.counter(InsnClass::branch) = u(branch);
+            s.counter(InsnClass::int_alu) = u(alu);
+            s.counter(InsnClass::mul_div) = u(muldiv);
             for (auto n : s.by_class) s.instructions += n;
             s.branches_taken = u(iterations * (1.0 - 1.0 / (8.0 * unroll)) + work / 2e3);
-            s.mem_reads = s.count(InsnClass::load);
-            s.mem_writes = s.count(InsnClass::store);
+            s.mem_reads = s.counter(InsnClass::load);
+            s.mem_writes = s.counter(InsnClass::store);
             s.bytes_loaded = s.mem_reads * u(4 * vec);
             s.bytes_stored = s.mem_writes * u(4 * vec);
             s.l1d_accesses = s.mem_reads + s.mem_writes;
@@ -95,7 +95,7 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
             s.l2_misses = u(static_cast<double>(s.l2_accesses) * l2_rate);
             s.llc_accesses = s.l2_misses;
             s.llc_misses = u(static_cast<double>(s.llc_accesses) * llc_rate);
-            s.basic_blocks = s.count(InsnClass::branch) + u(work / 1e4);
+            s.basic_blocks = s.counter(InsnClass::branch) + u(work / 1e4);
 
             // Time: compute and memory overlap partly; unrolling buys memory-level parallelism;
             // wide vectors pay a frequency penalty; not-taken loop exits mispredict.
@@ -105,7 +105,7 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
                                           static_cast<double>(s.l2_misses) * 14.0 +
                                           static_cast<double>(s.llc_misses) * 90.0) / mlp;
             const double mispredicts =
-                static_cast<double>(s.count(InsnClass::branch) - std::min(s.count(InsnClass::branch), s.branches_taken));
+                static_cast<double>(s.counter(InsnClass::branch) - std::min(s.counter(InsnClass::branch), s.branches_taken));
             const double cycles = std::max(compute_cycles, memory_cycles) +
                                   0.3 * std::min(compute_cycles, memory_cycles) + 15.0 * mispredicts;
             // What a pipeline model would say: the compute cycles, longer where little unrolling

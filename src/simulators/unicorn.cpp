@@ -533,7 +533,7 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     collectors.contribute(result.stats);
     result.stats.instructions = instructions;
     result.stats.basic_blocks = blocks;
-    if (options.read_back_buffers) {
+    if (options.read_buffers) {
         result.buffers.reserve(buffers_.size());
         for (const auto& b : buffers_) result.buffers.emplace_back(host(b.address), host(b.address) + b.bytes);
     }

@@ -28,15 +28,16 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
 /// (the geometric mean of their predictions).
 AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {
     if (kind.find('+') == std::string::npos) return make_single_model(kind, o, train);
+    const auto names = split_list(kind, '+');
+    if (names.size() != static_cast<std::size_t>(std::ranges::count(kind, '+')) + 1)
+        fail(ErrorKind::invalid_argument, "ensemble '{}': a member is empty (a '+' at an end or next to another)", kind);
     std::vector<Ensemble::Member> members;
-    for (std::size_t start = 0; start <= kind.size();) {
-        const auto plus = std::min(kind.find('+', start), kind.size());
-        auto member = make_single_model(kind.substr(start, plus - start), o, train).model();
+    for (const auto& name : names) {
+        auto member = make_single_model(name, o, train).model();
         if (std::holds_alternative<RidgeRegressor>(member)) members.emplace_back(std::get<RidgeRegressor>(std::move(member)));
         else if (std::holds_alternative<GradientBoostedTrees>(member))
             members.emplace_back(std::get<GradientBoostedTrees>(std::move(member)));
         else fail(ErrorKind::invalid_argument, "ensemble '{}': members cannot be ensembles", kind);
-        start = plus + 1;
     }
     return Ensemble(std::move(members));
 }
@@ -93,12 +94,7 @@ void fit(AnyPredictor& p, const TrainingSet& t, const std::string& target = {}) 
 /// `t` without the columns whose names start with `prefixes` (one prefix, or several joined by '|':
 /// a feature group, e.g. "dtlb_|stlb_|l1d_stream|l2_stream").
 TrainingSet without_columns(const TrainingSet& t, const std::string& prefixes) {
-    std::vector<std::string> group;
-    for (std::size_t start = 0; start <= prefixes.size();) {
-        const auto bar = std::min(prefixes.find('|', start), prefixes.size());
-        if (bar > start) group.push_back(prefixes.substr(start, bar - start));
-        start = bar + 1;
-    }
+    const auto group = split_list(prefixes, '|');
     TrainingSet out;
     std::vector<Eigen::Index> kept;
     for (std::size_t c = 0; c < t.feature_names.size(); ++c)

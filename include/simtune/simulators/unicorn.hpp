@@ -31,7 +31,7 @@ struct UnicornOptions {
     /// Bytes of stack below the kernel's initial stack pointer.
     std::uint64_t stack_bytes = 1 << 20;
     /// Read the final buffers back into SimulationResult::buffers.
-    bool read_back_buffers = true;
+    bool read_buffers = true;
 };
 
 class UnicornSimulator {
