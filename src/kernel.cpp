@@ -163,7 +163,9 @@ KernelBinary KernelBinary::load(const std::filesystem::path& path, std::optional
     std::vector<std::byte> bytes(chars.size());
     if (!chars.empty()) std::memcpy(bytes.data(), chars.data(), chars.size()); // (memcpy from/to null: UB, UBSan)
     auto binary = from_bytes(std::move(bytes), path.string(), expected);
-    binary.path_ = path;
+    auto described = std::make_shared<Described>(*binary.described_);
+    described->path = path;
+    binary.described_ = std::move(described);
     return binary;
 }
 
@@ -180,6 +182,7 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
     const auto eh = elf.read<Elf64_Ehdr>(0, "the ELF header");
 
     KernelBinary k;
+    auto described = std::make_shared<Described>();
     switch (eh.e_machine) {
     case EM_X86_64: k.isa_ = Isa::x86_64; break;
     case EM_AARCH64: k.isa_ = Isa::aarch64; break;
@@ -214,10 +217,10 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
                  "{}: corrupt ELF: loadable segment {} (address {:#x}, {:#x} bytes) wraps around or lies beyond the "
                  "47-bit user address space",
                  name, i, ph.p_vaddr, ph.p_memsz);
-        k.segments_.push_back({ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, (ph.p_flags & PF_R) != 0,
+        described->segments.push_back({ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, (ph.p_flags & PF_R) != 0,
                                (ph.p_flags & PF_W) != 0, (ph.p_flags & PF_X) != 0});
     }
-    if (k.segments_.empty()) fail(ErrorKind::invalid_binary, "{}: no loadable segments", name);
+    if (described->segments.empty()) fail(ErrorKind::invalid_binary, "{}: no loadable segments", name);
 
     // Sections: the symbol table and the kernel's own code section.
     if (eh.e_shnum == 0 || eh.e_shentsize != sizeof(Elf64_Shdr))
@@ -270,7 +273,7 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
     const auto spec = *k.symbol("simtune_buffer_spec");
     std::string text;
     bool found = false;
-    for (const auto& seg : k.segments_) {
+    for (const auto& seg : described->segments) {
         if (spec.address < seg.vaddr || spec.address >= seg.vaddr + seg.file_size) continue;
         const std::uint64_t off = seg.file_offset + (spec.address - seg.vaddr);
         const std::uint64_t avail = seg.vaddr + seg.file_size - spec.address;
@@ -282,13 +285,14 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
     }
     if (!found) fail(ErrorKind::invalid_binary, "{}: simtune_buffer_spec is not a string in the file's data", name);
     try {
-        k.buffers_ = parse_buffer_spec(text);
+        described->buffers = parse_buffer_spec(text);
     } catch (const Error& e) {
         fail(ErrorKind::invalid_binary, "{}: bad simtune_buffer_spec '{}': {}", name, text, e.what());
     }
 
-    k.hash_ = hash_bytes(bytes);
-    k.path_ = name;
+    described->hash = hash_bytes(bytes);
+    described->path = name;
+    k.described_ = std::move(described);
     k.bytes_ = std::make_shared<const std::vector<std::byte>>(std::move(bytes));
     return k;
 }

@@ -1,7 +1,11 @@
 // CacheModel against miss counts worked out by hand for strided access patterns.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <random>
+#include <vector>
 
 #include "simtune/collectors/cache.hpp"
 #include "simtune/error.hpp"
@@ -297,4 +301,156 @@ TEST_CASE("a load of a word stored a few accesses before counts as store-forward
     m.on_memory({y, 8, false});
     m.on_memory({y + 8, 8, false}); // another word
     CHECK(stats_of(m).store_forwarded_loads == 1);
+}
+
+namespace {
+
+// A deliberately plain model of the same behaviour (each set an MRU-first list, searched and
+// reordered on every access; no filter, no hints): the fast CacheModel must count exactly what
+// it counts.
+class ReferenceCacheModel {
+public:
+    explicit ReferenceCacheModel(const CacheHierarchy& g)
+        : l1_(g.l1d), l2_(g.l2), llc_is_l2_(g.l2 == g.llc), llc_(g.llc), dtlb_(g.dtlb), stlb_(g.stlb),
+          l1_streams_(l1_.shift), l2_streams_(l2_.shift) {}
+
+    void access(std::uint64_t address, std::uint32_t size) {
+        const std::uint64_t end = address + (size ? size - 1 : 0);
+        if (dtlb_.ways)
+            for (std::uint64_t page = address >> dtlb_.shift; page <= end >> dtlb_.shift; ++page)
+                if (!dtlb_.access(page) && stlb_.ways) stlb_.access(page);
+        for (std::uint64_t line = address >> l1_.shift; line <= end >> l1_.shift; ++line) {
+            if (l1_.access(line)) continue;
+            l1_streams_.on_miss(line);
+            const std::uint64_t a = line << l1_.shift;
+            if (l2_.access(a >> l2_.shift)) continue;
+            l2_streams_.on_miss(a >> l2_.shift);
+            if (!llc_is_l2_) llc_.access(a >> llc_.shift);
+        }
+    }
+
+    Stats stats() const {
+        Stats s;
+        s.l1d_accesses = l1_.accesses;
+        s.l1d_misses = l1_.misses;
+        s.l2_accesses = l2_.accesses;
+        s.l2_misses = l2_.misses;
+        s.llc_accesses = llc_is_l2_ ? l2_.accesses : llc_.accesses;
+        s.llc_misses = llc_is_l2_ ? l2_.misses : llc_.misses;
+        s.dtlb_misses = dtlb_.misses;
+        s.stlb_misses = stlb_.misses;
+        s.l1d_stream_misses = l1_streams_.hits;
+        s.l2_stream_misses = l2_streams_.hits;
+        return s;
+    }
+
+private:
+    struct Level {
+        std::vector<std::vector<std::uint64_t>> sets;
+        std::uint64_t ways = 0, shift = 0, accesses = 0, misses = 0;
+        explicit Level(const CacheGeometry& g) {
+            if (!g.size_bytes) return;
+            sets.resize(g.sets());
+            ways = g.associativity;
+            shift = static_cast<std::uint64_t>(std::countr_zero(g.line_bytes));
+        }
+        bool access(std::uint64_t line) {
+            ++accesses;
+            auto& set = sets[line % sets.size()];
+            const auto at = std::find(set.begin(), set.end(), line);
+            const bool hit = at != set.end();
+            if (hit) set.erase(at);
+            else {
+                ++misses;
+                if (set.size() == ways) set.pop_back();
+            }
+            set.insert(set.begin(), line);
+            return hit;
+        }
+    };
+    struct Streams {
+        struct Entry {
+            std::uint64_t page = ~std::uint64_t{0};
+            std::int64_t last = 0, stride = 0;
+        };
+        std::vector<Entry> table = std::vector<Entry>(64);
+        unsigned lines_per_page_shift;
+        std::uint64_t hits = 0;
+        explicit Streams(std::uint64_t line_shift) : lines_per_page_shift(line_shift < 12 ? 12 - static_cast<unsigned>(line_shift) : 0) {}
+        void on_miss(std::uint64_t line) {
+            const std::uint64_t page = line >> lines_per_page_shift;
+            Entry& e = table[(page ^ (page >> 6)) % 64];
+            const auto l = static_cast<std::int64_t>(line);
+            if (e.page != page) {
+                e = Entry{page, l, 0};
+                return;
+            }
+            const std::int64_t step = l - e.last;
+            if (step == 0) return;
+            if (step == 1 || step == -1 || step == e.stride) ++hits;
+            e.stride = step;
+            e.last = l;
+        }
+    };
+    Level l1_, l2_;
+    bool llc_is_l2_;
+    Level llc_, dtlb_, stlb_;
+    Streams l1_streams_, l2_streams_;
+};
+
+void check_same(const Stats& fast, const Stats& reference) {
+    CHECK(fast.l1d_accesses == reference.l1d_accesses);
+    CHECK(fast.l1d_misses == reference.l1d_misses);
+    CHECK(fast.l2_accesses == reference.l2_accesses);
+    CHECK(fast.l2_misses == reference.l2_misses);
+    CHECK(fast.llc_accesses == reference.llc_accesses);
+    CHECK(fast.llc_misses == reference.llc_misses);
+    CHECK(fast.dtlb_misses == reference.dtlb_misses);
+    CHECK(fast.stlb_misses == reference.stlb_misses);
+    CHECK(fast.l1d_stream_misses == reference.l1d_stream_misses);
+    CHECK(fast.l2_stream_misses == reference.l2_stream_misses);
+}
+
+} // namespace
+
+TEST_CASE("the fast model counts exactly what a plain MRU-list LRU model counts") {
+    CacheHierarchy with_tlb = small;
+    with_tlb.dtlb = {4 * 4096, 4096, 4};
+    with_tlb.stlb = {64 * 4096, 4096, 4};
+    for (const CacheHierarchy& geometry : {small, with_tlb, host_x86_64().caches, cortex_a72().caches, sifive_u74().caches}) {
+        CAPTURE(geometry.l1d.size_bytes);
+        CacheModel fast(geometry);
+        ReferenceCacheModel reference(geometry);
+        std::mt19937_64 random(7);
+        auto feed = [&](std::uint64_t address, std::uint32_t size) {
+            fast.on_memory({address, size, (random() & 3) == 0});
+            reference.access(address, size);
+        };
+        // Interleaved streams with repeats (the filter), a set-thrashing stride (evictions and
+        // stale hints), random accesses in working sets around the L1, L2 and TLB sizes, and
+        // unaligned accesses that span lines and pages.
+        for (int phase = 0; phase < 40; ++phase) {
+            const std::uint64_t span = std::uint64_t{1} << (10 + phase % 14);
+            const auto kind = phase % 5;
+            for (int i = 0; i < 4000; ++i) {
+                const std::uint32_t size = std::uint32_t{1} << (random() % 6);
+                std::uint64_t address = base;
+                if (kind == 0) address += (static_cast<std::uint64_t>(i) * 4) % span + ((i & 1) ? span : 0);
+                else if (kind == 1) address += (static_cast<std::uint64_t>(i) * 4096 * 3) % (span * 64);
+                else if (kind == 2) address += random() % span;
+                else if (kind == 3) address += (random() % 64) * 64 + 60;
+                else address += (static_cast<std::uint64_t>(i / 4) * 64 + 4096 - 8) % (span * 2);
+                feed(address, size);
+            }
+        }
+        check_same(stats_of(fast), reference.stats());
+        // After reset the model starts from empty caches again.
+        fast.reset();
+        ReferenceCacheModel fresh(geometry);
+        for (std::uint64_t i = 0; i < 3000; ++i) {
+            fast.on_memory({base + i * 40, 8, false});
+            fresh.access(base + i * 40, 8);
+        }
+        check_same(stats_of(fast), fresh.stats());
+    }
 }

@@ -94,10 +94,10 @@ public:
                                    std::optional<Isa> expected = {});
 
     [[nodiscard]] Isa isa() const noexcept { return isa_; }
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return described_->path; }
     [[nodiscard]] std::span<const std::byte> bytes() const noexcept { return *bytes_; }
-    [[nodiscard]] const std::vector<Segment>& segments() const noexcept { return segments_; }
-    [[nodiscard]] const std::vector<BufferSpec>& buffers() const noexcept { return buffers_; }
+    [[nodiscard]] const std::vector<Segment>& segments() const noexcept { return described_->segments; }
+    [[nodiscard]] const std::vector<BufferSpec>& buffers() const noexcept { return described_->buffers; }
     [[nodiscard]] std::uint64_t entry() const noexcept { return entry_; }
     /// Address range [first, second) of the kernel's own code (the `simtune_text` section).
     [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> kernel_code() const noexcept {
@@ -108,7 +108,7 @@ public:
     /// The name of the sized symbol containing `address`, or "" (for error messages).
     [[nodiscard]] std::string symbol_at(std::uint64_t address) const;
     /// Hex content hash of the file bytes (64-bit FNV-1a twice, 32 hex digits), a cache key.
-    [[nodiscard]] const std::string& content_hash() const noexcept { return hash_; }
+    [[nodiscard]] const std::string& content_hash() const noexcept { return described_->hash; }
 
     /// Symbols every kernel binary must define.
     static constexpr std::array<std::string_view, 4> required_symbols{
@@ -116,16 +116,21 @@ public:
 
 private:
     KernelBinary() = default;
-    std::filesystem::path path_;
+    /// What a copy shares instead of copying (a copy costs two reference counts, not a dozen
+    /// allocations: a Stats-cache hit hands the binary on several times).
+    struct Described {
+        std::filesystem::path path;
+        std::vector<Segment> segments;
+        std::vector<BufferSpec> buffers;
+        std::string hash;
+    };
+    std::shared_ptr<const Described> described_;
     std::shared_ptr<const std::vector<std::byte>> bytes_;
     Isa isa_ = Isa::x86_64;
     std::uint64_t entry_ = 0;
-    std::vector<Segment> segments_;
     // Functions and objects, sorted by name; shared like the bytes, so copies stay cheap.
     std::shared_ptr<const std::vector<std::pair<std::string, Symbol>>> symbols_;
-    std::vector<BufferSpec> buffers_;
     std::pair<std::uint64_t, std::uint64_t> kernel_code_{};
-    std::string hash_;
 };
 
 } // namespace simtune

@@ -21,7 +21,9 @@
 //    its execution count, CollectorSet::on_block_repeated).
 //  - Memory accesses go through memory callbacks (inline memory counters misbehave in QEMU 7.2)
 //    and taken branches through per-block callbacks, installed only when asked for, and both act
-//    only while the ROI flag is set.
+//    only while the ROI flag is set. The memory callback only queues the access; the queue is
+//    drained into MemoryTraffic and CacheModel (held by the plugin, called directly) when full
+//    and at ROI end, and each distinct packed access description is decoded through QEMU once.
 //  - With blocks=FIRST-END the report lists every counted block starting in [FIRST, END) (the
 //    kernel's own code) with its executions in the ROI, read from the same inline counters; the
 //    adapter prices them with LLVM MCA, which stays out of QEMU's process.
@@ -31,6 +33,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -93,10 +96,15 @@ struct Block {
 struct Plugin {
     Options options;
     std::optional<simtune::Classifier> classifier;
-    simtune::CollectorSet collectors;
+    simtune::CollectorSet collectors; ///< the block collectors (mix, branches)
+    // The memory collectors, held here rather than in `collectors` so the per-access callback
+    // calls them directly (one callback per guest load or store: the hot path).
+    std::optional<simtune::MemoryTraffic> traffic;
+    std::optional<simtune::CacheModel> caches;
 
     std::mutex translation_mutex; // guards `blocks` (translation may run on several threads)
     std::map<std::pair<std::uint64_t, std::uint32_t>, std::unique_ptr<Block>> blocks;
+    std::vector<const Block*> counted_blocks; ///< the same blocks, for the limit watchdog's scan
 
     std::atomic<bool> in_roi{false};
     bool roi_seen = false;
@@ -207,6 +215,76 @@ void write_report(const report::Report& r) {
                  std::strerror(errno));
 }
 
+/// What QEMU's packed description of an access says, remembered per distinct value: a guest uses
+/// a handful of them (sizes x directions), so the two calls into QEMU that decode one
+/// (`qemu_plugin_mem_size_shift`, `qemu_plugin_mem_is_store`, ~10 % of a memory-heavy run) are
+/// made once per value instead of once per access, through the documented API only.
+struct DecodedInfo {
+    qemu_plugin_meminfo_t info = 0;
+    std::uint32_t size = 0;
+    bool is_store = false;
+    bool valid = false;
+};
+std::array<DecodedInfo, 64> decoded_infos;
+
+[[gnu::noinline]] const DecodedInfo& decode_slow(DecodedInfo& slot, qemu_plugin_meminfo_t info) {
+    slot = DecodedInfo{info, 1u << qemu_plugin_mem_size_shift(info), qemu_plugin_mem_is_store(info), true};
+    return slot;
+}
+
+inline const DecodedInfo& decode(qemu_plugin_meminfo_t info) {
+    DecodedInfo& slot = decoded_infos[(info ^ (info >> 6) ^ (info >> 16)) % decoded_infos.size()];
+    if (slot.info == info && slot.valid) [[likely]]
+        return slot;
+    return decode_slow(slot, info);
+}
+
+/// The accesses not yet given to the memory collectors. The callback only appends to it (a few
+/// instructions, no saved registers); full, and at ROI end, it is drained in order in one loop
+/// that keeps the traffic counters and the last access's description in registers and inlines the
+/// cache model's filter. (Against calling the collectors from each callback it measured within
+/// the noise of a loaded machine; it stays because it keeps the callback minimal.)
+struct PendingAccess {
+    std::uint64_t address;
+    qemu_plugin_meminfo_t info;
+};
+constexpr std::size_t pending_capacity = 4096;
+std::array<PendingAccess, pending_capacity> pending;
+std::size_t pending_count = 0;
+
+template <bool Traffic, bool Caches>
+void drain_pending() {
+    // The traffic counters in registers (a counter indexed by direction in memory makes each
+    // access wait for the previous one's store); the last access's description likewise.
+    std::uint64_t accesses[2] = {0, 0}, bytes[2] = {0, 0};
+    qemu_plugin_meminfo_t last_info = 0;
+    DecodedInfo d = decode(last_info);
+    for (std::size_t i = 0; i < pending_count; ++i) {
+        const PendingAccess a = pending[i];
+        if (a.info != last_info) [[unlikely]] {
+            d = decode(a.info);
+            last_info = a.info;
+        }
+        if constexpr (Traffic) {
+            accesses[0] += !d.is_store;
+            accesses[1] += d.is_store;
+            bytes[0] += d.is_store ? 0 : d.size;
+            bytes[1] += d.is_store ? d.size : 0;
+        }
+        if constexpr (Caches) plugin->caches->access(a.address, d.size, d.is_store);
+    }
+    if constexpr (Traffic) plugin->traffic->add(accesses[0], accesses[1], bytes[0], bytes[1]);
+    pending_count = 0;
+}
+
+/// Gives every pending access to the memory collectors.
+void drain() {
+    if (plugin->traffic && plugin->caches) drain_pending<true, true>();
+    else if (plugin->traffic) drain_pending<true, false>();
+    else if (plugin->caches) drain_pending<false, true>();
+    pending_count = 0;
+}
+
 void on_roi_begin(unsigned int, void*) {
     if (plugin->roi_seen) return;
     plugin->roi_seen = true;
@@ -215,6 +293,9 @@ void on_roi_begin(unsigned int, void*) {
         for (auto& [key, block] : plugin->blocks) block->at_roi_begin = block->executions;
     }
     plugin->collectors.reset();
+    pending_count = 0;
+    if (plugin->traffic) plugin->traffic->reset();
+    if (plugin->caches) plugin->caches->reset();
     plugin->in_roi.store(true, std::memory_order_relaxed);
 }
 
@@ -239,6 +320,9 @@ void on_roi_end(unsigned int, void*) {
         }
     }
     plugin->collectors.contribute(stats);
+    drain();
+    if (plugin->traffic) plugin->traffic->contribute(stats);
+    if (plugin->caches) plugin->caches->contribute(stats);
     if (plugin->options.limit != 0 && stats.instructions > plugin->options.limit) {
         r.status = report::Status::instruction_limit;
         r.stats = Stats{};
@@ -253,14 +337,15 @@ void on_block_execution(unsigned int, void* data) {
         plugin->collectors.on_block(static_cast<const Block*>(data)->decoded);
 }
 
-// One callback for loads and stores, asking QEMU the direction. (Separate QEMU_PLUGIN_MEM_R and
-// QEMU_PLUGIN_MEM_W callbacks would save that call, ~10 % of a memory-heavy run with caches, but
-// QEMU 7.2 does not filter them by direction: the W callback fired for every access and the R one
-// for stores only — caught by test_qemu_unicorn_crosscheck.)
+// One callback for loads and stores. (Separate QEMU_PLUGIN_MEM_R and QEMU_PLUGIN_MEM_W callbacks
+// are no use: QEMU 7.2 does not filter them by direction: the W callback fired for every access
+// and the R one for stores only — caught by test_qemu_unicorn_crosscheck.)
 void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void*) {
-    if (!plugin->in_roi.load(std::memory_order_relaxed)) return;
-    plugin->collectors.on_memory(simtune::MemoryAccess{
-        address, 1u << qemu_plugin_mem_size_shift(info), qemu_plugin_mem_is_store(info)});
+    if (!plugin->in_roi.load(std::memory_order_relaxed)) [[unlikely]]
+        return;
+    pending[pending_count] = PendingAccess{address, info};
+    if (++pending_count == pending_capacity) [[unlikely]]
+        drain();
 }
 
 void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
@@ -293,6 +378,7 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
             // A block that starts inside the ROI (or after it began) must not count executions
             // from before it existed: it existed with zero executions then.
             slot->at_roi_begin = 0;
+            if (slot->counted) plugin->counted_blocks.push_back(slot.get());
         }
         block = slot.get();
     }
@@ -309,7 +395,7 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
     if (!block->counted) return;
     if (plugin->options.branches)
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block_execution, QEMU_PLUGIN_CB_NO_REGS, block);
-    if (plugin->options.memory || plugin->options.caches)
+    if (plugin->traffic || plugin->caches)
         for (std::size_t i = 0; i < n; ++i)
             qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory,
                                              QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, nullptr);
@@ -326,10 +412,10 @@ void on_exit(qemu_plugin_id_t, void*) {
 std::uint64_t instructions_so_far() {
     std::lock_guard lock(plugin->translation_mutex);
     std::uint64_t sum = 0;
-    for (auto& [key, block] : plugin->blocks) {
+    for (const Block* block : plugin->counted_blocks) {
         const std::uint64_t now =
-            std::atomic_ref<std::uint64_t>(block->executions).load(std::memory_order_relaxed);
-        if (block->counted) sum += (now - block->at_roi_begin) * block->decoded.instructions;
+            std::atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(block->executions)).load(std::memory_order_relaxed);
+        sum += (now - block->at_roi_begin) * block->decoded.instructions;
     }
     return sum;
 }
@@ -365,8 +451,8 @@ extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t i
         p->classifier.emplace(isa_of(info->target_name));
         if (p->options.mix) p->collectors.add_mix();
         if (p->options.branches) p->collectors.add_branches();
-        if (p->options.memory) p->collectors.add_memory();
-        if (p->options.caches) p->collectors.add_caches(p->options.geometry);
+        if (p->options.memory) p->traffic.emplace();
+        if (p->options.caches) p->caches.emplace(p->options.geometry);
         plugin = p.release();
         // The report must not exist until the plugin writes it, so a stale file cannot be read.
         std::remove(plugin->options.out.c_str());

@@ -1,9 +1,12 @@
 #pragma once
 // CacheModel: a set-associative LRU data-cache hierarchy L1D -> L2 -> LLC driven by the guest's
 // memory accesses. It runs once per simulated access, so it is written for the hot path: shifts and
-// masks (CacheGeometry::valid guarantees power-of-two lines and sets), one flat tag array per level
-// ordered most-recently-used first within each set, a one-compare fast path for a hit on the MRU
-// line, and no allocation after construction.
+// masks (CacheGeometry::valid guarantees power-of-two lines and sets), a filter that counts an
+// access to one of the two lines used last without any lookup, one flat tag array per level ordered
+// most-recently-used first within each set, a one-compare fast path for a hit on the MRU line, and
+// no allocation after construction. (Per-way last-use stamps with a hint table naming each line's
+// way, instead of the MRU order, were tried for issue 17: no faster on x86-64 conv2d and slower on
+// cortex-a72's geometry; see benchmarks/RESULTS-issue17.md.)
 #include <algorithm>
 #include <bit>
 #include <cstddef>
@@ -58,25 +61,48 @@ public:
     void on_memory(const MemoryAccess& access) noexcept { this->access(access.address, access.size, access.is_store); }
 
     /// One data access of `size` bytes at `address`. Loads and stores behave alike in the caches
-    /// (write-allocate); a store's L1D misses are also counted apart (l1d_store_misses).
-    void access(std::uint64_t address, std::uint32_t size, bool is_store = false) noexcept {
+    /// (write-allocate); a store's L1D misses are also counted apart (l1d_store_misses), and every
+    /// access goes through the store-forwarding table first (the filter below skips only cache
+    /// lookups that cannot change anything).
+    [[gnu::always_inline]] void access(std::uint64_t address, std::uint32_t size, bool is_store = false) noexcept {
         forwarding_.on_access(address, is_store);
-        if (dtlb_.ways) [[likely]]
-            translate(address, size);
         const unsigned shift = l1_.line_shift;
         std::uint64_t line = address >> shift;
         const std::uint64_t last = (address + (size ? size - 1 : 0)) >> shift;
-        for (;;) {
-            if (!l1_.access(line)) [[unlikely]]
-                miss_below_l1(line << shift, is_store);
-            if (line == last) [[likely]]
-                break;
-            ++line;
+        // A filter in front of the lookups, for the two lines used last (kernels interleave a few
+        // streams: a load from one array, then from another). The line of the last access is its
+        // set's most recently used line in L1 and its page the most recently used one in its
+        // first-level TLB set; the line before it is still both if only the last line was used
+        // since and that one maps to another L1 set and to the same page or another TLB set. An
+        // access within such a line hits L1 and the TLB without changing any replacement order
+        // (LRU order does not change when the MRU entry is used again; below L1 nothing is
+        // touched), so it is only counted. Spanning accesses leave the filter empty.
+        if (line == last) [[likely]] {
+            if (line == recent_[0]) {
+                ++repeats_;
+                return;
+            }
+            if (line == recent_[1] && ((line ^ recent_[0]) & l1_.set_mask) != 0) {
+                const std::uint64_t page = line >> page_lines_shift_, other = recent_[0] >> page_lines_shift_;
+                if (page == other || ((page ^ other) & tlb_set_mask_) != 0) {
+                    ++repeats_;
+                    recent_[1] = recent_[0];
+                    recent_[0] = line;
+                    return;
+                }
+            }
+            if (filter_ok_) {
+                recent_[1] = recent_[0];
+                recent_[0] = line;
+            }
+        } else {
+            recent_[0] = recent_[1] = Level::empty;
         }
+        look_up(address, size, line, last, is_store);
     }
 
     void contribute(Stats& stats) const noexcept {
-        stats.l1d_accesses += l1_.accesses;
+        stats.l1d_accesses += l1_.accesses + repeats_;
         stats.l1d_misses += l1_.misses;
         stats.l2_accesses += l2_.accesses;
         stats.l2_misses += l2_.misses;
@@ -94,6 +120,8 @@ public:
 
     /// Empties every cache and zeroes the counters.
     void reset() noexcept {
+        recent_[0] = recent_[1] = Level::empty;
+        repeats_ = 0;
         l1_.clear();
         l2_.clear();
         llc_.clear();
@@ -114,6 +142,22 @@ public:
     [[nodiscard]] bool llc_is_l2() const noexcept { return llc_is_l2_; }
 
 private:
+    /// The accesses the filter does not answer: the TLBs, then each L1 line (and below on a miss).
+    /// Out of line, so the filter stays small enough to inline into a simulator's access loop.
+    [[gnu::noinline]] void look_up(std::uint64_t address, std::uint32_t size, std::uint64_t line, std::uint64_t last,
+                                    bool is_store) noexcept {
+        const unsigned shift = l1_.line_shift;
+        if (dtlb_.ways) [[likely]]
+            translate(address, size);
+        for (;;) {
+            if (!l1_.access(line)) [[unlikely]]
+                miss_below_l1(line << shift, is_store);
+            if (line == last) [[likely]]
+                break;
+            ++line;
+        }
+    }
+
     /// One cache level. `tags` holds `ways` line numbers per set, most recently used first; an
     /// empty way holds `empty`, which no line number reaches unless lines are one byte wide.
     struct Level {
@@ -273,6 +317,15 @@ private:
     StreamTable l1_streams_, l2_streams_;
     std::uint64_t l1_store_misses_ = 0, l1_store_stream_misses_ = 0;
     ForwardingTable forwarding_;
+    /// The filter (access()): the L1 lines of the last two single-line accesses, most recent first
+    /// (Level::empty: none), and the accesses it counted (L1 hits, in l1d_accesses). It needs a
+    /// TLB page at least as large as an L1 line; without TLBs every line counts as its own page in
+    /// its own set (the TLB condition always holds).
+    bool filter_ok_ = !dtlb_.ways || dtlb_.line_shift >= l1_.line_shift;
+    unsigned page_lines_shift_ = dtlb_.ways && filter_ok_ ? dtlb_.line_shift - l1_.line_shift : 0;
+    std::uint64_t tlb_set_mask_ = dtlb_.ways ? dtlb_.set_mask : ~std::uint64_t{0};
+    std::uint64_t recent_[2] = {Level::empty, Level::empty};
+    std::uint64_t repeats_ = 0;
 };
 
 } // namespace simtune

@@ -19,6 +19,15 @@ public:
         bytes_[access.is_store] += access.size;
     }
 
+    /// Many accesses at once (a simulator that batches them): `reads` loads of `loaded` bytes in
+    /// total and `writes` stores of `stored` bytes.
+    void add(std::uint64_t reads, std::uint64_t writes, std::uint64_t loaded, std::uint64_t stored) noexcept {
+        accesses_[0] += reads;
+        accesses_[1] += writes;
+        bytes_[0] += loaded;
+        bytes_[1] += stored;
+    }
+
     void contribute(Stats& stats) const noexcept {
         stats.mem_reads += accesses_[0];
         stats.mem_writes += accesses_[1];
