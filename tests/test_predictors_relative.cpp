@@ -14,6 +14,7 @@
 #include <simtune/predictors/gbt.hpp>
 #include <simtune/predictors/metrics.hpp>
 #include <simtune/predictors/ridge.hpp>
+#include <simtune/util.hpp>
 
 #include "support.hpp"
 
@@ -202,4 +203,67 @@ TEST_CASE("pairwise pairs closer than the resolution weigh less") {
     bad.pairwise_resolution = -1;
     simtune::testing::check_error([&] { GradientBoostedTrees(bad).fit(train); }, ErrorKind::invalid_argument,
                                   {"pairwise_resolution"});
+}
+
+TEST_CASE("an anchor is a column or a weighted sum of columns") {
+    const std::vector<std::string> names{"instructions", "l1d_misses", "mca_cycles"};
+    CHECK(parse_anchor("instructions", names) == std::vector<AnchorTerm>{{1.0, 0}});
+    CHECK(parse_anchor("mca_cycles+5*l1d_misses-0.5*instructions", names) ==
+          std::vector<AnchorTerm>{{1.0, 2}, {5.0, 1}, {-0.5, 0}});
+    CHECK(parse_anchor("-2*l1d_misses", names) == std::vector<AnchorTerm>{{-2.0, 1}});
+
+    SUBCASE("malformed anchors are refused, naming the term") {
+        using simtune::testing::check_error;
+        check_error([&] { (void)parse_anchor("", names); }, ErrorKind::invalid_data, {"anchor", "empty"});
+        check_error([&] { (void)parse_anchor("instructions+", names); }, ErrorKind::invalid_data, {"empty term"});
+        check_error([&] { (void)parse_anchor("+instructions", names); }, ErrorKind::invalid_data, {"starts with"});
+        check_error([&] { (void)parse_anchor("x*l1d_misses", names); }, ErrorKind::invalid_data, {"'x'", "weight"});
+        check_error([&] { (void)parse_anchor("1e3*l1d_misses", names); }, ErrorKind::invalid_data, {"1e3"});
+        check_error([&] { (void)parse_anchor("5*l2_misses", names); }, ErrorKind::invalid_data,
+                    {"5*l2_misses", "l2_misses", "not among the features"});
+    }
+
+    SUBCASE("the model predicts relative to the weighted sum, and a file keeps it") {
+        // seconds = 1e-9 × (instructions + 20 × misses): with that anchor the model has nothing
+        // left to learn, so it predicts kernels of any size and miss rate it never saw.
+        TrainingSet d = cpi_world(1e3, 1e4, 80, 11);
+        for (Eigen::Index r = 0; r < d.seconds.size(); ++r)
+            d.seconds[r] = 1e-9 * (d.features(r, 0) + 20 * d.features(r, 2));
+        RidgeOptions o;
+        o.features.raw_counters = false;
+        o.features.anchor = "instructions+20*l1d_misses";
+        RidgeRegressor m(o);
+        m.fit(d);
+        Eigen::MatrixXd far = d.features.topRows(1);
+        far(0, 0) *= 1000; // a kernel 1000× larger than any trained on
+        far(0, 1) *= 1000;
+        far(0, 2) *= 1000;
+        CHECK(m.predict(far)[0] == Approx(1e-9 * (far(0, 0) + 20 * far(0, 2))).epsilon(0.02));
+
+        const auto dir = simtune::testing::scratch_dir("weighted-anchor");
+        m.save(dir / "m.model");
+        const auto back = load_model(dir / "m.model");
+        CHECK(back.predict(far)[0] == Approx(m.predict(far)[0]).epsilon(1e-12));
+        // A file whose anchor names a column the model lacks is refused with the reason.
+        std::string text = simtune::read_file(dir / "m.model");
+        const auto at = text.find("+20*l1d_misses");
+        REQUIRE(at != std::string::npos);
+        text.replace(at, 14, "+20*l3_misses");
+        std::ofstream(dir / "bad.model") << text;
+        simtune::testing::check_error([&] { (void)load_model(dir / "bad.model"); }, ErrorKind::invalid_model,
+                                      {"anchor", "l3_misses"});
+        std::filesystem::remove_all(dir);
+    }
+}
+
+TEST_CASE("the relative anchor is a cycle estimate from the columns the data has") {
+    CHECK(relative_anchor(std::vector<std::string>{"instructions", "l1d_misses"}) ==
+          "0.5*instructions+5*l1d_misses");
+    const std::vector<std::string> all{"instructions", "mca_cycles", "l1d_misses", "l1d_stream_misses", "l2_misses",
+                                       "llc_misses", "l1d_store_misses", "l1d_store_stream_misses",
+                                       "store_forwarded_loads"};
+    const auto anchor = relative_anchor(all);
+    CHECK(anchor.starts_with("mca_cycles+"));
+    const auto terms = parse_anchor(anchor, all); // every term names a column of the data
+    CHECK(terms.size() == all.size() - 1);        // all but the instruction count
 }

@@ -2,6 +2,8 @@
 #include "simtune/predictors/features.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <utility>
 #include <unordered_set>
 
 #include <fmt/ranges.h>
@@ -153,12 +155,48 @@ FeaturePipeline FeaturePipeline::fit(const TrainingSet& data, FeatureOptions opt
 void FeaturePipeline::resolve_ratios() { (void)resolve_ratios({}); }
 
 void FeaturePipeline::resolve_anchor() {
-    anchor_.reset();
+    anchor_.clear();
     if (options_.anchor.empty()) return;
-    const auto it = std::ranges::find(raw_names_, options_.anchor);
-    if (it == raw_names_.end())
-        fail(ErrorKind::invalid_data, "features: the anchor column '{}' is not among the features", options_.anchor);
-    anchor_ = static_cast<std::size_t>(it - raw_names_.begin());
+    anchor_ = parse_anchor(options_.anchor, raw_names_);
+}
+
+std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std::string> raw_names) {
+    if (text.empty()) fail(ErrorKind::invalid_data, "features: the anchor is empty");
+    std::vector<AnchorTerm> terms;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        double sign = 1;
+        if (text[at] == '+' || text[at] == '-') {
+            if (at == 0 && text[at] == '+')
+                fail(ErrorKind::invalid_data, "features: anchor '{}' starts with '+'", text);
+            sign = text[at] == '-' ? -1 : 1;
+            ++at;
+        }
+        const auto end = text.find_first_of("+-", at);
+        const auto term = text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        if (term.empty()) fail(ErrorKind::invalid_data, "features: anchor '{}' has an empty term", text);
+        AnchorTerm t;
+        std::string_view name = term;
+        if (const auto star = term.find('*'); star != std::string_view::npos) {
+            const auto weight = term.substr(0, star);
+            name = term.substr(star + 1);
+            double value = 0;
+            const auto [end_of_number, ec] = std::from_chars(weight.data(), weight.data() + weight.size(), value,
+                                                             std::chars_format::fixed);
+            if (weight.empty() || ec != std::errc{} || end_of_number != weight.data() + weight.size() ||
+                !std::isfinite(value))
+                fail(ErrorKind::invalid_data, "features: anchor term '{}': '{}' is not a decimal weight", term, weight);
+            t.weight = value;
+        }
+        t.weight *= sign;
+        const auto it = std::ranges::find(raw_names, name);
+        if (it == raw_names.end())
+            fail(ErrorKind::invalid_data, "features: anchor term '{}': '{}' is not among the features", term, name);
+        t.column = static_cast<std::size_t>(it - raw_names.begin());
+        terms.push_back(t);
+        at = end == std::string_view::npos ? text.size() : end;
+    }
+    return terms;
 }
 
 bool FeaturePipeline::resolve_ratios(std::span<const std::string> names) {
@@ -237,9 +275,28 @@ Eigen::MatrixXd FeaturePipeline::transform(const Eigen::MatrixXd& raw) const {
     return out;
 }
 
-std::string relative_anchor(const TrainingSet& data) {
-    const bool mca = std::ranges::find(data.feature_names, "mca_cycles") != data.feature_names.end();
-    return mca ? "mca_cycles" : "instructions";
+std::string relative_anchor(const TrainingSet& data) { return relative_anchor(data.feature_names); }
+
+std::string relative_anchor(std::span<const std::string> feature_names) {
+    auto has = [&](std::string_view name) { return std::ranges::find(feature_names, name) != feature_names.end(); };
+    // Nominal stall cycles per event of a generic out-of-order core, with the few misses its window
+    // overlaps: an L1D miss that hits L2 exposes ~5 of its ~14 cycles, a prefetched (stream) one
+    // about half that; an L2 miss ~20 of ~50; an LLC miss ~80 of ~250; a store miss no stream
+    // explains holds a store-buffer entry until its line arrives (~10); a load served from a
+    // store a few accesses earlier waits for it, ~4 cycles of store-to-load latency on a chain.
+    static constexpr std::pair<std::string_view, std::string_view> stalls[] = {
+        {"l1d_misses", "+5*l1d_misses"},
+        {"l1d_stream_misses", "-2.5*l1d_stream_misses"},
+        {"l2_misses", "+20*l2_misses"},
+        {"llc_misses", "+80*llc_misses"},
+        {"l1d_store_misses", "+10*l1d_store_misses"},
+        {"l1d_store_stream_misses", "-10*l1d_store_stream_misses"},
+        {"store_forwarded_loads", "+4*store_forwarded_loads"},
+    };
+    std::string anchor = has("mca_cycles") ? "mca_cycles" : "0.5*instructions";
+    for (const auto& [column, term] : stalls)
+        if (has(column)) anchor += term;
+    return anchor;
 }
 
 Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw) {
@@ -300,9 +357,11 @@ FeaturePipeline FeaturePipeline::read(ModelReader& in,
     if (in.next_is("anchor")) {
         p.options_.anchor = in.text("anchor");
         if (p.options_.anchor == "-") p.options_.anchor.clear();
-        if (!p.options_.anchor.empty() && std::ranges::find(p.raw_names_, p.options_.anchor) == p.raw_names_.end())
-            in.fail_here("the anchor '{}' is not one of the model's features", p.options_.anchor);
-        p.resolve_anchor();
+        try {
+            p.resolve_anchor();
+        } catch (const Error& e) {
+            in.fail_here("the anchor '{}' is invalid: {}", p.options_.anchor, e.what());
+        }
     }
     // The ratios the file names, as this simtune computes them (later versions may derive more
     // ratios for new models; a model keeps the ones it was trained with).

@@ -133,12 +133,22 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
     bool in_seconds = false;
     if (kind == "insn-count") predicted = column("instructions");
     else if (kind == "mca") predicted = column("mca_cycles");
+    else if (kind == "anchor") {
+        // The relative models' anchor alone: the untrained cycle estimate they correct.
+        const auto terms = parse_anchor(relative_anchor(test), test.feature_names);
+        predicted.emplace();
+        for (Eigen::Index r = 0; r < test.features.rows(); ++r) {
+            double sum = 0;
+            for (const auto& t : terms) sum += t.weight * test.features(r, static_cast<Eigen::Index>(t.column));
+            predicted->push_back(std::max(sum, 1.0));
+        }
+    }
     else if (kind == "analytic") {
         const auto core = core_model_for(target_by_name(o.target));
         predicted.emplace();
         for (const auto* r : rows) predicted->push_back(analytic_breakdown(r->stats.at(simulator), core).seconds);
         in_seconds = true;
-    } else fail(ErrorKind::invalid_argument, "unknown baseline '{}' (insn-count, analytic, mca)", kind);
+    } else fail(ErrorKind::invalid_argument, "unknown baseline '{}' (insn-count, analytic, mca, anchor)", kind);
     if (!predicted) return std::nullopt;
     if (kind == "mca" && std::ranges::all_of(*predicted, [](double v) { return v == 0; })) return std::nullopt;
     auto r = result_of(std::move(*predicted), test);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <Eigen/Core>
@@ -44,15 +45,29 @@ struct FeatureOptions {
     /// kernel's size, so what a model learns on one operator can apply to another of any size
     /// (trees cannot extrapolate a counter beyond the range they were trained on).
     bool raw_counters = true;
-    /// A raw column the run time is taken relative to (e.g. "instructions" or "mca_cycles"): the
-    /// predictor models log(seconds / anchor) and predicts anchor × exp(model). The anchor carries
-    /// the kernel's size and first-order cost; the model only corrects it. Empty: no anchor.
+    /// What the run time is taken relative to: a raw column ("instructions", "mca_cycles") or a
+    /// weighted sum of raw columns ("mca_cycles+5*l1d_misses-2.5*l1d_stream_misses", see
+    /// parse_anchor). The predictor models log(seconds / anchor) and predicts anchor × exp(model).
+    /// The anchor carries the kernel's size and first-order cost; the model only corrects it.
+    /// Empty: no anchor.
     std::string anchor{};
     /// Clamp every prepared column to its range in the training rows, so that no model
     /// extrapolates a feature beyond what it was trained on (a linear model's prediction runs away
     /// on an operator unlike any in training; trees are unaffected).
     bool clamp_to_training_range = true;
 };
+
+/// One term of an anchor: weight × a raw column.
+struct AnchorTerm {
+    double weight = 1;
+    std::size_t column = 0;
+    friend bool operator==(const AnchorTerm&, const AnchorTerm&) = default;
+};
+
+/// Parses an anchor: terms joined by '+' or '-', each a raw column name optionally preceded by a
+/// decimal weight (no exponent) and '*' ("mca_cycles+5*l1d_misses-2.5*l1d_stream_misses"); no spaces. Fails with
+/// ErrorKind::invalid_data naming the term that is malformed or not one of `raw_names`.
+[[nodiscard]] std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std::string> raw_names);
 
 /// Checks a training set before anything is fitted on it: widths agree, names are unique and
 /// whitespace-free, counters are finite and non-negative, times finite and positive, one group
@@ -79,7 +94,10 @@ public:
     /// log(anchor) of a raw row, the offset the predictor's model is relative to; 0 without an
     /// anchor. An anchor below 1 counts as 1 (a kernel costs at least something).
     [[nodiscard]] double log_anchor(std::span<const double> raw) const noexcept {
-        return anchor_ ? std::log(std::max(raw[*anchor_], 1.0)) : 0.0;
+        if (anchor_.empty()) return 0.0;
+        double sum = 0;
+        for (const auto& t : anchor_) sum += t.weight * raw[t.column];
+        return std::log(std::max(sum, 1.0));
     }
     [[nodiscard]] const FeatureOptions& options() const noexcept { return options_; }
 
@@ -132,7 +150,7 @@ private:
     std::vector<std::string> raw_names_;
     FeatureOptions options_;
     std::vector<ResolvedRatio> ratios_;
-    std::optional<std::size_t> anchor_; ///< raw column of options_.anchor
+    std::vector<AnchorTerm> anchor_; ///< options_.anchor parsed; empty without an anchor
     std::vector<double> mean_, scale_, inv_scale_;
     /// The training range of each prepared column (before standardisation): values outside it are
     /// clamped to it, so no model extrapolates a feature beyond what it was trained on (a linear
@@ -141,9 +159,17 @@ private:
     std::vector<double> lower_, upper_;
 };
 
-/// The column a relative model of `data` is anchored on: the MCA cycle estimate where the data has
-/// it (it carries dependency chains and port pressure), else the instruction count.
+/// The anchor a relative model of `data` is taken relative to: a first-order cycle estimate built
+/// from the columns the data has. Its base is the MCA cycle estimate where the data has it (it
+/// carries port pressure and register dependency chains within blocks), else half the instruction
+/// count; to it come the stalls MCA cannot see, each at a nominal cost of a generic out-of-order
+/// core (not fitted to any workload): misses by level, prefetchable stream misses at half price,
+/// store misses no stream explains, and loads forwarded from a recent store (a dependency chain
+/// through memory). A model trained on some operators then only corrects a physical estimate on an
+/// operator it never saw, instead of learning every cost from the operators it did see.
 [[nodiscard]] std::string relative_anchor(const TrainingSet& data);
+/// The same from the raw column names alone.
+[[nodiscard]] std::string relative_anchor(std::span<const std::string> feature_names);
 
 /// log(anchor) of every row of `raw` (zeros without an anchor).
 [[nodiscard]] Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw);

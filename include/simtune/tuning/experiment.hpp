@@ -5,7 +5,8 @@
 //   lofo:   leave one family out — train on the workloads of every other operator family, rank
 //           each workload of this one (what a user's own operator meets).
 // Beside every model the table ranks by baselines that need no training: the plain instruction
-// count, the analytic model, and the MCA cycle estimate where the data has it. A learned model
+// count, the analytic model, the MCA cycle estimate where the data has it, and the relative
+// models' anchor (a cycle estimate with nominal stall costs). A learned model
 // that does not beat the instruction count on a workload is flagged.
 #include <cstdint>
 #include <functional>
@@ -26,8 +27,9 @@ struct ExperimentOptions {
     /// (the geometric mean of their predictions).
     std::vector<std::string> models{"ridge", "gbt", "gbt-rel"};
     /// Untrained rankings beside them: "insn-count", "analytic", "mca" (skipped where the data
-    /// has no MCA counters).
-    std::vector<std::string> baselines{"insn-count", "analytic", "mca"};
+    /// has no MCA counters), "anchor" (relative_anchor's cycle estimate, which the relative models
+    /// correct).
+    std::vector<std::string> baselines{"insn-count", "analytic", "mca", "anchor"};
     std::string target = "host-x86-64";             ///< whose core model the analytic baseline uses
     /// The operator family of a workload, for lofo; null: every workload is its own family.
     std::function<std::string(const std::string&)> family_of;
