@@ -10,9 +10,10 @@
 //   example_experiment [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu]
 //                      [--passes P] [--ms M] [--max-spread B] [--huge-pages] [--out DIR]
 //                      [--gbt-rounds R] [--models a,b] [--ablate prefix,prefix]
-//                      [--protocols within,lofo] [--gbt-depth D]
+//                      [--protocols within,lofo] [--gbt-depth D] [--anchor A]
 //                      [--headline-model KIND] [--headline-simulator unicorn|qemu]
 //                      [--save-model FILE [--model KIND] [--model-simulator unicorn|qemu]]
+// --anchor sets the relative models' anchor (a column or a weighted sum, e.g. mca_cycles).
 // --max-spread is the noise gate's bound (0: off); --huge-pages times with the harness's buffers
 // on transparent huge pages.
 // --save-model trains one model on every row of the dataset and saves it for predict(); this is
@@ -102,12 +103,13 @@ int main(int argc, char** argv) try {
     int passes = 8, rounds = 200;
     double ms = 5, max_spread = 0.05;
     bool huge_pages = false;
-    std::string headline_model = "gbt+gbt-rel-rank", headline_simulator = "unicorn"; // the shipped model's recipe
+    std::string headline_model(simtune::shipped_model_recipe), headline_simulator = "unicorn";
     fs::path out = "simtune-experiment";
     std::optional<fs::path> save_model;
     std::string model_kind = "ridge", model_simulator = "unicorn";
     std::optional<std::string> models, ablations, protocols;
     int depth = 6;
+    std::string anchor; // empty: the cycle estimate (relative_anchor)
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -129,11 +131,12 @@ int main(int argc, char** argv) try {
         else if (a == "--ablate") ablations = value();
         else if (a == "--protocols") protocols = value();
         else if (a == "--gbt-depth") depth = std::stoi(value());
+        else if (a == "--anchor") anchor = value();
         else if (a == "--save-model") save_model = value();
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
         else {
-            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...] [--protocols within,lofo] [--gbt-depth D] [--headline-model KIND] [--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]]\n", argv[0]);
+            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--headline-model KIND] [--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]]\n", argv[0]);
             return 2;
         }
     }
@@ -179,6 +182,7 @@ int main(int argc, char** argv) try {
     if (ablations) eo.ablations = simtune::split_list(*ablations);
     if (protocols) eo.protocols = simtune::split_list(*protocols);
     eo.gbt_depth = depth;
+    eo.anchor = anchor;
     if (std::ranges::find(eo.models, headline_model) == eo.models.end()) eo.models.push_back(headline_model);
     const std::string headline_protocol = std::ranges::find(eo.protocols, "lofo") != eo.protocols.end() ? "lofo" : "within";
     const auto results = simtune::run_experiment(dataset, eo);

@@ -256,13 +256,13 @@ TEST_CASE("an anchor is a column or a weighted sum of columns") {
     }
 }
 
-TEST_CASE("the relative anchor is a cycle estimate from the columns the data has") {
-    CHECK(relative_anchor(std::vector<std::string>{"instructions", "l1d_misses"}) ==
+TEST_CASE("the cycle estimate is built from the columns the data has") {
+    CHECK(cycle_estimate(std::vector<std::string>{"instructions", "l1d_misses"}) ==
           "0.5*instructions+5*l1d_misses");
     const std::vector<std::string> all{"instructions", "mca_cycles", "l1d_misses", "l1d_stream_misses", "l2_misses",
                                        "llc_misses", "l1d_store_misses", "l1d_store_stream_misses",
                                        "store_forwarded_loads"};
-    const auto anchor = relative_anchor(all);
+    const auto anchor = cycle_estimate(all);
     CHECK(anchor.starts_with("mca_cycles+"));
     const auto terms = parse_anchor(anchor, all); // every term names a column of the data
     CHECK(terms.size() == all.size() - 1);        // all but the instruction count

@@ -30,7 +30,8 @@ int cmd_train(std::span<const std::string> argv) {
     args.positional("DATASET.csv", "a dataset written by 'simtune dataset'")
         .option("out", "FILE", "the model file to write", std::nullopt, 'o')
         .option("model", "KIND", "ridge (linear, closed form), gbt (gradient-boosted trees), or ensemble (the shipped\n"
-                "host model's recipe: gbt on counters + relative pairwise gbt, geometric mean)", "ridge")
+                "host model's recipe: the cycle estimate + gbt on counters + relative pairwise gbt,\n"
+                "geometric mean)", "ridge")
         .option("simulator", "NAME", "whose stats to learn from (default: the dataset's first simulator)")
         .option("rounds", "N", "gbt: boosting rounds", "200")
         .option("depth", "N", "gbt: maximum tree depth", "6")
@@ -74,7 +75,7 @@ int cmd_train(std::span<const std::string> argv) {
         recipe.gbt_rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));
         recipe.gbt_depth = static_cast<int>(args.get_int("depth", 1, 12));
         recipe.seed = seed;
-        model.emplace(train_model("gbt+gbt-rel-rank", data, recipe, model_tag(target.name, parse_simulator_kind(simulator))));
+        model.emplace(train_model(std::string(shipped_model_recipe), data, recipe, model_tag(target.name, parse_simulator_kind(simulator))));
     } else {
         GbtOptions options;
         options.rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));

@@ -275,9 +275,12 @@ Eigen::MatrixXd FeaturePipeline::transform(const Eigen::MatrixXd& raw) const {
     return out;
 }
 
-std::string relative_anchor(const TrainingSet& data) { return relative_anchor(data.feature_names); }
+std::string relative_anchor(const TrainingSet& data) {
+    const bool mca = std::ranges::find(data.feature_names, "mca_cycles") != data.feature_names.end();
+    return mca ? "mca_cycles" : "instructions";
+}
 
-std::string relative_anchor(std::span<const std::string> feature_names) {
+std::string cycle_estimate(std::span<const std::string> feature_names) {
     auto has = [&](std::string_view name) { return std::ranges::find(feature_names, name) != feature_names.end(); };
     // Nominal stall cycles per event of a generic out-of-order core, with the few misses its window
     // overlaps: an L1D miss that hits L2 exposes ~5 of its ~14 cycles, a prefetched (stream) one

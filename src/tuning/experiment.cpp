@@ -52,6 +52,16 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
         return g;
     };
     if (kind == "ridge") return RidgeRegressor();
+    if (kind == "estimate") {
+        // The cycle estimate as a model: a relative ridge whose penalty leaves only its intercept
+        // (the scale from cycles to seconds), so it ranks exactly as the estimate does. As an
+        // ensemble member it is an untrained, physical opinion beside the learned ones.
+        RidgeOptions r;
+        r.features.raw_counters = false;
+        r.features.anchor = cycle_estimate(train.feature_names);
+        r.penalties = {1e12};
+        return RidgeRegressor(r);
+    }
     if (kind == "gbt") return GradientBoostedTrees(gbt(GbtObjective::squared));
     if (kind == "gbt-rank") return GradientBoostedTrees(gbt(GbtObjective::pairwise));
     // Relative models: size-free features only, time relative to an anchor column, and (trees)
@@ -59,13 +69,13 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
     if (kind == "ridge-rel") {
         RidgeOptions r;
         r.features.raw_counters = false;
-        r.features.anchor = relative_anchor(train);
+        r.features.anchor = o.anchor.empty() ? relative_anchor(train) : o.anchor;
         return RidgeRegressor(r);
     }
     if (kind == "gbt-rel" || kind.starts_with("gbt-rel-rank")) {
         auto g = gbt(kind == "gbt-rel" ? GbtObjective::squared : GbtObjective::pairwise);
         g.features.raw_counters = false;
-        g.features.anchor = relative_anchor(train);
+        g.features.anchor = o.anchor.empty() ? relative_anchor(train) : o.anchor;
         g.center_groups = true;
         const auto variant = kind.substr(std::min(kind.size(), std::string_view("gbt-rel-rank").size()));
         if (kind == "gbt-rel" || variant.empty()) return GradientBoostedTrees(g);
@@ -133,9 +143,9 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
     bool in_seconds = false;
     if (kind == "insn-count") predicted = column("instructions");
     else if (kind == "mca") predicted = column("mca_cycles");
-    else if (kind == "anchor") {
-        // The relative models' anchor alone: the untrained cycle estimate they correct.
-        const auto terms = parse_anchor(relative_anchor(test), test.feature_names);
+    else if (kind == "estimate") {
+        // The cycle estimate (features.hpp) with nominal stall costs: no training at all.
+        const auto terms = parse_anchor(cycle_estimate(test.feature_names), test.feature_names);
         predicted.emplace();
         for (Eigen::Index r = 0; r < test.features.rows(); ++r) {
             double sum = 0;
@@ -148,7 +158,7 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
         predicted.emplace();
         for (const auto* r : rows) predicted->push_back(analytic_breakdown(r->stats.at(simulator), core).seconds);
         in_seconds = true;
-    } else fail(ErrorKind::invalid_argument, "unknown baseline '{}' (insn-count, analytic, mca, anchor)", kind);
+    } else fail(ErrorKind::invalid_argument, "unknown baseline '{}' (insn-count, analytic, mca, estimate)", kind);
     if (!predicted) return std::nullopt;
     if (kind == "mca" && std::ranges::all_of(*predicted, [](double v) { return v == 0; })) return std::nullopt;
     auto r = result_of(std::move(*predicted), test);
@@ -163,6 +173,7 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
 const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds() {
     static const std::vector<std::pair<std::string, std::string>> kinds{
         {"ridge", "ridge regression on log counters and ratios, log(seconds)"},
+        {"estimate", "the cycle estimate with nominal stall costs (features.hpp), scaled to seconds; nothing else learned"},
         {"gbt", "gradient-boosted trees on counters and ratios, log(seconds)"},
         {"gbt-rank", "gradient-boosted trees, pairwise order within each workload"},
         {"ridge-rel", "ridge on size-free ratios, log(seconds / anchor)"},

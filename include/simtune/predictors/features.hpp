@@ -159,17 +159,19 @@ private:
     std::vector<double> lower_, upper_;
 };
 
-/// The anchor a relative model of `data` is taken relative to: a first-order cycle estimate built
-/// from the columns the data has. Its base is the MCA cycle estimate where the data has it (it
-/// carries port pressure and register dependency chains within blocks), else half the instruction
-/// count; to it come the stalls MCA cannot see, each at a nominal cost of a generic out-of-order
-/// core (not fitted to any workload): misses by level, prefetchable stream misses at half price,
-/// store misses no stream explains, and loads forwarded from a recent store (a dependency chain
-/// through memory). A model trained on some operators then only corrects a physical estimate on an
-/// operator it never saw, instead of learning every cost from the operators it did see.
+/// The column a relative model of `data` is anchored on: the MCA cycle estimate where the data has
+/// it (it carries port pressure and register dependency chains within blocks), else the
+/// instruction count.
 [[nodiscard]] std::string relative_anchor(const TrainingSet& data);
-/// The same from the raw column names alone.
-[[nodiscard]] std::string relative_anchor(std::span<const std::string> feature_names);
+
+/// A first-order cycle estimate as an anchor (a weighted sum of the columns in `feature_names`):
+/// the MCA cycle estimate where there is one, else half the instruction count, plus the stalls MCA
+/// cannot see, each at a nominal cost of a generic out-of-order core, not fitted to any workload:
+/// misses by level (prefetchable stream misses at half price), store misses no stream explains,
+/// and loads forwarded from a recent store (a dependency chain through memory). The "estimate"
+/// model ranks by it alone (benchmarks/RESULTS.md: untrained, it ranks operators the trained
+/// models never saw about as well as they do, and the two together better than either).
+[[nodiscard]] std::string cycle_estimate(std::span<const std::string> feature_names);
 
 /// log(anchor) of every row of `raw` (zeros without an anchor).
 [[nodiscard]] Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw);
