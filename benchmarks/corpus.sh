@@ -5,8 +5,9 @@
 # included) and timed natively (6 interleaved passes of 20 ms on alternating CPUs; RESULTS.md's
 # rounds 2 and 3 combine four such measurements with benchmarks/combine_times.py). The dataset is
 # resumable: run it again and it continues where it stopped. Then the experiment: every baseline
-# and model, within each workload and leaving each family out, with and without the MCA
-# features, the TLB/stream counters and the store-miss/forwarding counters.
+# (the untrained cycle estimate among them) and model, the shipped recipe included, within each
+# workload and leaving each family out, with and without the MCA features, the TLB/stream counters
+# and the store-miss/forwarding counters.
 #
 #   benchmarks/corpus.sh [OUT_DIR [VARIANTS_PER_WORKLOAD]]     (defaults: corpus-run, 40)
 #
@@ -19,5 +20,5 @@ out=${1:-corpus-run}
 variants=${2:-40}
 export SIMTUNE_QEMU_PLUGIN=${SIMTUNE_QEMU_PLUGIN:-$build/src/qemu_plugin/libsimtune_qemu_plugin.so}
 exec "$build/examples/example_experiment" --workloads corpus --variants "$variants" --passes 6 --ms 20 \
-    --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank,gbt+gbt-rel-rank \
+    --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank,gbt+gbt-rel-rank,estimate+gbt+gbt-rel-rank \
     --ablate "mca_,dtlb_|stlb_|l1d_stream|l2_stream,l1d_store|store_forwarded" --out "$out"
