@@ -21,6 +21,7 @@
 #include <simtune/collectors/collector_set.hpp>
 #include <simtune/interrupt.hpp>
 #include <simtune/kernel.hpp>
+#include <simtune/predictors/any_predictor.hpp>
 #include <simtune/process.hpp>
 #include <simtune/simulators/any_simulator.hpp>
 #include <simtune/simulators/unicorn.hpp>
@@ -30,6 +31,7 @@
 #include <simtune/tuning/sharded_run.hpp>
 #include <simtune/util.hpp>
 
+#include "../src/qemu_plugin/report_format.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -320,4 +322,38 @@ TEST_CASE("fuzzing regression: segments 1 TiB apart are refused by Unicorn at on
     check_error([&] { (void)unicorn.run(binary, host_x86_64(), collectors); }, ErrorKind::invalid_binary,
                 {"loadable segments span [0x400000, 0x10000012000)", "at most 256 MiB"});
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+}
+
+TEST_CASE("the fuzz seeds are accepted by today's parsers, so the fuzzers start past the header") {
+    // The QEMU report seeds were still version 2 after the report went to version 4: every seed was
+    // rejected at its first line and fuzz_qemu_report had to rediscover the whole format.
+    const fs::path corpus = fs::path(SIMTUNE_SOURCE_DIR) / "tests/fuzz/corpus";
+    auto seeds = [&](const char* target) {
+        std::vector<fs::path> files;
+        for (const auto& entry : fs::directory_iterator(corpus / target)) files.push_back(entry.path());
+        REQUIRE(!files.empty());
+        return files;
+    };
+    auto text_of = [](const fs::path& file) {
+        std::ifstream in(file, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    for (const auto& file : seeds("qemu_report")) {
+        CAPTURE(file);
+        const auto report = qemu_report::parse(text_of(file), file.string());
+        CHECK(qemu_report::format(report) == text_of(file));
+    }
+    for (const auto& file : seeds("model_file")) {
+        CAPTURE(file);
+        std::ifstream in(file);
+        CHECK_NOTHROW((void)load_model(in, file.string()));
+    }
+    for (const auto& file : seeds("dataset_csv")) {
+        CAPTURE(file);
+        CHECK(!Dataset::load_csv(file).simulators().empty());
+    }
+    for (const auto& file : seeds("kernel_binary")) {
+        CAPTURE(file);
+        CHECK_NOTHROW((void)KernelBinary::load(file));
+    }
 }
