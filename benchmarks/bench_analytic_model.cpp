@@ -40,8 +40,8 @@ int main(int argc, char** argv) try {
 
     fmt::print("analytic model: {} at {} GHz ({}), scored on {} rows of {}\n", core.name, core.ghz, core.source,
                dataset.rows.size(), csv);
-    fmt::print("{:<30} {:>4} | {:>8} {:>7} {:>8} {:>6} | {:>8} {:>7} {:>8} | {}\n", "workload", "n", "spearman", "top-k%",
-               "regret%", "MAPE%", "gbt rho", "gbt k%", "gbt reg%", "analytic bound of the true best");
+    fmt::print("{:<30} {:>4} | {:>8} {:>7} {:>8} {:>6} | {:>8} {:>7} {:>8} | {}\n", "workload", "n", "spearman",
+               "top-k%", "regret%", "MAPE%", "gbt rho", "gbt k%", "gbt reg%", "analytic bound of the true best");
     std::vector<double> all_p, all_t;
     std::vector<std::string> groups;
     for (const auto& w : dataset.workloads()) {
@@ -63,11 +63,11 @@ int main(int argc, char** argv) try {
         all_t.insert(all_t.end(), measured.begin(), measured.end());
         const auto m = ranking_metrics(predicted, measured);
         const auto it = trained.find(w);
-        const auto g = it == trained.end() ? std::string(" (not run)") : fmt::format("{:>8.3f} {:>7.1f} {:>8.1f}",
-                                                                                    it->second.spearman, it->second.top_k_percent,
-                                                                                    100 * it->second.regret);
-        fmt::print("{:<30} {:>4} | {:>8.3f} {:>7.1f} {:>8.1f} {:>6.0f} | {} | {}\n", w, m.candidates, m.spearman, m.top_k_percent,
-                   100 * m.regret, m.mape, g, best_bound);
+        const auto g = it == trained.end() ? std::string(" (not run)")
+                                           : fmt::format("{:>8.3f} {:>7.1f} {:>8.1f}", it->second.spearman,
+                                                         it->second.top_k_percent, 100 * it->second.regret);
+        fmt::print("{:<30} {:>4} | {:>8.3f} {:>7.1f} {:>8.1f} {:>6.0f} | {} | {}\n", w, m.candidates, m.spearman,
+                   m.top_k_percent, 100 * m.regret, m.mape, g, best_bound);
     }
     const auto table = metrics_by_group(all_p, all_t, groups);
     fmt::print("{:<30} {:>4} | {:>8.3f} {:>7.1f} {:>8.1f} {:>6.0f}\n", "mean over workloads", table.mean.candidates,
@@ -83,8 +83,8 @@ int main(int argc, char** argv) try {
             reg += m.regret;
         }
         const auto n = static_cast<double>(trained.size());
-        fmt::print("{:<30} {:>4} | {:>8} {:>7} {:>8} {:>6} | {:>8.3f} {:>7.1f} {:>8.1f}\n", "gbt (lofo) mean", "", "", "", "", "",
-                   rho / n, k / n, 100 * reg / n);
+        fmt::print("{:<30} {:>4} | {:>8} {:>7} {:>8} {:>6} | {:>8.3f} {:>7.1f} {:>8.1f}\n", "gbt (lofo) mean", "", "",
+                   "", "", "", rho / n, k / n, 100 * reg / n);
     }
     return 0;
 } catch (const std::exception& e) {

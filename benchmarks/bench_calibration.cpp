@@ -60,36 +60,42 @@ int main(int argc, char** argv) try {
         } else if (a == "--seeds") {
             seeds.clear();
             for (const auto& v : simtune::split_list(value())) seeds.push_back(std::stoull(v));
-        }
-        else if (a == "--holdout") holdout = value();
+        } else if (a == "--holdout") holdout = value();
         else if (a == "--picks") picks_mode = value();
         else if (a == "--correction") correction = value();
         else if (a == "--top-weight") co.top_weight = std::stod(value());
         else if (a == "--penalties") {
             co.penalties.clear();
             for (const auto& v : simtune::split_list(value())) co.penalties.push_back(std::stod(v));
-        }
-        else {
-            fmt::print(stderr, "usage: {} [--dataset FILE] [--simulator S] [--models a,b] [--counts 0,5,10,20] "
-                               "[--holdout workload|family] [--picks spread|top] [--correction loo|scale] [--top-weight W] [--penalties a,b] [--seeds 1,2]\n", argv[0]);
+        } else {
+            fmt::print(stderr,
+                       "usage: {} [--dataset FILE] [--simulator S] [--models a,b] [--counts 0,5,10,20] "
+                       "[--holdout workload|family] [--picks spread|top] [--correction loo|scale] [--top-weight W] "
+                       "[--penalties a,b] [--seeds 1,2]\n",
+                       argv[0]);
             return 2;
         }
     }
     const auto dataset = simtune::Dataset::load_csv(dataset_file);
     auto group_of = [&](const std::string& w) { return holdout == "family" ? simtune::workload_family(w) : w; };
     if (correction == "scale") co.penalties.clear();
-    if (correction != "scale" && correction != "loo") throw simtune::Error(simtune::ErrorKind::invalid_argument, "--correction: loo or scale");
+    if (correction != "scale" && correction != "loo")
+        throw simtune::Error(simtune::ErrorKind::invalid_argument, "--correction: loo or scale");
 
-    fmt::print("Few-shot calibration: {} ({} rows), {} statistics, each {} held out in turn; picks {} (top weight {:g}), correction {} "
-               "(penalties {}), seeds {}\n\n", dataset_file, dataset.rows.size(), simulator, holdout, picks_mode, co.top_weight, correction,
+    fmt::print("Few-shot calibration: {} ({} rows), {} statistics, each {} held out in turn; picks {} (top weight "
+               "{:g}), correction {} "
+               "(penalties {}), seeds {}\n\n",
+               dataset_file, dataset.rows.size(), simulator, holdout, picks_mode, co.top_weight, correction,
                fmt::join(co.penalties, ","), fmt::join(seeds, ","));
     for (const auto& kind : models) {
         std::vector<Row> rows;
         for (const auto& w : dataset.workloads()) {
             const auto held = group_of(w);
-            const auto train = dataset.training_set(simulator, [&](const simtune::DatasetRow& r) { return group_of(r.workload) != held; });
+            const auto train = dataset.training_set(
+                simulator, [&](const simtune::DatasetRow& r) { return group_of(r.workload) != held; });
             const auto model = simtune::train_model(kind, train, eo, "bench");
-            const auto test = dataset.training_set(simulator, [&](const simtune::DatasetRow& r) { return r.workload == w; });
+            const auto test =
+                dataset.training_set(simulator, [&](const simtune::DatasetRow& r) { return r.workload == w; });
             std::vector<simtune::Stats> stats;
             for (const auto& r : dataset.rows)
                 if (r.workload == w) stats.push_back(r.stats.at(simulator));
@@ -98,42 +104,53 @@ int main(int argc, char** argv) try {
             const std::vector<double> truth(test.seconds.data(), test.seconds.data() + test.seconds.size());
             const auto features = simtune::calibration_features(stats, predicted);
             for (const auto seed : seeds)
-            for (const auto n : counts) {
-                std::vector<std::size_t> picks;
-                if (picks_mode == "top") {
-                    std::vector<std::size_t> order(predicted.size());
-                    std::iota(order.begin(), order.end(), std::size_t{0});
-                    std::ranges::stable_sort(order, [&](auto a, auto b) { return predicted[a] < predicted[b]; });
-                    picks.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(std::min(n, order.size())));
-                } else {
-                    picks = simtune::pick_calibration_candidates(predicted, features, n, seed, co.top_weight);
+                for (const auto n : counts) {
+                    std::vector<std::size_t> picks;
+                    if (picks_mode == "top") {
+                        std::vector<std::size_t> order(predicted.size());
+                        std::iota(order.begin(), order.end(), std::size_t{0});
+                        std::ranges::stable_sort(order, [&](auto a, auto b) { return predicted[a] < predicted[b]; });
+                        picks.assign(order.begin(),
+                                     order.begin() + static_cast<std::ptrdiff_t>(std::min(n, order.size())));
+                    } else {
+                        picks = simtune::pick_calibration_candidates(predicted, features, n, seed, co.top_weight);
+                    }
+                    std::vector<double> measured;
+                    for (const auto i : picks) measured.push_back(truth[i]);
+                    co.count = n;
+                    co.seed = seed;
+                    const auto c = simtune::calibrate(features, predicted, picks, measured, co);
+                    Row row{w, n, seed, simtune::ranking_metrics(c.seconds, truth), NAN, c.agreement};
+                    std::vector<bool> picked(truth.size(), false);
+                    for (const auto i : picks) picked[i] = true;
+                    std::vector<double> rest_p, rest_t;
+                    for (std::size_t i = 0; i < truth.size(); ++i)
+                        if (!picked[i]) rest_p.push_back(c.corrected[i]), rest_t.push_back(truth[i]);
+                    if (rest_p.size() >= 2) row.spearman_rest = simtune::spearman(rest_p, rest_t);
+                    rows.push_back(row);
                 }
-                std::vector<double> measured;
-                for (const auto i : picks) measured.push_back(truth[i]);
-                co.count = n;
-                co.seed = seed;
-                const auto c = simtune::calibrate(features, predicted, picks, measured, co);
-                Row row{w, n, seed, simtune::ranking_metrics(c.seconds, truth), NAN, c.agreement};
-                std::vector<bool> picked(truth.size(), false);
-                for (const auto i : picks) picked[i] = true;
-                std::vector<double> rest_p, rest_t;
-                for (std::size_t i = 0; i < truth.size(); ++i)
-                    if (!picked[i]) rest_p.push_back(c.corrected[i]), rest_t.push_back(truth[i]);
-                if (rest_p.size() >= 2) row.spearman_rest = simtune::spearman(rest_p, rest_t);
-                rows.push_back(row);
-            }
         }
-        auto number = [](double v, int digits) { return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("–"); };
+        auto number = [](double v, int digits) {
+            return std::isfinite(v) ? fmt::format("{:.{}f}", v, digits) : std::string("–");
+        };
         fmt::print("### model {}\n\n", kind);
-        if (seeds.size() > 1) fmt::print("Per workload with seed {}; the summary below is over seeds {}.\n\n", seeds.front(), fmt::join(seeds, ","));
-        fmt::print("| held-out workload | N | true best in top-k % | regret % | Spearman (all) | Spearman (unmeasured) | "
-                   "Spearman on the N: model / calibrated LOO | correction |\n|---|---|---|---|---|---|---|---|\n");
+        if (seeds.size() > 1)
+            fmt::print("Per workload with seed {}; the summary below is over seeds {}.\n\n", seeds.front(),
+                       fmt::join(seeds, ","));
+        fmt::print(
+            "| held-out workload | N | true best in top-k % | regret % | Spearman (all) | Spearman (unmeasured) | "
+            "Spearman on the N: model / calibrated LOO | correction |\n|---|---|---|---|---|---|---|---|\n");
         for (const auto& r : rows)
-            if (r.seed == seeds.front()) fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.3f} | {} | {} / {} | {} |\n", r.workload, r.n, r.metrics.top_k_percent,
-                       100 * r.metrics.regret, r.metrics.spearman, number(r.spearman_rest, 3), number(r.agreement.spearman_model, 2),
-                       number(r.agreement.spearman_loo, 2),
-                       r.n == 0 ? std::string("–") : std::isinf(r.agreement.penalty) ? std::string("scale") : fmt::format("ridge λ={:g}", r.agreement.penalty));
-        fmt::print("\n| N | mean top-k % | worst top-k % | held-out runs (workload × seed) with the true best in the top 3 % | mean regret % | worst regret % | mean Spearman (all) | mean Spearman (unmeasured) |\n"
+            if (r.seed == seeds.front())
+                fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.3f} | {} | {} / {} | {} |\n", r.workload, r.n,
+                           r.metrics.top_k_percent, 100 * r.metrics.regret, r.metrics.spearman,
+                           number(r.spearman_rest, 3), number(r.agreement.spearman_model, 2),
+                           number(r.agreement.spearman_loo, 2),
+                           r.n == 0                          ? std::string("–")
+                           : std::isinf(r.agreement.penalty) ? std::string("scale")
+                                                             : fmt::format("ridge λ={:g}", r.agreement.penalty));
+        fmt::print("\n| N | mean top-k % | worst top-k % | held-out runs (workload × seed) with the true best in the "
+                   "top 3 % | mean regret % | worst regret % | mean Spearman (all) | mean Spearman (unmeasured) |\n"
                    "|---|---|---|---|---|---|---|---|\n");
         for (const auto n : counts) {
             double top = 0, worst = 0, regret = 0, worst_regret = 0, rho = 0, rho_rest = 0;
@@ -150,8 +167,9 @@ int main(int argc, char** argv) try {
                 at_bar += r.metrics.top_k_percent <= 3.0 ? 1 : 0;
             }
             const double d = static_cast<double>(k);
-            fmt::print("| {} | {:.1f} | {:.1f} | {} of {} | {:.1f} | {:.1f} | {:.3f} | {} |\n", n, top / d, worst, at_bar, k,
-                       100 * regret / d, 100 * worst_regret, rho / d, number(rest_n ? rho_rest / static_cast<double>(rest_n) : NAN, 3));
+            fmt::print("| {} | {:.1f} | {:.1f} | {} of {} | {:.1f} | {:.1f} | {:.3f} | {} |\n", n, top / d, worst,
+                       at_bar, k, 100 * regret / d, 100 * worst_regret, rho / d,
+                       number(rest_n ? rho_rest / static_cast<double>(rest_n) : NAN, 3));
         }
         fmt::print("\n");
     }

@@ -73,31 +73,37 @@ int main(int argc, char** argv) try {
         }
         ranges.emplace_back(first, binaries.size());
     }
-    auto report = [&](const std::vector<simtune::NativeTiming>& timings, double seconds, const simtune::NativeTimingOptions& options) {
-    fmt::print("{} variants, {} passes x {} ms ({} batches{}{}), {:.0f} s wall\n{}\n\n", binaries.size(), options.passes,
-               options.ms_per_measurement, options.batches, options.huge_pages ? ", huge pages" : ", small pages",
-               options.max_extra_passes > 0 ? fmt::format(", noise gate at {:.0f} %", 100 * options.max_spread) : std::string(),
-               seconds, simtune::describe(simtune::summarise(timings)));
-    fmt::print("| family | workload | variants | median spread % | p90 spread % | halves Spearman | halves median diff % |\n"
-               "|---|---|---|---|---|---|---|\n");
-    std::vector<double> rhos, diffs;
-    for (std::size_t i = 0; i < workloads.size(); ++i) {
-        const std::span<const simtune::NativeTiming> mine(timings.data() + ranges[i].first, ranges[i].second - ranges[i].first);
-        const auto halves = simtune::half_agreement(mine);
-        std::vector<double> spreads;
-        for (const auto& t : mine) spreads.push_back(t.spread);
-        std::ranges::sort(spreads);
-        fmt::print("| {} | {} | {} | {:.1f} | {:.1f} | {:.3f} | {:.1f} |\n", workloads[i].family, workloads[i].name, mine.size(),
-                   100 * spreads[spreads.size() / 2], 100 * spreads[spreads.size() * 9 / 10], halves.spearman,
-                   100 * halves.median_relative_diff);
-        rhos.push_back(halves.spearman);
-        diffs.push_back(halves.median_relative_diff);
-    }
-    std::ranges::sort(rhos);
-    std::ranges::sort(diffs);
-    if (workloads.size() > 1)
-        fmt::print("| **median over {} workloads** | | | | | {:.3f} (worst {:.3f}) | {:.1f} (worst {:.1f}) |\n", workloads.size(),
-                   rhos[rhos.size() / 2], rhos.front(), 100 * diffs[diffs.size() / 2], 100 * diffs.back());
+    auto report = [&](const std::vector<simtune::NativeTiming>& timings, double seconds,
+                      const simtune::NativeTimingOptions& options) {
+        fmt::print("{} variants, {} passes x {} ms ({} batches{}{}), {:.0f} s wall\n{}\n\n", binaries.size(),
+                   options.passes, options.ms_per_measurement, options.batches,
+                   options.huge_pages ? ", huge pages" : ", small pages",
+                   options.max_extra_passes > 0 ? fmt::format(", noise gate at {:.0f} %", 100 * options.max_spread)
+                                                : std::string(),
+                   seconds, simtune::describe(simtune::summarise(timings)));
+        fmt::print("| family | workload | variants | median spread % | p90 spread % | halves Spearman | halves median "
+                   "diff % |\n"
+                   "|---|---|---|---|---|---|---|\n");
+        std::vector<double> rhos, diffs;
+        for (std::size_t i = 0; i < workloads.size(); ++i) {
+            const std::span<const simtune::NativeTiming> mine(timings.data() + ranges[i].first,
+                                                              ranges[i].second - ranges[i].first);
+            const auto halves = simtune::half_agreement(mine);
+            std::vector<double> spreads;
+            for (const auto& t : mine) spreads.push_back(t.spread);
+            std::ranges::sort(spreads);
+            fmt::print("| {} | {} | {} | {:.1f} | {:.1f} | {:.3f} | {:.1f} |\n", workloads[i].family, workloads[i].name,
+                       mine.size(), 100 * spreads[spreads.size() / 2], 100 * spreads[spreads.size() * 9 / 10],
+                       halves.spearman, 100 * halves.median_relative_diff);
+            rhos.push_back(halves.spearman);
+            diffs.push_back(halves.median_relative_diff);
+        }
+        std::ranges::sort(rhos);
+        std::ranges::sort(diffs);
+        if (workloads.size() > 1)
+            fmt::print("| **median over {} workloads** | | | | | {:.3f} (worst {:.3f}) | {:.1f} (worst {:.1f}) |\n",
+                       workloads.size(), rhos[rhos.size() / 2], rhos.front(), 100 * diffs[diffs.size() / 2],
+                       100 * diffs.back());
     };
     if (compare) {
         // Rounds of two passes each way, interleaved; each variant's passes merged in order.

@@ -49,9 +49,7 @@ struct Settings {
     double test_share = 0.2;
 };
 
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 TrainingSet read_csv(const std::string& path) {
     std::ifstream in(path);
@@ -73,7 +71,8 @@ TrainingSet read_csv(const std::string& path) {
         std::vector<std::string> cells;
         for (std::stringstream s(line); std::getline(s, line, ',');) cells.push_back(line);
         if (cells.size() != header.size())
-            fail(ErrorKind::invalid_data, "'{}' line {}: {} cells, expected {}", path, number, cells.size(), header.size());
+            fail(ErrorKind::invalid_data, "'{}' line {}: {} cells, expected {}", path, number, cells.size(),
+                 header.size());
         d.groups.push_back(cells.front());
         std::vector<double> r;
         for (std::size_t i = 1; i + 1 < cells.size(); ++i) r.push_back(std::stod(cells[i]));
@@ -83,7 +82,8 @@ TrainingSet read_csv(const std::string& path) {
     d.features.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(d.feature_names.size()));
     d.seconds.resize(static_cast<Eigen::Index>(rows.size()));
     for (std::size_t r = 0; r < rows.size(); ++r) {
-        for (std::size_t c = 0; c < rows[r].size(); ++c) d.features(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = rows[r][c];
+        for (std::size_t c = 0; c < rows[r].size(); ++c)
+            d.features(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) = rows[r][c];
         d.seconds[static_cast<Eigen::Index>(r)] = secs[r];
     }
     return d;
@@ -100,15 +100,15 @@ struct Result {
 
 MetricsTable evaluate(const Eigen::VectorXd& predicted, const TrainingSet& test) {
     return metrics_by_group(std::span(predicted.data(), static_cast<std::size_t>(predicted.size())),
-                            std::span(test.seconds.data(), static_cast<std::size_t>(test.seconds.size())),
-                            test.groups);
+                            std::span(test.seconds.data(), static_cast<std::size_t>(test.seconds.size())), test.groups);
 }
 
 /// Mean time of `calls` one-row predictions cycling through the test rows.
 double one_row_latency_ns(const TrainingSet& test, const std::function<double(std::span<const double>)>& predict) {
     std::vector<std::vector<double>> rows(static_cast<std::size_t>(test.rows()));
     for (Eigen::Index r = 0; r < test.rows(); ++r)
-        for (Eigen::Index c = 0; c < test.features.cols(); ++c) rows[static_cast<std::size_t>(r)].push_back(test.features(r, c));
+        for (Eigen::Index c = 0; c < test.features.cols(); ++c)
+            rows[static_cast<std::size_t>(r)].push_back(test.features(r, c));
     volatile double sink = 0;
     for (std::size_t i = 0; i < std::min<std::size_t>(rows.size(), 200); ++i) sink = sink + predict(rows[i]); // warm up
     const std::size_t calls = 50'000;
@@ -147,7 +147,8 @@ Result run_xgboost(const std::string& name, const Settings& s, const TrainingSet
         const Eigen::MatrixXd m = prepared ? pipeline.transform(raw) : raw;
         std::vector<float> out(static_cast<std::size_t>(m.size()));
         for (Eigen::Index i = 0; i < m.rows(); ++i)
-            for (Eigen::Index j = 0; j < m.cols(); ++j) out[static_cast<std::size_t>(i * m.cols() + j)] = static_cast<float>(m(i, j));
+            for (Eigen::Index j = 0; j < m.cols(); ++j)
+                out[static_cast<std::size_t>(i * m.cols() + j)] = static_cast<float>(m(i, j));
         return std::pair{out, m.cols()};
     };
 
@@ -155,10 +156,12 @@ Result run_xgboost(const std::string& name, const Settings& s, const TrainingSet
     const auto [x, cols] = to_float(train.features);
     DMatrixHandle dtrain = nullptr;
     xgb_check(XGDMatrixCreateFromMat(x.data(), static_cast<bst_ulong>(train.rows()), static_cast<bst_ulong>(cols),
-                                     std::nanf(""), &dtrain), "DMatrix");
+                                     std::nanf(""), &dtrain),
+              "DMatrix");
     std::vector<float> label(static_cast<std::size_t>(train.rows()));
     for (Eigen::Index i = 0; i < train.rows(); ++i)
-        label[static_cast<std::size_t>(i)] = static_cast<float>(ranking ? -std::log(train.seconds[i]) : std::log(train.seconds[i]));
+        label[static_cast<std::size_t>(i)] =
+            static_cast<float>(ranking ? -std::log(train.seconds[i]) : std::log(train.seconds[i]));
     xgb_check(XGDMatrixSetFloatInfo(dtrain, "label", label.data(), label.size()), "label");
     if (ranking) { // rows of a group are contiguous (the split keeps group order)
         std::vector<unsigned> sizes;
@@ -168,16 +171,23 @@ Result run_xgboost(const std::string& name, const Settings& s, const TrainingSet
     BoosterHandle booster = nullptr;
     xgb_check(XGBoosterCreate(&dtrain, 1, &booster), "booster");
     const std::vector<std::pair<std::string, std::string>> params{
-        {"tree_method", "hist"}, {"objective", ranking ? "rank:pairwise" : "reg:squarederror"},
-        {"max_depth", std::to_string(s.depth)}, {"eta", fmt::format("{}", s.eta)},
-        {"nthread", std::to_string(s.threads)}, {"max_bin", "256"}, {"lambda", "1"},
-        {"min_child_weight", "1"}, {"seed", std::to_string(s.seed)}, {"verbosity", "0"}};
+        {"tree_method", "hist"},
+        {"objective", ranking ? "rank:pairwise" : "reg:squarederror"},
+        {"max_depth", std::to_string(s.depth)},
+        {"eta", fmt::format("{}", s.eta)},
+        {"nthread", std::to_string(s.threads)},
+        {"max_bin", "256"},
+        {"lambda", "1"},
+        {"min_child_weight", "1"},
+        {"seed", std::to_string(s.seed)},
+        {"verbosity", "0"}};
     for (const auto& [k, v] : params) xgb_check(XGBoosterSetParam(booster, k.c_str(), v.c_str()), "param");
     for (int i = 0; i < s.rounds; ++i) xgb_check(XGBoosterUpdateOneIter(booster, i, dtrain), "update");
     r.train_seconds = seconds_since(start);
 
     const auto [xt, tcols] = to_float(test.features);
-    const char* config = R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "cache_id": 0, "missing": NaN})";
+    const char* config =
+        R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, "strict_shape": false, "cache_id": 0, "missing": NaN})";
     auto predict_dense = [&](const float* data, std::size_t rows) {
         const auto array = fmt::format(R"({{"data": [{}, true], "shape": [{}, {}], "typestr": "<f4", "version": 3}})",
                                        reinterpret_cast<std::uintptr_t>(data), rows, tcols);
@@ -214,17 +224,18 @@ Result run_xgboost(const std::string& name, const Settings& s, const TrainingSet
 #endif
 
 void print(const std::vector<Result>& results) {
-    fmt::print("| model | top-k % mean | top-k % worst | true best in top 1 % | regret mean | regret worst | Spearman | Kendall tau-b | MAPE % | train s | one-row predict µs | batch µs/row |\n");
+    fmt::print("| model | top-k % mean | top-k % worst | true best in top 1 % | regret mean | regret worst | Spearman "
+               "| Kendall tau-b | MAPE % | train s | one-row predict µs | batch µs/row |\n");
     fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const auto& r : results) {
         const auto& m = r.metrics;
         std::size_t hits = 0;
         for (const auto& g : m.groups) hits += g.metrics.top_k_percent <= 1.0;
-        fmt::print("| {} | {:.2f} | {:.2f} | {}/{} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {} | {:.3f} | {:.2f} | {:.3f} |\n",
-                   r.name, m.mean.top_k_percent, m.worst.top_k_percent, hits, m.groups.size(), m.mean.regret,
-                   m.worst.regret, m.mean.spearman, m.mean.kendall,
-                   r.has_mape ? fmt::format("{:.2f}", m.mean.mape) : std::string("n/a"), r.train_seconds,
-                   r.one_row_ns / 1000.0, r.batch_row_ns / 1000.0);
+        fmt::print(
+            "| {} | {:.2f} | {:.2f} | {}/{} | {:.4f} | {:.4f} | {:.4f} | {:.4f} | {} | {:.3f} | {:.2f} | {:.3f} |\n",
+            r.name, m.mean.top_k_percent, m.worst.top_k_percent, hits, m.groups.size(), m.mean.regret, m.worst.regret,
+            m.mean.spearman, m.mean.kendall, r.has_mape ? fmt::format("{:.2f}", m.mean.mape) : std::string("n/a"),
+            r.train_seconds, r.one_row_ns / 1000.0, r.batch_row_ns / 1000.0);
     }
 }
 
@@ -250,10 +261,11 @@ int main(int argc, char** argv) try {
         else if (a == "--test-share") s.test_share = std::stod(value());
         else fail(ErrorKind::invalid_argument, "unknown option '{}'", a);
     }
-    const TrainingSet data = s.csv.empty()
-                                 ? synthetic_training_set({.groups = s.groups, .candidates_per_group = s.per_group,
-                                                           .extra_columns = s.extra, .seed = s.seed})
-                                 : read_csv(s.csv);
+    const TrainingSet data =
+        s.csv.empty()
+            ? synthetic_training_set(
+                  {.groups = s.groups, .candidates_per_group = s.per_group, .extra_columns = s.extra, .seed = s.seed})
+            : read_csv(s.csv);
     validate_training_set(data);
 
     // Hold out whole groups; keep each group's rows contiguous and in order.
@@ -272,7 +284,8 @@ int main(int argc, char** argv) try {
 
     std::vector<Result> results;
     results.push_back(run_ours("simtune ridge (CV penalty)", RidgeRegressor{}, train, test));
-    GbtOptions gbt{.rounds = s.rounds, .max_depth = s.depth, .learning_rate = s.eta, .threads = s.threads, .seed = s.seed};
+    GbtOptions gbt{
+        .rounds = s.rounds, .max_depth = s.depth, .learning_rate = s.eta, .threads = s.threads, .seed = s.seed};
     results.push_back(run_ours("simtune GBT squared", GradientBoostedTrees(gbt), train, test));
     gbt.objective = GbtObjective::pairwise;
     gbt.min_child_weight = 0.1; // pairwise hessians are small; 1 would block most splits

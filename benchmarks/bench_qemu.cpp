@@ -37,9 +37,9 @@ struct BenchKernel {
 // Large enough that QEMU start-up and translation (~0.05 s) are a small part of every run.
 const std::vector<BenchKernel>& bench_kernels() {
     static const std::vector<BenchKernel> kernels{
-        {tk::gemm, {"-DM=256", "-DN=256", "-DK=256"},
-         "A:f32:65536:in;B:f32:65536:in;C:f32:65536:out"},
-        {tk::conv2d, {"-DCI=32", "-DCO=32", "-DH=58", "-DW=58"},
+        {tk::gemm, {"-DM=256", "-DN=256", "-DK=256"}, "A:f32:65536:in;B:f32:65536:in;C:f32:65536:out"},
+        {tk::conv2d,
+         {"-DCI=32", "-DCO=32", "-DH=58", "-DW=58"},
          "input:f32:107648:in;weights:f32:9216:in;output:f32:100352:out"},
     };
     return kernels;
@@ -88,9 +88,10 @@ int main(int argc, char** argv) {
         }
     }
     try {
-        fmt::print("{:<12} {:<8} {:>12} {:>10} | {:>8} {:>7} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7}\n",
-                   "target", "kernel", "ROI instr", "native s", "plain s", "MIPS", "mix s", "MIPS",
-                   "vs plain", "mix+mem+$", "MIPS", "vs plain", "full s", "MIPS", "vs plain");
+        fmt::print(
+            "{:<12} {:<8} {:>12} {:>10} | {:>8} {:>7} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7}\n",
+            "target", "kernel", "ROI instr", "native s", "plain s", "MIPS", "mix s", "MIPS", "vs plain", "mix+mem+$",
+            "MIPS", "vs plain", "full s", "MIPS", "vs plain");
         for (const auto& k : bench_kernels()) {
             const double native = native_seconds(build(k, host_x86_64()));
             for (const auto& target : {host_x86_64(), cortex_a72(), sifive_u74()}) {
@@ -115,10 +116,11 @@ int main(int argc, char** argv) {
                 const double caches = with(cache_set);
                 const double full = with(full_set);
                 const double mi = static_cast<double>(instructions) / 1e6;
-                fmt::print("{:<12} {:<8} {:>12} {:>10.5f} | {:>8.3f} {:>7.0f} | {:>8.3f} {:>7.0f} {:>6.2f}x | {:>8.3f} {:>7.0f} {:>6.2f}x | {:>8.3f} {:>7.0f} {:>6.2f}x\n",
-                           target.name, k.kernel.file.substr(0, k.kernel.file.find('.')), instructions,
-                           native, plain, mi / plain, mix, mi / mix, mix / plain, caches, mi / caches,
-                           caches / plain, full, mi / full, full / plain);
+                fmt::print("{:<12} {:<8} {:>12} {:>10.5f} | {:>8.3f} {:>7.0f} | {:>8.3f} {:>7.0f} {:>6.2f}x | {:>8.3f} "
+                           "{:>7.0f} {:>6.2f}x | {:>8.3f} {:>7.0f} {:>6.2f}x\n",
+                           target.name, k.kernel.file.substr(0, k.kernel.file.find('.')), instructions, native, plain,
+                           mi / plain, mix, mi / mix, mix / plain, caches, mi / caches, caches / plain, full, mi / full,
+                           full / plain);
                 std::fflush(stdout);
             }
         }

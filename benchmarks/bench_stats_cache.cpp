@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     int repeats = 5;
     std::string simulator = "qemu";
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--candidates") && i + 1 < argc) count = static_cast<std::size_t>(std::atol(argv[++i]));
+        if (!std::strcmp(argv[i], "--candidates") && i + 1 < argc)
+            count = static_cast<std::size_t>(std::atol(argv[++i]));
         else if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--simulator") && i + 1 < argc) simulator = argv[++i];
         else {
@@ -55,13 +56,15 @@ int main(int argc, char** argv) {
         const Target target = host_x86_64();
         BuildOptions build;
         build.flags = {"-DM=16", "-DN=16", "-DK=16"};
-        const KernelBinary binary = build_kernel(tk::read_source(tk::gemm), parse_buffer_spec("A:f32:256:in;B:f32:256:in;C:f32:256:out"),
-                                                 target, build);
+        const KernelBinary binary = build_kernel(
+            tk::read_source(tk::gemm), parse_buffer_spec("A:f32:256:in;B:f32:256:in;C:f32:256:out"), target, build);
         std::vector<Candidate> candidates;
-        for (std::size_t i = 0; i < count; ++i) candidates.push_back(Candidate::from_binary(fmt::format("c{}", i), binary));
+        for (std::size_t i = 0; i < count; ++i)
+            candidates.push_back(Candidate::from_binary(fmt::format("c{}", i), binary));
 
         fmt::print("Stats-cache hits: {} candidates holding one binary ({} buffers, {} bytes), simulator {}; "
-                   "fastest of {}\n\n", count, binary.buffers().size(), binary.bytes().size(), simulator, repeats);
+                   "fastest of {}\n\n",
+                   count, binary.buffers().size(), binary.bytes().size(), simulator, repeats);
         fmt::print("| what | workers | µs per candidate |\n|---|---:|---:|\n");
         const Scorer scorer = [](const Stats& s) { return static_cast<double>(s.instructions) * 1e-9; };
         for (std::size_t workers : {1u, 2u}) {
@@ -74,7 +77,8 @@ int main(int argc, char** argv) {
                 const auto start = Clock::now();
                 const auto ranked = tuner.rank(candidates);
                 const double s = since(start);
-                if (!std::ranges::all_of(ranked, &CandidateResult::cache_hit)) fail(ErrorKind::invalid_output, "not every candidate hit the cache");
+                if (!std::ranges::all_of(ranked, &CandidateResult::cache_hit))
+                    fail(ErrorKind::invalid_output, "not every candidate hit the cache");
                 return s;
             });
             fmt::print("| Tuner::rank, all hits | {} | {:.2f} |\n", workers, 1e6 * rank / static_cast<double>(count));
@@ -85,7 +89,8 @@ int main(int argc, char** argv) {
                 const auto results = pool.run(candidates);
                 return since(start);
             });
-            fmt::print("| SimulationPool::run, all hits | {} | {:.2f} |\n", workers, 1e6 * run / static_cast<double>(count));
+            fmt::print("| SimulationPool::run, all hits | {} | {:.2f} |\n", workers,
+                       1e6 * run / static_cast<double>(count));
         }
         // The parts, one thread.
         constexpr int parts = 20000;
@@ -105,7 +110,9 @@ int main(int argc, char** argv) {
         const double lookup = fastest(repeats, [&] {
             const auto start = Clock::now();
             for (int i = 0; i < parts; ++i)
-                sink += static_cast<double>(cache.find(StatsCache::key(binary.content_hash(), target.name, simulator, collectors))->instructions);
+                sink += static_cast<double>(
+                    cache.find(StatsCache::key(binary.content_hash(), target.name, simulator, collectors))
+                        ->instructions);
             return since(start);
         });
         fmt::print("| StatsCache key + find | 1 | {:.3f} |\n", 1e6 * lookup / parts);

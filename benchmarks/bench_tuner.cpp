@@ -69,8 +69,7 @@ TargetModel model_for(const Target& target, std::span<const KernelBinary> binari
         // Throughput only: another simulator's stats would not suit the model, but cost the same to score.
         if (!simulator_name.empty()) model.simulator = parse_simulator_kind(simulator_name);
         return model;
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
     const std::string fitted_on = simulator_name.empty() ? "unicorn" : simulator_name;
     auto simulator = simulator_factory(fitted_on)();
     TrainingSet data;
@@ -79,7 +78,8 @@ TargetModel model_for(const Target& target, std::span<const KernelBinary> binari
     for (std::size_t i = 0; i < binaries.size(); ++i) {
         auto collectors = CollectorSelection::all().make(target);
         const auto row = simulator.run(binaries[i], target, collectors).stats.to_features();
-        for (std::size_t j = 0; j < row.size(); ++j) data.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = row[j];
+        for (std::size_t j = 0; j < row.size(); ++j)
+            data.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = row[j];
     }
     NativeTimingOptions timing;
     timing.passes = 2;
@@ -118,12 +118,13 @@ int main(int argc, char** argv) {
                static_cast<double>(binaries.size()) / build_seconds);
 
     std::string how;
-    const auto model = model_for(target, std::span(binaries).first(std::min<std::size_t>(12, binaries.size())),
-                                 simulator_name, how);
+    const auto model =
+        model_for(target, std::span(binaries).first(std::min<std::size_t>(12, binaries.size())), simulator_name, how);
     fmt::print("model: {}; simulator: {}\n\n", how, model.simulator);
 
     std::vector<Candidate> candidates;
-    for (std::size_t i = 0; i < binaries.size(); ++i) candidates.push_back(Candidate::from_binary(variants[i].key(), binaries[i]));
+    for (std::size_t i = 0; i < binaries.size(); ++i)
+        candidates.push_back(Candidate::from_binary(variants[i].key(), binaries[i]));
 
     fmt::print("| run | workers | candidates | seconds | candidates/s | speed-up |\n|---|---:|---:|---:|---:|---:|\n");
     double one_worker = 0;
@@ -165,9 +166,10 @@ int main(int argc, char** argv) {
     start = Clock::now();
     for (int i = 0; i < scorer_calls; ++i) sink += model.scorer(stats);
     const double scorer = since(start) / scorer_calls;
-    fmt::print("predict(): median {:.1f} ms, min {:.1f} ms, max {:.1f} ms over {} binaries; scorer alone {:.2f} µs/call "
-               "(checksum {:.3g})\n",
-               1e3 * latencies[n / 2], 1e3 * latencies.front(), 1e3 * latencies.back(), n, 1e6 * scorer, sink);
+    fmt::print(
+        "predict(): median {:.1f} ms, min {:.1f} ms, max {:.1f} ms over {} binaries; scorer alone {:.2f} µs/call "
+        "(checksum {:.3g})\n",
+        1e3 * latencies[n / 2], 1e3 * latencies.front(), 1e3 * latencies.back(), n, 1e6 * scorer, sink);
     std::filesystem::remove_all(cache_dir);
     return 0;
 }

@@ -109,15 +109,16 @@ int main(int argc, char** argv) {
     BuildOptions opts;
     opts.cache_dir = cache;
 
-    const std::vector<BenchKernel> workloads{
-        {"gemm 96³", gemm_source,
-         {{"a", ElemType::f32, 96 * 96, BufferRole::input},
-          {"b", ElemType::f32, 96 * 96, BufferRole::input},
-          {"c", ElemType::f32, 96 * 96, BufferRole::output}}},
-        {"conv2d 16×30×30→16, 3×3", conv_source,
-         {{"in", ElemType::f32, 16 * 30 * 30, BufferRole::input},
-          {"w", ElemType::f32, 16 * 16 * 9, BufferRole::input},
-          {"out", ElemType::f32, 16 * 28 * 28, BufferRole::output}}}};
+    const std::vector<BenchKernel> workloads{{"gemm 96³",
+                                              gemm_source,
+                                              {{"a", ElemType::f32, 96 * 96, BufferRole::input},
+                                               {"b", ElemType::f32, 96 * 96, BufferRole::input},
+                                               {"c", ElemType::f32, 96 * 96, BufferRole::output}}},
+                                             {"conv2d 16×30×30→16, 3×3",
+                                              conv_source,
+                                              {{"in", ElemType::f32, 16 * 30 * 30, BufferRole::input},
+                                               {"w", ElemType::f32, 16 * 16 * 9, BufferRole::input},
+                                               {"out", ElemType::f32, 16 * 28 * 28, BufferRole::output}}}};
 
     try {
         fmt::print("## Simulated MIPS (fastest of {} runs; instructions per run in M)\n\n", reps);
@@ -138,15 +139,17 @@ int main(int argc, char** argv) {
                 const auto [tc, nc] = time_runs(sim, k, target, full, reps);
                 if (n != nb || n != nc) fail(ErrorKind::invalid_output, "instruction counts differ between modes");
                 const double m = static_cast<double>(n) / 1e6;
-                fmt::print("| {} | {} | {:.2f} | {:.0f} | {:.0f} | {:.0f} % | {:.0f} | {:.0f} % | {:.3f} ms | {:.0f}× |\n",
-                           w.name, target.isa, m, m / ta, m / tb, 100 * ta / tb, m / tc, 100 * ta / tc,
-                           native * 1e3, ta / native);
+                fmt::print(
+                    "| {} | {} | {:.2f} | {:.0f} | {:.0f} | {:.0f} % | {:.0f} | {:.0f} % | {:.3f} ms | {:.0f}× |\n",
+                    w.name, target.isa, m, m / ta, m / tb, 100 * ta / tb, m / tc, 100 * ta / tc, native * 1e3,
+                    ta / native);
                 std::fflush(stdout);
             }
         }
 
         fmt::print("\n## Fixed cost of one run (a one-instruction-block kernel, fastest of {} × 1000)\n\n", reps);
-        fmt::print("| ISA | reused engine, no collectors | reused engine, full collectors | new simulator each run |\n");
+        fmt::print(
+            "| ISA | reused engine, no collectors | reused engine, full collectors | new simulator each run |\n");
         fmt::print("|---|---:|---:|---:|\n");
         const std::vector<BufferSpec> tiny_buffers{{"x", ElemType::f32, 16, BufferRole::inout}};
         for (const auto& target : builtin_targets()) {
@@ -167,10 +170,12 @@ int main(int argc, char** argv) {
             const double reused = per_run([&] { sim.run(k, target, none); }, 1000);
             sim.run(k, target, full);
             const double reused_full = per_run([&] { sim.run(k, target, full); }, 1000);
-            const double fresh = per_run([&] {
-                UnicornSimulator s;
-                s.run(k, target, none);
-            }, 20);
+            const double fresh = per_run(
+                [&] {
+                    UnicornSimulator s;
+                    s.run(k, target, none);
+                },
+                20);
             fmt::print("| {} | {:.1f} µs | {:.1f} µs | {:.0f} µs |\n", target.isa, reused, reused_full, fresh);
             std::fflush(stdout);
         }

@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Checks that the files listed in cmake/format-checked.txt follow .clang-format (clang-format-15, the
-# version CI installs: another version may format some constructs differently). Only listed files
-# are checked: the tree is brought to the format file by file, as files are edited anyway, so that a
-# whole-tree reformat never collides with work in progress. A file that conforms can be listed:
+# Checks that the tree's C and C++ files follow .clang-format (clang-format-15, the version CI
+# installs: another version may format some constructs differently). Every tracked *.c, *.h, *.cpp
+# and *.hpp file is checked except those cmake/format-excluded.txt lists, each with its reason.
 #
-#   cmake/format-check.sh               check the listed files; exits non-zero naming each that differs
-#   cmake/format-check.sh --fix         reformat the listed files in place
-#   cmake/format-check.sh --conforming  print the tracked C and C++ files that already conform
+#   cmake/format-check.sh           check; exits non-zero naming each file that differs
+#   cmake/format-check.sh --fix     reformat the checked files in place
 #
 # CLANG_FORMAT overrides the formatter (default: clang-format-15).
 set -euo pipefail
@@ -17,23 +15,22 @@ if ! command -v "$clang_format" >/dev/null; then
   echo "format-check: $clang_format not found (cmake/setup-debian.sh installs clang-format-15)" >&2
   exit 2
 fi
-
 case "${1:-}" in
-  --conforming)
-    git ls-files '*.c' '*.h' '*.cpp' '*.hpp' | while read -r f; do
-      "$clang_format" --dry-run --Werror "$f" >/dev/null 2>&1 && echo "$f"
-    done
-    exit 0 ;;
   --fix|"") ;;
-  *) echo "usage: $0 [--fix | --conforming]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--fix]" >&2; exit 2 ;;
 esac
 
-mapfile -t files < <(grep -v -e '^#' -e '^[[:space:]]*$' cmake/format-checked.txt)
-missing=0
-for f in "${files[@]}"; do
-  [ -f "$f" ] || { echo "format-check: $f is listed in cmake/format-checked.txt but does not exist" >&2; missing=1; }
-done
-[ "$missing" -eq 0 ] || exit 1
+mapfile -t excluded < <(grep -v -e '^#' -e '^[[:space:]]*$' cmake/format-excluded.txt)
+files=()
+while IFS= read -r f; do
+  skip=0
+  for pattern in "${excluded[@]}"; do
+    # shellcheck disable=SC2053 # the pattern is a glob on purpose
+    [[ "$f" == $pattern ]] && { skip=1; break; }
+  done
+  [ "$skip" -eq 1 ] || files+=("$f")
+done < <(git ls-files '*.c' '*.h' '*.cpp' '*.hpp')
+[ "${#files[@]}" -gt 0 ] || { echo "format-check: no files to check (not a git checkout?)" >&2; exit 2; }
 
 if [ "${1:-}" = "--fix" ]; then
   "$clang_format" -i "${files[@]}"
@@ -43,4 +40,4 @@ if ! "$clang_format" --dry-run --Werror "${files[@]}"; then
   echo "format-check: the files above differ from .clang-format; cmake/format-check.sh --fix reformats them" >&2
   exit 1
 fi
-echo "format-check: ${#files[@]} files follow .clang-format"
+echo "format-check: ${#files[@]} files follow .clang-format (excluded: cmake/format-excluded.txt)"

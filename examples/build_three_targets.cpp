@@ -46,7 +46,8 @@ int main() try {
         if (reference.empty()) reference = c;
         double worst = 0;
         for (std::size_t i = 0; i < c.size(); ++i)
-            worst = std::max(worst, std::abs(double(c[i]) - reference[i]) / std::max(1.0, std::abs(double(reference[i]))));
+            worst =
+                std::max(worst, std::abs(double(c[i]) - reference[i]) / std::max(1.0, std::abs(double(reference[i]))));
         const bool ok = worst < 1e-5;
         failures += !ok;
         fmt::print("{:<12} {:<8} {:<28} max rel. diff vs native x86-64 {:.2e}  {}\n", target.name, target.isa,

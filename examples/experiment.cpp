@@ -48,8 +48,10 @@ std::string percent(double v) { return std::isnan(v) ? std::string("unknown") : 
 /// simulating every variant against timing every variant natively.
 std::string headline(const simtune::Dataset& dataset, const std::vector<simtune::ExperimentResult>& results,
                      const std::string& protocol, const std::string& simulator, const std::string& model) {
-    std::string out = fmt::format("| workload | simtune's pick | its time | true best | pick vs best | pick's true rank | "
-                                  "simulating all ({}) | timing all natively |\n|---|---|---|---|---|---|---|---|\n", simulator);
+    std::string out =
+        fmt::format("| workload | simtune's pick | its time | true best | pick vs best | pick's true rank | "
+                    "simulating all ({}) | timing all natively |\n|---|---|---|---|---|---|---|---|\n",
+                    simulator);
     std::size_t ties = 0, n = 0;
     double regret_sum = 0, sim_all = 0, native_all = 0;
     for (const auto& r : results) {
@@ -57,7 +59,9 @@ std::string headline(const simtune::Dataset& dataset, const std::vector<simtune:
         // The pick: the smallest prediction (of a prediction tie the slowest, as the metrics charge it).
         std::size_t pick = 0;
         for (std::size_t i = 1; i < r.predicted.size(); ++i)
-            if (r.predicted[i] < r.predicted[pick] || (r.predicted[i] == r.predicted[pick] && r.measured[i] > r.measured[pick])) pick = i;
+            if (r.predicted[i] < r.predicted[pick] ||
+                (r.predicted[i] == r.predicted[pick] && r.measured[i] > r.measured[pick]))
+                pick = i;
         const double best = *std::ranges::min_element(r.measured), mine = r.measured[pick];
         std::size_t rank = 1;
         for (double m : r.measured) rank += m < mine;
@@ -67,7 +71,8 @@ std::string headline(const simtune::Dataset& dataset, const std::vector<simtune:
         bool native_known = true;
         for (const auto& row : dataset.rows)
             if (row.workload == r.workload) {
-                if (auto it = row.simulation_seconds.find(simulator); it != row.simulation_seconds.end()) sim += it->second;
+                if (auto it = row.simulation_seconds.find(simulator); it != row.simulation_seconds.end())
+                    sim += it->second;
                 native += row.native_seconds;
                 native_known = native_known && row.native_seconds > 0;
             }
@@ -76,19 +81,22 @@ std::string headline(const simtune::Dataset& dataset, const std::vector<simtune:
         regret_sum += tie ? 0 : excess;
         sim_all += sim;
         native_all += native_known ? native : 0;
-        out += fmt::format("| {} | {} | {} | {} | {} | {} of {} | {} | {} |\n", r.workload, r.variants[pick], duration(mine),
-                           duration(best),
-                           excess == 0 ? std::string("the true best")
-                           : tie       ? fmt::format("+{:.1f} %, a tie (resolution {:.1f} %)", 100 * excess, 100 * r.resolution)
-                                       : fmt::format("+{:.1f} %", 100 * excess),
-                           rank, r.measured.size(), duration(sim), native_known ? duration(native) : std::string("unknown"));
+        out += fmt::format(
+            "| {} | {} | {} | {} | {} | {} of {} | {} | {} |\n", r.workload, r.variants[pick], duration(mine),
+            duration(best),
+            excess == 0 ? std::string("the true best")
+            : tie       ? fmt::format("+{:.1f} %, a tie (resolution {:.1f} %)", 100 * excess, 100 * r.resolution)
+                        : fmt::format("+{:.1f} %", 100 * excess),
+            rank, r.measured.size(), duration(sim), native_known ? duration(native) : std::string("unknown"));
     }
-    if (n == 0) return fmt::format("(no {} results of model {} with {} statistics: no headline)\n", protocol, model, simulator);
-    out += fmt::format("\nThe pick is the true best or tied with it (within the measured resolution) on {} of {} workloads; "
-                       "mean regret {:.1f} %. Simulating every variant took {} of worker time (build included), timing "
-                       "every variant natively {}.\n",
-                       ties, n, 100 * regret_sum / static_cast<double>(n), duration(sim_all),
-                       native_all > 0 ? duration(native_all) : std::string("an unknown time (times reused from an older dataset)"));
+    if (n == 0)
+        return fmt::format("(no {} results of model {} with {} statistics: no headline)\n", protocol, model, simulator);
+    out += fmt::format(
+        "\nThe pick is the true best or tied with it (within the measured resolution) on {} of {} workloads; "
+        "mean regret {:.1f} %. Simulating every variant took {} of worker time (build included), timing "
+        "every variant natively {}.\n",
+        ties, n, 100 * regret_sum / static_cast<double>(n), duration(sim_all),
+        native_all > 0 ? duration(native_all) : std::string("an unknown time (times reused from an older dataset)"));
     return out;
 }
 
@@ -136,7 +144,12 @@ int main(int argc, char** argv) try {
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
         else {
-            fmt::print(stderr, "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] [--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--headline-model KIND] [--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]]\n", argv[0]);
+            fmt::print(stderr,
+                       "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] "
+                       "[--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate "
+                       "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--headline-model KIND] "
+                       "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]]\n",
+                       argv[0]);
             return 2;
         }
     }
@@ -156,7 +169,8 @@ int main(int argc, char** argv) try {
     options.native.huge_pages = huge_pages;
     const bool tty = ::isatty(2);
     std::size_t processes = 0; // native timing processes run (the noise gate's included)
-    options.progress = [tty, &processes, last = std::string()](std::string_view phase, std::size_t done, std::size_t total) mutable {
+    options.progress = [tty, &processes, last = std::string()](std::string_view phase, std::size_t done,
+                                                               std::size_t total) mutable {
         if (phase == "measure") processes = std::max(processes, done);
         const auto line = fmt::format("{}: {}/{}", phase, done, total);
         if (tty) fmt::print(stderr, "\r{:<40}", line);
@@ -165,10 +179,9 @@ int main(int argc, char** argv) try {
     };
     const auto host = simtune::host_x86_64();
     const auto start = std::chrono::steady_clock::now();
-    const auto dataset = simtune::build_dataset(chosen, host, options, out / "dataset.csv",
-                                                [](const std::string& key, const std::string& error) {
-                                                    fmt::print(stderr, "\nskipped {}: {}\n", key, error);
-                                                });
+    const auto dataset = simtune::build_dataset(
+        chosen, host, options, out / "dataset.csv",
+        [](const std::string& key, const std::string& error) { fmt::print(stderr, "\nskipped {}: {}\n", key, error); });
     const double dataset_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (tty) fmt::print(stderr, "\n");
 
@@ -184,7 +197,8 @@ int main(int argc, char** argv) try {
     eo.gbt_depth = depth;
     eo.anchor = anchor;
     if (std::ranges::find(eo.models, headline_model) == eo.models.end()) eo.models.push_back(headline_model);
-    const std::string headline_protocol = std::ranges::find(eo.protocols, "lofo") != eo.protocols.end() ? "lofo" : "within";
+    const std::string headline_protocol =
+        std::ranges::find(eo.protocols, "lofo") != eo.protocols.end() ? "lofo" : "within";
     const auto results = simtune::run_experiment(dataset, eo);
     const auto table = simtune::experiment_table(results);
     simtune::save_experiment_points(results, out / "points.csv");
@@ -205,13 +219,16 @@ int main(int argc, char** argv) try {
     }
     std::ranges::sort(resolutions);
     std::ranges::sort(spreads);
-    const double mean_spread = std::accumulate(spreads.begin(), spreads.end(), 0.0) / static_cast<double>(std::max<std::size_t>(spreads.size(), 1));
-    const std::string protocol_text = headline_protocol == "lofo" ? "trained on the other operator families only"
-                                                                  : "trained on a random half of the workload's own variants";
+    const double mean_spread = std::accumulate(spreads.begin(), spreads.end(), 0.0) /
+                               static_cast<double>(std::max<std::size_t>(spreads.size(), 1));
+    const std::string protocol_text = headline_protocol == "lofo"
+                                          ? "trained on the other operator families only"
+                                          : "trained on a random half of the workload's own variants";
 
-    fmt::print("simtune on this machine's CPU ({}): {} variants of {} workloads built, simulated ({}) and timed natively "
-               "in {:.0f} s\n\n",
-               host.name, dataset.rows.size(), dataset.workloads().size(), simulators, dataset_seconds);
+    fmt::print(
+        "simtune on this machine's CPU ({}): {} variants of {} workloads built, simulated ({}) and timed natively "
+        "in {:.0f} s\n\n",
+        host.name, dataset.rows.size(), dataset.workloads().size(), simulators, dataset_seconds);
     fmt::print("## Headline: simtune's pick per workload\n\nThe pick is the variant a {} model ranks first from {} "
                "statistics, {}; its time and the true best are measured natively on this CPU.\n\n{}\n",
                headline_model, headline_simulator, protocol_text,
@@ -222,11 +239,11 @@ int main(int argc, char** argv) try {
                    "re-measuring noisy variants.\n",
                    passes, ms, huge_pages ? " on huge pages" : "", 100 * max_spread, processes,
                    processes - std::min(processes, measured_rows * static_cast<std::size_t>(passes)));
-    else
-        fmt::print("Times reused from {} (measured by an earlier run).\n", (out / "dataset.csv").string());
+    else fmt::print("Times reused from {} (measured by an earlier run).\n", (out / "dataset.csv").string());
     if (measured_rows < dataset.rows.size())
-        fmt::print("{} of {} variants have no half times (an older dataset file): their workloads' resolution is unknown.\n",
-                   dataset.rows.size() - measured_rows, dataset.rows.size());
+        fmt::print(
+            "{} of {} variants have no half times (an older dataset file): their workloads' resolution is unknown.\n",
+            dataset.rows.size() - measured_rows, dataset.rows.size());
     fmt::print("Resolution (split-half median difference; variants closer than this to the true best count as tied "
                "with it): median over workloads {}, worst {} ({}).\n",
                resolutions.empty() ? "unknown" : percent(resolutions[resolutions.size() / 2]),
@@ -239,16 +256,18 @@ int main(int argc, char** argv) try {
     std::map<std::string, double> sim_time;
     for (const auto& r : dataset.rows)
         for (const auto& [name, secs] : r.simulation_seconds) sim_time[name] += secs;
-    for (const auto& [name, secs] : sim_time) fmt::print("simulation ({}, build included): {:.1f} s of worker time\n", name, secs);
+    for (const auto& [name, secs] : sim_time)
+        fmt::print("simulation ({}, build included): {:.1f} s of worker time\n", name, secs);
     if (save_model) {
         const auto data = dataset.training_set(model_simulator);
         const std::string trained_for = simtune::model_tag(host.name, simtune::parse_simulator_kind(model_simulator));
         simtune::train_model(model_kind, data, eo, trained_for).save(*save_model);
-        fmt::print("saved a {} model trained on {} rows of {} statistics to {}\n", model_kind, data.rows(), model_simulator,
-                   save_model->string());
+        fmt::print("saved a {} model trained on {} rows of {} statistics to {}\n", model_kind, data.rows(),
+                   model_simulator, save_model->string());
     }
-    fmt::print("\nfiles: {} (the table), {} (predicted and measured times), {} (the dataset: statistics and native times)\n",
-               (out / "table.md").string(), (out / "points.csv").string(), (out / "dataset.csv").string());
+    fmt::print(
+        "\nfiles: {} (the table), {} (predicted and measured times), {} (the dataset: statistics and native times)\n",
+        (out / "table.md").string(), (out / "points.csv").string(), (out / "dataset.csv").string());
     return 0;
 } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -10,7 +10,8 @@ int main() try {
     const KernelBinary add = build_kernel(R"(
         void simtune_kernel(const float* a, const float* b, float* c) {
             for (int i = 0; i < 4096; ++i) c[i] = a[i] + b[i];
-        })", parse_buffer_spec("a:f32:4096:in;b:f32:4096:in;c:f32:4096:out"), target);
+        })",
+                                          parse_buffer_spec("a:f32:4096:in;b:f32:4096:in;c:f32:4096:out"), target);
 
     // 2. One call: simulate it and score it with the target's default model.
     const Prediction p = predict(add, target);

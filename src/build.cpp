@@ -29,8 +29,7 @@ std::string_view harness_source() noexcept { return detail::harness_source; }
 
 std::span<const std::string_view> kernel_base_flags() noexcept {
     static constexpr std::array<std::string_view, 4> flags{
-        "-O2", "-fno-stack-protector", "-fno-tree-loop-distribute-patterns",
-        "-fno-reorder-blocks-and-partition"};
+        "-O2", "-fno-stack-protector", "-fno-tree-loop-distribute-patterns", "-fno-reorder-blocks-and-partition"};
     return flags;
 }
 
@@ -38,10 +37,10 @@ namespace {
 
 std::string_view c_type(ElemType t) {
     switch (t) {
-    case ElemType::f32: return "float";
-    case ElemType::f64: return "double";
-    case ElemType::i32: return "int32_t";
-    case ElemType::i8: return "int8_t";
+        case ElemType::f32: return "float";
+        case ElemType::f64: return "double";
+        case ElemType::i32: return "int32_t";
+        case ElemType::i8: return "int8_t";
     }
     return "void";
 }
@@ -150,14 +149,18 @@ KernelBinary link_kernel(const KernelObjectRecipe& recipe, std::span<const Buffe
     if (ec) fail(ErrorKind::io, "cannot create {}: {}", scratch.string(), ec.message());
     struct Cleanup {
         std::filesystem::path dir;
-        ~Cleanup() { std::error_code e; std::filesystem::remove_all(dir, e); }
+        ~Cleanup() {
+            std::error_code e;
+            std::filesystem::remove_all(dir, e);
+        }
     } cleanup{scratch};
 
     recipe.make_object(scratch);
     write_file(scratch / "glue.c", glue_source(buffers));
     const auto harness = harness_object(cache, scratch, target, options.use_cache);
     run_tool({target.binutil("objcopy"), "--rename-section", ".text=simtune_text,alloc,load,readonly,code,contents",
-              "kernel.o"}, scratch, "moving the kernel into its section");
+              "kernel.o"},
+             scratch, "moving the kernel into its section");
 
     std::vector<std::string> link{target.compiler(), "-std=gnu11", "-O2", "-static"};
     link.insert(link.end(), target.cflags.begin(), target.cflags.end());
@@ -197,16 +200,19 @@ void check_kernel_object(std::string_view bytes, const std::filesystem::path& pa
     const std::string name = fmt::format("kernel object {}", path.string());
     if (bytes.size() < EI_NIDENT || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0)
         fail(ErrorKind::invalid_binary, "{}: not an ELF file (bad magic)", name);
-    if (static_cast<unsigned char>(bytes[EI_CLASS]) != ELFCLASS64 || static_cast<unsigned char>(bytes[EI_DATA]) != ELFDATA2LSB)
+    if (static_cast<unsigned char>(bytes[EI_CLASS]) != ELFCLASS64 ||
+        static_cast<unsigned char>(bytes[EI_DATA]) != ELFDATA2LSB)
         fail(ErrorKind::invalid_binary, "{}: not a little-endian ELF64 object", name);
     const detail::ElfReader elf(std::as_bytes(std::span(bytes.data(), bytes.size())), name);
     const auto eh = elf.read<Elf64_Ehdr>(0, "the ELF header");
     if (eh.e_machine != elf_machine(target.isa))
-        fail(ErrorKind::wrong_isa, "{}: built for e_machine {}, but target {} is {} (e_machine {})", name,
-             eh.e_machine, target.name, target.isa, elf_machine(target.isa));
+        fail(ErrorKind::wrong_isa, "{}: built for e_machine {}, but target {} is {} (e_machine {})", name, eh.e_machine,
+             target.name, target.isa, elf_machine(target.isa));
     if (eh.e_type != ET_REL)
-        fail(ErrorKind::invalid_binary, "{}: ELF type {} is not a relocatable object (ET_REL); compile with -c",
-             name, eh.e_type == ET_EXEC ? "ET_EXEC (executable)" : eh.e_type == ET_DYN ? "ET_DYN (shared object)" : "other");
+        fail(ErrorKind::invalid_binary, "{}: ELF type {} is not a relocatable object (ET_REL); compile with -c", name,
+             eh.e_type == ET_EXEC  ? "ET_EXEC (executable)"
+             : eh.e_type == ET_DYN ? "ET_DYN (shared object)"
+                                   : "other");
     if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shstrndx >= eh.e_shnum)
         fail(ErrorKind::invalid_binary, "{}: corrupt ELF: no or malformed section headers", name);
     std::vector<Elf64_Shdr> sections(eh.e_shnum);
@@ -225,15 +231,18 @@ void check_kernel_object(std::string_view bytes, const std::filesystem::path& pa
             // A FILE symbol may carry the same name (LLVM names it after the module).
             const auto type = ELF64_ST_TYPE(sym.st_info);
             if (type == STT_FILE || type == STT_SECTION || sym.st_shndx == SHN_UNDEF) continue;
-            if (sym.st_name == 0 || string_at(sections[sh.sh_link], sym.st_name, "symbol") != "simtune_kernel") continue;
+            if (sym.st_name == 0 || string_at(sections[sh.sh_link], sym.st_name, "symbol") != "simtune_kernel")
+                continue;
             if (type != STT_FUNC || ELF64_ST_BIND(sym.st_info) == STB_LOCAL)
                 fail(ErrorKind::invalid_binary, "{}: simtune_kernel is not a global function", name);
             if (sym.st_shndx >= sections.size())
                 fail(ErrorKind::invalid_binary, "{}: simtune_kernel lies in no regular section", name);
             const auto section = string_at(sections[eh.e_shstrndx], sections[sym.st_shndx].sh_name, "section");
             if (section != ".text")
-                fail(ErrorKind::invalid_binary, "{}: simtune_kernel is in section '{}'; simtune moves only "
-                     ".text into the kernel's section (compile without -ffunction-sections)", name, section);
+                fail(ErrorKind::invalid_binary,
+                     "{}: simtune_kernel is in section '{}'; simtune moves only "
+                     ".text into the kernel's section (compile without -ffunction-sections)",
+                     name, section);
             return;
         }
     }

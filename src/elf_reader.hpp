@@ -20,20 +20,23 @@ public:
     template <class T>
     T read(std::uint64_t offset, std::string_view what) const {
         if (offset > bytes_.size() || bytes_.size() - offset < sizeof(T))
-            fail(ErrorKind::invalid_binary, "{}: truncated ELF: {} at offset {} lies beyond the file's {} bytes",
-                 name_, what, offset, bytes_.size());
+            fail(ErrorKind::invalid_binary, "{}: truncated ELF: {} at offset {} lies beyond the file's {} bytes", name_,
+                 what, offset, bytes_.size());
         T value;
         std::memcpy(&value, bytes_.data() + offset, sizeof(T));
         return value;
     }
     void check_range(std::uint64_t offset, std::uint64_t size, std::string_view what) const {
         if (offset > bytes_.size() || bytes_.size() - offset < size)
-            fail(ErrorKind::invalid_binary, "{}: truncated ELF: {} ({} bytes at offset {}) lies beyond the file's {} bytes",
-                 name_, what, size, offset, bytes_.size());
+            fail(ErrorKind::invalid_binary,
+                 "{}: truncated ELF: {} ({} bytes at offset {}) lies beyond the file's {} bytes", name_, what, size,
+                 offset, bytes_.size());
     }
     std::string_view string_at(std::uint64_t table_offset, std::uint64_t table_size, std::uint32_t index,
                                std::string_view what) const {
-        if (index >= table_size) fail(ErrorKind::invalid_binary, "{}: corrupt ELF: {} name index {} outside its string table", name_, what, index);
+        if (index >= table_size)
+            fail(ErrorKind::invalid_binary, "{}: corrupt ELF: {} name index {} outside its string table", name_, what,
+                 index);
         const char* begin = reinterpret_cast<const char*>(bytes_.data() + table_offset + index);
         const auto max = static_cast<std::size_t>(table_size - index);
         const auto len = ::strnlen(begin, max);

@@ -29,11 +29,15 @@ std::filesystem::path private_directory(const std::filesystem::path& dir) {
     if (!S_ISDIR(st.st_mode))
         fail(ErrorKind::io, "{} exists but is not a directory (remove it, or set another location)", dir.string());
     if (st.st_uid != ::geteuid())
-        fail(ErrorKind::io, "{} belongs to user id {}, not to this user ({}): its files cannot be trusted (remove it, or "
-             "set another location)", dir.string(), st.st_uid, ::geteuid());
+        fail(ErrorKind::io,
+             "{} belongs to user id {}, not to this user ({}): its files cannot be trusted (remove it, or "
+             "set another location)",
+             dir.string(), st.st_uid, ::geteuid());
     if ((st.st_mode & 077) != 0)
-        fail(ErrorKind::io, "{} has mode {:04o}: others may enter or write it, so its files cannot be trusted "
-             "(chmod 700 it, remove it, or set another location)", dir.string(), st.st_mode & 07777);
+        fail(ErrorKind::io,
+             "{} has mode {:04o}: others may enter or write it, so its files cannot be trusted "
+             "(chmod 700 it, remove it, or set another location)",
+             dir.string(), st.st_mode & 07777);
     return dir;
 }
 

@@ -18,19 +18,19 @@ namespace simtune {
 
 std::string_view to_string(ElemType t) noexcept {
     switch (t) {
-    case ElemType::f32: return "f32";
-    case ElemType::f64: return "f64";
-    case ElemType::i32: return "i32";
-    case ElemType::i8: return "i8";
+        case ElemType::f32: return "f32";
+        case ElemType::f64: return "f64";
+        case ElemType::i32: return "i32";
+        case ElemType::i8: return "i8";
     }
     return "?";
 }
 
 std::string_view to_string(BufferRole r) noexcept {
     switch (r) {
-    case BufferRole::input: return "in";
-    case BufferRole::output: return "out";
-    case BufferRole::inout: return "inout";
+        case BufferRole::input: return "in";
+        case BufferRole::output: return "out";
+        case BufferRole::inout: return "inout";
     }
     return "?";
 }
@@ -72,18 +72,20 @@ std::vector<BufferSpec> parse_buffer_spec(std::string_view text) {
             fail(ErrorKind::invalid_argument, "buffer '{}': expected name:type:count:role", item);
         BufferSpec b;
         b.name = std::string(fields[0]);
-        if (!is_identifier(b.name))
-            fail(ErrorKind::invalid_argument, "buffer '{}': name must be a C identifier", item);
+        if (!is_identifier(b.name)) fail(ErrorKind::invalid_argument, "buffer '{}': name must be a C identifier", item);
         if (fields[1] == "f32") b.type = ElemType::f32;
         else if (fields[1] == "f64") b.type = ElemType::f64;
         else if (fields[1] == "i32") b.type = ElemType::i32;
         else if (fields[1] == "i8") b.type = ElemType::i8;
-        else fail(ErrorKind::invalid_argument, "buffer '{}': unknown element type '{}' (f32, f64, i32, i8)", b.name, fields[1]);
+        else
+            fail(ErrorKind::invalid_argument, "buffer '{}': unknown element type '{}' (f32, f64, i32, i8)", b.name,
+                 fields[1]);
         auto [ptr, ec] = std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), b.count);
         if (ec != std::errc{} || ptr != fields[2].data() + fields[2].size() || b.count == 0)
             fail(ErrorKind::invalid_argument, "buffer '{}': count '{}' is not a positive integer", b.name, fields[2]);
         if (b.count > (std::uint64_t{1} << 32))
-            fail(ErrorKind::invalid_argument, "buffer '{}': {} elements is more than simtune supports (2^32)", b.name, b.count);
+            fail(ErrorKind::invalid_argument, "buffer '{}': {} elements is more than simtune supports (2^32)", b.name,
+                 b.count);
         if (fields[3] == "in") b.role = BufferRole::input;
         else if (fields[3] == "out") b.role = BufferRole::output;
         else if (fields[3] == "inout") b.role = BufferRole::inout;
@@ -122,10 +124,26 @@ void initialise_buffer(const BufferSpec& spec, std::size_t index, std::span<std:
         const std::uint32_t k = element_hash(b, i);
         std::byte* p = out.data() + i * elem_size(spec.type);
         switch (spec.type) {
-        case ElemType::f32: { const float v = static_cast<float>(k) / 8388608.0f - 1.0f; std::memcpy(p, &v, 4); break; }
-        case ElemType::f64: { const double v = static_cast<double>(k) / 8388608.0 - 1.0; std::memcpy(p, &v, 8); break; }
-        case ElemType::i32: { const std::int32_t v = static_cast<std::int32_t>(k % 201u) - 100; std::memcpy(p, &v, 4); break; }
-        case ElemType::i8: { const auto v = static_cast<std::int8_t>(static_cast<std::int32_t>(k % 255u) - 127); std::memcpy(p, &v, 1); break; }
+            case ElemType::f32: {
+                const float v = static_cast<float>(k) / 8388608.0f - 1.0f;
+                std::memcpy(p, &v, 4);
+                break;
+            }
+            case ElemType::f64: {
+                const double v = static_cast<double>(k) / 8388608.0 - 1.0;
+                std::memcpy(p, &v, 8);
+                break;
+            }
+            case ElemType::i32: {
+                const std::int32_t v = static_cast<std::int32_t>(k % 201u) - 100;
+                std::memcpy(p, &v, 4);
+                break;
+            }
+            case ElemType::i8: {
+                const auto v = static_cast<std::int8_t>(static_cast<std::int32_t>(k % 255u) - 127);
+                std::memcpy(p, &v, 1);
+                break;
+            }
         }
     }
 }
@@ -147,12 +165,12 @@ std::string hash_bytes(std::span<const std::byte> bytes) {
 
 std::string_view isa_name_of_machine(std::uint16_t machine) {
     switch (machine) {
-    case EM_X86_64: return "x86-64";
-    case EM_AARCH64: return "aarch64";
-    case EM_RISCV: return "riscv64";
-    case EM_386: return "i386";
-    case EM_ARM: return "arm (32-bit)";
-    default: return "an unsupported machine";
+        case EM_X86_64: return "x86-64";
+        case EM_AARCH64: return "aarch64";
+        case EM_RISCV: return "riscv64";
+        case EM_386: return "i386";
+        case EM_ARM: return "arm (32-bit)";
+        default: return "an unsupported machine";
     }
 }
 
@@ -184,18 +202,25 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
     KernelBinary k;
     auto described = std::make_shared<Described>();
     switch (eh.e_machine) {
-    case EM_X86_64: k.isa_ = Isa::x86_64; break;
-    case EM_AARCH64: k.isa_ = Isa::aarch64; break;
-    case EM_RISCV: k.isa_ = Isa::riscv64; break;
-    default:
-        if (expected) fail(ErrorKind::wrong_isa, "{}: built for {} (e_machine {}), target is {}", name, isa_name_of_machine(eh.e_machine), eh.e_machine, *expected);
-        fail(ErrorKind::invalid_binary, "{}: built for {} (e_machine {}); simtune supports x86-64, aarch64, riscv64", name, isa_name_of_machine(eh.e_machine), eh.e_machine);
+        case EM_X86_64: k.isa_ = Isa::x86_64; break;
+        case EM_AARCH64: k.isa_ = Isa::aarch64; break;
+        case EM_RISCV: k.isa_ = Isa::riscv64; break;
+        default:
+            if (expected)
+                fail(ErrorKind::wrong_isa, "{}: built for {} (e_machine {}), target is {}", name,
+                     isa_name_of_machine(eh.e_machine), eh.e_machine, *expected);
+            fail(ErrorKind::invalid_binary,
+                 "{}: built for {} (e_machine {}); simtune supports x86-64, aarch64, riscv64", name,
+                 isa_name_of_machine(eh.e_machine), eh.e_machine);
     }
     if (expected && *expected != k.isa_)
         fail(ErrorKind::wrong_isa, "{}: built for {}, but the target is {}", name, k.isa_, *expected);
     if (eh.e_type != ET_EXEC)
-        fail(ErrorKind::invalid_binary, "{}: ELF type {} is not a static executable (ET_EXEC); build kernels with -static", name,
-             eh.e_type == ET_DYN ? "ET_DYN (shared object or PIE)" : eh.e_type == ET_REL ? "ET_REL (object file)" : "other");
+        fail(ErrorKind::invalid_binary,
+             "{}: ELF type {} is not a static executable (ET_EXEC); build kernels with -static", name,
+             eh.e_type == ET_DYN   ? "ET_DYN (shared object or PIE)"
+             : eh.e_type == ET_REL ? "ET_REL (object file)"
+                                   : "other");
     if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0)
         fail(ErrorKind::invalid_binary, "{}: corrupt ELF: no or malformed program headers", name);
     elf.check_range(eh.e_phoff, std::uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr), "the program header table");
@@ -204,9 +229,11 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
     for (unsigned i = 0; i < eh.e_phnum; ++i) {
         const auto ph = elf.read<Elf64_Phdr>(eh.e_phoff + i * sizeof(Elf64_Phdr), "a program header");
         if (ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC)
-            fail(ErrorKind::invalid_binary, "{}: dynamically linked; kernel binaries must be linked with -static", name);
+            fail(ErrorKind::invalid_binary, "{}: dynamically linked; kernel binaries must be linked with -static",
+                 name);
         if (ph.p_type != PT_LOAD) continue;
-        if (ph.p_filesz > ph.p_memsz) fail(ErrorKind::invalid_binary, "{}: corrupt ELF: segment {} has file size > memory size", name, i);
+        if (ph.p_filesz > ph.p_memsz)
+            fail(ErrorKind::invalid_binary, "{}: corrupt ELF: segment {} has file size > memory size", name, i);
         elf.check_range(ph.p_offset, ph.p_filesz, fmt::format("loadable segment {}", i));
         // The Unicorn engine lays the guest out from these bounds and copies file bytes into it: a
         // segment that wraps around the address space (or lies beyond any 64-bit user space) would
@@ -218,7 +245,7 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
                  "47-bit user address space",
                  name, i, ph.p_vaddr, ph.p_memsz);
         described->segments.push_back({ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, (ph.p_flags & PF_R) != 0,
-                               (ph.p_flags & PF_W) != 0, (ph.p_flags & PF_X) != 0});
+                                       (ph.p_flags & PF_W) != 0, (ph.p_flags & PF_X) != 0});
     }
     if (described->segments.empty()) fail(ErrorKind::invalid_binary, "{}: no loadable segments", name);
 
@@ -227,8 +254,10 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
         fail(ErrorKind::invalid_binary, "{}: no section headers (stripped?); simtune needs the symbol table", name);
     elf.check_range(eh.e_shoff, std::uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr), "the section header table");
     std::vector<Elf64_Shdr> sections(eh.e_shnum);
-    for (unsigned i = 0; i < eh.e_shnum; ++i) sections[i] = elf.read<Elf64_Shdr>(eh.e_shoff + i * sizeof(Elf64_Shdr), "a section header");
-    if (eh.e_shstrndx >= eh.e_shnum) fail(ErrorKind::invalid_binary, "{}: corrupt ELF: bad section-name table index", name);
+    for (unsigned i = 0; i < eh.e_shnum; ++i)
+        sections[i] = elf.read<Elf64_Shdr>(eh.e_shoff + i * sizeof(Elf64_Shdr), "a section header");
+    if (eh.e_shstrndx >= eh.e_shnum)
+        fail(ErrorKind::invalid_binary, "{}: corrupt ELF: bad section-name table index", name);
     const auto& shstr = sections[eh.e_shstrndx];
     elf.check_range(shstr.sh_offset, shstr.sh_size, "the section-name table");
 
@@ -251,23 +280,29 @@ KernelBinary KernelBinary::from_bytes(std::vector<std::byte> bytes, std::string 
         for (std::uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
             const auto sym = elf.read<Elf64_Sym>(sh.sh_offset + off, "a symbol");
             const auto type = ELF64_ST_TYPE(sym.st_info);
-            if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) || sym.st_name == 0 || sym.st_shndx == SHN_UNDEF) continue;
+            if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) || sym.st_name == 0 ||
+                sym.st_shndx == SHN_UNDEF)
+                continue;
             const auto sname2 = elf.string_at(strtab.sh_offset, strtab.sh_size, sym.st_name, "symbol");
             symbols.emplace_back(std::string(sname2), Symbol{sym.st_value, sym.st_size});
         }
     }
-    if (!have_symtab) fail(ErrorKind::invalid_binary, "{}: no symbol table (stripped?); simtune needs the kernel's symbols", name);
+    if (!have_symtab)
+        fail(ErrorKind::invalid_binary, "{}: no symbol table (stripped?); simtune needs the kernel's symbols", name);
     std::ranges::stable_sort(symbols, {}, &std::pair<std::string, Symbol>::first);
     k.symbols_ = std::make_shared<const std::vector<std::pair<std::string, Symbol>>>(std::move(symbols));
     for (auto required : required_symbols)
         if (!k.symbol(required))
-            fail(ErrorKind::invalid_binary, "{}: missing symbol '{}': not a simtune kernel binary (build it with simtune::build_kernel)", name, required);
+            fail(ErrorKind::invalid_binary,
+                 "{}: missing symbol '{}': not a simtune kernel binary (build it with simtune::build_kernel)", name,
+                 required);
     if (!have_kernel_text)
-        fail(ErrorKind::invalid_binary, "{}: no 'simtune_text' section: the kernel was not built with simtune::build_kernel", name);
+        fail(ErrorKind::invalid_binary,
+             "{}: no 'simtune_text' section: the kernel was not built with simtune::build_kernel", name);
     const auto kernel = *k.symbol("simtune_kernel");
     if (kernel.address < k.kernel_code_.first || kernel.address >= k.kernel_code_.second)
-        fail(ErrorKind::invalid_binary, "{}: simtune_kernel at {:#x} lies outside the kernel section [{:#x}, {:#x})", name,
-             kernel.address, k.kernel_code_.first, k.kernel_code_.second);
+        fail(ErrorKind::invalid_binary, "{}: simtune_kernel at {:#x} lies outside the kernel section [{:#x}, {:#x})",
+             name, kernel.address, k.kernel_code_.first, k.kernel_code_.second);
 
     // The buffer description: a NUL-terminated string in a file-backed part of a segment.
     const auto spec = *k.symbol("simtune_buffer_spec");

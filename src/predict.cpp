@@ -36,13 +36,13 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     try {
         m.simulator = parse_simulator_kind(simulator);
     } catch (const Error&) {
-        fail(ErrorKind::invalid_model, "{}: model trained for simulator '{}'; expected unicorn or qemu", description, simulator);
+        fail(ErrorKind::invalid_model, "{}: model trained for simulator '{}'; expected unicorn or qemu", description,
+             simulator);
     }
     const auto columns = stats_columns(predictor.feature_names(), description + ": the model");
     // A model that never reads the pipeline counters does not pay for LLVM MCA.
-    m.collectors.pipeline = std::ranges::any_of(columns, [](std::size_t c) {
-        return c >= Stats::base_feature_count && c < Stats::pipeline_feature_count;
-    });
+    m.collectors.pipeline = std::ranges::any_of(
+        columns, [](std::size_t c) { return c >= Stats::base_feature_count && c < Stats::pipeline_feature_count; });
     m.description = std::move(description);
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
     m.scorer = scorer_over(columns, [shared](std::span<const double> row) { return shared->predict(row); });
@@ -51,9 +51,7 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
 
 } // namespace
 
-TargetModel load_target_model(const std::filesystem::path& file) {
-    return wrap(load_model(file), file.string());
-}
+TargetModel load_target_model(const std::filesystem::path& file) { return wrap(load_model(file), file.string()); }
 
 void set_default_model(const std::string& target_name, TargetModel model) {
     std::scoped_lock lock(registry_mutex);
@@ -81,9 +79,12 @@ TargetModel default_model(const Target& target) {
          target.name);
 }
 
-Prediction predict(const KernelBinary& kernel, const Target& target) { return predict(kernel, target, default_model(target)); }
+Prediction predict(const KernelBinary& kernel, const Target& target) {
+    return predict(kernel, target, default_model(target));
+}
 
-Prediction predict(const KernelBinary& kernel, const Target& target, const TargetModel& model, SimulationLimits limits) {
+Prediction predict(const KernelBinary& kernel, const Target& target, const TargetModel& model,
+                   SimulationLimits limits) {
     auto simulator = simulator_factory(model.simulator, limits)();
     auto collectors = model.collectors.make(target);
     Prediction p;
@@ -92,7 +93,8 @@ Prediction predict(const KernelBinary& kernel, const Target& target, const Targe
     p.simulator = model.simulator;
     p.model = model.description;
     if (!std::isfinite(p.seconds) || p.seconds <= 0)
-        fail(ErrorKind::invalid_data, "the model {} predicted {} s for {}", model.description, p.seconds, kernel.path().string());
+        fail(ErrorKind::invalid_data, "the model {} predicted {} s for {}", model.description, p.seconds,
+             kernel.path().string());
     return p;
 }
 

@@ -59,11 +59,12 @@ std::mutex affinity_mutex;
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
     if (argv.empty()) fail(ErrorKind::invalid_argument, "run_process: empty command");
     if (options.timeout.count() <= 0 || options.timeout > max_timeout)
-        fail(ErrorKind::invalid_argument, "run_process: timeout of {} ms is not in 1 ms .. {} ms", options.timeout.count(),
-             max_timeout.count());
+        fail(ErrorKind::invalid_argument, "run_process: timeout of {} ms is not in 1 ms .. {} ms",
+             options.timeout.count(), max_timeout.count());
     throw_if_interrupted(argv.front().c_str()); // no new child once an interruption is requested
     if (!program_exists(argv[0]))
-        fail(ErrorKind::tool_missing, "'{}' not found in PATH (run cmake/setup-debian.sh to install simtune's dependencies)", argv[0]);
+        fail(ErrorKind::tool_missing,
+             "'{}' not found in PATH (run cmake/setup-debian.sh to install simtune's dependencies)", argv[0]);
 
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
@@ -74,8 +75,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (options.working_directory)
-        posix_spawn_file_actions_addchdir_np(&actions, options.working_directory->c_str());
+    if (options.working_directory) posix_spawn_file_actions_addchdir_np(&actions, options.working_directory->c_str());
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -132,7 +132,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     int open_fds = 2;
     std::array<char, 65536> buf;
     while (open_fds > 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             ::kill(-pid, SIGKILL);
             result.timed_out = true;
@@ -152,7 +153,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
                 fds[i].fd = -1;
                 --open_fds;
             } else {
-                append_tail(i == 0 ? result.out : result.err, buf.data(), static_cast<std::size_t>(got), options.max_output_bytes);
+                append_tail(i == 0 ? result.out : result.err, buf.data(), static_cast<std::size_t>(got),
+                            options.max_output_bytes);
             }
         }
     }
@@ -167,13 +169,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         // waitpid(-1)); its exit status is lost, and "success" would be a guess.
         ::kill(-pid, SIGKILL);
         detail::unregister_process_group(pid);
-        fail(ErrorKind::io, "cannot wait for '{}' (pid {}): {}; its exit status is unknown (is SIGCHLD ignored, "
-             "or does another part of the program reap children?)", argv.front(), pid, std::strerror(error));
+        fail(ErrorKind::io,
+             "cannot wait for '{}' (pid {}): {}; its exit status is unknown (is SIGCHLD ignored, "
+             "or does another part of the program reap children?)",
+             argv.front(), pid, std::strerror(error));
     };
     siginfo_t info{};
     while (true) {
         info.si_pid = 0;
-        const int w = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | (result.timed_out ? 0 : WNOHANG));
+        const int w =
+            ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT | (result.timed_out ? 0 : WNOHANG));
         if (w == 0 && info.si_pid == pid) break;
         if (w < 0 && errno != EINTR) lost(errno);
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -188,8 +193,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     detail::unregister_process_group(pid);
     int status = 0;
     pid_t reaped = -1;
-    while ((reaped = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
-    }
+    while ((reaped = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {}
     if (reaped != pid) lost(errno);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);

@@ -98,8 +98,11 @@ void Target::validate() const {
         const CacheGeometry* geometry;
         bool optional; ///< a TLB of size 0 is not modelled
     };
-    const Level levels[] = {{"L1D", &caches.l1d, false}, {"L2", &caches.l2, false}, {"LLC", &caches.llc, false},
-                            {"DTLB", &caches.dtlb, true}, {"STLB", &caches.stlb, true}};
+    const Level levels[] = {{"L1D", &caches.l1d, false},
+                            {"L2", &caches.l2, false},
+                            {"LLC", &caches.llc, false},
+                            {"DTLB", &caches.dtlb, true},
+                            {"STLB", &caches.stlb, true}};
     for (const auto& [level, g, optional] : levels)
         if (!(optional && g->size_bytes == 0) && !g->valid())
             fail(ErrorKind::invalid_argument,
@@ -142,8 +145,8 @@ Target cortex_a72() {
     t.qemu_cpu = "cortex-a72";
     t.caches.l1d = {32 * 1024, 64, 2};
     t.caches.l2 = {1024 * 1024, 64, 16};
-    t.caches.llc = {1024 * 1024, 64, 16}; // the A72 cluster's L2 is its last level
-    t.caches.dtlb = {32 * 4096, 4096, 32};  // fully associative (Cortex-A72 TRM)
+    t.caches.llc = {1024 * 1024, 64, 16};  // the A72 cluster's L2 is its last level
+    t.caches.dtlb = {32 * 4096, 4096, 32}; // fully associative (Cortex-A72 TRM)
     t.caches.stlb = {1024 * 4096, 4096, 4};
     t.pipeline_cpu = "cortex-a72";
     return t;
@@ -160,8 +163,8 @@ Target sifive_u74() {
     t.caches.l1d = {32 * 1024, 64, 4};
     t.caches.l2 = {2 * 1024 * 1024, 64, 16};
     t.caches.llc = {2 * 1024 * 1024, 64, 16}; // the U74 complex's L2 is its last level
-    t.caches.dtlb = {40 * 4096, 4096, 40};      // fully associative (U74 manual)
-    t.caches.stlb = {512 * 4096, 4096, 1};      // direct-mapped
+    t.caches.dtlb = {40 * 4096, 4096, 40};    // fully associative (U74 manual)
+    t.caches.stlb = {512 * 4096, 4096, 1};    // direct-mapped
     t.pipeline_cpu = "sifive-u74";
     t.pipeline_features = "+m,+a,+f,+d,+c";
     return t;
@@ -172,14 +175,14 @@ std::vector<Target> builtin_targets() { return {host_x86_64(), cortex_a72(), sif
 Target target_by_name(std::string_view name) {
     const std::string n = lower(name);
     for (auto& t : builtin_targets())
-        if (t.name == n || to_string(t.isa) == n || (n == "x86_64" && t.isa == Isa::x86_64))
-            return t;
+        if (t.name == n || to_string(t.isa) == n || (n == "x86_64" && t.isa == Isa::x86_64)) return t;
     if (n == "host" || n == "native") return host_x86_64();
     if (n == "arm64") return cortex_a72();
     if (n == "rv64") return sifive_u74();
     fail(ErrorKind::invalid_argument,
          "unknown target '{}' (built-in: host-x86-64, cortex-a72, sifive-u74, or x86-64, aarch64, "
-         "riscv64)", name);
+         "riscv64)",
+         name);
 }
 
 } // namespace simtune

@@ -38,8 +38,6 @@ void check_error(auto&& action, ErrorKind kind, std::initializer_list<std::strin
 }
 
 /// The same with one needle.
-void check_error(auto&& action, ErrorKind kind, std::string_view needle) {
-    check_error(action, kind, {needle});
-}
+void check_error(auto&& action, ErrorKind kind, std::string_view needle) { check_error(action, kind, {needle}); }
 
 } // namespace simtune::testing

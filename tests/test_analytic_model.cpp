@@ -78,7 +78,7 @@ TEST_CASE("more work, more misses: more time, never negative or NaN") {
         const double base_s = scorer(base);
         CHECK(std::isfinite(base_s));
         CHECK(base_s > 0);
-        CHECK(scorer(Stats{}) == 0); // nothing executed, nothing predicted
+        CHECK(scorer(Stats{}) == 0);                                   // nothing executed, nothing predicted
         CHECK(scorer(scaled(base, 3)) == doctest::Approx(3 * base_s)); // the model is linear in work
 
         // More instructions of the bottleneck class (whichever it is) cost more.

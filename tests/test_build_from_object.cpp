@@ -69,9 +69,9 @@ void run_ok(const std::vector<std::string>& argv) {
 /// llc's arguments for a built-in target: the triple, and the CPU and ABI its GCC objects use.
 std::vector<std::string> llc_flags(const Target& t) {
     switch (t.isa) {
-    case Isa::x86_64: return {"-mtriple=x86_64-linux-gnu", "-mcpu=x86-64-v2"};
-    case Isa::aarch64: return {"-mtriple=aarch64-linux-gnu", "-mcpu=cortex-a72"};
-    case Isa::riscv64: return {"-mtriple=riscv64-linux-gnu", "-mattr=+m,+a,+f,+d,+c", "-target-abi=lp64d"};
+        case Isa::x86_64: return {"-mtriple=x86_64-linux-gnu", "-mcpu=x86-64-v2"};
+        case Isa::aarch64: return {"-mtriple=aarch64-linux-gnu", "-mcpu=cortex-a72"};
+        case Isa::riscv64: return {"-mtriple=riscv64-linux-gnu", "-mattr=+m,+a,+f,+d,+c", "-target-abi=lp64d"};
     }
     return {};
 }
@@ -108,7 +108,8 @@ TEST_CASE("objects from the cross GCC and from llc link into kernel binaries tha
     for (const auto& target : builtin_targets()) {
         CAPTURE(target.name);
         const auto gcc_object = dir / fmt::format("gcc-{}.o", target.name);
-        std::vector<std::string> cc{target.compiler(), "-O2", "-c", (dir / "axpy.c").string(), "-o", gcc_object.string()};
+        std::vector<std::string> cc{target.compiler(),         "-O2", "-c",
+                                    (dir / "axpy.c").string(), "-o",  gcc_object.string()};
         cc.insert(cc.end(), target.cflags.begin(), target.cflags.end());
         run_ok(cc);
         const auto from_gcc = build_kernel_from_object(gcc_object, axpy_buffers(), target, opts);
@@ -132,7 +133,8 @@ TEST_CASE("objects from the cross GCC and from llc link into kernel binaries tha
     }
     // The harness is compiled once per target and shared by every link (build_kernel's too).
     std::size_t harness_objects = 0;
-    for (const auto& entry : fs::directory_iterator(opts.cache_dir / "harness")) harness_objects += entry.path().extension() == ".o";
+    for (const auto& entry : fs::directory_iterator(opts.cache_dir / "harness"))
+        harness_objects += entry.path().extension() == ".o";
     CHECK(harness_objects == builtin_targets().size());
     fs::remove_all(dir);
 }
@@ -146,7 +148,8 @@ TEST_CASE("build_kernel_from_object refuses bad objects with a clear error") {
 
     check_error([&] { build_kernel_from_object(dir / "missing.o", axpy_buffers(), host, opts); }, ErrorKind::io,
                 "no such file");
-    check_error([&] { build_kernel_from_object(dir, axpy_buffers(), host, opts); }, ErrorKind::io, "not a regular file");
+    check_error([&] { build_kernel_from_object(dir, axpy_buffers(), host, opts); }, ErrorKind::io,
+                "not a regular file");
     write_text(dir / "text.o", "not an object\n");
     check_error([&] { build_kernel_from_object(dir / "text.o", axpy_buffers(), host, opts); },
                 ErrorKind::invalid_binary, "not an ELF");
@@ -165,8 +168,8 @@ TEST_CASE("build_kernel_from_object refuses bad objects with a clear error") {
     // An object without the kernel, and one whose kernel sits outside .text.
     write_text(dir / "other.c", "void other(float *a) { a[0] = 1; }\n");
     run_ok({"gcc", "-O2", "-c", (dir / "other.c").string(), "-o", (dir / "other.o").string()});
-    check_error([&] { build_kernel_from_object(dir / "other.o", axpy_buffers(), host, opts); }, ErrorKind::invalid_binary,
-                "does not define simtune_kernel");
+    check_error([&] { build_kernel_from_object(dir / "other.o", axpy_buffers(), host, opts); },
+                ErrorKind::invalid_binary, "does not define simtune_kernel");
     run_ok({"gcc", "-O2", "-ffunction-sections", "-c", (dir / "axpy.c").string(), "-o", (dir / "sections.o").string()});
     check_error([&] { build_kernel_from_object(dir / "sections.o", axpy_buffers(), host, opts); },
                 ErrorKind::invalid_binary, "'.text.simtune_kernel'");
@@ -174,8 +177,8 @@ TEST_CASE("build_kernel_from_object refuses bad objects with a clear error") {
     // A truncated object.
     run_ok({"gcc", "-O2", "-c", (dir / "axpy.c").string(), "-o", (dir / "good.o").string()});
     fs::resize_file(dir / "good.o", 100);
-    check_error([&] { build_kernel_from_object(dir / "good.o", axpy_buffers(), host, opts); }, ErrorKind::invalid_binary,
-                "truncated");
+    check_error([&] { build_kernel_from_object(dir / "good.o", axpy_buffers(), host, opts); },
+                ErrorKind::invalid_binary, "truncated");
     check_error([&] { build_kernel_from_object(dir / "sections.o", {}, host, opts); }, ErrorKind::invalid_argument,
                 "at least one buffer");
     fs::remove_all(dir);

@@ -116,15 +116,14 @@ TEST_CASE("LRU replacement with ways + 1 conflicting lines evicts the least rece
         m.on_memory({at(line), 4, false});
         ++accesses;
         expected_misses += expect_miss;
-        CHECK_MESSAGE(stats_of(m).l1d_misses - before == std::uint64_t(expect_miss),
-                      "line ", char('A' + line));
+        CHECK_MESSAGE(stats_of(m).l1d_misses - before == std::uint64_t(expect_miss), "line ", char('A' + line));
     };
-    for (int l : {A, B, C, D}) touch(l, true); // MRU..LRU: D C B A
-    touch(A, false);                           // A D C B
-    touch(E, true);                            // E A D C (B evicted)
+    for (int l : {A, B, C, D}) touch(l, true);  // MRU..LRU: D C B A
+    touch(A, false);                            // A D C B
+    touch(E, true);                             // E A D C (B evicted)
     for (int l : {A, C, D, E}) touch(l, false); // E D C A
-    touch(B, true);                            // B E D C (A evicted)
-    touch(A, true);                            // A B E D (C evicted)
+    touch(B, true);                             // B E D C (A evicted)
+    touch(A, true);                             // A B E D (C evicted)
     touch(D, false);
     touch(C, true);
     const Stats s = stats_of(m);
@@ -192,8 +191,8 @@ TEST_CASE("a geometry the model cannot simulate is rejected with the level named
 
 TEST_CASE("data TLBs miss once per new page, and a page walk only past the second level") {
     CacheHierarchy geometry = small;
-    geometry.dtlb = {4 * 4096, 4096, 4};   // 4 entries, fully associative
-    geometry.stlb = {16 * 4096, 4096, 4};  // 16 entries, 4 sets
+    geometry.dtlb = {4 * 4096, 4096, 4};  // 4 entries, fully associative
+    geometry.stlb = {16 * 4096, 4096, 4}; // 16 entries, 4 sets
     CacheModel m(geometry);
     // A page-sized stride over 8 pages, twice: the first round misses both TLBs on every page; in
     // the second, 8 pages do not fit the 4-entry first level (LRU: every access misses) but all
@@ -376,7 +375,8 @@ private:
         std::vector<Entry> table = std::vector<Entry>(64);
         unsigned lines_per_page_shift;
         std::uint64_t hits = 0;
-        explicit Streams(std::uint64_t line_shift) : lines_per_page_shift(line_shift < 12 ? 12 - static_cast<unsigned>(line_shift) : 0) {}
+        explicit Streams(std::uint64_t line_shift)
+            : lines_per_page_shift(line_shift < 12 ? 12 - static_cast<unsigned>(line_shift) : 0) {}
         void on_miss(std::uint64_t line) {
             const std::uint64_t page = line >> lines_per_page_shift;
             Entry& e = table[(page ^ (page >> 6)) % 64];
@@ -417,7 +417,8 @@ TEST_CASE("the fast model counts exactly what a plain MRU-list LRU model counts"
     CacheHierarchy with_tlb = small;
     with_tlb.dtlb = {4 * 4096, 4096, 4};
     with_tlb.stlb = {64 * 4096, 4096, 4};
-    for (const CacheHierarchy& geometry : {small, with_tlb, host_x86_64().caches, cortex_a72().caches, sifive_u74().caches}) {
+    for (const CacheHierarchy& geometry :
+         {small, with_tlb, host_x86_64().caches, cortex_a72().caches, sifive_u74().caches}) {
         CAPTURE(geometry.l1d.size_bytes);
         CacheModel fast(geometry);
         ReferenceCacheModel reference(geometry);

@@ -51,7 +51,8 @@ TEST_CASE("a directory of C sources becomes candidates named by stem, buffers fr
     write(dir / "a.c", "void simtune_kernel(const float* x, float* y) { y[0] = x[0]; }");
     write(dir / "b.c", "void simtune_kernel(const float* x, float* y) { y[0] = x[1]; }");
     write(dir / "notes.txt", "ignored: there are sources");
-    check_error([&] { (void)load_candidate_directory(dir); }, ErrorKind::invalid_argument, {"no buffers", "buffers.spec"});
+    check_error([&] { (void)load_candidate_directory(dir); }, ErrorKind::invalid_argument,
+                {"no buffers", "buffers.spec"});
     write(dir / "buffers.spec", "# the input\nx:f32:64:in\ny:f32:8:out  # and the output\n");
     const auto d = load_candidate_directory(dir);
     CHECK(d.name == "rowmax");
@@ -69,7 +70,8 @@ TEST_CASE("a directory of C sources becomes candidates named by stem, buffers fr
 
     const auto empty = scratch_dir("userdir-empty");
     check_error([&] { (void)load_candidate_directory(empty); }, ErrorKind::invalid_argument, {"no candidates in"});
-    check_error([&] { (void)load_candidate_directory(empty / "missing"); }, ErrorKind::invalid_argument, {"not a directory"});
+    check_error([&] { (void)load_candidate_directory(empty / "missing"); }, ErrorKind::invalid_argument,
+                {"not a directory"});
 }
 
 TEST_CASE("a dataset over a directory's candidates has workload = the name and variant = the stem") {
@@ -79,7 +81,9 @@ TEST_CASE("a dataset over a directory's candidates has workload = the name and v
     write(sources / "buffers.spec", "x:f32:256:inout");
     for (int k : {1, 2, 4})
         write(sources / fmt::format("r{}.c", k),
-              fmt::format("void simtune_kernel(float* x) {{ for (int r = 0; r < {}; ++r) for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}", 4 * k));
+              fmt::format("void simtune_kernel(float* x) {{ for (int r = 0; r < {}; ++r) for (int i = 0; i < 256; ++i) "
+                          "x[i] = x[i] * 0.5f + 1.0f; }}",
+                          4 * k));
     const auto candidates = load_candidate_directory(sources);
     std::ofstream(dir / "times.csv") << "key,seconds\nr1,1e-6\nscale/r2,2e-6\nr4,4e-6\n"; // either key form
     DatasetOptions options;
@@ -104,13 +108,14 @@ TEST_CASE("calibration picks: the predicted best first, then one per stratum of 
     const auto picks = pick_calibration_candidates(s.predicted, f, 5, 1);
     REQUIRE(picks.size() == 5);
     CHECK(std::set<std::size_t>(picks.begin(), picks.end()).size() == 5);
-    const auto best = static_cast<std::size_t>(std::min_element(s.predicted.begin(), s.predicted.end()) - s.predicted.begin());
+    const auto best =
+        static_cast<std::size_t>(std::min_element(s.predicted.begin(), s.predicted.end()) - s.predicted.begin());
     CHECK(picks[0] == best);
     // Positions in the predicted order: one in each fifth-ish stratum, so not the top 5.
     std::vector<std::size_t> position;
     for (auto p : picks)
-        position.push_back(static_cast<std::size_t>(std::count_if(s.predicted.begin(), s.predicted.end(),
-                                                                  [&](double q) { return q < s.predicted[p]; })));
+        position.push_back(static_cast<std::size_t>(
+            std::count_if(s.predicted.begin(), s.predicted.end(), [&](double q) { return q < s.predicted[p]; })));
     std::ranges::sort(position);
     CHECK(position.front() == 0);
     CHECK(position.back() >= 30);
@@ -142,11 +147,12 @@ TEST_CASE("calibration learns a correction that follows a counter, and keeps the
     CHECK(same.intercept == doctest::Approx(std::log(3.0)).epsilon(1e-3));
     CHECK(spearman(same.corrected, s.predicted) == doctest::Approx(1.0));
 
-    check_error([&] { (void)calibrate(f, s.predicted, picks, std::vector<double>(3, 1.0), options); }, ErrorKind::invalid_argument,
-                {"3 measured times for 10"});
+    check_error([&] { (void)calibrate(f, s.predicted, picks, std::vector<double>(3, 1.0), options); },
+                ErrorKind::invalid_argument, {"3 measured times for 10"});
     std::vector<double> bad = measured;
     bad[2] = -1;
-    check_error([&] { (void)calibrate(f, s.predicted, picks, bad, options); }, ErrorKind::invalid_data, {"finite and positive"});
+    check_error([&] { (void)calibrate(f, s.predicted, picks, bad, options); }, ErrorKind::invalid_data,
+                {"finite and positive"});
 }
 
 TEST_CASE("calibrate_ranking measures the picks and ranks measured and calibrated together; missing times are named") {
@@ -179,8 +185,8 @@ TEST_CASE("calibrate_ranking measures the picks and ranks measured and calibrate
     CHECK(std::isfinite(out.agreement.spearman_loo));
 
     times.erase(picks[2]);
-    check_error([&] { (void)calibrate_ranking(ranked, options, measure_from_times(times, "times.csv")); }, ErrorKind::invalid_data,
-                {"times.csv has no time for 1 of the 5 candidates", picks[2]});
+    check_error([&] { (void)calibrate_ranking(ranked, options, measure_from_times(times, "times.csv")); },
+                ErrorKind::invalid_data, {"times.csv has no time for 1 of the 5 candidates", picks[2]});
     options.count = 0;
     CHECK(calibrate_ranking(ranked, options, {}).ranking.size() == 13);
 }

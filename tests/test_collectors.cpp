@@ -11,8 +11,8 @@ using namespace simtune;
 
 namespace {
 
-DecodedBlock block(std::uint64_t address, std::uint64_t end, std::uint32_t alu, std::uint32_t loads,
-                   bool branch, bool conditional) {
+DecodedBlock block(std::uint64_t address, std::uint64_t end, std::uint32_t alu, std::uint32_t loads, bool branch,
+                   bool conditional) {
     DecodedBlock b;
     b.address = address;
     b.end = end;

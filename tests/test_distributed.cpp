@@ -89,10 +89,11 @@ std::vector<Candidate> loop_candidates(int n) {
     std::vector<Candidate> c;
     const std::vector<BufferSpec> b{{"x", ElemType::f32, 256, BufferRole::inout}};
     for (int i = 1; i <= n; ++i)
-        c.push_back(Candidate::from_source(
-            fmt::format("work{}", i),
-            fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}", 3 * i),
-            b));
+        c.push_back(Candidate::from_source(fmt::format("work{}", i),
+                                           fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) "
+                                                       "for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}",
+                                                       3 * i),
+                                           b));
     return c;
 }
 
@@ -192,8 +193,8 @@ TEST_CASE("run_sharded over three ranks gives the root one process's results, fa
     const auto dir = scratch_dir("sharded");
     auto candidates = loop_candidates(7);
     // Batch position 4 belongs to rank 1 of 3: it faults there and must reach the root as a failure.
-    candidates[4] = Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }",
-                                           candidates[4].buffers);
+    candidates[4] = Candidate::from_source(
+        "faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }", candidates[4].buffers);
     PoolOptions pool_options;
     pool_options.workers = 1;
     pool_options.build.cache_dir = dir;
@@ -270,15 +271,16 @@ TEST_CASE("a distributed dataset equals the single-process one, and ranks must a
         mine.collective = &rank;
         if (rank.rank() == 1) mine.seed = 2;
         build_dataset(workloads, host_x86_64(), mine, dir / "three.csv");
-    }), doctest::Contains("rank 1 was given other dataset inputs"), Error);
+    }),
+                         doctest::Contains("rank 1 was given other dataset inputs"), Error);
 }
 
 TEST_CASE("a distributed Tuner ranks like one process; the root alone confirms natively") {
     const auto dir = scratch_dir("tuner");
     auto candidates = loop_candidates(6);
     // Batch position 1 belongs to rank 1 of 2 and faults there.
-    candidates[1] = Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }",
-                                           candidates[1].buffers);
+    candidates[1] = Candidate::from_source(
+        "faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }", candidates[1].buffers);
     const Scorer by_instructions = [](const Stats& s) { return static_cast<double>(s.instructions) * 1e-9; };
     TunerOptions options;
     options.pool.workers = 1;

@@ -41,8 +41,10 @@ using simtune::testing::scratch_dir;
 
 namespace {
 
-const std::string twice_c = "void simtune_kernel(const float *a, float *c) { for (int i = 0; i < 64; ++i) c[i] = a[i] * 2.0f; }";
-const std::string thrice_c = "void simtune_kernel(const float *a, float *c) { for (int i = 0; i < 64; ++i) c[i] = a[i] * 3.0f; }";
+const std::string twice_c =
+    "void simtune_kernel(const float *a, float *c) { for (int i = 0; i < 64; ++i) c[i] = a[i] * 2.0f; }";
+const std::string thrice_c =
+    "void simtune_kernel(const float *a, float *c) { for (int i = 0; i < 64; ++i) c[i] = a[i] * 3.0f; }";
 const char* const buffers = "a:f32:64:in;c:f32:64:out";
 
 KernelBinary build(const std::string& source, const fs::path& cache) {
@@ -175,11 +177,15 @@ TEST_CASE("a kernel binary that is a FIFO, a device or huge is refused before re
     check_error([&] { (void)KernelBinary::load(dir / "fifo"); }, ErrorKind::io, "not a regular file");
     check_error([&] { (void)KernelBinary::load("/dev/zero"); }, ErrorKind::io, "not a regular file");
     // Sparse: 300 MiB of nothing on the disk, far more than a kernel binary.
-    { std::ofstream(dir / "huge") << "\x7f" "ELF"; }
+    {
+        std::ofstream(dir / "huge") << "\x7f"
+                                       "ELF";
+    }
     fs::resize_file(dir / "huge", 300u << 20);
     check_error([&] { (void)KernelBinary::load(dir / "huge"); }, ErrorKind::io, "larger than the limit");
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
-    check_error([&] { (void)read_file(dir / "huge", "model", 1000); }, ErrorKind::io, {"model", "larger than the limit of 1000"});
+    check_error([&] { (void)read_file(dir / "huge", "model", 1000); }, ErrorKind::io,
+                {"model", "larger than the limit of 1000"});
     fs::remove_all(dir);
 }
 
@@ -207,16 +213,19 @@ TEST_CASE("dataset CSV numbers that do not fit their type, and names that would 
     };
     check_error([&] { (void)Dataset::load_csv(with("tm=8", "tm=3000000000")); }, ErrorKind::invalid_data,
                 {"knobs", "3000000000", "not a whole number"});
-    check_error([&] { (void)Dataset::load_csv(with("tm=8", "tm=2.5")); }, ErrorKind::invalid_data, "not a whole number");
+    check_error([&] { (void)Dataset::load_csv(with("tm=8", "tm=2.5")); }, ErrorKind::invalid_data,
+                "not a whole number");
     check_error([&] { (void)Dataset::load_csv(with(",1000,", ",1e30,")); }, ErrorKind::invalid_data,
                 {"unicorn.instructions", "not a whole number"});
-    check_error([&] { (void)Dataset::load_csv(with(",1000,", ",12.75,")); }, ErrorKind::invalid_data, "not a whole number");
+    check_error([&] { (void)Dataset::load_csv(with(",1000,", ",12.75,")); }, ErrorKind::invalid_data,
+                "not a whole number");
 
     for (auto [workload, knob] : {std::pair{"a,b", "tm"}, {"w", "t;m"}, {"w", "t=m"}, {"w\nx", "tm"}}) {
         Dataset bad = d;
         bad.rows[0].workload = workload;
         bad.rows[0].knobs = {{knob, 1}};
-        check_error([&] { bad.save_csv(dir / "names.csv"); }, ErrorKind::invalid_data, "cannot be written to a dataset CSV");
+        check_error([&] { bad.save_csv(dir / "names.csv"); }, ErrorKind::invalid_data,
+                    "cannot be written to a dataset CSV");
     }
     fs::remove_all(dir);
 }
@@ -227,8 +236,11 @@ TEST_CASE("a time limit that would overflow the deadline is refused") {
     check_error([&] { (void)run_process({"true"}, options); }, ErrorKind::invalid_argument, "timeout");
     options.timeout = max_timeout;
     CHECK(run_process({"true"}, options).ok());
-    check_error([&] { UnicornSimulator(SimulationLimits{1000, std::chrono::milliseconds(INT64_MAX / 1000)}); },
-                ErrorKind::invalid_argument, "time limit");
+    check_error(
+        [&] {
+            UnicornSimulator(SimulationLimits{1000, std::chrono::milliseconds(INT64_MAX / 1000)});
+        },
+        ErrorKind::invalid_argument, "time limit");
 }
 
 TEST_CASE("report files are written atomically, and a failed write is an error") {
@@ -315,7 +327,8 @@ TEST_CASE("fuzzing regression: segments 1 TiB apart are refused by Unicorn at on
     // Found by fuzz_kernel_binary (tests/fuzz/regressions): a valid kernel whose code segment was
     // moved to 0x10000011000, 1 TiB above the others. Unicorn's per-page table of the image then
     // had 2^28 entries and its loop ran for minutes (libFuzzer: timeout).
-    const auto binary = KernelBinary::load(fs::path(SIMTUNE_SOURCE_DIR) / "tests/fuzz/regressions/kernel_binary-segments-1tib-apart.elf");
+    const auto binary = KernelBinary::load(fs::path(SIMTUNE_SOURCE_DIR) /
+                                           "tests/fuzz/regressions/kernel_binary-segments-1tib-apart.elf");
     const auto start = std::chrono::steady_clock::now();
     UnicornSimulator unicorn(SimulationLimits{20'000, std::chrono::milliseconds(200)});
     CollectorSet collectors;

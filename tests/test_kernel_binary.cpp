@@ -156,11 +156,13 @@ TEST_CASE("build_kernel caches by content and reports compiler errors with diagn
 
     check_error([&] { build_kernel("void simtune_kernel(float *a) { a[0] = ; }", gemm_buffers(), host, opts); },
                 ErrorKind::build_failed, "expected expression");
-    check_error([&] { build_kernel("int x;", gemm_buffers(), host, opts); }, ErrorKind::invalid_argument, "simtune_kernel");
+    check_error([&] { build_kernel("int x;", gemm_buffers(), host, opts); }, ErrorKind::invalid_argument,
+                "simtune_kernel");
     check_error([&] { build_kernel(gemm_source, {}, host, opts); }, ErrorKind::invalid_argument, "at least one buffer");
     Target broken = cortex_a72();
     broken.toolchain_prefix = "no-such-toolchain-";
-    check_error([&] { build_kernel(gemm_source, gemm_buffers(), broken, opts); }, ErrorKind::tool_missing, "no-such-toolchain-gcc");
+    check_error([&] { build_kernel(gemm_source, gemm_buffers(), broken, opts); }, ErrorKind::tool_missing,
+                "no-such-toolchain-gcc");
     fs::remove_all(dir);
 }
 
@@ -225,7 +227,8 @@ TEST_CASE("loading anything but a simtune kernel binary fails with a clear error
     write_bytes(dir / "hello.c", std::as_bytes(std::span(hello)));
     const auto r = run_process({"gcc", "-static", "-O2", (dir / "hello.c").string(), "-o", (dir / "hello").string()});
     REQUIRE(r.ok());
-    check_error([&] { KernelBinary::load(dir / "hello"); }, ErrorKind::invalid_binary, "missing symbol 'simtune_kernel'");
+    check_error([&] { KernelBinary::load(dir / "hello"); }, ErrorKind::invalid_binary,
+                "missing symbol 'simtune_kernel'");
     // A dynamically linked executable.
     const auto d = run_process({"gcc", "-O2", (dir / "hello.c").string(), "-o", (dir / "hello-dyn").string()});
     REQUIRE(d.ok());

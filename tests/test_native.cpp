@@ -19,7 +19,9 @@ struct Fixture {
     Fixture() { opts.cache_dir = dir; }
     ~Fixture() { fs::remove_all(dir); }
 
-    KernelBinary scale(int n, std::string body = "for (int r = 0; r < N; ++r) for (int i = 0; i < N; ++i) x[i] = x[i] * 0.5f + 1.0f;") const {
+    KernelBinary scale(
+        int n,
+        std::string body = "for (int r = 0; r < N; ++r) for (int i = 0; i < N; ++i) x[i] = x[i] * 0.5f + 1.0f;") const {
         const std::string src = fmt::format("#define N {}\nvoid simtune_kernel(float *x) {{ {} }}\n", n, body);
         const std::vector<BufferSpec> b{{"x", ElemType::f32, static_cast<std::uint64_t>(n), BufferRole::inout}};
         return build_kernel(src, b, host_x86_64(), opts);
@@ -58,7 +60,8 @@ TEST_CASE_FIXTURE(Fixture, "interleaved passes give each candidate its minimum, 
     CHECK(h.median_relative_diff >= 0);
 }
 
-TEST_CASE_FIXTURE(Fixture, "the noise gate re-measures candidates above the bound, within its budget, and says what it reached") {
+TEST_CASE_FIXTURE(
+    Fixture, "the noise gate re-measures candidates above the bound, within its budget, and says what it reached") {
     // A "board" that is slow on some runs, for real: the command template runs the binary under
     // QEMU's x86-64 emulator (tens of times slower; the harness times itself inside the process)
     // on the runs the pattern marks with 1, natively otherwise; a counter file per binary numbers
@@ -69,8 +72,11 @@ TEST_CASE_FIXTURE(Fixture, "the noise gate re-measures candidates above the boun
     const auto state = dir / "runs";
     fs::create_directories(state);
     const auto settles = scale(256), flaps = scale(257);
-    const auto pattern = [&](const KernelBinary& b) { return b.path() == settles.path() ? "11000000000000000000" : "10101010101010101010"; };
-    std::string tmpl = "k=$(printf %s {binary} | cksum | cut -d' ' -f1); f=" + state.string() + "/$k; n=$(cat $f 2>/dev/null || echo 0); "
+    const auto pattern = [&](const KernelBinary& b) {
+        return b.path() == settles.path() ? "11000000000000000000" : "10101010101010101010";
+    };
+    std::string tmpl = "k=$(printf %s {binary} | cksum | cut -d' ' -f1); f=" + state.string() +
+                       "/$k; n=$(cat $f 2>/dev/null || echo 0); "
                        "echo $((n+1)) > $f; p=$(cat $f.pattern); case $(printf %s \"$p\" | cut -c$((n+1))) in "
                        "1) exec qemu-x86_64 {binary} {args};; *) exec {binary} {args};; esac";
     for (const auto* b : {&settles, &flaps}) {
@@ -82,14 +88,14 @@ TEST_CASE_FIXTURE(Fixture, "the noise gate re-measures candidates above the boun
     NativeTimingOptions o;
     o.passes = 4;
     o.ms_per_measurement = 5;
-    o.batches = 5;            // the minimum of five 1 ms batches: robust to a busy machine's preemptions
+    o.batches = 5; // the minimum of five 1 ms batches: robust to a busy machine's preemptions
     o.command_template = tmpl;
     // The bound: 200 %. The injected slowness (QEMU: 30-80x) is far above it, and so is a median
     // between slow and fast passes; native noise (up to 1.8x between processes on a busy 2-core
     // machine) is far below.
     o.max_spread = 2.0;
     o.max_extra_passes = 4;
-    o.extra_budget = 1.0;     // 8 planned processes: at most 8 extra
+    o.extra_budget = 1.0; // 8 planned processes: at most 8 extra
     std::size_t last_done = 0, last_total = 0;
     o.progress = [&](std::size_t done, std::size_t total) {
         CHECK(done <= total);
@@ -207,9 +213,9 @@ TEST_CASE_FIXTURE(Fixture, "a binary loaded by a relative path is measured, not 
 
 TEST_CASE("the halves of the passes each hold both CPUs, and unknown halves are left out") {
     NativeTiming t;
-    t.pass_seconds = {1.0, 2.0, 3.0, 4.0, 5.0};     // passes 0..4 -> halves A, B, B, A, A
+    t.pass_seconds = {1.0, 2.0, 3.0, 4.0, 5.0}; // passes 0..4 -> halves A, B, B, A, A
     CHECK(half_minima(t) == std::pair<double, double>{1.0, 2.0});
-    t.pass_seconds = {4.0, 3.0, 2.0, 1.0};          // A = {4, 1}, B = {3, 2}
+    t.pass_seconds = {4.0, 3.0, 2.0, 1.0}; // A = {4, 1}, B = {3, 2}
     CHECK(half_minima(t) == std::pair<double, double>{1.0, 2.0});
     t.pass_seconds = {4.0};
     CHECK(half_minima(t) == std::pair<double, double>{4.0, 0.0});

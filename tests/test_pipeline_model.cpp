@@ -50,7 +50,8 @@ std::vector<Chains> fp_add_blocks() {
     // AArch64: fadd d0,d0,d1 ×4 / fadd d0..3,d8,d9 (0x1E602800 | Rm<<16 | Rn<<5 | Rd).
     // RISC-V: fadd.d f0,f0,f1 ×4 / fadd.d f0..3,f8,f9 (funct7 1, rm dyn).
     return {
-        {host_x86_64(), bytes({0xF2, 0x0F, 0x58, 0xC1, 0xF2, 0x0F, 0x58, 0xC1, 0xF2, 0x0F, 0x58, 0xC1, 0xF2, 0x0F, 0x58, 0xC1}),
+        {host_x86_64(),
+         bytes({0xF2, 0x0F, 0x58, 0xC1, 0xF2, 0x0F, 0x58, 0xC1, 0xF2, 0x0F, 0x58, 0xC1, 0xF2, 0x0F, 0x58, 0xC1}),
          bytes({0xF2, 0x0F, 0x58, 0xC4, 0xF2, 0x0F, 0x58, 0xCC, 0xF2, 0x0F, 0x58, 0xD4, 0xF2, 0x0F, 0x58, 0xDC})},
         {cortex_a72(), words({0x1E612800, 0x1E612800, 0x1E612800, 0x1E612800}),
          words({0x1E692900, 0x1E692901, 0x1E692902, 0x1E692903})},
@@ -122,7 +123,8 @@ TEST_CASE("costs are cached by block bytes and the model is safe to share betwee
             for (int i = 0; i < 50; ++i) {
                 // Distinct blocks per thread and iteration: the independent adds plus i extra ones.
                 std::vector<std::byte> code = blocks.independent;
-                for (int k = 0; k < (i + t) % 7; ++k) code.insert(code.end(), blocks.dependent.begin(), blocks.dependent.begin() + 4);
+                for (int k = 0; k < (i + t) % 7; ++k)
+                    code.insert(code.end(), blocks.dependent.begin(), blocks.dependent.begin() + 4);
                 const BlockCost first = model->cost(code, 0x1000);
                 same = same && model->cost(code, 0x1000) == first && first.unsupported == 0;
             }
@@ -132,8 +134,11 @@ TEST_CASE("costs are cached by block bytes and the model is safe to share betwee
 }
 
 TEST_CASE("an unknown CPU is a clear error") {
-    testing::check_error([] { PipelineModel(PipelineCpu{Isa::aarch64, "cortex-z99", ""}); }, ErrorKind::invalid_argument,
-                         {"cortex-z99", "aarch64"});
+    testing::check_error(
+        [] {
+            PipelineModel(PipelineCpu{Isa::aarch64, "cortex-z99", ""});
+        },
+        ErrorKind::invalid_argument, {"cortex-z99", "aarch64"});
 }
 
 TEST_CASE("the MCA step costs milliseconds per distinct block (measured)") {
@@ -163,9 +168,11 @@ TEST_CASE("Unicorn fills the mca_* counters of a kernel with the pipeline collec
         auto collectors = with.make(target);
         const auto start = std::chrono::steady_clock::now();
         const auto r = unicorn.run(binary, target, collectors);
-        const double first_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        const double first_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         const std::size_t blocks = collectors.pipeline()->executions().size();
-        MESSAGE(target.name, ": ", blocks, " distinct blocks; first run (simulation + MCA) ", first_ms, " ms; ", fmt::format("{}", r.stats));
+        MESSAGE(target.name, ": ", blocks, " distinct blocks; first run (simulation + MCA) ", first_ms, " ms; ",
+                fmt::format("{}", r.stats));
         CHECK(blocks > 1);
         CHECK(r.stats.mca_cycles > 0);
         CHECK(r.stats.mca_resource_cycles > 0);
@@ -234,7 +241,8 @@ TEST_CASE("a dataset written before the mca_* counters loads, and trains without
 TEST_CASE("a model trained without the mca_* counters is fed the ones it names; the shipped one reads them") {
     // A model over the counters Stats had before the pipeline counters were appended.
     TrainingSet old;
-    for (std::size_t i = 0; i < Stats::base_feature_count; ++i) old.feature_names.emplace_back(Stats::feature_names()[i]);
+    for (std::size_t i = 0; i < Stats::base_feature_count; ++i)
+        old.feature_names.emplace_back(Stats::feature_names()[i]);
     old.features = Eigen::MatrixXd::Ones(40, static_cast<Eigen::Index>(Stats::base_feature_count));
     old.seconds.resize(40);
     for (Eigen::Index r = 0; r < 40; ++r) {

@@ -19,8 +19,8 @@ TrainingSet small_set() {
     TrainingSet d;
     d.feature_names = {"instructions", "l1d_accesses", "l1d_misses", "simd"};
     d.features.resize(3, 4);
-    d.features << 1000, 100, 10, 0,   //
-        2000, 400, 100, 500,          //
+    d.features << 1000, 100, 10, 0, //
+        2000, 400, 100, 500,        //
         4000, 0, 0, 4000;
     d.seconds.resize(3);
     d.seconds << 1.0, 2.0, 3.0;
@@ -153,4 +153,3 @@ TEST_CASE("bad prediction rows are refused: wrong width, NaN, inf, negative") {
     wide.setOnes();
     (void)message_of([&] { (void)p.transform(wide); }, ErrorKind::invalid_data);
 }
-

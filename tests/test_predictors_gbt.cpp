@@ -37,8 +37,7 @@ TrainingSet nonlinear_set(std::size_t rows, std::uint64_t seed) {
         const double miss = std::round(acc * rate);
         const double simd = std::round(insns * unit(rng) * 0.6);
         d.features.row(r) << insns, acc, miss, simd, std::round(unit(rng) * 1000);
-        d.seconds[r] = insns * 1e-9 * (1 + 6 * std::max(0.0, miss / acc - 0.2)) *
-                       (simd / insns > 0.3 ? 0.4 : 1.0);
+        d.seconds[r] = insns * 1e-9 * (1 + 6 * std::max(0.0, miss / acc - 0.2)) * (simd / insns > 0.3 ? 0.4 : 1.0);
         d.groups.push_back(fmt::format("g{}", r / 100));
     }
     return d;
@@ -86,8 +85,7 @@ TEST_CASE("gbt is deterministic for a seed, whatever the thread count") {
     GradientBoostedTrees b(o), c(o);
     b.fit(data);
     c.fit(data);
-    const Eigen::VectorXd pa = a.predict(data.features), pb = b.predict(data.features),
-                          pc = c.predict(data.features);
+    const Eigen::VectorXd pa = a.predict(data.features), pb = b.predict(data.features), pc = c.predict(data.features);
     CHECK((pa.array() == pb.array()).all());
     CHECK((pb.array() == pc.array()).all());
     o.seed = 8;
@@ -126,13 +124,13 @@ TEST_CASE("the pairwise objective ranks candidates within held-out workloads") {
     for (std::size_t g = 0; g < groups.size(); ++g)
         for (auto r : groups[g]) (g < 18 ? train_rows : test_rows).push_back(r);
     const auto train = subset(data, train_rows), test = subset(data, test_rows);
-    GradientBoostedTrees ranker({.rounds = 60, .max_depth = 5, .min_child_weight = 0.1,
-                                 .objective = GbtObjective::pairwise});
+    GradientBoostedTrees ranker(
+        {.rounds = 60, .max_depth = 5, .min_child_weight = 0.1, .objective = GbtObjective::pairwise});
     ranker.fit(train);
     const Eigen::VectorXd p = ranker.predict(test.features);
-    const auto table = metrics_by_group(std::span(p.data(), static_cast<std::size_t>(p.size())),
-                                        std::span(test.seconds.data(), static_cast<std::size_t>(test.seconds.size())),
-                                        test.groups);
+    const auto table =
+        metrics_by_group(std::span(p.data(), static_cast<std::size_t>(p.size())),
+                         std::span(test.seconds.data(), static_cast<std::size_t>(test.seconds.size())), test.groups);
     MESSAGE(table.to_string());
     CHECK(table.mean.spearman > 0.9);
     CHECK(table.mean.top_k_percent < 10);
@@ -140,8 +138,7 @@ TEST_CASE("the pairwise objective ranks candidates within held-out workloads") {
 
 TEST_CASE("early stopping keeps the best round on a held-out group split") {
     const auto data = synthetic_training_set({.groups = 10, .candidates_per_group = 60, .noise_sigma = 0.3});
-    GradientBoostedTrees gbt({.rounds = 400, .max_depth = 6, .learning_rate = 0.3,
-                              .early_stopping_rounds = 10});
+    GradientBoostedTrees gbt({.rounds = 400, .max_depth = 6, .learning_rate = 0.3, .early_stopping_rounds = 10});
     gbt.fit(data);
     CHECK(gbt.trees() < 400);
     REQUIRE(!gbt.validation_history().empty());

@@ -12,9 +12,9 @@ using doctest::Approx;
 TEST_CASE("metrics of a small ranking, computed by hand") {
     // True order 0,1,2,3; predicted order 1,2,0,3.
     const std::vector<double> predicted{3, 1, 2, 4}, actual{1, 2, 3, 4};
-    CHECK(top_k_percent(predicted, actual) == Approx(75.0)); // true best predicted 3rd of 4
-    CHECK(regret(predicted, actual) == Approx(1.0));         // picks the 2 s candidate, best is 1 s
-    CHECK(spearman(predicted, actual) == Approx(0.4));       // 1 - 6·6 / (4·15)
+    CHECK(top_k_percent(predicted, actual) == Approx(75.0));      // true best predicted 3rd of 4
+    CHECK(regret(predicted, actual) == Approx(1.0));              // picks the 2 s candidate, best is 1 s
+    CHECK(spearman(predicted, actual) == Approx(0.4));            // 1 - 6·6 / (4·15)
     CHECK(kendall_tau_b(predicted, actual) == Approx(2.0 / 6.0)); // 4 concordant, 2 discordant
     CHECK(mape(predicted, actual) == Approx(100.0 * (2.0 + 0.5 + 1.0 / 3.0) / 4.0));
 }

@@ -64,7 +64,8 @@ TEST_CASE("a model file is versioned text: header, version, target, features, th
     const auto text = read(dir.path / "r.model");
     CHECK(text.starts_with("simtune-model 1 ridge\nsimtune_version "));
     CHECK(text.find("\ntarget host-x86-64\n") != std::string::npos);
-    CHECK(text.find(fmt::format("\nfeatures {} instructions int_alu", data().feature_names.size())) != std::string::npos);
+    CHECK(text.find(fmt::format("\nfeatures {} instructions int_alu", data().feature_names.size())) !=
+          std::string::npos);
     CHECK(text.ends_with("\nend\n"));
 }
 
@@ -161,8 +162,8 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
     SUBCASE("a count that does not match") {
         write(bad, replace(good, fmt::format("\nfeatures {} ", data().feature_names.size()),
                            fmt::format("\nfeatures {} ", data().feature_names.size() + 1)));
-        CHECK(load_error(bad).find(fmt::format("announces {} names but has {}", data().feature_names.size() + 1, data().feature_names.size())) !=
-              std::string::npos);
+        CHECK(load_error(bad).find(fmt::format("announces {} names but has {}", data().feature_names.size() + 1,
+                                               data().feature_names.size())) != std::string::npos);
     }
     SUBCASE("a split on a feature the model does not have") {
         const auto at = good.find("\nsplits ");
@@ -188,12 +189,12 @@ TEST_CASE("malformed, truncated, wrong-version, wrong-kind and wrong-feature-set
     SUBCASE("wrong feature set") {
         std::vector<std::string> names = data().feature_names;
         names[3] = "vector_ops";
-        CHECK(load_error(dir.path / "good.model", names).find("wrong feature set: feature 3 is 'fp_scalar', expected 'vector_ops'") !=
-              std::string::npos);
+        CHECK(load_error(dir.path / "good.model", names)
+                  .find("wrong feature set: feature 3 is 'fp_scalar', expected 'vector_ops'") != std::string::npos);
         names.pop_back();
         CHECK(load_error(dir.path / "ridge.model", names)
-                  .find(fmt::format("wrong feature set: the model has {} features, expected {}", data().feature_names.size(),
-                                    data().feature_names.size() - 1)) !=
+                  .find(fmt::format("wrong feature set: the model has {} features, expected {}",
+                                    data().feature_names.size(), data().feature_names.size() - 1)) !=
               std::string::npos);
     }
     SUBCASE("standardisation that does not fit the features") {
@@ -278,7 +279,8 @@ TEST_CASE("an ensemble file holds its members' files and predicts their geometri
     const Eigen::VectorXd ridge = std::get<RidgeRegressor>(e.members()[0]).predict(data().features);
     const Eigen::VectorXd trees = std::get<GradientBoostedTrees>(e.members()[1]).predict(data().features);
     const Eigen::VectorXd both = e.predict(data().features);
-    for (Eigen::Index r = 0; r < both.size(); r += 17) CHECK(both[r] == doctest::Approx(std::sqrt(ridge[r] * trees[r])).epsilon(1e-12));
+    for (Eigen::Index r = 0; r < both.size(); r += 17)
+        CHECK(both[r] == doctest::Approx(std::sqrt(ridge[r] * trees[r])).epsilon(1e-12));
 
     const auto file = dir.path / "ensemble.model";
     e.save(file);

@@ -82,8 +82,8 @@ TEST_CASE("an anchored model extrapolates in size; an unanchored tree model cann
     const std::vector<double> plain_v(p_plain.data(), p_plain.data() + p_plain.size());
     CAPTURE(mape(rel_v, actual));
     CAPTURE(mape(plain_v, actual));
-    CHECK(mape(rel_v, actual) < 10);    // per cent: the CPI law carries over
-    CHECK(mape(plain_v, actual) > 90);  // trees saturate at the largest training size
+    CHECK(mape(rel_v, actual) < 10);   // per cent: the CPI law carries over
+    CHECK(mape(plain_v, actual) > 90); // trees saturate at the largest training size
     CHECK(spearman(rel_v, actual) > 0.95);
 
     RidgeOptions ro;
@@ -145,10 +145,12 @@ TEST_CASE("anchor and raw_counters survive a model file; files without them stil
     REQUIRE(text.find("ratios ") != std::string::npos);
     std::ofstream(dir / "old.model") << text;
     const auto old = load_model(dir / "old.model");
-    std::visit([](const auto& model) {
-        CHECK(model.features().options().raw_counters);
-        CHECK(model.features().options().anchor.empty());
-    }, old.model());
+    std::visit(
+        [](const auto& model) {
+            CHECK(model.features().options().raw_counters);
+            CHECK(model.features().options().anchor.empty());
+        },
+        old.model());
     const Eigen::VectorXd p_old = old.predict(d.features), p_plain = plain.predict(d.features);
     CHECK((p_old - p_plain).cwiseAbs().maxCoeff() == 0);
 
@@ -185,7 +187,8 @@ TEST_CASE("pairwise pairs closer than the resolution weigh less") {
     // Measured times carry up to ±2 % of noise; pairs that close have no reliable order. With a
     // 5 % resolution they weigh less, and the model still learns the law that orders the rest.
     auto train = cpi_world(1e3, 1e5, 200, 7);
-    for (Eigen::Index r = 0; r < train.seconds.size(); ++r) train.seconds[r] *= 1 + 0.02 * std::sin(12.9898 * static_cast<double>(r));
+    for (Eigen::Index r = 0; r < train.seconds.size(); ++r)
+        train.seconds[r] *= 1 + 0.02 * std::sin(12.9898 * static_cast<double>(r));
     const auto test = cpi_world(1e3, 1e5, 60, 8);
     GbtOptions o;
     o.objective = GbtObjective::pairwise;
@@ -257,10 +260,15 @@ TEST_CASE("an anchor is a column or a weighted sum of columns") {
 }
 
 TEST_CASE("the cycle estimate is built from the columns the data has") {
-    CHECK(cycle_estimate(std::vector<std::string>{"instructions", "l1d_misses"}) ==
-          "0.5*instructions+5*l1d_misses");
-    const std::vector<std::string> all{"instructions", "mca_cycles", "l1d_misses", "l1d_stream_misses", "l2_misses",
-                                       "llc_misses", "l1d_store_misses", "l1d_store_stream_misses",
+    CHECK(cycle_estimate(std::vector<std::string>{"instructions", "l1d_misses"}) == "0.5*instructions+5*l1d_misses");
+    const std::vector<std::string> all{"instructions",
+                                       "mca_cycles",
+                                       "l1d_misses",
+                                       "l1d_stream_misses",
+                                       "l2_misses",
+                                       "llc_misses",
+                                       "l1d_store_misses",
+                                       "l1d_store_stream_misses",
                                        "store_forwarded_loads"};
     const auto anchor = cycle_estimate(all);
     CHECK(anchor.starts_with("mca_cycles+"));

@@ -61,8 +61,7 @@ TEST_CASE("ridge with a tiny penalty recovers a known linear model exactly") {
     // Held-out rows are predicted to rounding error.
     const auto test = linear_set(50, 99);
     const Eigen::VectorXd predicted = ridge.predict(test.features);
-    for (Eigen::Index r = 0; r < predicted.size(); ++r)
-        CHECK(predicted[r] == Approx(test.seconds[r]).epsilon(1e-8));
+    for (Eigen::Index r = 0; r < predicted.size(); ++r) CHECK(predicted[r] == Approx(test.seconds[r]).epsilon(1e-8));
 }
 
 TEST_CASE("cross-validation picks a penalty from the grid and reports each error") {
@@ -71,8 +70,7 @@ TEST_CASE("cross-validation picks a penalty from the grid and reports each error
     ridge.fit(data);
     REQUIRE(ridge.cv_errors().size() == ridge.options().penalties.size());
     const auto best = std::min_element(ridge.cv_errors().begin(), ridge.cv_errors().end());
-    CHECK(ridge.penalty() ==
-          ridge.options().penalties[static_cast<std::size_t>(best - ridge.cv_errors().begin())]);
+    CHECK(ridge.penalty() == ridge.options().penalties[static_cast<std::size_t>(best - ridge.cv_errors().begin())]);
     for (double e : ridge.cv_errors()) CHECK(std::isfinite(e));
     // A huge penalty alone shrinks everything to the mean: visibly worse than the chosen one.
     RidgeRegressor flat({.penalties = {1e6}});

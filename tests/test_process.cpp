@@ -14,10 +14,12 @@ TEST_CASE("a child whose exit status was lost is an error, never a success") {
     // application that reaps with waitpid(-1) does the same. A failing compiler must not then look
     // like one that succeeded.
     REQUIRE(run_process({"false"}).exit_code == 1);
-    struct sigaction ignore{}, previous{};
+    struct sigaction ignore {
+    }, previous{};
     ignore.sa_handler = SIG_IGN;
     ::sigaction(SIGCHLD, &ignore, &previous);
-    simtune::testing::check_error([] { (void)run_process({"false"}); }, ErrorKind::io, {"cannot wait for 'false'", "exit status is unknown"});
+    simtune::testing::check_error([] { (void)run_process({"false"}); }, ErrorKind::io,
+                                  {"cannot wait for 'false'", "exit status is unknown"});
     ::sigaction(SIGCHLD, &previous, nullptr);
     // Restored: statuses are seen again.
     CHECK(run_process({"false"}).exit_code == 1);

@@ -93,8 +93,8 @@ TEST_CASE("QEMU runs GEMM, conv2d and depthwise conv on three ISAs with the nati
                 // AArch64 and RISC-V contract a*b+c into FMA; x86-64 does not: last-bit differences.
                 std::size_t mismatches = 0;
                 for (std::size_t i = 0; i < values.size(); ++i)
-                    mismatches += std::abs(values[i] - reference[b][i]) >
-                                   1e-4f * std::max(1.0f, std::abs(reference[b][i]));
+                    mismatches +=
+                        std::abs(values[i] - reference[b][i]) > 1e-4f * std::max(1.0f, std::abs(reference[b][i]));
                 CHECK(mismatches == 0);
             }
 
@@ -236,8 +236,7 @@ TEST_CASE("parallel QEMU runs do not interfere") {
     };
     const auto gemm_alone = run(gemm), conv_alone = run(conv);
     std::vector<std::future<SimulationResult>> runs;
-    for (int i = 0; i < 4; ++i)
-        runs.push_back(std::async(std::launch::async, run, std::cref(i % 2 ? conv : gemm)));
+    for (int i = 0; i < 4; ++i) runs.push_back(std::async(std::launch::async, run, std::cref(i % 2 ? conv : gemm)));
     for (int i = 0; i < 4; ++i) {
         const auto r = runs[static_cast<std::size_t>(i)].get();
         CHECK(r.stats == (i % 2 ? conv_alone : gemm_alone).stats);
@@ -261,11 +260,9 @@ TEST_CASE("QEMU failures are clear errors") {
     SUBCASE("plugin missing or not a plugin") {
         QemuOptions options;
         options.plugin = "/nonexistent/libsimtune_qemu_plugin.so";
-        CHECK(error_kind_of([&] { QemuSimulator{options}.run(gemm, target, collectors); }) ==
-              ErrorKind::tool_missing);
+        CHECK(error_kind_of([&] { QemuSimulator{options}.run(gemm, target, collectors); }) == ErrorKind::tool_missing);
         // A real shared library without qemu_plugin_version: QEMU refuses to load it.
-        options.plugin = std::filesystem::temp_directory_path() /
-                         fmt::format("simtune-not-a-plugin-{}.so", ::getpid());
+        options.plugin = std::filesystem::temp_directory_path() / fmt::format("simtune-not-a-plugin-{}.so", ::getpid());
         std::filesystem::copy_file(QemuSimulator{}.plugin_path(), options.plugin,
                                    std::filesystem::copy_options::overwrite_existing);
         std::filesystem::resize_file(options.plugin, 100); // truncated ELF: dlopen fails
@@ -275,8 +272,7 @@ TEST_CASE("QEMU failures are clear errors") {
         std::filesystem::remove(options.plugin);
     }
     SUBCASE("wrong ISA") {
-        CHECK(error_kind_of([&] { QemuSimulator{}.run(gemm, cortex_a72(), collectors); }) ==
-              ErrorKind::wrong_isa);
+        CHECK(error_kind_of([&] { QemuSimulator{}.run(gemm, cortex_a72(), collectors); }) == ErrorKind::wrong_isa);
     }
     SUBCASE("a kernel that segfaults") {
         for (const auto& t : all_targets()) {
@@ -293,8 +289,7 @@ TEST_CASE("QEMU failures are clear errors") {
         options.limits.timeout = std::chrono::milliseconds(1500);
         options.limits.max_instructions = 0xFFFF'FFFF'FFFF'FFFFULL;
         const auto start = std::chrono::steady_clock::now();
-        CHECK(error_kind_of([&] { QemuSimulator{options}.run(spin, target, collectors); }) ==
-              ErrorKind::time_limit);
+        CHECK(error_kind_of([&] { QemuSimulator{options}.run(spin, target, collectors); }) == ErrorKind::time_limit);
         CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
     }
     SUBCASE("the instruction limit, at ROI end and while running") {
@@ -304,8 +299,7 @@ TEST_CASE("QEMU failures are clear errors") {
         options.limits.max_instructions = exact;
         CHECK(QemuSimulator{options}.run(gemm, target, full).stats.instructions == exact);
         options.limits.max_instructions = exact - 1;
-        CHECK(error_kind_of([&] { QemuSimulator{options}.run(gemm, target, full); }) ==
-              ErrorKind::instruction_limit);
+        CHECK(error_kind_of([&] { QemuSimulator{options}.run(gemm, target, full); }) == ErrorKind::instruction_limit);
         // A kernel that never returns is stopped by the plugin's watchdog long before the timeout.
         const auto spin = tk::build(tk::spin, target);
         options.limits.max_instructions = 20'000'000;
@@ -335,16 +329,14 @@ TEST_CASE("the plugin report is parsed strictly") {
     good += "blocks 2\n0x401000 0x401020 12345678901\n0x401020 0x401028 1\nend\n";
     CHECK(parse_qemu_plugin_report(good) == stats);
     const auto report = qemu_report::parse(good, "good");
-    CHECK(report.blocks == std::vector<qemu_report::BlockExecutions>{{0x401000, 0x401020, 12345678901},
-                                                                     {0x401020, 0x401028, 1}});
+    CHECK(report.blocks ==
+          std::vector<qemu_report::BlockExecutions>{{0x401000, 0x401020, 12345678901}, {0x401020, 0x401028, 1}});
     CHECK(qemu_report::format(report) == good);
 
-    auto kind = [](const std::string& text) {
-        return error_kind_of([&] { (void)parse_qemu_plugin_report(text); });
-    };
+    auto kind = [](const std::string& text) { return error_kind_of([&] { (void)parse_qemu_plugin_report(text); }); };
     CHECK(kind("") == ErrorKind::invalid_output);
-    CHECK(kind(good.substr(0, good.size() - 1)) == ErrorKind::invalid_output);  // no final newline
-    CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output);  // truncated
+    CHECK(kind(good.substr(0, good.size() - 1)) == ErrorKind::invalid_output); // no final newline
+    CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output); // truncated
     CHECK(kind(good + "extra 1\n") == ErrorKind::invalid_output);
     std::string other_version = good;
     other_version.replace(other_version.find(" 4\n"), 3, " 3\n"); // version 3 had no store-miss counters

@@ -20,12 +20,14 @@ std::vector<Candidate> scaled_candidates(int n, bool with_fault) {
     std::vector<Candidate> c;
     const std::vector<BufferSpec> b{{"x", ElemType::f32, 256, BufferRole::inout}};
     for (int i = n; i >= 1; --i)
-        c.push_back(Candidate::from_source(
-            fmt::format("work{}", i),
-            fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}", 4 * i),
-            b));
+        c.push_back(Candidate::from_source(fmt::format("work{}", i),
+                                           fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) "
+                                                       "for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}",
+                                                       4 * i),
+                                           b));
     if (with_fault)
-        c.push_back(Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }", b));
+        c.push_back(
+            Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }", b));
     return c;
 }
 
@@ -109,9 +111,9 @@ TEST_CASE("when every candidate fails to build, each is a failed result and the 
     const auto ranked = host.rank(broken);
     REQUIRE(ranked.size() == 2);
     for (const auto& r : ranked) CHECK(r.error_kind == ErrorKind::build_failed);
-    CHECK_THROWS_WITH_AS(require_a_ranked_candidate(ranked),
-                         doctest::Contains("every one of the 2 candidates failed (2 build failed); the first, 'broken-a'"),
-                         Error);
+    CHECK_THROWS_WITH_AS(
+        require_a_ranked_candidate(ranked),
+        doctest::Contains("every one of the 2 candidates failed (2 build failed); the first, 'broken-a'"), Error);
     CHECK_THROWS_WITH_AS(require_a_ranked_candidate(ranked), doctest::Contains("undeclared_a"), Error);
 
     // A cross compiler that is not there: tool_missing, naming it.
@@ -146,8 +148,9 @@ TEST_CASE("exceptions other than simtune::Error on the Tuner's worker threads ne
     const auto candidates = scaled_candidates(3, false);
 
     // A scorer throwing std::out_of_range: each candidate fails with the message.
-    Tuner throwing(host_x86_64(), simulator_factory("unicorn"),
-                   [](const Stats&) -> double { return std::vector<double>{}.at(3); }, options);
+    Tuner throwing(
+        host_x86_64(), simulator_factory("unicorn"), [](const Stats&) -> double { return std::vector<double>{}.at(3); },
+        options);
     const auto ranked = throwing.rank(candidates);
     REQUIRE(ranked.size() == 3);
     for (const auto& r : ranked) {
@@ -158,8 +161,9 @@ TEST_CASE("exceptions other than simtune::Error on the Tuner's worker threads ne
 
     // A result callback throwing: rank() rethrows it on the calling thread after the workers end.
     Tuner tuner(host_x86_64(), simulator_factory("unicorn"), by_instructions, options);
-    CHECK_THROWS_WITH_AS(tuner.rank(candidates, [](const CandidateResult&) { throw std::runtime_error("callback broke"); }),
-                         "callback broke", std::runtime_error);
+    CHECK_THROWS_WITH_AS(
+        tuner.rank(candidates, [](const CandidateResult&) { throw std::runtime_error("callback broke"); }),
+        "callback broke", std::runtime_error);
     fs::remove_all(dir);
 }
 
@@ -172,7 +176,8 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     options.native.ms_per_measurement = 3;
     options.build_cache = dir / "cache";
     options.chunk = 4;
-    const std::vector<Workload> workloads{workload_by_name("dense-512x1024"), workload_by_name("depthwise-nhwc-32x32x64-3x3")};
+    const std::vector<Workload> workloads{workload_by_name("dense-512x1024"),
+                                          workload_by_name("depthwise-nhwc-32x32x64-3x3")};
     const auto csv = dir / "data.csv";
     auto first = build_dataset(std::span(workloads).first(1), host_x86_64(), options, csv);
     REQUIRE(first.rows.size() == 8);
@@ -190,7 +195,9 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     }
     // Resume: the first workload's rows are kept, only the second's are added.
     std::size_t simulated = 0;
-    options.progress = [&](std::string_view phase, std::size_t, std::size_t) { simulated += phase == "build+simulate"; };
+    options.progress = [&](std::string_view phase, std::size_t, std::size_t) {
+        simulated += phase == "build+simulate";
+    };
     // A writer killed mid-row leaves a torn last line (no newline): the resume drops it and redoes
     // that row instead of refusing the file.
     {
@@ -279,7 +286,8 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
 TEST_CASE("targets without a model and unknown simulators are clear errors") {
     Target t = cortex_a72();
     t.name = "my-board-without-model";
-    CHECK_THROWS_WITH_AS(default_model(t), doctest::Contains("no default model for target 'my-board-without-model'"), Error);
+    CHECK_THROWS_WITH_AS(default_model(t), doctest::Contains("no default model for target 'my-board-without-model'"),
+                         Error);
     CHECK_THROWS_WITH_AS(simulator_factory("gem5"), doctest::Contains("unknown simulator 'gem5'"), Error);
     DatasetOptions o;
     o.times_csv.reset();

@@ -432,7 +432,8 @@ void simtune_kernel(float *x) {
 }
 )",
                            buffers, rv, {"-march=rv64gcv"});
-    check_error([&] { sim.run(rvv, rv, none); }, ErrorKind::simulation_fault, {"vector extension", "simtune_kernel+0xc", "[d7 72 00 0d]", "vsetvl"});
+    check_error([&] { sim.run(rvv, rv, none); }, ErrorKind::simulation_fault,
+                {"vector extension", "simtune_kernel+0xc", "[d7 72 00 0d]", "vsetvl"});
 }
 
 TEST_CASE("a system call is a simulation fault on every ISA") {

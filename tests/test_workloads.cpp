@@ -78,8 +78,10 @@ std::vector<std::byte> native_output(const Variant& v, const BuildOptions& opts,
 /// Compares `got` with the reference output: bit for bit, or (reordering families) each element
 /// within reorder_tolerance relative to the larger of its own magnitude and the mean magnitude
 /// (sums near zero carry the rounding error of their large terms). Returns what differs, or "".
-std::string compare_output(const std::string& family, const std::vector<std::byte>& reference, const std::vector<std::byte>& got) {
-    if (got.size() != reference.size()) return fmt::format("{} output bytes, the reference has {}", got.size(), reference.size());
+std::string compare_output(const std::string& family, const std::vector<std::byte>& reference,
+                           const std::vector<std::byte>& got) {
+    if (got.size() != reference.size())
+        return fmt::format("{} output bytes, the reference has {}", got.size(), reference.size());
     if (!reordering_families.contains(family))
         return std::memcmp(got.data(), reference.data(), got.size()) == 0 ? "" : "not bit-identical to the reference";
     std::vector<float> ref(reference.size() / sizeof(float)), out(ref.size());
@@ -90,7 +92,8 @@ std::string compare_output(const std::string& family, const std::vector<std::byt
     for (std::size_t i = 0; i < ref.size(); ++i) {
         const double allowed = reorder_tolerance * std::max<double>(std::abs(ref[i]), mean);
         if (!(std::abs(out[i] - ref[i]) <= allowed)) // NaN fails too
-            return fmt::format("element {}: {} vs the reference's {} (allowed difference {})", i, out[i], ref[i], allowed);
+            return fmt::format("element {}: {} vs the reference's {} (allowed difference {})", i, out[i], ref[i],
+                               allowed);
     }
     return "";
 }
@@ -114,7 +117,8 @@ std::vector<std::string> check_workload(const Workload& w, const BuildOptions& o
         if (const auto it = most_reordering.find(w.family); it != most_reordering.end()) {
             const auto all = enumerate_variants(w);
             const auto v = std::ranges::find_if(all, [&](const Variant& c) {
-                return std::ranges::all_of(it->second, [&](const auto& knob) { return c.knobs.at(knob.first) == knob.second; });
+                return std::ranges::all_of(it->second,
+                                           [&](const auto& knob) { return c.knobs.at(knob.first) == knob.second; });
             });
             if (v == all.end()) failures.push_back("no most-reordering schedule");
             else sample.push_back(*v);
@@ -129,12 +133,16 @@ std::vector<std::string> check_workload(const Workload& w, const BuildOptions& o
             const auto k = build_kernel(v.source, v.buffers, host_x86_64(), o);
             CollectorSet none;
             const auto sim = unicorn.run(k, host_x86_64(), none);
-            if (sim.buffers.size() != v.buffers.size()) failures.push_back(fmt::format("{}: Unicorn read back no buffers", v.id));
-            else if (auto d = compare_output(w.family, reference, std::vector<std::byte>(sim.buffers.back().begin(), sim.buffers.back().end()));
+            if (sim.buffers.size() != v.buffers.size())
+                failures.push_back(fmt::format("{}: Unicorn read back no buffers", v.id));
+            else if (auto d =
+                         compare_output(w.family, reference,
+                                        std::vector<std::byte>(sim.buffers.back().begin(), sim.buffers.back().end()));
                      !d.empty())
                 failures.push_back(fmt::format("{} under Unicorn: {}", v.id, d));
             if (sim.stats.instructions >= 30'000'000)
-                failures.push_back(fmt::format("{}: {} instructions, over the 30 M budget", v.id, sim.stats.instructions));
+                failures.push_back(
+                    fmt::format("{}: {} instructions, over the 30 M budget", v.id, sim.stats.instructions));
         }
     } catch (const std::exception& e) {
         failures.push_back(e.what());
@@ -227,7 +235,8 @@ TEST_CASE("the six built-in workloads generate exactly what a kept dataset refer
         return n;
     }();
     CHECK(names == std::vector<std::string>{"gemm-128x128x128", "gemm-64x256x128", "conv2d-nhwc-16x16x32x32-3x3",
-                                            "conv2d-nchw-16x16x32x32-3x3", "depthwise-nhwc-32x32x64-3x3", "dense-512x1024"});
+                                            "conv2d-nchw-16x16x32x32-3x3", "depthwise-nhwc-32x32x64-3x3",
+                                            "dense-512x1024"});
     std::uint64_t h = 0xcbf29ce484222325ull;
     std::size_t count = 0;
     for (const auto& w : builtin_workloads())
@@ -244,8 +253,10 @@ TEST_CASE("the six built-in workloads generate exactly what a kept dataset refer
     CHECK(gemm.flags.empty());
     CHECK(gemm.source.starts_with("/* simtune workload gemm-128x128x128 variant ti32-tj4-tk64-oijk-i2-u4-v1-p1 */\n"
                                   "#define M 128\n#define N 128\n#define K 128\n#define TJ 4\n"));
-    CHECK(gemm.source.find("                float Bp[64 * 4]; for (int pk = 0; pk < 64; ++pk) for (int pj = 0; pj < 4; ++pj) "
-                           "Bp[pk * 4 + pj] = B[(k0 + pk) * N + j0 + pj];\n") != std::string::npos);
-    CHECK(gemm.source.find("                            C[i * N + j] += A[i * K + k] * Bp[(k - k0) * TJ + (j - j0)];\n") !=
+    CHECK(gemm.source.find(
+              "                float Bp[64 * 4]; for (int pk = 0; pk < 64; ++pk) for (int pj = 0; pj < 4; ++pj) "
+              "Bp[pk * 4 + pj] = B[(k0 + pk) * N + j0 + pj];\n") != std::string::npos);
+    CHECK(gemm.source.find(
+              "                            C[i * N + j] += A[i * K + k] * Bp[(k - k0) * TJ + (j - j0)];\n") !=
           std::string::npos);
 }

@@ -110,7 +110,8 @@ TargetModel to_model(const py::object& model, const Target& target, const std::s
 }
 
 /// Training data from numpy: X (rows × features), y (seconds), optional groups and names.
-TrainingSet to_training_set(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::optional<std::vector<std::string>> groups,
+TrainingSet to_training_set(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+                            std::optional<std::vector<std::string>> groups,
                             std::optional<std::vector<std::string>> names) {
     TrainingSet data;
     data.features = x;
@@ -120,8 +121,8 @@ TrainingSet to_training_set(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, 
         data.feature_names = *names;
     } else {
         if (static_cast<std::size_t>(x.cols()) != Stats::feature_count)
-            fail(ErrorKind::invalid_data, "X has {} columns: give feature_names, or pass the {} Stats features", x.cols(),
-                 Stats::feature_count);
+            fail(ErrorKind::invalid_data, "X has {} columns: give feature_names, or pass the {} Stats features",
+                 x.cols(), Stats::feature_count);
         for (auto n : Stats::feature_names()) data.feature_names.emplace_back(n);
     }
     return data;
@@ -134,7 +135,8 @@ py::object predict_any(const P& p, const py::array_t<double, py::array::c_style 
         std::vector<double> row(x.data(), x.data() + x.shape(0));
         return py::float_(p.predict(std::span<const double>(row)));
     }
-    if (x.ndim() != 2) fail(ErrorKind::invalid_data, "predict expects a 1-D row or a 2-D array, got {} dimensions", x.ndim());
+    if (x.ndim() != 2)
+        fail(ErrorKind::invalid_data, "predict expects a 1-D row or a 2-D array, got {} dimensions", x.ndim());
     Eigen::MatrixXd m(x.shape(0), x.shape(1));
     for (py::ssize_t r = 0; r < x.shape(0); ++r)
         for (py::ssize_t c = 0; c < x.shape(1); ++c) m(r, c) = *x.data(r, c);
@@ -216,9 +218,13 @@ PYBIND11_MODULE(simtune, m) {
         .def_property_readonly("type", [](const BufferSpec& b) { return std::string(to_string(b.type)); })
         .def_property_readonly("role", [](const BufferSpec& b) { return std::string(to_string(b.role)); })
         .def_property_readonly("bytes", &BufferSpec::bytes)
-        .def("__repr__", [](const BufferSpec& b) { return fmt::format("<simtune.BufferSpec {}>", format_buffer_spec({&b, 1})); });
+        .def("__repr__", [](const BufferSpec& b) {
+            return fmt::format("<simtune.BufferSpec {}>", format_buffer_spec({&b, 1}));
+        });
     m.def("parse_buffer_spec", &parse_buffer_spec, py::arg("text"), "'a:f32:4096:in;...' → [BufferSpec]");
-    m.def("format_buffer_spec", [](const std::vector<BufferSpec>& b) { return format_buffer_spec(b); }, py::arg("buffers"));
+    m.def(
+        "format_buffer_spec", [](const std::vector<BufferSpec>& b) { return format_buffer_spec(b); },
+        py::arg("buffers"));
 
     py::class_<KernelBinary>(m, "KernelBinary", "A kernel binary: a static ELF executable built around one kernel")
         .def_static(
@@ -240,8 +246,8 @@ PYBIND11_MODULE(simtune, m) {
 
     m.def(
         "build_kernel",
-        [](const std::string& source, const py::object& buffers, const py::object& target, std::vector<std::string> flags,
-           bool use_cache) {
+        [](const std::string& source, const py::object& buffers, const py::object& target,
+           std::vector<std::string> flags, bool use_cache) {
             const auto specs = to_buffers(buffers);
             const auto t = to_target(target);
             BuildOptions options;
@@ -250,20 +256,23 @@ PYBIND11_MODULE(simtune, m) {
             py::gil_scoped_release release;
             return build_kernel(source, specs, t, options);
         },
-        py::arg("source"), py::arg("buffers"), py::arg("target") = "host-x86-64", py::arg("flags") = std::vector<std::string>{},
-        py::arg("use_cache") = true,
+        py::arg("source"), py::arg("buffers"), py::arg("target") = "host-x86-64",
+        py::arg("flags") = std::vector<std::string>{}, py::arg("use_cache") = true,
         "Compiles C source defining simtune_kernel(...) for a target; buffers as 'a:f32:4096:in;...' or [BufferSpec].");
 
-    m.def("feature_names", [] {
-        std::vector<std::string> names;
-        for (auto n : Stats::feature_names()) names.emplace_back(n);
-        return names;
-    }, "The Stats counters in feature-vector order (the columns predictors are trained on).");
+    m.def(
+        "feature_names",
+        [] {
+            std::vector<std::string> names;
+            for (auto n : Stats::feature_names()) names.emplace_back(n);
+            return names;
+        },
+        "The Stats counters in feature-vector order (the columns predictors are trained on).");
 
     m.def(
         "simulate",
-        [](const KernelBinary& binary, const py::object& target, const std::string& simulator, const std::string& collectors,
-           std::uint64_t max_instructions, std::int64_t timeout_ms) {
+        [](const KernelBinary& binary, const py::object& target, const std::string& simulator,
+           const std::string& collectors, std::uint64_t max_instructions, std::int64_t timeout_ms) {
             const auto t = target_for(binary, target);
             const auto selection = to_collectors(collectors);
             SimulationLimits limits;
@@ -278,8 +287,9 @@ PYBIND11_MODULE(simtune, m) {
             }
             return stats_dict(result.stats);
         },
-        py::arg("binary"), py::arg("target") = py::none(), py::arg("simulator") = "unicorn", py::arg("collectors") = "all",
-        py::arg("max_instructions") = SimulationLimits{}.max_instructions, py::arg("timeout_ms") = 120'000,
+        py::arg("binary"), py::arg("target") = py::none(), py::arg("simulator") = "unicorn",
+        py::arg("collectors") = "all", py::arg("max_instructions") = SimulationLimits{}.max_instructions,
+        py::arg("timeout_ms") = 120'000,
         "Simulates a kernel binary and returns its Stats as a dict (feature_names() keys).");
 
     m.def(
@@ -313,10 +323,12 @@ PYBIND11_MODULE(simtune, m) {
         .def_property_readonly("stats", [](const Prediction& p) { return stats_dict(p.stats); })
         .def_property_readonly("simulator", [](const Prediction& p) { return std::string(to_string(p.simulator)); })
         .def_readonly("model", &Prediction::model)
-        .def("__repr__", [](const Prediction& p) { return fmt::format("<simtune.Prediction {:.6g} s ({})>", p.seconds, p.model); });
+        .def("__repr__",
+             [](const Prediction& p) { return fmt::format("<simtune.Prediction {:.6g} s ({})>", p.seconds, p.model); });
     m.def(
         "predict",
-        [](const KernelBinary& binary, const py::object& target, const py::object& model, const std::string& simulator) {
+        [](const KernelBinary& binary, const py::object& target, const py::object& model,
+           const std::string& simulator) {
             const auto t = target_for(binary, target);
             const auto tm = to_model(model, t, simulator);
             py::gil_scoped_release release;
@@ -347,22 +359,26 @@ PYBIND11_MODULE(simtune, m) {
     m.def(
         "enumerate_variants",
         [](const py::object& workload, std::size_t max_variants, std::uint64_t seed) {
-            const auto w = py::isinstance<Workload>(workload) ? workload.cast<Workload>() : workload_by_name(workload.cast<std::string>());
+            const auto w = py::isinstance<Workload>(workload) ? workload.cast<Workload>()
+                                                              : workload_by_name(workload.cast<std::string>());
             return enumerate_variants(w, max_variants, seed);
         },
         py::arg("workload"), py::arg("max_variants") = 0, py::arg("seed") = 1,
         "Schedule variants of a workload (by name or Workload), in a fixed pseudo-random order.");
 
     py::class_<Candidate>(m, "Candidate", "One implementation to rank: C source or a built binary")
-        .def_static("from_source",
-                    [](std::string name, std::string source, const py::object& buffers, std::vector<std::string> flags) {
-                        return Candidate::from_source(std::move(name), std::move(source), to_buffers(buffers), std::move(flags));
-                    },
-                    py::arg("name"), py::arg("source"), py::arg("buffers"), py::arg("flags") = std::vector<std::string>{})
+        .def_static(
+            "from_source",
+            [](std::string name, std::string source, const py::object& buffers, std::vector<std::string> flags) {
+                return Candidate::from_source(std::move(name), std::move(source), to_buffers(buffers),
+                                              std::move(flags));
+            },
+            py::arg("name"), py::arg("source"), py::arg("buffers"), py::arg("flags") = std::vector<std::string>{})
         .def_static("from_binary", &Candidate::from_binary, py::arg("name"), py::arg("binary"))
-        .def_static("from_variant",
-                    [](const Variant& v) { return Candidate::from_source(v.key(), v.source, v.buffers, v.flags); },
-                    py::arg("variant"))
+        .def_static(
+            "from_variant",
+            [](const Variant& v) { return Candidate::from_source(v.key(), v.source, v.buffers, v.flags); },
+            py::arg("variant"))
         .def_readonly("name", &Candidate::name);
 
     py::class_<CandidateResult>(m, "CandidateResult")
@@ -385,9 +401,10 @@ PYBIND11_MODULE(simtune, m) {
                           : fmt::format("<simtune.CandidateResult {} failed: {}>", r.name, r.error);
         });
 
-    py::class_<Tuner>(m, "Tuner", "Ranks candidates by predicted run time (parallel build + simulate, cached by content)")
-        .def(py::init([](const py::object& target, const py::object& model, const std::string& simulator, std::size_t workers,
-                         std::size_t confirm_top, int passes, double ms) {
+    py::class_<Tuner>(m, "Tuner",
+                      "Ranks candidates by predicted run time (parallel build + simulate, cached by content)")
+        .def(py::init([](const py::object& target, const py::object& model, const std::string& simulator,
+                         std::size_t workers, std::size_t confirm_top, int passes, double ms) {
                  const auto t = to_target(target);
                  auto tm = to_model(model, t, simulator);
                  TunerOptions options;
@@ -397,11 +414,12 @@ PYBIND11_MODULE(simtune, m) {
                  options.native.ms_per_measurement = ms;
                  return std::make_unique<Tuner>(t, std::move(tm), options);
              }),
-             py::arg("target") = "host-x86-64", py::arg("model") = py::none(), py::arg("simulator") = "", py::arg("workers") = 0,
-             py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0)
+             py::arg("target") = "host-x86-64", py::arg("model") = py::none(), py::arg("simulator") = "",
+             py::arg("workers") = 0, py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0)
         .def(
             "rank",
-            [](Tuner& tuner, const std::vector<Candidate>& candidates, const py::object& on_result, bool allow_all_failed) {
+            [](Tuner& tuner, const std::vector<Candidate>& candidates, const py::object& on_result,
+               bool allow_all_failed) {
                 // The callback runs on worker threads: it takes the GIL, and an exception it raises
                 // must not unwind through the pool, so the first is kept and re-raised after rank().
                 std::function<void(const CandidateResult&)> callback;
@@ -470,7 +488,8 @@ PYBIND11_MODULE(simtune, m) {
         .def_property_readonly("cache_size", [](Tuner& t) { return t.cache().size(); })
         .def_property_readonly("cache_hits", [](Tuner& t) { return t.cache().hits(); });
 
-    py::class_<CalibrationAgreement>(m, "CalibrationAgreement", "How well the model and its calibration agree with the measured candidates")
+    py::class_<CalibrationAgreement>(m, "CalibrationAgreement",
+                                     "How well the model and its calibration agree with the measured candidates")
         .def_readonly("measured", &CalibrationAgreement::measured)
         .def_readonly("spearman_model", &CalibrationAgreement::spearman_model)
         .def_readonly("spearman_loo", &CalibrationAgreement::spearman_loo)
@@ -481,7 +500,8 @@ PYBIND11_MODULE(simtune, m) {
         .def_readonly("picks", &CalibratedRanking::picks)
         .def_readonly("agreement", &CalibratedRanking::agreement);
 
-    py::class_<CandidateDirectory>(m, "CandidateDirectory", "A directory of C sources of one kernel, or of kernel binaries")
+    py::class_<CandidateDirectory>(m, "CandidateDirectory",
+                                   "A directory of C sources of one kernel, or of kernel binaries")
         .def_readonly("name", &CandidateDirectory::name)
         .def_readonly("candidates", &CandidateDirectory::candidates)
         .def_readonly("from_sources", &CandidateDirectory::from_sources)
@@ -499,18 +519,20 @@ PYBIND11_MODULE(simtune, m) {
         "binaries), named by the file's stem.");
     m.def(
         "build_dataset",
-        [](const py::object& candidates, const std::filesystem::path& csv, const py::object& target, std::string workload,
-           std::vector<std::string> simulators, const std::string& collectors, int passes, double ms,
-           std::optional<std::filesystem::path> times_csv, std::size_t workers) {
+        [](const py::object& candidates, const std::filesystem::path& csv, const py::object& target,
+           std::string workload, std::vector<std::string> simulators, const std::string& collectors, int passes,
+           double ms, std::optional<std::filesystem::path> times_csv, std::size_t workers) {
             std::vector<Candidate> list;
-            if (py::isinstance<py::str>(candidates) || py::isinstance(candidates, py::module_::import("pathlib").attr("Path"))) {
+            if (py::isinstance<py::str>(candidates) ||
+                py::isinstance(candidates, py::module_::import("pathlib").attr("Path"))) {
                 auto dir = load_candidate_directory(candidates.cast<std::filesystem::path>());
                 if (workload.empty()) workload = dir.name;
                 list = std::move(dir.candidates);
             } else {
                 list = candidates.cast<std::vector<Candidate>>();
             }
-            if (workload.empty()) fail(ErrorKind::invalid_argument, "build_dataset: name the candidates' workload (workload=)");
+            if (workload.empty())
+                fail(ErrorKind::invalid_argument, "build_dataset: name the candidates' workload (workload=)");
             DatasetOptions options;
             options.simulators = std::move(simulators);
             options.collectors = to_collectors(collectors);
@@ -524,26 +546,29 @@ PYBIND11_MODULE(simtune, m) {
             return dataset.rows.size();
         },
         py::arg("candidates"), py::arg("csv"), py::arg("target") = "host-x86-64", py::arg("workload") = "",
-        py::arg("simulators") = std::vector<std::string>{"unicorn"}, py::arg("collectors") = "all", py::arg("passes") = 6,
-        py::arg("ms") = 30.0, py::arg("times_csv") = py::none(), py::arg("workers") = 0,
+        py::arg("simulators") = std::vector<std::string>{"unicorn"}, py::arg("collectors") = "all",
+        py::arg("passes") = 6, py::arg("ms") = 30.0, py::arg("times_csv") = py::none(), py::arg("workers") = 0,
         "Builds (or completes) the dataset CSV of a directory (path) or a list of Candidates (with workload=): one row "
         "per candidate, its statistics and its measured time (natively, or from times_csv for a board). Returns the "
         "number of rows; the file trains like any other ('simtune train').");
 
     // ---- predictors -------------------------------------------------------------------------------
-    py::class_<RidgeRegressor>(m, "RidgeRegressor", "Ridge regression on log(run time), penalty by grouped cross-validation")
-        .def(py::init([](std::optional<std::vector<double>> penalties, int folds, std::uint64_t seed, std::string target) {
-                 RidgeOptions o;
-                 if (penalties) o.penalties = *penalties;
-                 o.folds = folds;
-                 o.seed = seed;
-                 o.target = std::move(target);
-                 return RidgeRegressor(o);
-             }),
+    py::class_<RidgeRegressor>(m, "RidgeRegressor",
+                               "Ridge regression on log(run time), penalty by grouped cross-validation")
+        .def(py::init(
+                 [](std::optional<std::vector<double>> penalties, int folds, std::uint64_t seed, std::string target) {
+                     RidgeOptions o;
+                     if (penalties) o.penalties = *penalties;
+                     o.folds = folds;
+                     o.seed = seed;
+                     o.target = std::move(target);
+                     return RidgeRegressor(o);
+                 }),
              py::arg("penalties") = py::none(), py::arg("folds") = 5, py::arg("seed") = 42, py::arg("target") = "")
         .def(
             "fit",
-            [](RidgeRegressor& r, const Eigen::MatrixXd& x, const Eigen::VectorXd& y, std::optional<std::vector<std::string>> groups,
+            [](RidgeRegressor& r, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+               std::optional<std::vector<std::string>> groups,
                std::optional<std::vector<std::string>> names) -> RidgeRegressor& {
                 const auto data = to_training_set(x, y, std::move(groups), std::move(names));
                 py::gil_scoped_release release;
@@ -562,9 +587,11 @@ PYBIND11_MODULE(simtune, m) {
         .def_property_readonly("feature_names", [](const RidgeRegressor& r) { return r.features().raw_names(); })
         .def_property_readonly("kind", [](const RidgeRegressor&) { return std::string(RidgeRegressor::kind); });
 
-    py::class_<GradientBoostedTrees>(m, "GradientBoostedTrees", "Histogram gradient-boosted trees on log(run time) or pairwise order")
-        .def(py::init([](int rounds, int max_depth, double learning_rate, const std::string& objective, double row_subsample,
-                         double col_subsample, int early_stopping_rounds, unsigned threads, std::uint64_t seed, std::string target) {
+    py::class_<GradientBoostedTrees>(m, "GradientBoostedTrees",
+                                     "Histogram gradient-boosted trees on log(run time) or pairwise order")
+        .def(py::init([](int rounds, int max_depth, double learning_rate, const std::string& objective,
+                         double row_subsample, double col_subsample, int early_stopping_rounds, unsigned threads,
+                         std::uint64_t seed, std::string target) {
                  GbtOptions o;
                  o.rounds = rounds;
                  o.max_depth = max_depth;
@@ -580,9 +607,9 @@ PYBIND11_MODULE(simtune, m) {
                  o.target = std::move(target);
                  return GradientBoostedTrees(o);
              }),
-             py::arg("rounds") = 200, py::arg("max_depth") = 6, py::arg("learning_rate") = 0.1, py::arg("objective") = "squared",
-             py::arg("row_subsample") = 1.0, py::arg("col_subsample") = 1.0, py::arg("early_stopping_rounds") = 0,
-             py::arg("threads") = 0, py::arg("seed") = 42, py::arg("target") = "")
+             py::arg("rounds") = 200, py::arg("max_depth") = 6, py::arg("learning_rate") = 0.1,
+             py::arg("objective") = "squared", py::arg("row_subsample") = 1.0, py::arg("col_subsample") = 1.0,
+             py::arg("early_stopping_rounds") = 0, py::arg("threads") = 0, py::arg("seed") = 42, py::arg("target") = "")
         .def(
             "fit",
             [](GradientBoostedTrees& g, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
@@ -595,29 +622,37 @@ PYBIND11_MODULE(simtune, m) {
             },
             py::arg("X"), py::arg("y"), py::arg("groups") = py::none(), py::arg("feature_names") = py::none(),
             py::return_value_policy::reference_internal, "Fits on X (rows × features) and y (seconds); returns self.")
-        .def("predict", &predict_any<GradientBoostedTrees>, py::arg("X"), "Seconds for a 2-D array, or a float for one row.")
+        .def("predict", &predict_any<GradientBoostedTrees>, py::arg("X"),
+             "Seconds for a 2-D array, or a float for one row.")
         .def("save", &GradientBoostedTrees::save, py::arg("path"))
-        .def_static("load", py::overload_cast<const std::filesystem::path&>(&GradientBoostedTrees::load), py::arg("path"))
+        .def_static("load", py::overload_cast<const std::filesystem::path&>(&GradientBoostedTrees::load),
+                    py::arg("path"))
         .def_property_readonly("fitted", &GradientBoostedTrees::fitted)
         .def_property_readonly("trees", &GradientBoostedTrees::trees)
         .def_property_readonly("feature_importance", &GradientBoostedTrees::feature_importance)
         .def_property_readonly("feature_names", [](const GradientBoostedTrees& g) { return g.features().raw_names(); })
-        .def_property_readonly("kind", [](const GradientBoostedTrees&) { return std::string(GradientBoostedTrees::kind); });
+        .def_property_readonly("kind",
+                               [](const GradientBoostedTrees&) { return std::string(GradientBoostedTrees::kind); });
 
-    py::class_<Ensemble>(m, "Ensemble", "Several models of one training set; predicts the geometric mean of their times")
+    py::class_<Ensemble>(m, "Ensemble",
+                         "Several models of one training set; predicts the geometric mean of their times")
         .def(py::init([](const py::list& members) {
                  std::vector<Ensemble::Member> ms;
                  for (const auto& item : members) {
                      if (py::isinstance<RidgeRegressor>(item)) ms.emplace_back(item.cast<RidgeRegressor>());
-                     else if (py::isinstance<GradientBoostedTrees>(item)) ms.emplace_back(item.cast<GradientBoostedTrees>());
-                     else fail(ErrorKind::invalid_argument, "Ensemble members are RidgeRegressor or GradientBoostedTrees models");
+                     else if (py::isinstance<GradientBoostedTrees>(item))
+                         ms.emplace_back(item.cast<GradientBoostedTrees>());
+                     else
+                         fail(ErrorKind::invalid_argument,
+                              "Ensemble members are RidgeRegressor or GradientBoostedTrees models");
                  }
                  return Ensemble(std::move(ms));
              }),
              py::arg("members"))
         .def("predict", &predict_any<Ensemble>, py::arg("X"), "Seconds for a 2-D array, or a float for one row.")
         .def("save", &Ensemble::save, py::arg("path"))
-        .def_static("load", [](const std::filesystem::path& path) { return Ensemble::load(path); }, py::arg("path"))
+        .def_static(
+            "load", [](const std::filesystem::path& path) { return Ensemble::load(path); }, py::arg("path"))
         .def_property_readonly("fitted", &Ensemble::fitted)
         .def_property_readonly("size", [](const Ensemble& e) { return e.members().size(); })
         .def_property_readonly("feature_names", [](const Ensemble& e) { return e.features().raw_names(); })
@@ -636,10 +671,12 @@ PYBIND11_MODULE(simtune, m) {
         [](const std::vector<double>& predicted, const std::vector<double>& actual) {
             return metrics_dict(ranking_metrics(predicted, actual));
         },
-        py::arg("predicted"), py::arg("actual"), "top_k_percent, regret, spearman, kendall, mape of one workload's candidates.");
+        py::arg("predicted"), py::arg("actual"),
+        "top_k_percent, regret, spearman, kendall, mape of one workload's candidates.");
     m.def(
         "metrics_by_group",
-        [](const std::vector<double>& predicted, const std::vector<double>& actual, const std::vector<std::string>& groups) {
+        [](const std::vector<double>& predicted, const std::vector<double>& actual,
+           const std::vector<std::string>& groups) {
             const auto table = metrics_by_group(predicted, actual, groups);
             py::dict out, per_group;
             for (const auto& g : table.groups) per_group[py::str(g.group)] = metrics_dict(g.metrics);
@@ -649,8 +686,11 @@ PYBIND11_MODULE(simtune, m) {
             return out;
         },
         py::arg("predicted"), py::arg("actual"), py::arg("groups"), "Metrics per workload, with their mean and worst.");
-    m.def("stats_to_features", [](const py::dict& d) {
-        const auto f = stats_from_dict(d).to_features();
-        return std::vector<double>(f.begin(), f.end());
-    }, py::arg("stats"), "A simulate() dict → the feature row predictors take (feature_names() order).");
+    m.def(
+        "stats_to_features",
+        [](const py::dict& d) {
+            const auto f = stats_from_dict(d).to_features();
+            return std::vector<double>(f.begin(), f.end());
+        },
+        py::arg("stats"), "A simulate() dict → the feature row predictors take (feature_names() order).");
 }

@@ -49,7 +49,8 @@ std::string emit_c(const LoopNest& nest, const Schedule& s) {
     auto guards = nest.guards(nest.lhs);
     const auto rhs_guards = nest.guards(nest.rhs);
     guards.insert(guards.end(), rhs_guards.begin(), rhs_guards.end());
-    const auto statement = fmt::format("{} += {} * {};", access_c(nest, nest.out), access_c(nest, nest.lhs), access_c(nest, nest.rhs));
+    const auto statement =
+        fmt::format("{} += {} * {};", access_c(nest, nest.out), access_c(nest, nest.lhs), access_c(nest, nest.rhs));
     if (guards.empty()) code += indent + statement + "\n";
     else code += fmt::format("{}if ({}) {}\n", indent, fmt::join(guards, " && "), statement);
     for (int i = 0; i < depth; ++i) {

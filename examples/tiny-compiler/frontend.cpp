@@ -22,13 +22,13 @@ namespace {
 
 struct KeySpec {
     std::string_view key;
-    int default_value;  ///< -1: required
+    int default_value; ///< -1: required
     int minimum;
 };
 
 const std::vector<KeySpec>& keys_of(OpName op) {
     static const std::vector<KeySpec> gemm{{"M", -1, 1}, {"N", -1, 1}, {"K", -1, 1}};
-    static const std::vector<KeySpec> conv{{"N", 1, 1}, {"H", -1, 1}, {"W", -1, 1}, {"C", -1, 1}, {"K", -1, 1},
+    static const std::vector<KeySpec> conv{{"N", 1, 1},  {"H", -1, 1}, {"W", -1, 1},     {"C", -1, 1}, {"K", -1, 1},
                                            {"R", -1, 1}, {"S", -1, 1}, {"stride", 1, 1}, {"pad", 0, 0}};
     return op == OpName::gemm ? gemm : conv;
 }
@@ -47,7 +47,9 @@ int Operator::out_w() const { return (dim("W") + 2 * dim("pad") - dim("S")) / di
 
 Operator parse_operator(std::string_view text, std::string_view origin) {
     const auto w = words(text);
-    if (w.empty()) fail(ErrorKind::invalid_argument, "{}: empty operator description (expected e.g. 'gemm M=64 N=64 K=64')", origin);
+    if (w.empty())
+        fail(ErrorKind::invalid_argument, "{}: empty operator description (expected e.g. 'gemm M=64 N=64 K=64')",
+             origin);
     Operator op;
     if (w[0] == "gemm") op.op = OpName::gemm;
     else if (w[0] == "conv2d") op.op = OpName::conv2d;
@@ -72,7 +74,8 @@ Operator parse_operator(std::string_view text, std::string_view origin) {
             std::vector<std::string_view> known;
             for (const auto& s : specs) known.push_back(s.key);
             if (op.op == OpName::conv2d) known.push_back("layout");
-            fail(ErrorKind::invalid_argument, "{}: {} has no parameter '{}' (known: {})", origin, w[0], key, fmt::join(known, " "));
+            fail(ErrorKind::invalid_argument, "{}: {} has no parameter '{}' (known: {})", origin, w[0], key,
+                 fmt::join(known, " "));
         }
         int v = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -89,16 +92,17 @@ Operator parse_operator(std::string_view text, std::string_view origin) {
     }
     if (op.op == OpName::conv2d) {
         if (op.dim("R") > op.dim("H") + 2 * op.dim("pad") || op.dim("S") > op.dim("W") + 2 * op.dim("pad"))
-            fail(ErrorKind::invalid_argument, "{}: the {}x{} filter is larger than the padded {}x{} input", origin, op.dim("R"),
-                 op.dim("S"), op.dim("H") + 2 * op.dim("pad"), op.dim("W") + 2 * op.dim("pad"));
+            fail(ErrorKind::invalid_argument, "{}: the {}x{} filter is larger than the padded {}x{} input", origin,
+                 op.dim("R"), op.dim("S"), op.dim("H") + 2 * op.dim("pad"), op.dim("W") + 2 * op.dim("pad"));
         if (op.dim("pad") >= op.dim("R") || op.dim("pad") >= op.dim("S"))
-            fail(ErrorKind::invalid_argument, "{}: pad={} must be smaller than the filter ({}x{})", origin, op.dim("pad"),
-                 op.dim("R"), op.dim("S"));
+            fail(ErrorKind::invalid_argument, "{}: pad={} must be smaller than the filter ({}x{})", origin,
+                 op.dim("pad"), op.dim("R"), op.dim("S"));
     }
     // Keep buffers to a size a simulator handles in seconds: 64 Mi elements per tensor at most.
     std::uint64_t product = 1;
     for (const auto& [k, v] : op.dims) product *= static_cast<std::uint64_t>(v);
-    if (product > (std::uint64_t{1} << 40)) fail(ErrorKind::invalid_argument, "{}: the operator is too large for this example", origin);
+    if (product > (std::uint64_t{1} << 40))
+        fail(ErrorKind::invalid_argument, "{}: the operator is too large for this example", origin);
     op.text = fmt::format("{}", fmt::join(w, " "));
     return op;
 }
@@ -110,7 +114,8 @@ Operator parse_operator_file(const std::string& path) {
     for (std::string line; std::getline(in, line);) {
         const auto first = line.find_first_not_of(" \t\r");
         if (first == std::string::npos || line[first] == '#') continue;
-        if (!description.empty()) fail(ErrorKind::invalid_argument, "{}: more than one description (one operator per file)", path);
+        if (!description.empty())
+            fail(ErrorKind::invalid_argument, "{}: more than one description (one operator per file)", path);
         description = line;
     }
     return parse_operator(description, path);

@@ -15,14 +15,20 @@
 
 namespace tiny {
 
-enum class OpName { gemm, conv2d };
-enum class Layout { nhwc, nchw };
+enum class OpName {
+    gemm,
+    conv2d
+};
+enum class Layout {
+    nhwc,
+    nchw
+};
 
 struct Operator {
     OpName op = OpName::gemm;
-    std::map<std::string, int> dims;   ///< gemm: M N K; conv2d: N H W C K R S stride pad
-    Layout layout = Layout::nhwc;      ///< conv2d only
-    std::string text;                  ///< the description as given, normalised (one blank between words)
+    std::map<std::string, int> dims; ///< gemm: M N K; conv2d: N H W C K R S stride pad
+    Layout layout = Layout::nhwc;    ///< conv2d only
+    std::string text;                ///< the description as given, normalised (one blank between words)
 
     [[nodiscard]] int dim(const std::string& name) const { return dims.at(name); }
     /// conv2d output height / width: (H + 2 pad - R) / stride + 1.

@@ -111,7 +111,8 @@ LoopNest lower(const Operator& op) {
     nest.description = op.text;
     if (op.op == OpName::gemm) {
         const int M = op.dim("M"), N = op.dim("N"), K = op.dim("K");
-        nest.tensors = {{"A", {M, K}, BufferRole::input}, {"B", {K, N}, BufferRole::input}, {"C", {M, N}, BufferRole::output}};
+        nest.tensors = {
+            {"A", {M, K}, BufferRole::input}, {"B", {K, N}, BufferRole::input}, {"C", {M, N}, BufferRole::output}};
         nest.loops = {{"i", M, false}, {"j", N, false}, {"k", K, true}};
         nest.lhs = {0, {var("i"), var("k")}};
         nest.rhs = {1, {var("k"), var("j")}};
@@ -123,7 +124,8 @@ LoopNest lower(const Operator& op) {
     const int OH = op.out_h(), OW = op.out_w();
     const Affine ih = var("oh", stride) + var("r") + constant(-pad), iw = var("ow", stride) + var("s") + constant(-pad);
     if (op.layout == Layout::nhwc) {
-        nest.tensors = {{"I", {N, H, W, C}, BufferRole::input}, {"F", {R, S, C, K}, BufferRole::input},
+        nest.tensors = {{"I", {N, H, W, C}, BufferRole::input},
+                        {"F", {R, S, C, K}, BufferRole::input},
                         {"O", {N, OH, OW, K}, BufferRole::output}};
         nest.loops = {{"n", N, false}, {"oh", OH, false}, {"ow", OW, false}, {"k", K, false},
                       {"r", R, true},  {"s", S, true},    {"c", C, true}};
@@ -131,7 +133,8 @@ LoopNest lower(const Operator& op) {
         nest.rhs = {1, {var("r"), var("s"), var("c"), var("k")}};
         nest.out = {2, {var("n"), var("oh"), var("ow"), var("k")}};
     } else {
-        nest.tensors = {{"I", {N, C, H, W}, BufferRole::input}, {"F", {K, C, R, S}, BufferRole::input},
+        nest.tensors = {{"I", {N, C, H, W}, BufferRole::input},
+                        {"F", {K, C, R, S}, BufferRole::input},
                         {"O", {N, K, OH, OW}, BufferRole::output}};
         nest.loops = {{"n", N, false}, {"k", K, false}, {"oh", OH, false}, {"ow", OW, false},
                       {"c", C, true},  {"r", R, true},  {"s", S, true}};

@@ -46,13 +46,13 @@ struct Access {
 struct Loop {
     std::string var;
     int extent = 0;
-    bool reduction = false;  ///< the output index does not depend on it
+    bool reduction = false; ///< the output index does not depend on it
 };
 
 struct LoopNest {
-    std::string description;        ///< the operator, as parsed
-    std::vector<Tensor> tensors;    ///< kernel argument order: inputs, then the output
-    std::vector<Loop> loops;        ///< the naive order, outermost first
+    std::string description;     ///< the operator, as parsed
+    std::vector<Tensor> tensors; ///< kernel argument order: inputs, then the output
+    std::vector<Loop> loops;     ///< the naive order, outermost first
     Access out, lhs, rhs;
 
     [[nodiscard]] const Loop& loop(const std::string& var) const;

@@ -54,11 +54,13 @@ struct Options {
 };
 
 [[noreturn]] void usage(const std::string& problem) {
-    fmt::print(stderr, "tiny-compiler: {}\nusage: tiny_compiler [--file PATH] [--target NAME] [--schedules N] [--seed S] "
-                       "[--model default|analytic] [--confirm N] [--verify N] [--workers N] [--out DIR] <description...>\n"
-                       "  e.g. tiny_compiler gemm M=64 N=64 K=64\n"
-                       "       tiny_compiler --target sifive-u74 conv2d N=1 H=28 W=28 C=16 K=32 R=3 S=3 stride=1 pad=1 layout=nhwc\n",
-               problem);
+    fmt::print(
+        stderr,
+        "tiny-compiler: {}\nusage: tiny_compiler [--file PATH] [--target NAME] [--schedules N] [--seed S] "
+        "[--model default|analytic] [--confirm N] [--verify N] [--workers N] [--out DIR] <description...>\n"
+        "  e.g. tiny_compiler gemm M=64 N=64 K=64\n"
+        "       tiny_compiler --target sifive-u74 conv2d N=1 H=28 W=28 C=16 K=32 R=3 S=3 stride=1 pad=1 layout=nhwc\n",
+        problem);
     std::exit(2);
 }
 
@@ -92,9 +94,11 @@ Options parse_args(int argc, char** argv) {
         else words.push_back(a);
     }
     o.description = fmt::format("{}", fmt::join(words, " "));
-    if (o.file.empty() == o.description.empty()) usage("give one operator description, on the command line or with --file");
+    if (o.file.empty() == o.description.empty())
+        usage("give one operator description, on the command line or with --file");
     if (o.schedules < 2) usage("--schedules must be at least 2 (the naive schedule and one more)");
-    if (o.model != "default" && o.model != "analytic") usage(fmt::format("--model must be default or analytic, got '{}'", o.model));
+    if (o.model != "default" && o.model != "analytic")
+        usage(fmt::format("--model must be default or analytic, got '{}'", o.model));
     if (o.verify < 1) usage("--verify must be at least 1 (the winner is always checked)");
     return o;
 }
@@ -104,17 +108,19 @@ Options parse_args(int argc, char** argv) {
 std::pair<TargetModel, std::string> choose_model(const Target& target, const std::string& kind) {
     if (kind == "default") {
         try {
-            return {default_model(target), "a model trained on this machine's measured run times (see benchmarks/RESULTS.md)"};
+            return {default_model(target),
+                    "a model trained on this machine's measured run times (see benchmarks/RESULTS.md)"};
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::invalid_model) throw;
         }
     }
-    auto note = target.native
-                    ? std::string("the untrained analytic cost model; on this machine its rankings were checked against "
-                                  "measured times (benchmarks/RESULTS.md, \"Analytic cost model\")")
-                    : fmt::format("the untrained analytic cost model, UNVALIDATED on {}: there are no measured run times "
-                                  "for this target, so its predictions are first-order estimates only",
-                                  target.name);
+    auto note =
+        target.native
+            ? std::string("the untrained analytic cost model; on this machine its rankings were checked against "
+                          "measured times (benchmarks/RESULTS.md, \"Analytic cost model\")")
+            : fmt::format("the untrained analytic cost model, UNVALIDATED on {}: there are no measured run times "
+                          "for this target, so its predictions are first-order estimates only",
+                          target.name);
     return {analytic_model(target), note};
 }
 
@@ -128,14 +134,15 @@ int main(int argc, char** argv) {
         const auto nest = tiny::lower(op);
         const auto target = target_by_name(opt.target);
         if (opt.confirm && !target.native)
-            fail(ErrorKind::invalid_argument, "--confirm measures natively; {} binaries do not run on this machine", target.name);
+            fail(ErrorKind::invalid_argument, "--confirm measures natively; {} binaries do not run on this machine",
+                 target.name);
         const auto schedules = tiny::enumerate_schedules(nest, opt.schedules, opt.seed);
         const auto buffers = nest.buffers();
         std::vector<Candidate> candidates;
         for (const auto& s : schedules)
             candidates.push_back(Candidate::from_source(s.id(), tiny::emit_c(nest, s), buffers, s.flags()));
-        fmt::print("tiny-compiler: {} → {} loops, {} MACs; {} of ~{:.3g} schedules for {}\n", op.text, nest.loops.size(),
-                   nest.macs(), schedules.size(), tiny::schedule_space(nest).size(), target.name);
+        fmt::print("tiny-compiler: {} → {} loops, {} MACs; {} of ~{:.3g} schedules for {}\n", op.text,
+                   nest.loops.size(), nest.macs(), schedules.size(), tiny::schedule_space(nest).size(), target.name);
 
         // Build, simulate, rank.
         auto [model, model_note] = choose_model(target, opt.model);
@@ -147,7 +154,8 @@ int main(int argc, char** argv) {
         if (results.empty() || !results.front().ok()) {
             // Nothing to choose from: list every failure, then the overall error (the first failure's
             // kind and message, e.g. a missing cross compiler).
-            for (const auto& r : results) fmt::print(stderr, "tiny-compiler: schedule {} failed: {}\n", r.name, r.error);
+            for (const auto& r : results)
+                fmt::print(stderr, "tiny-compiler: schedule {} failed: {}\n", r.name, r.error);
             require_a_ranked_candidate(results);
             fail(ErrorKind::invalid_argument, "no schedule to rank");
         }
@@ -186,8 +194,10 @@ int main(int argc, char** argv) {
         fmt::print("wrote {}, {}, {}\n", (opt.out / "kernel.c").string(), (opt.out / "report.txt").string(),
                    (opt.out / "report.json").string());
         for (const auto& c : checks)
-            if (!c.ok) fail(ErrorKind::invalid_output, "schedule {} computes a different result from the naive loop nest ({}: max |diff| {} > {})",
-                            c.name, c.method, c.max_abs_diff, c.tolerance);
+            if (!c.ok)
+                fail(ErrorKind::invalid_output,
+                     "schedule {} computes a different result from the naive loop nest ({}: max |diff| {} > {})",
+                     c.name, c.method, c.max_abs_diff, c.tolerance);
         return 0;
     } catch (const std::exception& e) {
         fmt::print(stderr, "tiny-compiler: error: {}\n", e.what());

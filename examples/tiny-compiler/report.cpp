@@ -84,7 +84,8 @@ nlohmann::ordered_json report_json(const ReportInput& in) {
     }
     auto& fails = j["failures"] = nlohmann::ordered_json::array();
     for (const auto& c : in.results)
-        if (!c.ok()) fails.push_back({{"name", c.name}, {"schedule", in.schedules[c.index].describe()}, {"error", c.error}});
+        if (!c.ok())
+            fails.push_back({{"name", c.name}, {"schedule", in.schedules[c.index].describe()}, {"error", c.error}});
     for (const auto& [role, entry] : compared(in)) {
         const auto& [rank, c] = entry;
         j[role] = {{"name", c->name},
@@ -98,7 +99,10 @@ nlohmann::ordered_json report_json(const ReportInput& in) {
     j["predicted_speedup_vs_naive"] = j["naive"]["predicted_seconds"].get<double>() / r[0]->predicted_seconds;
     auto& checks = j["verification"] = nlohmann::ordered_json::array();
     for (const auto& c : in.checks)
-        checks.push_back({{"name", c.name}, {"method", c.method}, {"max_abs_diff", c.max_abs_diff}, {"tolerance", c.tolerance},
+        checks.push_back({{"name", c.name},
+                          {"method", c.method},
+                          {"max_abs_diff", c.max_abs_diff},
+                          {"tolerance", c.tolerance},
                           {"ok", c.ok}});
     return j;
 }
@@ -109,8 +113,8 @@ std::string report_text(const ReportInput& in) {
     t += fmt::format("operator   {}\ntarget     {}\nranked by  {} (simulator {}): {}\n", in.op.text, in.target.name,
                      in.model.description, in.model.simulator, in.model_note);
     t += fmt::format("candidates {} ranked, {} failed\n\n", r.size(), in.results.size() - r.size());
-    t += fmt::format("{:>4} {:>11} {:>10} {:>9} {:>8} {:>9} {:>5}  {}\n", "rank", "predicted", "instr", "loads", "stores",
-                     "L1D miss", "vec%", "schedule");
+    t += fmt::format("{:>4} {:>11} {:>10} {:>9} {:>8} {:>9} {:>5}  {}\n", "rank", "predicted", "instr", "loads",
+                     "stores", "L1D miss", "vec%", "schedule");
     for (std::size_t i = 0; i < r.size(); ++i) {
         if (i >= 8 && r[i]->index != 0 && i + 1 != r.size()) continue; // the top 8, the naive one and the last
         const auto& s = *r[i]->stats;
@@ -125,8 +129,8 @@ std::string report_text(const ReportInput& in) {
     const auto cmp = compared(in);
     const auto& w = *cmp[0].second.second->stats;
     t += "\nwhy the winner: its statistics against the median and the naive candidate\n";
-    t += fmt::format("{:<8} {:>5} {:>11} {:>10} {:>9} {:>8} {:>9} {:>6}\n", "", "rank", "predicted", "instr", "loads", "stores",
-                     "L1D miss", "vec%");
+    t += fmt::format("{:<8} {:>5} {:>11} {:>10} {:>9} {:>8} {:>9} {:>6}\n", "", "rank", "predicted", "instr", "loads",
+                     "stores", "L1D miss", "vec%");
     for (const auto& [role, entry] : cmp) {
         const auto& [rank, c] = entry;
         const auto& s = *c->stats;
@@ -134,17 +138,22 @@ std::string report_text(const ReportInput& in) {
                          s.instructions, s.mem_reads, s.mem_writes, s.l1d_misses, 100 * vector_fraction(s));
     }
     const auto& n = *cmp[2].second.second->stats;
-    auto ratio = [](std::uint64_t a, std::uint64_t b) { return b ? fmt::format("{:.2f}x", static_cast<double>(a) / static_cast<double>(b)) : std::string("n/a"); };
-    t += fmt::format("winner vs naive: predicted {:.2f}x faster; instructions {}, loads {}, stores {}, L1D misses {} of the naive's\n",
-                     cmp[2].second.second->predicted_seconds / cmp[0].second.second->predicted_seconds, ratio(w.instructions, n.instructions),
-                     ratio(w.mem_reads, n.mem_reads), ratio(w.mem_writes, n.mem_writes), ratio(w.l1d_misses, n.l1d_misses));
+    auto ratio = [](std::uint64_t a, std::uint64_t b) {
+        return b ? fmt::format("{:.2f}x", static_cast<double>(a) / static_cast<double>(b)) : std::string("n/a");
+    };
+    t += fmt::format("winner vs naive: predicted {:.2f}x faster; instructions {}, loads {}, stores {}, L1D misses {} "
+                     "of the naive's\n",
+                     cmp[2].second.second->predicted_seconds / cmp[0].second.second->predicted_seconds,
+                     ratio(w.instructions, n.instructions), ratio(w.mem_reads, n.mem_reads),
+                     ratio(w.mem_writes, n.mem_writes), ratio(w.l1d_misses, n.l1d_misses));
     t += "where the cycles go (analytic model's breakdown, for explanation):\n";
-    for (const auto& [role, entry] : cmp) t += fmt::format("  {:<7} {}\n", role, analytic_explanation(in, *entry.second->stats));
+    for (const auto& [role, entry] : cmp)
+        t += fmt::format("  {:<7} {}\n", role, analytic_explanation(in, *entry.second->stats));
 
     t += "\ncorrectness (output tensor against the naive schedule's):\n";
     for (const auto& c : in.checks)
-        t += fmt::format("  {:<7} {:<40} max |diff| {:.3g} (allowed {:.3g}) {}\n", c.method, c.name, c.max_abs_diff, c.tolerance,
-                         c.ok ? "ok" : "MISMATCH");
+        t += fmt::format("  {:<7} {:<40} max |diff| {:.3g} (allowed {:.3g}) {}\n", c.method, c.name, c.max_abs_diff,
+                         c.tolerance, c.ok ? "ok" : "MISMATCH");
     if (in.checks.empty()) t += "  (the winner is the naive schedule: nothing to compare)\n";
     return t;
 }

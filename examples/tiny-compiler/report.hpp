@@ -24,7 +24,7 @@ struct ReportInput {
     const simtune::Target& target;
     const simtune::TargetModel& model;
     const std::string& model_note;
-    const std::vector<Schedule>& schedules;              ///< by candidate index; 0 is the naive schedule
+    const std::vector<Schedule>& schedules;               ///< by candidate index; 0 is the naive schedule
     const std::vector<simtune::CandidateResult>& results; ///< Tuner::rank's order
     const std::vector<OutputCheck>& checks;
 };

@@ -25,8 +25,9 @@ std::string Schedule::describe() const {
 std::string Schedule::id() const {
     std::string t;
     for (const auto& v : outer) t += fmt::format("{}{}", v, tiles.at(v));
-    return fmt::format("s-{}-{}-{}-u{}-v{}", t.empty() ? "none" : t, outer.empty() ? "none" : fmt::format("{}", fmt::join(outer, "")),
-                       fmt::join(inner, ""), unroll, vectorize ? 1 : 0);
+    return fmt::format("s-{}-{}-{}-u{}-v{}", t.empty() ? "none" : t,
+                       outer.empty() ? "none" : fmt::format("{}", fmt::join(outer, "")), fmt::join(inner, ""), unroll,
+                       vectorize ? 1 : 0);
 }
 
 std::vector<std::string> Schedule::flags() const {
@@ -44,20 +45,24 @@ void check_schedule(const LoopNest& nest, const Schedule& s) {
     std::set<std::string> seen;
     for (const auto& v : s.inner) {
         (void)nest.loop(v); // throws for an unknown loop
-        if (!seen.insert(v).second) fail(ErrorKind::invalid_argument, "schedule {}: loop '{}' appears twice", s.describe(), v);
+        if (!seen.insert(v).second)
+            fail(ErrorKind::invalid_argument, "schedule {}: loop '{}' appears twice", s.describe(), v);
     }
     if (seen.size() != nest.loops.size())
-        fail(ErrorKind::invalid_argument, "schedule {}: the point order must name all {} loops", s.describe(), nest.loops.size());
+        fail(ErrorKind::invalid_argument, "schedule {}: the point order must name all {} loops", s.describe(),
+             nest.loops.size());
     if (s.outer.size() != s.tiles.size())
         fail(ErrorKind::invalid_argument, "schedule {}: every split loop needs exactly one tile loop", s.describe());
     for (const auto& v : s.outer) {
         const auto it = s.tiles.find(v);
-        if (it == s.tiles.end()) fail(ErrorKind::invalid_argument, "schedule {}: tile loop '{}' is not split", s.describe(), v);
+        if (it == s.tiles.end())
+            fail(ErrorKind::invalid_argument, "schedule {}: tile loop '{}' is not split", s.describe(), v);
         if (it->second < 2 || it->second >= nest.loop(v).extent)
-            fail(ErrorKind::invalid_argument, "schedule {}: tile {} of loop '{}' (extent {}) splits nothing", s.describe(),
-                 it->second, v, nest.loop(v).extent);
+            fail(ErrorKind::invalid_argument, "schedule {}: tile {} of loop '{}' (extent {}) splits nothing",
+                 s.describe(), it->second, v, nest.loop(v).extent);
     }
-    if (s.unroll < 1 || s.unroll > 64) fail(ErrorKind::invalid_argument, "schedule {}: unroll must be 1..64", s.describe());
+    if (s.unroll < 1 || s.unroll > 64)
+        fail(ErrorKind::invalid_argument, "schedule {}: unroll must be 1..64", s.describe());
 }
 
 ScheduleSpace schedule_space(const LoopNest& nest) {

@@ -20,9 +20,9 @@
 namespace tiny {
 
 struct Schedule {
-    std::map<std::string, int> tiles;   ///< split loops: var → tile size
-    std::vector<std::string> outer;     ///< tile loops, outermost first (exactly the split vars)
-    std::vector<std::string> inner;     ///< point loops, outermost first (every var once)
+    std::map<std::string, int> tiles; ///< split loops: var → tile size
+    std::vector<std::string> outer;   ///< tile loops, outermost first (exactly the split vars)
+    std::vector<std::string> inner;   ///< point loops, outermost first (every var once)
     int unroll = 1;
     bool vectorize = false;
 

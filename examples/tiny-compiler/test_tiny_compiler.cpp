@@ -63,8 +63,10 @@ std::vector<double> reference(const Operator& op, const LoopNest& nest) {
                             for (int s = 0; s < S; ++s) {
                                 const int h = y * st + r - pad, w = x * st + s - pad;
                                 if (h < 0 || h >= H || w < 0 || w >= W) continue; // zero padding
-                                const float iv = nhwc ? a[((n * H + h) * W + w) * C + c] : a[((n * C + c) * H + h) * W + w];
-                                const float fv = nhwc ? b[((r * S + s) * C + c) * K + k] : b[((k * C + c) * R + r) * S + s];
+                                const float iv =
+                                    nhwc ? a[((n * H + h) * W + w) * C + c] : a[((n * C + c) * H + h) * W + w];
+                                const float fv =
+                                    nhwc ? b[((r * S + s) * C + c) * K + k] : b[((k * C + c) * R + r) * S + s];
                                 sum += double(iv) * fv;
                             }
                     o[nhwc ? ((n * OH + y) * OW + x) * K + k : ((n * K + k) * OH + y) * OW + x] = sum;
@@ -131,14 +133,16 @@ TEST_CASE("the front end parses descriptions and names what is wrong with bad on
         CAPTURE(text);
         CHECK_THROWS_WITH_AS(parse_operator(text), doctest::Contains(message.c_str()), simtune::Error);
     }
-    CHECK_THROWS_WITH_AS(parse_operator_file("/nonexistent/op.txt"), doctest::Contains("/nonexistent/op.txt"), simtune::Error);
+    CHECK_THROWS_WITH_AS(parse_operator_file("/nonexistent/op.txt"), doctest::Contains("/nonexistent/op.txt"),
+                         simtune::Error);
 
     // A file: comments and blank lines skipped, one description, errors name the file.
     const auto file = fs::temp_directory_path() / fmt::format("tiny-compiler-op-{}.txt", ::getpid());
     std::ofstream(file) << "# a layer\n\nconv2d H=8 W=8 C=4 K=4 R=3 S=3 pad=1\n";
     CHECK(parse_operator_file(file.string()).text == "conv2d H=8 W=8 C=4 K=4 R=3 S=3 pad=1");
     std::ofstream(file, std::ios::app) << "gemm M=1 N=1 K=1\n";
-    CHECK_THROWS_WITH_AS(parse_operator_file(file.string()), doctest::Contains("more than one description"), simtune::Error);
+    CHECK_THROWS_WITH_AS(parse_operator_file(file.string()), doctest::Contains("more than one description"),
+                         simtune::Error);
     std::ofstream(file) << "conv2d H=8 W=8\n";
     CHECK_THROWS_WITH_AS(parse_operator_file(file.string()), doctest::Contains(file.string().c_str()), simtune::Error);
     fs::remove(file);
@@ -176,7 +180,8 @@ TEST_CASE("lowering: loops, buffers, index ranges and padding guards") {
 
 TEST_CASE("the schedule space: naive first, distinct, valid, deterministic per seed") {
     const auto nest = lower(parse_operator("conv2d H=14 W=14 C=16 K=32 R=3 S=3 pad=1"));
-    const auto a = enumerate_schedules(nest, 40, 3), b = enumerate_schedules(nest, 40, 3), c = enumerate_schedules(nest, 40, 4);
+    const auto a = enumerate_schedules(nest, 40, 3), b = enumerate_schedules(nest, 40, 3),
+               c = enumerate_schedules(nest, 40, 4);
     REQUIRE(a.size() == 40);
     CHECK(a[0].id() == naive_schedule(nest).id());
     CHECK(a[0].tiles.empty());
@@ -224,7 +229,8 @@ TEST_CASE("codegen clamps a tile only when it does not divide the extent") {
     CHECK(c.find("j < j_o + 8;") != std::string::npos);
     CHECK(c.find("#pragma GCC unroll 4") != std::string::npos);
     CHECK(c.find("C[i * 16 + j] += A[i * 8 + k] * B[k * 16 + j];") != std::string::npos);
-    CHECK(c.find("void simtune_kernel(const float *restrict A, const float *restrict B, float *restrict C)") != std::string::npos);
+    CHECK(c.find("void simtune_kernel(const float *restrict A, const float *restrict B, float *restrict C)") !=
+          std::string::npos);
 }
 
 TEST_CASE("compare_outputs catches a wrong element and a NaN") {

@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 using simtune::ErrorKind;
 using simtune::fail;
 
-std::vector<float> run_output(const simtune::KernelBinary& kernel, const simtune::Target& target, const std::string& method) {
+std::vector<float> run_output(const simtune::KernelBinary& kernel, const simtune::Target& target,
+                              const std::string& method) {
     const auto& out_spec = kernel.buffers().back();
     std::vector<float> out(out_spec.count);
     if (method == "unicorn") {
@@ -45,7 +46,8 @@ std::vector<float> run_output(const simtune::KernelBinary& kernel, const simtune
     if (!r.ok()) fail(ErrorKind::simulation_fault, "{} --dump: {}", kernel.path().string(), r.describe());
     const std::string bytes = simtune::read_file(dump, "the --dump file");
     fs::remove(dump);
-    if (bytes.size() < out_spec.bytes()) fail(ErrorKind::invalid_output, "{}: the --dump file is too short", kernel.path().string());
+    if (bytes.size() < out_spec.bytes())
+        fail(ErrorKind::invalid_output, "{}: the --dump file is too short", kernel.path().string());
     std::memcpy(out.data(), bytes.data() + bytes.size() - out_spec.bytes(), out_spec.bytes());
     return out;
 }
@@ -54,7 +56,8 @@ OutputCheck compare_outputs(const std::string& name, const std::string& method, 
                             const std::vector<float>& candidate) {
     OutputCheck c{name, method};
     if (reference.size() != candidate.size())
-        fail(ErrorKind::invalid_output, "{}: {} output elements, the naive schedule has {}", name, candidate.size(), reference.size());
+        fail(ErrorKind::invalid_output, "{}: {} output elements, the naive schedule has {}", name, candidate.size(),
+             reference.size());
     double magnitude = 0;
     for (float x : reference) magnitude = std::max(magnitude, static_cast<double>(std::abs(x)));
     if (magnitude == 0) fail(ErrorKind::invalid_output, "the naive schedule's output is all zero: nothing to compare");

@@ -39,8 +39,8 @@ std::string_view harness_source() noexcept;
 /// `target` and links it statically with the harness. The kernel's code is moved into the section
 /// `simtune_text`. Throws Error: invalid_argument (bad buffers), tool_missing (no compiler),
 /// build_failed (with the compiler's diagnostics).
-KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec> buffers,
-                          const Target& target, const BuildOptions& options = {});
+KernelBinary build_kernel(std::string_view c_source, std::span<const BufferSpec> buffers, const Target& target,
+                          const BuildOptions& options = {});
 
 /// Links a kernel compiled elsewhere (by another compiler, e.g. LLVM's llc or an MLIR pipeline)
 /// exactly as build_kernel links its own: `object` is a relocatable ELF64 object for `target`'s ISA

@@ -27,19 +27,19 @@ enum class ErrorKind {
 
 constexpr std::string_view to_string(ErrorKind kind) noexcept {
     switch (kind) {
-    case ErrorKind::invalid_argument: return "invalid argument";
-    case ErrorKind::io: return "I/O error";
-    case ErrorKind::invalid_binary: return "invalid binary";
-    case ErrorKind::wrong_isa: return "wrong ISA";
-    case ErrorKind::build_failed: return "build failed";
-    case ErrorKind::tool_missing: return "tool missing";
-    case ErrorKind::simulation_fault: return "simulation fault";
-    case ErrorKind::instruction_limit: return "instruction limit";
-    case ErrorKind::time_limit: return "time limit";
-    case ErrorKind::invalid_output: return "invalid output";
-    case ErrorKind::invalid_model: return "invalid model";
-    case ErrorKind::invalid_data: return "invalid data";
-    case ErrorKind::cancelled: return "cancelled";
+        case ErrorKind::invalid_argument: return "invalid argument";
+        case ErrorKind::io: return "I/O error";
+        case ErrorKind::invalid_binary: return "invalid binary";
+        case ErrorKind::wrong_isa: return "wrong ISA";
+        case ErrorKind::build_failed: return "build failed";
+        case ErrorKind::tool_missing: return "tool missing";
+        case ErrorKind::simulation_fault: return "simulation fault";
+        case ErrorKind::instruction_limit: return "instruction limit";
+        case ErrorKind::time_limit: return "time limit";
+        case ErrorKind::invalid_output: return "invalid output";
+        case ErrorKind::invalid_model: return "invalid model";
+        case ErrorKind::invalid_data: return "invalid data";
+        case ErrorKind::cancelled: return "cancelled";
     }
     return "unknown error";
 }
@@ -48,28 +48,31 @@ constexpr std::string_view to_string(ErrorKind kind) noexcept {
 /// "simulation_fault", ... (the CLI's JSON and the Python enum use it).
 constexpr std::string_view kind_name(ErrorKind kind) noexcept {
     switch (kind) {
-    case ErrorKind::invalid_argument: return "invalid_argument";
-    case ErrorKind::io: return "io";
-    case ErrorKind::invalid_binary: return "invalid_binary";
-    case ErrorKind::wrong_isa: return "wrong_isa";
-    case ErrorKind::build_failed: return "build_failed";
-    case ErrorKind::tool_missing: return "tool_missing";
-    case ErrorKind::simulation_fault: return "simulation_fault";
-    case ErrorKind::instruction_limit: return "instruction_limit";
-    case ErrorKind::time_limit: return "time_limit";
-    case ErrorKind::invalid_output: return "invalid_output";
-    case ErrorKind::invalid_model: return "invalid_model";
-    case ErrorKind::invalid_data: return "invalid_data";
-    case ErrorKind::cancelled: return "cancelled";
+        case ErrorKind::invalid_argument: return "invalid_argument";
+        case ErrorKind::io: return "io";
+        case ErrorKind::invalid_binary: return "invalid_binary";
+        case ErrorKind::wrong_isa: return "wrong_isa";
+        case ErrorKind::build_failed: return "build_failed";
+        case ErrorKind::tool_missing: return "tool_missing";
+        case ErrorKind::simulation_fault: return "simulation_fault";
+        case ErrorKind::instruction_limit: return "instruction_limit";
+        case ErrorKind::time_limit: return "time_limit";
+        case ErrorKind::invalid_output: return "invalid_output";
+        case ErrorKind::invalid_model: return "invalid_model";
+        case ErrorKind::invalid_data: return "invalid_data";
+        case ErrorKind::cancelled: return "cancelled";
     }
     return "unknown";
 }
 
 /// Every ErrorKind, in declaration order (for bindings that enumerate them).
 inline constexpr ErrorKind error_kinds[] = {
-    ErrorKind::invalid_argument, ErrorKind::io,           ErrorKind::invalid_binary,    ErrorKind::wrong_isa,
-    ErrorKind::build_failed,     ErrorKind::tool_missing, ErrorKind::simulation_fault,  ErrorKind::instruction_limit,
-    ErrorKind::time_limit,       ErrorKind::invalid_output, ErrorKind::invalid_model,   ErrorKind::invalid_data,
+    ErrorKind::invalid_argument, ErrorKind::io,
+    ErrorKind::invalid_binary,   ErrorKind::wrong_isa,
+    ErrorKind::build_failed,     ErrorKind::tool_missing,
+    ErrorKind::simulation_fault, ErrorKind::instruction_limit,
+    ErrorKind::time_limit,       ErrorKind::invalid_output,
+    ErrorKind::invalid_model,    ErrorKind::invalid_data,
     ErrorKind::cancelled,
 };
 

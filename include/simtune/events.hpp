@@ -24,7 +24,7 @@ struct DecodedBlock {
 /// One data memory access made by the guest.
 struct MemoryAccess {
     std::uint64_t address = 0;
-    std::uint32_t size = 0;  ///< bytes
+    std::uint32_t size = 0; ///< bytes
     bool is_store = false;
 };
 
@@ -35,7 +35,12 @@ struct MemoryAccess {
 ///  - block_counts: once after the run, each distinct block of the kernel's code with its number of
 ///    executions (CollectorSet::on_block_executions). Both simulators count executions per block
 ///    anyway, so this costs nothing per execution; only built-in collectors can ask for it.
-enum class EventKind : unsigned { none = 0, blocks = 1, memory = 2, block_counts = 4 };
+enum class EventKind : unsigned {
+    none = 0,
+    blocks = 1,
+    memory = 2,
+    block_counts = 4
+};
 
 constexpr EventKind operator|(EventKind a, EventKind b) noexcept {
     return static_cast<EventKind>(static_cast<unsigned>(a) | static_cast<unsigned>(b));

@@ -22,15 +22,24 @@
 
 namespace simtune {
 
-enum class ElemType : std::uint8_t { f32, f64, i32, i8 };
-enum class BufferRole : std::uint8_t { input, output, inout };
+enum class ElemType : std::uint8_t {
+    f32,
+    f64,
+    i32,
+    i8
+};
+enum class BufferRole : std::uint8_t {
+    input,
+    output,
+    inout
+};
 
 constexpr std::size_t elem_size(ElemType t) noexcept {
     switch (t) {
-    case ElemType::f32: return 4;
-    case ElemType::f64: return 8;
-    case ElemType::i32: return 4;
-    case ElemType::i8: return 1;
+        case ElemType::f32: return 4;
+        case ElemType::f64: return 8;
+        case ElemType::i32: return 4;
+        case ElemType::i8: return 1;
     }
     return 0;
 }
@@ -39,9 +48,9 @@ std::string_view to_string(BufferRole r) noexcept;
 
 /// One pointer argument of the kernel, in argument order.
 struct BufferSpec {
-    std::string name;          ///< C identifier, for messages and dumps
+    std::string name; ///< C identifier, for messages and dumps
     ElemType type = ElemType::f32;
-    std::uint64_t count = 0;   ///< elements
+    std::uint64_t count = 0; ///< elements
     BufferRole role = BufferRole::input;
 
     [[nodiscard]] std::uint64_t bytes() const noexcept { return count * elem_size(type); }
@@ -90,8 +99,7 @@ public:
     /// a FIFO, a device or a file larger than max_file_bytes: refused before reading).
     static KernelBinary load(const std::filesystem::path& path, std::optional<Isa> expected = {});
     /// As load, from bytes in memory; `name` is used in messages.
-    static KernelBinary from_bytes(std::vector<std::byte> bytes, std::string name,
-                                   std::optional<Isa> expected = {});
+    static KernelBinary from_bytes(std::vector<std::byte> bytes, std::string name, std::optional<Isa> expected = {});
 
     [[nodiscard]] Isa isa() const noexcept { return isa_; }
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return described_->path; }
@@ -100,9 +108,7 @@ public:
     [[nodiscard]] const std::vector<BufferSpec>& buffers() const noexcept { return described_->buffers; }
     [[nodiscard]] std::uint64_t entry() const noexcept { return entry_; }
     /// Address range [first, second) of the kernel's own code (the `simtune_text` section).
-    [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> kernel_code() const noexcept {
-        return kernel_code_;
-    }
+    [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> kernel_code() const noexcept { return kernel_code_; }
     /// A function or object symbol; nullopt if absent.
     [[nodiscard]] std::optional<Symbol> symbol(std::string_view name) const;
     /// The name of the sized symbol containing `address`, or "" (for error messages).
@@ -111,8 +117,8 @@ public:
     [[nodiscard]] const std::string& content_hash() const noexcept { return described_->hash; }
 
     /// Symbols every kernel binary must define.
-    static constexpr std::array<std::string_view, 4> required_symbols{
-        "simtune_kernel", "simtune_roi_begin", "simtune_roi_end", "simtune_buffer_spec"};
+    static constexpr std::array<std::string_view, 4> required_symbols{"simtune_kernel", "simtune_roi_begin",
+                                                                      "simtune_roi_end", "simtune_buffer_spec"};
 
 private:
     KernelBinary() = default;

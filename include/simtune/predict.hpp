@@ -14,10 +14,10 @@
 namespace simtune {
 
 struct Prediction {
-    double seconds = 0;       ///< predicted run time of one kernel call on the target
-    Stats stats;              ///< the simulation statistics the prediction was made from
+    double seconds = 0;                               ///< predicted run time of one kernel call on the target
+    Stats stats;                                      ///< the simulation statistics the prediction was made from
     SimulatorKind simulator = SimulatorKind::unicorn; ///< which simulator produced them
-    std::string model;        ///< which model scored them (file name or "builtin:<target>")
+    std::string model;                                ///< which model scored them (file name or "builtin:<target>")
 };
 
 /// Simulates `kernel` for `target` and predicts its run time with the target's default model.

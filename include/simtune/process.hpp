@@ -22,12 +22,12 @@ struct ProcessOptions {
 };
 
 struct ProcessResult {
-    int exit_code = -1;       ///< exit status if the child exited normally, else -1
-    int signal = 0;           ///< the signal that killed it, 0 if none
-    bool timed_out = false;   ///< killed by simtune after the timeout
-    std::string out;          ///< captured stdout (tail)
-    std::string err;          ///< captured stderr (tail)
-    double seconds = 0;       ///< wall-clock time
+    int exit_code = -1;     ///< exit status if the child exited normally, else -1
+    int signal = 0;         ///< the signal that killed it, 0 if none
+    bool timed_out = false; ///< killed by simtune after the timeout
+    std::string out;        ///< captured stdout (tail)
+    std::string err;        ///< captured stderr (tail)
+    double seconds = 0;     ///< wall-clock time
 
     [[nodiscard]] bool ok() const noexcept { return exit_code == 0 && !timed_out; }
     /// "exit code 3", "killed by signal 11 (Segmentation fault)", "timed out after 2.0 s".

@@ -19,12 +19,20 @@ namespace simtune {
 /// int_alu (everything else: integer arithmetic, logic, register moves, address computation).
 /// Compute instructions with a memory operand (`addps xmm0,[m]`) keep their compute class; their
 /// memory traffic is counted by the memory counters (mem_reads/mem_writes), not by load/store.
-enum class InsnClass : std::uint8_t { int_alu, mul_div, fp_scalar, simd, load, store, branch };
+enum class InsnClass : std::uint8_t {
+    int_alu,
+    mul_div,
+    fp_scalar,
+    simd,
+    load,
+    store,
+    branch
+};
 inline constexpr std::size_t insn_class_count = 7;
 
 constexpr std::string_view to_string(InsnClass c) noexcept {
-    constexpr std::array<std::string_view, insn_class_count> names{
-        "int_alu", "mul_div", "fp_scalar", "simd", "load", "store", "branch"};
+    constexpr std::array<std::string_view, insn_class_count> names{"int_alu", "mul_div", "fp_scalar", "simd",
+                                                                   "load",    "store",   "branch"};
     return names[static_cast<std::size_t>(c)];
 }
 
@@ -42,7 +50,7 @@ struct Stats {
     std::uint64_t l1d_accesses = 0, l1d_misses = 0; ///< simulated data caches, line granularity
     std::uint64_t l2_accesses = 0, l2_misses = 0;
     std::uint64_t llc_accesses = 0, llc_misses = 0;
-    std::uint64_t basic_blocks = 0;   ///< executed translation blocks (simulator-defined blocks)
+    std::uint64_t basic_blocks = 0; ///< executed translation blocks (simulator-defined blocks)
     // Appended: LLVM MCA's static estimate of each executed block of the kernel's code on the
     // target's CPU model (isa/pipeline_model.hpp), times the block's executions. Zero unless the
     // pipeline collector ran.
@@ -53,10 +61,11 @@ struct Stats {
     // Appended: what decides memory-bound kernels beyond the cache miss counts (CacheModel, with the
     // target's TLB geometry). A miss a hardware prefetcher would have hidden costs little; a miss of
     // the data TLB costs a page walk or a second-level TLB lookup. Zero unless the caches ran.
-    std::uint64_t dtlb_misses = 0;       ///< accesses whose 4 KiB page missed the first-level data TLB
-    std::uint64_t stlb_misses = 0;       ///< ... and the second-level TLB (a page walk)
-    std::uint64_t l1d_stream_misses = 0; ///< L1D misses continuing a stream in their page (+-1 line or a repeated stride)
-    std::uint64_t l2_stream_misses = 0;  ///< L2 misses continuing a stream in their page
+    std::uint64_t dtlb_misses = 0; ///< accesses whose 4 KiB page missed the first-level data TLB
+    std::uint64_t stlb_misses = 0; ///< ... and the second-level TLB (a page walk)
+    std::uint64_t l1d_stream_misses =
+        0; ///< L1D misses continuing a stream in their page (+-1 line or a repeated stride)
+    std::uint64_t l2_stream_misses = 0; ///< L2 misses continuing a stream in their page
     // Appended: which L1D misses were stores. A load miss overlaps with other work (the core keeps
     // many loads in flight); a store miss needs its line read for ownership before the store
     // buffer can drain, and a strided one that no stream prefetcher follows stalls the core once the
@@ -84,14 +93,37 @@ struct Stats {
 
     /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
     static std::span<const std::string_view> feature_names() noexcept {
-        static constexpr std::array<std::string_view, feature_count> names{
-            "instructions", "int_alu",      "mul_div",      "fp_scalar",   "simd",
-            "load",         "store",        "branch",       "branches_taken", "mem_reads",
-            "mem_writes",   "bytes_loaded", "bytes_stored", "l1d_accesses", "l1d_misses",
-            "l2_accesses",  "l2_misses",    "llc_accesses", "llc_misses",  "basic_blocks",
-            "mca_cycles",   "mca_resource_cycles", "mca_uops", "mca_unsupported", "dtlb_misses",
-            "stlb_misses",  "l1d_stream_misses", "l2_stream_misses", "l1d_store_misses",
-            "l1d_store_stream_misses", "store_forwarded_loads"};
+        static constexpr std::array<std::string_view, feature_count> names{"instructions",
+                                                                           "int_alu",
+                                                                           "mul_div",
+                                                                           "fp_scalar",
+                                                                           "simd",
+                                                                           "load",
+                                                                           "store",
+                                                                           "branch",
+                                                                           "branches_taken",
+                                                                           "mem_reads",
+                                                                           "mem_writes",
+                                                                           "bytes_loaded",
+                                                                           "bytes_stored",
+                                                                           "l1d_accesses",
+                                                                           "l1d_misses",
+                                                                           "l2_accesses",
+                                                                           "l2_misses",
+                                                                           "llc_accesses",
+                                                                           "llc_misses",
+                                                                           "basic_blocks",
+                                                                           "mca_cycles",
+                                                                           "mca_resource_cycles",
+                                                                           "mca_uops",
+                                                                           "mca_unsupported",
+                                                                           "dtlb_misses",
+                                                                           "stlb_misses",
+                                                                           "l1d_stream_misses",
+                                                                           "l2_stream_misses",
+                                                                           "l1d_store_misses",
+                                                                           "l1d_store_stream_misses",
+                                                                           "store_forwarded_loads"};
         return names;
     }
 
@@ -106,9 +138,7 @@ struct Stats {
     /// Counter `i` (< feature_count) in feature_names() order: the one place that maps the order
     /// to the fields, for every reader and writer of Stats as a sequence.
     [[nodiscard]] std::uint64_t& counter(std::size_t i) noexcept;
-    [[nodiscard]] std::uint64_t counter(std::size_t i) const noexcept {
-        return const_cast<Stats&>(*this).counter(i);
-    }
+    [[nodiscard]] std::uint64_t counter(std::size_t i) const noexcept { return const_cast<Stats&>(*this).counter(i); }
     /// The counter of instruction class `c` (its by_class entry).
     [[nodiscard]] std::uint64_t& counter(InsnClass c) noexcept { return by_class[static_cast<std::size_t>(c)]; }
     [[nodiscard]] std::uint64_t counter(InsnClass c) const noexcept { return by_class[static_cast<std::size_t>(c)]; }
@@ -127,12 +157,29 @@ struct Stats {
 inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
     // After `instructions` and the per-class counts, the other counters in feature order.
     constexpr std::array<std::uint64_t Stats::*, feature_count - 1 - insn_class_count> rest{
-        &Stats::branches_taken, &Stats::mem_reads,  &Stats::mem_writes,   &Stats::bytes_loaded,
-        &Stats::bytes_stored,   &Stats::l1d_accesses, &Stats::l1d_misses, &Stats::l2_accesses,
-        &Stats::l2_misses,      &Stats::llc_accesses, &Stats::llc_misses, &Stats::basic_blocks,
-        &Stats::mca_cycles,     &Stats::mca_resource_cycles, &Stats::mca_uops, &Stats::mca_unsupported,
-        &Stats::dtlb_misses,    &Stats::stlb_misses,  &Stats::l1d_stream_misses, &Stats::l2_stream_misses,
-        &Stats::l1d_store_misses, &Stats::l1d_store_stream_misses, &Stats::store_forwarded_loads};
+        &Stats::branches_taken,
+        &Stats::mem_reads,
+        &Stats::mem_writes,
+        &Stats::bytes_loaded,
+        &Stats::bytes_stored,
+        &Stats::l1d_accesses,
+        &Stats::l1d_misses,
+        &Stats::l2_accesses,
+        &Stats::l2_misses,
+        &Stats::llc_accesses,
+        &Stats::llc_misses,
+        &Stats::basic_blocks,
+        &Stats::mca_cycles,
+        &Stats::mca_resource_cycles,
+        &Stats::mca_uops,
+        &Stats::mca_unsupported,
+        &Stats::dtlb_misses,
+        &Stats::stlb_misses,
+        &Stats::l1d_stream_misses,
+        &Stats::l2_stream_misses,
+        &Stats::l1d_store_misses,
+        &Stats::l1d_store_stream_misses,
+        &Stats::store_forwarded_loads};
     if (i == 0) return instructions;
     if (i <= insn_class_count) return by_class[i - 1];
     return this->*rest[i - 1 - insn_class_count];
@@ -154,8 +201,7 @@ struct fmt::formatter<simtune::Stats> {
         const auto names = simtune::Stats::feature_names();
         const auto values = s.to_features();
         for (std::size_t i = 0; i < values.size(); ++i)
-            out = fmt::format_to(out, "{}{}={}", i ? " " : "", names[i],
-                                 static_cast<std::uint64_t>(values[i]));
+            out = fmt::format_to(out, "{}{}={}", i ? " " : "", names[i], static_cast<std::uint64_t>(values[i]));
         return out;
     }
 };

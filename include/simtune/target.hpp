@@ -10,13 +10,17 @@
 
 namespace simtune {
 
-enum class Isa { x86_64, aarch64, riscv64 };
+enum class Isa {
+    x86_64,
+    aarch64,
+    riscv64
+};
 
 constexpr std::string_view to_string(Isa isa) noexcept {
     switch (isa) {
-    case Isa::x86_64: return "x86-64";
-    case Isa::aarch64: return "aarch64";
-    case Isa::riscv64: return "riscv64";
+        case Isa::x86_64: return "x86-64";
+        case Isa::aarch64: return "aarch64";
+        case Isa::riscv64: return "riscv64";
     }
     return "unknown";
 }
@@ -27,9 +31,9 @@ Isa parse_isa(std::string_view text);
 /// ELF e_machine value of an ISA (EM_X86_64, EM_AARCH64, EM_RISCV).
 constexpr std::uint16_t elf_machine(Isa isa) noexcept {
     switch (isa) {
-    case Isa::x86_64: return 62;
-    case Isa::aarch64: return 183;
-    case Isa::riscv64: return 243;
+        case Isa::x86_64: return 62;
+        case Isa::aarch64: return 183;
+        case Isa::riscv64: return 243;
     }
     return 0;
 }
@@ -63,23 +67,21 @@ struct CacheHierarchy {
 };
 
 struct Target {
-    std::string name;                     ///< e.g. "host-x86-64", "cortex-a72"
+    std::string name; ///< e.g. "host-x86-64", "cortex-a72"
     Isa isa = Isa::x86_64;
-    std::string toolchain_prefix;         ///< prepended to gcc/objcopy: "" or "aarch64-linux-gnu-"
-    std::vector<std::string> cflags;      ///< target flags, e.g. {"-march=x86-64-v2"}
-    std::string qemu_binary;              ///< "qemu-x86_64", "qemu-aarch64", "qemu-riscv64"
-    std::string qemu_cpu;                 ///< value for QEMU's -cpu, empty for its default
+    std::string toolchain_prefix;    ///< prepended to gcc/objcopy: "" or "aarch64-linux-gnu-"
+    std::vector<std::string> cflags; ///< target flags, e.g. {"-march=x86-64-v2"}
+    std::string qemu_binary;         ///< "qemu-x86_64", "qemu-aarch64", "qemu-riscv64"
+    std::string qemu_cpu;            ///< value for QEMU's -cpu, empty for its default
     CacheHierarchy caches;
-    bool native = false;                  ///< binaries for this target run on this machine
+    bool native = false; ///< binaries for this target run on this machine
     /// LLVM CPU whose scheduling model the pipeline collector (LLVM MCA) uses, e.g. "cortex-a72";
     /// "host" is this machine's CPU as LLVM detects it; empty is the ISA's generic CPU.
     std::string pipeline_cpu;
-    std::string pipeline_features;        ///< LLVM subtarget features for it, e.g. "+m,+a,+f,+d,+c"
+    std::string pipeline_features; ///< LLVM subtarget features for it, e.g. "+m,+a,+f,+d,+c"
 
     [[nodiscard]] std::string compiler() const { return toolchain_prefix + "gcc"; }
-    [[nodiscard]] std::string binutil(std::string_view tool) const {
-        return toolchain_prefix + std::string(tool);
-    }
+    [[nodiscard]] std::string binutil(std::string_view tool) const { return toolchain_prefix + std::string(tool); }
     /// Throws Error(invalid_argument) naming the first inconsistent field.
     void validate() const;
 };

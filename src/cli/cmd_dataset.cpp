@@ -8,18 +8,22 @@
 namespace simtune::cli {
 
 int cmd_dataset(std::span<const std::string> argv) {
-    ArgParser args("simtune dataset", "[options] --out FILE.csv [DIR]",
-                   "Builds a training dataset: for each variant of the chosen workloads, its statistics from each\n"
-                   "chosen simulator and its measured run time (native timing, or --times-csv for a board). The CSV\n"
-                   "is extended in chunks, so an interrupted run resumes where it stopped.\n"
-                   "DIR instead of --workloads: your own candidates, C sources of one kernel (buffers from --buffers or\n"
-                   "DIR/buffers.spec) or kernel binaries; rows have workload = DIR's name (or --name) and variant = the\n"
-                   "file's stem, and train like any other ('simtune train').");
+    ArgParser args(
+        "simtune dataset", "[options] --out FILE.csv [DIR]",
+        "Builds a training dataset: for each variant of the chosen workloads, its statistics from each\n"
+        "chosen simulator and its measured run time (native timing, or --times-csv for a board). The CSV\n"
+        "is extended in chunks, so an interrupted run resumes where it stopped.\n"
+        "DIR instead of --workloads: your own candidates, C sources of one kernel (buffers from --buffers or\n"
+        "DIR/buffers.spec) or kernel binaries; rows have workload = DIR's name (or --name) and variant = the\n"
+        "file's stem, and train like any other ('simtune train').");
     args.positional("DIR", "a directory of C sources or kernel binaries (instead of --workloads)", 0, 1)
         .option("out", "FILE", "the dataset CSV to create or complete", std::nullopt, 'o')
-        .option("workloads", "LIST", "'all' (the six built-in), 'corpus' (every family) or workload names separated by commas (see 'simtune workloads'); default: all")
+        .option("workloads", "LIST",
+                "'all' (the six built-in), 'corpus' (every family) or workload names separated by commas (see 'simtune "
+                "workloads'); default: all")
         .option("name", "NAME", "DIR: the rows' workload name (default: the directory's name)")
-        .option("buffers", "SPEC", "DIR: buffers of the C sources, NAME:TYPE:COUNT:ROLE;... (default: DIR/buffers.spec)")
+        .option("buffers", "SPEC",
+                "DIR: buffers of the C sources, NAME:TYPE:COUNT:ROLE;... (default: DIR/buffers.spec)")
         .option("flag", "FLAG", "DIR: extra compiler flag for the C sources", std::nullopt, 0, true)
         .option("variants", "N", "variants per workload (0 = all)", "50")
         .option("seed", "N", "which variants (enumeration order)", "1")
@@ -29,7 +33,8 @@ int cmd_dataset(std::span<const std::string> argv) {
         .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")
         .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
-        .option("chunk", "N", "variants built, simulated, measured and appended together (an interruption loses at most one)", "64")
+        .option("chunk", "N",
+                "variants built, simulated, measured and appended together (an interruption loses at most one)", "64")
         .flag("quiet", "no progress display", 'q')
         .flag("json", "print a JSON summary");
     add_target_option(args);
@@ -63,7 +68,8 @@ int cmd_dataset(std::span<const std::string> argv) {
     options.simulators = split_list(args.get("simulators"));
     if (options.simulators.empty()) throw UsageError("--simulators names no simulator");
     for (const auto& s : options.simulators)
-        if (s != "unicorn" && s != "qemu") throw UsageError(fmt::format("unknown simulator '{}' (known: unicorn, qemu)", s));
+        if (s != "unicorn" && s != "qemu")
+            throw UsageError(fmt::format("unknown simulator '{}' (known: unicorn, qemu)", s));
     options.collectors = parse_collectors(args.get("collectors"));
     options.workers = static_cast<std::size_t>(args.get_int("workers", 0, 1024));
     options.variants_per_workload = static_cast<std::size_t>(args.get_int("variants", 0, 1'000'000));
@@ -74,13 +80,16 @@ int cmd_dataset(std::span<const std::string> argv) {
     options.limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, max_timeout.count()));
     if (auto times = args.get_optional("times-csv")) options.times_csv = *times;
     else if (!target.native)
-        throw UsageError(fmt::format("{} cannot be timed on this machine: give its measured times with --times-csv", target.name));
+        throw UsageError(
+            fmt::format("{} cannot be timed on this machine: give its measured times with --times-csv", target.name));
 
     // Under MPI the ranks share the simulations; rank 0 alone reads and writes the CSV and times.
     auto& job = Job::current();
     options.collective = job.collective();
     Progress progress("dataset", !args.has("quiet"));
-    options.progress = [&](std::string_view phase, std::size_t done, std::size_t total) { progress.update(done, total, phase); };
+    options.progress = [&](std::string_view phase, std::size_t done, std::size_t total) {
+        progress.update(done, total, phase);
+    };
     Json failures = Json::array();
     std::string first_key, first_error;
     const auto on_error = [&](const std::string& key, const std::string& error) {

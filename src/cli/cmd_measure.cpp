@@ -9,7 +9,8 @@ int cmd_measure(std::span<const std::string> argv) {
                    "measured in several interleaved passes on alternating CPUs; its time is the minimum over passes\n"
                    "and its spread (median - min) / min is the noise seen.");
     args.positional("BINARY", "kernel binaries for this machine (or the board)", 1, 0)
-        .option("command", "TEMPLATE", "run this shell command instead of the binary; {binary} and {args} are substituted")
+        .option("command", "TEMPLATE",
+                "run this shell command instead of the binary; {binary} and {args} are substituted")
         .flag("quiet", "no progress display", 'q')
         .flag("json", "print a JSON array, one object per binary");
     add_timing_options(args);
@@ -23,8 +24,9 @@ int cmd_measure(std::span<const std::string> argv) {
     if (options.command_template.empty()) {
         for (const auto& b : binaries)
             if (b.isa() != Isa::x86_64)
-                fail(ErrorKind::wrong_isa, "{} is a {} binary and cannot run on this machine (use --command for a board)",
-                     b.path().string(), b.isa());
+                fail(ErrorKind::wrong_isa,
+                     "{} is a {} binary and cannot run on this machine (use --command for a board)", b.path().string(),
+                     b.isa());
     }
     Progress progress("measure", !args.has("quiet"));
     options.progress = [&](std::size_t done, std::size_t total) { progress.update(done, total); };

@@ -12,7 +12,8 @@ int cmd_predict(std::span<const std::string> argv) {
     args.positional("INPUT", "a kernel binary, or a C kernel source (*.c, needs --buffers)")
         .option("buffers", "SPEC", "buffers of a C kernel, NAME:TYPE:COUNT:ROLE;...")
         .option("flag", "FLAG", "extra compiler flag for a C kernel", std::nullopt, 0, true)
-        .option("model", "FILE", "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
+        .option("model", "FILE",
+                "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
                 "(default: the target's default model)")
         .option("max-instructions", "N", "fail a kernel that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a kernel that simulates longer", "120000")
@@ -24,10 +25,12 @@ int cmd_predict(std::span<const std::string> argv) {
     const bool is_source = args.get_optional("buffers").has_value() || input.ends_with(".c");
     std::optional<KernelBinary> binary;
     if (is_source) {
-        if (!args.get_optional("buffers")) throw UsageError(fmt::format("'{}' looks like C source: give its --buffers", input));
+        if (!args.get_optional("buffers"))
+            throw UsageError(fmt::format("'{}' looks like C source: give its --buffers", input));
         BuildOptions build;
         build.flags = args.get_all("flag");
-        binary = build_kernel(read_text_file(input), parse_buffer_spec(args.get("buffers")), resolve_target(args), build);
+        binary =
+            build_kernel(read_text_file(input), parse_buffer_spec(args.get("buffers")), resolve_target(args), build);
     } else {
         binary = load_binary(input, args);
     }
@@ -47,8 +50,9 @@ int cmd_predict(std::span<const std::string> argv) {
                     {"model", prediction.model},
                     {"stats", to_json(prediction.stats)}});
     } else {
-        fmt::print("{}: {} per call on {} (model {}, {} stats: {} instructions)\n", input, format_seconds(prediction.seconds),
-                   target.name, prediction.model, prediction.simulator, prediction.stats.instructions);
+        fmt::print("{}: {} per call on {} (model {}, {} stats: {} instructions)\n", input,
+                   format_seconds(prediction.seconds), target.name, prediction.model, prediction.simulator,
+                   prediction.stats.instructions);
     }
     return exit_ok;
 }

@@ -33,21 +33,26 @@ std::string fmt_metric(double v, int digits) { return std::isfinite(v) ? fmt::fo
 
 Json metrics_json(const RankingMetrics& m) {
     auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); };
-    return {{"candidates", m.candidates}, {"top_k_percent", num(m.top_k_percent)}, {"regret", num(m.regret)},
-            {"spearman", num(m.spearman)}, {"kendall", num(m.kendall)}, {"mape", num(m.mape)}};
+    return {{"candidates", m.candidates}, {"top_k_percent", num(m.top_k_percent)},
+            {"regret", num(m.regret)},    {"spearman", num(m.spearman)},
+            {"kendall", num(m.kendall)},  {"mape", num(m.mape)}};
 }
 
 void run_plot_script(const std::filesystem::path& data_file, const std::filesystem::path& out_dir) {
     const std::string python = "/usr/bin/python3";
-    if (!program_exists(python)) fail(ErrorKind::tool_missing, "plots need {} (Debian's python3 and python3-matplotlib)", python);
+    if (!program_exists(python))
+        fail(ErrorKind::tool_missing, "plots need {} (Debian's python3 and python3-matplotlib)", python);
     const auto script = plot_script();
-    if (!std::filesystem::exists(script)) fail(ErrorKind::tool_missing, "the plotting script {} is missing", script.string());
+    if (!std::filesystem::exists(script))
+        fail(ErrorKind::tool_missing, "the plotting script {} is missing", script.string());
     ProcessOptions options;
     options.timeout = std::chrono::minutes(5);
     const auto result = run_process({python, script.string(), data_file.string(), out_dir.string()}, options);
     if (result.exit_code == 4)
-        fail(ErrorKind::tool_missing, "plots need matplotlib for {}: install python3-matplotlib (or use --no-plots)", python);
-    if (!result.ok()) fail(ErrorKind::invalid_output, "the plotting script failed ({}): {}", result.describe(), result.err);
+        fail(ErrorKind::tool_missing, "plots need matplotlib for {}: install python3-matplotlib (or use --no-plots)",
+             python);
+    if (!result.ok())
+        fail(ErrorKind::invalid_output, "the plotting script failed ({}): {}", result.describe(), result.err);
 }
 
 } // namespace
@@ -85,8 +90,8 @@ int cmd_report(std::span<const std::string> argv) {
         const std::string simulator(to_string(target_model.simulator)); // datasets name their simulators
         const auto available = dataset.simulators();
         if (std::ranges::find(available, simulator) == available.end())
-            fail(ErrorKind::invalid_data, "{} scores {} stats, which the dataset lacks (it has: {})", file,
-                 simulator, fmt::join(available, ", "));
+            fail(ErrorKind::invalid_data, "{} scores {} stats, which the dataset lacks (it has: {})", file, simulator,
+                 fmt::join(available, ", "));
         const auto data = dataset.training_set(simulator);
         std::vector<double> predicted, actual;
         for (Eigen::Index r = 0; r < data.rows(); ++r) {
@@ -140,11 +145,19 @@ int cmd_report(std::span<const std::string> argv) {
                 }
             workloads.push_back({{"name", w}, {"measured", measured}, {"predicted", pred}});
         }
-        plot_models.push_back({{"name", name}, {"kind", predictor.kind()}, {"simulator", simulator},
-                               {"workloads", workloads}, {"importance", importance}, {"importance_label", importance_label}});
-        models_json.push_back({{"model", file}, {"name", name}, {"kind", predictor.kind()},
-                               {"simulator", simulator}, {"workloads", groups},
-                               {"mean", metrics_json(table.mean)}, {"worst", metrics_json(table.worst)}});
+        plot_models.push_back({{"name", name},
+                               {"kind", predictor.kind()},
+                               {"simulator", simulator},
+                               {"workloads", workloads},
+                               {"importance", importance},
+                               {"importance_label", importance_label}});
+        models_json.push_back({{"model", file},
+                               {"name", name},
+                               {"kind", predictor.kind()},
+                               {"simulator", simulator},
+                               {"workloads", groups},
+                               {"mean", metrics_json(table.mean)},
+                               {"worst", metrics_json(table.worst)}});
     }
 
     Json plots = Json::array();
@@ -158,7 +171,8 @@ int cmd_report(std::span<const std::string> argv) {
             for (const auto& [suffix, caption] : {std::pair{"-predicted-vs-measured.png", "predicted vs measured"},
                                                   std::pair{"-importance.png", "feature importance"}}) {
                 const auto png = out_dir / (name + suffix);
-                if (!std::filesystem::exists(png)) fail(ErrorKind::invalid_output, "the plotting script did not write {}", png.string());
+                if (!std::filesystem::exists(png))
+                    fail(ErrorKind::invalid_output, "the plotting script did not write {}", png.string());
                 plots.push_back(png.string());
                 markdown += fmt::format("![{}: {}]({})\n", name, caption, png.filename().string());
             }
@@ -166,8 +180,10 @@ int cmd_report(std::span<const std::string> argv) {
     }
     write_file_atomically(out_dir / "report.md", markdown); // errors (a full disk) are not ignored
     if (args.has("json")) {
-        print_json({{"dataset", args.positionals().at(0)}, {"report", (out_dir / "report.md").string()},
-                    {"models", models_json}, {"plots", plots}});
+        print_json({{"dataset", args.positionals().at(0)},
+                    {"report", (out_dir / "report.md").string()},
+                    {"models", models_json},
+                    {"plots", plots}});
     } else {
         fmt::print("{}", markdown);
     }

@@ -40,7 +40,8 @@ int cmd_simulate(std::span<const std::string> argv) {
                            {"seconds", result.seconds},
                            {"stats", to_json(result.stats)}});
         } else {
-            fmt::print("{} on {} ({}, {}, {:.3f} s)\n", path, target.name, simulator.name(), collectors.key(), result.seconds);
+            fmt::print("{} on {} ({}, {}, {:.3f} s)\n", path, target.name, simulator.name(), collectors.key(),
+                       result.seconds);
             const auto names = Stats::feature_names();
             const auto values = result.stats.to_features();
             for (std::size_t i = 0; i < values.size(); ++i)

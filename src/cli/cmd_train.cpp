@@ -29,9 +29,11 @@ int cmd_train(std::span<const std::string> argv) {
                    "for 'simtune predict --model', 'simtune tune --model' and the C++ and Python APIs.");
     args.positional("DATASET.csv", "a dataset written by 'simtune dataset'")
         .option("out", "FILE", "the model file to write", std::nullopt, 'o')
-        .option("model", "KIND", "ridge (linear, closed form), gbt (gradient-boosted trees), or ensemble (the shipped\n"
+        .option("model", "KIND",
+                "ridge (linear, closed form), gbt (gradient-boosted trees), or ensemble (the shipped\n"
                 "host model's recipe: the cycle estimate + gbt on counters + relative pairwise gbt,\n"
-                "geometric mean)", "ridge")
+                "geometric mean)",
+                "ridge")
         .option("simulator", "NAME", "whose stats to learn from (default: the dataset's first simulator)")
         .option("rounds", "N", "gbt: boosting rounds", "200")
         .option("depth", "N", "gbt: maximum tree depth", "6")
@@ -54,7 +56,8 @@ int cmd_train(std::span<const std::string> argv) {
     const auto dataset = Dataset::load_csv(args.positionals().at(0));
     const auto simulator = pick_simulator(args, dataset);
     const auto data = dataset.training_set(simulator);
-    if (data.rows() < 2) fail(ErrorKind::invalid_data, "the dataset has {} usable rows; training needs at least 2", data.rows());
+    if (data.rows() < 2)
+        fail(ErrorKind::invalid_data, "the dataset has {} usable rows; training needs at least 2", data.rows());
     const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
     const bool is_relative = args.has("relative");
 
@@ -75,7 +78,8 @@ int cmd_train(std::span<const std::string> argv) {
         recipe.gbt_rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));
         recipe.gbt_depth = static_cast<int>(args.get_int("depth", 1, 12));
         recipe.seed = seed;
-        model.emplace(train_model(std::string(shipped_model_recipe), data, recipe, model_tag(target.name, parse_simulator_kind(simulator))));
+        model.emplace(train_model(std::string(shipped_model_recipe), data, recipe,
+                                  model_tag(target.name, parse_simulator_kind(simulator))));
     } else {
         GbtOptions options;
         options.rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));

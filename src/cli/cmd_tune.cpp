@@ -52,11 +52,13 @@ CommandCandidates candidates_from(const ArgParser& args) {
         }
     }
     std::ranges::sort(files);
-    if (files.empty()) fail(ErrorKind::invalid_argument, "no candidate binaries found in {}", fmt::join(positionals, ", "));
+    if (files.empty())
+        fail(ErrorKind::invalid_argument, "no candidate binaries found in {}", fmt::join(positionals, ", "));
     for (const auto& f : files) {
         auto binary = load_binary(f, args);
         if (out.isa && binary.isa() != *out.isa)
-            fail(ErrorKind::wrong_isa, "{} is a {} binary, but the other candidates are {}", f.string(), binary.isa(), *out.isa);
+            fail(ErrorKind::wrong_isa, "{} is a {} binary, but the other candidates are {}", f.string(), binary.isa(),
+                 *out.isa);
         out.isa = binary.isa();
         out.list.push_back(Candidate::from_binary(f.filename().string(), std::move(binary)));
     }
@@ -73,14 +75,15 @@ std::string correction_text(double penalty) {
 } // namespace
 
 int cmd_tune(std::span<const std::string> argv) {
-    ArgParser args("simtune tune", "[options] (--workload NAME | DIR | BINARY...)",
-                   "Ranks candidate implementations by predicted run time: builds and simulates them in parallel,\n"
-                   "scores each with the model, and optionally times the best few natively (--confirm) to order\n"
-                   "those by measurement, as an autotuner does before committing to a choice.\n"
-                   "DIR holds your own candidates: C sources of one kernel (each defining simtune_kernel, buffers\n"
-                   "from --buffers or DIR/buffers.spec) or kernel binaries; each file is a candidate named by its stem.\n"
-                   "--calibrate N measures N informative candidates (spread over the predicted order and the\n"
-                   "statistics), adapts the model to this kernel with them and ranks the rest with the adapted model.");
+    ArgParser args(
+        "simtune tune", "[options] (--workload NAME | DIR | BINARY...)",
+        "Ranks candidate implementations by predicted run time: builds and simulates them in parallel,\n"
+        "scores each with the model, and optionally times the best few natively (--confirm) to order\n"
+        "those by measurement, as an autotuner does before committing to a choice.\n"
+        "DIR holds your own candidates: C sources of one kernel (each defining simtune_kernel, buffers\n"
+        "from --buffers or DIR/buffers.spec) or kernel binaries; each file is a candidate named by its stem.\n"
+        "--calibrate N measures N informative candidates (spread over the predicted order and the\n"
+        "statistics), adapts the model to this kernel with them and ranks the rest with the adapted model.");
     args.positional("DIR|BINARY", "a directory of C sources or kernel binaries, or binaries", 0, 0)
         .option("workload", "NAME", "rank variants of a built-in workload (see 'simtune workloads')")
         .option("variants", "N", "how many variants of the workload (0 = all)", "50")
@@ -90,12 +93,15 @@ int cmd_tune(std::span<const std::string> argv) {
         .option("top", "N", "how many of the ranking to show", "10")
         .option("confirm", "N", "time the best N natively and order them by measured time", "0")
         .option("calibrate", "N", "measure N informative candidates and calibrate the model on them (0 = off)", "0")
-        .option("times-csv", "FILE", "--calibrate on a board: its measured times (key,seconds rows; key = candidate name "
+        .option("times-csv", "FILE",
+                "--calibrate on a board: its measured times (key,seconds rows; key = candidate name "
                 "or DIR-name/candidate)")
-        .option("command", "TEMPLATE", "--calibrate on a board: run this shell command to time a binary; {binary} and "
+        .option("command", "TEMPLATE",
+                "--calibrate on a board: run this shell command to time a binary; {binary} and "
                 "{args} are substituted")
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
-        .option("model", "FILE", "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
+        .option("model", "FILE",
+                "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
                 "(default: the target's default model)")
         .flag("quiet", "no progress display", 'q')
         .flag("json", "print a JSON object");
@@ -118,7 +124,8 @@ int cmd_tune(std::span<const std::string> argv) {
         const auto w = workload_by_name(*workload_name);
         const auto variants = enumerate_variants(w, static_cast<std::size_t>(args.get_int("variants", 0, 1'000'000)),
                                                  static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX)));
-        for (const auto& v : variants) candidates.push_back(Candidate::from_source(v.key(), v.source, v.buffers, v.flags));
+        for (const auto& v : variants)
+            candidates.push_back(Candidate::from_source(v.key(), v.source, v.buffers, v.flags));
     } else {
         auto named = candidates_from(args);
         candidates = std::move(named.list);
@@ -141,7 +148,8 @@ int cmd_tune(std::span<const std::string> argv) {
     const auto command = args.get_optional("command");
     if (calibration.count > 0 && options.confirm_top > 0)
         throw UsageError("--confirm and --calibrate both measure candidates: choose one");
-    if ((times_csv || command) && calibration.count == 0) throw UsageError("--times-csv and --command need --calibrate N");
+    if ((times_csv || command) && calibration.count == 0)
+        throw UsageError("--times-csv and --command need --calibrate N");
     if (times_csv && command) throw UsageError("give either --times-csv or --command, not both");
     // Read the times before the long simulations, so a bad file fails at once.
     std::optional<std::map<std::string, double>> times;
@@ -158,16 +166,16 @@ int cmd_tune(std::span<const std::string> argv) {
     std::size_t finished = 0;
     options.native.progress = [&](std::size_t done, std::size_t total) { progress.update(done, total, "confirm"); };
     Tuner tuner(target, model, options);
-    auto ranked = tuner.rank(candidates, [&](const CandidateResult&) {
-        progress.update(++finished, my_candidates, "simulate");
-    });
+    auto ranked =
+        tuner.rank(candidates, [&](const CandidateResult&) { progress.update(++finished, my_candidates, "simulate"); });
     if (!job.is_root()) return exit_ok; // the root reports for the whole job
 
     const auto good = static_cast<std::size_t>(std::ranges::count_if(ranked, &CandidateResult::ok));
     // Calibration: measure the picks (natively, through the board's command, or from its times).
     std::optional<CalibratedRanking> calibrated;
     // One ranked candidate has no order to calibrate (a failure of the rest is reported below).
-    if (calibration.count > 0 && good == 1) fmt::print(stderr, "note: calibration skipped, only one candidate was ranked\n");
+    if (calibration.count > 0 && good == 1)
+        fmt::print(stderr, "note: calibration skipped, only one candidate was ranked\n");
     if (calibration.count > 0 && good >= 2) {
         CalibrationMeasure measure;
         if (times) {
@@ -180,9 +188,11 @@ int cmd_tune(std::span<const std::string> argv) {
         } else {
             progress.finish();
             fail(ErrorKind::invalid_argument,
-                 "--calibrate on {}: this machine cannot time its binaries; time these {} candidates on the board and pass "
+                 "--calibrate on {}: this machine cannot time its binaries; time these {} candidates on the board and "
+                 "pass "
                  "their times with --times-csv FILE (key,seconds rows), or give --command TEMPLATE: {}",
-                 target.name, std::min(calibration.count, good), fmt::join(calibration_picks(ranked, calibration), ", "));
+                 target.name, std::min(calibration.count, good),
+                 fmt::join(calibration_picks(ranked, calibration), ", "));
         }
         calibrated = calibrate_ranking(std::move(ranked), calibration, measure);
         ranked = calibrated->ranking;
@@ -190,7 +200,9 @@ int cmd_tune(std::span<const std::string> argv) {
     progress.finish();
 
     const auto shown = std::min(top, good);
-    auto calibrated_seconds = [&](std::size_t i) { return calibrated ? calibrated->calibrated_seconds[i] : ranked[i].predicted_seconds; };
+    auto calibrated_seconds = [&](std::size_t i) {
+        return calibrated ? calibrated->calibrated_seconds[i] : ranked[i].predicted_seconds;
+    };
     if (args.has("json")) {
         Json ranking = Json::array(), failures = Json::array();
         for (std::size_t i = 0; i < shown; ++i) {
@@ -201,12 +213,9 @@ int cmd_tune(std::span<const std::string> argv) {
         }
         for (const auto& r : ranked)
             if (!r.ok()) failures.push_back(to_json(r));
-        Json document{{"target", target.name},
-                      {"model", model.description},
-                      {"simulator", to_string(model.simulator)},
-                      {"candidates", candidates.size()},
-                      {"succeeded", good},
-                      {"failed", candidates.size() - good}};
+        Json document{
+            {"target", target.name},           {"model", model.description}, {"simulator", to_string(model.simulator)},
+            {"candidates", candidates.size()}, {"succeeded", good},          {"failed", candidates.size() - good}};
         if (calibrated) {
             const auto& a = calibrated->agreement;
             document["calibration"] = {{"measured", a.measured},
@@ -224,22 +233,25 @@ int cmd_tune(std::span<const std::string> argv) {
                    model.description, model.simulator, good, candidates.size() - good);
         if (calibrated) {
             const auto& a = calibrated->agreement;
-            fmt::print("calibrated on {} measured candidates ({}); correction: {}\n", a.measured, fmt::join(calibrated->picks, ", "),
-                       correction_text(a.penalty));
+            fmt::print("calibrated on {} measured candidates ({}); correction: {}\n", a.measured,
+                       fmt::join(calibrated->picks, ", "), correction_text(a.penalty));
             auto figure = [](double v) { return std::isfinite(v) ? fmt::format("{:.3f}", v) : std::string("n/a"); };
             fmt::print("agreement with the measured times (Spearman): model {}, calibrated model leave-one-out {}\n",
                        figure(a.spearman_model), figure(a.spearman_loo));
-            fmt::print("{:>4}  {:<48} {:>12} {:>12} {:>12}\n", "rank", "candidate", "predicted", "calibrated", "measured");
+            fmt::print("{:>4}  {:<48} {:>12} {:>12} {:>12}\n", "rank", "candidate", "predicted", "calibrated",
+                       "measured");
         } else {
             fmt::print("{:>4}  {:<56} {:>12} {:>12}\n", "rank", "candidate", "predicted", "measured");
         }
         for (std::size_t i = 0; i < shown; ++i) {
             const auto measured = ranked[i].measured_seconds ? format_seconds(*ranked[i].measured_seconds) : "";
             if (calibrated)
-                fmt::print("{:>4}  {:<48} {:>12} {:>12} {:>12}\n", i + 1, ranked[i].name, format_seconds(ranked[i].predicted_seconds),
-                           format_seconds(calibrated_seconds(i)), measured);
+                fmt::print("{:>4}  {:<48} {:>12} {:>12} {:>12}\n", i + 1, ranked[i].name,
+                           format_seconds(ranked[i].predicted_seconds), format_seconds(calibrated_seconds(i)),
+                           measured);
             else
-                fmt::print("{:>4}  {:<56} {:>12} {:>12}\n", i + 1, ranked[i].name, format_seconds(ranked[i].predicted_seconds), measured);
+                fmt::print("{:>4}  {:<56} {:>12} {:>12}\n", i + 1, ranked[i].name,
+                           format_seconds(ranked[i].predicted_seconds), measured);
         }
         for (const auto& r : ranked)
             if (!r.ok()) fmt::print(stderr, "failed: {}: {}\n", r.name, r.error);

@@ -18,19 +18,19 @@ namespace simtune::cli {
 
 int exit_code_for(ErrorKind kind) noexcept {
     switch (kind) {
-    case ErrorKind::invalid_argument: return exit_usage;
-    case ErrorKind::io:
-    case ErrorKind::invalid_binary:
-    case ErrorKind::wrong_isa:
-    case ErrorKind::invalid_model:
-    case ErrorKind::invalid_data: return exit_bad_input;
-    case ErrorKind::tool_missing: return exit_tool_missing;
-    case ErrorKind::build_failed:
-    case ErrorKind::simulation_fault:
-    case ErrorKind::instruction_limit:
-    case ErrorKind::time_limit:
-    case ErrorKind::invalid_output:
-    case ErrorKind::cancelled: return exit_failed;
+        case ErrorKind::invalid_argument: return exit_usage;
+        case ErrorKind::io:
+        case ErrorKind::invalid_binary:
+        case ErrorKind::wrong_isa:
+        case ErrorKind::invalid_model:
+        case ErrorKind::invalid_data: return exit_bad_input;
+        case ErrorKind::tool_missing: return exit_tool_missing;
+        case ErrorKind::build_failed:
+        case ErrorKind::simulation_fault:
+        case ErrorKind::instruction_limit:
+        case ErrorKind::time_limit:
+        case ErrorKind::invalid_output:
+        case ErrorKind::cancelled: return exit_failed;
     }
     return exit_failed;
 }
@@ -57,8 +57,11 @@ Json to_json(std::span<const BufferSpec> buffers) {
 }
 
 Json to_json(const NativeTiming& t) {
-    return {{"seconds", t.seconds}, {"median_seconds", t.median_seconds}, {"spread", t.spread},
-            {"pass_seconds", t.pass_seconds}, {"pass_cpus", t.pass_cpus}};
+    return {{"seconds", t.seconds},
+            {"median_seconds", t.median_seconds},
+            {"spread", t.spread},
+            {"pass_seconds", t.pass_seconds},
+            {"pass_cpus", t.pass_cpus}};
 }
 
 Json to_json(const Target& t) {
@@ -137,7 +140,8 @@ void Progress::update(std::size_t done, std::size_t total, std::string_view phas
         if (open_ && done < total && now - last_print_ < std::chrono::milliseconds(100)) return;
         constexpr int width = 28;
         const int filled = total ? static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total)) : 0;
-        fmt::print(stderr, "\r{} [{}{}] {}/{}  {:.1f}/s  ETA {}\x1b[K", name, std::string(static_cast<std::size_t>(filled), '#'),
+        fmt::print(stderr, "\r{} [{}{}] {}/{}  {:.1f}/s  ETA {}\x1b[K", name,
+                   std::string(static_cast<std::size_t>(filled), '#'),
                    std::string(static_cast<std::size_t>(width - filled), '.'), done, total, rate, clock_text(eta));
         std::fflush(stderr);
         open_ = true;
@@ -212,7 +216,8 @@ KernelBinary load_binary(const std::filesystem::path& path, const ArgParser& arg
 std::string read_text_file(const std::filesystem::path& path) { return read_file(path); }
 
 void add_timing_options(ArgParser& args, std::string passes_default, std::string ms_default) {
-    args.option("passes", "N", "interleaved timing passes over all binaries (minimum over passes)", std::move(passes_default));
+    args.option("passes", "N", "interleaved timing passes over all binaries (minimum over passes)",
+                std::move(passes_default));
     args.option("ms", "MS", "milliseconds of timing per binary and pass", std::move(ms_default));
 }
 

@@ -28,7 +28,8 @@ Job::Job([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
 #else
     // The job sizes Open MPI's mpirun and MPICH's Hydra (PMI) announce to the processes they start.
     for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
-        if (const char* value = std::getenv(name)) unjoined_ranks_ = std::max<std::size_t>(unjoined_ranks_, std::strtoul(value, nullptr, 10));
+        if (const char* value = std::getenv(name))
+            unjoined_ranks_ = std::max<std::size_t>(unjoined_ranks_, std::strtoul(value, nullptr, 10));
 #endif
     current_job = this;
 }

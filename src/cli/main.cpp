@@ -63,7 +63,7 @@ void print_help() {
                "\nMPI: started by mpirun or srun, 'dataset' and 'tune' share their simulations across the ranks;\n"
                "rank 0 merges the results, times natively, prints and writes files (docs/cluster.md).\n"
 #endif
-               );
+    );
 }
 
 // Under MPI a failing rank must take the whole job down, or the others wait for it forever.
@@ -87,7 +87,9 @@ int failed(Job& job, int code) {
 }
 
 // Messages from a rank other than the root say which rank they come from.
-std::string rank_prefix(const Job& job) { return job.is_root() ? std::string() : fmt::format("[rank {}] ", job.rank()); }
+std::string rank_prefix(const Job& job) {
+    return job.is_root() ? std::string() : fmt::format("[rank {}] ", job.rank());
+}
 
 } // namespace
 
@@ -118,14 +120,18 @@ int main(int argc, char** argv) {
         const std::span<const std::string> rest(args.begin() + 1, args.end());
         if (job.size() > 1 && !c.distributes) {
             if (job.is_root())
-                fmt::print(stderr, "simtune {}: runs in one process; under mpirun or srun only 'dataset' and 'tune' "
-                                   "share their work (start it without a launcher)\n", c.name);
+                fmt::print(stderr,
+                           "simtune {}: runs in one process; under mpirun or srun only 'dataset' and 'tune' "
+                           "share their work (start it without a launcher)\n",
+                           c.name);
             return exit_usage;
         }
         if (job.unjoined_ranks() > 1 && c.distributes) {
-            fmt::print(stderr, "simtune {}: started as one of {} MPI processes, but this simtune was built without MPI "
-                               "support (cmake -DSIMTUNE_WITH_MPI=ON): each would do all the work and write the same "
-                               "files\n", c.name, job.unjoined_ranks());
+            fmt::print(stderr,
+                       "simtune {}: started as one of {} MPI processes, but this simtune was built without MPI "
+                       "support (cmake -DSIMTUNE_WITH_MPI=ON): each would do all the work and write the same "
+                       "files\n",
+                       c.name, job.unjoined_ranks());
             return exit_usage;
         }
         const auto where = rank_prefix(job);

@@ -36,7 +36,7 @@
 #include <ucontext.h>
 
 extern const char simtune_buffer_spec[];
-extern void simtune_call_kernel(void **buffers);
+extern void simtune_call_kernel(void** buffers);
 
 #define SIMTUNE_MAX_BUFFERS 16
 
@@ -51,25 +51,34 @@ __attribute__((noinline, used)) void simtune_roi_end(void) {
     simtune_roi_state = 2;
 }
 
-enum { F32, F64, I32, I8 };
-enum { ROLE_IN, ROLE_OUT, ROLE_INOUT };
+enum {
+    F32,
+    F64,
+    I32,
+    I8
+};
+enum {
+    ROLE_IN,
+    ROLE_OUT,
+    ROLE_INOUT
+};
 
 struct buffer {
     char name[64];
     int type, role;
     uint64_t count;
-    void *data;
+    void* data;
 };
 
 static size_t elem_size(int type) { return type == F64 ? 8 : type == I8 ? 1 : 4; }
 
-static void die(const char *what) {
+static void die(const char* what) {
     fprintf(stderr, "simtune harness: %s\n", what);
     exit(2);
 }
 
-static int parse_spec(struct buffer *b) {
-    const char *p = simtune_buffer_spec;
+static int parse_spec(struct buffer* b) {
+    const char* p = simtune_buffer_spec;
     int n = 0;
     while (*p) {
         if (n == SIMTUNE_MAX_BUFFERS) die("too many buffers in simtune_buffer_spec");
@@ -79,10 +88,15 @@ static int parse_spec(struct buffer *b) {
         if (sscanf(p, "%63[^:]:%7[^:]:%llu:%7[^;]%n", b[n].name, type, &count, role, &used) != 4)
             die("malformed simtune_buffer_spec");
         b[n].count = count;
-        b[n].type = !strcmp(type, "f32") ? F32 : !strcmp(type, "f64") ? F64
-                  : !strcmp(type, "i32") ? I32 : !strcmp(type, "i8") ? I8 : -1;
-        b[n].role = !strcmp(role, "in") ? ROLE_IN : !strcmp(role, "out") ? ROLE_OUT
-                  : !strcmp(role, "inout") ? ROLE_INOUT : -1;
+        b[n].type = !strcmp(type, "f32")   ? F32
+                    : !strcmp(type, "f64") ? F64
+                    : !strcmp(type, "i32") ? I32
+                    : !strcmp(type, "i8")  ? I8
+                                           : -1;
+        b[n].role = !strcmp(role, "in")      ? ROLE_IN
+                    : !strcmp(role, "out")   ? ROLE_OUT
+                    : !strcmp(role, "inout") ? ROLE_INOUT
+                                             : -1;
         if (b[n].type < 0 || b[n].role < 0 || count == 0) die("bad buffer in simtune_buffer_spec");
         p += used;
         if (*p == ';') ++p;
@@ -102,7 +116,7 @@ static uint32_t element_hash(uint32_t buffer, uint64_t i) {
     return h >> 8;
 }
 
-static void initialise(struct buffer *b, uint32_t index) {
+static void initialise(struct buffer* b, uint32_t index) {
     if (b->role == ROLE_OUT) {
         memset(b->data, 0, b->count * elem_size(b->type));
         return;
@@ -110,22 +124,22 @@ static void initialise(struct buffer *b, uint32_t index) {
     for (uint64_t i = 0; i < b->count; ++i) {
         uint32_t k = element_hash(index, i);
         switch (b->type) {
-        case F32: ((float *)b->data)[i] = (float)k / 8388608.0f - 1.0f; break;
-        case F64: ((double *)b->data)[i] = (double)k / 8388608.0 - 1.0; break;
-        case I32: ((int32_t *)b->data)[i] = (int32_t)(k % 201u) - 100; break;
-        case I8: ((int8_t *)b->data)[i] = (int8_t)((int32_t)(k % 255u) - 127); break;
+            case F32: ((float*)b->data)[i] = (float)k / 8388608.0f - 1.0f; break;
+            case F64: ((double*)b->data)[i] = (double)k / 8388608.0 - 1.0; break;
+            case I32: ((int32_t*)b->data)[i] = (int32_t)(k % 201u) - 100; break;
+            case I8: ((int8_t*)b->data)[i] = (int8_t)((int32_t)(k % 255u) - 127); break;
         }
     }
 }
 
-static double checksum(const struct buffer *b) {
+static double checksum(const struct buffer* b) {
     double s = 0;
     for (uint64_t i = 0; i < b->count; ++i) {
         switch (b->type) {
-        case F32: s += ((const float *)b->data)[i]; break;
-        case F64: s += ((const double *)b->data)[i]; break;
-        case I32: s += ((const int32_t *)b->data)[i]; break;
-        case I8: s += ((const int8_t *)b->data)[i]; break;
+            case F32: s += ((const float*)b->data)[i]; break;
+            case F64: s += ((const double*)b->data)[i]; break;
+            case I32: s += ((const int32_t*)b->data)[i]; break;
+            case I8: s += ((const int8_t*)b->data)[i]; break;
         }
     }
     return s;
@@ -137,8 +151,8 @@ static double now_ns(void) {
     return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-static int compare_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
+static int compare_double(const void* a, const void* b) {
+    double x = *(const double*)a, y = *(const double*)b;
     return (x > y) - (x < y);
 }
 
@@ -170,8 +184,8 @@ static uint64_t layout_size(uint64_t bytes) {
  * huge pages (THP "never", no memory) still runs, on small pages. */
 static void native_layout(uint64_t bytes) {
     uint64_t size = (bytes + SIMTUNE_HUGE_PAGE - 1) / SIMTUNE_HUGE_PAGE * SIMTUNE_HUGE_PAGE;
-    void *want = (void *)(uintptr_t)SIMTUNE_LAYOUT_BASE;
-    void *got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* want = (void*)(uintptr_t)SIMTUNE_LAYOUT_BASE;
+    void* got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (got != want) {
         fprintf(stderr, "simtune harness: cannot map the timing layout at %p\n", want);
         exit(2);
@@ -184,14 +198,14 @@ static void native_layout(uint64_t bytes) {
 
 /* Maps `bytes` at the next fixed address; dies if the address is taken (never falls back to an
  * address that would make the statistics depend on the run). */
-static void *map_fixed(uint64_t bytes, const char *what) {
+static void* map_fixed(uint64_t bytes, const char* what) {
     uint64_t size = layout_size(bytes);
-    void *want = (void *)(uintptr_t)layout_next;
+    void* want = (void*)(uintptr_t)layout_next;
     if (layout_next + size <= layout_premapped_end) { /* inside native_layout's mapping */
         layout_next += size + SIMTUNE_LAYOUT_ALIGN;
         return want;
     }
-    void *got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* got = mmap(want, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (got == MAP_FAILED) {
         fprintf(stderr, "simtune harness: cannot map %s (%llu bytes)\n", what, (unsigned long long)size);
         exit(2);
@@ -206,14 +220,14 @@ static void *map_fixed(uint64_t bytes, const char *what) {
 
 /* The region of interest, run on its own stack (see the top of this file). Excluded from the
  * counts like main: only the kernel's own instructions are counted. */
-static void **roi_args;
+static void** roi_args;
 __attribute__((noinline, used)) void simtune_roi_run(void) {
     simtune_roi_begin();
     simtune_call_kernel(roi_args);
     simtune_roi_end();
 }
 
-static void run_roi_on_fixed_stack(void **args) {
+static void run_roi_on_fixed_stack(void** args) {
     static ucontext_t caller, roi;
     roi_args = args;
     if (getcontext(&roi) != 0) die("getcontext failed");
@@ -235,7 +249,7 @@ static void startup_work(unsigned long long n) {
 /* Native timing: warm up for ~10 % of the budget, choose repetitions so that one batch lasts
  * budget/passes, then time `passes` batches. Reports per-call minimum and median over batches;
  * the minimum is the robust figure on a noisy machine (slowdowns only ever add time). */
-static void time_kernel(void **args, double min_ms, int passes) {
+static void time_kernel(void** args, double min_ms, int passes) {
     double budget = min_ms * 1e6, start = now_ns();
     long calls = 0;
     do {
@@ -245,7 +259,7 @@ static void time_kernel(void **args, double min_ms, int passes) {
     double per_call = (now_ns() - start) / (double)calls;
     long reps = (long)(budget / passes / per_call);
     if (reps < 1) reps = 1;
-    double *batch = malloc(sizeof(double) * (size_t)passes);
+    double* batch = malloc(sizeof(double) * (size_t)passes);
     if (!batch) die("out of memory");
     for (int p = 0; p < passes; ++p) {
         double t0 = now_ns();
@@ -254,13 +268,13 @@ static void time_kernel(void **args, double min_ms, int passes) {
     }
     qsort(batch, (size_t)passes, sizeof(double), compare_double);
     double median = passes % 2 ? batch[passes / 2] : 0.5 * (batch[passes / 2 - 1] + batch[passes / 2]);
-    printf("simtune-time: min_ns=%.1f median_ns=%.1f max_ns=%.1f batches=%d reps=%ld warmup_calls=%ld\n",
-           batch[0], median, batch[passes - 1], passes, reps, calls);
+    printf("simtune-time: min_ns=%.1f median_ns=%.1f max_ns=%.1f batches=%d reps=%ld warmup_calls=%ld\n", batch[0],
+           median, batch[passes - 1], passes, reps, calls);
     free(batch);
 }
 
-int main(int argc, char **argv) {
-    const char *dump = NULL;
+int main(int argc, char** argv) {
+    const char* dump = NULL;
     int timing = 0, huge = 0, passes = 15;
     double min_ms = 200;
     unsigned long long startup = 0;
@@ -272,18 +286,21 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--passes") && i + 1 < argc) passes = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--startup-work") && i + 1 < argc) startup = strtoull(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "usage: %s [--dump FILE] [--startup-work N] [--time [--min-ms M] [--passes P] [--huge-pages]]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--dump FILE] [--startup-work N] [--time [--min-ms M] [--passes P] [--huge-pages]]\n",
+                    argv[0]);
             return 2;
         }
     }
     if (passes < 1 || min_ms <= 0) die("--passes and --min-ms must be positive");
 
     struct buffer buffers[SIMTUNE_MAX_BUFFERS];
-    void *args[SIMTUNE_MAX_BUFFERS] = {0};
+    void* args[SIMTUNE_MAX_BUFFERS] = {0};
     int n = parse_spec(buffers);
     if (timing && huge) {
         uint64_t layout = layout_size(SIMTUNE_ROI_STACK_BYTES) + SIMTUNE_LAYOUT_ALIGN;
-        for (int i = 0; i < n; ++i) layout += layout_size(buffers[i].count * elem_size(buffers[i].type)) + SIMTUNE_LAYOUT_ALIGN;
+        for (int i = 0; i < n; ++i)
+            layout += layout_size(buffers[i].count * elem_size(buffers[i].type)) + SIMTUNE_LAYOUT_ALIGN;
         native_layout(layout);
     }
     for (int i = 0; i < n; ++i) {
@@ -298,7 +315,7 @@ int main(int argc, char **argv) {
 
     for (int i = 0; i < n; ++i) printf("simtune-checksum: %s %.9g\n", buffers[i].name, checksum(&buffers[i]));
     if (dump) {
-        FILE *f = fopen(dump, "wb");
+        FILE* f = fopen(dump, "wb");
         if (!f) die("cannot open the --dump file");
         for (int i = 0; i < n; ++i)
             if (fwrite(buffers[i].data, elem_size(buffers[i].type), buffers[i].count, f) != buffers[i].count)

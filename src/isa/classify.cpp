@@ -44,8 +44,7 @@ bool in_group(const cs_detail& d, unsigned group) {
 }
 
 bool any_control_group(const cs_detail& d) {
-    return in_group(d, CS_GRP_JUMP) || in_group(d, CS_GRP_CALL) || in_group(d, CS_GRP_RET) ||
-           in_group(d, CS_GRP_IRET);
+    return in_group(d, CS_GRP_JUMP) || in_group(d, CS_GRP_CALL) || in_group(d, CS_GRP_RET) || in_group(d, CS_GRP_IRET);
 }
 
 // ---- x86-64 --------------------------------------------------------------------------------------
@@ -58,8 +57,7 @@ bool x86_x87_reg(unsigned reg) { return reg >= X86_REG_ST0 && reg <= X86_REG_ST7
 /// Scalar floating point forms of SSE/AVX: addss/addsd, vfmadd231sd, cvtsi2sd, cvttss2si, comiss,
 /// movss/movsd. Packed-integer mnemonics (p…, vp…) ending in "sd"/"ss" (pminsd, pabsd) are packed.
 bool x86_scalar_fp_mnemonic(std::string_view m) {
-    if (m.starts_with("p") || m.starts_with("vp") || m.find("broadcast") != std::string_view::npos)
-        return false;
+    if (m.starts_with("p") || m.starts_with("vp") || m.find("broadcast") != std::string_view::npos) return false;
     return m.ends_with("ss") || m.ends_with("sd") || m.find("ss2") != std::string_view::npos ||
            m.find("sd2") != std::string_view::npos || m.find("si2s") != std::string_view::npos;
 }
@@ -67,27 +65,46 @@ bool x86_scalar_fp_mnemonic(std::string_view m) {
 /// Data movement mnemonics: with a memory operand they are loads or stores.
 bool x86_move_mnemonic(std::string_view m) {
     if (m.starts_with("movmsk") || m.starts_with("vmovmsk")) return false; // reg-only anyway
-    return starts_with_any(m, {"mov", "vmov", "vbroadcast", "vpbroadcast", "lddqu", "vlddqu", "lods",
-                               "stos", "rep mov", "rep stos", "rep lods"});
+    return starts_with_any(m, {"mov", "vmov", "vbroadcast", "vpbroadcast", "lddqu", "vlddqu", "lods", "stos", "rep mov",
+                               "rep stos", "rep lods"});
 }
 
 bool x86_mul_div(unsigned id) {
     switch (id) {
-    case X86_INS_MUL: case X86_INS_IMUL: case X86_INS_DIV: case X86_INS_IDIV: case X86_INS_MULX:
-        return true;
-    default: return false;
+        case X86_INS_MUL:
+        case X86_INS_IMUL:
+        case X86_INS_DIV:
+        case X86_INS_IDIV:
+        case X86_INS_MULX: return true;
+        default: return false;
     }
 }
 
 bool x86_conditional(unsigned id) {
     switch (id) {
-    case X86_INS_JAE: case X86_INS_JA: case X86_INS_JBE: case X86_INS_JB: case X86_INS_JCXZ:
-    case X86_INS_JECXZ: case X86_INS_JE: case X86_INS_JGE: case X86_INS_JG: case X86_INS_JLE:
-    case X86_INS_JL: case X86_INS_JNE: case X86_INS_JNO: case X86_INS_JNP: case X86_INS_JNS:
-    case X86_INS_JO: case X86_INS_JP: case X86_INS_JRCXZ: case X86_INS_JS: case X86_INS_LOOP:
-    case X86_INS_LOOPE: case X86_INS_LOOPNE:
-        return true;
-    default: return false;
+        case X86_INS_JAE:
+        case X86_INS_JA:
+        case X86_INS_JBE:
+        case X86_INS_JB:
+        case X86_INS_JCXZ:
+        case X86_INS_JECXZ:
+        case X86_INS_JE:
+        case X86_INS_JGE:
+        case X86_INS_JG:
+        case X86_INS_JLE:
+        case X86_INS_JL:
+        case X86_INS_JNE:
+        case X86_INS_JNO:
+        case X86_INS_JNP:
+        case X86_INS_JNS:
+        case X86_INS_JO:
+        case X86_INS_JP:
+        case X86_INS_JRCXZ:
+        case X86_INS_JS:
+        case X86_INS_LOOP:
+        case X86_INS_LOOPE:
+        case X86_INS_LOOPNE: return true;
+        default: return false;
     }
 }
 
@@ -118,20 +135,25 @@ InsnInfo classify_x86(const cs_insn& insn) {
             x87_reg |= x86_x87_reg(op.reg);
         }
     }
-    if (insn.id == X86_INS_PUSH) { info.cls = InsnClass::store; return info; }
-    if (insn.id == X86_INS_POP) { info.cls = InsnClass::load; return info; }
+    if (insn.id == X86_INS_PUSH) {
+        info.cls = InsnClass::store;
+        return info;
+    }
+    if (insn.id == X86_INS_POP) {
+        info.cls = InsnClass::load;
+        return info;
+    }
     if (mem && x86_move_mnemonic(m)) {
         info.cls = mem_destination ? InsnClass::store : InsnClass::load;
         return info;
     }
-    const bool vector_group =
-        in_group(d, X86_GRP_SSE1) || in_group(d, X86_GRP_SSE2) || in_group(d, X86_GRP_SSE3) ||
-        in_group(d, X86_GRP_SSSE3) || in_group(d, X86_GRP_SSE41) || in_group(d, X86_GRP_SSE42) ||
-        in_group(d, X86_GRP_SSE4A) || in_group(d, X86_GRP_AVX) || in_group(d, X86_GRP_AVX2) ||
-        in_group(d, X86_GRP_AVX512) || in_group(d, X86_GRP_FMA) || in_group(d, X86_GRP_FMA4) ||
-        in_group(d, X86_GRP_MMX) || in_group(d, X86_GRP_3DNOW) || in_group(d, X86_GRP_F16C) ||
-        in_group(d, X86_GRP_XOP) || in_group(d, X86_GRP_AES) || in_group(d, X86_GRP_SHA) ||
-        in_group(d, X86_GRP_PCLMUL);
+    const bool vector_group = in_group(d, X86_GRP_SSE1) || in_group(d, X86_GRP_SSE2) || in_group(d, X86_GRP_SSE3) ||
+                              in_group(d, X86_GRP_SSSE3) || in_group(d, X86_GRP_SSE41) || in_group(d, X86_GRP_SSE42) ||
+                              in_group(d, X86_GRP_SSE4A) || in_group(d, X86_GRP_AVX) || in_group(d, X86_GRP_AVX2) ||
+                              in_group(d, X86_GRP_AVX512) || in_group(d, X86_GRP_FMA) || in_group(d, X86_GRP_FMA4) ||
+                              in_group(d, X86_GRP_MMX) || in_group(d, X86_GRP_3DNOW) || in_group(d, X86_GRP_F16C) ||
+                              in_group(d, X86_GRP_XOP) || in_group(d, X86_GRP_AES) || in_group(d, X86_GRP_SHA) ||
+                              in_group(d, X86_GRP_PCLMUL);
     if (vector_group || vector_reg) {
         info.cls = x86_scalar_fp_mnemonic(m) ? InsnClass::fp_scalar : InsnClass::simd;
         return info;
@@ -153,13 +175,13 @@ bool a64_conditional(std::string_view m) {
     return m.starts_with("b.") || m == "cbz" || m == "cbnz" || m == "tbz" || m == "tbnz";
 }
 bool a64_branch(std::string_view m) {
-    return a64_conditional(m) || m == "b" || m == "bl" || m == "br" || m == "blr" || m == "ret" ||
-           m == "eret" || m.starts_with("bra") || m.starts_with("blra") || m.starts_with("reta");
+    return a64_conditional(m) || m == "b" || m == "bl" || m == "br" || m == "blr" || m == "ret" || m == "eret" ||
+           m.starts_with("bra") || m.starts_with("blra") || m.starts_with("reta");
 }
 bool a64_mul_div(std::string_view m) {
-    constexpr std::array<std::string_view, 16> names{
-        "mul",    "madd",   "msub",   "mneg",   "smull", "umull", "smaddl", "umaddl",
-        "smsubl", "umsubl", "smnegl", "umnegl", "smulh", "umulh", "sdiv",   "udiv"};
+    constexpr std::array<std::string_view, 16> names{"mul",    "madd",   "msub",   "mneg",   "smull",  "umull",
+                                                     "smaddl", "umaddl", "smsubl", "umsubl", "smnegl", "umnegl",
+                                                     "smulh",  "umulh",  "sdiv",   "udiv"};
     return std::ranges::find(names, m) != names.end();
 }
 
@@ -188,9 +210,18 @@ InsnInfo classify_a64(const cs_insn& insn) {
     }
     // ld1/ldr/ldp/ldur/ldxr/ldar… and st1/str/stp/stur/stxr/stlr…: every AArch64 instruction that
     // moves data between memory and registers is named ld*/st* (prfm is a hint, not a load).
-    if (mem && m.starts_with("ld")) { info.cls = InsnClass::load; return info; }
-    if (mem && m.starts_with("st")) { info.cls = InsnClass::store; return info; }
-    if (vector) { info.cls = InsnClass::simd; return info; }
+    if (mem && m.starts_with("ld")) {
+        info.cls = InsnClass::load;
+        return info;
+    }
+    if (mem && m.starts_with("st")) {
+        info.cls = InsnClass::store;
+        return info;
+    }
+    if (vector) {
+        info.cls = InsnClass::simd;
+        return info;
+    }
     if (fp || in_group(d, ARM64_GRP_FPARMV8) || m.starts_with("f")) {
         info.cls = InsnClass::fp_scalar;
         return info;
@@ -217,8 +248,7 @@ struct Classifier::Impl {
         const cs_arch arch = isa == Isa::x86_64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
         const cs_mode mode = isa == Isa::x86_64 ? CS_MODE_64 : CS_MODE_LITTLE_ENDIAN;
         if (cs_err err = cs_open(arch, mode, &handle); err != CS_ERR_OK)
-            fail(ErrorKind::invalid_argument, "capstone cannot open a {} disassembler: {}", isa,
-                 cs_strerror(err));
+            fail(ErrorKind::invalid_argument, "capstone cannot open a {} disassembler: {}", isa, cs_strerror(err));
         cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
         insn = cs_malloc(handle);
         if (!insn) {
@@ -283,8 +313,8 @@ DecodedBlock Classifier::decode_block(std::span<const std::byte> code, std::uint
     while (block.instructions < max_instructions && offset < code.size()) {
         const InsnInfo info = impl_->classify(code.subspan(offset), address + offset);
         if (info.size == 0)
-            fail(ErrorKind::simulation_fault, "undecodable {} instruction at 0x{:x}: {}", impl_->isa,
-                 address + offset, disassemble(code.subspan(offset), address + offset));
+            fail(ErrorKind::simulation_fault, "undecodable {} instruction at 0x{:x}: {}", impl_->isa, address + offset,
+                 disassemble(code.subspan(offset), address + offset));
         ++block.instructions;
         ++block.class_counts[static_cast<std::size_t>(info.cls)];
         offset += info.size;

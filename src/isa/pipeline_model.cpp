@@ -68,9 +68,9 @@ void initialise_llvm_targets() {
 
 std::string triple_of(Isa isa) {
     switch (isa) {
-    case Isa::x86_64: return "x86_64-unknown-linux-gnu";
-    case Isa::aarch64: return "aarch64-unknown-linux-gnu";
-    case Isa::riscv64: return "riscv64-unknown-linux-gnu";
+        case Isa::x86_64: return "x86_64-unknown-linux-gnu";
+        case Isa::aarch64: return "aarch64-unknown-linux-gnu";
+        case Isa::riscv64: return "riscv64-unknown-linux-gnu";
     }
     fail(ErrorKind::invalid_argument, "unknown ISA");
 }
@@ -79,9 +79,9 @@ std::string triple_of(Isa isa) {
 /// AArch64 word, one RISC-V parcel or word by its length bits.
 std::uint64_t undecodable_step(Isa isa, std::span<const std::byte> rest) {
     switch (isa) {
-    case Isa::x86_64: return 1;
-    case Isa::aarch64: return 4;
-    case Isa::riscv64: return (static_cast<unsigned>(rest[0]) & 3) == 3 ? 4 : 2;
+        case Isa::x86_64: return 1;
+        case Isa::aarch64: return 4;
+        case Isa::riscv64: return (static_cast<unsigned>(rest[0]) & 3) == 3 ? 4 : 2;
     }
     return 1;
 }
@@ -159,7 +159,8 @@ PipelineModel::PipelineModel(const PipelineCpu& cpu, unsigned iterations) : impl
                                                   m.subtarget.get());
     m.disassembler.reset(m.target->createMCDisassembler(*m.subtarget, *m.context));
     if (!m.disassembler) fail(ErrorKind::invalid_argument, "LLVM has no disassembler for {}", m.triple);
-    m.builder = std::make_unique<llvm::mca::InstrBuilder>(*m.subtarget, *m.instructions, *m.registers, m.analysis.get());
+    m.builder =
+        std::make_unique<llvm::mca::InstrBuilder>(*m.subtarget, *m.instructions, *m.registers, m.analysis.get());
 
     llvm::SmallVector<std::uint64_t, 32> masks(sched.getNumProcResourceKinds());
     llvm::mca::computeProcResourceMasks(sched, masks);
@@ -205,7 +206,8 @@ BlockCost PipelineModel::Impl::analyse(std::span<const std::byte> code, std::uin
     for (std::uint64_t offset = 0; offset < bytes.size();) {
         llvm::MCInst inst;
         std::uint64_t size = 0;
-        const auto status = disassembler->getInstruction(inst, size, bytes.slice(offset), address + offset, llvm::nulls());
+        const auto status =
+            disassembler->getInstruction(inst, size, bytes.slice(offset), address + offset, llvm::nulls());
         ++cost.instructions;
         if (status != llvm::MCDisassembler::Success || size == 0) {
             ++cost.unsupported;
@@ -242,7 +244,8 @@ BlockCost PipelineModel::Impl::analyse(std::span<const std::byte> code, std::uin
         micro_ops += desc.NumMicroOps;
         for (const auto& [mask, use] : desc.Resources)
             if (use.size() != 0)
-                if (const auto id = resource_of_mask.find(mask); id != resource_of_mask.end()) usage[id->second] += use.size();
+                if (const auto id = resource_of_mask.find(mask); id != resource_of_mask.end())
+                    usage[id->second] += use.size();
         sequence.push_back(std::move(*made));
     }
 

@@ -18,9 +18,9 @@
 namespace simtune::riscv {
 
 struct Decoded {
-    InsnInfo info;                 ///< size 0 if undecodable
-    std::string_view mnemonic;     ///< objdump's no-alias mnemonic ("c.addi", "fmadd.s", ...)
-    std::uint32_t raw = 0;         ///< the instruction bits (16 or 32 of them)
+    InsnInfo info;             ///< size 0 if undecodable
+    std::string_view mnemonic; ///< objdump's no-alias mnemonic ("c.addi", "fmadd.s", ...)
+    std::uint32_t raw = 0;     ///< the instruction bits (16 or 32 of them)
 };
 
 /// Decodes the instruction at the start of `bytes` (little-endian).

@@ -118,11 +118,13 @@ double u(std::uint64_t v) { return static_cast<double>(v); }
 void CoreModel::validate() const {
     auto positive = [&](double v, std::string_view field) {
         if (!std::isfinite(v) || v <= 0)
-            fail(ErrorKind::invalid_argument, "core model '{}': {} must be finite and positive, got {}", name, field, v);
+            fail(ErrorKind::invalid_argument, "core model '{}': {} must be finite and positive, got {}", name, field,
+                 v);
     };
     auto non_negative = [&](double v, std::string_view field) {
         if (!std::isfinite(v) || v < 0)
-            fail(ErrorKind::invalid_argument, "core model '{}': {} must be finite and non-negative, got {}", name, field, v);
+            fail(ErrorKind::invalid_argument, "core model '{}': {} must be finite and non-negative, got {}", name,
+                 field, v);
     };
     positive(ghz, "ghz");
     positive(issue_width, "issue_width");
@@ -170,7 +172,8 @@ AnalyticBreakdown analytic_breakdown(const Stats& s, const CoreModel& core) {
     if (core.in_order) {
         b.busiest_resource = "class sum";
         for (const auto& [name, cycles] : resources) b.busiest_resource_cycles += cycles;
-        b.compute_cycles = std::max(b.issue_cycles, b.busiest_resource_cycles) + u(s.branches_taken) * core.taken_branch_cycles;
+        b.compute_cycles =
+            std::max(b.issue_cycles, b.busiest_resource_cycles) + u(s.branches_taken) * core.taken_branch_cycles;
     } else {
         const auto busiest = std::ranges::max_element(resources, {}, &std::pair<std::string_view, double>::second);
         b.busiest_resource = busiest->first;

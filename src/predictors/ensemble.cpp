@@ -16,10 +16,12 @@ Ensemble::Ensemble(std::vector<Member> members) : members_(std::move(members)) {
 
 void Ensemble::fit(const TrainingSet& data) {
     for (auto& m : members_)
-        std::visit([&](auto& model) {
-            model.set_target(target_);
-            model.fit(data);
-        }, m);
+        std::visit(
+            [&](auto& model) {
+                model.set_target(target_);
+                model.fit(data);
+            },
+            m);
 }
 
 bool Ensemble::fitted() const {
@@ -31,11 +33,13 @@ bool Ensemble::fitted() const {
 void Ensemble::check_members() const {
     const auto& first = features().raw_names();
     for (std::size_t i = 1; i < members_.size(); ++i) {
-        const auto& names = std::visit([](const auto& model) -> const std::vector<std::string>& { return model.features().raw_names(); },
-                                       members_[i]);
+        const auto& names = std::visit(
+            [](const auto& model) -> const std::vector<std::string>& { return model.features().raw_names(); },
+            members_[i]);
         if (names != first)
-            fail(ErrorKind::invalid_argument, "ensemble: member {} reads other features than member 1 ({} against {} columns)",
-                 i + 1, names.size(), first.size());
+            fail(ErrorKind::invalid_argument,
+                 "ensemble: member {} reads other features than member 1 ({} against {} columns)", i + 1, names.size(),
+                 first.size());
     }
 }
 
@@ -50,7 +54,8 @@ void Ensemble::set_target(std::string target) {
 
 double Ensemble::predict(std::span<const double> raw_row) const {
     double log_sum = 0;
-    for (const auto& m : members_) log_sum += std::log(std::visit([&](const auto& model) { return model.predict(raw_row); }, m));
+    for (const auto& m : members_)
+        log_sum += std::log(std::visit([&](const auto& model) { return model.predict(raw_row); }, m));
     return std::exp(log_sum / static_cast<double>(members_.size()));
 }
 
@@ -91,7 +96,8 @@ Ensemble Ensemble::read(ModelReader& in, std::span<const std::string> expected_f
         ModelReader member(text, name, "");
         const auto member_kind = member.kind();
         if (member_kind == RidgeRegressor::kind) members.emplace_back(RidgeRegressor::read(member, expected_features));
-        else if (member_kind == GradientBoostedTrees::kind) members.emplace_back(GradientBoostedTrees::read(member, expected_features));
+        else if (member_kind == GradientBoostedTrees::kind)
+            members.emplace_back(GradientBoostedTrees::read(member, expected_features));
         else in.fail_here("member {} is a '{}' model; members are ridge or gbt models", i + 1, member_kind);
     }
     in.finish();

@@ -70,19 +70,15 @@ namespace {
 void check_name(const std::string& name, std::size_t column) {
     if (name.empty()) fail(ErrorKind::invalid_data, "feature name of column {} is empty", column);
     if (std::ranges::any_of(name, [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }))
-        fail(ErrorKind::invalid_data, "feature name '{}' (column {}) contains whitespace", name,
-             column);
+        fail(ErrorKind::invalid_data, "feature name '{}' (column {}) contains whitespace", name, column);
 }
 
 void check_value(double value, std::size_t row, std::size_t column, const std::string& name) {
-    if (std::isnan(value))
-        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): value is NaN", row, column, name);
+    if (std::isnan(value)) fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): value is NaN", row, column, name);
     if (std::isinf(value))
-        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): value is infinite", row, column,
-             name);
+        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): value is infinite", row, column, name);
     if (value < 0)
-        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): counter is negative ({})", row,
-             column, name, value);
+        fail(ErrorKind::invalid_data, "row {}, column {} ('{}'): counter is negative ({})", row, column, name, value);
 }
 
 } // namespace
@@ -95,11 +91,9 @@ void validate_training_set(const TrainingSet& data) {
         fail(ErrorKind::invalid_data, "the training set names {} features but has {} columns",
              data.feature_names.size(), cols);
     if (static_cast<std::size_t>(data.seconds.size()) != rows)
-        fail(ErrorKind::invalid_data, "the training set has {} rows but {} times", rows,
-             data.seconds.size());
+        fail(ErrorKind::invalid_data, "the training set has {} rows but {} times", rows, data.seconds.size());
     if (!data.groups.empty() && data.groups.size() != rows)
-        fail(ErrorKind::invalid_data, "the training set has {} rows but {} group labels", rows,
-             data.groups.size());
+        fail(ErrorKind::invalid_data, "the training set has {} rows but {} group labels", rows, data.groups.size());
     std::unordered_set<std::string> seen;
     for (std::size_t c = 0; c < cols; ++c) {
         check_name(data.feature_names[c], c);
@@ -108,12 +102,11 @@ void validate_training_set(const TrainingSet& data) {
     }
     for (std::size_t r = 0; r < rows; ++r) {
         for (std::size_t c = 0; c < cols; ++c)
-            check_value(data.features(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)),
-                        r, c, data.feature_names[c]);
+            check_value(data.features(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)), r, c,
+                        data.feature_names[c]);
         const double t = data.seconds[static_cast<Eigen::Index>(r)];
         if (!std::isfinite(t) || t <= 0)
-            fail(ErrorKind::invalid_data, "row {}: run time must be finite and positive, got {}", r,
-                 t);
+            fail(ErrorKind::invalid_data, "row {}: run time must be finite and positive, got {}", r, t);
     }
 }
 
@@ -181,8 +174,8 @@ std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std:
             const auto weight = term.substr(0, star);
             name = term.substr(star + 1);
             double value = 0;
-            const auto [end_of_number, ec] = std::from_chars(weight.data(), weight.data() + weight.size(), value,
-                                                             std::chars_format::fixed);
+            const auto [end_of_number, ec] =
+                std::from_chars(weight.data(), weight.data() + weight.size(), value, std::chars_format::fixed);
             if (weight.empty() || ec != std::errc{} || end_of_number != weight.data() + weight.size() ||
                 !std::isfinite(value))
                 fail(ErrorKind::invalid_data, "features: anchor term '{}': '{}' is not a decimal weight", term, weight);
@@ -254,23 +247,22 @@ std::vector<std::string> FeaturePipeline::names() const {
 
 void FeaturePipeline::check_row(std::span<const double> raw, std::size_t row_index) const {
     if (raw.size() != raw_names_.size())
-        fail(ErrorKind::invalid_data, "row {} has {} values, the model expects {} features", row_index,
-             raw.size(), raw_names_.size());
+        fail(ErrorKind::invalid_data, "row {} has {} values, the model expects {} features", row_index, raw.size(),
+             raw_names_.size());
     for (std::size_t j = 0; j < raw.size(); ++j)
         if (!(raw[j] >= 0) || std::isinf(raw[j])) check_value(raw[j], row_index, j, raw_names_[j]);
 }
 
 Eigen::MatrixXd FeaturePipeline::transform(const Eigen::MatrixXd& raw) const {
     if (static_cast<std::size_t>(raw.cols()) != raw_width())
-        fail(ErrorKind::invalid_data, "the data has {} columns, the model expects {} features",
-             raw.cols(), raw_width());
+        fail(ErrorKind::invalid_data, "the data has {} columns, the model expects {} features", raw.cols(),
+             raw_width());
     Eigen::MatrixXd out(raw.rows(), static_cast<Eigen::Index>(width()));
     std::vector<double> row(raw_width()), prepared(width());
     for (Eigen::Index r = 0; r < raw.rows(); ++r) {
         for (std::size_t j = 0; j < row.size(); ++j) row[j] = raw(r, static_cast<Eigen::Index>(j));
         transform_row(row, prepared.data(), static_cast<std::size_t>(r));
-        for (std::size_t j = 0; j < prepared.size(); ++j)
-            out(r, static_cast<Eigen::Index>(j)) = prepared[j];
+        for (std::size_t j = 0; j < prepared.size(); ++j) out(r, static_cast<Eigen::Index>(j)) = prepared[j];
     }
     return out;
 }
@@ -330,19 +322,18 @@ void FeaturePipeline::write(ModelWriter& out) const {
     }
 }
 
-FeaturePipeline FeaturePipeline::read(ModelReader& in,
-                                      std::span<const std::string> expected_raw_names) {
+FeaturePipeline FeaturePipeline::read(ModelReader& in, std::span<const std::string> expected_raw_names) {
     FeaturePipeline p;
     p.raw_names_ = in.names("features");
     if (p.raw_names_.empty()) in.fail_here("the model has no features");
     if (!expected_raw_names.empty()) {
         if (p.raw_names_.size() != expected_raw_names.size())
-            in.fail_here("wrong feature set: the model has {} features, expected {}",
-                         p.raw_names_.size(), expected_raw_names.size());
+            in.fail_here("wrong feature set: the model has {} features, expected {}", p.raw_names_.size(),
+                         expected_raw_names.size());
         for (std::size_t j = 0; j < p.raw_names_.size(); ++j)
             if (p.raw_names_[j] != expected_raw_names[j])
-                in.fail_here("wrong feature set: feature {} is '{}', expected '{}'", j,
-                             p.raw_names_[j], expected_raw_names[j]);
+                in.fail_here("wrong feature set: feature {} is '{}', expected '{}'", j, p.raw_names_[j],
+                             expected_raw_names[j]);
     }
     std::unordered_set<std::string> seen;
     for (const auto& n : p.raw_names_)
@@ -374,15 +365,12 @@ FeaturePipeline FeaturePipeline::read(ModelReader& in,
                      fmt::join(ratio_names, " "));
     if (p.width() == 0) in.fail_here("the model has no feature columns");
     auto mean = in.vector("mean");
-    if (mean.size() != p.width())
-        in.fail_here("'mean' has {} values, expected {}", mean.size(), p.width());
+    if (mean.size() != p.width()) in.fail_here("'mean' has {} values, expected {}", mean.size(), p.width());
     auto scale = in.vector("scale");
-    if (scale.size() != p.width())
-        in.fail_here("'scale' has {} values, expected {}", scale.size(), p.width());
+    if (scale.size() != p.width()) in.fail_here("'scale' has {} values, expected {}", scale.size(), p.width());
     for (std::size_t j = 0; j < scale.size(); ++j)
         if (!(scale[j] > 0) || std::isinf(scale[j]) || std::isinf(mean[j]))
-            in.fail_here("standardisation of column {} is invalid (mean {}, scale {})", j, mean[j],
-                         scale[j]);
+            in.fail_here("standardisation of column {} is invalid (mean {}, scale {})", j, mean[j], scale[j]);
     p.set_scales(std::move(mean), std::move(scale));
     p.options_.clamp_to_training_range = in.next_is("lower"); // older files have no range
     if (p.options_.clamp_to_training_range) {

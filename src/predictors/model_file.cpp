@@ -21,18 +21,15 @@ constexpr std::string_view magic = "simtune-model";
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 void check_token(std::string_view what, std::string_view token) {
-    if (token.empty())
-        fail(ErrorKind::invalid_argument, "model file: {} must not be empty", what);
+    if (token.empty()) fail(ErrorKind::invalid_argument, "model file: {} must not be empty", what);
     for (char c : token)
         if (is_space(c) || c == '\n')
-            fail(ErrorKind::invalid_argument, "model file: {} '{}' contains whitespace", what,
-                 token);
+            fail(ErrorKind::invalid_argument, "model file: {} '{}' contains whitespace", what, token);
 }
 
 /// fmt's "{}" for a double is the shortest representation that reads back to the same value.
 void append_number(std::string& out, double value) {
-    if (std::isnan(value))
-        fail(ErrorKind::invalid_argument, "model file: refusing to write NaN");
+    if (std::isnan(value)) fail(ErrorKind::invalid_argument, "model file: refusing to write NaN");
     fmt::format_to(std::back_inserter(out), "{}", value);
 }
 
@@ -143,8 +140,7 @@ void ModelWriter::save(const std::filesystem::path& file) const {
 
 // ---- reader -------------------------------------------------------------------------------------
 
-ModelReader::ModelReader(const std::filesystem::path& file, std::string_view expected_kind)
-    : file_(file) {
+ModelReader::ModelReader(const std::filesystem::path& file, std::string_view expected_kind) : file_(file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) fail(ErrorKind::io, "cannot open model file '{}'", file.string());
     read_lines(in);
@@ -171,12 +167,10 @@ void ModelReader::check_header(std::string_view expected_kind) {
     line_number_ = 1;
     const auto header = split(lines_[0]);
     if (header.size() != 3 || header[0] != magic)
-        fail_here("not a simtune model file: expected '{} <version> <kind>', found '{}'", magic,
-                  lines_[0]);
+        fail_here("not a simtune model file: expected '{} <version> <kind>', found '{}'", magic, lines_[0]);
     const auto version = parse_integer(header[1], "format version");
     if (version != model_format_version)
-        fail_here("format version {} is not supported (this simtune reads version {})", version,
-                  model_format_version);
+        fail_here("format version {} is not supported (this simtune reads version {})", version, model_format_version);
     if (!expected_kind.empty() && header[2] != expected_kind)
         fail_here("this is a '{}' model, expected a '{}' model", header[2], expected_kind);
 }
@@ -205,8 +199,7 @@ double ModelReader::parse_number(std::string_view token, std::string_view what) 
     double value = 0;
     const auto* end = token.data() + token.size();
     auto [ptr, ec] = std::from_chars(token.data(), end, value);
-    if (ec != std::errc{} || ptr != end || std::isnan(value))
-        fail_here("{}: '{}' is not a number", what, token);
+    if (ec != std::errc{} || ptr != end || std::isnan(value)) fail_here("{}: '{}' is not a number", what, token);
     return value;
 }
 
@@ -220,14 +213,12 @@ std::int64_t ModelReader::parse_integer(std::string_view token, std::string_view
 
 std::string_view ModelReader::next_value(std::string_view key) {
     if (line_number_ >= lines_.size())
-        fail_at(line_number_ + 1,
-                fmt::format("unexpected end of file (truncated?), expected '{}'", key));
+        fail_at(line_number_ + 1, fmt::format("unexpected end of file (truncated?), expected '{}'", key));
     ++line_number_;
     std::string_view line = lines_[line_number_ - 1];
     const auto space = line.find(' ');
     const auto found = line.substr(0, space);
-    if (found != key)
-        fail_here("expected '{}', found '{}'", key, found.empty() ? "an empty line" : found);
+    if (found != key) fail_here("expected '{}', found '{}'", key, found.empty() ? "an empty line" : found);
     return space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
 }
 
@@ -300,8 +291,7 @@ Eigen::MatrixXd ModelReader::table(std::string_view key) {
         ++line_number_;
         const auto tokens = split(lines_[line_number_ - 1]);
         if (static_cast<std::int64_t>(tokens.size()) != cols)
-            fail_here("row {} of table '{}' has {} values, expected {}", r, key, tokens.size(),
-                      cols);
+            fail_here("row {} of table '{}' has {} values, expected {}", r, key, tokens.size(), cols);
         for (std::int64_t c = 0; c < cols; ++c)
             values(r, c) = parse_number(tokens[static_cast<std::size_t>(c)],
                                         fmt::format("table '{}' row {} column {}", key, r, c));

@@ -22,8 +22,7 @@ void check_options(const RidgeOptions& o) {
 }
 
 /// Solves min mean((y - Zβ - b)²) + λ|β|² by QR of the augmented system (accurate even for tiny λ).
-std::pair<Eigen::VectorXd, double> solve(const Eigen::MatrixXd& z, const Eigen::VectorXd& y,
-                                         double lambda) {
+std::pair<Eigen::VectorXd, double> solve(const Eigen::MatrixXd& z, const Eigen::VectorXd& y, double lambda) {
     const Eigen::RowVectorXd zmean = z.colwise().mean();
     const double ymean = y.mean();
     const auto n = z.rows(), w = z.cols();
@@ -38,9 +37,7 @@ std::pair<Eigen::VectorXd, double> solve(const Eigen::MatrixXd& z, const Eigen::
 
 } // namespace
 
-RidgeRegressor::RidgeRegressor(RidgeOptions options) : options_(std::move(options)) {
-    check_options(options_);
-}
+RidgeRegressor::RidgeRegressor(RidgeOptions options) : options_(std::move(options)) { check_options(options_); }
 
 void RidgeRegressor::fit(const TrainingSet& data) {
     check_options(options_);
@@ -67,8 +64,7 @@ void RidgeRegressor::fit(const TrainingSet& data) {
         cv_errors_.assign(options_.penalties.size(), 0.0);
         for (int f = 0; f < options_.folds; ++f) {
             std::vector<Eigen::Index> train, valid;
-            for (Eigen::Index r = 0; r < n; ++r)
-                (fold[static_cast<std::size_t>(r)] == f ? valid : train).push_back(r);
+            for (Eigen::Index r = 0; r < n; ++r) (fold[static_cast<std::size_t>(r)] == f ? valid : train).push_back(r);
             const Eigen::MatrixXd zt = z(train, Eigen::all);
             const Eigen::VectorXd yt = y(train);
             const Eigen::RowVectorXd zmean = zt.colwise().mean();
@@ -82,8 +78,7 @@ void RidgeRegressor::fit(const TrainingSet& data) {
             const Eigen::MatrixXd zv = (z(valid, Eigen::all).rowwise() - zmean);
             const Eigen::VectorXd yv = y(valid).array() - ymean;
             for (std::size_t p = 0; p < options_.penalties.size(); ++p) {
-                const Eigen::VectorXd d =
-                    (eig.eigenvalues().array().max(0.0) + options_.penalties[p]).inverse();
+                const Eigen::VectorXd d = (eig.eigenvalues().array().max(0.0) + options_.penalties[p]).inverse();
                 const Eigen::VectorXd beta = eig.eigenvectors() * (d.array() * proj.array()).matrix();
                 cv_errors_[p] += (zv * beta - yv).squaredNorm() / static_cast<double>(n);
             }
@@ -130,9 +125,7 @@ std::vector<std::pair<std::string, double>> RidgeRegressor::coefficients() const
     const auto names = pipeline_.names();
     std::vector<std::pair<std::string, double>> out;
     for (std::size_t j = 0; j < weights_.size(); ++j)
-        out.emplace_back(names[j], pipeline_.options().standardise
-                                       ? weights_[j] / pipeline_.scales()[j]
-                                       : weights_[j]);
+        out.emplace_back(names[j], pipeline_.options().standardise ? weights_[j] / pipeline_.scales()[j] : weights_[j]);
     return out;
 }
 
@@ -161,8 +154,7 @@ std::string RidgeRegressor::text() const { return writer().contents(); }
 
 RidgeRegressor RidgeRegressor::load(const std::filesystem::path& file) { return load(file, {}); }
 
-RidgeRegressor RidgeRegressor::load(const std::filesystem::path& file,
-                                    std::span<const std::string> expected_features) {
+RidgeRegressor RidgeRegressor::load(const std::filesystem::path& file, std::span<const std::string> expected_features) {
     ModelReader in(file, kind);
     return read(in, expected_features);
 }
@@ -178,8 +170,7 @@ RidgeRegressor RidgeRegressor::read(ModelReader& in, std::span<const std::string
     model.bias_ = in.number("bias");
     model.weights_ = in.vector("weights");
     if (model.weights_.size() != model.pipeline_.width())
-        in.fail_here("'weights' has {} values, the features need {}", model.weights_.size(),
-                     model.pipeline_.width());
+        in.fail_here("'weights' has {} values, the features need {}", model.weights_.size(), model.pipeline_.width());
     for (double v : model.weights_)
         if (std::isinf(v)) in.fail_here("'weights' holds an infinite value");
     in.finish();

@@ -35,10 +35,8 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
     const std::size_t rows = o.groups * o.candidates_per_group;
     TrainingSet data;
     for (auto name : Stats::feature_names().first(counters)) data.feature_names.emplace_back(name);
-    for (std::size_t i = 0; i < o.extra_columns; ++i)
-        data.feature_names.push_back(fmt::format("extra_{}", i));
-    data.features.resize(static_cast<Eigen::Index>(rows),
-                         static_cast<Eigen::Index>(counters + o.extra_columns));
+    for (std::size_t i = 0; i < o.extra_columns; ++i) data.feature_names.push_back(fmt::format("extra_{}", i));
+    data.features.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(counters + o.extra_columns));
     data.seconds.resize(static_cast<Eigen::Index>(rows));
     data.groups.reserve(rows);
 
@@ -48,14 +46,14 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
 
     Eigen::Index row = 0;
     for (std::size_t g = 0; g < o.groups; ++g) {
-        const double work = log_uniform(1e5, 1e7);        // elements processed
-        const double intensity = log_uniform(0.5, 8.0);   // compute ops per element
+        const double work = log_uniform(1e5, 1e7);          // elements processed
+        const double intensity = log_uniform(0.5, 8.0);     // compute ops per element
         const double footprint = work * log_uniform(4, 64); // bytes touched
-        const double reuse = unit(rng);                    // how much tiling can help
+        const double reuse = unit(rng);                     // how much tiling can help
         for (std::size_t c = 0; c < o.candidates_per_group; ++c, ++row) {
             const double vec = pick({1, 2, 4, 8, 16});
             const double unroll = pick({1, 2, 4, 8});
-            const double tile = log_uniform(2e3, 8e6); // bytes of the working tile
+            const double tile = log_uniform(2e3, 8e6);   // bytes of the working tile
             const double layout = log_uniform(0.5, 2.0); // access-pattern quality (1 = typical)
 
             Stats s;
@@ -83,13 +81,10 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
             s.l1d_accesses = s.mem_reads + s.mem_writes;
             // Miss rates grow as the tile outgrows each cache, less so where the workload reuses.
             const double l1_rate = std::clamp(
-                (0.01 + 0.4 * sigmoid(1.5 * std::log(tile / 32e3))) * layout * (1.2 - 0.6 * reuse),
-                0.0, 1.0);
-            const double l2_rate =
-                std::clamp(0.05 + 0.85 * sigmoid(1.5 * std::log(tile / 1e6)) * layout, 0.0, 1.0);
-            const double llc_rate = std::clamp(
-                0.02 + 0.9 * sigmoid(std::log(footprint / 16e6)) * sigmoid(std::log(tile / 4e6)),
-                0.0, 1.0);
+                (0.01 + 0.4 * sigmoid(1.5 * std::log(tile / 32e3))) * layout * (1.2 - 0.6 * reuse), 0.0, 1.0);
+            const double l2_rate = std::clamp(0.05 + 0.85 * sigmoid(1.5 * std::log(tile / 1e6)) * layout, 0.0, 1.0);
+            const double llc_rate =
+                std::clamp(0.02 + 0.9 * sigmoid(std::log(footprint / 16e6)) * sigmoid(std::log(tile / 4e6)), 0.0, 1.0);
             s.l1d_misses = u(static_cast<double>(s.l1d_accesses) * l1_rate);
             s.l2_accesses = s.l1d_misses;
             s.l2_misses = u(static_cast<double>(s.l2_accesses) * l2_rate);
@@ -101,11 +96,12 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
             // wide vectors pay a frequency penalty; not-taken loop exits mispredict.
             const double compute_cycles = compute / 2.0 + (alu + branch) / 4.0 + (reads + writes) / 2.0;
             const double mlp = 1.0 + 0.6 * std::log2(unroll);
-            const double memory_cycles = (static_cast<double>(s.l1d_misses) * 4.0 +
-                                          static_cast<double>(s.l2_misses) * 14.0 +
-                                          static_cast<double>(s.llc_misses) * 90.0) / mlp;
-            const double mispredicts =
-                static_cast<double>(s.counter(InsnClass::branch) - std::min(s.counter(InsnClass::branch), s.branches_taken));
+            const double memory_cycles =
+                (static_cast<double>(s.l1d_misses) * 4.0 + static_cast<double>(s.l2_misses) * 14.0 +
+                 static_cast<double>(s.llc_misses) * 90.0) /
+                mlp;
+            const double mispredicts = static_cast<double>(s.counter(InsnClass::branch) -
+                                                           std::min(s.counter(InsnClass::branch), s.branches_taken));
             const double cycles = std::max(compute_cycles, memory_cycles) +
                                   0.3 * std::min(compute_cycles, memory_cycles) + 15.0 * mispredicts;
             // What a pipeline model would say: the compute cycles, longer where little unrolling
@@ -118,12 +114,10 @@ TrainingSet synthetic_training_set(const SyntheticOptions& o) {
             data.seconds[row] = cycles / frequency * std::exp(o.noise_sigma * normal(rng));
 
             const auto f = s.to_features();
-            for (std::size_t j = 0; j < counters; ++j)
-                data.features(row, static_cast<Eigen::Index>(j)) = f[j];
+            for (std::size_t j = 0; j < counters; ++j) data.features(row, static_cast<Eigen::Index>(j)) = f[j];
             for (std::size_t j = 0; j < o.extra_columns; ++j) {
-                const double v = j % 2 == 0
-                                     ? f[copied[j]] * std::exp(0.3 * normal(rng)) // noisy copy
-                                     : std::floor(log_uniform(1, 1e6));           // pure noise
+                const double v = j % 2 == 0 ? f[copied[j]] * std::exp(0.3 * normal(rng)) // noisy copy
+                                            : std::floor(log_uniform(1, 1e6));           // pure noise
                 data.features(row, static_cast<Eigen::Index>(counters + j)) = std::round(v);
             }
             data.groups.push_back(fmt::format("w{}", g));

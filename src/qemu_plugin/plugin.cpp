@@ -82,7 +82,7 @@ struct Options {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded; ///< [first, second)
     bool mix = false, branches = false, memory = false, caches = false;
     simtune::CacheHierarchy geometry;
-    std::uint64_t limit = 0; ///< 0: none
+    std::uint64_t limit = 0;                                       ///< 0: none
     std::optional<std::pair<std::uint64_t, std::uint64_t>> listed; ///< blocks= range [first, second)
 };
 
@@ -125,8 +125,7 @@ std::uint64_t parse_number(std::string_view arg, std::string_view text) {
         base = 16;
     }
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
-        bad_argument(arg, "not a number");
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) bad_argument(arg, "not a number");
     return value;
 }
 
@@ -177,8 +176,7 @@ Options parse_options(int argc, char** argv) {
             const auto dash = value.find('-');
             if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
             o.listed.emplace(parse_number(arg, value.substr(0, dash)), parse_number(arg, value.substr(dash + 1)));
-        }
-        else bad_argument(arg, "unknown key");
+        } else bad_argument(arg, "unknown key");
     }
     if (o.out.empty()) throw std::runtime_error("missing plugin argument out=FILE");
     if (o.roi_begin == 0 || o.roi_end == 0)
@@ -208,11 +206,9 @@ void write_report(const report::Report& r) {
     const std::string text = report::format(r);
     if (FILE* f = std::fopen(temporary.c_str(), "wb")) {
         const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-        if (std::fclose(f) == 0 && ok && std::rename(temporary.c_str(), plugin->options.out.c_str()) == 0)
-            return;
+        if (std::fclose(f) == 0 && ok && std::rename(temporary.c_str(), plugin->options.out.c_str()) == 0) return;
     }
-    std::fprintf(stderr, "simtune plugin: cannot write %s: %s\n", plugin->options.out.c_str(),
-                 std::strerror(errno));
+    std::fprintf(stderr, "simtune plugin: cannot write %s: %s\n", plugin->options.out.c_str(), std::strerror(errno));
 }
 
 /// What QEMU's packed description of an access says, remembered per distinct value: a guest uses
@@ -316,7 +312,8 @@ void on_roi_end(unsigned int, void*) {
                 listed && block->decoded.address >= listed->first && block->decoded.address < listed->second)
                 r.blocks.push_back({block->decoded.address, block->decoded.end, runs});
             // With branches the collectors saw every execution in order already.
-            if (!plugin->options.branches && plugin->options.mix) plugin->collectors.on_block_repeated(block->decoded, runs);
+            if (!plugin->options.branches && plugin->options.mix)
+                plugin->collectors.on_block_repeated(block->decoded, runs);
         }
     }
     plugin->collectors.contribute(stats);
@@ -397,8 +394,8 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block_execution, QEMU_PLUGIN_CB_NO_REGS, block);
     if (plugin->traffic || plugin->caches)
         for (std::size_t i = 0; i < n; ++i)
-            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory,
-                                             QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, nullptr);
+            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory, QEMU_PLUGIN_CB_NO_REGS,
+                                             QEMU_PLUGIN_MEM_RW, nullptr);
 }
 
 void on_exit(qemu_plugin_id_t, void*) {
@@ -413,8 +410,8 @@ std::uint64_t instructions_so_far() {
     std::lock_guard lock(plugin->translation_mutex);
     std::uint64_t sum = 0;
     for (const Block* block : plugin->counted_blocks) {
-        const std::uint64_t now =
-            std::atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(block->executions)).load(std::memory_order_relaxed);
+        const std::uint64_t now = std::atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(block->executions))
+                                      .load(std::memory_order_relaxed);
         sum += (now - block->at_roi_begin) * block->decoded.instructions;
     }
     return sum;
@@ -426,8 +423,7 @@ void watch_instruction_limit() {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
         if (!plugin->in_roi.load(std::memory_order_relaxed)) continue;
         const std::uint64_t executed = instructions_so_far();
-        if (executed <= plugin->options.limit || !plugin->in_roi.load(std::memory_order_relaxed))
-            continue;
+        if (executed <= plugin->options.limit || !plugin->in_roi.load(std::memory_order_relaxed)) continue;
         report::Report r;
         r.status = report::Status::instruction_limit;
         r.stats.instructions = executed;
@@ -441,8 +437,7 @@ void watch_instruction_limit() {
 
 } // namespace
 
-extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
-                                                              const qemu_info_t* info, int argc,
+extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t* info, int argc,
                                                               char** argv) {
     try {
         if (info->system_emulation) throw std::runtime_error("only QEMU user mode is supported");

@@ -36,13 +36,17 @@ namespace simtune::qemu_report {
 inline constexpr std::string_view magic = "simtune-qemu-stats";
 inline constexpr int version = 4;
 
-enum class Status { ok, instruction_limit, no_roi };
+enum class Status {
+    ok,
+    instruction_limit,
+    no_roi
+};
 
 constexpr std::string_view to_string(Status s) noexcept {
     switch (s) {
-    case Status::ok: return "ok";
-    case Status::instruction_limit: return "instruction_limit";
-    case Status::no_roi: return "no_roi";
+        case Status::ok: return "ok";
+        case Status::instruction_limit: return "instruction_limit";
+        case Status::no_roi: return "no_roi";
     }
     return "?";
 }
@@ -79,8 +83,7 @@ inline Report parse(std::string_view text, std::string_view origin) {
         ++line_number;
         const auto newline = text.find('\n');
         if (newline == std::string_view::npos)
-            fail(ErrorKind::invalid_output, "{}: truncated at line {} (no complete line)", origin,
-                 line_number);
+            fail(ErrorKind::invalid_output, "{}: truncated at line {} (no complete line)", origin, line_number);
         const auto line = text.substr(0, newline);
         text.remove_prefix(newline + 1);
         return line;
@@ -88,16 +91,15 @@ inline Report parse(std::string_view text, std::string_view origin) {
     auto split = [&](std::string_view line, std::string_view expected_key) -> std::string_view {
         const auto space = line.find(' ');
         if (space == std::string_view::npos || line.substr(0, space) != expected_key)
-            fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"{} <value>\"", origin,
-                 line_number, line, expected_key);
+            fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"{} <value>\"", origin, line_number, line,
+                 expected_key);
         return line.substr(space + 1);
     };
     auto number = [&](std::string_view value) {
         std::uint64_t v = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
         if (ec != std::errc{} || end != value.data() + value.size() || value.empty())
-            fail(ErrorKind::invalid_output, "{}: line {}: \"{}\" is not an unsigned count", origin,
-                 line_number, value);
+            fail(ErrorKind::invalid_output, "{}: line {}: \"{}\" is not an unsigned count", origin, line_number, value);
         return v;
     };
     auto address = [&](std::string_view value) {
@@ -114,8 +116,8 @@ inline Report parse(std::string_view text, std::string_view origin) {
     if (text.empty()) fail(ErrorKind::invalid_output, "{}: empty plugin output", origin);
     const auto v = split(next_line(), magic);
     if (v != fmt::format("{}", version))
-        fail(ErrorKind::invalid_output, "{}: plugin output version {} (this simtune reads version {})",
-             origin, v, version);
+        fail(ErrorKind::invalid_output, "{}: plugin output version {} (this simtune reads version {})", origin, v,
+             version);
     Report report;
     const auto status = split(next_line(), "status");
     if (status == "ok") report.status = Status::ok;
@@ -123,15 +125,14 @@ inline Report parse(std::string_view text, std::string_view origin) {
     else if (status == "no_roi") report.status = Status::no_roi;
     else fail(ErrorKind::invalid_output, "{}: unknown status \"{}\"", origin, status);
     const auto names = Stats::feature_names();
-    for (std::size_t i = 0; i < names.size(); ++i)
-        report.stats.counter(i) = number(split(next_line(), names[i]));
+    for (std::size_t i = 0; i < names.size(); ++i) report.stats.counter(i) = number(split(next_line(), names[i]));
     const std::uint64_t block_count = number(split(next_line(), "blocks"));
     for (std::uint64_t b = 0; b < block_count; ++b) {
         const auto line = next_line();
         const auto first_space = line.find(' '), last_space = line.rfind(' ');
         if (first_space == std::string_view::npos || first_space == last_space)
-            fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"<first> <end> <executions>\"",
-                 origin, line_number, line);
+            fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"<first> <end> <executions>\"", origin,
+                 line_number, line);
         BlockExecutions block{address(line.substr(0, first_space)),
                               address(line.substr(first_space + 1, last_space - first_space - 1)),
                               number(line.substr(last_space + 1))};
@@ -141,10 +142,8 @@ inline Report parse(std::string_view text, std::string_view origin) {
         report.blocks.push_back(block);
     }
     if (const auto last = next_line(); last != "end")
-        fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"end\"", origin,
-             line_number, last);
-    if (!text.empty())
-        fail(ErrorKind::invalid_output, "{}: unexpected text after \"end\"", origin);
+        fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"end\"", origin, line_number, last);
+    if (!text.empty()) fail(ErrorKind::invalid_output, "{}: unexpected text after \"end\"", origin);
     return report;
 }
 

@@ -32,8 +32,7 @@ public:
     TemporaryDirectory() {
         std::string pattern = (std::filesystem::temp_directory_path() / "simtune-qemu-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr)
-            fail(ErrorKind::io, "cannot create a temporary directory {}: {}", pattern,
-                 std::strerror(errno));
+            fail(ErrorKind::io, "cannot create a temporary directory {}: {}", pattern, std::strerror(errno));
         path_ = std::filesystem::absolute(pattern);
     }
     ~TemporaryDirectory() {
@@ -75,10 +74,9 @@ std::vector<std::string> collector_arguments(const CollectorSet& collectors) {
              "QEMU runs only simtune's built-in collectors inside its plugin; this collector set "
              "has {} user-defined collector(s) (UnicornSimulator runs those)",
              collectors.user_collector_count());
-    std::vector<std::string> args{
-        fmt::format("mix={}", int{collectors.instruction_mix() != nullptr}),
-        fmt::format("branches={}", int{collectors.branch_counter() != nullptr}),
-        fmt::format("mem={}", int{collectors.memory_traffic() != nullptr})};
+    std::vector<std::string> args{fmt::format("mix={}", int{collectors.instruction_mix() != nullptr}),
+                                  fmt::format("branches={}", int{collectors.branch_counter() != nullptr}),
+                                  fmt::format("mem={}", int{collectors.memory_traffic() != nullptr})};
     if (const CacheModel* caches = collectors.cache_model()) {
         const auto& g = caches->geometry();
         args.push_back("cache=1");
@@ -98,12 +96,11 @@ std::vector<std::string> glue_exclusions(const KernelBinary& kernel) {
         args.push_back(fmt::format("exclude={:#x}-{:#x}", symbol.address,
                                    symbol.address + std::max<std::uint64_t>(symbol.size, 1)));
     };
-    for (const std::string_view name :
-         {"main", "simtune_call_kernel", "simtune_roi_begin", "simtune_roi_end"}) {
+    for (const std::string_view name : {"main", "simtune_call_kernel", "simtune_roi_begin", "simtune_roi_end"}) {
         const auto symbol = kernel.symbol(name);
         if (!symbol)
-            fail(ErrorKind::invalid_binary, "{}: no symbol {} (not a simtune kernel binary?)",
-                 kernel.path().string(), name);
+            fail(ErrorKind::invalid_binary, "{}: no symbol {} (not a simtune kernel binary?)", kernel.path().string(),
+                 name);
         exclude(*symbol);
     }
     // Harnesses since the fixed guest layout run the ROI in a function of its own.
@@ -114,12 +111,12 @@ std::vector<std::string> glue_exclusions(const KernelBinary& kernel) {
 std::vector<std::vector<std::byte>> split_dump(const std::string& bytes, const KernelBinary& kernel,
                                                const std::filesystem::path& file) {
     const auto& specs = kernel.buffers();
-    const std::uint64_t expected = std::accumulate(
-        specs.begin(), specs.end(), std::uint64_t{0},
-        [](std::uint64_t sum, const BufferSpec& b) { return sum + b.bytes(); });
+    const std::uint64_t expected =
+        std::accumulate(specs.begin(), specs.end(), std::uint64_t{0},
+                        [](std::uint64_t sum, const BufferSpec& b) { return sum + b.bytes(); });
     if (bytes.size() != expected)
-        fail(ErrorKind::invalid_output, "buffer dump {} has {} bytes, the buffers need {}",
-             file.string(), bytes.size(), expected);
+        fail(ErrorKind::invalid_output, "buffer dump {} has {} bytes, the buffers need {}", file.string(), bytes.size(),
+             expected);
     std::vector<std::vector<std::byte>> buffers;
     std::size_t offset = 0;
     for (const auto& spec : specs) {
@@ -138,14 +135,13 @@ namespace {
 qemu_report::Report parse_ok_report(std::string_view text, std::string_view origin) {
     auto report = qemu_report::parse(text, origin);
     switch (report.status) {
-    case qemu_report::Status::ok: return report;
-    case qemu_report::Status::instruction_limit:
-        fail(ErrorKind::instruction_limit, "the kernel executed more than the limit ({} instructions counted)",
-             report.stats.instructions);
-    case qemu_report::Status::no_roi:
-        fail(ErrorKind::simulation_fault,
-             "the kernel binary exited without completing its region of interest "
-             "(simtune_roi_begin .. simtune_roi_end)");
+        case qemu_report::Status::ok: return report;
+        case qemu_report::Status::instruction_limit:
+            fail(ErrorKind::instruction_limit, "the kernel executed more than the limit ({} instructions counted)",
+                 report.stats.instructions);
+        case qemu_report::Status::no_roi:
+            fail(ErrorKind::simulation_fault, "the kernel binary exited without completing its region of interest "
+                                              "(simtune_roi_begin .. simtune_roi_end)");
     }
     fail(ErrorKind::invalid_output, "{}: unknown status", origin);
 }
@@ -159,8 +155,7 @@ Stats parse_qemu_plugin_report(std::string_view text, std::string_view origin) {
 std::filesystem::path QemuSimulator::plugin_path() const {
     if (!options_.plugin.empty()) {
         if (!std::filesystem::exists(options_.plugin))
-            fail(ErrorKind::tool_missing, "the simtune QEMU plugin {} does not exist",
-                 options_.plugin.string());
+            fail(ErrorKind::tool_missing, "the simtune QEMU plugin {} does not exist", options_.plugin.string());
         return options_.plugin;
     }
     std::vector<std::filesystem::path> candidates;
@@ -174,12 +169,11 @@ std::filesystem::path QemuSimulator::plugin_path() const {
     fail(ErrorKind::tool_missing, "cannot find the simtune QEMU plugin; looked at:{}", looked);
 }
 
-SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& target,
-                                    CollectorSet& collectors) {
+SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& target, CollectorSet& collectors) {
     target.validate();
     if (kernel.isa() != target.isa)
-        fail(ErrorKind::wrong_isa, "{} is an {} binary, target '{}' is {}", kernel.path().string(),
-             kernel.isa(), target.name, target.isa);
+        fail(ErrorKind::wrong_isa, "{} is an {} binary, target '{}' is {}", kernel.path().string(), kernel.isa(),
+             target.name, target.isa);
     if (!program_exists(target.qemu_binary))
         fail(ErrorKind::tool_missing,
              "QEMU user mode '{}' for target '{}' is not installed (Debian: apt-get install qemu-user)",
@@ -188,8 +182,7 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     const auto roi_begin = kernel.symbol("simtune_roi_begin");
     const auto roi_end = kernel.symbol("simtune_roi_end");
     if (!roi_begin || !roi_end)
-        fail(ErrorKind::invalid_binary, "{}: no simtune_roi_begin/simtune_roi_end symbols",
-             kernel.path().string());
+        fail(ErrorKind::invalid_binary, "{}: no simtune_roi_begin/simtune_roi_end symbols", kernel.path().string());
 
     TemporaryDirectory scratch;
     const auto report_file = scratch.path() / "stats";
@@ -215,8 +208,7 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     std::string plugin_argument = plugin.string();
     std::vector<std::string> plugin_args{
         "out=" + report_file.string(), fmt::format("roi_begin={:#x}", roi_begin->address),
-        fmt::format("roi_end={:#x}", roi_end->address),
-        fmt::format("limit={}", options_.limits.max_instructions)};
+        fmt::format("roi_end={:#x}", roi_end->address), fmt::format("limit={}", options_.limits.max_instructions)};
     for (auto& a : collector_arguments(collectors)) plugin_args.push_back(std::move(a));
     // The pipeline collector prices blocks here, from the binary's bytes: the plugin only lists
     // the executed blocks of the kernel's own code.
@@ -227,10 +219,9 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     }
     for (auto& a : glue_exclusions(kernel)) plugin_args.push_back(std::move(a));
     for (const auto& a : plugin_args) plugin_argument += "," + a;
-    if (plugin.string().find(',') != std::string::npos ||
-        scratch.path().string().find(',') != std::string::npos)
-        fail(ErrorKind::invalid_argument, "QEMU plugin paths cannot contain ',': {} / {}",
-             plugin.string(), scratch.path().string());
+    if (plugin.string().find(',') != std::string::npos || scratch.path().string().find(',') != std::string::npos)
+        fail(ErrorKind::invalid_argument, "QEMU plugin paths cannot contain ',': {} / {}", plugin.string(),
+             scratch.path().string());
 
     std::vector<std::string> argv{target.qemu_binary};
     if (!target.qemu_cpu.empty()) argv.insert(argv.end(), {"-cpu", target.qemu_cpu});
@@ -253,19 +244,16 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     // The limit outcome first: the plugin stops QEMU with its own exit status to report it.
     if (report_text && report_text->find("\nstatus instruction_limit\n") != std::string::npos) {
         (void)qemu_report::parse(*report_text, report_file.string()); // must still be well-formed
-        fail(ErrorKind::instruction_limit,
-             "{} executed more than {} instructions in its region of interest", what,
+        fail(ErrorKind::instruction_limit, "{} executed more than {} instructions in its region of interest", what,
              options_.limits.max_instructions);
     }
     if (!process.ok()) {
         if (process.err.find("Could not load plugin") != std::string::npos)
-            fail(ErrorKind::tool_missing, "{} could not load the simtune plugin {}: {}",
-                 target.qemu_binary, plugin.string(), tail(process.err));
-        fail(ErrorKind::simulation_fault, "{} failed: {}; stderr:\n{}", what, process.describe(),
-             tail(process.err));
+            fail(ErrorKind::tool_missing, "{} could not load the simtune plugin {}: {}", target.qemu_binary,
+                 plugin.string(), tail(process.err));
+        fail(ErrorKind::simulation_fault, "{} failed: {}; stderr:\n{}", what, process.describe(), tail(process.err));
     }
-    if (!report_text)
-        fail(ErrorKind::invalid_output, "{}: the plugin wrote no report {}", what, report_file.string());
+    if (!report_text) fail(ErrorKind::invalid_output, "{}: the plugin wrote no report {}", what, report_file.string());
 
     SimulationResult result;
     const auto report = parse_ok_report(*report_text, report_file.string());
@@ -278,8 +266,8 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
         collectors.pipeline()->contribute(result.stats);
     }
     if (result.stats.instructions > options_.limits.max_instructions)
-        fail(ErrorKind::instruction_limit, "{} executed {} instructions, more than the limit of {}",
-             what, result.stats.instructions, options_.limits.max_instructions);
+        fail(ErrorKind::instruction_limit, "{} executed {} instructions, more than the limit of {}", what,
+             result.stats.instructions, options_.limits.max_instructions);
     if (options_.read_buffers) {
         const auto dump = read_if_present(dump_file, "the kernel's buffer dump");
         if (!dump) fail(ErrorKind::invalid_output, "{}: the harness wrote no buffer dump", what);

@@ -35,7 +35,8 @@ Correction fit_correction(const Eigen::MatrixXd& x, std::span<const std::size_t>
     if (std::isinf(penalty) || x.cols() == 0 || rows.size() < 2) return c;
     const auto n = static_cast<Eigen::Index>(rows.size());
     Eigen::MatrixXd xs(n, x.cols());
-    for (Eigen::Index i = 0; i < n; ++i) xs.row(i) = x.row(static_cast<Eigen::Index>(rows[static_cast<std::size_t>(i)]));
+    for (Eigen::Index i = 0; i < n; ++i)
+        xs.row(i) = x.row(static_cast<Eigen::Index>(rows[static_cast<std::size_t>(i)]));
     const Eigen::RowVectorXd mean = xs.colwise().mean();
     xs.rowwise() -= mean;
     const Eigen::VectorXd rc = r.array() - c.intercept;
@@ -57,7 +58,8 @@ double log_shift(const Correction& c, const Eigen::MatrixXd& x, std::size_t row)
 
 Eigen::MatrixXd calibration_features(std::span<const Stats> stats, std::span<const double> predicted) {
     if (stats.size() != predicted.size())
-        fail(ErrorKind::invalid_argument, "calibration features: {} statistics for {} predictions", stats.size(), predicted.size());
+        fail(ErrorKind::invalid_argument, "calibration features: {} statistics for {} predictions", stats.size(),
+             predicted.size());
     const auto n = static_cast<Eigen::Index>(stats.size());
     const auto width = static_cast<Eigen::Index>(Stats::feature_count + 1);
     Eigen::MatrixXd raw(n, width);
@@ -115,7 +117,9 @@ std::vector<std::size_t> pick_calibration_candidates(std::span<const double> pre
     std::vector<double> nearest(n, std::numeric_limits<double>::infinity()); // squared distance to the picked set
     auto add = [&](std::size_t i) {
         for (std::size_t j = 0; j < n; ++j)
-            nearest[j] = std::min(nearest[j], (features.row(static_cast<Eigen::Index>(j)) - features.row(static_cast<Eigen::Index>(i))).squaredNorm());
+            nearest[j] = std::min(
+                nearest[j], (features.row(static_cast<Eigen::Index>(j)) - features.row(static_cast<Eigen::Index>(i)))
+                                .squaredNorm());
     };
     add(order[0]);
     // The seed decides the order in which the other strata choose (each choice moves the picked set
@@ -133,23 +137,27 @@ std::vector<std::size_t> pick_calibration_candidates(std::span<const double> pre
     return picks;
 }
 
-Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> predicted, std::span<const std::size_t> picks,
-                      std::span<const double> measured, const CalibrationOptions& options) {
+Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> predicted,
+                      std::span<const std::size_t> picks, std::span<const double> measured,
+                      const CalibrationOptions& options) {
     const std::size_t n = predicted.size();
     if (static_cast<std::size_t>(features.rows()) != n)
         fail(ErrorKind::invalid_argument, "calibration: {} feature rows for {} predictions", features.rows(), n);
     if (picks.size() != measured.size())
-        fail(ErrorKind::invalid_argument, "calibration: {} measured times for {} measured candidates", measured.size(), picks.size());
+        fail(ErrorKind::invalid_argument, "calibration: {} measured times for {} measured candidates", measured.size(),
+             picks.size());
     std::set<std::size_t> seen;
     for (const auto i : picks)
         if (i >= n || !seen.insert(i).second)
-            fail(ErrorKind::invalid_argument, "calibration: measured candidate {} is out of range or repeated ({} candidates)", i, n);
+            fail(ErrorKind::invalid_argument,
+                 "calibration: measured candidate {} is out of range or repeated ({} candidates)", i, n);
     for (std::size_t i = 0; i < n; ++i)
         if (!(predicted[i] > 0) || !std::isfinite(predicted[i]))
             fail(ErrorKind::invalid_data, "calibration: prediction {} is {}", i, predicted[i]);
     for (std::size_t k = 0; k < measured.size(); ++k)
         if (!(measured[k] > 0) || !std::isfinite(measured[k]))
-            fail(ErrorKind::invalid_data, "calibration: measured time {} of candidate {} must be finite and positive", measured[k], picks[k]);
+            fail(ErrorKind::invalid_data, "calibration: measured time {} of candidate {} must be finite and positive",
+                 measured[k], picks[k]);
 
     Calibration out;
     out.agreement.measured = picks.size();
@@ -161,7 +169,8 @@ Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> p
     const auto m = static_cast<Eigen::Index>(picks.size());
     Eigen::VectorXd r(m);
     for (Eigen::Index k = 0; k < m; ++k)
-        r(k) = std::log(measured[static_cast<std::size_t>(k)]) - std::log(predicted[picks[static_cast<std::size_t>(k)]]);
+        r(k) =
+            std::log(measured[static_cast<std::size_t>(k)]) - std::log(predicted[picks[static_cast<std::size_t>(k)]]);
 
     // Leave-one-out predictions of log(measured) for a penalty, and their mean squared error.
     auto loo = [&](double penalty, std::vector<double>& log_predictions) {
@@ -171,7 +180,8 @@ Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> p
             std::vector<std::size_t> rows;
             Eigen::VectorXd rk(m - 1);
             for (std::size_t j = 0, t = 0; j < picks.size(); ++j)
-                if (j != k) rows.push_back(picks[j]), rk(static_cast<Eigen::Index>(t++)) = r(static_cast<Eigen::Index>(j));
+                if (j != k)
+                    rows.push_back(picks[j]), rk(static_cast<Eigen::Index>(t++)) = r(static_cast<Eigen::Index>(j));
             const auto c = fit_correction(features, rows, rk, penalty);
             const double e = log_shift(c, features, picks[k]) - r(static_cast<Eigen::Index>(k));
             error += e * e;
@@ -188,7 +198,8 @@ Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> p
             auto penalties = options.penalties;
             std::ranges::sort(penalties, std::greater<>{}); // strongest first: ties keep the stronger
             for (const double penalty : penalties) {
-                if (!(penalty > 0)) fail(ErrorKind::invalid_argument, "calibration: penalty {} must be positive", penalty);
+                if (!(penalty > 0))
+                    fail(ErrorKind::invalid_argument, "calibration: penalty {} must be positive", penalty);
                 std::vector<double> predictions;
                 const double error = loo(penalty, predictions);
                 if (error < best_error) best_error = error, chosen = penalty, chosen_loo = std::move(predictions);
@@ -198,7 +209,8 @@ Calibration calibrate(const Eigen::MatrixXd& features, std::span<const double> p
     const auto c = fit_correction(features, picks, r, chosen);
     out.intercept = c.intercept;
     for (Eigen::Index j = 0; j < c.weights.size(); ++j) out.weights[static_cast<std::size_t>(j)] = c.weights(j);
-    for (std::size_t i = 0; i < n; ++i) out.seconds[i] = out.corrected[i] = predicted[i] * std::exp(log_shift(c, features, i));
+    for (std::size_t i = 0; i < n; ++i)
+        out.seconds[i] = out.corrected[i] = predicted[i] * std::exp(log_shift(c, features, i));
     for (std::size_t k = 0; k < picks.size(); ++k) out.seconds[picks[k]] = measured[k];
 
     out.agreement.penalty = chosen;
@@ -225,7 +237,8 @@ CalibrationMeasure measure_natively(NativeTimingOptions options) {
 }
 
 CalibrationMeasure measure_from_times(std::map<std::string, double> times, std::string origin, std::string workload) {
-    return [times = std::move(times), origin = std::move(origin), workload = std::move(workload)](std::span<const CandidateResult> candidates) {
+    return [times = std::move(times), origin = std::move(origin),
+            workload = std::move(workload)](std::span<const CandidateResult> candidates) {
         std::vector<double> seconds;
         std::vector<std::string> missing;
         for (const auto& c : candidates) {
@@ -243,8 +256,10 @@ CalibrationMeasure measure_from_times(std::map<std::string, double> times, std::
                 }
                 known.push_back(key);
             }
-            fail(ErrorKind::invalid_data, "{} has no time for {} of the {} candidates to calibrate on: {} (its keys: {})", origin,
-                 missing.size(), candidates.size(), fmt::join(missing, ", "), known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
+            fail(ErrorKind::invalid_data,
+                 "{} has no time for {} of the {} candidates to calibrate on: {} (its keys: {})", origin,
+                 missing.size(), candidates.size(), fmt::join(missing, ", "),
+                 known.empty() ? "none" : fmt::format("{}", fmt::join(known, ", ")));
         }
         return seconds;
     };
@@ -253,10 +268,10 @@ CalibrationMeasure measure_from_times(std::map<std::string, double> times, std::
 namespace {
 
 struct Prepared {
-    std::vector<std::size_t> good;   ///< indices of successful results
+    std::vector<std::size_t> good; ///< indices of successful results
     std::vector<double> predicted;
     Eigen::MatrixXd features;
-    std::vector<std::size_t> picks;  ///< into good
+    std::vector<std::size_t> picks; ///< into good
 };
 
 Prepared prepare(std::span<const CandidateResult> ranked, const CalibrationOptions& options) {
@@ -269,7 +284,8 @@ Prepared prepare(std::span<const CandidateResult> ranked, const CalibrationOptio
             stats.push_back(*ranked[i].stats);
         }
     if (p.good.size() < 2)
-        fail(ErrorKind::invalid_argument, "calibration needs at least 2 ranked candidates, {} succeeded", p.good.size());
+        fail(ErrorKind::invalid_argument, "calibration needs at least 2 ranked candidates, {} succeeded",
+             p.good.size());
     p.features = calibration_features(stats, p.predicted);
     p.picks = pick_calibration_candidates(p.predicted, p.features, options.count, options.seed, options.top_weight);
     return p;
@@ -298,7 +314,8 @@ CalibratedRanking calibrate_ranking(std::vector<CandidateResult> ranked, const C
     for (const auto k : p.picks) to_measure.push_back(ranked[p.good[k]]);
     const auto measured = measure(to_measure);
     if (measured.size() != to_measure.size())
-        fail(ErrorKind::invalid_argument, "calibration: {} times measured for {} candidates", measured.size(), to_measure.size());
+        fail(ErrorKind::invalid_argument, "calibration: {} times measured for {} candidates", measured.size(),
+             to_measure.size());
     const auto c = calibrate(p.features, p.predicted, p.picks, measured, options);
     out.agreement = c.agreement;
     for (std::size_t k = 0; k < p.picks.size(); ++k) {

@@ -29,7 +29,8 @@ std::vector<BufferSpec> parse_buffer_spec_file(std::string_view text, std::strin
             const auto semi = std::min(entries.find(';', from), entries.size());
             if (semi > from) {
                 try {
-                    for (auto& b : parse_buffer_spec(std::string_view(entries).substr(from, semi - from))) out.push_back(std::move(b));
+                    for (auto& b : parse_buffer_spec(std::string_view(entries).substr(from, semi - from)))
+                        out.push_back(std::move(b));
                 } catch (const Error& e) {
                     fail(ErrorKind::invalid_argument, "{}:{}: {}", origin, line_number, e.what());
                 }
@@ -37,11 +38,13 @@ std::vector<BufferSpec> parse_buffer_spec_file(std::string_view text, std::strin
             from = semi + 1;
         }
     }
-    if (out.empty()) fail(ErrorKind::invalid_argument, "{}: no buffers (expected NAME:TYPE:COUNT:ROLE entries)", origin);
+    if (out.empty())
+        fail(ErrorKind::invalid_argument, "{}: no buffers (expected NAME:TYPE:COUNT:ROLE entries)", origin);
     return out;
 }
 
-CandidateDirectory load_candidate_directory(const std::filesystem::path& dir, const CandidateDirectoryOptions& options) {
+CandidateDirectory load_candidate_directory(const std::filesystem::path& dir,
+                                            const CandidateDirectoryOptions& options) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) fail(ErrorKind::invalid_argument, "{} is not a directory", dir.string());
@@ -64,7 +67,8 @@ CandidateDirectory load_candidate_directory(const std::filesystem::path& dir, co
     out.files = out.from_sources ? sources : others;
     if (out.files.empty())
         fail(ErrorKind::invalid_argument,
-             "no candidates in {}: expected C sources (*.c, each defining simtune_kernel) or kernel binaries", dir.string());
+             "no candidates in {}: expected C sources (*.c, each defining simtune_kernel) or kernel binaries",
+             dir.string());
 
     std::map<std::string, fs::path> stems; // two files of one stem would be one name in every output
     for (const auto& f : out.files) {
@@ -80,12 +84,14 @@ CandidateDirectory load_candidate_directory(const std::filesystem::path& dir, co
             const auto spec_file = dir / buffer_spec_file_name;
             if (!fs::exists(spec_file))
                 fail(ErrorKind::invalid_argument,
-                     "{} holds C sources but no buffers: give them (--buffers NAME:TYPE:COUNT:ROLE;...) or write them to {}",
+                     "{} holds C sources but no buffers: give them (--buffers NAME:TYPE:COUNT:ROLE;...) or write them "
+                     "to {}",
                      dir.string(), spec_file.string());
             out.buffers = parse_buffer_spec_file(read_file(spec_file, "buffer-spec file"), spec_file.string());
         }
         for (const auto& f : out.files)
-            out.candidates.push_back(Candidate::from_source(f.stem().string(), read_file(f, "kernel source"), out.buffers, options.flags));
+            out.candidates.push_back(
+                Candidate::from_source(f.stem().string(), read_file(f, "kernel source"), out.buffers, options.flags));
         return out;
     }
     for (const auto& f : out.files) {

@@ -39,11 +39,13 @@ std::vector<std::string> split(std::string_view s, char sep) {
     return out;
 }
 
-double parse_double(const std::string& text, const std::filesystem::path& file, std::size_t line, std::string_view column) {
+double parse_double(const std::string& text, const std::filesystem::path& file, std::size_t line,
+                    std::string_view column) {
     double v = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc{} || ptr != text.data() + text.size() || !std::isfinite(v))
-        fail(ErrorKind::invalid_data, "{}:{}: column '{}': '{}' is not a finite number", file.string(), line, column, text);
+        fail(ErrorKind::invalid_data, "{}:{}: column '{}': '{}' is not a finite number", file.string(), line, column,
+             text);
     return v;
 }
 
@@ -53,8 +55,8 @@ double parse_whole(const std::string& text, double min, double max, const std::f
                    std::string_view column) {
     const double v = parse_double(text, file, line, column);
     if (v < min || v >= max || v != std::floor(v))
-        fail(ErrorKind::invalid_data, "{}:{}: column '{}': '{}' is not a whole number in [{:.0f}, {:.0f})", file.string(),
-             line, column, text, min, max);
+        fail(ErrorKind::invalid_data, "{}:{}: column '{}': '{}' is not a whole number in [{:.0f}, {:.0f})",
+             file.string(), line, column, text, min, max);
     return v;
 }
 
@@ -62,8 +64,9 @@ double parse_whole(const std::string& text, double min, double max, const std::f
 /// line break) would shift every later cell of the row. Such names are refused.
 void check_csv_name(std::string_view name, std::string_view forbidden, std::string_view what) {
     if (name.find_first_of(forbidden) != std::string_view::npos || name.find_first_of("\n\r") != std::string_view::npos)
-        fail(ErrorKind::invalid_data, "{} '{}' cannot be written to a dataset CSV: it contains one of '{}' or a line break",
-             what, name, forbidden);
+        fail(ErrorKind::invalid_data,
+             "{} '{}' cannot be written to a dataset CSV: it contains one of '{}' or a line break", what, name,
+             forbidden);
 }
 
 /// The header of a file whose rows hold the first `counters` Stats counters per simulator.
@@ -145,14 +148,17 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in) fail(ErrorKind::io, "{}: cannot open", file.string());
     std::string line;
-    if (!std::getline(in, line)) fail(ErrorKind::invalid_data, "{}: empty file, expected a dataset header", file.string());
+    if (!std::getline(in, line))
+        fail(ErrorKind::invalid_data, "{}: empty file, expected a dataset header", file.string());
     const auto header = split(line, ',');
     if (header.size() < 6 || header[0] != "workload" || header[1] != "variant" || header[2] != "knobs")
-        fail(ErrorKind::invalid_data, "{}:1: not a simtune dataset header (expected workload,variant,knobs,...)", file.string());
+        fail(ErrorKind::invalid_data, "{}:1: not a simtune dataset header (expected workload,variant,knobs,...)",
+             file.string());
     std::vector<std::string> sims;
     for (std::size_t c = 3; c < header.size(); ++c) {
         const auto dot = header[c].find('.');
-        if (dot != std::string::npos && header[c].substr(dot + 1) == "instructions") sims.push_back(header[c].substr(0, dot));
+        if (dot != std::string::npos && header[c].substr(dot + 1) == "instructions")
+            sims.push_back(header[c].substr(0, dot));
     }
     Dataset d;
     // A file written before counters were appended (the mca_* ones, then the TLB and stream ones)
@@ -167,22 +173,26 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
                 known = true;
             }
     if (!known)
-        fail(ErrorKind::invalid_data, "{}:1: dataset columns differ from this simtune version's ({} simulators found)", file.string(), sims.size());
+        fail(ErrorKind::invalid_data, "{}:1: dataset columns differ from this simtune version's ({} simulators found)",
+             file.string(), sims.size());
     std::size_t n = 1;
     while (std::getline(in, line)) {
         ++n;
         if (line.empty()) continue;
         const auto cells = split(line, ',');
         if (cells.size() != header.size())
-            fail(ErrorKind::invalid_data, "{}:{}: {} columns, the header has {}", file.string(), n, cells.size(), header.size());
+            fail(ErrorKind::invalid_data, "{}:{}: {} columns, the header has {}", file.string(), n, cells.size(),
+                 header.size());
         DatasetRow r;
         r.workload = cells[0];
         r.variant = cells[1];
         if (!cells[2].empty())
             for (const auto& kv : split(cells[2], ';')) {
                 const auto eq = kv.find('=');
-                if (eq == std::string::npos) fail(ErrorKind::invalid_data, "{}:{}: knob '{}' is not name=value", file.string(), n, kv);
-                r.knobs[kv.substr(0, eq)] = static_cast<int>(parse_whole(kv.substr(eq + 1), INT_MIN, INT_MAX + 1.0, file, n, "knobs"));
+                if (eq == std::string::npos)
+                    fail(ErrorKind::invalid_data, "{}:{}: knob '{}' is not name=value", file.string(), n, kv);
+                r.knobs[kv.substr(0, eq)] =
+                    static_cast<int>(parse_whole(kv.substr(eq + 1), INT_MIN, INT_MAX + 1.0, file, n, "knobs"));
             }
         std::size_t c = 3;
         for (const auto& s : sims) {
@@ -190,7 +200,8 @@ Dataset Dataset::load_csv(const std::filesystem::path& file) {
             std::array<double, Stats::feature_count> f{};
             for (std::size_t i = 0; i < d.counters; ++i, ++c) {
                 f[i] = parse_double(cells[c], file, n, header[c]);
-                if (f[i] < 0) fail(ErrorKind::invalid_data, "{}:{}: column '{}' is negative", file.string(), n, header[c]);
+                if (f[i] < 0)
+                    fail(ErrorKind::invalid_data, "{}:{}: column '{}' is negative", file.string(), n, header[c]);
                 f[i] = parse_whole(cells[c], 0, 18446744073709551616.0, file, n, header[c]); // 2^64: uint64_t's end
             }
             for (std::size_t i = 0; i < d.counters; ++i) st.counter(i) = static_cast<std::uint64_t>(f[i]);
@@ -229,7 +240,8 @@ std::vector<std::string> Dataset::workloads() const {
     return out;
 }
 
-TrainingSet Dataset::training_set(std::string_view simulator, const std::function<bool(const DatasetRow&)>& keep) const {
+TrainingSet Dataset::training_set(std::string_view simulator,
+                                  const std::function<bool(const DatasetRow&)>& keep) const {
     TrainingSet t;
     // Absent counters are left out, not fed as zeros a model would learn from.
     for (auto n : Stats::feature_names().first(counters)) t.feature_names.emplace_back(n);
@@ -243,7 +255,8 @@ TrainingSet Dataset::training_set(std::string_view simulator, const std::functio
         if (it == chosen[i]->stats.end())
             fail(ErrorKind::invalid_data, "row {} has no statistics from simulator '{}'", chosen[i]->key(), simulator);
         for (std::size_t c = 0; c < counters; ++c)
-            t.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = static_cast<double>(it->second.counter(c));
+            t.features(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) =
+                static_cast<double>(it->second.counter(c));
         t.seconds(static_cast<Eigen::Index>(i)) = chosen[i]->seconds;
         t.groups.push_back(chosen[i]->workload);
     }
@@ -292,7 +305,8 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
     if (options.times_csv) {
         if (root) imported = import_times_csv(*options.times_csv); // only the root looks times up
     } else if (!target.native && options.native.command_template.empty()) {
-        fail(ErrorKind::invalid_argument, "target {} is not this machine: give measured times (times_csv) or a command template", target.name);
+        fail(ErrorKind::invalid_argument,
+             "target {} is not this machine: give measured times (times_csv) or a command template", target.name);
     }
 
     Dataset dataset;
@@ -305,8 +319,8 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
         if (dataset.counters != Stats::feature_count)
             fail(ErrorKind::invalid_argument,
                  "{} was written before the {} counters were added to Stats; new rows would not fit its "
-                 "columns: use another file (it still loads for training)", csv.string(),
-                 Stats::feature_names()[dataset.counters]);
+                 "columns: use another file (it still loads for training)",
+                 csv.string(), Stats::feature_names()[dataset.counters]);
         if (!dataset.rows.empty() && dataset.simulators() != sims)
             fail(ErrorKind::invalid_argument, "{} holds statistics of {}, not of {}: use another file", csv.string(),
                  fmt::join(dataset.simulators(), ","), fmt::join(sims, ","));
@@ -339,12 +353,15 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
     };
     if (collective) {
         std::vector<Candidate> all;
-        for (std::size_t start = 0; start < todo.size(); start += chunk) std::ranges::move(candidates_of(start), std::back_inserter(all));
-        agree_on_plan(collective,
-                      fmt::format("target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={}\n{}",
-                                  target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
-                                  options.limits.timeout.count(), chunk, options.times_csv.has_value(), batch_fingerprint(all)),
-                      "dataset inputs (workloads, variants, seed, simulators, collectors, limits or times_csv)");
+        for (std::size_t start = 0; start < todo.size(); start += chunk)
+            std::ranges::move(candidates_of(start), std::back_inserter(all));
+        agree_on_plan(
+            collective,
+            fmt::format(
+                "target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={}\n{}",
+                target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
+                options.limits.timeout.count(), chunk, options.times_csv.has_value(), batch_fingerprint(all)),
+            "dataset inputs (workloads, variants, seed, simulators, collectors, limits or times_csv)");
     }
 
     PoolOptions pool_options;
@@ -352,7 +369,8 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
     pool_options.collectors = options.collectors;
     pool_options.build.cache_dir = options.build_cache;
     std::vector<std::unique_ptr<SimulationPool>> pools; // a pool is not movable (atomic state)
-    for (const auto& s : sims) pools.push_back(std::make_unique<SimulationPool>(target, simulator_factory(s, options.limits), pool_options));
+    for (const auto& s : sims)
+        pools.push_back(std::make_unique<SimulationPool>(target, simulator_factory(s, options.limits), pool_options));
 
     // The root times natively the very binaries the ranks simulated, so they travel with the results.
     ShardedRunOptions sharded;
@@ -372,9 +390,12 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
         std::vector<bool> ok(part.size(), true);
         std::vector<std::optional<KernelBinary>> binaries(part.size());
         for (std::size_t p = 0; p < pools.size(); ++p) {
-            const auto results = run_sharded(*pools[p], candidates, collective, [&](CandidateResult&) {
-                if (options.progress) options.progress("build+simulate", ++simulated, my_total);
-            }, sharded);
+            const auto results = run_sharded(
+                *pools[p], candidates, collective,
+                [&](CandidateResult&) {
+                    if (options.progress) options.progress("build+simulate", ++simulated, my_total);
+                },
+                sharded);
             for (std::size_t i = 0; i < results.size(); ++i) {
                 if (!results[i].ok()) {
                     if (ok[i] && on_error) on_error(part[i].key(), results[i].error);
@@ -413,7 +434,8 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
             const std::size_t base = measured;
             native.progress = [&](std::size_t d, std::size_t) {
                 measured = base + d;
-                if (options.progress) options.progress("measure", measured, todo.size() * static_cast<std::size_t>(native.passes));
+                if (options.progress)
+                    options.progress("measure", measured, todo.size() * static_cast<std::size_t>(native.passes));
             };
             const auto times = NativeRunner(native).measure(to_measure);
             for (std::size_t j = 0; j < which.size(); ++j) {
@@ -456,8 +478,9 @@ Dataset build_dataset(std::string_view workload, std::span<const Candidate> cand
     // The names become CSV cells and the key "<workload>/<variant>": no separators of either.
     auto check_name = [](std::string_view what, std::string_view name) {
         if (name.empty() || name.find_first_of(",;\n\r/") != std::string_view::npos)
-            fail(ErrorKind::invalid_argument, "{} '{}' cannot name a dataset row: it must be non-empty, without ',', ';', '/' or line breaks",
-                 what, name);
+            fail(ErrorKind::invalid_argument,
+                 "{} '{}' cannot name a dataset row: it must be non-empty, without ',', ';', '/' or line breaks", what,
+                 name);
     };
     check_name("workload", workload);
     if (candidates.empty()) fail(ErrorKind::invalid_argument, "no candidates for workload '{}'", workload);

@@ -30,11 +30,13 @@ AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, con
     if (kind.find('+') == std::string::npos) return make_single_model(kind, o, train);
     const auto names = split_list(kind, '+');
     if (names.size() != static_cast<std::size_t>(std::ranges::count(kind, '+')) + 1)
-        fail(ErrorKind::invalid_argument, "ensemble '{}': a member is empty (a '+' at an end or next to another)", kind);
+        fail(ErrorKind::invalid_argument, "ensemble '{}': a member is empty (a '+' at an end or next to another)",
+             kind);
     std::vector<Ensemble::Member> members;
     for (const auto& name : names) {
         auto member = make_single_model(name, o, train).model();
-        if (std::holds_alternative<RidgeRegressor>(member)) members.emplace_back(std::get<RidgeRegressor>(std::move(member)));
+        if (std::holds_alternative<RidgeRegressor>(member))
+            members.emplace_back(std::get<RidgeRegressor>(std::move(member)));
         else if (std::holds_alternative<GradientBoostedTrees>(member))
             members.emplace_back(std::get<GradientBoostedTrees>(std::move(member)));
         else fail(ErrorKind::invalid_argument, "ensemble '{}': members cannot be ensembles", kind);
@@ -94,10 +96,12 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
 /// Fits `p` on `t`; a non-empty `target` is recorded as what the model is for.
 void fit(AnyPredictor& p, const TrainingSet& t, const std::string& target = {}) {
     auto model = p.model();
-    std::visit([&](auto& m) {
-        if (!target.empty()) m.set_target(target);
-        m.fit(t);
-    }, model);
+    std::visit(
+        [&](auto& m) {
+            if (!target.empty()) m.set_target(target);
+            m.fit(t);
+        },
+        model);
     p = std::visit([](auto& m) { return AnyPredictor(std::move(m)); }, model);
 }
 
@@ -113,7 +117,8 @@ TrainingSet without_columns(const TrainingSet& t, const std::string& prefixes) {
             out.feature_names.push_back(t.feature_names[c]);
         }
     out.features.resize(t.features.rows(), static_cast<Eigen::Index>(kept.size()));
-    for (std::size_t j = 0; j < kept.size(); ++j) out.features.col(static_cast<Eigen::Index>(j)) = t.features.col(kept[j]);
+    for (std::size_t j = 0; j < kept.size(); ++j)
+        out.features.col(static_cast<Eigen::Index>(j)) = t.features.col(kept[j]);
     out.seconds = t.seconds;
     out.groups = t.groups;
     return out;
@@ -153,8 +158,7 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
             for (const auto& t : terms) sum += t.weight * test.features(r, static_cast<Eigen::Index>(t.column));
             predicted->push_back(std::max(sum, 1.0));
         }
-    }
-    else if (kind == "analytic") {
+    } else if (kind == "analytic") {
         const auto core = core_model_for(target_by_name(o.target));
         predicted.emplace();
         for (const auto* r : rows) predicted->push_back(analytic_breakdown(r->stats.at(simulator), core).seconds);
@@ -174,7 +178,8 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
 const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds() {
     static const std::vector<std::pair<std::string, std::string>> kinds{
         {"ridge", "ridge regression on log counters and ratios, log(seconds)"},
-        {"estimate", "the cycle estimate with nominal stall costs (features.hpp), scaled to seconds; nothing else learned"},
+        {"estimate",
+         "the cycle estimate with nominal stall costs (features.hpp), scaled to seconds; nothing else learned"},
         {"gbt", "gradient-boosted trees on counters and ratios, log(seconds)"},
         {"gbt-rank", "gradient-boosted trees, pairwise order within each workload"},
         {"ridge-rel", "ridge on size-free ratios, log(seconds / anchor)"},
@@ -211,7 +216,8 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
         const std::size_t first = out.size();
         for (const auto& kind : options.baselines)
             if (auto r = baseline(kind, options, test, test_rows, sim)) out.push_back(std::move(*r));
-        auto run_model = [&](const std::string& kind, const std::string& name, const TrainingSet& tr, const TrainingSet& te) {
+        auto run_model = [&](const std::string& kind, const std::string& name, const TrainingSet& tr,
+                             const TrainingSet& te) {
             try {
                 auto p = make_model(kind, options, tr);
                 fit(p, tr);
@@ -220,7 +226,8 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
                 r.model = name;
                 out.push_back(std::move(r));
             } catch (const Error& e) {
-                fail(e.kind(), "experiment: model '{}' on workload '{}' ({}, {} statistics): {}", name, w, protocol, sim, e.what());
+                fail(e.kind(), "experiment: model '{}' on workload '{}' ({}, {} statistics): {}", name, w, protocol,
+                     sim, e.what());
             }
         };
         for (const auto& kind : options.models) {
@@ -251,7 +258,8 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             r.family = family(w);
             r.simulator = sim;
             if (insn && !r.baseline)
-                r.loses_to_insn_count = r.metrics.regret > insn->metrics.regret && r.metrics.spearman < insn->metrics.spearman;
+                r.loses_to_insn_count =
+                    r.metrics.regret > insn->metrics.regret && r.metrics.spearman < insn->metrics.spearman;
         }
     };
     for (const auto& sim : dataset.simulators()) {
@@ -263,16 +271,22 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             deterministic_shuffle(keys, fnv1a64(w, options.seed)); // one split per workload
             const auto n_train = static_cast<std::size_t>(static_cast<double>(keys.size()) * options.train_fraction);
             std::set<std::string> train_keys(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n_train));
-            auto wanted = [&](std::string_view protocol) { return std::ranges::find(options.protocols, protocol) != options.protocols.end(); };
+            auto wanted = [&](std::string_view protocol) {
+                return std::ranges::find(options.protocols, protocol) != options.protocols.end();
+            };
             if (wanted("within") && n_train >= 4 && keys.size() - n_train >= 2) {
-                const auto is_test = [&](const DatasetRow& r) { return r.workload == w && !train_keys.contains(r.key()); };
-                const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return train_keys.contains(r.key()); });
+                const auto is_test = [&](const DatasetRow& r) {
+                    return r.workload == w && !train_keys.contains(r.key());
+                };
+                const auto train =
+                    dataset.training_set(sim, [&](const DatasetRow& r) { return train_keys.contains(r.key()); });
                 judge("within", w, sim, train, dataset.training_set(sim, is_test), is_test);
             }
             if (wanted("lofo") && families.size() >= 2) {
                 const auto held_out = family(w);
                 const auto is_test = [&](const DatasetRow& r) { return r.workload == w; };
-                const auto train = dataset.training_set(sim, [&](const DatasetRow& r) { return family(r.workload) != held_out; });
+                const auto train =
+                    dataset.training_set(sim, [&](const DatasetRow& r) { return family(r.workload) != held_out; });
                 judge("lofo", w, sim, train, dataset.training_set(sim, is_test), is_test);
             }
         }
@@ -288,27 +302,33 @@ HalfAgreement workload_resolution(const Dataset& dataset, const std::string& wor
 }
 
 std::string experiment_table(const std::vector<ExperimentResult>& results) {
-    auto number = [](double v, int digits) { return std::isnan(v) ? std::string("–") : fmt::format("{:.{}f}", v, digits); };
+    auto number = [](double v, int digits) {
+        return std::isnan(v) ? std::string("–") : fmt::format("{:.{}f}", v, digits);
+    };
     // The resolution each workload's measurement reached, and whether top-k and regret used it.
     std::map<std::string, std::pair<double, bool>> resolutions;
     for (const auto& r : results) resolutions[r.workload] = {r.resolution, r.ties};
     std::string t = "Measured resolution per workload (split-half median difference of the native times; top-k % and "
                     "regret count every variant within it of the true best as a true best):";
     for (const auto& [w, res] : resolutions)
-        t += fmt::format(" {} {}{};", w, std::isnan(res.first) ? std::string("unknown") : fmt::format("{:.1f} %", 100 * res.first),
+        t += fmt::format(" {} {}{};", w,
+                         std::isnan(res.first) ? std::string("unknown") : fmt::format("{:.1f} %", 100 * res.first),
                          res.second ? "" : " (not used)");
     t.back() = '\n';
-    t += "\n| protocol | simulator | model | family | workload | ranked | resolution % | true best in top-k % | regret % | Spearman | Kendall | MAPE % |\n"
+    t += "\n| protocol | simulator | model | family | workload | ranked | resolution % | true best in top-k % | regret "
+         "% | Spearman | Kendall | MAPE % |\n"
          "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& r : results)
-        t += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {:.1f} | {:.1f} | {} | {} | {} |\n", r.protocol, r.simulator,
-                         r.baseline ? "(baseline) " : "", r.model, r.family, r.workload, r.metrics.candidates,
-                         r.ties ? number(100 * r.resolution, 1) : std::string("–"),
+        t += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {:.1f} | {:.1f} | {} | {} | {} |\n", r.protocol,
+                         r.simulator, r.baseline ? "(baseline) " : "", r.model, r.family, r.workload,
+                         r.metrics.candidates, r.ties ? number(100 * r.resolution, 1) : std::string("–"),
                          r.metrics.top_k_percent, 100 * r.metrics.regret, number(r.metrics.spearman, 3),
-                         number(r.metrics.kendall, 3), number(r.metrics.mape, 1) + (r.loses_to_insn_count ? " ⚠ below insn-count" : ""));
+                         number(r.metrics.kendall, 3),
+                         number(r.metrics.mape, 1) + (r.loses_to_insn_count ? " ⚠ below insn-count" : ""));
     std::map<std::tuple<std::string, std::string, bool, std::string>, std::vector<const ExperimentResult*>> groups;
     for (const auto& r : results) groups[{r.protocol, r.simulator, !r.baseline, r.model}].push_back(&r);
-    t += "\n| protocol | simulator | model | workloads | worst top-k % | mean top-k % | worst regret % | mean regret % | mean Spearman | below insn-count |\n"
+    t += "\n| protocol | simulator | model | workloads | worst top-k % | mean top-k % | worst regret % | mean regret % "
+         "| mean Spearman | below insn-count |\n"
          "|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [key, rs] : groups) {
         double worst = 0, top = 0, worst_regret = 0, regret = 0, rho = 0;

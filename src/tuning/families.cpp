@@ -90,8 +90,8 @@ std::vector<Variant> product_variants(const Workload& w, const std::vector<Knob>
 /// A tiled loop nest: which loops may be tiled (and with which tiles, the full extent first), the
 /// candidate point-loop orders, and the innermost statement.
 struct NestSpec {
-    std::vector<Loop> loops;                                        ///< tile = extent
-    std::vector<std::pair<std::string, std::vector<int>>> tiles;    ///< tileable loop, tile sizes
+    std::vector<Loop> loops;                                     ///< tile = extent
+    std::vector<std::pair<std::string, std::vector<int>>> tiles; ///< tileable loop, tile sizes
     std::vector<std::vector<std::string>> point_orders;
     std::string body;
 };
@@ -212,13 +212,19 @@ std::vector<Variant> conv2d_general(const Workload& w, int stride, int dilation)
     const int OW = (w.dim("W") - dilation * (w.dim("S") - 1) - 1) / stride + 1;
     const int K = w.dim("K");
     NestSpec s;
-    s.loops = {{"oh", OH, OH}, {"ow", OW, OW}, {"k", K, K}, {"r", w.dim("R"), w.dim("R")},
-               {"s", w.dim("S"), w.dim("S")}, {"c", w.dim("C"), w.dim("C")}};
+    s.loops = {{"oh", OH, OH},
+               {"ow", OW, OW},
+               {"k", K, K},
+               {"r", w.dim("R"), w.dim("R")},
+               {"s", w.dim("S"), w.dim("S")},
+               {"c", w.dim("C"), w.dim("C")}};
     s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}, {"k", tiles_of(K, {8})}};
-    s.point_orders = {{"oh", "ow", "k", "r", "s", "c"}, {"oh", "ow", "r", "s", "c", "k"}, {"r", "s", "oh", "ow", "c", "k"}};
+    s.point_orders = {
+        {"oh", "ow", "k", "r", "s", "c"}, {"oh", "ow", "r", "s", "c", "k"}, {"r", "s", "oh", "ow", "c", "k"}};
     s.body = "O[(oh * OW + ow) * K + k] += I[((oh * STRIDE + r * DIL) * W + (ow * STRIDE + s * DIL)) * C + c] * "
              "F[((r * S + s) * C + c) * K + k];";
-    return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}, {"STRIDE", stride}, {"DIL", dilation}}), conv_signature);
+    return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}, {"STRIDE", stride}, {"DIL", dilation}}),
+                       conv_signature);
 }
 
 /// NHWC conv2d in G groups (each output channel sees C/G input channels). Knobs: spatial tiles,
@@ -226,11 +232,18 @@ std::vector<Variant> conv2d_general(const Workload& w, int stride, int dilation)
 std::vector<Variant> grouped_conv2d(const Workload& w) {
     const int OH = w.dim("H") - w.dim("R") + 1, OW = w.dim("W") - w.dim("S") + 1, G = w.dim("G");
     NestSpec s;
-    s.loops = {{"g", G, G}, {"oh", OH, OH}, {"ow", OW, OW}, {"kk", w.dim("K") / G, w.dim("K") / G},
-               {"r", w.dim("R"), w.dim("R")}, {"s", w.dim("S"), w.dim("S")}, {"cc", w.dim("C") / G, w.dim("C") / G}};
+    s.loops = {{"g", G, G},
+               {"oh", OH, OH},
+               {"ow", OW, OW},
+               {"kk", w.dim("K") / G, w.dim("K") / G},
+               {"r", w.dim("R"), w.dim("R")},
+               {"s", w.dim("S"), w.dim("S")},
+               {"cc", w.dim("C") / G, w.dim("C") / G}};
     s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}};
-    s.point_orders = {{"g", "oh", "ow", "kk", "r", "s", "cc"}, {"oh", "ow", "g", "kk", "r", "s", "cc"},
-                      {"oh", "ow", "g", "r", "s", "cc", "kk"}, {"g", "r", "s", "oh", "ow", "cc", "kk"}};
+    s.point_orders = {{"g", "oh", "ow", "kk", "r", "s", "cc"},
+                      {"oh", "ow", "g", "kk", "r", "s", "cc"},
+                      {"oh", "ow", "g", "r", "s", "cc", "kk"},
+                      {"g", "r", "s", "oh", "ow", "cc", "kk"}};
     s.body = "O[(oh * OW + ow) * K + g * KG + kk] += I[((oh + r) * W + ow + s) * C + g * CG + cc] * "
              "F[(((g * R + r) * S + s) * CG + cc) * KG + kk];";
     return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}, {"CG", w.dim("C") / G}, {"KG", w.dim("K") / G}}),
@@ -265,10 +278,15 @@ std::vector<Variant> transpose2d(const Workload& w) {
 std::vector<Variant> im2col(const Workload& w) {
     const int OH = w.dim("H") - w.dim("R") + 1, OW = w.dim("W") - w.dim("S") + 1;
     NestSpec s;
-    s.loops = {{"oh", OH, OH}, {"ow", OW, OW}, {"r", w.dim("R"), w.dim("R")}, {"s", w.dim("S"), w.dim("S")},
+    s.loops = {{"oh", OH, OH},
+               {"ow", OW, OW},
+               {"r", w.dim("R"), w.dim("R")},
+               {"s", w.dim("S"), w.dim("S")},
                {"c", w.dim("C"), w.dim("C")}};
     s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}};
-    s.point_orders = {{"oh", "ow", "r", "s", "c"}, {"r", "s", "oh", "ow", "c"}, {"r", "s", "c", "oh", "ow"},
+    s.point_orders = {{"oh", "ow", "r", "s", "c"},
+                      {"r", "s", "oh", "ow", "c"},
+                      {"r", "s", "c", "oh", "ow"},
                       {"c", "oh", "ow", "r", "s"}};
     s.body = "O[(oh * OW + ow) * (R * S * C) + (r * S + s) * C + c] = I[((oh + r) * W + ow + s) * C + c];";
     return nest_family(w, s, dim_defines(w, {{"OH", OH}, {"OW", OW}}), "const float *restrict I, float *restrict O");
@@ -280,28 +298,41 @@ std::vector<Variant> im2col(const Workload& w) {
 /// the traversal order, unrolling and vectorisation.
 std::vector<Variant> elementwise_chain(const Workload& w) {
     const int R = w.dim("R");
-    const std::vector<Knob> knobs{{"passes", "p", {3, 2, 1}}, {"trows", "tr", tiles_of(R, {4, 32})},
-                                  {"inner", "i", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    const std::vector<Knob> knobs{{"passes", "p", {3, 2, 1}},
+                                  {"trows", "tr", tiles_of(R, {4, 32})},
+                                  {"inner", "i", {0, 1}},
+                                  {"unroll", "u", {1, 4, 8}},
+                                  vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int passes = k.at("passes"), tr = k.at("trows");
         if (passes == 1 && tr != R) return std::nullopt; // one pass: nothing to block
         std::vector<std::string> stmts;
-        if (passes == 3) stmts = {"y[r * C + c] = x[r * C + c] * g[c] + b[c];",
-                                  "y[r * C + c] = y[r * C + c] > 0.0f ? y[r * C + c] : 0.0f;",
-                                  "y[r * C + c] = y[r * C + c] + x[r * C + c];"};
-        if (passes == 2) stmts = {"y[r * C + c] = x[r * C + c] * g[c] + b[c];",
-                                  "{ const float t = y[r * C + c]; y[r * C + c] = (t > 0.0f ? t : 0.0f) + x[r * C + c]; }"};
-        if (passes == 1) stmts = {"{ const float t = x[r * C + c] * g[c] + b[c]; y[r * C + c] = (t > 0.0f ? t : 0.0f) + x[r * C + c]; }"};
+        if (passes == 3)
+            stmts = {"y[r * C + c] = x[r * C + c] * g[c] + b[c];",
+                     "y[r * C + c] = y[r * C + c] > 0.0f ? y[r * C + c] : 0.0f;",
+                     "y[r * C + c] = y[r * C + c] + x[r * C + c];"};
+        if (passes == 2)
+            stmts = {"y[r * C + c] = x[r * C + c] * g[c] + b[c];",
+                     "{ const float t = y[r * C + c]; y[r * C + c] = (t > 0.0f ? t : 0.0f) + x[r * C + c]; }"};
+        if (passes == 1)
+            stmts = {
+                "{ const float t = x[r * C + c] * g[c] + b[c]; y[r * C + c] = (t > 0.0f ? t : 0.0f) + x[r * C + c]; }"};
         const bool rows_outer = k.at("inner") == 0;
         std::string body = fmt::format("    for (int r0 = 0; r0 < R; r0 += {}) {{\n", tr);
         for (const auto& stmt : stmts) {
-            if (rows_outer) body += fmt::format("        for (int r = r0; r < r0 + {}; ++r) {{\n{}            for (int c = 0; c < C; ++c) {}\n        }}\n",
-                                                tr, unroll_pragma(k.at("unroll"), "            "), stmt);
-            else body += fmt::format("        for (int c = 0; c < C; ++c) {{\n{}            for (int r = r0; r < r0 + {}; ++r) {}\n        }}\n",
-                                     unroll_pragma(k.at("unroll"), "            "), tr, stmt);
+            if (rows_outer)
+                body += fmt::format("        for (int r = r0; r < r0 + {}; ++r) {{\n{}            for (int c = 0; c < "
+                                    "C; ++c) {}\n        }}\n",
+                                    tr, unroll_pragma(k.at("unroll"), "            "), stmt);
+            else
+                body += fmt::format("        for (int c = 0; c < C; ++c) {{\n{}            for (int r = r0; r < r0 + "
+                                    "{}; ++r) {}\n        }}\n",
+                                    unroll_pragma(k.at("unroll"), "            "), tr, stmt);
         }
         body += "    }\n";
-        return kernel(dim_defines(w), "const float *restrict x, const float *restrict g, const float *restrict b, float *restrict y", body);
+        return kernel(dim_defines(w),
+                      "const float *restrict x, const float *restrict g, const float *restrict b, float *restrict y",
+                      body);
     });
 }
 
@@ -309,15 +340,16 @@ std::vector<Variant> elementwise_chain(const Workload& w) {
 /// `acc` partial sums: 0 = straight into target (the reference order), 1 = one register
 /// accumulator (same order), more = interleaved partial sums added pairwise at the end (another
 /// rounding). `n` must be a multiple of `acc`.
-std::string sum_loop(const std::string& target, const std::string& expr_of_j, const std::string& lo, const std::string& n,
-                     int acc, int unroll, const std::string& indent) {
+std::string sum_loop(const std::string& target, const std::string& expr_of_j, const std::string& lo,
+                     const std::string& n, int acc, int unroll, const std::string& indent) {
     if (acc == 0)
         return fmt::format("{}for (int j = {}; j < {} + {}; ++j) {} += {};\n", indent, lo, lo, n, target, expr_of_j);
     std::string code = indent + "{\n";
     const std::string in = indent + "    ";
     if (acc == 1) {
         code += fmt::format("{}float s0 = {};\n{}", in, target, unroll_pragma(unroll, in));
-        code += fmt::format("{}for (int j = {}; j < {} + {}; ++j) s0 += {};\n{}{} = s0;\n", in, lo, lo, n, expr_of_j, in, target);
+        code += fmt::format("{}for (int j = {}; j < {} + {}; ++j) s0 += {};\n{}{} = s0;\n", in, lo, lo, n, expr_of_j,
+                            in, target);
     } else {
         std::string decl, step, total;
         for (int a = 0; a < acc; ++a) {
@@ -326,8 +358,11 @@ std::string sum_loop(const std::string& target, const std::string& expr_of_j, co
             // Substitute j by (j + a) in the expression: the expressions use `j` as a whole word.
             std::string shifted;
             for (std::size_t p = 0; p < e.size(); ++p) {
-                auto name_char = [&](std::size_t q) { return std::isalnum(static_cast<unsigned char>(e[q])) || e[q] == '_'; };
-                const bool word = e[p] == 'j' && (p == 0 || !name_char(p - 1)) && (p + 1 == e.size() || !name_char(p + 1));
+                auto name_char = [&](std::size_t q) {
+                    return std::isalnum(static_cast<unsigned char>(e[q])) || e[q] == '_';
+                };
+                const bool word =
+                    e[p] == 'j' && (p == 0 || !name_char(p - 1)) && (p + 1 == e.size() || !name_char(p + 1));
                 shifted += word && a ? fmt::format("(j + {})", a) : std::string(1, e[p]);
             }
             step += fmt::format(" s{} += {};", a, shifted);
@@ -337,11 +372,13 @@ std::string sum_loop(const std::string& target, const std::string& expr_of_j, co
         for (int a = 0; a < acc; ++a) terms.push_back(fmt::format("s{}", a));
         while (terms.size() > 1) {
             std::vector<std::string> next;
-            for (std::size_t t = 0; t + 1 < terms.size(); t += 2) next.push_back(fmt::format("({} + {})", terms[t], terms[t + 1]));
+            for (std::size_t t = 0; t + 1 < terms.size(); t += 2)
+                next.push_back(fmt::format("({} + {})", terms[t], terms[t + 1]));
             terms = next;
         }
         code += decl + unroll_pragma(unroll, in);
-        code += fmt::format("{}for (int j = {}; j < {} + {}; j += {}) {{{} }}\n{}{} += {};\n", in, lo, lo, n, acc, step, in, target, terms[0]);
+        code += fmt::format("{}for (int j = {}; j < {} + {}; j += {}) {{{} }}\n{}{} += {};\n", in, lo, lo, n, acc, step,
+                            in, target, terms[0]);
     }
     return code + indent + "}\n";
 }
@@ -351,8 +388,13 @@ std::string sum_loop(const std::string& target, const std::string& expr_of_j, co
 /// register, or 2/4/8 partial sums — only with rows outer).
 std::vector<Variant> reduce_rows(const Workload& w) {
     const int M = w.dim("M"), N = w.dim("N");
-    const std::vector<Knob> knobs{{"ti", "ti", tiles_of(M, {16})}, {"tj", "tj", tiles_of(N, {64})}, {"order", "o", {0, 1}},
-                                  {"inner", "i", {0, 1}}, {"acc", "a", {0, 1, 2, 4, 8}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    const std::vector<Knob> knobs{{"ti", "ti", tiles_of(M, {16})},
+                                  {"tj", "tj", tiles_of(N, {64})},
+                                  {"order", "o", {0, 1}},
+                                  {"inner", "i", {0, 1}},
+                                  {"acc", "a", {0, 1, 2, 4, 8}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int ti = k.at("ti"), tj = k.at("tj"), acc = k.at("acc");
         const bool rows_outer = k.at("inner") == 0;
@@ -377,8 +419,10 @@ std::vector<Variant> reduce_rows(const Workload& w) {
             body += sum_loop("out[i]", "x[i * N + j]", "j0", std::to_string(tj), acc, k.at("unroll"), indent + "    ");
             body += indent + "}\n";
         } else {
-            body += fmt::format("{}for (int j = j0; j < j0 + {}; ++j) {{\n{}", indent, tj, unroll_pragma(k.at("unroll"), indent + "    "));
-            body += fmt::format("{}    for (int i = i0; i < i0 + {}; ++i) out[i] += x[i * N + j];\n{}}}\n", indent, ti, indent);
+            body += fmt::format("{}for (int j = j0; j < j0 + {}; ++j) {{\n{}", indent, tj,
+                                unroll_pragma(k.at("unroll"), indent + "    "));
+            body += fmt::format("{}    for (int i = i0; i < i0 + {}; ++i) out[i] += x[i * N + j];\n{}}}\n", indent, ti,
+                                indent);
         }
         for (std::size_t l = 0; l < tile_loops.size(); ++l) {
             indent.resize(indent.size() - 4);
@@ -418,24 +462,28 @@ const char* const exp_function = R"(static inline float simtune_exp(float x) {
 /// online max and rescaled sum, then exp and scale), scaling by division or by a reciprocal, the
 /// sum's accumulators, unrolling and vectorisation.
 std::vector<Variant> softmax_rows(const Workload& w) {
-    const std::vector<Knob> knobs{{"alg", "a", {0, 1, 2}}, {"recip", "r", {0, 1}}, {"acc", "s", {1, 2, 4}},
-                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    const std::vector<Knob> knobs{
+        {"alg", "a", {0, 1, 2}}, {"recip", "r", {0, 1}}, {"acc", "s", {1, 2, 4}}, {"unroll", "u", {1, 4}}, vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int alg = k.at("alg"), acc = k.at("acc"), unroll = k.at("unroll");
         if (alg == 2 && acc != 1) return std::nullopt; // the online sum is rescaled as it goes: one accumulator
         const std::string in = "        ", u = unroll_pragma(unroll, in);
-        std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n        float *restrict yr = y + r * C;\n";
+        std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n        "
+                        "float *restrict yr = y + r * C;\n";
         b += "        float m = -3.0e38f, sum = 0.0f;\n";
         if (alg == 2) {
             b += u + "        for (int j = 0; j < C; ++j) {\n            const float v = xr[j];\n"
-                     "            if (v > m) { sum = sum * simtune_exp(m - v); m = v; }\n            sum += simtune_exp(v - m);\n        }\n";
+                     "            if (v > m) { sum = sum * simtune_exp(m - v); m = v; }\n            sum += "
+                     "simtune_exp(v - m);\n        }\n";
         } else {
             b += u + "        for (int j = 0; j < C; ++j) m = xr[j] > m ? xr[j] : m;\n";
             if (alg == 0) b += u + "        for (int j = 0; j < C; ++j) yr[j] = simtune_exp(xr[j] - m);\n";
             b += sum_loop("sum", alg == 0 ? "yr[j]" : "simtune_exp(xr[j] - m)", "0", "C", acc, unroll, in);
         }
         const std::string value = alg == 0 ? "yr[j]" : "simtune_exp(xr[j] - m)";
-        if (k.at("recip")) b += "        const float inv = 1.0f / sum;\n" + u + fmt::format("        for (int j = 0; j < C; ++j) yr[j] = {} * inv;\n", value);
+        if (k.at("recip"))
+            b += "        const float inv = 1.0f / sum;\n" + u +
+                 fmt::format("        for (int j = 0; j < C; ++j) yr[j] = {} * inv;\n", value);
         else b += u + fmt::format("        for (int j = 0; j < C; ++j) yr[j] = {} / sum;\n", value);
         b += "    }\n";
         return kernel(dim_defines(w) + exp_function, "const float *restrict x, float *restrict y", b);
@@ -446,14 +494,15 @@ std::vector<Variant> softmax_rows(const Workload& w) {
 /// two passes (mean, then squared deviations) or one (sums of x and x^2), normalising by division
 /// or by a reciprocal square root, the sums' accumulators, unrolling and vectorisation.
 std::vector<Variant> layernorm_rows(const Workload& w) {
-    const std::vector<Knob> knobs{{"onepass", "p", {0, 1}}, {"recip", "r", {0, 1}}, {"acc", "s", {1, 2, 4}},
-                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    const std::vector<Knob> knobs{
+        {"onepass", "p", {0, 1}}, {"recip", "r", {0, 1}}, {"acc", "s", {1, 2, 4}}, {"unroll", "u", {1, 4}}, vec_knob()};
     return product_variants(
         w, knobs,
         [&](const Knobs& k) -> std::optional<std::string> {
             const int acc = k.at("acc"), unroll = k.at("unroll");
             const std::string in = "        ", u = unroll_pragma(unroll, in);
-            std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n        float *restrict yr = y + r * C;\n";
+            std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n        "
+                            "float *restrict yr = y + r * C;\n";
             b += "        float sum = 0.0f, sq = 0.0f;\n";
             b += sum_loop("sum", "xr[j]", "0", "C", acc, unroll, in);
             b += "        const float mean = sum / (float)C;\n";
@@ -465,11 +514,15 @@ std::vector<Variant> layernorm_rows(const Workload& w) {
                 b += "        const float var = sq / (float)C;\n";
             }
             b += "        const float sd = __builtin_sqrtf(var + 1e-5f);\n";
-            if (k.at("recip")) b += "        const float rs = 1.0f / sd;\n" + u + "        for (int j = 0; j < C; ++j) yr[j] = (xr[j] - mean) * rs * gamma[j] + beta[j];\n";
+            if (k.at("recip"))
+                b += "        const float rs = 1.0f / sd;\n" + u +
+                     "        for (int j = 0; j < C; ++j) yr[j] = (xr[j] - mean) * rs * gamma[j] + beta[j];\n";
             else b += u + "        for (int j = 0; j < C; ++j) yr[j] = (xr[j] - mean) / sd * gamma[j] + beta[j];\n";
             b += "    }\n";
-            return kernel(dim_defines(w),
-                          "const float *restrict x, const float *restrict gamma, const float *restrict beta, float *restrict y", b);
+            return kernel(
+                dim_defines(w),
+                "const float *restrict x, const float *restrict gamma, const float *restrict beta, float *restrict y",
+                b);
         },
         {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
 }
@@ -515,24 +568,27 @@ std::vector<Variant> batchnorm_nhwc(const Workload& w) {
 /// token or into a table first, unrolling, vectorisation.
 std::vector<Variant> embedding_gather(const Workload& w) {
     const int D = w.dim("D");
-    const std::vector<Knob> knobs{{"td", "td", tiles_of(D, {16, 32})}, {"rows_first", "r", {0, 1}},
-                                  {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    const std::vector<Knob> knobs{
+        {"td", "td", tiles_of(D, {16, 32})}, {"rows_first", "r", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int td = k.at("td");
         const std::string row = "(int)((unsigned)idx[t] * 2654435761u % (unsigned)V)";
         std::string b;
-        if (k.at("rows_first")) b += fmt::format("    int rows[T];\n    for (int t = 0; t < T; ++t) rows[t] = {};\n", row);
+        if (k.at("rows_first"))
+            b += fmt::format("    int rows[T];\n    for (int t = 0; t < T; ++t) rows[t] = {};\n", row);
         const std::string r = k.at("rows_first") ? "rows[t]" : row;
         const std::string u = unroll_pragma(k.at("unroll"), "            ");
         if (td == D) {
-            b += fmt::format("    for (int t = 0; t < T; ++t) {{\n        const float *restrict src = table + (long){} * D;\n"
-                             "{}        for (int d = 0; d < D; ++d) out[t * D + d] = src[d];\n    }}\n",
-                             r, unroll_pragma(k.at("unroll"), "        "));
+            b += fmt::format(
+                "    for (int t = 0; t < T; ++t) {{\n        const float *restrict src = table + (long){} * D;\n"
+                "{}        for (int d = 0; d < D; ++d) out[t * D + d] = src[d];\n    }}\n",
+                r, unroll_pragma(k.at("unroll"), "        "));
         } else {
-            b += fmt::format("    for (int d0 = 0; d0 < D; d0 += {}) {{\n        for (int t = 0; t < T; ++t) {{\n"
-                             "            const float *restrict src = table + (long){} * D;\n"
-                             "{}            for (int d = d0; d < d0 + {}; ++d) out[t * D + d] = src[d];\n        }}\n    }}\n",
-                             td, r, u, td);
+            b += fmt::format(
+                "    for (int d0 = 0; d0 < D; d0 += {}) {{\n        for (int t = 0; t < T; ++t) {{\n"
+                "            const float *restrict src = table + (long){} * D;\n"
+                "{}            for (int d = d0; d < d0 + {}; ++d) out[t * D + d] = src[d];\n        }}\n    }}\n",
+                td, r, u, td);
         }
         return kernel(dim_defines(w), "const float *restrict table, const int *restrict idx, float *restrict out", b);
     });
@@ -544,7 +600,8 @@ std::vector<Variant> pooling(const Workload& w, bool max) {
     const int stride = w.dim("stride");
     const int OH = (w.dim("H") - w.dim("R")) / stride + 1, OW = (w.dim("W") - w.dim("S")) / stride + 1, C = w.dim("C");
     NestSpec s;
-    s.loops = {{"oh", OH, OH}, {"ow", OW, OW}, {"c", C, C}, {"r", w.dim("R"), w.dim("R")}, {"s", w.dim("S"), w.dim("S")}};
+    s.loops = {
+        {"oh", OH, OH}, {"ow", OW, OW}, {"c", C, C}, {"r", w.dim("R"), w.dim("R")}, {"s", w.dim("S"), w.dim("S")}};
     s.tiles = {{"oh", tiles_of(OH, {4})}, {"ow", tiles_of(OW, {4})}, {"c", tiles_of(C, {16})}};
     s.point_orders = {{"oh", "ow", "c", "r", "s"}, {"oh", "ow", "r", "s", "c"}, {"r", "s", "oh", "ow", "c"}};
     const std::string in = "I[((oh * STRIDE + r) * W + ow * STRIDE + s) * C + c]";
@@ -570,7 +627,8 @@ std::vector<Variant> qgemm(const Workload& w) {
     s.tiles = {{"i", tiles_of(M, {8, 16})}, {"j", tiles_of(N, {16, 32})}, {"k", tiles_of(K, {32})}};
     s.point_orders = {{"i", "k", "j"}, {"i", "j", "k"}, {"k", "i", "j"}};
     s.body = "C[i * N + j] += (int)A[i * K + k] * (int)B[k * N + j];";
-    return nest_family(w, s, dim_defines(w), "const signed char *restrict A, const signed char *restrict B, int *restrict C");
+    return nest_family(w, s, dim_defines(w),
+                       "const signed char *restrict A, const signed char *restrict B, int *restrict C");
 }
 
 /// C[i][j] += A[i][k] * B[k][j] in double precision: the GEMM nest with half the lanes per vector
@@ -591,8 +649,11 @@ std::vector<Variant> dgemm(const Workload& w) {
 /// the same terms in the same order: bit-identical.
 std::vector<Variant> prefix_sum_rows(const Workload& w) {
     const int R = w.dim("R");
-    const std::vector<Knob> knobs{{"trows", "tr", tiles_of(R, {4, 16, 64})}, {"cols_outer", "c", {0, 1}},
-                                  {"carry", "k", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    const std::vector<Knob> knobs{{"trows", "tr", tiles_of(R, {4, 16, 64})},
+                                  {"cols_outer", "c", {0, 1}},
+                                  {"carry", "k", {0, 1}},
+                                  {"unroll", "u", {1, 4, 8}},
+                                  vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int tr = k.at("trows");
         const bool cols_outer = k.at("cols_outer") == 1, carry = k.at("carry") == 1;
@@ -602,13 +663,18 @@ std::vector<Variant> prefix_sum_rows(const Workload& w) {
         if (cols_outer) {
             b += fmt::format("        for (int r = r0; r < r0 + {}; ++r) y[r * C] = x[r * C];\n", tr);
             b += fmt::format("        for (int c = 1; c < C; ++c) {{\n{}            for (int r = r0; r < r0 + {}; ++r) "
-                             "y[r * C + c] = y[r * C + c - 1] + x[r * C + c];\n        }}\n", u, tr);
+                             "y[r * C + c] = y[r * C + c - 1] + x[r * C + c];\n        }}\n",
+                             u, tr);
         } else if (carry) {
-            b += fmt::format("        for (int r = r0; r < r0 + {}; ++r) {{\n            float s = 0.0f;\n"
-                             "{}            for (int c = 0; c < C; ++c) {{ s = s + x[r * C + c]; y[r * C + c] = s; }}\n        }}\n", tr, u);
+            b += fmt::format(
+                "        for (int r = r0; r < r0 + {}; ++r) {{\n            float s = 0.0f;\n"
+                "{}            for (int c = 0; c < C; ++c) {{ s = s + x[r * C + c]; y[r * C + c] = s; }}\n        }}\n",
+                tr, u);
         } else {
             b += fmt::format("        for (int r = r0; r < r0 + {}; ++r) {{\n            y[r * C] = x[r * C];\n"
-                             "{}            for (int c = 1; c < C; ++c) y[r * C + c] = y[r * C + c - 1] + x[r * C + c];\n        }}\n", tr, u);
+                             "{}            for (int c = 1; c < C; ++c) y[r * C + c] = y[r * C + c - 1] + x[r * C + "
+                             "c];\n        }}\n",
+                             tr, u);
         }
         b += "    }\n";
         return kernel(dim_defines(w), "const float *restrict x, float *restrict y", b);
@@ -637,14 +703,18 @@ std::vector<Variant> stencil5(const Workload& w) {
 /// every schedule: bit-identical.
 std::vector<Variant> spmv_ell(const Workload& w) {
     const int M = w.dim("M");
-    const std::vector<Knob> knobs{{"slots_outer", "s", {0, 1}}, {"trows", "tr", tiles_of(M, {64, 512})},
-                                  {"acc", "a", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    const std::vector<Knob> knobs{{"slots_outer", "s", {0, 1}},
+                                  {"trows", "tr", tiles_of(M, {64, 512})},
+                                  {"acc", "a", {0, 1}},
+                                  {"unroll", "u", {1, 4, 8}},
+                                  vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int tr = k.at("trows"), acc = k.at("acc");
         const bool slots_outer = k.at("slots_outer") == 1;
-        if (slots_outer && acc) return std::nullopt; // the sum lives in y while slots are outer
+        if (slots_outer && acc) return std::nullopt;      // the sum lives in y while slots are outer
         if (!slots_outer && tr != M) return std::nullopt; // rows outer: blocking rows changes nothing
-        const std::string col = "(int)(((unsigned)idx[i * E + e] * 7919u + (unsigned)(i * E + e) * 2654435761u) >> COLSHIFT)";
+        const std::string col =
+            "(int)(((unsigned)idx[i * E + e] * 7919u + (unsigned)(i * E + e) * 2654435761u) >> COLSHIFT)";
         const std::string term = fmt::format("v[i * E + e] * x[{}]", col);
         std::string b;
         if (slots_outer) {
@@ -656,13 +726,18 @@ std::vector<Variant> spmv_ell(const Workload& w) {
                              "        for (int e = 0; e < E; ++e) s += {};\n        y[i] = s;\n    }}\n",
                              unroll_pragma(k.at("unroll"), "        "), term);
         } else {
-            b += fmt::format("    for (int i = 0; i < M; ++i) {{\n{}        for (int e = 0; e < E; ++e) y[i] += {};\n    }}\n",
-                             unroll_pragma(k.at("unroll"), "        "), term);
+            b += fmt::format(
+                "    for (int i = 0; i < M; ++i) {{\n{}        for (int e = 0; e < E; ++e) y[i] += {};\n    }}\n",
+                unroll_pragma(k.at("unroll"), "        "), term);
         }
         int shift = 32, n = w.dim("N");
-        while (n > 1) { n /= 2; --shift; }
+        while (n > 1) {
+            n /= 2;
+            --shift;
+        }
         return kernel(dim_defines(w, {{"COLSHIFT", shift}}),
-                      "const float *restrict v, const int *restrict idx, const float *restrict x, float *restrict y", b);
+                      "const float *restrict v, const int *restrict idx, const float *restrict x, float *restrict y",
+                      b);
     });
 }
 
@@ -686,8 +761,11 @@ std::vector<Variant> nchw_to_nhwc(const Workload& w) {
 std::vector<Variant> upsample_bilinear(const Workload& w) {
     const int IH = w.dim("H"), IW = w.dim("W");
     const int OH = 2 * IH, OW = 2 * IW;
-    const std::vector<Knob> knobs{{"tables", "t", {0, 1}}, {"chan_outer", "c", {0, 1}}, {"tox", "tx", tiles_of(OW, {8, 16})},
-                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    const std::vector<Knob> knobs{{"tables", "t", {0, 1}},
+                                  {"chan_outer", "c", {0, 1}},
+                                  {"tox", "tx", tiles_of(OW, {8, 16})},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const bool tables = k.at("tables") == 1, chan_outer = k.at("chan_outer") == 1;
         const int tox = k.at("tox");
@@ -696,27 +774,34 @@ std::vector<Variant> upsample_bilinear(const Workload& w) {
             return fmt::format("float {f}s = ((float){o} + 0.5f) * 0.5f - 0.5f; if ({f}s < 0.0f) {f}s = 0.0f; "
                                "const int {lo}v = (int){f}s; const int {hi}v = {lo}v + ({lo}v < {in} - 1); "
                                "const float {f}v = {f}s - (float){lo}v;",
-                               fmt::arg("o", o), fmt::arg("in", in), fmt::arg("lo", lo), fmt::arg("hi", hi), fmt::arg("f", frac));
+                               fmt::arg("o", o), fmt::arg("in", in), fmt::arg("lo", lo), fmt::arg("hi", hi),
+                               fmt::arg("f", frac));
         };
         std::string b;
         if (tables) {
             b += "    int y0t[OH], y1t[OH], x0t[OW], x1t[OW];\n    float lyt[OH], lxt[OW];\n";
-            b += fmt::format("    for (int oy = 0; oy < OH; ++oy) {{ {} y0t[oy] = y0v; y1t[oy] = y1v; lyt[oy] = lyv; }}\n",
-                             coords("oy", "IH", "y0", "y1", "ly"));
-            b += fmt::format("    for (int ox = 0; ox < OW; ++ox) {{ {} x0t[ox] = x0v; x1t[ox] = x1v; lxt[ox] = lxv; }}\n",
-                             coords("ox", "IW", "x0", "x1", "lx"));
+            b += fmt::format(
+                "    for (int oy = 0; oy < OH; ++oy) {{ {} y0t[oy] = y0v; y1t[oy] = y1v; lyt[oy] = lyv; }}\n",
+                coords("oy", "IH", "y0", "y1", "ly"));
+            b += fmt::format(
+                "    for (int ox = 0; ox < OW; ++ox) {{ {} x0t[ox] = x0v; x1t[ox] = x1v; lxt[ox] = lxv; }}\n",
+                coords("ox", "IW", "x0", "x1", "lx"));
         }
         const std::string ycoords = tables ? "const int y0v = y0t[oy], y1v = y1t[oy]; const float lyv = lyt[oy];"
                                            : coords("oy", "IH", "y0", "y1", "ly");
         const std::string xcoords = tables ? "const int x0v = x0t[ox], x1v = x1t[ox]; const float lxv = lxt[ox];"
                                            : coords("ox", "IW", "x0", "x1", "lx");
         const std::string value =
-            "O[(oy * OW + ox) * C + c] = (1.0f - lyv) * ((1.0f - lxv) * I[(y0v * IW + x0v) * C + c] + lxv * I[(y0v * IW + x1v) * C + c])"
+            "O[(oy * OW + ox) * C + c] = (1.0f - lyv) * ((1.0f - lxv) * I[(y0v * IW + x0v) * C + c] + lxv * I[(y0v * "
+            "IW + x1v) * C + c])"
             " + lyv * ((1.0f - lxv) * I[(y1v * IW + x0v) * C + c] + lxv * I[(y1v * IW + x1v) * C + c]);";
-        b += fmt::format("    for (int oy = 0; oy < OH; ++oy) {{\n        {}\n        for (int ox0 = 0; ox0 < OW; ox0 += {}) {{\n", ycoords, tox);
+        b += fmt::format(
+            "    for (int oy = 0; oy < OH; ++oy) {{\n        {}\n        for (int ox0 = 0; ox0 < OW; ox0 += {}) {{\n",
+            ycoords, tox);
         const std::string u = unroll_pragma(k.at("unroll"), "                ");
         if (chan_outer) {
-            b += fmt::format("            for (int c = 0; c < C; ++c) {{\n{}                for (int ox = ox0; ox < ox0 + {}; ++ox) {{ {} {} }}\n            }}\n",
+            b += fmt::format("            for (int c = 0; c < C; ++c) {{\n{}                for (int ox = ox0; ox < "
+                             "ox0 + {}; ++ox) {{ {} {} }}\n            }}\n",
                              u, tox, xcoords, value);
         } else {
             b += fmt::format("            for (int ox = ox0; ox < ox0 + {}; ++ox) {{\n                {}\n{}"
@@ -724,7 +809,8 @@ std::vector<Variant> upsample_bilinear(const Workload& w) {
                              tox, xcoords, u, value);
         }
         b += "        }\n    }\n";
-        return kernel(dim_defines(w, {{"IH", IH}, {"IW", IW}, {"OH", OH}, {"OW", OW}}), "const float *restrict I, float *restrict O", b);
+        return kernel(dim_defines(w, {{"IH", IH}, {"IW", IW}, {"OH", OH}, {"OW", OW}}),
+                      "const float *restrict I, float *restrict O", b);
     });
 }
 
@@ -741,16 +827,28 @@ std::vector<Workload> family_workloads() {
         // B is streamed once and dominates traffic, A stays in L1; tiles of i are nearly no choice.
         {"gemm-8x256x256", OpKind::gemm, {{"M", 8}, {"N", 256}, {"K", 256}}, "gemm_skinny"},
         {"gemv-t-512x512", OpKind::gemv_transposed, {{"K", 512}, {"N", 512}}, "gemv_transposed"},
-        {"conv2d-s2-nhwc-16x16x16x16-3x3", OpKind::conv2d_strided_nhwc,
-         {{"H", 33}, {"W", 33}, {"C", 16}, {"K", 16}, {"R", 3}, {"S", 3}, {"stride", 2}}, "conv2d_strided"},
-        {"conv2d-d2-nhwc-16x16x16x16-3x3", OpKind::conv2d_dilated_nhwc,
-         {{"H", 20}, {"W", 20}, {"C", 16}, {"K", 16}, {"R", 3}, {"S", 3}, {"dilation", 2}}, "conv2d_dilated"},
-        {"gconv2d-nhwc-16x16x32x32-g4-3x3", OpKind::grouped_conv2d_nhwc,
-         {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"G", 4}, {"R", 3}, {"S", 3}}, "grouped_conv2d"},
-        {"conv1x1-nhwc-16x16x64x64", OpKind::pointwise_conv2d_nhwc, {{"H", 16}, {"W", 16}, {"C", 64}, {"K", 64}}, "pointwise_conv2d"},
+        {"conv2d-s2-nhwc-16x16x16x16-3x3",
+         OpKind::conv2d_strided_nhwc,
+         {{"H", 33}, {"W", 33}, {"C", 16}, {"K", 16}, {"R", 3}, {"S", 3}, {"stride", 2}},
+         "conv2d_strided"},
+        {"conv2d-d2-nhwc-16x16x16x16-3x3",
+         OpKind::conv2d_dilated_nhwc,
+         {{"H", 20}, {"W", 20}, {"C", 16}, {"K", 16}, {"R", 3}, {"S", 3}, {"dilation", 2}},
+         "conv2d_dilated"},
+        {"gconv2d-nhwc-16x16x32x32-g4-3x3",
+         OpKind::grouped_conv2d_nhwc,
+         {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"G", 4}, {"R", 3}, {"S", 3}},
+         "grouped_conv2d"},
+        {"conv1x1-nhwc-16x16x64x64",
+         OpKind::pointwise_conv2d_nhwc,
+         {{"H", 16}, {"W", 16}, {"C", 64}, {"K", 64}},
+         "pointwise_conv2d"},
         // In has rows of 512 floats, Out of 256: the strided side walks with a power-of-two stride.
         {"transpose-256x512", OpKind::transpose2d, {{"M", 256}, {"N", 512}}, "transpose"},
-        {"im2col-nhwc-16x16x64-3x3", OpKind::im2col_nhwc, {{"H", 18}, {"W", 18}, {"C", 64}, {"R", 3}, {"S", 3}}, "im2col"},
+        {"im2col-nhwc-16x16x64-3x3",
+         OpKind::im2col_nhwc,
+         {{"H", 18}, {"W", 18}, {"C", 64}, {"R", 3}, {"S", 3}},
+         "im2col"},
         {"eltwise-256x512", OpKind::elementwise_chain, {{"R", 256}, {"C", 512}}, "elementwise"},
         {"reduce-rows-512x512", OpKind::reduce_rows, {{"M", 512}, {"N", 512}}, "reduce_inner"},
         {"reduce-cols-512x512", OpKind::reduce_cols, {{"M", 512}, {"N", 512}}, "reduce_outer"},
@@ -758,8 +856,14 @@ std::vector<Workload> family_workloads() {
         {"layernorm-128x768", OpKind::layernorm_rows, {{"R", 128}, {"C", 768}}, "layernorm"},
         {"batchnorm-nhwc-32x32x128", OpKind::batchnorm_nhwc, {{"H", 32}, {"W", 32}, {"C", 128}}, "batchnorm"},
         {"gather-1024x128-from-4096", OpKind::embedding_gather, {{"V", 4096}, {"T", 1024}, {"D", 128}}, "gather"},
-        {"maxpool-nhwc-16x16x64-3x3s2", OpKind::maxpool_nhwc, {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}}, "pool"},
-        {"avgpool-nhwc-16x16x64-3x3s2", OpKind::avgpool_nhwc, {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}}, "pool"},
+        {"maxpool-nhwc-16x16x64-3x3s2",
+         OpKind::maxpool_nhwc,
+         {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}},
+         "pool"},
+        {"avgpool-nhwc-16x16x64-3x3s2",
+         OpKind::avgpool_nhwc,
+         {{"H", 33}, {"W", 33}, {"C", 64}, {"R", 3}, {"S", 3}, {"stride", 2}},
+         "pool"},
         {"qgemm-i8-64x64x128", OpKind::qgemm_i8, {{"M", 64}, {"N", 64}, {"K", 128}}, "qgemm"},
         {"dgemm-f64-64x64x64", OpKind::dgemm, {{"M", 64}, {"N", 64}, {"K", 64}}, "dgemm"},
         {"cumsum-256x512", OpKind::prefix_sum_rows, {{"R", 256}, {"C", 512}}, "scan"},
@@ -773,35 +877,41 @@ std::vector<Workload> family_workloads() {
 std::uint64_t family_macs(const Workload& w) {
     auto u = [&](const char* d) { return static_cast<std::uint64_t>(w.dim(d)); };
     switch (w.op) {
-    case OpKind::batch_matmul: return u("NB") * u("M") * u("N") * u("K");
-    case OpKind::gemv_transposed: return u("K") * u("N");
-    case OpKind::conv2d_strided_nhwc:
-        return conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("K") * u("C") * u("R") * u("S");
-    case OpKind::conv2d_dilated_nhwc:
-        return conv_out(w, "H", "R", 1, w.dim("dilation")) * conv_out(w, "W", "S", 1, w.dim("dilation")) * u("K") * u("C") * u("R") * u("S");
-    case OpKind::grouped_conv2d_nhwc:
-        return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("K") * (u("C") / u("G")) * u("R") * u("S");
-    case OpKind::pointwise_conv2d_nhwc: return u("H") * u("W") * u("C") * u("K");
-    case OpKind::transpose2d:
-    case OpKind::reduce_rows:
-    case OpKind::reduce_cols: return u("M") * u("N");
-    case OpKind::im2col_nhwc: return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C");
-    case OpKind::elementwise_chain: return 4 * u("R") * u("C"); // multiply, add, relu, add
-    case OpKind::softmax_rows: return 4 * u("R") * u("C");      // max, exp, sum, scale
-    case OpKind::layernorm_rows: return 4 * u("R") * u("C");    // sum, squares, normalise, affine
-    case OpKind::batchnorm_nhwc: return 2 * u("H") * u("W") * u("C");
-    case OpKind::embedding_gather: return u("T") * u("D");
-    case OpKind::maxpool_nhwc:
-    case OpKind::avgpool_nhwc:
-        return conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C") * u("R") * u("S");
-    case OpKind::qgemm_i8:
-    case OpKind::dgemm: return u("M") * u("N") * u("K");
-    case OpKind::prefix_sum_rows: return u("R") * u("C");
-    case OpKind::stencil5: return 5 * (u("H") - 2) * (u("W") - 2);
-    case OpKind::spmv_ell: return u("M") * u("E");
-    case OpKind::nchw_to_nhwc: return u("C") * u("H") * u("W");
-    case OpKind::upsample_bilinear_nhwc: return 4 * 4 * u("H") * u("W") * u("C"); // 4 taps per output, 4 outputs per input
-    default: break;
+        case OpKind::batch_matmul: return u("NB") * u("M") * u("N") * u("K");
+        case OpKind::gemv_transposed: return u("K") * u("N");
+        case OpKind::conv2d_strided_nhwc:
+            return conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("K") *
+                   u("C") * u("R") * u("S");
+        case OpKind::conv2d_dilated_nhwc:
+            return conv_out(w, "H", "R", 1, w.dim("dilation")) * conv_out(w, "W", "S", 1, w.dim("dilation")) * u("K") *
+                   u("C") * u("R") * u("S");
+        case OpKind::grouped_conv2d_nhwc:
+            return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("K") * (u("C") / u("G")) * u("R") *
+                   u("S");
+        case OpKind::pointwise_conv2d_nhwc: return u("H") * u("W") * u("C") * u("K");
+        case OpKind::transpose2d:
+        case OpKind::reduce_rows:
+        case OpKind::reduce_cols: return u("M") * u("N");
+        case OpKind::im2col_nhwc:
+            return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C");
+        case OpKind::elementwise_chain: return 4 * u("R") * u("C"); // multiply, add, relu, add
+        case OpKind::softmax_rows: return 4 * u("R") * u("C");      // max, exp, sum, scale
+        case OpKind::layernorm_rows: return 4 * u("R") * u("C");    // sum, squares, normalise, affine
+        case OpKind::batchnorm_nhwc: return 2 * u("H") * u("W") * u("C");
+        case OpKind::embedding_gather: return u("T") * u("D");
+        case OpKind::maxpool_nhwc:
+        case OpKind::avgpool_nhwc:
+            return conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C") *
+                   u("R") * u("S");
+        case OpKind::qgemm_i8:
+        case OpKind::dgemm: return u("M") * u("N") * u("K");
+        case OpKind::prefix_sum_rows: return u("R") * u("C");
+        case OpKind::stencil5: return 5 * (u("H") - 2) * (u("W") - 2);
+        case OpKind::spmv_ell: return u("M") * u("E");
+        case OpKind::nchw_to_nhwc: return u("C") * u("H") * u("W");
+        case OpKind::upsample_bilinear_nhwc:
+            return 4 * 4 * u("H") * u("W") * u("C"); // 4 taps per output, 4 outputs per input
+        default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
 }
@@ -812,87 +922,114 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
     const auto out = BufferRole::output;
     const auto f32 = ElemType::f32;
     switch (w.op) {
-    case OpKind::batch_matmul:
-        return {{"A", f32, u("NB") * u("M") * u("K"), in}, {"B", f32, u("NB") * u("K") * u("N"), in},
-                {"C", f32, u("NB") * u("M") * u("N"), out}};
-    case OpKind::gemv_transposed: return {{"A", f32, u("K") * u("N"), in}, {"x", f32, u("K"), in}, {"y", f32, u("N"), out}};
-    case OpKind::conv2d_strided_nhwc:
-    case OpKind::conv2d_dilated_nhwc: {
-        const int stride = w.dims.contains("stride") ? w.dim("stride") : 1, dil = w.dims.contains("dilation") ? w.dim("dilation") : 1;
-        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"F", f32, u("R") * u("S") * u("C") * u("K"), in},
-                {"O", f32, conv_out(w, "H", "R", stride, dil) * conv_out(w, "W", "S", stride, dil) * u("K"), out}};
-    }
-    case OpKind::grouped_conv2d_nhwc:
-        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"F", f32, u("R") * u("S") * (u("C") / u("G")) * u("K"), in},
-                {"O", f32, conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("K"), out}};
-    case OpKind::pointwise_conv2d_nhwc:
-        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"F", f32, u("C") * u("K"), in}, {"O", f32, u("H") * u("W") * u("K"), out}};
-    case OpKind::transpose2d: return {{"In", f32, u("M") * u("N"), in}, {"Out", f32, u("M") * u("N"), out}};
-    case OpKind::im2col_nhwc:
-        return {{"I", f32, u("H") * u("W") * u("C"), in},
+        case OpKind::batch_matmul:
+            return {{"A", f32, u("NB") * u("M") * u("K"), in},
+                    {"B", f32, u("NB") * u("K") * u("N"), in},
+                    {"C", f32, u("NB") * u("M") * u("N"), out}};
+        case OpKind::gemv_transposed:
+            return {{"A", f32, u("K") * u("N"), in}, {"x", f32, u("K"), in}, {"y", f32, u("N"), out}};
+        case OpKind::conv2d_strided_nhwc:
+        case OpKind::conv2d_dilated_nhwc: {
+            const int stride = w.dims.contains("stride") ? w.dim("stride") : 1,
+                      dil = w.dims.contains("dilation") ? w.dim("dilation") : 1;
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"F", f32, u("R") * u("S") * u("C") * u("K"), in},
+                    {"O", f32, conv_out(w, "H", "R", stride, dil) * conv_out(w, "W", "S", stride, dil) * u("K"), out}};
+        }
+        case OpKind::grouped_conv2d_nhwc:
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"F", f32, u("R") * u("S") * (u("C") / u("G")) * u("K"), in},
+                    {"O", f32, conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("K"), out}};
+        case OpKind::pointwise_conv2d_nhwc:
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"F", f32, u("C") * u("K"), in},
+                    {"O", f32, u("H") * u("W") * u("K"), out}};
+        case OpKind::transpose2d: return {{"In", f32, u("M") * u("N"), in}, {"Out", f32, u("M") * u("N"), out}};
+        case OpKind::im2col_nhwc:
+            return {
+                {"I", f32, u("H") * u("W") * u("C"), in},
                 {"O", f32, conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C"), out}};
-    case OpKind::elementwise_chain:
-        return {{"x", f32, u("R") * u("C"), in}, {"g", f32, u("C"), in}, {"b", f32, u("C"), in}, {"y", f32, u("R") * u("C"), out}};
-    case OpKind::reduce_rows: return {{"x", f32, u("M") * u("N"), in}, {"out", f32, u("M"), out}};
-    case OpKind::reduce_cols: return {{"x", f32, u("M") * u("N"), in}, {"out", f32, u("N"), out}};
-    case OpKind::softmax_rows: return {{"x", f32, u("R") * u("C"), in}, {"y", f32, u("R") * u("C"), out}};
-    case OpKind::layernorm_rows:
-        return {{"x", f32, u("R") * u("C"), in}, {"gamma", f32, u("C"), in}, {"beta", f32, u("C"), in}, {"y", f32, u("R") * u("C"), out}};
-    case OpKind::batchnorm_nhwc:
-        return {{"x", f32, u("H") * u("W") * u("C"), in}, {"gamma", f32, u("C"), in}, {"beta", f32, u("C"), in},
-                {"mean", f32, u("C"), in}, {"var", f32, u("C"), in}, {"y", f32, u("H") * u("W") * u("C"), out}};
-    case OpKind::embedding_gather:
-        return {{"table", f32, u("V") * u("D"), in}, {"idx", ElemType::i32, u("T"), in}, {"out", f32, u("T") * u("D"), out}};
-    case OpKind::maxpool_nhwc:
-    case OpKind::avgpool_nhwc:
-        return {{"I", f32, u("H") * u("W") * u("C"), in},
-                {"O", f32, conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C"), out}};
-    case OpKind::qgemm_i8:
-        return {{"A", ElemType::i8, u("M") * u("K"), in}, {"B", ElemType::i8, u("K") * u("N"), in},
-                {"C", ElemType::i32, u("M") * u("N"), out}};
-    case OpKind::dgemm:
-        return {{"A", ElemType::f64, u("M") * u("K"), in}, {"B", ElemType::f64, u("K") * u("N"), in},
-                {"C", ElemType::f64, u("M") * u("N"), out}};
-    case OpKind::prefix_sum_rows: return {{"x", f32, u("R") * u("C"), in}, {"y", f32, u("R") * u("C"), out}};
-    case OpKind::stencil5: return {{"I", f32, u("H") * u("W"), in}, {"O", f32, (u("H") - 2) * (u("W") - 2), out}};
-    case OpKind::spmv_ell:
-        return {{"v", f32, u("M") * u("E"), in}, {"idx", ElemType::i32, u("M") * u("E"), in}, {"x", f32, u("N"), in},
-                {"y", f32, u("M"), out}};
-    case OpKind::nchw_to_nhwc: return {{"I", f32, u("C") * u("H") * u("W"), in}, {"O", f32, u("C") * u("H") * u("W"), out}};
-    case OpKind::upsample_bilinear_nhwc:
-        return {{"I", f32, u("H") * u("W") * u("C"), in}, {"O", f32, 4 * u("H") * u("W") * u("C"), out}};
-    default: break;
+        case OpKind::elementwise_chain:
+            return {{"x", f32, u("R") * u("C"), in},
+                    {"g", f32, u("C"), in},
+                    {"b", f32, u("C"), in},
+                    {"y", f32, u("R") * u("C"), out}};
+        case OpKind::reduce_rows: return {{"x", f32, u("M") * u("N"), in}, {"out", f32, u("M"), out}};
+        case OpKind::reduce_cols: return {{"x", f32, u("M") * u("N"), in}, {"out", f32, u("N"), out}};
+        case OpKind::softmax_rows: return {{"x", f32, u("R") * u("C"), in}, {"y", f32, u("R") * u("C"), out}};
+        case OpKind::layernorm_rows:
+            return {{"x", f32, u("R") * u("C"), in},
+                    {"gamma", f32, u("C"), in},
+                    {"beta", f32, u("C"), in},
+                    {"y", f32, u("R") * u("C"), out}};
+        case OpKind::batchnorm_nhwc:
+            return {{"x", f32, u("H") * u("W") * u("C"), in},
+                    {"gamma", f32, u("C"), in},
+                    {"beta", f32, u("C"), in},
+                    {"mean", f32, u("C"), in},
+                    {"var", f32, u("C"), in},
+                    {"y", f32, u("H") * u("W") * u("C"), out}};
+        case OpKind::embedding_gather:
+            return {{"table", f32, u("V") * u("D"), in},
+                    {"idx", ElemType::i32, u("T"), in},
+                    {"out", f32, u("T") * u("D"), out}};
+        case OpKind::maxpool_nhwc:
+        case OpKind::avgpool_nhwc:
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"O", f32,
+                     conv_out(w, "H", "R", w.dim("stride"), 1) * conv_out(w, "W", "S", w.dim("stride"), 1) * u("C"),
+                     out}};
+        case OpKind::qgemm_i8:
+            return {{"A", ElemType::i8, u("M") * u("K"), in},
+                    {"B", ElemType::i8, u("K") * u("N"), in},
+                    {"C", ElemType::i32, u("M") * u("N"), out}};
+        case OpKind::dgemm:
+            return {{"A", ElemType::f64, u("M") * u("K"), in},
+                    {"B", ElemType::f64, u("K") * u("N"), in},
+                    {"C", ElemType::f64, u("M") * u("N"), out}};
+        case OpKind::prefix_sum_rows: return {{"x", f32, u("R") * u("C"), in}, {"y", f32, u("R") * u("C"), out}};
+        case OpKind::stencil5: return {{"I", f32, u("H") * u("W"), in}, {"O", f32, (u("H") - 2) * (u("W") - 2), out}};
+        case OpKind::spmv_ell:
+            return {{"v", f32, u("M") * u("E"), in},
+                    {"idx", ElemType::i32, u("M") * u("E"), in},
+                    {"x", f32, u("N"), in},
+                    {"y", f32, u("M"), out}};
+        case OpKind::nchw_to_nhwc:
+            return {{"I", f32, u("C") * u("H") * u("W"), in}, {"O", f32, u("C") * u("H") * u("W"), out}};
+        case OpKind::upsample_bilinear_nhwc:
+            return {{"I", f32, u("H") * u("W") * u("C"), in}, {"O", f32, 4 * u("H") * u("W") * u("C"), out}};
+        default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
 }
 
 std::vector<Variant> family_variants(const Workload& w) {
     switch (w.op) {
-    case OpKind::batch_matmul: return batch_matmul(w);
-    case OpKind::gemv_transposed: return gemv_transposed(w);
-    case OpKind::conv2d_strided_nhwc: return conv2d_general(w, w.dim("stride"), 1);
-    case OpKind::conv2d_dilated_nhwc: return conv2d_general(w, 1, w.dim("dilation"));
-    case OpKind::grouped_conv2d_nhwc: return grouped_conv2d(w);
-    case OpKind::pointwise_conv2d_nhwc: return pointwise_conv2d(w);
-    case OpKind::transpose2d: return transpose2d(w);
-    case OpKind::im2col_nhwc: return im2col(w);
-    case OpKind::elementwise_chain: return elementwise_chain(w);
-    case OpKind::reduce_rows: return reduce_rows(w);
-    case OpKind::reduce_cols: return reduce_cols(w);
-    case OpKind::softmax_rows: return softmax_rows(w);
-    case OpKind::layernorm_rows: return layernorm_rows(w);
-    case OpKind::batchnorm_nhwc: return batchnorm_nhwc(w);
-    case OpKind::embedding_gather: return embedding_gather(w);
-    case OpKind::maxpool_nhwc: return pooling(w, true);
-    case OpKind::avgpool_nhwc: return pooling(w, false);
-    case OpKind::qgemm_i8: return qgemm(w);
-    case OpKind::dgemm: return dgemm(w);
-    case OpKind::prefix_sum_rows: return prefix_sum_rows(w);
-    case OpKind::stencil5: return stencil5(w);
-    case OpKind::spmv_ell: return spmv_ell(w);
-    case OpKind::nchw_to_nhwc: return nchw_to_nhwc(w);
-    case OpKind::upsample_bilinear_nhwc: return upsample_bilinear(w);
-    default: break;
+        case OpKind::batch_matmul: return batch_matmul(w);
+        case OpKind::gemv_transposed: return gemv_transposed(w);
+        case OpKind::conv2d_strided_nhwc: return conv2d_general(w, w.dim("stride"), 1);
+        case OpKind::conv2d_dilated_nhwc: return conv2d_general(w, 1, w.dim("dilation"));
+        case OpKind::grouped_conv2d_nhwc: return grouped_conv2d(w);
+        case OpKind::pointwise_conv2d_nhwc: return pointwise_conv2d(w);
+        case OpKind::transpose2d: return transpose2d(w);
+        case OpKind::im2col_nhwc: return im2col(w);
+        case OpKind::elementwise_chain: return elementwise_chain(w);
+        case OpKind::reduce_rows: return reduce_rows(w);
+        case OpKind::reduce_cols: return reduce_cols(w);
+        case OpKind::softmax_rows: return softmax_rows(w);
+        case OpKind::layernorm_rows: return layernorm_rows(w);
+        case OpKind::batchnorm_nhwc: return batchnorm_nhwc(w);
+        case OpKind::embedding_gather: return embedding_gather(w);
+        case OpKind::maxpool_nhwc: return pooling(w, true);
+        case OpKind::avgpool_nhwc: return pooling(w, false);
+        case OpKind::qgemm_i8: return qgemm(w);
+        case OpKind::dgemm: return dgemm(w);
+        case OpKind::prefix_sum_rows: return prefix_sum_rows(w);
+        case OpKind::stencil5: return stencil5(w);
+        case OpKind::spmv_ell: return spmv_ell(w);
+        case OpKind::nchw_to_nhwc: return nchw_to_nhwc(w);
+        case OpKind::upsample_bilinear_nhwc: return upsample_bilinear(w);
+        default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
 }

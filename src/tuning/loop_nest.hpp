@@ -18,10 +18,10 @@ struct Loop {
 
 /// The operator-specific part of a nest.
 struct Nest {
-    std::vector<Loop> loops;               ///< every loop; tiled ones get an outer tile loop
-    std::vector<std::string> tile_order;   ///< order of the outer tile loops (tiled loops only)
-    std::vector<std::string> point_order;  ///< order of the point loops (all loops)
-    std::string before_points;             ///< code between tile loops and point loops
+    std::vector<Loop> loops;              ///< every loop; tiled ones get an outer tile loop
+    std::vector<std::string> tile_order;  ///< order of the outer tile loops (tiled loops only)
+    std::vector<std::string> point_order; ///< order of the point loops (all loops)
+    std::string before_points;            ///< code between tile loops and point loops
     std::string body;
     int unroll = 1;
 };
@@ -45,8 +45,10 @@ inline std::string emit(const Nest& nest) {
     code += nest.before_points.empty() ? "" : indent + nest.before_points + "\n";
     for (std::size_t i = 0; i < nest.point_order.size(); ++i) {
         const auto& l = find(nest.loops, nest.point_order[i]);
-        if (i + 1 == nest.point_order.size() && nest.unroll > 1) code += fmt::format("{}#pragma GCC unroll {}\n", indent, nest.unroll);
-        code += fmt::format("{}for (int {} = {}0; {} < {}0 + {}; ++{}) {{\n", indent, l.var, l.var, l.var, l.var, l.tile, l.var);
+        if (i + 1 == nest.point_order.size() && nest.unroll > 1)
+            code += fmt::format("{}#pragma GCC unroll {}\n", indent, nest.unroll);
+        code += fmt::format("{}for (int {} = {}0; {} < {}0 + {}; ++{}) {{\n", indent, l.var, l.var, l.var, l.var,
+                            l.tile, l.var);
         indent += "    ";
         ++opened;
     }

@@ -69,9 +69,7 @@ NativeRunner::NativeRunner(NativeTimingOptions options) : options_(std::move(opt
     if (options_.cpus.empty()) options_.cpus = {-1};
 }
 
-NativeTiming NativeRunner::measure(const KernelBinary& binary) const {
-    return measure(std::span(&binary, 1)).front();
-}
+NativeTiming NativeRunner::measure(const KernelBinary& binary) const { return measure(std::span(&binary, 1)).front(); }
 
 std::vector<NativeTiming> NativeRunner::measure(std::span<const KernelBinary> binaries) const {
     std::vector<NativeTiming> out(binaries.size());
@@ -102,8 +100,7 @@ std::vector<NativeTiming> NativeRunner::measure(std::span<const KernelBinary> bi
             argv = {"/bin/sh", "-c", cmd};
         }
         const auto r = run_process(argv, po);
-        if (r.timed_out)
-            fail(ErrorKind::time_limit, "{}: native run {}", binary.path().string(), r.describe());
+        if (r.timed_out) fail(ErrorKind::time_limit, "{}: native run {}", binary.path().string(), r.describe());
         if (!r.ok())
             fail(ErrorKind::simulation_fault, "{}: native run failed ({}): {}", binary.path().string(), r.describe(),
                  r.err.substr(0, 500));
@@ -215,10 +212,12 @@ NativeSummary summarise(std::span<const NativeTiming> timings) {
 
 std::string describe(const NativeSummary& s) {
     auto percent = [](double v) { return std::isnan(v) ? std::string("unknown") : fmt::format("{:.1f} %", 100 * v); };
-    return fmt::format("resolution {} (split-half median difference; Spearman of the halves {}), spread over passes "
-                       "median {} / mean {}; noise gate re-measured {} of {} ({} extra passes), {} still above the bound",
-                       percent(s.resolution()), std::isnan(s.halves.spearman) ? std::string("–") : fmt::format("{:.3f}", s.halves.spearman),
-                       percent(s.median_spread), percent(s.mean_spread), s.remeasured, s.candidates, s.extra_passes, s.noisy);
+    return fmt::format(
+        "resolution {} (split-half median difference; Spearman of the halves {}), spread over passes "
+        "median {} / mean {}; noise gate re-measured {} of {} ({} extra passes), {} still above the bound",
+        percent(s.resolution()),
+        std::isnan(s.halves.spearman) ? std::string("–") : fmt::format("{:.3f}", s.halves.spearman),
+        percent(s.median_spread), percent(s.mean_spread), s.remeasured, s.candidates, s.extra_passes, s.noisy);
 }
 
 } // namespace simtune

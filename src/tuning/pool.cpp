@@ -25,15 +25,16 @@ CandidateResult SimulationPool::evaluate(const Candidate& candidate, std::size_t
     try {
         if (candidate.binary) {
             if (candidate.binary->isa() != target_.isa)
-                fail(ErrorKind::wrong_isa, "{}: built for {}, but the target {} is {}", candidate.binary->path().string(),
-                     candidate.binary->isa(), target_.name, target_.isa);
+                fail(ErrorKind::wrong_isa, "{}: built for {}, but the target {} is {}",
+                     candidate.binary->path().string(), candidate.binary->isa(), target_.name, target_.isa);
             r.binary = candidate.binary;
         } else {
             BuildOptions build = options_.build;
             build.flags.insert(build.flags.end(), candidate.flags.begin(), candidate.flags.end());
             r.binary = build_kernel(candidate.source, candidate.buffers, target_, build);
         }
-        const auto key = StatsCache::key(r.binary->content_hash(), target_.name, simulator.name(), options_.collectors.key());
+        const auto key =
+            StatsCache::key(r.binary->content_hash(), target_.name, simulator.name(), options_.collectors.key());
         if (auto cached = cache_->find(key)) {
             r.stats = *cached;
             r.cache_hit = true;
@@ -49,7 +50,8 @@ CandidateResult SimulationPool::evaluate(const Candidate& candidate, std::size_t
         r.error_kind = ErrorKind::simulation_fault;
         r.error = e.what();
     }
-    if (!r.cache_hit) r.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!r.cache_hit)
+        r.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return r;
 }
 

@@ -27,7 +27,9 @@ public:
         out_.append(bytes);
     }
     template <class Number>
-    void number(Number n) { field(fmt::format("{}", n)); }
+    void number(Number n) {
+        field(fmt::format("{}", n));
+    }
     std::string take() { return std::move(out_); }
 
 private:
@@ -42,8 +44,10 @@ public:
     std::string_view field() {
         const auto colon = in_.find(':', pos_);
         std::size_t length = 0;
-        const auto [end, ec] = std::from_chars(in_.data() + pos_, in_.data() + (colon == std::string_view::npos ? pos_ : colon), length);
-        if (colon == std::string_view::npos || ec != std::errc{} || end != in_.data() + colon || length > in_.size() - colon - 1)
+        const auto [end, ec] =
+            std::from_chars(in_.data() + pos_, in_.data() + (colon == std::string_view::npos ? pos_ : colon), length);
+        if (colon == std::string_view::npos || ec != std::errc{} || end != in_.data() + colon ||
+            length > in_.size() - colon - 1)
             fail(ErrorKind::invalid_data, "malformed result message at byte {} of {}", pos_, in_.size());
         pos_ = colon + 1 + length;
         return in_.substr(colon + 1, length);
@@ -197,14 +201,15 @@ std::string batch_fingerprint(std::span<const Candidate> candidates) {
         w.field(c.name);
         w.field(c.source);
         for (const auto& f : c.flags) w.field(f);
-        for (const auto& b : c.buffers) w.field(fmt::format("{}:{}:{}:{}", b.name, static_cast<int>(b.type), b.count, static_cast<int>(b.role)));
+        for (const auto& b : c.buffers)
+            w.field(fmt::format("{}:{}:{}:{}", b.name, static_cast<int>(b.type), b.count, static_cast<int>(b.role)));
         w.field(c.binary ? c.binary->content_hash() : "");
     }
     return w.take();
 }
 
-std::vector<CandidateResult> run_sharded(SimulationPool& pool, std::span<const Candidate> candidates, Collective* collective,
-                                         const std::function<void(CandidateResult&)>& on_result,
+std::vector<CandidateResult> run_sharded(SimulationPool& pool, std::span<const Candidate> candidates,
+                                         Collective* collective, const std::function<void(CandidateResult&)>& on_result,
                                          const ShardedRunOptions& options) {
     if (!active_collective(collective)) return pool.run(candidates, on_result);
 
@@ -233,7 +238,8 @@ std::vector<CandidateResult> run_sharded(SimulationPool& pool, std::span<const C
     auto merged = merge_shards(std::move(parts), candidates.size());
     for (std::size_t i = 0; i < merged.size(); ++i)
         if (merged[i].name != candidates[i].name)
-            fail(ErrorKind::invalid_data, "batch position {} came back as {}, expected {}", i, merged[i].name, candidates[i].name);
+            fail(ErrorKind::invalid_data, "batch position {} came back as {}, expected {}", i, merged[i].name,
+                 candidates[i].name);
     return merged;
 }
 

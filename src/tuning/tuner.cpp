@@ -34,26 +34,30 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
     ShardedRunOptions sharded;
     sharded.send_binaries = options_.confirm_top > 0 && can_measure; // the root confirms natively
     if (collective)
-        agree_on_plan(collective, fmt::format("target={};confirm={}\n{}", pool_.target().name, options_.confirm_top,
-                                              batch_fingerprint(candidates)),
+        agree_on_plan(collective,
+                      fmt::format("target={};confirm={}\n{}", pool_.target().name, options_.confirm_top,
+                                  batch_fingerprint(candidates)),
                       "candidates (or target, or confirm_top)");
-    auto results = run_sharded(pool_, candidates, collective, [&](CandidateResult& r) {
-        if (r.ok()) {
-            try {
-                r.predicted_seconds = scorer_(*r.stats);
-                if (!std::isfinite(r.predicted_seconds))
-                    fail(ErrorKind::invalid_data, "the predictor returned {} for {}", r.predicted_seconds, r.name);
-            } catch (const Error& e) {
-                r.error_kind = e.kind();
-                r.error = e.what();
-            } catch (const std::exception& e) {
-                // Runs on a pool worker: any exception escaping here would std::terminate.
-                r.error_kind = ErrorKind::invalid_data;
-                r.error = fmt::format("the predictor failed for {}: {}", r.name, e.what());
+    auto results = run_sharded(
+        pool_, candidates, collective,
+        [&](CandidateResult& r) {
+            if (r.ok()) {
+                try {
+                    r.predicted_seconds = scorer_(*r.stats);
+                    if (!std::isfinite(r.predicted_seconds))
+                        fail(ErrorKind::invalid_data, "the predictor returned {} for {}", r.predicted_seconds, r.name);
+                } catch (const Error& e) {
+                    r.error_kind = e.kind();
+                    r.error = e.what();
+                } catch (const std::exception& e) {
+                    // Runs on a pool worker: any exception escaping here would std::terminate.
+                    r.error_kind = ErrorKind::invalid_data;
+                    r.error = fmt::format("the predictor failed for {}: {}", r.name, e.what());
+                }
             }
-        }
-        if (on_result) on_result(r);
-    }, sharded);
+            if (on_result) on_result(r);
+        },
+        sharded);
     if (collective && !collective->is_root()) {
         wait_for_root(collective); // until the root has confirmed: no simulation during its timing
         return {};
@@ -61,13 +65,15 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
 
     // Successful results by predicted time, then the failures in batch order.
     // (std::stable_partition, not std::ranges': clang 15 cannot compile the subrange it returns)
-    const auto failed = std::stable_partition(results.begin(), results.end(), [](const CandidateResult& r) { return r.ok(); });
+    const auto failed =
+        std::stable_partition(results.begin(), results.end(), [](const CandidateResult& r) { return r.ok(); });
     std::ranges::stable_sort(results.begin(), failed, {}, &CandidateResult::predicted_seconds);
     const auto good = static_cast<std::size_t>(failed - results.begin());
     std::vector<CandidateResult> ranked = std::move(results);
 
     const std::size_t top = std::min(options_.confirm_top, good);
-    if (top > 0 && can_measure && std::ranges::none_of(ranked, [](const auto& r) { return r.error_kind == ErrorKind::cancelled; })) {
+    if (top > 0 && can_measure &&
+        std::ranges::none_of(ranked, [](const auto& r) { return r.error_kind == ErrorKind::cancelled; })) {
         std::vector<KernelBinary> binaries;
         for (std::size_t i = 0; i < top; ++i) binaries.push_back(*ranked[i].binary);
         const auto times = NativeRunner(options_.native).measure(binaries);
@@ -96,9 +102,11 @@ void require_a_ranked_candidate(std::span<const CandidateResult> results) {
     for (const auto& [k, n] : counts) parts.push_back(fmt::format("{} {}", n, to_string(k)));
     // Error::what() starts with the kind, which the overall error repeats already.
     std::string_view message = first.error;
-    if (const auto prefix = fmt::format("{}: ", to_string(kind)); message.starts_with(prefix)) message.remove_prefix(prefix.size());
+    if (const auto prefix = fmt::format("{}: ", to_string(kind)); message.starts_with(prefix))
+        message.remove_prefix(prefix.size());
     fail(kind, "{} failed ({}); the first, '{}': {}",
-         results.size() == 1 ? std::string("the only candidate") : fmt::format("every one of the {} candidates", results.size()),
+         results.size() == 1 ? std::string("the only candidate")
+                             : fmt::format("every one of the {} candidates", results.size()),
          fmt::join(parts, ", "), first.name, message);
 }
 

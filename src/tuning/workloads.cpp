@@ -28,13 +28,14 @@ int Workload::dim(const std::string& d) const {
 std::uint64_t Workload::macs() const {
     auto u = [&](const char* d) { return static_cast<std::uint64_t>(dim(d)); };
     switch (op) {
-    case OpKind::gemm: return u("M") * u("N") * u("K");
-    case OpKind::conv2d_nhwc:
-    case OpKind::conv2d_nchw:
-        return (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("K") * u("C") * u("R") * u("S");
-    case OpKind::depthwise_conv2d_nhwc: return (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("C") * u("R") * u("S");
-    case OpKind::dense: return u("M") * u("K");
-    default: return detail::family_macs(*this);
+        case OpKind::gemm: return u("M") * u("N") * u("K");
+        case OpKind::conv2d_nhwc:
+        case OpKind::conv2d_nchw:
+            return (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("K") * u("C") * u("R") * u("S");
+        case OpKind::depthwise_conv2d_nhwc:
+            return (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("C") * u("R") * u("S");
+        case OpKind::dense: return u("M") * u("K");
+        default: return detail::family_macs(*this);
     }
 }
 
@@ -43,21 +44,24 @@ std::vector<BufferSpec> Workload::buffers() const {
     const auto in = BufferRole::input;
     const auto out = BufferRole::output;
     switch (op) {
-    case OpKind::gemm:
-        return {{"A", ElemType::f32, u("M") * u("K"), in}, {"B", ElemType::f32, u("K") * u("N"), in},
-                {"C", ElemType::f32, u("M") * u("N"), out}};
-    case OpKind::conv2d_nhwc:
-    case OpKind::conv2d_nchw:
-        return {{"I", ElemType::f32, u("H") * u("W") * u("C"), in},
-                {"F", ElemType::f32, u("R") * u("S") * u("C") * u("K"), in},
-                {"O", ElemType::f32, (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("K"), out}};
-    case OpKind::depthwise_conv2d_nhwc:
-        return {{"I", ElemType::f32, u("H") * u("W") * u("C"), in}, {"F", ElemType::f32, u("R") * u("S") * u("C"), in},
-                {"O", ElemType::f32, (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("C"), out}};
-    case OpKind::dense:
-        return {{"Wt", ElemType::f32, u("M") * u("K"), in}, {"x", ElemType::f32, u("K"), in},
-                {"y", ElemType::f32, u("M"), out}};
-    default: return detail::family_buffers(*this);
+        case OpKind::gemm:
+            return {{"A", ElemType::f32, u("M") * u("K"), in},
+                    {"B", ElemType::f32, u("K") * u("N"), in},
+                    {"C", ElemType::f32, u("M") * u("N"), out}};
+        case OpKind::conv2d_nhwc:
+        case OpKind::conv2d_nchw:
+            return {{"I", ElemType::f32, u("H") * u("W") * u("C"), in},
+                    {"F", ElemType::f32, u("R") * u("S") * u("C") * u("K"), in},
+                    {"O", ElemType::f32, (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("K"), out}};
+        case OpKind::depthwise_conv2d_nhwc:
+            return {{"I", ElemType::f32, u("H") * u("W") * u("C"), in},
+                    {"F", ElemType::f32, u("R") * u("S") * u("C"), in},
+                    {"O", ElemType::f32, (u("H") - u("R") + 1) * (u("W") - u("S") + 1) * u("C"), out}};
+        case OpKind::dense:
+            return {{"Wt", ElemType::f32, u("M") * u("K"), in},
+                    {"x", ElemType::f32, u("K"), in},
+                    {"y", ElemType::f32, u("M"), out}};
+        default: return detail::family_buffers(*this);
     }
 }
 
@@ -65,9 +69,18 @@ std::vector<Workload> builtin_workloads() {
     return {
         {"gemm-128x128x128", OpKind::gemm, {{"M", 128}, {"N", 128}, {"K", 128}}, "gemm"},
         {"gemm-64x256x128", OpKind::gemm, {{"M", 64}, {"N", 256}, {"K", 128}}, "gemm"},
-        {"conv2d-nhwc-16x16x32x32-3x3", OpKind::conv2d_nhwc, {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}}, "conv2d"},
-        {"conv2d-nchw-16x16x32x32-3x3", OpKind::conv2d_nchw, {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}}, "conv2d"},
-        {"depthwise-nhwc-32x32x64-3x3", OpKind::depthwise_conv2d_nhwc, {{"H", 34}, {"W", 34}, {"C", 64}, {"R", 3}, {"S", 3}}, "depthwise_conv2d"},
+        {"conv2d-nhwc-16x16x32x32-3x3",
+         OpKind::conv2d_nhwc,
+         {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}},
+         "conv2d"},
+        {"conv2d-nchw-16x16x32x32-3x3",
+         OpKind::conv2d_nchw,
+         {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 32}, {"R", 3}, {"S", 3}},
+         "conv2d"},
+        {"depthwise-nhwc-32x32x64-3x3",
+         OpKind::depthwise_conv2d_nhwc,
+         {{"H", 34}, {"W", 34}, {"C", 64}, {"R", 3}, {"S", 3}},
+         "depthwise_conv2d"},
         {"dense-512x1024", OpKind::dense, {{"M", 512}, {"K", 1024}}, "dense"},
     };
 }
@@ -104,10 +117,10 @@ using detail::tile_choices;
 
 /// The operator's loops, tileable loops, candidate point orders and body.
 struct OpSpace {
-    std::vector<Loop> loops;                       ///< tile = extent
+    std::vector<Loop> loops; ///< tile = extent
     std::vector<std::string> tileable;
     std::vector<std::vector<std::string>> point_orders;
-    std::string body, packed_body;                 ///< packed_body empty: no packing knob
+    std::string body, packed_body; ///< packed_body empty: no packing knob
     std::string defines;
     std::string signature;
 };
@@ -116,56 +129,73 @@ OpSpace op_space(const Workload& w) {
     OpSpace s;
     auto d = [&](const char* n) { return w.dim(n); };
     switch (w.op) {
-    case OpKind::gemm:
-        s.loops = {{"i", d("M"), d("M")}, {"j", d("N"), d("N")}, {"k", d("K"), d("K")}};
-        s.tileable = {"i", "j", "k"};
-        s.point_orders = {{"i", "k", "j"}, {"i", "j", "k"}, {"k", "i", "j"}};
-        s.body = "C[i * N + j] += A[i * K + k] * B[k * N + j];";
-        s.packed_body = "C[i * N + j] += A[i * K + k] * Bp[(k - k0) * TJ + (j - j0)];";
-        s.defines = fmt::format("#define M {}\n#define N {}\n#define K {}\n", d("M"), d("N"), d("K"));
-        s.signature = "const float *restrict A, const float *restrict B, float *restrict C";
-        break;
-    case OpKind::conv2d_nhwc:
-        s.loops = {{"oh", d("H") - d("R") + 1, 0}, {"ow", d("W") - d("S") + 1, 0}, {"k", d("K"), 0},
-                   {"r", d("R"), 0}, {"s", d("S"), 0}, {"c", d("C"), 0}};
-        s.tileable = {"oh", "ow", "k"};
-        s.point_orders = {{"oh", "ow", "r", "s", "c", "k"}, {"oh", "ow", "k", "r", "s", "c"}, {"r", "s", "oh", "ow", "c", "k"}};
-        s.body = "O[(oh * OW + ow) * K + k] += I[((oh + r) * W + (ow + s)) * C + c] * F[((r * S + s) * C + c) * K + k];";
-        break;
-    case OpKind::conv2d_nchw:
-        s.loops = {{"k", d("K"), 0}, {"oh", d("H") - d("R") + 1, 0}, {"ow", d("W") - d("S") + 1, 0},
-                   {"c", d("C"), 0}, {"r", d("R"), 0}, {"s", d("S"), 0}};
-        s.tileable = {"k", "oh", "ow"};
-        s.point_orders = {{"k", "c", "r", "s", "oh", "ow"}, {"k", "oh", "ow", "c", "r", "s"}, {"c", "r", "s", "k", "oh", "ow"}};
-        s.body = "O[(k * OH + oh) * OW + ow] += I[(c * H + oh + r) * W + ow + s] * F[((k * C + c) * R + r) * S + s];";
-        break;
-    case OpKind::depthwise_conv2d_nhwc:
-        s.loops = {{"oh", d("H") - d("R") + 1, 0}, {"ow", d("W") - d("S") + 1, 0}, {"c", d("C"), 0},
-                   {"r", d("R"), 0}, {"s", d("S"), 0}};
-        s.tileable = {"oh", "ow", "c"};
-        s.point_orders = {{"oh", "ow", "r", "s", "c"}, {"oh", "ow", "c", "r", "s"}, {"r", "s", "oh", "ow", "c"}};
-        s.body = "O[(oh * OW + ow) * C + c] += I[((oh + r) * W + (ow + s)) * C + c] * F[(r * S + s) * C + c];";
-        break;
-    case OpKind::dense:
-        s.loops = {{"m", d("M"), 0}, {"k", d("K"), 0}};
-        s.tileable = {"m", "k"};
-        s.point_orders = {{"m", "k"}, {"k", "m"}};
-        s.body = "y[m] += Wt[m * K + k] * x[k];";
-        s.defines = fmt::format("#define M {}\n#define K {}\n", d("M"), d("K"));
-        s.signature = "const float *restrict Wt, const float *restrict x, float *restrict y";
-        break;
-    default: fail(ErrorKind::invalid_argument, "workload '{}': not one of the original operators", w.name);
+        case OpKind::gemm:
+            s.loops = {{"i", d("M"), d("M")}, {"j", d("N"), d("N")}, {"k", d("K"), d("K")}};
+            s.tileable = {"i", "j", "k"};
+            s.point_orders = {{"i", "k", "j"}, {"i", "j", "k"}, {"k", "i", "j"}};
+            s.body = "C[i * N + j] += A[i * K + k] * B[k * N + j];";
+            s.packed_body = "C[i * N + j] += A[i * K + k] * Bp[(k - k0) * TJ + (j - j0)];";
+            s.defines = fmt::format("#define M {}\n#define N {}\n#define K {}\n", d("M"), d("N"), d("K"));
+            s.signature = "const float *restrict A, const float *restrict B, float *restrict C";
+            break;
+        case OpKind::conv2d_nhwc:
+            s.loops = {{"oh", d("H") - d("R") + 1, 0},
+                       {"ow", d("W") - d("S") + 1, 0},
+                       {"k", d("K"), 0},
+                       {"r", d("R"), 0},
+                       {"s", d("S"), 0},
+                       {"c", d("C"), 0}};
+            s.tileable = {"oh", "ow", "k"};
+            s.point_orders = {
+                {"oh", "ow", "r", "s", "c", "k"}, {"oh", "ow", "k", "r", "s", "c"}, {"r", "s", "oh", "ow", "c", "k"}};
+            s.body =
+                "O[(oh * OW + ow) * K + k] += I[((oh + r) * W + (ow + s)) * C + c] * F[((r * S + s) * C + c) * K + k];";
+            break;
+        case OpKind::conv2d_nchw:
+            s.loops = {{"k", d("K"), 0},
+                       {"oh", d("H") - d("R") + 1, 0},
+                       {"ow", d("W") - d("S") + 1, 0},
+                       {"c", d("C"), 0},
+                       {"r", d("R"), 0},
+                       {"s", d("S"), 0}};
+            s.tileable = {"k", "oh", "ow"};
+            s.point_orders = {
+                {"k", "c", "r", "s", "oh", "ow"}, {"k", "oh", "ow", "c", "r", "s"}, {"c", "r", "s", "k", "oh", "ow"}};
+            s.body =
+                "O[(k * OH + oh) * OW + ow] += I[(c * H + oh + r) * W + ow + s] * F[((k * C + c) * R + r) * S + s];";
+            break;
+        case OpKind::depthwise_conv2d_nhwc:
+            s.loops = {{"oh", d("H") - d("R") + 1, 0},
+                       {"ow", d("W") - d("S") + 1, 0},
+                       {"c", d("C"), 0},
+                       {"r", d("R"), 0},
+                       {"s", d("S"), 0}};
+            s.tileable = {"oh", "ow", "c"};
+            s.point_orders = {{"oh", "ow", "r", "s", "c"}, {"oh", "ow", "c", "r", "s"}, {"r", "s", "oh", "ow", "c"}};
+            s.body = "O[(oh * OW + ow) * C + c] += I[((oh + r) * W + (ow + s)) * C + c] * F[(r * S + s) * C + c];";
+            break;
+        case OpKind::dense:
+            s.loops = {{"m", d("M"), 0}, {"k", d("K"), 0}};
+            s.tileable = {"m", "k"};
+            s.point_orders = {{"m", "k"}, {"k", "m"}};
+            s.body = "y[m] += Wt[m * K + k] * x[k];";
+            s.defines = fmt::format("#define M {}\n#define K {}\n", d("M"), d("K"));
+            s.signature = "const float *restrict Wt, const float *restrict x, float *restrict y";
+            break;
+        default: fail(ErrorKind::invalid_argument, "workload '{}': not one of the original operators", w.name);
     }
     for (auto& l : s.loops) l.tile = l.extent;
     if (w.op == OpKind::conv2d_nhwc || w.op == OpKind::conv2d_nchw) {
-        s.defines = fmt::format("#define H {}\n#define W {}\n#define C {}\n#define K {}\n#define R {}\n#define S {}\n"
-                                "#define OH {}\n#define OW {}\n", d("H"), d("W"), d("C"), d("K"), d("R"), d("S"),
-                                d("H") - d("R") + 1, d("W") - d("S") + 1);
+        s.defines =
+            fmt::format("#define H {}\n#define W {}\n#define C {}\n#define K {}\n#define R {}\n#define S {}\n"
+                        "#define OH {}\n#define OW {}\n",
+                        d("H"), d("W"), d("C"), d("K"), d("R"), d("S"), d("H") - d("R") + 1, d("W") - d("S") + 1);
         s.signature = "const float *restrict I, const float *restrict F, float *restrict O";
     }
     if (w.op == OpKind::depthwise_conv2d_nhwc) {
-        s.defines = fmt::format("#define H {}\n#define W {}\n#define C {}\n#define R {}\n#define S {}\n#define OH {}\n#define OW {}\n",
-                                d("H"), d("W"), d("C"), d("R"), d("S"), d("H") - d("R") + 1, d("W") - d("S") + 1);
+        s.defines = fmt::format(
+            "#define H {}\n#define W {}\n#define C {}\n#define R {}\n#define S {}\n#define OH {}\n#define OW {}\n",
+            d("H"), d("W"), d("C"), d("R"), d("S"), d("H") - d("R") + 1, d("W") - d("S") + 1);
         s.signature = "const float *restrict I, const float *restrict F, float *restrict O";
     }
     return s;
@@ -184,7 +214,8 @@ std::vector<Variant> original_variants(const Workload& workload) {
     // Enumerate the product space by mixed-radix counting.
     std::vector<std::size_t> radices;
     for (const auto& t : tile_sets) radices.push_back(t.size());
-    radices.insert(radices.end(), {tile_orders.size(), space.point_orders.size(), unrolls.size(), vecs.size(), packs.size()});
+    radices.insert(radices.end(),
+                   {tile_orders.size(), space.point_orders.size(), unrolls.size(), vecs.size(), packs.size()});
     const std::size_t total = std::accumulate(radices.begin(), radices.end(), std::size_t{1}, std::multiplies<>{});
 
     std::vector<Variant> all;
@@ -226,10 +257,10 @@ std::vector<Variant> original_variants(const Workload& workload) {
             const auto& j = find(nest.loops, "j");
             const auto& k = find(nest.loops, "k");
             if (j.tile * k.tile > 64 * 64) continue; // the packed tile lives on the stack
-            nest.before_points = fmt::format(
-                "float Bp[{} * {}]; for (int pk = 0; pk < {}; ++pk) for (int pj = 0; pj < {}; ++pj) "
-                "Bp[pk * {} + pj] = B[(k0 + pk) * N + j0 + pj];",
-                k.tile, j.tile, k.tile, j.tile, j.tile);
+            nest.before_points =
+                fmt::format("float Bp[{} * {}]; for (int pk = 0; pk < {}; ++pk) for (int pj = 0; pj < {}; ++pj) "
+                            "Bp[pk * {} + pj] = B[(k0 + pk) * N + j0 + pj];",
+                            k.tile, j.tile, k.tile, j.tile, j.tile);
         }
         v.knobs["order"] = static_cast<int>(digit[r]);
         v.knobs["inner"] = static_cast<int>(digit[r + 1]);

@@ -14,10 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto again = simtune::parse_buffer_spec(simtune::format_buffer_spec(buffers));
         if (again.size() != buffers.size()) std::abort();
         for (std::size_t i = 0; i < buffers.size(); ++i)
-            if (again[i].name != buffers[i].name || again[i].count != buffers[i].count || again[i].type != buffers[i].type ||
-                again[i].role != buffers[i].role)
+            if (again[i].name != buffers[i].name || again[i].count != buffers[i].count ||
+                again[i].type != buffers[i].type || again[i].role != buffers[i].role)
                 std::abort();
-    } catch (const simtune::Error&) {
-    }
+    } catch (const simtune::Error&) {}
     return 0;
 }

@@ -52,7 +52,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)args.get_int("seed", 0, INT64_MAX);
         (void)args.get_int("timeout-ms", 1, 31'622'400'000);
         (void)args.get_double("ms", 0.1, 60'000);
-    } catch (const simtune::cli::UsageError&) {
-    }
+    } catch (const simtune::cli::UsageError&) {}
     return 0;
 }

@@ -26,7 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto dataset = simtune::Dataset::load_csv(file);
         for (const auto& simulator : dataset.simulators()) (void)dataset.training_set(simulator);
         (void)dataset.workloads();
-    } catch (const simtune::Error&) {
-    }
+    } catch (const simtune::Error&) {}
     return 0;
 }

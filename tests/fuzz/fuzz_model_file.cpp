@@ -15,7 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto model = simtune::load_model(in, "fuzz-input");
         const std::vector<double> row(model.feature_names().size(), 1000.0);
         (void)model.predict(row);
-    } catch (const simtune::Error&) {
-    }
+    } catch (const simtune::Error&) {}
     return 0;
 }

@@ -15,7 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto report = simtune::qemu_report::parse(text, "fuzz-input");
         // A round trip: the format is canonical, so what parsed must parse again to the same report.
         if (simtune::qemu_report::parse(simtune::qemu_report::format(report), "round trip") != report) std::abort();
-    } catch (const simtune::Error&) {
-    }
+    } catch (const simtune::Error&) {}
     return 0;
 }

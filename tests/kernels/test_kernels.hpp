@@ -17,15 +17,14 @@
 namespace simtune::test_kernels {
 
 struct TestKernel {
-    std::string_view file;  ///< under tests/kernels/
-    std::string_view spec;  ///< format_buffer_spec form
+    std::string_view file; ///< under tests/kernels/
+    std::string_view spec; ///< format_buffer_spec form
 };
 
 inline constexpr TestKernel gemm{"gemm.c", "A:f32:2304:in;B:f32:2304:in;C:f32:2304:out"};
-inline constexpr TestKernel conv2d{"conv2d.c",
-                                   "input:f32:2592:in;weights:f32:576:in;output:f32:2048:out"};
-inline constexpr TestKernel depthwise_conv{
-    "depthwise_conv.c", "input:f32:10816:in;weights:f32:144:in;output:f32:9216:out"};
+inline constexpr TestKernel conv2d{"conv2d.c", "input:f32:2592:in;weights:f32:576:in;output:f32:2048:out"};
+inline constexpr TestKernel depthwise_conv{"depthwise_conv.c",
+                                           "input:f32:10816:in;weights:f32:144:in;output:f32:9216:out"};
 inline constexpr TestKernel segfault{"segfault.c", "a:f32:16:inout"};
 inline constexpr TestKernel spin{"spin.c", "a:f32:16:inout"};
 
@@ -42,8 +41,7 @@ inline std::string read_source(const TestKernel& kernel) {
 }
 
 /// Builds a test kernel for `target` (cached by build_kernel). `flags` go after the defaults.
-inline KernelBinary build(const TestKernel& kernel, const Target& target,
-                          std::vector<std::string> flags = {}) {
+inline KernelBinary build(const TestKernel& kernel, const Target& target, std::vector<std::string> flags = {}) {
     BuildOptions options;
     options.flags = std::move(flags);
     return build_kernel(read_source(kernel), parse_buffer_spec(kernel.spec), target, options);

@@ -100,16 +100,19 @@ FailureOr<std::vector<TileSizes>> parse_tiles(llvm::StringRef text, std::string&
 /// Why a matmul cannot be tuned, or "" if it can; fills `shape` when it can.
 std::string untunable_reason(linalg::MatmulOp op, MatmulShape& shape) {
     auto linalg_op = cast<linalg::LinalgOp>(op.getOperation());
-    if (!linalg_op.hasBufferSemantics()) return "it works on tensors; only matmuls on memrefs (after bufferization) are tuned";
+    if (!linalg_op.hasBufferSemantics())
+        return "it works on tensors; only matmuls on memrefs (after bufferization) are tuned";
     std::array<MemRefType, 3> types;
     for (unsigned i = 0; i < 3; ++i) {
         types[i] = op->getOperand(i).getType().dyn_cast<MemRefType>();
         if (!types[i] || types[i].getRank() != 2) return "its operands are not 2-d memrefs";
         if (!types[i].hasStaticShape()) return "its operands have dynamic shapes; only static shapes are tuned";
-        if (!types[i].getLayout().isIdentity()) return "its operands are not contiguous row-major memrefs (non-identity layout)";
+        if (!types[i].getLayout().isIdentity())
+            return "its operands are not contiguous row-major memrefs (non-identity layout)";
     }
     const Type element = types[0].getElementType();
-    if (!(element.isF32() || element.isF64()) || types[1].getElementType() != element || types[2].getElementType() != element)
+    if (!(element.isF32() || element.isF64()) || types[1].getElementType() != element ||
+        types[2].getElementType() != element)
         return "its element types are not all f32 or all f64";
     shape.m = types[0].getDimSize(0);
     shape.k = types[0].getDimSize(1);
@@ -120,7 +123,8 @@ std::string untunable_reason(linalg::MatmulOp op, MatmulShape& shape) {
 
 /// The candidate as a module of its own: `func @simtune_kernel(A, B, C)` holding the matmul tiled
 /// with `tiles`, in the same loop structure the rewrite will produce.
-FailureOr<OwningOpRef<ModuleOp>> tiled_kernel_module(MLIRContext& context, const MatmulShape& shape, const TileSizes& tiles) {
+FailureOr<OwningOpRef<ModuleOp>> tiled_kernel_module(MLIRContext& context, const MatmulShape& shape,
+                                                     const TileSizes& tiles) {
     OpBuilder builder(&context);
     const Location loc = builder.getUnknownLoc();
     OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
@@ -175,8 +179,9 @@ std::string emit_object(ModuleOp module, const LlvmTarget& target, const fs::pat
     if (!llvm_target) return "LLVM has no target for " + target.triple + ": " + error;
     llvm::TargetOptions options;
     options.MCOptions.ABIName = target.abi;
-    std::unique_ptr<llvm::TargetMachine> machine(llvm_target->createTargetMachine(
-        target.triple, target.cpu, target.features, options, llvm::Reloc::Static, llvm::None, llvm::CodeGenOpt::Default));
+    std::unique_ptr<llvm::TargetMachine> machine(
+        llvm_target->createTargetMachine(target.triple, target.cpu, target.features, options, llvm::Reloc::Static,
+                                         llvm::None, llvm::CodeGenOpt::Default));
     if (!machine) return "cannot create an LLVM target machine for " + target.triple + " " + target.cpu;
     llvm_module->setTargetTriple(target.triple);
     llvm_module->setDataLayout(machine->createDataLayout());
@@ -257,26 +262,30 @@ struct TileMatmulPass : PassWrapper<TileMatmulPass, OperationPass<ModuleOp>> {
     Option<std::string> simulator{*this, "simulator",
                                   llvm::cl::desc("unicorn or qemu (default: what the scoring model was trained with)"),
                                   llvm::cl::init("")};
-    Option<std::string> model{*this, "model", llvm::cl::desc("model file to score with (default: the target's default model)"),
+    Option<std::string> model{*this, "model",
+                              llvm::cl::desc("model file to score with (default: the target's default model)"),
                               llvm::cl::init("")};
-    Option<std::string> report{*this, "report", llvm::cl::desc("write the ranking report to this file (default: stderr)"),
-                               llvm::cl::init("")};
+    Option<std::string> report{
+        *this, "report", llvm::cl::desc("write the ranking report to this file (default: stderr)"), llvm::cl::init("")};
     Option<bool> verify{*this, "verify", llvm::cl::desc("check every candidate's result against the untiled matmul"),
                         llvm::cl::init(true)};
     Option<std::string> objects{*this, "objects", llvm::cl::desc("keep the candidates' object files in this folder"),
                                 llvm::cl::init("")};
-    Option<unsigned> confirm{*this, "confirm",
-                             llvm::cl::desc("measure the best N candidates natively and choose by measured time (host only)"),
+    Option<unsigned> confirm{
+        *this, "confirm",
+        llvm::cl::desc("measure the best N candidates natively and choose by measured time (host only)"),
+        llvm::cl::init(0)};
+    Option<unsigned> workers{*this, "workers", llvm::cl::desc("simulation threads (0: one per core)"),
                              llvm::cl::init(0)};
-    Option<unsigned> workers{*this, "workers", llvm::cl::desc("simulation threads (0: one per core)"), llvm::cl::init(0)};
 
     void runOnOperation() override;
 
 private:
     void write_report(const std::string& text);
     /// Lowers one candidate to an object in `dir`; an error message on failure.
-    FailureOr<CandidateObject> lower_candidate(MLIRContext& kernel_context, const MatmulShape& shape, const TileSizes& t,
-                                               const LlvmTarget& llvm_target, const fs::path& dir, std::string& error);
+    FailureOr<CandidateObject> lower_candidate(MLIRContext& kernel_context, const MatmulShape& shape,
+                                               const TileSizes& t, const LlvmTarget& llvm_target, const fs::path& dir,
+                                               std::string& error);
 };
 
 FailureOr<CandidateObject> TileMatmulPass::lower_candidate(MLIRContext& kernel_context, const MatmulShape& shape,
@@ -285,7 +294,8 @@ FailureOr<CandidateObject> TileMatmulPass::lower_candidate(MLIRContext& kernel_c
     const auto start = std::chrono::steady_clock::now();
     CandidateObject candidate;
     candidate.tiles = t;
-    candidate.object = dir / llvm::formatv("kernel-{0}x{1}x{2}-{3}-{4}-{5}.o", shape.m, shape.n, shape.k, t[0], t[1], t[2]).str();
+    candidate.object =
+        dir / llvm::formatv("kernel-{0}x{1}x{2}-{3}-{4}-{5}.o", shape.m, shape.n, shape.k, t[0], t[1], t[2]).str();
     auto module = tiled_kernel_module(kernel_context, shape, t);
     if (failed(module)) {
         error = "linalg tiling failed";
@@ -382,34 +392,32 @@ void TileMatmulPass::runOnOperation() {
             op.getLoc().print(where_out);
             auto function = op->getParentOfType<func::FuncOp>();
             out << llvm::formatv("op {0}: linalg.matmul in @{1} at {2}: M={3} N={4} K={5} {6}, {7} candidates\n", n + 1,
-                                 function ? function.getName() : llvm::StringRef("?"), where_out.str(), shape.m, shape.n,
-                                 shape.k, shape.f64 ? "f64" : "f32", candidates->size());
-            out << llvm::formatv("  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8} {10}\n", "rank",
-                                 "tiles", "predicted_s", "instructions", "l1d_miss", "verified", "lower_s", "link_s",
-                                 "check_s", "sim_s", "measured_s");
+                                 function ? function.getName() : llvm::StringRef("?"), where_out.str(), shape.m,
+                                 shape.n, shape.k, shape.f64 ? "f64" : "f32", candidates->size());
+            out << llvm::formatv("  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8} {10}\n",
+                                 "rank", "tiles", "predicted_s", "instructions", "l1d_miss", "verified", "lower_s",
+                                 "link_s", "check_s", "sim_s", "measured_s");
             std::size_t rank = 0;
             for (const auto& c : result.ranked) {
                 if (c.ok)
-                    out << llvm::formatv("  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8} {10}\n",
-                                         ++rank, join(c.tiles), llvm::formatv("{0:e3}", c.predicted_seconds).str(),
-                                         c.instructions, c.l1d_misses, c.verified ? "yes" : "skipped",
-                                         llvm::formatv("{0:f3}", c.lower_seconds).str(),
-                                         llvm::formatv("{0:f3}", c.link_seconds).str(),
-                                         llvm::formatv("{0:f3}", c.verify_seconds).str(),
-                                         llvm::formatv("{0:f3}", c.simulate_seconds).str(),
-                                         c.measured_seconds >= 0 ? llvm::formatv("{0:e3}", c.measured_seconds).str()
-                                                                 : std::string("-"));
-                else
-                    out << llvm::formatv("  {0,-4} {1,-12} failed: {2}\n", "-", join(c.tiles), c.error);
+                    out << llvm::formatv(
+                        "  {0,-4} {1,-12} {2,-12} {3,-12} {4,-10} {5,-9} {6,-8} {7,-8} {8,-8} {9,-8} {10}\n", ++rank,
+                        join(c.tiles), llvm::formatv("{0:e3}", c.predicted_seconds).str(), c.instructions, c.l1d_misses,
+                        c.verified ? "yes" : "skipped", llvm::formatv("{0:f3}", c.lower_seconds).str(),
+                        llvm::formatv("{0:f3}", c.link_seconds).str(), llvm::formatv("{0:f3}", c.verify_seconds).str(),
+                        llvm::formatv("{0:f3}", c.simulate_seconds).str(),
+                        c.measured_seconds >= 0 ? llvm::formatv("{0:e3}", c.measured_seconds).str() : std::string("-"));
+                else out << llvm::formatv("  {0,-4} {1,-12} failed: {2}\n", "-", join(c.tiles), c.error);
             }
             if (rank == 0) {
                 // The overall error names the cause: the first failure (the report lists them all).
                 out.flush();
                 llvm::errs() << text;
                 const auto& first = result.ranked.front();
-                op.emitError() << llvm::formatv("simtune-tile-matmul: every candidate tiling failed ({0} of {0}, see the "
-                                                "report above); the first, tiles {1}: {2}",
-                                                result.ranked.size(), join(first.tiles), first.error);
+                op.emitError() << llvm::formatv(
+                    "simtune-tile-matmul: every candidate tiling failed ({0} of {0}, see the "
+                    "report above); the first, tiles {1}: {2}",
+                    result.ranked.size(), join(first.tiles), first.error);
                 return signalPassFailure();
             }
             const auto& best = result.ranked.front();
@@ -418,8 +426,9 @@ void TileMatmulPass::runOnOperation() {
             // Rewrite the op with the winner's tiling, as the candidate was built.
             IRRewriter rewriter(op.getContext());
             rewriter.setInsertionPoint(op);
-            auto tiled = linalg::tileLinalgOp(rewriter, cast<linalg::LinalgOp>(op.getOperation()),
-                                              linalg::LinalgTilingOptions().setTileSizes(llvm::ArrayRef<int64_t>(best.tiles)));
+            auto tiled =
+                linalg::tileLinalgOp(rewriter, cast<linalg::LinalgOp>(op.getOperation()),
+                                     linalg::LinalgTilingOptions().setTileSizes(llvm::ArrayRef<int64_t>(best.tiles)));
             if (failed(tiled)) {
                 op.emitError() << "simtune-tile-matmul: tiling with " << join(best.tiles) << " failed";
                 return signalPassFailure();
@@ -451,7 +460,8 @@ void TileMatmulPass::write_report(const std::string& text) {
     std::error_code ec;
     llvm::raw_fd_ostream file(report, ec, llvm::sys::fs::OF_Text);
     if (ec) {
-        getOperation().emitError() << "simtune-tile-matmul: cannot write the report to " << report << ": " << ec.message();
+        getOperation().emitError() << "simtune-tile-matmul: cannot write the report to " << report << ": "
+                                   << ec.message();
         return signalPassFailure();
     }
     file << text;

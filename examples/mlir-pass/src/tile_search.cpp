@@ -49,37 +49,38 @@ std::string flag_value(const Target& target, std::string_view name) {
 LlvmTarget llvm_target_for(const Target& target) {
     LlvmTarget t;
     switch (target.isa) {
-    case Isa::x86_64:
-        t.triple = "x86_64-unknown-linux-gnu";
-        // -march=x86-64-v2: SSE4.2 and no AVX, which Unicorn cannot run.
-        t.cpu = flag_value(target, "march");
-        if (t.cpu.empty()) t.cpu = "x86-64-v2";
-        break;
-    case Isa::aarch64:
-        t.triple = "aarch64-unknown-linux-gnu";
-        t.cpu = flag_value(target, "mcpu");
-        if (t.cpu.empty()) t.cpu = "generic";
-        break;
-    case Isa::riscv64: {
-        t.triple = "riscv64-unknown-linux-gnu";
-        t.cpu = "generic-rv64";
-        // -march=rv64gc → +m,+a,+f,+d,+c (g = imafd); the ABI must match the harness's (lp64d).
-        auto march = flag_value(target, "march");
-        if (march.empty()) march = "rv64gc";
-        if (!march.starts_with("rv64"))
-            fail(ErrorKind::invalid_argument, "target {}: cannot map -march={} to LLVM features", target.name, march);
-        std::string letters;
-        for (char c : march.substr(4)) {
-            if (c == '_') break; // multi-letter extensions follow; none are needed here
-            letters += c == 'g' ? std::string("imafd") : std::string(1, c);
+        case Isa::x86_64:
+            t.triple = "x86_64-unknown-linux-gnu";
+            // -march=x86-64-v2: SSE4.2 and no AVX, which Unicorn cannot run.
+            t.cpu = flag_value(target, "march");
+            if (t.cpu.empty()) t.cpu = "x86-64-v2";
+            break;
+        case Isa::aarch64:
+            t.triple = "aarch64-unknown-linux-gnu";
+            t.cpu = flag_value(target, "mcpu");
+            if (t.cpu.empty()) t.cpu = "generic";
+            break;
+        case Isa::riscv64: {
+            t.triple = "riscv64-unknown-linux-gnu";
+            t.cpu = "generic-rv64";
+            // -march=rv64gc → +m,+a,+f,+d,+c (g = imafd); the ABI must match the harness's (lp64d).
+            auto march = flag_value(target, "march");
+            if (march.empty()) march = "rv64gc";
+            if (!march.starts_with("rv64"))
+                fail(ErrorKind::invalid_argument, "target {}: cannot map -march={} to LLVM features", target.name,
+                     march);
+            std::string letters;
+            for (char c : march.substr(4)) {
+                if (c == '_') break; // multi-letter extensions follow; none are needed here
+                letters += c == 'g' ? std::string("imafd") : std::string(1, c);
+            }
+            for (char c : letters)
+                if (c != 'i' && t.features.find(fmt::format("+{}", c)) == std::string::npos)
+                    t.features += fmt::format("{}+{}", t.features.empty() ? "" : ",", c);
+            t.abi = flag_value(target, "mabi");
+            if (t.abi.empty()) t.abi = "lp64d";
+            break;
         }
-        for (char c : letters)
-            if (c != 'i' && t.features.find(fmt::format("+{}", c)) == std::string::npos)
-                t.features += fmt::format("{}+{}", t.features.empty() ? "" : ",", c);
-        t.abi = flag_value(target, "mabi");
-        if (t.abi.empty()) t.abi = "lp64d";
-        break;
-    }
     }
     return t;
 }
@@ -125,7 +126,8 @@ template <class T>
 std::pair<double, std::size_t> compare(const std::vector<std::byte>& got_bytes, const Reference<T>& want) {
     std::vector<T> got(want.c.size());
     if (got_bytes.size() != got.size() * sizeof(T))
-        fail(ErrorKind::invalid_output, "C came back with {} bytes, expected {}", got_bytes.size(), got.size() * sizeof(T));
+        fail(ErrorKind::invalid_output, "C came back with {} bytes, expected {}", got_bytes.size(),
+             got.size() * sizeof(T));
     std::memcpy(got.data(), got_bytes.data(), got_bytes.size());
     double worst = 0;
     std::size_t where = 0;
@@ -154,9 +156,10 @@ TileSearch::TileSearch(const SearchOptions& options) : impl_(std::make_unique<Im
     impl_->model = scoring_model(impl_->target, options.model_file);
     if (!options.simulator.empty()) {
         const auto given = parse_simulator_kind(options.simulator);
-        if (given != impl_->model.simulator && options.model_file.empty() && impl_->model.description.starts_with("builtin:"))
-            impl_->model.description += fmt::format(" (note: trained on {} statistics, given {} ones)",
-                                                    impl_->model.simulator, given);
+        if (given != impl_->model.simulator && options.model_file.empty() &&
+            impl_->model.description.starts_with("builtin:"))
+            impl_->model.description +=
+                fmt::format(" (note: trained on {} statistics, given {} ones)", impl_->model.simulator, given);
         impl_->model.simulator = given;
     }
     impl_->simulator = std::string(to_string(impl_->model.simulator));
@@ -179,7 +182,8 @@ const std::string& TileSearch::scorer_description() const { return impl_->model.
 
 SearchResult TileSearch::rank(const MatmulShape& shape, const std::vector<CandidateObject>& candidates) {
     if (shape.m <= 0 || shape.n <= 0 || shape.k <= 0)
-        fail(ErrorKind::invalid_argument, "matmul shape {}x{}x{} is not static and positive", shape.m, shape.n, shape.k);
+        fail(ErrorKind::invalid_argument, "matmul shape {}x{}x{} is not static and positive", shape.m, shape.n,
+             shape.k);
     const auto type = shape.f64 ? ElemType::f64 : ElemType::f32;
     const auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
     const std::vector<BufferSpec> buffers{{"A", type, u(shape.m * shape.k), BufferRole::input},
@@ -243,7 +247,8 @@ SearchResult TileSearch::rank(const MatmulShape& shape, const std::vector<Candid
     std::vector<std::size_t> ranked_index; // to_rank[i] is candidates[ranked_index[i]]
     for (std::size_t i = 0; i < candidates.size(); ++i)
         if (binaries[i]) {
-            to_rank.push_back(Candidate::from_binary(fmt::format("{}", fmt::join(outcomes[i].tiles, ",")), std::move(*binaries[i])));
+            to_rank.push_back(
+                Candidate::from_binary(fmt::format("{}", fmt::join(outcomes[i].tiles, ",")), std::move(*binaries[i])));
             ranked_index.push_back(i);
         }
 

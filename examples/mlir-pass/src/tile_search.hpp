@@ -35,8 +35,8 @@ using TileSizes = std::array<std::int64_t, 3>; ///< (M, N, K) tile sizes, in lin
 /// One candidate as the pass produced it.
 struct CandidateObject {
     TileSizes tiles{};
-    std::filesystem::path object;  ///< relocatable object defining simtune_kernel(A, B, C)
-    double lower_seconds = 0;      ///< MLIR tiling + lowering + LLVM optimisation + codegen
+    std::filesystem::path object; ///< relocatable object defining simtune_kernel(A, B, C)
+    double lower_seconds = 0;     ///< MLIR tiling + lowering + LLVM optimisation + codegen
 };
 
 struct SearchOptions {
@@ -54,13 +54,13 @@ struct SearchOptions {
 struct CandidateOutcome {
     TileSizes tiles{};
     bool ok = false;
-    std::string error;                ///< why it failed (build, simulation or verification)
+    std::string error; ///< why it failed (build, simulation or verification)
     double predicted_seconds = 0;
-    double measured_seconds = -1;     ///< native time per call if confirmed, else < 0
+    double measured_seconds = -1; ///< native time per call if confirmed, else < 0
     std::uint64_t instructions = 0;
     std::uint64_t l1d_misses = 0;
-    bool verified = false;            ///< C matched the reference within the tolerance
-    double max_relative_error = 0;    ///< largest |C - reference| / (|C0| + Σ|a·b|) over C
+    bool verified = false;         ///< C matched the reference within the tolerance
+    double max_relative_error = 0; ///< largest |C - reference| / (|C0| + Σ|a·b|) over C
     double lower_seconds = 0, link_seconds = 0, verify_seconds = 0, simulate_seconds = 0;
 };
 

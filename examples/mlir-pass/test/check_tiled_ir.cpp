@@ -98,7 +98,8 @@ std::vector<ReportBlock> parse_report(const std::string& path) {
             blocks.back().chosen = second;
         } else if (!blocks.empty() && first != "rank" && !first.empty() && line.rfind("  ", 0) == 0) {
             std::string predicted, instructions, misses, verified, lower, link, checked, simulated, measured;
-            words >> predicted >> instructions >> misses >> verified >> lower >> link >> checked >> simulated >> measured;
+            words >> predicted >> instructions >> misses >> verified >> lower >> link >> checked >> simulated >>
+                measured;
             blocks.back().rows.emplace_back(first, second);
             blocks.back().verified.push_back(first == "-" ? line : verified);
             blocks.back().measured.push_back(measured);
@@ -147,7 +148,8 @@ int main(int argc, char** argv) {
         auto t = op->getAttrOfType<StringAttr>("simtune.target");
         check(t && t.getValue() == target, where + ": simtune.target is " + target);
         auto n = op->getAttrOfType<IntegerAttr>("simtune.candidates");
-        check(n && n.getInt() == static_cast<int64_t>(candidates.size()), where + ": simtune.candidates counts every candidate");
+        check(n && n.getInt() == static_cast<int64_t>(candidates.size()),
+              where + ": simtune.candidates counts every candidate");
         auto predicted = op->getAttrOfType<FloatAttr>("simtune.predicted_seconds");
         check(predicted && std::isfinite(predicted.getValueAsDouble()) && predicted.getValueAsDouble() > 0,
               where + ": simtune.predicted_seconds is a positive number");
@@ -156,7 +158,8 @@ int main(int argc, char** argv) {
 
         // The three enclosing loops, outermost first: M, N, K, stepping by the tile sizes.
         std::vector<scf::ForOp> loops;
-        for (auto loop = op->getParentOfType<scf::ForOp>(); loop && loops.size() < 3; loop = loop->getParentOfType<scf::ForOp>())
+        for (auto loop = op->getParentOfType<scf::ForOp>(); loop && loops.size() < 3;
+             loop = loop->getParentOfType<scf::ForOp>())
             loops.insert(loops.begin(), loop);
         check(loops.size() == 3, where + ": sits in three scf.for loops");
         for (std::size_t i = 0; i < loops.size() && shape && shape->size() == 3 && tiles->size() == 3; ++i) {
@@ -171,7 +174,8 @@ int main(int argc, char** argv) {
     });
     check(static_cast<long>(chosen.size()) == expect_tuned,
           std::to_string(chosen.size()) + " tuned matmuls, expected " + std::to_string(expect_tuned));
-    check(untuned == expect_untuned, std::to_string(untuned) + " untuned matmuls, expected " + std::to_string(expect_untuned));
+    check(untuned == expect_untuned,
+          std::to_string(untuned) + " untuned matmuls, expected " + std::to_string(expect_untuned));
 
     const auto blocks = parse_report(argv[2]);
     check(blocks.size() == chosen.size(), "the report has one block per tuned matmul");
@@ -182,10 +186,11 @@ int main(int argc, char** argv) {
         for (const auto& c : candidates) expected.insert(str(c));
         for (std::size_t r = 0; r < block.rows.size(); ++r) {
             listed.insert(block.rows[r].second);
-            check(block.rows[r].first == std::to_string(r + 1), where + ": row " + std::to_string(r + 1) + " is ranked " +
-                                                                    std::to_string(r + 1) + " (got " + block.rows[r].first + ")");
-            check(block.verified[r] == "yes", where + ": candidate " + block.rows[r].second + " was verified (" +
-                                                  block.verified[r] + ")");
+            check(block.rows[r].first == std::to_string(r + 1), where + ": row " + std::to_string(r + 1) +
+                                                                    " is ranked " + std::to_string(r + 1) + " (got " +
+                                                                    block.rows[r].first + ")");
+            check(block.verified[r] == "yes",
+                  where + ": candidate " + block.rows[r].second + " was verified (" + block.verified[r] + ")");
         }
         check(listed == expected && block.rows.size() == candidates.size(), where + ": ranks every candidate once");
         double previous = 0;
@@ -197,18 +202,22 @@ int main(int argc, char** argv) {
             }
             char* end = nullptr;
             const double seconds = m.empty() ? -1 : std::strtod(m.c_str(), &end);
-            check(end && *end == '\0' && seconds > 0, where + ": row " + std::to_string(r + 1) + " has a native time (" + m + ")");
+            check(end && *end == '\0' && seconds > 0,
+                  where + ": row " + std::to_string(r + 1) + " has a native time (" + m + ")");
             check(seconds >= previous, where + ": confirmed rows are in order of native time");
             previous = seconds;
         }
-        check(!block.rows.empty() && block.chosen == block.rows.front().second, where + ": the choice is the top-ranked candidate");
-        check(block.chosen == str(chosen[b]), where + ": the choice " + block.chosen + " is the tiling in the IR " + str(chosen[b]));
+        check(!block.rows.empty() && block.chosen == block.rows.front().second,
+              where + ": the choice is the top-ranked candidate");
+        check(block.chosen == str(chosen[b]),
+              where + ": the choice " + block.chosen + " is the tiling in the IR " + str(chosen[b]));
     }
 
     if (failures) {
         std::cerr << failures << " checks failed\n";
         return 1;
     }
-    std::cout << "simtune-mlir-check: " << chosen.size() << " tuned, " << untuned << " untuned matmuls: all checks passed\n";
+    std::cout << "simtune-mlir-check: " << chosen.size() << " tuned, " << untuned
+              << " untuned matmuls: all checks passed\n";
     return 0;
 }

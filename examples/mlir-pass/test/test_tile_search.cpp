@@ -112,7 +112,8 @@ TEST_CASE("candidates are linked, checked against the untiled result and ranked;
     }
     SearchOptions options;
     TileSearch search(options);
-    CHECK_THROWS_WITH_AS(search.rank({0, 8, 4, false}, {}), doctest::Contains("not static and positive"), simtune::Error);
+    CHECK_THROWS_WITH_AS(search.rank({0, 8, 4, false}, {}), doctest::Contains("not static and positive"),
+                         simtune::Error);
     fs::remove_all(dir);
 }
 
@@ -145,7 +146,8 @@ TEST_CASE("when every candidate fails to build, each is reported with its cause 
     REQUIRE(result.ranked.size() == 2);
     for (const auto& c : result.ranked) {
         CHECK_FALSE(c.ok);
-        CHECK_MESSAGE(c.error.find("compiler 'aarch64-linux-gnu-gcc' for target cortex-a72 not found") != std::string::npos,
+        CHECK_MESSAGE(c.error.find("compiler 'aarch64-linux-gnu-gcc' for target cortex-a72 not found") !=
+                          std::string::npos,
                       c.error);
     }
     fs::remove_all(dir);

@@ -49,8 +49,7 @@ public:
     /// Throws Error(invalid_argument) naming a level whose geometry a model cannot simulate.
     explicit CacheModel(const CacheHierarchy& geometry)
         : geometry_(geometry), l1_(checked(geometry.l1d, "L1D")), l2_(checked(geometry.l2, "L2")),
-          llc_is_l2_(geometry.l2 == geometry.llc),
-          llc_(llc_is_l2_ ? Level{} : Level(checked(geometry.llc, "LLC"))),
+          llc_is_l2_(geometry.l2 == geometry.llc), llc_(llc_is_l2_ ? Level{} : Level(checked(geometry.llc, "LLC"))),
           dtlb_(geometry.dtlb.size_bytes ? Level(checked(geometry.dtlb, "DTLB")) : Level{}),
           stlb_(geometry.stlb.size_bytes ? Level(checked(geometry.stlb, "STLB")) : Level{}),
           l1_streams_(l1_.line_shift), l2_streams_(l2_.line_shift) {}
@@ -145,7 +144,7 @@ private:
     /// The accesses the filter does not answer: the TLBs, then each L1 line (and below on a miss).
     /// Out of line, so the filter stays small enough to inline into a simulator's access loop.
     [[gnu::noinline]] void look_up(std::uint64_t address, std::uint32_t size, std::uint64_t line, std::uint64_t last,
-                                    bool is_store) noexcept {
+                                   bool is_store) noexcept {
         const unsigned shift = l1_.line_shift;
         if (dtlb_.ways) [[likely]]
             translate(address, size);
@@ -222,7 +221,8 @@ private:
         std::uint64_t stream_misses = 0;
 
         StreamTable() = default;
-        explicit StreamTable(unsigned line_shift) : lines_per_page_shift(line_shift < page_shift ? page_shift - line_shift : 0) {}
+        explicit StreamTable(unsigned line_shift)
+            : lines_per_page_shift(line_shift < page_shift ? page_shift - line_shift : 0) {}
 
         /// A miss of line number `line`: counts it if it continues its page's stream; true if so.
         bool on_miss(std::uint64_t line) noexcept {

@@ -113,9 +113,11 @@ public:
     /// instructions × k) within 32 bits.
     void on_block_repeated(const DecodedBlock& block, std::uint64_t runs) {
         if (branches_ || !block_users_.empty())
-            fail(ErrorKind::invalid_argument, "on_block_repeated: a branch counter or user collector needs every execution in order");
+            fail(ErrorKind::invalid_argument,
+                 "on_block_repeated: a branch counter or user collector needs every execution in order");
         if (!mix_ || runs == 0) return;
-        const std::uint64_t chunk = std::numeric_limits<std::uint32_t>::max() / std::max<std::uint32_t>(1, block.instructions);
+        const std::uint64_t chunk =
+            std::numeric_limits<std::uint32_t>::max() / std::max<std::uint32_t>(1, block.instructions);
         auto scaled = [&](std::uint64_t k) {
             DecodedBlock copy = block;
             copy.instructions = static_cast<std::uint32_t>(std::uint64_t{block.instructions} * k);

@@ -78,7 +78,8 @@ private:
     /// The file bytes of [address, end) if one loadable segment holds them all.
     [[nodiscard]] std::optional<std::span<const std::byte>> bytes_at(std::uint64_t address, std::uint64_t end) const {
         for (const auto& s : kernel_->segments())
-            if (address >= s.vaddr && end <= s.vaddr + s.file_size && s.file_offset + s.file_size <= kernel_->bytes().size())
+            if (address >= s.vaddr && end <= s.vaddr + s.file_size &&
+                s.file_offset + s.file_size <= kernel_->bytes().size())
                 return kernel_->bytes().subspan(s.file_offset + (address - s.vaddr), end - address);
         return std::nullopt;
     }

@@ -31,7 +31,10 @@ struct CollectorSelection {
     /// "mix+branches+memory+caches+pipeline", "none", ...
     [[nodiscard]] std::string key() const {
         std::string k;
-        for (auto [on, name] : {std::pair{mix, "mix"}, {branches, "branches"}, {memory, "memory"}, {caches, "caches"},
+        for (auto [on, name] : {std::pair{mix, "mix"},
+                                {branches, "branches"},
+                                {memory, "memory"},
+                                {caches, "caches"},
                                 {pipeline, "pipeline"}})
             if (on) {
                 if (!k.empty()) k += '+';

@@ -17,9 +17,9 @@ namespace simtune {
 /// What classification says of one instruction.
 struct InsnInfo {
     InsnClass cls = InsnClass::int_alu;
-    std::uint8_t size = 0;        ///< bytes; 0 if the bytes do not decode
-    bool is_branch = false;       ///< any control transfer (jump, call, return, conditional)
-    bool is_conditional = false;  ///< a conditional branch (may fall through)
+    std::uint8_t size = 0;       ///< bytes; 0 if the bytes do not decode
+    bool is_branch = false;      ///< any control transfer (jump, call, return, conditional)
+    bool is_conditional = false; ///< a conditional branch (may fall through)
 };
 
 /// Decodes and classifies instructions of one ISA. Owns a capstone handle: not thread-safe, so use

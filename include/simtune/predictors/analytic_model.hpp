@@ -30,23 +30,21 @@ namespace simtune {
 
 /// A first-order description of one CPU core, for the analytic model.
 struct CoreModel {
-    std::string name;                      ///< e.g. "Cortex-A72"
-    double ghz = 0;                        ///< clock frequency
-    double issue_width = 0;                ///< instructions issued (dispatched) per cycle at most
-    bool in_order = false;                 ///< in-order cores add class costs instead of overlapping them
+    std::string name;       ///< e.g. "Cortex-A72"
+    double ghz = 0;         ///< clock frequency
+    double issue_width = 0; ///< instructions issued (dispatched) per cycle at most
+    bool in_order = false;  ///< in-order cores add class costs instead of overlapping them
     /// Reciprocal throughput in cycles per instruction of each InsnClass on the whole core (e.g. 0.5
     /// for a class two pipes can each start every cycle). Indexed by InsnClass.
     std::array<double, insn_class_count> cycles_per_insn{};
-    double taken_branch_cycles = 0;        ///< front-end cost of a taken branch (resource or bubble)
-    double l2_hit_cycles = 0;              ///< extra cycles of an L1D miss that hits in L2
-    double llc_hit_cycles = 0;             ///< extra cycles of an L2 miss that hits in the LLC (0: L2 is the LLC)
-    double dram_cycles = 0;                ///< extra cycles of an LLC miss
-    double memory_parallelism = 1;         ///< misses in flight at once (divides the memory cycles)
-    std::string source;                    ///< where the figures come from
+    double taken_branch_cycles = 0; ///< front-end cost of a taken branch (resource or bubble)
+    double l2_hit_cycles = 0;       ///< extra cycles of an L1D miss that hits in L2
+    double llc_hit_cycles = 0;      ///< extra cycles of an L2 miss that hits in the LLC (0: L2 is the LLC)
+    double dram_cycles = 0;         ///< extra cycles of an LLC miss
+    double memory_parallelism = 1;  ///< misses in flight at once (divides the memory cycles)
+    std::string source;             ///< where the figures come from
 
-    [[nodiscard]] double cost(InsnClass c) const noexcept {
-        return cycles_per_insn[static_cast<std::size_t>(c)];
-    }
+    [[nodiscard]] double cost(InsnClass c) const noexcept { return cycles_per_insn[static_cast<std::size_t>(c)]; }
     /// Throws Error(invalid_argument) naming the first field that is not finite and positive
     /// (costs and penalties may be zero; clock, issue width and parallelism must be positive).
     void validate() const;
@@ -58,10 +56,10 @@ CoreModel core_model_for(const Target& target);
 
 /// Where the analytic model's cycles go for one kernel call.
 struct AnalyticBreakdown {
-    double issue_cycles = 0;               ///< instructions / issue width
-    double busiest_resource_cycles = 0;    ///< out-of-order: the busiest resource; in-order: the class sum
-    std::string busiest_resource;          ///< e.g. "load", "fp_scalar", "taken branches", "class sum"
-    std::string bound;                     ///< "issue" or busiest_resource, whichever is larger
+    double issue_cycles = 0;            ///< instructions / issue width
+    double busiest_resource_cycles = 0; ///< out-of-order: the busiest resource; in-order: the class sum
+    std::string busiest_resource;       ///< e.g. "load", "fp_scalar", "taken branches", "class sum"
+    std::string bound;                  ///< "issue" or busiest_resource, whichever is larger
     double compute_cycles = 0;
     double memory_cycles = 0;
     double total_cycles = 0;

@@ -25,9 +25,9 @@ class AnyPredictor {
 public:
     using Model = std::variant<RidgeRegressor, GradientBoostedTrees, Ensemble>;
 
-    AnyPredictor(RidgeRegressor model) : model_(std::move(model)) {}        // NOLINT: implicit by design
-    AnyPredictor(GradientBoostedTrees model) : model_(std::move(model)) {}  // NOLINT: implicit by design
-    AnyPredictor(Ensemble model) : model_(std::move(model)) {}              // NOLINT: implicit by design
+    AnyPredictor(RidgeRegressor model) : model_(std::move(model)) {}       // NOLINT: implicit by design
+    AnyPredictor(GradientBoostedTrees model) : model_(std::move(model)) {} // NOLINT: implicit by design
+    AnyPredictor(Ensemble model) : model_(std::move(model)) {}             // NOLINT: implicit by design
 
     /// "ridge", "gbt" or "ensemble", as in the model file header.
     [[nodiscard]] std::string_view kind() const {
@@ -75,7 +75,8 @@ private:
     if (kind == RidgeRegressor::kind) return RidgeRegressor::read(reader, expected_features);
     if (kind == GradientBoostedTrees::kind) return GradientBoostedTrees::read(reader, expected_features);
     if (kind == Ensemble::kind) return Ensemble::read(reader, expected_features);
-    fail(ErrorKind::invalid_model, "model '{}', line 1: unknown model kind '{}' (known: ridge, gbt, ensemble)", name, kind);
+    fail(ErrorKind::invalid_model, "model '{}', line 1: unknown model kind '{}' (known: ridge, gbt, ensemble)", name,
+         kind);
 }
 
 } // namespace simtune

@@ -43,7 +43,8 @@ public:
 
     void save(const std::filesystem::path& file) const;
     [[nodiscard]] std::string text() const;
-    [[nodiscard]] static Ensemble load(const std::filesystem::path& file, std::span<const std::string> expected_features = {});
+    [[nodiscard]] static Ensemble load(const std::filesystem::path& file,
+                                       std::span<const std::string> expected_features = {});
     /// Reads an ensemble from `in`; each member must have the raw features of the first (and
     /// `expected_features`, if given).
     [[nodiscard]] static Ensemble read(ModelReader& in, std::span<const std::string> expected_features = {});

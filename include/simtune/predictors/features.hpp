@@ -132,8 +132,7 @@ public:
     void write(ModelWriter& out) const;
     /// Reads what write() wrote. If `expected_raw_names` is non-empty, the model's raw feature
     /// names must equal it (ErrorKind::invalid_model naming the first difference).
-    [[nodiscard]] static FeaturePipeline read(ModelReader& in,
-                                              std::span<const std::string> expected_raw_names = {});
+    [[nodiscard]] static FeaturePipeline read(ModelReader& in, std::span<const std::string> expected_raw_names = {});
 
 private:
     struct ResolvedRatio {

@@ -30,16 +30,16 @@ enum class GbtObjective {
 };
 
 struct GbtOptions {
-    int rounds = 200;               ///< boosting rounds (trees), before early stopping
-    int max_depth = 6;              ///< 1..12
-    double learning_rate = 0.1;     ///< shrinkage of every leaf value
-    int max_bins = 256;             ///< quantile bins per feature, 2..256
-    double row_subsample = 1.0;     ///< share of rows drawn (without replacement) for each tree
-    double col_subsample = 1.0;     ///< share of features drawn for each tree
-    double min_child_weight = 1.0;  ///< minimum hessian sum in a child (rows, for squared loss)
-    double l2 = 1.0;                ///< L2 regularisation of leaf values (XGBoost's lambda)
-    double min_split_gain = 0.0;    ///< a split must gain more than this (XGBoost's gamma)
-    int early_stopping_rounds = 0;  ///< stop after this many rounds without validation gain; 0 = off
+    int rounds = 200;                 ///< boosting rounds (trees), before early stopping
+    int max_depth = 6;                ///< 1..12
+    double learning_rate = 0.1;       ///< shrinkage of every leaf value
+    int max_bins = 256;               ///< quantile bins per feature, 2..256
+    double row_subsample = 1.0;       ///< share of rows drawn (without replacement) for each tree
+    double col_subsample = 1.0;       ///< share of features drawn for each tree
+    double min_child_weight = 1.0;    ///< minimum hessian sum in a child (rows, for squared loss)
+    double l2 = 1.0;                  ///< L2 regularisation of leaf values (XGBoost's lambda)
+    double min_split_gain = 0.0;      ///< a split must gain more than this (XGBoost's gamma)
+    int early_stopping_rounds = 0;    ///< stop after this many rounds without validation gain; 0 = off
     double validation_fraction = 0.2; ///< share of groups held out when early stopping is on
     GbtObjective objective = GbtObjective::squared;
     /// Squared loss: learn only the differences within each group (workload), by moving every
@@ -47,18 +47,18 @@ struct GbtOptions {
     /// nothing else, and how whole operators differ from each other does not transfer to an
     /// operator the model never saw.
     bool center_groups = false;
-    int pairs_per_row = 4;          ///< pairwise: partners sampled per row and round
-    double pairwise_sigma = 1.0;    ///< pairwise: steepness of the logistic
+    int pairs_per_row = 4;       ///< pairwise: partners sampled per row and round
+    double pairwise_sigma = 1.0; ///< pairwise: steepness of the logistic
     /// Pairwise: a pair whose measured log times differ by less than this weighs proportionally
     /// less (two variants within the measurement's noise of each other have no reliable order);
     /// e.g. log(1.05) for a 5 % resolution. 0: every pair weighs 1.
     double pairwise_resolution = 0.0;
-    unsigned threads = 0;           ///< training threads; 0 = std::thread::hardware_concurrency()
+    unsigned threads = 0; ///< training threads; 0 = std::thread::hardware_concurrency()
     std::uint64_t seed = 42;
     /// Trees are invariant to monotone transforms of a column, so log scaling and standardisation
     /// would only cost prediction time; the derived ratios are what adds information.
     FeatureOptions features{.log_scale = false, .derived_ratios = true, .standardise = false};
-    std::string target{};           ///< the target the model is for (stored in the model file)
+    std::string target{}; ///< the target the model is for (stored in the model file)
 };
 
 class GradientBoostedTrees {
@@ -86,7 +86,8 @@ public:
     [[nodiscard]] static GradientBoostedTrees load(const std::filesystem::path& file,
                                                    std::span<const std::string> expected_features);
     /// Reads a model of this kind from `in` (a file or any stream, e.g. a model compiled in).
-    [[nodiscard]] static GradientBoostedTrees read(ModelReader& in, std::span<const std::string> expected_features = {});
+    [[nodiscard]] static GradientBoostedTrees read(ModelReader& in,
+                                                   std::span<const std::string> expected_features = {});
 
     [[nodiscard]] bool fitted() const noexcept { return trees_ > 0; }
     /// Trees kept (fewer than rounds after early stopping).

@@ -19,8 +19,8 @@ namespace simtune {
 
 /// Row indices of each workload, in order of first appearance; one group holding every row when
 /// `groups` is empty.
-[[nodiscard]] inline std::vector<std::vector<Eigen::Index>>
-group_rows(const std::vector<std::string>& groups, Eigen::Index rows) {
+[[nodiscard]] inline std::vector<std::vector<Eigen::Index>> group_rows(const std::vector<std::string>& groups,
+                                                                       Eigen::Index rows) {
     std::vector<std::vector<Eigen::Index>> out;
     if (groups.empty()) {
         out.emplace_back(static_cast<std::size_t>(rows));
@@ -52,8 +52,7 @@ group_rows(const std::vector<std::string>& groups, Eigen::Index rows) {
 
 /// Assigns each group to one of `folds` folds, shuffled by `seed`, sizes as even as possible.
 /// Returns the fold of each group (group_rows order).
-[[nodiscard]] inline std::vector<int> assign_folds(std::size_t group_count, int folds,
-                                                   std::uint64_t seed) {
+[[nodiscard]] inline std::vector<int> assign_folds(std::size_t group_count, int folds, std::uint64_t seed) {
     std::vector<std::size_t> order(group_count);
     for (std::size_t i = 0; i < group_count; ++i) order[i] = i;
     std::mt19937_64 rng(seed);

@@ -24,7 +24,7 @@ struct RidgeOptions {
     int folds = 5;           ///< cross-validation folds (by workload group when there are enough)
     std::uint64_t seed = 42; ///< shuffles groups into folds
     FeatureOptions features{};
-    std::string target{};    ///< the target the model is for (stored in the model file)
+    std::string target{}; ///< the target the model is for (stored in the model file)
 };
 
 class RidgeRegressor {

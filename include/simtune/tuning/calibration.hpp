@@ -36,8 +36,8 @@
 namespace simtune {
 
 struct CalibrationOptions {
-    std::size_t count = 0;            ///< N, the candidates to measure; 0: no calibration
-    std::uint64_t seed = 1;           ///< the order strata are filled in (picks are deterministic for a seed)
+    std::size_t count = 0;  ///< N, the candidates to measure; 0: no calibration
+    std::uint64_t seed = 1; ///< the order strata are filled in (picks are deterministic for a seed)
     /// How much the strata shrink towards the predicted top (pick_calibration_candidates). 2, not
     /// 1: on unseen operators equal strata spent most picks far from where the best lies; strata
     /// growing quadratically took the true best into the top 3 % at N = 10 for 6 of 6 held-out
@@ -63,9 +63,8 @@ struct CalibrationOptions {
 /// farthest (in `features`, e.g. calibration_features) from those already picked. All of them if
 /// count ≥ size.
 [[nodiscard]] std::vector<std::size_t> pick_calibration_candidates(std::span<const double> predicted,
-                                                                   const Eigen::MatrixXd& features,
-                                                                   std::size_t count, std::uint64_t seed = 1,
-                                                                   double top_weight = 2.0);
+                                                                   const Eigen::MatrixXd& features, std::size_t count,
+                                                                   std::uint64_t seed = 1, double top_weight = 2.0);
 
 /// How well the model, and the calibrated model, agree with the measured candidates.
 struct CalibrationAgreement {
@@ -86,8 +85,8 @@ struct Calibration {
     std::vector<double> seconds;
     /// Per candidate: the corrected prediction (also for measured ones).
     std::vector<double> corrected;
-    double intercept = 0;             ///< log-scale shift of every prediction
-    std::vector<double> weights;      ///< per feature column (zeros for intercept only)
+    double intercept = 0;        ///< log-scale shift of every prediction
+    std::vector<double> weights; ///< per feature column (zeros for intercept only)
     CalibrationAgreement agreement;
 };
 
@@ -131,7 +130,7 @@ struct CalibratedRanking {
 /// Picks options.count of `ranked`'s successful candidates, measures them with `measure`, and
 /// re-ranks all with the calibrated model. count 0 returns the ranking as given. Throws
 /// Error(invalid_argument) if fewer than 2 candidates succeeded.
-[[nodiscard]] CalibratedRanking calibrate_ranking(std::vector<CandidateResult> ranked, const CalibrationOptions& options,
-                                                  const CalibrationMeasure& measure);
+[[nodiscard]] CalibratedRanking calibrate_ranking(std::vector<CandidateResult> ranked,
+                                                  const CalibrationOptions& options, const CalibrationMeasure& measure);
 
 } // namespace simtune

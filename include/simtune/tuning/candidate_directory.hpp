@@ -26,17 +26,17 @@ inline constexpr std::string_view buffer_spec_file_name = "buffers.spec";
 struct CandidateDirectoryOptions {
     /// Buffers of every source; empty: read the directory's buffers.spec.
     std::vector<BufferSpec> buffers;
-    std::vector<std::string> flags;       ///< extra compiler flags for every source
-    std::optional<Isa> isa;               ///< binaries must be for this ISA (else: all the same one)
+    std::vector<std::string> flags; ///< extra compiler flags for every source
+    std::optional<Isa> isa;         ///< binaries must be for this ISA (else: all the same one)
 };
 
 struct CandidateDirectory {
-    std::string name;                     ///< the directory's name (a dataset's workload column)
-    std::vector<Candidate> candidates;    ///< by file name; Candidate::name = the file's stem
+    std::string name;                         ///< the directory's name (a dataset's workload column)
+    std::vector<Candidate> candidates;        ///< by file name; Candidate::name = the file's stem
     std::vector<std::filesystem::path> files; ///< the file of each candidate
-    bool from_sources = false;            ///< C sources (else kernel binaries)
-    std::optional<Isa> isa;               ///< the binaries' ISA (sources: none, the target decides)
-    std::vector<BufferSpec> buffers;      ///< the sources' buffers (binaries carry their own)
+    bool from_sources = false;                ///< C sources (else kernel binaries)
+    std::optional<Isa> isa;                   ///< the binaries' ISA (sources: none, the target decides)
+    std::vector<BufferSpec> buffers;          ///< the sources' buffers (binaries carry their own)
 };
 
 /// Reads `dir`. If it holds C sources (`*.c`), they are the candidates and other files are ignored;
@@ -44,7 +44,8 @@ struct CandidateDirectory {
 /// Throws Error(invalid_argument) for a missing or empty directory, sources without buffers, or
 /// two candidates with one stem; Error(invalid_binary / wrong_isa) for a file that is not a kernel
 /// binary of the expected ISA; Error(invalid_argument) naming the line of a bad buffers.spec.
-CandidateDirectory load_candidate_directory(const std::filesystem::path& dir, const CandidateDirectoryOptions& options = {});
+CandidateDirectory load_candidate_directory(const std::filesystem::path& dir,
+                                            const CandidateDirectoryOptions& options = {});
 
 /// Parses a buffer-spec file's text (see above); `origin` names it in errors.
 std::vector<BufferSpec> parse_buffer_spec_file(std::string_view text, std::string_view origin);

@@ -26,17 +26,17 @@ namespace simtune {
 
 struct DatasetRow {
     std::string workload;
-    std::string variant;                       ///< Variant::id
+    std::string variant; ///< Variant::id
     std::map<std::string, int> knobs;
-    std::map<std::string, Stats> stats;        ///< by simulator name ("unicorn", "qemu")
+    std::map<std::string, Stats> stats;               ///< by simulator name ("unicorn", "qemu")
     std::map<std::string, double> simulation_seconds; ///< wall-clock per simulator
-    double seconds = 0;                        ///< measured: minimum over passes
+    double seconds = 0;                               ///< measured: minimum over passes
     double median_seconds = 0;
-    double spread = 0;                         ///< (median - min) / min over passes
+    double spread = 0; ///< (median - min) / min over passes
     /// The measurement's halves (half_minima, half_agreement): the minimum over each half of the
     /// passes; 0 where unknown (imported times, files from before these columns).
     double half_a_seconds = 0, half_b_seconds = 0;
-    double native_seconds = 0;                 ///< wall-clock of the measuring processes; 0: unknown
+    double native_seconds = 0; ///< wall-clock of the measuring processes; 0: unknown
 
     [[nodiscard]] std::string key() const { return workload + "/" + variant; }
 };
@@ -74,14 +74,14 @@ struct DatasetOptions {
     std::vector<std::string> simulators{"unicorn"}; ///< any of "unicorn", "qemu"
     CollectorSelection collectors;
     SimulationLimits limits;
-    std::size_t workers = 0;                   ///< parallel simulations; 0 = one per core
-    std::size_t variants_per_workload = 0;     ///< 0 = all
-    std::uint64_t seed = 1;                    ///< which variants (enumerate_variants)
-    std::size_t chunk = 64;                    ///< variants simulated, measured and saved together
-    NativeTimingOptions native;                ///< interleaved passes; used for native targets
+    std::size_t workers = 0;               ///< parallel simulations; 0 = one per core
+    std::size_t variants_per_workload = 0; ///< 0 = all
+    std::uint64_t seed = 1;                ///< which variants (enumerate_variants)
+    std::size_t chunk = 64;                ///< variants simulated, measured and saved together
+    NativeTimingOptions native;            ///< interleaved passes; used for native targets
     /// For boards: measured times from a CSV (columns: key, seconds) instead of native timing.
     std::optional<std::filesystem::path> times_csv;
-    std::filesystem::path build_cache;         ///< empty: the default build cache
+    std::filesystem::path build_cache; ///< empty: the default build cache
     /// Progress: (phase, done, total) with phase "build+simulate" or "measure". With a collective,
     /// "build+simulate" counts this rank's share.
     std::function<void(std::string_view, std::size_t, std::size_t)> progress;

@@ -22,7 +22,7 @@
 namespace simtune {
 
 struct ExperimentOptions {
-    double train_fraction = 0.5;                    ///< within: share of a workload's variants trained on
+    double train_fraction = 0.5; ///< within: share of a workload's variants trained on
     std::uint64_t seed = 7;
     /// Trained models: experiment_model_kinds() names them; "a+b" is the ensemble of kinds a and b
     /// (the geometric mean of their predictions).
@@ -30,7 +30,7 @@ struct ExperimentOptions {
     /// Untrained rankings beside them: "insn-count", "analytic", "mca" (skipped where the data
     /// has no MCA counters), "cycle-estimate" (cycle_estimate(): MCA cycles plus nominal stall costs).
     std::vector<std::string> baselines{"insn-count", "analytic", "mca", "cycle-estimate"};
-    std::string target = "host-x86-64";             ///< whose core model the analytic baseline uses
+    std::string target = "host-x86-64"; ///< whose core model the analytic baseline uses
     /// The operator family of a workload, for lofo; null: every workload is its own family.
     std::function<std::string(const std::string&)> family_of;
     std::vector<std::string> protocols{"within", "lofo"}; ///< which protocols to run
@@ -65,12 +65,12 @@ AnyPredictor train_model(const std::string& kind, const TrainingSet& data, const
                          const std::string& target);
 
 struct ExperimentResult {
-    std::string protocol;   ///< "within" or "lofo"
+    std::string protocol; ///< "within" or "lofo"
     std::string workload;
     std::string family;
     std::string simulator;
     std::string model;
-    bool baseline = false;  ///< an untrained ranking (insn-count, analytic, mca)
+    bool baseline = false; ///< an untrained ranking (insn-count, analytic, mca)
     /// For a trained model: worse than ranking by instruction count on this workload, in both
     /// regret and Spearman.
     bool loses_to_insn_count = false;

@@ -33,14 +33,14 @@
 namespace simtune {
 
 struct NativeTimingOptions {
-    int passes = 6;                     ///< interleaved passes over all candidates
-    double ms_per_measurement = 30;     ///< one process: warm-up + `batches` batches, about this long
-    int batches = 5;                    ///< timed batches per process; the pass's figure is their minimum
+    int passes = 6;                 ///< interleaved passes over all candidates
+    double ms_per_measurement = 30; ///< one process: warm-up + `batches` batches, about this long
+    int batches = 5;                ///< timed batches per process; the pass's figure is their minimum
     /// Back the harness's buffers with transparent huge pages while timing (harness --huge-pages:
     /// same addresses, 2 MiB pages), so physically indexed caches see the same placement in every
     /// process. Only timing runs do this; simulations never do.
     bool huge_pages = false;
-    std::vector<int> cpus;              ///< CPUs to alternate over; empty: every CPU this process may use
+    std::vector<int> cpus;                     ///< CPUs to alternate over; empty: every CPU this process may use
     std::chrono::milliseconds timeout{60'000}; ///< per process
     /// The noise gate (see above): the spread bound, the most extra passes one candidate gets, and
     /// the batch's budget of extra processes as a fraction of passes × candidates. max_spread <= 0
@@ -58,14 +58,14 @@ struct NativeTimingOptions {
 };
 
 struct NativeTiming {
-    double seconds = 0;                 ///< per call: the minimum over passes
-    double median_seconds = 0;          ///< per call: the median over passes
-    double spread = 0;                  ///< (median - minimum) / minimum over passes: the noise
-    std::vector<double> pass_seconds;   ///< per pass, in pass order
-    std::vector<int> pass_cpus;         ///< the CPU of each pass (-1: not pinned)
-    int extra_passes = 0;               ///< passes added by the noise gate (included above)
-    bool noisy = false;                 ///< spread still above max_spread when the gate stopped
-    double wall_seconds = 0;            ///< wall-clock time of all its measuring processes
+    double seconds = 0;               ///< per call: the minimum over passes
+    double median_seconds = 0;        ///< per call: the median over passes
+    double spread = 0;                ///< (median - minimum) / minimum over passes: the noise
+    std::vector<double> pass_seconds; ///< per pass, in pass order
+    std::vector<int> pass_cpus;       ///< the CPU of each pass (-1: not pinned)
+    int extra_passes = 0;             ///< passes added by the noise gate (included above)
+    bool noisy = false;               ///< spread still above max_spread when the gate stopped
+    double wall_seconds = 0;          ///< wall-clock time of all its measuring processes
 };
 
 /// Parses the harness's "simtune-time: min_ns=... median_ns=..." line; per-call minimum in seconds.
@@ -93,8 +93,8 @@ private:
 /// passes or more each half holds both CPUs, like the minimum over all passes). Needs at least two
 /// passes.
 struct HalfAgreement {
-    double spearman = 0;              ///< rank correlation between the halves' times (NaN: one candidate)
-    double median_relative_diff = 0;  ///< median |a - b| / min(a, b) over candidates: the resolution
+    double spearman = 0;             ///< rank correlation between the halves' times (NaN: one candidate)
+    double median_relative_diff = 0; ///< median |a - b| / min(a, b) over candidates: the resolution
 };
 HalfAgreement half_agreement(std::span<const NativeTiming> timings);
 /// One candidate's halves (minimum over half A, minimum over half B; see half_agreement); a half
@@ -108,13 +108,13 @@ HalfAgreement half_agreement(std::span<const std::pair<double, double>> halves);
 /// What a batch's measurement reached: its resolution and what the noise gate did.
 struct NativeSummary {
     std::size_t candidates = 0;
-    HalfAgreement halves;             ///< halves.median_relative_diff is the resolution
-    double median_spread = 0;         ///< median over candidates of (median - min) / min
+    HalfAgreement halves;     ///< halves.median_relative_diff is the resolution
+    double median_spread = 0; ///< median over candidates of (median - min) / min
     double mean_spread = 0;
-    std::size_t remeasured = 0;       ///< candidates the gate gave extra passes
-    std::size_t extra_passes = 0;     ///< processes the gate ran
-    std::size_t noisy = 0;            ///< candidates still above the bound
-    double wall_seconds = 0;          ///< all measuring processes
+    std::size_t remeasured = 0;   ///< candidates the gate gave extra passes
+    std::size_t extra_passes = 0; ///< processes the gate ran
+    std::size_t noisy = 0;        ///< candidates still above the bound
+    double wall_seconds = 0;      ///< all measuring processes
     [[nodiscard]] double resolution() const noexcept { return halves.median_relative_diff; }
 };
 /// Summarises `timings` (at least two passes each).

@@ -39,24 +39,24 @@ struct Candidate {
 };
 
 struct CandidateResult {
-    std::size_t index = 0;                ///< position in the batch given to rank()
+    std::size_t index = 0; ///< position in the batch given to rank()
     std::string name;
     std::optional<KernelBinary> binary;
     std::optional<Stats> stats;
     double predicted_seconds = std::numeric_limits<double>::quiet_NaN();
     std::optional<double> measured_seconds; ///< set for the natively confirmed top candidates
     bool cache_hit = false;
-    double simulation_seconds = 0;        ///< wall-clock time of build + simulation (0 on a cache hit)
-    std::optional<ErrorKind> error_kind;  ///< set if the candidate failed
-    std::string error;                    ///< the failure's message
+    double simulation_seconds = 0;       ///< wall-clock time of build + simulation (0 on a cache hit)
+    std::optional<ErrorKind> error_kind; ///< set if the candidate failed
+    std::string error;                   ///< the failure's message
 
     [[nodiscard]] bool ok() const noexcept { return !error_kind.has_value(); }
 };
 
 struct PoolOptions {
-    std::size_t workers = 0;              ///< 0: one per core
-    CollectorSelection collectors;        ///< what each simulation collects
-    BuildOptions build;                   ///< for candidates given as source
+    std::size_t workers = 0;       ///< 0: one per core
+    CollectorSelection collectors; ///< what each simulation collects
+    BuildOptions build;            ///< for candidates given as source
 };
 
 class SimulationPool {

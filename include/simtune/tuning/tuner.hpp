@@ -28,7 +28,7 @@
 namespace simtune {
 
 struct TunerOptions {
-    PoolOptions pool;                     ///< workers, collectors, build options
+    PoolOptions pool; ///< workers, collectors, build options
     /// Measure the best `confirm_top` candidates natively (needs a native target or a command
     /// template in `native`) and order those by measured time.
     std::size_t confirm_top = 0;

@@ -16,11 +16,35 @@ namespace simtune {
 /// The loop nest behind a workload. The first five are the original built-in operators; their
 /// generator is frozen (kept datasets refer to its variants by id and source).
 enum class OpKind {
-    gemm, conv2d_nhwc, conv2d_nchw, depthwise_conv2d_nhwc, dense,
-    batch_matmul, gemv_transposed, conv2d_strided_nhwc, conv2d_dilated_nhwc, grouped_conv2d_nhwc,
-    pointwise_conv2d_nhwc, transpose2d, im2col_nhwc, elementwise_chain, reduce_rows, reduce_cols,
-    softmax_rows, layernorm_rows, batchnorm_nhwc, embedding_gather, maxpool_nhwc, avgpool_nhwc,
-    qgemm_i8, dgemm, prefix_sum_rows, stencil5, spmv_ell, nchw_to_nhwc, upsample_bilinear_nhwc,
+    gemm,
+    conv2d_nhwc,
+    conv2d_nchw,
+    depthwise_conv2d_nhwc,
+    dense,
+    batch_matmul,
+    gemv_transposed,
+    conv2d_strided_nhwc,
+    conv2d_dilated_nhwc,
+    grouped_conv2d_nhwc,
+    pointwise_conv2d_nhwc,
+    transpose2d,
+    im2col_nhwc,
+    elementwise_chain,
+    reduce_rows,
+    reduce_cols,
+    softmax_rows,
+    layernorm_rows,
+    batchnorm_nhwc,
+    embedding_gather,
+    maxpool_nhwc,
+    avgpool_nhwc,
+    qgemm_i8,
+    dgemm,
+    prefix_sum_rows,
+    stencil5,
+    spmv_ell,
+    nchw_to_nhwc,
+    upsample_bilinear_nhwc,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -55,12 +79,12 @@ struct Workload {
 
 /// One point of a workload's schedule space.
 struct Variant {
-    std::string workload;                ///< Workload::name
-    std::string id;                      ///< unique within the workload, e.g. "ti16-tj32-...-v1"
-    std::map<std::string, int> knobs;    ///< the schedule parameters, by name
-    std::string source;                  ///< the generated C kernel
+    std::string workload;             ///< Workload::name
+    std::string id;                   ///< unique within the workload, e.g. "ti16-tj32-...-v1"
+    std::map<std::string, int> knobs; ///< the schedule parameters, by name
+    std::string source;               ///< the generated C kernel
     std::vector<BufferSpec> buffers;
-    std::vector<std::string> flags;      ///< compiler flags this schedule needs (vectorisation)
+    std::vector<std::string> flags; ///< compiler flags this schedule needs (vectorisation)
 
     /// "<workload>/<id>", unique across workloads.
     [[nodiscard]] std::string key() const { return workload + "/" + id; }
@@ -82,8 +106,7 @@ std::string workload_family(const std::string& workload_name);
 
 /// Every valid schedule of `workload` (hundreds), in a fixed pseudo-random order determined by
 /// `seed`; at most `max_variants` of them (0 = all). Deterministic on every platform.
-std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t max_variants = 0,
-                                        std::uint64_t seed = 1);
+std::vector<Variant> enumerate_variants(const Workload& workload, std::size_t max_variants = 0, std::uint64_t seed = 1);
 /// The workload's naive schedule — no tiling, the first loop orders, no unrolling, no
 /// vectorisation, no packing, one pass per operation — which every other variant must agree with.
 Variant reference_variant(const Workload& workload);
