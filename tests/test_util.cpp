@@ -1,8 +1,13 @@
 // The shared small utilities of util.hpp: list splitting and the collector lists built on it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
+#include <variant>
+
 #include <simtune/collectors/selection.hpp>
 #include <simtune/error.hpp>
+#include <simtune/predictors/features.hpp>
 #include <simtune/predictors/synthetic.hpp>
 #include <simtune/tuning/experiment.hpp>
 #include <simtune/util.hpp>
@@ -45,4 +50,30 @@ TEST_CASE("an ensemble with an empty member is an error, not a smaller ensemble"
     for (const char* kind : {"ridge++ridge-rel", "ridge+", "+ridge", "ridge+ +ridge-rel"})
         CHECK_THROWS_WITH_AS((void)train_model(kind, data, eo, "t@unicorn"), doctest::Contains("a member is empty"),
                              Error);
+}
+
+TEST_CASE("the 'estimate' model ranks by the cycle estimate alone, and the shipped recipe carries it") {
+    SyntheticOptions so;
+    so.groups = 4;
+    so.candidates_per_group = 30;
+    const auto data = synthetic_training_set(so);
+    ExperimentOptions eo;
+    eo.gbt_rounds = 5;
+    const auto estimate = train_model("estimate", data, eo, "t@unicorn");
+    const auto terms = parse_anchor(cycle_estimate(data.feature_names), data.feature_names);
+    REQUIRE(terms.size() >= 4); // the base and the miss levels at least
+    const Eigen::VectorXd predicted = estimate.predict(data.features);
+    // Seconds = one scale × the estimate, whatever the row: nothing else was learned.
+    double ratio = 0;
+    for (Eigen::Index r = 0; r < data.features.rows(); ++r) {
+        double cycles = 0;
+        for (const auto& t : terms) cycles += t.weight * data.features(r, static_cast<Eigen::Index>(t.column));
+        const double this_ratio = predicted[r] / std::max(cycles, 1.0);
+        if (r == 0) ratio = this_ratio;
+        CHECK(this_ratio == doctest::Approx(ratio).epsilon(1e-9));
+    }
+
+    const auto shipped = train_model(std::string(shipped_model_recipe), data, eo, "t@unicorn");
+    REQUIRE(shipped.kind() == "ensemble");
+    CHECK(std::get<Ensemble>(shipped.model()).members().size() == 3);
 }
