@@ -1,7 +1,5 @@
 // Adding a collector: a type modelling StatsCollector (concepts.hpp), added to a CollectorSet and
 // run with Unicorn. This one counts the distinct 64-byte cache lines a kernel touches: its footprint.
-#include <cstdint>
-#include <memory>
 #include <unordered_set>
 
 #include <simtune/simtune.hpp>

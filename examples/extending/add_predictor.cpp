@@ -1,10 +1,5 @@
 // Adding a predictor: a type modelling Predictor (concepts.hpp) — fit, predict, save, load — saved in
 // simtune's model-file format. This one learns seconds = a × instructions by least squares.
-#include <filesystem>
-#include <memory>
-#include <span>
-#include <vector>
-
 #include <simtune/predictors/model_file.hpp>
 #include <simtune/predictors/synthetic.hpp>
 #include <simtune/simtune.hpp>

@@ -2,9 +2,6 @@
 // wraps UnicornSimulator and logs every run; a new engine would decode each block once with
 // Classifier (isa/classify.hpp) and feed the CollectorSet it is given. AnySimulator erases the type,
 // so a Tuner runs it on its pool, one simulator per worker.
-#include <string_view>
-#include <vector>
-
 #include <simtune/simtune.hpp>
 
 using namespace simtune;

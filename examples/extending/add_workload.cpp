@@ -1,9 +1,6 @@
 // Adding a workload: a kernel of one's own with schedule knobs, generated as C source; every variant
 // must compute what the naive one computes, and the Tuner ranks them by predicted time. (Written to
 // DIR/<name>.c with a DIR/buffers.spec, the same variants are what `simtune tune DIR` takes.)
-#include <string>
-#include <vector>
-
 #include <simtune/simtune.hpp>
 
 using namespace simtune;
