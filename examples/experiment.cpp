@@ -229,7 +229,7 @@ int main(int argc, char** argv) try {
         "simtune on this machine's CPU ({}): {} variants of {} workloads built, simulated ({}) and timed natively "
         "in {:.0f} s\n\n",
         host.name, dataset.rows.size(), dataset.workloads().size(), simulators, dataset_seconds);
-    fmt::print("## Headline: simtune's pick per workload\n\nThe pick is the variant a {} model ranks first from {} "
+    fmt::print("## Headline: simtune's pick per workload\n\nThe pick is the variant the model {} ranks first from {} "
                "statistics, {}; its time and the true best are measured natively on this CPU.\n\n{}\n",
                headline_model, headline_simulator, protocol_text,
                headline(dataset, results, headline_protocol, headline_simulator, headline_model));
