@@ -40,10 +40,7 @@ TEST_CASE("parse_collectors reads names, all and none, and names what it does no
 }
 
 TEST_CASE("an ensemble with an empty member is an error, not a smaller ensemble") {
-    SyntheticOptions so;
-    so.groups = 3;
-    so.candidates_per_group = 20;
-    const auto data = synthetic_training_set(so);
+    const auto data = synthetic_training_set({.groups = 3, .candidates_per_group = 20});
     ExperimentOptions eo;
     eo.gbt_rounds = 3;
     CHECK_NOTHROW((void)train_model("ridge + ridge-rel", data, eo, "t@unicorn"));
@@ -53,10 +50,7 @@ TEST_CASE("an ensemble with an empty member is an error, not a smaller ensemble"
 }
 
 TEST_CASE("the 'estimate' model ranks by the cycle estimate alone, and the shipped recipe carries it") {
-    SyntheticOptions so;
-    so.groups = 4;
-    so.candidates_per_group = 30;
-    const auto data = synthetic_training_set(so);
+    const auto data = synthetic_training_set({.groups = 4, .candidates_per_group = 30});
     ExperimentOptions eo;
     eo.gbt_rounds = 5;
     const auto estimate = train_model("estimate", data, eo, "t@unicorn");
