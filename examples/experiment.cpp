@@ -117,7 +117,7 @@ int main(int argc, char** argv) try {
     std::string model_kind = "ridge", model_simulator = "unicorn";
     std::optional<std::string> models, ablations, protocols;
     int depth = 6;
-    std::string anchor; // empty: the cycle estimate (relative_anchor)
+    std::string anchor; // empty: relative_anchor() (MCA cycles, else instructions)
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {

@@ -154,9 +154,8 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
         const auto terms = parse_anchor(cycle_estimate(test.feature_names), test.feature_names);
         predicted.emplace();
         for (Eigen::Index r = 0; r < test.features.rows(); ++r) {
-            double sum = 0;
-            for (const auto& t : terms) sum += t.weight * test.features(r, static_cast<Eigen::Index>(t.column));
-            predicted->push_back(std::max(sum, 1.0));
+            const Eigen::VectorXd row = test.features.row(r).transpose();
+            predicted->push_back(anchor_value(terms, {row.data(), static_cast<std::size_t>(row.size())}));
         }
     } else if (kind == "analytic") {
         const auto core = core_model_for(target_by_name(o.target));

@@ -9,7 +9,6 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,6 +63,14 @@ struct AnchorTerm {
     friend bool operator==(const AnchorTerm&, const AnchorTerm&) = default;
 };
 
+/// The value of an anchor for a raw row: the weighted sum of its terms, at least 1 (a kernel costs
+/// at least something).
+[[nodiscard]] inline double anchor_value(std::span<const AnchorTerm> terms, std::span<const double> raw) noexcept {
+    double sum = 0;
+    for (const auto& t : terms) sum += t.weight * raw[t.column];
+    return std::max(sum, 1.0);
+}
+
 /// Parses an anchor: terms joined by '+' or '-', each a raw column name optionally preceded by a
 /// decimal weight (no exponent) and '*' ("mca_cycles+5*l1d_misses-2.5*l1d_stream_misses"); no spaces. Fails with
 /// ErrorKind::invalid_data naming the term that is malformed or not one of `raw_names`.
@@ -91,13 +98,10 @@ public:
         return (options_.raw_counters ? raw_names_.size() : 0) + ratios_.size();
     }
 
-    /// log(anchor) of a raw row, the offset the predictor's model is relative to; 0 without an
-    /// anchor. An anchor below 1 counts as 1 (a kernel costs at least something).
+    /// log(anchor_value) of a raw row, the offset the predictor's model is relative to; 0 without
+    /// an anchor.
     [[nodiscard]] double log_anchor(std::span<const double> raw) const noexcept {
-        if (anchor_.empty()) return 0.0;
-        double sum = 0;
-        for (const auto& t : anchor_) sum += t.weight * raw[t.column];
-        return std::log(std::max(sum, 1.0));
+        return anchor_.empty() ? 0.0 : std::log(anchor_value(anchor_, raw));
     }
     [[nodiscard]] const FeatureOptions& options() const noexcept { return options_; }
 
