@@ -43,6 +43,8 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     // A model that never reads the pipeline counters does not pay for LLVM MCA.
     m.collectors.pipeline = std::ranges::any_of(
         columns, [](std::size_t c) { return c >= Stats::base_feature_count && c < Stats::pipeline_feature_count; });
+    // Nor for the dataflow walk.
+    m.collectors.dataflow = std::ranges::find(columns, Stats::feature_index("dataflow_cycles")) != columns.end();
     m.description = std::move(description);
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
     m.scorer = scorer_over(columns, [shared](std::span<const double> row) { return shared->predict(row); });

@@ -82,7 +82,7 @@ CollectorSelection parse_collectors(std::string_view text) {
     const auto names = split_list(text);
     if (names.empty())
         fail(ErrorKind::invalid_argument,
-             "the collector list is empty: give mix,branches,memory,caches,pipeline, all or none");
+             "the collector list is empty: give mix,branches,memory,caches,pipeline,dataflow, all or none");
     auto selection = CollectorSelection::none();
     for (const auto& name : names) {
         if (name == "mix") selection.mix = true;
@@ -90,9 +90,10 @@ CollectorSelection parse_collectors(std::string_view text) {
         else if (name == "memory") selection.memory = true;
         else if (name == "caches") selection.caches = true;
         else if (name == "pipeline" || name == "mca") selection.pipeline = true;
+        else if (name == "dataflow") selection.dataflow = true;
         else
             fail(ErrorKind::invalid_argument,
-                 "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, all, none)", name);
+                 "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, dataflow, all, none)", name);
     }
     return selection;
 }

@@ -168,8 +168,9 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
     SUBCASE("full() is the union and its contribution is the sum of the parts") {
         const Target target = sifive_u74();
         CollectorSet set = CollectorSet::all(target);
-        CHECK(set.events() == (EventKind::blocks | EventKind::memory | EventKind::block_counts));
+        CHECK(set.events() == (EventKind::blocks | EventKind::memory | EventKind::block_counts | EventKind::dataflow));
         REQUIRE(set.pipeline() != nullptr);
+        REQUIRE(set.dataflow() != nullptr);
         CHECK(set.pipeline()->cpu() == PipelineCpu::of(target));
 
         InstructionMix mix;
@@ -198,7 +199,8 @@ TEST_CASE("CollectorSet: events, contribute, reset and user collectors") {
 
         set.reset();
         CHECK(stats_of(set) == Stats{});
-        CHECK(set.events() == (EventKind::blocks | EventKind::memory | EventKind::block_counts)); // the choice is kept
+        CHECK(set.events() == (EventKind::blocks | EventKind::memory | EventKind::block_counts |
+                               EventKind::dataflow)); // the choice is kept
     }
     SUBCASE("a user collector sees the events it asked for and adds to the same Stats") {
         CollectorSet set = CollectorSet::mix_only();

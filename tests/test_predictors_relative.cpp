@@ -214,6 +214,11 @@ TEST_CASE("an anchor is a column or a weighted sum of columns") {
     CHECK(parse_anchor("mca_cycles+5*l1d_misses-0.5*instructions", names) ==
           std::vector<AnchorTerm>{{1.0, 2}, {5.0, 1}, {-0.5, 0}});
     CHECK(parse_anchor("-2*l1d_misses", names) == std::vector<AnchorTerm>{{-2.0, 1}});
+    CHECK(parse_anchor("max(mca_cycles,instructions)+5*l1d_misses", names) ==
+          std::vector<AnchorTerm>{{1.0, 2, 0}, {5.0, 1}});
+    const std::vector<double> row{100, 2, 40};
+    CHECK(anchor_value(parse_anchor("max(mca_cycles,instructions)+5*l1d_misses", names), row) == 110);
+    CHECK(anchor_value(parse_anchor("0.5*max(l1d_misses,mca_cycles)", names), row) == 20);
 
     SUBCASE("malformed anchors are refused, naming the term") {
         using simtune::testing::check_error;
@@ -224,6 +229,10 @@ TEST_CASE("an anchor is a column or a weighted sum of columns") {
         check_error([&] { (void)parse_anchor("1e3*l1d_misses", names); }, ErrorKind::invalid_data, {"1e3"});
         check_error([&] { (void)parse_anchor("5*l2_misses", names); }, ErrorKind::invalid_data,
                     {"5*l2_misses", "l2_misses", "not among the features"});
+        check_error([&] { (void)parse_anchor("max(mca_cycles)", names); }, ErrorKind::invalid_data,
+                    {"max(mca_cycles)", "max(NAME,NAME)"});
+        check_error([&] { (void)parse_anchor("max(mca_cycles,l9)", names); }, ErrorKind::invalid_data,
+                    {"'l9'", "not among the features"});
     }
 
     SUBCASE("the model predicts relative to the weighted sum, and a file keeps it") {
@@ -274,4 +283,10 @@ TEST_CASE("the cycle estimate is built from the columns the data has") {
     CHECK(anchor.starts_with("mca_cycles+"));
     const auto terms = parse_anchor(anchor, all); // every term names a column of the data
     CHECK(terms.size() == all.size() - 1);        // all but the instruction count
+
+    // With the dataflow limit, the base is the longer of MCA's throughput and the longest chain.
+    auto with_dataflow = all;
+    with_dataflow.push_back("dataflow_cycles");
+    CHECK(cycle_estimate(with_dataflow).starts_with("max(mca_cycles,dataflow_cycles)+"));
+    CHECK(parse_anchor(cycle_estimate(with_dataflow), with_dataflow).front().or_column == all.size());
 }

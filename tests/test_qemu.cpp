@@ -339,7 +339,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output); // truncated
     CHECK(kind(good + "extra 1\n") == ErrorKind::invalid_output);
     std::string other_version = good;
-    other_version.replace(other_version.find(" 4\n"), 3, " 3\n"); // version 3 had no store-miss counters
+    other_version.replace(other_version.find(" 5\n"), 3, " 4\n"); // version 4 had no dataflow limit
     CHECK(kind(other_version) == ErrorKind::invalid_output);
     std::string garbage = good;
     garbage.replace(garbage.find("load 4"), 6, "load x");

@@ -6,8 +6,10 @@
 // (the same accesses cross the same line boundaries: buffers are 64-byte aligned in both), basic
 // blocks (both simulators end a block at its first branch and these kernels have no page-crossing
 // or over-long blocks), final buffers, and the mca_* counters (the same blocks with the same
-// execution counts, priced by the same PipelineModel from the binary's bytes). Measured: all of
-// these agree exactly on all nine runs.
+// execution counts, priced by the same PipelineModel from the binary's bytes), and the dataflow
+// limit (the same instructions with the same registers and the same accesses, placed at their
+// instructions; on RISC-V Unicorn places them by order, QEMU by address). Measured: all of these
+// agree exactly on all nine runs.
 // Expected to differ, and so not compared: the cache misses. The same access sequence runs on
 // other addresses (Unicorn maps the buffers and the stack itself; under QEMU the harness
 // allocates them), so set conflicts differ (by a few lines in 1000 here, more on a 2-way L1).
@@ -52,6 +54,8 @@ TEST_CASE("QEMU and Unicorn agree on GEMM, conv2d and depthwise conv on three IS
             CHECK(q.stats.mca_uops == u.stats.mca_uops);
             CHECK(q.stats.mca_unsupported == u.stats.mca_unsupported);
             CHECK(q.stats.mca_cycles > 0);
+            CHECK(q.stats.dataflow_cycles == u.stats.dataflow_cycles);
+            CHECK(q.stats.dataflow_cycles > 0);
             CHECK(q_collectors.pipeline()->executions() == u_collectors.pipeline()->executions());
             CHECK(q.buffers == u.buffers);
         }

@@ -2,11 +2,40 @@
 // The events a simulator feeds to its StatsCollectors. Both simulators decode each translated block
 // once (isa/classify.hpp), keep the DecodedBlock, and hand the same object to the collectors on every
 // execution, so a collector's per-execution work is a few additions.
+#include <array>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "simtune/stats.hpp"
 
 namespace simtune {
+
+/// Register slots of InsnRegisters: small ISA-specific indices (x86-64: the 16 integer registers,
+/// 32 vector registers, flags, mask and x87/MMX registers; AArch64: x0-x30, v0-v31, NZCV; RISC-V:
+/// x1-x31, f0-f31, v0-v31). Sub-registers share their full register's slot (eax and rax, xmm0 and
+/// ymm0, w0 and x0, s0 and v0). The stack pointer, the program counter and zero registers have no
+/// slot: a stack engine renames stack-pointer updates, and nothing waits for a zero.
+inline constexpr std::size_t register_slots = 128;
+
+/// The registers one instruction reads and writes (for the dataflow collector), decoded once.
+struct InsnRegisters {
+    static constexpr std::size_t max_reads = 6, max_writes = 4;
+    std::uint64_t address = 0; ///< guest address of the instruction
+    std::array<std::uint8_t, max_reads> reads{};
+    std::array<std::uint8_t, max_writes> writes{};
+    std::uint8_t read_count = 0, write_count = 0;
+    InsnClass cls = InsnClass::int_alu;
+    /// The instruction reads / writes data memory (an explicit memory operand, push/pop/call/ret):
+    /// how accesses without a usable instruction address are placed, one per instruction.
+    bool reads_memory = false, writes_memory = false;
+    void read(unsigned slot) noexcept {
+        if (slot < register_slots && read_count < max_reads) reads[read_count++] = static_cast<std::uint8_t>(slot);
+    }
+    void write(unsigned slot) noexcept {
+        if (slot < register_slots && write_count < max_writes) writes[write_count++] = static_cast<std::uint8_t>(slot);
+    }
+};
 
 /// A translated block as decoded once at translation time.
 struct DecodedBlock {
@@ -19,6 +48,9 @@ struct DecodedBlock {
     /// at `end`.
     bool ends_in_branch = false;
     bool branch_is_conditional = false;
+    /// Each instruction's registers, in order; only when decoded for a collector that asked for
+    /// EventKind::dataflow (shared: blocks are copied, their instructions are not).
+    std::shared_ptr<const std::vector<InsnRegisters>> registers;
 };
 
 /// One data memory access made by the guest.
@@ -26,6 +58,9 @@ struct MemoryAccess {
     std::uint64_t address = 0;
     std::uint32_t size = 0; ///< bytes
     bool is_store = false;
+    /// Address of the instruction that made the access; 0 unless a collector asked for
+    /// EventKind::dataflow and the simulator knows it (then accesses are placed by their order).
+    std::uint64_t pc = 0;
 };
 
 /// What a collector wants to be told about; simulators install only the hooks that some collector
@@ -35,11 +70,15 @@ struct MemoryAccess {
 ///  - block_counts: once after the run, each distinct block of the kernel's code with its number of
 ///    executions (CollectorSet::on_block_executions). Both simulators count executions per block
 ///    anyway, so this costs nothing per execution; only built-in collectors can ask for it.
+///  - dataflow: blocks carry their instructions' registers (DecodedBlock::registers) and memory
+///    accesses the address of their instruction (MemoryAccess::pc); with blocks and memory, in
+///    execution order.
 enum class EventKind : unsigned {
     none = 0,
     blocks = 1,
     memory = 2,
-    block_counts = 4
+    block_counts = 4,
+    dataflow = 8
 };
 
 constexpr EventKind operator|(EventKind a, EventKind b) noexcept {

@@ -77,9 +77,14 @@ struct Stats {
     /// store-to-load round trip, ~5 cycles, on every iteration's dependency chain; LLVM MCA assumes
     /// no memory dependency and cannot see it.
     std::uint64_t store_forwarded_loads = 0;
+    // Appended: the dataflow limit (collectors/dataflow.hpp). Zero unless the dataflow collector ran.
+    /// Cycles of the longest chain of dependent instructions, through registers and memory, with
+    /// nominal latencies and unlimited execution resources: what a loop-carried chain costs, which
+    /// MCA's per-block throughput does not see when the chain runs through memory or across blocks.
+    std::uint64_t dataflow_cycles = 0;
 
     /// Number of entries in the feature vector.
-    static constexpr std::size_t feature_count = 1 + insn_class_count + 23;
+    static constexpr std::size_t feature_count = 1 + insn_class_count + 24;
     /// The counters before the pipeline counters were appended: what datasets written by earlier
     /// versions hold.
     static constexpr std::size_t base_feature_count = 1 + insn_class_count + 12;
@@ -87,9 +92,11 @@ struct Stats {
     static constexpr std::size_t pipeline_feature_count = base_feature_count + 4;
     /// The counters before the store-miss and store-forwarding counters were appended.
     static constexpr std::size_t tlb_feature_count = pipeline_feature_count + 4;
+    /// The counters before the dataflow limit was appended.
+    static constexpr std::size_t store_feature_count = tlb_feature_count + 3;
     /// Every prefix of feature_names() a dataset of some simtune version holds, oldest first.
-    static constexpr std::array<std::size_t, 4> feature_layouts{base_feature_count, pipeline_feature_count,
-                                                                tlb_feature_count, feature_count};
+    static constexpr std::array<std::size_t, 5> feature_layouts{base_feature_count, pipeline_feature_count,
+                                                                tlb_feature_count, store_feature_count, feature_count};
 
     /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
     static std::span<const std::string_view> feature_names() noexcept {
@@ -123,7 +130,8 @@ struct Stats {
                                                                            "l2_stream_misses",
                                                                            "l1d_store_misses",
                                                                            "l1d_store_stream_misses",
-                                                                           "store_forwarded_loads"};
+                                                                           "store_forwarded_loads",
+                                                                           "dataflow_cycles"};
         return names;
     }
 
@@ -179,7 +187,8 @@ inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
         &Stats::l2_stream_misses,
         &Stats::l1d_store_misses,
         &Stats::l1d_store_stream_misses,
-        &Stats::store_forwarded_loads};
+        &Stats::store_forwarded_loads,
+        &Stats::dataflow_cycles};
     if (i == 0) return instructions;
     if (i <= insn_class_count) return by_class[i - 1];
     return this->*rest[i - 1 - insn_class_count];

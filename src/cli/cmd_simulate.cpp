@@ -10,7 +10,8 @@ int cmd_simulate(std::span<const std::string> argv) {
                    "predictors use (instruction mix, branches, memory traffic, simulated caches).");
     args.positional("BINARY", "kernel binaries built by 'simtune build'", 1, 0)
         .option("simulator", "NAME", "unicorn (in-process, fastest) or qemu (QEMU user mode + plugin)", "unicorn")
-        .option("collectors", "LIST", "what to collect: mix,branches,memory,caches,pipeline, all or none", "all")
+        .option("collectors", "LIST", "what to collect: mix,branches,memory,caches,pipeline,dataflow, all or none",
+                "all")
         .option("max-instructions", "N", "fail a kernel that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a kernel that simulates longer", "120000")
         .flag("json", "print a JSON array, one object per binary");

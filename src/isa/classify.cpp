@@ -24,6 +24,7 @@
 #include <array>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include <capstone/capstone.h>
 #include <fmt/format.h>
@@ -234,6 +235,109 @@ InsnInfo classify_a64(const cs_insn& insn) {
     return info;
 }
 
+// ---- Registers (for the dataflow collector) ------------------------------------------------------
+
+constexpr std::uint8_t no_slot = 0xff;
+
+/// Register slots of x86-64 (events.hpp, register_slots), by capstone's register name.
+std::uint8_t x86_slot(std::string_view name) {
+    constexpr std::array<std::array<std::string_view, 5>, 8> legacy{{{"rax", "eax", "ax", "al", "ah"},
+                                                                     {"rcx", "ecx", "cx", "cl", "ch"},
+                                                                     {"rdx", "edx", "dx", "dl", "dh"},
+                                                                     {"rbx", "ebx", "bx", "bl", "bh"},
+                                                                     {"", "", "", "", ""}, // rsp: renamed
+                                                                     {"rbp", "ebp", "bp", "bpl", ""},
+                                                                     {"rsi", "esi", "si", "sil", ""},
+                                                                     {"rdi", "edi", "di", "dil", ""}}};
+    for (std::size_t i = 0; i < legacy.size(); ++i)
+        if (!name.empty() && std::ranges::find(legacy[i], name) != legacy[i].end()) return static_cast<std::uint8_t>(i);
+    const auto number = [&](std::string_view prefix) -> int {
+        if (!name.starts_with(prefix)) return -1;
+        int n = 0;
+        std::size_t i = prefix.size();
+        if (i == name.size() || name[i] < '0' || name[i] > '9') return -1;
+        for (; i < name.size() && name[i] >= '0' && name[i] <= '9'; ++i) n = n * 10 + (name[i] - '0');
+        const std::string_view rest = name.substr(i);
+        // r8..r15 with their d/w/b forms; vector and mask registers have no suffix.
+        if (!(rest.empty() || (prefix == "r" && (rest == "d" || rest == "w" || rest == "b")))) return -1;
+        return n;
+    };
+    if (const int n = number("r"); n >= 8 && n < 16) return static_cast<std::uint8_t>(n);
+    for (std::string_view v : {"xmm", "ymm", "zmm"})
+        if (const int n = number(v); n >= 0 && n < 32) return static_cast<std::uint8_t>(16 + n);
+    if (name == "eflags") return 48;
+    if (const int n = number("k"); n >= 0 && n < 8) return static_cast<std::uint8_t>(56 + n);
+    if (const int n = number("mm"); n >= 0 && n < 8) return static_cast<std::uint8_t>(64 + n);
+    if (const int n = number("st"); n >= 0 && n < 8) return static_cast<std::uint8_t>(72 + n);
+    return no_slot; // rip, rsp, segment and control registers, x87 status
+}
+
+/// Register slots of AArch64, by capstone's register name.
+std::uint8_t a64_slot(std::string_view name) {
+    if (name == "fp") return 29;
+    if (name == "lr") return 30;
+    if (name == "nzcv") return 64;
+    if (name.size() < 2) return no_slot;
+    int n = 0;
+    for (std::size_t i = 1; i < name.size(); ++i) {
+        if (name[i] < '0' || name[i] > '9') return no_slot;
+        n = n * 10 + (name[i] - '0');
+    }
+    switch (name[0]) {
+        case 'x':
+        case 'w': return n <= 30 ? static_cast<std::uint8_t>(n) : no_slot;
+        case 'b':
+        case 'h':
+        case 's':
+        case 'd':
+        case 'q':
+        case 'v': return n < 32 ? static_cast<std::uint8_t>(32 + n) : no_slot;
+        default: return no_slot; // sp, wsp, xzr, wzr, system registers
+    }
+}
+
+/// Whether an x86 instruction reads and writes data memory: its memory operands (lea, nop and
+/// prefetches name one without accessing it) and the stack accesses of push, pop, call and return.
+void x86_memory_directions(const cs_insn& insn, InsnRegisters& regs) {
+    switch (insn.id) {
+        case X86_INS_LEA:
+        case X86_INS_NOP:
+        case X86_INS_PREFETCH:
+        case X86_INS_PREFETCHNTA:
+        case X86_INS_PREFETCHT0:
+        case X86_INS_PREFETCHT1:
+        case X86_INS_PREFETCHT2:
+        case X86_INS_PREFETCHW: return;
+        case X86_INS_PUSH:
+        case X86_INS_PUSHFQ:
+        case X86_INS_CALL: regs.writes_memory = true; return;
+        case X86_INS_POP:
+        case X86_INS_POPFQ:
+        case X86_INS_RET:
+        case X86_INS_LEAVE: regs.reads_memory = true; return;
+        default: break;
+    }
+    const cs_x86& x = insn.detail->x86;
+    for (std::uint8_t i = 0; i < x.op_count; ++i) {
+        if (x.operands[i].type != X86_OP_MEM) continue;
+        const std::uint8_t access = x.operands[i].access;
+        if (access & CS_AC_WRITE) regs.writes_memory = true;
+        if ((access & CS_AC_READ) || access == 0) regs.reads_memory = true;
+    }
+}
+
+/// x86 idioms that write a register without reading it: xor/sub/pxor/xorps of a register with itself.
+bool x86_zero_idiom(const cs_insn& insn) {
+    const std::string_view m = insn.mnemonic;
+    if (!(m.find("xor") != std::string_view::npos || m == "sub" || m.starts_with("psub") || m.starts_with("vpsub")))
+        return false;
+    const cs_x86& x = insn.detail->x86;
+    if (x.op_count < 2) return false;
+    for (std::uint8_t i = 0; i < x.op_count; ++i)
+        if (x.operands[i].type != X86_OP_REG || x.operands[i].reg != x.operands[0].reg) return false;
+    return true;
+}
+
 } // namespace
 
 // ---- Classifier ----------------------------------------------------------------------------------
@@ -242,6 +346,8 @@ struct Classifier::Impl {
     Isa isa;
     csh handle = 0;
     cs_insn* insn = nullptr; ///< reused buffer for cs_disasm_iter
+
+    std::vector<std::uint8_t> slots; ///< register slot by capstone register id
 
     explicit Impl(Isa i) : isa(i) {
         if (isa == Isa::riscv64) return; // own decoder
@@ -255,6 +361,12 @@ struct Classifier::Impl {
             cs_close(&handle);
             fail(ErrorKind::invalid_argument, "capstone could not allocate an instruction buffer");
         }
+        const unsigned ending =
+            isa == Isa::x86_64 ? static_cast<unsigned>(X86_REG_ENDING) : static_cast<unsigned>(ARM64_REG_ENDING);
+        slots.assign(ending, no_slot);
+        for (unsigned id = 1; id < ending; ++id)
+            if (const char* name = cs_reg_name(handle, id))
+                slots[id] = isa == Isa::x86_64 ? x86_slot(name) : a64_slot(name);
     }
     ~Impl() {
         if (insn) cs_free(insn, 1);
@@ -275,6 +387,35 @@ struct Classifier::Impl {
         if (isa == Isa::riscv64) return riscv::decode(bytes).info;
         if (bytes.empty() || !decode(bytes, address)) return {};
         return isa == Isa::x86_64 ? classify_x86(*insn) : classify_a64(*insn);
+    }
+
+    /// Classifies and, into `regs`, lists the registers read and written.
+    InsnInfo classify(std::span<const std::byte> bytes, std::uint64_t address, InsnRegisters& regs) const {
+        regs = InsnRegisters{};
+        regs.address = address;
+        if (isa == Isa::riscv64) {
+            const riscv::Decoded d = riscv::decode(bytes);
+            regs.cls = d.info.cls;
+            if (d.info.size) riscv::registers(d, regs);
+            return d.info;
+        }
+        if (bytes.empty() || !decode(bytes, address)) return {};
+        const InsnInfo info = isa == Isa::x86_64 ? classify_x86(*insn) : classify_a64(*insn);
+        regs.cls = info.cls;
+        cs_regs read{}, written{};
+        std::uint8_t read_count = 0, write_count = 0;
+        if (cs_regs_access(handle, insn, read, &read_count, written, &write_count) != CS_ERR_OK) return info;
+        const bool zeroing = isa == Isa::x86_64 && x86_zero_idiom(*insn);
+        const auto slot = [&](std::uint16_t id) { return id < slots.size() ? slots[id] : no_slot; };
+        if (!zeroing && !info.is_branch) // a predicted branch holds up nothing that follows it
+            for (std::uint8_t i = 0; i < read_count; ++i) regs.read(slot(read[i]));
+        for (std::uint8_t i = 0; i < write_count; ++i) regs.write(slot(written[i]));
+        if (isa == Isa::x86_64) x86_memory_directions(*insn, regs);
+        else {
+            regs.reads_memory = info.cls == InsnClass::load;
+            regs.writes_memory = info.cls == InsnClass::store;
+        }
+        return info;
     }
 };
 
@@ -305,18 +446,26 @@ std::string Classifier::disassemble(std::span<const std::byte> bytes, std::uint6
     return insn.op_str[0] ? fmt::format("{} {}", insn.mnemonic, insn.op_str) : std::string(insn.mnemonic);
 }
 
+InsnInfo Classifier::classify(std::span<const std::byte> bytes, std::uint64_t address, InsnRegisters& registers) const {
+    return impl_->classify(bytes, address, registers);
+}
+
 DecodedBlock Classifier::decode_block(std::span<const std::byte> code, std::uint64_t address,
-                                      std::size_t max_instructions) const {
+                                      std::size_t max_instructions, bool with_registers) const {
     DecodedBlock block;
     block.address = address;
     std::size_t offset = 0;
+    std::vector<InsnRegisters> registers;
     while (block.instructions < max_instructions && offset < code.size()) {
-        const InsnInfo info = impl_->classify(code.subspan(offset), address + offset);
+        InsnRegisters regs;
+        const InsnInfo info = with_registers ? impl_->classify(code.subspan(offset), address + offset, regs)
+                                             : impl_->classify(code.subspan(offset), address + offset);
         if (info.size == 0)
             fail(ErrorKind::simulation_fault, "undecodable {} instruction at 0x{:x}: {}", impl_->isa, address + offset,
                  disassemble(code.subspan(offset), address + offset));
         ++block.instructions;
         ++block.class_counts[static_cast<std::size_t>(info.cls)];
+        if (with_registers) registers.push_back(regs);
         offset += info.size;
         if (info.is_branch) {
             block.ends_in_branch = true;
@@ -325,6 +474,7 @@ DecodedBlock Classifier::decode_block(std::span<const std::byte> code, std::uint
         }
     }
     block.end = address + offset;
+    if (with_registers) block.registers = std::make_shared<const std::vector<InsnRegisters>>(std::move(registers));
     return block;
 }
 

@@ -308,4 +308,113 @@ std::string disassemble(const Decoded& d, std::uint64_t address) {
     }
 }
 
+void registers(const Decoded& insn, InsnRegisters& regs) noexcept {
+    // Slots: x1..x31 (x0 is zero, x2 the stack pointer: none), f0..f31 at 32, v0..v31 at 64.
+    const auto x = [&](std::uint32_t r, bool write) {
+        if (r == 0 || r == 2) return;
+        write ? regs.write(r) : regs.read(r);
+    };
+    const auto f = [&](std::uint32_t r, bool write) { write ? regs.write(32 + r) : regs.read(32 + r); };
+    const auto v = [&](std::uint32_t r, bool write) { write ? regs.write(64 + r) : regs.read(64 + r); };
+    const std::uint32_t w = insn.raw;
+    regs.reads_memory = insn.info.cls == InsnClass::load;
+    regs.writes_memory = insn.info.cls == InsnClass::store;
+    if (insn.info.size == 4 && bits(w, 6, 0) == 0x2f && bits(w, 31, 27) != 2 && bits(w, 31, 27) != 3) // AMOs
+        regs.reads_memory = regs.writes_memory = true;
+    if (insn.info.size == 4 && (bits(w, 6, 0) == 0x07 || bits(w, 6, 0) == 0x27) &&
+        (bits(w, 14, 12) == 0 || bits(w, 14, 12) >= 5)) // vector loads and stores: one access each
+        regs.reads_memory = regs.writes_memory = false; // is wrong, and none misplaces nothing else
+    if (insn.info.size == 2) {
+        const std::uint32_t quadrant = w & 3, funct3 = bits(w, 15, 13);
+        const std::uint32_t rd = bits(w, 11, 7), rs2 = bits(w, 6, 2);
+        const std::uint32_t rdp = 8 + bits(w, 4, 2), rs1p = 8 + bits(w, 9, 7); // the 3-bit x8..x15 forms
+        switch (quadrant) {
+            case 0: // c.addi4spn rd'; loads rd',(rs1'); stores rs2',(rs1')
+                if (funct3 == 0) x(rdp, true);
+                else if (funct3 == 1) f(rdp, true), x(rs1p, false);
+                else if (funct3 < 4) x(rdp, true), x(rs1p, false);
+                else if (funct3 == 5) f(rdp, false), x(rs1p, false);
+                else if (funct3 > 5) x(rdp, false), x(rs1p, false);
+                return;
+            case 1:
+                if (funct3 == 0 || funct3 == 1) x(rd, false), x(rd, true); // c.addi, c.addiw
+                else if (funct3 == 2 || funct3 == 3) x(rd, true);          // c.li, c.lui / c.addi16sp
+                else if (funct3 == 4) {                                    // c.srli .. c.and, c.subw, c.addw
+                    x(rs1p, false), x(rs1p, true);
+                    if (bits(w, 11, 10) == 3) x(rdp, false);           // the register-register forms read rs2'
+                } else if (funct3 == 6 || funct3 == 7) x(rs1p, false); // c.beqz, c.bnez (c.j reads nothing)
+                return;
+            case 2:
+                if (funct3 == 0) x(rd, false), x(rd, true); // c.slli
+                else if (funct3 == 1) f(rd, true);          // c.fldsp
+                else if (funct3 == 2 || funct3 == 3) x(rd, true);
+                else if (funct3 == 4) {
+                    if (rs2 == 0) x(rd, false), x(1, bits(w, 12, 12) != 0);    // c.jr / c.jalr (writes ra)
+                    else if (bits(w, 12, 12) == 0) x(rs2, false), x(rd, true); // c.mv
+                    else x(rd, false), x(rs2, false), x(rd, true);             // c.add
+                } else if (funct3 == 5) f(rs2, false);                         // c.fsdsp
+                else x(rs2, false);                                            // c.swsp, c.sdsp
+                return;
+            default: return;
+        }
+    }
+    const std::uint32_t opcode = bits(w, 6, 0), rd = bits(w, 11, 7), rs1 = bits(w, 19, 15), rs2 = bits(w, 24, 20);
+    const std::uint32_t funct3 = bits(w, 14, 12), funct5 = bits(w, 31, 27);
+    switch (opcode) {
+        case 0x03: x(rs1, false), x(rd, true); return; // loads
+        case 0x07:                                     // FP or vector loads
+            x(rs1, false);
+            (funct3 == 0 || funct3 >= 5) ? v(rd, true) : f(rd, true);
+            return;
+        case 0x23: x(rs1, false), x(rs2, false); return;
+        case 0x27:
+            x(rs1, false);
+            (funct3 == 0 || funct3 >= 5) ? v(rd, false) : f(rs2, false); // vector stores: vs3 in rd's field
+            return;
+        case 0x63: return; // a predicted branch holds up nothing
+        case 0x6f: x(rd, true); return;
+        case 0x67: x(rd, true); return;
+        case 0x37:
+        case 0x17: x(rd, true); return;
+        case 0x13:
+        case 0x1b: x(rs1, false), x(rd, true); return;
+        case 0x33:
+        case 0x3b:
+        case 0x2f: x(rs1, false), x(rs2, false), x(rd, true); return;
+        case 0x43:
+        case 0x47:
+        case 0x4b:
+        case 0x4f: f(rs1, false), f(rs2, false), f(funct5, false), f(rd, true); return;
+        case 0x53:
+            switch (funct5) {
+                case 0x14: // feq/flt/fle: x <- f, f
+                    f(rs1, false), f(rs2, false), x(rd, true);
+                    return;
+                case 0x18: f(rs1, false), x(rd, true); return; // fcvt.int.fmt
+                case 0x1a: x(rs1, false), f(rd, true); return; // fcvt.fmt.int
+                case 0x1c: f(rs1, false), x(rd, true); return; // fmv.x / fclass
+                case 0x1e: x(rs1, false), f(rd, true); return; // fmv.fmt.x
+                case 0x08:
+                case 0x0b: f(rs1, false), f(rd, true); return; // fcvt between formats, fsqrt
+                default: f(rs1, false), f(rs2, false), f(rd, true); return;
+            }
+        case 0x57:
+            if (funct3 == 7) { // vsetvl*
+                x(rs1, false), x(rd, true);
+                return;
+            }
+            v(rs2, false);
+            if (funct3 == 0 || funct3 == 1 || funct3 == 2) v(rs1, false); // .vv forms (OPIVV, OPFVV, OPMVV)
+            else if (funct3 == 4 || funct3 == 6) x(rs1, false);           // .vx
+            else if (funct3 == 5) f(rs1, false);                          // .vf
+            if (const std::uint32_t funct6 = bits(w, 31, 26);
+                (funct3 == 1 || funct3 == 2 || funct3 == 5 || funct3 == 6) &&
+                ((funct6 >= 0x28 && funct6 <= 0x2f) || funct6 >= 0x3c))
+                v(rd, false); // the multiply-accumulate forms read vd
+            v(rd, true);
+            return;
+        default: return;
+    }
+}
+
 } // namespace simtune::riscv

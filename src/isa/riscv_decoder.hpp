@@ -26,6 +26,10 @@ struct Decoded {
 /// Decodes the instruction at the start of `bytes` (little-endian).
 Decoded decode(std::span<const std::byte> bytes) noexcept;
 
+/// The registers `insn` (decoded, size != 0) reads and writes, as slots (events.hpp): x1..x31
+/// (no zero register, no stack pointer), f0..f31 from 32, v0..v31 from 64.
+void registers(const Decoded& insn, InsnRegisters& regs) noexcept;
+
 /// "mnemonic operands" in the style of `objdump -M no-aliases` for the 32-bit formats; compressed
 /// instructions print their mnemonic and raw bits. Branch targets are absolute (from `address`).
 std::string disassemble(const Decoded& insn, std::uint64_t address);

@@ -61,6 +61,10 @@ const std::vector<DerivedRatio>& standard_ratios() {
         {"l1d_store_stream_share", {"l1d_store_stream_misses"}, {"l1d_store_misses"}},
         {"forwarded_load_share", {"store_forwarded_loads"}, {"mem_reads"}},
         {"forwarded_loads_per_mca_cycle", {"store_forwarded_loads"}, {"mca_cycles"}},
+        // Appended with the dataflow limit: how far the longest chain outlasts MCA's figure (above
+        // 1: the kernel is latency-bound by a chain MCA does not see) and the chain per instruction.
+        {"dataflow_per_mca_cycle", {"dataflow_cycles"}, {"mca_cycles"}},
+        {"dataflow_per_insn", {"dataflow_cycles"}, {"instructions"}},
     };
     return ratios;
 }
@@ -182,10 +186,22 @@ std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std:
             t.weight = value;
         }
         t.weight *= sign;
-        const auto it = std::ranges::find(raw_names, name);
-        if (it == raw_names.end())
-            fail(ErrorKind::invalid_data, "features: anchor term '{}': '{}' is not among the features", term, name);
-        t.column = static_cast<std::size_t>(it - raw_names.begin());
+        const auto column_of = [&](std::string_view column) {
+            const auto it = std::ranges::find(raw_names, column);
+            if (it == raw_names.end())
+                fail(ErrorKind::invalid_data, "features: anchor term '{}': '{}' is not among the features", term,
+                     column);
+            return static_cast<std::size_t>(it - raw_names.begin());
+        };
+        if (name.starts_with("max(")) {
+            const auto comma = name.find(',');
+            if (!name.ends_with(')') || comma == std::string_view::npos)
+                fail(ErrorKind::invalid_data, "features: anchor term '{}': expected max(NAME,NAME)", term);
+            t.column = column_of(name.substr(4, comma - 4));
+            t.or_column = column_of(name.substr(comma + 1, name.size() - comma - 2));
+        } else {
+            t.column = column_of(name);
+        }
         terms.push_back(t);
         at = end == std::string_view::npos ? text.size() : end;
     }
@@ -288,7 +304,11 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
         {"l1d_store_stream_misses", "-10*l1d_store_stream_misses"},
         {"store_forwarded_loads", "+4*store_forwarded_loads"},
     };
-    std::string anchor = has("mca_cycles") ? "mca_cycles" : "0.5*instructions";
+    // The base: MCA's cycles (throughput and the register chains one block carries), or the
+    // dataflow limit where a chain through memory or across blocks is longer.
+    std::string anchor = !has("mca_cycles")       ? "0.5*instructions"
+                         : has("dataflow_cycles") ? "max(mca_cycles,dataflow_cycles)"
+                                                  : "mca_cycles";
     for (const auto& [column, term] : stalls)
         if (has(column)) anchor += term;
     return anchor;

@@ -2,7 +2,7 @@
 // and writes the Stats to a file (report_format.hpp).
 //
 //   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
-//               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,
+//               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,dataflow=1,
 //               l1d=32768:64:8,l2=...,llc=...,dtlb=262144:4096:4,stlb=...,limit=N,
 //               blocks=0xA-0xB  ./kernel
 //
@@ -24,6 +24,10 @@
 //    only while the ROI flag is set. The memory callback only queues the access; the queue is
 //    drained into MemoryTraffic and CacheModel (held by the plugin, called directly) when full
 //    and at ROI end, and each distinct packed access description is decoded through QEMU once.
+//  - With dataflow=1 every block is also decoded into its instructions' registers, every access
+//    carries its instruction's address (the memory callback's user data), and each block
+//    execution first drains the previous block's accesses, so the dataflow collector (held in
+//    `collectors`) sees blocks and accesses in execution order.
 //  - With blocks=FIRST-END the report lists every counted block starting in [FIRST, END) (the
 //    kernel's own code) with its executions in the ROI, read from the same inline counters; the
 //    adapter prices them with LLVM MCA, which stays out of QEMU's process.
@@ -80,7 +84,7 @@ struct Options {
     std::string out;
     std::uint64_t roi_begin = 0, roi_end = 0;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded; ///< [first, second)
-    bool mix = false, branches = false, memory = false, caches = false;
+    bool mix = false, branches = false, memory = false, caches = false, dataflow = false;
     simtune::CacheHierarchy geometry;
     std::uint64_t limit = 0;                                       ///< 0: none
     std::optional<std::pair<std::uint64_t, std::uint64_t>> listed; ///< blocks= range [first, second)
@@ -96,7 +100,7 @@ struct Block {
 struct Plugin {
     Options options;
     std::optional<simtune::Classifier> classifier;
-    simtune::CollectorSet collectors; ///< the block collectors (mix, branches)
+    simtune::CollectorSet collectors; ///< the block collectors (mix, branches, dataflow)
     // The memory collectors, held here rather than in `collectors` so the per-access callback
     // calls them directly (one callback per guest load or store: the hot path).
     std::optional<simtune::MemoryTraffic> traffic;
@@ -166,6 +170,7 @@ Options parse_options(int argc, char** argv) {
         else if (key == "branches") o.branches = parse_flag(arg, value);
         else if (key == "mem") o.memory = parse_flag(arg, value);
         else if (key == "cache") o.caches = parse_flag(arg, value);
+        else if (key == "dataflow") o.dataflow = parse_flag(arg, value);
         else if (key == "l1d") o.geometry.l1d = parse_geometry(arg, value), has_l1d = true;
         else if (key == "l2") o.geometry.l2 = parse_geometry(arg, value), has_l2 = true;
         else if (key == "llc") o.geometry.llc = parse_geometry(arg, value), has_llc = true;
@@ -243,6 +248,7 @@ inline const DecodedInfo& decode(qemu_plugin_meminfo_t info) {
 struct PendingAccess {
     std::uint64_t address;
     qemu_plugin_meminfo_t info;
+    std::uint64_t pc; ///< the instruction's address (the callback's user data)
 };
 constexpr std::size_t pending_capacity = 4096;
 std::array<PendingAccess, pending_capacity> pending;
@@ -268,6 +274,7 @@ void drain_pending() {
             bytes[1] += d.is_store ? d.size : 0;
         }
         if constexpr (Caches) plugin->caches->access(a.address, d.size, d.is_store);
+        if (plugin->options.dataflow) plugin->collectors.on_memory({a.address, d.size, d.is_store, a.pc});
     }
     if constexpr (Traffic) plugin->traffic->add(accesses[0], accesses[1], bytes[0], bytes[1]);
     pending_count = 0;
@@ -278,6 +285,7 @@ void drain() {
     if (plugin->traffic && plugin->caches) drain_pending<true, true>();
     else if (plugin->traffic) drain_pending<true, false>();
     else if (plugin->caches) drain_pending<false, true>();
+    else if (plugin->options.dataflow) drain_pending<false, false>();
     pending_count = 0;
 }
 
@@ -311,13 +319,13 @@ void on_roi_end(unsigned int, void*) {
             if (const auto& listed = plugin->options.listed;
                 listed && block->decoded.address >= listed->first && block->decoded.address < listed->second)
                 r.blocks.push_back({block->decoded.address, block->decoded.end, runs});
-            // With branches the collectors saw every execution in order already.
-            if (!plugin->options.branches && plugin->options.mix)
+            // With branches or dataflow the collectors saw every execution in order already.
+            if (!plugin->options.branches && !plugin->options.dataflow && plugin->options.mix)
                 plugin->collectors.on_block_repeated(block->decoded, runs);
         }
     }
+    drain(); // first: the dataflow collector's last block needs its accesses
     plugin->collectors.contribute(stats);
-    drain();
     if (plugin->traffic) plugin->traffic->contribute(stats);
     if (plugin->caches) plugin->caches->contribute(stats);
     if (plugin->options.limit != 0 && stats.instructions > plugin->options.limit) {
@@ -330,17 +338,18 @@ void on_roi_end(unsigned int, void*) {
 }
 
 void on_block_execution(unsigned int, void* data) {
-    if (plugin->in_roi.load(std::memory_order_relaxed))
-        plugin->collectors.on_block(static_cast<const Block*>(data)->decoded);
+    if (!plugin->in_roi.load(std::memory_order_relaxed)) return;
+    if (plugin->options.dataflow) drain(); // the previous block's accesses before this block
+    plugin->collectors.on_block(static_cast<const Block*>(data)->decoded);
 }
 
 // One callback for loads and stores. (Separate QEMU_PLUGIN_MEM_R and QEMU_PLUGIN_MEM_W callbacks
 // are no use: QEMU 7.2 does not filter them by direction: the W callback fired for every access
 // and the R one for stores only — caught by test_qemu_unicorn_crosscheck.)
-void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void*) {
+void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void* pc) {
     if (!plugin->in_roi.load(std::memory_order_relaxed)) [[unlikely]]
         return;
-    pending[pending_count] = PendingAccess{address, info};
+    pending[pending_count] = PendingAccess{address, info, reinterpret_cast<std::uintptr_t>(pc)};
     if (++pending_count == pending_capacity) [[unlikely]]
         drain();
 }
@@ -359,12 +368,16 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
             DecodedBlock& d = slot->decoded;
             d.address = address;
             d.instructions = static_cast<std::uint32_t>(n);
+            std::vector<simtune::InsnRegisters> registers;
             for (std::size_t i = 0; i < n; ++i) {
                 const qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
                 const auto* bytes = static_cast<const std::byte*>(qemu_plugin_insn_data(insn));
                 const std::uint64_t at = qemu_plugin_insn_vaddr(insn);
                 const std::size_t size = qemu_plugin_insn_size(insn);
-                const auto info = plugin->classifier->classify({bytes, size}, at);
+                simtune::InsnRegisters regs;
+                const auto info = plugin->options.dataflow ? plugin->classifier->classify({bytes, size}, at, regs)
+                                                           : plugin->classifier->classify({bytes, size}, at);
+                if (plugin->options.dataflow) registers.push_back(regs);
                 ++d.class_counts[static_cast<std::size_t>(info.cls)];
                 if (i + 1 == n) {
                     d.end = at + size;
@@ -372,6 +385,8 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
                     d.branch_is_conditional = info.is_conditional;
                 }
             }
+            if (plugin->options.dataflow)
+                d.registers = std::make_shared<const std::vector<simtune::InsnRegisters>>(std::move(registers));
             // A block that starts inside the ROI (or after it began) must not count executions
             // from before it existed: it existed with zero executions then.
             slot->at_roi_begin = 0;
@@ -390,12 +405,15 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_roi_end, QEMU_PLUGIN_CB_NO_REGS, nullptr);
     }
     if (!block->counted) return;
-    if (plugin->options.branches)
+    if (plugin->options.branches || plugin->options.dataflow)
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block_execution, QEMU_PLUGIN_CB_NO_REGS, block);
-    if (plugin->traffic || plugin->caches)
-        for (std::size_t i = 0; i < n; ++i)
-            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory, QEMU_PLUGIN_CB_NO_REGS,
-                                             QEMU_PLUGIN_MEM_RW, nullptr);
+    if (plugin->traffic || plugin->caches || plugin->options.dataflow)
+        for (std::size_t i = 0; i < n; ++i) {
+            qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
+            // The user data is the instruction's address (for the dataflow collector).
+            void* pc = reinterpret_cast<void*>(static_cast<std::uintptr_t>(qemu_plugin_insn_vaddr(insn)));
+            qemu_plugin_register_vcpu_mem_cb(insn, on_memory, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, pc);
+        }
 }
 
 void on_exit(qemu_plugin_id_t, void*) {
@@ -446,6 +464,7 @@ extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t i
         p->classifier.emplace(isa_of(info->target_name));
         if (p->options.mix) p->collectors.add_mix();
         if (p->options.branches) p->collectors.add_branches();
+        if (p->options.dataflow) p->collectors.add_dataflow();
         if (p->options.memory) p->traffic.emplace();
         if (p->options.caches) p->caches.emplace(p->options.geometry);
         plugin = p.release();

@@ -16,7 +16,7 @@
 //
 // Version 2 added the block list (and, with Stats, the mca_* counters, which the plugin leaves 0:
 // QemuSimulator prices the listed blocks with LLVM MCA); version 3 the TLB and stream counters;
-// version 4 the store-miss counters.
+// version 4 the store-miss counters; version 5 the dataflow limit.
 //
 // Shared by the plugin (which formats) and the adapter (which parses strictly), header-only so the
 // plugin does not pull the adapter's process control into QEMU.
@@ -34,7 +34,7 @@
 namespace simtune::qemu_report {
 
 inline constexpr std::string_view magic = "simtune-qemu-stats";
-inline constexpr int version = 4;
+inline constexpr int version = 5;
 
 enum class Status {
     ok,

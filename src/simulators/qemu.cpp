@@ -76,7 +76,8 @@ std::vector<std::string> collector_arguments(const CollectorSet& collectors) {
              collectors.user_collector_count());
     std::vector<std::string> args{fmt::format("mix={}", int{collectors.instruction_mix() != nullptr}),
                                   fmt::format("branches={}", int{collectors.branch_counter() != nullptr}),
-                                  fmt::format("mem={}", int{collectors.memory_traffic() != nullptr})};
+                                  fmt::format("mem={}", int{collectors.memory_traffic() != nullptr}),
+                                  fmt::format("dataflow={}", int{collectors.dataflow() != nullptr})};
     if (const CacheModel* caches = collectors.cache_model()) {
         const auto& g = caches->geometry();
         args.push_back("cache=1");

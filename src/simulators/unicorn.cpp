@@ -63,10 +63,11 @@ void Hooks::add(int type, void* callback, void* user_data, std::string_view what
 /// deadline, rare enough that the clock costs nothing measurable.
 constexpr std::uint32_t clock_check_blocks = 4096;
 
-Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events)
+Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events, bool instruction_events)
     : kernel_(kernel), conv_(convention(kernel.isa())), classifier_(kernel.isa()),
       layout_(layout_guest(kernel.segments(), kernel.buffers(), options.stack_bytes, kernel.path().string())),
-      memory_(layout_.guest.bytes), uc_(open_engine(conv_)), hooks_(uc_.get()), memory_events_(memory_events) {
+      memory_(layout_.guest.bytes), uc_(open_engine(conv_)), hooks_(uc_.get()), memory_events_(memory_events),
+      instruction_events_(memory_events && instruction_events) {
     std::tie(code_lo_, code_hi_) = kernel.kernel_code();
     kernel_entry_ = kernel.symbol("simtune_kernel")->address; // KernelBinary::load checked it exists
     load_image();
@@ -117,6 +118,8 @@ void Engine::add_hooks() {
     if (memory_events_)
         hooks_.add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::on_memory), this,
                    "adding the memory hook");
+    if (instruction_events_)
+        hooks_.add(UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::on_instruction), this, "adding the instruction hook");
     if (conv_.syscall_instruction >= 0)
         hooks_.add(UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::on_syscall), this, "adding the syscall hook",
                    conv_.syscall_instruction);
@@ -152,7 +155,9 @@ BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
         e.inside_kernel = address >= code_lo_ && address + size <= code_hi_;
         e.size = size;
         if (e.inside_kernel && in_image(address, size)) {
-            e.block = classifier_.decode_block(std::span<const std::byte>(host(address), size), address);
+            // With the registers always: the engine outlives runs, and any run may want dataflow.
+            e.block = classifier_.decode_block(std::span<const std::byte>(host(address), size), address, SIZE_MAX,
+                                               /*with_registers=*/true);
         } else {
             e.block.address = address;
             e.block.end = address + size;
@@ -201,7 +206,8 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
 void Engine::on_memory(uc_engine*, uc_mem_type type, std::uint64_t address, int size, std::int64_t, void* self) {
     auto& e = *static_cast<Engine*>(self);
     try {
-        e.collectors_->on_memory(MemoryAccess{address, static_cast<std::uint32_t>(size), type == UC_MEM_WRITE});
+        e.collectors_->on_memory(
+            MemoryAccess{address, static_cast<std::uint32_t>(size), type == UC_MEM_WRITE, e.instruction_});
     } catch (...) {
         e.pending_ = std::current_exception();
         e.stop(Stop::exception);
@@ -227,6 +233,10 @@ void Engine::on_interrupt(uc_engine*, std::uint32_t number, void* self) {
         e.interrupt_ = number;
     }
     e.stop(Stop::interrupt);
+}
+
+void Engine::on_instruction(uc_engine*, std::uint64_t address, std::uint32_t, void* self) {
+    static_cast<Engine*>(self)->instruction_ = address;
 }
 
 void Engine::on_syscall(uc_engine*, void* self) {
@@ -294,8 +304,12 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     // does not matter: count executions per block in the hook and feed the mix after the run (see
     // replay_blocks). Branch counting and user collectors see every block in execution order.
     const bool wants_blocks = has(events, EventKind::blocks);
-    replay_blocks_ = wants_blocks && collectors.branch_counter() == nullptr && collectors.user_collector_count() == 0;
+    replay_blocks_ = wants_blocks && collectors.branch_counter() == nullptr && collectors.dataflow() == nullptr &&
+                     collectors.user_collector_count() == 0;
     feed_blocks_ = wants_blocks && !replay_blocks_;
+    if (has(events, EventKind::dataflow) && !instruction_events_)
+        fail(ErrorKind::invalid_argument, "internal: engine built without the instruction hook");
+    instruction_ = 0;
     for (auto& entry : block_store_) entry.executions = 0;
     max_instructions_ = budget_ = options.limits.max_instructions;
     timeout_ = options.limits.timeout;
@@ -338,8 +352,9 @@ using unicorn::Engine;
 
 struct UnicornSimulator::Impl {
     UnicornOptions options;
-    /// Engines for the most recently run binary: [0] without, [1] with memory hooks.
-    std::array<std::unique_ptr<Engine>, 2> engines;
+    /// Engines for the most recently run binary: [0] without memory hooks, [1] with them, [2] also
+    /// with the instruction hook (the dataflow collector).
+    std::array<std::unique_ptr<Engine>, 3> engines;
 };
 
 UnicornSimulator::UnicornSimulator() : UnicornSimulator(UnicornOptions{}) {}
@@ -364,10 +379,11 @@ SimulationResult UnicornSimulator::run(const KernelBinary& kernel, const Target&
              kernel.isa(), target.name, target.isa);
     auto& engines = impl_->engines;
     const bool memory = has(collectors.events(), EventKind::memory);
+    const bool instructions = memory && has(collectors.events(), EventKind::dataflow);
     for (auto& e : engines)
         if (e && !e->holds(kernel)) e.reset();
-    auto& engine = engines[memory ? 1 : 0];
-    if (!engine) engine = std::make_unique<Engine>(kernel, impl_->options, memory);
+    auto& engine = engines[instructions ? 2 : memory ? 1 : 0];
+    if (!engine) engine = std::make_unique<Engine>(kernel, impl_->options, memory, instructions);
     return engine->run(collectors, impl_->options);
 }
 

@@ -114,7 +114,12 @@ public:
     /// engine's life: Unicorn compiles hook calls into translated code, and dropping translated
     /// code to add or remove the hook is unreliable in 2.0.1 (uc_ctl_remove_cache left x86-64 code
     /// in place; a full flush took up to seconds), so the simulator keeps one engine of each kind.
-    Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events);
+    /// `instruction_events` (with memory events): an instruction hook keeps the address of the
+    /// instruction running, which each access then carries (MemoryAccess::pc, for the dataflow
+    /// collector). Unicorn 2.0.1's program counter read inside a memory hook is not it: on x86-64
+    /// it can still hold an earlier instruction's address, on RISC-V the block's (measured).
+    Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events,
+           bool instruction_events = false);
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
@@ -138,6 +143,7 @@ private:
                               void* self);
     static void on_interrupt(uc_engine* uc, std::uint32_t number, void* self);
     static void on_syscall(uc_engine* uc, void* self);
+    static void on_instruction(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
 
     BlockEntry& lookup(std::uint64_t address, std::uint32_t size);
     void count_block(std::uint64_t address, std::uint32_t size);
@@ -182,6 +188,8 @@ private:
     std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> writable_;
 
     bool memory_events_ = false;
+    bool instruction_events_ = false;
+    std::uint64_t instruction_ = 0; ///< the instruction running (with instruction_events_)
 
     // Decoded blocks, keyed by (address, size): a small direct-mapped front table that stays in the
     // L1 cache, over a map; the entries live in a deque so pointers to them stay valid.

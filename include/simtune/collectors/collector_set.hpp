@@ -4,7 +4,8 @@
 // Division of labour: the simulator itself always fills Stats::instructions and
 // Stats::basic_blocks (it counts them anyway to enforce the instruction limit); InstructionMix fills
 // by_class; BranchCounter fills branches_taken; MemoryTraffic fills mem_reads/mem_writes and bytes;
-// CacheModel fills the l1d/l2/llc accesses and misses; PipelineCollector fills the mca_* counters.
+// CacheModel fills the l1d/l2/llc accesses and misses; PipelineCollector fills the mca_* counters;
+// DataflowCollector fills dataflow_cycles.
 //
 // The built-in collectors are held by value and called directly (no virtual call on the hot path);
 // user collectors (any type modelling StatsCollector) are type-erased and called after them.
@@ -18,6 +19,7 @@
 
 #include "simtune/collectors/branches.hpp"
 #include "simtune/collectors/cache.hpp"
+#include "simtune/collectors/dataflow.hpp"
 #include "simtune/collectors/instruction_mix.hpp"
 #include "simtune/collectors/memory.hpp"
 #include "simtune/collectors/pipeline.hpp"
@@ -40,11 +42,11 @@ public:
         set.add_mix();
         return set;
     }
-    /// Everything: mix, branches, memory traffic, the target's cache hierarchy and its pipeline
-    /// model.
+    /// Everything: mix, branches, memory traffic, the target's cache hierarchy, its pipeline
+    /// model and the dataflow limit.
     static CollectorSet all(const Target& target) {
         CollectorSet set;
-        set.add_mix().add_branches().add_memory().add_caches(target.caches).add_pipeline(target);
+        set.add_mix().add_branches().add_memory().add_caches(target.caches).add_pipeline(target).add_dataflow();
         return set;
     }
 
@@ -71,6 +73,11 @@ public:
         pipeline_.emplace(PipelineCpu::of(target));
         return *this;
     }
+    /// The dataflow limit (dataflow_cycles) with a generic core's latencies.
+    CollectorSet& add_dataflow(DataflowCore core = {}) {
+        dataflow_.emplace(core);
+        return *this;
+    }
     /// Adds a user collector; it sees the same events as the built-in ones (those it asks for in
     /// its events()), after them.
     template <StatsCollector C>
@@ -91,6 +98,7 @@ public:
         if (memory_) e = e | memory_->events();
         if (caches_) e = e | caches_->events();
         if (pipeline_) e = e | pipeline_->events();
+        if (dataflow_) e = e | dataflow_->events();
         for (const auto& user : users_) e = e | user->events();
         return e;
     }
@@ -98,11 +106,13 @@ public:
     void on_block(const DecodedBlock& block) {
         if (mix_) mix_->on_block(block);
         if (branches_) branches_->on_block(block);
+        if (dataflow_) dataflow_->on_block(block);
         for (Erased* user : block_users_) user->on_block(block);
     }
     void on_memory(const MemoryAccess& access) {
         if (memory_) memory_->on_memory(access);
         if (caches_) caches_->on_memory(access);
+        if (dataflow_) dataflow_->on_memory(access);
         for (Erased* user : memory_users_) user->on_memory(access);
     }
     /// `runs` executions of `block` in a few calls instead of one per execution. Only when the
@@ -112,9 +122,9 @@ public:
     /// their per-block execution counts. Chunks keep every scaled count (each at most the block's
     /// instructions × k) within 32 bits.
     void on_block_repeated(const DecodedBlock& block, std::uint64_t runs) {
-        if (branches_ || !block_users_.empty())
+        if (branches_ || dataflow_ || !block_users_.empty())
             fail(ErrorKind::invalid_argument,
-                 "on_block_repeated: a branch counter or user collector needs every execution in order");
+                 "on_block_repeated: a branch counter, dataflow or user collector needs every execution in order");
         if (!mix_ || runs == 0) return;
         const std::uint64_t chunk =
             std::numeric_limits<std::uint32_t>::max() / std::max<std::uint32_t>(1, block.instructions);
@@ -147,6 +157,7 @@ public:
         if (memory_) memory_->contribute(stats);
         if (caches_) caches_->contribute(stats);
         if (pipeline_) pipeline_->contribute(stats);
+        if (dataflow_) dataflow_->contribute(stats);
         for (const auto& user : users_) user->contribute(stats);
     }
     /// Resets every collector (keeps the choice of collectors).
@@ -156,6 +167,7 @@ public:
         if (memory_) memory_->reset();
         if (caches_) caches_->reset();
         if (pipeline_) pipeline_->reset();
+        if (dataflow_) dataflow_->reset();
         for (const auto& user : users_) user->reset();
     }
 
@@ -165,6 +177,7 @@ public:
     [[nodiscard]] const MemoryTraffic* memory_traffic() const noexcept { return ptr(memory_); }
     [[nodiscard]] const CacheModel* cache_model() const noexcept { return ptr(caches_); }
     [[nodiscard]] const PipelineCollector* pipeline() const noexcept { return ptr(pipeline_); }
+    [[nodiscard]] const DataflowCollector* dataflow() const noexcept { return ptr(dataflow_); }
     [[nodiscard]] std::size_t user_collector_count() const noexcept { return users_.size(); }
 
 private:
@@ -197,6 +210,7 @@ private:
     std::optional<MemoryTraffic> memory_;
     std::optional<CacheModel> caches_;
     std::optional<PipelineCollector> pipeline_;
+    std::optional<DataflowCollector> dataflow_;
     std::vector<std::unique_ptr<Erased>> users_;
     // Dispatch lists: the users that asked for each kind of event (owned by users_).
     std::vector<Erased*> block_users_;
@@ -208,6 +222,7 @@ static_assert(StatsCollector<MemoryTraffic>);
 static_assert(StatsCollector<BranchCounter>);
 static_assert(StatsCollector<CacheModel>);
 static_assert(StatsCollector<PipelineCollector>);
+static_assert(StatsCollector<DataflowCollector>);
 static_assert(StatsCollector<CollectorSet>);
 
 } // namespace simtune

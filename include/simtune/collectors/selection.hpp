@@ -14,9 +14,10 @@ struct CollectorSelection {
     bool memory = true;
     bool caches = true;
     bool pipeline = true; ///< LLVM MCA block costs (mca_*): about a millisecond per distinct block
+    bool dataflow = true; ///< the dataflow limit (dataflow_cycles): a register walk per instruction
 
-    static CollectorSelection none() { return {false, false, false, false, false}; }
-    static CollectorSelection mix_only() { return {true, false, false, false, false}; }
+    static CollectorSelection none() { return {false, false, false, false, false, false}; }
+    static CollectorSelection mix_only() { return {true, false, false, false, false, false}; }
     static CollectorSelection all() { return {}; }
 
     [[nodiscard]] CollectorSet make(const Target& target) const {
@@ -26,16 +27,18 @@ struct CollectorSelection {
         if (memory) set.add_memory();
         if (caches) set.add_caches(target.caches);
         if (pipeline) set.add_pipeline(target);
+        if (dataflow) set.add_dataflow();
         return set;
     }
-    /// "mix+branches+memory+caches+pipeline", "none", ...
+    /// "mix+branches+memory+caches+pipeline+dataflow", "none", ...
     [[nodiscard]] std::string key() const {
         std::string k;
         for (auto [on, name] : {std::pair{mix, "mix"},
                                 {branches, "branches"},
                                 {memory, "memory"},
                                 {caches, "caches"},
-                                {pipeline, "pipeline"}})
+                                {pipeline, "pipeline"},
+                                {dataflow, "dataflow"}})
             if (on) {
                 if (!k.empty()) k += '+';
                 k += name;

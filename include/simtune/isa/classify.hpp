@@ -36,6 +36,9 @@ public:
     [[nodiscard]] Isa isa() const noexcept;
     /// Classifies the instruction at the start of `bytes`; size 0 if it does not decode.
     [[nodiscard]] InsnInfo classify(std::span<const std::byte> bytes, std::uint64_t address) const;
+    /// The same, and the registers the instruction reads and writes into `registers` (its slots,
+    /// events.hpp; none if the ISA's decoder cannot say).
+    InsnInfo classify(std::span<const std::byte> bytes, std::uint64_t address, InsnRegisters& registers) const;
     /// "mnemonic operands" of the instruction at the start of `bytes`, or "(undecodable: xx xx ..)".
     [[nodiscard]] std::string disassemble(std::span<const std::byte> bytes, std::uint64_t address) const;
     /// Decodes `code` (a translated block starting at `address`) into its histogram. Decoding
@@ -46,8 +49,10 @@ public:
     /// Coverage: x86-64 and AArch64 through capstone 4.0.2 (which lacks e.g. AArch64 MTE and some
     /// AVX-512 mask moves: they decode as size 0); RV64GC (+ V opcodes) through the project's own
     /// decoder, because capstone 4.0.2 has no RISC-V back end.
+    /// With `with_registers`, the block also lists its instructions' registers
+    /// (DecodedBlock::registers, for the dataflow collector).
     [[nodiscard]] DecodedBlock decode_block(std::span<const std::byte> code, std::uint64_t address,
-                                            std::size_t max_instructions = SIZE_MAX) const;
+                                            std::size_t max_instructions = SIZE_MAX, bool with_registers = false) const;
 
 private:
     struct Impl;

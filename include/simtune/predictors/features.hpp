@@ -56,10 +56,12 @@ struct FeatureOptions {
     bool clamp_to_training_range = true;
 };
 
-/// One term of an anchor: weight × a raw column.
+/// One term of an anchor: weight × a raw column, or weight × the larger of two raw columns.
 struct AnchorTerm {
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
     double weight = 1;
     std::size_t column = 0;
+    std::size_t or_column = none; ///< with a second column: weight × max(column, or_column)
     friend bool operator==(const AnchorTerm&, const AnchorTerm&) = default;
 };
 
@@ -67,12 +69,14 @@ struct AnchorTerm {
 /// at least something).
 [[nodiscard]] inline double anchor_value(std::span<const AnchorTerm> terms, std::span<const double> raw) noexcept {
     double sum = 0;
-    for (const auto& t : terms) sum += t.weight * raw[t.column];
+    for (const auto& t : terms)
+        sum += t.weight * (t.or_column == AnchorTerm::none ? raw[t.column] : std::max(raw[t.column], raw[t.or_column]));
     return std::max(sum, 1.0);
 }
 
-/// Parses an anchor: terms joined by '+' or '-', each a raw column name optionally preceded by a
-/// decimal weight (no exponent) and '*' ("mca_cycles+5*l1d_misses-2.5*l1d_stream_misses"); no spaces. Fails with
+/// Parses an anchor: terms joined by '+' or '-', each a raw column name or `max(NAME,NAME)`,
+/// optionally preceded by a decimal weight (no exponent) and '*'
+/// ("max(mca_cycles,dataflow_cycles)+5*l1d_misses-2.5*l1d_stream_misses"); no spaces. Fails with
 /// ErrorKind::invalid_data naming the term that is malformed or not one of `raw_names`.
 [[nodiscard]] std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std::string> raw_names);
 
