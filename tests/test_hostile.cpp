@@ -23,6 +23,7 @@
 #include <simtune/kernel.hpp>
 #include <simtune/predictors/any_predictor.hpp>
 #include <simtune/process.hpp>
+#include <simtune/scorer.hpp>
 #include <simtune/simulators/any_simulator.hpp>
 #include <simtune/simulators/unicorn.hpp>
 #include <simtune/target.hpp>
@@ -167,6 +168,22 @@ TEST_CASE("without HOME the build cache is a per-user 0700 directory in the temp
     fs::permissions(mine, fs::perms::all); // as if someone else had made it for us
     check_error([&] { (void)build_kernel(twice_c, parse_buffer_spec(buffers), host_x86_64()); }, ErrorKind::io,
                 {mine.string(), "mode 0777"});
+    fs::remove_all(dir);
+}
+
+TEST_CASE("the built-in model never goes through a file in the shared temp directory") {
+    // 7e8c819 wrote the shipped model to $TMPDIR/simtune-builtin-<target>-<pid>-<n>.model with a
+    // plain ofstream: a symbolic link planted under that name made it overwrite any file the user
+    // could write. Built-in models are parsed from memory now.
+    const auto dir = scratch_dir("builtin-model");
+    const ScopedEnv tmpdir("TMPDIR", dir.string());
+    fs::create_directory(dir / "victim-dir");
+    std::ofstream(dir / "victim-dir" / "precious") << "precious\n";
+    for (int n = 0; n < 4; ++n)
+        fs::create_symlink(dir / "victim-dir" / "precious",
+                           dir / fmt::format("simtune-builtin-host-x86-64-{}-{}.model", ::getpid(), n));
+    (void)default_model(host_x86_64());
+    CHECK(slurp(dir / "victim-dir" / "precious") == "precious\n");
     fs::remove_all(dir);
 }
 
