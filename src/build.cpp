@@ -7,11 +7,13 @@
 #include <elf.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <fstream>
+#include <optional>
 
 #include "simtune/error.hpp"
 #include "simtune/process.hpp"
@@ -124,6 +126,56 @@ std::filesystem::path harness_object(const std::filesystem::path& cache, const s
     return cached;
 }
 
+/// The published binary at `path`, or nothing if there is none or it is damaged (not a valid kernel
+/// binary for `target`).
+std::optional<KernelBinary> load_published(const std::filesystem::path& path, const Target& target) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    try {
+        return KernelBinary::load(path, target.isa);
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
+/// Publishes the entry staged in `staged` (`kernel`, and the input kept beside it, `kept_name`) as
+/// the cache entry `final_dir`, and returns the published binary; `built` is the staged binary.
+///
+/// A published entry is never deleted or emptied, not even by a build with use_cache=false or one
+/// repairing a damaged entry: other processes (or threads) may have loaded it, be running it
+/// natively or under QEMU, or be between finding it and opening it. Files go in by rename(2) over
+/// the entry's file, which is atomic: every open of the path sees a whole file, old or new, and
+/// whoever has the old one open or running keeps it. The entry's directory only ever gains files.
+/// (The alternative, a private copy per use_cache=false build, would leave a new directory in the
+/// cache for every such build, and would not refresh the entry, which is what rebuilding is for.)
+///
+/// An entry that is already valid is kept, and ours discarded, when the caller asked for the cache
+/// (a parallel build published first) or when ours has the same bytes (the build is reproducible):
+/// then its readers see no change at all, not even a new inode. Only a use_cache=false rebuild that
+/// came out different replaces a valid entry, atomically.
+KernelBinary publish_entry(const std::filesystem::path& staged, const std::filesystem::path& final_dir,
+                           const KernelBinary& built, const std::string& kept_name, const Target& target,
+                           bool use_cache) {
+    const auto final_binary = final_dir / "kernel";
+    if (auto published = load_published(final_binary, target)) {
+        const auto theirs = published->bytes(), ours = built.bytes();
+        if (use_cache || std::equal(theirs.begin(), theirs.end(), ours.begin(), ours.end()))
+            return *std::move(published);
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(final_dir, ec);
+    // The kept input first (the same bytes for the same key), the binary last: an entry whose
+    // binary is there is complete.
+    if (!ec) std::filesystem::rename(staged / kept_name, final_dir / kept_name, ec);
+    if (!ec) std::filesystem::rename(staged / "kernel", final_binary, ec);
+    if (ec) {
+        // Could not publish (e.g. a read-only cache): a valid entry someone else published will do.
+        if (auto published = load_published(final_binary, target)) return *std::move(published);
+        fail(ErrorKind::io, "cannot publish {} into the build cache: {}", final_dir.string(), ec.message());
+    }
+    return KernelBinary::load(final_binary, target.isa);
+}
+
 /// The one path from a kernel object to a published KernelBinary, shared by build_kernel and
 /// build_kernel_from_object: cache lookup; in a scratch folder, the object is made, its .text moved
 /// into simtune_text and linked statically with the glue and the (cached) harness object; the
@@ -133,12 +185,10 @@ KernelBinary link_kernel(const KernelObjectRecipe& recipe, std::span<const Buffe
     const auto cache = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
     const auto final_dir = cache / "kernels" / fmt::format("{}-{}", target.name, recipe.key);
     const auto final_binary = final_dir / "kernel";
-    if (options.use_cache && std::filesystem::exists(final_binary)) {
-        try {
-            return KernelBinary::load(final_binary, target.isa);
-        } catch (const Error&) {
-            std::filesystem::remove_all(final_dir); // a damaged cache entry: rebuild it
-        }
+    if (options.use_cache) {
+        // A damaged entry is rebuilt and replaced by publish_entry below, never deleted here: another
+        // process may be repairing it at this moment, and deleting would take away its fresh copy.
+        if (auto published = load_published(final_binary, target)) return *std::move(published);
     }
 
     std::error_code ec;
@@ -147,11 +197,14 @@ KernelBinary link_kernel(const KernelObjectRecipe& recipe, std::span<const Buffe
     const auto scratch = cache / "kernels" / fmt::format(".build-{}-{}-{}", recipe.key, ::getpid(), scratch_counter++);
     std::filesystem::create_directories(scratch, ec);
     if (ec) fail(ErrorKind::io, "cannot create {}: {}", scratch.string(), ec.message());
+    // The scratch folder goes however this function ends. Cleanup uses the error_code overload and
+    // ignores failure: it must never throw, neither from a destructor that may run while an error
+    // is on its way out (which would terminate, or hide that error) nor over a successful build.
     struct Cleanup {
         std::filesystem::path dir;
-        ~Cleanup() {
-            std::error_code e;
-            std::filesystem::remove_all(dir, e);
+        ~Cleanup() noexcept {
+            std::error_code ignored;
+            std::filesystem::remove_all(dir, ignored);
         }
     } cleanup{scratch};
 
@@ -167,17 +220,13 @@ KernelBinary link_kernel(const KernelObjectRecipe& recipe, std::span<const Buffe
     link.insert(link.end(), {"kernel.o", "glue.c", harness.string(), "-o", "kernel", "-lm"});
     run_tool(link, scratch, "linking the kernel binary");
 
-    auto binary = KernelBinary::load(scratch / "kernel", target.isa); // validates what we built
-    std::filesystem::create_directories(final_dir / "..", ec);
-    const auto staged = scratch / "out";
+    const auto built = KernelBinary::load(scratch / "kernel", target.isa); // validates what we built
+    const auto staged = scratch / "entry";
     std::filesystem::create_directories(staged, ec);
-    std::filesystem::rename(scratch / "kernel", staged / "kernel", ec);
+    if (!ec) std::filesystem::rename(scratch / "kernel", staged / "kernel", ec);
+    if (ec) fail(ErrorKind::io, "cannot stage {}: {}", staged.string(), ec.message());
     write_file(staged / recipe.kept_name, recipe.kept_contents);
-    if (!options.use_cache) std::filesystem::remove_all(final_dir, ec);
-    std::filesystem::rename(staged, final_dir, ec);
-    if (ec && !std::filesystem::exists(final_binary))
-        fail(ErrorKind::io, "cannot publish {} into the build cache: {}", final_dir.string(), ec.message());
-    return KernelBinary::load(final_binary, target.isa);
+    return publish_entry(staged, final_dir, built, recipe.kept_name, target, options.use_cache);
 }
 
 /// Checks what every build needs before any tool runs; returns the buffer spec string.

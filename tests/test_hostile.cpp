@@ -5,10 +5,14 @@
 // request to stop (SIGINT/SIGTERM) while children and simulations run.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cstdlib>
@@ -23,6 +27,7 @@
 #include <simtune/kernel.hpp>
 #include <simtune/predictors/any_predictor.hpp>
 #include <simtune/process.hpp>
+#include <simtune/scorer.hpp>
 #include <simtune/simulators/any_simulator.hpp>
 #include <simtune/simulators/unicorn.hpp>
 #include <simtune/target.hpp>
@@ -167,6 +172,112 @@ TEST_CASE("without HOME the build cache is a per-user 0700 directory in the temp
     fs::permissions(mine, fs::perms::all); // as if someone else had made it for us
     check_error([&] { (void)build_kernel(twice_c, parse_buffer_spec(buffers), host_x86_64()); }, ErrorKind::io,
                 {mine.string(), "mode 0777"});
+    fs::remove_all(dir);
+}
+
+namespace {
+
+/// Sets or clears the immutable attribute of `file` (root can delete anything else); false where the
+/// file system or the capabilities do not allow it.
+bool set_immutable(const fs::path& file, bool on) {
+    const int fd = ::open(file.c_str(), O_RDONLY);
+    if (fd < 0) return false;
+    int flags = 0;
+    bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+    flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+    ok = ok && ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    ::close(fd);
+    return ok;
+}
+
+/// Makes `dir`/x impossible to delete, or (on = false) deletable again: the immutable attribute as
+/// root, a read-only directory otherwise. False if that could not be done.
+bool pin(const fs::path& dir, bool on) {
+    if (::geteuid() == 0) return set_immutable(dir / "x", on);
+    std::error_code ec;
+    fs::permissions(dir, on ? fs::perms::owner_read | fs::perms::owner_exec : fs::perms::owner_all,
+                    fs::perm_options::replace, ec);
+    return !ec;
+}
+
+} // namespace
+
+TEST_CASE("a build without the cache never deletes or replaces the entry others are using") {
+    // 7e8c819 emptied the published entry (remove_all) before renaming its rebuild in: for that
+    // moment a reader found no binary, and afterwards the path named another file than the one
+    // readers had loaded.
+    const auto dir = scratch_dir("no-cache");
+    const auto cached = build(twice_c, dir / "cache");
+    const auto path = cached.path();
+    struct stat before {};
+    REQUIRE(::stat(path.c_str(), &before) == 0);
+
+    std::atomic<bool> done{false};
+    std::atomic<long> looks{0}, missing{0};
+    std::thread reader([&] { // another process about to open the cached binary, again and again
+        while (!done) {
+            if (::access(path.c_str(), R_OK) != 0) ++missing;
+            ++looks;
+        }
+    });
+    BuildOptions fresh;
+    fresh.cache_dir = dir / "cache";
+    fresh.use_cache = false;
+    for (int i = 0; i < 3; ++i) {
+        const auto rebuilt = build_kernel(twice_c, parse_buffer_spec(buffers), host_x86_64(), fresh);
+        CHECK(rebuilt.content_hash() == cached.content_hash());
+    }
+    done = true;
+    reader.join();
+    CHECK(looks.load() > 0);
+    CHECK(missing.load() == 0);
+    struct stat after {};
+    REQUIRE(::stat(path.c_str(), &after) == 0);
+    CHECK(after.st_ino == before.st_ino); // the very file readers have open, not a copy
+    CHECK(KernelBinary::load(path).content_hash() == cached.content_hash());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a damaged cache entry that cannot be deleted is repaired in place, without throwing") {
+    // 7e8c819 deleted a damaged entry with the throwing remove_all: a file it could not delete made
+    // build_kernel throw std::filesystem::filesystem_error instead of rebuilding.
+    const auto dir = scratch_dir("damaged-entry");
+    const auto good = build(thrice_c, dir / "cache");
+    const auto entry = good.path().parent_path();
+    const auto bytes = read_file(good.path());
+    std::ofstream(good.path(), std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+    check_error([&] { (void)KernelBinary::load(good.path()); }, ErrorKind::invalid_binary, "truncated");
+    fs::create_directory(entry / "pinned");
+    std::ofstream(entry / "pinned" / "x") << "a file someone keeps here";
+    if (!pin(entry / "pinned", true)) {
+        MESSAGE("cannot make a file undeletable here; skipped");
+        fs::remove_all(dir);
+        return;
+    }
+    std::optional<KernelBinary> repaired;
+    CHECK_NOTHROW(repaired = build(thrice_c, dir / "cache"));
+    REQUIRE(pin(entry / "pinned", false));
+    REQUIRE(repaired);
+    CHECK(repaired->path() == good.path());
+    CHECK(repaired->content_hash() == good.content_hash());
+    CHECK(KernelBinary::load(good.path()).content_hash() == good.content_hash());
+    CHECK(fs::exists(entry / "pinned" / "x"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("the built-in model never goes through a file in the shared temp directory") {
+    // 7e8c819 wrote the shipped model to $TMPDIR/simtune-builtin-<target>-<pid>-<n>.model with a
+    // plain ofstream: a symbolic link planted under that name made it overwrite any file the user
+    // could write. Built-in models are parsed from memory now.
+    const auto dir = scratch_dir("builtin-model");
+    const ScopedEnv tmpdir("TMPDIR", dir.string());
+    fs::create_directory(dir / "victim-dir");
+    std::ofstream(dir / "victim-dir" / "precious") << "precious\n";
+    for (int n = 0; n < 4; ++n)
+        fs::create_symlink(dir / "victim-dir" / "precious",
+                           dir / fmt::format("simtune-builtin-host-x86-64-{}-{}.model", ::getpid(), n));
+    (void)default_model(host_x86_64());
+    CHECK(slurp(dir / "victim-dir" / "precious") == "precious\n");
     fs::remove_all(dir);
 }
 

@@ -167,6 +167,11 @@ TEST_CASE_FIXTURE(Fixture, "a command template runs the binary through the shell
     o.command_template = "cd " + odd_dir.string() + " && {binary} {args}";
     CHECK(NativeRunner(o).measure(KernelBinary::load(odd)).seconds > 0);
     CHECK_FALSE(std::filesystem::exists(odd_dir / "pwned"));
+    // Without the quote, an unquoted path still parses as a shell line: the substitution would run.
+    const auto odd2 = odd_dir / "$(touch pwned) kernel";
+    std::filesystem::copy_file(scale(256).path(), odd2, std::filesystem::copy_options::overwrite_existing);
+    CHECK(NativeRunner(o).measure(KernelBinary::load(odd2)).seconds > 0);
+    CHECK_FALSE(std::filesystem::exists(odd_dir / "pwned"));
     std::filesystem::remove_all(odd_dir);
 
     o.command_template = "echo board unreachable >&2; exit 255";

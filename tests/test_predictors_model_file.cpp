@@ -1,6 +1,9 @@
 // Model files: the format, loading either kind by header, and every way a file can be bad.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -313,4 +316,37 @@ TEST_CASE("an ensemble file holds its members' files and predicts their geometri
         CHECK_THROWS_AS(Ensemble({std::get<RidgeRegressor>(e.members()[0]), other}), Error);
     }
     SUBCASE("an ensemble with no members is refused") { CHECK_THROWS_AS(Ensemble({}), Error); }
+}
+
+TEST_CASE("a save that fails part-way leaves the model file as it was") {
+    // Issue 16, item 9: the disk fills up (here: a file size limit) while a model is saved over an
+    // older one. The older model must still be there, whole, not a truncated mix.
+    TempDir dir;
+    GradientBoostedTrees first({.rounds = 3, .max_depth = 2}), second({.rounds = 40, .max_depth = 3});
+    first.fit(data());
+    second.fit(data());
+    first.save(dir.path / "m.model");
+    const auto before = read(dir.path / "m.model");
+    struct sigaction ignore {
+    }, previous{};
+    ignore.sa_handler = SIG_IGN;
+    REQUIRE(::sigaction(SIGXFSZ, &ignore, &previous) == 0); // a write past the limit fails with EFBIG
+    struct rlimit limit {};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &limit) == 0);
+    const auto saved = limit;
+    limit.rlim_cur = 1024;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    bool failed = false;
+    try {
+        second.save(dir.path / "m.model");
+    } catch (const Error& e) {
+        failed = e.kind() == ErrorKind::io;
+    }
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &saved) == 0);
+    ::sigaction(SIGXFSZ, &previous, nullptr);
+    CHECK(failed);
+    CHECK(read(dir.path / "m.model") == before);
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+    CHECK(files == 1); // no temporary left behind
 }

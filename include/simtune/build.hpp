@@ -20,7 +20,9 @@ struct BuildOptions {
     /// Where built binaries are kept, keyed by a hash of everything that affects the build. Empty:
     /// $SIMTUNE_CACHE_DIR, else $XDG_CACHE_HOME/simtune, else ~/.cache/simtune.
     std::filesystem::path cache_dir;
-    /// Reuse a cached binary built from the same inputs.
+    /// Reuse a cached binary built from the same inputs. False: build afresh (the harness too) and
+    /// return the fresh build; it goes into the cache by an atomic rename over the entry, only if
+    /// it differs from the entry, so an entry others are using is never deleted or seen half-written.
     bool use_cache = true;
 };
 
