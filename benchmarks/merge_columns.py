@@ -1,0 +1,44 @@
+#!/usr/bin/python3
+"""Adds newly appended counters to an older dataset without re-simulating what it already holds.
+
+usage: merge_columns.py OLD_DATASET NEW_DATASET OUT_DATASET COUNTER...
+
+OUT has NEW's columns and rows; every column OLD also has comes from OLD, except the named
+counters (for every simulator), which come from NEW. Rows are matched by (workload, variant).
+
+Why: counters that depend only on the binary and the ISA (dataflow_cycles) can be computed on any
+machine, while the host's MCA cycles and cache counters depend on the machine the host target
+describes. A dataset whose times were measured on one machine keeps that machine's counters and
+gains the new machine-independent ones from a simulation run elsewhere.
+"""
+import csv
+import sys
+
+
+def main():
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    old_path, new_path, out_path, counters = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    with open(old_path, newline='') as f:
+        old = {(r['workload'], r['variant']): r for r in csv.DictReader(f)}
+    with open(new_path, newline='') as f, open(out_path, 'w', newline='') as out:
+        reader = csv.DictReader(f)
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator='\n')
+        writer.writeheader()
+        rows = 0
+        for row in reader:
+            key = (row['workload'], row['variant'])
+            if key not in old:
+                sys.exit(f'{new_path}: {key[0]}/{key[1]} is not in {old_path}')
+            for column in reader.fieldnames:
+                if column in old[key] and not any(column.endswith('.' + c) for c in counters):
+                    row[column] = old[key][column]
+            writer.writerow(row)
+            rows += 1
+    if rows != len(old):
+        sys.exit(f'{new_path} has {rows} rows, {old_path} {len(old)}')
+    print(f'{out_path}: {rows} rows, {", ".join(counters)} from {new_path}')
+
+
+if __name__ == '__main__':
+    main()
