@@ -172,7 +172,8 @@ private:
 [[nodiscard]] std::string relative_anchor(const TrainingSet& data);
 
 /// A first-order cycle estimate as an anchor (a weighted sum of the columns in `feature_names`):
-/// the MCA cycle estimate where there is one, else half the instruction count, plus the stalls MCA
+/// the MCA cycle estimate where there is one (the larger of it and the dataflow limit where the
+/// data has `dataflow_cycles`: a chain MCA does not see), else half the instruction count, plus the stalls MCA
 /// cannot see, each at a nominal cost of a generic out-of-order core, not fitted to any workload:
 /// misses by level (prefetchable stream misses at half price), store misses no stream explains,
 /// and loads forwarded from a recent store (a dependency chain through memory). The "estimate"
