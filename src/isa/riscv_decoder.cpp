@@ -322,8 +322,8 @@ void registers(const Decoded& insn, InsnRegisters& regs) noexcept {
     if (insn.info.size == 4 && bits(w, 6, 0) == 0x2f && bits(w, 31, 27) != 2 && bits(w, 31, 27) != 3) // AMOs
         regs.reads_memory = regs.writes_memory = true;
     if (insn.info.size == 4 && (bits(w, 6, 0) == 0x07 || bits(w, 6, 0) == 0x27) &&
-        (bits(w, 14, 12) == 0 || bits(w, 14, 12) >= 5)) // vector loads and stores: one access each
-        regs.reads_memory = regs.writes_memory = false; // is wrong, and none misplaces nothing else
+        (bits(w, 14, 12) == 0 || bits(w, 14, 12) >= 5)) // vector loads and stores make many accesses:
+        regs.reads_memory = regs.writes_memory = false; // placed one per instruction, the rest would go astray
     if (insn.info.size == 2) {
         const std::uint32_t quadrant = w & 3, funct3 = bits(w, 15, 13);
         const std::uint32_t rd = bits(w, 11, 7), rs2 = bits(w, 6, 2);
