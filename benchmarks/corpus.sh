@@ -11,6 +11,11 @@
 #
 #   benchmarks/corpus.sh [OUT_DIR [VARIANTS_PER_WORKLOAD]]     (defaults: corpus-run, 40)
 #
+# SIMTUNE_ADD_DATASETS="FILE@TAG ..." adds other machines' datasets (e.g.
+# "benchmarks/corpus-dataset.csv@intel benchmarks/corpus-dataset-amd.csv@amd"): every family is then
+# left out on all machines at once and each machine's rows are ranked (RESULTS.md, round 6;
+# summarise_lofo.py --tag TAG picks one machine's).
+#
 # Needs the release build (cmake --workflow --preset release). Run it on a machine doing nothing
 # else: the native times are the ground truth.
 set -euo pipefail
@@ -19,6 +24,8 @@ build=${SIMTUNE_BUILD_DIR:-$here/build/release}
 out=${1:-corpus-run}
 variants=${2:-40}
 export SIMTUNE_QEMU_PLUGIN=${SIMTUNE_QEMU_PLUGIN:-$build/src/qemu_plugin/libsimtune_qemu_plugin.so}
-exec "$build/examples/example_experiment" --workloads corpus --variants "$variants" --passes 6 --ms 20 \
+added=()
+for d in ${SIMTUNE_ADD_DATASETS:-}; do added+=(--add-dataset "$d"); done
+exec "$build/examples/example_experiment" "${added[@]}" --workloads corpus --variants "$variants" --passes 6 --ms 20 \
     --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank,gbt+gbt-rel-rank,estimate+gbt+gbt-rel-rank \
     --ablate "mca_,dtlb_|stlb_|l1d_stream|l2_stream,l1d_store|store_forwarded" --out "$out"

@@ -6,6 +6,14 @@ worst workload of the family), its regret, and Spearman, in one markdown table.
 usage: summarise_lofo.py POINTS_CSV [--simulator unicorn|qemu] [--protocol lofo|within]
                          [--models insn-count,mca,analytic,gbt-rel,...]
                          [--retest TIMES_CSV --dataset DATASET_CSV [--retest-truth TIMES_CSV]]
+                         [--retest-halves --dataset DATASET_CSV] [--tag TAG]
+
+--retest-halves takes the two measurements from the dataset's own half_a_seconds and
+half_b_seconds columns (simtune dataset writes them: each the minimum over half of the passes),
+one half ranking the other.
+--tag keeps only the workloads named WORKLOAD@TAG (rows example_experiment --add-dataset appended,
+e.g. another machine's), '-' only the untagged ones; the retest's keys and --dataset's rows are
+then matched by the untagged name.
 
 --retest adds a column "retest": a second, independent native measurement of the same variants
 (bench_native_noise ... TIMES_CSV) used as if it were a model's prediction. It is the noise
@@ -67,6 +75,8 @@ def main():
     ap.add_argument("--retest")
     ap.add_argument("--dataset")
     ap.add_argument("--retest-truth")
+    ap.add_argument("--retest-halves", action="store_true")
+    ap.add_argument("--tag")
     args = ap.parse_args()
 
     data = collections.defaultdict(lambda: ([], []))
@@ -76,12 +86,25 @@ def main():
         for row in csv.DictReader(f):
             if row["protocol"] != args.protocol or row["simulator"] != args.simulator:
                 continue
+            if args.tag is not None:
+                name, _, tag = row["workload"].partition("@")
+                if (tag or "-") != args.tag:
+                    continue
+                row["workload"] = name
             key = (row["model"], row["workload"])
             data[key][0].append(float(row["predicted"]))
             data[key][1].append(float(row["measured"]))
             family_of[row["workload"]] = row["family"]
             if row["model"] not in models_seen:
                 models_seen.append(row["model"])
+    if args.retest_halves:
+        with open(args.dataset) as f:
+            for row in csv.DictReader(f):
+                a, b = float(row["half_a_seconds"]), float(row["half_b_seconds"])
+                if a > 0 and b > 0 and row["workload"] in family_of:
+                    data[("retest", row["workload"])][0].append(b)
+                    data[("retest", row["workload"])][1].append(a)
+        models_seen.append("retest")
     if args.retest:
         retest = {}
         with open(args.retest) as f:
@@ -99,7 +122,7 @@ def main():
                     data[("retest", row["workload"])][1].append(truth[key] if truth else float(row["seconds"]))
         models_seen.append("retest")
     models = args.models.split(",") if args.models else models_seen
-    if args.retest and "retest" not in models:
+    if (args.retest or args.retest_halves) and "retest" not in models:
         models.append("retest")
     families = sorted(set(family_of.values()))
 

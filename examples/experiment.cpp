@@ -13,9 +13,14 @@
 //                      [--protocols within,lofo] [--gbt-depth D] [--anchor A]
 //                      [--headline-model KIND] [--headline-simulator unicorn|qemu]
 //                      [--save-model FILE [--model KIND] [--model-simulator unicorn|qemu]]
+//                      [--add-dataset FILE@TAG ...] [--train-on TAG,TAG]
 // --anchor sets the relative models' anchor (a column or a weighted sum, e.g. mca_cycles).
 // --max-spread is the noise gate's bound (0: off); --huge-pages times with the harness's buffers
 // on transparent huge pages.
+// --add-dataset appends another dataset's rows (e.g. the same variants measured and simulated on
+// another machine) with their workloads renamed WORKLOAD@TAG; they belong to WORKLOAD's family.
+// --train-on limits lofo's training rows to those tags ('-': the rows of DIR/dataset.csv): train
+// on one machine, rank the held-out family as another machine measured and simulated it.
 // --save-model trains one model on every row of the dataset and saves it for predict(); this is
 // how models/host-x86-64.model was made (see benchmarks/RESULTS.md).
 // Defaults are the small version the README's main command runs (a few minutes).
@@ -118,6 +123,9 @@ int main(int argc, char** argv) try {
     std::optional<std::string> models, ablations, protocols;
     int depth = 6;
     std::string anchor; // empty: relative_anchor() (MCA cycles, else instructions)
+    // --add-dataset FILE@TAG, in order
+    std::vector<std::pair<fs::path, std::string>> added;
+    std::optional<std::string> train_on;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -143,12 +151,22 @@ int main(int argc, char** argv) try {
         else if (a == "--save-model") save_model = value();
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
+        else if (a == "--add-dataset") {
+            const auto v = value();
+            const auto at = v.rfind('@');
+            if (at == std::string::npos || at == 0 || at + 1 == v.size() ||
+                v.find_first_of("@/,", at + 1) != std::string::npos)
+                throw simtune::Error(simtune::ErrorKind::invalid_argument,
+                                     "--add-dataset needs FILE@TAG (TAG without '@', '/' or ','), got '" + v + "'");
+            added.emplace_back(v.substr(0, at), v.substr(at + 1));
+        } else if (a == "--train-on") train_on = value();
         else {
             fmt::print(stderr,
                        "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] "
                        "[--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate "
                        "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--headline-model KIND] "
-                       "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]]\n",
+                       "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]] "
+                       "[--add-dataset FILE@TAG] [--train-on TAG,TAG]\n",
                        argv[0]);
             return 2;
         }
@@ -179,18 +197,41 @@ int main(int argc, char** argv) try {
     };
     const auto host = simtune::host_x86_64();
     const auto start = std::chrono::steady_clock::now();
-    const auto dataset = simtune::build_dataset(
+    auto dataset = simtune::build_dataset(
         chosen, host, options, out / "dataset.csv",
         [](const std::string& key, const std::string& error) { fmt::print(stderr, "\nskipped {}: {}\n", key, error); });
     const double dataset_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (tty) fmt::print(stderr, "\n");
+
+    for (const auto& [file, tag] : added) {
+        auto more = simtune::Dataset::load_csv(file);
+        if (more.counters != dataset.counters)
+            throw simtune::Error(simtune::ErrorKind::invalid_data,
+                                 fmt::format("--add-dataset {}: {} counters per simulator, {} has {}", file.string(),
+                                             more.counters, (out / "dataset.csv").string(), dataset.counters));
+        for (auto& r : more.rows) {
+            r.workload += "@" + tag;
+            dataset.rows.push_back(std::move(r));
+        }
+    }
+    const auto tag_of = [](const std::string& workload) {
+        const auto at = workload.find('@');
+        return at == std::string::npos ? std::string("-") : workload.substr(at + 1);
+    };
 
     std::size_t measured_rows = 0;
     for (const auto& r : dataset.rows) measured_rows += r.native_seconds > 0 ? 1 : 0;
 
     simtune::ExperimentOptions eo;
     eo.gbt_rounds = rounds;
-    eo.family_of = simtune::workload_family; // leave one operator family out, not one shape
+    // Leave one operator family out, not one shape; WORKLOAD@TAG (--add-dataset) is WORKLOAD's family.
+    eo.family_of = [](const std::string& w) { return simtune::workload_family(w.substr(0, w.find('@'))); };
+    if (train_on) {
+        const auto tags = simtune::split_list(*train_on);
+        eo.trainable = [tags, tag_of](const simtune::DatasetRow& r) {
+            return std::ranges::find(tags, tag_of(r.workload)) != tags.end();
+        };
+    }
     if (models) eo.models = simtune::split_list(*models);
     if (ablations) eo.ablations = simtune::split_list(*ablations);
     if (protocols) eo.protocols = simtune::split_list(*protocols);

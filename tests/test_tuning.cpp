@@ -254,6 +254,34 @@ TEST_CASE("a dataset is built with both simulators, saved, resumed and used for 
     const auto one_family = run_experiment(loaded, eo);
     CHECK(std::ranges::none_of(one_family, [](const ExperimentResult& r) { return r.protocol == "lofo"; }));
 
+    // lofo trains only on the rows `trainable` accepts. A second copy of the data as "another
+    // machine" measured it, in the opposite order: trained on the first machine only, the copy of a
+    // workload is ranked exactly as the original; trained on both, the reversed times change it.
+    Dataset two_machines = loaded;
+    for (auto r : loaded.rows) {
+        r.workload += "@other";
+        r.seconds = 1e-6 / r.seconds;
+        r.half_a_seconds = r.half_b_seconds = r.seconds;
+        two_machines.rows.push_back(std::move(r));
+    }
+    ExperimentOptions cross;
+    cross.models = {"ridge"};
+    cross.baselines = {};
+    cross.protocols = {"lofo"};
+    cross.family_of = [](const std::string& w) { return w.substr(0, w.find('@')); };
+    auto ridge_lofo = [&](const ExperimentOptions& o, const std::string& workload) {
+        for (const auto& r : run_experiment(two_machines, o))
+            if (r.simulator == "unicorn" && r.workload == workload) return r.predicted;
+        FAIL("no lofo result for ", workload);
+        return std::vector<double>{};
+    };
+    const auto trained_on_both = ridge_lofo(cross, "dense-512x1024@other");
+    cross.trainable = [](const DatasetRow& r) { return r.workload.find('@') == std::string::npos; };
+    const auto original = ridge_lofo(cross, "dense-512x1024");
+    const auto copy = ridge_lofo(cross, "dense-512x1024@other");
+    CHECK(copy == original);
+    CHECK(trained_on_both != original);
+
     // A model trained on the dataset predicts through predict().
     RidgeOptions ro;
     ro.target = "host-x86-64@unicorn";

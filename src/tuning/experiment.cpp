@@ -284,8 +284,9 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             if (wanted("lofo") && families.size() >= 2) {
                 const auto held_out = family(w);
                 const auto is_test = [&](const DatasetRow& r) { return r.workload == w; };
-                const auto train =
-                    dataset.training_set(sim, [&](const DatasetRow& r) { return family(r.workload) != held_out; });
+                const auto train = dataset.training_set(sim, [&](const DatasetRow& r) {
+                    return family(r.workload) != held_out && (!options.trainable || options.trainable(r));
+                });
                 judge("lofo", w, sim, train, dataset.training_set(sim, is_test), is_test);
             }
         }

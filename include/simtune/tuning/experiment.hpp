@@ -34,6 +34,10 @@ struct ExperimentOptions {
     /// The operator family of a workload, for lofo; null: every workload is its own family.
     std::function<std::string(const std::string&)> family_of;
     std::vector<std::string> protocols{"within", "lofo"}; ///< which protocols to run
+    /// lofo: which rows models may train on, beside leaving the family out; null: every row. With
+    /// rows of two machines in one dataset, training on one machine's rows and ranking the other's
+    /// is what a shipped model meets on a machine it was not trained on.
+    std::function<bool(const DatasetRow&)> trainable;
     int gbt_rounds = 200;
     int gbt_depth = 6;
     /// The relative models' anchor (FeatureOptions::anchor: a column or a weighted sum of
