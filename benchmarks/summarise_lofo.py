@@ -6,11 +6,16 @@ worst workload of the family), its regret, and Spearman, in one markdown table.
 usage: summarise_lofo.py POINTS_CSV [--simulator unicorn|qemu] [--protocol lofo|within]
                          [--models insn-count,mca,analytic,gbt-rel,...]
                          [--retest TIMES_CSV --dataset DATASET_CSV [--retest-truth TIMES_CSV]]
-                         [--retest-halves --dataset DATASET_CSV] [--tag TAG]
+                         [--retest-halves --dataset DATASET_CSV] [--tag TAG] [--ties]
 
 --retest-halves takes the two measurements from the dataset's own half_a_seconds and
 half_b_seconds columns (simtune dataset writes them: each the minimum over half of the passes),
 one half ranking the other.
+--ties judges every workload at its measured resolution, as the experiment does: variants within it
+of the fastest all count as the true best (top-k: the first of them in the predicted order; regret
+0 for picking any). The resolution is the median relative difference of the dataset's two halves
+(--dataset), or of --retest against --retest-truth (or the dataset's times) where the dataset has
+no halves. Without --ties the comparison is exact.
 --tag keeps only the workloads named WORKLOAD@TAG (rows example_experiment --add-dataset appended,
 e.g. another machine's), '-' only the untagged ones; the retest's keys and --dataset's rows are
 then matched by the untagged name.
@@ -54,16 +59,24 @@ def spearman(a, b):
     return cov / (va * vb) if va > 0 and vb > 0 else float("nan")
 
 
-def metrics(predicted, measured):
+def metrics(predicted, measured, resolution=0.0):
+    """With a resolution r, every variant within r of the fastest counts as a true best (as
+    predictors/metrics.hpp): top-k is the best predicted position of any of them, and the regret of
+    a pick among them is 0."""
     best = min(measured)
-    position = len(predicted)
-    for i, m in enumerate(measured):
-        if m == best:
-            position = min(position, sum(1 for q in predicted if q <= predicted[i]))
+    ties = [i for i, m in enumerate(measured) if m <= best * (1 + resolution)]
+    position = min(sum(1 for q in predicted if q <= predicted[i]) for i in ties)
     top = 100.0 * position / len(predicted)
     best_prediction = min(predicted)
     chosen = max(m for p, m in zip(predicted, measured) if p == best_prediction)
-    return top, 100.0 * (chosen / best - 1), spearman(predicted, measured)
+    regret = 0.0 if chosen <= best * (1 + resolution) else 100.0 * (chosen / best - 1)
+    return top, regret, spearman(predicted, measured)
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
 
 
 def main():
@@ -77,6 +90,7 @@ def main():
     ap.add_argument("--retest-truth")
     ap.add_argument("--retest-halves", action="store_true")
     ap.add_argument("--tag")
+    ap.add_argument("--ties", action="store_true")
     args = ap.parse_args()
 
     data = collections.defaultdict(lambda: ([], []))
@@ -126,6 +140,24 @@ def main():
         models.append("retest")
     families = sorted(set(family_of.values()))
 
+    resolution = collections.defaultdict(float)  # workload -> relative resolution (0: exact)
+    if args.ties:
+        if not args.dataset:
+            ap.error("--ties needs --dataset")
+        diffs = collections.defaultdict(list)
+        with open(args.dataset) as f:
+            for row in csv.DictReader(f):
+                a, b = float(row.get("half_a_seconds") or 0), float(row.get("half_b_seconds") or 0)
+                if a > 0 and b > 0:
+                    diffs[row["workload"]].append(abs(a - b) / min(a, b))
+        if args.retest:
+            for w, (retested, truth) in ((w, data[("retest", w)]) for w in family_of):
+                if w not in diffs:
+                    diffs[w] = [abs(a - b) / min(a, b) for a, b in zip(retested, truth)]
+        for w, d in diffs.items():
+            if d:
+                resolution[w] = median(d)
+
     per = {}  # (model, family) -> worst top, worst regret, mean spearman
     for m in models:
         for fam in families:
@@ -133,7 +165,7 @@ def main():
             for w, f in family_of.items():
                 if f != fam or (m, w) not in data:
                     continue
-                t, r, s = metrics(*data[(m, w)])
+                t, r, s = metrics(*data[(m, w)], resolution[w])
                 tops.append(t)
                 regrets.append(r)
                 rhos.append(s)
@@ -141,7 +173,8 @@ def main():
                 per[(m, fam)] = (max(tops), max(regrets), sum(rhos) / len(rhos))
 
     print(f"{args.protocol}, {args.simulator} statistics: per family, worst workload's true-best top-k % / "
-          f"regret %, and mean Spearman\n")
+          f"regret %, and mean Spearman" + (" (ties at each workload's measured resolution)" if args.ties else "")
+          + "\n")
     print("| family | " + " | ".join(models) + " |")
     print("|---|" + "---|" * len(models))
     for fam in families:
