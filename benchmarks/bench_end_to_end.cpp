@@ -15,7 +15,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
