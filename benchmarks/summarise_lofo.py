@@ -33,6 +33,7 @@ predicted best over the true best, minus 1.
 import argparse
 import collections
 import csv
+import statistics
 
 
 def ranks(values):
@@ -72,11 +73,6 @@ def metrics(predicted, measured, resolution=0.0):
     regret = 0.0 if chosen <= best * (1 + resolution) else 100.0 * (chosen / best - 1)
     return top, regret, spearman(predicted, measured)
 
-
-def median(values):
-    v = sorted(values)
-    n = len(v)
-    return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
 
 
 def main():
@@ -156,7 +152,7 @@ def main():
                     diffs[w] = [abs(a - b) / min(a, b) for a, b in zip(retested, truth)]
         for w, d in diffs.items():
             if d:
-                resolution[w] = median(d)
+                resolution[w] = statistics.median(d)
 
     per = {}  # (model, family) -> worst top, worst regret, mean spearman
     for m in models:
