@@ -12,6 +12,7 @@
 // reference (x86-64-v2 has no FMA, so GCC cannot contract a*b+c differently between variants).
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <functional>
 #include <numeric>
 #include <optional>
@@ -814,6 +815,217 @@ std::vector<Variant> upsample_bilinear(const Workload& w) {
     });
 }
 
+/// out[r] = the index of the first maximum of row r of x (R x C), an i32 output. Knobs: the
+/// algorithm (0: one pass with a branch that updates the maximum and its index; 1: one pass with
+/// selects instead of the branch; 2: two passes, the maximum (a vectorisable max reduction) then
+/// the first index holding it), the number of interleaved partial maxima (lane l takes the columns
+/// j = l mod acc; combined at the end, the lower index winning a tie), unrolling, vectorisation.
+/// Every schedule returns the same index: bit-identical.
+std::vector<Variant> argmax_rows(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"alg", "a", {0, 1, 2}}, {"acc", "s", {1, 2, 4}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int alg = k.at("alg"), acc = k.at("acc");
+        const std::string u = unroll_pragma(k.at("unroll"), "        ");
+        std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n";
+        if (alg == 2) {
+            // The maximum with `acc` partial maxima, then a search for its first position.
+            b += fmt::format("        float m[{}];\n        for (int l = 0; l < {}; ++l) m[l] = xr[l];\n", acc, acc);
+            b += u + fmt::format("        for (int j = {}; j < C; j += {}) {{\n", acc, acc);
+            for (int l = 0; l < acc; ++l)
+                b += fmt::format("            m[{}] = xr[j + {}] > m[{}] ? xr[j + {}] : m[{}];\n", l, l, l, l, l);
+            b += "        }\n        float best = m[0];\n";
+            for (int l = 1; l < acc; ++l) b += fmt::format("        best = m[{}] > best ? m[{}] : best;\n", l, l);
+            b += "        int j = 0;\n        while (xr[j] != best) ++j;\n        out[r] = j;\n    }\n";
+        } else {
+            b += fmt::format("        float m[{}];\n        int at[{}];\n", acc, acc);
+            b += fmt::format("        for (int l = 0; l < {}; ++l) {{ m[l] = xr[l]; at[l] = l; }}\n", acc);
+            b += u + fmt::format("        for (int j = {}; j < C; j += {}) {{\n", acc, acc);
+            for (int l = 0; l < acc; ++l) {
+                if (alg == 0)
+                    b += fmt::format("            if (xr[j + {}] > m[{}]) {{ m[{}] = xr[j + {}]; at[{}] = j + {}; }}\n",
+                                     l, l, l, l, l, l);
+                else
+                    b += fmt::format("            {{ const float v = xr[j + {}]; const int gt = v > m[{}]; "
+                                     "at[{}] = gt ? j + {} : at[{}]; m[{}] = gt ? v : m[{}]; }}\n",
+                                     l, l, l, l, l, l, l);
+            }
+            b += "        }\n        float best = m[0];\n        int bi = at[0];\n";
+            for (int l = 1; l < acc; ++l)
+                b += fmt::format("        if (m[{}] > best || (m[{}] == best && at[{}] < bi)) {{ best = m[{}]; bi = "
+                                 "at[{}]; }}\n",
+                                 l, l, l, l, l);
+            b += "        out[r] = bi;\n    }\n";
+        }
+        return kernel(dim_defines(w), "const float *restrict x, int *restrict out", b);
+    });
+}
+
+/// A histogram of T weighted samples into B bins (B a power of two): hist[bin(t)] += wt[t], i32
+/// weights, the bin a hash of the sample's i32 key and its position (a scatter whose read-modify-
+/// write chains through memory when samples repeat a bin). Knobs: private sub-histograms on the
+/// stack (sample t into copy t mod priv, summed into the output at the end: fewer dependent
+/// updates of one bin in flight), the bins computed into a table first (a vectorisable pass) or
+/// per sample, unrolling, vectorisation. Integer sums: every schedule is bit-identical.
+std::vector<Variant> histogram(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"priv", "p", {1, 2, 4}}, {"bins_first", "b", {0, 1}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int priv = k.at("priv");
+        const std::string bin = "(int)(((unsigned)key[t] * 2654435761u + (unsigned)t * 40503u) >> BINSHIFT)";
+        std::string b;
+        if (k.at("bins_first"))
+            b += fmt::format("    int bins[T];\n    for (int t = 0; t < T; ++t) bins[t] = {};\n", bin);
+        const std::string at = k.at("bins_first") ? "bins[t]" : bin;
+        const std::string u = unroll_pragma(k.at("unroll"), "    ");
+        if (priv == 1) {
+            b += u + fmt::format("    for (int t = 0; t < T; ++t) hist[{}] += wt[t];\n", at);
+        } else {
+            b += fmt::format("    int h[{}][B];\n    for (int p = 0; p < {}; ++p)\n        for (int i = 0; i < B; ++i) "
+                             "h[p][i] = 0;\n",
+                             priv, priv);
+            b += u + fmt::format("    for (int t0 = 0; t0 < T; t0 += {}) {{\n", priv);
+            for (int p = 0; p < priv; ++p)
+                b += fmt::format("        {{ const int t = t0 + {}; h[{}][{}] += wt[t]; }}\n", p, p, at);
+            b += "    }\n";
+            b +=
+                fmt::format("    for (int i = 0; i < B; ++i) {{\n        int s = hist[i];\n        for (int p = 0; p < "
+                            "{}; ++p) s += h[p][i];\n        hist[i] = s;\n    }}\n",
+                            priv);
+        }
+        int shift = 32, n = w.dim("B");
+        while (n > 1) {
+            n /= 2;
+            --shift;
+        }
+        return kernel(dim_defines(w, {{"BINSHIFT", shift}}),
+                      "const int *restrict key, const int *restrict wt, int *restrict hist", b);
+    });
+}
+
+/// Single-head attention over L tokens of width D: O = softmax(Q K^T / sqrt(D)) V, the softmax
+/// along each query's row (exp in C). Knobs: the score matrix materialised whole (L x L on the
+/// stack, then softmax, then P V) or one query row at a time (scores, softmax and output fused per
+/// row), K transposed into a scratch first (the scores' inner loop then runs over contiguous keys
+/// and vectorises), the P V product's inner loop over the output width (streams V's rows) or over
+/// the keys (a dot product down V's columns), unrolling, vectorisation. Every element's sums run
+/// in the same order in every schedule: bit-identical.
+std::vector<Variant> attention(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"fused", "f", {0, 1}}, {"kt", "t", {0, 1}}, {"pv_dot", "d", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const bool fused = k.at("fused") == 1, kt = k.at("kt") == 1, pv_dot = k.at("pv_dot") == 1;
+            const std::string u = unroll_pragma(k.at("unroll"), "            ");
+            std::string b;
+            if (kt)
+                b += "    float KT[D * L];\n    for (int j = 0; j < L; ++j)\n        for (int d = 0; d < D; ++d) KT[d "
+                     "* L + j] = K[j * D + d];\n";
+            b += fused ? "    float S[L];\n" : "    float S[L * L];\n";
+            const std::string row = fused ? "S" : "S + i * L";
+            // Scores of query i into s[0..L).
+            std::string scores;
+            if (kt)
+                scores = "        for (int j = 0; j < L; ++j) s[j] = 0.0f;\n        for (int d = 0; d < D; ++d) {\n"
+                         "            const float q = Q[i * D + d];\n" +
+                         u + "            for (int j = 0; j < L; ++j) s[j] += q * KT[d * L + j];\n        }\n";
+            else
+                scores =
+                    "        for (int j = 0; j < L; ++j) {\n            float a = 0.0f;\n" + u +
+                    "            for (int d = 0; d < D; ++d) a += Q[i * D + d] * K[j * D + d];\n            s[j] = "
+                    "a;\n        }\n";
+            scores += "        for (int j = 0; j < L; ++j) s[j] = s[j] * SCALE;\n";
+            const std::string softmax =
+                "        float m = s[0];\n        for (int j = 1; j < L; ++j) m = s[j] > m ? s[j] : m;\n"
+                "        float sum = 0.0f;\n        for (int j = 0; j < L; ++j) { s[j] = simtune_exp(s[j] - m); sum += "
+                "s[j]; }\n        for (int j = 0; j < L; ++j) s[j] = s[j] / sum;\n";
+            std::string pv;
+            if (pv_dot)
+                pv = "        for (int d = 0; d < D; ++d) {\n            float a = 0.0f;\n" + u +
+                     "            for (int j = 0; j < L; ++j) a += s[j] * V[j * D + d];\n            O[i * D + d] = "
+                     "a;\n        }\n";
+            else
+                pv = "        for (int j = 0; j < L; ++j) {\n            const float p = s[j];\n" + u +
+                     "            for (int d = 0; d < D; ++d) O[i * D + d] += p * V[j * D + d];\n        }\n";
+            const std::string open =
+                fmt::format("    for (int i = 0; i < L; ++i) {{\n        float *restrict s = {};\n", row);
+            if (fused) b += open + scores + softmax + pv + "    }\n";
+            else b += open + scores + "    }\n" + open + softmax + "    }\n" + open + pv + "    }\n";
+            // 1 / sqrt(D) as a literal (D a power of four here: exact).
+            const std::string scale =
+                fmt::format("#define SCALE {}f\n", 1.0 / std::sqrt(static_cast<double>(w.dim("D"))));
+            return kernel(
+                dim_defines(w) + scale + exp_function,
+                "const float *restrict Q, const float *restrict K, const float *restrict V, float *restrict O", b);
+        },
+        {});
+}
+
+/// C = gelu(A B + bias[j]) with the sigmoid approximation gelu(v) = v sigmoid(1.702 v) (exp in C):
+/// a GEMM with an activation epilogue. Knobs: the epilogue as a second pass over C after the whole
+/// GEMM or fused into each output tile while it is in cache; GEMM tiles of i and j (K untiled, so a
+/// tile's sums are complete), the tile order, the point order, unrolling, vectorisation. The
+/// epilogue applies the same operations to the same sums in every schedule: bit-identical.
+std::vector<Variant> gemm_gelu(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N");
+    const std::vector<Knob> knobs{{"fused", "f", {0, 1}},
+                                  {"ti", "ti", tiles_of(M, {16, 32})},
+                                  {"tj", "tj", tiles_of(N, {16, 64})},
+                                  {"order", "o", {0, 1}},
+                                  {"inner", "i", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const int ti = k.at("ti"), tj = k.at("tj");
+            const bool fused = k.at("fused") == 1;
+            std::vector<std::string> tile_loops;
+            if (ti != M) tile_loops.push_back(fmt::format("for (int i0 = 0; i0 < M; i0 += {})", ti));
+            if (tj != N) tile_loops.push_back(fmt::format("for (int j0 = 0; j0 < N; j0 += {})", tj));
+            if (k.at("order") == 1) {
+                if (tile_loops.size() < 2) return std::nullopt;
+                std::ranges::reverse(tile_loops);
+            }
+            std::string b, indent = "    ";
+            for (const auto& l : tile_loops) {
+                b += indent + l + " {\n";
+                indent += "    ";
+            }
+            if (ti == M) b += indent + "const int i0 = 0;\n";
+            if (tj == N) b += indent + "const int j0 = 0;\n";
+            const std::string u = unroll_pragma(k.at("unroll"), indent + "        ");
+            if (k.at("inner") == 0) // i, k, j: the j loop streams B's and C's rows
+                b += fmt::format("{0}for (int i = i0; i < i0 + {1}; ++i)\n{0}    for (int k = 0; k < K; ++k) {{\n"
+                                 "{0}        const float a = A[i * K + k];\n{3}{0}        for (int j = j0; j < j0 + "
+                                 "{2}; ++j) C[i * N + j] += a * B[k * N + j];\n{0}    }}\n",
+                                 indent, ti, tj, u);
+            else // i, j, k: a dot product down B's column per output
+                b += fmt::format(
+                    "{0}for (int i = i0; i < i0 + {1}; ++i)\n{0}    for (int j = j0; j < j0 + {2}; ++j) "
+                    "{{\n{0}        float a = C[i * N + j];\n{3}{0}        for (int k = 0; k < K; ++k) a += "
+                    "A[i * K + k] * B[k * N + j];\n{0}        C[i * N + j] = a;\n{0}    }}\n",
+                    indent, ti, tj, u);
+            const std::string epilogue =
+                "{ const float v = C[i * N + j] + bias[j]; const float e = simtune_exp(-1.702f * __builtin_fabsf(v)); "
+                "C[i * N + j] = v * (v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e)); }";
+            if (fused)
+                b += fmt::format(
+                    "{0}for (int i = i0; i < i0 + {1}; ++i)\n{0}    for (int j = j0; j < j0 + {2}; ++j) {3}\n", indent,
+                    ti, tj, epilogue);
+            for (std::size_t l = 0; l < tile_loops.size(); ++l) {
+                indent.resize(indent.size() - 4);
+                b += indent + "}\n";
+            }
+            if (!fused) b += "    for (int i = 0; i < M; ++i)\n        for (int j = 0; j < N; ++j) " + epilogue + "\n";
+            return kernel(
+                dim_defines(w) + exp_function,
+                "const float *restrict A, const float *restrict B, const float *restrict bias, float *restrict C", b);
+        },
+        {});
+}
+
 std::uint64_t conv_out(const Workload& w, const char* in, const char* win, int stride, int dilation) {
     return static_cast<std::uint64_t>((w.dim(in) - dilation * (w.dim(win) - 1) - 1) / stride + 1);
 }
@@ -871,6 +1083,10 @@ std::vector<Workload> family_workloads() {
         {"spmv-ell-8192x16-of-16384", OpKind::spmv_ell, {{"M", 8192}, {"E", 16}, {"N", 16384}}, "spmv"},
         {"nchw2nhwc-64x48x48", OpKind::nchw_to_nhwc, {{"C", 64}, {"H", 48}, {"W", 48}}, "layout"},
         {"upsample2x-nhwc-32x32x32", OpKind::upsample_bilinear_nhwc, {{"H", 32}, {"W", 32}, {"C", 32}}, "resize"},
+        {"argmax-256x512", OpKind::argmax_rows, {{"R", 256}, {"C", 512}}, "argmax"},
+        {"histogram-131072-to-256", OpKind::histogram, {{"T", 131072}, {"B", 256}}, "histogram"},
+        {"attention-64x64", OpKind::attention, {{"L", 64}, {"D", 64}}, "attention"},
+        {"gemm-gelu-128x128x32", OpKind::gemm_gelu, {{"M", 128}, {"N", 128}, {"K", 32}}, "gemm_epilogue"},
     };
 }
 
@@ -911,6 +1127,10 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::nchw_to_nhwc: return u("C") * u("H") * u("W");
         case OpKind::upsample_bilinear_nhwc:
             return 4 * 4 * u("H") * u("W") * u("C"); // 4 taps per output, 4 outputs per input
+        case OpKind::argmax_rows: return u("R") * u("C");
+        case OpKind::histogram: return u("T");
+        case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
+        case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -998,6 +1218,21 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"I", f32, u("C") * u("H") * u("W"), in}, {"O", f32, u("C") * u("H") * u("W"), out}};
         case OpKind::upsample_bilinear_nhwc:
             return {{"I", f32, u("H") * u("W") * u("C"), in}, {"O", f32, 4 * u("H") * u("W") * u("C"), out}};
+        case OpKind::argmax_rows: return {{"x", f32, u("R") * u("C"), in}, {"out", ElemType::i32, u("R"), out}};
+        case OpKind::histogram:
+            return {{"key", ElemType::i32, u("T"), in},
+                    {"wt", ElemType::i32, u("T"), in},
+                    {"hist", ElemType::i32, u("B"), out}};
+        case OpKind::attention:
+            return {{"Q", f32, u("L") * u("D"), in},
+                    {"K", f32, u("L") * u("D"), in},
+                    {"V", f32, u("L") * u("D"), in},
+                    {"O", f32, u("L") * u("D"), out}};
+        case OpKind::gemm_gelu:
+            return {{"A", f32, u("M") * u("K"), in},
+                    {"B", f32, u("K") * u("N"), in},
+                    {"bias", f32, u("N"), in},
+                    {"C", f32, u("M") * u("N"), out}};
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -1029,6 +1264,10 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::spmv_ell: return spmv_ell(w);
         case OpKind::nchw_to_nhwc: return nchw_to_nhwc(w);
         case OpKind::upsample_bilinear_nhwc: return upsample_bilinear(w);
+        case OpKind::argmax_rows: return argmax_rows(w);
+        case OpKind::histogram: return histogram(w);
+        case OpKind::attention: return attention(w);
+        case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);

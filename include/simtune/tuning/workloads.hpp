@@ -45,6 +45,10 @@ enum class OpKind {
     spmv_ell,
     nchw_to_nhwc,
     upsample_bilinear_nhwc,
+    argmax_rows,
+    histogram,
+    attention,
+    gemm_gelu,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -59,7 +63,9 @@ enum class OpKind {
 ///  V (table rows), T (tokens), D (width); maxpool_nhwc / avgpool_nhwc H, W, C, R, S, stride;
 ///  qgemm_i8 and dgemm M, N, K; prefix_sum_rows R, C; stencil5 H, W (the grid; the interior is
 ///  written); spmv_ell M (rows), E (nonzeros per row), N (columns, a power of two); nchw_to_nhwc
-///  C, H, W; upsample_bilinear_nhwc H, W, C (the input; the output is 2H x 2W).
+///  C, H, W; upsample_bilinear_nhwc H, W, C (the input; the output is 2H x 2W); argmax_rows R, C;
+///  histogram T (samples), B (bins, a power of two); attention L (tokens), D (width); gemm_gelu M,
+///  N, K.
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
