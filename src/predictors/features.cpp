@@ -314,6 +314,30 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
     return anchor;
 }
 
+const std::vector<std::pair<std::string, int>>& physical_monotone_constraints() {
+    static const std::vector<std::pair<std::string, int>> constraints = [] {
+        std::vector<std::pair<std::string, int>> c;
+        // Raw counters (absolute models) and the ratios that put them per instruction, per access
+        // or per MCA cycle (relative models): more of a stall, at everything else equal, is slower.
+        for (const char* event : {"l1d_misses", "l2_misses", "llc_misses", "dtlb_misses", "stlb_misses",
+                                  "l1d_store_misses", "store_forwarded_loads", "mca_cycles", "dataflow_cycles"})
+            c.emplace_back(event, +1);
+        for (const char* ratio :
+             {"l1d_miss_rate", "l2_miss_rate", "llc_miss_rate", "l1d_misses_per_insn", "l2_misses_per_insn",
+              "llc_misses_per_insn", "l1d_misses_per_mca_cycle", "l2_misses_per_mca_cycle", "llc_misses_per_mca_cycle",
+              "dtlb_misses_per_access", "dtlb_misses_per_insn", "stlb_misses_per_insn", "dtlb_misses_per_mca_cycle",
+              "l1d_store_misses_per_mca_cycle", "forwarded_load_share", "forwarded_loads_per_mca_cycle",
+              "dataflow_per_mca_cycle", "dataflow_per_insn"})
+            c.emplace_back(ratio, +1);
+        // Misses a stream prefetcher follows cost less than the others.
+        for (const char* hidden : {"l1d_stream_misses", "l2_stream_misses", "l1d_store_stream_misses",
+                                   "l1d_stream_share", "l2_stream_share", "l1d_store_stream_share"})
+            c.emplace_back(hidden, -1);
+        return c;
+    }();
+    return constraints;
+}
+
 Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw) {
     Eigen::VectorXd out(raw.rows());
     std::vector<double> row(static_cast<std::size_t>(raw.cols()));

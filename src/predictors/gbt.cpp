@@ -50,6 +50,10 @@ void check_options(const GbtOptions& o) {
     if (!(o.pairwise_resolution >= 0) || std::isinf(o.pairwise_resolution))
         fail(ErrorKind::invalid_argument, "gbt: pairwise_resolution must be finite and >= 0, got {}",
              o.pairwise_resolution);
+    for (const auto& [name, sign] : o.monotone)
+        if (sign != 1 && sign != -1)
+            fail(ErrorKind::invalid_argument, "gbt: the monotone direction of '{}' must be +1 or -1, got {}", name,
+                 sign);
 }
 
 std::string_view to_string(GbtObjective o) { return o == GbtObjective::squared ? "squared" : "pairwise"; }
@@ -72,6 +76,8 @@ struct SplitCandidate {
 struct Node {
     std::size_t heap, begin, end;
     GradientPair sum;
+    /// Bounds on the node's (unshrunk) leaf value set by monotone splits above it.
+    double lower = -infinity, upper = infinity;
 };
 
 /// One tree while it grows, stored as the model stores it: a complete tree of the full depth in
@@ -188,6 +194,7 @@ struct GbtTrainer {
     std::vector<std::vector<double>> cuts; ///< bin(x) = number of cuts <= x; bin <= b <=> x < cuts[b]
     std::vector<std::size_t> bin_offset;   ///< start of each feature in a node histogram
     std::size_t total_bins = 0;
+    std::vector<int> direction; ///< per feature: +1 / -1 monotone (GbtOptions::monotone), 0 free
 
     GbtTrainer(const GbtOptions& o, GradientBoostedTrees& m, unsigned threads) : options(o), model(m), pool(threads) {}
 
@@ -195,8 +202,12 @@ struct GbtTrainer {
 
     /// Bins every feature on the training rows, then bins the training and validation rows.
     void bin_features(const Eigen::MatrixXd& prepared, const std::vector<Eigen::Index>& train_rows,
-                      const std::vector<Eigen::Index>& valid_rows) {
+                      const std::vector<Eigen::Index>& valid_rows, const std::vector<std::string>& names) {
         features = static_cast<std::size_t>(prepared.cols());
+        direction.assign(features, 0);
+        for (const auto& [name, sign] : options.monotone)
+            if (const auto it = std::ranges::find(names, name); it != names.end())
+                direction[static_cast<std::size_t>(it - names.begin())] = sign;
         train_size = train_rows.size();
         valid_size = valid_rows.size();
         make_cuts(prepared, train_rows);
@@ -407,7 +418,7 @@ struct GbtTrainer {
             auto children = split_level(level, d, candidates, active, rows, tree, gains, parents);
             if (children.empty()) break;
             if (d + 1 == tree.depth) {
-                for (const auto& c : children) tree.leaf[tree.leaf_below(c.heap, d + 1)] = leaf_value(c.sum);
+                for (const auto& c : children) tree.leaf[tree.leaf_below(c.heap, d + 1)] = leaf_value(c);
                 break;
             }
             child_histograms(children, parents, histograms, next_histograms, active, rows);
@@ -448,8 +459,18 @@ struct GbtTrainer {
         return active;
     }
 
-    double leaf_value(const GradientPair& sum) const {
-        return -sum.gradient / (sum.hessian + options.l2) * options.learning_rate;
+    /// The node's value: the loss-minimising one within the node's monotone bounds, shrunk.
+    double leaf_value(const Node& node) const {
+        return weight(node.sum, node.lower, node.upper) * options.learning_rate;
+    }
+
+    double weight(const GradientPair& sum, double lower, double upper) const {
+        return std::clamp(-sum.gradient / (sum.hessian + options.l2), lower, upper);
+    }
+
+    /// Twice the loss reduction of giving `sum`'s rows the value w: G^2 / (H + l2) at the optimum.
+    double objective(const GradientPair& sum, double w) const {
+        return -(2 * sum.gradient * w + (sum.hessian + options.l2) * w * w);
     }
 
     /// The gradient sums of `node`'s rows per bin of `feature`, into `histogram`.
@@ -476,6 +497,9 @@ struct GbtTrainer {
             const auto f = active[task % na];
             const GradientPair* histogram = histograms.data() + task / na * total_bins + bin_offset[f];
             const double parent = node.sum.gradient * node.sum.gradient / (node.sum.hessian + options.l2);
+            const bool bounded = node.lower > -infinity || node.upper < infinity;
+            const int sign = direction[f];
+            const double bounded_parent = objective(node.sum, weight(node.sum, node.lower, node.upper));
             GradientPair left;
             auto& best = candidates[task];
             for (std::size_t b = 0; b + 1 < cuts[f].size() + 1; ++b) {
@@ -486,8 +510,18 @@ struct GbtTrainer {
                 if (left.hessian < options.min_child_weight || right_hessian < options.min_child_weight ||
                     left.hessian <= 0 || right_hessian <= 0)
                     continue;
-                const double gain = 0.5 * (left.gradient * left.gradient / (left.hessian + options.l2) +
-                                           right_gradient * right_gradient / (right_hessian + options.l2) - parent);
+                double gain;
+                if (!bounded && sign == 0) {
+                    gain = 0.5 * (left.gradient * left.gradient / (left.hessian + options.l2) +
+                                  right_gradient * right_gradient / (right_hessian + options.l2) - parent);
+                } else {
+                    // Both children's values within the node's bounds and, on a constrained
+                    // feature, in its order (left holds the smaller values of the feature).
+                    const GradientPair right{right_gradient, right_hessian};
+                    const double wl = weight(left, node.lower, node.upper), wr = weight(right, node.lower, node.upper);
+                    if (sign * (wr - wl) < 0) continue;
+                    gain = 0.5 * (objective(left, wl) + objective(right, wr) - bounded_parent);
+                }
                 if (gain > best.gain) best = {gain, static_cast<int>(b), left};
             }
         });
@@ -514,7 +548,7 @@ struct GbtTrainer {
                     (best_a == na || node_candidates[a].gain > node_candidates[best_a].gain))
                     best_a = a;
             if (best_a == na || !(node_candidates[best_a].gain > options.min_split_gain)) {
-                tree.leaf[tree.leaf_below(node.heap, d)] = leaf_value(node.sum);
+                tree.leaf[tree.leaf_below(node.heap, d)] = leaf_value(node);
                 continue;
             }
             const auto& best = node_candidates[best_a];
@@ -526,8 +560,17 @@ struct GbtTrainer {
             const auto middle = partition_rows(rows, node, f, best.bin, scratch);
             const GradientPair right{node.sum.gradient - best.left.gradient, node.sum.hessian - best.left.hessian};
             parents.emplace_back(k, children.size());
-            children.push_back({2 * node.heap + 1, node.begin, middle, best.left});
-            children.push_back({2 * node.heap + 2, middle, node.end, right});
+            Node l{2 * node.heap + 1, node.begin, middle, best.left, node.lower, node.upper};
+            Node r{2 * node.heap + 2, middle, node.end, right, node.lower, node.upper};
+            if (const int sign = direction[f]; sign != 0) {
+                // Every value below the left child stays on its side of the children's midpoint.
+                const double mid =
+                    (weight(best.left, node.lower, node.upper) + weight(right, node.lower, node.upper)) / 2;
+                if (sign > 0) l.upper = r.lower = mid;
+                else l.lower = r.upper = mid;
+            }
+            children.push_back(l);
+            children.push_back(r);
         }
         return children;
     }
@@ -639,7 +682,7 @@ void GradientBoostedTrees::fit(const TrainingSet& data) {
 
     const unsigned threads = options_.threads ? options_.threads : std::max(1u, std::thread::hardware_concurrency());
     GbtTrainer trainer(options_, *this, threads);
-    trainer.bin_features(prepared, train_rows, valid_rows);
+    trainer.bin_features(prepared, train_rows, valid_rows, pipeline_.names());
     trainer.set_target(boosting_target(data, pipeline_, options_.center_groups, groups), train_rows, valid_rows);
     trainer.index_groups(groups, train_rows, valid_rows, rows);
     trainer.sum_importance(trainer.boost());

@@ -65,6 +65,11 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
         return RidgeRegressor(r);
     }
     if (kind == "gbt") return GradientBoostedTrees(gbt(GbtObjective::squared));
+    if (kind == "gbt-m") {
+        auto g = gbt(GbtObjective::squared);
+        g.monotone = physical_monotone_constraints();
+        return GradientBoostedTrees(g);
+    }
     if (kind == "gbt-rank") return GradientBoostedTrees(gbt(GbtObjective::pairwise));
     // Relative models: size-free features only, time relative to an anchor column, and (trees)
     // only the differences within each workload learned.
@@ -85,6 +90,11 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
         // pairs are mostly the measurement's noise).
         if (variant == "-w") {
             g.pairwise_resolution = std::log(1.05);
+            return GradientBoostedTrees(g);
+        }
+        // -m: monotone in what physically costs time (physical_monotone_constraints).
+        if (variant == "-m") {
+            g.monotone = physical_monotone_constraints();
             return GradientBoostedTrees(g);
         }
     }
@@ -185,6 +195,8 @@ const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds()
         {"gbt-rel", "trees on size-free ratios, log(seconds / anchor), differences within workloads"},
         {"gbt-rel-rank", "trees on size-free ratios, pairwise order of log(seconds / anchor)"},
         {"gbt-rel-rank-w", "gbt-rel-rank with pairs weighted by their time difference (5 % resolution)"},
+        {"gbt-m", "gbt, monotone in what physically costs time (stall events up, prefetched shares down)"},
+        {"gbt-rel-rank-m", "gbt-rel-rank, monotone in what physically costs time"},
     };
     return kinds;
 }

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -180,6 +181,14 @@ private:
 /// model ranks by it alone (benchmarks/RESULTS.md: untrained, it ranks operators the trained
 /// models never saw about as well as they do, and the two together better than either).
 [[nodiscard]] std::string cycle_estimate(std::span<const std::string> feature_names);
+
+/// The directions in which run time can only move with a prepared column, every other column
+/// fixed, as GbtOptions::monotone takes them: +1 for counts and shares of events that stall a core
+/// (cache and TLB misses, store misses, loads forwarded from stores, MCA's and the dataflow
+/// model's cycles), -1 for the share of misses a stream prefetcher hides. Physics, not a fit: a
+/// tree that learned on its training operators that more misses mean less time (a correlation
+/// through something else) cannot carry that to an operator it never saw.
+[[nodiscard]] const std::vector<std::pair<std::string, int>>& physical_monotone_constraints();
 
 /// log(anchor) of every row of `raw` (zeros without an anchor).
 [[nodiscard]] Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw);

@@ -53,6 +53,12 @@ struct GbtOptions {
     /// less (two variants within the measurement's noise of each other have no reliable order);
     /// e.g. log(1.05) for a 5 % resolution. 0: every pair weighs 1.
     double pairwise_resolution = 0.0;
+    /// Monotone constraints, by prepared column name (FeaturePipeline::names()): +1, the score may
+    /// only rise as the column rises (every other column fixed); -1, only fall. Each tree obeys
+    /// them (XGBoost's method: a split on a constrained column must order its children's values,
+    /// and their midpoint bounds every value below them), so the sum does. Names the model does
+    /// not have are ignored. physical_monotone_constraints() (features.hpp) says what costs time.
+    std::vector<std::pair<std::string, int>> monotone{};
     unsigned threads = 0; ///< training threads; 0 = std::thread::hardware_concurrency()
     std::uint64_t seed = 42;
     /// Trees are invariant to monotone transforms of a column, so log scaling and standardisation
