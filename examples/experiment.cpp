@@ -10,10 +10,12 @@
 //   example_experiment [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu]
 //                      [--passes P] [--ms M] [--max-spread B] [--huge-pages] [--out DIR]
 //                      [--gbt-rounds R] [--models a,b] [--ablate prefix,prefix]
-//                      [--protocols within,lofo] [--gbt-depth D] [--anchor A]
+//                      [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S]
 //                      [--headline-model KIND] [--headline-simulator unicorn|qemu]
 //                      [--save-model FILE [--model KIND] [--model-simulator unicorn|qemu]]
 //                      [--add-dataset FILE@TAG ...] [--train-on TAG,TAG]
+// --seed seeds the models' randomness (the pairwise trees' sampled pairs): the spread over seeds is
+// how far two models' tables can differ by training alone.
 // --anchor sets the relative models' anchor (a column or a weighted sum, e.g. mca_cycles).
 // --max-spread is the noise gate's bound (0: off); --huge-pages times with the harness's buffers
 // on transparent huge pages.
@@ -122,6 +124,7 @@ int main(int argc, char** argv) try {
     std::string model_kind = "ridge", model_simulator = "unicorn";
     std::optional<std::string> models, ablations, protocols;
     int depth = 6;
+    std::optional<std::uint64_t> seed;
     std::string anchor; // empty: relative_anchor() (MCA cycles, else instructions)
     // --add-dataset FILE@TAG, in order
     std::vector<std::pair<fs::path, std::string>> added;
@@ -148,6 +151,7 @@ int main(int argc, char** argv) try {
         else if (a == "--protocols") protocols = value();
         else if (a == "--gbt-depth") depth = std::stoi(value());
         else if (a == "--anchor") anchor = value();
+        else if (a == "--seed") seed = std::stoull(value());
         else if (a == "--save-model") save_model = value();
         else if (a == "--model") model_kind = value();
         else if (a == "--model-simulator") model_simulator = value();
@@ -161,13 +165,14 @@ int main(int argc, char** argv) try {
             added.emplace_back(v.substr(0, at), v.substr(at + 1));
         } else if (a == "--train-on") train_on = value();
         else {
-            fmt::print(stderr,
-                       "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] "
-                       "[--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate "
-                       "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--headline-model KIND] "
-                       "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]] "
-                       "[--add-dataset FILE@TAG] [--train-on TAG,TAG]\n",
-                       argv[0]);
+            fmt::print(
+                stderr,
+                "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] "
+                "[--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate "
+                "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S] [--headline-model KIND] "
+                "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]] "
+                "[--add-dataset FILE@TAG] [--train-on TAG,TAG]\n",
+                argv[0]);
             return 2;
         }
     }
@@ -236,6 +241,7 @@ int main(int argc, char** argv) try {
     if (ablations) eo.ablations = simtune::split_list(*ablations);
     if (protocols) eo.protocols = simtune::split_list(*protocols);
     eo.gbt_depth = depth;
+    if (seed) eo.seed = *seed;
     eo.anchor = anchor;
     if (std::ranges::find(eo.models, headline_model) == eo.models.end()) eo.models.push_back(headline_model);
     const std::string headline_protocol =
