@@ -92,6 +92,13 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
             g.pairwise_resolution = std::log(1.05);
             return GradientBoostedTrees(g);
         }
+        // -pN: N sampled partners per row and round instead of 4: a gradient nearer the full
+        // pairwise one, so a model that depends less on which pairs the seed drew.
+        if (variant.starts_with("-p") && variant.size() > 2 &&
+            std::ranges::all_of(variant.substr(2), [](char c) { return c >= '0' && c <= '9'; })) {
+            g.pairs_per_row = std::stoi(variant.substr(2));
+            return GradientBoostedTrees(g);
+        }
         // -m: monotone in what physically costs time (physical_monotone_constraints).
         if (variant == "-m") {
             g.monotone = physical_monotone_constraints();
@@ -197,6 +204,7 @@ const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds()
         {"gbt-rel-rank-w", "gbt-rel-rank with pairs weighted by their time difference (5 % resolution)"},
         {"gbt-m", "gbt, monotone in what physically costs time (stall events up, prefetched shares down)"},
         {"gbt-rel-rank-m", "gbt-rel-rank, monotone in what physically costs time"},
+        {"gbt-rel-rank-p16", "gbt-rel-rank with 16 sampled partners per row and round (-pN: N; default 4)"},
     };
     return kinds;
 }
