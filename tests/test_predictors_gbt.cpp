@@ -204,6 +204,41 @@ TEST_CASE("monotone constraints: the prediction never falls as a constrained cos
     CHECK_THROWS_AS(GradientBoostedTrees({.monotone = {{"l1d_misses", 2}}}), Error);
 }
 
+TEST_CASE("bagging: one model that predicts the geometric mean of the models of seeds seed .. seed + bags - 1") {
+    const auto data = synthetic_training_set({.groups = 12, .candidates_per_group = 40, .seed = 5});
+    for (auto objective : {GbtObjective::pairwise, GbtObjective::squared}) {
+        CAPTURE(static_cast<int>(objective));
+        GbtOptions o{.rounds = 30, .max_depth = 4, .objective = objective, .seed = 11};
+        std::vector<GradientBoostedTrees> singles;
+        for (std::uint64_t k = 0; k < 3; ++k) {
+            o.seed = 11 + k;
+            singles.emplace_back(o).fit(data);
+        }
+        o.seed = 11;
+        o.bags = 3;
+        GradientBoostedTrees bagged(o);
+        bagged.fit(data);
+        CHECK(bagged.trees() == singles[0].trees() + singles[1].trees() + singles[2].trees());
+        const Eigen::VectorXd p = bagged.predict(data.features);
+        const Eigen::VectorXd a = singles[0].predict(data.features), b = singles[1].predict(data.features),
+                              c = singles[2].predict(data.features);
+        bool seeds_differ = false;
+        for (Eigen::Index r = 0; r < data.features.rows(); ++r) {
+            CHECK(p[r] == Approx(std::cbrt(a[r] * b[r] * c[r])).epsilon(1e-9));
+            seeds_differ = seeds_differ || a[r] != b[r];
+        }
+        // The pairwise objective's models differ by seed (else bagging would buy nothing); squared
+        // loss without subsampling draws nothing from the seed.
+        CHECK(seeds_differ == (objective == GbtObjective::pairwise));
+        const auto file = std::filesystem::temp_directory_path() / "simtune_test_gbt_bagged.model";
+        bagged.save(file);
+        const Eigen::VectorXd q = GradientBoostedTrees::load(file).predict(data.features);
+        std::filesystem::remove(file);
+        for (Eigen::Index r = 0; r < data.features.rows(); ++r) CHECK(q[r] == Approx(p[r]).epsilon(1e-12));
+    }
+    CHECK_THROWS_AS(GradientBoostedTrees({.bags = 0}), Error);
+}
+
 TEST_CASE("gbt refuses bad options and use before fit") {
     CHECK_THROWS_AS(GradientBoostedTrees({.rounds = 0}), Error);
     CHECK_THROWS_AS(GradientBoostedTrees({.max_depth = 13}), Error);

@@ -50,6 +50,7 @@ void check_options(const GbtOptions& o) {
     if (!(o.pairwise_resolution >= 0) || std::isinf(o.pairwise_resolution))
         fail(ErrorKind::invalid_argument, "gbt: pairwise_resolution must be finite and >= 0, got {}",
              o.pairwise_resolution);
+    if (o.bags < 1 || o.bags > 64) fail(ErrorKind::invalid_argument, "gbt: bags must be in 1..64, got {}", o.bags);
     for (const auto& [name, sign] : o.monotone)
         if (sign != 1 && sign != -1)
             fail(ErrorKind::invalid_argument, "gbt: the monotone direction of '{}' must be +1 or -1, got {}", name,
@@ -665,6 +666,10 @@ GradientBoostedTrees::GradientBoostedTrees(GbtOptions options) : options_(std::m
 
 void GradientBoostedTrees::fit(const TrainingSet& data) {
     check_options(options_);
+    if (options_.bags > 1) {
+        fit_bagged(data);
+        return;
+    }
     pipeline_ = FeaturePipeline::fit(data, options_.features);
     const Eigen::MatrixXd prepared = pipeline_.transform(data.features);
     const auto rows = data.rows();
@@ -687,6 +692,39 @@ void GradientBoostedTrees::fit(const TrainingSet& data) {
     trainer.index_groups(groups, train_rows, valid_rows, rows);
     trainer.sum_importance(trainer.boost());
     if (options_.objective == GbtObjective::pairwise) trainer.calibrate_order_scores(prepared, train_rows);
+}
+
+void GradientBoostedTrees::fit_bagged(const TrainingSet& data) {
+    std::vector<GradientBoostedTrees> bag;
+    for (int k = 0; k < options_.bags; ++k) {
+        GbtOptions o = options_;
+        o.bags = 1;
+        o.seed = options_.seed + static_cast<std::uint64_t>(k);
+        bag.emplace_back(std::move(o)).fit(data);
+    }
+    // One model whose score is the bag's mean log prediction: each member's leaves and base
+    // score carried through its own calibration and weighted 1 / bags, the calibration then the
+    // identity.
+    const double share = 1.0 / static_cast<double>(bag.size());
+    pipeline_ = bag.front().pipeline_;
+    depth_ = bag.front().depth_;
+    trees_ = 0;
+    split_feature_.clear();
+    split_threshold_.clear();
+    leaf_value_.clear();
+    validation_.clear();
+    base_score_ = 0;
+    importance_.assign(bag.front().importance_.size(), 0.0);
+    for (const auto& m : bag) {
+        split_feature_.insert(split_feature_.end(), m.split_feature_.begin(), m.split_feature_.end());
+        split_threshold_.insert(split_threshold_.end(), m.split_threshold_.begin(), m.split_threshold_.end());
+        for (double v : m.leaf_value_) leaf_value_.push_back(v * m.calibration_slope_ * share);
+        base_score_ += (m.calibration_offset_ + m.calibration_slope_ * m.base_score_) * share;
+        trees_ += m.trees_;
+        for (std::size_t f = 0; f < importance_.size(); ++f) importance_[f] += m.importance_[f] * share;
+    }
+    calibration_offset_ = 0;
+    calibration_slope_ = 1;
 }
 
 double GradientBoostedTrees::score_prepared(const double* z) const noexcept {

@@ -99,6 +99,12 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
             g.pairs_per_row = std::stoi(variant.substr(2));
             return GradientBoostedTrees(g);
         }
+        // -bN: a bag of N, seeds seed .. seed + N - 1 (GbtOptions::bags).
+        if (variant.starts_with("-b") && variant.size() > 2 &&
+            std::ranges::all_of(variant.substr(2), [](char c) { return c >= '0' && c <= '9'; })) {
+            g.bags = std::stoi(variant.substr(2));
+            return GradientBoostedTrees(g);
+        }
         // -m: monotone in what physically costs time (physical_monotone_constraints).
         if (variant == "-m") {
             g.monotone = physical_monotone_constraints();
@@ -204,6 +210,7 @@ const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds()
         {"gbt-rel-rank-w", "gbt-rel-rank with pairs weighted by their time difference (5 % resolution)"},
         {"gbt-m", "gbt, monotone in what physically costs time (stall events up, prefetched shares down)"},
         {"gbt-rel-rank-m", "gbt-rel-rank, monotone in what physically costs time"},
+        {"gbt-rel-rank-b3", "gbt-rel-rank, the mean of 3 trained with seeds seed, seed + 1, seed + 2 (-bN: N)"},
         {"gbt-rel-rank-p16", "gbt-rel-rank with 16 sampled partners per row and round (-pN: N; default 4)"},
     };
     return kinds;

@@ -59,6 +59,13 @@ struct GbtOptions {
     /// and their midpoint bounds every value below them), so the sum does. Names the model does
     /// not have are ignored. physical_monotone_constraints() (features.hpp) says what costs time.
     std::vector<std::pair<std::string, int>> monotone{};
+    /// Bagging over seeds: train this many models, the k-th with seed + k, and keep one model
+    /// whose score is the mean of their calibrated scores (the mean of their log predictions).
+    /// The pairwise objective samples its pairs from the seed, and which pairs a model saw moves a
+    /// leave-one-family-out table as much as a change of recipe does (benchmarks/RESULTS.md,
+    /// round 7); the mean of a few is steadier than any one. 1 = one model. The file format is the
+    /// same: the bag's trees, their leaves scaled.
+    int bags = 1;
     unsigned threads = 0; ///< training threads; 0 = std::thread::hardware_concurrency()
     std::uint64_t seed = 42;
     /// Trees are invariant to monotone transforms of a column, so log scaling and standardisation
@@ -111,6 +118,7 @@ public:
 
 private:
     [[nodiscard]] ModelWriter writer() const;
+    void fit_bagged(const TrainingSet& data);
     friend struct GbtTrainer;
     [[nodiscard]] double score_prepared(const double* z) const noexcept;
     [[nodiscard]] std::size_t internal_per_tree() const noexcept { return (std::size_t{1} << depth_) - 1; }
