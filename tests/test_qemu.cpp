@@ -326,7 +326,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     for (std::size_t i = 0; i < names.size(); ++i)
         good += fmt::format("{} {}\n", names[i], static_cast<std::uint64_t>(values[i]));
     // Block executions are 64-bit: a count past 2^32 must survive.
-    good += "blocks 2\n0x401000 0x401020 12345678901\n0x401020 0x401028 1\nend\n";
+    good += "blocks 2\n0x401000 0x401020 12345678901\n0x401020 0x401028 1\nsampling 0\nend\n";
     CHECK(parse_qemu_plugin_report(good) == stats);
     const auto report = qemu_report::parse(good, "good");
     CHECK(report.blocks ==
@@ -339,7 +339,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output); // truncated
     CHECK(kind(good + "extra 1\n") == ErrorKind::invalid_output);
     std::string other_version = good;
-    other_version.replace(other_version.find(" 5\n"), 3, " 4\n"); // version 4 had no dataflow limit
+    other_version.replace(other_version.find(" 6\n"), 3, " 5\n"); // version 5 had no sampling section
     CHECK(kind(other_version) == ErrorKind::invalid_output);
     std::string garbage = good;
     garbage.replace(garbage.find("load 4"), 6, "load x");
