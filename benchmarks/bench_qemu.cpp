@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
         fmt::print("\nsampled ({}:{}:{}) against exact: traffic error; per miss counter, error / stated 95 % "
                    "half-width (|ratio| <= 1: inside the interval)\n",
                    sampling.period, sampling.warmup, sampling.window);
-        fmt::print("{:<21} {:>7} {:>9} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9}\n", "", "windows",
+        fmt::print("{:<21} {:>7} {:>9} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9}\n", "", "win/rtr",
                    "measured", "reads", "writes", "bytes ld", "bytes st", "l1d acc", "l1d miss", "l2 miss", "llc miss");
         for (const auto& a : accuracy) {
             auto relative = [&](std::uint64_t exact, std::uint64_t sampled) {
@@ -171,7 +171,8 @@ int main(int argc, char** argv) {
                                                                static_cast<double>(a.exact.instructions)
                                                          : 0.0;
             fmt::print("{} {:>7} {:>8.2f}% | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9}\n", a.row,
-                       a.summary.windows, 100.0 * measured, relative(a.exact.mem_reads, a.sampled.mem_reads),
+                       fmt::format("{}/{}", a.summary.windows, a.summary.retranslations), 100.0 * measured,
+                       relative(a.exact.mem_reads, a.sampled.mem_reads),
                        relative(a.exact.mem_writes, a.sampled.mem_writes),
                        relative(a.exact.bytes_loaded, a.sampled.bytes_loaded),
                        relative(a.exact.bytes_stored, a.sampled.bytes_stored),
