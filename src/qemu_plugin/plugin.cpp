@@ -34,13 +34,14 @@
 //  - With sample=PERIOD:WARMUP:WINDOW (sampled memory statistics; needs mem=1 or cache=1, not
 //    dataflow=1) the memory callbacks exist only while they are needed, because a memory
 //    callback, once translated into a block, runs on every execution (API v1 has no conditional
-//    callbacks). A per-block execution callback (the clock) counts instructions; at a window
-//    boundary the plugin asks QEMU to retranslate everything (qemu_plugin_reset, which runs its
-//    callback between two blocks) with or without memory callbacks. Each PERIOD instructions of
-//    the ROI: a window of WARMUP instructions that only warms the simulated caches, then a
+//    callbacks). A per-block execution callback (the clock) counts instructions (between windows
+//    only in blocks that ran rarely in the last window, see choose_clocks); at a window boundary
+//    the plugin asks QEMU to retranslate everything (qemu_plugin_reset, which runs its callback
+//    between two blocks) with or without memory callbacks. Each PERIOD instructions of the ROI, at
+//    a random offset: a window of WARMUP instructions that only warms the simulated caches, then a
 //    measured window of WINDOW instructions; the first window starts at the ROI's first block with
-//    cold caches (as in exact counting) and is measured without warm-up. The cache state carries
-//    over between windows.
+//    cold caches (as in exact counting) and is measured throughout, WARMUP + WINDOW long. The
+//    cache state carries over between windows.
 //      Traffic (mem_reads, mem_writes, bytes_loaded, bytes_stored, l1d_accesses) is estimated per
 //    block: every block's accesses per execution, averaged over the executions it had memory
 //    callbacks (every block in a window; a block first translated between windows gets them until
@@ -48,7 +49,8 @@
 //    with a fixed access pattern. The other cache counters are the first window's counts plus a
 //    ratio estimate (counts per instruction over the later measured windows) for the rest of the
 //    ROI, with a 95 % interval from the windows' spread (Student's t, finite-population
-//    correction), written to the report beside the counts.
+//    correction) and, for the misses, the cold-start uncertainty (estimate_counter), written to
+//    the report beside the counts. A ROI that ends inside the first window is counted exactly.
 //  - The instruction limit is watched by a thread that samples the block counters every few
 //    milliseconds; exceeding it writes status instruction_limit and exits QEMU with
 //    instruction_limit_exit_code. The check at ROI end makes the outcome exact.
