@@ -158,6 +158,98 @@ TEST_CASE("QEMU statistics are deterministic and independent of the collector ch
     }
 }
 
+TEST_CASE("sampled memory statistics: traffic within 2 % of exact, misses within the stated interval") {
+    // Kernels of bench_qemu's sizes (tens to hundreds of millions of instructions: sampling is for
+    // long regions of interest), with QemuSampling's defaults.
+    struct Case {
+        tk::TestKernel kernel;
+        std::vector<std::string> flags;
+    };
+    const std::vector<Case> cases{{tk::gemm, {"-DM=256", "-DN=256", "-DK=256"}},
+                                  {tk::conv2d, {"-DCI=32", "-DCO=32", "-DH=58", "-DW=58"}}};
+    const std::vector<std::string_view> traffic{"mem_reads", "mem_writes", "bytes_loaded", "bytes_stored",
+                                                "l1d_accesses"};
+    const std::vector<std::string_view> misses{"l1d_misses", "l2_accesses", "l2_misses", "llc_accesses", "llc_misses"};
+    for (const auto& target : all_targets()) {
+        for (const auto& c : cases) {
+            CAPTURE(target.name);
+            CAPTURE(c.kernel.file);
+            // The buffer specs of the larger sizes, as bench_qemu gives them.
+            const bool gemm = c.kernel.file == tk::gemm.file;
+            const std::string spec = gemm ? "A:f32:65536:in;B:f32:65536:in;C:f32:65536:out"
+                                          : "input:f32:107648:in;weights:f32:9216:in;output:f32:100352:out";
+            BuildOptions build_options;
+            build_options.flags = c.flags;
+            const auto binary = build_kernel(tk::read_source(c.kernel), parse_buffer_spec(spec), target, build_options);
+            auto collectors = CollectorSet::mix_only();
+            collectors.add_memory().add_caches(target.caches);
+            const auto exact = QemuSimulator{}.run(binary, target, collectors);
+            CHECK_FALSE(exact.sampling.has_value());
+            QemuOptions options;
+            options.sampling.enabled = true;
+            const auto sampled = QemuSimulator{options}.run(binary, target, collectors);
+            REQUIRE(sampled.sampling.has_value());
+            const auto& summary = *sampled.sampling;
+            CAPTURE(summary.windows);
+            CHECK(sampled.buffers == exact.buffers);
+            // The mix is counted exactly, and most of the ROI ran without memory callbacks.
+            CHECK(sampled.stats.instructions == exact.stats.instructions);
+            CHECK(sampled.stats.by_class == exact.stats.by_class);
+            CHECK(sampled.stats.basic_blocks == exact.stats.basic_blocks);
+            CHECK(summary.windows >= 5);
+            CHECK(summary.measured_instructions * 20 < exact.stats.instructions);
+            for (const auto name : traffic) {
+                CAPTURE(name);
+                const auto k = Stats::feature_index(name);
+                const double e = static_cast<double>(exact.stats.counter(k));
+                CHECK(std::abs(static_cast<double>(sampled.stats.counter(k)) - e) <= 0.02 * e);
+                CHECK(summary.half_width.counter(k) == 0);
+            }
+            for (const auto name : misses) {
+                CAPTURE(name);
+                const auto k = Stats::feature_index(name);
+                const auto e = static_cast<double>(exact.stats.counter(k));
+                const auto v = static_cast<double>(sampled.stats.counter(k));
+                CAPTURE(e);
+                CAPTURE(v);
+                CHECK(std::abs(v - e) <= static_cast<double>(summary.half_width.counter(k)));
+            }
+            // Deterministic: the schedule depends on instruction counts only.
+            const auto again = QemuSimulator{options}.run(binary, target, collectors);
+            CHECK(again.stats == sampled.stats);
+            CHECK(again.sampling->half_width == summary.half_width);
+        }
+    }
+}
+
+TEST_CASE("sampling is off by default and ignored with the dataflow collector") {
+    const auto target = host_x86_64();
+    const auto binary = tk::build(tk::gemm, target);
+    auto all = CollectorSet::all(target);
+    QemuOptions options;
+    CHECK_FALSE(options.sampling.enabled);
+    options.sampling.enabled = true;
+    const auto exact = QemuSimulator{}.run(binary, target, all);
+    const auto with_dataflow = QemuSimulator{options}.run(binary, target, all);
+    CHECK_FALSE(with_dataflow.sampling.has_value());
+    CHECK(with_dataflow.stats == exact.stats);
+    // A region of interest shorter than the first window (a warm-up and a window) is counted
+    // exactly, and says so.
+    options.sampling.window = 50'000'000;
+    options.sampling.period = 100'000'000;
+    auto memory = CollectorSet::mix_only();
+    memory.add_memory().add_caches(target.caches);
+    const auto short_exact = QemuSimulator{}.run(binary, target, memory);
+    const auto short_sampled = QemuSimulator{options}.run(binary, target, memory);
+    REQUIRE(short_sampled.sampling.has_value());
+    CHECK(short_sampled.sampling->windows == 1);
+    CHECK(short_sampled.stats == short_exact.stats);
+    CHECK(short_sampled.sampling->half_width == Stats{});
+    options.sampling.period = options.sampling.warmup + options.sampling.window;
+    CHECK(error_kind_of([&] { (void)QemuSimulator{options}.run(binary, target, memory); }) ==
+          ErrorKind::invalid_argument);
+}
+
 TEST_CASE("QEMU statistics are a function of the binary alone") {
     // Simulated caches see every address, so anything outside the binary that moved a guest
     // address would change the statistics: the environment, argv and file name (on the guest's
@@ -326,12 +418,18 @@ TEST_CASE("the plugin report is parsed strictly") {
     for (std::size_t i = 0; i < names.size(); ++i)
         good += fmt::format("{} {}\n", names[i], static_cast<std::uint64_t>(values[i]));
     // Block executions are 64-bit: a count past 2^32 must survive.
-    good += "blocks 2\n0x401000 0x401020 12345678901\n0x401020 0x401028 1\nend\n";
+    good += "blocks 2\n0x401000 0x401020 12345678901\n0x401020 0x401028 1\nsampling 0\nend\n";
     CHECK(parse_qemu_plugin_report(good) == stats);
     const auto report = qemu_report::parse(good, "good");
     CHECK(report.blocks ==
           std::vector<qemu_report::BlockExecutions>{{0x401000, 0x401020, 12345678901}, {0x401020, 0x401028, 1}});
     CHECK(qemu_report::format(report) == good);
+    auto sampled = report;
+    sampled.sampling = qemu_report::Sampling{12, 600000, 25, stats};
+    CHECK(qemu_report::parse(qemu_report::format(sampled), "sampled") == sampled);
+    std::string misnamed = qemu_report::format(sampled);
+    misnamed.replace(misnamed.find("interval l2_misses"), 18, "interval l1_misses");
+    CHECK_THROWS_AS((void)qemu_report::parse(misnamed, "misnamed"), Error);
 
     auto kind = [](const std::string& text) { return error_kind_of([&] { (void)parse_qemu_plugin_report(text); }); };
     CHECK(kind("") == ErrorKind::invalid_output);
@@ -339,7 +437,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output); // truncated
     CHECK(kind(good + "extra 1\n") == ErrorKind::invalid_output);
     std::string other_version = good;
-    other_version.replace(other_version.find(" 5\n"), 3, " 4\n"); // version 4 had no dataflow limit
+    other_version.replace(other_version.find(" 6\n"), 3, " 5\n"); // version 5 had no sampling section
     CHECK(kind(other_version) == ErrorKind::invalid_output);
     std::string garbage = good;
     garbage.replace(garbage.find("load 4"), 6, "load x");

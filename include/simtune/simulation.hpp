@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -41,8 +42,22 @@ struct SimulationLimits {
     std::chrono::milliseconds timeout{120'000};
 };
 
+/// How a simulation estimated its memory statistics from sampled windows instead of counting every
+/// access (QemuOptions::sampling).
+struct SamplingSummary {
+    std::uint64_t windows = 0;               ///< measured windows
+    std::uint64_t measured_instructions = 0; ///< region-of-interest instructions inside them
+    std::uint64_t retranslations = 0;        ///< times the simulator retranslated all code
+    /// Per counter, the half-width of its 95 % confidence interval: the true count lies in
+    /// stats.counter(i) +- half_width.counter(i). Zero for the counters not estimated from the
+    /// windows (instruction mix, branches: exact; memory traffic: per block, see QemuSampling).
+    Stats half_width;
+};
+
 struct SimulationResult {
     Stats stats;
+    /// Set if the memory statistics were sampled rather than counted exactly.
+    std::optional<SamplingSummary> sampling;
     /// Final contents of every buffer, in the binary's buffer order (empty if not read back).
     std::vector<std::vector<std::byte>> buffers;
     /// Wall-clock seconds the simulation took (including simulator start-up for QEMU).

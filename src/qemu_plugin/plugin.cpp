@@ -4,7 +4,7 @@
 //   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
 //               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,dataflow=1,
 //               l1d=32768:64:8,l2=...,llc=...,dtlb=262144:4096:4,stlb=...,limit=N,
-//               blocks=0xA-0xB  ./kernel
+//               blocks=0xA-0xB,sample=PERIOD:WARMUP:WINDOW  ./kernel
 //
 // Counting design (cheap and exact):
 //  - Every translated block gets one inline execution counter (ADD_U64, no helper call), keyed by
@@ -31,6 +31,26 @@
 //  - With blocks=FIRST-END the report lists every counted block starting in [FIRST, END) (the
 //    kernel's own code) with its executions in the ROI, read from the same inline counters; the
 //    adapter prices them with LLVM MCA, which stays out of QEMU's process.
+//  - With sample=PERIOD:WARMUP:WINDOW (sampled memory statistics; needs mem=1 or cache=1, not
+//    dataflow=1) the memory callbacks exist only while they are needed, because a memory
+//    callback, once translated into a block, runs on every execution (API v1 has no conditional
+//    callbacks). A per-block execution callback (the clock) counts instructions (between windows
+//    only in blocks that ran rarely in the last window, see choose_clocks); at a window boundary
+//    the plugin asks QEMU to retranslate everything (qemu_plugin_reset, which runs its callback
+//    between two blocks) with or without memory callbacks. Each PERIOD instructions of the ROI, at
+//    a random offset: a window of WARMUP instructions that only warms the simulated caches, then a
+//    measured window of WINDOW instructions; the first window starts at the ROI's first block with
+//    cold caches (as in exact counting) and is measured throughout, WARMUP + WINDOW long. The
+//    cache state carries over between windows.
+//      Traffic (mem_reads, mem_writes, bytes_loaded, bytes_stored, l1d_accesses) is estimated per
+//    block: every block's accesses per execution, averaged over the executions it had memory
+//    callbacks (every block in a window; a block first translated between windows gets them until
+//    it has run a few hundred times), times its exact executions in the ROI. Exact for blocks
+//    with a fixed access pattern. The other cache counters are the first window's counts plus a
+//    ratio estimate (counts per instruction over the later measured windows) for the rest of the
+//    ROI, with a 95 % interval from the windows' spread (Student's t, finite-population
+//    correction) and, for the misses, the cold-start uncertainty (estimate_counter), written to
+//    the report beside the counts. A ROI that ends inside the first window is counted exactly.
 //  - The instruction limit is watched by a thread that samples the block counters every few
 //    milliseconds; exceeding it writes status instruction_limit and exits QEMU with
 //    instruction_limit_exit_code. The check at ROI end makes the outcome exact.
@@ -39,6 +59,8 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
+#include <cmath>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -54,6 +76,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -88,6 +111,9 @@ struct Options {
     simtune::CacheHierarchy geometry;
     std::uint64_t limit = 0;                                       ///< 0: none
     std::optional<std::pair<std::uint64_t, std::uint64_t>> listed; ///< blocks= range [first, second)
+    /// sample=: 0 period: exact counting of every access.
+    std::uint64_t sample_period = 0, sample_warmup = 0, sample_window = 0;
+    [[nodiscard]] bool sampled() const noexcept { return sample_period != 0; }
 };
 
 struct Block {
@@ -95,6 +121,53 @@ struct Block {
     std::uint64_t at_roi_begin = 0;
     DecodedBlock decoded;
     bool counted = true; ///< false for blocks of the harness glue
+    // Sampled mode: the block's accesses while it had memory callbacks in the ROI (a "span"), and
+    // its executions in those spans.
+    bool span_open = false;
+    std::uint64_t span_start = 0;          ///< `executions` when the open span began
+    std::uint64_t profiled_executions = 0; ///< executions in closed spans
+    std::uint64_t reads = 0, writes = 0, bytes_read = 0, bytes_written = 0, lines = 0;
+    // Sampled mode's clock: whether the block has it between windows, and how many ROI
+    // instructions one of its executions stands for (see choose_clocks).
+    bool in_roi_blocks = false;
+    bool clock_between_windows = true;
+    std::int64_t tick_weight = 0;
+    std::uint64_t window_start_executions = 0, window_executions = 0;
+};
+
+/// Where the sampled mode is in its schedule.
+enum class Phase {
+    before,  ///< the ROI has not begun: no memory callbacks
+    off,     ///< between windows: memory callbacks only for blocks not profiled yet
+    warm,    ///< warming the caches: every block has memory callbacks, the caches are fed
+    measure, ///< a measured window
+    done     ///< the ROI has ended
+};
+
+/// One measured window: its instructions and the cache counters' increase during it.
+struct Window {
+    std::uint64_t instructions = 0;
+    Stats counts;
+    std::uint64_t first_seen = 0; ///< lines the simulated caches saw for the first time
+};
+
+struct Sampler {
+    Phase phase = Phase::before;
+    std::int64_t remaining = 0;  ///< instructions until the next step of the schedule
+    bool instrument_all = false; ///< blocks translated now get memory callbacks
+    bool feed_caches = false;    ///< drained accesses go to the caches (warm and measured windows)
+    bool reset_pending = false, reset_to_on = false;
+    std::uint64_t window_start_instructions = 0;
+    Stats window_start_counts;
+    std::optional<Window> first;                  ///< the first window, from the ROI's start
+    std::uint64_t first_end = 0;                  ///< ROI instructions when it ended
+    std::vector<Window> windows;                  ///< the later ones
+    std::uint64_t resets = 0;                     ///< retranslations asked for
+    std::uint64_t offset = 0;                     ///< where the current period's window begins in it
+    std::uint64_t random = 0x9e3779b97f4a7c15ULL; ///< splitmix64 state: window offsets
+    std::vector<Block*> roi_blocks;               ///< blocks translated since the ROI began
+    std::unordered_set<std::uint64_t> seen_lines; ///< every L1 line given to the caches
+    std::uint64_t first_seen = 0, window_start_first_seen = 0;
 };
 
 struct Plugin {
@@ -109,6 +182,9 @@ struct Plugin {
     std::mutex translation_mutex; // guards `blocks` (translation may run on several threads)
     std::map<std::pair<std::uint64_t, std::uint32_t>, std::unique_ptr<Block>> blocks;
     std::vector<const Block*> counted_blocks; ///< the same blocks, for the limit watchdog's scan
+
+    qemu_plugin_id_t id = 0;
+    Sampler sampler; ///< sampled mode only; touched by the vCPU thread only
 
     std::atomic<bool> in_roi{false};
     bool roi_seen = false;
@@ -181,6 +257,15 @@ Options parse_options(int argc, char** argv) {
             const auto dash = value.find('-');
             if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
             o.listed.emplace(parse_number(arg, value.substr(0, dash)), parse_number(arg, value.substr(dash + 1)));
+        } else if (key == "sample") {
+            const auto first = value.find(':'), second = value.rfind(':');
+            if (first == std::string_view::npos || first == second) bad_argument(arg, "expected PERIOD:WARMUP:WINDOW");
+            o.sample_period = parse_number(arg, value.substr(0, first));
+            o.sample_warmup = parse_number(arg, value.substr(first + 1, second - first - 1));
+            o.sample_window = parse_number(arg, value.substr(second + 1));
+            if (o.sample_period != 0 && (o.sample_window == 0 || o.sample_period <= o.sample_warmup + o.sample_window ||
+                                         o.sample_period > (std::uint64_t{1} << 62)))
+                bad_argument(arg, "expected 0 < WINDOW and WARMUP + WINDOW < PERIOD < 2^62");
         } else bad_argument(arg, "unknown key");
     }
     if (o.out.empty()) throw std::runtime_error("missing plugin argument out=FILE");
@@ -188,6 +273,9 @@ Options parse_options(int argc, char** argv) {
         throw std::runtime_error("missing plugin arguments roi_begin=ADDR and roi_end=ADDR");
     if (o.caches && !(has_l1d && has_l2 && has_llc))
         throw std::runtime_error("cache=1 needs l1d=, l2= and llc= geometries");
+    if (o.sampled() && o.dataflow)
+        throw std::runtime_error("sample= cannot be combined with dataflow=1 (it needs every access)");
+    if (o.sampled() && !o.memory && !o.caches) o.sample_period = 0; // nothing to sample
     return o;
 }
 
@@ -280,13 +368,353 @@ void drain_pending() {
     pending_count = 0;
 }
 
+/// Sampled mode: each pending access counts in its block's tallies (the callback's user data is the
+/// block) and, inside a window, goes to the caches.
+void drain_sampled() {
+    const bool feed = plugin->sampler.feed_caches && plugin->caches;
+    const unsigned shift = static_cast<unsigned>(std::countr_zero(plugin->options.geometry.l1d.line_bytes));
+    // Lines the caches see for the first time: in a window, a miss of such a line may be a hit of
+    // the real run, which touched the line between windows (the cold-start uncertainty).
+    auto& seen = plugin->sampler.seen_lines;
+    std::uint64_t new_lines = 0, last_line = ~std::uint64_t{0};
+    qemu_plugin_meminfo_t last_info = 0;
+    DecodedInfo d = decode(last_info);
+    for (std::size_t i = 0; i < pending_count; ++i) {
+        const PendingAccess a = pending[i];
+        if (a.info != last_info) [[unlikely]] {
+            d = decode(a.info);
+            last_info = a.info;
+        }
+        auto* block = reinterpret_cast<Block*>(static_cast<std::uintptr_t>(a.pc));
+        block->reads += !d.is_store;
+        block->writes += d.is_store;
+        block->bytes_read += d.is_store ? 0 : d.size;
+        block->bytes_written += d.is_store ? d.size : 0;
+        const std::uint64_t line = a.address >> shift, last = (a.address + (d.size ? d.size - 1 : 0)) >> shift;
+        block->lines += last - line + 1;
+        if (!feed) continue;
+        plugin->caches->access(a.address, d.size, d.is_store);
+        if (line != last_line) [[unlikely]] {
+            last_line = line;
+            new_lines += seen.insert(line).second;
+        }
+        if (last != line) [[unlikely]]
+            new_lines += seen.insert(last).second;
+    }
+    plugin->sampler.first_seen += new_lines;
+    pending_count = 0;
+}
+
 /// Gives every pending access to the memory collectors.
 void drain() {
-    if (plugin->traffic && plugin->caches) drain_pending<true, true>();
+    if (plugin->options.sampled()) drain_sampled();
+    else if (plugin->traffic && plugin->caches) drain_pending<true, true>();
     else if (plugin->traffic) drain_pending<true, false>();
     else if (plugin->caches) drain_pending<false, true>();
     else if (plugin->options.dataflow) drain_pending<false, false>();
     pending_count = 0;
+}
+
+// ---- Sampled mode (sample=): the schedule of windows and the estimates ----
+
+void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb);
+void on_exit(qemu_plugin_id_t, void*);
+
+/// A block first translated between windows keeps its memory callbacks until it has run this often
+/// (then everything is retranslated without them).
+constexpr std::uint64_t profile_executions = 256;
+
+/// Instructions of the counted blocks since the ROI began (on the vCPU thread: exact).
+/// (Blocks that ran in the ROI before the first window were translated again since: every
+/// window's start retranslates all.)
+std::uint64_t roi_instructions() {
+    std::lock_guard lock(plugin->translation_mutex);
+    std::uint64_t sum = 0;
+    for (const Block* block : plugin->sampler.roi_blocks)
+        sum += (block->executions - block->at_roi_begin) * block->decoded.instructions;
+    return sum;
+}
+
+/// The cache counters so far.
+Stats cache_counts() {
+    Stats counts;
+    if (plugin->caches) plugin->caches->contribute(counts);
+    return counts;
+}
+
+void open_span(Block& block) {
+    if (block.span_open) return;
+    block.span_open = true;
+    block.span_start = block.executions;
+}
+
+void close_spans() {
+    std::lock_guard lock(plugin->translation_mutex);
+    for (auto& [key, block] : plugin->blocks)
+        if (block->span_open) {
+            block->profiled_executions += block->executions - block->span_start;
+            block->span_open = false;
+        }
+}
+
+void on_reset(qemu_plugin_id_t id, void*);
+
+/// Asks QEMU to retranslate every block, with memory callbacks (`to_on`: a window begins) or
+/// without. One request at a time; a pending one that turns them on stays so.
+void request_reset(bool to_on) {
+    Sampler& s = plugin->sampler;
+    s.reset_to_on = to_on || (s.reset_pending && s.reset_to_on);
+    if (s.reset_pending) return;
+    s.reset_pending = true;
+    ++s.resets;
+    qemu_plugin_reset(plugin->id, on_reset);
+}
+
+std::uint64_t next_random() {
+    std::uint64_t z = (plugin->sampler.random += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void start_measuring() {
+    Sampler& s = plugin->sampler;
+    drain();
+    s.window_start_instructions = roi_instructions();
+    s.window_start_counts = cache_counts();
+    s.window_start_first_seen = s.first_seen;
+    s.phase = Phase::measure;
+    // The first window, from the ROI's start with cold caches, is as long as a warm-up and a
+    // window together: it sees the start-up's compulsory misses.
+    s.remaining =
+        static_cast<std::int64_t>(plugin->options.sample_window + (s.first ? 0 : plugin->options.sample_warmup));
+    std::lock_guard lock(plugin->translation_mutex);
+    for (Block* block : s.roi_blocks) block->window_start_executions = block->executions;
+}
+
+/// Between windows the clock runs only in blocks that execute rarely (at most once per
+/// `sparse_clock` instructions in the last window), so it costs little in a hot loop; each
+/// of their executions stands for the window's instructions over those blocks' executions. Blocks
+/// that did not run in the window keep the clock and count their own instructions (a new phase of
+/// the kernel). If no block runs rarely, every block keeps it.
+constexpr std::uint64_t sparse_clock = 1024;
+
+void choose_clocks(std::uint64_t window_instructions) {
+    Sampler& s = plugin->sampler;
+    std::lock_guard lock(plugin->translation_mutex);
+    std::uint64_t rare = 0;
+    for (Block* block : s.roi_blocks) {
+        block->window_executions = block->executions - block->window_start_executions;
+        if (block->window_executions * sparse_clock <= window_instructions) rare += block->window_executions;
+    }
+    for (Block* block : s.roi_blocks) {
+        block->tick_weight = block->decoded.instructions;
+        block->clock_between_windows = true;
+        if (rare == 0 || block->window_executions == 0) continue;
+        if (block->window_executions * sparse_clock <= window_instructions)
+            block->tick_weight = static_cast<std::int64_t>(window_instructions / rare);
+        else block->clock_between_windows = false;
+    }
+}
+
+void finish_window() {
+    Sampler& s = plugin->sampler;
+    drain();
+    const std::uint64_t now = roi_instructions();
+    Window w;
+    w.instructions = now - s.window_start_instructions;
+    const Stats counts = cache_counts();
+    for (std::size_t i = 0; i < Stats::feature_count; ++i)
+        w.counts.counter(i) = counts.counter(i) - s.window_start_counts.counter(i);
+    w.first_seen = s.first_seen - s.window_start_first_seen;
+    if (!s.first) {
+        s.first = w;
+        s.first_end = now;
+    } else if (w.instructions > 0) {
+        s.windows.push_back(w);
+    }
+    s.feed_caches = false;
+    choose_clocks(w.instructions);
+}
+
+/// QEMU has flushed every block and dropped the plugin's callbacks: register again, then begin
+/// the window or end the memory callbacks' spans. Runs between two blocks.
+void on_reset(qemu_plugin_id_t id, void*) {
+    qemu_plugin_register_vcpu_tb_trans_cb(id, on_translation);
+    qemu_plugin_register_atexit_cb(id, on_exit, nullptr);
+    Sampler& s = plugin->sampler;
+    s.reset_pending = false;
+    if (s.phase == Phase::before || s.phase == Phase::done) return;
+    if (s.reset_to_on) {
+        drain(); // what ran before the window: the blocks' tallies only
+        {
+            std::lock_guard lock(plugin->translation_mutex);
+            for (auto& [key, block] : plugin->blocks)
+                if (block->counted) {
+                    open_span(*block);
+                    block->tick_weight = block->decoded.instructions;
+                }
+        }
+        s.instrument_all = true;
+        s.feed_caches = true;
+        if (!s.first || plugin->options.sample_warmup == 0) {
+            start_measuring();
+        } else {
+            s.phase = Phase::warm;
+            s.remaining = static_cast<std::int64_t>(plugin->options.sample_warmup);
+        }
+    } else {
+        close_spans();
+        s.instrument_all = false;
+    }
+}
+
+/// The clock: runs at the start of every counted block's execution in sampled mode.
+void on_clock(unsigned int, void* data) {
+    Sampler& s = plugin->sampler;
+    if (s.phase == Phase::before || s.phase == Phase::done) [[unlikely]]
+        return;
+    const auto* block = static_cast<const Block*>(data);
+    s.remaining -= block->tick_weight;
+    if (s.remaining > 0) [[likely]] {
+        // A block profiled between windows: enough executions seen, drop its memory callbacks.
+        if (block->span_open && !s.instrument_all && !s.reset_pending &&
+            block->executions - block->span_start >= profile_executions) [[unlikely]]
+            request_reset(false);
+        return;
+    }
+    switch (s.phase) {
+        case Phase::off:
+            request_reset(true);
+            s.remaining = std::numeric_limits<std::int64_t>::max(); // until the window begins
+            break;
+        case Phase::warm: start_measuring(); break;
+        case Phase::measure: {
+            finish_window();
+            s.phase = Phase::off;
+            // The next window at a random offset in the next period (a fixed stride would alias
+            // with the kernel's loops).
+            const std::uint64_t slack =
+                plugin->options.sample_period - plugin->options.sample_warmup - plugin->options.sample_window;
+            const std::uint64_t next = next_random() % (slack + 1);
+            s.remaining = static_cast<std::int64_t>(slack - s.offset + next);
+            s.offset = next;
+            request_reset(false);
+            break;
+        }
+        default: break;
+    }
+}
+
+/// Two-sided 97.5 % quantiles of Student's t for 1..30 degrees of freedom (then the normal's).
+double t_quantile(std::size_t degrees) {
+    static constexpr std::array<double, 30> table{
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120,  2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    return degrees >= 1 && degrees <= table.size() ? table[degrees - 1] : 1.96;
+}
+
+/// Counter `k` over the whole ROI of `total` instructions: the first window's count plus the later
+/// windows' count per instruction times the instructions after the first window; and the 95 %
+/// interval's half-width.
+///
+/// With `cold` (the miss and access counters below L1 that a line seen for the first time adds
+/// one to): the later windows' first-seen lines are cold-start uncertainty: each is a miss of the
+/// sampled run, but the real run may have touched the line between windows. Their part of the
+/// extrapolation, C, is taken at half, C/2 +- C/2, and the interval widened by C/2.
+std::pair<double, double> estimate_counter(std::size_t k, std::uint64_t total, bool cold) {
+    const Sampler& s = plugin->sampler;
+    if (!s.first) return {0.0, 0.0};
+    const double prefix = static_cast<double>(s.first->counts.counter(k));
+    const double rest = total > s.first_end ? static_cast<double>(total - s.first_end) : 0.0;
+    if (rest == 0) return {prefix, 0.0};
+    const std::size_t n = s.windows.size();
+    if (n == 0) { // the ROI ended before a second window: the first one's rate, and no confidence
+        const double rate = s.first->instructions ? prefix / static_cast<double>(s.first->instructions) : 0.0;
+        return {prefix + rate * rest, rate * rest};
+    }
+    double instructions = 0, count = 0, first_seen = 0;
+    for (const Window& w : s.windows) {
+        instructions += static_cast<double>(w.instructions);
+        count += static_cast<double>(w.counts.counter(k));
+        first_seen += static_cast<double>(w.first_seen);
+    }
+    const double rate = count / instructions;
+    const double uncertain = cold ? std::min(count, first_seen) / instructions * rest / 2 : 0.0;
+    const double estimate = prefix + rate * rest - uncertain;
+    if (n == 1) return {estimate, rate * rest};
+    double squares = 0;
+    for (const Window& w : s.windows) {
+        const double residual = static_cast<double>(w.counts.counter(k)) - rate * static_cast<double>(w.instructions);
+        squares += residual * residual;
+    }
+    const double mean_instructions = instructions / static_cast<double>(n);
+    const double sampled_fraction = std::min(1.0, instructions / rest);
+    const double variance = rest * rest * (1.0 - sampled_fraction) * (squares / static_cast<double>(n - 1)) /
+                            (static_cast<double>(n) * mean_instructions * mean_instructions);
+    return {estimate, t_quantile(n - 1) * std::sqrt(variance) + uncertain};
+}
+
+/// The memory counters of a sampled run, and the sampling's description.
+void estimate_sampled(report::Report& r) {
+    Stats& stats = r.stats;
+    const Sampler& s = plugin->sampler;
+    // Traffic: each block's accesses per profiled execution times its executions in the ROI.
+    std::array<double, 5> estimate{}, profiled{};
+    double profiled_instructions = 0, unprofiled_instructions = 0;
+    {
+        std::lock_guard lock(plugin->translation_mutex);
+        for (auto& [key, block] : plugin->blocks) {
+            if (!block->counted) continue;
+            const std::uint64_t runs = block->executions - block->at_roi_begin;
+            if (runs == 0) continue;
+            if (block->profiled_executions == 0) {
+                unprofiled_instructions += static_cast<double>(runs) * block->decoded.instructions;
+                continue;
+            }
+            const std::array<double, 5> tallies{static_cast<double>(block->reads), static_cast<double>(block->writes),
+                                                static_cast<double>(block->bytes_read),
+                                                static_cast<double>(block->bytes_written),
+                                                static_cast<double>(block->lines)};
+            const double scale = static_cast<double>(runs) / static_cast<double>(block->profiled_executions);
+            for (std::size_t i = 0; i < tallies.size(); ++i) {
+                estimate[i] += tallies[i] * scale;
+                profiled[i] += tallies[i];
+            }
+            profiled_instructions += static_cast<double>(block->profiled_executions) * block->decoded.instructions;
+        }
+    }
+    // Blocks that never had memory callbacks (ran only before the first window began): the
+    // profiled blocks' accesses per instruction.
+    if (unprofiled_instructions > 0 && profiled_instructions > 0)
+        for (std::size_t i = 0; i < estimate.size(); ++i)
+            estimate[i] += profiled[i] / profiled_instructions * unprofiled_instructions;
+    auto rounded = [](double v) { return static_cast<std::uint64_t>(std::llround(std::max(0.0, v))); };
+    if (plugin->traffic) {
+        stats.mem_reads = rounded(estimate[0]);
+        stats.mem_writes = rounded(estimate[1]);
+        stats.bytes_loaded = rounded(estimate[2]);
+        stats.bytes_stored = rounded(estimate[3]);
+    }
+    report::Sampling sampling;
+    sampling.windows = (s.first ? 1 : 0) + s.windows.size();
+    sampling.measured_instructions = s.first ? s.first->instructions : 0;
+    for (const Window& w : s.windows) sampling.measured_instructions += w.instructions;
+    sampling.retranslations = s.resets;
+    if (plugin->caches) {
+        stats.l1d_accesses = rounded(estimate[4]);
+        for (const std::string_view name : {"l1d_misses", "l2_accesses", "l2_misses", "llc_accesses", "llc_misses",
+                                            "dtlb_misses", "stlb_misses", "l1d_stream_misses", "l2_stream_misses",
+                                            "l1d_store_misses", "l1d_store_stream_misses", "store_forwarded_loads"}) {
+            const std::size_t k = Stats::feature_index(name);
+            const bool cold = name == "l1d_misses" || name == "l2_accesses" || name == "l2_misses" ||
+                              name == "llc_accesses" || name == "llc_misses";
+            const auto [value, half_width] = estimate_counter(k, stats.instructions, cold);
+            stats.counter(k) = rounded(value);
+            sampling.half_width.counter(k) = static_cast<std::uint64_t>(std::ceil(half_width));
+        }
+    }
+    r.sampling = sampling;
 }
 
 void on_roi_begin(unsigned int, void*) {
@@ -301,11 +729,25 @@ void on_roi_begin(unsigned int, void*) {
     if (plugin->traffic) plugin->traffic->reset();
     if (plugin->caches) plugin->caches->reset();
     plugin->in_roi.store(true, std::memory_order_relaxed);
+    if (plugin->options.sampled()) {
+        // The first window begins once every block is retranslated with memory callbacks.
+        plugin->sampler.phase = Phase::off;
+        plugin->sampler.remaining = std::numeric_limits<std::int64_t>::max();
+        request_reset(true);
+    }
 }
 
 void on_roi_end(unsigned int, void*) {
     if (!plugin->in_roi.load(std::memory_order_relaxed)) return;
     plugin->in_roi.store(false, std::memory_order_relaxed);
+    if (plugin->options.sampled()) {
+        Sampler& s = plugin->sampler;
+        if (s.phase == Phase::measure) finish_window(); // the last window, cut short
+        drain();
+        close_spans();
+        s.phase = Phase::done;
+        s.feed_caches = false;
+    }
     report::Report r;
     Stats& stats = r.stats;
     {
@@ -326,8 +768,12 @@ void on_roi_end(unsigned int, void*) {
     }
     drain(); // first: the dataflow collector's last block needs its accesses
     plugin->collectors.contribute(stats);
-    if (plugin->traffic) plugin->traffic->contribute(stats);
-    if (plugin->caches) plugin->caches->contribute(stats);
+    if (plugin->options.sampled()) {
+        estimate_sampled(r);
+    } else {
+        if (plugin->traffic) plugin->traffic->contribute(stats);
+        if (plugin->caches) plugin->caches->contribute(stats);
+    }
     if (plugin->options.limit != 0 && stats.instructions > plugin->options.limit) {
         r.status = report::Status::instruction_limit;
         r.stats = Stats{};
@@ -407,6 +853,27 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
     if (!block->counted) return;
     if (plugin->options.branches || plugin->options.dataflow)
         qemu_plugin_register_vcpu_tb_exec_cb(tb, on_block_execution, QEMU_PLUGIN_CB_NO_REGS, block);
+    if (plugin->options.sampled()) {
+        Sampler& s = plugin->sampler;
+        const bool roi = s.phase != Phase::before && s.phase != Phase::done;
+        if (!roi) return;
+        if (!block->in_roi_blocks) {
+            block->in_roi_blocks = true;
+            block->tick_weight = block->decoded.instructions;
+            block->window_start_executions = block->executions;
+            std::lock_guard lock(plugin->translation_mutex);
+            s.roi_blocks.push_back(block);
+        }
+        if (s.instrument_all || block->clock_between_windows)
+            qemu_plugin_register_vcpu_tb_exec_cb(tb, on_clock, QEMU_PLUGIN_CB_NO_REGS, block);
+        // Memory callbacks: in a window, every block; between windows, a block not profiled yet.
+        if (!(s.instrument_all || block->span_open || block->profiled_executions == 0)) return;
+        open_span(*block);
+        for (std::size_t i = 0; i < n; ++i)
+            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory, QEMU_PLUGIN_CB_NO_REGS,
+                                             QEMU_PLUGIN_MEM_RW, block);
+        return;
+    }
     if (plugin->traffic || plugin->caches || plugin->options.dataflow)
         for (std::size_t i = 0; i < n; ++i) {
             qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
@@ -467,6 +934,7 @@ extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t i
         if (p->options.dataflow) p->collectors.add_dataflow();
         if (p->options.memory) p->traffic.emplace();
         if (p->options.caches) p->caches.emplace(p->options.geometry);
+        p->id = id;
         plugin = p.release();
         // The report must not exist until the plugin writes it, so a stale file cannot be read.
         std::remove(plugin->options.out.c_str());

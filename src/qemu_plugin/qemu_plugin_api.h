@@ -77,6 +77,10 @@ SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qe
 /* Implemented by QEMU. */
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
+/* Flushes every translated block and unregisters all of the plugin's callbacks (the translation
+ * and exit callbacks too), then calls `cb(id, NULL)`, in which the plugin registers again. From a
+ * vCPU callback the work is queued: it runs once the vCPU leaves its current block. */
+void qemu_plugin_reset(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb);
 
 /* Only inside the translation callback: instrument the block being translated. */
 void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,

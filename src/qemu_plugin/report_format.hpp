@@ -12,16 +12,23 @@
 //   blocks 2                        executed blocks asked for (blocks=FIRST-END), then one line
 //   0x401000 0x401020 1000          each: first address, end address (hex), executions (64-bit)
 //   0x401020 0x401028 1
+//   sampling 0                      1 with sample= (then the four lines below), else 0
+//   windows 12                      measured windows, the first one included
+//   measured_instructions 123456    ROI instructions inside them
+//   retranslations 25               qemu_plugin_reset calls
+//   interval instructions 0         one "interval name half-width" line per Stats feature: the
+//   ...                             95 % interval of a sampled counter (0: not estimated)
 //   end
 //
 // Version 2 added the block list (and, with Stats, the mca_* counters, which the plugin leaves 0:
 // QemuSimulator prices the listed blocks with LLVM MCA); version 3 the TLB and stream counters;
-// version 4 the store-miss counters; version 5 the dataflow limit.
+// version 4 the store-miss counters; version 5 the dataflow limit; version 6 the sampling section.
 //
 // Shared by the plugin (which formats) and the adapter (which parses strictly), header-only so the
 // plugin does not pull the adapter's process control into QEMU.
 #include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,7 +41,7 @@
 namespace simtune::qemu_report {
 
 inline constexpr std::string_view magic = "simtune-qemu-stats";
-inline constexpr int version = 5;
+inline constexpr int version = 6;
 
 enum class Status {
     ok,
@@ -57,10 +64,20 @@ struct BlockExecutions {
     friend bool operator==(const BlockExecutions&, const BlockExecutions&) = default;
 };
 
+/// How the memory counters of a sampled run were estimated (plugin argument sample=).
+struct Sampling {
+    std::uint64_t windows = 0;               ///< measured windows, the first one included
+    std::uint64_t measured_instructions = 0; ///< ROI instructions inside them
+    std::uint64_t retranslations = 0;        ///< flushes of every translated block asked for
+    Stats half_width;                        ///< per counter, its 95 % interval's half-width
+    friend bool operator==(const Sampling&, const Sampling&) = default;
+};
+
 struct Report {
     Status status = Status::ok;
     Stats stats;
     std::vector<BlockExecutions> blocks;
+    std::optional<Sampling> sampling; ///< only for a sampled run
     friend bool operator==(const Report&, const Report&) = default;
 };
 
@@ -70,6 +87,13 @@ inline std::string format(const Report& report) {
     for (std::size_t i = 0; i < names.size(); ++i) out += fmt::format("{} {}\n", names[i], report.stats.counter(i));
     out += fmt::format("blocks {}\n", report.blocks.size());
     for (const auto& b : report.blocks) out += fmt::format("{:#x} {:#x} {}\n", b.address, b.end, b.executions);
+    out += fmt::format("sampling {}\n", int{report.sampling.has_value()});
+    if (const auto& s = report.sampling) {
+        out += fmt::format("windows {}\nmeasured_instructions {}\nretranslations {}\n", s->windows,
+                           s->measured_instructions, s->retranslations);
+        for (std::size_t i = 0; i < names.size(); ++i)
+            out += fmt::format("interval {} {}\n", names[i], s->half_width.counter(i));
+    }
     out += "end\n";
     return out;
 }
@@ -140,6 +164,25 @@ inline Report parse(std::string_view text, std::string_view origin) {
             fail(ErrorKind::invalid_output, "{}: line {}: block end {:#x} is not after its start {:#x}", origin,
                  line_number, block.end, block.address);
         report.blocks.push_back(block);
+    }
+    const auto sampled = split(next_line(), "sampling");
+    if (sampled == "1") {
+        Sampling s;
+        s.windows = number(split(next_line(), "windows"));
+        s.measured_instructions = number(split(next_line(), "measured_instructions"));
+        s.retranslations = number(split(next_line(), "retranslations"));
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const auto value = split(next_line(), "interval");
+            const auto space = value.find(' ');
+            if (space == std::string_view::npos || value.substr(0, space) != names[i])
+                fail(ErrorKind::invalid_output, "{}: line {} is \"interval {}\", expected \"interval {} <value>\"",
+                     origin, line_number, value, names[i]);
+            s.half_width.counter(i) = number(value.substr(space + 1));
+        }
+        report.sampling = s;
+    } else if (sampled != "0") {
+        fail(ErrorKind::invalid_output, "{}: line {}: sampling is \"{}\", expected 0 or 1", origin, line_number,
+             sampled);
     }
     if (const auto last = next_line(); last != "end")
         fail(ErrorKind::invalid_output, "{}: line {} is \"{}\", expected \"end\"", origin, line_number, last);

@@ -211,6 +211,17 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
         "out=" + report_file.string(), fmt::format("roi_begin={:#x}", roi_begin->address),
         fmt::format("roi_end={:#x}", roi_end->address), fmt::format("limit={}", options_.limits.max_instructions)};
     for (auto& a : collector_arguments(collectors)) plugin_args.push_back(std::move(a));
+    const bool sampled = options_.sampling.enabled && collectors.dataflow() == nullptr &&
+                         (collectors.memory_traffic() != nullptr || collectors.cache_model() != nullptr);
+    if (sampled) {
+        const auto& s = options_.sampling;
+        if (s.window == 0 || s.period <= s.warmup + s.window)
+            fail(ErrorKind::invalid_argument,
+                 "QEMU sampling needs a window > 0 and a period longer than warm-up + window "
+                 "(period {}, warm-up {}, window {})",
+                 s.period, s.warmup, s.window);
+        plugin_args.push_back(fmt::format("sample={}:{}:{}", s.period, s.warmup, s.window));
+    }
     // The pipeline collector prices blocks here, from the binary's bytes: the plugin only lists
     // the executed blocks of the kernel's own code.
     const bool list_blocks = has(collectors.events(), EventKind::block_counts);
@@ -259,6 +270,9 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     SimulationResult result;
     const auto report = parse_ok_report(*report_text, report_file.string());
     result.stats = report.stats;
+    if (report.sampling)
+        result.sampling = SamplingSummary{report.sampling->windows, report.sampling->measured_instructions,
+                                          report.sampling->retranslations, report.sampling->half_width};
     if (list_blocks) {
         // The plugin ran the other collectors; this set only prices the listed blocks.
         collectors.reset();
