@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The training corpus and its leave-one-family-out table (benchmarks/RESULTS.md, "Operators the
-# model never saw") in one command: every corpus workload (28 operator families), N variants each,
+# model never saw") in one command: every corpus workload (32 operator families), N variants each,
 # built for x86-64-v2, simulated with Unicorn and QEMU (every collector, the MCA pipeline model
 # included) and timed natively (6 interleaved passes of 20 ms on alternating CPUs; RESULTS.md's
 # rounds 2 and 3 combine four such measurements with benchmarks/combine_times.py). The dataset is
@@ -27,5 +27,5 @@ export SIMTUNE_QEMU_PLUGIN=${SIMTUNE_QEMU_PLUGIN:-$build/src/qemu_plugin/libsimt
 added=()
 for d in ${SIMTUNE_ADD_DATASETS:-}; do added+=(--add-dataset "$d"); done
 exec "$build/examples/example_experiment" "${added[@]}" --workloads corpus --variants "$variants" --passes 6 --ms 20 \
-    --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank,gbt+gbt-rel-rank,estimate+gbt+gbt-rel-rank \
+    --simulators unicorn,qemu --models ridge,gbt,ridge-rel,gbt-rel,gbt-rel-rank,gbt+gbt-rel-rank,estimate+gbt+gbt-rel-rank,estimate+gbt+gbt-rel-rank-b3 \
     --ablate "mca_,dtlb_|stlb_|l1d_stream|l2_stream,l1d_store|store_forwarded" --out "$out"
