@@ -384,6 +384,43 @@ std::string sum_loop(const std::string& target, const std::string& expr_of_j, co
     return code + indent + "}\n";
 }
 
+/// The tile loops of a 2-D schedule over rows i (tile ti of M) and columns j (tile tj of N), the
+/// i0 loop outside unless `order` is 1, opened at four spaces of indent; an untiled loop is
+/// `const int i0 = 0;` (or j0). nullopt for order 1 with fewer than two tile loops: no choice.
+struct TileLoops {
+    std::string code;   ///< the opened loops
+    std::string indent; ///< the indent inside them
+    std::size_t opened = 0;
+
+    /// The closing braces of the opened loops.
+    [[nodiscard]] std::string close() const {
+        std::string out, in = indent;
+        for (std::size_t l = 0; l < opened; ++l) {
+            in.resize(in.size() - 4);
+            out += in + "}\n";
+        }
+        return out;
+    }
+};
+
+std::optional<TileLoops> ij_tile_loops(int ti, int M, int tj, int N, int order) {
+    std::vector<std::string> loops;
+    if (ti != M) loops.push_back(fmt::format("for (int i0 = 0; i0 < M; i0 += {})", ti));
+    if (tj != N) loops.push_back(fmt::format("for (int j0 = 0; j0 < N; j0 += {})", tj));
+    if (order == 1) {
+        if (loops.size() < 2) return std::nullopt;
+        std::ranges::reverse(loops);
+    }
+    TileLoops t{"", "    ", loops.size()};
+    for (const auto& l : loops) {
+        t.code += t.indent + l + " {\n";
+        t.indent += "    ";
+    }
+    if (ti == M) t.code += t.indent + "const int i0 = 0;\n";
+    if (tj == N) t.code += t.indent + "const int j0 = 0;\n";
+    return t;
+}
+
 /// out[i] += sum_j x[i][j]: a reduction along the contiguous axis. Knobs: tiles, tile order,
 /// whether rows or columns are the outer point loop, and the accumulators (in memory, one
 /// register, or 2/4/8 partial sums — only with rows outer).
@@ -400,20 +437,10 @@ std::vector<Variant> reduce_rows(const Workload& w) {
         const int ti = k.at("ti"), tj = k.at("tj"), acc = k.at("acc");
         const bool rows_outer = k.at("inner") == 0;
         if (!rows_outer && acc) return std::nullopt;
-        std::vector<std::string> tile_loops;
-        if (ti != M) tile_loops.push_back(fmt::format("for (int i0 = 0; i0 < M; i0 += {})", ti));
-        if (tj != N) tile_loops.push_back(fmt::format("for (int j0 = 0; j0 < N; j0 += {})", tj));
-        if (k.at("order") == 1) {
-            if (tile_loops.size() < 2) return std::nullopt; // the order of fewer than two tile loops is no choice
-            std::ranges::reverse(tile_loops);
-        }
-        std::string body, indent = "    ";
-        for (const auto& l : tile_loops) {
-            body += indent + l + " {\n";
-            indent += "    ";
-        }
-        if (ti == M) body += indent + "const int i0 = 0;\n";
-        if (tj == N) body += indent + "const int j0 = 0;\n";
+        const auto tiles = ij_tile_loops(ti, M, tj, N, k.at("order"));
+        if (!tiles) return std::nullopt;
+        std::string body = tiles->code;
+        const std::string& indent = tiles->indent;
         if (rows_outer) {
             body += fmt::format("{}for (int i = i0; i < i0 + {}; ++i) {{\n", indent, ti);
             if (acc == 0) body += unroll_pragma(k.at("unroll"), indent + "    ");
@@ -425,10 +452,7 @@ std::vector<Variant> reduce_rows(const Workload& w) {
             body += fmt::format("{}    for (int i = i0; i < i0 + {}; ++i) out[i] += x[i * N + j];\n{}}}\n", indent, ti,
                                 indent);
         }
-        for (std::size_t l = 0; l < tile_loops.size(); ++l) {
-            indent.resize(indent.size() - 4);
-            body += indent + "}\n";
-        }
+        body += tiles->close();
         return kernel(dim_defines(w), "const float *restrict x, float *restrict out", body);
     });
 }
@@ -981,20 +1005,10 @@ std::vector<Variant> gemm_gelu(const Workload& w) {
         [&](const Knobs& k) -> std::optional<std::string> {
             const int ti = k.at("ti"), tj = k.at("tj");
             const bool fused = k.at("fused") == 1;
-            std::vector<std::string> tile_loops;
-            if (ti != M) tile_loops.push_back(fmt::format("for (int i0 = 0; i0 < M; i0 += {})", ti));
-            if (tj != N) tile_loops.push_back(fmt::format("for (int j0 = 0; j0 < N; j0 += {})", tj));
-            if (k.at("order") == 1) {
-                if (tile_loops.size() < 2) return std::nullopt;
-                std::ranges::reverse(tile_loops);
-            }
-            std::string b, indent = "    ";
-            for (const auto& l : tile_loops) {
-                b += indent + l + " {\n";
-                indent += "    ";
-            }
-            if (ti == M) b += indent + "const int i0 = 0;\n";
-            if (tj == N) b += indent + "const int j0 = 0;\n";
+            const auto tiles = ij_tile_loops(ti, M, tj, N, k.at("order"));
+            if (!tiles) return std::nullopt;
+            std::string b = tiles->code;
+            const std::string& indent = tiles->indent;
             const std::string u = unroll_pragma(k.at("unroll"), indent + "        ");
             if (k.at("inner") == 0) // i, k, j: the j loop streams B's and C's rows
                 b += fmt::format("{0}for (int i = i0; i < i0 + {1}; ++i)\n{0}    for (int k = 0; k < K; ++k) {{\n"
@@ -1014,10 +1028,7 @@ std::vector<Variant> gemm_gelu(const Workload& w) {
                 b += fmt::format(
                     "{0}for (int i = i0; i < i0 + {1}; ++i)\n{0}    for (int j = j0; j < j0 + {2}; ++j) {3}\n", indent,
                     ti, tj, epilogue);
-            for (std::size_t l = 0; l < tile_loops.size(); ++l) {
-                indent.resize(indent.size() - 4);
-                b += indent + "}\n";
-            }
+            b += tiles->close();
             if (!fused) b += "    for (int i = 0; i < M; ++i)\n        for (int j = 0; j < N; ++j) " + epilogue + "\n";
             return kernel(
                 dim_defines(w) + exp_function,
