@@ -43,6 +43,7 @@ TEST_CASE("QEMU and Unicorn agree on GEMM, conv2d and depthwise conv on three IS
                 CHECK(q.stats.by_class[c] == u.stats.by_class[c]);
             }
             CHECK(q.stats.branches_taken == u.stats.branches_taken);
+            CHECK(q.stats.branch_mispredicts == u.stats.branch_mispredicts);
             CHECK(q.stats.mem_reads == u.stats.mem_reads);
             CHECK(q.stats.mem_writes == u.stats.mem_writes);
             CHECK(q.stats.bytes_loaded == u.stats.bytes_loaded);

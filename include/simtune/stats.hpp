@@ -82,9 +82,13 @@ struct Stats {
     /// nominal latencies and unlimited execution resources: what a loop-carried chain costs, which
     /// MCA's per-block throughput does not see when the chain runs through memory or across blocks.
     std::uint64_t dataflow_cycles = 0;
+    // Appended: conditional branches a modelled predictor gets wrong (collectors/branches.hpp,
+    // BranchPredictor). Zero unless the branch counter ran. A branch on data is free while it is
+    // predicted and a pipeline refill each time it is not.
+    std::uint64_t branch_mispredicts = 0;
 
     /// Number of entries in the feature vector.
-    static constexpr std::size_t feature_count = 1 + insn_class_count + 24;
+    static constexpr std::size_t feature_count = 1 + insn_class_count + 25;
     /// The counters before the pipeline counters were appended: what datasets written by earlier
     /// versions hold.
     static constexpr std::size_t base_feature_count = 1 + insn_class_count + 12;
@@ -94,9 +98,12 @@ struct Stats {
     static constexpr std::size_t tlb_feature_count = pipeline_feature_count + 4;
     /// The counters before the dataflow limit was appended.
     static constexpr std::size_t store_feature_count = tlb_feature_count + 3;
+    /// The counters before the branch mispredictions were appended.
+    static constexpr std::size_t dataflow_feature_count = store_feature_count + 1;
     /// Every prefix of feature_names() a dataset of some simtune version holds, oldest first.
-    static constexpr std::array<std::size_t, 5> feature_layouts{base_feature_count, pipeline_feature_count,
-                                                                tlb_feature_count, store_feature_count, feature_count};
+    static constexpr std::array<std::size_t, 6> feature_layouts{base_feature_count,     pipeline_feature_count,
+                                                                tlb_feature_count,      store_feature_count,
+                                                                dataflow_feature_count, feature_count};
 
     /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
     static std::span<const std::string_view> feature_names() noexcept {
@@ -131,7 +138,8 @@ struct Stats {
                                                                            "l1d_store_misses",
                                                                            "l1d_store_stream_misses",
                                                                            "store_forwarded_loads",
-                                                                           "dataflow_cycles"};
+                                                                           "dataflow_cycles",
+                                                                           "branch_mispredicts"};
         return names;
     }
 
@@ -188,7 +196,8 @@ inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
         &Stats::l1d_store_misses,
         &Stats::l1d_store_stream_misses,
         &Stats::store_forwarded_loads,
-        &Stats::dataflow_cycles};
+        &Stats::dataflow_cycles,
+        &Stats::branch_mispredicts};
     if (i == 0) return instructions;
     if (i <= insn_class_count) return by_class[i - 1];
     return this->*rest[i - 1 - insn_class_count];

@@ -65,6 +65,10 @@ const std::vector<DerivedRatio>& standard_ratios() {
         // 1: the kernel is latency-bound by a chain MCA does not see) and the chain per instruction.
         {"dataflow_per_mca_cycle", {"dataflow_cycles"}, {"mca_cycles"}},
         {"dataflow_per_insn", {"dataflow_cycles"}, {"instructions"}},
+        // Appended with the branch mispredictions: how many branches a predictor gets wrong, and
+        // their refills per estimated cycle.
+        {"branch_mispredict_share", {"branch_mispredicts"}, {"branch"}},
+        {"mispredicts_per_mca_cycle", {"branch_mispredicts"}, {"mca_cycles"}},
     };
     return ratios;
 }
@@ -294,7 +298,8 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
     // overlaps: an L1D miss that hits L2 exposes ~5 of its ~14 cycles, a prefetched (stream) one
     // about half that; an L2 miss ~20 of ~50; an LLC miss ~80 of ~250; a store miss no stream
     // explains holds a store-buffer entry until its line arrives (~10); a load served from a
-    // store a few accesses earlier waits for it, ~4 cycles of store-to-load latency on a chain.
+    // store a few accesses earlier waits for it, ~4 cycles of store-to-load latency on a chain; a
+    // mispredicted branch refills the pipeline, ~15 cycles.
     static constexpr std::pair<std::string_view, std::string_view> stalls[] = {
         {"l1d_misses", "+5*l1d_misses"},
         {"l1d_stream_misses", "-2.5*l1d_stream_misses"},
@@ -303,6 +308,7 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
         {"l1d_store_misses", "+10*l1d_store_misses"},
         {"l1d_store_stream_misses", "-10*l1d_store_stream_misses"},
         {"store_forwarded_loads", "+4*store_forwarded_loads"},
+        {"branch_mispredicts", "+15*branch_mispredicts"},
     };
     // The base: MCA's cycles (throughput and the register chains one block carries), or the
     // dataflow limit where a chain through memory or across blocks is longer.
@@ -319,15 +325,30 @@ const std::vector<std::pair<std::string, int>>& physical_monotone_constraints() 
         std::vector<std::pair<std::string, int>> c;
         // Raw counters (absolute models) and the ratios that put them per instruction, per access
         // or per MCA cycle (relative models): more of a stall, at everything else equal, is slower.
-        for (const char* event : {"l1d_misses", "l2_misses", "llc_misses", "dtlb_misses", "stlb_misses",
-                                  "l1d_store_misses", "store_forwarded_loads", "mca_cycles", "dataflow_cycles"})
+        for (const char* event :
+             {"l1d_misses", "l2_misses", "llc_misses", "dtlb_misses", "stlb_misses", "l1d_store_misses",
+              "store_forwarded_loads", "mca_cycles", "dataflow_cycles", "branch_mispredicts"})
             c.emplace_back(event, +1);
-        for (const char* ratio :
-             {"l1d_miss_rate", "l2_miss_rate", "llc_miss_rate", "l1d_misses_per_insn", "l2_misses_per_insn",
-              "llc_misses_per_insn", "l1d_misses_per_mca_cycle", "l2_misses_per_mca_cycle", "llc_misses_per_mca_cycle",
-              "dtlb_misses_per_access", "dtlb_misses_per_insn", "stlb_misses_per_insn", "dtlb_misses_per_mca_cycle",
-              "l1d_store_misses_per_mca_cycle", "forwarded_load_share", "forwarded_loads_per_mca_cycle",
-              "dataflow_per_mca_cycle", "dataflow_per_insn"})
+        for (const char* ratio : {"l1d_miss_rate",
+                                  "l2_miss_rate",
+                                  "llc_miss_rate",
+                                  "l1d_misses_per_insn",
+                                  "l2_misses_per_insn",
+                                  "llc_misses_per_insn",
+                                  "l1d_misses_per_mca_cycle",
+                                  "l2_misses_per_mca_cycle",
+                                  "llc_misses_per_mca_cycle",
+                                  "dtlb_misses_per_access",
+                                  "dtlb_misses_per_insn",
+                                  "stlb_misses_per_insn",
+                                  "dtlb_misses_per_mca_cycle",
+                                  "l1d_store_misses_per_mca_cycle",
+                                  "forwarded_load_share",
+                                  "forwarded_loads_per_mca_cycle",
+                                  "dataflow_per_mca_cycle",
+                                  "dataflow_per_insn",
+                                  "branch_mispredict_share",
+                                  "mispredicts_per_mca_cycle"})
             c.emplace_back(ratio, +1);
         // Misses a stream prefetcher follows cost less than the others.
         for (const char* hidden : {"l1d_stream_misses", "l2_stream_misses", "l1d_store_stream_misses",

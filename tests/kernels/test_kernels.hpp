@@ -31,6 +31,8 @@ inline constexpr TestKernel spin{"spin.c", "a:f32:16:inout"};
 inline constexpr TestKernel scan_memory{"scan_memory.c", "x:f32:4096:in;y:f32:4096:out"};
 inline constexpr TestKernel scan_register{"scan_register.c", "x:f32:4096:in;y:f32:4096:out"};
 inline constexpr TestKernel scale{"scale.c", "x:f32:4096:in;y:f32:4096:out"};
+inline constexpr TestKernel compact_half{"compact_half.c", "x:f32:4096:in;y:f32:4096:out"};
+inline constexpr TestKernel compact_all{"compact_all.c", "x:f32:4096:in;y:f32:4096:out"};
 
 /// The kernels that compute something (every simulator must agree on them).
 inline constexpr std::array<TestKernel, 3> compute_kernels{gemm, conv2d, depthwise_conv};

@@ -174,20 +174,21 @@ private:
 
 /// A first-order cycle estimate as an anchor (a weighted sum of the columns in `feature_names`):
 /// the MCA cycle estimate where there is one (the larger of it and the dataflow limit where the
-/// data has `dataflow_cycles`: a chain MCA does not see), else half the instruction count, plus the stalls MCA
-/// cannot see, each at a nominal cost of a generic out-of-order core, not fitted to any workload:
-/// misses by level (prefetchable stream misses at half price), store misses no stream explains,
-/// and loads forwarded from a recent store (a dependency chain through memory). The "estimate"
-/// model ranks by it alone (benchmarks/RESULTS.md: untrained, it ranks operators the trained
-/// models never saw about as well as they do, and the two together better than either).
+/// data has `dataflow_cycles`: a chain MCA does not see), else half the instruction count, plus
+/// the stalls MCA cannot see, each at a nominal cost of a generic out-of-order core, not fitted to
+/// any workload: misses by level (prefetchable stream misses at half price), store misses no
+/// stream explains, loads forwarded from a recent store (a dependency chain through memory), and
+/// mispredicted branches (a pipeline refill). The "estimate" model ranks by it alone
+/// (benchmarks/RESULTS.md: untrained, it ranks operators the trained models never saw about as
+/// well as they do, and the two together better than either).
 [[nodiscard]] std::string cycle_estimate(std::span<const std::string> feature_names);
 
 /// The directions in which run time can only move with a prepared column, every other column
 /// fixed, as GbtOptions::monotone takes them: +1 for counts and shares of events that stall a core
-/// (cache and TLB misses, store misses, loads forwarded from stores, MCA's and the dataflow
-/// model's cycles), -1 for the share of misses a stream prefetcher hides. Physics, not a fit: a
-/// tree that learned on its training operators that more misses mean less time (a correlation
-/// through something else) cannot carry that to an operator it never saw.
+/// (cache and TLB misses, store misses, loads forwarded from stores, mispredicted branches, MCA's
+/// and the dataflow model's cycles), -1 for the share of misses a stream prefetcher hides.
+/// Physics, not a fit: a tree that learned on its training operators that more misses mean less
+/// time (a correlation through something else) cannot carry that to an operator it never saw.
 [[nodiscard]] const std::vector<std::pair<std::string, int>>& physical_monotone_constraints();
 
 /// log(anchor) of every row of `raw` (zeros without an anchor).
