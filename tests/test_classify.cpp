@@ -289,3 +289,22 @@ TEST_CASE("a Classifier can be moved") {
     const std::vector<std::uint8_t> mul{0x33, 0x85, 0xc5, 0x02};
     CHECK(b.classify(as_bytes(mul), 0).cls == InsnClass::mul_div);
 }
+
+TEST_CASE("x86-64 register-to-register moves the renamer eliminates are marked as moves") {
+    const Classifier x86(Isa::x86_64);
+    auto is_move = [&](std::vector<std::uint8_t> bytes) {
+        InsnRegisters regs;
+        CHECK(x86.classify(as_bytes(bytes), 0, regs).size == bytes.size());
+        return regs.is_move;
+    };
+    CHECK(is_move({0x0f, 0x28, 0xc8}));                   // movaps xmm1, xmm0
+    CHECK(is_move({0x66, 0x0f, 0x6f, 0xc8}));             // movdqa xmm1, xmm0
+    CHECK(is_move({0x48, 0x89, 0xd8}));                   // mov rax, rbx
+    CHECK(is_move({0x89, 0xd8}));                         // mov eax, ebx
+    CHECK_FALSE(is_move({0x88, 0xd8}));                   // mov al, bl: a partial write
+    CHECK_FALSE(is_move({0xf3, 0x0f, 0x10, 0xc8}));       // movss xmm1, xmm0: merges into xmm1
+    CHECK_FALSE(is_move({0x66, 0x48, 0x0f, 0x7e, 0xc0})); // movq rax, xmm0: between register files
+    CHECK_FALSE(is_move({0x48, 0x8b, 0x03}));             // mov rax, [rbx]: a load
+    CHECK_FALSE(is_move({0xb8, 0x01, 0x00, 0x00, 0x00})); // mov eax, 1
+    CHECK_FALSE(is_move({0x0f, 0x5f, 0xc8}));             // maxps xmm1, xmm0
+}

@@ -56,6 +56,16 @@ TEST_CASE("a chain through registers costs the sum of its latencies; independent
                              insn(0x18, InsnClass::fp_scalar, {3}, {6})}));
         CHECK(longest(c) == lat.fp_scalar);
     }
+    SUBCASE("an eliminated register move adds nothing to the chain it copies") {
+        // maxss, then movaps back into the running maximum: one operation per element, not two.
+        InsnRegisters max = insn(0x10, InsnClass::simd, {1, 2}, {2});
+        InsnRegisters copy = insn(0x14, InsnClass::simd, {2}, {1});
+        copy.is_move = true;
+        DataflowCollector c;
+        const auto b = block_of({max, copy});
+        for (int i = 0; i < 10; ++i) c.on_block(b);
+        CHECK(longest(c) == 10 * lat.simd);
+    }
     SUBCASE("a chain continues across blocks and executions") {
         DataflowCollector c;
         const auto b = block_of({insn(0x10, InsnClass::mul_div, {7}, {7})});

@@ -29,6 +29,11 @@ struct InsnRegisters {
     /// The instruction reads / writes data memory (an explicit memory operand, push/pop/call/ret):
     /// how accesses without a usable instruction address are placed, one per instruction.
     bool reads_memory = false, writes_memory = false;
+    /// A copy from one register to another that the renamer of an out-of-order x86 core performs
+    /// (move elimination: `mov`, `movaps`, ... register to register): no latency, its destination is
+    /// ready when its source is. A compiler's `movaps xmm1, xmm0` after `maxss` is not a second
+    /// operation on the running maximum's chain.
+    bool is_move = false;
     void read(unsigned slot) noexcept {
         if (slot < register_slots && read_count < max_reads) reads[read_count++] = static_cast<std::uint8_t>(slot);
     }

@@ -338,6 +338,32 @@ bool x86_zero_idiom(const cs_insn& insn) {
     return true;
 }
 
+/// x86 register-to-register copies the renamer eliminates on current cores (Zen, and Intel since
+/// Ivy Bridge): full-width moves between general registers (32 or 64 bits) or vector registers.
+/// Not: partial writes (8/16 bits, movss/movsd between registers, which merge), moves between
+/// register files (movd/movq), extensions (movzx/movsx).
+bool x86_eliminated_move(const cs_insn& insn) {
+    switch (insn.id) {
+        case X86_INS_MOV:
+        case X86_INS_MOVAPS:
+        case X86_INS_MOVAPD:
+        case X86_INS_MOVDQA:
+        case X86_INS_MOVDQU:
+        case X86_INS_MOVUPS:
+        case X86_INS_MOVUPD:
+        case X86_INS_VMOVAPS:
+        case X86_INS_VMOVAPD:
+        case X86_INS_VMOVDQA:
+        case X86_INS_VMOVDQU:
+        case X86_INS_VMOVUPS:
+        case X86_INS_VMOVUPD: break;
+        default: return false;
+    }
+    const cs_x86& x = insn.detail->x86;
+    return x.op_count == 2 && x.operands[0].type == X86_OP_REG && x.operands[1].type == X86_OP_REG &&
+           x.operands[0].size == x.operands[1].size && x.operands[0].size >= 4;
+}
+
 } // namespace
 
 // ---- Classifier ----------------------------------------------------------------------------------
@@ -410,8 +436,10 @@ struct Classifier::Impl {
         if (!zeroing && !info.is_branch) // a predicted branch holds up nothing that follows it
             for (std::uint8_t i = 0; i < read_count; ++i) regs.read(slot(read[i]));
         for (std::uint8_t i = 0; i < write_count; ++i) regs.write(slot(written[i]));
-        if (isa == Isa::x86_64) x86_memory_directions(*insn, regs);
-        else {
+        if (isa == Isa::x86_64) {
+            x86_memory_directions(*insn, regs);
+            regs.is_move = x86_eliminated_move(*insn);
+        } else {
             regs.reads_memory = info.cls == InsnClass::load;
             regs.writes_memory = info.cls == InsnClass::store;
         }

@@ -189,7 +189,7 @@ private:
             // A load waits for its address registers and the stored data. An operation with a
             // folded load (x86 `addss xmm0, [rax]`) starts its load early, as its address
             // registers are rarely on the chain: its register operand waits only for the operation.
-            const std::uint32_t op = core_.of(insn.cls);
+            const std::uint32_t op = insn.is_move ? 0 : core_.of(insn.cls); // an eliminated move: none
             std::uint64_t done = start + op;
             if (loads)
                 done = insn.cls == InsnClass::load ? std::max(start, stored) + core_.load
