@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Adds newly appended counters to an older dataset without re-simulating what it already holds.
 
-usage: merge_columns.py OLD_DATASET NEW_DATASET OUT_DATASET COUNTER...
+usage: merge_columns.py [--subset] OLD_DATASET NEW_DATASET OUT_DATASET COUNTER...
 
 OUT has NEW's columns and rows; every column OLD also has comes from OLD, except the named
 counters (for every simulator), which come from NEW. Rows are matched by (workload, variant).
@@ -10,15 +10,22 @@ Why: counters that depend only on the binary and the ISA (dataflow_cycles) can b
 machine, while the host's MCA cycles and cache counters depend on the machine the host target
 describes. A dataset whose times were measured on one machine keeps that machine's counters and
 gains the new machine-independent ones from a simulation run elsewhere.
+
+--subset: NEW may hold rows OLD does not (one simulation of the union of two machines' variants,
+merged into each machine's dataset); those rows are left out, and OUT has OLD's rows.
 """
 import csv
 import sys
 
 
 def main():
-    if len(sys.argv) < 5:
+    args = sys.argv[1:]
+    subset = bool(args) and args[0] == '--subset'
+    if subset:
+        args = args[1:]
+    if len(args) < 4:
         sys.exit(__doc__)
-    old_path, new_path, out_path, counters = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    old_path, new_path, out_path, counters = args[0], args[1], args[2], args[3:]
     with open(old_path, newline='') as f:
         old = {(r['workload'], r['variant']): r for r in csv.DictReader(f)}
     with open(new_path, newline='') as f, open(out_path, 'w', newline='') as out:
@@ -28,6 +35,8 @@ def main():
         rows = 0
         for row in reader:
             key = (row['workload'], row['variant'])
+            if key not in old and subset:
+                continue
             if key not in old:
                 sys.exit(f'{new_path}: {key[0]}/{key[1]} is not in {old_path}')
             for column in reader.fieldnames:

@@ -69,5 +69,5 @@ TEST_CASE("the 'estimate' model ranks by the cycle estimate alone, and the shipp
 
     const auto shipped = train_model(std::string(shipped_model_recipe), data, eo, "t@unicorn");
     REQUIRE(shipped.kind() == "ensemble");
-    CHECK(std::get<Ensemble>(shipped.model()).members().size() == 3);
+    CHECK(std::get<Ensemble>(shipped.model()).members().size() == 2);
 }

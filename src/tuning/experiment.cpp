@@ -24,6 +24,15 @@ namespace {
 
 AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train);
 
+/// N of a model-kind suffix "<prefix>N" (e.g. "-b3": 3), or nothing if `variant` is not one.
+std::optional<int> numeric_suffix(std::string_view variant, std::string_view prefix) {
+    const auto digits = variant.substr(std::min(variant.size(), prefix.size()));
+    if (!variant.starts_with(prefix) || digits.empty() || digits.size() > 6 ||
+        !std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    return std::stoi(std::string(digits));
+}
+
 /// A model of `kind`: one of experiment_model_kinds(), or "a+b+...", an ensemble of such models
 /// (the geometric mean of their predictions).
 AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {
@@ -94,15 +103,13 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
         }
         // -pN: N sampled partners per row and round instead of 4: a gradient nearer the full
         // pairwise one, so a model that depends less on which pairs the seed drew.
-        if (variant.starts_with("-p") && variant.size() > 2 &&
-            std::ranges::all_of(variant.substr(2), [](char c) { return c >= '0' && c <= '9'; })) {
-            g.pairs_per_row = std::stoi(variant.substr(2));
+        if (const auto n = numeric_suffix(variant, "-p")) {
+            g.pairs_per_row = *n;
             return GradientBoostedTrees(g);
         }
         // -bN: a bag of N, seeds seed .. seed + N - 1 (GbtOptions::bags).
-        if (variant.starts_with("-b") && variant.size() > 2 &&
-            std::ranges::all_of(variant.substr(2), [](char c) { return c >= '0' && c <= '9'; })) {
-            g.bags = std::stoi(variant.substr(2));
+        if (const auto n = numeric_suffix(variant, "-b")) {
+            g.bags = *n;
             return GradientBoostedTrees(g);
         }
         // -m: monotone in what physically costs time (physical_monotone_constraints).

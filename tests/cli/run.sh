@@ -115,7 +115,7 @@ models)
     expect 0 "$simtune" train data.csv --model ridge -o ridge.model --json &&
         json "d['kind'] == 'ridge' and d['rows'] >= 14 and d['simulator'] == 'unicorn'"
     expect 0 "$simtune" train data.csv --model gbt --rounds 30 --depth 3 -o gbt.model && expect_out "gbt model"
-    # The shipped model's recipe: an ensemble file of two tree models, usable like any other.
+    # The shipped model's recipe: an ensemble file (the untrained estimate and relative pairwise trees), usable like any other.
     expect 0 "$simtune" train data.csv --model ensemble --rounds 20 --depth 3 -o ensemble.model --json &&
         json "d['kind'] == 'ensemble'"
     head -1 ensemble.model | grep -q "^simtune-model 1 ensemble$" || fail "ensemble.model is not an ensemble file"
