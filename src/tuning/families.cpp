@@ -927,6 +927,34 @@ std::vector<Variant> histogram(const Workload& w) {
     });
 }
 
+/// Stream compaction (masked select, nonzero): y[0..n) = the positive elements of x in order, the
+/// rest of y zero, count[0] = n. Knobs: the algorithm (0: a branch per element; 1: branch-free,
+/// every element stored at y[n] and n advanced by the test; 2 and 3: a mask of the tests first, a
+/// vectorisable pass, then the same compaction with a branch (2) or branch-free (3) on the mask),
+/// unrolling, vectorisation. The inputs are spread over [-1, 1), so the test is a coin flip: what
+/// decides this family is how often a branch on data is mispredicted, which a branch-free variant
+/// pays for with a store per element. Every schedule stores the same values: bit-identical.
+std::vector<Variant> compact_positive(const Workload& w) {
+    const std::vector<Knob> knobs{{"alg", "a", {0, 1, 2, 3}}, {"unroll", "u", {1, 4, 8}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int alg = k.at("alg");
+        const std::string u = unroll_pragma(k.at("unroll"), "    ");
+        std::string b = "    int n = 0;\n";
+        const std::string test = alg >= 2 ? "m[i]" : "x[i] > 0.0f";
+        if (alg >= 2) b += "    unsigned char m[N];\n    for (int i = 0; i < N; ++i) m[i] = x[i] > 0.0f;\n";
+        if (alg % 2 == 0) {
+            b += u + fmt::format("    for (int i = 0; i < N; ++i)\n        if ({}) y[n++] = x[i];\n", test);
+        } else {
+            // The slot y[n] takes every element; only a selected one is kept (n moves past it).
+            b += u + fmt::format("    for (int i = 0; i < N; ++i) {{\n        y[n] = x[i];\n        n += {};\n    }}\n",
+                                 test);
+            b += "    if (n < N) y[n] = 0.0f;\n";
+        }
+        b += "    count[0] = n;\n";
+        return kernel(dim_defines(w), "const float *restrict x, int *restrict count, float *restrict y", b);
+    });
+}
+
 /// Single-head attention over L tokens of width D: O = softmax(Q K^T / sqrt(D)) V, the softmax
 /// along each query's row (exp in C). Knobs: the score matrix materialised whole (L x L on the
 /// stack, then softmax, then P V) or one query row at a time (scores, softmax and output fused per
@@ -1098,6 +1126,7 @@ std::vector<Workload> family_workloads() {
         {"histogram-131072-to-256", OpKind::histogram, {{"T", 131072}, {"B", 256}}, "histogram"},
         {"attention-64x64", OpKind::attention, {{"L", 64}, {"D", 64}}, "attention"},
         {"gemm-gelu-128x128x32", OpKind::gemm_gelu, {{"M", 128}, {"N", 128}, {"K", 32}}, "gemm_epilogue"},
+        {"compact-131072", OpKind::compact_positive, {{"N", 131072}}, "compaction"},
     };
 }
 
@@ -1140,6 +1169,7 @@ std::uint64_t family_macs(const Workload& w) {
             return 4 * 4 * u("H") * u("W") * u("C"); // 4 taps per output, 4 outputs per input
         case OpKind::argmax_rows: return u("R") * u("C");
         case OpKind::histogram: return u("T");
+        case OpKind::compact_positive: return u("N");
         case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
@@ -1230,6 +1260,9 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::upsample_bilinear_nhwc:
             return {{"I", f32, u("H") * u("W") * u("C"), in}, {"O", f32, 4 * u("H") * u("W") * u("C"), out}};
         case OpKind::argmax_rows: return {{"x", f32, u("R") * u("C"), in}, {"out", ElemType::i32, u("R"), out}};
+        case OpKind::compact_positive:
+            // y last: the corpus checks compare the last buffer (y's zero tail also fixes the count).
+            return {{"x", f32, u("N"), in}, {"count", ElemType::i32, 1, out}, {"y", f32, u("N"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -1277,6 +1310,7 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::upsample_bilinear_nhwc: return upsample_bilinear(w);
         case OpKind::argmax_rows: return argmax_rows(w);
         case OpKind::histogram: return histogram(w);
+        case OpKind::compact_positive: return compact_positive(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -49,6 +49,7 @@ enum class OpKind {
     histogram,
     attention,
     gemm_gelu,
+    compact_positive,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -65,7 +66,7 @@ enum class OpKind {
 ///  written); spmv_ell M (rows), E (nonzeros per row), N (columns, a power of two); nchw_to_nhwc
 ///  C, H, W; upsample_bilinear_nhwc H, W, C (the input; the output is 2H x 2W); argmax_rows R, C;
 ///  histogram T (samples), B (bins, a power of two); attention L (tokens), D (width); gemm_gelu M,
-///  N, K.
+///  N, K; compact_positive N.
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
