@@ -88,7 +88,8 @@ private:
 };
 
 /// Counts Stats::branches_taken and Stats::branch_mispredicts (BranchPredictor, keyed by the
-/// branch's fall-through address: the address just past the branch instruction, which names it). Blocks end at most at their first branch (decode_block), so:
+/// branch's fall-through address: the address just past the branch instruction, which names it).
+/// Blocks end at most at their first branch (decode_block), so:
 /// - a block ending in an unconditional branch (jump, call, return) is taken on every execution;
 /// - a block ending in a conditional branch is taken when the next executed block does not start
 ///   at its `end` (the fall-through address), and not taken when it does.
