@@ -89,11 +89,17 @@ CollectorSelection parse_collectors(std::string_view text) {
         else if (name == "branches") selection.branches = true;
         else if (name == "memory") selection.memory = true;
         else if (name == "caches") selection.caches = true;
+        else if (name == "warm-caches") {
+            selection.caches = true;
+            selection.warm_caches = true;
+        }
         else if (name == "pipeline" || name == "mca") selection.pipeline = true;
         else if (name == "dataflow") selection.dataflow = true;
         else
             fail(ErrorKind::invalid_argument,
-                 "unknown collector '{}' (known: mix, branches, memory, caches, pipeline, dataflow, all, none)", name);
+                 "unknown collector '{}' (known: mix, branches, memory, caches, warm-caches, pipeline, dataflow, all, "
+                 "none)",
+                 name);
     }
     return selection;
 }

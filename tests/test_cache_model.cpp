@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "simtune/collectors/cache.hpp"
@@ -453,5 +454,46 @@ TEST_CASE("the fast model counts exactly what a plain MRU-list LRU model counts"
             fresh.access(base + i * 40, 8);
         }
         check_same(stats_of(fast), fresh.stats());
+    }
+}
+
+TEST_CASE("a warm start caches the given ranges wherever they fit and counts nothing for it") {
+    // 128 KiB: four times L1, half of L2. After warm() every counter is zero; reading the range
+    // again misses L1 (it holds only the last 32 KiB, which the first reads evict before use) but
+    // never L2 or the LLC, where a cold model misses each of its 2048 lines.
+    constexpr std::uint64_t bytes = 128 * 1024, lines = bytes / 64;
+    CacheModel cold(small), warm(small);
+    const AddressRange range{base, bytes};
+    warm.warm(std::span(&range, 1));
+    CHECK(stats_of(warm) == Stats{});
+    read_sequential(cold, bytes, 8);
+    read_sequential(warm, bytes, 8);
+    const Stats c = stats_of(cold), w = stats_of(warm);
+    CHECK(c.l2_misses == lines);
+    CHECK(c.llc_misses == lines);
+    CHECK(w.l1d_accesses == c.l1d_accesses);
+    CHECK(w.l1d_misses == lines);
+    CHECK(w.l2_accesses == lines);
+    CHECK(w.l2_misses == 0);
+    CHECK(w.llc_misses == 0);
+
+    SUBCASE("a range that fits in L1 then hits everywhere, and reset() empties the caches again") {
+        CacheModel m(small);
+        const AddressRange small_range{base, 16 * 1024};
+        m.warm(std::span(&small_range, 1));
+        read_sequential(m, 16 * 1024, 4);
+        CHECK(stats_of(m).l1d_misses == 0);
+        m.reset();
+        read_sequential(m, 16 * 1024, 4);
+        CHECK(stats_of(m).l1d_misses == 16 * 1024 / 64);
+    }
+    SUBCASE("a range larger than the LLC leaves its last lines, as a streaming kernel would") {
+        CacheModel m(small);
+        const AddressRange big{base, 4 * 1024 * 1024}; // twice the 2 MiB LLC
+        m.warm(std::span(&big, 1));
+        read_sequential(m, 64 * 1024, 64, base + 4 * 1024 * 1024 - 64 * 1024); // the last 64 KiB
+        CHECK(stats_of(m).llc_misses == 0);
+        read_sequential(m, 64 * 1024, 64); // the first 64 KiB: evicted long ago
+        CHECK(stats_of(m).llc_misses == 64 * 1024 / 64);
     }
 }

@@ -35,6 +35,13 @@ TEST_CASE("parse_collectors reads names, all and none, and names what it does no
     auto memory = CollectorSelection::none();
     memory.memory = memory.pipeline = true;
     CHECK(parse_collectors("memory,mca") == memory);
+    // Caches start cold unless asked for warm; the two are different cache keys.
+    const auto warm = parse_collectors("memory,warm-caches");
+    CHECK(warm.caches);
+    CHECK(warm.warm_caches);
+    CHECK_FALSE(parse_collectors("caches").warm_caches);
+    CHECK(warm.key() == "memory+warm-caches");
+    CHECK(parse_collectors("memory,caches").key() == "memory+caches");
     CHECK_THROWS_WITH_AS((void)parse_collectors("mix,bogus"), doctest::Contains("unknown collector 'bogus'"), Error);
     CHECK_THROWS_WITH_AS((void)parse_collectors(" , "), doctest::Contains("the collector list is empty"), Error);
 }

@@ -68,6 +68,13 @@ struct MemoryAccess {
     std::uint64_t pc = 0;
 };
 
+/// A half-open range [address, address + bytes) of guest memory: a kernel buffer where the
+/// simulator placed it (CollectorSet::warm_caches).
+struct AddressRange {
+    std::uint64_t address = 0;
+    std::uint64_t bytes = 0;
+};
+
 /// What a collector wants to be told about; simulators install only the hooks that some collector
 /// of the run needs, so a mix-only run pays nothing for memory hooks.
 ///  - blocks: every execution of a block, in execution order (on_block);

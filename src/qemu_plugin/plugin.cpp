@@ -4,7 +4,10 @@
 //   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
 //               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,dataflow=1,
 //               l1d=32768:64:8,l2=...,llc=...,dtlb=262144:4096:4,stlb=...,limit=N,
-//               blocks=0xA-0xB,sample=PERIOD:WARMUP:WINDOW  ./kernel
+//               blocks=0xA-0xB,sample=PERIOD:WARMUP:WINDOW,warm=0xA-0xB,...  ./kernel
+//
+// warm= (one per kernel buffer, where the harness placed it): the caches start each run as a
+// repeated run leaves them, those ranges touched once (simtune::CacheModel::warm); without it, cold.
 //
 // Counting design (cheap and exact):
 //  - Every translated block gets one inline execution counter (ADD_U64, no helper call), keyed by
@@ -107,6 +110,7 @@ struct Options {
     std::string out;
     std::uint64_t roi_begin = 0, roi_end = 0;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded; ///< [first, second)
+    std::vector<simtune::AddressRange> warm;                       ///< warm= ranges, in order
     bool mix = false, branches = false, memory = false, caches = false, dataflow = false;
     simtune::CacheHierarchy geometry;
     std::uint64_t limit = 0;                                       ///< 0: none
@@ -242,6 +246,12 @@ Options parse_options(int argc, char** argv) {
             if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
             o.excluded.emplace_back(parse_number(arg, value.substr(0, dash)),
                                     parse_number(arg, value.substr(dash + 1)));
+        } else if (key == "warm") {
+            const auto dash = value.find('-');
+            if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
+            const auto first = parse_number(arg, value.substr(0, dash)), end = parse_number(arg, value.substr(dash + 1));
+            if (end < first) bad_argument(arg, "END before FIRST");
+            o.warm.push_back({first, end - first});
         } else if (key == "mix") o.mix = parse_flag(arg, value);
         else if (key == "branches") o.branches = parse_flag(arg, value);
         else if (key == "mem") o.memory = parse_flag(arg, value);
@@ -727,7 +737,10 @@ void on_roi_begin(unsigned int, void*) {
     plugin->collectors.reset();
     pending_count = 0;
     if (plugin->traffic) plugin->traffic->reset();
-    if (plugin->caches) plugin->caches->reset();
+    if (plugin->caches) {
+        plugin->caches->reset();
+        plugin->caches->warm(plugin->options.warm);
+    }
     plugin->in_roi.store(true, std::memory_order_relaxed);
     if (plugin->options.sampled()) {
         // The first window begins once every block is retranslated with memory callbacks.

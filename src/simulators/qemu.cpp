@@ -90,6 +90,22 @@ std::vector<std::string> collector_arguments(const CollectorSet& collectors) {
     return args;
 }
 
+/// Where the harness (src/harness/simtune_harness.c, map_fixed) places the kernel's buffers: from
+/// SIMTUNE_LAYOUT_BASE up, each rounded up to SIMTUNE_LAYOUT_ALIGN with one alignment unit of gap
+/// after it, in the binary's buffer order. The plugin cannot read guest memory (QEMU 7.2's plugin
+/// API), so it is told; tests/test_qemu.cpp checks warm runs miss nothing of buffers that fit.
+std::vector<AddressRange> harness_buffer_ranges(const KernelBinary& kernel) {
+    constexpr std::uint64_t base = 0x2000000000, align = 0x10000;
+    std::vector<AddressRange> ranges;
+    std::uint64_t next = base;
+    for (const auto& b : kernel.buffers()) {
+        const std::uint64_t bytes = b.bytes();
+        ranges.push_back({next, bytes});
+        next += std::max<std::uint64_t>(align, (bytes + align - 1) / align * align) + align;
+    }
+    return ranges;
+}
+
 /// Address ranges of the harness code around the kernel call, left out of the counts.
 std::vector<std::string> glue_exclusions(const KernelBinary& kernel) {
     std::vector<std::string> args;
@@ -211,6 +227,9 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
         "out=" + report_file.string(), fmt::format("roi_begin={:#x}", roi_begin->address),
         fmt::format("roi_end={:#x}", roi_end->address), fmt::format("limit={}", options_.limits.max_instructions)};
     for (auto& a : collector_arguments(collectors)) plugin_args.push_back(std::move(a));
+    if (collectors.caches_start_warm())
+        for (const auto& r : harness_buffer_ranges(kernel))
+            plugin_args.push_back(fmt::format("warm={:#x}-{:#x}", r.address, r.address + r.bytes));
     const bool sampled = options_.sampling.enabled && collectors.dataflow() == nullptr &&
                          (collectors.memory_traffic() != nullptr || collectors.cache_model() != nullptr);
     if (sampled) {

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 #include <tuple>
@@ -295,6 +296,12 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     set_arguments();
     collectors.reset();
     collectors.bind(kernel_);
+    {
+        std::array<AddressRange, max_buffers> ranges{};
+        for (std::size_t i = 0; i < layout_.buffers.size(); ++i)
+            ranges[i] = {layout_.buffers[i].address, layout_.buffers[i].bytes};
+        collectors.warm_caches(std::span(ranges).first(layout_.buffers.size()));
+    }
     const EventKind events = collectors.events();
     if (has(events, EventKind::memory) != memory_events_)
         fail(ErrorKind::invalid_argument, "internal: engine built {} memory hooks",

@@ -62,9 +62,13 @@ public:
         memory_.emplace();
         return *this;
     }
-    /// Throws Error(invalid_argument) if a level's geometry cannot be simulated.
-    CollectorSet& add_caches(const CacheHierarchy& geometry) {
+    /// The target's caches, starting each run empty (CacheStart::cold: what the shipped models are
+    /// trained on) or, with CacheStart::warm, as a repeated native run finds them (warm_caches:
+    /// the kernel's buffers cached). Throws Error(invalid_argument) if a level's geometry cannot
+    /// be simulated.
+    CollectorSet& add_caches(const CacheHierarchy& geometry, CacheStart start = CacheStart::cold) {
         caches_.emplace(geometry);
+        warm_caches_ = start == CacheStart::warm;
         return *this;
     }
     /// LLVM MCA's block costs on the target's CPU model (Target::pipeline_cpu); the model itself is
@@ -150,6 +154,15 @@ public:
         if (pipeline_) pipeline_->bind(kernel, PipelineModel::shared(pipeline_->cpu()));
     }
 
+    /// Before a run, after reset(): the caches as a previous run of the kernel left them (its
+    /// buffers, `buffers`, where the simulator placed them; CacheModel::warm) if the cache model
+    /// was added with CacheStart::warm. Both simulators call it, each with its own layout.
+    void warm_caches(std::span<const AddressRange> buffers) noexcept {
+        if (caches_ && warm_caches_) caches_->warm(buffers);
+    }
+    /// True if a cache model is chosen and starts warm (warm_caches does something).
+    [[nodiscard]] bool caches_start_warm() const noexcept { return caches_ && warm_caches_; }
+
     /// Adds every collector's counters to `stats`.
     void contribute(Stats& stats) const {
         if (mix_) mix_->contribute(stats);
@@ -209,6 +222,7 @@ private:
     std::optional<BranchCounter> branches_;
     std::optional<MemoryTraffic> memory_;
     std::optional<CacheModel> caches_;
+    bool warm_caches_ = false;
     std::optional<PipelineCollector> pipeline_;
     std::optional<DataflowCollector> dataflow_;
     std::vector<std::unique_ptr<Erased>> users_;

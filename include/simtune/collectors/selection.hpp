@@ -15,6 +15,8 @@ struct CollectorSelection {
     bool caches = true;
     bool pipeline = true; ///< LLVM MCA block costs (mca_*): about a millisecond per distinct block
     bool dataflow = true; ///< the dataflow limit (dataflow_cycles): a register walk per instruction
+    /// The caches start warm instead of empty (CacheStart::warm): "warm-caches" in a list.
+    bool warm_caches = false;
 
     static CollectorSelection none() { return {false, false, false, false, false, false}; }
     static CollectorSelection mix_only() { return {true, false, false, false, false, false}; }
@@ -25,7 +27,7 @@ struct CollectorSelection {
         if (mix) set.add_mix();
         if (branches) set.add_branches();
         if (memory) set.add_memory();
-        if (caches) set.add_caches(target.caches);
+        if (caches) set.add_caches(target.caches, warm_caches ? CacheStart::warm : CacheStart::cold);
         if (pipeline) set.add_pipeline(target);
         if (dataflow) set.add_dataflow();
         return set;
@@ -36,7 +38,7 @@ struct CollectorSelection {
         for (auto [on, name] : {std::pair{mix, "mix"},
                                 {branches, "branches"},
                                 {memory, "memory"},
-                                {caches, "caches"},
+                                {caches, warm_caches ? "warm-caches" : "caches"},
                                 {pipeline, "pipeline"},
                                 {dataflow, "dataflow"}})
             if (on) {
