@@ -92,8 +92,7 @@ CollectorSelection parse_collectors(std::string_view text) {
         else if (name == "warm-caches") {
             selection.caches = true;
             selection.warm_caches = true;
-        }
-        else if (name == "pipeline" || name == "mca") selection.pipeline = true;
+        } else if (name == "pipeline" || name == "mca") selection.pipeline = true;
         else if (name == "dataflow") selection.dataflow = true;
         else
             fail(ErrorKind::invalid_argument,

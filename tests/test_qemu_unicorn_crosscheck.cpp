@@ -79,8 +79,10 @@ TEST_CASE("warm caches: buffers that fit start cached in both simulators, and no
         };
         for (const bool qemu : {false, true}) {
             CAPTURE(qemu);
-            const Stats cold = qemu ? run(QemuSimulator{}, CacheStart::cold) : run(UnicornSimulator{}, CacheStart::cold);
-            const Stats warm = qemu ? run(QemuSimulator{}, CacheStart::warm) : run(UnicornSimulator{}, CacheStart::warm);
+            const Stats cold =
+                qemu ? run(QemuSimulator{}, CacheStart::cold) : run(UnicornSimulator{}, CacheStart::cold);
+            const Stats warm =
+                qemu ? run(QemuSimulator{}, CacheStart::warm) : run(UnicornSimulator{}, CacheStart::warm);
             CHECK(cold.l2_misses >= buffer_lines);
             CHECK(warm.l2_misses <= 8);
             CHECK(warm.llc_misses <= 8);

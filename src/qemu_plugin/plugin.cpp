@@ -249,7 +249,8 @@ Options parse_options(int argc, char** argv) {
         } else if (key == "warm") {
             const auto dash = value.find('-');
             if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
-            const auto first = parse_number(arg, value.substr(0, dash)), end = parse_number(arg, value.substr(dash + 1));
+            const auto first = parse_number(arg, value.substr(0, dash)),
+                       end = parse_number(arg, value.substr(dash + 1));
             if (end < first) bad_argument(arg, "END before FIRST");
             o.warm.push_back({first, end - first});
         } else if (key == "mix") o.mix = parse_flag(arg, value);

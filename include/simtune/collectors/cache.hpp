@@ -25,7 +25,10 @@ namespace simtune {
 /// line misses at every level; the default, and what the shipped models are trained on), or
 /// `warm`, as a repeated run of the kernel leaves them (its buffers touched once,
 /// CacheModel::warm), which is what native timing measures.
-enum class CacheStart { cold, warm };
+enum class CacheStart {
+    cold,
+    warm
+};
 
 /// The modelled behaviour:
 /// - Each level is set-associative with true LRU replacement, write-allocate (a store that misses
