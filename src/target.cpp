@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -72,6 +73,53 @@ std::optional<CacheGeometry> sysfs_cache(int level) {
     return std::nullopt;
 }
 
+/// SIMTUNE_HOST_CACHES: "l1d=32K:64:8,l2=1M:64:16,llc=32M:64:16" (any of the three levels; SIZE
+/// as sysfs writes it, LINE bytes, WAYS), the host's geometry where sysfs lacks it or to simulate
+/// the host as another machine whose times a dataset holds.
+void apply_cache_override(CacheHierarchy& caches) {
+    const char* env = std::getenv("SIMTUNE_HOST_CACHES");
+    if (!env || !*env) return;
+    const std::string text = env;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto end = std::min(text.find(',', start), text.size());
+        std::string item = text.substr(start, end - start);
+        start = end + 1;
+        std::erase(item, ' ');
+        if (item.empty()) continue;
+        auto bad = [&](std::string_view why) {
+            fail(ErrorKind::invalid_argument,
+                 "SIMTUNE_HOST_CACHES: '{}' {} (expected LEVEL=SIZE:LINE:WAYS, e.g. l2=1M:64:16)", item, why);
+        };
+        const auto eq = item.find('=');
+        if (eq == std::string::npos) bad("has no '='");
+        const std::string level = item.substr(0, eq), value = item.substr(eq + 1);
+        CacheGeometry* g = level == "l1d"   ? &caches.l1d
+                           : level == "l2"  ? &caches.l2
+                           : level == "llc" ? &caches.llc
+                                            : nullptr;
+        if (!g) bad("names no level (l1d, l2, llc)");
+        const auto c1 = value.find(':'), c2 = value.find(':', c1 == std::string::npos ? c1 : c1 + 1);
+        if (c1 == std::string::npos || c2 == std::string::npos) bad("needs SIZE:LINE:WAYS");
+        // Digits with an optional K, M or G: parse_size alone would read "1x" as 1.
+        auto number = [](const std::string& field) -> std::optional<std::uint64_t> {
+            const auto digits = field.find_first_not_of("0123456789");
+            const bool ok =
+                !field.empty() && field.size() <= 12 && digits != 0 &&
+                (digits == std::string::npos ||
+                 (digits + 1 == field.size() && std::string_view("KMG").find(field.back()) != std::string_view::npos));
+            return ok ? parse_size(field) : std::nullopt;
+        };
+        const auto size = number(value.substr(0, c1)), line = number(value.substr(c1 + 1, c2 - c1 - 1)),
+                   ways = number(value.substr(c2 + 1));
+        if (!size || !line || !ways || *line > 0xFFFFFFFFu || *ways > 0xFFFFFFFFu)
+            bad("has a field that is not a number");
+        const CacheGeometry parsed{*size, static_cast<std::uint32_t>(*line), static_cast<std::uint32_t>(*ways)};
+        if (!parsed.valid()) bad("is not a power-of-two set-associative cache");
+        *g = parsed;
+    }
+}
+
 } // namespace
 
 bool CacheGeometry::valid() const noexcept {
@@ -122,6 +170,7 @@ Target host_x86_64() {
     t.caches.l1d = sysfs_cache(1).value_or(CacheGeometry{32 * 1024, 64, 8});
     t.caches.l2 = sysfs_cache(2).value_or(CacheGeometry{512 * 1024, 64, 8});
     t.caches.llc = sysfs_cache(3).value_or(CacheGeometry{16 * 1024 * 1024, 64, 16});
+    apply_cache_override(t.caches);
     // sysfs has no TLB geometry; these are the 4 KiB-page data TLBs of current Intel and AMD cores
     // (64 entries first level, 2048-entry second level).
     t.caches.dtlb = {64 * 4096, 4096, 4};

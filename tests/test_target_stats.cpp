@@ -4,6 +4,9 @@
 
 #include <simtune/simtune.hpp>
 
+#include <cstdlib>
+#include <string>
+
 using namespace simtune;
 
 TEST_CASE("built-in targets are complete and self-consistent") {
@@ -30,6 +33,24 @@ TEST_CASE("the host target reads its caches from sysfs when the kernel exposes t
     CHECK(host.caches.l1d.line_bytes == 64);
     CHECK(host.caches.l1d.valid());
     CHECK(host.caches.llc.valid());
+}
+
+TEST_CASE("SIMTUNE_HOST_CACHES overrides the host's cache levels it names, and a malformed one is refused") {
+    const char* before = std::getenv("SIMTUNE_HOST_CACHES");
+    const std::string saved = before ? before : "";
+    const auto plain = host_x86_64();
+    ::setenv("SIMTUNE_HOST_CACHES", "l2=1M:64:16, llc=32M:64:16", 1);
+    const auto host = host_x86_64();
+    CHECK(host.caches.l1d == plain.caches.l1d);
+    CHECK(host.caches.l2 == CacheGeometry{1 << 20, 64, 16});
+    CHECK(host.caches.llc == CacheGeometry{32 << 20, 64, 16});
+    for (const char* bad : {"l2=1M:64", "l3=1M:64:16", "l2=1Mx:64:16", "l2=1M:64:12", "l2"}) {
+        CAPTURE(bad);
+        ::setenv("SIMTUNE_HOST_CACHES", bad, 1);
+        CHECK_THROWS_WITH_AS((void)host_x86_64(), doctest::Contains("SIMTUNE_HOST_CACHES"), Error);
+    }
+    if (before) ::setenv("SIMTUNE_HOST_CACHES", saved.c_str(), 1);
+    else ::unsetenv("SIMTUNE_HOST_CACHES");
 }
 
 TEST_CASE("targets are found by name or ISA, and unknown names are refused with the known ones") {

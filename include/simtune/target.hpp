@@ -87,7 +87,9 @@ struct Target {
 };
 
 /// This machine's x86-64 CPU. Cache geometry is read from sysfs where available, otherwise a
-/// typical desktop hierarchy (32 KiB/8-way L1D, 512 KiB/8-way L2, 16 MiB/16-way LLC).
+/// typical desktop hierarchy (32 KiB/8-way L1D, 512 KiB/8-way L2, 16 MiB/16-way LLC); the
+/// environment variable SIMTUNE_HOST_CACHES ("l1d=32K:64:8,l2=1M:64:16,llc=32M:64:16", any of the
+/// levels) overrides either (Error(invalid_argument) naming a malformed entry).
 /// Kernels target the x86-64-v2 baseline because Unicorn 2 has no AVX.
 Target host_x86_64();
 /// A Cortex-A72-class AArch64 board (Raspberry Pi 4): 32 KiB/2-way L1D, 1 MiB/16-way L2 as LLC.
