@@ -42,6 +42,26 @@ struct SimulationLimits {
     std::chrono::milliseconds timeout{120'000};
 };
 
+/// Sampled memory statistics (issue 17): the plugin counts the instruction mix (and branches) for
+/// the whole region of interest, but feeds the memory-traffic and cache collectors only inside
+/// windows, retranslating the code with and without memory callbacks at each window's ends.
+/// Every `period` ROI instructions: `warmup` instructions that only warm the simulated caches,
+/// then a measured window of `window` instructions; the first window starts at the ROI's start
+/// (cold caches, as in exact counting) with no warm-up.
+///  - Traffic (mem_reads, mem_writes, bytes_loaded, bytes_stored, l1d_accesses): each block's
+///    accesses per execution while it had memory callbacks, times its exact executions. Exact for
+///    blocks whose accesses do not vary between executions.
+///  - The other cache counters: the first window's counts plus the later windows' counts per
+///    instruction times the rest of the ROI, with a 95 % interval (SimulationResult::sampling).
+/// Ignored (exact counting) when the collector set has the dataflow collector, which needs every
+/// access; then SimulationResult::sampling stays empty.
+struct QemuSampling {
+    bool enabled = false;
+    std::uint64_t period = 5'000'000;
+    std::uint64_t warmup = 100'000;
+    std::uint64_t window = 50'000;
+};
+
 /// How a simulation estimated its memory statistics from sampled windows instead of counting every
 /// access (QemuOptions::sampling).
 struct SamplingSummary {

@@ -32,6 +32,9 @@ int cmd_dataset(std::span<const std::string> argv) {
                 "all")
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
         .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")
+        .option("sample", "on|P:W:N",
+                "QEMU: sampled memory and cache statistics (a warm-up and a measured window every P\n"
+                "instructions; on = 5000000:100000:50000); Unicorn counts exactly")
         .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
         .option("chunk", "N",
@@ -79,6 +82,7 @@ int cmd_dataset(std::span<const std::string> argv) {
     options.native = timing_options(args);
     options.limits.max_instructions = static_cast<std::uint64_t>(args.get_int("max-instructions", 1, INT64_MAX));
     options.limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, max_timeout.count()));
+    if (auto sample = args.get_optional("sample")) options.sampling = parse_sampling(*sample);
     if (auto times = args.get_optional("times-csv")) options.times_csv = *times;
     else if (!target.native)
         throw UsageError(

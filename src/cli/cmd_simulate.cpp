@@ -14,6 +14,9 @@ int cmd_simulate(std::span<const std::string> argv) {
                 "all")
         .option("max-instructions", "N", "fail a kernel that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a kernel that simulates longer", "120000")
+        .option("sample", "on|P:W:N",
+                "qemu only: sampled memory and cache statistics (a warm-up and a measured window every P\n"
+                "instructions; on = 5000000:100000:50000), each estimate with its 95 % interval")
         .flag("json", "print a JSON array, one object per binary");
     add_target_option(args);
     args.epilog("The target defaults to the built-in target of the binary's ISA (x86-64: host-x86-64).");
@@ -24,7 +27,12 @@ int cmd_simulate(std::span<const std::string> argv) {
     limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, max_timeout.count()));
     const auto collectors = parse_collectors(args.get("collectors"));
     const auto simulator_name = args.get("simulator");
-    auto factory = simulator_factory(simulator_name, limits);
+    QemuSampling sampling;
+    if (auto sample = args.get_optional("sample")) {
+        if (simulator_name != "qemu") throw UsageError("--sample needs --simulator qemu (Unicorn counts every access)");
+        sampling = parse_sampling(*sample);
+    }
+    auto factory = simulator_factory(simulator_name, limits, sampling);
     auto simulator = factory();
 
     Json out = Json::array();
@@ -40,13 +48,28 @@ int cmd_simulate(std::span<const std::string> argv) {
                            {"collectors", collectors.key()},
                            {"seconds", result.seconds},
                            {"stats", to_json(result.stats)}});
+            if (result.sampling) {
+                const auto& sm = *result.sampling;
+                out.back()["sampling"] = {{"windows", sm.windows},
+                                          {"measured_instructions", sm.measured_instructions},
+                                          {"retranslations", sm.retranslations},
+                                          {"half_width", to_json(sm.half_width)}};
+            }
         } else {
             fmt::print("{} on {} ({}, {}, {:.3f} s)\n", path, target.name, simulator.name(), collectors.key(),
                        result.seconds);
             const auto names = Stats::feature_names();
             const auto values = result.stats.to_features();
-            for (std::size_t i = 0; i < values.size(); ++i)
-                fmt::print("  {:<16} {:>16}\n", names[i], static_cast<std::uint64_t>(values[i]));
+            const auto half = result.sampling ? result.sampling->half_width.to_features() : decltype(values){};
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                fmt::print("  {:<16} {:>16}", names[i], static_cast<std::uint64_t>(values[i]));
+                if (result.sampling && half[i] > 0) fmt::print(" +- {}", static_cast<std::uint64_t>(half[i]));
+                fmt::print("\n");
+            }
+            if (result.sampling)
+                fmt::print("  sampled: {} windows, {} measured instructions, {} retranslations (+- : 95 % interval)\n",
+                           result.sampling->windows, result.sampling->measured_instructions,
+                           result.sampling->retranslations);
         }
     }
     if (args.has("json")) print_json(out);

@@ -1,4 +1,6 @@
 #include "common.hpp"
+
+#include <charconv>
 #include "job.hpp"
 
 #include "simtune/predictors/analytic_model.hpp"
@@ -185,6 +187,30 @@ CollectorSelection parse_collectors(std::string_view text) {
         message.remove_prefix(std::min(message.size(), to_string(e.kind()).size() + 2));
         throw UsageError(std::string(message));
     }
+}
+
+QemuSampling parse_sampling(std::string_view text) {
+    QemuSampling s;
+    s.enabled = true;
+    if (text == "on") return s;
+    const auto fields = split_list(text, ':');
+    auto number = [&](const std::string& field) {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+        if (field.empty() || ec != std::errc{} || end != field.data() + field.size())
+            throw UsageError(
+                fmt::format("--sample '{}': '{}' is not a number (give on or PERIOD:WARMUP:WINDOW)", text, field));
+        return v;
+    };
+    if (fields.size() != 3 || std::ranges::count(text, ':') != 2)
+        throw UsageError(
+            fmt::format("--sample '{}': give on or PERIOD:WARMUP:WINDOW (e.g. 5000000:100000:50000)", text));
+    s.period = number(fields[0]);
+    s.warmup = number(fields[1]);
+    s.window = number(fields[2]);
+    if (s.window == 0 || s.period <= s.warmup + s.window || s.period >= (std::uint64_t{1} << 62))
+        throw UsageError(fmt::format("--sample '{}': needs 0 < WINDOW and WARMUP + WINDOW < PERIOD < 2^62", text));
+    return s;
 }
 
 TargetModel resolve_model(const ArgParser& args, const Target& target) {

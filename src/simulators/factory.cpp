@@ -5,12 +5,13 @@
 
 namespace simtune {
 
-SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits) {
+SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits, QemuSampling sampling) {
     if (name == UnicornSimulator::name) return [limits] { return AnySimulator(UnicornSimulator(limits)); };
     if (name == QemuSimulator::name)
-        return [limits] {
+        return [limits, sampling] {
             QemuOptions o;
             o.limits = limits;
+            o.sampling = sampling;
             return AnySimulator(QemuSimulator(o));
         };
     fail(ErrorKind::invalid_argument, "unknown simulator '{}' (built-in: unicorn, qemu)", name);

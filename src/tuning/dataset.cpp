@@ -357,10 +357,12 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
             std::ranges::move(candidates_of(start), std::back_inserter(all));
         agree_on_plan(
             collective,
-            fmt::format(
-                "target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={}\n{}",
-                target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
-                options.limits.timeout.count(), chunk, options.times_csv.has_value(), batch_fingerprint(all)),
+            fmt::format("target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={};"
+                        "sample={}:{}:{}:{}\n{}",
+                        target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
+                        options.limits.timeout.count(), chunk, options.times_csv.has_value(), options.sampling.enabled,
+                        options.sampling.period, options.sampling.warmup, options.sampling.window,
+                        batch_fingerprint(all)),
             "dataset inputs (workloads, variants, seed, simulators, collectors, limits or times_csv)");
     }
 
@@ -370,7 +372,8 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
     pool_options.build.cache_dir = options.build_cache;
     std::vector<std::unique_ptr<SimulationPool>> pools; // a pool is not movable (atomic state)
     for (const auto& s : sims)
-        pools.push_back(std::make_unique<SimulationPool>(target, simulator_factory(s, options.limits), pool_options));
+        pools.push_back(std::make_unique<SimulationPool>(target, simulator_factory(s, options.limits, options.sampling),
+                                                         pool_options));
 
     // The root times natively the very binaries the ranks simulated, so they travel with the results.
     ShardedRunOptions sharded;

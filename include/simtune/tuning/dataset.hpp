@@ -74,6 +74,8 @@ struct DatasetOptions {
     std::vector<std::string> simulators{"unicorn"}; ///< any of "unicorn", "qemu"
     CollectorSelection collectors;
     SimulationLimits limits;
+    /// QEMU's sampled memory statistics (off: exact counting, what the shipped models are trained on).
+    QemuSampling sampling;
     std::size_t workers = 0;               ///< parallel simulations; 0 = one per core
     std::size_t variants_per_workload = 0; ///< 0 = all
     std::uint64_t seed = 1;                ///< which variants (enumerate_variants)
