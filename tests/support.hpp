@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
@@ -13,8 +14,25 @@
 #include <fmt/format.h>
 
 #include <simtune/error.hpp>
+#include <simtune/events.hpp>
 
 namespace simtune::testing {
+
+/// A decoded block [address, end) of `alu` integer and `loads` load instructions, ending in a
+/// branch (conditional or not) if `branch`: what a simulator hands the block collectors.
+inline DecodedBlock decoded_block(std::uint64_t address, std::uint64_t end, std::uint32_t alu, std::uint32_t loads,
+                                  bool branch, bool conditional) {
+    DecodedBlock b;
+    b.address = address;
+    b.end = end;
+    b.class_counts[static_cast<std::size_t>(InsnClass::int_alu)] = alu;
+    b.class_counts[static_cast<std::size_t>(InsnClass::load)] = loads;
+    b.class_counts[static_cast<std::size_t>(InsnClass::branch)] = branch ? 1 : 0;
+    b.instructions = alu + loads + (branch ? 1 : 0);
+    b.ends_in_branch = branch;
+    b.branch_is_conditional = conditional;
+    return b;
+}
 
 /// An empty folder under the system's temp directory, unique to this test process.
 inline std::filesystem::path scratch_dir(std::string_view name) {

@@ -21,15 +21,9 @@ namespace tk = simtune::test_kernels;
 namespace {
 
 /// A block [address, end) that ends in a conditional branch.
+/// A block of one conditional branch (a loop's back edge or a test).
 DecodedBlock branch_block(std::uint64_t address, std::uint64_t end) {
-    DecodedBlock b;
-    b.address = address;
-    b.end = end;
-    b.instructions = 1;
-    b.class_counts[static_cast<std::size_t>(InsnClass::branch)] = 1;
-    b.ends_in_branch = true;
-    b.branch_is_conditional = true;
-    return b;
+    return testing::decoded_block(address, end, 0, 0, true, true);
 }
 
 /// Runs the conditional branch at the end of [0x100, 0x110) `outcomes.size()` times with the given

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "support.hpp"
 #include "simtune/collectors/collector_set.hpp"
 #include "simtune/isa/classify.hpp"
 
@@ -11,19 +12,7 @@ using namespace simtune;
 
 namespace {
 
-DecodedBlock block(std::uint64_t address, std::uint64_t end, std::uint32_t alu, std::uint32_t loads, bool branch,
-                   bool conditional) {
-    DecodedBlock b;
-    b.address = address;
-    b.end = end;
-    b.class_counts[static_cast<std::size_t>(InsnClass::int_alu)] = alu;
-    b.class_counts[static_cast<std::size_t>(InsnClass::load)] = loads;
-    b.class_counts[static_cast<std::size_t>(InsnClass::branch)] = branch ? 1 : 0;
-    b.instructions = alu + loads + (branch ? 1 : 0);
-    b.ends_in_branch = branch;
-    b.branch_is_conditional = conditional;
-    return b;
-}
+constexpr auto& block = testing::decoded_block;
 
 template <class C>
 Stats stats_of(const C& c) {
