@@ -278,8 +278,11 @@ TEST_CASE("the cycle estimate is built from the columns the data has") {
                                        "llc_misses",
                                        "l1d_store_misses",
                                        "l1d_store_stream_misses",
-                                       "store_forwarded_loads"};
+                                       "store_forwarded_loads",
+                                       "branch_mispredicts",
+                                       "dtlb_misses"};
     const auto anchor = cycle_estimate(all);
+    CHECK(anchor.ends_with("+15*branch_mispredicts+7*dtlb_misses"));
     CHECK(anchor.starts_with("mca_cycles+"));
     const auto terms = parse_anchor(anchor, all); // every term names a column of the data
     CHECK(terms.size() == all.size() - 1);        // all but the instruction count

@@ -299,7 +299,9 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
     // about half that; an L2 miss ~20 of ~50; an LLC miss ~80 of ~250; a store miss no stream
     // explains holds a store-buffer entry until its line arrives (~10); a load served from a
     // store a few accesses earlier waits for it, ~4 cycles of store-to-load latency on a chain; a
-    // mispredicted branch refills the pipeline, ~15 cycles.
+    // mispredicted branch refills the pipeline, ~15 cycles; a first-level DTLB miss waits for the
+    // second-level TLB, ~7 cycles (its page walks, on a second-level miss, are rare on these
+    // kernels and left out; benchmarks/RESULTS.md, round 9).
     static constexpr std::pair<std::string_view, std::string_view> stalls[] = {
         {"l1d_misses", "+5*l1d_misses"},
         {"l1d_stream_misses", "-2.5*l1d_stream_misses"},
@@ -309,6 +311,7 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
         {"l1d_store_stream_misses", "-10*l1d_store_stream_misses"},
         {"store_forwarded_loads", "+4*store_forwarded_loads"},
         {"branch_mispredicts", "+15*branch_mispredicts"},
+        {"dtlb_misses", "+7*dtlb_misses"},
     };
     // The base: MCA's cycles (throughput and the register chains one block carries), or the
     // dataflow limit where a chain through memory or across blocks is longer.

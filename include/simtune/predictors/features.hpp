@@ -178,7 +178,8 @@ private:
 /// the stalls MCA cannot see, each at a nominal cost of a generic out-of-order core, not fitted to
 /// any workload: misses by level (prefetchable stream misses at half price), store misses no
 /// stream explains, loads forwarded from a recent store (a dependency chain through memory), and
-/// mispredicted branches (a pipeline refill). The "estimate" model ranks by it alone
+/// mispredicted branches (a pipeline refill), first-level DTLB misses (a second-level TLB lookup).
+/// The "estimate" model ranks by it alone
 /// (benchmarks/RESULTS.md: untrained, it ranks operators the trained models never saw about as
 /// well as they do, and the two together better than either).
 [[nodiscard]] std::string cycle_estimate(std::span<const std::string> feature_names);
