@@ -67,6 +67,13 @@ class Basics(unittest.TestCase):
         mix_only = simtune.simulate(binary, collectors="mix")
         self.assertEqual(mix_only["instructions"], stats["instructions"])
         self.assertEqual(mix_only["l1d_accesses"], 0)
+        # Warm caches: the three 16 KiB buffers fit in L2, so nothing misses it (a stack line aside);
+        # cold, every one of their 768 lines does.
+        warm = simtune.simulate(binary, collectors="memory,warm-caches")
+        cold = simtune.simulate(binary, collectors="memory,caches")
+        self.assertLessEqual(warm["l2_misses"], 2)
+        self.assertGreaterEqual(cold["l2_misses"], 768)
+        self.assertEqual(warm["l1d_accesses"], cold["l1d_accesses"])
         a72 = simtune.build_kernel(ADD, ADD_BUFFERS, target="cortex-a72")
         self.assertGreater(simtune.simulate(a72)["instructions"], 0)
         with self.assertRaises(simtune.Error) as caught:
