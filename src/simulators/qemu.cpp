@@ -93,7 +93,8 @@ std::vector<std::string> collector_arguments(const CollectorSet& collectors) {
 /// Where the harness (src/harness/simtune_harness.c, map_fixed) places the kernel's buffers: from
 /// SIMTUNE_LAYOUT_BASE up, each rounded up to SIMTUNE_LAYOUT_ALIGN with one alignment unit of gap
 /// after it, in the binary's buffer order. The plugin cannot read guest memory (QEMU 7.2's plugin
-/// API), so it is told; tests/test_qemu.cpp checks warm runs miss nothing of buffers that fit.
+/// API), so it is told; tests/test_qemu_unicorn_crosscheck.cpp checks that a warm run misses
+/// nothing of buffers that fit in L2, which it would if these addresses were wrong.
 std::vector<AddressRange> harness_buffer_ranges(const KernelBinary& kernel) {
     constexpr std::uint64_t base = 0x2000000000, align = 0x10000;
     std::vector<AddressRange> ranges;

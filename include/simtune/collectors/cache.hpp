@@ -144,9 +144,10 @@ public:
     /// counter, stream table and the store-forwarding table start from zero. Why: native timing
     /// calls the kernel again and again, so what it measures is a run whose buffers are already
     /// cached wherever they fit; a cold simulation charges each of their lines a compulsory miss
-    /// at every level, a constant 10-30x the kernel's own cycles on the corpus (benchmarks/
-    /// RESULTS.md, round 9; not yet the default). Buffers larger than a level leave their last lines in it, as a
-    /// streaming kernel does. Call after reset() and before the run's first access.
+    /// at every level, a constant 10-30x the kernel's own cycles on the corpus (RESULTS.md,
+    /// round 9, where it is measured and why it is not yet the default). Buffers larger than a
+    /// level leave their last lines in it, as a streaming kernel does. Call after reset() and
+    /// before the run's first access.
     void warm(std::span<const AddressRange> ranges) noexcept {
         const std::uint64_t line_bytes = std::uint64_t{1} << l1_.line_shift;
         for (const auto& r : ranges)
