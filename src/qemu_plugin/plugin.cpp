@@ -213,6 +213,13 @@ std::uint64_t parse_number(std::string_view arg, std::string_view text) {
     return value;
 }
 
+/// FIRST-END, two numbers: the exclude=, blocks= and warm= ranges.
+std::pair<std::uint64_t, std::uint64_t> parse_range(std::string_view arg, std::string_view text) {
+    const auto dash = text.find('-');
+    if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
+    return {parse_number(arg, text.substr(0, dash)), parse_number(arg, text.substr(dash + 1))};
+}
+
 CacheGeometry parse_geometry(std::string_view arg, std::string_view text) {
     const auto first = text.find(':'), second = text.rfind(':');
     if (first == std::string_view::npos || first == second) bad_argument(arg, "expected SIZE:LINE:WAYS");
@@ -241,16 +248,9 @@ Options parse_options(int argc, char** argv) {
         if (key == "out") o.out = std::string(value);
         else if (key == "roi_begin") o.roi_begin = parse_number(arg, value);
         else if (key == "roi_end") o.roi_end = parse_number(arg, value);
-        else if (key == "exclude") {
-            const auto dash = value.find('-');
-            if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
-            o.excluded.emplace_back(parse_number(arg, value.substr(0, dash)),
-                                    parse_number(arg, value.substr(dash + 1)));
-        } else if (key == "warm") {
-            const auto dash = value.find('-');
-            if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
-            const auto first = parse_number(arg, value.substr(0, dash)),
-                       end = parse_number(arg, value.substr(dash + 1));
+        else if (key == "exclude") o.excluded.push_back(parse_range(arg, value));
+        else if (key == "warm") {
+            const auto [first, end] = parse_range(arg, value);
             if (end < first) bad_argument(arg, "END before FIRST");
             o.warm.push_back({first, end - first});
         } else if (key == "mix") o.mix = parse_flag(arg, value);
@@ -264,11 +264,8 @@ Options parse_options(int argc, char** argv) {
         else if (key == "dtlb") o.geometry.dtlb = parse_geometry(arg, value);
         else if (key == "stlb") o.geometry.stlb = parse_geometry(arg, value);
         else if (key == "limit") o.limit = parse_number(arg, value);
-        else if (key == "blocks") {
-            const auto dash = value.find('-');
-            if (dash == std::string_view::npos) bad_argument(arg, "expected FIRST-END");
-            o.listed.emplace(parse_number(arg, value.substr(0, dash)), parse_number(arg, value.substr(dash + 1)));
-        } else if (key == "sample") {
+        else if (key == "blocks") o.listed = parse_range(arg, value);
+        else if (key == "sample") {
             const auto first = value.find(':'), second = value.rfind(':');
             if (first == std::string_view::npos || first == second) bad_argument(arg, "expected PERIOD:WARMUP:WINDOW");
             o.sample_period = parse_number(arg, value.substr(0, first));
