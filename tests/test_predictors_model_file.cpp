@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -316,6 +317,44 @@ TEST_CASE("an ensemble file holds its members' files and predicts their geometri
         CHECK_THROWS_AS(Ensemble({std::get<RidgeRegressor>(e.members()[0]), other}), Error);
     }
     SUBCASE("an ensemble with no members is refused") { CHECK_THROWS_AS(Ensemble({}), Error); }
+    SUBCASE("equal weights write no weights line, as files before weights existed") {
+        CHECK(text.find("\nmember_weights ") == std::string::npos);
+    }
+}
+
+TEST_CASE("a weighted ensemble predicts the weighted geometric mean, and its file keeps the weights") {
+    TempDir dir;
+    GbtOptions pairwise;
+    pairwise.objective = GbtObjective::pairwise;
+    pairwise.rounds = 20;
+    Ensemble e({RidgeRegressor(), GradientBoostedTrees(pairwise)}, {2.0, 1.0});
+    e.fit(data());
+    const Eigen::VectorXd ridge = std::get<RidgeRegressor>(e.members()[0]).predict(data().features);
+    const Eigen::VectorXd trees = std::get<GradientBoostedTrees>(e.members()[1]).predict(data().features);
+    const Eigen::VectorXd both = e.predict(data().features);
+    for (Eigen::Index r = 0; r < both.size(); r += 17) {
+        CHECK(both[r] == doctest::Approx(std::cbrt(ridge[r] * ridge[r] * trees[r])).epsilon(1e-12));
+        const std::vector<double> row(data().features.row(r).begin(), data().features.row(r).end());
+        CHECK(e.predict(row) == doctest::Approx(both[r]).epsilon(1e-12));
+    }
+
+    const auto file = dir.path / "weighted.model";
+    e.save(file);
+    const auto text = read(file);
+    CHECK(text.find("\nmember_weights 2 2 1\n") != std::string::npos);
+    const auto loaded = load_model(file);
+    CHECK((loaded.predict(data().features) - both).cwiseAbs().maxCoeff() == 0);
+
+    SUBCASE("a weight that is not positive and finite is refused, in a file naming the line") {
+        for (const char* bad : {"\nmember_weights 2 2 0\n", "\nmember_weights 2 nan 1\n", "\nmember_weights 2 -1 1\n",
+                                "\nmember_weights 1 2\n"}) {
+            CAPTURE(bad);
+            write(dir.path / "bad.model", replace(text, "\nmember_weights 2 2 1\n", bad));
+            CHECK(load_error(dir.path / "bad.model").find("weight") != std::string::npos);
+        }
+        CHECK_THROWS_AS(Ensemble({RidgeRegressor(), RidgeRegressor()}, {1.0}), Error);
+        CHECK_THROWS_AS(Ensemble({RidgeRegressor()}, {std::numeric_limits<double>::infinity()}), Error);
+    }
 }
 
 TEST_CASE("a save that fails part-way leaves the model file as it was") {

@@ -636,7 +636,7 @@ PYBIND11_MODULE(simtune, m) {
 
     py::class_<Ensemble>(m, "Ensemble",
                          "Several models of one training set; predicts the geometric mean of their times")
-        .def(py::init([](const py::list& members) {
+        .def(py::init([](const py::list& members, std::vector<double> weights) {
                  std::vector<Ensemble::Member> ms;
                  for (const auto& item : members) {
                      if (py::isinstance<RidgeRegressor>(item)) ms.emplace_back(item.cast<RidgeRegressor>());
@@ -646,15 +646,17 @@ PYBIND11_MODULE(simtune, m) {
                          fail(ErrorKind::invalid_argument,
                               "Ensemble members are RidgeRegressor or GradientBoostedTrees models");
                  }
-                 return Ensemble(std::move(ms));
+                 return Ensemble(std::move(ms), std::move(weights));
              }),
-             py::arg("members"))
+             py::arg("members"), py::arg("weights") = std::vector<double>{},
+             "members: fitted or unfitted models; weights: one per member (default: equal)")
         .def("predict", &predict_any<Ensemble>, py::arg("X"), "Seconds for a 2-D array, or a float for one row.")
         .def("save", &Ensemble::save, py::arg("path"))
         .def_static(
             "load", [](const std::filesystem::path& path) { return Ensemble::load(path); }, py::arg("path"))
         .def_property_readonly("fitted", &Ensemble::fitted)
         .def_property_readonly("size", [](const Ensemble& e) { return e.members().size(); })
+        .def_property_readonly("weights", &Ensemble::weights)
         .def_property_readonly("feature_names", [](const Ensemble& e) { return e.features().raw_names(); })
         .def_property_readonly("kind", [](const Ensemble&) { return std::string(Ensemble::kind); });
 

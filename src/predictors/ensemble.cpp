@@ -1,6 +1,7 @@
 // Ensemble: fitting, predicting and the model-file section of several models as one.
 #include "simtune/predictors/ensemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -9,8 +10,16 @@
 
 namespace simtune {
 
-Ensemble::Ensemble(std::vector<Member> members) : members_(std::move(members)) {
+Ensemble::Ensemble(std::vector<Member> members, std::vector<double> weights)
+    : members_(std::move(members)), weights_(std::move(weights)) {
     if (members_.empty()) fail(ErrorKind::invalid_argument, "ensemble: no members");
+    if (weights_.empty()) weights_.assign(members_.size(), 1.0);
+    if (weights_.size() != members_.size())
+        fail(ErrorKind::invalid_argument, "ensemble: {} weights for {} members", weights_.size(), members_.size());
+    for (std::size_t i = 0; i < weights_.size(); ++i)
+        if (!std::isfinite(weights_[i]) || weights_[i] <= 0)
+            fail(ErrorKind::invalid_argument, "ensemble: member {}'s weight is {}; weights are positive and finite",
+                 i + 1, weights_[i]);
     if (fitted()) check_members();
 }
 
@@ -53,17 +62,25 @@ void Ensemble::set_target(std::string target) {
 }
 
 double Ensemble::predict(std::span<const double> raw_row) const {
-    double log_sum = 0;
-    for (const auto& m : members_)
-        log_sum += std::log(std::visit([&](const auto& model) { return model.predict(raw_row); }, m));
-    return std::exp(log_sum / static_cast<double>(members_.size()));
+    double log_sum = 0, total = 0;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+        log_sum +=
+            weights_[i] * std::log(std::visit([&](const auto& model) { return model.predict(raw_row); }, members_[i]));
+        total += weights_[i];
+    }
+    return std::exp(log_sum / total);
 }
 
 Eigen::VectorXd Ensemble::predict(const Eigen::MatrixXd& raw_rows) const {
     Eigen::VectorXd log_sum = Eigen::VectorXd::Zero(raw_rows.rows());
-    for (const auto& m : members_)
-        log_sum += std::visit([&](const auto& model) { return model.predict(raw_rows); }, m).array().log().matrix();
-    return (log_sum / static_cast<double>(members_.size())).array().exp().matrix();
+    double total = 0;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+        log_sum +=
+            weights_[i] *
+            std::visit([&](const auto& model) { return model.predict(raw_rows); }, members_[i]).array().log().matrix();
+        total += weights_[i];
+    }
+    return (log_sum / total).array().exp().matrix();
 }
 
 ModelWriter Ensemble::writer() const {
@@ -72,6 +89,7 @@ ModelWriter Ensemble::writer() const {
     out.provenance(target_);
     out.integer("members", static_cast<std::int64_t>(members_.size()));
     for (const auto& m : members_) out.block("member", std::visit([](const auto& model) { return model.text(); }, m));
+    if (std::ranges::any_of(weights_, [](double w) { return w != 1.0; })) out.vector("member_weights", weights_);
     return out;
 }
 
@@ -100,9 +118,11 @@ Ensemble Ensemble::read(ModelReader& in, std::span<const std::string> expected_f
             members.emplace_back(GradientBoostedTrees::read(member, expected_features));
         else in.fail_here("member {} is a '{}' model; members are ridge or gbt models", i + 1, member_kind);
     }
+    std::vector<double> weights;
+    if (in.next_is("member_weights")) weights = in.vector("member_weights");
     in.finish();
     try {
-        Ensemble e(std::move(members));
+        Ensemble e(std::move(members), std::move(weights));
         e.target_ = target;
         return e;
     } catch (const Error& e) {

@@ -34,13 +34,25 @@ std::optional<int> numeric_suffix(std::string_view variant, std::string_view pre
 }
 
 /// A model of `kind`: one of experiment_model_kinds(), or "a+b+...", an ensemble of such models
-/// (the geometric mean of their predictions).
+/// (the weighted geometric mean of their predictions). A member named k times is one member of
+/// weight k: "estimate+estimate+gbt-rel-rank-b3" gives the estimate two thirds of the vote.
 AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {
     if (kind.find('+') == std::string::npos) return make_single_model(kind, o, train);
-    const auto names = split_list(kind, '+');
-    if (names.size() != static_cast<std::size_t>(std::ranges::count(kind, '+')) + 1)
+    const auto all_names = split_list(kind, '+');
+    if (all_names.size() != static_cast<std::size_t>(std::ranges::count(kind, '+')) + 1)
         fail(ErrorKind::invalid_argument, "ensemble '{}': a member is empty (a '+' at an end or next to another)",
              kind);
+    std::vector<std::string> names;
+    std::vector<double> weights;
+    for (const auto& name : all_names) {
+        const auto same = std::ranges::find(names, name);
+        if (same != names.end()) {
+            weights[static_cast<std::size_t>(same - names.begin())] += 1;
+        } else {
+            names.push_back(name);
+            weights.push_back(1);
+        }
+    }
     std::vector<Ensemble::Member> members;
     for (const auto& name : names) {
         auto member = make_single_model(name, o, train).model();
@@ -50,7 +62,7 @@ AnyPredictor make_model(const std::string& kind, const ExperimentOptions& o, con
             members.emplace_back(std::get<GradientBoostedTrees>(std::move(member)));
         else fail(ErrorKind::invalid_argument, "ensemble '{}': members cannot be ensembles", kind);
     }
-    return Ensemble(std::move(members));
+    return Ensemble(std::move(members), std::move(weights));
 }
 
 AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions& o, const TrainingSet& train) {

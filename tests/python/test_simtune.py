@@ -106,6 +106,21 @@ class Predictors(unittest.TestCase):
                 np.testing.assert_array_equal(loaded.predict(X), predicted)
         self.assertGreater(len(simtune.GradientBoostedTrees(rounds=5).fit(X, y, groups).feature_importance), 0)
 
+    def test_weighted_ensemble(self):
+        X, y, groups = self.data()
+        ridge = simtune.RidgeRegressor().fit(X, y, groups)
+        trees = simtune.GradientBoostedTrees(rounds=20, max_depth=3).fit(X, y, groups)
+        ensemble = simtune.Ensemble([ridge, trees], weights=[2.0, 1.0])
+        self.assertEqual(ensemble.weights, [2.0, 1.0])
+        np.testing.assert_allclose(ensemble.predict(X), np.cbrt(ridge.predict(X) ** 2 * trees.predict(X)), rtol=1e-12)
+        self.assertEqual(simtune.Ensemble([ridge, trees]).weights, [1.0, 1.0])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "e.model")
+            ensemble.save(path)
+            np.testing.assert_array_equal(simtune.load_model(path).predict(X), ensemble.predict(X))
+        with self.assertRaises(simtune.Error):
+            simtune.Ensemble([ridge, trees], weights=[1.0, 0.0])
+
     def test_bad_data_and_models(self):
         X, y, groups = self.data()
         X[3, 2] = np.nan
