@@ -77,4 +77,6 @@ TEST_CASE("the 'estimate' model ranks by the cycle estimate alone, and the shipp
     const auto shipped = train_model(std::string(shipped_model_recipe), data, eo, "t@unicorn");
     REQUIRE(shipped.kind() == "ensemble");
     CHECK(std::get<Ensemble>(shipped.model()).members().size() == 2);
+    // The estimate named twice is one member with two votes (round 10).
+    CHECK(std::get<Ensemble>(shipped.model()).weights() == std::vector<double>{2.0, 1.0});
 }

@@ -31,8 +31,8 @@ int cmd_train(std::span<const std::string> argv) {
         .option("out", "FILE", "the model file to write", std::nullopt, 'o')
         .option("model", "KIND",
                 "ridge (linear, closed form), gbt (gradient-boosted trees), or ensemble (the shipped\n"
-                "host model's recipe: the cycle estimate + gbt on counters + relative pairwise gbt,\n"
-                "geometric mean)",
+                "host model's recipe: the cycle estimate, two votes, and relative pairwise gbt, one;\n"
+                "weighted geometric mean)",
                 "ridge")
         .option("simulator", "NAME", "whose stats to learn from (default: the dataset's first simulator)")
         .option("rounds", "N", "gbt: boosting rounds", "200")

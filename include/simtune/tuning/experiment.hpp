@@ -56,12 +56,15 @@ struct ExperimentOptions {
 
 /// The recipe of the shipped host model (models/host-x86-64.model, `simtune train --model
 /// ensemble`): the untrained cycle estimate beside relative pairwise trees (size-free ratios, time
-/// relative to MCA's cycles), the geometric mean of the two. The pairwise member is a bag of three
-/// seeds: one seed's pairs move a leave-one-family-out table as much as a change of recipe does,
-/// the bag's do not (round 7). Round 8 dropped the trees on raw counters: with the estimate's new
-/// physics, they helped on one machine and hurt on the other, and raw counters carry a kernel's
-/// size, which a user's operator does not share with ours (benchmarks/RESULTS.md, round 8).
-inline constexpr std::string_view shipped_model_recipe = "estimate+gbt-rel-rank-b3";
+/// relative to MCA's cycles), a geometric mean in which the estimate has two votes and the trees
+/// one. The pairwise member is a bag of three seeds: one seed's pairs move a leave-one-family-out
+/// table as much as a change of recipe does, the bag's do not (round 7). Round 8 dropped the trees
+/// on raw counters: with the estimate's new physics, they helped on one machine and hurt on the
+/// other, and raw counters carry a kernel's size, which a user's operator does not share with ours.
+/// Round 10 gave the estimate its second vote: on a family no training family resembles, the
+/// trees' correction is a guess, and with equal votes it overturned the estimate's right pick
+/// (argmax, compaction) as often as it mended a wrong one (benchmarks/RESULTS.md, rounds 8, 10).
+inline constexpr std::string_view shipped_model_recipe = "estimate+estimate+gbt-rel-rank-b3";
 
 /// The trained model kinds run_experiment knows, with one line each on what they are.
 const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds();
