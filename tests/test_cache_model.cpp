@@ -445,6 +445,20 @@ TEST_CASE("the fast model counts exactly what a plain MRU-list LRU model counts"
                 feed(address, size);
             }
         }
+        // Two lines in pages of one TLB set (and at times in one L1 set) used in turn, which the
+        // filter answers by swapping the sets' first two entries, then enough other lines in
+        // those sets to evict one of the two: which one depends on the swaps.
+        for (std::uint64_t round = 0; round < 300; ++round) {
+            const std::uint64_t a = base + (round % 7) * 4096 * 97;
+            const std::uint64_t b = a + 4096 * 16 * (1 + round % 3) + 64 * (round % 5);
+            for (std::uint64_t i = 0; i < 2 + round % 5; ++i) {
+                feed(a + 8 * i, 4);
+                feed(b + 8 * i, 4);
+            }
+            if (round % 2) feed(a, 4);
+            for (std::uint64_t p = 0; p < 1 + round % 47; ++p) feed(base + (1 << 26) + (round * 64 + p) * 4096 * 16, 4);
+            feed(a + (round % 2) * 64 * (round % 5), 4);
+        }
         check_same(stats_of(fast), reference.stats());
         // After reset the model starts from empty caches again.
         fast.reset();

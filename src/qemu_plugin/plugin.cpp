@@ -338,26 +338,33 @@ inline const DecodedInfo& decode(qemu_plugin_meminfo_t info) {
 
 /// The accesses not yet given to the memory collectors. The callback only appends to it (a few
 /// instructions, no saved registers); full, and at ROI end, it is drained in order in one loop
-/// that keeps the traffic counters and the last access's description in registers and inlines the
-/// cache model's filter. (Against calling the collectors from each callback it measured within
-/// the noise of a loaded machine; it stays because it keeps the callback minimal.)
+/// that keeps the traffic counters, the last access's description and the cache model's filter
+/// in registers. (Against calling the collectors from each callback it measured within the noise
+/// of a loaded machine; it stays because it keeps the callback minimal.) The callback's user data
+/// (the instruction's address for the dataflow collector, the block in sampled mode) goes to an
+/// array of its own, only when one of those needs it: 16-byte entries keep the queue in 64 KiB.
 struct PendingAccess {
     std::uint64_t address;
     qemu_plugin_meminfo_t info;
-    std::uint64_t pc; ///< the instruction's address (the callback's user data)
 };
 constexpr std::size_t pending_capacity = 4096;
 std::array<PendingAccess, pending_capacity> pending;
+std::array<std::uint64_t, pending_capacity> pending_data;
 std::size_t pending_count = 0;
 
-template <bool Traffic, bool Caches>
+template <bool Traffic, bool Caches, bool Dataflow>
 void drain_pending() {
     // The traffic counters in registers (a counter indexed by direction in memory makes each
     // access wait for the previous one's store); the last access's description likewise.
     std::uint64_t accesses[2] = {0, 0}, bytes[2] = {0, 0};
     qemu_plugin_meminfo_t last_info = 0;
     DecodedInfo d = decode(last_info);
-    for (std::size_t i = 0; i < pending_count; ++i) {
+    struct Access {
+        std::uint64_t address;
+        std::uint32_t size;
+        bool is_store;
+    };
+    auto at = [&](std::size_t i) {
         const PendingAccess a = pending[i];
         if (a.info != last_info) [[unlikely]] {
             d = decode(a.info);
@@ -369,9 +376,12 @@ void drain_pending() {
             bytes[0] += d.is_store ? 0 : d.size;
             bytes[1] += d.is_store ? d.size : 0;
         }
-        if constexpr (Caches) plugin->caches->access(a.address, d.size, d.is_store);
-        if (plugin->options.dataflow) plugin->collectors.on_memory({a.address, d.size, d.is_store, a.pc});
-    }
+        if constexpr (Dataflow) plugin->collectors.on_memory({a.address, d.size, d.is_store, pending_data[i]});
+        return Access{a.address, d.size, d.is_store};
+    };
+    if constexpr (Caches) plugin->caches->access_batch(pending_count, at);
+    else
+        for (std::size_t i = 0; i < pending_count; ++i) (void)at(i);
     if constexpr (Traffic) plugin->traffic->add(accesses[0], accesses[1], bytes[0], bytes[1]);
     pending_count = 0;
 }
@@ -393,7 +403,7 @@ void drain_sampled() {
             d = decode(a.info);
             last_info = a.info;
         }
-        auto* block = reinterpret_cast<Block*>(static_cast<std::uintptr_t>(a.pc));
+        auto* block = reinterpret_cast<Block*>(static_cast<std::uintptr_t>(pending_data[i]));
         block->reads += !d.is_store;
         block->writes += d.is_store;
         block->bytes_read += d.is_store ? 0 : d.size;
@@ -416,10 +426,14 @@ void drain_sampled() {
 /// Gives every pending access to the memory collectors.
 void drain() {
     if (plugin->options.sampled()) drain_sampled();
-    else if (plugin->traffic && plugin->caches) drain_pending<true, true>();
-    else if (plugin->traffic) drain_pending<true, false>();
-    else if (plugin->caches) drain_pending<false, true>();
-    else if (plugin->options.dataflow) drain_pending<false, false>();
+    else if (plugin->options.dataflow) {
+        if (plugin->traffic && plugin->caches) drain_pending<true, true, true>();
+        else if (plugin->traffic) drain_pending<true, false, true>();
+        else if (plugin->caches) drain_pending<false, true, true>();
+        else drain_pending<false, false, true>();
+    } else if (plugin->traffic && plugin->caches) drain_pending<true, true, false>();
+    else if (plugin->traffic) drain_pending<true, false, false>();
+    else if (plugin->caches) drain_pending<false, true, false>();
     pending_count = 0;
 }
 
@@ -803,10 +817,20 @@ void on_block_execution(unsigned int, void* data) {
 // One callback for loads and stores. (Separate QEMU_PLUGIN_MEM_R and QEMU_PLUGIN_MEM_W callbacks
 // are no use: QEMU 7.2 does not filter them by direction: the W callback fired for every access
 // and the R one for stores only — caught by test_qemu_unicorn_crosscheck.)
-void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void* pc) {
+void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void*) {
     if (!plugin->in_roi.load(std::memory_order_relaxed)) [[unlikely]]
         return;
-    pending[pending_count] = PendingAccess{address, info, reinterpret_cast<std::uintptr_t>(pc)};
+    pending[pending_count] = PendingAccess{address, info};
+    if (++pending_count == pending_capacity) [[unlikely]]
+        drain();
+}
+
+/// on_memory, keeping the user data too (dataflow: the instruction's address; sampled: the block).
+void on_memory_with_data(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void* data) {
+    if (!plugin->in_roi.load(std::memory_order_relaxed)) [[unlikely]]
+        return;
+    pending[pending_count] = PendingAccess{address, info};
+    pending_data[pending_count] = reinterpret_cast<std::uintptr_t>(data);
     if (++pending_count == pending_capacity) [[unlikely]]
         drain();
 }
@@ -881,8 +905,8 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
         if (!(s.instrument_all || block->span_open || block->profiled_executions == 0)) return;
         open_span(*block);
         for (std::size_t i = 0; i < n; ++i)
-            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory, QEMU_PLUGIN_CB_NO_REGS,
-                                             QEMU_PLUGIN_MEM_RW, block);
+            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory_with_data,
+                                             QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, block);
         return;
     }
     if (plugin->traffic || plugin->caches || plugin->options.dataflow)
@@ -890,7 +914,8 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
             qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
             // The user data is the instruction's address (for the dataflow collector).
             void* pc = reinterpret_cast<void*>(static_cast<std::uintptr_t>(qemu_plugin_insn_vaddr(insn)));
-            qemu_plugin_register_vcpu_mem_cb(insn, on_memory, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, pc);
+            qemu_plugin_register_vcpu_mem_cb(insn, plugin->options.dataflow ? on_memory_with_data : on_memory,
+                                             QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, pc);
         }
 }
 

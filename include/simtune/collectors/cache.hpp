@@ -3,11 +3,13 @@
 // memory accesses. It runs once per simulated access, so it is written for the hot path: shifts and
 // masks (CacheGeometry::valid guarantees power-of-two lines and sets), a filter that counts an
 // access to one of the two lines used last without any lookup, one flat tag array per level ordered
-// most-recently-used first within each set, a one-compare fast path for a hit on the MRU line, and
-// no allocation after construction. (Per-way last-use stamps with a hint table naming each line's
+// most-recently-used first within each set (a linked LRU list for a fully associative level of
+// many ways), a one-compare fast path for a hit on the MRU line, and no allocation after
+// construction. (Per-way last-use stamps with a hint table naming each line's
 // way, instead of the MRU order, were tried for issue 17: no faster on x86-64 conv2d and slower on
 // cortex-a72's geometry; see benchmarks/RESULTS-issue17.md.)
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -74,44 +76,26 @@ public:
     /// access goes through the store-forwarding table first (the filter below skips only cache
     /// lookups that cannot change anything).
     [[gnu::always_inline]] void access(std::uint64_t address, std::uint32_t size, bool is_store = false) noexcept {
-        forwarding_.on_access(address, is_store);
-        const unsigned shift = l1_.line_shift;
-        std::uint64_t line = address >> shift;
-        const std::uint64_t last = (address + (size ? size - 1 : 0)) >> shift;
-        // A filter in front of the lookups, for the two lines used last (kernels interleave a few
-        // streams: a load from one array, then from another). The line of the last access is its
-        // set's most recently used line in L1 and its page the most recently used one in its
-        // first-level TLB set; the line before it is still both if only the last line was used
-        // since and that one maps to another L1 set and to the same page or another TLB set. An
-        // access within such a line hits L1 and the TLB without changing any replacement order
-        // (LRU order does not change when the MRU entry is used again; below L1 nothing is
-        // touched), so it is only counted. Spanning accesses leave the filter empty.
-        if (line == last) [[likely]] {
-            if (line == recent_[0]) {
-                ++repeats_;
-                return;
-            }
-            if (line == recent_[1] && ((line ^ recent_[0]) & l1_.set_mask) != 0) {
-                const std::uint64_t page = line >> page_lines_shift_, other = recent_[0] >> page_lines_shift_;
-                if (page == other || ((page ^ other) & tlb_set_mask_) != 0) {
-                    ++repeats_;
-                    recent_[1] = recent_[0];
-                    recent_[0] = line;
-                    return;
-                }
-            }
-            if (filter_ok_) {
-                recent_[1] = recent_[0];
-                recent_[0] = line;
-            }
-        } else {
-            recent_[0] = recent_[1] = Level::empty;
+        step(hot_, address, size, is_store);
+    }
+
+    /// `n` accesses in order, exactly as n calls of access(); the i-th is `at(i)`, anything with
+    /// `address`, `size` and `is_store` members. For a simulator that batches its accesses: the
+    /// filter and the store-forwarding counters stay in registers for the whole batch (through
+    /// access() they are loaded and stored around every out-of-line lookup, since the compiler
+    /// cannot tell that the lookup leaves them alone).
+    template <class At>
+    [[gnu::always_inline]] void access_batch(std::size_t n, At&& at) noexcept {
+        Hot hot = hot_;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& a = at(i);
+            step(hot, a.address, a.size, a.is_store);
         }
-        look_up(address, size, line, last, is_store);
+        hot_ = hot;
     }
 
     void contribute(Stats& stats) const noexcept {
-        stats.l1d_accesses += l1_.accesses + repeats_;
+        stats.l1d_accesses += l1_.accesses + hot_.repeats;
         stats.l1d_misses += l1_.misses;
         stats.l2_accesses += l2_.accesses;
         stats.l2_misses += l2_.misses;
@@ -124,7 +108,7 @@ public:
         stats.l2_stream_misses += l2_streams_.stream_misses;
         stats.l1d_store_misses += l1_store_misses_;
         stats.l1d_store_stream_misses += l1_store_stream_misses_;
-        stats.store_forwarded_loads += forwarding_.forwarded;
+        stats.store_forwarded_loads += hot_.forwarded;
     }
 
     /// Empties every cache and zeroes the counters.
@@ -167,6 +151,67 @@ public:
     [[nodiscard]] bool llc_is_l2() const noexcept { return llc_is_l2_; }
 
 private:
+    /// What every access reads and writes besides the cache and TLB arrays: the filter's two lines,
+    /// the accesses it counted (L1 hits, in l1d_accesses), and the store-forwarding table's clock
+    /// and count. A value, so access_batch can keep it in registers.
+    struct Hot {
+        std::uint64_t recent[2] = {~std::uint64_t{0}, ~std::uint64_t{0}}; ///< L1 lines, most recent first
+        std::uint64_t repeats = 0;
+        std::uint64_t now = 0, forwarded = 0; ///< accesses so far; loads forwarded
+    };
+
+    /// One access (access(), access_batch()).
+    [[gnu::always_inline]] void step(Hot& h, std::uint64_t address, std::uint32_t size, bool is_store) noexcept {
+        // Store forwarding: a load of a word a store wrote at most forwarding_window accesses ago.
+        ++h.now;
+        const std::uint64_t word = address >> 3;
+        StoredWord& stored = forwarding_[(word ^ (word >> 8)) & (forwarding_entries - 1)];
+        if (is_store) stored = {word, h.now};
+        else if (stored.word == word && h.now - stored.when <= forwarding_window) ++h.forwarded;
+
+        const unsigned shift = l1_.line_shift;
+        const std::uint64_t line = address >> shift;
+        const std::uint64_t last = (address + (size ? size - 1 : 0)) >> shift;
+        // A filter in front of the lookups, for the two lines used last (kernels interleave a few
+        // streams: a load from one array, then from another). The line of the last access is its
+        // set's most recently used line in L1 and its page the most recently used one in its
+        // first-level TLB set. The line before it was so too when it was used, and since then only
+        // the last line was used: so it is still its L1 set's MRU line, or, in the last line's
+        // set, the second; likewise its page in the first-level TLB. An access within one of the
+        // two lines hits L1 and the TLB; it changes no replacement order except by swapping the
+        // first two entries of a set the two lines (or their pages) share, so it is only counted
+        // and, if need be, swapped. (Needs ways >= 2 where a swap is needed: with one way the
+        // line before was evicted.) Spanning accesses leave the filter empty.
+        if (line == last) [[likely]] {
+            if (line == h.recent[0]) {
+                ++h.repeats;
+                return;
+            }
+            if (line == h.recent[1]) {
+                const std::uint64_t other = h.recent[0];
+                const bool l1_swap = ((line ^ other) & l1_.set_mask) == 0;
+                const std::uint64_t page = line >> page_lines_shift_, other_page = other >> page_lines_shift_;
+                const bool tlb_swap = page != other_page && ((page ^ other_page) & tlb_set_mask_) == 0;
+                if ((!l1_swap || l1_.ways > 1) && (!tlb_swap || dtlb_.ways > 1)) [[likely]] {
+                    if (l1_swap) [[unlikely]]
+                        l1_.swap_first(line, other);
+                    if (tlb_swap) dtlb_.swap_first(page, other_page);
+                    ++h.repeats;
+                    h.recent[1] = other;
+                    h.recent[0] = line;
+                    return;
+                }
+            }
+            if (filter_ok_) {
+                h.recent[1] = h.recent[0];
+                h.recent[0] = line;
+            }
+        } else {
+            h.recent[0] = h.recent[1] = Level::empty;
+        }
+        look_up(address, size, line, last, is_store);
+    }
+
     /// The accesses the filter does not answer: the TLBs, then each L1 line (and below on a miss).
     /// Out of line, so the filter stays small enough to inline into a simulator's access loop.
     [[gnu::noinline]] void look_up(std::uint64_t address, std::uint32_t size, std::uint64_t line, std::uint64_t last,
@@ -192,15 +237,37 @@ private:
         std::uint32_t ways = 0;
         unsigned line_shift = 0;
         std::uint64_t accesses = 0, misses = 0;
+        /// A single set of more than a few ways (the fully associative TLBs of cortex-a72 and
+        /// sifive-u74: 32 and 40 entries) keeps its LRU order as a doubly linked list over the
+        /// ways instead, and finds a line's way through a small table of hints, so a hit at any
+        /// depth and a miss cost the same few loads and stores. (In MRU order, every TLB lookup
+        /// of conv2d on those targets hit about ten entries deep: a search and a shift of ten.)
+        bool linked = false;
+        std::vector<std::uint32_t> prev, next; ///< linked: the LRU list, head the MRU way
+        std::uint32_t head = 0, tail = 0;
+        static constexpr std::size_t hint_buckets = 1024; // a power of two
+        /// linked: per bucket of line numbers (their low bits), the way last filled or found, and
+        /// how many lines held now fall in the bucket (0: a line of it misses, no search needed).
+        std::vector<std::uint32_t> hint_way, hint_count;
 
         Level() = default;
         explicit Level(const CacheGeometry& g)
             : tags(g.sets() * g.associativity, empty), set_mask(g.sets() - 1), ways(g.associativity),
-              line_shift(static_cast<unsigned>(std::countr_zero(g.line_bytes))) {}
+              line_shift(static_cast<unsigned>(std::countr_zero(g.line_bytes))), linked(set_mask == 0 && ways > 4) {
+            if (linked) {
+                prev.resize(ways);
+                next.resize(ways);
+                hint_way.resize(hint_buckets);
+                hint_count.resize(hint_buckets);
+                clear();
+            }
+        }
 
         /// Looks up line number `line`, makes it the set's MRU line; returns true on a hit.
         bool access(std::uint64_t line) noexcept {
             ++accesses;
+            if (linked) [[unlikely]]
+                return access_linked(line);
             std::uint64_t* set = tags.data() + (line & set_mask) * ways;
             if (set[0] == line) [[likely]]
                 return true;
@@ -225,9 +292,72 @@ private:
             return hit;
         }
 
+        /// access() of a linked level: the hinted way, else (if the bucket holds a line at all) a
+        /// search; a miss fills the LRU way. Either way the line's way moves to the list's head.
+        [[gnu::noinline]] bool access_linked(std::uint64_t line) noexcept {
+            if (tags[head] == line) return true;
+            const std::size_t bucket = line & (hint_buckets - 1);
+            std::uint32_t way = hint_way[bucket];
+            bool hit = true;
+            if (tags[way] != line) {
+                way = ways;
+                if (hint_count[bucket] != 0)
+                    for (std::uint32_t w = 0; w < ways; ++w)
+                        if (tags[w] == line) {
+                            way = w;
+                            break;
+                        }
+                if (way == ways) {
+                    hit = false;
+                    ++misses;
+                    way = tail;
+                    if (tags[way] != empty) --hint_count[tags[way] & (hint_buckets - 1)];
+                    tags[way] = line;
+                    ++hint_count[bucket];
+                }
+                hint_way[bucket] = way;
+            }
+            to_head(way);
+            return hit;
+        }
+
+        /// linked: makes `way` the MRU way.
+        void to_head(std::uint32_t way) noexcept {
+            if (way == head) return;
+            const std::uint32_t before = prev[way], after = next[way];
+            next[before] = after;
+            if (way == tail) tail = before;
+            else prev[after] = before;
+            next[way] = head;
+            prev[head] = way;
+            head = way;
+        }
+
+        /// A hit on `line`, the second line of its set, whose first line is `first`: the two swap.
+        /// (Not counted here: the filter counts its hits.)
+        void swap_first(std::uint64_t line, std::uint64_t first) noexcept {
+            if (linked) {
+                to_head(next[head]);
+                return;
+            }
+            std::uint64_t* set = tags.data() + (line & set_mask) * ways;
+            set[0] = line;
+            set[1] = first;
+        }
+
         void clear() noexcept {
             std::ranges::fill(tags, empty);
             accesses = misses = 0;
+            if (linked) {
+                for (std::uint32_t w = 0; w < ways; ++w) {
+                    prev[w] = w == 0 ? 0 : w - 1;
+                    next[w] = w + 1 == ways ? 0 : w + 1;
+                }
+                head = 0;
+                tail = ways - 1;
+                std::ranges::fill(hint_way, 0);
+                std::ranges::fill(hint_count, 0);
+            }
         }
     };
 
@@ -273,30 +403,14 @@ private:
         }
     };
 
-    /// The words of recent stores, by access sequence number (store_forwarded_loads).
-    struct ForwardingTable {
-        static constexpr std::size_t entries = 256; // a power of two
-        std::vector<std::uint64_t> word = std::vector<std::uint64_t>(entries, ~std::uint64_t{0});
-        std::vector<std::uint64_t> when = std::vector<std::uint64_t>(entries, 0);
-        std::uint64_t now = 0, forwarded = 0;
-
-        void on_access(std::uint64_t address, bool is_store) noexcept {
-            ++now;
-            const std::uint64_t w = address >> 3;
-            const std::size_t slot = (w ^ (w >> 8)) & (entries - 1);
-            if (is_store) {
-                word[slot] = w;
-                when[slot] = now;
-            } else if (word[slot] == w && now - when[slot] <= forwarding_window) {
-                ++forwarded;
-            }
-        }
-        void clear() noexcept {
-            std::ranges::fill(word, ~std::uint64_t{0});
-            std::ranges::fill(when, 0);
-            now = forwarded = 0;
-        }
+    /// The words of recent stores, by access sequence number (store_forwarded_loads): a
+    /// direct-mapped table, one entry (the word and when it was stored) per slot, held in the
+    /// model itself so the per-access lookup needs no pointer.
+    struct StoredWord {
+        std::uint64_t word = ~std::uint64_t{0};
+        std::uint64_t when = 0;
     };
+    static constexpr std::size_t forwarding_entries = 256; // a power of two
 
     /// The TLB lookups of one access: its first byte's page and, if it crosses into the next page,
     /// that one too.
@@ -314,12 +428,11 @@ private:
     /// Zeroes every counter and forgets the filter, the stream tables' counts and recent stores;
     /// the cached lines stay.
     void zero_counters() noexcept {
-        recent_[0] = recent_[1] = Level::empty;
-        repeats_ = 0;
+        hot_ = Hot{};
         for (Level* level : {&l1_, &l2_, &llc_, &dtlb_, &stlb_}) level->accesses = level->misses = 0;
         l1_streams_.stream_misses = l2_streams_.stream_misses = 0;
         l1_store_misses_ = l1_store_stream_misses_ = 0;
-        forwarding_.clear();
+        forwarding_.fill(StoredWord{});
     }
 
     static const CacheGeometry& checked(const CacheGeometry& g, const char* level) {
@@ -353,16 +466,13 @@ private:
     Level dtlb_, stlb_; ///< ways == 0: not modelled
     StreamTable l1_streams_, l2_streams_;
     std::uint64_t l1_store_misses_ = 0, l1_store_stream_misses_ = 0;
-    ForwardingTable forwarding_;
-    /// The filter (access()): the L1 lines of the last two single-line accesses, most recent first
-    /// (Level::empty: none), and the accesses it counted (L1 hits, in l1d_accesses). It needs a
-    /// TLB page at least as large as an L1 line; without TLBs every line counts as its own page in
-    /// its own set (the TLB condition always holds).
+    std::array<StoredWord, forwarding_entries> forwarding_{};
+    Hot hot_;
+    /// The filter (step()) needs a TLB page at least as large as an L1 line; without TLBs every
+    /// line counts as its own page in its own set (no TLB swap is ever needed).
     bool filter_ok_ = !dtlb_.ways || dtlb_.line_shift >= l1_.line_shift;
     unsigned page_lines_shift_ = dtlb_.ways && filter_ok_ ? dtlb_.line_shift - l1_.line_shift : 0;
     std::uint64_t tlb_set_mask_ = dtlb_.ways ? dtlb_.set_mask : ~std::uint64_t{0};
-    std::uint64_t recent_[2] = {Level::empty, Level::empty};
-    std::uint64_t repeats_ = 0;
 };
 
 } // namespace simtune
