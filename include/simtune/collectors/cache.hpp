@@ -7,7 +7,7 @@
 // many ways), a one-compare fast path for a hit on the MRU line, and no allocation after
 // construction. (Per-way last-use stamps with a hint table naming each line's
 // way, instead of the MRU order, were tried for issue 17: no faster on x86-64 conv2d and slower on
-// cortex-a72's geometry; see benchmarks/RESULTS-issue17.md.)
+// cortex-a72's geometry; benchmarks/RESULTS.md, "The exact cache path's per-access cost".)
 #include <algorithm>
 #include <array>
 #include <bit>
