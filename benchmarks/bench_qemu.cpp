@@ -1,6 +1,6 @@
 // QEMU simulation speed: plain QEMU user mode (no plugin), QEMU with simtune's plugin counting the
 // instruction mix, with mix + memory traffic + caches counted exactly, the same sampled
-// (QemuSampling), and everything (+ branches, pipeline, dataflow), per ISA, on a GEMM and a
+// (SamplingOptions), and everything (+ branches, pipeline, dataflow), per ISA, on a GEMM and a
 // conv2d kernel, beside the native x86-64 time of the same kernel. A table-printing harness: each
 // configuration runs `--repeats` times (default 3) and the fastest run is reported, because on a
 // shared machine slowdowns only ever add time. A second table compares the sampled memory counters
@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "kernels/test_kernels.hpp"
+#include "sampling_accuracy.hpp"
 #include "simtune/collectors/collector_set.hpp"
 #include "simtune/process.hpp"
 #include "simtune/simulators/qemu.hpp"
@@ -33,29 +34,6 @@ using namespace simtune;
 namespace tk = simtune::test_kernels;
 
 namespace {
-
-struct BenchKernel {
-    tk::TestKernel kernel;
-    std::vector<std::string> flags; ///< size overrides
-    std::string spec;
-};
-
-// Large enough that QEMU start-up and translation (~0.05 s) are a small part of every run.
-const std::vector<BenchKernel>& bench_kernels() {
-    static const std::vector<BenchKernel> kernels{
-        {tk::gemm, {"-DM=256", "-DN=256", "-DK=256"}, "A:f32:65536:in;B:f32:65536:in;C:f32:65536:out"},
-        {tk::conv2d,
-         {"-DCI=32", "-DCO=32", "-DH=58", "-DW=58"},
-         "input:f32:107648:in;weights:f32:9216:in;output:f32:100352:out"},
-    };
-    return kernels;
-}
-
-KernelBinary build(const BenchKernel& k, const Target& target) {
-    BuildOptions options;
-    options.flags = k.flags;
-    return build_kernel(tk::read_source(k.kernel), parse_buffer_spec(k.spec), target, options);
-}
 
 double seconds_of_plain_qemu(const KernelBinary& binary, const Target& target) {
     std::vector<std::string> argv{target.qemu_binary};
@@ -86,7 +64,7 @@ double fastest(int repeats, F&& run) {
 
 int main(int argc, char** argv) {
     int repeats = 3;
-    QemuSampling sampling;
+    SamplingOptions sampling;
     sampling.enabled = true;
     bool quick = false;
     for (int i = 1; i < argc; ++i) {
@@ -99,22 +77,17 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    struct Accuracy {
-        std::string row;
-        Stats exact, sampled;
-        SamplingSummary summary;
-    };
-    std::vector<Accuracy> accuracy;
+    std::vector<SamplingAccuracy> accuracy;
     try {
         fmt::print(
             "{:<12} {:<8} {:>12} {:>10} | {:>8} {:>7} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} {:>7} {:>7} | "
             "{:>8} {:>7} {:>7}\n",
             "target", "kernel", "ROI instr", "native s", "plain s", "MIPS", "mix s", "MIPS", "vs plain", "mix+mem+$",
             "MIPS", "vs plain", "sampled", "MIPS", "vs plain", "full s", "MIPS", "vs plain");
-        for (const auto& k : bench_kernels()) {
-            const double native = native_seconds(build(k, host_x86_64()));
+        for (const auto& k : tk::large_kernels()) {
+            const double native = native_seconds(tk::build(k, host_x86_64()));
             for (const auto& target : {host_x86_64(), cortex_a72(), sifive_u74()}) {
-                const auto binary = build(k, target);
+                const auto binary = tk::build(k, target);
                 QemuOptions options;
                 options.read_buffers = false;
                 QemuSimulator simulator(options);
@@ -139,7 +112,7 @@ int main(int argc, char** argv) {
                 const double caches = with(cache_set, simulator, !quick);
                 const Stats exact = last.stats;
                 const double sampled = with(cache_set, sampling_simulator);
-                const std::string kernel_name{k.kernel.file.substr(0, k.kernel.file.find('.'))};
+                const std::string kernel_name = k.name();
                 accuracy.push_back({fmt::format("{:<12} {:<8}", target.name, kernel_name), exact, last.stats,
                                     last.sampling.value_or(SamplingSummary{})});
                 const double full = quick ? nan : with(full_set, simulator);
@@ -152,39 +125,7 @@ int main(int argc, char** argv) {
                 std::fflush(stdout);
             }
         }
-        fmt::print("\nsampled ({}:{}:{}) against exact: traffic error; per miss counter, error / stated 95 % "
-                   "half-width (|ratio| <= 1: inside the interval)\n",
-                   sampling.period, sampling.warmup, sampling.window);
-        fmt::print("{:<21} {:>7} {:>9} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9}\n", "", "win/rtr",
-                   "measured", "reads", "writes", "bytes ld", "bytes st", "l1d acc", "l1d miss", "l2 miss", "llc miss");
-        for (const auto& a : accuracy) {
-            auto relative = [&](std::uint64_t exact, std::uint64_t sampled) {
-                return exact ? fmt::format("{:+.3f}%", 100.0 * (static_cast<double>(sampled) - exact) / exact)
-                             : fmt::format("{}", sampled);
-            };
-            auto against = [&](std::uint64_t exact, std::uint64_t sampled, std::uint64_t half) {
-                const double error = static_cast<double>(sampled) - static_cast<double>(exact);
-                return half ? fmt::format("{:+.2f}", error / static_cast<double>(half))
-                            : fmt::format("{:+.0f}/0", error);
-            };
-            const double measured = a.exact.instructions ? static_cast<double>(a.summary.measured_instructions) /
-                                                               static_cast<double>(a.exact.instructions)
-                                                         : 0.0;
-            fmt::print("{} {:>7} {:>8.2f}% | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9}\n", a.row,
-                       fmt::format("{}/{}", a.summary.windows, a.summary.retranslations), 100.0 * measured,
-                       relative(a.exact.mem_reads, a.sampled.mem_reads),
-                       relative(a.exact.mem_writes, a.sampled.mem_writes),
-                       relative(a.exact.bytes_loaded, a.sampled.bytes_loaded),
-                       relative(a.exact.bytes_stored, a.sampled.bytes_stored),
-                       relative(a.exact.l1d_accesses, a.sampled.l1d_accesses),
-                       against(a.exact.l1d_misses, a.sampled.l1d_misses, a.summary.half_width.l1d_misses),
-                       against(a.exact.l2_misses, a.sampled.l2_misses, a.summary.half_width.l2_misses),
-                       against(a.exact.llc_misses, a.sampled.llc_misses, a.summary.half_width.llc_misses));
-            fmt::print("{:<21} {:>7} {:>9} | exact misses l1d {} l2 {} llc {}; sampled {} +- {}, {} +- {}, {} +- {}\n",
-                       "", "", "", a.exact.l1d_misses, a.exact.l2_misses, a.exact.llc_misses, a.sampled.l1d_misses,
-                       a.summary.half_width.l1d_misses, a.sampled.l2_misses, a.summary.half_width.l2_misses,
-                       a.sampled.llc_misses, a.summary.half_width.llc_misses);
-        }
+        print_sampling_accuracy(sampling, accuracy);
     } catch (const Error& e) {
         fmt::print(stderr, "bench_qemu: {}\n", e.what());
         return 1;

@@ -1,8 +1,10 @@
 // UnicornSimulator speed: simulated MIPS for a GEMM and a conv2d kernel on each ISA with
 //   (a) no collectors, (b) the instruction mix, (c) mix + branches + memory + the target's caches,
-// beside the native x86-64 time of the same kernel, and the fixed cost of one run.
+// beside the native x86-64 time of the same kernel, and the fixed cost of one run; then, on
+// bench_qemu's larger kernels, what sampled memory statistics (UnicornOptions::sampling) cost
+// against exact ones and how close they come.
 //
-//   bench_unicorn [--reps R]      prints Markdown tables (see benchmarks/RESULTS.md, "## Unicorn")
+//   bench_unicorn [--reps R] [--sampling-only]   prints Markdown tables (benchmarks/RESULTS.md, "## Unicorn")
 //
 // Each figure is the fastest of R runs after one warm-up run (the machine is shared and noisy;
 // slowdowns only ever add time). MIPS = simulated instructions / wall-clock seconds of run().
@@ -21,8 +23,12 @@
 
 #include <simtune/research.hpp>
 
+#include "kernels/test_kernels.hpp"
+#include "sampling_accuracy.hpp"
+
 using namespace simtune;
 namespace fs = std::filesystem;
+namespace tk = simtune::test_kernels;
 
 namespace {
 
@@ -94,14 +100,64 @@ double native_ns(const KernelBinary& k) {
     return std::strtod(r.out.c_str() + at + 7, nullptr);
 }
 
+/// Sampled against exact memory statistics on bench_qemu's kernels: the four modes run in
+/// interleaved rounds (fastest of `reps` each), so a slow spell of the machine hits them alike.
+void sampled_table(int reps) {
+    UnicornOptions options;
+    options.read_buffers = false;
+    options.sampling.enabled = true;
+    fmt::print("\n## Sampled memory statistics (SamplingOptions' defaults; fastest of {} interleaved rounds)\n\n",
+               reps);
+    fmt::print("| target | kernel | M instr | none s | mix | mix + memory + caches, exact | **sampled** | "
+               "sampled vs mix |\n");
+    fmt::print("|---|---|---:|---:|---:|---:|---:|---:|\n");
+    std::vector<SamplingAccuracy> accuracy;
+    for (const auto& k : tk::large_kernels()) {
+        for (const auto& target : builtin_targets()) {
+            const auto binary = tk::build(k, target);
+            UnicornSimulator exact_sim(UnicornOptions{.limits = {}, .read_buffers = false, .sampling = {}});
+            UnicornSimulator sampled_sim(options);
+            CollectorSet none;
+            CollectorSet mix = CollectorSet::mix_only();
+            CollectorSet caches = CollectorSet::mix_only();
+            caches.add_memory().add_caches(target.caches);
+            std::array<double, 4> best;
+            best.fill(1e300);
+            SimulationResult exact, sampled;
+            for (int r = 0; r <= reps; ++r) { // round 0 warms up (translation, decoding)
+                auto timed = [&](std::size_t i, UnicornSimulator& sim, CollectorSet& set) {
+                    const auto start = Clock::now();
+                    auto result = sim.run(binary, target, set);
+                    if (r > 0) best[i] = std::min(best[i], seconds_since(start));
+                    return result;
+                };
+                timed(0, exact_sim, none);
+                timed(1, exact_sim, mix);
+                exact = timed(2, exact_sim, caches);
+                sampled = timed(3, sampled_sim, caches);
+            }
+            const std::string name = k.name();
+            fmt::print("| {} | {} | {:.1f} | {:.3f} | {:.2f}x | {:.2f}x | **{:.2f}x** | {:.2f}x |\n", target.name, name,
+                       static_cast<double>(exact.stats.instructions) / 1e6, best[0], best[1] / best[0],
+                       best[2] / best[0], best[3] / best[0], best[3] / best[1]);
+            std::fflush(stdout);
+            accuracy.push_back({fmt::format("{:<12} {:<8}", target.name, name), exact.stats, sampled.stats,
+                                sampled.sampling.value_or(SamplingSummary{})});
+        }
+    }
+    print_sampling_accuracy(options.sampling, accuracy);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     int reps = 5;
+    bool sampling_only = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
+        else if (!std::strcmp(argv[i], "--sampling-only")) sampling_only = true;
         else {
-            fmt::print(stderr, "usage: {} [--reps R]\n", argv[0]);
+            fmt::print(stderr, "usage: {} [--reps R] [--sampling-only]\n", argv[0]);
             return 2;
         }
     }
@@ -121,6 +177,11 @@ int main(int argc, char** argv) {
                                                {"out", ElemType::f32, 16 * 28 * 28, BufferRole::output}}}};
 
     try {
+        if (sampling_only) {
+            sampled_table(reps);
+            fs::remove_all(cache);
+            return 0;
+        }
         fmt::print("## Simulated MIPS (fastest of {} runs; instructions per run in M)\n\n", reps);
         fmt::print("| kernel | ISA | M instr | (a) none MIPS | (b) mix MIPS | (b)/(a) | (c) full MIPS | (c)/(a) | "
                    "native x86-64 | slowdown (a) |\n");
@@ -179,6 +240,7 @@ int main(int argc, char** argv) {
             fmt::print("| {} | {:.1f} µs | {:.1f} µs | {:.0f} µs |\n", target.isa, reused, reused_full, fresh);
             std::fflush(stdout);
         }
+        sampled_table(reps);
     } catch (const Error& e) {
         fmt::print(stderr, "bench_unicorn: {}\n", e.what());
         fs::remove_all(cache);

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -15,6 +16,8 @@
 
 #include <simtune/error.hpp>
 #include <simtune/events.hpp>
+#include <simtune/simulation.hpp>
+#include <simtune/stats.hpp>
 
 namespace simtune::testing {
 
@@ -57,5 +60,37 @@ void check_error(auto&& action, ErrorKind kind, std::initializer_list<std::strin
 
 /// The same with one needle.
 void check_error(auto&& action, ErrorKind kind, std::string_view needle) { check_error(action, kind, {needle}); }
+
+/// What sampled memory statistics promise against an exact run of the same kernel (either
+/// simulator): the same outputs and exact mix, most of the region outside the windows, traffic
+/// within 2 % (no interval), every miss counter inside its stated 95 % interval.
+inline void check_sampled_against_exact(const SimulationResult& exact, const SimulationResult& sampled) {
+    CHECK_FALSE(exact.sampling.has_value());
+    REQUIRE(sampled.sampling.has_value());
+    const auto& summary = *sampled.sampling;
+    CAPTURE(summary.windows);
+    CHECK(sampled.buffers == exact.buffers);
+    CHECK(sampled.stats.instructions == exact.stats.instructions);
+    CHECK(sampled.stats.by_class == exact.stats.by_class);
+    CHECK(sampled.stats.basic_blocks == exact.stats.basic_blocks);
+    CHECK(summary.windows >= 5);
+    CHECK(summary.measured_instructions * 20 < exact.stats.instructions);
+    for (const std::string_view name : {"mem_reads", "mem_writes", "bytes_loaded", "bytes_stored", "l1d_accesses"}) {
+        CAPTURE(name);
+        const auto k = Stats::feature_index(name);
+        const double e = static_cast<double>(exact.stats.counter(k));
+        CHECK(std::abs(static_cast<double>(sampled.stats.counter(k)) - e) <= 0.02 * e);
+        CHECK(summary.half_width.counter(k) == 0);
+    }
+    for (const std::string_view name : {"l1d_misses", "l2_accesses", "l2_misses", "llc_accesses", "llc_misses"}) {
+        CAPTURE(name);
+        const auto k = Stats::feature_index(name);
+        const auto e = static_cast<double>(exact.stats.counter(k));
+        const auto v = static_cast<double>(sampled.stats.counter(k));
+        CAPTURE(e);
+        CAPTURE(v);
+        CHECK(std::abs(v - e) <= static_cast<double>(summary.half_width.counter(k)));
+    }
+}
 
 } // namespace simtune::testing

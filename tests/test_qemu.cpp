@@ -160,64 +160,23 @@ TEST_CASE("QEMU statistics are deterministic and independent of the collector ch
 
 TEST_CASE("sampled memory statistics: traffic within 2 % of exact, misses within the stated interval") {
     // Kernels of bench_qemu's sizes (tens to hundreds of millions of instructions: sampling is for
-    // long regions of interest), with QemuSampling's defaults.
-    struct Case {
-        tk::TestKernel kernel;
-        std::vector<std::string> flags;
-    };
-    const std::vector<Case> cases{{tk::gemm, {"-DM=256", "-DN=256", "-DK=256"}},
-                                  {tk::conv2d, {"-DCI=32", "-DCO=32", "-DH=58", "-DW=58"}}};
-    const std::vector<std::string_view> traffic{"mem_reads", "mem_writes", "bytes_loaded", "bytes_stored",
-                                                "l1d_accesses"};
-    const std::vector<std::string_view> misses{"l1d_misses", "l2_accesses", "l2_misses", "llc_accesses", "llc_misses"};
+    // long regions of interest), with SamplingOptions' defaults.
     for (const auto& target : all_targets()) {
-        for (const auto& c : cases) {
+        for (const auto& sized : tk::large_kernels()) {
             CAPTURE(target.name);
-            CAPTURE(c.kernel.file);
-            // The buffer specs of the larger sizes, as bench_qemu gives them.
-            const bool gemm = c.kernel.file == tk::gemm.file;
-            const std::string spec = gemm ? "A:f32:65536:in;B:f32:65536:in;C:f32:65536:out"
-                                          : "input:f32:107648:in;weights:f32:9216:in;output:f32:100352:out";
-            BuildOptions build_options;
-            build_options.flags = c.flags;
-            const auto binary = build_kernel(tk::read_source(c.kernel), parse_buffer_spec(spec), target, build_options);
+            CAPTURE(sized.name());
+            const auto binary = tk::build(sized, target);
             auto collectors = CollectorSet::mix_only();
             collectors.add_memory().add_caches(target.caches);
             const auto exact = QemuSimulator{}.run(binary, target, collectors);
-            CHECK_FALSE(exact.sampling.has_value());
             QemuOptions options;
             options.sampling.enabled = true;
             const auto sampled = QemuSimulator{options}.run(binary, target, collectors);
-            REQUIRE(sampled.sampling.has_value());
-            const auto& summary = *sampled.sampling;
-            CAPTURE(summary.windows);
-            CHECK(sampled.buffers == exact.buffers);
-            // The mix is counted exactly, and most of the ROI ran without memory callbacks.
-            CHECK(sampled.stats.instructions == exact.stats.instructions);
-            CHECK(sampled.stats.by_class == exact.stats.by_class);
-            CHECK(sampled.stats.basic_blocks == exact.stats.basic_blocks);
-            CHECK(summary.windows >= 5);
-            CHECK(summary.measured_instructions * 20 < exact.stats.instructions);
-            for (const auto name : traffic) {
-                CAPTURE(name);
-                const auto k = Stats::feature_index(name);
-                const double e = static_cast<double>(exact.stats.counter(k));
-                CHECK(std::abs(static_cast<double>(sampled.stats.counter(k)) - e) <= 0.02 * e);
-                CHECK(summary.half_width.counter(k) == 0);
-            }
-            for (const auto name : misses) {
-                CAPTURE(name);
-                const auto k = Stats::feature_index(name);
-                const auto e = static_cast<double>(exact.stats.counter(k));
-                const auto v = static_cast<double>(sampled.stats.counter(k));
-                CAPTURE(e);
-                CAPTURE(v);
-                CHECK(std::abs(v - e) <= static_cast<double>(summary.half_width.counter(k)));
-            }
+            simtune::testing::check_sampled_against_exact(exact, sampled);
             // Deterministic: the schedule depends on instruction counts only.
             const auto again = QemuSimulator{options}.run(binary, target, collectors);
             CHECK(again.stats == sampled.stats);
-            CHECK(again.sampling->half_width == summary.half_width);
+            CHECK(again.sampling->half_width == sampled.sampling->half_width);
         }
     }
 }

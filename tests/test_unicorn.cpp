@@ -15,6 +15,7 @@
 #include <simtune/collectors/collector_set.hpp>
 #include <simtune/research.hpp>
 
+#include "kernels/test_kernels.hpp"
 #include "support.hpp"
 
 using namespace simtune;
@@ -492,3 +493,79 @@ TEST_CASE("a kernel built for another ISA than the target is refused") {
 }
 
 static_assert(Simulator<UnicornSimulator>);
+
+TEST_CASE("sampled memory statistics: the mix exact, traffic within 2 % of exact, misses within the interval") {
+    // The QEMU plugin's test, with the same kernels of bench_qemu's sizes and SamplingOptions'
+    // defaults: between windows the run continues in a twin engine without the memory hook.
+    namespace tk = simtune::test_kernels;
+    for (const auto& target : builtin_targets()) {
+        for (const auto& sized : tk::large_kernels()) {
+            CAPTURE(target.name);
+            CAPTURE(sized.name());
+            BuildOptions build_options;
+            build_options.cache_dir = cache_dir();
+            const auto binary = tk::build(sized, target, build_options);
+            auto collectors = CollectorSet::mix_only();
+            collectors.add_branches().add_memory().add_caches(target.caches);
+            UnicornSimulator exact_simulator;
+            const auto exact = exact_simulator.run(binary, target, collectors);
+            UnicornOptions options;
+            options.sampling.enabled = true;
+            UnicornSimulator sampling_simulator(options);
+            const auto sampled = sampling_simulator.run(binary, target, collectors);
+            // The CPU state crossed between the engines at every window's ends without a trace.
+            check_sampled_against_exact(exact, sampled);
+            CHECK(sampled.stats.branches_taken == exact.stats.branches_taken);
+            CHECK(sampled.sampling->retranslations == 0);
+            // Deterministic, on the reused engines too.
+            const auto again = sampling_simulator.run(binary, target, collectors);
+            CHECK(again.stats == sampled.stats);
+            CHECK(again.sampling->half_width == sampled.sampling->half_width);
+            CHECK(again.buffers == exact.buffers);
+        }
+    }
+}
+
+TEST_CASE("sampling: short regions are exact, the dataflow collector turns it off, user memory collectors refuse it") {
+    const auto target = host_x86_64();
+    const auto tk = ml_kernels()[0];
+    const auto k = build(kernel_source(tk.file), tk.buffers, target);
+    UnicornOptions options;
+    CHECK_FALSE(options.sampling.enabled);
+    options.sampling.enabled = true;
+    UnicornSimulator sampling(options);
+    UnicornSimulator exact;
+    // A region shorter than the first window (a warm-up and a window) is counted exactly, and says so.
+    auto memory = CollectorSet::mix_only();
+    memory.add_memory().add_caches(target.caches);
+    const auto short_exact = exact.run(k, target, memory);
+    const auto short_sampled = sampling.run(k, target, memory);
+    REQUIRE(short_sampled.sampling.has_value());
+    CHECK(short_sampled.sampling->windows == 1);
+    CHECK(short_sampled.stats == short_exact.stats);
+    CHECK(short_sampled.sampling->half_width == Stats{});
+    // Windows of a few hundred instructions on the same kernel: many switches, still the exact mix
+    // and outputs, and the same traffic (every block watched at least once).
+    options.sampling = {.enabled = true, .period = 3000, .warmup = 200, .window = 300};
+    UnicornSimulator dense(options);
+    const auto many = dense.run(k, target, memory);
+    REQUIRE(many.sampling.has_value());
+    CHECK(many.sampling->windows >= 5);
+    CHECK(many.buffers == short_exact.buffers);
+    CHECK(many.stats.instructions == short_exact.stats.instructions);
+    CHECK(many.stats.by_class == short_exact.stats.by_class);
+    CHECK(many.stats.mem_reads == short_exact.stats.mem_reads);
+    CHECK(many.stats.bytes_stored == short_exact.stats.bytes_stored);
+    // The dataflow collector needs every access: exact counting, no sampling summary.
+    auto all = CollectorSet::all(target);
+    const auto with_dataflow = sampling.run(k, target, all);
+    CHECK_FALSE(with_dataflow.sampling.has_value());
+    CHECK(with_dataflow.stats == exact.run(k, target, all).stats);
+    // A user collector that wants every access cannot have it.
+    auto with_user = CollectorSet::mix_only();
+    with_user.add_memory().add(Tally{});
+    check_error([&] { sampling.run(k, target, with_user); }, ErrorKind::invalid_argument, {"every memory access"});
+    // Nonsense schedules are refused.
+    options.sampling.period = options.sampling.warmup + options.sampling.window;
+    check_error([&] { UnicornSimulator(options).run(k, target, memory); }, ErrorKind::invalid_argument, {"period"});
+}

@@ -42,35 +42,44 @@ struct SimulationLimits {
     std::chrono::milliseconds timeout{120'000};
 };
 
-/// Sampled memory statistics (issue 17): the plugin counts the instruction mix (and branches) for
-/// the whole region of interest, but feeds the memory-traffic and cache collectors only inside
-/// windows, retranslating the code with and without memory callbacks at each window's ends.
-/// Every `period` ROI instructions: `warmup` instructions that only warm the simulated caches,
-/// then a measured window of `window` instructions; the first window starts at the ROI's start
-/// (cold caches, as in exact counting) with no warm-up.
+/// Sampled memory statistics (issue 17), for both simulators: the instruction mix (and branches)
+/// is counted for the whole region of interest, but the memory-traffic and cache collectors see
+/// accesses only inside windows. Every `period` ROI instructions, at a random offset: `warmup`
+/// instructions that only warm the simulated caches, then a measured window of `window`
+/// instructions; the first window starts at the ROI's start (caches as exact counting starts them)
+/// and is measured throughout, warm-up and window together. Outside windows no memory hook runs:
+///  - QEMU retranslates all code with and without memory callbacks at each window's ends
+///    (`qemu_plugin_reset`, about 0.2 ms each);
+///  - Unicorn switches between two engines over the same guest memory, one with the memory hook
+///    and one without, moving the CPU state across (no retranslation).
+/// Estimates (WindowEstimator, include/simtune/collectors/sampled_windows.hpp):
 ///  - Traffic (mem_reads, mem_writes, bytes_loaded, bytes_stored, l1d_accesses): each block's
-///    accesses per execution while it had memory callbacks, times its exact executions. Exact for
-///    blocks whose accesses do not vary between executions.
+///    accesses per execution while it was watched, times its exact executions. Exact for blocks
+///    whose accesses do not vary between executions.
 ///  - The other cache counters: the first window's counts plus the later windows' counts per
 ///    instruction times the rest of the ROI, with a 95 % interval (SimulationResult::sampling).
-/// Ignored (exact counting) when the collector set has the dataflow collector, which needs every
-/// access; then SimulationResult::sampling stays empty.
-struct QemuSampling {
+/// A region of interest that ends inside the first window is counted exactly (windows == 1, zero
+/// intervals). Ignored (exact counting, SimulationResult::sampling empty) when the collector set
+/// has the dataflow collector; refused by Unicorn with user memory collectors (both need every
+/// access). Off by default: models are trained on exact statistics.
+struct SamplingOptions {
     bool enabled = false;
     std::uint64_t period = 5'000'000;
     std::uint64_t warmup = 100'000;
     std::uint64_t window = 50'000;
 };
+/// The name before Unicorn could sample too.
+using QemuSampling = SamplingOptions;
 
 /// How a simulation estimated its memory statistics from sampled windows instead of counting every
-/// access (QemuOptions::sampling).
+/// access (QemuOptions::sampling, UnicornOptions::sampling).
 struct SamplingSummary {
     std::uint64_t windows = 0;               ///< measured windows
     std::uint64_t measured_instructions = 0; ///< region-of-interest instructions inside them
     std::uint64_t retranslations = 0;        ///< times the simulator retranslated all code
     /// Per counter, the half-width of its 95 % confidence interval: the true count lies in
     /// stats.counter(i) +- half_width.counter(i). Zero for the counters not estimated from the
-    /// windows (instruction mix, branches: exact; memory traffic: per block, see QemuSampling).
+    /// windows (instruction mix, branches: exact; memory traffic: per block, see SamplingOptions).
     Stats half_width;
 };
 

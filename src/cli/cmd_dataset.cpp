@@ -33,8 +33,8 @@ int cmd_dataset(std::span<const std::string> argv) {
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
         .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")
         .option("sample", "on|P:W:N",
-                "QEMU: sampled memory and cache statistics (a warm-up and a measured window every P\n"
-                "instructions; on = 5000000:100000:50000); Unicorn counts exactly")
+                "sampled memory and cache statistics (a warm-up and a measured window every P\n"
+                "instructions; on = 5000000:100000:50000), both simulators")
         .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
         .option("chunk", "N",

@@ -15,7 +15,7 @@ int cmd_simulate(std::span<const std::string> argv) {
         .option("max-instructions", "N", "fail a kernel that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a kernel that simulates longer", "120000")
         .option("sample", "on|P:W:N",
-                "qemu only: sampled memory and cache statistics (a warm-up and a measured window every P\n"
+                "sampled memory and cache statistics (a warm-up and a measured window every P\n"
                 "instructions; on = 5000000:100000:50000), each estimate with its 95 % interval")
         .flag("json", "print a JSON array, one object per binary");
     add_target_option(args);
@@ -27,11 +27,8 @@ int cmd_simulate(std::span<const std::string> argv) {
     limits.timeout = std::chrono::milliseconds(args.get_int("timeout-ms", 1, max_timeout.count()));
     const auto collectors = parse_collectors(args.get("collectors"));
     const auto simulator_name = args.get("simulator");
-    QemuSampling sampling;
-    if (auto sample = args.get_optional("sample")) {
-        if (simulator_name != "qemu") throw UsageError("--sample needs --simulator qemu (Unicorn counts every access)");
-        sampling = parse_sampling(*sample);
-    }
+    SamplingOptions sampling;
+    if (auto sample = args.get_optional("sample")) sampling = parse_sampling(*sample);
     auto factory = simulator_factory(simulator_name, limits, sampling);
     auto simulator = factory();
 

@@ -189,8 +189,8 @@ CollectorSelection parse_collectors(std::string_view text) {
     }
 }
 
-QemuSampling parse_sampling(std::string_view text) {
-    QemuSampling s;
+SamplingOptions parse_sampling(std::string_view text) {
+    SamplingOptions s;
     s.enabled = true;
     if (text == "on") return s;
     const auto fields = split_list(text, ':');

@@ -52,7 +52,7 @@
 //    with a fixed access pattern. The other cache counters are the first window's counts plus a
 //    ratio estimate (counts per instruction over the later measured windows) for the rest of the
 //    ROI, with a 95 % interval from the windows' spread (Student's t, finite-population
-//    correction) and, for the misses, the cold-start uncertainty (estimate_counter), written to
+//    correction) and, for the misses, the cold-start uncertainty (simtune::WindowEstimator, shared with the Unicorn engine), written to
 //    the report beside the counts. A ROI that ends inside the first window is counted exactly.
 //  - The instruction limit is watched by a thread that samples the block counters every few
 //    milliseconds; exceeding it writes status instruction_limit and exits QEMU with
@@ -86,6 +86,7 @@
 #include "qemu_plugin_api.h"
 #include "report_format.hpp"
 #include "simtune/collectors/collector_set.hpp"
+#include "simtune/collectors/sampled_windows.hpp"
 #include "simtune/events.hpp"
 #include "simtune/isa/classify.hpp"
 #include "simtune/stats.hpp"
@@ -148,13 +149,6 @@ enum class Phase {
     done     ///< the ROI has ended
 };
 
-/// One measured window: its instructions and the cache counters' increase during it.
-struct Window {
-    std::uint64_t instructions = 0;
-    Stats counts;
-    std::uint64_t first_seen = 0; ///< lines the simulated caches saw for the first time
-};
-
 struct Sampler {
     Phase phase = Phase::before;
     std::int64_t remaining = 0;  ///< instructions until the next step of the schedule
@@ -163,9 +157,7 @@ struct Sampler {
     bool reset_pending = false, reset_to_on = false;
     std::uint64_t window_start_instructions = 0;
     Stats window_start_counts;
-    std::optional<Window> first;                  ///< the first window, from the ROI's start
-    std::uint64_t first_end = 0;                  ///< ROI instructions when it ended
-    std::vector<Window> windows;                  ///< the later ones
+    simtune::WindowEstimator estimator;           ///< the measured windows, the first from the ROI's start
     std::uint64_t resets = 0;                     ///< retranslations asked for
     std::uint64_t offset = 0;                     ///< where the current period's window begins in it
     std::uint64_t random = 0x9e3779b97f4a7c15ULL; ///< splitmix64 state: window offsets
@@ -492,13 +484,6 @@ void request_reset(bool to_on) {
     qemu_plugin_reset(plugin->id, on_reset);
 }
 
-std::uint64_t next_random() {
-    std::uint64_t z = (plugin->sampler.random += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 void start_measuring() {
     Sampler& s = plugin->sampler;
     drain();
@@ -508,8 +493,8 @@ void start_measuring() {
     s.phase = Phase::measure;
     // The first window, from the ROI's start with cold caches, is as long as a warm-up and a
     // window together: it sees the start-up's compulsory misses.
-    s.remaining =
-        static_cast<std::int64_t>(plugin->options.sample_window + (s.first ? 0 : plugin->options.sample_warmup));
+    s.remaining = static_cast<std::int64_t>(plugin->options.sample_window +
+                                            (s.estimator.windows() != 0 ? 0 : plugin->options.sample_warmup));
     std::lock_guard lock(plugin->translation_mutex);
     for (Block* block : s.roi_blocks) block->window_start_executions = block->executions;
 }
@@ -543,18 +528,13 @@ void finish_window() {
     Sampler& s = plugin->sampler;
     drain();
     const std::uint64_t now = roi_instructions();
-    Window w;
+    simtune::SampleWindow w;
     w.instructions = now - s.window_start_instructions;
     const Stats counts = cache_counts();
     for (std::size_t i = 0; i < Stats::feature_count; ++i)
         w.counts.counter(i) = counts.counter(i) - s.window_start_counts.counter(i);
     w.first_seen = s.first_seen - s.window_start_first_seen;
-    if (!s.first) {
-        s.first = w;
-        s.first_end = now;
-    } else if (w.instructions > 0) {
-        s.windows.push_back(w);
-    }
+    s.estimator.add(w, now);
     s.feed_caches = false;
     choose_clocks(w.instructions);
 }
@@ -579,7 +559,7 @@ void on_reset(qemu_plugin_id_t id, void*) {
         }
         s.instrument_all = true;
         s.feed_caches = true;
-        if (!s.first || plugin->options.sample_warmup == 0) {
+        if (s.estimator.windows() == 0 || plugin->options.sample_warmup == 0) {
             start_measuring();
         } else {
             s.phase = Phase::warm;
@@ -618,7 +598,7 @@ void on_clock(unsigned int, void* data) {
             // with the kernel's loops).
             const std::uint64_t slack =
                 plugin->options.sample_period - plugin->options.sample_warmup - plugin->options.sample_window;
-            const std::uint64_t next = next_random() % (slack + 1);
+            const std::uint64_t next = simtune::next_window_offset(s.random, slack);
             s.remaining = static_cast<std::int64_t>(slack - s.offset + next);
             s.offset = next;
             request_reset(false);
@@ -626,55 +606,6 @@ void on_clock(unsigned int, void* data) {
         }
         default: break;
     }
-}
-
-/// Two-sided 97.5 % quantiles of Student's t for 1..30 degrees of freedom (then the normal's).
-double t_quantile(std::size_t degrees) {
-    static constexpr std::array<double, 30> table{
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120,  2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-    return degrees >= 1 && degrees <= table.size() ? table[degrees - 1] : 1.96;
-}
-
-/// Counter `k` over the whole ROI of `total` instructions: the first window's count plus the later
-/// windows' count per instruction times the instructions after the first window; and the 95 %
-/// interval's half-width.
-///
-/// With `cold` (the miss and access counters below L1 that a line seen for the first time adds
-/// one to): the later windows' first-seen lines are cold-start uncertainty: each is a miss of the
-/// sampled run, but the real run may have touched the line between windows. Their part of the
-/// extrapolation, C, is taken at half, C/2 +- C/2, and the interval widened by C/2.
-std::pair<double, double> estimate_counter(std::size_t k, std::uint64_t total, bool cold) {
-    const Sampler& s = plugin->sampler;
-    if (!s.first) return {0.0, 0.0};
-    const double prefix = static_cast<double>(s.first->counts.counter(k));
-    const double rest = total > s.first_end ? static_cast<double>(total - s.first_end) : 0.0;
-    if (rest == 0) return {prefix, 0.0};
-    const std::size_t n = s.windows.size();
-    if (n == 0) { // the ROI ended before a second window: the first one's rate, and no confidence
-        const double rate = s.first->instructions ? prefix / static_cast<double>(s.first->instructions) : 0.0;
-        return {prefix + rate * rest, rate * rest};
-    }
-    double instructions = 0, count = 0, first_seen = 0;
-    for (const Window& w : s.windows) {
-        instructions += static_cast<double>(w.instructions);
-        count += static_cast<double>(w.counts.counter(k));
-        first_seen += static_cast<double>(w.first_seen);
-    }
-    const double rate = count / instructions;
-    const double uncertain = cold ? std::min(count, first_seen) / instructions * rest / 2 : 0.0;
-    const double estimate = prefix + rate * rest - uncertain;
-    if (n == 1) return {estimate, rate * rest};
-    double squares = 0;
-    for (const Window& w : s.windows) {
-        const double residual = static_cast<double>(w.counts.counter(k)) - rate * static_cast<double>(w.instructions);
-        squares += residual * residual;
-    }
-    const double mean_instructions = instructions / static_cast<double>(n);
-    const double sampled_fraction = std::min(1.0, instructions / rest);
-    const double variance = rest * rest * (1.0 - sampled_fraction) * (squares / static_cast<double>(n - 1)) /
-                            (static_cast<double>(n) * mean_instructions * mean_instructions);
-    return {estimate, t_quantile(n - 1) * std::sqrt(variance) + uncertain};
 }
 
 /// The memory counters of a sampled run, and the sampling's description.
@@ -719,22 +650,12 @@ void estimate_sampled(report::Report& r) {
         stats.bytes_stored = rounded(estimate[3]);
     }
     report::Sampling sampling;
-    sampling.windows = (s.first ? 1 : 0) + s.windows.size();
-    sampling.measured_instructions = s.first ? s.first->instructions : 0;
-    for (const Window& w : s.windows) sampling.measured_instructions += w.instructions;
+    sampling.windows = s.estimator.windows();
+    sampling.measured_instructions = s.estimator.measured_instructions();
     sampling.retranslations = s.resets;
     if (plugin->caches) {
         stats.l1d_accesses = rounded(estimate[4]);
-        for (const std::string_view name : {"l1d_misses", "l2_accesses", "l2_misses", "llc_accesses", "llc_misses",
-                                            "dtlb_misses", "stlb_misses", "l1d_stream_misses", "l2_stream_misses",
-                                            "l1d_store_misses", "l1d_store_stream_misses", "store_forwarded_loads"}) {
-            const std::size_t k = Stats::feature_index(name);
-            const bool cold = name == "l1d_misses" || name == "l2_accesses" || name == "l2_misses" ||
-                              name == "llc_accesses" || name == "llc_misses";
-            const auto [value, half_width] = estimate_counter(k, stats.instructions, cold);
-            stats.counter(k) = rounded(value);
-            sampling.half_width.counter(k) = static_cast<std::uint64_t>(std::ceil(half_width));
-        }
+        s.estimator.fill(stats, sampling.half_width, stats.instructions);
     }
     r.sampling = sampling;
 }
@@ -817,20 +738,15 @@ void on_block_execution(unsigned int, void* data) {
 // One callback for loads and stores. (Separate QEMU_PLUGIN_MEM_R and QEMU_PLUGIN_MEM_W callbacks
 // are no use: QEMU 7.2 does not filter them by direction: the W callback fired for every access
 // and the R one for stores only — caught by test_qemu_unicorn_crosscheck.)
-void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void*) {
+/// The memory callback: queues the access (drained into the collectors when the queue is full).
+/// `KeepData` also keeps the callback's user data (dataflow: the instruction's address; sampled:
+/// the block); without it the exact path stores 16 bytes per access.
+template <bool KeepData>
+void on_memory(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void* data) {
     if (!plugin->in_roi.load(std::memory_order_relaxed)) [[unlikely]]
         return;
     pending[pending_count] = PendingAccess{address, info};
-    if (++pending_count == pending_capacity) [[unlikely]]
-        drain();
-}
-
-/// on_memory, keeping the user data too (dataflow: the instruction's address; sampled: the block).
-void on_memory_with_data(unsigned int, qemu_plugin_meminfo_t info, std::uint64_t address, void* data) {
-    if (!plugin->in_roi.load(std::memory_order_relaxed)) [[unlikely]]
-        return;
-    pending[pending_count] = PendingAccess{address, info};
-    pending_data[pending_count] = reinterpret_cast<std::uintptr_t>(data);
+    if constexpr (KeepData) pending_data[pending_count] = reinterpret_cast<std::uintptr_t>(data);
     if (++pending_count == pending_capacity) [[unlikely]]
         drain();
 }
@@ -905,8 +821,8 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
         if (!(s.instrument_all || block->span_open || block->profiled_executions == 0)) return;
         open_span(*block);
         for (std::size_t i = 0; i < n; ++i)
-            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory_with_data,
-                                             QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, block);
+            qemu_plugin_register_vcpu_mem_cb(qemu_plugin_tb_get_insn(tb, i), on_memory<true>, QEMU_PLUGIN_CB_NO_REGS,
+                                             QEMU_PLUGIN_MEM_RW, block);
         return;
     }
     if (plugin->traffic || plugin->caches || plugin->options.dataflow)
@@ -914,7 +830,7 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
             qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
             // The user data is the instruction's address (for the dataflow collector).
             void* pc = reinterpret_cast<void*>(static_cast<std::uintptr_t>(qemu_plugin_insn_vaddr(insn)));
-            qemu_plugin_register_vcpu_mem_cb(insn, plugin->options.dataflow ? on_memory_with_data : on_memory,
+            qemu_plugin_register_vcpu_mem_cb(insn, plugin->options.dataflow ? on_memory<true> : on_memory<false>,
                                              QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, pc);
         }
 }

@@ -5,15 +5,17 @@
 
 namespace simtune {
 
-SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits, QemuSampling sampling) {
-    if (name == UnicornSimulator::name) return [limits] { return AnySimulator(UnicornSimulator(limits)); };
-    if (name == QemuSimulator::name)
+SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits, SamplingOptions sampling) {
+    auto make = [&]<class Simulator, class Options>() -> SimulatorFactory {
         return [limits, sampling] {
-            QemuOptions o;
+            Options o;
             o.limits = limits;
             o.sampling = sampling;
-            return AnySimulator(QemuSimulator(o));
+            return AnySimulator(Simulator(o));
         };
+    };
+    if (name == UnicornSimulator::name) return make.operator()<UnicornSimulator, UnicornOptions>();
+    if (name == QemuSimulator::name) return make.operator()<QemuSimulator, QemuOptions>();
     fail(ErrorKind::invalid_argument, "unknown simulator '{}' (built-in: unicorn, qemu)", name);
 }
 

@@ -64,17 +64,20 @@ void Hooks::add(int type, void* callback, void* user_data, std::string_view what
 /// deadline, rare enough that the clock costs nothing measurable.
 constexpr std::uint32_t clock_check_blocks = 4096;
 
-Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events, bool instruction_events)
+Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events, bool instruction_events,
+               bool sampled)
     : kernel_(kernel), conv_(convention(kernel.isa())), classifier_(kernel.isa()),
       layout_(layout_guest(kernel.segments(), kernel.buffers(), options.stack_bytes, kernel.path().string())),
-      memory_(layout_.guest.bytes), uc_(open_engine(conv_)), hooks_(uc_.get()), memory_events_(memory_events),
+      memory_(layout_.guest.bytes), uc_(open_engine(conv_)), hooks_(uc_.get()), active_(uc_.get()),
+      memory_events_(memory_events), sampled_(sampled && memory_events && !instruction_events),
       instruction_events_(memory_events && instruction_events) {
     std::tie(code_lo_, code_hi_) = kernel.kernel_code();
     kernel_entry_ = kernel.symbol("simtune_kernel")->address; // KernelBinary::load checked it exists
     load_image();
-    map_memory();
-    add_hooks();
-    set_fixed_registers();
+    map_memory(uc_.get());
+    add_hooks(hooks_, memory_events_);
+    set_fixed_registers(uc_.get());
+    if (sampled_) open_twin();
     // The snapshot every run starts from.
     uc_context* context = nullptr;
     check(uc_context_alloc(uc_.get(), &context), "allocating a context");
@@ -88,12 +91,13 @@ void Engine::load_image() {
         if (s.mem_size != 0) std::memcpy(host(s.vaddr), file.data() + s.file_offset, std::min(s.file_size, s.mem_size));
 }
 
-void Engine::map_memory() {
-    uc_engine* uc = uc_.get();
+void Engine::map_memory(uc_engine* uc) {
+    const bool first = uc == uc_.get(); // the twin maps the same host memory, already filled
     for (const auto& run : layout_.image_runs) {
         const auto [at, n] = run.pages;
         check(uc_mem_map_ptr(uc, at, n, run.protection, host(at)), "mapping the image");
-        if (run.protection & prot_write) writable_.emplace_back(at, std::vector<std::byte>(host(at), host(at) + n));
+        if (first && (run.protection & prot_write))
+            writable_.emplace_back(at, std::vector<std::byte>(host(at), host(at) + n));
     }
     const auto& sentinel = layout_.sentinel;
     check(uc_mem_map_ptr(uc, sentinel.address, sentinel.bytes, UC_PROT_READ | UC_PROT_EXEC, host(sentinel.address)),
@@ -106,43 +110,45 @@ void Engine::map_memory() {
         const auto& b = layout_.buffers[i];
         check(uc_mem_map_ptr(uc, b.address, b.mapped, UC_PROT_READ | UC_PROT_WRITE, host(b.address)),
               "mapping a buffer");
+        if (!first) continue;
         auto& initial = buffer_initial_.emplace_back(b.mapped, std::byte{0});
         initialise_buffer(specs[i], i, std::span(initial).first(b.bytes));
     }
 }
 
-void Engine::add_hooks() {
-    hooks_.add(UC_HOOK_BLOCK, reinterpret_cast<void*>(&Engine::on_block), this, "adding the block hook");
-    hooks_.add(UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::on_bad_memory), this,
-               "adding the invalid-memory hook");
-    hooks_.add(UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::on_interrupt), this, "adding the interrupt hook");
-    if (memory_events_)
-        hooks_.add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(&Engine::on_memory), this,
-                   "adding the memory hook");
+void Engine::add_hooks(Hooks& hooks, bool memory) {
+    hooks.add(UC_HOOK_BLOCK, reinterpret_cast<void*>(&Engine::on_block), this, "adding the block hook");
+    hooks.add(UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::on_bad_memory), this,
+              "adding the invalid-memory hook");
+    hooks.add(UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::on_interrupt), this, "adding the interrupt hook");
+    if (memory)
+        hooks.add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                  reinterpret_cast<void*>(sampled_ ? &Engine::on_memory_sampled : &Engine::on_memory), this,
+                  "adding the memory hook");
     if (instruction_events_)
-        hooks_.add(UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::on_instruction), this, "adding the instruction hook");
+        hooks.add(UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::on_instruction), this, "adding the instruction hook");
     if (conv_.syscall_instruction >= 0)
-        hooks_.add(UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::on_syscall), this, "adding the syscall hook",
-                   conv_.syscall_instruction);
+        hooks.add(UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::on_syscall), this, "adding the syscall hook",
+                  conv_.syscall_instruction);
 }
 
-void Engine::set_fixed_registers() {
+void Engine::set_fixed_registers(uc_engine* uc) {
     if (conv_.status_register >= 0) {
         std::uint64_t status = 0;
-        check(uc_reg_read(uc_.get(), conv_.status_register, &status), "reading the status register");
+        check(uc_reg_read(uc, conv_.status_register, &status), "reading the status register");
         status |= conv_.status_bits;
-        check(uc_reg_write(uc_.get(), conv_.status_register, &status), "setting the status register");
+        check(uc_reg_write(uc, conv_.status_register, &status), "setting the status register");
     }
     if (conv_.global_pointer >= 0)
         if (const auto gp = kernel_.symbol(conv_.global_pointer_symbol)) {
             std::uint64_t v = gp->address;
-            check(uc_reg_write(uc_.get(), conv_.global_pointer, &v), "setting the global pointer");
+            check(uc_reg_write(uc, conv_.global_pointer, &v), "setting the global pointer");
         }
 }
 
 void Engine::stop(Stop why) {
     if (stop_ == Stop::none) stop_ = why;
-    uc_emu_stop(uc_.get());
+    uc_emu_stop(active_);
 }
 
 BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
@@ -196,6 +202,24 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
         return e.stop(Stop::instruction_limit);
     }
     e.budget_ -= entry.block.instructions;
+    if (e.sampled_) [[unlikely]] {
+        const auto n = static_cast<std::int64_t>(entry.block.instructions);
+        e.phase_remaining_ -= n;
+        e.profile_left_ -= n;
+        const bool in_twin = e.active_ != e.uc_.get();
+        if ((e.phase_remaining_ <= 0 || (in_twin ? entry.watched == 0 : e.profile_left_ <= 0)) &&
+            e.next_sample_step(entry)) {
+            // Stopped for the other engine before this block ran (Unicorn 2.0.1 checks for a stop
+            // right after the block hook): it runs, and is counted, there.
+            --entry.executions;
+            e.budget_ += entry.block.instructions;
+            e.phase_remaining_ += n;
+            e.profile_left_ += n;
+            return;
+        }
+        e.current_ = &entry;
+        entry.watched += !in_twin;
+    }
     if (--e.clock_countdown_ == 0) [[unlikely]] {
         e.clock_countdown_ = clock_check_blocks;
         if (std::chrono::steady_clock::now() > e.deadline_) return e.stop(Stop::time_limit);
@@ -248,7 +272,7 @@ void Engine::on_syscall(uc_engine*, void* self) {
 
 std::uint64_t Engine::read_pc() const {
     std::uint64_t pc = 0;
-    uc_reg_read(uc_.get(), conv_.pc, &pc);
+    uc_reg_read(active_, conv_.pc, &pc);
     return pc;
 }
 
@@ -325,10 +349,21 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     stop_ = Stop::none;
     pending_ = nullptr;
     last_block_key_ = 0;
+    active_ = uc_.get();
+    if (sampled_) {
+        if (collectors.user_memory_collector_count() != 0)
+            fail(ErrorKind::invalid_argument,
+                 "sampled memory statistics cannot feed user collectors that want every memory access; "
+                 "turn sampling off (UnicornOptions::sampling) or drop those collectors");
+        caches_ = collectors.cache_model();
+        start_sampling(options.sampling);
+    }
 
-    const uc_err err = uc_emu_start(uc_.get(), kernel_entry_, layout_.sentinel.address, 0, 0);
+    const uc_err err =
+        sampled_ ? run_sampled(kernel_entry_) : uc_emu_start(uc_.get(), kernel_entry_, layout_.sentinel.address, 0, 0);
     collectors_ = nullptr;
     if (err != UC_ERR_OK || stop_ != Stop::none || read_pc() != layout_.sentinel.address) report(err);
+    if (sampled_) finish_sampling(true);
 
     if (replay_blocks_) replay_blocks(collectors);
     if (has(events, EventKind::block_counts))
@@ -345,6 +380,11 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
     collectors.contribute(result.stats);
     result.stats.instructions = instructions;
     result.stats.basic_blocks = blocks;
+    if (sampled_) {
+        SamplingSummary summary;
+        estimate_sampled(result.stats, summary, collectors.memory_traffic() != nullptr);
+        result.sampling = summary;
+    }
     if (options.read_buffers) {
         result.buffers.reserve(layout_.buffers.size());
         for (const auto& b : layout_.buffers) result.buffers.emplace_back(host(b.address), host(b.address) + b.bytes);
@@ -365,7 +405,12 @@ struct UnicornSimulator::Impl {
 };
 
 UnicornSimulator::UnicornSimulator() : UnicornSimulator(UnicornOptions{}) {}
-UnicornSimulator::UnicornSimulator(SimulationLimits limits) : UnicornSimulator(UnicornOptions{limits}) {}
+UnicornSimulator::UnicornSimulator(SimulationLimits limits)
+    : UnicornSimulator([&] {
+          UnicornOptions o;
+          o.limits = limits;
+          return o;
+      }()) {}
 UnicornSimulator::UnicornSimulator(UnicornOptions options) : impl_(std::make_unique<Impl>()) {
     if (options.limits.max_instructions == 0)
         fail(ErrorKind::invalid_argument, "UnicornSimulator: the instruction limit must be positive");
@@ -390,7 +435,9 @@ SimulationResult UnicornSimulator::run(const KernelBinary& kernel, const Target&
     for (auto& e : engines)
         if (e && !e->holds(kernel)) e.reset();
     auto& engine = engines[instructions ? 2 : memory ? 1 : 0];
-    if (!engine) engine = std::make_unique<Engine>(kernel, impl_->options, memory, instructions);
+    if (!engine)
+        engine =
+            std::make_unique<Engine>(kernel, impl_->options, memory, instructions, impl_->options.sampling.enabled);
     return engine->run(collectors, impl_->options);
 }
 

@@ -9,6 +9,13 @@
 // Unicorn inserts hook calls into the code it translates, so the set of hooks must be fixed before
 // code is translated: every hook is added when the engine is created, and a run that wants memory
 // events uses a second engine of the same binary that has the memory hook.
+//
+// Sampled memory statistics (SamplingOptions) need the memory hook only inside windows. Dropping
+// translated code is not an option in 2.0.1 (see Engine), so a sampling Engine opens a second
+// uc_engine, its twin, over the same guest memory, with every hook but the memory hook: between
+// windows the run continues in the twin, and at each window's ends the CPU state moves across
+// (uc_context_save on one, uc_context_restore on the other) and the run resumes at the same PC.
+// Each keeps its own translated code, so a switch costs two context copies, not a retranslation.
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -16,13 +23,16 @@
 #include <deque>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <unicorn/unicorn.h>
 
+#include "simtune/collectors/sampled_windows.hpp"
 #include "simtune/isa/classify.hpp"
 #include "simtune/kernel.hpp"
 #include "simtune/simulation.hpp"
@@ -31,8 +41,9 @@
 #include "unicorn_layout.hpp"
 
 namespace simtune {
+class CacheModel;
 class CollectorSet;
-}
+} // namespace simtune
 
 namespace simtune::unicorn {
 
@@ -105,6 +116,23 @@ struct BlockEntry {
     bool inside_kernel = false;
     std::uint32_t size = 0; ///< bytes, as Unicorn translated it (decoding may stop short of it)
     DecodedBlock block;
+    /// Sampled runs: executions with the memory hook, and their accesses (L1 lines: l1d_accesses).
+    std::uint64_t watched = 0, reads = 0, writes = 0, bytes_read = 0, bytes_written = 0, lines = 0;
+};
+
+/// Where a sampled run is in its schedule of windows (SamplingOptions).
+enum class SamplePhase {
+    off,    ///< between windows: the twin runs, without the memory hook (but see SampleStep::profile)
+    warm,   ///< warming the caches
+    measure ///< a measured window
+};
+
+/// What a sampled run does at the next engine switch.
+enum class SampleStep {
+    end_window,   ///< a measured window ends: continue in the twin
+    start_window, ///< the next window's warm-up (or window) begins: continue with the memory hook
+    profile,      ///< the twin met a block never watched: watch it (and what follows) for a while
+    end_profile   ///< back to the twin
 };
 
 /// One Unicorn engine with one kernel binary mapped, reused by every run of that binary.
@@ -118,8 +146,10 @@ public:
     /// instruction running, which each access then carries (MemoryAccess::pc, for the dataflow
     /// collector). Unicorn 2.0.1's program counter read inside a memory hook is not it: on x86-64
     /// it can still hold an earlier instruction's address, on RISC-V the block's (measured).
+    /// `sampled` (with memory events and without instruction events): runs sample the memory
+    /// statistics per options.sampling, with a twin engine for the stretches between windows.
     Engine(const KernelBinary& kernel, const UnicornOptions& options, bool memory_events,
-           bool instruction_events = false);
+           bool instruction_events = false, bool sampled = false);
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
@@ -131,14 +161,17 @@ public:
 private:
     // Building the engine (unicorn.cpp), in this order.
     void load_image();
-    void map_memory();
-    void add_hooks();
-    void set_fixed_registers();
+    void map_memory(uc_engine* uc);
+    void add_hooks(Hooks& hooks, bool memory);
+    void open_twin();
+    void set_fixed_registers(uc_engine* uc);
 
     // Hooks: plain functions with the Engine as user data.
     static void on_block(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
     static void on_memory(uc_engine* uc, uc_mem_type type, std::uint64_t address, int size, std::int64_t value,
                           void* self);
+    static void on_memory_sampled(uc_engine* uc, uc_mem_type type, std::uint64_t address, int size, std::int64_t value,
+                                  void* self);
     static bool on_bad_memory(uc_engine* uc, uc_mem_type type, std::uint64_t address, int size, std::int64_t value,
                               void* self);
     static void on_interrupt(uc_engine* uc, std::uint32_t number, void* self);
@@ -149,6 +182,18 @@ private:
     void count_block(std::uint64_t address, std::uint32_t size);
     void stop(Stop why);
     void replay_blocks(CollectorSet& collectors) const;
+    // Sampled runs (unicorn_sampling.cpp).
+    void start_sampling(const SamplingOptions& sampling);
+    bool next_sample_step(const BlockEntry& entry);
+    void begin_window(std::uint64_t at);
+    void begin_measuring(std::uint64_t at);
+    void finish_window(std::uint64_t at);
+    void switch_engine();
+    [[nodiscard]] uc_err run_sampled(std::uint64_t begin);
+    void finish_sampling(bool completed);
+    void estimate_sampled(Stats& stats, SamplingSummary& summary, bool traffic) const;
+    [[nodiscard]] Stats cache_counts() const;
+    [[nodiscard]] std::uint64_t executed() const noexcept { return max_instructions_ - budget_; }
     void reset_state();
     void set_arguments();
     [[nodiscard]] std::uint64_t read_pc() const;
@@ -178,6 +223,11 @@ private:
     EngineHandle uc_;
     Hooks hooks_;
     ContextHandle initial_context_;
+    // The twin of a sampling engine (none otherwise): same memory, no memory hook.
+    EngineHandle twin_;
+    std::optional<Hooks> twin_hooks_;
+    ContextHandle switch_context_; ///< the CPU state in transit between the two
+    uc_engine* active_ = nullptr;  ///< the engine running now: uc_ or the twin
 
     std::uint64_t code_lo_ = 0, code_hi_ = 0;
     std::uint64_t kernel_entry_ = 0; ///< address of simtune_kernel
@@ -188,6 +238,7 @@ private:
     std::vector<std::pair<std::uint64_t, std::vector<std::byte>>> writable_;
 
     bool memory_events_ = false;
+    bool sampled_ = false;
     bool instruction_events_ = false;
     std::uint64_t instruction_ = 0; ///< the instruction running (with instruction_events_)
 
@@ -222,6 +273,24 @@ private:
     uc_mem_type fault_type_ = UC_MEM_READ;
     std::uint32_t interrupt_ = 0;
     std::exception_ptr pending_; ///< thrown by a collector or the decoder inside a hook
+
+    // Sampled-run state (sampled_ only).
+    SamplingOptions sampling_;
+    SamplePhase phase_ = SamplePhase::measure;
+    SampleStep step_ = SampleStep::end_window;
+    bool switch_requested_ = false;    ///< the block hook asked to continue in the other engine
+    bool feed_caches_ = false;         ///< accesses go to the caches (warm and measured windows)
+    std::int64_t phase_remaining_ = 0; ///< instructions until the schedule's next step
+    std::int64_t profile_left_ = 0;    ///< instructions until a profile (SampleStep::profile) ends
+    std::uint64_t window_offset_ = 0, random_ = 0;
+    std::uint64_t window_start_ = 0, window_start_first_seen_ = 0, first_seen_ = 0, switches_ = 0;
+    Stats window_start_counts_;
+    WindowEstimator estimator_;
+    std::unordered_set<std::uint64_t> seen_lines_; ///< every L1 line given to the caches
+    unsigned line_shift_ = 6;
+    CacheModel* caches_ = nullptr;
+    BlockEntry* current_ = nullptr; ///< the block running (sampled runs: its accesses' tallies)
+    BlockEntry unattributed_;       ///< current_ before the first block
 };
 
 } // namespace simtune::unicorn

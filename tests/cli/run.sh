@@ -61,7 +61,6 @@ usage)
     expect 2 "$simtune" simulate x.elf --max-instructions lots && expect_err "expects an integer"
     expect 2 "$simtune" simulate x.elf --simulator qemu --sample 1:2 && expect_err "PERIOD:WARMUP:WINDOW"
     expect 2 "$simtune" simulate x.elf --simulator qemu --sample 100:60:50 && expect_err "WARMUP + WINDOW < PERIOD"
-    expect 2 "$simtune" simulate x.elf --sample on && expect_err "needs --simulator qemu"
     expect 2 "$simtune" measure x.elf --passes 0 && expect_err "between 1 and"
     expect 2 "$simtune" tune && expect_err "either --workload"
     expect 2 "$simtune" train data.csv && expect_err "needs --out"
@@ -87,12 +86,14 @@ binaries)
         json "len(d) == 2 and d[1]['target'] == 'cortex-a72' and d[0]['stats']['mem_reads'] >= 8192 and d[0]['stats']['mem_writes'] >= 4096"
     expect 0 "$simtune" simulate add.elf --simulator qemu --collectors mix --json &&
         json "d[0]['simulator'] == 'qemu' and d[0]['stats']['instructions'] > 4096 and d[0]['stats']['l1d_accesses'] == 0"
-    # Sampled QEMU statistics: exact traffic, misses with their interval; warm caches: 48 KiB of
-    # buffers fit in L2, so (a stack line aside) nothing misses it, in both simulators.
-    expect 0 "$simtune" simulate add.elf --simulator qemu --collectors mix,memory,caches --sample 6000:500:500 --json &&
-        json "d[0]['sampling']['windows'] >= 3 and d[0]['stats']['mem_reads'] == 8193 and d[0]['sampling']['half_width']['l1d_misses'] > 0"
-    expect 0 "$simtune" simulate add.elf --simulator qemu --collectors memory,caches --sample on &&
-        expect_out "sampled: 1 windows"
+    # Sampled statistics, both simulators: exact traffic, misses with their interval; warm caches:
+    # 48 KiB of buffers fit in L2, so (a stack line aside) nothing misses it, in both simulators.
+    for sim in unicorn qemu; do
+        expect 0 "$simtune" simulate add.elf --simulator $sim --collectors mix,memory,caches --sample 6000:500:500 --json &&
+            json "d[0]['sampling']['windows'] >= 3 and d[0]['stats']['mem_reads'] == 8193 and d[0]['sampling']['half_width']['l1d_misses'] > 0"
+        expect 0 "$simtune" simulate add.elf --simulator $sim --collectors memory,caches --sample on &&
+            expect_out "sampled: 1 windows"
+    done
     for sim in unicorn qemu; do
         expect 0 "$simtune" simulate add.elf --simulator $sim --collectors memory,warm-caches --json &&
             json "d[0]['collectors'] == 'memory+warm-caches' and d[0]['stats']['l2_misses'] <= 2 and d[0]['stats']['l1d_accesses'] >= 12288"

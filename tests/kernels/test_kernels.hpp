@@ -53,4 +53,26 @@ inline KernelBinary build(const TestKernel& kernel, const Target& target, std::v
     return build_kernel(read_source(kernel), parse_buffer_spec(kernel.spec), target, options);
 }
 
+/// A test kernel at other sizes: its size flags and the buffers they give.
+struct SizedKernel {
+    TestKernel kernel;
+    std::vector<std::string> flags;
+    std::string_view spec;
+    [[nodiscard]] std::string name() const { return std::string(kernel.file.substr(0, kernel.file.find('.'))); }
+};
+
+/// bench_qemu's kernels: 38-274 M instructions, long enough for QEMU's start-up (~0.05 s) to be a
+/// small part of a run and for sampled statistics (SamplingOptions' defaults) to have many windows.
+inline std::vector<SizedKernel> large_kernels() {
+    return {{gemm, {"-DM=256", "-DN=256", "-DK=256"}, "A:f32:65536:in;B:f32:65536:in;C:f32:65536:out"},
+            {conv2d,
+             {"-DCI=32", "-DCO=32", "-DH=58", "-DW=58"},
+             "input:f32:107648:in;weights:f32:9216:in;output:f32:100352:out"}};
+}
+
+inline KernelBinary build(const SizedKernel& sized, const Target& target, BuildOptions options = {}) {
+    options.flags.insert(options.flags.end(), sized.flags.begin(), sized.flags.end());
+    return build_kernel(read_source(sized.kernel), parse_buffer_spec(sized.spec), target, options);
+}
+
 } // namespace simtune::test_kernels

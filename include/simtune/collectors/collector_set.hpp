@@ -192,6 +192,11 @@ public:
     [[nodiscard]] const PipelineCollector* pipeline() const noexcept { return ptr(pipeline_); }
     [[nodiscard]] const DataflowCollector* dataflow() const noexcept { return ptr(dataflow_); }
     [[nodiscard]] std::size_t user_collector_count() const noexcept { return users_.size(); }
+    /// User collectors that want every memory access (a sampled run cannot give them that).
+    [[nodiscard]] std::size_t user_memory_collector_count() const noexcept { return memory_users_.size(); }
+    /// The cache model, for a simulator that feeds it directly (a sampled run feeds it only inside
+    /// windows), or nullptr.
+    [[nodiscard]] CacheModel* cache_model() noexcept { return ptr(caches_); }
 
 private:
     struct Erased {
@@ -215,6 +220,10 @@ private:
 
     template <class T>
     static const T* ptr(const std::optional<T>& o) noexcept {
+        return o ? &*o : nullptr;
+    }
+    template <class T>
+    static T* ptr(std::optional<T>& o) noexcept {
         return o ? &*o : nullptr;
     }
 

@@ -44,8 +44,8 @@ private:
 using SimulatorFactory = std::function<AnySimulator()>;
 
 /// The built-in simulators by name: "unicorn" or "qemu". Throws Error(invalid_argument) otherwise.
-/// `sampling` applies to QEMU (QemuOptions::sampling); Unicorn counts every access whatever it says.
-SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits = {}, QemuSampling sampling = {});
+/// `sampling`: sampled memory statistics (QemuOptions::sampling, UnicornOptions::sampling).
+SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits = {}, SamplingOptions sampling = {});
 /// The built-in simulator of `kind`.
 inline SimulatorFactory simulator_factory(SimulatorKind kind, SimulationLimits limits = {}) {
     return simulator_factory(to_string(kind), limits);

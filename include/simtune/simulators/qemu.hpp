@@ -29,7 +29,7 @@ struct QemuOptions {
     /// Extra arguments for the kernel binary's harness, e.g. {"--startup-work", "1000000"}.
     std::vector<std::string> kernel_arguments;
     /// Off by default: every access is counted (exact, the statistics models are trained on).
-    QemuSampling sampling;
+    SamplingOptions sampling;
 };
 
 class QemuSimulator {

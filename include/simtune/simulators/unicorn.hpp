@@ -32,6 +32,10 @@ struct UnicornOptions {
     std::uint64_t stack_bytes = 1 << 20;
     /// Read the final buffers back into SimulationResult::buffers.
     bool read_buffers = true;
+    /// Off by default: every access is counted (exact, the statistics models are trained on). On:
+    /// the memory hook runs only in windows (a twin engine without it runs between them); ignored
+    /// with the dataflow collector, refused with user collectors that want memory accesses.
+    SamplingOptions sampling;
 };
 
 class UnicornSimulator {

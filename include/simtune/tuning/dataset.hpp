@@ -75,7 +75,7 @@ struct DatasetOptions {
     CollectorSelection collectors;
     SimulationLimits limits;
     /// QEMU's sampled memory statistics (off: exact counting, what the shipped models are trained on).
-    QemuSampling sampling;
+    SamplingOptions sampling;
     std::size_t workers = 0;               ///< parallel simulations; 0 = one per core
     std::size_t variants_per_workload = 0; ///< 0 = all
     std::uint64_t seed = 1;                ///< which variants (enumerate_variants)
