@@ -204,6 +204,12 @@ TEST_CASE("sampling is off by default and ignored with the dataflow collector") 
     CHECK(short_sampled.sampling->windows == 1);
     CHECK(short_sampled.stats == short_exact.stats);
     CHECK(short_sampled.sampling->half_width == Stats{});
+    // So is a longer region with an exact prefix longer than it.
+    options.sampling = {.enabled = true, .period = 3000, .warmup = 200, .window = 300, .exact_prefix = 100'000'000};
+    const auto prefixed = QemuSimulator{options}.run(binary, target, memory);
+    REQUIRE(prefixed.sampling.has_value());
+    CHECK(prefixed.sampling->windows == 1);
+    CHECK(prefixed.stats == short_exact.stats);
     options.sampling.period = options.sampling.warmup + options.sampling.window;
     CHECK(error_kind_of([&] { (void)QemuSimulator{options}.run(binary, target, memory); }) ==
           ErrorKind::invalid_argument);

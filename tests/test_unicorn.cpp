@@ -544,6 +544,12 @@ TEST_CASE("sampling: short regions are exact, the dataflow collector turns it of
     CHECK(short_sampled.sampling->windows == 1);
     CHECK(short_sampled.stats == short_exact.stats);
     CHECK(short_sampled.sampling->half_width == Stats{});
+    // So is a longer region with an exact prefix longer than it.
+    options.sampling = {.enabled = true, .period = 3000, .warmup = 200, .window = 300, .exact_prefix = 1'000'000};
+    const auto prefixed = UnicornSimulator(options).run(k, target, memory);
+    REQUIRE(prefixed.sampling.has_value());
+    CHECK(prefixed.sampling->windows == 1);
+    CHECK(prefixed.stats == short_exact.stats);
     // Windows of a few hundred instructions on the same kernel: many switches, still the exact mix
     // and outputs, and the same traffic (every block watched at least once).
     options.sampling = {.enabled = true, .period = 3000, .warmup = 200, .window = 300};

@@ -32,9 +32,9 @@ int cmd_dataset(std::span<const std::string> argv) {
                 "all")
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
         .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")
-        .option("sample", "on|P:W:N",
+        .option("sample", "on|P:W:N[:F]",
                 "sampled memory and cache statistics (a warm-up and a measured window every P\n"
-                "instructions; on = 5000000:100000:50000), both simulators")
+                "instructions, the first F at least; on = 5000000:100000:50000:0), both simulators")
         .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
         .option("chunk", "N",

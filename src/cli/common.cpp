@@ -202,14 +202,18 @@ SamplingOptions parse_sampling(std::string_view text) {
                 fmt::format("--sample '{}': '{}' is not a number (give on or PERIOD:WARMUP:WINDOW)", text, field));
         return v;
     };
-    if (fields.size() != 3 || std::ranges::count(text, ':') != 2)
+    const auto colons = static_cast<std::size_t>(std::ranges::count(text, ':'));
+    if ((fields.size() != 3 && fields.size() != 4) || colons + 1 != fields.size())
         throw UsageError(
-            fmt::format("--sample '{}': give on or PERIOD:WARMUP:WINDOW (e.g. 5000000:100000:50000)", text));
+            fmt::format("--sample '{}': give on or PERIOD:WARMUP:WINDOW[:PREFIX] (e.g. 5000000:100000:50000)", text));
     s.period = number(fields[0]);
     s.warmup = number(fields[1]);
     s.window = number(fields[2]);
-    if (s.window == 0 || s.period <= s.warmup + s.window || s.period >= (std::uint64_t{1} << 62))
-        throw UsageError(fmt::format("--sample '{}': needs 0 < WINDOW and WARMUP + WINDOW < PERIOD < 2^62", text));
+    if (fields.size() == 4) s.exact_prefix = number(fields[3]);
+    if (s.window == 0 || s.period <= s.warmup + s.window || s.period >= (std::uint64_t{1} << 62) ||
+        s.exact_prefix >= (std::uint64_t{1} << 62))
+        throw UsageError(
+            fmt::format("--sample '{}': needs 0 < WINDOW and WARMUP + WINDOW < PERIOD < 2^62, PREFIX < 2^62", text));
     return s;
 }
 

@@ -4,7 +4,7 @@
 //   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
 //               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,dataflow=1,
 //               l1d=32768:64:8,l2=...,llc=...,dtlb=262144:4096:4,stlb=...,limit=N,
-//               blocks=0xA-0xB,sample=PERIOD:WARMUP:WINDOW,warm=0xA-0xB,...  ./kernel
+//               blocks=0xA-0xB,sample=PERIOD:WARMUP:WINDOW,sample_prefix=N,warm=0xA-0xB,...  ./kernel
 //
 // warm= (one per kernel buffer, where the harness placed it): the caches start each run as a
 // repeated run leaves them, those ranges touched once (simtune::CacheModel::warm); without it, cold.
@@ -118,6 +118,7 @@ struct Options {
     std::optional<std::pair<std::uint64_t, std::uint64_t>> listed; ///< blocks= range [first, second)
     /// sample=: 0 period: exact counting of every access.
     std::uint64_t sample_period = 0, sample_warmup = 0, sample_window = 0;
+    std::uint64_t sample_prefix = 0; ///< sample_prefix=: the first window lasts at least this long
     [[nodiscard]] bool sampled() const noexcept { return sample_period != 0; }
 };
 
@@ -257,6 +258,7 @@ Options parse_options(int argc, char** argv) {
         else if (key == "stlb") o.geometry.stlb = parse_geometry(arg, value);
         else if (key == "limit") o.limit = parse_number(arg, value);
         else if (key == "blocks") o.listed = parse_range(arg, value);
+        else if (key == "sample_prefix") o.sample_prefix = parse_number(arg, value);
         else if (key == "sample") {
             const auto first = value.find(':'), second = value.rfind(':');
             if (first == std::string_view::npos || first == second) bad_argument(arg, "expected PERIOD:WARMUP:WINDOW");
@@ -492,9 +494,10 @@ void start_measuring() {
     s.window_start_first_seen = s.first_seen;
     s.phase = Phase::measure;
     // The first window, from the ROI's start with cold caches, is as long as a warm-up and a
-    // window together: it sees the start-up's compulsory misses.
-    s.remaining = static_cast<std::int64_t>(plugin->options.sample_window +
-                                            (s.estimator.windows() != 0 ? 0 : plugin->options.sample_warmup));
+    // window together (it sees the start-up's compulsory misses), or the exact prefix if longer.
+    const auto& o = plugin->options;
+    s.remaining = static_cast<std::int64_t>(
+        s.estimator.windows() != 0 ? o.sample_window : std::max(o.sample_warmup + o.sample_window, o.sample_prefix));
     std::lock_guard lock(plugin->translation_mutex);
     for (Block* block : s.roi_blocks) block->window_start_executions = block->executions;
 }

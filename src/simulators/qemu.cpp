@@ -241,6 +241,7 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
                  "(period {}, warm-up {}, window {})",
                  s.period, s.warmup, s.window);
         plugin_args.push_back(fmt::format("sample={}:{}:{}", s.period, s.warmup, s.window));
+        if (s.exact_prefix != 0) plugin_args.push_back(fmt::format("sample_prefix={}", s.exact_prefix));
     }
     // The pipeline collector prices blocks here, from the binary's bytes: the plugin only lists
     // the executed blocks of the kernel's own code.

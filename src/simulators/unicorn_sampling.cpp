@@ -45,7 +45,8 @@ Stats Engine::cache_counts() const {
 }
 
 void Engine::start_sampling(const SamplingOptions& sampling) {
-    if (sampling.window == 0 || sampling.period <= sampling.warmup + sampling.window)
+    if (sampling.window == 0 || sampling.period <= sampling.warmup + sampling.window ||
+        sampling.exact_prefix > (std::uint64_t{1} << 62))
         fail(ErrorKind::invalid_argument,
              "sampling needs a window > 0 and a period longer than warm-up + window (period {}, warm-up {}, "
              "window {})",
@@ -65,7 +66,7 @@ void Engine::start_sampling(const SamplingOptions& sampling) {
     // throughout its warm-up and window.
     active_ = uc_.get();
     begin_measuring(0);
-    phase_remaining_ = static_cast<std::int64_t>(sampling_.warmup + sampling_.window);
+    phase_remaining_ = static_cast<std::int64_t>(std::max(sampling_.warmup + sampling_.window, sampling_.exact_prefix));
 }
 
 void Engine::begin_measuring(std::uint64_t at) {
