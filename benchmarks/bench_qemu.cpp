@@ -71,9 +71,10 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--repeats") && i + 1 < argc) repeats = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--quick")) quick = true;
         else if (!std::strcmp(argv[i], "--sample") && i + 1 < argc &&
-                 std::sscanf(argv[++i], "%lu:%lu:%lu", &sampling.period, &sampling.warmup, &sampling.window) == 3) {
+                 std::sscanf(argv[++i], "%lu:%lu:%lu:%lu", &sampling.period, &sampling.warmup, &sampling.window,
+                             &sampling.exact_prefix) >= 3) {
         } else {
-            fmt::print(stderr, "usage: {} [--repeats N] [--sample PERIOD:WARMUP:WINDOW] [--quick]\n", argv[0]);
+            fmt::print(stderr, "usage: {} [--repeats N] [--sample PERIOD:WARMUP:WINDOW[:PREFIX]] [--quick]\n", argv[0]);
             return 2;
         }
     }

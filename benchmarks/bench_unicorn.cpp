@@ -4,7 +4,8 @@
 // bench_qemu's larger kernels, what sampled memory statistics (UnicornOptions::sampling) cost
 // against exact ones and how close they come.
 //
-//   bench_unicorn [--reps R] [--sampling-only]   prints Markdown tables (benchmarks/RESULTS.md, "## Unicorn")
+//   bench_unicorn [--reps R] [--sampling-only] [--sample P:W:N[:F]]
+//                 prints Markdown tables (benchmarks/RESULTS.md, "## Unicorn")
 //
 // Each figure is the fastest of R runs after one warm-up run (the machine is shared and noisy;
 // slowdowns only ever add time). MIPS = simulated instructions / wall-clock seconds of run().
@@ -102,12 +103,12 @@ double native_ns(const KernelBinary& k) {
 
 /// Sampled against exact memory statistics on bench_qemu's kernels: the four modes run in
 /// interleaved rounds (fastest of `reps` each), so a slow spell of the machine hits them alike.
-void sampled_table(int reps) {
+void sampled_table(int reps, const SamplingOptions& sampling) {
     UnicornOptions options;
     options.read_buffers = false;
-    options.sampling.enabled = true;
-    fmt::print("\n## Sampled memory statistics (SamplingOptions' defaults; fastest of {} interleaved rounds)\n\n",
-               reps);
+    options.sampling = sampling;
+    fmt::print("\n## Sampled memory statistics ({}:{}:{}:{}; fastest of {} interleaved rounds)\n\n", sampling.period,
+               sampling.warmup, sampling.window, sampling.exact_prefix, reps);
     fmt::print("| target | kernel | M instr | none s | mix | mix + memory + caches, exact | **sampled** | "
                "sampled vs mix |\n");
     fmt::print("|---|---|---:|---:|---:|---:|---:|---:|\n");
@@ -153,11 +154,17 @@ void sampled_table(int reps) {
 int main(int argc, char** argv) {
     int reps = 5;
     bool sampling_only = false;
+    SamplingOptions sampling;
+    sampling.enabled = true;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
         else if (!std::strcmp(argv[i], "--sampling-only")) sampling_only = true;
-        else {
-            fmt::print(stderr, "usage: {} [--reps R] [--sampling-only]\n", argv[0]);
+        else if (!std::strcmp(argv[i], "--sample") && i + 1 < argc &&
+                 std::sscanf(argv[++i], "%lu:%lu:%lu:%lu", &sampling.period, &sampling.warmup, &sampling.window,
+                             &sampling.exact_prefix) >= 3) {
+        } else {
+            fmt::print(stderr, "usage: {} [--reps R] [--sampling-only] [--sample PERIOD:WARMUP:WINDOW[:PREFIX]]\n",
+                       argv[0]);
             return 2;
         }
     }
@@ -178,7 +185,7 @@ int main(int argc, char** argv) {
 
     try {
         if (sampling_only) {
-            sampled_table(reps);
+            sampled_table(reps, sampling);
             fs::remove_all(cache);
             return 0;
         }
@@ -240,7 +247,7 @@ int main(int argc, char** argv) {
             fmt::print("| {} | {:.1f} µs | {:.1f} µs | {:.0f} µs |\n", target.isa, reused, reused_full, fresh);
             std::fflush(stdout);
         }
-        sampled_table(reps);
+        sampled_table(reps, sampling);
     } catch (const Error& e) {
         fmt::print(stderr, "bench_unicorn: {}\n", e.what());
         fs::remove_all(cache);

@@ -19,9 +19,9 @@ struct SamplingAccuracy {
 
 /// Traffic as relative error; each miss counter as error / stated 95 % half-width.
 inline void print_sampling_accuracy(const SamplingOptions& sampling, const std::vector<SamplingAccuracy>& rows) {
-    fmt::print("\nsampled ({}:{}:{}) against exact: traffic error; per miss counter, error / stated 95 % "
+    fmt::print("\nsampled ({}:{}:{}:{}) against exact: traffic error; per miss counter, error / stated 95 % "
                "half-width (|ratio| <= 1: inside the interval)\n",
-               sampling.period, sampling.warmup, sampling.window);
+               sampling.period, sampling.warmup, sampling.window, sampling.exact_prefix);
     fmt::print("{:<21} {:>7} {:>9} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9}\n", "", "win/rtr", "measured",
                "reads", "writes", "bytes ld", "bytes st", "l1d acc", "l1d miss", "l2 miss", "llc miss");
     for (const auto& a : rows) {

@@ -552,7 +552,7 @@ TEST_CASE("sampling: short regions are exact, the dataflow collector turns it of
     CHECK(prefixed.stats == short_exact.stats);
     // Windows of a few hundred instructions on the same kernel: many switches, still the exact mix
     // and outputs, and the same traffic (every block watched at least once).
-    options.sampling = {.enabled = true, .period = 3000, .warmup = 200, .window = 300};
+    options.sampling = {.enabled = true, .period = 3000, .warmup = 200, .window = 300, .exact_prefix = 0};
     UnicornSimulator dense(options);
     const auto many = dense.run(k, target, memory);
     REQUIRE(many.sampling.has_value());

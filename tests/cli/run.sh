@@ -90,7 +90,7 @@ binaries)
     # Sampled statistics, both simulators: exact traffic, misses with their interval; warm caches:
     # 48 KiB of buffers fit in L2, so (a stack line aside) nothing misses it, in both simulators.
     for sim in unicorn qemu; do
-        expect 0 "$simtune" simulate add.elf --simulator $sim --collectors mix,memory,caches --sample 6000:500:500 --json &&
+        expect 0 "$simtune" simulate add.elf --simulator $sim --collectors mix,memory,caches --sample 6000:500:500:0 --json &&
             json "d[0]['sampling']['windows'] >= 3 and d[0]['stats']['mem_reads'] == 8193 and d[0]['sampling']['half_width']['l1d_misses'] > 0"
         expect 0 "$simtune" simulate add.elf --simulator $sim --collectors memory,caches --sample on &&
             expect_out "sampled: 1 windows"
