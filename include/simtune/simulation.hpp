@@ -71,9 +71,9 @@ struct SamplingOptions {
     /// than that is counted exactly. For short kernels: there sampling saves milliseconds, and its
     /// one or two windows move rankings (the corpus, Unicorn: Spearman against exact down to 0.78
     /// without a prefix; with 2'000'000, 35 of 36 workloads keep their top-k and regret,
-    /// benchmarks/RESULTS.md). Not the default: in QEMU a long first window coarsens the sparse
-    /// clock, whose ticks then align the later windows with outer loop iterations (x86-64 GEMM's
-    /// L2 misses fell 2.5 half-widths off).
+    /// benchmarks/RESULTS.md). Not the default: with it, QEMU's estimate of x86-64 GEMM's L2
+    /// misses fell 2.5 half-widths outside its interval (cause not established; Unicorn's stayed
+    /// inside on every kernel measured).
     std::uint64_t exact_prefix = 0;
 };
 /// The name before Unicorn could sample too.
