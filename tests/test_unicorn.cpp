@@ -562,6 +562,14 @@ TEST_CASE("sampling: short regions are exact, the dataflow collector turns it of
     CHECK(many.stats.by_class == short_exact.stats.by_class);
     CHECK(many.stats.mem_reads == short_exact.stats.mem_reads);
     CHECK(many.stats.bytes_stored == short_exact.stats.bytes_stored);
+    // Windows shorter than a block: each still holds the block it starts with.
+    options.sampling = {.enabled = true, .period = 2000, .warmup = 0, .window = 1, .exact_prefix = 0};
+    const auto tiny = UnicornSimulator(options).run(k, target, memory);
+    REQUIRE(tiny.sampling.has_value());
+    CHECK(tiny.sampling->windows >= 5);
+    CHECK(tiny.buffers == short_exact.buffers);
+    CHECK(tiny.stats.instructions == short_exact.stats.instructions);
+    CHECK(tiny.stats.mem_reads == short_exact.stats.mem_reads);
     // The dataflow collector needs every access: exact counting, no sampling summary.
     auto all = CollectorSet::all(target);
     const auto with_dataflow = sampling.run(k, target, all);

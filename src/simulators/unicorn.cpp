@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -207,7 +208,10 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
         e.phase_remaining_ -= n;
         e.profile_left_ -= n;
         const bool in_twin = e.active_ != e.uc_.get();
-        if ((e.phase_remaining_ <= 0 || (in_twin ? entry.watched == 0 : e.profile_left_ <= 0)) &&
+        // The first block after a switch does not end its phase (in a window shorter than a block
+        // it would stop before running, and bounce between the engines).
+        const bool may_end_phase = !std::exchange(e.just_switched_, false);
+        if (((may_end_phase && e.phase_remaining_ <= 0) || (in_twin ? entry.watched == 0 : e.profile_left_ <= 0)) &&
             e.next_sample_step(entry)) {
             // Stopped for the other engine before this block ran (Unicorn 2.0.1 checks for a stop
             // right after the block hook): it runs, and is counted, there.

@@ -279,6 +279,7 @@ private:
     SamplePhase phase_ = SamplePhase::measure;
     SampleStep step_ = SampleStep::end_window;
     bool switch_requested_ = false;    ///< the block hook asked to continue in the other engine
+    bool just_switched_ = false;       ///< no block has run since the last switch
     bool feed_caches_ = false;         ///< accesses go to the caches (warm and measured windows)
     std::int64_t phase_remaining_ = 0; ///< instructions until the schedule's next step
     std::int64_t profile_left_ = 0;    ///< instructions until a profile (SampleStep::profile) ends

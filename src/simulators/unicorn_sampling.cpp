@@ -60,7 +60,7 @@ void Engine::start_sampling(const SamplingOptions& sampling) {
     random_ = 0x9e3779b97f4a7c15ULL;
     line_shift_ = caches_ != nullptr ? static_cast<unsigned>(std::countr_zero(caches_->geometry().l1d.line_bytes)) : 6;
     current_ = &unattributed_;
-    switch_requested_ = false;
+    switch_requested_ = just_switched_ = false;
     profile_left_ = until_switch;
     // The first window: from the entry, with the caches as exact counting starts them, measured
     // throughout its warm-up and window.
@@ -136,6 +136,7 @@ void Engine::switch_engine() {
     check(uc_context_restore(to, switch_context_.get()), "moving the CPU state to the other engine");
     active_ = to;
     ++switches_;
+    just_switched_ = true;
     const std::uint64_t now = executed();
     switch (step_) {
         case SampleStep::end_window: {
