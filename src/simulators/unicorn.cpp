@@ -118,7 +118,10 @@ void Engine::map_memory(uc_engine* uc) {
 }
 
 void Engine::add_hooks(Hooks& hooks, bool memory) {
-    hooks.add(UC_HOOK_BLOCK, reinterpret_cast<void*>(&Engine::on_block), this, "adding the block hook");
+    void* on_block_hook = !sampled_ ? reinterpret_cast<void*>(&Engine::on_block<HookMode::exact>)
+                          : memory  ? reinterpret_cast<void*>(&Engine::on_block<HookMode::hooked>)
+                                    : reinterpret_cast<void*>(&Engine::on_block<HookMode::twin>);
+    hooks.add(UC_HOOK_BLOCK, on_block_hook, this, "adding the block hook");
     hooks.add(UC_HOOK_MEM_INVALID, reinterpret_cast<void*>(&Engine::on_bad_memory), this,
               "adding the invalid-memory hook");
     hooks.add(UC_HOOK_INTR, reinterpret_cast<void*>(&Engine::on_interrupt), this, "adding the interrupt hook");
@@ -178,17 +181,19 @@ BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
 
 // Exceptions must not unwind through Unicorn's C frames: the hooks catch everything (free on the
 // path that does not throw), stop the engine, and run() rethrows.
+template <Engine::HookMode Mode>
 void Engine::on_block(uc_engine*, std::uint64_t address, std::uint32_t size, void* self) {
     auto& e = *static_cast<Engine*>(self);
     if (address == e.layout_.sentinel.address) return;
     try {
-        e.count_block(address, size);
+        e.count_block<Mode>(address, size);
     } catch (...) {
         e.pending_ = std::current_exception();
         e.stop(Stop::exception);
     }
 }
 
+template <Engine::HookMode Mode>
 void Engine::count_block(std::uint64_t address, std::uint32_t size) {
     Engine& e = *this;
     BlockEntry& entry = e.lookup(address, size);
@@ -203,26 +208,36 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
         return e.stop(Stop::instruction_limit);
     }
     e.budget_ -= entry.block.instructions;
-    if (e.sampled_) [[unlikely]] {
+    if constexpr (Mode != HookMode::exact) {
         const auto n = static_cast<std::int64_t>(entry.block.instructions);
         e.phase_remaining_ -= n;
-        e.profile_left_ -= n;
-        const bool in_twin = e.active_ != e.uc_.get();
-        // The first block after a switch does not end its phase (in a window shorter than a block
-        // it would stop before running, and bounce between the engines).
-        const bool may_end_phase = !std::exchange(e.just_switched_, false);
-        if (((may_end_phase && e.phase_remaining_ <= 0) || (in_twin ? entry.watched == 0 : e.profile_left_ <= 0)) &&
-            e.next_sample_step(entry)) {
-            // Stopped for the other engine before this block ran (Unicorn 2.0.1 checks for a stop
-            // right after the block hook): it runs, and is counted, there.
-            --entry.executions;
-            e.budget_ += entry.block.instructions;
-            e.phase_remaining_ += n;
-            e.profile_left_ += n;
-            return;
+        if constexpr (Mode == HookMode::hooked) e.profile_left_ -= n;
+        // The next step of the schedule: the phase's count ran out, a profile ended (hooked), or
+        // the twin met a block never watched. The first block after a switch does not end its
+        // phase (in a window shorter than a block it would stop before running, and bounce
+        // between the engines).
+        const bool due = Mode == HookMode::twin ? e.phase_remaining_ <= 0 || entry.watched == 0
+                                                : e.phase_remaining_ <= 0 || e.profile_left_ <= 0;
+        if (due) [[unlikely]] {
+            const bool may_end_phase = !e.just_switched_;
+            if ((may_end_phase && e.phase_remaining_ <= 0) ||
+                (Mode == HookMode::twin ? entry.watched == 0 : e.profile_left_ <= 0)) {
+                if (e.next_sample_step(entry)) {
+                    // Stopped for the other engine before this block ran (Unicorn 2.0.1 checks for
+                    // a stop right after the block hook): it runs, and is counted, there.
+                    --entry.executions;
+                    e.budget_ += entry.block.instructions;
+                    e.phase_remaining_ += n;
+                    if constexpr (Mode == HookMode::hooked) e.profile_left_ += n;
+                    return;
+                }
+            }
         }
-        e.current_ = &entry;
-        entry.watched += !in_twin;
+        e.just_switched_ = false;
+        if constexpr (Mode == HookMode::hooked) {
+            e.current_ = &entry;
+            ++entry.watched;
+        }
     }
     if (--e.clock_countdown_ == 0) [[unlikely]] {
         e.clock_countdown_ = clock_check_blocks;

@@ -167,6 +167,15 @@ private:
     void set_fixed_registers(uc_engine* uc);
 
     // Hooks: plain functions with the Engine as user data.
+    /// Which engine a block hook serves: the only one (exact runs), or a sampling engine's hooked
+    /// engine or twin. A template parameter, so the exact path carries no sampling code and the
+    /// twin, which runs most of a sampled run, only its countdown.
+    enum class HookMode {
+        exact,
+        hooked,
+        twin
+    };
+    template <HookMode Mode>
     static void on_block(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
     static void on_memory(uc_engine* uc, uc_mem_type type, std::uint64_t address, int size, std::int64_t value,
                           void* self);
@@ -179,6 +188,7 @@ private:
     static void on_instruction(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
 
     BlockEntry& lookup(std::uint64_t address, std::uint32_t size);
+    template <HookMode Mode>
     void count_block(std::uint64_t address, std::uint32_t size);
     void stop(Stop why);
     void replay_blocks(CollectorSet& collectors) const;
