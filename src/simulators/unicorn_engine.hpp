@@ -294,7 +294,7 @@ private:
     std::int64_t phase_remaining_ = 0; ///< instructions until the schedule's next step
     std::int64_t profile_left_ = 0;    ///< instructions until a profile (SampleStep::profile) ends
     std::uint64_t window_offset_ = 0, random_ = 0;
-    std::uint64_t window_start_ = 0, window_start_first_seen_ = 0, first_seen_ = 0, switches_ = 0;
+    std::uint64_t window_start_ = 0, window_start_first_seen_ = 0, first_seen_ = 0;
     Stats window_start_counts_;
     WindowEstimator estimator_;
     std::unordered_set<std::uint64_t> seen_lines_; ///< every L1 line given to the caches

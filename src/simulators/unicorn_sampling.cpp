@@ -56,7 +56,7 @@ void Engine::start_sampling(const SamplingOptions& sampling) {
         entry.watched = entry.reads = entry.writes = entry.bytes_read = entry.bytes_written = entry.lines = 0;
     estimator_ = WindowEstimator{};
     seen_lines_.clear();
-    first_seen_ = switches_ = window_offset_ = 0;
+    first_seen_ = window_offset_ = 0;
     random_ = 0x9e3779b97f4a7c15ULL;
     line_shift_ = caches_ != nullptr ? static_cast<unsigned>(std::countr_zero(caches_->geometry().l1d.line_bytes)) : 6;
     current_ = &unattributed_;
@@ -135,7 +135,6 @@ void Engine::switch_engine() {
     check(uc_context_save(active_, switch_context_.get()), "saving the CPU state");
     check(uc_context_restore(to, switch_context_.get()), "moving the CPU state to the other engine");
     active_ = to;
-    ++switches_;
     just_switched_ = true;
     const std::uint64_t now = executed();
     switch (step_) {
