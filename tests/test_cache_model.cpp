@@ -5,10 +5,12 @@
 #include <bit>
 #include <cstdint>
 #include <random>
+#include <set>
 #include <span>
 #include <vector>
 
 #include "simtune/collectors/cache.hpp"
+#include "simtune/collectors/sampled_windows.hpp"
 #include "simtune/error.hpp"
 #include "simtune/target.hpp"
 
@@ -510,4 +512,30 @@ TEST_CASE("a warm start caches the given ranges wherever they fit and counts not
         read_sequential(m, 64 * 1024, 64); // the first 64 KiB: evicted long ago
         CHECK(stats_of(m).llc_misses == 64 * 1024 / 64);
     }
+}
+
+TEST_CASE("LineSet answers first sight of a line as a std::set does, across growth") {
+    // The sampled modes' first_seen count: lines in runs (a line touched many times in a row),
+    // strides that share low bits, random lines, and the all-ones value the slots cannot hold.
+    LineSet lines;
+    std::set<std::uint64_t> reference;
+    std::mt19937_64 random(17);
+    std::uint64_t disagreements = 0;
+    auto check = [&](std::uint64_t line) { disagreements += lines.insert(line) != reference.insert(line).second; };
+    for (int round = 0; round < 3; ++round) {
+        for (std::uint64_t i = 0; i < 20'000; ++i) {
+            check(0x1000 + i / 4);    // consecutive lines, each four times
+            check(i * 4096);          // a stride with twelve zero low bits
+            check(random() % 50'000); // a random working set, revisited
+            if (i % 5'000 == 0) check(~std::uint64_t{0});
+        }
+    }
+    CHECK(disagreements == 0);
+    CHECK(lines.size() == reference.size());
+    CHECK(reference.size() > 50'000); // grew well past its first 1024 slots
+    lines.clear();
+    CHECK(lines.size() == 0);
+    CHECK(lines.insert(0x1000));
+    CHECK(lines.insert(~std::uint64_t{0}));
+    CHECK_FALSE(lines.insert(~std::uint64_t{0}));
 }

@@ -79,7 +79,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -125,7 +124,13 @@ struct Options {
 struct Block {
     std::uint64_t executions = 0; ///< inline counter, always running
     std::uint64_t at_roi_begin = 0;
+    /// `address`, `end` and `instructions` from translation; the class histogram and the branch
+    /// only once `classified` (see classify_block).
     DecodedBlock decoded;
+    bool classified = false;
+    /// Until classified: the block's code and each instruction's length, copied at translation.
+    std::vector<std::byte> code;
+    std::vector<std::uint8_t> lengths;
     bool counted = true; ///< false for blocks of the harness glue
     // Sampled mode: the block's accesses while it had memory callbacks in the ROI (a "span"), and
     // its executions in those spans.
@@ -163,7 +168,7 @@ struct Sampler {
     std::uint64_t offset = 0;                     ///< where the current period's window begins in it
     std::uint64_t random = 0x9e3779b97f4a7c15ULL; ///< splitmix64 state: window offsets
     std::vector<Block*> roi_blocks;               ///< blocks translated since the ROI began
-    std::unordered_set<std::uint64_t> seen_lines; ///< every L1 line given to the caches
+    simtune::LineSet seen_lines;                  ///< every L1 line given to the caches
     std::uint64_t first_seen = 0, window_start_first_seen = 0;
 };
 
@@ -388,7 +393,7 @@ void drain_sampled() {
     // Lines the caches see for the first time: in a window, a miss of such a line may be a hit of
     // the real run, which touched the line between windows (the cold-start uncertainty).
     auto& seen = plugin->sampler.seen_lines;
-    std::uint64_t new_lines = 0, last_line = ~std::uint64_t{0};
+    std::uint64_t new_lines = 0;
     qemu_plugin_meminfo_t last_info = 0;
     DecodedInfo d = decode(last_info);
     for (std::size_t i = 0; i < pending_count; ++i) {
@@ -406,12 +411,9 @@ void drain_sampled() {
         block->lines += last - line + 1;
         if (!feed) continue;
         plugin->caches->access(a.address, d.size, d.is_store);
-        if (line != last_line) [[unlikely]] {
-            last_line = line;
-            new_lines += seen.insert(line).second;
-        }
+        new_lines += seen.insert(line);
         if (last != line) [[unlikely]]
-            new_lines += seen.insert(last).second;
+            new_lines += seen.insert(last);
     }
     plugin->sampler.first_seen += new_lines;
     pending_count = 0;
@@ -432,6 +434,37 @@ void drain() {
 }
 
 // ---- Sampled mode (sample=): the schedule of windows and the estimates ----
+
+/// Fills the block's class histogram and branch from its code copied at translation. Deferred
+/// until needed because most translated blocks (the C library's start-up, the harness filling
+/// its buffers) never run in the ROI: classifying every block with capstone was most of the
+/// plugin's fixed cost (about 6 ms of a 0.16 s x86-64 GEMM run; benchmarks/RESULTS.md).
+void classify_block(Block& block) {
+    if (block.classified) return;
+    block.classified = true;
+    DecodedBlock& d = block.decoded;
+    std::vector<simtune::InsnRegisters> registers;
+    std::uint64_t at = d.address;
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < block.lengths.size(); ++i) {
+        const std::span<const std::byte> bytes{block.code.data() + offset, block.lengths[i]};
+        simtune::InsnRegisters regs;
+        const auto info = plugin->options.dataflow ? plugin->classifier->classify(bytes, at, regs)
+                                                   : plugin->classifier->classify(bytes, at);
+        if (plugin->options.dataflow) registers.push_back(regs);
+        ++d.class_counts[static_cast<std::size_t>(info.cls)];
+        if (i + 1 == block.lengths.size()) {
+            d.ends_in_branch = info.is_branch;
+            d.branch_is_conditional = info.is_conditional;
+        }
+        at += block.lengths[i];
+        offset += block.lengths[i];
+    }
+    if (plugin->options.dataflow)
+        d.registers = std::make_shared<const std::vector<simtune::InsnRegisters>>(std::move(registers));
+    block.code = {};
+    block.lengths = {};
+}
 
 void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb);
 void on_exit(qemu_plugin_id_t, void*);
@@ -711,8 +744,10 @@ void on_roi_end(unsigned int, void*) {
                 listed && block->decoded.address >= listed->first && block->decoded.address < listed->second)
                 r.blocks.push_back({block->decoded.address, block->decoded.end, runs});
             // With branches or dataflow the collectors saw every execution in order already.
-            if (!plugin->options.branches && !plugin->options.dataflow && plugin->options.mix)
+            if (!plugin->options.branches && !plugin->options.dataflow && plugin->options.mix) {
+                classify_block(*block);
                 plugin->collectors.on_block_repeated(block->decoded, runs);
+            }
         }
     }
     drain(); // first: the dataflow collector's last block needs its accesses
@@ -768,25 +803,18 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
             DecodedBlock& d = slot->decoded;
             d.address = address;
             d.instructions = static_cast<std::uint32_t>(n);
-            std::vector<simtune::InsnRegisters> registers;
+            slot->lengths.reserve(n);
             for (std::size_t i = 0; i < n; ++i) {
                 const qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
                 const auto* bytes = static_cast<const std::byte*>(qemu_plugin_insn_data(insn));
-                const std::uint64_t at = qemu_plugin_insn_vaddr(insn);
                 const std::size_t size = qemu_plugin_insn_size(insn);
-                simtune::InsnRegisters regs;
-                const auto info = plugin->options.dataflow ? plugin->classifier->classify({bytes, size}, at, regs)
-                                                           : plugin->classifier->classify({bytes, size}, at);
-                if (plugin->options.dataflow) registers.push_back(regs);
-                ++d.class_counts[static_cast<std::size_t>(info.cls)];
-                if (i + 1 == n) {
-                    d.end = at + size;
-                    d.ends_in_branch = info.is_branch;
-                    d.branch_is_conditional = info.is_conditional;
-                }
+                slot->code.insert(slot->code.end(), bytes, bytes + size);
+                slot->lengths.push_back(static_cast<std::uint8_t>(size));
+                if (i + 1 == n) d.end = qemu_plugin_insn_vaddr(insn) + size;
             }
-            if (plugin->options.dataflow)
-                d.registers = std::make_shared<const std::vector<simtune::InsnRegisters>>(std::move(registers));
+            // The branch and dataflow collectors see each execution as it happens, so their blocks
+            // are classified now; the mix alone needs only the blocks the ROI ran (classify_block).
+            if (plugin->options.branches || plugin->options.dataflow) classify_block(*slot);
             // A block that starts inside the ROI (or after it began) must not count executions
             // from before it existed: it existed with zero executions then.
             slot->at_roi_begin = 0;
@@ -795,7 +823,10 @@ void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb) {
         block = slot.get();
     }
 
-    qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &block->executions, 1);
+    // Only counted blocks need their executions: the harness's own blocks (filling and summing
+    // the buffers outside the ROI) run without the inline add, which costs a few per cent of a
+    // run on its own (benchmarks/RESULTS.md).
+    if (block->counted) qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &block->executions, 1);
     for (std::size_t i = 0; i < n; ++i) {
         qemu_plugin_insn* insn = qemu_plugin_tb_get_insn(tb, i);
         const std::uint64_t at = qemu_plugin_insn_vaddr(insn);

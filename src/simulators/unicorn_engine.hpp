@@ -27,7 +27,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include <unicorn/unicorn.h>
@@ -297,7 +296,7 @@ private:
     std::uint64_t window_start_ = 0, window_start_first_seen_ = 0, first_seen_ = 0;
     Stats window_start_counts_;
     WindowEstimator estimator_;
-    std::unordered_set<std::uint64_t> seen_lines_; ///< every L1 line given to the caches
+    LineSet seen_lines_; ///< every L1 line given to the caches
     unsigned line_shift_ = 6;
     CacheModel* caches_ = nullptr;
     BlockEntry* current_ = nullptr; ///< the block running (sampled runs: its accesses' tallies)

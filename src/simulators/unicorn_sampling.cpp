@@ -191,8 +191,8 @@ void Engine::on_memory_sampled(uc_engine*, uc_mem_type type, std::uint64_t addre
         e.caches_->access(address, bytes, store);
         // Lines the caches see for the first time: in a later window such a miss may have been a
         // hit of the real run, which touched the line between windows (the cold-start uncertainty).
-        e.first_seen_ += e.seen_lines_.insert(line).second;
-        if (last != line) e.first_seen_ += e.seen_lines_.insert(last).second;
+        e.first_seen_ += e.seen_lines_.insert(line);
+        if (last != line) e.first_seen_ += e.seen_lines_.insert(last);
     } catch (...) {
         e.pending_ = std::current_exception();
         e.stop(Stop::exception);

@@ -14,6 +14,7 @@
 // That part of the extrapolation, C, is taken at half, C/2 +- C/2, and the interval widened by C/2.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -134,6 +135,66 @@ private:
     std::optional<SampleWindow> first_;
     std::uint64_t first_end_ = 0;
     std::vector<SampleWindow> later_;
+};
+
+/// The L1 lines the simulated caches have seen in a sampled run (SampleWindow::first_seen): an
+/// open-addressing hash set of line numbers with a one-line memo in front. Every access in a
+/// window asks it, so an answer must cost a probe, not an allocation: std::unordered_set, with a
+/// node per line, was 5 % of a sampled QEMU run of conv2d on its own (benchmarks/RESULTS.md).
+class LineSet {
+public:
+    /// Adds `line`; true if it was not in the set.
+    bool insert(std::uint64_t line) {
+        if (line == last_) return false;
+        last_ = line;
+        if (line == empty) { // the one value the slots cannot hold (lines of one byte only)
+            const bool added = !has_empty_;
+            has_empty_ = true;
+            return added;
+        }
+        if (slots_.empty()) rehash(1024);
+        std::size_t i = slot_of(line);
+        for (;; i = (i + 1) & (slots_.size() - 1)) {
+            if (slots_[i] == line) return false;
+            if (slots_[i] == empty) break;
+        }
+        slots_[i] = line;
+        if (++size_ * 2 > slots_.size()) rehash(slots_.size() * 2);
+        return true;
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_ + (has_empty_ ? 1 : 0); }
+    void clear() noexcept {
+        slots_.clear();
+        size_ = 0;
+        has_empty_ = false;
+        last_ = empty;
+        shift_ = 64;
+    }
+
+private:
+    static constexpr std::uint64_t empty = ~std::uint64_t{0};
+    /// Fibonacci hashing: the multiplication's top bits (a line number's low bits alone would
+    /// crowd the strided lines of a kernel into a few runs of slots).
+    [[nodiscard]] std::size_t slot_of(std::uint64_t line) const noexcept {
+        return static_cast<std::size_t>((line * 0x9e3779b97f4a7c15ULL) >> shift_);
+    }
+    void rehash(std::size_t capacity) {
+        std::vector<std::uint64_t> old(capacity, empty);
+        old.swap(slots_);
+        shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+        for (const std::uint64_t line : old) {
+            if (line == empty) continue;
+            std::size_t i = slot_of(line);
+            while (slots_[i] != empty) i = (i + 1) & (capacity - 1);
+            slots_[i] = line;
+        }
+    }
+
+    std::vector<std::uint64_t> slots_; ///< a power of two of them, at most half full
+    std::size_t size_ = 0;             ///< lines in slots_
+    unsigned shift_ = 64;
+    bool has_empty_ = false;
+    std::uint64_t last_ = empty; ///< the line asked last (kernels touch a line many times in a row)
 };
 
 /// The next window's offset within its period: splitmix64 over `state` (a fixed stride would alias
