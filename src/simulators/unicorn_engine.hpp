@@ -186,6 +186,8 @@ private:
     static void on_syscall(uc_engine* uc, void* self);
     static void on_instruction(uc_engine* uc, std::uint64_t address, std::uint32_t size, void* self);
 
+    template <HookMode Mode>
+    [[gnu::noinline]] void on_block_slow(std::uint64_t address, std::uint32_t size);
     BlockEntry& lookup(std::uint64_t address, std::uint32_t size);
     template <HookMode Mode>
     void count_block(std::uint64_t address, std::uint32_t size);
@@ -261,6 +263,9 @@ private:
     };
     static constexpr std::size_t fast_slots = 512;
     std::array<FastEntry, fast_slots> fast_{};
+    [[nodiscard]] static constexpr std::size_t fast_slot(std::uint64_t address) noexcept {
+        return (address ^ (address >> 9)) & (fast_slots - 1);
+    }
 
     // Per-run state, written by the hooks.
     CollectorSet* collectors_ = nullptr;
