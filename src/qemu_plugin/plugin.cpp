@@ -433,8 +433,6 @@ void drain() {
     pending_count = 0;
 }
 
-// ---- Sampled mode (sample=): the schedule of windows and the estimates ----
-
 /// Fills the block's class histogram and branch from its code copied at translation. Deferred
 /// until needed because most translated blocks (the C library's start-up, the harness filling
 /// its buffers) never run in the ROI: classifying every block with capstone was most of the
@@ -444,10 +442,9 @@ void classify_block(Block& block) {
     block.classified = true;
     DecodedBlock& d = block.decoded;
     std::vector<simtune::InsnRegisters> registers;
-    std::uint64_t at = d.address;
-    std::size_t offset = 0;
+    std::uint64_t at = d.address; // a block's instructions are contiguous
     for (std::size_t i = 0; i < block.lengths.size(); ++i) {
-        const std::span<const std::byte> bytes{block.code.data() + offset, block.lengths[i]};
+        const std::span<const std::byte> bytes{block.code.data() + (at - d.address), block.lengths[i]};
         simtune::InsnRegisters regs;
         const auto info = plugin->options.dataflow ? plugin->classifier->classify(bytes, at, regs)
                                                    : plugin->classifier->classify(bytes, at);
@@ -458,13 +455,14 @@ void classify_block(Block& block) {
             d.branch_is_conditional = info.is_conditional;
         }
         at += block.lengths[i];
-        offset += block.lengths[i];
     }
     if (plugin->options.dataflow)
         d.registers = std::make_shared<const std::vector<simtune::InsnRegisters>>(std::move(registers));
     block.code = {};
     block.lengths = {};
 }
+
+// ---- Sampled mode (sample=): the schedule of windows and the estimates ----
 
 void on_translation(qemu_plugin_id_t, qemu_plugin_tb* tb);
 void on_exit(qemu_plugin_id_t, void*);
