@@ -156,7 +156,7 @@ void Engine::stop(Stop why) {
 }
 
 BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
-    const std::uint64_t key = address | (std::uint64_t{size} << 48);
+    const std::uint64_t key = block_key(address, size);
     auto& slot = fast_[fast_slot(address)];
     if (slot.key == key) [[likely]]
         return *slot.entry;
@@ -188,7 +188,7 @@ BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
 template <Engine::HookMode Mode>
 void Engine::on_block(uc_engine*, std::uint64_t address, std::uint32_t size, void* self) {
     auto& e = *static_cast<Engine*>(self);
-    const std::uint64_t key = address | (std::uint64_t{size} << 48);
+    const std::uint64_t key = block_key(address, size);
     const FastEntry& slot = e.fast_[fast_slot(address)]; // never holds the sentinel (see lookup)
     if (slot.key == key) [[likely]] {
         BlockEntry& entry = *slot.entry;
@@ -236,7 +236,7 @@ template <Engine::HookMode Mode>
 void Engine::count_block(std::uint64_t address, std::uint32_t size) {
     Engine& e = *this;
     BlockEntry& entry = e.lookup(address, size);
-    e.last_block_key_ = address | (std::uint64_t{size} << 48);
+    e.last_block_key_ = block_key(address, size);
     if (!entry.inside_kernel) [[unlikely]] {
         e.fault_pc_ = address;
         return e.stop(Stop::left_code);

@@ -263,6 +263,10 @@ private:
     };
     static constexpr std::size_t fast_slots = 512;
     std::array<FastEntry, fast_slots> fast_{};
+    /// A block's key: its address, and its size in the top 16 bits (last_block() undoes it).
+    [[nodiscard]] static constexpr std::uint64_t block_key(std::uint64_t address, std::uint32_t size) noexcept {
+        return address | (std::uint64_t{size} << 48);
+    }
     [[nodiscard]] static constexpr std::size_t fast_slot(std::uint64_t address) noexcept {
         return (address ^ (address >> 9)) & (fast_slots - 1);
     }

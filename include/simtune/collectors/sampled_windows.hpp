@@ -140,7 +140,7 @@ private:
 /// The L1 lines the simulated caches have seen in a sampled run (SampleWindow::first_seen): an
 /// open-addressing hash set of line numbers with a one-line memo in front. Every access in a
 /// window asks it, so an answer must cost a probe, not an allocation: std::unordered_set, with a
-/// node per line, was 5 % of a sampled QEMU run of conv2d on its own (benchmarks/RESULTS.md).
+/// node per line, took 2.7 % of a sampled QEMU run of conv2d on its own (benchmarks/RESULTS.md).
 class LineSet {
 public:
     /// Adds `line`; true if it was not in the set.
