@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <random>
-#include <set>
 #include <span>
 #include <vector>
 
@@ -514,28 +514,99 @@ TEST_CASE("a warm start caches the given ranges wherever they fit and counts not
     }
 }
 
-TEST_CASE("LineSet answers first sight of a line as a std::set does, across growth") {
-    // The sampled modes' first_seen count: lines in runs (a line touched many times in a row),
-    // strides that share low bits, random lines, and the all-ones value the slots cannot hold.
-    LineSet lines;
-    std::set<std::uint64_t> reference;
-    std::mt19937_64 random(17);
-    std::uint64_t disagreements = 0;
-    auto check = [&](std::uint64_t line) { disagreements += lines.insert(line) != reference.insert(line).second; };
-    for (int round = 0; round < 3; ++round) {
-        for (std::uint64_t i = 0; i < 20'000; ++i) {
-            check(0x1000 + i / 4);    // consecutive lines, each four times
-            check(i * 4096);          // a stride with twelve zero low bits
-            check(random() % 50'000); // a random working set, revisited
-            if (i % 5'000 == 0) check(~std::uint64_t{0});
-        }
+TEST_CASE("after an epoch begins, leftover lines make misses and deep hits unsure until the set is refilled") {
+    // What a sampled run's window can vouch for (WindowCertainty): L1 set 0 of `small` holds the
+    // lines base + k * 4 KiB. Before the epoch it is filled with lines 0..7 (an exact run, or one
+    // before any epoch, counts nothing).
+    CacheModel m(small);
+    auto touch = [&](std::uint64_t k) { m.on_memory({base + k * 4096, 8, false}); };
+    using L = WindowCertainty::Level;
+    for (std::uint64_t k = 0; k < 8; ++k) touch(k);
+    CHECK(m.certainty().unsure_misses == WindowCertainty{}.unsure_misses);
+    CHECK(m.certainty().unsure_hits == WindowCertainty{}.unsure_hits);
+    m.begin_epoch();
+    touch(3); // a hit four deep on a leftover: the real run may have evicted it in the gap
+    CHECK(m.certainty().unsure_hits[L::l1] == 1);
+    touch(7); // the MRU line before: now second, and a leftover too
+    touch(3); // second, but touched in the epoch: sure
+    CHECK(m.certainty().unsure_hits[L::l1] == 2);
+    for (std::uint64_t k = 100; k < 106; ++k) touch(k); // six new lines while leftovers remain: unsure
+    CHECK(m.certainty().unsure_misses[L::l1] == 6);
+    touch(0); // evicted by now (the set holds only the epoch's 8 lines): a sure miss
+    touch(200);
+    CHECK(m.certainty().unsure_misses[L::l1] == 6);
+    CHECK(stats_of(m).l1d_misses == 8 + 6 + 2);
+    // Another set, untouched in the epoch, still misses unsure.
+    m.on_memory({base + 64, 8, false});
+    CHECK(m.certainty().unsure_misses[L::l1] == 7);
+}
+
+TEST_CASE("a stream decision from a stream-table entry older than the epoch is unsure") {
+    CacheModel m(small);
+    const std::uint64_t page = base + 0x100000;
+    auto miss_line = [&](std::uint64_t line) { m.on_memory({page + line * 64, 8, false}); };
+    miss_line(0);
+    miss_line(1); // continues the page's stream, decided from an entry of this epoch
+    CHECK(stats_of(m).l1d_stream_misses == 1);
+    CHECK(m.certainty().l1_sure_streams == 1);
+    m.begin_epoch();
+    const WindowCertainty before = m.certainty();
+    miss_line(2); // a stream by the stale entry; the real run's entry came from the gap
+    WindowCertainty d = m.certainty() - before;
+    CHECK(stats_of(m).l1d_stream_misses == 2);
+    CHECK(d.l1_sure == 0);
+    miss_line(3); // the entry was written in this epoch: sure
+    d = m.certainty() - before;
+    CHECK(d.l1_sure == 1);
+    CHECK(d.l1_sure_streams == 1);
+    miss_line(7);  // a stride of 4 learnt from line 3: sure, and no stream
+    miss_line(11); // continues the stride of 4: sure, a stream
+    d = m.certainty() - before;
+    CHECK(d.l1_sure == 3);
+    CHECK(d.l1_sure_streams == 2);
+}
+
+TEST_CASE("sampled stream counters are the misses' estimate times the sure decisions' share of streams") {
+    // A first window from the region's start, then four later windows of 1 000 instructions with
+    // 40 L1D misses each, none unsure, and 20 sure decisions of which 15 are streams; their own
+    // stream counts (30) are what a stale table made of them and must not be used.
+    WindowEstimator estimator;
+    SampleWindow first;
+    first.instructions = 1'000;
+    first.counts.l1d_misses = 50;
+    first.counts.l1d_stream_misses = 20;
+    estimator.add(first, 1'000);
+    for (int i = 0; i < 4; ++i) {
+        SampleWindow w;
+        w.instructions = 1'000;
+        w.counts.l1d_misses = 40;
+        w.counts.l1d_stream_misses = 30;
+        w.certainty.l1_sure = 20;
+        w.certainty.l1_sure_streams = 15;
+        estimator.add(w, 10'000 + 10'000 * i);
     }
-    CHECK(disagreements == 0);
-    CHECK(lines.size() == reference.size());
-    CHECK(reference.size() > 50'000); // grew well past its first 1024 slots
-    lines.clear();
-    CHECK(lines.size() == 0);
-    CHECK(lines.insert(0x1000));
-    CHECK(lines.insert(~std::uint64_t{0}));
-    CHECK_FALSE(lines.insert(~std::uint64_t{0}));
+    Stats stats, half;
+    estimator.fill(stats, half, 101'000);
+    CHECK(stats.l1d_misses == 50 + 4'000);        // 40 per 1 000 over the 100 000 after the first window
+    CHECK(stats.l1d_stream_misses == 20 + 3'000); // 75 % of those
+    // Every window alike: no spread, so the interval is the counting noise of the 160 windowed
+    // misses, t(3) * 4 000 * sqrt((1 - 4 %) / 160).
+    CHECK(half.l1d_misses == doctest::Approx(3.182 * 4'000 * std::sqrt(0.96 / 160)).epsilon(0.001));
+    // The misses' width scaled by the share, plus the share's own (80 sure decisions: the
+    // binomial's, 1.96 * sqrt(0.75 * 0.25 / 80)) on the misses' upper bound.
+    const double share_half = 1.96 * std::sqrt(0.75 * 0.25 / 80);
+    CHECK(half.l1d_stream_misses ==
+          doctest::Approx(0.75 * half.l1d_misses + (4'000 + half.l1d_misses) * share_half).epsilon(0.002));
+    // Unsure misses are taken at half, the interval widened by that half.
+    SampleWindow unsure;
+    unsure.instructions = 1'000;
+    unsure.counts.l1d_misses = 40;
+    unsure.certainty.unsure_misses[WindowCertainty::l1] = 40;
+    WindowEstimator all_unsure;
+    all_unsure.add(first, 1'000);
+    all_unsure.add(unsure, 10'000);
+    all_unsure.add(unsure, 20'000);
+    all_unsure.fill(stats, half, 101'000);
+    CHECK(stats.l1d_misses == 50 + 2'000);
+    CHECK(half.l1d_misses == doctest::Approx(2'000 + 12.706 * 4'000 * std::sqrt(0.98 / 80)).epsilon(0.001));
 }

@@ -67,6 +67,15 @@ struct SamplingOptions {
     std::uint64_t period = 5'000'000;
     std::uint64_t warmup = 100'000;
     std::uint64_t window = 50'000;
+    /// A warm-up lasts `warmup` instructions and then on, up to `warmup_limit`, as long as it takes
+    /// to refill the L1D twice at the kernel's miss rate so far (WindowEstimator::warmup_length):
+    /// what a window inherits from the previous one turns over with misses, not instructions. (With a fixed 100 k warm-up, conv2d's
+    /// ~86 misses per 100 k instructions left L1D and the stream tables stale: its stream misses
+    /// were estimated 27-33 % low, outside their intervals; benchmarks/RESULTS.md.) A limit at or
+    /// below `warmup` keeps every warm-up at `warmup`; a warm-up never lasts longer than the period
+    /// less the window. An extended warm-up delays the windows after it, so a kernel with few
+    /// misses gets fewer windows.
+    std::uint64_t warmup_limit = 1'000'000;
     /// The first window lasts max(warmup + window, exact_prefix) instructions, so a region shorter
     /// than that is counted exactly. For short kernels: there sampling saves milliseconds, and its
     /// one or two windows move rankings (the corpus, Unicorn: Spearman against exact down to 0.78

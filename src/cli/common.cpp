@@ -203,13 +203,15 @@ SamplingOptions parse_sampling(std::string_view text) {
         return v;
     };
     const auto colons = static_cast<std::size_t>(std::ranges::count(text, ':'));
-    if ((fields.size() != 3 && fields.size() != 4) || colons + 1 != fields.size())
-        throw UsageError(
-            fmt::format("--sample '{}': give on or PERIOD:WARMUP:WINDOW[:PREFIX] (e.g. 5000000:100000:50000)", text));
+    if (fields.size() < 3 || fields.size() > 5 || colons + 1 != fields.size())
+        throw UsageError(fmt::format(
+            "--sample '{}': give on or PERIOD:WARMUP:WINDOW[:PREFIX[:WARMUP_LIMIT]] (e.g. 5000000:100000:50000)",
+            text));
     s.period = number(fields[0]);
     s.warmup = number(fields[1]);
     s.window = number(fields[2]);
-    if (fields.size() == 4) s.exact_prefix = number(fields[3]);
+    if (fields.size() >= 4) s.exact_prefix = number(fields[3]);
+    if (fields.size() == 5) s.warmup_limit = number(fields[4]);
     if (s.window == 0 || s.period <= s.warmup + s.window || s.period >= (std::uint64_t{1} << 62) ||
         s.exact_prefix >= (std::uint64_t{1} << 62))
         throw UsageError(

@@ -80,8 +80,8 @@ void add_target_option(ArgParser& args, std::optional<std::string> default_value
 Target resolve_target(const ArgParser& args, std::optional<Isa> isa = {});
 /// simtune::parse_collectors for --collectors: a bad list is a usage error.
 CollectorSelection parse_collectors(std::string_view text);
-/// --sample: "on" (SamplingOptions' defaults) or PERIOD:WARMUP:WINDOW[:PREFIX] (PREFIX:
-/// SamplingOptions::exact_prefix); a bad value is a usage error.
+/// --sample: "on" (SamplingOptions' defaults) or PERIOD:WARMUP:WINDOW[:PREFIX[:WARMUP_LIMIT]]
+/// (SamplingOptions::exact_prefix, ::warmup_limit); a bad value is a usage error.
 SamplingOptions parse_sampling(std::string_view text);
 /// The model: --model FILE if given, else the target's default model.
 TargetModel resolve_model(const ArgParser& args, const Target& target);

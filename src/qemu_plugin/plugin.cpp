@@ -4,7 +4,8 @@
 //   qemu-x86_64 -plugin libsimtune_qemu_plugin.so,out=FILE,roi_begin=0x...,roi_end=0x...,
 //               exclude=0xA-0xB,...,mix=1,branches=1,mem=1,cache=1,dataflow=1,
 //               l1d=32768:64:8,l2=...,llc=...,dtlb=262144:4096:4,stlb=...,limit=N,
-//               blocks=0xA-0xB,sample=PERIOD:WARMUP:WINDOW,sample_prefix=N,warm=0xA-0xB,...  ./kernel
+//               blocks=0xA-0xB,sample=PERIOD:WARMUP:WINDOW,sample_prefix=N,sample_warmup_limit=N,
+//               warm=0xA-0xB,...  ./kernel
 //
 // warm= (one per kernel buffer, where the harness placed it): the caches start each run as a
 // repeated run leaves them, those ranges touched once (simtune::CacheModel::warm); without it, cold.
@@ -41,10 +42,12 @@
 //    only in blocks that ran rarely in the last window, see choose_clocks); at a window boundary
 //    the plugin asks QEMU to retranslate everything (qemu_plugin_reset, which runs its callback
 //    between two blocks) with or without memory callbacks. Each PERIOD instructions of the ROI, at
-//    a random offset: a window of WARMUP instructions that only warms the simulated caches, then a
-//    measured window of WINDOW instructions; the first window starts at the ROI's first block with
-//    cold caches (as in exact counting) and is measured throughout, WARMUP + WINDOW long. The
-//    cache state carries over between windows.
+//    a random offset: a warm-up of at least WARMUP instructions that only warms the simulated
+//    caches (longer, up to sample_warmup_limit, where the kernel misses rarely:
+//    WindowEstimator::warmup_length), then a measured window of WINDOW instructions; the first
+//    window starts at the ROI's first block with cold caches (as in exact counting) and is
+//    measured throughout, WARMUP + WINDOW long. The cache state carries over between windows; each
+//    warm-up begins a new epoch of the caches' certainty (simtune::WindowCertainty).
 //      Traffic (mem_reads, mem_writes, bytes_loaded, bytes_stored, l1d_accesses) is estimated per
 //    block: every block's accesses per execution, averaged over the executions it had memory
 //    callbacks (every block in a window; a block first translated between windows gets them until
@@ -52,8 +55,8 @@
 //    with a fixed access pattern. The other cache counters are the first window's counts plus a
 //    ratio estimate (counts per instruction over the later measured windows) for the rest of the
 //    ROI, with a 95 % interval from the windows' spread (Student's t, finite-population
-//    correction) and, for the misses, the cold-start uncertainty (simtune::WindowEstimator, shared with the Unicorn engine), written to
-//    the report beside the counts. A ROI that ends inside the first window is counted exactly.
+//    correction) and, for the misses, the window's unsure misses and hits (simtune::WindowEstimator,
+//    shared with the Unicorn engine), written to the report beside the counts. A ROI that ends inside the first window is counted exactly.
 //  - The instruction limit is watched by a thread that samples the block counters every few
 //    milliseconds; exceeding it writes status instruction_limit and exits QEMU with
 //    instruction_limit_exit_code. The check at ROI end makes the outcome exact.
@@ -118,6 +121,9 @@ struct Options {
     /// sample=: 0 period: exact counting of every access.
     std::uint64_t sample_period = 0, sample_warmup = 0, sample_window = 0;
     std::uint64_t sample_prefix = 0; ///< sample_prefix=: the first window lasts at least this long
+    /// sample_warmup_limit=: a warm-up goes on past WARMUP, up to this, until the L1D turned over
+    /// (simtune::SamplingOptions::warmup_limit)
+    std::uint64_t sample_warmup_limit = 0;
     [[nodiscard]] bool sampled() const noexcept { return sample_period != 0; }
 };
 
@@ -168,8 +174,7 @@ struct Sampler {
     std::uint64_t offset = 0;                     ///< where the current period's window begins in it
     std::uint64_t random = 0x9e3779b97f4a7c15ULL; ///< splitmix64 state: window offsets
     std::vector<Block*> roi_blocks;               ///< blocks translated since the ROI began
-    simtune::LineSet seen_lines;                  ///< every L1 line given to the caches
-    std::uint64_t first_seen = 0, window_start_first_seen = 0;
+    simtune::WindowCertainty window_start_certainty;
 };
 
 struct Plugin {
@@ -264,6 +269,7 @@ Options parse_options(int argc, char** argv) {
         else if (key == "limit") o.limit = parse_number(arg, value);
         else if (key == "blocks") o.listed = parse_range(arg, value);
         else if (key == "sample_prefix") o.sample_prefix = parse_number(arg, value);
+        else if (key == "sample_warmup_limit") o.sample_warmup_limit = parse_number(arg, value);
         else if (key == "sample") {
             const auto first = value.find(':'), second = value.rfind(':');
             if (first == std::string_view::npos || first == second) bad_argument(arg, "expected PERIOD:WARMUP:WINDOW");
@@ -390,10 +396,6 @@ void drain_pending() {
 void drain_sampled() {
     const bool feed = plugin->sampler.feed_caches && plugin->caches;
     const unsigned shift = static_cast<unsigned>(std::countr_zero(plugin->options.geometry.l1d.line_bytes));
-    // Lines the caches see for the first time: in a window, a miss of such a line may be a hit of
-    // the real run, which touched the line between windows (the cold-start uncertainty).
-    auto& seen = plugin->sampler.seen_lines;
-    std::uint64_t new_lines = 0;
     qemu_plugin_meminfo_t last_info = 0;
     DecodedInfo d = decode(last_info);
     for (std::size_t i = 0; i < pending_count; ++i) {
@@ -409,13 +411,8 @@ void drain_sampled() {
         block->bytes_written += d.is_store ? d.size : 0;
         const std::uint64_t line = a.address >> shift, last = (a.address + (d.size ? d.size - 1 : 0)) >> shift;
         block->lines += last - line + 1;
-        if (!feed) continue;
-        plugin->caches->access(a.address, d.size, d.is_store);
-        new_lines += seen.insert(line);
-        if (last != line) [[unlikely]]
-            new_lines += seen.insert(last);
+        if (feed) plugin->caches->access(a.address, d.size, d.is_store);
     }
-    plugin->sampler.first_seen += new_lines;
     pending_count = 0;
 }
 
@@ -522,7 +519,7 @@ void start_measuring() {
     drain();
     s.window_start_instructions = roi_instructions();
     s.window_start_counts = cache_counts();
-    s.window_start_first_seen = s.first_seen;
+    if (plugin->caches) s.window_start_certainty = plugin->caches->certainty();
     s.phase = Phase::measure;
     // The first window, from the ROI's start with cold caches, is as long as a warm-up and a
     // window together (it sees the start-up's compulsory misses), or the exact prefix if longer.
@@ -567,7 +564,7 @@ void finish_window() {
     const Stats counts = cache_counts();
     for (std::size_t i = 0; i < Stats::feature_count; ++i)
         w.counts.counter(i) = counts.counter(i) - s.window_start_counts.counter(i);
-    w.first_seen = s.first_seen - s.window_start_first_seen;
+    if (plugin->caches) w.certainty = plugin->caches->certainty() - s.window_start_certainty;
     s.estimator.add(w, now);
     s.feed_caches = false;
     choose_clocks(w.instructions);
@@ -593,11 +590,15 @@ void on_reset(qemu_plugin_id_t id, void*) {
         }
         s.instrument_all = true;
         s.feed_caches = true;
+        if (plugin->caches) plugin->caches->begin_epoch(); // what they hold from before is stale now
         if (s.estimator.windows() == 0 || plugin->options.sample_warmup == 0) {
             start_measuring();
         } else {
             s.phase = Phase::warm;
-            s.remaining = static_cast<std::int64_t>(plugin->options.sample_warmup);
+            const Options& o = plugin->options;
+            s.remaining = static_cast<std::int64_t>(s.estimator.warmup_length(
+                o.sample_warmup, std::min(o.sample_warmup_limit, o.sample_period - o.sample_window),
+                plugin->caches ? plugin->caches->l1d_lines() : 0));
         }
     } else {
         close_spans();

@@ -242,6 +242,7 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
                  s.period, s.warmup, s.window);
         plugin_args.push_back(fmt::format("sample={}:{}:{}", s.period, s.warmup, s.window));
         if (s.exact_prefix != 0) plugin_args.push_back(fmt::format("sample_prefix={}", s.exact_prefix));
+        if (s.warmup_limit > s.warmup) plugin_args.push_back(fmt::format("sample_warmup_limit={}", s.warmup_limit));
     }
     // The pipeline collector prices blocks here, from the binary's bytes: the plugin only lists
     // the executed blocks of the kernel's own code.

@@ -302,10 +302,10 @@ private:
     std::int64_t phase_remaining_ = 0; ///< instructions until the schedule's next step
     std::int64_t profile_left_ = 0;    ///< instructions until a profile (SampleStep::profile) ends
     std::uint64_t window_offset_ = 0, random_ = 0;
-    std::uint64_t window_start_ = 0, window_start_first_seen_ = 0, first_seen_ = 0;
+    std::uint64_t window_start_ = 0;
+    WindowCertainty window_start_certainty_;
     Stats window_start_counts_;
     WindowEstimator estimator_;
-    LineSet seen_lines_; ///< every L1 line given to the caches
     unsigned line_shift_ = 6;
     CacheModel* caches_ = nullptr;
     BlockEntry* current_ = nullptr; ///< the block running (sampled runs: its accesses' tallies)

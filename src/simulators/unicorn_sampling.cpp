@@ -55,8 +55,7 @@ void Engine::start_sampling(const SamplingOptions& sampling) {
     for (auto& entry : block_store_)
         entry.watched = entry.reads = entry.writes = entry.bytes_read = entry.bytes_written = entry.lines = 0;
     estimator_ = WindowEstimator{};
-    seen_lines_.clear();
-    first_seen_ = window_offset_ = 0;
+    window_offset_ = 0;
     random_ = 0x9e3779b97f4a7c15ULL;
     line_shift_ = caches_ != nullptr ? static_cast<unsigned>(std::countr_zero(caches_->geometry().l1d.line_bytes)) : 6;
     current_ = &unattributed_;
@@ -74,16 +73,19 @@ void Engine::begin_measuring(std::uint64_t at) {
     feed_caches_ = caches_ != nullptr;
     window_start_ = at;
     window_start_counts_ = cache_counts();
-    window_start_first_seen_ = first_seen_;
+    if (caches_ != nullptr) window_start_certainty_ = caches_->certainty();
     phase_remaining_ = static_cast<std::int64_t>(sampling_.window);
 }
 
 void Engine::begin_window(std::uint64_t at) {
     profile_left_ = until_switch;
+    if (caches_ != nullptr) caches_->begin_epoch(); // what they hold from before is stale now
     if (sampling_.warmup == 0) return begin_measuring(at);
     phase_ = SamplePhase::warm;
     feed_caches_ = caches_ != nullptr;
-    phase_remaining_ = static_cast<std::int64_t>(sampling_.warmup);
+    phase_remaining_ = static_cast<std::int64_t>(estimator_.warmup_length(
+        sampling_.warmup, std::min(sampling_.warmup_limit, sampling_.period - sampling_.window),
+        caches_ != nullptr ? caches_->l1d_lines() : 0));
 }
 
 void Engine::finish_window(std::uint64_t at) {
@@ -92,7 +94,7 @@ void Engine::finish_window(std::uint64_t at) {
     const Stats counts = cache_counts();
     for (std::size_t i = 0; i < Stats::feature_count; ++i)
         w.counts.counter(i) = counts.counter(i) - window_start_counts_.counter(i);
-    w.first_seen = first_seen_ - window_start_first_seen_;
+    if (caches_ != nullptr) w.certainty = caches_->certainty() - window_start_certainty_;
     estimator_.add(w, at);
 }
 
@@ -186,17 +188,7 @@ void Engine::on_memory_sampled(uc_engine*, uc_mem_type type, std::uint64_t addre
     (store ? b.bytes_written : b.bytes_read) += bytes;
     const std::uint64_t line = address >> e.line_shift_, last = (address + (bytes ? bytes - 1 : 0)) >> e.line_shift_;
     b.lines += last - line + 1;
-    if (!e.feed_caches_) return;
-    try {
-        e.caches_->access(address, bytes, store);
-        // Lines the caches see for the first time: in a later window such a miss may have been a
-        // hit of the real run, which touched the line between windows (the cold-start uncertainty).
-        e.first_seen_ += e.seen_lines_.insert(line);
-        if (last != line) e.first_seen_ += e.seen_lines_.insert(last);
-    } catch (...) {
-        e.pending_ = std::current_exception();
-        e.stop(Stop::exception);
-    }
+    if (e.feed_caches_) e.caches_->access(address, bytes, store);
 }
 
 void Engine::estimate_sampled(Stats& stats, SamplingSummary& summary, bool traffic) const {

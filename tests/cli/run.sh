@@ -60,7 +60,7 @@ usage)
     expect 2 "$simtune" simulate x.elf --collectors mix,tlb && expect_err "unknown collector 'tlb'"
     expect 2 "$simtune" simulate x.elf --max-instructions lots && expect_err "expects an integer"
     expect 2 "$simtune" simulate x.elf --simulator qemu --sample 1:2 && expect_err "PERIOD:WARMUP:WINDOW"
-    expect 2 "$simtune" simulate x.elf --sample 100:10:10:5:5 && expect_err "WINDOW.:PREFIX"
+    expect 2 "$simtune" simulate x.elf --sample 100:10:10:5:5:5 && expect_err "WINDOW.:PREFIX"
     expect 2 "$simtune" simulate x.elf --simulator qemu --sample 100:60:50 && expect_err "WARMUP + WINDOW < PERIOD"
     expect 2 "$simtune" measure x.elf --passes 0 && expect_err "between 1 and"
     expect 2 "$simtune" tune && expect_err "either --workload"

@@ -56,6 +56,55 @@ enum class CacheStart {
 /// - Store forwarding: a load whose first 8-byte word was stored within the last
 ///   `forwarding_window` accesses counts in store_forwarded_loads (a direct-mapped table of recent
 ///   stores' words; a collision forgets the older store, so the count is a lower bound).
+/// What a sampled run's caches can vouch for. CacheModel::begin_epoch begins an epoch when they
+/// resume after a stretch of accesses they did not see; from then on they count:
+/// - Unsure misses and hits, per level. With LRU, the lines a set held before the epoch (its
+///   leftovers) sit below every line touched in it, so the model knows, per set, how many of its
+///   lines are the epoch's: a hit deeper than those is a hit on a leftover, which the real run,
+///   having touched other lines in the gap, may have missed (unsure hit); a miss while the set
+///   still holds leftovers may have been a hit of the real run (unsure miss). Once a set holds
+///   only the epoch's lines, which the real run touched too, its misses are sure. (Hits on the
+///   most recently used line are not examined, to keep the common hit free: a leftover there
+///   counts as a hit of the epoch's, which can only make later decisions of its set look less
+///   sure. Nor are hits of the fully associative TLBs kept as a linked list.)
+/// - Stream decisions (is this miss the continuation of its page's stream?): sure if taken from a
+///   stream-table entry written in the epoch (for a stride, a stride learnt in it). The real run's
+///   entry for a page was written by a miss in the gap, so a window's first miss on each page is
+///   an unsure decision.
+/// WindowEstimator turns unsure misses and hits into an interval, and the stream counters into the
+/// misses times the share of streams among the sure decisions. An exact run begins no epoch and
+/// counts none of this.
+struct WindowCertainty {
+    /// Levels, in the arrays below.
+    enum Level : std::size_t {
+        l1,
+        l2,
+        llc,
+        dtlb,
+        stlb,
+        levels
+    };
+    std::array<std::uint64_t, levels> unsure_misses{}, unsure_hits{}; ///< llc: 0 if the LLC is L2
+    std::uint64_t l1_sure = 0, l1_sure_streams = 0;                   ///< L1D misses' sure stream decisions
+    std::uint64_t l2_sure = 0, l2_sure_streams = 0;                   ///< L2 misses'
+    std::uint64_t store_sure = 0, store_sure_streams = 0;             ///< L1D store misses'
+    friend WindowCertainty operator-(const WindowCertainty& a, const WindowCertainty& b) noexcept {
+        WindowCertainty d;
+        for (std::size_t i = 0; i < levels; ++i) {
+            d.unsure_misses[i] = a.unsure_misses[i] - b.unsure_misses[i];
+            d.unsure_hits[i] = a.unsure_hits[i] - b.unsure_hits[i];
+        }
+        d.l1_sure = a.l1_sure - b.l1_sure;
+        d.l1_sure_streams = a.l1_sure_streams - b.l1_sure_streams;
+        d.l2_sure = a.l2_sure - b.l2_sure;
+        d.l2_sure_streams = a.l2_sure_streams - b.l2_sure_streams;
+        d.store_sure = a.store_sure - b.store_sure;
+        d.store_sure_streams = a.store_sure_streams - b.store_sure_streams;
+        return d;
+    }
+    friend bool operator==(const WindowCertainty&, const WindowCertainty&) = default;
+};
+
 class CacheModel {
 public:
     /// Throws Error(invalid_argument) naming a level whose geometry a model cannot simulate.
@@ -150,6 +199,39 @@ public:
     /// True if L2 and LLC have the same geometry and are modelled as one cache.
     [[nodiscard]] bool llc_is_l2() const noexcept { return llc_is_l2_; }
 
+    /// The caches resume after a stretch of accesses they did not see (a sampled run's window
+    /// begins): what they hold from before now no longer vouches for the real run (WindowCertainty).
+    void begin_epoch() noexcept {
+        for (Level* level : {&l1_, &l2_, &llc_, &dtlb_, &stlb_}) {
+            ++level->epoch;
+            level->tracking = true;
+        }
+        ++l1_streams_.epoch;
+        ++l2_streams_.epoch;
+        // The filter's lines may be leftovers: the first access to each must reach its set.
+        hot_.recent[0] = hot_.recent[1] = Level::empty;
+    }
+    /// Lines the L1D holds (WindowEstimator::warmup_length).
+    [[nodiscard]] std::uint64_t l1d_lines() const noexcept { return l1_.tags.size(); }
+    /// The unsure misses and sure stream decisions so far (WindowCertainty); reset() and warm()
+    /// zero them.
+    [[nodiscard]] WindowCertainty certainty() const noexcept {
+        WindowCertainty c;
+        const Level* levels[] = {&l1_, &l2_, llc_is_l2_ ? nullptr : &llc_, &dtlb_, &stlb_};
+        for (std::size_t i = 0; i < WindowCertainty::levels; ++i)
+            if (levels[i] != nullptr) {
+                c.unsure_misses[i] = levels[i]->unsure_misses;
+                c.unsure_hits[i] = levels[i]->unsure_hits;
+            }
+        c.l1_sure = l1_streams_.sure;
+        c.l1_sure_streams = l1_streams_.sure_streams;
+        c.l2_sure = l2_streams_.sure;
+        c.l2_sure_streams = l2_streams_.sure_streams;
+        c.store_sure = store_sure_;
+        c.store_sure_streams = store_sure_streams_;
+        return c;
+    }
+
 private:
     /// What every access reads and writes besides the cache and TLB arrays: the filter's two lines,
     /// the accesses it counted (L1 hits, in l1d_accesses), and the store-forwarding table's clock
@@ -237,6 +319,12 @@ private:
         std::uint32_t ways = 0;
         unsigned line_shift = 0;
         std::uint64_t accesses = 0, misses = 0;
+        /// Per set, the epoch it was last looked at in (high 32 bits) and how many of its lines
+        /// were touched in that epoch (low 32, at most `ways`): WindowCertainty.
+        std::vector<std::uint64_t> epoch_lines;
+        std::uint32_t epoch = 0;
+        bool tracking = false; ///< an epoch has begun (CacheModel::begin_epoch): count certainty
+        std::uint64_t unsure_misses = 0, unsure_hits = 0;
         /// A single set of more than a few ways (the fully associative TLBs of cortex-a72 and
         /// sifive-u74: 32 and 40 entries) keeps its LRU order as a doubly linked list over the
         /// ways instead, and finds a line's way through a small table of hints, so a hit at any
@@ -253,7 +341,8 @@ private:
         Level() = default;
         explicit Level(const CacheGeometry& g)
             : tags(g.sets() * g.associativity, empty), set_mask(g.sets() - 1), ways(g.associativity),
-              line_shift(static_cast<unsigned>(std::countr_zero(g.line_bytes))), linked(set_mask == 0 && ways > 4) {
+              line_shift(static_cast<unsigned>(std::countr_zero(g.line_bytes))), epoch_lines(g.sets(), 0),
+              linked(set_mask == 0 && ways > 4) {
             if (linked) {
                 prev.resize(ways);
                 next.resize(ways);
@@ -283,6 +372,8 @@ private:
             std::uint32_t way = 1;
             while (way < ways && set[way] != line) ++way;
             const bool hit = way < ways;
+            if (tracking) [[unlikely]]
+                note(static_cast<std::size_t>(set - tags.data()) / ways, way, hit);
             if (!hit) {
                 ++misses;
                 way = ways - 1;
@@ -310,6 +401,7 @@ private:
                 if (way == ways) {
                     hit = false;
                     ++misses;
+                    if (tracking) note(0, ways, false);
                     way = tail;
                     if (tags[way] != empty) --hint_count[tags[way] & (hint_buckets - 1)];
                     tags[way] = line;
@@ -319,6 +411,17 @@ private:
             }
             to_head(way);
             return hit;
+        }
+
+        /// An access found its line at depth `way` of set `set` (hit) or missed: counts it unsure
+        /// if it involves a leftover of the set (WindowCertainty), and notes the line as touched.
+        void note(std::size_t set, std::uint32_t way, bool hit) noexcept {
+            std::uint64_t& f = epoch_lines[set];
+            if (f >> 32 != epoch) f = std::uint64_t{epoch} << 32;
+            const auto touched = static_cast<std::uint32_t>(f);
+            if (hit ? way < touched : touched >= ways) return; // a line of the epoch's; or a sure miss
+            ++(hit ? unsure_hits : unsure_misses);
+            ++f;
         }
 
         /// linked: makes `way` the MRU way.
@@ -347,7 +450,10 @@ private:
 
         void clear() noexcept {
             std::ranges::fill(tags, empty);
-            accesses = misses = 0;
+            std::ranges::fill(epoch_lines, 0);
+            epoch = 0;
+            tracking = false;
+            accesses = misses = unsure_misses = unsure_hits = 0;
             if (linked) {
                 for (std::uint32_t w = 0; w < ways; ++w) {
                     prev[w] = w == 0 ? 0 : w - 1;
@@ -371,35 +477,54 @@ private:
             std::uint64_t page = ~std::uint64_t{0};
             std::int64_t last_line = 0;
             std::int64_t stride = 0;
+            std::uint32_t epoch = 0; ///< when it was last written (begin_epoch)
+            bool stride_sure = true; ///< the stride is the real run's (not a step from a stale line)
         };
         std::vector<Entry> table = std::vector<Entry>(entries);
         unsigned lines_per_page_shift = 0;
         std::uint64_t stream_misses = 0;
+        std::uint32_t epoch = 0;
+        std::uint64_t sure = 0, sure_streams = 0; ///< WindowCertainty
 
         StreamTable() = default;
         explicit StreamTable(unsigned line_shift)
             : lines_per_page_shift(line_shift < page_shift ? page_shift - line_shift : 0) {}
 
-        /// A miss of line number `line`: counts it if it continues its page's stream; true if so.
-        bool on_miss(std::uint64_t line) noexcept {
+        /// What on_miss decided, and whether the real run decides the same (WindowCertainty): the
+        /// entry was written in the current epoch and, where the stride decides, so was its stride.
+        struct Decision {
+            bool stream, sure;
+        };
+        /// A miss of line number `line`: counts it if it continues its page's stream. (An exact run
+        /// never begins an epoch, so every decision there is sure.)
+        Decision on_miss(std::uint64_t line) noexcept {
             const std::uint64_t page = line >> lines_per_page_shift;
             Entry& e = table[(page ^ (page >> 6)) % entries];
             const auto l = static_cast<std::int64_t>(line);
+            const bool current = e.epoch == epoch;
             if (e.page != page) {
-                e = Entry{page, l, 0};
-                return false;
+                // In the real run the slot may have held this page (written in the gap): unsure.
+                e = Entry{page, l, 0, epoch, current};
+                sure += current;
+                return {false, current};
             }
             const std::int64_t step = l - e.last_line;
-            if (step == 0) return false;
-            const bool continues = step == 1 || step == -1 || step == e.stride;
-            if (continues) ++stream_misses;
+            const bool continues = step != 0 && (step == 1 || step == -1 || step == e.stride);
+            const bool is_sure = current && (step == 0 || step == 1 || step == -1 || e.stride_sure);
+            sure += is_sure;
+            stream_misses += continues;
+            sure_streams += continues && is_sure;
+            if (step == 0) return {false, is_sure};
             e.stride = step;
             e.last_line = l;
-            return continues;
+            e.stride_sure = current; // a step from a stale line is not the real run's stride
+            e.epoch = epoch;
+            return {continues, is_sure};
         }
         void clear() noexcept {
             std::ranges::fill(table, Entry{});
-            stream_misses = 0;
+            stream_misses = sure = sure_streams = 0;
+            epoch = 0;
         }
     };
 
@@ -429,9 +554,11 @@ private:
     /// the cached lines stay.
     void zero_counters() noexcept {
         hot_ = Hot{};
-        for (Level* level : {&l1_, &l2_, &llc_, &dtlb_, &stlb_}) level->accesses = level->misses = 0;
-        l1_streams_.stream_misses = l2_streams_.stream_misses = 0;
-        l1_store_misses_ = l1_store_stream_misses_ = 0;
+        for (Level* level : {&l1_, &l2_, &llc_, &dtlb_, &stlb_}) {
+            level->accesses = level->misses = level->unsure_misses = level->unsure_hits = 0;
+        }
+        for (StreamTable* t : {&l1_streams_, &l2_streams_}) t->stream_misses = t->sure = t->sure_streams = 0;
+        l1_store_misses_ = l1_store_stream_misses_ = store_sure_ = store_sure_streams_ = 0;
         forwarding_.fill(StoredWord{});
     }
 
@@ -447,10 +574,12 @@ private:
     /// An L1 miss: the line goes to L2 and, if L2 misses too and the LLC is a separate cache,
     /// to the LLC. Kept out of line so the L1 hit path stays small.
     [[gnu::noinline]] void miss_below_l1(std::uint64_t address, bool is_store) noexcept {
-        const bool stream = l1_streams_.on_miss(address >> l1_.line_shift);
+        const auto [stream, sure] = l1_streams_.on_miss(address >> l1_.line_shift);
         if (is_store) {
             ++l1_store_misses_;
             l1_store_stream_misses_ += stream;
+            store_sure_ += sure;
+            store_sure_streams_ += stream && sure;
         }
         const std::uint64_t l2_line = address >> l2_.line_shift;
         if (l2_.access(l2_line)) return;
@@ -466,6 +595,7 @@ private:
     Level dtlb_, stlb_; ///< ways == 0: not modelled
     StreamTable l1_streams_, l2_streams_;
     std::uint64_t l1_store_misses_ = 0, l1_store_stream_misses_ = 0;
+    std::uint64_t store_sure_ = 0, store_sure_streams_ = 0; ///< WindowCertainty
     std::array<StoredWord, forwarding_entries> forwarding_{};
     Hot hot_;
     /// The filter (step()) needs a TLB page at least as large as an L1 line; without TLBs every
