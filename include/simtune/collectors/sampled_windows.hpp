@@ -185,8 +185,11 @@ public:
         // At least the counting noise of the events the windows saw (as if they were Poisson): a
         // kernel whose windows land on the same phase of its loops every time shows less spread
         // than its count has (x86-64 conv2d in QEMU: L1D misses 4 % low, the spread's interval
-        // 1.6 %; counting noise over its ~1 900 windowed misses, 4.5 %).
-        const double counting = count > 0 ? (rate * rest) * (rate * rest) * (1.0 - sampled_fraction) / count : 0.0;
+        // 1.6 %; counting noise over its ~1 900 windowed misses, 4.5 %). Windows that saw none or
+        // almost none say only that the rate is small: at least three events' noise (the rule of
+        // three), not a zero-width interval.
+        const double per_event = rest / instructions;
+        const double counting = per_event * per_event * std::max(count, 3.0) * (1.0 - sampled_fraction);
         const double variance = std::max(spread, counting);
         return {estimate, student_t_975(n - 1) * std::sqrt(variance) + uncertain};
     }
