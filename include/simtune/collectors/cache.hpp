@@ -206,8 +206,10 @@ public:
             ++level->epoch;
             level->tracking = true;
         }
-        ++l1_streams_.epoch;
-        ++l2_streams_.epoch;
+        for (StreamTable* t : {&l1_streams_, &l2_streams_}) {
+            ++t->epoch;
+            t->tracking = true;
+        }
         // The filter's lines may be leftovers: the first access to each must reach its set.
         hot_.recent[0] = hot_.recent[1] = Level::empty;
     }
@@ -319,12 +321,6 @@ private:
         std::uint32_t ways = 0;
         unsigned line_shift = 0;
         std::uint64_t accesses = 0, misses = 0;
-        /// Per set, the epoch it was last looked at in (high 32 bits) and how many of its lines
-        /// were touched in that epoch (low 32, at most `ways`): WindowCertainty.
-        std::vector<std::uint64_t> epoch_lines;
-        std::uint32_t epoch = 0;
-        bool tracking = false; ///< an epoch has begun (CacheModel::begin_epoch): count certainty
-        std::uint64_t unsure_misses = 0, unsure_hits = 0;
         /// A single set of more than a few ways (the fully associative TLBs of cortex-a72 and
         /// sifive-u74: 32 and 40 entries) keeps its LRU order as a doubly linked list over the
         /// ways instead, and finds a line's way through a small table of hints, so a hit at any
@@ -337,12 +333,19 @@ private:
         /// linked: per bucket of line numbers (their low bits), the way last filled or found, and
         /// how many lines held now fall in the bucket (0: a line of it misses, no search needed).
         std::vector<std::uint32_t> hint_way, hint_count;
+        // (After the lookup's own fields, so an exact run's hot data keeps its layout.)
+        /// Per set, the epoch it was last looked at in (high 32 bits) and how many of its lines
+        /// were touched in that epoch (low 32, at most `ways`): WindowCertainty.
+        std::vector<std::uint64_t> epoch_lines;
+        std::uint32_t epoch = 0;
+        bool tracking = false; ///< an epoch has begun (CacheModel::begin_epoch): count certainty
+        std::uint64_t unsure_misses = 0, unsure_hits = 0;
 
         Level() = default;
         explicit Level(const CacheGeometry& g)
             : tags(g.sets() * g.associativity, empty), set_mask(g.sets() - 1), ways(g.associativity),
-              line_shift(static_cast<unsigned>(std::countr_zero(g.line_bytes))), epoch_lines(g.sets(), 0),
-              linked(set_mask == 0 && ways > 4) {
+              line_shift(static_cast<unsigned>(std::countr_zero(g.line_bytes))), linked(set_mask == 0 && ways > 4),
+              epoch_lines(g.sets(), 0) {
             if (linked) {
                 prev.resize(ways);
                 next.resize(ways);
@@ -373,7 +376,7 @@ private:
             while (way < ways && set[way] != line) ++way;
             const bool hit = way < ways;
             if (tracking) [[unlikely]]
-                note(static_cast<std::size_t>(set - tags.data()) / ways, way, hit);
+                note(set, way, hit);
             if (!hit) {
                 ++misses;
                 way = ways - 1;
@@ -401,7 +404,7 @@ private:
                 if (way == ways) {
                     hit = false;
                     ++misses;
-                    if (tracking) note(0, ways, false);
+                    if (tracking) note(tags.data(), ways, false);
                     way = tail;
                     if (tags[way] != empty) --hint_count[tags[way] & (hint_buckets - 1)];
                     tags[way] = line;
@@ -413,10 +416,12 @@ private:
             return hit;
         }
 
-        /// An access found its line at depth `way` of set `set` (hit) or missed: counts it unsure
+        /// An access found its line at depth `way` of the set at `set` (hit) or missed: counts it unsure
         /// if it involves a leftover of the set (WindowCertainty), and notes the line as touched.
-        void note(std::size_t set, std::uint32_t way, bool hit) noexcept {
-            std::uint64_t& f = epoch_lines[set];
+        /// (Out of line and cold: an exact run never tracks, and its deep L1 hits, the common case
+        /// of x86-64 conv2d, must not pay for the code.)
+        [[gnu::noinline, gnu::cold]] void note(const std::uint64_t* set, std::uint32_t way, bool hit) noexcept {
+            std::uint64_t& f = epoch_lines[static_cast<std::size_t>(set - tags.data()) / ways];
             if (f >> 32 != epoch) f = std::uint64_t{epoch} << 32;
             const auto touched = static_cast<std::uint32_t>(f);
             if (hit ? way < touched : touched >= ways) return; // a line of the epoch's; or a sure miss
@@ -484,7 +489,8 @@ private:
         unsigned lines_per_page_shift = 0;
         std::uint64_t stream_misses = 0;
         std::uint32_t epoch = 0;
-        std::uint64_t sure = 0, sure_streams = 0; ///< WindowCertainty
+        bool tracking = false;                    ///< an epoch has begun: decisions may be unsure
+        std::uint64_t sure = 0, sure_streams = 0; ///< WindowCertainty (sure: every decision until then)
 
         StreamTable() = default;
         explicit StreamTable(unsigned line_shift)
@@ -501,6 +507,24 @@ private:
             const std::uint64_t page = line >> lines_per_page_shift;
             Entry& e = table[(page ^ (page >> 6)) % entries];
             const auto l = static_cast<std::int64_t>(line);
+            if (tracking) [[unlikely]]
+                return on_miss_tracked(e, page, l);
+            // An exact run (no epoch): every decision sure, no epochs to keep.
+            ++sure;
+            if (e.page != page) {
+                e = Entry{page, l, 0};
+                return {false, true};
+            }
+            const std::int64_t step = l - e.last_line;
+            if (step == 0) return {false, true};
+            const bool continues = step == 1 || step == -1 || step == e.stride;
+            stream_misses += continues;
+            sure_streams += continues;
+            e.stride = step;
+            e.last_line = l;
+            return {continues, true};
+        }
+        [[gnu::noinline]] Decision on_miss_tracked(Entry& e, std::uint64_t page, std::int64_t l) noexcept {
             const bool current = e.epoch == epoch;
             if (e.page != page) {
                 // In the real run the slot may have held this page (written in the gap): unsure.
@@ -525,6 +549,7 @@ private:
             std::ranges::fill(table, Entry{});
             stream_misses = sure = sure_streams = 0;
             epoch = 0;
+            tracking = false;
         }
     };
 
