@@ -32,30 +32,6 @@ enum class CacheStart {
     warm
 };
 
-/// The modelled behaviour:
-/// - Each level is set-associative with true LRU replacement, write-allocate (a store that misses
-///   brings its line in like a load), and non-inclusive: a level fills on its own misses only and
-///   never invalidates lines of another level. Dirty write-backs are not modelled (they are not
-///   counted as accesses of the next level).
-/// - An access counts at line granularity: one that spans two L1 lines touches (and counts) both.
-/// - An L1D miss accesses L2 with the missing L1 line's address; an L2 miss accesses the LLC.
-/// - When the L2 and LLC geometries are identical (the built-in cortex-a72 and sifive-u74 targets
-///   give their L2 as the last level), they are one cache: it is simulated once and its counters
-///   are reported both as L2 and as LLC (llc_accesses == l2_accesses, llc_misses == l2_misses).
-/// - Data TLBs (when the geometry has them) are LRU caches of 4 KiB-page translations: every access
-///   looks up the pages of its first and last byte in the first-level TLB, a miss there in the
-///   second level (dtlb_misses, stlb_misses). Huge pages are not modelled.
-/// - Stream misses: hardware prefetchers hide misses that continue a regular stream within a page
-///   (next line, previous line, or the stride seen last in that page). Each miss of L1D and of L2
-///   is checked against a small table of the pages missed recently (StreamTable); one that
-///   continues its page's stream counts in l1d_stream_misses / l2_stream_misses besides the misses.
-///   Nothing is prefetched into the simulated caches: the counters only say which misses a
-///   prefetcher could have hidden.
-/// - Store misses: an L1D miss of a store also counts in l1d_store_misses, and, if it continues its
-///   page's stream, in l1d_store_stream_misses.
-/// - Store forwarding: a load whose first 8-byte word was stored within the last
-///   `forwarding_window` accesses counts in store_forwarded_loads (a direct-mapped table of recent
-///   stores' words; a collision forgets the older store, so the count is a lower bound).
 /// What a sampled run's caches can vouch for. CacheModel::begin_epoch begins an epoch when they
 /// resume after a stretch of accesses they did not see; from then on they count:
 /// - Unsure misses and hits, per level. With LRU, the lines a set held before the epoch (its
@@ -105,6 +81,30 @@ struct WindowCertainty {
     friend bool operator==(const WindowCertainty&, const WindowCertainty&) = default;
 };
 
+/// The modelled behaviour:
+/// - Each level is set-associative with true LRU replacement, write-allocate (a store that misses
+///   brings its line in like a load), and non-inclusive: a level fills on its own misses only and
+///   never invalidates lines of another level. Dirty write-backs are not modelled (they are not
+///   counted as accesses of the next level).
+/// - An access counts at line granularity: one that spans two L1 lines touches (and counts) both.
+/// - An L1D miss accesses L2 with the missing L1 line's address; an L2 miss accesses the LLC.
+/// - When the L2 and LLC geometries are identical (the built-in cortex-a72 and sifive-u74 targets
+///   give their L2 as the last level), they are one cache: it is simulated once and its counters
+///   are reported both as L2 and as LLC (llc_accesses == l2_accesses, llc_misses == l2_misses).
+/// - Data TLBs (when the geometry has them) are LRU caches of 4 KiB-page translations: every access
+///   looks up the pages of its first and last byte in the first-level TLB, a miss there in the
+///   second level (dtlb_misses, stlb_misses). Huge pages are not modelled.
+/// - Stream misses: hardware prefetchers hide misses that continue a regular stream within a page
+///   (next line, previous line, or the stride seen last in that page). Each miss of L1D and of L2
+///   is checked against a small table of the pages missed recently (StreamTable); one that
+///   continues its page's stream counts in l1d_stream_misses / l2_stream_misses besides the misses.
+///   Nothing is prefetched into the simulated caches: the counters only say which misses a
+///   prefetcher could have hidden.
+/// - Store misses: an L1D miss of a store also counts in l1d_store_misses, and, if it continues its
+///   page's stream, in l1d_store_stream_misses.
+/// - Store forwarding: a load whose first 8-byte word was stored within the last
+///   `forwarding_window` accesses counts in store_forwarded_loads (a direct-mapped table of recent
+///   stores' words; a collision forgets the older store, so the count is a lower bound).
 class CacheModel {
 public:
     /// Throws Error(invalid_argument) naming a level whose geometry a model cannot simulate.
