@@ -8,14 +8,17 @@ reports per kernel the fastest wall-clock and CPU (user + sys) time of each as a
 QEMU in the same rounds.
 
   benchmarks/plugin_ab.py record LOG -- build/test/benchmarks/bench_qemu --repeats 1
-  benchmarks/plugin_ab.py compare LOG ROUNDS NAME=PLUGIN.so [NAME=PLUGIN.so ...]
+  benchmarks/plugin_ab.py compare LOG ROUNDS NAME=PLUGIN.so[@KEY=VALUE...] [NAME=...]
 
 `record` runs the given command with qemu-x86_64, qemu-aarch64 and qemu-riscv64 wrapped so that
 each call's working directory and arguments are appended to LOG. `compare` replays, per kernel, plain QEMU and the
 configurations named in $CONFIGS (default mix,caches,sampled; full also exists) with each plugin
-build in place of the recorded one. Reports go to a scratch file, so only timing is compared.
+build in place of the recorded one, its recorded plugin arguments changed by each @KEY=VALUE
+(e.g. new=p.so@sample=10000000:100000:50000 compares another sampling period). Reports go to a
+scratch file, so only timing is compared.
 """
 import os
+import random
 import re
 import resource
 import shutil
@@ -72,6 +75,17 @@ def parse(log):
     return kernels
 
 
+def override(arguments, overrides):
+    """The plugin argument string with each KEY=VALUE of `overrides` in place of its key's value (or added)."""
+    for item in overrides:
+        key = item.split("=", 1)[0]
+        if re.search(rf"(^|,){key}=", arguments):
+            arguments = re.sub(rf"(^|,){key}=[^,]*", lambda m: m.group(1) + item, arguments)
+        else:
+            arguments += "," + item
+    return arguments
+
+
 def run(command, cwd):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -91,11 +105,18 @@ def compare(log, rounds, plugins):
                 continue
             program, arguments = kernel["configs"][config]
             for name, plugin in plugins:
+                plugin, *overrides = plugin.split("@")
                 commands.append((f"{config}:{name}", [kernel["qemu"]] + kernel["options"] +
-                                 ["-plugin", os.path.abspath(plugin) + "," + arguments] + program, None))
+                                 ["-plugin", os.path.abspath(plugin) + "," + override(arguments, overrides)] +
+                                 program, None))
         times = {name: [] for name, _, _ in commands}
+        # Each round in its own order (plain first, the rest shuffled), so that no build always
+        # runs right after another (what one leaves in the caches and the clock is the next's).
+        order = random.Random(len(commands))
         for _ in range(rounds):
-            for name, command, cwd in commands:
+            rest = commands[1:]
+            order.shuffle(rest)
+            for name, command, cwd in commands[:1] + rest:
                 times[name].append(run(command, cwd))
         plain_wall = min(w for w, _ in times["plain"])
         plain_cpu = min(c for _, c in times["plain"])

@@ -546,21 +546,26 @@ TEST_CASE("a stream decision from a stream-table entry older than the epoch is u
     const std::uint64_t page = base + 0x100000;
     auto miss_line = [&](std::uint64_t line) { m.on_memory({page + line * 64, 8, false}); };
     miss_line(0);
-    miss_line(1); // continues the page's stream, decided from an entry of this epoch
+    miss_line(1); // continues the page's stream; an exact run (no epoch yet) keeps no certainty
     CHECK(stats_of(m).l1d_stream_misses == 1);
+    CHECK(m.certainty() == WindowCertainty{});
+    m.begin_epoch();
+    miss_line(2); // decided from an entry of the exact run: unsure
+    CHECK(m.certainty().l1_sure_streams == 0);
+    miss_line(3); // from an entry of this epoch: sure
     CHECK(m.certainty().l1_sure_streams == 1);
     m.begin_epoch();
     const WindowCertainty before = m.certainty();
-    miss_line(2); // a stream by the stale entry; the real run's entry came from the gap
+    miss_line(4); // a stream by the stale entry; the real run's entry came from the gap
     WindowCertainty d = m.certainty() - before;
-    CHECK(stats_of(m).l1d_stream_misses == 2);
+    CHECK(stats_of(m).l1d_stream_misses == 4);
     CHECK(d.l1_sure == 0);
-    miss_line(3); // the entry was written in this epoch: sure
+    miss_line(5); // the entry was written in this epoch: sure
     d = m.certainty() - before;
     CHECK(d.l1_sure == 1);
     CHECK(d.l1_sure_streams == 1);
-    miss_line(7);  // a stride of 4 learnt from line 3: sure, and no stream
-    miss_line(11); // continues the stride of 4: sure, a stream
+    miss_line(9);  // a stride of 4 learnt from line 5: sure, and no stream
+    miss_line(13); // continues the stride of 4: sure, a stream
     d = m.certainty() - before;
     CHECK(d.l1_sure == 3);
     CHECK(d.l1_sure_streams == 2);

@@ -125,7 +125,10 @@ public:
     /// access goes through the store-forwarding table first (the filter below skips only cache
     /// lookups that cannot change anything).
     [[gnu::always_inline]] void access(std::uint64_t address, std::uint32_t size, bool is_store = false) noexcept {
-        step(hot_, address, size, is_store);
+        if (tracking_) [[unlikely]]
+            step<true>(hot_, address, size, is_store);
+        else
+            step<false>(hot_, address, size, is_store);
     }
 
     /// `n` accesses in order, exactly as n calls of access(); the i-th is `at(i)`, anything with
@@ -136,10 +139,16 @@ public:
     template <class At>
     [[gnu::always_inline]] void access_batch(std::size_t n, At&& at) noexcept {
         Hot hot = hot_;
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto& a = at(i);
-            step(hot, a.address, a.size, a.is_store);
-        }
+        if (tracking_) [[unlikely]]
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& a = at(i);
+                step<true>(hot, a.address, a.size, a.is_store);
+            }
+        else
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& a = at(i);
+                step<false>(hot, a.address, a.size, a.is_store);
+            }
         hot_ = hot;
     }
 
@@ -170,6 +179,7 @@ public:
         l1_streams_.clear();
         l2_streams_.clear();
         zero_counters();
+        tracking_ = false;
     }
 
     /// Leaves the caches and TLBs as a previous run of the kernel would, as far as its data goes:
@@ -185,7 +195,7 @@ public:
         const std::uint64_t line_bytes = std::uint64_t{1} << l1_.line_shift;
         for (const auto& r : ranges)
             for (std::uint64_t a = r.address & ~(line_bytes - 1); a < r.address + r.bytes; a += line_bytes)
-                look_up(a, 1, a >> l1_.line_shift, a >> l1_.line_shift, false);
+                look_up<false>(a, 1, a >> l1_.line_shift, a >> l1_.line_shift, false);
         l1_streams_.clear();
         l2_streams_.clear();
         zero_counters();
@@ -202,14 +212,9 @@ public:
     /// The caches resume after a stretch of accesses they did not see (a sampled run's window
     /// begins): what they hold from before now no longer vouches for the real run (WindowCertainty).
     void begin_epoch() noexcept {
-        for (Level* level : {&l1_, &l2_, &llc_, &dtlb_, &stlb_}) {
-            ++level->epoch;
-            level->tracking = true;
-        }
-        for (StreamTable* t : {&l1_streams_, &l2_streams_}) {
-            ++t->epoch;
-            t->tracking = true;
-        }
+        for (Level* level : {&l1_, &l2_, &llc_, &dtlb_, &stlb_}) ++level->epoch;
+        for (StreamTable* t : {&l1_streams_, &l2_streams_}) ++t->epoch;
+        tracking_ = true;
         // The filter's lines may be leftovers: the first access to each must reach its set.
         hot_.recent[0] = hot_.recent[1] = Level::empty;
     }
@@ -244,7 +249,8 @@ private:
         std::uint64_t now = 0, forwarded = 0; ///< accesses so far; loads forwarded
     };
 
-    /// One access (access(), access_batch()).
+    /// One access (access(), access_batch()); `Track`: see look_up.
+    template <bool Track>
     [[gnu::always_inline]] void step(Hot& h, std::uint64_t address, std::uint32_t size, bool is_store) noexcept {
         // Store forwarding: a load of a word a store wrote at most forwarding_window accesses ago.
         ++h.now;
@@ -293,19 +299,23 @@ private:
         } else {
             h.recent[0] = h.recent[1] = Level::empty;
         }
-        look_up(address, size, line, last, is_store);
+        look_up<Track>(address, size, line, last, is_store);
     }
 
     /// The accesses the filter does not answer: the TLBs, then each L1 line (and below on a miss).
     /// Out of line, so the filter stays small enough to inline into a simulator's access loop.
+    /// `Track`: an epoch has begun (a sampled run), so the certainty bookkeeping runs too; an exact
+    /// run's lookups are compiled without it (as a runtime branch, its mere presence in the search
+    /// loop made exact runs 2-10 % slower: RESULTS.md, stop 30).
+    template <bool Track>
     [[gnu::noinline]] void look_up(std::uint64_t address, std::uint32_t size, std::uint64_t line, std::uint64_t last,
                                    bool is_store) noexcept {
         const unsigned shift = l1_.line_shift;
         if (dtlb_.ways) [[likely]]
-            translate(address, size);
+            translate<Track>(address, size);
         for (;;) {
-            if (!l1_.access(line)) [[unlikely]]
-                miss_below_l1(line << shift, is_store);
+            if (!l1_.access<Track>(line)) [[unlikely]]
+                miss_below_l1<Track>(line << shift, is_store);
             if (line == last) [[likely]]
                 break;
             ++line;
@@ -338,7 +348,6 @@ private:
         /// were touched in that epoch (low 32, at most `ways`): WindowCertainty.
         std::vector<std::uint64_t> epoch_lines;
         std::uint32_t epoch = 0;
-        bool tracking = false; ///< an epoch has begun (CacheModel::begin_epoch): count certainty
         std::uint64_t unsure_misses = 0, unsure_hits = 0;
 
         Level() = default;
@@ -356,14 +365,16 @@ private:
         }
 
         /// Looks up line number `line`, makes it the set's MRU line; returns true on a hit.
+        /// `Track`: count unsure misses and hits (WindowCertainty).
+        template <bool Track>
         bool access(std::uint64_t line) noexcept {
             ++accesses;
             if (linked) [[unlikely]]
-                return access_linked(line);
+                return access_linked<Track>(line);
             std::uint64_t* set = tags.data() + (line & set_mask) * ways;
             if (set[0] == line) [[likely]]
                 return true;
-            return access_slow(set, line);
+            return access_slow<Track>(set, line);
         }
 
         /// Not the MRU way: search the rest, then move the line (found or filled) to the front,
@@ -371,12 +382,12 @@ private:
         /// (Measured against a branch-free match mask with memmove or selects, and against
         /// per-way age stamps: this plain loop was as fast or faster on sequential, strided and
         /// set-thrashing streams, and within noise on random ones.)
+        template <bool Track>
         bool access_slow(std::uint64_t* set, std::uint64_t line) noexcept {
             std::uint32_t way = 1;
             while (way < ways && set[way] != line) ++way;
             const bool hit = way < ways;
-            if (tracking) [[unlikely]]
-                note(set, way, hit);
+            if constexpr (Track) note(set, way, hit);
             if (!hit) {
                 ++misses;
                 way = ways - 1;
@@ -388,6 +399,7 @@ private:
 
         /// access() of a linked level: the hinted way, else (if the bucket holds a line at all) a
         /// search; a miss fills the LRU way. Either way the line's way moves to the list's head.
+        template <bool Track>
         [[gnu::noinline]] bool access_linked(std::uint64_t line) noexcept {
             if (tags[head] == line) return true;
             const std::size_t bucket = line & (hint_buckets - 1);
@@ -404,7 +416,7 @@ private:
                 if (way == ways) {
                     hit = false;
                     ++misses;
-                    if (tracking) note(tags.data(), ways, false);
+                    if constexpr (Track) note(tags.data(), ways, false);
                     way = tail;
                     if (tags[way] != empty) --hint_count[tags[way] & (hint_buckets - 1)];
                     tags[way] = line;
@@ -418,9 +430,7 @@ private:
 
         /// An access found its line at depth `way` of the set at `set` (hit) or missed: counts it unsure
         /// if it involves a leftover of the set (WindowCertainty), and notes the line as touched.
-        /// (Out of line and cold: an exact run never tracks, and its deep L1 hits, the common case
-        /// of x86-64 conv2d, must not pay for the code.)
-        [[gnu::noinline, gnu::cold]] void note(const std::uint64_t* set, std::uint32_t way, bool hit) noexcept {
+        void note(const std::uint64_t* set, std::uint32_t way, bool hit) noexcept {
             std::uint64_t& f = epoch_lines[static_cast<std::size_t>(set - tags.data()) / ways];
             if (f >> 32 != epoch) f = std::uint64_t{epoch} << 32;
             const auto touched = static_cast<std::uint32_t>(f);
@@ -457,7 +467,6 @@ private:
             std::ranges::fill(tags, empty);
             std::ranges::fill(epoch_lines, 0);
             epoch = 0;
-            tracking = false;
             accesses = misses = unsure_misses = unsure_hits = 0;
             if (linked) {
                 for (std::uint32_t w = 0; w < ways; ++w) {
@@ -489,8 +498,7 @@ private:
         unsigned lines_per_page_shift = 0;
         std::uint64_t stream_misses = 0;
         std::uint32_t epoch = 0;
-        bool tracking = false;                    ///< an epoch has begun: decisions may be unsure
-        std::uint64_t sure = 0, sure_streams = 0; ///< WindowCertainty (sure: every decision until then)
+        std::uint64_t sure = 0, sure_streams = 0; ///< WindowCertainty: tracked decisions only
 
         StreamTable() = default;
         explicit StreamTable(unsigned line_shift)
@@ -501,55 +509,54 @@ private:
         struct Decision {
             bool stream, sure;
         };
-        /// A miss of line number `line`: counts it if it continues its page's stream. (An exact run
-        /// never begins an epoch, so every decision there is sure.)
+        /// A miss of line number `line`: counts it if it continues its page's stream. `Track`: an
+        /// epoch has begun, decide whether the decision is sure; else it is not looked at.
+        template <bool Track>
         Decision on_miss(std::uint64_t line) noexcept {
             const std::uint64_t page = line >> lines_per_page_shift;
             Entry& e = table[(page ^ (page >> 6)) % entries];
             const auto l = static_cast<std::int64_t>(line);
-            if (tracking) [[unlikely]]
-                return on_miss_tracked(e, page, l);
-            // An exact run (no epoch): every decision sure, no epochs to keep.
-            ++sure;
-            if (e.page != page) {
-                e = Entry{page, l, 0};
-                return {false, true};
+            if constexpr (!Track) {
+                if (e.page != page) {
+                    // (Its epoch fields stay as they are: without an epoch they are never read.)
+                    e.page = page;
+                    e.last_line = l;
+                    e.stride = 0;
+                    return {false, false};
+                }
+                const std::int64_t step = l - e.last_line;
+                if (step == 0) return {false, false};
+                const bool continues = step == 1 || step == -1 || step == e.stride;
+                if (continues) ++stream_misses;
+                e.stride = step;
+                e.last_line = l;
+                return {continues, false};
+            } else {
+                const bool current = e.epoch == epoch;
+                if (e.page != page) {
+                    // In the real run the slot may have held this page (written in the gap): unsure.
+                    e = Entry{page, l, 0, epoch, current};
+                    sure += current;
+                    return {false, current};
+                }
+                const std::int64_t step = l - e.last_line;
+                const bool continues = step != 0 && (step == 1 || step == -1 || step == e.stride);
+                const bool is_sure = current && (step == 0 || step == 1 || step == -1 || e.stride_sure);
+                sure += is_sure;
+                stream_misses += continues;
+                sure_streams += continues && is_sure;
+                if (step == 0) return {false, is_sure};
+                e.stride = step;
+                e.last_line = l;
+                e.stride_sure = current; // a step from a stale line is not the real run's stride
+                e.epoch = epoch;
+                return {continues, is_sure};
             }
-            const std::int64_t step = l - e.last_line;
-            if (step == 0) return {false, true};
-            const bool continues = step == 1 || step == -1 || step == e.stride;
-            stream_misses += continues;
-            sure_streams += continues;
-            e.stride = step;
-            e.last_line = l;
-            return {continues, true};
-        }
-        [[gnu::noinline]] Decision on_miss_tracked(Entry& e, std::uint64_t page, std::int64_t l) noexcept {
-            const bool current = e.epoch == epoch;
-            if (e.page != page) {
-                // In the real run the slot may have held this page (written in the gap): unsure.
-                e = Entry{page, l, 0, epoch, current};
-                sure += current;
-                return {false, current};
-            }
-            const std::int64_t step = l - e.last_line;
-            const bool continues = step != 0 && (step == 1 || step == -1 || step == e.stride);
-            const bool is_sure = current && (step == 0 || step == 1 || step == -1 || e.stride_sure);
-            sure += is_sure;
-            stream_misses += continues;
-            sure_streams += continues && is_sure;
-            if (step == 0) return {false, is_sure};
-            e.stride = step;
-            e.last_line = l;
-            e.stride_sure = current; // a step from a stale line is not the real run's stride
-            e.epoch = epoch;
-            return {continues, is_sure};
         }
         void clear() noexcept {
             std::ranges::fill(table, Entry{});
             stream_misses = sure = sure_streams = 0;
             epoch = 0;
-            tracking = false;
         }
     };
 
@@ -564,12 +571,13 @@ private:
 
     /// The TLB lookups of one access: its first byte's page and, if it crosses into the next page,
     /// that one too.
+    template <bool Track>
     void translate(std::uint64_t address, std::uint32_t size) noexcept {
         const unsigned shift = dtlb_.line_shift;
         const std::uint64_t first = address >> shift, last = (address + (size ? size - 1 : 0)) >> shift;
         for (std::uint64_t page = first;; ++page) {
-            if (!dtlb_.access(page) && stlb_.ways) [[unlikely]]
-                (void)stlb_.access(page);
+            if (!dtlb_.access<Track>(page) && stlb_.ways) [[unlikely]]
+                (void)stlb_.template access<Track>(page);
             if (page == last) [[likely]]
                 break;
         }
@@ -598,18 +606,21 @@ private:
 
     /// An L1 miss: the line goes to L2 and, if L2 misses too and the LLC is a separate cache,
     /// to the LLC. Kept out of line so the L1 hit path stays small.
+    template <bool Track>
     [[gnu::noinline]] void miss_below_l1(std::uint64_t address, bool is_store) noexcept {
-        const auto [stream, sure] = l1_streams_.on_miss(address >> l1_.line_shift);
+        const auto decision = l1_streams_.on_miss<Track>(address >> l1_.line_shift);
         if (is_store) {
             ++l1_store_misses_;
-            l1_store_stream_misses_ += stream;
-            store_sure_ += sure;
-            store_sure_streams_ += stream && sure;
+            l1_store_stream_misses_ += decision.stream;
+            if constexpr (Track) {
+                store_sure_ += decision.sure;
+                store_sure_streams_ += decision.stream && decision.sure;
+            }
         }
         const std::uint64_t l2_line = address >> l2_.line_shift;
-        if (l2_.access(l2_line)) return;
-        l2_streams_.on_miss(l2_line);
-        if (!llc_is_l2_) llc_.access(address >> llc_.line_shift);
+        if (l2_.access<Track>(l2_line)) return;
+        l2_streams_.on_miss<Track>(l2_line);
+        if (!llc_is_l2_) llc_.access<Track>(address >> llc_.line_shift);
     }
 
     CacheHierarchy geometry_;
@@ -623,6 +634,7 @@ private:
     std::uint64_t store_sure_ = 0, store_sure_streams_ = 0; ///< WindowCertainty
     std::array<StoredWord, forwarding_entries> forwarding_{};
     Hot hot_;
+    bool tracking_ = false; ///< an epoch has begun (begin_epoch): lookups keep WindowCertainty
     /// The filter (step()) needs a TLB page at least as large as an L1 line; without TLBs every
     /// line counts as its own page in its own set (no TLB swap is ever needed).
     bool filter_ok_ = !dtlb_.ways || dtlb_.line_shift >= l1_.line_shift;
