@@ -10,7 +10,8 @@ and in per cent. A 95 % interval should leave out about one in twenty.
   benchmarks/sampling_coverage.py SIMTUNE_CLI unicorn|qemu KERNEL_BINARY...
 
 WARMUP_LIMIT=N in the environment appends it to every schedule (SamplingOptions::warmup_limit;
-0 keeps every warm-up at 100 k; unset: the default).
+0 keeps every warm-up at 100 k; unset: the default). PERIOD_SCALE=X multiplies the six periods
+(2: 8-14 M).
 
 (for instance the binaries of tests/kernels/test_kernels.hpp's large_kernels(), which bench_qemu
 builds into the kernel cache, ~/.cache/simtune/kernels/<target>-<hash>/kernel).
@@ -24,7 +25,8 @@ import sys
 COUNTERS = ["l1d_misses", "l2_misses", "llc_misses", "dtlb_misses", "l1d_stream_misses", "l2_stream_misses",
             "l1d_store_misses", "l1d_store_stream_misses"]
 LIMIT = f":{os.environ['WARMUP_LIMIT']}" if os.environ.get("WARMUP_LIMIT") else ""
-SCHEDULES = [f"{period}:100000:50000:{prefix}{LIMIT}" for prefix in (0, 2_000_000)
+SCALE = float(os.environ.get("PERIOD_SCALE", "1"))
+SCHEDULES = [f"{int(period * SCALE)}:100000:50000:{prefix}{LIMIT}" for prefix in (0, 2_000_000)
              for period in (4_000_000, 4_500_000, 5_000_000, 5_500_000, 6_000_000, 7_000_000)]
 
 

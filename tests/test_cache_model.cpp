@@ -615,3 +615,27 @@ TEST_CASE("sampled stream counters are the misses' estimate times the sure decis
     CHECK(stats.l1d_misses == 50 + 2'000);
     CHECK(half.l1d_misses == doctest::Approx(2'000 + 12.706 * 4'000 * std::sqrt(0.98 / 80)).epsilon(0.001));
 }
+
+TEST_CASE("a warm-up lasts as long as refilling the L1D twice takes at the miss rate so far, within its bounds") {
+    WindowEstimator estimator;
+    // No window yet: the minimum.
+    CHECK(estimator.warmup_length(100'000, 1'000'000, 5'000'000, 50'000, 512) == 100'000);
+    SampleWindow first;
+    first.instructions = 150'000;
+    first.counts.l1d_misses = 300; // one miss per 500 instructions
+    estimator.add(first, 150'000);
+    // 2 * 512 lines * 500 instructions per miss.
+    CHECK(estimator.warmup_length(100'000, 1'000'000, 5'000'000, 50'000, 512) == 512'000);
+    // Bounded by the limit, and by what the period leaves beside the window.
+    CHECK(estimator.warmup_length(100'000, 400'000, 5'000'000, 50'000, 512) == 400'000);
+    CHECK(estimator.warmup_length(100'000, 1'000'000, 300'000, 50'000, 512) == 250'000);
+    // A kernel that misses often needs no more than the minimum; one that never misses gets it too.
+    first.counts.l1d_misses = 150'000;
+    WindowEstimator busy;
+    busy.add(first, 150'000);
+    CHECK(busy.warmup_length(100'000, 1'000'000, 5'000'000, 50'000, 512) == 100'000);
+    first.counts.l1d_misses = 0;
+    WindowEstimator idle;
+    idle.add(first, 150'000);
+    CHECK(idle.warmup_length(100'000, 1'000'000, 5'000'000, 50'000, 512) == 100'000);
+}

@@ -596,9 +596,9 @@ void on_reset(qemu_plugin_id_t id, void*) {
         } else {
             s.phase = Phase::warm;
             const Options& o = plugin->options;
-            s.remaining = static_cast<std::int64_t>(s.estimator.warmup_length(
-                o.sample_warmup, std::min(o.sample_warmup_limit, o.sample_period - o.sample_window),
-                plugin->caches ? plugin->caches->l1d_lines() : 0));
+            s.remaining = static_cast<std::int64_t>(
+                s.estimator.warmup_length(o.sample_warmup, o.sample_warmup_limit, o.sample_period, o.sample_window,
+                                          plugin->caches ? plugin->caches->l1d_lines() : 0));
         }
     } else {
         close_spans();

@@ -83,9 +83,9 @@ void Engine::begin_window(std::uint64_t at) {
     if (sampling_.warmup == 0) return begin_measuring(at);
     phase_ = SamplePhase::warm;
     feed_caches_ = caches_ != nullptr;
-    phase_remaining_ = static_cast<std::int64_t>(estimator_.warmup_length(
-        sampling_.warmup, std::min(sampling_.warmup_limit, sampling_.period - sampling_.window),
-        caches_ != nullptr ? caches_->l1d_lines() : 0));
+    phase_remaining_ = static_cast<std::int64_t>(
+        estimator_.warmup_length(sampling_.warmup, sampling_.warmup_limit, sampling_.period, sampling_.window,
+                                 caches_ != nullptr ? caches_->l1d_lines() : 0));
 }
 
 void Engine::finish_window(std::uint64_t at) {

@@ -120,11 +120,13 @@ public:
 
     /// How long the next window's warm-up lasts (SamplingOptions::warmup_limit): long enough for
     /// warmup_turnovers times as many L1D misses as the L1D holds lines, at the windows' miss rate
-    /// so far; at least `warmup`, at most `limit`. Decided before the warm-up, from earlier windows:
-    /// a warm-up that ran until it had seen enough misses would end in a burst of them, and the
-    /// window after it would sample bursts more often than they occur.
-    [[nodiscard]] std::uint64_t warmup_length(std::uint64_t warmup, std::uint64_t limit,
-                                              std::uint64_t l1d_lines) const noexcept {
+    /// so far; at least `warmup`, at most `limit` and at most what a period of `period` leaves
+    /// beside a window of `window`. Decided before the warm-up, from earlier windows: a warm-up that
+    /// ran until it had seen enough misses would end in a burst of them, and the window after it
+    /// would sample bursts more often than they occur.
+    [[nodiscard]] std::uint64_t warmup_length(std::uint64_t warmup, std::uint64_t limit, std::uint64_t period,
+                                              std::uint64_t window, std::uint64_t l1d_lines) const noexcept {
+        limit = std::min(limit, period > window ? period - window : 0);
         if (limit <= warmup || !first_) return warmup;
         const std::size_t k = Stats::feature_index("l1d_misses");
         double instructions = static_cast<double>(first_->instructions);
