@@ -127,8 +127,7 @@ public:
     [[gnu::always_inline]] void access(std::uint64_t address, std::uint32_t size, bool is_store = false) noexcept {
         if (tracking_) [[unlikely]]
             step<true>(hot_, address, size, is_store);
-        else
-            step<false>(hot_, address, size, is_store);
+        else step<false>(hot_, address, size, is_store);
     }
 
     /// `n` accesses in order, exactly as n calls of access(); the i-th is `at(i)`, anything with
