@@ -32,9 +32,11 @@ int cmd_dataset(std::span<const std::string> argv) {
                 "all")
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
         .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")
-        .option("sample", "on|P:W:N[:F]",
-                "sampled memory and cache statistics (a warm-up and a measured window every P\n"
-                "instructions, the first F at least; on = 5000000:100000:50000:0), both simulators")
+        .option("sample", "on|P:W:N[:F[:L]]",
+                "sampled memory and cache statistics, both simulators: every P instructions a\n"
+                "warm-up of W to L and a measured window of N; the first F counted exactly\n"
+                "(on = 5000000:100000:50000:0:1000000; F and L default to those;\n"
+                "F = 2000000 keeps the rankings of regions of a few million instructions)")
         .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
         .option("chunk", "N",
