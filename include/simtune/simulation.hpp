@@ -81,7 +81,7 @@ struct SamplingOptions {
     /// extrapolating from their one or two windows moved rankings (the corpus of 36 operators,
     /// Unicorn, the shipped model trained on exact statistics: without a prefix the same pick on 27
     /// of 36 workloads and Spearman against exact down to 0.79; with 2'000'000 on all 36, Spearman
-    /// at least 0.97, median 1.000; benchmarks/RESULTS.md, stop 31). Not the default: under it the
+    /// at least 0.96, median 1.000; benchmarks/RESULTS.md, stop 31). Not the default: under it the
     /// fixed schedule of test_qemu puts QEMU's x86-64 GEMM L2 estimate outside its interval (that
     /// GEMM's L2 misses come in bursts a 50 k window holds or not; outside in 3-6 of 12 schedules
     /// with or without a prefix, so the check passes at 0 by the seed's luck).

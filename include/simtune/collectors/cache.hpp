@@ -125,9 +125,7 @@ public:
     /// access goes through the store-forwarding table first (the filter below skips only cache
     /// lookups that cannot change anything).
     [[gnu::always_inline]] void access(std::uint64_t address, std::uint32_t size, bool is_store = false) noexcept {
-        if (tracking_) [[unlikely]]
-            step<true>(hot_, address, size, is_store);
-        else step<false>(hot_, address, size, is_store);
+        step<Tracking::ask>(hot_, address, size, is_store);
     }
 
     /// `n` accesses in order, exactly as n calls of access(); the i-th is `at(i)`, anything with
@@ -141,12 +139,12 @@ public:
         if (tracking_) [[unlikely]]
             for (std::size_t i = 0; i < n; ++i) {
                 const auto& a = at(i);
-                step<true>(hot, a.address, a.size, a.is_store);
+                step<Tracking::on>(hot, a.address, a.size, a.is_store);
             }
         else
             for (std::size_t i = 0; i < n; ++i) {
                 const auto& a = at(i);
-                step<false>(hot, a.address, a.size, a.is_store);
+                step<Tracking::off>(hot, a.address, a.size, a.is_store);
             }
         hot_ = hot;
     }
@@ -248,8 +246,16 @@ private:
         std::uint64_t now = 0, forwarded = 0; ///< accesses so far; loads forwarded
     };
 
-    /// One access (access(), access_batch()); `Track`: see look_up.
-    template <bool Track>
+    /// Whether a lookup keeps WindowCertainty (look_up's Track): known for a whole batch, or asked
+    /// (tracking_) only when the filter does not answer, so that a single access() costs no more.
+    enum class Tracking {
+        off,
+        on,
+        ask
+    };
+
+    /// One access (access(), access_batch()).
+    template <Tracking T>
     [[gnu::always_inline]] void step(Hot& h, std::uint64_t address, std::uint32_t size, bool is_store) noexcept {
         // Store forwarding: a load of a word a store wrote at most forwarding_window accesses ago.
         ++h.now;
@@ -298,14 +304,18 @@ private:
         } else {
             h.recent[0] = h.recent[1] = Level::empty;
         }
-        look_up<Track>(address, size, line, last, is_store);
+        if constexpr (T == Tracking::ask) {
+            if (tracking_) [[unlikely]]
+                look_up<true>(address, size, line, last, is_store);
+            else look_up<false>(address, size, line, last, is_store);
+        } else look_up<T == Tracking::on>(address, size, line, last, is_store);
     }
 
     /// The accesses the filter does not answer: the TLBs, then each L1 line (and below on a miss).
     /// Out of line, so the filter stays small enough to inline into a simulator's access loop.
     /// `Track`: an epoch has begun (a sampled run), so the certainty bookkeeping runs too; an exact
-    /// run's lookups are compiled without it (as a runtime branch, its mere presence in the search
-    /// loop made exact runs 2-10 % slower: RESULTS.md, stop 30).
+    /// run's lookups are compiled without it (as a runtime branch in the search loop and the stream
+    /// table it made bench_cache_model's exact streams 3-18 % slower: RESULTS.md, stop 31).
     template <bool Track>
     [[gnu::noinline]] void look_up(std::uint64_t address, std::uint32_t size, std::uint64_t line, std::uint64_t last,
                                    bool is_store) noexcept {
