@@ -392,13 +392,18 @@ void drain_pending() {
 }
 
 /// Sampled mode: each pending access counts in its block's tallies (the callback's user data is the
-/// block) and, inside a window, goes to the caches.
+/// block) and, inside a window, goes to the caches, through access_batch as in drain_pending (the
+/// filter and the store-forwarding counters in registers for the whole batch).
 void drain_sampled() {
-    const bool feed = plugin->sampler.feed_caches && plugin->caches;
     const unsigned shift = static_cast<unsigned>(std::countr_zero(plugin->options.geometry.l1d.line_bytes));
     qemu_plugin_meminfo_t last_info = 0;
     DecodedInfo d = decode(last_info);
-    for (std::size_t i = 0; i < pending_count; ++i) {
+    struct Access {
+        std::uint64_t address;
+        std::uint32_t size;
+        bool is_store;
+    };
+    auto at = [&](std::size_t i) {
         const PendingAccess a = pending[i];
         if (a.info != last_info) [[unlikely]] {
             d = decode(a.info);
@@ -411,8 +416,11 @@ void drain_sampled() {
         block->bytes_written += d.is_store ? d.size : 0;
         const std::uint64_t line = a.address >> shift, last = (a.address + (d.size ? d.size - 1 : 0)) >> shift;
         block->lines += last - line + 1;
-        if (feed) plugin->caches->access(a.address, d.size, d.is_store);
-    }
+        return Access{a.address, d.size, d.is_store};
+    };
+    if (plugin->sampler.feed_caches && plugin->caches) plugin->caches->access_batch(pending_count, at);
+    else
+        for (std::size_t i = 0; i < pending_count; ++i) (void)at(i);
     pending_count = 0;
 }
 
