@@ -357,6 +357,13 @@ std::array<PendingAccess, pending_capacity> pending;
 std::array<std::uint64_t, pending_capacity> pending_data;
 std::size_t pending_count = 0;
 
+/// A pending access as the drains hand it to CacheModel::access_batch.
+struct DrainedAccess {
+    std::uint64_t address;
+    std::uint32_t size;
+    bool is_store;
+};
+
 template <bool Traffic, bool Caches, bool Dataflow>
 void drain_pending() {
     // The traffic counters in registers (a counter indexed by direction in memory makes each
@@ -364,11 +371,6 @@ void drain_pending() {
     std::uint64_t accesses[2] = {0, 0}, bytes[2] = {0, 0};
     qemu_plugin_meminfo_t last_info = 0;
     DecodedInfo d = decode(last_info);
-    struct Access {
-        std::uint64_t address;
-        std::uint32_t size;
-        bool is_store;
-    };
     auto at = [&](std::size_t i) {
         const PendingAccess a = pending[i];
         if (a.info != last_info) [[unlikely]] {
@@ -382,7 +384,7 @@ void drain_pending() {
             bytes[1] += d.is_store ? d.size : 0;
         }
         if constexpr (Dataflow) plugin->collectors.on_memory({a.address, d.size, d.is_store, pending_data[i]});
-        return Access{a.address, d.size, d.is_store};
+        return DrainedAccess{a.address, d.size, d.is_store};
     };
     if constexpr (Caches) plugin->caches->access_batch(pending_count, at);
     else
@@ -398,11 +400,6 @@ void drain_sampled() {
     const unsigned shift = static_cast<unsigned>(std::countr_zero(plugin->options.geometry.l1d.line_bytes));
     qemu_plugin_meminfo_t last_info = 0;
     DecodedInfo d = decode(last_info);
-    struct Access {
-        std::uint64_t address;
-        std::uint32_t size;
-        bool is_store;
-    };
     auto at = [&](std::size_t i) {
         const PendingAccess a = pending[i];
         if (a.info != last_info) [[unlikely]] {
@@ -416,7 +413,7 @@ void drain_sampled() {
         block->bytes_written += d.is_store ? d.size : 0;
         const std::uint64_t line = a.address >> shift, last = (a.address + (d.size ? d.size - 1 : 0)) >> shift;
         block->lines += last - line + 1;
-        return Access{a.address, d.size, d.is_store};
+        return DrainedAccess{a.address, d.size, d.is_store};
     };
     if (plugin->sampler.feed_caches && plugin->caches) plugin->caches->access_batch(pending_count, at);
     else
