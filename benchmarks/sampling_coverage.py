@@ -5,7 +5,8 @@ bench_qemu and bench_unicorn check one schedule (the defaults, one fixed seed) a
 counters. This runs `simtune simulate` once exactly and then with twelve schedules (period 4-7 M,
 warm-up 100 k, window 50 k, with and without a 2 M exact prefix) per kernel binary, and prints per
 counter how many estimates fall outside their interval, and the mean signed error in half-widths
-and in per cent. A 95 % interval should leave out about one in twenty.
+and in per cent, and the median half-width in per cent of the exact count (+-). A 95 % interval
+should leave out about one in twenty.
 
   benchmarks/sampling_coverage.py SIMTUNE_CLI unicorn|qemu KERNEL_BINARY...
 
@@ -57,13 +58,15 @@ def main():
                 value, half = sampled[c]
                 truth = exact[c][0]
                 in_half_widths = (value - truth) / half if half else (0.0 if value == truth else float("inf"))
-                errors[c].append((in_half_widths, 100.0 * (value - truth) / truth if truth else 0.0))
+                errors[c].append((in_half_widths, 100.0 * (value - truth) / truth if truth else 0.0,
+                                  100.0 * half / truth if truth else 0.0))
         cells = []
         for c in COUNTERS:
-            outside = sum(abs(h) > 1 for h, _ in errors[c])
+            outside = sum(abs(h) > 1 for h, _, _ in errors[c])
             outside_all[c] += outside
-            cells.append(f"{c} {outside}/{len(SCHEDULES)} {statistics.mean(h for h, _ in errors[c]):+.2f}hw "
-                         f"{statistics.mean(p for _, p in errors[c]):+.1f}%")
+            cells.append(f"{c} {outside}/{len(SCHEDULES)} {statistics.mean(h for h, _, _ in errors[c]):+.2f}hw "
+                         f"{statistics.mean(p for _, p, _ in errors[c]):+.1f}% "
+                         f"+-{statistics.median(w for _, _, w in errors[c]):.1f}%")
         print(f"{os.path.basename(os.path.dirname(os.path.abspath(kernel)))}: " + "; ".join(cells), flush=True)
     print("outside their interval, all kernels: " +
           ", ".join(f"{c} {n}/{len(SCHEDULES) * len(kernels)}" for c, n in outside_all.items()))

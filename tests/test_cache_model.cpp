@@ -595,8 +595,9 @@ TEST_CASE("sampled stream counters are the misses' estimate times the sure decis
     CHECK(stats.l1d_misses == 50 + 4'000);        // 40 per 1 000 over the 100 000 after the first window
     CHECK(stats.l1d_stream_misses == 20 + 3'000); // 75 % of those
     // Every window alike: no spread, so the interval is the counting noise of the 160 windowed
-    // misses, t(3) * 4 000 * sqrt((1 - 4 %) / 160).
-    CHECK(half.l1d_misses == doctest::Approx(3.182 * 4'000 * std::sqrt(0.96 / 160)).epsilon(0.001));
+    // misses, which come in runs of 4 (75 % of the sure decisions continue a stream; mean_run):
+    // t(3) * 4 000 * sqrt((1 - 4 %) * 4 / 160).
+    CHECK(half.l1d_misses == doctest::Approx(3.182 * 4'000 * std::sqrt(0.96 * 4 / 160)).epsilon(0.001));
     // The misses' width scaled by the share, plus the share's own (80 sure decisions: the
     // binomial's, 1.96 * sqrt(0.75 * 0.25 / 80)) on the misses' upper bound.
     const double share_half = 1.96 * std::sqrt(0.75 * 0.25 / 80);
@@ -614,6 +615,53 @@ TEST_CASE("sampled stream counters are the misses' estimate times the sure decis
     all_unsure.fill(stats, half, 101'000);
     CHECK(stats.l1d_misses == 50 + 2'000);
     CHECK(half.l1d_misses == doctest::Approx(2'000 + 12.706 * 4'000 * std::sqrt(0.98 / 80)).epsilon(0.001));
+}
+
+TEST_CASE("misses that come in runs of adjacent lines widen the counting noise by the mean run") {
+    // L2 misses arriving as whole rows of 16 lines (a GEMM's new row of C): each window holds one
+    // row or none, and 15 of a row's 16 misses continue its stream.
+    auto window = [](std::uint64_t rows, bool sure) {
+        SampleWindow w;
+        w.instructions = 1'000;
+        w.counts.l2_misses = 16 * rows;
+        w.counts.l2_stream_misses = 15 * rows;
+        w.counts.dtlb_misses = 16 * rows;
+        if (sure) {
+            w.certainty.l2_sure = 16 * rows;
+            w.certainty.l2_sure_streams = 15 * rows;
+        }
+        return w;
+    };
+    const std::vector<SampleWindow> rows{window(1, true), window(0, true), window(1, true), window(0, true)};
+    CHECK(mean_run("l2_misses", rows) == doctest::Approx(16));
+    CHECK(mean_run("llc_misses", rows) == doctest::Approx(16)); // the LLC's misses are some of L2's
+    CHECK(mean_run("dtlb_misses", rows) == 1);                  // no stream table
+    CHECK(mean_run("l1d_misses", rows) == 1);                   // no L1D misses at all
+    // No sure decision: the share of all misses that continue a stream.
+    const std::vector<SampleWindow> unsure{window(1, false), window(0, false)};
+    CHECK(mean_run("l2_misses", unsure) == doctest::Approx(16));
+    // Sure decisions say otherwise than the (stale) counts: they win.
+    std::vector<SampleWindow> stale = rows;
+    for (auto& w : stale) w.certainty.l2_sure_streams = 0;
+    CHECK(mean_run("l2_misses", stale) == 1);
+
+    // The interval: 8 windows each holding one row leave no spread, so it is the counting noise of
+    // their 128 misses in runs of 16 (as if 8 events), four times that of 128 single misses.
+    SampleWindow first = window(0, true);
+    auto half_of = [&](bool runs) {
+        WindowEstimator estimator;
+        estimator.add(first, 1'000);
+        for (int i = 0; i < 8; ++i) {
+            SampleWindow w = window(1, true);
+            if (!runs) w.counts.l2_stream_misses = w.certainty.l2_sure_streams = 0;
+            estimator.add(w, 10'000 * (i + 1));
+        }
+        Stats stats, half;
+        estimator.fill(stats, half, 101'000);
+        CHECK(stats.l2_misses == 16 * 100); // the same estimate either way
+        return static_cast<double>(half.l2_misses);
+    };
+    CHECK(half_of(true) == doctest::Approx(4 * half_of(false)).epsilon(0.01));
 }
 
 TEST_CASE("a warm-up lasts as long as refilling the L1D twice takes at the miss rate so far, within its bounds") {

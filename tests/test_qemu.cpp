@@ -172,7 +172,7 @@ TEST_CASE("sampled memory statistics: traffic within 2 % of exact, misses within
             QemuOptions options;
             options.sampling.enabled = true;
             const auto sampled = QemuSimulator{options}.run(binary, target, collectors);
-            simtune::testing::check_sampled_against_exact(exact, sampled);
+            simtune::testing::check_sampled_against_exact(exact, sampled, options.sampling);
             // Deterministic: the schedule depends on instruction counts only.
             const auto again = QemuSimulator{options}.run(binary, target, collectors);
             CHECK(again.stats == sampled.stats);

@@ -514,7 +514,7 @@ TEST_CASE("sampled memory statistics: the mix exact, traffic within 2 % of exact
             UnicornSimulator sampling_simulator(options);
             const auto sampled = sampling_simulator.run(binary, target, collectors);
             // The CPU state crossed between the engines at every window's ends without a trace.
-            check_sampled_against_exact(exact, sampled);
+            check_sampled_against_exact(exact, sampled, options.sampling);
             CHECK(sampled.stats.branches_taken == exact.stats.branches_taken);
             CHECK(sampled.sampling->retranslations == 0);
             // Deterministic, on the reused engines too.

@@ -77,15 +77,14 @@ struct SamplingOptions {
     /// misses gets fewer windows.
     std::uint64_t warmup_limit = 1'000'000;
     /// The first window lasts max(warmup + window, exact_prefix) instructions, so a region shorter
-    /// than that is counted exactly. For short kernels: there sampling saves milliseconds, and
-    /// extrapolating from their one or two windows moved rankings (the corpus of 36 operators,
-    /// Unicorn, the shipped model trained on exact statistics: without a prefix the same pick on 27
-    /// of 36 workloads and Spearman against exact down to 0.79; with 2'000'000 on all 36, Spearman
-    /// at least 0.96, median 1.000; benchmarks/RESULTS.md, stop 31). Not the default: under it the
-    /// fixed schedule of test_qemu puts QEMU's x86-64 GEMM L2 estimate outside its interval (that
-    /// GEMM's L2 misses come in bursts a 50 k window holds or not; outside in 3-6 of 12 schedules
-    /// with or without a prefix, so the check passes at 0 by the seed's luck).
-    std::uint64_t exact_prefix = 0;
+    /// than that is counted exactly. For short kernels, the ones a tuner mostly ranks: there
+    /// sampling saves milliseconds, and extrapolating from their one or two windows moved rankings
+    /// (the corpus of 36 operators, Unicorn, the shipped model trained on exact statistics: without
+    /// a prefix the same pick on 27 of 36 workloads and Spearman against exact down to 0.79; with
+    /// 2'000'000 on all 36, Spearman at least 0.96, median 1.000; benchmarks/RESULTS.md, stops 31
+    /// and 34). The default since stop 34, when the intervals learned that misses come in runs
+    /// (mean_run, collectors/sampled_windows.hpp) and so hold with it too.
+    std::uint64_t exact_prefix = 2'000'000;
 };
 /// The name before Unicorn could sample too.
 using QemuSampling = SamplingOptions;

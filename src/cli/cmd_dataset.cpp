@@ -35,8 +35,8 @@ int cmd_dataset(std::span<const std::string> argv) {
         .option("sample", "on|P:W:N[:F[:L]]",
                 "sampled memory and cache statistics, both simulators: every P instructions a\n"
                 "warm-up of W to L and a measured window of N; the first F counted exactly\n"
-                "(on = 5000000:100000:50000:0:1000000; F and L default to those;\n"
-                "F = 2000000 keeps the rankings of regions of a few million instructions)")
+                "(on = 5000000:100000:50000:2000000:1000000; F and L default to those;\n"
+                "the 2 M prefix keeps the rankings of regions of a few million instructions)")
         .option("max-instructions", "N", "fail a variant that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a variant that simulates longer", "120000")
         .option("chunk", "N",

@@ -17,8 +17,8 @@ int cmd_simulate(std::span<const std::string> argv) {
         .option("sample", "on|P:W:N[:F[:L]]",
                 "sampled memory and cache statistics, each estimate with its 95 % interval: every P\n"
                 "instructions a warm-up of W to L and a measured window of N; the first F counted\n"
-                "exactly (on = 5000000:100000:50000:0:1000000; F and L default to those;\n"
-                "F = 2000000 keeps the rankings of regions of a few million instructions)")
+                "exactly (on = 5000000:100000:50000:2000000:1000000; F and L default to those;\n"
+                "the 2 M prefix keeps the rankings of regions of a few million instructions)")
         .flag("json", "print a JSON array, one object per binary");
     add_target_option(args);
     args.epilog("The target defaults to the built-in target of the binary's ISA (x86-64: host-x86-64).");

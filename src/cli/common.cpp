@@ -204,9 +204,9 @@ SamplingOptions parse_sampling(std::string_view text) {
     };
     const auto colons = static_cast<std::size_t>(std::ranges::count(text, ':'));
     if (fields.size() < 3 || fields.size() > 5 || colons + 1 != fields.size())
-        throw UsageError(fmt::format(
-            "--sample '{}': give on or PERIOD:WARMUP:WINDOW[:PREFIX[:WARMUP_LIMIT]] (e.g. 5000000:100000:50000:0)",
-            text));
+        throw UsageError(fmt::format("--sample '{}': give on or PERIOD:WARMUP:WINDOW[:PREFIX[:WARMUP_LIMIT]] (e.g. "
+                                     "5000000:100000:50000:2000000)",
+                                     text));
     s.period = number(fields[0]);
     s.warmup = number(fields[1]);
     s.window = number(fields[2]);

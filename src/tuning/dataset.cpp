@@ -358,11 +358,11 @@ Dataset build_items(std::vector<DatasetItem> items, const Target& target, const 
         agree_on_plan(
             collective,
             fmt::format("target={};simulators={};collectors={};max_instructions={};timeout_ms={};chunk={};times_csv={};"
-                        "sample={}:{}:{}:{}\n{}",
+                        "sample={}:{}:{}:{}:{}:{}\n{}",
                         target.name, fmt::join(sims, ","), options.collectors.key(), options.limits.max_instructions,
                         options.limits.timeout.count(), chunk, options.times_csv.has_value(), options.sampling.enabled,
                         options.sampling.period, options.sampling.warmup, options.sampling.window,
-                        batch_fingerprint(all)),
+                        options.sampling.exact_prefix, options.sampling.warmup_limit, batch_fingerprint(all)),
             "dataset inputs (workloads, variants, seed, simulators, collectors, limits or times_csv)");
     }
 
