@@ -595,9 +595,8 @@ TEST_CASE("sampled stream counters are the misses' estimate times the sure decis
     CHECK(stats.l1d_misses == 50 + 4'000);        // 40 per 1 000 over the 100 000 after the first window
     CHECK(stats.l1d_stream_misses == 20 + 3'000); // 75 % of those
     // Every window alike: no spread, so the interval is the counting noise of the 160 windowed
-    // misses, which come in runs of 4 (75 % of the sure decisions continue a stream; mean_run):
-    // t(3) * 4 000 * sqrt((1 - 4 %) * 4 / 160).
-    CHECK(half.l1d_misses == doctest::Approx(3.182 * 4'000 * std::sqrt(0.96 * 4 / 160)).epsilon(0.001));
+    // misses (none of them in a burst: mean_run), t(3) * 4 000 * sqrt((1 - 4 %) / 160).
+    CHECK(half.l1d_misses == doctest::Approx(3.182 * 4'000 * std::sqrt(0.96 / 160)).epsilon(0.001));
     // The misses' width scaled by the share, plus the share's own (80 sure decisions: the
     // binomial's, 1.96 * sqrt(0.75 * 0.25 / 80)) on the misses' upper bound.
     const double share_half = 1.96 * std::sqrt(0.75 * 0.25 / 80);
@@ -617,19 +616,38 @@ TEST_CASE("sampled stream counters are the misses' estimate times the sure decis
     CHECK(half.l1d_misses == doctest::Approx(2'000 + 12.706 * 4'000 * std::sqrt(0.98 / 80)).epsilon(0.001));
 }
 
-TEST_CASE("misses that come in runs of adjacent lines widen the counting noise by the mean run") {
-    // L2 misses arriving as whole rows of 16 lines (a GEMM's new row of C): each window holds one
-    // row or none, and 15 of a row's 16 misses continue its stream.
-    auto window = [](std::uint64_t rows, bool sure) {
+TEST_CASE("a miss continuing a stream in the page of the level's previous miss is part of a burst") {
+    CacheModel m(small);
+    const std::uint64_t page = base + 0x200000;
+    auto load = [&](std::uint64_t p, std::uint64_t line) { m.on_memory({page + p * 4096 + line * 64, 8, false}); };
+    auto store = [&](std::uint64_t p, std::uint64_t line) { m.on_memory({page + p * 4096 + line * 64, 8, true}); };
+    for (std::uint64_t line = 0; line < 4; ++line) load(0, line); // an exact run keeps no certainty
+    CHECK(m.certainty().l1_bursting == 0);
+    m.begin_epoch();
+    for (std::uint64_t line = 0; line < 8; ++line) load(1, line); // a row at once: 7 continue it
+    CHECK(m.certainty().l1_bursting == 7);
+    CHECK(m.certainty().l2_bursting == 7);           // L2 misses on the same new lines
+    for (std::uint64_t line = 0; line < 8; ++line) { // two streams interleaved: streams, no burst
+        load(2, line);
+        load(3, line);
+    }
+    CHECK(stats_of(m).l1d_stream_misses == 3 + 7 + 14);
+    CHECK(m.certainty().l1_bursting == 7);
+    for (std::uint64_t line = 0; line < 4; ++line) store(4, line); // store misses: 3 continue
+    CHECK(m.certainty().store_bursting == 3);
+    CHECK(m.certainty().l1_bursting == 10);
+}
+
+TEST_CASE("misses that come in bursts widen the counting noise by the mean burst") {
+    // L2 misses arriving as whole rows of 16 lines at once (a GEMM's new row of C): each window
+    // holds one row or none, and 15 of a row's 16 misses continue the burst.
+    auto window = [](std::uint64_t rows, bool bursts) {
         SampleWindow w;
         w.instructions = 1'000;
         w.counts.l2_misses = 16 * rows;
         w.counts.l2_stream_misses = 15 * rows;
         w.counts.dtlb_misses = 16 * rows;
-        if (sure) {
-            w.certainty.l2_sure = 16 * rows;
-            w.certainty.l2_sure_streams = 15 * rows;
-        }
+        if (bursts) w.certainty.l2_bursting = 15 * rows;
         return w;
     };
     const std::vector<SampleWindow> rows{window(1, true), window(0, true), window(1, true), window(0, true)};
@@ -637,25 +655,17 @@ TEST_CASE("misses that come in runs of adjacent lines widen the counting noise b
     CHECK(mean_run("llc_misses", rows) == doctest::Approx(16)); // the LLC's misses are some of L2's
     CHECK(mean_run("dtlb_misses", rows) == 1);                  // no stream table
     CHECK(mean_run("l1d_misses", rows) == 1);                   // no L1D misses at all
-    // No sure decision: the share of all misses that continue a stream.
-    const std::vector<SampleWindow> unsure{window(1, false), window(0, false)};
-    CHECK(mean_run("l2_misses", unsure) == doctest::Approx(16));
-    // Sure decisions say otherwise than the (stale) counts: they win.
-    std::vector<SampleWindow> stale = rows;
-    for (auto& w : stale) w.certainty.l2_sure_streams = 0;
-    CHECK(mean_run("l2_misses", stale) == 1);
+    // Streams that are no bursts (interleaved with other pages' misses) count one by one.
+    const std::vector<SampleWindow> interleaved{window(1, false), window(0, false)};
+    CHECK(mean_run("l2_misses", interleaved) == 1);
 
     // The interval: 8 windows each holding one row leave no spread, so it is the counting noise of
-    // their 128 misses in runs of 16 (as if 8 events), four times that of 128 single misses.
+    // their 128 misses in bursts of 16 (as if 8 events), four times that of 128 single misses.
     SampleWindow first = window(0, true);
-    auto half_of = [&](bool runs) {
+    auto half_of = [&](bool bursts) {
         WindowEstimator estimator;
         estimator.add(first, 1'000);
-        for (int i = 0; i < 8; ++i) {
-            SampleWindow w = window(1, true);
-            if (!runs) w.counts.l2_stream_misses = w.certainty.l2_sure_streams = 0;
-            estimator.add(w, 10'000 * (i + 1));
-        }
+        for (int i = 0; i < 8; ++i) estimator.add(window(1, bursts), 10'000 * (i + 1));
         Stats stats, half;
         estimator.fill(stats, half, 101'000);
         CHECK(stats.l2_misses == 16 * 100); // the same estimate either way

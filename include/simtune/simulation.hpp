@@ -82,7 +82,7 @@ struct SamplingOptions {
     /// (the corpus of 36 operators, Unicorn, the shipped model trained on exact statistics: without
     /// a prefix the same pick on 27 of 36 workloads and Spearman against exact down to 0.79; with
     /// 2'000'000 on all 36, Spearman at least 0.96, median 1.000; benchmarks/RESULTS.md, stops 31
-    /// and 34). The default since stop 34, when the intervals learned that misses come in runs
+    /// and 34). The default since stop 34, when the intervals learned that misses come in bursts
     /// (mean_run, collectors/sampled_windows.hpp) and so hold with it too.
     std::uint64_t exact_prefix = 2'000'000;
 };

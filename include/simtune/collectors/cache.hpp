@@ -64,6 +64,10 @@ struct WindowCertainty {
     std::uint64_t l1_sure = 0, l1_sure_streams = 0;                   ///< L1D misses' sure stream decisions
     std::uint64_t l2_sure = 0, l2_sure_streams = 0;                   ///< L2 misses'
     std::uint64_t store_sure = 0, store_sure_streams = 0;             ///< L1D store misses'
+    /// Misses that continue a stream in the page of the level's previous miss (L1D, L2, L1D
+    /// stores): runs that arrive at once, not interleaved with other pages' misses
+    /// (sampled_windows.hpp, mean_run).
+    std::uint64_t l1_bursting = 0, l2_bursting = 0, store_bursting = 0;
     friend WindowCertainty operator-(const WindowCertainty& a, const WindowCertainty& b) noexcept {
         WindowCertainty d;
         for (std::size_t i = 0; i < levels; ++i) {
@@ -76,6 +80,9 @@ struct WindowCertainty {
         d.l2_sure_streams = a.l2_sure_streams - b.l2_sure_streams;
         d.store_sure = a.store_sure - b.store_sure;
         d.store_sure_streams = a.store_sure_streams - b.store_sure_streams;
+        d.l1_bursting = a.l1_bursting - b.l1_bursting;
+        d.l2_bursting = a.l2_bursting - b.l2_bursting;
+        d.store_bursting = a.store_bursting - b.store_bursting;
         return d;
     }
     friend bool operator==(const WindowCertainty&, const WindowCertainty&) = default;
@@ -233,6 +240,9 @@ public:
         c.l2_sure_streams = l2_streams_.sure_streams;
         c.store_sure = store_sure_;
         c.store_sure_streams = store_sure_streams_;
+        c.l1_bursting = l1_streams_.bursting;
+        c.l2_bursting = l2_streams_.bursting;
+        c.store_bursting = store_bursting_;
         return c;
     }
 
@@ -507,7 +517,9 @@ private:
         unsigned lines_per_page_shift = 0;
         std::uint64_t stream_misses = 0;
         std::uint32_t epoch = 0;
-        std::uint64_t sure = 0, sure_streams = 0; ///< WindowCertainty: tracked decisions only
+        std::uint64_t sure = 0, sure_streams = 0;    ///< WindowCertainty: tracked decisions only
+        std::uint64_t bursting = 0;                  ///< WindowCertainty: tracked misses only
+        std::uint64_t last_page = ~std::uint64_t{0}; ///< the page of the previous tracked miss
 
         StreamTable() = default;
         explicit StreamTable(unsigned line_shift)
@@ -541,6 +553,8 @@ private:
                 e.last_line = l;
                 return {continues, false};
             } else {
+                const bool same_page = page == last_page;
+                last_page = page;
                 const bool current = e.epoch == epoch;
                 if (e.page != page) {
                     // In the real run the slot may have held this page (written in the gap): unsure.
@@ -554,6 +568,7 @@ private:
                 sure += is_sure;
                 stream_misses += continues;
                 sure_streams += continues && is_sure;
+                bursting += continues && same_page;
                 if (step == 0) return {false, is_sure};
                 e.stride = step;
                 e.last_line = l;
@@ -564,7 +579,8 @@ private:
         }
         void clear() noexcept {
             std::ranges::fill(table, Entry{});
-            stream_misses = sure = sure_streams = 0;
+            stream_misses = sure = sure_streams = bursting = 0;
+            last_page = ~std::uint64_t{0};
             epoch = 0;
         }
     };
@@ -599,8 +615,9 @@ private:
         for (Level* level : {&l1_, &l2_, &llc_, &dtlb_, &stlb_}) {
             level->accesses = level->misses = level->unsure_misses = level->unsure_hits = 0;
         }
-        for (StreamTable* t : {&l1_streams_, &l2_streams_}) t->stream_misses = t->sure = t->sure_streams = 0;
-        l1_store_misses_ = l1_store_stream_misses_ = store_sure_ = store_sure_streams_ = 0;
+        for (StreamTable* t : {&l1_streams_, &l2_streams_})
+            t->stream_misses = t->sure = t->sure_streams = t->bursting = 0;
+        l1_store_misses_ = l1_store_stream_misses_ = store_sure_ = store_sure_streams_ = store_bursting_ = 0;
         forwarding_.fill(StoredWord{});
     }
 
@@ -624,6 +641,9 @@ private:
             if constexpr (Track) {
                 store_sure_ += decision.sure;
                 store_sure_streams_ += decision.stream && decision.sure;
+                const std::uint64_t page = (address >> l1_.line_shift) >> l1_streams_.lines_per_page_shift;
+                store_bursting_ += decision.stream && page == last_store_page_;
+                last_store_page_ = page;
             }
         }
         const std::uint64_t l2_line = address >> l2_.line_shift;
@@ -641,6 +661,8 @@ private:
     StreamTable l1_streams_, l2_streams_;
     std::uint64_t l1_store_misses_ = 0, l1_store_stream_misses_ = 0;
     std::uint64_t store_sure_ = 0, store_sure_streams_ = 0; ///< WindowCertainty
+    std::uint64_t store_bursting_ = 0;                      ///< WindowCertainty
+    std::uint64_t last_store_page_ = ~std::uint64_t{0};     ///< the page of the previous tracked store miss
     std::array<StoredWord, forwarding_entries> forwarding_{};
     Hot hot_;
     bool tracking_ = false; ///< an epoch has begun (begin_epoch): lookups keep WindowCertainty

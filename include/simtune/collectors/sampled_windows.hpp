@@ -92,51 +92,41 @@ inline constexpr std::array<std::string_view, 12> windowed_cache_counters{"l1d_m
     return {0.0, 0.0};
 }
 
-/// How many misses of counter `name` arrive together, on average, in `windows`: one over the share
-/// of its level's misses that start no stream in their page (CacheModel's stream tables), a run
-/// being such a miss and the misses after it that continue its stream. The share is taken among
-/// the windows' sure stream decisions (WindowCertainty; a stale table entry decides what the real
-/// run may not), or among all their misses if none is sure. 1 for counters without a stream table
-/// (the TLBs).
-/// Why: misses that come in runs are no Poisson events. A 256³ GEMM misses L2 on a new row of C,
-/// 16 lines, once every 148 k instructions, which a 50 k window holds or does not; counted as
-/// single events, the windows' counting noise was a quarter of the truth, and QEMU's x86-64 GEMM
-/// L2 estimate fell outside its interval in 3-6 of 12 schedules (benchmarks/RESULTS.md, stop 34).
-/// As a compound Poisson process of runs, the count's variance is the runs' rate times the mean
-/// square of a run's length, at least the count times the mean run: the floor estimate() uses.
+/// How many misses of counter `name` arrive together, on average, in `windows`: its level's
+/// misses over its bursts, a burst being a miss and the misses right after it at that level that
+/// continue its stream in the same page (WindowCertainty::l1_bursting and the like: a stream
+/// interleaved with other pages' misses, a loop walking 32 channels at once, is no burst). 1 for
+/// counters without a stream table (the TLBs).
+/// Why: misses that come in bursts are no Poisson events. A 256³ GEMM misses L2 on a new row of
+/// C, 16 lines at once, once every 148 k instructions, which a 50 k window holds or does not;
+/// counted as single events, the windows' counting noise was a quarter of the truth, and QEMU's
+/// x86-64 GEMM L2 estimate fell outside its interval in 5 of 12 schedules (benchmarks/RESULTS.md,
+/// stop 34). As a compound Poisson process of bursts, the count's variance is the bursts' rate
+/// times the mean square of a burst's length, at least the count times the mean burst: the floor
+/// estimate() uses. (Counting runs of a page's stream regardless of what came between widened the
+/// conv2ds' L1D intervals fourfold, to ±9-10 % around estimates 0.1-2 % off.)
 [[nodiscard]] inline double mean_run(std::string_view name, std::span<const SampleWindow> windows) noexcept {
     std::uint64_t Stats::*misses = nullptr;
-    std::uint64_t Stats::*streamed = nullptr;
-    std::uint64_t WindowCertainty::*sure = nullptr;
-    std::uint64_t WindowCertainty::*sure_streams = nullptr;
+    std::uint64_t WindowCertainty::*bursting = nullptr;
     if (name == "l1d_misses" || name == "l2_accesses") { // L2's accesses are L1D's misses
         misses = &Stats::l1d_misses;
-        streamed = &Stats::l1d_stream_misses;
-        sure = &WindowCertainty::l1_sure;
-        sure_streams = &WindowCertainty::l1_sure_streams;
+        bursting = &WindowCertainty::l1_bursting;
     } else if (name == "l2_misses" || name == "llc_accesses" || name == "llc_misses") {
-        // The LLC's misses are some of L2's, in L2's runs (it has no stream table of its own).
+        // The LLC's misses are some of L2's, in L2's bursts (it has no stream table of its own).
         misses = &Stats::l2_misses;
-        streamed = &Stats::l2_stream_misses;
-        sure = &WindowCertainty::l2_sure;
-        sure_streams = &WindowCertainty::l2_sure_streams;
+        bursting = &WindowCertainty::l2_bursting;
     } else if (name == "l1d_store_misses") {
         misses = &Stats::l1d_store_misses;
-        streamed = &Stats::l1d_store_stream_misses;
-        sure = &WindowCertainty::store_sure;
-        sure_streams = &WindowCertainty::store_sure_streams;
+        bursting = &WindowCertainty::store_bursting;
     } else {
         return 1.0;
     }
-    double total = 0, continuing = 0, decided = 0, decided_streams = 0;
+    double total = 0, continuing = 0;
     for (const auto& w : windows) {
         total += static_cast<double>(w.counts.*misses);
-        continuing += static_cast<double>(w.counts.*streamed);
-        decided += static_cast<double>(w.certainty.*sure);
-        decided_streams += static_cast<double>(w.certainty.*sure_streams);
+        continuing += static_cast<double>(w.certainty.*bursting);
     }
-    const double share = decided > 0 ? decided_streams / decided : (total > 0 ? continuing / total : 0.0);
-    return std::max(1.0, total / std::max(1.0, total * (1.0 - share)));
+    return std::max(1.0, total / std::max(1.0, total - continuing));
 }
 
 /// Two-sided 97.5 % quantile of Student's t for 1..30 degrees of freedom, then the normal's.
@@ -238,8 +228,8 @@ public:
         // than its count has (x86-64 conv2d in QEMU: L1D misses 4 % low, the spread's interval
         // 1.6 %; counting noise over its ~1 900 windowed misses, 4.5 %). Windows that saw none or
         // almost none say only that the rate is small: at least three events' noise (the rule of
-        // three), not a zero-width interval. Misses that come in runs of adjacent lines count as
-        // runs (mean_run): a compound Poisson process.
+        // three), not a zero-width interval. Misses that come in bursts (a page's stream at once)
+        // count as bursts (mean_run): a compound Poisson process.
         const double per_event = rest / instructions;
         const double counting =
             per_event * per_event * std::max(count, 3.0) * mean_run(name, later_) * (1.0 - sampled_fraction);
