@@ -4,8 +4,9 @@
 // the same N natively with the main command's protocol (8 passes x 5 ms, noise gate at 5 %).
 // Prints candidates/s, the speed-up of the second worker, each path's cost against native timing,
 // and how well each simulator's ranking agrees with the native times (ties at the measured
-// resolution). Statistics are exact (every access through the cache model): simtune has no
-// sampled mode yet (issue 17, item 1). The model is the target's default (shipped) model; with
+// resolution). Statistics are exact (every access through the cache model): the shipped models
+// read dataflow_cycles, and the dataflow collector needs every access, so simulations that collect
+// it ignore SamplingOptions (simulation.hpp). The model is the target's default (shipped) model; with
 // QEMU its Unicorn-trained scorer reads QEMU's counters, which agree with Unicorn's (the
 // cross-check test), so the ranking is meaningful and the cost is what a QEMU model would pay.
 // Results and the command that produced them: benchmarks/RESULTS.md, "End to end".
