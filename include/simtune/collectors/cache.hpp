@@ -183,6 +183,7 @@ public:
         l1_streams_.clear();
         l2_streams_.clear();
         zero_counters();
+        last_store_page_ = ~std::uint64_t{0}; // as the stream tables' last pages (clear)
         tracking_ = false;
     }
 
