@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -368,6 +369,37 @@ bool x86_eliminated_move(const cs_insn& insn) {
 
 // ---- Classifier ----------------------------------------------------------------------------------
 
+/// Capstone 4.0.2 is not safe for handles used in different threads until each architecture has
+/// decoded once in the process: its first x86 decode with detail sorts a global table in place
+/// (X86_insn_reg_intel: memcpy and qsort of insn_regs_intel_sorted, unsynchronised; capstone issue
+/// #1647), and a thread that looks an instruction up meanwhile misses its implicit register
+/// (`add eax, 1` then reads no eax). Measured: 7 of 300 fresh processes whose four threads each
+/// decoded at once saw other registers (tests/classify_threads.cpp); a dataset's Unicorn
+/// dataflow chain came out 3 % short. So cs_open is serialised and the first handle of each
+/// architecture decodes one instruction under call_once before any other handle may decode.
+static void open_capstone(cs_arch arch, cs_mode mode, csh& handle, Isa isa) {
+    static std::mutex opening;
+    static std::once_flag first_x86, first_a64;
+    std::lock_guard lock(opening);
+    if (cs_err err = cs_open(arch, mode, &handle); err != CS_ERR_OK)
+        fail(ErrorKind::invalid_argument, "capstone cannot open a {} disassembler: {}", isa, cs_strerror(err));
+    cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+    std::call_once(arch == CS_ARCH_X86 ? first_x86 : first_a64, [&] {
+        // add eax, 1 / add x0, x0, #1: decoded with detail, which is what fills the tables.
+        static constexpr std::uint8_t x86_add[] = {0x05, 1, 0, 0, 0};
+        static constexpr std::uint8_t a64_add[] = {0x00, 0x04, 0x00, 0x91};
+        cs_insn* insn = nullptr;
+        const std::size_t n = arch == CS_ARCH_X86 ? cs_disasm(handle, x86_add, sizeof x86_add, 0, 1, &insn)
+                                                  : cs_disasm(handle, a64_add, sizeof a64_add, 0, 1, &insn);
+        if (n != 0) {
+            cs_regs reads, writes;
+            std::uint8_t read_count = 0, write_count = 0;
+            cs_regs_access(handle, insn, reads, &read_count, writes, &write_count);
+            cs_free(insn, n);
+        }
+    });
+}
+
 struct Classifier::Impl {
     Isa isa;
     csh handle = 0;
@@ -379,9 +411,7 @@ struct Classifier::Impl {
         if (isa == Isa::riscv64) return; // own decoder
         const cs_arch arch = isa == Isa::x86_64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
         const cs_mode mode = isa == Isa::x86_64 ? CS_MODE_64 : CS_MODE_LITTLE_ENDIAN;
-        if (cs_err err = cs_open(arch, mode, &handle); err != CS_ERR_OK)
-            fail(ErrorKind::invalid_argument, "capstone cannot open a {} disassembler: {}", isa, cs_strerror(err));
-        cs_option(handle, CS_OPT_DETAIL, CS_OPT_ON);
+        open_capstone(arch, mode, handle, isa);
         insn = cs_malloc(handle);
         if (!insn) {
             cs_close(&handle);
