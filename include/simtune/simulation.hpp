@@ -59,9 +59,12 @@ struct SimulationLimits {
 ///  - The other cache counters: the first window's counts plus the later windows' counts per
 ///    instruction times the rest of the ROI, with a 95 % interval (SimulationResult::sampling).
 /// A region of interest that ends inside the first window is counted exactly (windows == 1, zero
-/// intervals). Ignored (exact counting, SimulationResult::sampling empty) when the collector set
-/// has the dataflow collector; refused by Unicorn with user memory collectors (both need every
-/// access). Off by default: models are trained on exact statistics.
+/// intervals). With the dataflow collector, Unicorn walks the dataflow in warm-ups and windows only
+/// and extrapolates the growth of its longest chain per instruction (dataflow_cycles, with an
+/// interval; the ring of the last `window` retirements carries the chain across a gap); QEMU ignores
+/// sampling then (exact counting, SimulationResult::sampling empty: its windows' memory callbacks
+/// carry the block, the walk needs the instruction). Refused by Unicorn with user memory collectors
+/// (they want every access). Off by default: models are trained on exact statistics.
 struct SamplingOptions {
     bool enabled = false;
     std::uint64_t period = 5'000'000;

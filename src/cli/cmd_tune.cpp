@@ -100,6 +100,10 @@ int cmd_tune(std::span<const std::string> argv) {
                 "--calibrate on a board: run this shell command to time a binary; {binary} and "
                 "{args} are substituted")
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
+        .option("sample", "on|P:W:N[:F[:L]]",
+                "sampled statistics: every P instructions a warm-up of W to L and a measured window\n"
+                "of N, the first F counted exactly (on = 5000000:100000:50000:2000000:1000000);\n"
+                "Unicorn samples the dataflow walk too, QEMU counts exactly when the model reads it")
         .option("model", "FILE",
                 "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
                 "(default: the target's default model)")
@@ -138,6 +142,7 @@ int cmd_tune(std::span<const std::string> argv) {
     TunerOptions options;
     options.pool.workers = static_cast<std::size_t>(args.get_int("workers", 0, 1024));
     options.confirm_top = static_cast<std::size_t>(args.get_int("confirm", 0, 1'000'000));
+    if (auto sample = args.get_optional("sample")) options.sampling = parse_sampling(*sample);
     options.native = timing_options(args);
     if (options.confirm_top > 0 && !target.native)
         throw UsageError(fmt::format("--confirm needs a target this machine can run ({} is not)", target.name));

@@ -70,7 +70,7 @@ Engine::Engine(const KernelBinary& kernel, const UnicornOptions& options, bool m
     : kernel_(kernel), conv_(convention(kernel.isa())), classifier_(kernel.isa()),
       layout_(layout_guest(kernel.segments(), kernel.buffers(), options.stack_bytes, kernel.path().string())),
       memory_(layout_.guest.bytes), uc_(open_engine(conv_)), hooks_(uc_.get()), active_(uc_.get()),
-      memory_events_(memory_events), sampled_(sampled && memory_events && !instruction_events),
+      memory_events_(memory_events), sampled_(sampled && memory_events),
       instruction_events_(memory_events && instruction_events) {
     std::tie(code_lo_, code_hi_) = kernel.kernel_code();
     kernel_entry_ = kernel.symbol("simtune_kernel")->address; // KernelBinary::load checked it exists
@@ -129,7 +129,7 @@ void Engine::add_hooks(Hooks& hooks, bool memory) {
         hooks.add(UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
                   reinterpret_cast<void*>(sampled_ ? &Engine::on_memory_sampled : &Engine::on_memory), this,
                   "adding the memory hook");
-    if (instruction_events_)
+    if (instruction_events_ && memory) // a sampling twin walks no dataflow
         hooks.add(UC_HOOK_CODE, reinterpret_cast<void*>(&Engine::on_instruction), this, "adding the instruction hook");
     if (conv_.syscall_instruction >= 0)
         hooks.add(UC_HOOK_INSN, reinterpret_cast<void*>(&Engine::on_syscall), this, "adding the syscall hook",
@@ -263,7 +263,8 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
                 (Mode == HookMode::twin ? entry.watched == 0 : e.profile_left_ <= 0)) {
                 if (e.next_sample_step(entry)) {
                     // Stopped for the other engine before this block ran (Unicorn 2.0.1 checks for
-                    // a stop right after the block hook): it runs, and is counted, there.
+                    // a stop right after the block hook; with the instruction hook, the stop comes
+                    // from that hook, see stop_at_instruction_): it runs, and is counted, there.
                     --entry.executions;
                     e.budget_ += entry.block.instructions;
                     e.phase_remaining_ += n;
@@ -283,7 +284,11 @@ void Engine::count_block(std::uint64_t address, std::uint32_t size) {
         if (std::chrono::steady_clock::now() > e.deadline_) return e.stop(Stop::time_limit);
         if (interrupt_requested()) return e.stop(Stop::cancelled); // SIGINT/SIGTERM: stop within milliseconds
     }
-    if (e.feed_blocks_) e.collectors_->on_block(entry.block);
+    if (e.feed_blocks_) {
+        // A sampled run walks the dataflow in warm-ups and windows only (in the hooked engine).
+        if constexpr (Mode == HookMode::exact) e.collectors_->on_block(entry.block);
+        else e.collectors_->on_block(entry.block, Mode == HookMode::hooked && e.feed_dataflow_);
+    }
 }
 
 void Engine::on_memory(uc_engine*, uc_mem_type type, std::uint64_t address, int size, std::int64_t, void* self) {
@@ -318,8 +323,11 @@ void Engine::on_interrupt(uc_engine*, std::uint32_t number, void* self) {
     e.stop(Stop::interrupt);
 }
 
-void Engine::on_instruction(uc_engine*, std::uint64_t address, std::uint32_t, void* self) {
-    static_cast<Engine*>(self)->instruction_ = address;
+void Engine::on_instruction(uc_engine* uc, std::uint64_t address, std::uint32_t, void* self) {
+    auto& e = *static_cast<Engine*>(self);
+    e.instruction_ = address;
+    if (address == e.stop_at_instruction_) [[unlikely]] // a sampled run's switch (next_sample_step)
+        uc_emu_stop(uc);
 }
 
 void Engine::on_syscall(uc_engine*, void* self) {
@@ -414,6 +422,7 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
                  "sampled memory statistics cannot feed user collectors that want every memory access; "
                  "turn sampling off (UnicornOptions::sampling) or drop those collectors");
         caches_ = collectors.cache_model();
+        dataflow_ = collectors.dataflow();
         start_sampling(options.sampling);
     }
 

@@ -31,6 +31,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include "simtune/collectors/dataflow.hpp"
 #include "simtune/collectors/sampled_windows.hpp"
 #include "simtune/isa/classify.hpp"
 #include "simtune/kernel.hpp"
@@ -308,6 +309,16 @@ private:
     WindowEstimator estimator_;
     unsigned line_shift_ = 6;
     CacheModel* caches_ = nullptr;
+    DataflowCollector* dataflow_ = nullptr; ///< sampled: walked in warm-ups and windows only
+    /// A switch the hooked engine asks for when it has the instruction hook: the first instruction
+    /// of the block whose hook asked stops the engine (on_instruction), since with UC_HOOK_CODE
+    /// Unicorn 2.0.1 honours a stop from the block hook only before the block's last instruction
+    /// (an x86-64 GEMM's 9-instruction block ran 8), and sometimes a block later. A stop from the
+    /// instruction hook takes effect before that instruction (measured: 192 of 192 switches on
+    /// bench_qemu's kernels, all three ISAs; run_sampled checks every one).
+    std::uint64_t stop_at_instruction_ = no_instruction;
+    static constexpr std::uint64_t no_instruction = ~std::uint64_t{0};
+    bool feed_dataflow_ = false;    ///< blocks and accesses go to dataflow_ (warm and measured windows)
     BlockEntry* current_ = nullptr; ///< the block running (sampled runs: its accesses' tallies)
     BlockEntry unattributed_;       ///< current_ before the first block
 };

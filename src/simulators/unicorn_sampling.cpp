@@ -41,6 +41,7 @@ void Engine::open_twin() {
 Stats Engine::cache_counts() const {
     Stats counts;
     if (caches_ != nullptr) caches_->contribute(counts);
+    if (dataflow_ != nullptr) dataflow_->contribute(counts);
     return counts;
 }
 
@@ -60,6 +61,7 @@ void Engine::start_sampling(const SamplingOptions& sampling) {
     line_shift_ = caches_ != nullptr ? static_cast<unsigned>(std::countr_zero(caches_->geometry().l1d.line_bytes)) : 6;
     current_ = &unattributed_;
     switch_requested_ = just_switched_ = false;
+    stop_at_instruction_ = no_instruction;
     profile_left_ = until_switch;
     // The first window: from the entry, with the caches as exact counting starts them, measured
     // throughout its warm-up and window.
@@ -71,6 +73,7 @@ void Engine::start_sampling(const SamplingOptions& sampling) {
 void Engine::begin_measuring(std::uint64_t at) {
     phase_ = SamplePhase::measure;
     feed_caches_ = caches_ != nullptr;
+    feed_dataflow_ = dataflow_ != nullptr;
     window_start_ = at;
     window_start_counts_ = cache_counts();
     if (caches_ != nullptr) window_start_certainty_ = caches_->certainty();
@@ -83,6 +86,7 @@ void Engine::begin_window(std::uint64_t at) {
     if (sampling_.warmup == 0) return begin_measuring(at);
     phase_ = SamplePhase::warm;
     feed_caches_ = caches_ != nullptr;
+    feed_dataflow_ = dataflow_ != nullptr;
     phase_remaining_ = static_cast<std::int64_t>(
         estimator_.warmup_length(sampling_.warmup, sampling_.warmup_limit, sampling_.period, sampling_.window,
                                  caches_ != nullptr ? caches_->l1d_lines() : 0));
@@ -126,7 +130,8 @@ bool Engine::next_sample_step(const BlockEntry& entry) {
             break;
     }
     switch_requested_ = true;
-    uc_emu_stop(active_);
+    if (instruction_events_ && !in_twin) stop_at_instruction_ = entry.block.address;
+    else uc_emu_stop(active_);
     return true;
 }
 
@@ -143,7 +148,7 @@ void Engine::switch_engine() {
         case SampleStep::end_window: {
             finish_window(now);
             phase_ = SamplePhase::off;
-            feed_caches_ = false;
+            feed_caches_ = feed_dataflow_ = false;
             profile_left_ = until_switch;
             // The next window at a random offset in the next period (a fixed stride aliases with loops).
             const std::uint64_t slack = sampling_.period - sampling_.warmup - sampling_.window;
@@ -166,6 +171,14 @@ uc_err Engine::run_sampled(std::uint64_t begin) {
         const uc_err err = uc_emu_start(active_, pc, sentinel, 0, 0);
         if (err != UC_ERR_OK || stop_ != Stop::none || !switch_requested_) return err;
         pc = read_pc();
+        if (stop_at_instruction_ != no_instruction) {
+            if (pc != stop_at_instruction_)
+                fail(ErrorKind::simulation_fault,
+                     "internal: the engine asked to stop before the instruction at {:#x} stopped at {:#x} (the "
+                     "instruction mix would miscount)",
+                     stop_at_instruction_, pc);
+            stop_at_instruction_ = no_instruction;
+        }
         if (pc == sentinel) return err;
         switch_engine();
     }
@@ -173,7 +186,7 @@ uc_err Engine::run_sampled(std::uint64_t begin) {
 
 void Engine::finish_sampling(bool completed) {
     if (completed && phase_ == SamplePhase::measure) finish_window(executed()); // the last window, cut short
-    feed_caches_ = false;
+    feed_caches_ = feed_dataflow_ = false;
     active_ = uc_.get();
 }
 
@@ -189,6 +202,7 @@ void Engine::on_memory_sampled(uc_engine*, uc_mem_type type, std::uint64_t addre
     const std::uint64_t line = address >> e.line_shift_, last = (address + (bytes ? bytes - 1 : 0)) >> e.line_shift_;
     b.lines += last - line + 1;
     if (e.feed_caches_) e.caches_->access(address, bytes, store);
+    if (e.feed_dataflow_) e.dataflow_->on_memory(MemoryAccess{address, bytes, store, e.instruction_});
 }
 
 void Engine::estimate_sampled(Stats& stats, SamplingSummary& summary, bool traffic) const {
@@ -229,6 +243,12 @@ void Engine::estimate_sampled(Stats& stats, SamplingSummary& summary, bool traff
     if (caches_ != nullptr) {
         stats.l1d_accesses = rounded(estimate[4]);
         estimator_.fill(stats, summary.half_width, stats.instructions);
+    }
+    if (dataflow_ != nullptr) {
+        const std::size_t k = Stats::feature_index("dataflow_cycles");
+        const auto [value, half] = estimator_.estimate(k, "dataflow_cycles", stats.instructions);
+        stats.dataflow_cycles = rounded(value);
+        summary.half_width.dataflow_cycles = static_cast<std::uint64_t>(std::ceil(half));
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,8 +18,13 @@ TunerOptions with_collectors(TunerOptions options, const CollectorSelection& col
 }
 } // namespace
 
+static_assert(std::is_trivially_copyable_v<SamplingOptions>, "Tuner(target, model, options) reads options.sampling "
+                                                             "while options may be moved from");
+
 Tuner::Tuner(Target target, TargetModel model, TunerOptions options)
-    : Tuner(std::move(target), simulator_factory(model.simulator), std::move(model.scorer),
+    // (options.sampling may be read after options is moved from: SamplingOptions is trivially
+    // copyable, so a move leaves it as it was.)
+    : Tuner(std::move(target), simulator_factory(model.simulator, {}, options.sampling), std::move(model.scorer),
             with_collectors(std::move(options), model.collectors)) {}
 
 Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options)

@@ -107,10 +107,12 @@ public:
         return e;
     }
 
-    void on_block(const DecodedBlock& block) {
+    void on_block(const DecodedBlock& block) { on_block(block, true); }
+    /// The same, the dataflow collector only if `dataflow` (a sampled run walks it in its windows).
+    void on_block(const DecodedBlock& block, bool dataflow) {
         if (mix_) mix_->on_block(block);
         if (branches_) branches_->on_block(block);
-        if (dataflow_) dataflow_->on_block(block);
+        if (dataflow_ && dataflow) dataflow_->on_block(block);
         for (Erased* user : block_users_) user->on_block(block);
     }
     void on_memory(const MemoryAccess& access) {
@@ -191,6 +193,8 @@ public:
     [[nodiscard]] const CacheModel* cache_model() const noexcept { return ptr(caches_); }
     [[nodiscard]] const PipelineCollector* pipeline() const noexcept { return ptr(pipeline_); }
     [[nodiscard]] const DataflowCollector* dataflow() const noexcept { return ptr(dataflow_); }
+    /// The same, to feed (a sampled run walks it in its windows only).
+    [[nodiscard]] DataflowCollector* dataflow() noexcept { return ptr(dataflow_); }
     [[nodiscard]] std::size_t user_collector_count() const noexcept { return users_.size(); }
     /// User collectors that want every memory access (a sampled run cannot give them that).
     [[nodiscard]] std::size_t user_memory_collector_count() const noexcept { return memory_users_.size(); }

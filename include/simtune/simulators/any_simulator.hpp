@@ -47,8 +47,9 @@ using SimulatorFactory = std::function<AnySimulator()>;
 /// `sampling`: sampled memory statistics (QemuOptions::sampling, UnicornOptions::sampling).
 SimulatorFactory simulator_factory(std::string_view name, SimulationLimits limits = {}, SamplingOptions sampling = {});
 /// The built-in simulator of `kind`.
-inline SimulatorFactory simulator_factory(SimulatorKind kind, SimulationLimits limits = {}) {
-    return simulator_factory(to_string(kind), limits);
+inline SimulatorFactory simulator_factory(SimulatorKind kind, SimulationLimits limits = {},
+                                          SamplingOptions sampling = {}) {
+    return simulator_factory(to_string(kind), limits, sampling);
 }
 
 } // namespace simtune

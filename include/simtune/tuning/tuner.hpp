@@ -33,6 +33,10 @@ struct TunerOptions {
     /// template in `native`) and order those by measured time.
     std::size_t confirm_top = 0;
     NativeTimingOptions native;
+    /// Sampled statistics (SamplingOptions; off by default) for the Tuner made from a model.
+    /// Unicorn samples every collector a shipped model reads, the dataflow walk included (in its
+    /// warm-ups and windows); QEMU counts exactly when the dataflow collector is in the set.
+    SamplingOptions sampling;
     /// Non-owning; null = one process. With several ranks, every rank calls rank() with the same
     /// candidates: each simulates and scores its round-robin shard, the root merges the results,
     /// ranks them and alone does the native confirmation while the others wait.
