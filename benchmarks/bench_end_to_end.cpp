@@ -4,9 +4,9 @@
 // the same N natively with the main command's protocol (8 passes x 5 ms, noise gate at 5 %).
 // Prints candidates/s, the speed-up of the second worker, each path's cost against native timing,
 // and how well each simulator's ranking agrees with the native times (ties at the measured
-// resolution). Statistics are exact (every access through the cache model): the shipped models
-// read dataflow_cycles, and the dataflow collector needs every access, so simulations that collect
-// it ignore SamplingOptions (simulation.hpp). The model is the target's default (shipped) model; with
+// resolution). Unicorn runs twice, exact and sampled (SamplingOptions' defaults: memory, caches
+// and the dataflow walk in windows); QEMU exact only, as it counts exactly when the collector set
+// has the dataflow walk, which the shipped models read. The model is the target's default (shipped) model; with
 // QEMU its Unicorn-trained scorer reads QEMU's counters, which agree with Unicorn's (the
 // cross-check test), so the ranking is meaningful and the cost is what a QEMU model would pay.
 // Results and the command that produced them: benchmarks/RESULTS.md, "End to end".
@@ -74,11 +74,19 @@ int main(int argc, char** argv) try {
         m.simulator = simulator;
         (void)Tuner(target, m, options).rank(std::span(candidates).first(std::min<std::size_t>(2, candidates.size())));
     }
-    for (const auto simulator : {SimulatorKind::unicorn, SimulatorKind::qemu}) {
+    struct Path {
+        SimulatorKind simulator;
+        bool sampled;
+    };
+    for (const auto [simulator, sampled] :
+         {Path{SimulatorKind::unicorn, false}, Path{SimulatorKind::unicorn, true}, Path{SimulatorKind::qemu, false}}) {
+        const std::string counting = sampled ? "sampled" : "exact";
         for (const std::size_t workers : {std::size_t{1}, std::size_t{2}}) {
             TunerOptions options;
             options.pool.workers = workers;
-            last_cache = scratch / fmt::format("{}-{}", simulator, workers); // empty: the build is timed too
+            options.sampling.enabled = sampled;
+            // empty: the build is timed too
+            last_cache = scratch / fmt::format("{}-{}-{}", simulator, counting, workers);
             options.pool.build.cache_dir = last_cache;
             auto m = model;
             m.simulator = simulator;
@@ -91,8 +99,8 @@ int main(int argc, char** argv) try {
                 if (!r.ok()) throw Error(ErrorKind::simulation_fault, fmt::format("{}: {}", r.name, r.error));
                 predicted[r.index] = r.predicted_seconds;
             }
-            predicted_by_simulator[fmt::format("{}", simulator)] = predicted;
-            rows.push_back({fmt::format("simulate ({}, exact) + build + score", simulator), workers, seconds});
+            predicted_by_simulator[fmt::format("{}, {}", simulator, counting)] = predicted;
+            rows.push_back({fmt::format("simulate ({}, {}) + build + score", simulator, counting), workers, seconds});
         }
     }
 
