@@ -494,9 +494,10 @@ TEST_CASE("a kernel built for another ISA than the target is refused") {
 
 static_assert(Simulator<UnicornSimulator>);
 
-TEST_CASE("sampled memory statistics: the mix exact, traffic within 2 % of exact, misses within the interval") {
-    // The QEMU plugin's test, with the same kernels of bench_qemu's sizes and SamplingOptions'
-    // defaults: between windows the run continues in a twin engine without the memory hook.
+/// Runs `check(target, binary)` for bench_qemu's kernels at bench_qemu's sizes on every built-in
+/// target (the sampled tests' kernels: long enough for many windows).
+template <class Check>
+void for_each_large_kernel(Check check) {
     namespace tk = simtune::test_kernels;
     for (const auto& target : builtin_targets()) {
         for (const auto& sized : tk::large_kernels()) {
@@ -504,62 +505,61 @@ TEST_CASE("sampled memory statistics: the mix exact, traffic within 2 % of exact
             CAPTURE(sized.name());
             BuildOptions build_options;
             build_options.cache_dir = cache_dir();
-            const auto binary = tk::build(sized, target, build_options);
-            auto collectors = CollectorSet::mix_only();
-            collectors.add_branches().add_memory().add_caches(target.caches);
-            UnicornSimulator exact_simulator;
-            const auto exact = exact_simulator.run(binary, target, collectors);
-            UnicornOptions options;
-            options.sampling.enabled = true;
-            UnicornSimulator sampling_simulator(options);
-            const auto sampled = sampling_simulator.run(binary, target, collectors);
-            // The CPU state crossed between the engines at every window's ends without a trace.
-            check_sampled_against_exact(exact, sampled, options.sampling);
-            CHECK(sampled.stats.branches_taken == exact.stats.branches_taken);
-            CHECK(sampled.sampling->retranslations == 0);
-            // Deterministic, on the reused engines too.
-            const auto again = sampling_simulator.run(binary, target, collectors);
-            CHECK(again.stats == sampled.stats);
-            CHECK(again.sampling->half_width == sampled.sampling->half_width);
-            CHECK(again.buffers == exact.buffers);
+            check(target, tk::build(sized, target, build_options));
         }
     }
+}
+
+TEST_CASE("sampled memory statistics: the mix exact, traffic within 2 % of exact, misses within the interval") {
+    // The QEMU plugin's test, with the same kernels of bench_qemu's sizes and SamplingOptions'
+    // defaults: between windows the run continues in a twin engine without the memory hook.
+    for_each_large_kernel([](const Target& target, const KernelBinary& binary) {
+        auto collectors = CollectorSet::mix_only();
+        collectors.add_branches().add_memory().add_caches(target.caches);
+        UnicornSimulator exact_simulator;
+        const auto exact = exact_simulator.run(binary, target, collectors);
+        UnicornOptions options;
+        options.sampling.enabled = true;
+        UnicornSimulator sampling_simulator(options);
+        const auto sampled = sampling_simulator.run(binary, target, collectors);
+        // The CPU state crossed between the engines at every window's ends without a trace.
+        check_sampled_against_exact(exact, sampled, options.sampling);
+        CHECK(sampled.stats.branches_taken == exact.stats.branches_taken);
+        CHECK(sampled.sampling->retranslations == 0);
+        // Deterministic, on the reused engines too.
+        const auto again = sampling_simulator.run(binary, target, collectors);
+        CHECK(again.stats == sampled.stats);
+        CHECK(again.sampling->half_width == sampled.sampling->half_width);
+        CHECK(again.buffers == exact.buffers);
+    });
 }
 
 TEST_CASE("sampled dataflow: the walk runs in warm-ups and windows, its chain's growth extrapolated") {
     // bench_qemu's kernels, the mix and the dataflow walk alone (the shipped models read both):
     // dataflow_cycles within its stated interval and 1 % of the exact walk's (measured: 0.01-0.1 %,
-    // benchmarks/RESULTS.md, stop 34), the mix exact.
-    namespace tk = simtune::test_kernels;
-    for (const auto& target : builtin_targets()) {
-        for (const auto& sized : tk::large_kernels()) {
-            CAPTURE(target.name);
-            CAPTURE(sized.name());
-            BuildOptions build_options;
-            build_options.cache_dir = cache_dir();
-            const auto binary = tk::build(sized, target, build_options);
-            auto collectors = CollectorSet::mix_only();
-            collectors.add_dataflow();
-            const auto exact = UnicornSimulator{}.run(binary, target, collectors);
-            UnicornOptions options;
-            options.sampling.enabled = true;
-            const auto sampled = UnicornSimulator{options}.run(binary, target, collectors);
-            REQUIRE(sampled.sampling.has_value());
-            CHECK(sampled.sampling->windows >= 5);
-            CHECK(sampled.stats.instructions == exact.stats.instructions);
-            CHECK(sampled.stats.by_class == exact.stats.by_class);
-            CHECK(sampled.buffers == exact.buffers);
-            const auto e = static_cast<double>(exact.stats.dataflow_cycles);
-            const auto v = static_cast<double>(sampled.stats.dataflow_cycles);
-            const auto half = static_cast<double>(sampled.sampling->half_width.dataflow_cycles);
-            CAPTURE(e);
-            CAPTURE(v);
-            CAPTURE(half);
-            CHECK(half > 0);
-            CHECK(std::abs(v - e) <= half);
-            CHECK(std::abs(v - e) <= 0.01 * e);
-        }
-    }
+    // benchmarks/RESULTS.md, stop 35), the mix exact.
+    for_each_large_kernel([](const Target& target, const KernelBinary& binary) {
+        auto collectors = CollectorSet::mix_only();
+        collectors.add_dataflow();
+        const auto exact = UnicornSimulator{}.run(binary, target, collectors);
+        UnicornOptions options;
+        options.sampling.enabled = true;
+        const auto sampled = UnicornSimulator{options}.run(binary, target, collectors);
+        REQUIRE(sampled.sampling.has_value());
+        CHECK(sampled.sampling->windows >= 5);
+        CHECK(sampled.stats.instructions == exact.stats.instructions);
+        CHECK(sampled.stats.by_class == exact.stats.by_class);
+        CHECK(sampled.buffers == exact.buffers);
+        const auto e = static_cast<double>(exact.stats.dataflow_cycles);
+        const auto v = static_cast<double>(sampled.stats.dataflow_cycles);
+        const auto half = static_cast<double>(sampled.sampling->half_width.dataflow_cycles);
+        CAPTURE(e);
+        CAPTURE(v);
+        CAPTURE(half);
+        CHECK(half > 0);
+        CHECK(std::abs(v - e) <= half);
+        CHECK(std::abs(v - e) <= 0.01 * e);
+    });
 }
 
 TEST_CASE("sampling: short regions are exact, the dataflow walk too; user memory collectors refuse it") {
