@@ -404,18 +404,20 @@ PYBIND11_MODULE(simtune, m) {
     py::class_<Tuner>(m, "Tuner",
                       "Ranks candidates by predicted run time (parallel build + simulate, cached by content)")
         .def(py::init([](const py::object& target, const py::object& model, const std::string& simulator,
-                         std::size_t workers, std::size_t confirm_top, int passes, double ms) {
+                         std::size_t workers, std::size_t confirm_top, int passes, double ms, bool sample) {
                  const auto t = to_target(target);
                  auto tm = to_model(model, t, simulator);
                  TunerOptions options;
                  options.pool.workers = workers;
+                 options.sampling.enabled = sample;
                  options.confirm_top = confirm_top;
                  options.native.passes = passes;
                  options.native.ms_per_measurement = ms;
                  return std::make_unique<Tuner>(t, std::move(tm), options);
              }),
              py::arg("target") = "host-x86-64", py::arg("model") = py::none(), py::arg("simulator") = "",
-             py::arg("workers") = 0, py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0)
+             py::arg("workers") = 0, py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0,
+             py::arg("sample") = false)
         .def(
             "rank",
             [](Tuner& tuner, const std::vector<Candidate>& candidates, const py::object& on_result,

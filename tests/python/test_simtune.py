@@ -197,6 +197,25 @@ class PredictAndTune(unittest.TestCase):
         self.assertAlmostEqual(simtune.predict(best.binary, model=self.model, simulator="unicorn").seconds,
                                best.predicted_seconds, delta=1e-12)
 
+    def test_sampled_tuner_counts_short_kernels_exactly(self):
+        # sample=True: SamplingOptions' defaults, whose 2 M-instruction exact prefix covers these
+        # kernels, so the sampled statistics are the exact ones and so are the predictions.
+        candidates = [simtune.Candidate.from_variant(v) for v in simtune.enumerate_variants("gemv-t-512x512", 3, seed=5)]
+        exact = simtune.Tuner(model=self.model, simulator="unicorn", workers=2).rank(candidates)
+        sampled = simtune.Tuner(model=self.model, simulator="unicorn", workers=2, sample=True).rank(candidates)
+        self.assertEqual([(r.name, r.predicted_seconds) for r in sampled], [(r.name, r.predicted_seconds) for r in exact])
+        self.assertTrue(all(r.stats["instructions"] < 2_000_000 for r in exact))
+        # Longer kernels (gemm 128^3, 2-10 M instructions) are sampled past the prefix: the mix
+        # stays exact, the windowed counters are estimates.
+        longer = [simtune.Candidate.from_variant(v) for v in simtune.enumerate_variants(WORKLOAD, 2, seed=5)]
+        exact = simtune.Tuner(model=self.model, simulator="unicorn", workers=2).rank(longer)
+        sampled = simtune.Tuner(model=self.model, simulator="unicorn", workers=2, sample=True).rank(longer)
+        for e, s in zip(sorted(exact, key=lambda r: r.name), sorted(sampled, key=lambda r: r.name)):
+            self.assertGreater(e.stats["instructions"], 2_000_000)
+            self.assertEqual(s.stats["instructions"], e.stats["instructions"])
+            self.assertNotEqual([s.stats[k] for k in ("l1d_misses", "dataflow_cycles")],
+                                [e.stats[k] for k in ("l1d_misses", "dataflow_cycles")])
+
     def test_every_candidate_failing_raises_with_the_cause(self):
         # Kernels that do not compile: each failure reaches on_result, then rank() raises naming the first.
         broken = [simtune.Candidate.from_source(f"broken-{i}", f"void simtune_kernel(float* a) {{ nope_{i}; }}", "a:f32:4:inout")
