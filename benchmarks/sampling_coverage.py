@@ -12,7 +12,8 @@ should leave out about one in twenty.
 
 WARMUP_LIMIT=N in the environment appends it to every schedule (SamplingOptions::warmup_limit;
 0 keeps every warm-up at 100 k; unset: the default). PERIOD_SCALE=X multiplies the six periods
-(2: 8-14 M).
+(2: 8-14 M). DATAFLOW=1 adds the dataflow walk and dataflow_cycles (Unicorn samples the walk;
+QEMU counts exactly with it).
 
 (for instance the binaries of tests/kernels/test_kernels.hpp's large_kernels(), which bench_qemu
 builds into the kernel cache, ~/.cache/simtune/kernels/<target>-<hash>/kernel).
@@ -25,6 +26,10 @@ import sys
 
 COUNTERS = ["l1d_misses", "l2_misses", "llc_misses", "dtlb_misses", "l1d_stream_misses", "l2_stream_misses",
             "l1d_store_misses", "l1d_store_stream_misses"]
+COLLECTORS = "mix,memory,caches"
+if os.environ.get("DATAFLOW") == "1":
+    COUNTERS.append("dataflow_cycles")
+    COLLECTORS += ",dataflow"
 LIMIT = f":{os.environ['WARMUP_LIMIT']}" if os.environ.get("WARMUP_LIMIT") else ""
 SCALE = float(os.environ.get("PERIOD_SCALE", "1"))
 SCHEDULES = [f"{int(period * SCALE)}:100000:50000:{prefix}{LIMIT}" for prefix in (0, 2_000_000)
@@ -32,7 +37,7 @@ SCHEDULES = [f"{int(period * SCALE)}:100000:50000:{prefix}{LIMIT}" for prefix in
 
 
 def simulate(cli, simulator, kernel, sample=None):
-    command = [cli, "simulate", "--simulator", simulator, "--collectors", "mix,memory,caches"]
+    command = [cli, "simulate", "--simulator", simulator, "--collectors", COLLECTORS]
     if sample:
         command += ["--sample", sample]
     out = subprocess.run(command + [kernel], capture_output=True, text=True, check=True).stdout
