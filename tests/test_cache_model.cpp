@@ -616,6 +616,37 @@ TEST_CASE("sampled stream counters are the misses' estimate times the sure decis
     CHECK(half.l1d_misses == doctest::Approx(2'000 + 12.706 * 4'000 * std::sqrt(0.98 / 80)).epsilon(0.001));
 }
 
+TEST_CASE("a rest no later window saw is vouched for only as far as it ran the first window's code") {
+    // Blocks: instructions {in the first window, after it}, L1D lines per instruction.
+    const std::vector<BlockRun> same{{600, 300, 0.5}, {400, 200, 0.1}};
+    CHECK(unvouched_part(same).instructions == doctest::Approx(0));
+    const std::vector<BlockRun> other{{1'000, 0, 0.5}, {0, 500, 0.25}}; // the rest: other code
+    CHECK(unvouched_part(other).instructions == doctest::Approx(500));
+    CHECK(unvouched_part(other).lines == doctest::Approx(125));
+    // A GEMM, then its GELU: the GEMM's 500 are vouched for, the GELU's 500 are not.
+    const std::vector<BlockRun> phases{{1'000, 500, 0.5}, {0, 500, 1.0}};
+    CHECK(unvouched_part(phases).instructions == doctest::Approx(500));
+    CHECK(unvouched_part(phases).lines == doctest::Approx(500));
+    // A first window of 1 000 instructions with 10 misses, a rest of 9 000: 90 more at its rate,
+    // within that rate times the rest, and the unvouched part's 2 000 line accesses on top.
+    WindowEstimator estimator;
+    SampleWindow first;
+    first.instructions = 1'000;
+    first.counts.l1d_misses = 10;
+    estimator.add(first, 1'000);
+    const std::size_t k = Stats::feature_index("l1d_misses");
+    CHECK(estimator.estimate(k, "l1d_misses", 10'000).second == doctest::Approx(90));
+    Stats bound;
+    bound.l1d_misses = 2'000;
+    estimator.set_unvouched(bound);
+    const auto [value, half] = estimator.estimate(k, "l1d_misses", 10'000);
+    CHECK(value == doctest::Approx(100));
+    CHECK(half == doctest::Approx(90 + 2'000));
+    // A later window makes it a sample again: the windows' own spread.
+    estimator.add(first, 6'000);
+    CHECK(estimator.estimate(k, "l1d_misses", 10'000).second < 2'000);
+}
+
 TEST_CASE("a miss continuing a stream in the page of the level's previous miss is part of a burst") {
     CacheModel m(small);
     const std::uint64_t page = base + 0x200000;

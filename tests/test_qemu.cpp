@@ -181,6 +181,20 @@ TEST_CASE("sampled memory statistics: traffic within 2 % of exact, misses within
     }
 }
 
+TEST_CASE("sampled: a rest no window saw widens the interval by what its own code could hold") {
+    for (const auto& target : all_targets()) {
+        CAPTURE(target.name);
+        const auto k = build_kernel(simtune::testing::two_phase_kernel,
+                                    parse_buffer_spec(simtune::testing::two_phase_buffers), target);
+        auto collectors = CollectorSet::mix_only();
+        collectors.add_memory().add_caches(target.caches);
+        QemuOptions options;
+        options.sampling.enabled = true;
+        simtune::testing::check_unseen_rest(QemuSimulator{}.run(k, target, collectors),
+                                            QemuSimulator{options}.run(k, target, collectors), false);
+    }
+}
+
 TEST_CASE("sampling is off by default and ignored with the dataflow collector") {
     const auto target = host_x86_64();
     const auto binary = tk::build(tk::gemm, target);

@@ -130,6 +130,7 @@ struct Options {
 struct Block {
     std::uint64_t executions = 0; ///< inline counter, always running
     std::uint64_t at_roi_begin = 0;
+    std::uint64_t at_first_window_end = 0; ///< sampled mode: `executions` when the first window ended
     /// `address`, `end` and `instructions` from translation; the class histogram and the branch
     /// only once `classified` (see classify_block).
     DecodedBlock decoded;
@@ -564,6 +565,10 @@ void finish_window() {
     Sampler& s = plugin->sampler;
     drain();
     const std::uint64_t now = roi_instructions();
+    if (s.estimator.windows() == 0) { // the first window: which code it ran (estimate_sampled)
+        std::lock_guard lock(plugin->translation_mutex);
+        for (auto& [key, block] : plugin->blocks) block->at_first_window_end = block->executions;
+    }
     simtune::SampleWindow w;
     w.instructions = now - s.window_start_instructions;
     const Stats counts = cache_counts();
@@ -695,7 +700,31 @@ void estimate_sampled(report::Report& r) {
     sampling.retranslations = s.resets;
     if (plugin->caches) {
         stats.l1d_accesses = rounded(estimate[4]);
-        s.estimator.fill(stats, sampling.half_width, stats.instructions);
+        simtune::WindowEstimator estimator = s.estimator;
+        if (estimator.windows() == 1) {
+            // No window after the first: what the rest's code may hold beyond the first window's
+            // rate (WindowEstimator::set_unvouched); at most, every L1D line that part accessed missed.
+            const double lines_per_instruction = profiled_instructions > 0 ? profiled[4] / profiled_instructions : 0;
+            std::vector<simtune::BlockRun> blocks;
+            std::lock_guard lock(plugin->translation_mutex);
+            for (auto& [key, block] : plugin->blocks) {
+                if (!block->counted) continue;
+                const std::uint64_t first_window_end = std::max(block->at_first_window_end, block->at_roi_begin);
+                const double instructions = block->decoded.instructions;
+                blocks.push_back({static_cast<double>(first_window_end - block->at_roi_begin) * instructions,
+                                  static_cast<double>(block->executions - first_window_end) * instructions,
+                                  block->profiled_executions != 0 && instructions > 0
+                                      ? static_cast<double>(block->lines) /
+                                            static_cast<double>(block->profiled_executions) / instructions
+                                      : lines_per_instruction});
+            }
+            const std::uint64_t lines = rounded(simtune::unvouched_part(blocks).lines);
+            Stats bound;
+            for (const std::string_view name : simtune::windowed_cache_counters)
+                bound.counter(Stats::feature_index(name)) = lines;
+            estimator.set_unvouched(bound);
+        }
+        estimator.fill(stats, sampling.half_width, stats.instructions);
     }
     r.sampling = sampling;
 }

@@ -118,6 +118,7 @@ struct BlockEntry {
     DecodedBlock block;
     /// Sampled runs: executions with the memory hook, and their accesses (L1 lines: l1d_accesses).
     std::uint64_t watched = 0, reads = 0, writes = 0, bytes_read = 0, bytes_written = 0, lines = 0;
+    std::uint64_t first_window_executions = 0; ///< sampled runs: executions when the first window ended
 };
 
 /// Where a sampled run is in its schedule of windows (SamplingOptions).

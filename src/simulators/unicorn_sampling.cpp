@@ -13,6 +13,9 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -54,7 +57,8 @@ void Engine::start_sampling(const SamplingOptions& sampling) {
              sampling.period, sampling.warmup, sampling.window);
     sampling_ = sampling;
     for (auto& entry : block_store_)
-        entry.watched = entry.reads = entry.writes = entry.bytes_read = entry.bytes_written = entry.lines = 0;
+        entry.watched = entry.reads = entry.writes = entry.bytes_read = entry.bytes_written = entry.lines =
+            entry.first_window_executions = 0;
     estimator_ = WindowEstimator{};
     window_offset_ = 0;
     random_ = 0x9e3779b97f4a7c15ULL;
@@ -93,6 +97,8 @@ void Engine::begin_window(std::uint64_t at) {
 }
 
 void Engine::finish_window(std::uint64_t at) {
+    if (estimator_.windows() == 0) // the first window: which code it ran (estimate_sampled)
+        for (auto& entry : block_store_) entry.first_window_executions = entry.executions;
     SampleWindow w;
     w.instructions = at - window_start_;
     const Stats counts = cache_counts();
@@ -240,13 +246,40 @@ void Engine::estimate_sampled(Stats& stats, SamplingSummary& summary, bool traff
     summary.windows = estimator_.windows();
     summary.measured_instructions = estimator_.measured_instructions();
     summary.retranslations = 0; // Unicorn switches engines instead
+    WindowEstimator estimator = estimator_;
+    if (estimator.windows() == 1) {
+        // No window after the first: what the rest's code may hold beyond the first window's rate
+        // (WindowEstimator::set_unvouched). At most, every L1D line that part accessed missed, and
+        // each of its instructions waited the longest latency on the one before it.
+        const double lines_per_instruction = watched_instructions > 0 ? watched[4] / watched_instructions : 0;
+        std::vector<BlockRun> blocks;
+        for (const auto& entry : block_store_) {
+            const auto instructions = static_cast<double>(entry.block.instructions);
+            blocks.push_back({static_cast<double>(entry.first_window_executions) * instructions,
+                              static_cast<double>(entry.executions - entry.first_window_executions) * instructions,
+                              entry.watched != 0 && instructions > 0
+                                  ? static_cast<double>(entry.lines) / static_cast<double>(entry.watched) / instructions
+                                  : lines_per_instruction});
+        }
+        const Unvouched part = unvouched_part(blocks);
+        Stats bound;
+        for (const std::string_view name : windowed_cache_counters)
+            bound.counter(Stats::feature_index(name)) = rounded(part.lines);
+        if (dataflow_ != nullptr) {
+            const DataflowCore& core = dataflow_->core();
+            const std::uint32_t longest =
+                core.load + std::max({core.int_alu, core.mul_div, core.fp_scalar, core.simd, core.store});
+            bound.dataflow_cycles = rounded(part.instructions * longest);
+        }
+        estimator.set_unvouched(bound);
+    }
     if (caches_ != nullptr) {
         stats.l1d_accesses = rounded(estimate[4]);
-        estimator_.fill(stats, summary.half_width, stats.instructions);
+        estimator.fill(stats, summary.half_width, stats.instructions);
     }
     if (dataflow_ != nullptr) {
         const std::size_t k = Stats::feature_index("dataflow_cycles");
-        const auto [value, half] = estimator_.estimate(k, "dataflow_cycles", stats.instructions);
+        const auto [value, half] = estimator.estimate(k, "dataflow_cycles", stats.instructions);
         stats.dataflow_cycles = rounded(value);
         summary.half_width.dataflow_cycles = static_cast<std::uint64_t>(std::ceil(half));
     }
