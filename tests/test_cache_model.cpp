@@ -636,9 +636,7 @@ TEST_CASE("a rest no later window saw is vouched for only as far as it ran the f
     estimator.add(first, 1'000);
     const std::size_t k = Stats::feature_index("l1d_misses");
     CHECK(estimator.estimate(k, "l1d_misses", 10'000).second == doctest::Approx(90));
-    Stats bound;
-    bound.l1d_misses = 2'000;
-    estimator.set_unvouched(bound);
+    estimator.set_unvouched(Unvouched{.instructions = 1'000, .lines = 2'000});
     const auto [value, half] = estimator.estimate(k, "l1d_misses", 10'000);
     CHECK(value == doctest::Approx(100));
     CHECK(half == doctest::Approx(90 + 2'000));

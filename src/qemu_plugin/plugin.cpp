@@ -718,11 +718,7 @@ void estimate_sampled(report::Report& r) {
                                             static_cast<double>(block->profiled_executions) / instructions
                                       : lines_per_instruction});
             }
-            const std::uint64_t lines = rounded(simtune::unvouched_part(blocks).lines);
-            Stats bound;
-            for (const std::string_view name : simtune::windowed_cache_counters)
-                bound.counter(Stats::feature_index(name)) = lines;
-            estimator.set_unvouched(bound);
+            estimator.set_unvouched(simtune::unvouched_part(blocks));
         }
         estimator.fill(stats, sampling.half_width, stats.instructions);
     }

@@ -13,8 +13,6 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <string_view>
-#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -261,17 +259,12 @@ void Engine::estimate_sampled(Stats& stats, SamplingSummary& summary, bool traff
                                   ? static_cast<double>(entry.lines) / static_cast<double>(entry.watched) / instructions
                                   : lines_per_instruction});
         }
-        const Unvouched part = unvouched_part(blocks);
-        Stats bound;
-        for (const std::string_view name : windowed_cache_counters)
-            bound.counter(Stats::feature_index(name)) = rounded(part.lines);
+        double longest = 0;
         if (dataflow_ != nullptr) {
             const DataflowCore& core = dataflow_->core();
-            const std::uint32_t longest =
-                core.load + std::max({core.int_alu, core.mul_div, core.fp_scalar, core.simd, core.store});
-            bound.dataflow_cycles = rounded(part.instructions * longest);
+            longest = core.load + std::max({core.int_alu, core.mul_div, core.fp_scalar, core.simd, core.store});
         }
-        estimator.set_unvouched(bound);
+        estimator.set_unvouched(unvouched_part(blocks), longest);
     }
     if (caches_ != nullptr) {
         stats.l1d_accesses = rounded(estimate[4]);

@@ -137,6 +137,35 @@ inline constexpr std::array<std::string_view, 12> windowed_cache_counters{"l1d_m
     return degrees >= 1 && degrees <= table.size() ? table[degrees - 1] : 1.96;
 }
 
+/// One block's part in a sampled region: its instructions in the first window and after it, and
+/// the L1D lines it accesses per instruction (from the executions the memory hook saw).
+struct BlockRun {
+    double first = 0, rest = 0, lines_per_instruction = 0;
+};
+
+/// The part of a region's rest that its first window does not vouch for: per block, the
+/// instructions it ran after the first window beyond its share of the first window's (scaled to
+/// the rest), and the L1D lines those accessed. None when the rest runs the first window's code in
+/// the first window's proportions; all of it when the rest runs other code (a GEMM's GELU after
+/// the GEMM). The simulators count every block's executions exactly, sampled or not.
+struct Unvouched {
+    double instructions = 0, lines = 0;
+};
+[[nodiscard]] inline Unvouched unvouched_part(std::span<const BlockRun> blocks) noexcept {
+    double first = 0, rest = 0;
+    for (const auto& b : blocks) {
+        first += b.first;
+        rest += b.rest;
+    }
+    Unvouched part;
+    for (const auto& b : blocks) {
+        const double beyond = std::max(0.0, b.rest - (first > 0 ? b.first / first * rest : 0.0));
+        part.instructions += beyond;
+        part.lines += beyond * b.lines_per_instruction;
+    }
+    return part;
+}
+
 class WindowEstimator {
 public:
     /// Records a finished window; `region_instructions` is the region's instruction count when it
@@ -179,12 +208,20 @@ public:
     }
 
     /// For a region no window after the first one saw: each counter's largest count over the part
-    /// of the rest the first window does not vouch for (unvouched_part; misses: every line it
-    /// accessed missed). Such a region's interval then also holds that much: the rest may be a
+    /// of the rest the first window does not vouch for (misses: every line it accessed missed; the
+    /// walk: each of its instructions waited the longest latency on the one before it). Such a region's interval then also holds that much: the rest may be a
     /// later phase (a GEMM's GELU after the GEMM) that the first window's rate says nothing about
     /// (without it, such a kernel's dataflow walk came out 55 % low, 2.9 half-widths outside its
     /// interval; a second phase of misses, 99 % low).
-    void set_unvouched(const Stats& bound) noexcept { unvouched_ = bound; }
+    /// `part` is unvouched_part's; the windowed cache counters are bounded by its L1D line
+    /// accesses, dataflow_cycles by its instructions times `longest_latency` (0 without the walk).
+    void set_unvouched(const Unvouched& part, double longest_latency = 0) noexcept {
+        const auto lines = static_cast<std::uint64_t>(std::llround(std::max(0.0, part.lines)));
+        for (const std::string_view name : windowed_cache_counters)
+            unvouched_.counter(Stats::feature_index(name)) = lines;
+        unvouched_.dataflow_cycles =
+            static_cast<std::uint64_t>(std::llround(std::max(0.0, part.instructions * longest_latency)));
+    }
 
     /// Measured windows, the first included.
     [[nodiscard]] std::uint64_t windows() const noexcept { return (first_ ? 1 : 0) + later_.size(); }
@@ -312,35 +349,6 @@ private:
     std::vector<SampleWindow> later_;
     Stats unvouched_; ///< set_unvouched
 };
-
-/// One block's part in a sampled region: its instructions in the first window and after it, and
-/// the L1D lines it accesses per instruction (from the executions the memory hook saw).
-struct BlockRun {
-    double first = 0, rest = 0, lines_per_instruction = 0;
-};
-
-/// The part of a region's rest that its first window does not vouch for: per block, the
-/// instructions it ran after the first window beyond its share of the first window's (scaled to
-/// the rest), and the L1D lines those accessed. None when the rest runs the first window's code in
-/// the first window's proportions; all of it when the rest runs other code (a GEMM's GELU after
-/// the GEMM). The simulators count every block's executions exactly, sampled or not.
-struct Unvouched {
-    double instructions = 0, lines = 0;
-};
-[[nodiscard]] inline Unvouched unvouched_part(std::span<const BlockRun> blocks) noexcept {
-    double first = 0, rest = 0;
-    for (const auto& b : blocks) {
-        first += b.first;
-        rest += b.rest;
-    }
-    Unvouched part;
-    for (const auto& b : blocks) {
-        const double beyond = std::max(0.0, b.rest - (first > 0 ? b.first / first * rest : 0.0));
-        part.instructions += beyond;
-        part.lines += beyond * b.lines_per_instruction;
-    }
-    return part;
-}
 
 /// The next window's offset within its period: splitmix64 over `state` (a fixed stride would alias
 /// with a kernel's loops, and the sequence must not depend on anything but the run).
