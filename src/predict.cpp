@@ -44,7 +44,9 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     m.collectors.pipeline = std::ranges::any_of(
         columns, [](std::size_t c) { return c >= Stats::base_feature_count && c < Stats::pipeline_feature_count; });
     // Nor for the dataflow walk.
-    m.collectors.dataflow = std::ranges::find(columns, Stats::feature_index("dataflow_cycles")) != columns.end();
+    m.collectors.dataflow = std::ranges::any_of(columns, [](std::size_t c) {
+        return c == Stats::feature_index("dataflow_cycles") || c == Stats::feature_index("dataflow_memory_cycles");
+    });
     m.description = std::move(description);
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
     m.scorer = scorer_over(columns, [shared](std::span<const double> row) { return shared->predict(row); });

@@ -308,3 +308,28 @@ TEST_CASE("x86-64 register-to-register moves the renamer eliminates are marked a
     CHECK_FALSE(is_move({0xb8, 0x01, 0x00, 0x00, 0x00})); // mov eax, 1
     CHECK_FALSE(is_move({0x0f, 0x5f, 0xc8}));             // maxps xmm1, xmm0
 }
+
+TEST_CASE("AArch64 bitfield moves read their sources, not their destination (capstone 4 says they do)") {
+    const Classifier a64(Isa::aarch64);
+    // Whether the instruction (one little-endian word) reads the register it writes.
+    auto reads_destination = [&](std::uint32_t word) {
+        const std::vector<std::uint8_t> bytes{static_cast<std::uint8_t>(word), static_cast<std::uint8_t>(word >> 8),
+                                              static_cast<std::uint8_t>(word >> 16),
+                                              static_cast<std::uint8_t>(word >> 24)};
+        InsnRegisters regs;
+        CHECK(a64.classify(as_bytes(bytes), 0, regs).size == 4);
+        REQUIRE(regs.write_count == 1);
+        bool reads = false;
+        for (std::uint8_t i = 0; i < regs.read_count; ++i) reads = reads || regs.reads[i] == regs.writes[0];
+        return reads;
+    };
+    CHECK_FALSE(reads_destination(0xd3486c43)); // ubfx x3, x2, #8, #20
+    CHECK_FALSE(reads_destination(0x93486c43)); // sbfx x3, x2, #8, #20
+    CHECK_FALSE(reads_destination(0xd37df043)); // lsl x3, x2, #3
+    CHECK_FALSE(reads_destination(0xd343fc43)); // lsr x3, x2, #3
+    CHECK_FALSE(reads_destination(0x93407c43)); // sxtw x3, w2
+    CHECK_FALSE(reads_destination(0x53001c43)); // uxtb w3, w2
+    CHECK(reads_destination(0xb37e4c43));       // bfi x3, x2, #2, #20: keeps x3's other bits
+    CHECK(reads_destination(0xd37df063));       // lsl x3, x3, #3: its source is its destination
+    CHECK(reads_destination(0xf2a00023));       // movk x3, #1, lsl #16
+}

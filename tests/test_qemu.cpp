@@ -416,7 +416,7 @@ TEST_CASE("the plugin report is parsed strictly") {
     CHECK(kind(good.substr(0, good.size() / 2)) == ErrorKind::invalid_output); // truncated
     CHECK(kind(good + "extra 1\n") == ErrorKind::invalid_output);
     std::string other_version = good;
-    other_version.replace(other_version.find(" 7\n"), 3, " 6\n"); // version 6 had no branch_mispredicts
+    other_version.replace(other_version.find(" 8\n"), 3, " 7\n"); // version 7 had no dataflow_memory_cycles
     CHECK(kind(other_version) == ErrorKind::invalid_output);
     std::string garbage = good;
     garbage.replace(garbage.find("load 4"), 6, "load x");

@@ -15,6 +15,8 @@
 // allocates them), so set conflicts differ (by a few lines in 1000 here, more on a 2-way L1).
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #if __has_include("simtune/simulators/unicorn.hpp")
 
 #include "kernels/test_kernels.hpp"
@@ -27,6 +29,7 @@ using namespace simtune;
 namespace tk = simtune::test_kernels;
 
 TEST_CASE("QEMU and Unicorn agree on GEMM, conv2d and depthwise conv on three ISAs") {
+    int walks_compared = 0;
     for (const auto& target : {host_x86_64(), cortex_a72(), sifive_u74()}) {
         UnicornSimulator unicorn;
         for (const auto& kernel : tk::compute_kernels) {
@@ -58,10 +61,26 @@ TEST_CASE("QEMU and Unicorn agree on GEMM, conv2d and depthwise conv on three IS
             CHECK(q.stats.mca_cycles > 0);
             CHECK(q.stats.dataflow_cycles == u.stats.dataflow_cycles);
             CHECK(q.stats.dataflow_cycles > 0);
+            // The walk with memory also hears where the caches found each load, and the two
+            // simulators' caches do not always answer alike (never compared before this walk): the
+            // stream decisions differ a little on GEMM (406 against 408 on host-x86-64) and conv2d
+            // (197 against 224), a lot on depthwise conv (734 against 1 192), and on cortex-a72 QEMU
+            // counts more L1D misses on both convolutions (501 against 327 on conv2d). Where the
+            // misses agree and the streams nearly do, so must the walks.
+            CHECK(q.stats.dataflow_memory_cycles >= q.stats.dataflow_cycles);
+            CHECK(u.stats.dataflow_memory_cycles >= u.stats.dataflow_cycles);
+            const auto streams = [](const Stats& s) { return static_cast<double>(s.l1d_stream_misses); };
+            if (q.stats.l1d_misses == u.stats.l1d_misses && q.stats.l2_misses == u.stats.l2_misses &&
+                std::abs(streams(q.stats) - streams(u.stats)) <= 0.15 * streams(u.stats)) {
+                ++walks_compared;
+                CHECK(static_cast<double>(q.stats.dataflow_memory_cycles) ==
+                      doctest::Approx(static_cast<double>(u.stats.dataflow_memory_cycles)).epsilon(0.01));
+            }
             CHECK(q_collectors.pipeline()->executions() == u_collectors.pipeline()->executions());
             CHECK(q.buffers == u.buffers);
         }
     }
+    CHECK(walks_compared >= 5); // the three GEMMs, conv2d on x86-64 and RV64
 }
 
 TEST_CASE("warm caches: buffers that fit start cached in both simulators, and nothing else changes") {

@@ -101,7 +101,8 @@ TEST_CASE("Stats is a fixed-order feature vector with names, printable with fmt"
     CHECK(names[Stats::tlb_feature_count - 1] == "l2_stream_misses");
     CHECK(names[Stats::store_feature_count - 1] == "store_forwarded_loads");
     CHECK(names[Stats::dataflow_feature_count - 1] == "dataflow_cycles");
-    CHECK(names.back() == "branch_mispredicts");
+    CHECK(names[Stats::branch_feature_count - 1] == "branch_mispredicts");
+    CHECK(names.back() == "dataflow_memory_cycles");
     CHECK(Stats::feature_index("mca_cycles") == Stats::base_feature_count);
     CHECK(Stats::feature_index("dtlb_misses") == Stats::pipeline_feature_count);
     CHECK(Stats::feature_index("l1d_store_misses") == Stats::tlb_feature_count);

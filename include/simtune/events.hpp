@@ -58,6 +58,20 @@ struct DecodedBlock {
     std::shared_ptr<const std::vector<InsnRegisters>> registers;
 };
 
+/// Where the simulated caches found an access's data (CacheModel::access_served): what the
+/// dataflow walk's memory latencies need (DataflowCollector, dataflow_memory_cycles).
+struct MemoryServed {
+    /// 0: not known (no cache model saw the access); 1: L1D; 2: L2; 3: the LLC; 4: memory. (Where
+    /// L2 is the last level, an L2 miss is served by memory.)
+    std::uint8_t level = 0;
+    /// The miss continued a stream in its page (the L1D's stream table for an L2 hit, L2's for a
+    /// miss below it): a stream prefetcher would have fetched the line ahead of the load.
+    bool stream = false;
+    /// 0: the page hit the first-level data TLB; 1: it missed there and hit the second level (or
+    /// there is none); 2: it missed both (a page walk).
+    std::uint8_t tlb = 0;
+};
+
 /// One data memory access made by the guest.
 struct MemoryAccess {
     std::uint64_t address = 0;
@@ -66,6 +80,10 @@ struct MemoryAccess {
     /// Address of the instruction that made the access; 0 unless a collector asked for
     /// EventKind::dataflow and the simulator knows it (then accesses are placed by their order).
     std::uint64_t pc = 0;
+    /// Where the caches found the data: filled for the dataflow collector where the caches ran
+    /// (CollectorSet, the simulators' sampled paths), else level 0. (Last, so that the positional
+    /// initialisers {address, size, is_store, pc} stay as they were.)
+    MemoryServed served{};
 };
 
 /// A half-open range [address, address + bytes) of guest memory: a kernel buffer where the

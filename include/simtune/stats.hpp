@@ -86,9 +86,16 @@ struct Stats {
     // BranchPredictor). Zero unless the branch counter ran. A branch on data is free while it is
     // predicted and a pipeline refill each time it is not.
     std::uint64_t branch_mispredicts = 0;
+    // Appended: the dataflow limit with memory (collectors/dataflow.hpp). Zero unless the dataflow
+    // collector and the caches both ran.
+    /// The dataflow walk again, but each load waits for the level the caches found its data in
+    /// (a prefetched stream's line sooner, a TLB miss later), at most `miss_buffers` L1D misses are
+    /// in flight at once, and at most `dispatch_width` instructions enter the window per cycle: how
+    /// many misses overlap (memory-level parallelism), which a count of misses cannot say.
+    std::uint64_t dataflow_memory_cycles = 0;
 
     /// Number of entries in the feature vector.
-    static constexpr std::size_t feature_count = 1 + insn_class_count + 25;
+    static constexpr std::size_t feature_count = 1 + insn_class_count + 26;
     /// The counters before the pipeline counters were appended: what datasets written by earlier
     /// versions hold.
     static constexpr std::size_t base_feature_count = 1 + insn_class_count + 12;
@@ -100,10 +107,12 @@ struct Stats {
     static constexpr std::size_t store_feature_count = tlb_feature_count + 3;
     /// The counters before the branch mispredictions were appended.
     static constexpr std::size_t dataflow_feature_count = store_feature_count + 1;
+    /// The counters before the dataflow limit with memory was appended.
+    static constexpr std::size_t branch_feature_count = dataflow_feature_count + 1;
     /// Every prefix of feature_names() a dataset of some simtune version holds, oldest first.
-    static constexpr std::array<std::size_t, 6> feature_layouts{base_feature_count,     pipeline_feature_count,
-                                                                tlb_feature_count,      store_feature_count,
-                                                                dataflow_feature_count, feature_count};
+    static constexpr std::array<std::size_t, 7> feature_layouts{
+        base_feature_count,     pipeline_feature_count, tlb_feature_count, store_feature_count,
+        dataflow_feature_count, branch_feature_count,   feature_count};
 
     /// Feature names in vector order: "instructions", "int_alu", ..., "basic_blocks".
     static std::span<const std::string_view> feature_names() noexcept {
@@ -139,7 +148,8 @@ struct Stats {
                                                                            "l1d_store_stream_misses",
                                                                            "store_forwarded_loads",
                                                                            "dataflow_cycles",
-                                                                           "branch_mispredicts"};
+                                                                           "branch_mispredicts",
+                                                                           "dataflow_memory_cycles"};
         return names;
     }
 
@@ -197,7 +207,8 @@ inline std::uint64_t& Stats::counter(std::size_t i) noexcept {
         &Stats::l1d_store_stream_misses,
         &Stats::store_forwarded_loads,
         &Stats::dataflow_cycles,
-        &Stats::branch_mispredicts};
+        &Stats::branch_mispredicts,
+        &Stats::dataflow_memory_cycles};
     if (i == 0) return instructions;
     if (i <= insn_class_count) return by_class[i - 1];
     return this->*rest[i - 1 - insn_class_count];

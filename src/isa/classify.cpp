@@ -377,6 +377,23 @@ bool x86_eliminated_move(const cs_insn& insn) {
 /// decoded at once saw other registers (tests/classify_threads.cpp); a dataset's Unicorn
 /// dataflow chain came out 3 % short. So cs_open is serialised and the first handle of each
 /// architecture decodes one instruction under call_once before any other handle may decode.
+/// The register slot of the destination of an AArch64 bitfield move that capstone wrongly lists
+/// as read (see Classifier::Impl::classify), or no_slot: for UBFM/SBFM and their aliases, unless
+/// a source operand is the same register (`lsl x3, x3, #2` does read x3).
+template <class Slot>
+unsigned a64_unread_destination(const cs_insn& insn, Slot&& slot) {
+    static constexpr std::string_view moves[] = {"lsl",  "lsr",  "asr",  "sxtw",  "sxth",  "sxtb", "uxth",
+                                                 "uxtb", "ubfx", "sbfx", "ubfiz", "sbfiz", "ubfm", "sbfm"};
+    if (std::ranges::find(moves, std::string_view(insn.mnemonic)) == std::end(moves)) return no_slot;
+    const cs_arm64& a = insn.detail->arm64;
+    if (a.op_count < 2 || a.operands[0].type != ARM64_OP_REG) return no_slot;
+    const unsigned destination = slot(static_cast<std::uint16_t>(a.operands[0].reg));
+    for (std::uint8_t i = 1; i < a.op_count; ++i)
+        if (a.operands[i].type == ARM64_OP_REG && slot(static_cast<std::uint16_t>(a.operands[i].reg)) == destination)
+            return no_slot;
+    return destination;
+}
+
 static void open_capstone(cs_arch arch, cs_mode mode, csh& handle, Isa isa) {
     static std::mutex opening;
     static std::once_flag first_x86, first_a64;
@@ -463,8 +480,15 @@ struct Classifier::Impl {
         if (cs_regs_access(handle, insn, read, &read_count, written, &write_count) != CS_ERR_OK) return info;
         const bool zeroing = isa == Isa::x86_64 && x86_zero_idiom(*insn);
         const auto slot = [&](std::uint16_t id) { return id < slots.size() ? slots[id] : no_slot; };
+        // Capstone 4 lists the destination of AArch64's bitfield moves (UBFM and SBFM, and their
+        // aliases lsl/lsr/asr by an immediate, sxtw, uxtb, ubfx, ...) as read, as if they were
+        // BFM (bfi, bfxil), which keeps the destination's other bits. They do not: `ubfx x3, x2`
+        // after `ldr w3, [x0, x3]` made every iteration of an index computation wait for the last
+        // load (a chain no core has; the dataflow walk with memory then waited for every miss).
+        const unsigned unread = isa == Isa::aarch64 ? a64_unread_destination(*insn, slot) : no_slot;
         if (!zeroing && !info.is_branch) // a predicted branch holds up nothing that follows it
-            for (std::uint8_t i = 0; i < read_count; ++i) regs.read(slot(read[i]));
+            for (std::uint8_t i = 0; i < read_count; ++i)
+                if (slot(read[i]) != unread) regs.read(slot(read[i]));
         for (std::uint8_t i = 0; i < write_count; ++i) regs.write(slot(written[i]));
         if (isa == Isa::x86_64) {
             x86_memory_directions(*insn, regs);

@@ -69,6 +69,9 @@ const std::vector<DerivedRatio>& standard_ratios() {
         // their refills per estimated cycle.
         {"branch_mispredict_share", {"branch_mispredicts"}, {"branch"}},
         {"mispredicts_per_mca_cycle", {"branch_mispredicts"}, {"mca_cycles"}},
+        // Appended with the dataflow limit with memory: how far the walk that knows where each
+        // load's data was found, and how many misses overlap, outlasts MCA's figure.
+        {"dataflow_memory_per_mca_cycle", {"dataflow_memory_cycles"}, {"mca_cycles"}},
     };
     return ratios;
 }
@@ -323,6 +326,20 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
     return anchor;
 }
 
+std::string memory_cycle_estimate(std::span<const std::string> feature_names) {
+    auto has = [&](std::string_view name) { return std::ranges::find(feature_names, name) != feature_names.end(); };
+    if (!has("mca_cycles") || !has("dataflow_memory_cycles")) return {};
+    // The walk with memory already waits for each load where the caches found it, with as many
+    // misses in flight as a core overlaps and each line's transfer: the load-side stalls are in it,
+    // not added in series. What it does not see stays added: store misses no stream explains and
+    // mispredicted branches, at the nominal costs of cycle_estimate.
+    std::string anchor = "max(mca_cycles,dataflow_memory_cycles)";
+    if (has("l1d_store_misses")) anchor += "+10*l1d_store_misses";
+    if (has("l1d_store_stream_misses")) anchor += "-10*l1d_store_stream_misses";
+    if (has("branch_mispredicts")) anchor += "+15*branch_mispredicts";
+    return anchor;
+}
+
 const std::vector<std::pair<std::string, int>>& physical_monotone_constraints() {
     static const std::vector<std::pair<std::string, int>> constraints = [] {
         std::vector<std::pair<std::string, int>> c;
@@ -330,7 +347,7 @@ const std::vector<std::pair<std::string, int>>& physical_monotone_constraints() 
         // or per MCA cycle (relative models): more of a stall, at everything else equal, is slower.
         for (const char* event :
              {"l1d_misses", "l2_misses", "llc_misses", "dtlb_misses", "stlb_misses", "l1d_store_misses",
-              "store_forwarded_loads", "mca_cycles", "dataflow_cycles", "branch_mispredicts"})
+              "store_forwarded_loads", "mca_cycles", "dataflow_cycles", "branch_mispredicts", "dataflow_memory_cycles"})
             c.emplace_back(event, +1);
         for (const char* ratio : {"l1d_miss_rate",
                                   "l2_miss_rate",
@@ -350,6 +367,7 @@ const std::vector<std::pair<std::string, int>>& physical_monotone_constraints() 
                                   "forwarded_loads_per_mca_cycle",
                                   "dataflow_per_mca_cycle",
                                   "dataflow_per_insn",
+                                  "dataflow_memory_per_mca_cycle",
                                   "branch_mispredict_share",
                                   "mispredicts_per_mca_cycle"})
             c.emplace_back(ratio, +1);

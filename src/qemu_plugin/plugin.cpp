@@ -384,10 +384,15 @@ void drain_pending() {
             bytes[0] += d.is_store ? 0 : d.size;
             bytes[1] += d.is_store ? d.size : 0;
         }
-        if constexpr (Dataflow) plugin->collectors.on_memory({a.address, d.size, d.is_store, pending_data[i]});
+        if constexpr (Dataflow) {
+            simtune::MemoryAccess m{a.address, d.size, d.is_store, pending_data[i]};
+            // The walk with memory: where the caches found the data (they see the access here).
+            if constexpr (Caches) m.served = plugin->caches->access_served(a.address, d.size, d.is_store);
+            plugin->collectors.on_memory(m);
+        }
         return DrainedAccess{a.address, d.size, d.is_store};
     };
-    if constexpr (Caches) plugin->caches->access_batch(pending_count, at);
+    if constexpr (Caches && !Dataflow) plugin->caches->access_batch(pending_count, at);
     else
         for (std::size_t i = 0; i < pending_count; ++i) (void)at(i);
     if constexpr (Traffic) plugin->traffic->add(accesses[0], accesses[1], bytes[0], bytes[1]);
@@ -949,6 +954,8 @@ extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t i
         if (p->options.dataflow) p->collectors.add_dataflow();
         if (p->options.memory) p->traffic.emplace();
         if (p->options.caches) p->caches.emplace(p->options.geometry);
+        // The caches are the plugin's, not the set's: the walk with memory is turned on here.
+        if (p->options.dataflow && p->options.caches) p->collectors.dataflow()->set_memory_walk(true);
         p->id = id;
         plugin = p.release();
         // The report must not exist until the plugin writes it, so a stale file cannot be read.

@@ -23,7 +23,7 @@
 // Version 2 added the block list (and, with Stats, the mca_* counters, which the plugin leaves 0:
 // QemuSimulator prices the listed blocks with LLVM MCA); version 3 the TLB and stream counters;
 // version 4 the store-miss counters; version 5 the dataflow limit; version 6 the sampling section; version 7
-// the branch mispredictions.
+// the branch mispredictions; version 8 the dataflow limit with memory.
 //
 // Shared by the plugin (which formats) and the adapter (which parses strictly), header-only so the
 // plugin does not pull the adapter's process control into QEMU.
@@ -42,7 +42,7 @@
 namespace simtune::qemu_report {
 
 inline constexpr std::string_view magic = "simtune-qemu-stats";
-inline constexpr int version = 7;
+inline constexpr int version = 8;
 
 enum class Status {
     ok,

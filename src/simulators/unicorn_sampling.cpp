@@ -205,8 +205,12 @@ void Engine::on_memory_sampled(uc_engine*, uc_mem_type type, std::uint64_t addre
     (store ? b.bytes_written : b.bytes_read) += bytes;
     const std::uint64_t line = address >> e.line_shift_, last = (address + (bytes ? bytes - 1 : 0)) >> e.line_shift_;
     b.lines += last - line + 1;
-    if (e.feed_caches_) e.caches_->access(address, bytes, store);
-    if (e.feed_dataflow_) e.dataflow_->on_memory(MemoryAccess{address, bytes, store, e.instruction_});
+    MemoryAccess access{address, bytes, store, e.instruction_};
+    if (e.feed_caches_) {
+        if (e.feed_dataflow_) access.served = e.caches_->access_served(address, bytes, store); // the walk with memory
+        else e.caches_->access(address, bytes, store);
+    }
+    if (e.feed_dataflow_) e.dataflow_->on_memory(access);
 }
 
 void Engine::estimate_sampled(Stats& stats, SamplingSummary& summary, bool traffic) const {
@@ -259,23 +263,28 @@ void Engine::estimate_sampled(Stats& stats, SamplingSummary& summary, bool traff
                                   ? static_cast<double>(entry.lines) / static_cast<double>(entry.watched) / instructions
                                   : lines_per_instruction});
         }
-        double longest = 0;
+        double longest = 0, longest_with_memory = 0;
         if (dataflow_ != nullptr) {
             const DataflowCore& core = dataflow_->core();
-            longest = core.load + std::max({core.int_alu, core.mul_div, core.fp_scalar, core.simd, core.store});
+            const std::uint32_t op = std::max({core.int_alu, core.mul_div, core.fp_scalar, core.simd, core.store});
+            longest = core.load + op;
+            if (dataflow_->memory_walk())
+                longest_with_memory = std::max({core.load, core.l2, core.llc, core.memory}) + core.page_walk + op;
         }
-        estimator.set_unvouched(unvouched_part(blocks), longest);
+        estimator.set_unvouched(unvouched_part(blocks), longest, longest_with_memory);
     }
     if (caches_ != nullptr) {
         stats.l1d_accesses = rounded(estimate[4]);
         estimator.fill(stats, summary.half_width, stats.instructions);
     }
-    if (dataflow_ != nullptr) {
-        const std::size_t k = Stats::feature_index("dataflow_cycles");
-        const auto [value, half] = estimator.estimate(k, "dataflow_cycles", stats.instructions);
-        stats.dataflow_cycles = rounded(value);
-        summary.half_width.dataflow_cycles = static_cast<std::uint64_t>(std::ceil(half));
-    }
+    if (dataflow_ != nullptr)
+        for (auto [name, field] : {std::pair{"dataflow_cycles", &Stats::dataflow_cycles},
+                                   std::pair{"dataflow_memory_cycles", &Stats::dataflow_memory_cycles}}) {
+            if (field == &Stats::dataflow_memory_cycles && !dataflow_->memory_walk()) continue;
+            const auto [value, half] = estimator.estimate(Stats::feature_index(name), name, stats.instructions);
+            stats.*field = rounded(value);
+            summary.half_width.*field = static_cast<std::uint64_t>(std::ceil(half));
+        }
 }
 
 } // namespace simtune::unicorn

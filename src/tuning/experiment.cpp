@@ -190,10 +190,14 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
     bool in_seconds = false;
     if (kind == "insn-count") predicted = column("instructions");
     else if (kind == "mca") predicted = column("mca_cycles");
-    else if (kind == "cycle-estimate") {
+    else if (kind == "cycle-estimate" || kind == "memory-estimate") {
         // The cycle estimate (features.hpp) with nominal stall costs: no training at all. (The
-        // model kind "estimate" ranks the same; it exists to be an ensemble member.)
-        const auto terms = parse_anchor(cycle_estimate(test.feature_names), test.feature_names);
+        // model kind "estimate" ranks the same; it exists to be an ensemble member.) The memory
+        // estimate: the same from the dataflow walk with memory, where the data has it.
+        const std::string anchor =
+            kind == "cycle-estimate" ? cycle_estimate(test.feature_names) : memory_cycle_estimate(test.feature_names);
+        if (anchor.empty()) return std::nullopt;
+        const auto terms = parse_anchor(anchor, test.feature_names);
         predicted.emplace();
         for (Eigen::Index r = 0; r < test.features.rows(); ++r) {
             const Eigen::VectorXd row = test.features.row(r).transpose();
@@ -204,7 +208,9 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
         predicted.emplace();
         for (const auto* r : rows) predicted->push_back(analytic_breakdown(r->stats.at(simulator), core).seconds);
         in_seconds = true;
-    } else fail(ErrorKind::invalid_argument, "unknown baseline '{}' (insn-count, analytic, mca, cycle-estimate)", kind);
+    } else
+        fail(ErrorKind::invalid_argument,
+             "unknown baseline '{}' (insn-count, analytic, mca, cycle-estimate, memory-estimate)", kind);
     if (!predicted) return std::nullopt;
     if (kind == "mca" && std::ranges::all_of(*predicted, [](double v) { return v == 0; })) return std::nullopt;
     auto r = result_of(std::move(*predicted), test);

@@ -33,6 +33,8 @@ inline constexpr TestKernel scan_register{"scan_register.c", "x:f32:4096:in;y:f3
 inline constexpr TestKernel scale{"scale.c", "x:f32:4096:in;y:f32:4096:out"};
 inline constexpr TestKernel compact_half{"compact_half.c", "x:f32:4096:in;y:f32:4096:out"};
 inline constexpr TestKernel compact_all{"compact_all.c", "x:f32:4096:in;y:f32:4096:out"};
+inline constexpr TestKernel chase_dependent{"chase_dependent.c", "x:f32:1048576:in;y:f32:1:out"};
+inline constexpr TestKernel chase_independent{"chase_independent.c", "x:f32:1048576:in;y:f32:1:out"};
 
 /// The kernels that compute something (every simulator must agree on them).
 inline constexpr std::array<TestKernel, 3> compute_kernels{gemm, conv2d, depthwise_conv};

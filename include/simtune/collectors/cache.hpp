@@ -135,6 +135,28 @@ public:
         step<Tracking::ask>(hot_, address, size, is_store);
     }
 
+    /// access(), and where the data was found (the deepest level any of its lines reached, whether
+    /// that miss continued a stream, and how its page translated): the dataflow walk's memory
+    /// latencies (DataflowCollector). Read off the counters the access moved, so the lookups are
+    /// the exact path's own and an exact run without the walk pays nothing for it.
+    [[nodiscard]] MemoryServed access_served(std::uint64_t address, std::uint32_t size, bool is_store) noexcept {
+        const Level& llc = llc_is_l2_ ? l2_ : llc_;
+        const std::uint64_t l1 = l1_.misses, l2 = l2_.misses, l3 = llc.misses, tlb1 = dtlb_.misses, tlb2 = stlb_.misses,
+                            s1 = l1_streams_.stream_misses, s2 = l2_streams_.stream_misses;
+        access(address, size, is_store);
+        MemoryServed served;
+        if (l1_.misses == l1) served.level = 1;
+        else if (l2_.misses == l2) {
+            served.level = 2;
+            served.stream = l1_streams_.stream_misses != s1;
+        } else {
+            served.level = llc_is_l2_ || llc.misses != l3 ? 4 : 3;
+            served.stream = l2_streams_.stream_misses != s2;
+        }
+        served.tlb = dtlb_.misses == tlb1 ? 0 : stlb_.ways && stlb_.misses != tlb2 ? 2 : 1;
+        return served;
+    }
+
     /// `n` accesses in order, exactly as n calls of access(); the i-th is `at(i)`, anything with
     /// `address`, `size` and `is_store` members. For a simulator that batches its accesses: the
     /// filter and the store-forwarding counters stay in registers for the whole batch (through

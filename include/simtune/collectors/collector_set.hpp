@@ -5,7 +5,7 @@
 // Stats::basic_blocks (it counts them anyway to enforce the instruction limit); InstructionMix fills
 // by_class; BranchCounter fills branches_taken; MemoryTraffic fills mem_reads/mem_writes and bytes;
 // CacheModel fills the l1d/l2/llc accesses and misses; PipelineCollector fills the mca_* counters;
-// DataflowCollector fills dataflow_cycles.
+// DataflowCollector fills dataflow_cycles and, with the caches, dataflow_memory_cycles.
 //
 // The built-in collectors are held by value and called directly (no virtual call on the hot path);
 // user collectors (any type modelling StatsCollector) are type-erased and called after them.
@@ -69,6 +69,7 @@ public:
     CollectorSet& add_caches(const CacheHierarchy& geometry, CacheStart start = CacheStart::cold) {
         caches_.emplace(geometry);
         warm_caches_ = start == CacheStart::warm;
+        if (dataflow_) dataflow_->set_memory_walk(true);
         return *this;
     }
     /// LLVM MCA's block costs on the target's CPU model (Target::pipeline_cpu); the model itself is
@@ -77,9 +78,11 @@ public:
         pipeline_.emplace(PipelineCpu::of(target));
         return *this;
     }
-    /// The dataflow limit (dataflow_cycles) with a generic core's latencies.
+    /// The dataflow limit (dataflow_cycles) with a generic core's latencies; with the caches also
+    /// the limit with memory (dataflow_memory_cycles), whichever is added first.
     CollectorSet& add_dataflow(DataflowCore core = {}) {
         dataflow_.emplace(core);
+        dataflow_->set_memory_walk(caches_.has_value());
         return *this;
     }
     /// Adds a user collector; it sees the same events as the built-in ones (those it asks for in
@@ -117,8 +120,15 @@ public:
     }
     void on_memory(const MemoryAccess& access) {
         if (memory_) memory_->on_memory(access);
-        if (caches_) caches_->on_memory(access);
-        if (dataflow_) dataflow_->on_memory(access);
+        if (caches_ && dataflow_) {
+            // The walk with memory needs to know where the caches found the data.
+            MemoryAccess served = access;
+            served.served = caches_->access_served(access.address, access.size, access.is_store);
+            dataflow_->on_memory(served);
+        } else {
+            if (caches_) caches_->on_memory(access);
+            if (dataflow_) dataflow_->on_memory(access);
+        }
         for (Erased* user : memory_users_) user->on_memory(access);
     }
     /// `runs` executions of `block` in a few calls instead of one per execution. Only when the

@@ -214,13 +214,16 @@ public:
     /// (without it, such a kernel's dataflow walk came out 55 % low, 2.9 half-widths outside its
     /// interval; a second phase of misses, 99 % low).
     /// `part` is unvouched_part's; the windowed cache counters are bounded by its L1D line
-    /// accesses, dataflow_cycles by its instructions times `longest_latency` (0 without the walk).
-    void set_unvouched(const Unvouched& part, double longest_latency = 0) noexcept {
+    /// accesses, dataflow_cycles by its instructions times `longest_latency` (0 without the walk),
+    /// dataflow_memory_cycles by its instructions times `longest_memory_latency` (0 without it).
+    void set_unvouched(const Unvouched& part, double longest_latency = 0, double longest_memory_latency = 0) noexcept {
         const auto lines = static_cast<std::uint64_t>(std::llround(std::max(0.0, part.lines)));
         for (const std::string_view name : windowed_cache_counters)
             unvouched_.counter(Stats::feature_index(name)) = lines;
         unvouched_.dataflow_cycles =
             static_cast<std::uint64_t>(std::llround(std::max(0.0, part.instructions * longest_latency)));
+        unvouched_.dataflow_memory_cycles =
+            static_cast<std::uint64_t>(std::llround(std::max(0.0, part.instructions * longest_memory_latency)));
     }
 
     /// Measured windows, the first included.

@@ -184,6 +184,14 @@ private:
 /// well as they do, and the two together better than either).
 [[nodiscard]] std::string cycle_estimate(std::span<const std::string> feature_names);
 
+/// The cycle estimate with the dataflow walk with memory as its base (dataflow_memory_cycles: each
+/// load waits where the caches found it, misses overlap as far as miss buffers and bandwidth let
+/// them) instead of miss counts charged in series; store misses and mispredicted branches added at
+/// cycle_estimate's costs. Empty without mca_cycles and dataflow_memory_cycles. Not what "estimate"
+/// ranks by: on the corpus it ranks worse than cycle_estimate (benchmarks/RESULTS.md, "The dataflow
+/// walk with memory"); the experiment's baseline "memory-estimate" shows it beside the others.
+[[nodiscard]] std::string memory_cycle_estimate(std::span<const std::string> feature_names);
+
 /// The directions in which run time can only move with a prepared column, every other column
 /// fixed, as GbtOptions::monotone takes them: +1 for counts and shares of events that stall a core
 /// (cache and TLB misses, store misses, loads forwarded from stores, mispredicted branches, MCA's

@@ -28,8 +28,10 @@ struct ExperimentOptions {
     /// (the geometric mean of their predictions).
     std::vector<std::string> models{"ridge", "gbt", "gbt-rel"};
     /// Untrained rankings beside them: "insn-count", "analytic", "mca" (skipped where the data
-    /// has no MCA counters), "cycle-estimate" (cycle_estimate(): MCA cycles plus nominal stall costs).
-    std::vector<std::string> baselines{"insn-count", "analytic", "mca", "cycle-estimate"};
+    /// has no MCA counters), "cycle-estimate" (cycle_estimate(): MCA cycles plus nominal stall costs),
+    /// "memory-estimate" (memory_cycle_estimate(): from the dataflow walk with memory; skipped where
+    /// the data has no dataflow_memory_cycles).
+    std::vector<std::string> baselines{"insn-count", "analytic", "mca", "cycle-estimate", "memory-estimate"};
     std::string target = "host-x86-64"; ///< whose core model the analytic baseline uses
     /// The operator family of a workload, for lofo; null: every workload is its own family.
     std::function<std::string(const std::string&)> family_of;
