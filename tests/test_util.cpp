@@ -80,3 +80,34 @@ TEST_CASE("the 'estimate' model ranks by the cycle estimate alone, and the shipp
     // The estimate named twice is one member with two votes (round 10).
     CHECK(std::get<Ensemble>(shipped.model()).weights() == std::vector<double>{2.0, 1.0});
 }
+
+TEST_CASE("the 'estimate-memory' model ranks by the estimate from the walk with memory, and needs its column") {
+    auto data = synthetic_training_set({.groups = 4, .candidates_per_group = 30});
+    // The synthetic set stops before the walk's column: add one, above MCA's figure on some rows.
+    const auto mca =
+        static_cast<Eigen::Index>(std::ranges::find(data.feature_names, "mca_cycles") - data.feature_names.begin());
+    REQUIRE(mca < static_cast<Eigen::Index>(data.feature_names.size()));
+    data.feature_names.emplace_back("dataflow_memory_cycles");
+    data.features.conservativeResize(Eigen::NoChange, data.features.cols() + 1);
+    for (Eigen::Index r = 0; r < data.features.rows(); ++r)
+        data.features(r, data.features.cols() - 1) = data.features(r, mca) * (0.5 + static_cast<double>(r % 3) * 0.5);
+    ExperimentOptions eo;
+    const auto anchor = memory_cycle_estimate(data.feature_names);
+    REQUIRE(anchor.starts_with("max(mca_cycles,dataflow_memory_cycles)"));
+    const auto terms = parse_anchor(anchor, data.feature_names);
+    const Eigen::VectorXd predicted = train_model("estimate-memory", data, eo, "t@unicorn").predict(data.features);
+    double ratio = 0;
+    for (Eigen::Index r = 0; r < data.features.rows(); ++r) {
+        const Eigen::VectorXd copy = data.features.row(r).transpose();
+        const double cycles = anchor_value(terms, {copy.data(), static_cast<std::size_t>(copy.size())});
+        const double this_ratio = predicted[r] / std::max(cycles, 1.0);
+        if (r == 0) ratio = this_ratio;
+        CHECK(this_ratio == doctest::Approx(ratio).epsilon(1e-9));
+    }
+    // Data without the column (a dataset written before it, or without the caches): a clear error.
+    for (auto& name : data.feature_names)
+        if (name == "dataflow_memory_cycles") name = "something_else";
+    CHECK(memory_cycle_estimate(data.feature_names).empty());
+    CHECK_THROWS_WITH_AS((void)train_model("estimate-memory", data, eo, "t@unicorn"),
+                         doctest::Contains("dataflow_memory_cycles"), Error);
+}

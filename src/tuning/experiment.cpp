@@ -85,6 +85,19 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
         r.penalties = {1e12};
         return RidgeRegressor(r);
     }
+    if (kind == "estimate-memory") {
+        // The same from the dataflow walk with memory (memory_cycle_estimate): a second physical
+        // opinion whose errors are not the estimate's (it overlaps misses; the estimate adds them).
+        const std::string anchor = memory_cycle_estimate(train.feature_names);
+        if (anchor.empty())
+            fail(ErrorKind::invalid_argument,
+                 "model estimate-memory needs mca_cycles and dataflow_memory_cycles in the data");
+        RidgeOptions r;
+        r.features.raw_counters = false;
+        r.features.anchor = anchor;
+        r.penalties = {1e12};
+        return RidgeRegressor(r);
+    }
     if (kind == "gbt") return GradientBoostedTrees(gbt(GbtObjective::squared));
     if (kind == "gbt-m") {
         auto g = gbt(GbtObjective::squared);
@@ -227,6 +240,8 @@ const std::vector<std::pair<std::string, std::string>>& experiment_model_kinds()
         {"ridge", "ridge regression on log counters and ratios, log(seconds)"},
         {"estimate",
          "the cycle estimate with nominal stall costs (features.hpp), scaled to seconds; nothing else learned"},
+        {"estimate-memory",
+         "the estimate from the dataflow walk with memory (memory_cycle_estimate), scaled to seconds"},
         {"gbt", "gradient-boosted trees on counters and ratios, log(seconds)"},
         {"gbt-rank", "gradient-boosted trees, pairwise order within each workload"},
         {"ridge-rel", "ridge on size-free ratios, log(seconds / anchor)"},
