@@ -30,11 +30,12 @@
 // sooner; a TLB miss more), no more than `miss_buffers` L1D misses are in flight at once, each
 // line's transfer occupies the path into L1D for its level's share of the bandwidth (prefetched or
 // not, loads and stores), and at most `dispatch_width` instructions enter the window per cycle, so
-// a window held up by a miss loses the cycles it could not dispatch in. Why: the cycle estimate charged each miss a fixed share of its
-// latency in series, but a core overlaps independent misses (a GEMM tile with 8x the L1 misses of
-// another ran faster on real hardware) and cannot overlap a chain of them (a gather through loaded
-// indices, a row-by-row reduction whose every miss waits on the last). How many misses overlap is
-// what this walk measures and a count of misses cannot say.
+// a window held up by a miss loses the cycles it could not dispatch in. Why: the cycle estimate
+// charges each miss a fixed share of its latency in series, but a core overlaps independent misses
+// (a GEMM tile with 8x the L1 misses of another ran faster on real hardware) and cannot overlap a
+// chain of them (a gather through loaded indices). How many misses overlap is what this walk
+// measures and a count of misses cannot say. On the corpus it ranks less well than the estimate
+// (benchmarks/RESULTS.md, "The dataflow walk with memory"): it is a counter and a voter, not the base.
 #include <algorithm>
 #include <array>
 #include <cstdint>
