@@ -75,28 +75,25 @@ AnyPredictor make_single_model(const std::string& kind, const ExperimentOptions&
         return g;
     };
     if (kind == "ridge") return RidgeRegressor();
-    if (kind == "estimate") {
-        // The cycle estimate as a model: a relative ridge whose penalty leaves only its intercept
-        // (the scale from cycles to seconds), so it ranks exactly as the estimate does. As an
-        // ensemble member it is an untrained, physical opinion beside the learned ones.
+    // An estimate as a model: a relative ridge whose penalty leaves only its intercept (the scale
+    // from cycles to seconds), so it ranks exactly as the anchor does. As an ensemble member it is
+    // an untrained, physical opinion beside the learned ones.
+    auto untrained_estimate = [](std::string anchor) {
         RidgeOptions r;
         r.features.raw_counters = false;
-        r.features.anchor = cycle_estimate(train.feature_names);
+        r.features.anchor = std::move(anchor);
         r.penalties = {1e12};
         return RidgeRegressor(r);
-    }
+    };
+    if (kind == "estimate") return untrained_estimate(cycle_estimate(train.feature_names));
     if (kind == "estimate-memory") {
-        // The same from the dataflow walk with memory (memory_cycle_estimate): a second physical
-        // opinion whose errors are not the estimate's (it overlaps misses; the estimate adds them).
-        const std::string anchor = memory_cycle_estimate(train.feature_names);
+        // From the dataflow walk with memory (memory_cycle_estimate): a second physical opinion
+        // whose errors are not the estimate's (it overlaps misses; the estimate adds them).
+        auto anchor = memory_cycle_estimate(train.feature_names);
         if (anchor.empty())
             fail(ErrorKind::invalid_argument,
                  "model estimate-memory needs mca_cycles and dataflow_memory_cycles in the data");
-        RidgeOptions r;
-        r.features.raw_counters = false;
-        r.features.anchor = anchor;
-        r.penalties = {1e12};
-        return RidgeRegressor(r);
+        return untrained_estimate(std::move(anchor));
     }
     if (kind == "gbt") return GradientBoostedTrees(gbt(GbtObjective::squared));
     if (kind == "gbt-m") {
