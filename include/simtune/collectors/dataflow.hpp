@@ -35,7 +35,9 @@
 // (a GEMM tile with 8x the L1 misses of another ran faster on real hardware) and cannot overlap a
 // chain of them (a gather through loaded indices). How many misses overlap is what this walk
 // measures and a count of misses cannot say. On the corpus it ranks less well than the estimate
-// (benchmarks/RESULTS.md, "The dataflow walk with memory"): it is a counter and a voter, not the base.
+// (benchmarks/RESULTS.md, "The dataflow walk with memory"), and as a voter beside the shipped
+// recipe it helped on one machine and hurt on the other ("Two machines"): it is a counter and an
+// optional voter (model kind estimate-memory), not the base.
 #include <algorithm>
 #include <array>
 #include <cstdint>
