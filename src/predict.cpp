@@ -47,6 +47,9 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     m.collectors.dataflow = std::ranges::any_of(columns, [](std::size_t c) {
         return c == Stats::feature_index("dataflow_cycles") || c == Stats::feature_index("dataflow_memory_cycles");
     });
+    // Nor for the walk with memory (a second walk, a cache query per access) unless it reads it.
+    m.collectors.dataflow_memory =
+        std::ranges::any_of(columns, [](std::size_t c) { return c == Stats::feature_index("dataflow_memory_cycles"); });
     m.description = std::move(description);
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
     m.scorer = scorer_over(columns, [shared](std::span<const double> row) { return shared->predict(row); });

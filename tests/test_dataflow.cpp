@@ -10,6 +10,8 @@
 #include "kernels/test_kernels.hpp"
 #include "simtune/collectors/collector_set.hpp"
 #include "simtune/collectors/dataflow.hpp"
+#include "simtune/collectors/selection.hpp"
+#include "simtune/predict.hpp"
 #include "simtune/simulators/qemu.hpp"
 #include "simtune/simulators/unicorn.hpp"
 
@@ -293,4 +295,33 @@ TEST_CASE("the walk with memory tells a chain of misses from as many independent
         CHECK(static_cast<double>(q.dataflow_memory_cycles) ==
               doctest::Approx(static_cast<double>(dependent.dataflow_memory_cycles)).epsilon(0.001));
     }
+}
+
+TEST_CASE("without the walk with memory a run counts the same, but for dataflow_memory_cycles (0)") {
+    // What predict() asks for when its model does not read the counter: the second walk and the
+    // cache query per access it needs are left out, and nothing else may change.
+    const Target target = host_x86_64();
+    CollectorSelection plain_only;
+    plain_only.dataflow_memory = false;
+    CHECK(plain_only.key() == "mix+branches+memory+caches+pipeline+dataflow-without-memory");
+    CHECK(CollectorSelection{}.key() == "mix+branches+memory+caches+pipeline+dataflow");
+    const auto binary = tk::build(tk::chase_dependent, target);
+    for (const bool qemu : {false, true}) {
+        CAPTURE(qemu);
+        auto run = [&](const CollectorSelection& selection) {
+            auto collectors = selection.make(target);
+            return qemu ? QemuSimulator{}.run(binary, target, collectors).stats
+                        : UnicornSimulator{}.run(binary, target, collectors).stats;
+        };
+        const Stats with = run(CollectorSelection{}), without = run(plain_only);
+        INFO(fmt::format("with: {}\nwithout: {}", with, without));
+        CHECK(with.dataflow_memory_cycles > 0);
+        CHECK(without.dataflow_memory_cycles == 0);
+        for (std::size_t i = 0; i < Stats::feature_count; ++i)
+            if (i != Stats::feature_index("dataflow_memory_cycles")) CHECK(with.counter(i) == without.counter(i));
+    }
+    // The shipped model reads dataflow_cycles, not the walk with memory.
+    const TargetModel shipped = default_model(target);
+    CHECK(shipped.collectors.dataflow);
+    CHECK_FALSE(shipped.collectors.dataflow_memory);
 }

@@ -115,6 +115,8 @@ struct Options {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> excluded; ///< [first, second)
     std::vector<simtune::AddressRange> warm;                       ///< warm= ranges, in order
     bool mix = false, branches = false, memory = false, caches = false, dataflow = false;
+    /// memory_walk=0: with cache=1 and dataflow=1, no walk with memory (dataflow_memory_cycles 0)
+    bool memory_walk = true;
     simtune::CacheHierarchy geometry;
     std::uint64_t limit = 0;                                       ///< 0: none
     std::optional<std::pair<std::uint64_t, std::uint64_t>> listed; ///< blocks= range [first, second)
@@ -262,6 +264,7 @@ Options parse_options(int argc, char** argv) {
         else if (key == "mem") o.memory = parse_flag(arg, value);
         else if (key == "cache") o.caches = parse_flag(arg, value);
         else if (key == "dataflow") o.dataflow = parse_flag(arg, value);
+        else if (key == "memory_walk") o.memory_walk = parse_flag(arg, value);
         else if (key == "l1d") o.geometry.l1d = parse_geometry(arg, value), has_l1d = true;
         else if (key == "l2") o.geometry.l2 = parse_geometry(arg, value), has_l2 = true;
         else if (key == "llc") o.geometry.llc = parse_geometry(arg, value), has_llc = true;
@@ -365,7 +368,8 @@ struct DrainedAccess {
     bool is_store;
 };
 
-template <bool Traffic, bool Caches, bool Dataflow>
+/// Served: the walk with memory runs, so each access asks the caches where it was found, in order.
+template <bool Traffic, bool Caches, bool Dataflow, bool Served = false>
 void drain_pending() {
     // The traffic counters in registers (a counter indexed by direction in memory makes each
     // access wait for the previous one's store); the last access's description likewise.
@@ -387,12 +391,12 @@ void drain_pending() {
         if constexpr (Dataflow) {
             simtune::MemoryAccess m{a.address, d.size, d.is_store, pending_data[i]};
             // The walk with memory: where the caches found the data (they see the access here).
-            if constexpr (Caches) m.served = plugin->caches->access_served(a.address, d.size, d.is_store);
+            if constexpr (Caches && Served) m.served = plugin->caches->access_served(a.address, d.size, d.is_store);
             plugin->collectors.on_memory(m);
         }
         return DrainedAccess{a.address, d.size, d.is_store};
     };
-    if constexpr (Caches && !Dataflow) plugin->caches->access_batch(pending_count, at);
+    if constexpr (Caches && !Served) plugin->caches->access_batch(pending_count, at);
     else
         for (std::size_t i = 0; i < pending_count; ++i) (void)at(i);
     if constexpr (Traffic) plugin->traffic->add(accesses[0], accesses[1], bytes[0], bytes[1]);
@@ -431,10 +435,15 @@ void drain_sampled() {
 void drain() {
     if (plugin->options.sampled()) drain_sampled();
     else if (plugin->options.dataflow) {
-        if (plugin->traffic && plugin->caches) drain_pending<true, true, true>();
-        else if (plugin->traffic) drain_pending<true, false, true>();
-        else if (plugin->caches) drain_pending<false, true, true>();
-        else drain_pending<false, false, true>();
+        const bool served = plugin->collectors.dataflow()->memory_walk();
+        if (plugin->traffic && plugin->caches) {
+            if (served) drain_pending<true, true, true, true>();
+            else drain_pending<true, true, true>();
+        } else if (plugin->traffic) drain_pending<true, false, true>();
+        else if (plugin->caches) {
+            if (served) drain_pending<false, true, true, true>();
+            else drain_pending<false, true, true>();
+        } else drain_pending<false, false, true>();
     } else if (plugin->traffic && plugin->caches) drain_pending<true, true, false>();
     else if (plugin->traffic) drain_pending<true, false, false>();
     else if (plugin->caches) drain_pending<false, true, false>();
@@ -955,7 +964,8 @@ extern "C" SIMTUNE_QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t i
         if (p->options.memory) p->traffic.emplace();
         if (p->options.caches) p->caches.emplace(p->options.geometry);
         // The caches are the plugin's, not the set's: the walk with memory is turned on here.
-        if (p->options.dataflow && p->options.caches) p->collectors.dataflow()->set_memory_walk(true);
+        if (p->options.dataflow && p->options.caches && p->options.memory_walk)
+            p->collectors.dataflow()->set_memory_walk(true);
         p->id = id;
         plugin = p.release();
         // The report must not exist until the plugin writes it, so a stale file cannot be read.

@@ -81,6 +81,8 @@ std::vector<std::string> collector_arguments(const CollectorSet& collectors) {
     if (const CacheModel* caches = collectors.cache_model()) {
         const auto& g = caches->geometry();
         args.push_back("cache=1");
+        if (const DataflowCollector* walk = collectors.dataflow())
+            args.push_back(fmt::format("memory_walk={}", int{walk->memory_walk()}));
         args.push_back("l1d=" + geometry_argument(g.l1d));
         args.push_back("l2=" + geometry_argument(g.l2));
         args.push_back("llc=" + geometry_argument(g.llc));

@@ -207,7 +207,8 @@ void Engine::on_memory_sampled(uc_engine*, uc_mem_type type, std::uint64_t addre
     b.lines += last - line + 1;
     MemoryAccess access{address, bytes, store, e.instruction_};
     if (e.feed_caches_) {
-        if (e.feed_dataflow_) access.served = e.caches_->access_served(address, bytes, store); // the walk with memory
+        if (e.feed_dataflow_ && e.dataflow_->memory_walk())
+            access.served = e.caches_->access_served(address, bytes, store); // the walk with memory
         else e.caches_->access(address, bytes, store);
     }
     if (e.feed_dataflow_) e.dataflow_->on_memory(access);

@@ -120,7 +120,7 @@ public:
     }
     void on_memory(const MemoryAccess& access) {
         if (memory_) memory_->on_memory(access);
-        if (caches_ && dataflow_) {
+        if (caches_ && dataflow_ && dataflow_->memory_walk()) {
             // The walk with memory needs to know where the caches found the data.
             MemoryAccess served = access;
             served.served = caches_->access_served(access.address, access.size, access.is_store);

@@ -15,6 +15,11 @@ struct CollectorSelection {
     bool caches = true;
     bool pipeline = true; ///< LLVM MCA block costs (mca_*): about a millisecond per distinct block
     bool dataflow = true; ///< the dataflow limit (dataflow_cycles): a register walk per instruction
+    /// With the caches and the dataflow limit: also the walk with memory (dataflow_memory_cycles),
+    /// a second walk that asks the caches where each access was found. Off, that counter is 0 and
+    /// a run costs what it did before the counter existed (predict() turns it off for a model that
+    /// does not read it).
+    bool dataflow_memory = true;
     /// The caches start warm instead of empty (CacheStart::warm): "warm-caches" in a list.
     bool warm_caches = false;
 
@@ -30,9 +35,11 @@ struct CollectorSelection {
         if (caches) set.add_caches(target.caches, warm_caches ? CacheStart::warm : CacheStart::cold);
         if (pipeline) set.add_pipeline(target);
         if (dataflow) set.add_dataflow();
+        if (dataflow && !dataflow_memory) set.dataflow()->set_memory_walk(false);
         return set;
     }
-    /// "mix+branches+memory+caches+pipeline+dataflow", "none", ...
+    /// "mix+branches+memory+caches+pipeline+dataflow", "none", ...; "dataflow-without-memory" where
+    /// the caches run but the walk with memory does not.
     [[nodiscard]] std::string key() const {
         std::string k;
         for (auto [on, name] : {std::pair{mix, "mix"},
@@ -40,7 +47,7 @@ struct CollectorSelection {
                                 {memory, "memory"},
                                 {caches, warm_caches ? "warm-caches" : "caches"},
                                 {pipeline, "pipeline"},
-                                {dataflow, "dataflow"}})
+                                {dataflow, caches && !dataflow_memory ? "dataflow-without-memory" : "dataflow"}})
             if (on) {
                 if (!k.empty()) k += '+';
                 k += name;
