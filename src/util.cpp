@@ -94,10 +94,13 @@ CollectorSelection parse_collectors(std::string_view text) {
             selection.warm_caches = true;
         } else if (name == "pipeline" || name == "mca") selection.pipeline = true;
         else if (name == "dataflow") selection.dataflow = true;
-        else
+        else if (name == "dataflow-without-memory") { // the plain walk only, even with the caches
+            selection.dataflow = true;
+            selection.dataflow_memory = false;
+        } else
             fail(ErrorKind::invalid_argument,
-                 "unknown collector '{}' (known: mix, branches, memory, caches, warm-caches, pipeline, dataflow, all, "
-                 "none)",
+                 "unknown collector '{}' (known: mix, branches, memory, caches, warm-caches, pipeline, dataflow, "
+                 "dataflow-without-memory, all, none)",
                  name);
     }
     return selection;

@@ -42,6 +42,12 @@ TEST_CASE("parse_collectors reads names, all and none, and names what it does no
     CHECK_FALSE(parse_collectors("caches").warm_caches);
     CHECK(warm.key() == "memory+warm-caches");
     CHECK(parse_collectors("memory,caches").key() == "memory+caches");
+    // The dataflow walk without the walk with memory: its own name, in the list and in the key.
+    const auto plain_walk = parse_collectors("caches,dataflow-without-memory");
+    CHECK(plain_walk.dataflow);
+    CHECK_FALSE(plain_walk.dataflow_memory);
+    CHECK(plain_walk.key() == "caches+dataflow-without-memory");
+    CHECK(parse_collectors("caches,dataflow").dataflow_memory);
     CHECK_THROWS_WITH_AS((void)parse_collectors("mix,bogus"), doctest::Contains("unknown collector 'bogus'"), Error);
     CHECK_THROWS_WITH_AS((void)parse_collectors(" , "), doctest::Contains("the collector list is empty"), Error);
 }

@@ -28,7 +28,9 @@ int cmd_dataset(std::span<const std::string> argv) {
         .option("variants", "N", "variants per workload (0 = all)", "50")
         .option("seed", "N", "which variants (enumeration order)", "1")
         .option("simulators", "LIST", "unicorn, qemu or both, separated by commas", "unicorn")
-        .option("collectors", "LIST", "what to collect: mix,branches,memory,caches,pipeline,dataflow, all or none",
+        .option("collectors", "LIST",
+                "what to collect: mix,branches,memory,caches,pipeline,dataflow (dataflow-without-memory: not the walk "
+                "with memory), all or none",
                 "all")
         .option("workers", "N", "parallel simulations (0 = one per core)", "0")
         .option("times-csv", "FILE", "measured times of a board (key,seconds rows) instead of native timing")

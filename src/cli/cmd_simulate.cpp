@@ -10,7 +10,9 @@ int cmd_simulate(std::span<const std::string> argv) {
                    "predictors use (instruction mix, branches, memory traffic, simulated caches).");
     args.positional("BINARY", "kernel binaries built by 'simtune build'", 1, 0)
         .option("simulator", "NAME", "unicorn (in-process, fastest) or qemu (QEMU user mode + plugin)", "unicorn")
-        .option("collectors", "LIST", "what to collect: mix,branches,memory,caches,pipeline,dataflow, all or none",
+        .option("collectors", "LIST",
+                "what to collect: mix,branches,memory,caches,pipeline,dataflow (dataflow-without-memory: not the walk "
+                "with memory), all or none",
                 "all")
         .option("max-instructions", "N", "fail a kernel that executes more instructions", "20000000000")
         .option("timeout-ms", "MS", "fail a kernel that simulates longer", "120000")
