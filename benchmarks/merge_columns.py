@@ -2,9 +2,14 @@
 """Adds newly appended counters to an older dataset without re-simulating what it already holds.
 
 usage: merge_columns.py [--subset] OLD_DATASET NEW_DATASET OUT_DATASET COUNTER...
+       merge_columns.py --replace OLD_DATASET NEW_DATASET[+NEW_DATASET...] OUT_DATASET COUNTER...
 
 OUT has NEW's columns and rows; every column OLD also has comes from OLD, except the named
 counters (for every simulator), which come from NEW. Rows are matched by (workload, variant).
+
+--replace: OUT has OLD's columns and rows, the named counters of every simulator OLD has taken
+from NEW (which may be several files, one per simulator, joined with '+'); for re-simulated
+counters whose meaning changed, in a dataset whose layout stays as it was.
 
 Why: counters that depend only on the binary and the ISA (dataflow_cycles) can be computed on any
 machine, while the host's MCA cycles and cache counters depend on the machine the host target
@@ -18,8 +23,41 @@ import csv
 import sys
 
 
+def replace(old_path, new_paths, out_path, counters):
+    new = {}
+    for path in new_paths.split('+'):
+        with open(path, newline='') as f:
+            for r in csv.DictReader(f):
+                values = new.setdefault((r['workload'], r['variant']), {})
+                values.update({k: v for k, v in r.items() if any(k.endswith('.' + c) for c in counters) and v != ''})
+    with open(old_path, newline='') as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    changed = 0
+    for row in rows:
+        key = (row['workload'], row['variant'])
+        if key not in new:
+            sys.exit(f'{new_paths}: no row {key[0]}/{key[1]} of {old_path}')
+        for column in fields:
+            if any(column.endswith('.' + c) for c in counters):
+                if column not in new[key]:
+                    sys.exit(f'{new_paths}: no {column} for {key[0]}/{key[1]}')
+                changed += row[column] != new[key][column]
+                row[column] = new[key][column]
+    with open(out_path, 'w', newline='') as out:
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator='\n')
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f'{out_path}: {len(rows)} rows, {", ".join(counters)} from {new_paths} ({changed} values changed)')
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == '--replace':
+        if len(args) < 5:
+            sys.exit(__doc__)
+        replace(args[1], args[2], args[3], args[4:])
+        return
     subset = bool(args) and args[0] == '--subset'
     if subset:
         args = args[1:]

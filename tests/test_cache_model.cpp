@@ -242,6 +242,22 @@ TEST_CASE("misses that continue a stream in their page are counted as stream mis
     s = stats_of(m);
     CHECK(s.l1d_misses == 32);
     CHECK(s.l1d_stream_misses == 0);
+    // Rows walked together (an unroll-and-jam), two rows of 2 KiB in one page: lines 0, 32, 1, 33,
+    // ... Each row is its own stream: every miss after each row's first continues it.
+    m.reset();
+    for (std::uint64_t c = 0; c < 16; ++c)
+        for (std::uint64_t row : {0, 32}) m.on_memory({base + (row + c) * 64, 4, false});
+    s = stats_of(m);
+    CHECK(s.l1d_misses == 32);
+    CHECK(s.l1d_stream_misses == 30);
+    // Four rows of 1 KiB: every miss but four continues a stream (the page's first, and row 1's
+    // first three: its lines first look like a stride of 16 lines across the rows).
+    m.reset();
+    for (std::uint64_t c = 0; c < 8; ++c)
+        for (std::uint64_t row : {0, 16, 32, 48}) m.on_memory({base + (row + c) * 64, 4, false});
+    s = stats_of(m);
+    CHECK(s.l1d_misses == 32);
+    CHECK(s.l1d_stream_misses == 28);
     // Irregular lines within a page: strides 5, 2, 7, 3 never repeat and are never +-1.
     m.reset();
     for (std::uint64_t line : {0, 5, 7, 14, 17}) m.on_memory({base + line * 64, 4, false});
@@ -370,10 +386,16 @@ private:
             return hit;
         }
     };
+    // Up to four streams per page, most recently continued first: a miss continues the first whose
+    // last line is next to it, else the first a stride away, else begins one (its stride the step from the
+    // page's last miss) in place of the oldest.
     struct Streams {
+        struct Head {
+            std::int64_t last = 0, stride = 0;
+        };
         struct Entry {
             std::uint64_t page = ~std::uint64_t{0};
-            std::int64_t last = 0, stride = 0;
+            std::vector<Head> heads;
         };
         std::vector<Entry> table = std::vector<Entry>(64);
         unsigned lines_per_page_shift;
@@ -385,14 +407,24 @@ private:
             Entry& e = table[(page ^ (page >> 6)) % 64];
             const auto l = static_cast<std::int64_t>(line);
             if (e.page != page) {
-                e = Entry{page, l, 0};
+                e = Entry{page, {Head{l, 0}}};
                 return;
             }
-            const std::int64_t step = l - e.last;
-            if (step == 0) return;
-            if (step == 1 || step == -1 || step == e.stride) ++hits;
-            e.stride = step;
-            e.last = l;
+            if (l == e.heads.front().last) return;
+            for (const bool by_stride : {false, true})
+                for (auto it = e.heads.begin(); it != e.heads.end(); ++it) {
+                    const std::int64_t step = l - it->last;
+                    if (step != 0 && (by_stride ? step == it->stride : step == 1 || step == -1)) {
+                        ++hits;
+                        e.heads.erase(it);
+                        e.heads.insert(e.heads.begin(), Head{l, step});
+                        return;
+                    }
+                }
+            const std::int64_t step = l - e.heads.front().last;
+            std::erase_if(e.heads, [&](const Head& h) { return h.last == l; }); // begins again here
+            if (e.heads.size() == 4) e.heads.pop_back();
+            e.heads.insert(e.heads.begin(), Head{l, step});
         }
     };
     Level l1_, l2_;

@@ -102,13 +102,14 @@ struct WindowCertainty {
 ///   looks up the pages of its first and last byte in the first-level TLB, a miss there in the
 ///   second level (dtlb_misses, stlb_misses). Huge pages are not modelled.
 /// - Stream misses: hardware prefetchers hide misses that continue a regular stream within a page
-///   (next line, previous line, or the stride seen last in that page). Each miss of L1D and of L2
-///   is checked against a small table of the pages missed recently (StreamTable); one that
-///   continues its page's stream counts in l1d_stream_misses / l2_stream_misses besides the misses.
+///   (next line, previous line, or the stream's stride; up to four streams per page, as rows
+///   walked together). Each miss of L1D and of L2 is checked against a small table of the pages
+///   missed recently (StreamTable); one that continues one of its page's streams counts in
+///   l1d_stream_misses / l2_stream_misses besides the misses.
 ///   Nothing is prefetched into the simulated caches: the counters only say which misses a
 ///   prefetcher could have hidden.
-/// - Store misses: an L1D miss of a store also counts in l1d_store_misses, and, if it continues its
-///   page's stream, in l1d_store_stream_misses.
+/// - Store misses: an L1D miss of a store also counts in l1d_store_misses, and, if it continues a
+///   stream of its page, in l1d_store_stream_misses.
 /// - Store forwarding: a load whose first 8-byte word was stored within the last
 ///   `forwarding_window` accesses counts in store_forwarded_loads (a direct-mapped table of recent
 ///   stores' words; a collision forgets the older store, so the count is a lower bound).
@@ -523,18 +524,28 @@ private:
         }
     };
 
-    /// The pages recently missed in one cache level, each with its last missed line and stride:
-    /// what a per-page stream prefetcher tracks. Direct-mapped by page number; touched on misses
+    /// The pages recently missed in one cache level, each with up to `heads` streams (a stream's
+    /// last missed line and stride): what stream prefetchers track. Several per page because a
+    /// kernel often walks several rows of a page at once (an unroll-and-jam of two rows of 2 KiB
+    /// misses lines L, L+32, L+1, L+33, ...), and the cores' prefetchers follow each of them (an L1
+    /// prefetcher per load instruction, an L2 streamer with dozens of streams); one stream per page
+    /// called every one of those misses irregular. Direct-mapped by page number; touched on misses
     /// only, so it costs nothing on hits.
     struct StreamTable {
         static constexpr std::size_t entries = 64;
         static constexpr unsigned page_shift = 12;
-        struct Entry {
-            std::uint64_t page = ~std::uint64_t{0};
+        static constexpr std::size_t heads = 4;
+        struct Head {
             std::int64_t last_line = 0;
             std::int64_t stride = 0;
             std::uint32_t epoch = 0; ///< when it was last written (begin_epoch)
             bool stride_sure = true; ///< the stride is the real run's (not a step from a stale line)
+        };
+        struct Entry {
+            std::uint64_t page = ~std::uint64_t{0};
+            std::uint32_t epoch = 0; ///< when the page was last opened in this slot
+            std::uint32_t used = 0;  ///< heads in use, most recently used first
+            std::array<Head, heads> head{};
         };
         std::vector<Entry> table = std::vector<Entry>(entries);
         unsigned lines_per_page_shift = 0;
@@ -549,56 +560,84 @@ private:
             : lines_per_page_shift(line_shift < page_shift ? page_shift - line_shift : 0) {}
 
         /// What on_miss decided, and whether the real run decides the same (WindowCertainty): the
-        /// entry was written in the current epoch and, where the stride decides, so was its stride.
+        /// stream it continued was written in the current epoch and, where the stride decides, so
+        /// was its stride; a miss that continues none is sure if every stream of its page is.
         struct Decision {
             bool stream, sure;
         };
-        /// A miss of line number `line`: counts it if it continues its page's stream. `Track`: an
-        /// epoch has begun, decide whether the decision is sure; else it is not looked at.
+        /// A miss of line number `line`: counts it if it continues one of its page's streams (the
+        /// next or previous line of a stream's last, else that line plus the stream's stride); a
+        /// miss that continues none begins a stream, its stride the step from the page's most
+        /// recent miss, in place of the least recently continued one. `Track`: an epoch has begun,
+        /// decide whether the decision is sure; else it is not looked at.
         template <bool Track>
         Decision on_miss(std::uint64_t line) noexcept {
             const std::uint64_t page = line >> lines_per_page_shift;
             Entry& e = table[(page ^ (page >> 6)) % entries];
             const auto l = static_cast<std::int64_t>(line);
-            if constexpr (!Track) {
-                if (e.page != page) {
-                    // (Its epoch fields stay as they are: without an epoch they are never read.)
-                    e.page = page;
-                    e.last_line = l;
-                    e.stride = 0;
-                    return {false, false};
-                }
-                const std::int64_t step = l - e.last_line;
-                if (step == 0) return {false, false};
-                const bool continues = step == 1 || step == -1 || step == e.stride;
-                if (continues) ++stream_misses;
-                e.stride = step;
-                e.last_line = l;
-                return {continues, false};
-            } else {
-                const bool same_page = page == last_page;
-                last_page = page;
+            const bool same_page = page == last_page;
+            if constexpr (Track) last_page = page;
+            if (e.page != page) {
+                // In the real run the slot may have held this page (written in the gap): unsure.
                 const bool current = e.epoch == epoch;
-                if (e.page != page) {
-                    // In the real run the slot may have held this page (written in the gap): unsure.
-                    e = Entry{page, l, 0, epoch, current};
-                    sure += current;
-                    return {false, current};
-                }
-                const std::int64_t step = l - e.last_line;
-                const bool continues = step != 0 && (step == 1 || step == -1 || step == e.stride);
-                const bool is_sure = current && (step == 0 || step == 1 || step == -1 || e.stride_sure);
-                sure += is_sure;
-                stream_misses += continues;
-                sure_streams += continues && is_sure;
-                bursting += continues && same_page;
-                if (step == 0) return {false, is_sure};
-                e.stride = step;
-                e.last_line = l;
-                e.stride_sure = current; // a step from a stale line is not the real run's stride
+                e.page = page;
                 e.epoch = epoch;
-                return {continues, is_sure};
+                e.used = 1;
+                e.head[0] = Head{l, 0, epoch, current};
+                if constexpr (Track) sure += current;
+                return {false, Track && current};
             }
+            // The next or previous line of a stream first, then a stride: rows walked together
+            // each keep their own stream rather than one stride across them.
+            std::size_t match = e.used, again = e.used;
+            for (std::size_t i = 0; i < e.used; ++i) {
+                const std::int64_t step = l - e.head[i].last_line;
+                if (step == 0 && i == 0) {
+                    // The page's last missed line again (evicted and missed again at once): no
+                    // stream, nothing learnt.
+                    const bool is_sure = Track && e.head[0].epoch == epoch;
+                    if constexpr (Track) sure += is_sure;
+                    return {false, is_sure};
+                }
+                if (step == 0) again = i; // an older stream's last line: the walk begins again there
+                else if (match == e.used && (step == 1 || step == -1)) match = i;
+            }
+            for (std::size_t i = 0; i < e.used && match == e.used; ++i)
+                if (i != again && l - e.head[i].last_line == e.head[i].stride) match = i;
+            if (match != e.used) {
+                Head h = e.head[match];
+                const std::int64_t step = l - h.last_line;
+                const bool current = h.epoch == epoch;
+                const bool is_sure = Track && current && (step == 1 || step == -1 || h.stride_sure);
+                ++stream_misses;
+                if constexpr (Track) {
+                    sure += is_sure;
+                    sure_streams += is_sure;
+                    bursting += same_page;
+                }
+                h = Head{l, step, epoch, current}; // a step from a stale line is not the real run's stride
+                std::move_backward(e.head.begin(), e.head.begin() + static_cast<std::ptrdiff_t>(match),
+                                   e.head.begin() + static_cast<std::ptrdiff_t>(match) + 1);
+                e.head[0] = h;
+                return {true, is_sure};
+            }
+            bool is_sure = Track;
+            if constexpr (Track)
+                for (std::size_t i = 0; i < e.used; ++i)
+                    is_sure = is_sure && e.head[i].epoch == epoch && e.head[i].stride_sure;
+            if constexpr (Track) sure += is_sure;
+            const Head recent = e.head[0];
+            if (again != e.used) { // that stream begins again here: one stream, not two
+                std::move(e.head.begin() + static_cast<std::ptrdiff_t>(again) + 1,
+                          e.head.begin() + static_cast<std::ptrdiff_t>(e.used),
+                          e.head.begin() + static_cast<std::ptrdiff_t>(again));
+                --e.used;
+            }
+            if (e.used < heads) ++e.used;
+            std::move_backward(e.head.begin(), e.head.begin() + static_cast<std::ptrdiff_t>(e.used) - 1,
+                               e.head.begin() + static_cast<std::ptrdiff_t>(e.used));
+            e.head[0] = Head{l, l - recent.last_line, epoch, recent.epoch == epoch};
+            return {false, is_sure};
         }
         void clear() noexcept {
             std::ranges::fill(table, Entry{});
