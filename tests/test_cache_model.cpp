@@ -386,9 +386,9 @@ private:
             return hit;
         }
     };
-    // Up to four streams per page, most recently continued first: a miss continues the first whose
-    // last line is next to it, else the first a stride away, else begins one (its stride the step from the
-    // page's last miss) in place of the oldest.
+    // Up to four streams per page, most recently used first: a miss continues the first whose last
+    // line is next to it, else the first a stride away, else begins one (its stride the step from
+    // the page's last miss) in place of the first whose last line it is, else of the oldest.
     struct Streams {
         struct Head {
             std::int64_t last = 0, stride = 0;
@@ -422,7 +422,9 @@ private:
                     }
                 }
             const std::int64_t step = l - e.heads.front().last;
-            std::erase_if(e.heads, [&](const Head& h) { return h.last == l; }); // begins again here
+            // A stream whose last line this is begins again here (the most recent such).
+            if (const auto again = std::ranges::find(e.heads, l, &Head::last); again != e.heads.end())
+                e.heads.erase(again);
             if (e.heads.size() == 4) e.heads.pop_back();
             e.heads.insert(e.heads.begin(), Head{l, step});
         }

@@ -63,10 +63,11 @@ TEST_CASE("QEMU and Unicorn agree on GEMM, conv2d and depthwise conv on three IS
             CHECK(q.stats.dataflow_cycles > 0);
             // The walk with memory also hears where the caches found each load, and the two
             // simulators' caches do not always answer alike (never compared before this walk): the
-            // stream decisions differ a little on GEMM (406 against 408 on host-x86-64) and conv2d
-            // (197 against 224), a lot on depthwise conv (734 against 1 192), and on cortex-a72 QEMU
-            // counts more L1D misses on both convolutions (501 against 327 on conv2d). Where the
-            // misses agree and the streams nearly do, so must the walks.
+            // stream decisions differ a little on GEMM (410 against 412 on host-x86-64), more on
+            // conv2d (260 against 314 since a page keeps four streams; 197 against 224 with one)
+            // and a lot on depthwise conv (780 against 1 238), and on cortex-a72 QEMU counts more
+            // L1D misses on both convolutions (501 against 327 on conv2d). Where the misses agree
+            // and the streams nearly do, so must the walks.
             CHECK(q.stats.dataflow_memory_cycles >= q.stats.dataflow_cycles);
             CHECK(u.stats.dataflow_memory_cycles >= u.stats.dataflow_cycles);
             const auto streams = [](const Stats& s) { return static_cast<double>(s.l1d_stream_misses); };
@@ -80,7 +81,7 @@ TEST_CASE("QEMU and Unicorn agree on GEMM, conv2d and depthwise conv on three IS
             CHECK(q.buffers == u.buffers);
         }
     }
-    CHECK(walks_compared >= 5); // the three GEMMs, conv2d on x86-64 and RV64
+    CHECK(walks_compared >= 3); // the three GEMMs
 }
 
 TEST_CASE("warm caches: buffers that fit start cached in both simulators, and nothing else changes") {

@@ -543,7 +543,7 @@ private:
         };
         struct Entry {
             std::uint64_t page = ~std::uint64_t{0};
-            std::uint32_t epoch = 0; ///< when the page was last opened in this slot
+            std::uint32_t epoch = 0; ///< when the slot was last written (begin_epoch)
             std::uint32_t used = 0;  ///< heads in use, most recently used first
             std::array<Head, heads> head{};
         };
@@ -599,11 +599,14 @@ private:
                     if constexpr (Track) sure += is_sure;
                     return {false, is_sure};
                 }
-                if (step == 0) again = i; // an older stream's last line: the walk begins again there
+                // An older stream's last line: the walk begins again there (the most recent such).
+                if (step == 0) again = std::min(again, i);
                 else if (match == e.used && (step == 1 || step == -1)) match = i;
             }
-            for (std::size_t i = 0; i < e.used && match == e.used; ++i)
-                if (i != again && l - e.head[i].last_line == e.head[i].stride) match = i;
+            for (std::size_t i = 0; i < e.used && match == e.used; ++i) {
+                const std::int64_t step = l - e.head[i].last_line;
+                if (step != 0 && step == e.head[i].stride) match = i;
+            }
             if (match != e.used) {
                 Head h = e.head[match];
                 const std::int64_t step = l - h.last_line;
@@ -616,6 +619,7 @@ private:
                     bursting += same_page;
                 }
                 h = Head{l, step, epoch, current}; // a step from a stale line is not the real run's stride
+                e.epoch = epoch;
                 std::move_backward(e.head.begin(), e.head.begin() + static_cast<std::ptrdiff_t>(match),
                                    e.head.begin() + static_cast<std::ptrdiff_t>(match) + 1);
                 e.head[0] = h;
@@ -637,6 +641,7 @@ private:
             std::move_backward(e.head.begin(), e.head.begin() + static_cast<std::ptrdiff_t>(e.used) - 1,
                                e.head.begin() + static_cast<std::ptrdiff_t>(e.used));
             e.head[0] = Head{l, l - recent.last_line, epoch, recent.epoch == epoch};
+            e.epoch = epoch;
             return {false, is_sure};
         }
         void clear() noexcept {
