@@ -43,10 +43,10 @@ enum class CacheStart {
 ///   most recently used line are not examined, to keep the common hit free: a leftover there
 ///   counts as a hit of the epoch's, which can only make later decisions of its set look less
 ///   sure. Nor are hits of the fully associative TLBs kept as a linked list.)
-/// - Stream decisions (is this miss the continuation of its page's stream?): sure if taken from a
-///   stream-table entry written in the epoch (for a stride, a stride learnt in it). The real run's
-///   entry for a page was written by a miss in the gap, so a window's first miss on each page is
-///   an unsure decision.
+/// - Stream decisions (does this miss continue one of its page's streams?): sure if taken from a
+///   stream written in the epoch (for a stride, a stride learnt in it), and a miss that continues
+///   none only if every stream of its page was. The real run's entry for a page was written by a
+///   miss in the gap, so a window's first miss on each page is an unsure decision.
 /// WindowEstimator turns unsure misses and hits into an interval, and the stream counters into the
 /// misses times the share of streams among the sure decisions. An exact run begins no epoch and
 /// counts none of this.
@@ -566,10 +566,11 @@ private:
             bool stream, sure;
         };
         /// A miss of line number `line`: counts it if it continues one of its page's streams (the
-        /// next or previous line of a stream's last, else that line plus the stream's stride); a
-        /// miss that continues none begins a stream, its stride the step from the page's most
-        /// recent miss, in place of the least recently continued one. `Track`: an epoch has begun,
-        /// decide whether the decision is sure; else it is not looked at.
+        /// next or previous line of a stream's last, else that line plus the stream's stride; of
+        /// several, the most recently used); a miss that continues none begins a stream, its stride
+        /// the step from the page's most recent miss, in place of a stream whose last line it is
+        /// (the walk begins again there), else of the least recently used one. `Track`: an epoch
+        /// has begun, decide whether the decision is sure; else it is not looked at.
         template <bool Track>
         Decision on_miss(std::uint64_t line) noexcept {
             const std::uint64_t page = line >> lines_per_page_shift;
