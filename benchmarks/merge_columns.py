@@ -23,13 +23,18 @@ import csv
 import sys
 
 
+def named(column, counters):
+    """Whether `column` is one of the named counters, of any simulator ("qemu.l1d_misses")."""
+    return any(column.endswith('.' + c) for c in counters)
+
+
 def replace(old_path, new_paths, out_path, counters):
     new = {}
     for path in new_paths.split('+'):
         with open(path, newline='') as f:
             for r in csv.DictReader(f):
                 values = new.setdefault((r['workload'], r['variant']), {})
-                values.update({k: v for k, v in r.items() if any(k.endswith('.' + c) for c in counters) and v != ''})
+                values.update({k: v for k, v in r.items() if named(k, counters) and v != ''})
     with open(old_path, newline='') as f:
         reader = csv.DictReader(f)
         fields, rows = reader.fieldnames, list(reader)
@@ -39,7 +44,7 @@ def replace(old_path, new_paths, out_path, counters):
         if key not in new:
             sys.exit(f'{new_paths}: no row {key[0]}/{key[1]} of {old_path}')
         for column in fields:
-            if any(column.endswith('.' + c) for c in counters):
+            if named(column, counters):
                 if column not in new[key]:
                     sys.exit(f'{new_paths}: no {column} for {key[0]}/{key[1]}')
                 changed += row[column] != new[key][column]
@@ -78,7 +83,7 @@ def main():
             if key not in old:
                 sys.exit(f'{new_path}: {key[0]}/{key[1]} is not in {old_path}')
             for column in reader.fieldnames:
-                if column in old[key] and not any(column.endswith('.' + c) for c in counters):
+                if column in old[key] and not named(column, counters):
                     row[column] = old[key][column]
             writer.writerow(row)
             rows += 1

@@ -619,11 +619,8 @@ private:
                     sure_streams += is_sure;
                     bursting += same_page;
                 }
-                h = Head{l, step, epoch, current}; // a step from a stale line is not the real run's stride
-                e.epoch = epoch;
-                std::move_backward(e.head.begin(), e.head.begin() + static_cast<std::ptrdiff_t>(match),
-                                   e.head.begin() + static_cast<std::ptrdiff_t>(match) + 1);
-                e.head[0] = h;
+                // A step from a stale line is not the real run's stride.
+                put_first(e, match, Head{l, step, epoch, current});
                 return {true, is_sure};
             }
             bool is_sure = Track;
@@ -632,18 +629,18 @@ private:
                     is_sure = is_sure && e.head[i].epoch == epoch && e.head[i].stride_sure;
             if constexpr (Track) sure += is_sure;
             const Head recent = e.head[0];
-            if (again != e.used) { // that stream begins again here: one stream, not two
-                std::move(e.head.begin() + static_cast<std::ptrdiff_t>(again) + 1,
-                          e.head.begin() + static_cast<std::ptrdiff_t>(e.used),
-                          e.head.begin() + static_cast<std::ptrdiff_t>(again));
-                --e.used;
-            }
-            if (e.used < heads) ++e.used;
-            std::move_backward(e.head.begin(), e.head.begin() + static_cast<std::ptrdiff_t>(e.used) - 1,
-                               e.head.begin() + static_cast<std::ptrdiff_t>(e.used));
-            e.head[0] = Head{l, l - recent.last_line, epoch, recent.epoch == epoch};
-            e.epoch = epoch;
+            // In place of the stream that begins again here (one stream, not two), else of none
+            // while a slot is free, else of the least recently used (the last).
+            const std::size_t slot = again != e.used ? again : e.used < heads ? e.used++ : heads - 1;
+            put_first(e, slot, Head{l, l - recent.last_line, epoch, recent.epoch == epoch});
             return {false, is_sure};
+        }
+        /// Writes `head` in place of slot `slot` and moves it to the front (most recently used).
+        void put_first(Entry& e, std::size_t slot, const Head& head) noexcept {
+            std::rotate(e.head.begin(), e.head.begin() + static_cast<std::ptrdiff_t>(slot),
+                        e.head.begin() + static_cast<std::ptrdiff_t>(slot) + 1);
+            e.head[0] = head;
+            e.epoch = epoch;
         }
         void clear() noexcept {
             std::ranges::fill(table, Entry{});
