@@ -1065,6 +1065,212 @@ std::vector<Variant> gemm_gelu(const Workload& w) {
         {});
 }
 
+/// A transposed convolution (deconvolution, the backward-data pass of a strided convolution):
+/// O[h*stride + r][w*stride + s][k] += I[h][w][c] * F[r][s][c][k], NHWC, no padding, the output
+/// (H-1)*stride + R by (W-1)*stride + S. Knobs: the algorithm (0: scatter, each input pixel adds
+/// into the R x S outputs it reaches, so neighbouring pixels' updates overlap; 1: gather, each
+/// output pixel sums the taps that reach it, found by testing every tap's parity and range;
+/// 2: gather by phase, the outputs of each stride phase visit only their own taps), the channel
+/// loops (c outside k: a row of O updated per input channel, vectorisable over k; or k outside c:
+/// a dot product per output channel, F read with stride K), unrolling, vectorisation. Schedules
+/// sum each output's terms in different orders: equal to the reference up to rounding.
+std::vector<Variant> conv_transpose2d(const Workload& w) {
+    const std::vector<Knob> knobs{{"alg", "a", {0, 1, 2}}, {"inner", "i", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int alg = k.at("alg");
+        // The channel loops for one (input pixel, tap, output pixel): in, f and o point at them.
+        std::string ch;
+        const std::string ind(alg == 0 ? 16 : 20, ' ');
+        const std::string u = unroll_pragma(k.at("unroll"), ind + "    ");
+        if (k.at("inner") == 0)
+            ch = fmt::format("{0}for (int c = 0; c < C; ++c) {{\n{0}    const float a = in[c];\n{1}{0}    for (int k = "
+                             "0; k < K; ++k) o[k] += a * f[c * K + k];\n{0}}}\n",
+                             ind, u);
+        else
+            ch = fmt::format("{0}for (int k = 0; k < K; ++k) {{\n{0}    float a = o[k];\n{1}{0}    for (int c = 0; c < "
+                             "C; ++c) a += in[c] * f[c * K + k];\n{0}    o[k] = a;\n{0}}}\n",
+                             ind, u);
+        const std::string ptrs = ind + "const float *restrict in = I + (h * W + w) * C;\n" + ind +
+                                 "const float *restrict f = F + (r * S + s) * C * K;\n" + ind +
+                                 "float *restrict o = O + (oh * OW + ow) * K;\n";
+        std::string b;
+        if (alg == 0)
+            b = "    for (int h = 0; h < H; ++h)\n        for (int w = 0; w < W; ++w)\n            for (int r = 0; r < "
+                "R; ++r)\n                for (int s = 0; s < S; ++s) {\n                const int oh = h * STRIDE + r, "
+                "ow = w * STRIDE + s;\n" +
+                ptrs + ch + "            }\n";
+        else if (alg == 1)
+            b = "    for (int oh = 0; oh < OH; ++oh)\n        for (int ow = 0; ow < OW; ++ow)\n            for (int r = "
+                "0; r < R; ++r) {\n                const int hr = oh - r;\n                if (hr < 0 || hr % STRIDE "
+                "!= 0 || hr / STRIDE >= H) continue;\n                const int h = hr / STRIDE;\n                for "
+                "(int s = 0; s < S; ++s) {\n                    const int ws = ow - s;\n                    if (ws < 0 "
+                "|| ws % STRIDE != 0 || ws / STRIDE >= W) continue;\n                    const int w = ws / STRIDE;\n" +
+                ptrs + ch + "                }\n            }\n";
+        else
+            b = "    for (int ph = 0; ph < STRIDE; ++ph)\n    for (int pw = 0; pw < STRIDE; ++pw)\n        for (int oh = "
+                "ph; oh < OH; oh += STRIDE)\n        for (int ow = pw; ow < OW; ow += STRIDE)\n            for (int r "
+                "= ph; r < R; r += STRIDE) {\n                const int h = (oh - r) / STRIDE;\n                if (oh "
+                "< r || h >= H) continue;\n                for (int s = pw; s < S; s += STRIDE) {\n                   "
+                " const int w = (ow - s) / STRIDE;\n                    if (ow < s || w >= W) continue;\n" +
+                ptrs + ch + "                }\n            }\n";
+        const int stride = w.dim("stride");
+        return kernel(dim_defines(w, {{"STRIDE", stride},
+                                      {"OH", (w.dim("H") - 1) * stride + w.dim("R")},
+                                      {"OW", (w.dim("W") - 1) * stride + w.dim("S")}}),
+                      conv_signature, b);
+    });
+}
+
+/// B independent radix-2 FFTs of N complex points (interleaved re, im), decimation in time: the
+/// input copied in bit-reversed order, then log2 N stages of butterflies, the twiddle factors an
+/// input (tw, N/2 complex; the harness fills it, so this is an FFT's butterfly network with
+/// arbitrary twiddles: the same loads, stores and arithmetic). Knobs: the butterfly loops of a
+/// stage (groups outside, each group's butterflies inside with strided twiddles; or twiddles
+/// outside, each twiddle's butterflies across the groups inside), the layout while transforming
+/// (interleaved in y, or split into real and imaginary scratch arrays), the batch (one row through
+/// every stage, or every row through one stage at a time), unrolling, vectorisation. Every butterfly
+/// computes the same operations on the same operands: bit-identical.
+std::vector<Variant> fft_rows(const Workload& w) {
+    const std::vector<Knob> knobs{{"order", "o", {0, 1}},  {"split", "s", {0, 1}}, {"stage_outer", "b", {0, 1}},
+                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool twiddle_outer = k.at("order") == 1, split = k.at("split") == 1, stage_outer = k.at("stage_outer") == 1;
+        const std::string u = unroll_pragma(k.at("unroll"), "            ");
+        // Element p of the row being transformed, real and imaginary parts.
+        auto re = [&](const std::string& p) { return split ? fmt::format("zr[{}]", p) : fmt::format("z[2 * ({})]", p); };
+        auto im = [&](const std::string& p) {
+            return split ? fmt::format("zi[{}]", p) : fmt::format("z[2 * ({}) + 1]", p);
+        };
+        const std::string butterfly = fmt::format(
+            "{{ const float br = {0}, bi = {1}; const float tr = wr * br - wi * bi, ti = wr * bi + wi * br; const "
+            "float ar = {2}, ai = {3}; {2} = ar + tr; {3} = ai + ti; {0} = ar - tr; {1} = ai - ti; }}",
+            re("g + j + m"), im("g + j + m"), re("g + j"), im("g + j"));
+        const std::string tw = "const float wr = tw[2 * j * step], wi = tw[2 * j * step + 1]; ";
+        std::string stage;
+        if (twiddle_outer)
+            stage = "        for (int j = 0; j < m; ++j) {\n            " + tw + "\n" + u +
+                    "            for (int g = 0; g < N; g += 2 * m) " + butterfly + "\n        }\n";
+        else
+            stage = "        for (int g = 0; g < N; g += 2 * m) {\n" + u + "            for (int j = 0; j < m; ++j) { " +
+                    tw + butterfly + " }\n        }\n";
+        // Points the row's arrays at row `row`.
+        const std::string row_ptrs = split ? "        float *restrict zr = re + row * N, *restrict zi = im + row * N;\n"
+                                           : "        float *restrict z = y + row * 2 * N;\n";
+        std::string b = "    int rev[N];\n    for (int i = 0; i < N; ++i) {\n        int r = 0;\n        for (int "
+                        "v = i, n = 1; n < N; n <<= 1, v >>= 1) r = (r << 1) | (v & 1);\n        rev[i] = r;\n    }\n";
+        // Rows kept in the split scratch: all of them if every row goes through a stage at once.
+        if (split) b += stage_outer ? "    float re[B * N], im[B * N];\n" : "    float re[N], im[N];\n";
+        const std::string split_row = stage_outer ? "row * N + " : "";
+        const std::string load =
+            split ? fmt::format("        for (int i = 0; i < N; ++i) {{ re[{0}i] = x[row * 2 * N + 2 * rev[i]]; "
+                                "im[{0}i] = x[row * 2 * N + 2 * rev[i] + 1]; }}\n",
+                                split_row)
+                  : "        for (int i = 0; i < N; ++i) { y[row * 2 * N + 2 * i] = x[row * 2 * N + 2 * rev[i]]; y[row * "
+                    "2 * N + 2 * i + 1] = x[row * 2 * N + 2 * rev[i] + 1]; }\n";
+        const std::string store =
+            split ? fmt::format("        for (int i = 0; i < N; ++i) {{ y[row * 2 * N + 2 * i] = re[{0}i]; y[row * 2 * "
+                                "N + 2 * i + 1] = im[{0}i]; }}\n",
+                                split_row)
+                  : "";
+        const std::string row_ptrs_local =
+            split && !stage_outer ? "        float *restrict zr = re, *restrict zi = im;\n" : row_ptrs;
+        const std::string stages = "    for (int m = 1; m < N; m <<= 1) {\n        const int step = N / (2 * m);\n";
+        if (!stage_outer) {
+            b += "    for (int row = 0; row < B; ++row) {\n" + load + row_ptrs_local + "    for (int m = 1; m < N; m <<= "
+                 "1) {\n        const int step = N / (2 * m);\n" +
+                 stage + "    }\n" + store + "    }\n";
+        } else {
+            b += "    for (int row = 0; row < B; ++row) {\n" + load + "    }\n" + stages +
+                 "        for (int row = 0; row < B; ++row) {\n" + row_ptrs + stage + "        }\n    }\n";
+            if (split) b += "    for (int row = 0; row < B; ++row) {\n" + store + "    }\n";
+        }
+        return kernel(dim_defines(w), "const float *restrict x, const float *restrict tw, float *restrict y", b);
+    });
+}
+
+/// Per-row symmetric int8 quantisation: scale[r] = 127 / max |x[r][:]| (1 for a zero row) and
+/// q[r][j] = x[r][j] * scale[r] rounded half away from zero. Knobs: the passes (each row's maximum
+/// and then its quantisation while it is in cache; or every row's maximum first, then a second pass
+/// over x), partial maxima (1, 2 or 4 interleaved: a shorter chain of max operations), an explicit
+/// saturation to [-127, 127] (a no-op here, as a quantiser writes it), unrolling, vectorisation.
+/// Maxima are exact and the arithmetic is the same in every schedule: bit-identical.
+std::vector<Variant> quantize_rows_i8(const Workload& w) {
+    const std::vector<Knob> knobs{{"passes", "p", {1, 2}},
+                                  {"acc", "a", {1, 2, 4}},
+                                  {"saturate", "s", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int acc = k.at("acc");
+        const std::string u = unroll_pragma(k.at("unroll"), "        ");
+        std::string maximum = fmt::format("        float m[{}];\n        for (int l = 0; l < {}; ++l) m[l] = 0.0f;\n",
+                                          acc, acc);
+        maximum += u + fmt::format("        for (int j = 0; j < C; j += {}) {{\n", acc);
+        for (int l = 0; l < acc; ++l)
+            maximum += fmt::format(
+                "            {{ const float a = __builtin_fabsf(xr[j + {0}]); m[{0}] = a > m[{0}] ? a : m[{0}]; }}\n", l);
+        maximum += "        }\n        float mx = m[0];\n";
+        for (int l = 1; l < acc; ++l) maximum += fmt::format("        mx = m[{0}] > mx ? m[{0}] : mx;\n", l);
+        maximum += "        scale[r] = 127.0f / (mx > 0.0f ? mx : 127.0f);\n";
+        std::string quantise = "        const float sc = scale[r];\n" + u +
+                               "        for (int j = 0; j < C; ++j) {\n            const float v = xr[j] * sc;\n"
+                               "            int t = (int)(v + (v >= 0.0f ? 0.5f : -0.5f));\n";
+        if (k.at("saturate")) quantise += "            t = t > 127 ? 127 : t < -127 ? -127 : t;\n";
+        quantise += "            q[r * C + j] = (signed char)t;\n        }\n";
+        const std::string row = "        const float *restrict xr = x + r * C;\n";
+        std::string b;
+        if (k.at("passes") == 1) b = "    for (int r = 0; r < R; ++r) {\n" + row + maximum + quantise + "    }\n";
+        else
+            b = "    for (int r = 0; r < R; ++r) {\n" + row + maximum + "    }\n    for (int r = 0; r < R; ++r) {\n" +
+                row + quantise + "    }\n";
+        return kernel(dim_defines(w), "const float *restrict x, float *restrict scale, signed char *restrict q", b);
+    });
+}
+
+/// A unit lower-triangular solve with a scaled matrix: x[i] = b[i] - SCALE * sum_{j<i} L[i][j] x[j]
+/// (SCALE = 1/64 keeps x bounded for any L in [-1, 1)), L row-major N x N (its strict lower half
+/// read). Each x[i] needs every earlier one: a chain across rows. Knobs: the orientation (by rows:
+/// a dot product of L's row with x so far; by columns: x[j], once final, subtracted from every later
+/// x[i], L read down a column with stride N), partial sums of the dot product (1, 2 or 4; rows
+/// only), SCALE applied once per sum or to every term (a power of two: the same values, one multiply
+/// more per term), unrolling, vectorisation. Orientations and partial sums reorder the sums: equal
+/// to the reference up to rounding.
+std::vector<Variant> triangular_solve(const Workload& w) {
+    const std::vector<Knob> knobs{{"cols", "c", {0, 1}},
+                                  {"acc", "a", {1, 2, 4}},
+                                  {"scale_each", "e", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int acc = k.at("acc");
+        const bool each = k.at("scale_each") == 1;
+        if (k.at("cols") == 1 && acc != 1) return std::nullopt;
+        std::string b;
+        if (k.at("cols") == 0) {
+            const std::string u = unroll_pragma(k.at("unroll"), "        ");
+            const std::string term = each ? "li[j + {0}] * x[j + {0}] * SCALE" : "li[j + {0}] * x[j + {0}]";
+            b = fmt::format("    for (int i = 0; i < N; ++i) {{\n        const float *restrict li = L + i * N;\n        "
+                            "float s[{0}];\n        for (int l = 0; l < {0}; ++l) s[l] = 0.0f;\n        int j = 0;\n",
+                            acc);
+            b += u + fmt::format("        for (; j + {} <= i; j += {}) {{\n", acc, acc);
+            for (int l = 0; l < acc; ++l)
+                b += fmt::format("            s[{}] += ", l) + fmt::format(fmt::runtime(term), l) + ";\n";
+            b += "        }\n        for (; j < i; ++j) s[0] += " + fmt::format(fmt::runtime(term), 0) + ";\n";
+            b += "        float t = s[0];\n";
+            for (int l = 1; l < acc; ++l) b += fmt::format("        t += s[{}];\n", l);
+            b += each ? "        x[i] = b[i] - t;\n    }\n" : "        x[i] = b[i] - t * SCALE;\n    }\n";
+        } else {
+            const std::string u = unroll_pragma(k.at("unroll"), "        ");
+            b = "    for (int i = 0; i < N; ++i) x[i] = b[i];\n    for (int j = 0; j < N; ++j) {\n";
+            b += each ? "        const float xj = x[j];\n" : "        const float xj = x[j] * SCALE;\n";
+            b += u + "        for (int i = j + 1; i < N; ++i) x[i] -= L[i * N + j] * xj" + (each ? " * SCALE" : "") +
+                 ";\n    }\n";
+        }
+        return kernel(dim_defines(w) + "#define SCALE 0.015625f\n",
+                      "const float *restrict L, const float *restrict b, float *restrict x", b);
+    });
+}
+
 std::uint64_t conv_out(const Workload& w, const char* in, const char* win, int stride, int dilation) {
     return static_cast<std::uint64_t>((w.dim(in) - dilation * (w.dim(win) - 1) - 1) / stride + 1);
 }
@@ -1127,6 +1333,13 @@ std::vector<Workload> family_workloads() {
         {"attention-64x64", OpKind::attention, {{"L", 64}, {"D", 64}}, "attention"},
         {"gemm-gelu-128x128x32", OpKind::gemm_gelu, {{"M", 128}, {"N", 128}, {"K", 32}}, "gemm_epilogue"},
         {"compact-131072", OpKind::compact_positive, {{"N", 131072}}, "compaction"},
+        {"convt-nhwc-16x16x16x16-3x3s2",
+         OpKind::conv_transpose2d_nhwc,
+         {{"H", 16}, {"W", 16}, {"C", 16}, {"K", 16}, {"R", 3}, {"S", 3}, {"stride", 2}},
+         "conv_transpose"},
+        {"fft-64x256", OpKind::fft_rows, {{"B", 64}, {"N", 256}}, "fft"},
+        {"quantize-i8-128x1024", OpKind::quantize_rows_i8, {{"R", 128}, {"C", 1024}}, "quantize"},
+        {"trsv-512", OpKind::triangular_solve, {{"N", 512}}, "triangular_solve"},
     };
 }
 
@@ -1170,6 +1383,14 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::argmax_rows: return u("R") * u("C");
         case OpKind::histogram: return u("T");
         case OpKind::compact_positive: return u("N");
+        case OpKind::conv_transpose2d_nhwc: return u("H") * u("W") * u("R") * u("S") * u("C") * u("K");
+        case OpKind::fft_rows: { // 4 multiplies per butterfly, N/2 butterflies per stage, log2 N stages
+            std::uint64_t stages = 0;
+            for (std::uint64_t n = u("N"); n > 1; n /= 2) ++stages;
+            return 4 * u("B") * (u("N") / 2) * stages;
+        }
+        case OpKind::quantize_rows_i8: return 2 * u("R") * u("C"); // maximum, scale and round
+        case OpKind::triangular_solve: return u("N") * (u("N") - 1) / 2;
         case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
@@ -1263,6 +1484,19 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::compact_positive:
             // y last: the corpus checks compare the last buffer (y's zero tail also fixes the count).
             return {{"x", f32, u("N"), in}, {"count", ElemType::i32, 1, out}, {"y", f32, u("N"), out}};
+        case OpKind::conv_transpose2d_nhwc: {
+            const auto stride = static_cast<std::uint64_t>(w.dim("stride"));
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"F", f32, u("R") * u("S") * u("C") * u("K"), in},
+                    {"O", f32, ((u("H") - 1) * stride + u("R")) * ((u("W") - 1) * stride + u("S")) * u("K"), out}};
+        }
+        case OpKind::fft_rows:
+            return {{"x", f32, 2 * u("B") * u("N"), in}, {"tw", f32, u("N"), in}, {"y", f32, 2 * u("B") * u("N"), out}};
+        case OpKind::quantize_rows_i8:
+            // q last: the corpus checks compare the last buffer (its values follow from the scales).
+            return {{"x", f32, u("R") * u("C"), in}, {"scale", f32, u("R"), out}, {"q", ElemType::i8, u("R") * u("C"), out}};
+        case OpKind::triangular_solve:
+            return {{"L", f32, u("N") * u("N"), in}, {"b", f32, u("N"), in}, {"x", f32, u("N"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -1311,6 +1545,10 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::argmax_rows: return argmax_rows(w);
         case OpKind::histogram: return histogram(w);
         case OpKind::compact_positive: return compact_positive(w);
+        case OpKind::conv_transpose2d_nhwc: return conv_transpose2d(w);
+        case OpKind::fft_rows: return fft_rows(w);
+        case OpKind::quantize_rows_i8: return quantize_rows_i8(w);
+        case OpKind::triangular_solve: return triangular_solve(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -50,6 +50,10 @@ enum class OpKind {
     attention,
     gemm_gelu,
     compact_positive,
+    conv_transpose2d_nhwc,
+    fft_rows,
+    quantize_rows_i8,
+    triangular_solve,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -66,7 +70,9 @@ enum class OpKind {
 ///  written); spmv_ell M (rows), E (nonzeros per row), N (columns, a power of two); nchw_to_nhwc
 ///  C, H, W; upsample_bilinear_nhwc H, W, C (the input; the output is 2H x 2W); argmax_rows R, C;
 ///  histogram T (samples), B (bins, a power of two); attention L (tokens), D (width); gemm_gelu M,
-///  N, K; compact_positive N.
+///  N, K; compact_positive N; conv_transpose2d_nhwc H, W, C (the input), K, R, S, stride (the output
+///  (H-1)*stride+R by (W-1)*stride+S); fft_rows B (rows), N (complex points, a power of two);
+///  quantize_rows_i8 R, C; triangular_solve N.
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
