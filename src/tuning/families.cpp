@@ -1271,6 +1271,141 @@ std::vector<Variant> triangular_solve(const Workload& w) {
     });
 }
 
+/// Rotary position embedding (RoPE, the pairs interleaved): for token t, head h and pair i,
+/// (x0, x1) = x[t][h][2i..2i+1] rotated by the token's angle for pair i, given as tables
+/// cs[t][i], sn[t][i] (inputs; the harness fills them, so the "rotation" is any 2 x 2 map of that
+/// form: the same loads and arithmetic). Knobs: the loop order (tokens, heads, pairs; heads inside
+/// the pairs reuse each pair's table entries across heads, pairs innermost stream a head's row),
+/// pairs split into even and odd scratch arrays first (contiguous lanes, then interleaved back),
+/// unrolling, vectorisation. The same operations on the same operands: bit-identical.
+std::vector<Variant> rope(const Workload& w) {
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}}, {"split", "s", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order");
+        const bool split = k.at("split") == 1;
+        const std::string rotate_pair =
+            "{ const float c = cs[t * P + i], s = sn[t * P + i]; const float x0 = x[(t * NH + h) * 2 * P + 2 * i], x1 = "
+            "x[(t * NH + h) * 2 * P + 2 * i + 1]; y[(t * NH + h) * 2 * P + 2 * i] = x0 * c - x1 * s; y[(t * NH + h) * 2 "
+            "* P + 2 * i + 1] = x0 * s + x1 * c; }";
+        std::string b;
+        if (!split) {
+            const std::vector<std::string> loops[] = {{"t", "h", "i"}, {"t", "i", "h"}, {"h", "t", "i"}};
+            const std::map<std::string, std::string> bound{{"t", "T"}, {"h", "NH"}, {"i", "P"}};
+            std::string indent = "    ";
+            for (std::size_t l = 0; l < 3; ++l) {
+                if (l == 2) b += unroll_pragma(k.at("unroll"), indent);
+                b += fmt::format("{0}for (int {1} = 0; {1} < {2}; ++{1})\n", indent, loops[order][l],
+                                 bound.at(loops[order][l]));
+                indent += "    ";
+            }
+            b += indent + rotate_pair + "\n";
+        } else {
+            // Split: a head's row into even and odd lanes, rotated as two contiguous arrays, then
+            // interleaved back. The orders that put pairs innermost apply; heads inside pairs is
+            // not a split schedule.
+            if (order == 1) return std::nullopt;
+            const std::string u = unroll_pragma(k.at("unroll"), "        ");
+            const std::string outer = order == 0 ? "    for (int t = 0; t < T; ++t)\n    for (int h = 0; h < NH; ++h) {\n"
+                                                 : "    for (int h = 0; h < NH; ++h)\n    for (int t = 0; t < T; ++t) {\n";
+            b = outer + "        const float *restrict xr = x + (t * NH + h) * 2 * P;\n        float *restrict yr = y + "
+                        "(t * NH + h) * 2 * P;\n        const float *restrict c = cs + t * P, *restrict s = sn + t * "
+                        "P;\n        float e[P], o[P], re[P], ro[P];\n        for (int i = 0; i < P; ++i) { e[i] = xr[2 "
+                        "* i]; o[i] = xr[2 * i + 1]; }\n" +
+                u + "        for (int i = 0; i < P; ++i) { re[i] = e[i] * c[i] - o[i] * s[i]; ro[i] = e[i] * s[i] + o[i] "
+                    "* c[i]; }\n        for (int i = 0; i < P; ++i) { yr[2 * i] = re[i]; yr[2 * i + 1] = ro[i]; }\n    "
+                    "}\n";
+        }
+        return kernel(dim_defines(w, {{"P", w.dim("D") / 2}}),
+                      "const float *restrict x, const float *restrict cs, const float *restrict sn, float *restrict y",
+                      b);
+    });
+}
+
+/// Each row of x (R rows of N floats, N a power of two) sorted ascending by a bitonic sorting
+/// network into y. Knobs: the compare-exchange (a branch that swaps an out-of-order pair, or a min
+/// and a max, branch-free), how a step finds its pairs (every element tests whether its partner
+/// i ^ j lies above it; or the pairs enumerated block by block, no test: contiguous, vectorisable),
+/// the rows (each row through the whole network, or every row through one step at a time),
+/// unrolling, vectorisation. A sorting network's output is the sorted row whatever the schedule:
+/// bit-identical.
+std::vector<Variant> bitonic_sort_rows(const Workload& w) {
+    const std::vector<Knob> knobs{{"minmax", "m", {0, 1}},
+                                  {"pairs", "p", {0, 1}},
+                                  {"step_outer", "b", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool minmax = k.at("minmax") == 1, pairs = k.at("pairs") == 1, step_outer = k.at("step_outer") == 1;
+        // Orders z[a] and z[b] ascending if `up`, else descending.
+        const std::string exchange =
+            minmax ? "{ const float p = z[a], q = z[b]; const float lo = p < q ? p : q, hi = p < q ? q : p; z[a] = up ? "
+                     "lo : hi; z[b] = up ? hi : lo; }"
+                   : "{ const float p = z[a], q = z[b]; if ((p > q) == up) { z[a] = q; z[b] = p; } }";
+        const std::string u = unroll_pragma(k.at("unroll"), "            ");
+        std::string step;
+        if (!pairs)
+            step = u + "            for (int a = 0; a < N; ++a) {\n                const int b = a ^ j;\n               "
+                       " if (b <= a) continue;\n                const int up = (a & kk) == 0;\n                " +
+                   exchange + "\n            }\n";
+        else
+            step = "            for (int a0 = 0; a0 < N; a0 += 2 * j) {\n                const int up = (a0 & kk) == "
+                   "0;\n" +
+                   u + "                for (int a = a0; a < a0 + j; ++a) {\n                    const int b = a + "
+                       "j;\n                    " +
+                   exchange + "\n                }\n            }\n";
+        std::string b = "    for (int i = 0; i < R * N; ++i) y[i] = x[i];\n";
+        const std::string row = "        float *restrict z = y + r * N;\n";
+        if (!step_outer)
+            b += "    for (int r = 0; r < R; ++r) {\n" + row +
+                 "        for (int kk = 2; kk <= N; kk <<= 1)\n        for (int j = kk >> 1; j > 0; j >>= 1) {\n" + step +
+                 "        }\n    }\n";
+        else
+            b += "    for (int kk = 2; kk <= N; kk <<= 1)\n    for (int j = kk >> 1; j > 0; j >>= 1)\n    for (int r = 0; "
+                 "r < R; ++r) {\n" +
+                 row + step + "    }\n";
+        return kernel(dim_defines(w), "const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// Embedding bag (sum pooling, the recommendation models' lookup): out[g][:] = sum of table rows
+/// over bag g's indices, bag g holding 1 + len[g] mod MAXBAG indices from idx[g * MAXBAG], each
+/// index mapped into the table by a multiplicative hash (the harness's i32 values are small).
+/// Knobs: the row block (all D columns per index, or blocks of 16 columns, each walking the bag's
+/// indices again), the bag's rows computed into a small array first, the sum in a local array or
+/// directly in out, unrolling, vectorisation. Every element sums the bag's rows in bag order:
+/// bit-identical.
+std::vector<Variant> embedding_bag(const Workload& w) {
+    const int D = w.dim("D");
+    const std::vector<Knob> knobs{{"td", "td", {D, 16}},
+                                  {"rows_first", "r", {0, 1}},
+                                  {"local", "l", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int td = k.at("td");
+        const bool rows_first = k.at("rows_first") == 1, local = k.at("local") == 1;
+        int shift = 32;
+        for (int n = w.dim("V"); n > 1; n /= 2) --shift;
+        const std::string row_of = "(int)(((unsigned)idx[g * MAXBAG + p] * 2654435761u) >> VSHIFT)";
+        std::string b = "    for (int g = 0; g < G; ++g) {\n        const int n = 1 + (int)((unsigned)len[g] % MAXBAG);\n";
+        if (rows_first)
+            b += "        int rows[MAXBAG];\n        for (int p = 0; p < n; ++p) rows[p] = " + row_of + ";\n";
+        const std::string row = rows_first ? "rows[p]" : row_of;
+        b += fmt::format("        for (int d0 = 0; d0 < D; d0 += {}) {{\n", td);
+        const std::string acc = local ? "a[d - d0]" : "out[g * D + d]";
+        if (local) b += fmt::format("            float a[{0}];\n            for (int d = 0; d < {0}; ++d) a[d] = 0.0f;\n", td);
+        b += "            for (int p = 0; p < n; ++p) {\n                const float *restrict tr = table + " + row +
+             " * D;\n" + unroll_pragma(k.at("unroll"), "                ") +
+             fmt::format("                for (int d = d0; d < d0 + {}; ++d) {} += tr[d];\n            }}\n", td, acc);
+        if (local) b += fmt::format("            for (int d = d0; d < d0 + {}; ++d) out[g * D + d] = a[d - d0];\n", td);
+        b += "        }\n    }\n";
+        return kernel(dim_defines(w, {{"VSHIFT", shift}}),
+                      "const float *restrict table, const int *restrict idx, const int *restrict len, float *restrict "
+                      "out",
+                      b);
+    });
+}
+
 std::uint64_t conv_out(const Workload& w, const char* in, const char* win, int stride, int dilation) {
     return static_cast<std::uint64_t>((w.dim(in) - dilation * (w.dim(win) - 1) - 1) / stride + 1);
 }
@@ -1340,6 +1475,10 @@ std::vector<Workload> family_workloads() {
         {"fft-64x256", OpKind::fft_rows, {{"B", 64}, {"N", 256}}, "fft"},
         {"quantize-i8-128x1024", OpKind::quantize_rows_i8, {{"R", 128}, {"C", 1024}}, "quantize"},
         {"trsv-512", OpKind::triangular_solve, {{"N", 512}}, "triangular_solve"},
+        {"rope-256x8x64", OpKind::rope, {{"T", 256}, {"NH", 8}, {"D", 64}}, "rope"},
+        {"bitonic-256x64", OpKind::bitonic_sort_rows, {{"R", 256}, {"N", 64}}, "sort"},
+        {"embbag-512x64-from-4096", OpKind::embedding_bag, {{"G", 512}, {"MAXBAG", 16}, {"V", 4096}, {"D", 64}},
+         "embedding_bag"},
     };
 }
 
@@ -1391,6 +1530,13 @@ std::uint64_t family_macs(const Workload& w) {
         }
         case OpKind::quantize_rows_i8: return 2 * u("R") * u("C"); // maximum, scale and round
         case OpKind::triangular_solve: return u("N") * (u("N") - 1) / 2;
+        case OpKind::rope: return 2 * u("T") * u("NH") * u("D"); // 4 multiplies per pair
+        case OpKind::bitonic_sort_rows: { // compare-exchanges: N/2 per step, log2 N (log2 N + 1) / 2 steps
+            std::uint64_t lg = 0;
+            for (std::uint64_t n = u("N"); n > 1; n /= 2) ++lg;
+            return u("R") * (u("N") / 2) * lg * (lg + 1) / 2;
+        }
+        case OpKind::embedding_bag: return u("G") * (1 + u("MAXBAG")) / 2 * u("D"); // the mean bag's additions
         case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
@@ -1497,6 +1643,17 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"x", f32, u("R") * u("C"), in}, {"scale", f32, u("R"), out}, {"q", ElemType::i8, u("R") * u("C"), out}};
         case OpKind::triangular_solve:
             return {{"L", f32, u("N") * u("N"), in}, {"b", f32, u("N"), in}, {"x", f32, u("N"), out}};
+        case OpKind::rope:
+            return {{"x", f32, u("T") * u("NH") * u("D"), in},
+                    {"cs", f32, u("T") * u("D") / 2, in},
+                    {"sn", f32, u("T") * u("D") / 2, in},
+                    {"y", f32, u("T") * u("NH") * u("D"), out}};
+        case OpKind::bitonic_sort_rows: return {{"x", f32, u("R") * u("N"), in}, {"y", f32, u("R") * u("N"), out}};
+        case OpKind::embedding_bag:
+            return {{"table", f32, u("V") * u("D"), in},
+                    {"idx", ElemType::i32, u("G") * u("MAXBAG"), in},
+                    {"len", ElemType::i32, u("G"), in},
+                    {"out", f32, u("G") * u("D"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -1549,6 +1706,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::fft_rows: return fft_rows(w);
         case OpKind::quantize_rows_i8: return quantize_rows_i8(w);
         case OpKind::triangular_solve: return triangular_solve(w);
+        case OpKind::rope: return rope(w);
+        case OpKind::bitonic_sort_rows: return bitonic_sort_rows(w);
+        case OpKind::embedding_bag: return embedding_bag(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -54,6 +54,9 @@ enum class OpKind {
     fft_rows,
     quantize_rows_i8,
     triangular_solve,
+    rope,
+    bitonic_sort_rows,
+    embedding_bag,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -72,7 +75,9 @@ enum class OpKind {
 ///  histogram T (samples), B (bins, a power of two); attention L (tokens), D (width); gemm_gelu M,
 ///  N, K; compact_positive N; conv_transpose2d_nhwc H, W, C (the input), K, R, S, stride (the output
 ///  (H-1)*stride+R by (W-1)*stride+S); fft_rows B (rows), N (complex points, a power of two);
-///  quantize_rows_i8 R, C; triangular_solve N.
+///  quantize_rows_i8 R, C; triangular_solve N; rope T (tokens), NH (heads), D (head width, even);
+///  bitonic_sort_rows R, N (a power of two); embedding_bag G (bags), MAXBAG (most indices per bag),
+///  V (table rows, a power of two), D (width).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
