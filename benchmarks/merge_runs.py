@@ -1,55 +1,85 @@
 #!/usr/bin/python3
-"""Two native measurements of the same variants as one dataset: the counters and columns of the
-first dataset, the time of the faster run (each run's time is already a minimum over its passes),
-and the two runs' times as the halves (half_a_seconds, half_b_seconds), so that the resolution
-simtune computes from the halves is the agreement of two independent runs.
+"""Independent native measurements of the same variants as one dataset: the counters and columns of
+the first dataset, one time from all runs, and two halves (half_a_seconds, half_b_seconds) from
+disjoint runs, so that the resolution simtune computes from the halves is the agreement of
+independent measurements.
 
-usage: merge_runs.py FIRST.csv SECOND.csv OUT.csv
+usage: merge_runs.py FIRST.csv SECOND.csv [MORE.csv ...] OUT.csv
 
-Both are `simtune dataset` files of the same variants; SECOND may have other simulators and
-collectors (only its times are read), e.g. a quick re-run with `--simulators unicorn --collectors mix`.
+- Two runs: the time of the faster run (each run's time is already a minimum over its passes);
+  the halves are the two runs.
+- More runs (four, say): the median of the runs' times in log space (one run's minimum moves by a
+  few per cent with the physical pages its process gets: the median averages that away); the halves
+  are the geometric means of the odd-numbered runs (first, third, ...) and the even-numbered ones.
+
+All are `simtune dataset` files of the same variants; the runs after the first may have other
+simulators and collectors (only their times are read), e.g. quick re-runs with
+`--simulators unicorn --collectors mix`.
 """
 import csv
+import math
 import statistics
 import sys
 
 
-def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    first_path, second_path, out_path = sys.argv[1:]
-    with open(first_path, newline="") as f:
+def read(path):
+    with open(path, newline="") as f:
         reader = csv.DictReader(f)
-        fields = reader.fieldnames
-        first = list(reader)
-    with open(second_path, newline="") as f:
-        second = {r["workload"] + "/" + r["variant"]: r for r in csv.DictReader(f)}
+        return reader.fieldnames, list(reader)
+
+
+def key(row):
+    return row["workload"] + "/" + row["variant"]
+
+
+def geometric_mean(values):
+    return math.exp(statistics.mean(math.log(v) for v in values))
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    paths, out_path = sys.argv[1:-1], sys.argv[-1]
+    fields, first = read(paths[0])
+    others = []
+    for path in paths[1:]:
+        _, rows = read(path)
+        if len(rows) != len(first):
+            sys.exit(f"{path} has {len(rows)} rows, {paths[0]} {len(first)}")
+        others.append({key(r): r for r in rows})
     diffs = []
     out = []
     for row in first:
-        key = row["workload"] + "/" + row["variant"]
-        if key not in second:
-            sys.exit(f"{second_path} has no row {key}")
-        other = second[key]
-        a, b = float(row["seconds"]), float(other["seconds"])
-        if not (a > 0 and b > 0):
-            sys.exit(f"{key}: a time is not positive ({a}, {b})")
+        runs = [row]
+        for path, other in zip(paths[1:], others):
+            if key(row) not in other:
+                sys.exit(f"{path} has no row {key(row)}")
+            runs.append(other[key(row)])
+        times = [float(r["seconds"]) for r in runs]
+        if not all(t > 0 for t in times):
+            sys.exit(f"{key(row)}: a time is not positive ({times})")
         merged = dict(row)
-        merged["seconds"] = repr(min(a, b))
-        merged["median_seconds"] = repr(min(float(row["median_seconds"]), float(other["median_seconds"])))
+        if len(runs) == 2:
+            merged["seconds"] = repr(min(times))
+            merged["median_seconds"] = repr(min(float(r["median_seconds"]) for r in runs))
+            a, b = times
+        else:
+            merged["seconds"] = repr(math.exp(statistics.median(math.log(t) for t in times)))
+            merged["median_seconds"] = repr(
+                math.exp(statistics.median(math.log(float(r["median_seconds"])) for r in runs)))
+            a, b = geometric_mean(times[0::2]), geometric_mean(times[1::2])
         merged["half_a_seconds"] = repr(a)
         merged["half_b_seconds"] = repr(b)
-        merged["native_seconds"] = repr(float(row["native_seconds"]) + float(other["native_seconds"]))
+        merged["native_seconds"] = repr(sum(float(r["native_seconds"]) for r in runs))
         diffs.append(abs(a - b) / min(a, b))
         out.append(merged)
-    if len(second) != len(first):
-        sys.exit(f"{second_path} has {len(second)} rows, {first_path} {len(first)}")
     with open(out_path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(out)
     diffs.sort()
-    print(f"{out_path}: {len(out)} rows; the two runs differ by a median {100 * statistics.median(diffs):.2f} %, "
+    what = "the two runs" if len(paths) == 2 else "the two halves"
+    print(f"{out_path}: {len(out)} rows; {what} differ by a median {100 * statistics.median(diffs):.2f} %, "
           f"90th percentile {100 * diffs[int(0.9 * len(diffs))]:.2f} %")
 
 
