@@ -55,7 +55,7 @@ namespace {
 /// a division): their variants agree with the reference within rounding. Every other family keeps
 /// each output's operations in the reference's order, so its variants must be bit-identical.
 const std::set<std::string> reordering_families{"reduce_inner", "softmax", "layernorm", "conv_transpose",
-                                                 "triangular_solve"};
+                                                "triangular_solve"};
 constexpr double reorder_tolerance = 1e-4;
 
 /// The output buffer (the last one) of a kernel run natively with --dump (to a file of its own:

@@ -1096,18 +1096,21 @@ std::vector<Variant> conv_transpose2d(const Workload& w) {
         std::string b;
         if (alg == 0)
             b = "    for (int h = 0; h < H; ++h)\n        for (int w = 0; w < W; ++w)\n            for (int r = 0; r < "
-                "R; ++r)\n                for (int s = 0; s < S; ++s) {\n                const int oh = h * STRIDE + r, "
+                "R; ++r)\n                for (int s = 0; s < S; ++s) {\n                const int oh = h * STRIDE + "
+                "r, "
                 "ow = w * STRIDE + s;\n" +
                 ptrs + ch + "            }\n";
         else if (alg == 1)
-            b = "    for (int oh = 0; oh < OH; ++oh)\n        for (int ow = 0; ow < OW; ++ow)\n            for (int r = "
+            b = "    for (int oh = 0; oh < OH; ++oh)\n        for (int ow = 0; ow < OW; ++ow)\n            for (int r "
+                "= "
                 "0; r < R; ++r) {\n                const int hr = oh - r;\n                if (hr < 0 || hr % STRIDE "
                 "!= 0 || hr / STRIDE >= H) continue;\n                const int h = hr / STRIDE;\n                for "
                 "(int s = 0; s < S; ++s) {\n                    const int ws = ow - s;\n                    if (ws < 0 "
                 "|| ws % STRIDE != 0 || ws / STRIDE >= W) continue;\n                    const int w = ws / STRIDE;\n" +
                 ptrs + ch + "                }\n            }\n";
         else
-            b = "    for (int ph = 0; ph < STRIDE; ++ph)\n    for (int pw = 0; pw < STRIDE; ++pw)\n        for (int oh = "
+            b = "    for (int ph = 0; ph < STRIDE; ++ph)\n    for (int pw = 0; pw < STRIDE; ++pw)\n        for (int oh "
+                "= "
                 "ph; oh < OH; oh += STRIDE)\n        for (int ow = pw; ow < OW; ow += STRIDE)\n            for (int r "
                 "= ph; r < R; r += STRIDE) {\n                const int h = (oh - r) / STRIDE;\n                if (oh "
                 "< r || h >= H) continue;\n                for (int s = pw; s < S; s += STRIDE) {\n                   "
@@ -1131,13 +1134,19 @@ std::vector<Variant> conv_transpose2d(const Workload& w) {
 /// every stage, or every row through one stage at a time), unrolling, vectorisation. Every butterfly
 /// computes the same operations on the same operands: bit-identical.
 std::vector<Variant> fft_rows(const Workload& w) {
-    const std::vector<Knob> knobs{{"order", "o", {0, 1}},  {"split", "s", {0, 1}}, {"stage_outer", "b", {0, 1}},
-                                  {"unroll", "u", {1, 4}}, vec_knob()};
+    const std::vector<Knob> knobs{{"order", "o", {0, 1}},
+                                  {"split", "s", {0, 1}},
+                                  {"stage_outer", "b", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
-        const bool twiddle_outer = k.at("order") == 1, split = k.at("split") == 1, stage_outer = k.at("stage_outer") == 1;
+        const bool twiddle_outer = k.at("order") == 1, split = k.at("split") == 1,
+                   stage_outer = k.at("stage_outer") == 1;
         const std::string u = unroll_pragma(k.at("unroll"), "            ");
         // Element p of the row being transformed, real and imaginary parts.
-        auto re = [&](const std::string& p) { return split ? fmt::format("zr[{}]", p) : fmt::format("z[2 * ({})]", p); };
+        auto re = [&](const std::string& p) {
+            return split ? fmt::format("zr[{}]", p) : fmt::format("z[2 * ({})]", p);
+        };
         auto im = [&](const std::string& p) {
             return split ? fmt::format("zi[{}]", p) : fmt::format("z[2 * ({}) + 1]", p);
         };
@@ -1151,8 +1160,8 @@ std::vector<Variant> fft_rows(const Workload& w) {
             stage = "        for (int j = 0; j < m; ++j) {\n            " + tw + "\n" + u +
                     "            for (int g = 0; g < N; g += 2 * m) " + butterfly + "\n        }\n";
         else
-            stage = "        for (int g = 0; g < N; g += 2 * m) {\n" + u + "            for (int j = 0; j < m; ++j) { " +
-                    tw + butterfly + " }\n        }\n";
+            stage = "        for (int g = 0; g < N; g += 2 * m) {\n" + u +
+                    "            for (int j = 0; j < m; ++j) { " + tw + butterfly + " }\n        }\n";
         // Points the row's arrays at row `row`.
         const std::string row_ptrs = split ? "        float *restrict zr = re + row * N, *restrict zi = im + row * N;\n"
                                            : "        float *restrict z = y + row * 2 * N;\n";
@@ -1162,11 +1171,12 @@ std::vector<Variant> fft_rows(const Workload& w) {
         if (split) b += stage_outer ? "    float re[B * N], im[B * N];\n" : "    float re[N], im[N];\n";
         const std::string split_row = stage_outer ? "row * N + " : "";
         const std::string load =
-            split ? fmt::format("        for (int i = 0; i < N; ++i) {{ re[{0}i] = x[row * 2 * N + 2 * rev[i]]; "
-                                "im[{0}i] = x[row * 2 * N + 2 * rev[i] + 1]; }}\n",
-                                split_row)
-                  : "        for (int i = 0; i < N; ++i) { y[row * 2 * N + 2 * i] = x[row * 2 * N + 2 * rev[i]]; y[row * "
-                    "2 * N + 2 * i + 1] = x[row * 2 * N + 2 * rev[i] + 1]; }\n";
+            split
+                ? fmt::format("        for (int i = 0; i < N; ++i) {{ re[{0}i] = x[row * 2 * N + 2 * rev[i]]; "
+                              "im[{0}i] = x[row * 2 * N + 2 * rev[i] + 1]; }}\n",
+                              split_row)
+                : "        for (int i = 0; i < N; ++i) { y[row * 2 * N + 2 * i] = x[row * 2 * N + 2 * rev[i]]; y[row * "
+                  "2 * N + 2 * i + 1] = x[row * 2 * N + 2 * rev[i] + 1]; }\n";
         const std::string store =
             split ? fmt::format("        for (int i = 0; i < N; ++i) {{ y[row * 2 * N + 2 * i] = re[{0}i]; y[row * 2 * "
                                 "N + 2 * i + 1] = im[{0}i]; }}\n",
@@ -1176,7 +1186,8 @@ std::vector<Variant> fft_rows(const Workload& w) {
             split && !stage_outer ? "        float *restrict zr = re, *restrict zi = im;\n" : row_ptrs;
         const std::string stages = "    for (int m = 1; m < N; m <<= 1) {\n        const int step = N / (2 * m);\n";
         if (!stage_outer) {
-            b += "    for (int row = 0; row < B; ++row) {\n" + load + row_ptrs_local + "    for (int m = 1; m < N; m <<= "
+            b += "    for (int row = 0; row < B; ++row) {\n" + load + row_ptrs_local +
+                 "    for (int m = 1; m < N; m <<= "
                  "1) {\n        const int step = N / (2 * m);\n" +
                  stage + "    }\n" + store + "    }\n";
         } else {
@@ -1203,12 +1214,13 @@ std::vector<Variant> quantize_rows_i8(const Workload& w) {
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int acc = k.at("acc");
         const std::string u = unroll_pragma(k.at("unroll"), "        ");
-        std::string maximum = fmt::format("        float m[{}];\n        for (int l = 0; l < {}; ++l) m[l] = 0.0f;\n",
-                                          acc, acc);
+        std::string maximum =
+            fmt::format("        float m[{}];\n        for (int l = 0; l < {}; ++l) m[l] = 0.0f;\n", acc, acc);
         maximum += u + fmt::format("        for (int j = 0; j < C; j += {}) {{\n", acc);
         for (int l = 0; l < acc; ++l)
             maximum += fmt::format(
-                "            {{ const float a = __builtin_fabsf(xr[j + {0}]); m[{0}] = a > m[{0}] ? a : m[{0}]; }}\n", l);
+                "            {{ const float a = __builtin_fabsf(xr[j + {0}]); m[{0}] = a > m[{0}] ? a : m[{0}]; }}\n",
+                l);
         maximum += "        }\n        float mx = m[0];\n";
         for (int l = 1; l < acc; ++l) maximum += fmt::format("        mx = m[{0}] > mx ? m[{0}] : mx;\n", l);
         maximum += "        scale[r] = 127.0f / (mx > 0.0f ? mx : 127.0f);\n";
@@ -1249,9 +1261,10 @@ std::vector<Variant> triangular_solve(const Workload& w) {
         if (k.at("cols") == 0) {
             const std::string u = unroll_pragma(k.at("unroll"), "        ");
             const std::string term = each ? "li[j + {0}] * x[j + {0}] * SCALE" : "li[j + {0}] * x[j + {0}]";
-            b = fmt::format("    for (int i = 0; i < N; ++i) {{\n        const float *restrict li = L + i * N;\n        "
-                            "float s[{0}];\n        for (int l = 0; l < {0}; ++l) s[l] = 0.0f;\n        int j = 0;\n",
-                            acc);
+            b = fmt::format(
+                "    for (int i = 0; i < N; ++i) {{\n        const float *restrict li = L + i * N;\n        "
+                "float s[{0}];\n        for (int l = 0; l < {0}; ++l) s[l] = 0.0f;\n        int j = 0;\n",
+                acc);
             b += u + fmt::format("        for (; j + {} <= i; j += {}) {{\n", acc, acc);
             for (int l = 0; l < acc; ++l)
                 b += fmt::format("            s[{}] += ", l) + fmt::format(fmt::runtime(term), l) + ";\n";
@@ -1279,14 +1292,16 @@ std::vector<Variant> triangular_solve(const Workload& w) {
 /// pairs split into even and odd scratch arrays first (contiguous lanes, then interleaved back),
 /// unrolling, vectorisation. The same operations on the same operands: bit-identical.
 std::vector<Variant> rope(const Workload& w) {
-    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}}, {"split", "s", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    const std::vector<Knob> knobs{
+        {"order", "o", {0, 1, 2}}, {"split", "s", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int order = k.at("order");
         const bool split = k.at("split") == 1;
-        const std::string rotate_pair =
-            "{ const float c = cs[t * P + i], s = sn[t * P + i]; const float x0 = x[(t * NH + h) * 2 * P + 2 * i], x1 = "
-            "x[(t * NH + h) * 2 * P + 2 * i + 1]; y[(t * NH + h) * 2 * P + 2 * i] = x0 * c - x1 * s; y[(t * NH + h) * 2 "
-            "* P + 2 * i + 1] = x0 * s + x1 * c; }";
+        const std::string rotate_pair = "{ const float c = cs[t * P + i], s = sn[t * P + i]; const float x0 = x[(t * "
+                                        "NH + h) * 2 * P + 2 * i], x1 = "
+                                        "x[(t * NH + h) * 2 * P + 2 * i + 1]; y[(t * NH + h) * 2 * P + 2 * i] = x0 * c "
+                                        "- x1 * s; y[(t * NH + h) * 2 "
+                                        "* P + 2 * i + 1] = x0 * s + x1 * c; }";
         std::string b;
         if (!split) {
             const std::vector<std::string> loops[] = {{"t", "h", "i"}, {"t", "i", "h"}, {"h", "t", "i"}};
@@ -1305,15 +1320,18 @@ std::vector<Variant> rope(const Workload& w) {
             // not a split schedule.
             if (order == 1) return std::nullopt;
             const std::string u = unroll_pragma(k.at("unroll"), "        ");
-            const std::string outer = order == 0 ? "    for (int t = 0; t < T; ++t)\n    for (int h = 0; h < NH; ++h) {\n"
-                                                 : "    for (int h = 0; h < NH; ++h)\n    for (int t = 0; t < T; ++t) {\n";
-            b = outer + "        const float *restrict xr = x + (t * NH + h) * 2 * P;\n        float *restrict yr = y + "
-                        "(t * NH + h) * 2 * P;\n        const float *restrict c = cs + t * P, *restrict s = sn + t * "
-                        "P;\n        float e[P], o[P], re[P], ro[P];\n        for (int i = 0; i < P; ++i) { e[i] = xr[2 "
-                        "* i]; o[i] = xr[2 * i + 1]; }\n" +
-                u + "        for (int i = 0; i < P; ++i) { re[i] = e[i] * c[i] - o[i] * s[i]; ro[i] = e[i] * s[i] + o[i] "
-                    "* c[i]; }\n        for (int i = 0; i < P; ++i) { yr[2 * i] = re[i]; yr[2 * i + 1] = ro[i]; }\n    "
-                    "}\n";
+            const std::string outer = order == 0
+                                          ? "    for (int t = 0; t < T; ++t)\n    for (int h = 0; h < NH; ++h) {\n"
+                                          : "    for (int h = 0; h < NH; ++h)\n    for (int t = 0; t < T; ++t) {\n";
+            b = outer +
+                "        const float *restrict xr = x + (t * NH + h) * 2 * P;\n        float *restrict yr = y + "
+                "(t * NH + h) * 2 * P;\n        const float *restrict c = cs + t * P, *restrict s = sn + t * "
+                "P;\n        float e[P], o[P], re[P], ro[P];\n        for (int i = 0; i < P; ++i) { e[i] = xr[2 "
+                "* i]; o[i] = xr[2 * i + 1]; }\n" +
+                u +
+                "        for (int i = 0; i < P; ++i) { re[i] = e[i] * c[i] - o[i] * s[i]; ro[i] = e[i] * s[i] + o[i] "
+                "* c[i]; }\n        for (int i = 0; i < P; ++i) { yr[2 * i] = re[i]; yr[2 * i + 1] = ro[i]; }\n    "
+                "}\n";
         }
         return kernel(dim_defines(w, {{"P", w.dim("D") / 2}}),
                       "const float *restrict x, const float *restrict cs, const float *restrict sn, float *restrict y",
@@ -1338,29 +1356,33 @@ std::vector<Variant> bitonic_sort_rows(const Workload& w) {
         const bool minmax = k.at("minmax") == 1, pairs = k.at("pairs") == 1, step_outer = k.at("step_outer") == 1;
         // Orders z[a] and z[b] ascending if `up`, else descending.
         const std::string exchange =
-            minmax ? "{ const float p = z[a], q = z[b]; const float lo = p < q ? p : q, hi = p < q ? q : p; z[a] = up ? "
-                     "lo : hi; z[b] = up ? hi : lo; }"
-                   : "{ const float p = z[a], q = z[b]; if ((p > q) == up) { z[a] = q; z[b] = p; } }";
+            minmax
+                ? "{ const float p = z[a], q = z[b]; const float lo = p < q ? p : q, hi = p < q ? q : p; z[a] = up ? "
+                  "lo : hi; z[b] = up ? hi : lo; }"
+                : "{ const float p = z[a], q = z[b]; if ((p > q) == up) { z[a] = q; z[b] = p; } }";
         const std::string u = unroll_pragma(k.at("unroll"), "            ");
         std::string step;
         if (!pairs)
-            step = u + "            for (int a = 0; a < N; ++a) {\n                const int b = a ^ j;\n               "
-                       " if (b <= a) continue;\n                const int up = (a & kk) == 0;\n                " +
+            step = u +
+                   "            for (int a = 0; a < N; ++a) {\n                const int b = a ^ j;\n               "
+                   " if (b <= a) continue;\n                const int up = (a & kk) == 0;\n                " +
                    exchange + "\n            }\n";
         else
             step = "            for (int a0 = 0; a0 < N; a0 += 2 * j) {\n                const int up = (a0 & kk) == "
                    "0;\n" +
-                   u + "                for (int a = a0; a < a0 + j; ++a) {\n                    const int b = a + "
-                       "j;\n                    " +
+                   u +
+                   "                for (int a = a0; a < a0 + j; ++a) {\n                    const int b = a + "
+                   "j;\n                    " +
                    exchange + "\n                }\n            }\n";
         std::string b = "    for (int i = 0; i < R * N; ++i) y[i] = x[i];\n";
         const std::string row = "        float *restrict z = y + r * N;\n";
         if (!step_outer)
             b += "    for (int r = 0; r < R; ++r) {\n" + row +
-                 "        for (int kk = 2; kk <= N; kk <<= 1)\n        for (int j = kk >> 1; j > 0; j >>= 1) {\n" + step +
-                 "        }\n    }\n";
+                 "        for (int kk = 2; kk <= N; kk <<= 1)\n        for (int j = kk >> 1; j > 0; j >>= 1) {\n" +
+                 step + "        }\n    }\n";
         else
-            b += "    for (int kk = 2; kk <= N; kk <<= 1)\n    for (int j = kk >> 1; j > 0; j >>= 1)\n    for (int r = 0; "
+            b += "    for (int kk = 2; kk <= N; kk <<= 1)\n    for (int j = kk >> 1; j > 0; j >>= 1)\n    for (int r = "
+                 "0; "
                  "r < R; ++r) {\n" +
                  row + step + "    }\n";
         return kernel(dim_defines(w), "const float *restrict x, float *restrict y", b);
@@ -1387,13 +1409,15 @@ std::vector<Variant> embedding_bag(const Workload& w) {
         int shift = 32;
         for (int n = w.dim("V"); n > 1; n /= 2) --shift;
         const std::string row_of = "(int)(((unsigned)idx[g * MAXBAG + p] * 2654435761u) >> VSHIFT)";
-        std::string b = "    for (int g = 0; g < G; ++g) {\n        const int n = 1 + (int)((unsigned)len[g] % MAXBAG);\n";
+        std::string b =
+            "    for (int g = 0; g < G; ++g) {\n        const int n = 1 + (int)((unsigned)len[g] % MAXBAG);\n";
         if (rows_first)
             b += "        int rows[MAXBAG];\n        for (int p = 0; p < n; ++p) rows[p] = " + row_of + ";\n";
         const std::string row = rows_first ? "rows[p]" : row_of;
         b += fmt::format("        for (int d0 = 0; d0 < D; d0 += {}) {{\n", td);
         const std::string acc = local ? "a[d - d0]" : "out[g * D + d]";
-        if (local) b += fmt::format("            float a[{0}];\n            for (int d = 0; d < {0}; ++d) a[d] = 0.0f;\n", td);
+        if (local)
+            b += fmt::format("            float a[{0}];\n            for (int d = 0; d < {0}; ++d) a[d] = 0.0f;\n", td);
         b += "            for (int p = 0; p < n; ++p) {\n                const float *restrict tr = table + " + row +
              " * D;\n" + unroll_pragma(k.at("unroll"), "                ") +
              fmt::format("                for (int d = d0; d < d0 + {}; ++d) {} += tr[d];\n            }}\n", td, acc);
@@ -1477,7 +1501,9 @@ std::vector<Workload> family_workloads() {
         {"trsv-512", OpKind::triangular_solve, {{"N", 512}}, "triangular_solve"},
         {"rope-256x8x64", OpKind::rope, {{"T", 256}, {"NH", 8}, {"D", 64}}, "rope"},
         {"bitonic-256x64", OpKind::bitonic_sort_rows, {{"R", 256}, {"N", 64}}, "sort"},
-        {"embbag-512x64-from-4096", OpKind::embedding_bag, {{"G", 512}, {"MAXBAG", 16}, {"V", 4096}, {"D", 64}},
+        {"embbag-512x64-from-4096",
+         OpKind::embedding_bag,
+         {{"G", 512}, {"MAXBAG", 16}, {"V", 4096}, {"D", 64}},
          "embedding_bag"},
     };
 }
@@ -1537,7 +1563,7 @@ std::uint64_t family_macs(const Workload& w) {
             return u("R") * (u("N") / 2) * lg * (lg + 1) / 2;
         }
         case OpKind::embedding_bag: return u("G") * (1 + u("MAXBAG")) / 2 * u("D"); // the mean bag's additions
-        case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
+        case OpKind::attention: return 2 * u("L") * u("L") * u("D");                // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
     }
@@ -1640,7 +1666,9 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"x", f32, 2 * u("B") * u("N"), in}, {"tw", f32, u("N"), in}, {"y", f32, 2 * u("B") * u("N"), out}};
         case OpKind::quantize_rows_i8:
             // q last: the corpus checks compare the last buffer (its values follow from the scales).
-            return {{"x", f32, u("R") * u("C"), in}, {"scale", f32, u("R"), out}, {"q", ElemType::i8, u("R") * u("C"), out}};
+            return {{"x", f32, u("R") * u("C"), in},
+                    {"scale", f32, u("R"), out},
+                    {"q", ElemType::i8, u("R") * u("C"), out}};
         case OpKind::triangular_solve:
             return {{"L", f32, u("N") * u("N"), in}, {"b", f32, u("N"), in}, {"x", f32, u("N"), out}};
         case OpKind::rope:
