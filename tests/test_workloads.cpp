@@ -54,8 +54,8 @@ namespace {
 /// reduce_inner, softmax and layernorm; online softmax; one-pass variance; a reciprocal instead of
 /// a division): their variants agree with the reference within rounding. Every other family keeps
 /// each output's operations in the reference's order, so its variants must be bit-identical.
-const std::set<std::string> reordering_families{"reduce_inner", "softmax", "layernorm", "conv_transpose",
-                                                "triangular_solve"};
+const std::set<std::string> reordering_families{"reduce_inner",   "softmax",          "layernorm",
+                                                "conv_transpose", "triangular_solve", "dequant_gemv"};
 constexpr double reorder_tolerance = 1e-4;
 
 /// The output buffer (the last one) of a kernel run natively with --dump (to a file of its own:

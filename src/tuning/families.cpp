@@ -1430,6 +1430,156 @@ std::vector<Variant> embedding_bag(const Workload& w) {
     });
 }
 
+/// Pairwise squared Euclidean distances (cdist, k-nearest-neighbour search, RBF kernels):
+/// O[i][j] = sum_k (X[i][k] - Y[j][k])^2, X N x D, Y M x D. A GEMM's loop nest with a subtraction
+/// in the body and both operands read along k: tiles, tile-loop and point-loop orders as the GEMM
+/// families. Every (i, j) sums its k in order: bit-identical.
+std::vector<Variant> pairwise_distance(const Workload& w) {
+    const int N = w.dim("N"), M = w.dim("M"), D = w.dim("D");
+    NestSpec s;
+    s.loops = {{"i", N, N}, {"j", M, M}, {"k", D, D}};
+    s.tiles = {{"i", tiles_of(N, {16})}, {"j", tiles_of(M, {16})}};
+    s.point_orders = {{"i", "j", "k"}, {"i", "k", "j"}, {"k", "i", "j"}};
+    s.body = "{ const float d = X[i * D + k] - Y[j * D + k]; O[i * M + j] += d * d; }";
+    return nest_family(w, s, dim_defines(w), "const float *restrict X, const float *restrict Y, float *restrict O");
+}
+
+/// A causal depthwise 1-D convolution over time (the short convolution of Mamba- and Hyena-style
+/// blocks): y[t][c] = sum_{k < K, k <= t} w[k][c] x[t-k][c], L steps of C channels. Knobs: the loop
+/// order (taps innermost: a K-term dot per output; channels innermost: each tap updates a row of
+/// outputs, vectorisable; channels outermost: each channel walks time with stride C), the causal
+/// boundary (a test in every step, or the first K-1 steps peeled off with the test and the rest
+/// without), unrolling, vectorisation. Every output sums its taps in order: bit-identical.
+std::vector<Variant> causal_conv1d(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"order", "o", {0, 1, 2}}, {"peel", "p", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order");
+        const std::vector<std::string> loops[] = {{"t", "c", "k"}, {"t", "k", "c"}, {"c", "t", "k"}};
+        // The nest over time steps [from, to), with or without the causal test.
+        auto nest = [&](const std::string& from, const std::string& to, bool test) {
+            std::string b, indent = "    ";
+            for (std::size_t l = 0; l < 3; ++l) {
+                const std::string& v = loops[order][l];
+                if (l == 2) b += unroll_pragma(k.at("unroll"), indent);
+                if (v == "t") b += fmt::format("{0}for (int t = {1}; t < {2}; ++t)\n", indent, from, to);
+                else b += fmt::format("{0}for (int {1} = 0; {1} < {2}; ++{1})\n", indent, v, v == "c" ? "C" : "K");
+                indent += "    ";
+            }
+            return b + indent + (test ? "if (t - k >= 0) " : "") +
+                   "y[t * C + c] += w[k * C + c] * x[(t - k) * C + c];\n";
+        };
+        std::string b;
+        if (k.at("peel") == 0) b = nest("0", "L", true);
+        else b = nest("0", "K - 1", true) + nest("K - 1", "L", false);
+        return kernel(dim_defines(w), "const float *restrict x, const float *restrict w, float *restrict y", b);
+    });
+}
+
+/// Requantisation of an int32 GEMM result to int8 (the epilogue of every quantised layer):
+/// out[m][n] = clamp(((acc[m][n] + bias[n]) * mult(n) + 2^28) >> 29, a 64-bit product and rounding
+/// shift, plus a zero point, to [-128, 127]; mult(n) = 2^30 + 4096 mult[n] per output channel.
+/// Knobs: the loop order (rows outer, channels streamed; or channels outer, acc read down its
+/// columns), the bias added in a pass of its own into an int32 scratch first, the clamp as
+/// selects or as if-statements (a third of the values clamp), unrolling, vectorisation. Integer
+/// arithmetic: bit-identical.
+std::vector<Variant> requantize_i32(const Workload& w) {
+    const std::vector<Knob> knobs{{"cols_outer", "o", {0, 1}},
+                                  {"bias_first", "b", {0, 1}},
+                                  {"branch", "c", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool cols_outer = k.at("cols_outer") == 1, bias_first = k.at("bias_first") == 1;
+        const std::string outer =
+            cols_outer ? "    for (int n = 0; n < N; ++n)\n" : "    for (int m = 0; m < M; ++m)\n";
+        const std::string inner =
+            cols_outer ? "        for (int m = 0; m < M; ++m) {\n" : "        for (int n = 0; n < N; ++n) {\n";
+        const std::string u = unroll_pragma(k.at("unroll"), "        ");
+        std::string b;
+        if (bias_first)
+            b += "    int v[M * N];\n" + outer + u + inner +
+                 "            v[m * N + n] = acc[m * N + n] + bias[n];\n        }\n";
+        b += outer + u + inner;
+        b += fmt::format("            const long long p = (long long)({}) * (1073741824 + 4096 * mult[n]);\n",
+                         bias_first ? "v[m * N + n]" : "acc[m * N + n] + bias[n]");
+        b += "            int r = (int)((p + (1LL << 28)) >> 29) + 3;\n";
+        b += k.at("branch") ? "            if (r > 127) r = 127;\n            if (r < -128) r = -128;\n"
+                            : "            r = r > 127 ? 127 : r;\n            r = r < -128 ? -128 : r;\n";
+        b += "            out[m * N + n] = (signed char)r;\n        }\n";
+        return kernel(dim_defines(w),
+                      "const int *restrict acc, const int *restrict mult, const int *restrict bias, "
+                      "signed char *restrict out",
+                      b);
+    });
+}
+
+/// A matrix-vector product with 4-bit weights (LLM inference's dequantising GEMV): y[m] = sum_k
+/// (q(m, k) - 8) * scale[m][k / G] * x[k], two 4-bit weights per byte (the low nibble first), one
+/// float scale per group of G weights. Knobs: the row dequantised into a float scratch first or
+/// fused into the dot product, the scale applied per weight or once per group to the group's sum
+/// (≈), partial sums (≈; per weight only), unrolling, vectorisation.
+std::vector<Variant> dequant_gemv_q4(const Workload& w) {
+    const std::vector<Knob> knobs{{"scratch", "s", {0, 1}},
+                                  {"group_sum", "g", {0, 1}},
+                                  {"acc", "a", {1, 4}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool scratch = k.at("scratch") == 1, group_sum = k.at("group_sum") == 1;
+        const int acc = k.at("acc");
+        if (group_sum && acc != 1) return std::nullopt;
+        const std::string u = unroll_pragma(k.at("unroll"), "        ");
+        const std::string row = "        const unsigned char *restrict wr = (const unsigned char *)Wq + m * (K / 2);\n"
+                                "        const float *restrict sr = scale + m * (K / G);\n";
+        // The weights of bytes j: lo (k = 2j) and hi (k = 2j + 1), as floats, unscaled.
+        const std::string nibbles =
+            "const float lo = (float)((int)(wr[j] & 15) - 8), hi = (float)((int)(wr[j] >> 4) - 8);";
+        std::string b = "    for (int m = 0; m < M; ++m) {\n" + row;
+        if (scratch) {
+            b += "        float wf[K];\n" + u + "        for (int j = 0; j < K / 2; ++j) { " + nibbles +
+                 (group_sum ? " wf[2 * j] = lo; wf[2 * j + 1] = hi; }\n"
+                            : " wf[2 * j] = lo * sr[2 * j / G]; wf[2 * j + 1] = hi * sr[(2 * j + 1) / G]; }\n");
+        }
+        // Weight k's term, unscaled or scaled.
+        auto term = [&](const std::string& kk, const std::string& nib) {
+            if (scratch) return fmt::format("wf[{0}] * x[{0}]", kk);
+            return group_sum ? fmt::format("{} * x[{}]", nib, kk)
+                             : fmt::format("{} * sr[({}) / G] * x[{}]", nib, kk, kk);
+        };
+        if (group_sum) {
+            b += "        float s = 0.0f;\n        for (int g = 0; g < K / G; ++g) {\n            float gs = 0.0f;\n" +
+                 unroll_pragma(k.at("unroll"), "            ") +
+                 "            for (int j = g * (G / 2); j < (g + 1) * (G / 2); ++j) { " +
+                 (scratch ? "" : nibbles + " ") + "gs += " + term("2 * j", "lo") +
+                 "; gs += " + term("2 * j + 1", "hi") +
+                 "; }\n            s += gs * sr[g];\n        }\n        y[m] = s;\n    }\n";
+        } else if (acc == 1) {
+            b += "        float s = 0.0f;\n" + u + "        for (int j = 0; j < K / 2; ++j) { " +
+                 (scratch ? "" : nibbles + " ") + "s += " + term("2 * j", "lo") + "; s += " + term("2 * j + 1", "hi") +
+                 "; }\n        y[m] = s;\n    }\n";
+        } else {
+            // Four partial sums: lane l takes the weights k = l mod 4 (two bytes per step).
+            b += "        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;\n" + u +
+                 "        for (int j = 0; j < K / 2; j += 2) {\n";
+            if (!scratch)
+                b += "            const float l0 = (float)((int)(wr[j] & 15) - 8), h0 = (float)((int)(wr[j] >> 4) - "
+                     "8);\n"
+                     "            const float l1 = (float)((int)(wr[j + 1] & 15) - 8), h1 = (float)((int)(wr[j + 1] >> "
+                     "4) - "
+                     "8);\n";
+            b += "            s0 += " + term("2 * j", "l0") + "; s1 += " + term("2 * j + 1", "h0") +
+                 ";\n            s2 += " + term("2 * j + 2", "l1") + "; s3 += " + term("2 * j + 3", "h1") +
+                 ";\n        }\n";
+            b += "        y[m] = (s0 + s1) + (s2 + s3);\n    }\n";
+        }
+        return kernel(dim_defines(w),
+                      "const signed char *restrict Wq, const float *restrict scale, const float *restrict "
+                      "x, float *restrict y",
+                      b);
+    });
+}
+
 std::uint64_t conv_out(const Workload& w, const char* in, const char* win, int stride, int dilation) {
     return static_cast<std::uint64_t>((w.dim(in) - dilation * (w.dim(win) - 1) - 1) / stride + 1);
 }
@@ -1505,6 +1655,10 @@ std::vector<Workload> family_workloads() {
          OpKind::embedding_bag,
          {{"G", 512}, {"MAXBAG", 16}, {"V", 4096}, {"D", 64}},
          "embedding_bag"},
+        {"cdist-128x128x32", OpKind::pairwise_distance, {{"N", 128}, {"M", 128}, {"D", 32}}, "pairwise_distance"},
+        {"conv1d-causal-2048x64-k4", OpKind::causal_conv1d, {{"L", 2048}, {"C", 64}, {"K", 4}}, "causal_conv1d"},
+        {"requant-i32-512x256", OpKind::requantize_i32, {{"M", 512}, {"N", 256}}, "requantize"},
+        {"q4gemv-512x1024-g32", OpKind::dequant_gemv_q4, {{"M", 512}, {"K", 1024}, {"G", 32}}, "dequant_gemv"},
     };
 }
 
@@ -1563,7 +1717,11 @@ std::uint64_t family_macs(const Workload& w) {
             return u("R") * (u("N") / 2) * lg * (lg + 1) / 2;
         }
         case OpKind::embedding_bag: return u("G") * (1 + u("MAXBAG")) / 2 * u("D"); // the mean bag's additions
-        case OpKind::attention: return 2 * u("L") * u("L") * u("D");                // the two products
+        case OpKind::pairwise_distance: return u("N") * u("M") * u("D");
+        case OpKind::causal_conv1d: return u("L") * u("C") * u("K");
+        case OpKind::requantize_i32: return u("M") * u("N");
+        case OpKind::dequant_gemv_q4: return u("M") * u("K");
+        case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
     }
@@ -1682,6 +1840,20 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"idx", ElemType::i32, u("G") * u("MAXBAG"), in},
                     {"len", ElemType::i32, u("G"), in},
                     {"out", f32, u("G") * u("D"), out}};
+        case OpKind::pairwise_distance:
+            return {{"X", f32, u("N") * u("D"), in}, {"Y", f32, u("M") * u("D"), in}, {"O", f32, u("N") * u("M"), out}};
+        case OpKind::causal_conv1d:
+            return {{"x", f32, u("L") * u("C"), in}, {"w", f32, u("K") * u("C"), in}, {"y", f32, u("L") * u("C"), out}};
+        case OpKind::requantize_i32:
+            return {{"acc", ElemType::i32, u("M") * u("N"), in},
+                    {"mult", ElemType::i32, u("N"), in},
+                    {"bias", ElemType::i32, u("N"), in},
+                    {"out", ElemType::i8, u("M") * u("N"), out}};
+        case OpKind::dequant_gemv_q4:
+            return {{"Wq", ElemType::i8, u("M") * u("K") / 2, in},
+                    {"scale", f32, u("M") * u("K") / u("G"), in},
+                    {"x", f32, u("K"), in},
+                    {"y", f32, u("M"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -1737,6 +1909,10 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::rope: return rope(w);
         case OpKind::bitonic_sort_rows: return bitonic_sort_rows(w);
         case OpKind::embedding_bag: return embedding_bag(w);
+        case OpKind::pairwise_distance: return pairwise_distance(w);
+        case OpKind::causal_conv1d: return causal_conv1d(w);
+        case OpKind::requantize_i32: return requantize_i32(w);
+        case OpKind::dequant_gemv_q4: return dequant_gemv_q4(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -57,6 +57,10 @@ enum class OpKind {
     rope,
     bitonic_sort_rows,
     embedding_bag,
+    pairwise_distance,
+    causal_conv1d,
+    requantize_i32,
+    dequant_gemv_q4,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -77,7 +81,9 @@ enum class OpKind {
 ///  (H-1)*stride+R by (W-1)*stride+S); fft_rows B (rows), N (complex points, a power of two);
 ///  quantize_rows_i8 R, C; triangular_solve N; rope T (tokens), NH (heads), D (head width, even);
 ///  bitonic_sort_rows R, N (a power of two); embedding_bag G (bags), MAXBAG (most indices per bag),
-///  V (table rows, a power of two), D (width).
+///  V (table rows, a power of two), D (width); pairwise_distance N, M (points), D (width);
+///  causal_conv1d L (steps), C (channels), K (taps); requantize_i32 M, N; dequant_gemv_q4 M, K (K/G
+///  groups of G 4-bit weights per row).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
