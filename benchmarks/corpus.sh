@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The training corpus and its leave-one-family-out table (benchmarks/RESULTS.md, "Operators the
 # model never saw") in one command: every corpus workload (44 operator families, the four of
-# benchmarks/heldout-dataset-amd.csv among them), N variants each, built for x86-64-v2, simulated with Unicorn and QEMU (every collector, the MCA pipeline model
-# included) and timed natively (6 interleaved passes of 20 ms on alternating CPUs; RESULTS.md's
-# rounds 2 and 3 combine four such measurements with benchmarks/combine_times.py). The dataset is
-# resumable: run it again and it continues where it stopped. Then the experiment: every baseline
-# (the untrained cycle estimate among them) and model, the shipped recipe included, within each
-# workload and leaving each family out, with and without the MCA features, the TLB/stream counters
-# and the store-miss/forwarding counters.
+# benchmarks/heldout-dataset-amd.csv among them), N variants each, built for x86-64-v2, simulated
+# with Unicorn and QEMU (every collector, the MCA pipeline model included) and timed natively (6
+# interleaved passes of 20 ms on alternating CPUs; RESULTS.md's rounds 2 and 3 combine four such
+# measurements with benchmarks/combine_times.py). The dataset is resumable: run it again and it
+# continues where it stopped. Then the experiment: every baseline (the untrained cycle estimate
+# among them) and model, the shipped recipe included, within each workload and leaving each family
+# out, with and without the MCA features, the TLB/stream counters and the store-miss/forwarding
+# counters.
 #
 #   benchmarks/corpus.sh [OUT_DIR [VARIANTS_PER_WORKLOAD]]     (defaults: corpus-run, 40)
 #
