@@ -170,6 +170,30 @@ std::string unroll_pragma(int unroll, const std::string& indent) {
     return unroll > 1 ? fmt::format("{}#pragma GCC unroll {}\n", indent, unroll) : "";
 }
 
+/// log2 of a power of two (the floor of it for any other n >= 1): the shifts that map a hash onto
+/// a power-of-two range, and the stages of radix-2 networks.
+int log2_floor(std::uint64_t n) {
+    int l = 0;
+    for (; n > 1; n /= 2) ++l;
+    return l;
+}
+
+/// Loop headers for `vars`, outermost first, each `for (int v = from; v < to; ++v)` with (from,
+/// to) = range(v), the innermost under `unroll`'s pragma; the statement goes after them at the
+/// returned indent.
+std::pair<std::string, std::string>
+loop_headers(const std::vector<std::string>& vars,
+             const std::function<std::pair<std::string, std::string>(const std::string&)>& range, int unroll) {
+    std::string b, indent = "    ";
+    for (std::size_t l = 0; l < vars.size(); ++l) {
+        if (l + 1 == vars.size()) b += unroll_pragma(unroll, indent);
+        const auto [from, to] = range(vars[l]);
+        b += fmt::format("{0}for (int {1} = {2}; {1} < {3}; ++{1})\n", indent, vars[l], from, to);
+        indent += "    ";
+    }
+    return {b, indent};
+}
+
 // ---- the families ------------------------------------------------------------------------------
 
 const char* const f32_in_in_out_ABC = "const float *restrict A, const float *restrict B, float *restrict C";
@@ -755,11 +779,7 @@ std::vector<Variant> spmv_ell(const Workload& w) {
                 "    for (int i = 0; i < M; ++i) {{\n{}        for (int e = 0; e < E; ++e) y[i] += {};\n    }}\n",
                 unroll_pragma(k.at("unroll"), "        "), term);
         }
-        int shift = 32, n = w.dim("N");
-        while (n > 1) {
-            n /= 2;
-            --shift;
-        }
+        const int shift = 32 - log2_floor(static_cast<std::uint64_t>(w.dim("N")));
         return kernel(dim_defines(w, {{"COLSHIFT", shift}}),
                       "const float *restrict v, const int *restrict idx, const float *restrict x, float *restrict y",
                       b);
@@ -917,11 +937,7 @@ std::vector<Variant> histogram(const Workload& w) {
                             "{}; ++p) s += h[p][i];\n        hist[i] = s;\n    }}\n",
                             priv);
         }
-        int shift = 32, n = w.dim("B");
-        while (n > 1) {
-            n /= 2;
-            --shift;
-        }
+        const int shift = 32 - log2_floor(static_cast<std::uint64_t>(w.dim("B")));
         return kernel(dim_defines(w, {{"BINSHIFT", shift}}),
                       "const int *restrict key, const int *restrict wt, int *restrict hist", b);
     });
@@ -1186,10 +1202,8 @@ std::vector<Variant> fft_rows(const Workload& w) {
             split && !stage_outer ? "        float *restrict zr = re, *restrict zi = im;\n" : row_ptrs;
         const std::string stages = "    for (int m = 1; m < N; m <<= 1) {\n        const int step = N / (2 * m);\n";
         if (!stage_outer) {
-            b += "    for (int row = 0; row < B; ++row) {\n" + load + row_ptrs_local +
-                 "    for (int m = 1; m < N; m <<= "
-                 "1) {\n        const int step = N / (2 * m);\n" +
-                 stage + "    }\n" + store + "    }\n";
+            b += "    for (int row = 0; row < B; ++row) {\n" + load + row_ptrs_local + stages + stage + "    }\n" +
+                 store + "    }\n";
         } else {
             b += "    for (int row = 0; row < B; ++row) {\n" + load + "    }\n" + stages +
                  "        for (int row = 0; row < B; ++row) {\n" + row_ptrs + stage + "        }\n    }\n";
@@ -1306,14 +1320,11 @@ std::vector<Variant> rope(const Workload& w) {
         if (!split) {
             const std::vector<std::string> loops[] = {{"t", "h", "i"}, {"t", "i", "h"}, {"h", "t", "i"}};
             const std::map<std::string, std::string> bound{{"t", "T"}, {"h", "NH"}, {"i", "P"}};
-            std::string indent = "    ";
-            for (std::size_t l = 0; l < 3; ++l) {
-                if (l == 2) b += unroll_pragma(k.at("unroll"), indent);
-                b += fmt::format("{0}for (int {1} = 0; {1} < {2}; ++{1})\n", indent, loops[order][l],
-                                 bound.at(loops[order][l]));
-                indent += "    ";
-            }
-            b += indent + rotate_pair + "\n";
+            const auto range = [&](const std::string& v) -> std::pair<std::string, std::string> {
+                return {"0", bound.at(v)};
+            };
+            const auto [headers, indent] = loop_headers(loops[order], range, k.at("unroll"));
+            b += headers + indent + rotate_pair + "\n";
         } else {
             // Split: a head's row into even and odd lanes, rotated as two contiguous arrays, then
             // interleaved back. The orders that put pairs innermost apply; heads inside pairs is
@@ -1406,8 +1417,7 @@ std::vector<Variant> embedding_bag(const Workload& w) {
     return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
         const int td = k.at("td");
         const bool rows_first = k.at("rows_first") == 1, local = k.at("local") == 1;
-        int shift = 32;
-        for (int n = w.dim("V"); n > 1; n /= 2) --shift;
+        const int shift = 32 - log2_floor(static_cast<std::uint64_t>(w.dim("V")));
         const std::string row_of = "(int)(((unsigned)idx[g * MAXBAG + p] * 2654435761u) >> VSHIFT)";
         std::string b =
             "    for (int g = 0; g < G; ++g) {\n        const int n = 1 + (int)((unsigned)len[g] % MAXBAG);\n";
@@ -1458,15 +1468,12 @@ std::vector<Variant> causal_conv1d(const Workload& w) {
         const std::vector<std::string> loops[] = {{"t", "c", "k"}, {"t", "k", "c"}, {"c", "t", "k"}};
         // The nest over time steps [from, to), with or without the causal test.
         auto nest = [&](const std::string& from, const std::string& to, bool test) {
-            std::string b, indent = "    ";
-            for (std::size_t l = 0; l < 3; ++l) {
-                const std::string& v = loops[order][l];
-                if (l == 2) b += unroll_pragma(k.at("unroll"), indent);
-                if (v == "t") b += fmt::format("{0}for (int t = {1}; t < {2}; ++t)\n", indent, from, to);
-                else b += fmt::format("{0}for (int {1} = 0; {1} < {2}; ++{1})\n", indent, v, v == "c" ? "C" : "K");
-                indent += "    ";
-            }
-            return b + indent + (test ? "if (t - k >= 0) " : "") +
+            const auto range = [&](const std::string& v) -> std::pair<std::string, std::string> {
+                if (v == "t") return {from, to};
+                return {"0", v == "c" ? "C" : "K"};
+            };
+            const auto [headers, indent] = loop_headers(loops[order], range, k.at("unroll"));
+            return headers + indent + (test ? "if (t - k >= 0) " : "") +
                    "y[t * C + c] += w[k * C + c] * x[(t - k) * C + c];\n";
         };
         std::string b;
@@ -1703,17 +1710,13 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::histogram: return u("T");
         case OpKind::compact_positive: return u("N");
         case OpKind::conv_transpose2d_nhwc: return u("H") * u("W") * u("R") * u("S") * u("C") * u("K");
-        case OpKind::fft_rows: { // 4 multiplies per butterfly, N/2 butterflies per stage, log2 N stages
-            std::uint64_t stages = 0;
-            for (std::uint64_t n = u("N"); n > 1; n /= 2) ++stages;
-            return 4 * u("B") * (u("N") / 2) * stages;
-        }
+        case OpKind::fft_rows: // 4 multiplies per butterfly, N/2 butterflies per stage, log2 N stages
+            return 4 * u("B") * (u("N") / 2) * static_cast<std::uint64_t>(log2_floor(u("N")));
         case OpKind::quantize_rows_i8: return 2 * u("R") * u("C"); // maximum, scale and round
         case OpKind::triangular_solve: return u("N") * (u("N") - 1) / 2;
         case OpKind::rope: return 2 * u("T") * u("NH") * u("D"); // 4 multiplies per pair
         case OpKind::bitonic_sort_rows: { // compare-exchanges: N/2 per step, log2 N (log2 N + 1) / 2 steps
-            std::uint64_t lg = 0;
-            for (std::uint64_t n = u("N"); n > 1; n /= 2) ++lg;
+            const auto lg = static_cast<std::uint64_t>(log2_floor(u("N")));
             return u("R") * (u("N") / 2) * lg * (lg + 1) / 2;
         }
         case OpKind::embedding_bag: return u("G") * (1 + u("MAXBAG")) / 2 * u("D"); // the mean bag's additions
