@@ -285,7 +285,9 @@ TEST_CASE("the cycle estimate is built from the columns the data has") {
     CHECK(anchor.ends_with("+15*branch_mispredicts+7*dtlb_misses"));
     CHECK(anchor.starts_with("mca_cycles+"));
     const auto terms = parse_anchor(anchor, all); // every term names a column of the data
-    CHECK(terms.size() == all.size() - 1);        // all but the instruction count
+    CHECK(terms.size() == all.size());            // the instruction count too: MCA's ideal front end
+    CHECK(anchor.starts_with("mca_cycles+0.05*instructions+"));
+    CHECK(anchor.find("+2*store_forwarded_loads") != std::string::npos);
 
     // With the dataflow limit, the base is the longer of MCA's throughput and the longest chain.
     auto with_dataflow = all;

@@ -175,10 +175,13 @@ private:
 /// A first-order cycle estimate as an anchor (a weighted sum of the columns in `feature_names`):
 /// the MCA cycle estimate where there is one (the larger of it and the dataflow limit where the
 /// data has `dataflow_cycles`: a chain MCA does not see), else half the instruction count, plus
-/// the stalls MCA cannot see, each at a nominal cost of a generic out-of-order core, not fitted to
-/// any workload: misses by level (prefetchable stream misses at half price), store misses no
-/// stream explains, loads forwarded from a recent store (a dependency chain through memory), and
-/// mispredicted branches (a pipeline refill), first-level DTLB misses (a second-level TLB lookup).
+/// the stalls MCA cannot see, each at a nominal cost of a generic out-of-order core: misses by
+/// level (prefetchable stream misses at half price), store misses no stream explains, loads
+/// forwarded from a recent store, mispredicted branches (a pipeline refill), first-level DTLB
+/// misses (a second-level TLB lookup); with MCA, also 1/20 cycle per instruction (MCA's ideal
+/// front end). Two of these figures, the per-instruction one and the forwarded load's 2 cycles,
+/// were chosen by scanning the corpus of both machines (benchmarks/RESULTS.md, stop 40); the
+/// others are not fitted to any workload.
 /// The "estimate" model ranks by it alone
 /// (benchmarks/RESULTS.md: untrained, it ranks operators the trained models never saw about as
 /// well as they do, and the two together better than either).
