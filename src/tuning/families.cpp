@@ -1591,6 +1591,116 @@ std::uint64_t conv_out(const Workload& w, const char* in, const char* win, int s
     return static_cast<std::uint64_t>((w.dim(in) - dilation * (w.dim(win) - 1) - 1) / stride + 1);
 }
 
+/// Row-wise top-k (the K largest of C values per row, in descending order, values only): a
+/// selection whose control depends on the data, as in beam search and sampling. Knobs: the
+/// insertion as a branch-free carry through all K slots (max to the slot, min carried on) or as a
+/// shift from the end while the slot above is smaller (branchy; needs the threshold), a threshold
+/// test against the current K-th value before any insertion (on random data almost every value
+/// fails it after the first few dozen), the list in a local array (copied out at the end; the
+/// compiler may keep it in registers) or in the output row itself, unrolling, vectorisation.
+/// Every variant returns the same values in the same order.
+std::vector<Variant> topk_rows(const Workload& w) {
+    const std::vector<Knob> knobs{{"shift", "i", {0, 1}},
+                                  {"threshold", "t", {0, 1}},
+                                  {"local", "l", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool shift = k.at("shift") == 1, threshold = k.at("threshold") == 1, local = k.at("local") == 1;
+        if (shift && !threshold) return std::nullopt; // the shift alone would drop the K-th value
+        std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict xr = x + r * C;\n";
+        b += local ? "        float list[K];\n" : "        float *restrict list = y + r * K;\n";
+        b += "        for (int p = 0; p < K; ++p) list[p] = -3.0e38f;\n";
+        b += unroll_pragma(k.at("unroll"), "        ");
+        b += "        for (int c = 0; c < C; ++c) {\n            const float v = xr[c];\n";
+        if (threshold) b += "            if (v <= list[K - 1]) continue;\n";
+        b += shift ? "            int p = K - 1;\n"
+                     "            while (p > 0 && list[p - 1] < v) {\n"
+                     "                list[p] = list[p - 1];\n"
+                     "                --p;\n"
+                     "            }\n"
+                     "            list[p] = v;\n"
+                   : "            float carry = v;\n"
+                     "            for (int p = 0; p < K; ++p) {\n"
+                     "                const float h = list[p];\n"
+                     "                list[p] = h > carry ? h : carry;\n"
+                     "                carry = h > carry ? carry : h;\n"
+                     "            }\n";
+        b += "        }\n";
+        if (local) b += "        for (int p = 0; p < K; ++p) y[r * K + p] = list[p];\n";
+        b += "    }\n";
+        return kernel(dim_defines(w), "const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// A depthwise-separable convolution block (MobileNet's): a 3x3 depthwise convolution (NHWC,
+/// valid) into an intermediate, then a pointwise (1x1) convolution from C to K channels. Knobs:
+/// how much of the intermediate exists at once (the whole image, one output row, one pixel: the
+/// producer-consumer fusion a scheduler decides), the pointwise loops (a dot product per output
+/// channel, reading the weights with a stride of K, or an update of all K outputs per input
+/// channel, both contiguous), unrolling of the pointwise inner loop, vectorisation. Every
+/// variant adds the same terms in the same order: bit-identical outputs.
+std::vector<Variant> depthwise_separable(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"fuse", "f", {0, 1, 2}}, {"channels_outer", "o", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int fuse = k.at("fuse");
+        // The depthwise outputs of pixel (h, w) into d[0..C), and the pointwise outputs of one
+        // pixel from s[0..C) into o[0..K), at the given indent.
+        auto depthwise = [](const std::string& in) {
+            return fmt::format("{0}for (int c = 0; c < C; ++c) d[c] = 0.0f;\n"
+                               "{0}for (int r = 0; r < 3; ++r)\n"
+                               "{0}    for (int q = 0; q < 3; ++q)\n"
+                               "{0}        for (int c = 0; c < C; ++c)\n"
+                               "{0}            d[c] += x[((h + r) * W + (w + q)) * C + c] * wd[(r * 3 + q) * C + c];\n",
+                               in);
+        };
+        const std::string u = unroll_pragma(k.at("unroll"), "");
+        auto pointwise = [&](const std::string& in) {
+            std::string pragma = u.empty() ? "" : in + "    " + u;
+            if (k.at("channels_outer") == 0)
+                return fmt::format("{0}for (int kk = 0; kk < K; ++kk) {{\n{0}    float a = 0.0f;\n{1}"
+                                   "{0}    for (int c = 0; c < C; ++c) a += s[c] * wp[c * K + kk];\n"
+                                   "{0}    o[kk] = a;\n{0}}}\n",
+                                   in, pragma);
+            return fmt::format("{0}for (int kk = 0; kk < K; ++kk) o[kk] = 0.0f;\n"
+                               "{0}for (int c = 0; c < C; ++c) {{\n{0}    const float a = s[c];\n{1}"
+                               "{0}    for (int kk = 0; kk < K; ++kk) o[kk] += a * wp[c * K + kk];\n{0}}}\n",
+                               in, pragma);
+        };
+        std::string b;
+        if (fuse == 0) {
+            b += "    float t[OH * OW * C];\n"
+                 "    for (int h = 0; h < OH; ++h)\n        for (int w = 0; w < OW; ++w) {\n"
+                 "            float *restrict d = t + (h * OW + w) * C;\n" +
+                 depthwise("            ") + "        }\n";
+            b += "    for (int h = 0; h < OH; ++h)\n        for (int w = 0; w < OW; ++w) {\n"
+                 "            const float *restrict s = t + (h * OW + w) * C;\n"
+                 "            float *restrict o = y + (h * OW + w) * K;\n" +
+                 pointwise("            ") + "        }\n";
+        } else if (fuse == 1) {
+            b += "    for (int h = 0; h < OH; ++h) {\n        float t[OW * C];\n"
+                 "        for (int w = 0; w < OW; ++w) {\n            float *restrict d = t + w * C;\n" +
+                 depthwise("            ") +
+                 "        }\n        for (int w = 0; w < OW; ++w) {\n"
+                 "            const float *restrict s = t + w * C;\n"
+                 "            float *restrict o = y + (h * OW + w) * K;\n" +
+                 pointwise("            ") + "        }\n    }\n";
+        } else {
+            b += "    for (int h = 0; h < OH; ++h)\n        for (int w = 0; w < OW; ++w) {\n"
+                 "            float t[C];\n            float *restrict d = t;\n" +
+                 depthwise("            ") +
+                 "            const float *restrict s = t;\n"
+                 "            float *restrict o = y + (h * OW + w) * K;\n" +
+                 pointwise("            ") + "        }\n";
+        }
+        return kernel(dim_defines(w, {{"OH", w.dim("H") - 2}, {"OW", w.dim("W") - 2}}),
+                      "const float *restrict x, const float *restrict wd, const float *restrict wp, "
+                      "float *restrict y",
+                      b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -1666,6 +1776,11 @@ std::vector<Workload> family_workloads() {
         {"conv1d-causal-2048x64-k4", OpKind::causal_conv1d, {{"L", 2048}, {"C", 64}, {"K", 4}}, "causal_conv1d"},
         {"requant-i32-512x256", OpKind::requantize_i32, {{"M", 512}, {"N", 256}}, "requantize"},
         {"q4gemv-512x1024-g32", OpKind::dequant_gemv_q4, {{"M", 512}, {"K", 1024}, {"G", 32}}, "dequant_gemv"},
+        {"topk-256x1024-k8", OpKind::topk_rows, {{"R", 256}, {"C", 1024}, {"K", 8}}, "topk"},
+        {"dwsep-nhwc-18x18x32-to-64",
+         OpKind::depthwise_separable_nhwc,
+         {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 64}},
+         "depthwise_separable"},
     };
 }
 
@@ -1724,6 +1839,9 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::causal_conv1d: return u("L") * u("C") * u("K");
         case OpKind::requantize_i32: return u("M") * u("N");
         case OpKind::dequant_gemv_q4: return u("M") * u("K");
+        case OpKind::topk_rows: return u("R") * u("C"); // one comparison per value, at least
+        case OpKind::depthwise_separable_nhwc:          // 9 taps per channel, then C x K per pixel
+            return (u("H") - 2) * (u("W") - 2) * u("C") * (9 + u("K"));
         case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
@@ -1857,6 +1975,12 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"scale", f32, u("M") * u("K") / u("G"), in},
                     {"x", f32, u("K"), in},
                     {"y", f32, u("M"), out}};
+        case OpKind::topk_rows: return {{"x", f32, u("R") * u("C"), in}, {"y", f32, u("R") * u("K"), out}};
+        case OpKind::depthwise_separable_nhwc:
+            return {{"x", f32, u("H") * u("W") * u("C"), in},
+                    {"wd", f32, 9 * u("C"), in},
+                    {"wp", f32, u("C") * u("K"), in},
+                    {"y", f32, (u("H") - 2) * (u("W") - 2) * u("K"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -1916,6 +2040,8 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::causal_conv1d: return causal_conv1d(w);
         case OpKind::requantize_i32: return requantize_i32(w);
         case OpKind::dequant_gemv_q4: return dequant_gemv_q4(w);
+        case OpKind::topk_rows: return topk_rows(w);
+        case OpKind::depthwise_separable_nhwc: return depthwise_separable(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -61,6 +61,8 @@ enum class OpKind {
     causal_conv1d,
     requantize_i32,
     dequant_gemv_q4,
+    topk_rows,
+    depthwise_separable_nhwc,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -83,7 +85,8 @@ enum class OpKind {
 ///  bitonic_sort_rows R, N (a power of two); embedding_bag G (bags), MAXBAG (most indices per bag),
 ///  V (table rows, a power of two), D (width); pairwise_distance N, M (points), D (width);
 ///  causal_conv1d L (steps), C (channels), K (taps); requantize_i32 M, N; dequant_gemv_q4 M, K (K/G
-///  groups of G 4-bit weights per row).
+///  groups of G 4-bit weights per row); topk_rows R, C, K (the K largest of each row's C);
+///  depthwise_separable_nhwc H, W, C (the input), K (output channels; 3x3 depthwise, valid).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
