@@ -1,5 +1,12 @@
 # The libraries simtune and its consumers need, all from Debian packages (cmake/setup-debian.sh).
 # Shared by the build and by the installed simtuneConfig.cmake, so both find them the same way.
+# LLVM's config (its FindFFI and FindTerminfo) and MPI's C component compile C test sources: a
+# consumer whose project() enabled only CXX failed in them, so C is enabled here.
+get_property(_simtune_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+if(NOT "C" IN_LIST _simtune_languages)
+  enable_language(C)
+endif()
+unset(_simtune_languages)
 include(CMakeFindDependencyMacro)
 find_dependency(fmt)
 find_dependency(Eigen3 3.4 NO_MODULE)
