@@ -324,10 +324,11 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
                                                   : "mca_cycles";
     // Plus 1/20 cycle per instruction: MCA prices each block in a steady state of ideal fetch and
     // decode, which a real core does not reach (taken branches, decoder and micro-op cache
-    // limits, the loop's entry and exit). Where the variants' costs above lie within a few per
-    // cent of each other, as when cold misses every variant shares dominate, the variant that
-    // executes fewer instructions was the faster one far more often than not: without the term,
-    // the estimate's picks cost 150 % (Intel's row reduction) and 17 % (the triangular solve).
+    // limits, the loop's entry and exit). It decides where the costs above lie within a few per
+    // cent of each other, as when the cold misses every variant shares dominate: on the corpus it
+    // mended four picks (150 % on Intel's row reduction, 17 % on the triangular solve) and lost
+    // none with Unicorn's statistics (one with QEMU's); 1/20 was chosen by a scan of both
+    // machines' data (benchmarks/RESULTS.md, stop 40).
     if (has("mca_cycles") && has("instructions")) anchor += "+0.05*instructions";
     for (const auto& [column, term] : stalls)
         if (has(column)) anchor += term;
