@@ -120,6 +120,23 @@ void apply_cache_override(CacheHierarchy& caches) {
     }
 }
 
+/// SIMTUNE_HOST_CPU: an LLVM CPU name ("rocketlake", "znver3") whose scheduling model prices the
+/// host's blocks instead of LLVM's host detection: with SIMTUNE_HOST_CACHES, the host simulated as
+/// another machine whose times a dataset holds, so its rows can be re-simulated elsewhere. A name
+/// LLVM does not know fails where the pipeline model is made (PipelineModel).
+void apply_cpu_override(std::string& pipeline_cpu) {
+    const char* env = std::getenv("SIMTUNE_HOST_CPU");
+    if (!env || !*env) return;
+    const std::string_view name = env;
+    const bool well_formed = name.size() <= 64 && std::ranges::all_of(name, [](char c) {
+                                 return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+                             });
+    if (!well_formed)
+        fail(ErrorKind::invalid_argument,
+             "SIMTUNE_HOST_CPU: '{}' is not an LLVM CPU name (letters, digits, '-', '_', '.'; e.g. rocketlake)", name);
+    pipeline_cpu = name;
+}
+
 } // namespace
 
 bool CacheGeometry::valid() const noexcept {
@@ -178,6 +195,7 @@ Target host_x86_64() {
     // The pipeline model of the CPU whose times are measured here, like the caches from sysfs
     // (LLVM's host detection; a CPU LLVM does not know falls back to its x86-64 default model).
     t.pipeline_cpu = "host";
+    apply_cpu_override(t.pipeline_cpu);
 #if defined(__x86_64__)
     t.native = true;
 #endif

@@ -53,6 +53,27 @@ TEST_CASE("SIMTUNE_HOST_CACHES overrides the host's cache levels it names, and a
     else ::unsetenv("SIMTUNE_HOST_CACHES");
 }
 
+TEST_CASE("SIMTUNE_HOST_CPU names the CPU whose pipeline model prices the host's blocks") {
+    const char* before = std::getenv("SIMTUNE_HOST_CPU");
+    const std::string saved = before ? before : "";
+    ::unsetenv("SIMTUNE_HOST_CPU");
+    CHECK(host_x86_64().pipeline_cpu == "host"); // LLVM's host detection
+    ::setenv("SIMTUNE_HOST_CPU", "rocketlake", 1);
+    const auto host = host_x86_64();
+    CHECK(host.pipeline_cpu == "rocketlake");
+    CHECK(PipelineModel(PipelineCpu::of(host)).cpu_name() == "rocketlake");
+    // A well-formed name LLVM does not know fails where the model is made, naming the CPU.
+    ::setenv("SIMTUNE_HOST_CPU", "no-such-cpu", 1);
+    CHECK_THROWS_WITH_AS(PipelineModel(PipelineCpu::of(host_x86_64())), doctest::Contains("no-such-cpu"), Error);
+    for (const char* bad : {"rocket lake", "znver3;rm", "a/b"}) {
+        CAPTURE(bad);
+        ::setenv("SIMTUNE_HOST_CPU", bad, 1);
+        CHECK_THROWS_WITH_AS((void)host_x86_64(), doctest::Contains("SIMTUNE_HOST_CPU"), Error);
+    }
+    if (before) ::setenv("SIMTUNE_HOST_CPU", saved.c_str(), 1);
+    else ::unsetenv("SIMTUNE_HOST_CPU");
+}
+
 TEST_CASE("targets are found by name or ISA, and unknown names are refused with the known ones") {
     CHECK(target_by_name("cortex-a72").isa == Isa::aarch64);
     CHECK(target_by_name("riscv64").name == "sifive-u74");
