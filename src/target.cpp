@@ -193,7 +193,8 @@ Target host_x86_64() {
     t.caches.dtlb = {64 * 4096, 4096, 4};
     t.caches.stlb = {2048 * 4096, 4096, 16};
     // The pipeline model of the CPU whose times are measured here, like the caches from sysfs
-    // (LLVM's host detection; a CPU LLVM does not know falls back to its x86-64 default model).
+    // (LLVM's host detection; an AMD core newer than LLVM 15 knows is priced as Zen 3, any other
+    // CPU it does not know with its x86-64 default model: PipelineModel).
     t.pipeline_cpu = "host";
     apply_cpu_override(t.pipeline_cpu);
 #if defined(__x86_64__)

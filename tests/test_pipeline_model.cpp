@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <string>
 #include <vector>
 
 #include "kernels/test_kernels.hpp"
@@ -131,6 +133,22 @@ TEST_CASE("costs are cached by block bytes and the model is safe to share betwee
             return same;
         }));
     for (auto& w : workers) CHECK(w.get());
+}
+
+TEST_CASE("the host is priced with its own model, or Zen 3's for an AMD core newer than LLVM 15") {
+    const auto model = PipelineModel::shared(PipelineCpu::of(host_x86_64()));
+    MESSAGE("host pipeline model: ", model->cpu_name());
+    // /proc/cpuinfo, not the cpuid the model reads, says which vendor and family this is.
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line, vendor;
+    int family = 0;
+    while (std::getline(cpuinfo, line) && (vendor.empty() || family == 0)) {
+        if (line.starts_with("vendor_id")) vendor = line.substr(line.find(':') + 2);
+        if (line.starts_with("cpu family")) family = std::stoi(line.substr(line.find(':') + 2));
+    }
+    if (const char* named = std::getenv("SIMTUNE_HOST_CPU"); named && *named) CHECK(model->cpu_name() == named);
+    else if (vendor == "AuthenticAMD" && family >= 0x19) CHECK(model->cpu_name() == "znver3");
+    else CHECK(!model->cpu_name().empty());
 }
 
 TEST_CASE("an unknown CPU is a clear error") {
