@@ -198,6 +198,29 @@ TEST_CASE("every corpus workload: at least 30 distinct variants, a family, and a
     CHECK_THROWS_AS(workload_by_name("softmax-3x3"), Error);
 }
 
+TEST_CASE("the scatter-add, SYRK, Adam, bf16 GEMV and depth-to-space workloads") {
+    // Edge endpoints are i32 inputs the kernel hashes into [0, N).
+    const auto scatter = workload_by_name("scatter-add-16384x64-to-2048").buffers();
+    CHECK(scatter[1].type == ElemType::i32);
+    CHECK(scatter[2].type == ElemType::i32);
+    // Adam's one output holds p', m' and v' back to back; sqrtf must be an instruction, not a call.
+    const auto adam = workload_by_name("adam-262144");
+    CHECK(adam.buffers().back().count == 3 * adam.buffers().front().count);
+    for (const auto& v : enumerate_variants(adam)) {
+        CAPTURE(v.id);
+        CHECK(std::ranges::find(v.flags, "-fno-math-errno") != v.flags.end());
+        CHECK((v.knobs.at("passes") > 1 || v.knobs.at("block") == adam.dim("N"))); // one pass: not blocked
+    }
+    // bf16 weights: 16-bit patterns, two bytes each.
+    const auto bf16 = workload_by_name("bf16-gemv-1024x1024");
+    CHECK(bf16.buffers().front().type == ElemType::i8);
+    CHECK(bf16.buffers().front().count == 2u * 1024 * 1024);
+    // The naive schedules: a dot product per row; SYRK's i-j-k in memory; output-major runs.
+    CHECK(reference_variant(bf16).knobs.at("tm") == 1);
+    CHECK(reference_variant(workload_by_name("syrk-256x64")).id == "o0-tj256-t0-a0-u1-v0");
+    CHECK(reference_variant(workload_by_name("depth2space-nhwc-96x96x64-r2")).id == "o0-tw96-f0-u1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

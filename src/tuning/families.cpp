@@ -1701,6 +1701,268 @@ std::vector<Variant> depthwise_separable(const Workload& w) {
     });
 }
 
+/// Scatter-add (index_add, a graph neural network's message aggregation): out[dst(e)][:] +=
+/// x[src(e)][:] over E edges of an N-node graph with D features, the endpoints hashes of the i32
+/// inputs and the edge's position into [0, N) (the harness's values are small). Rows of out are
+/// updated in random order, and edges that share a destination chain their read-modify-writes
+/// through memory. Knobs: a feature tile of 16 (each edge's row update split into tiles, or the
+/// tile loop outside the edge loop: all edges per tile, the indices decoded again per tile), the
+/// endpoints decoded on the fly or into local arrays in a pass of their own first, unrolling,
+/// vectorisation. Every element sums its edges in edge order: bit-identical.
+std::vector<Variant> scatter_add(const Workload& w) {
+    const int D = w.dim("D");
+    const std::vector<Knob> knobs{{"td", "td", {D, 16}},
+                                  {"tile_outer", "o", {0, 1}},
+                                  {"decode", "d", {0, 1}},
+                                  {"unroll", "u", {1, 4, 16}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int td = k.at("td");
+        const bool tile_outer = k.at("tile_outer") == 1, decode = k.at("decode") == 1;
+        if (tile_outer && td == D) return std::nullopt; // one tile: the same loops
+        const std::string s_of = "(int)(((unsigned)src[e] * 7919u + (unsigned)e * 2654435761u) >> NSHIFT)",
+                          t_of = "(int)(((unsigned)dst[e] * 7919u + (unsigned)e * 2246822519u) >> NSHIFT)";
+        std::string b;
+        if (decode)
+            b += "    int si[E], ti[E];\n    for (int e = 0; e < E; ++e) {\n        si[e] = " + s_of +
+                 ";\n        ti[e] = " + t_of + ";\n    }\n";
+        const std::string s = decode ? "si[e]" : s_of, t = decode ? "ti[e]" : t_of;
+        // One edge's update of columns [d0, d0 + td) at the given indent.
+        auto update = [&](const std::string& in, const std::string& d0) {
+            const std::string to = td == D ? "D" : fmt::format("{} + {}", d0, td);
+            return fmt::format("{0}const float *restrict xs = x + {1} * D;\n{0}float *restrict od = out + {2} * D;\n"
+                               "{3}{0}for (int d = {4}; d < {5}; ++d) od[d] += xs[d];\n",
+                               in, s, t, unroll_pragma(k.at("unroll"), in), d0, to);
+        };
+        if (td == D) {
+            b += "    for (int e = 0; e < E; ++e) {\n" + update("        ", "0") + "    }\n";
+        } else if (!tile_outer) {
+            b += fmt::format("    for (int e = 0; e < E; ++e)\n        for (int d0 = 0; d0 < D; d0 += {}) {{\n", td) +
+                 update("            ", "d0") + "        }\n";
+        } else {
+            b += fmt::format("    for (int d0 = 0; d0 < D; d0 += {})\n        for (int e = 0; e < E; ++e) {{\n", td) +
+                 update("            ", "d0") + "        }\n";
+        }
+        const int shift = 32 - log2_floor(static_cast<std::uint64_t>(w.dim("N")));
+        return kernel(dim_defines(w, {{"NSHIFT", shift}}),
+                      "const float *restrict x, const int *restrict src, const int *restrict dst, float *restrict out",
+                      b);
+    });
+}
+
+/// The symmetric rank-K update (SYRK, a Gram matrix A A^T, as in covariance and kernel methods):
+/// C[i][j] += sum_k A[i][k] A[j][k] for j <= i only, A N x K row-major; the upper triangle of C is
+/// never written (it stays as the harness zeroed it). A triangular iteration space: the inner
+/// loops' trip counts change with i. Knobs: the loop order (i-j-k: a dot product of two rows of A
+/// per element; i-k-j: each A[i][k] updates row i of C up to the diagonal), a tile of 16 columns j
+/// outermost (the tile's rows of A stay in cache while i sweeps down), A^T copied into a scratch
+/// first (the i-k-j update then reads it contiguously), the i-j-k sum in a register, unrolling of
+/// the innermost loop, vectorisation. Every C[i][j] sums its k in order: bit-identical.
+std::vector<Variant> syrk(const Workload& w) {
+    const int N = w.dim("N");
+    const std::vector<Knob> knobs{{"order", "o", {0, 1}}, {"tj", "tj", {N, 16}},   {"at", "t", {0, 1}},
+                                  {"acc", "a", {0, 1}},   {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tj = k.at("tj");
+        const bool ikj = k.at("order") == 1, at = k.at("at") == 1, acc = k.at("acc") == 1;
+        if (ikj && acc) return std::nullopt; // row updates: the sums live in C
+        const std::string aj = at ? "At[k * N + j]" : "A[j * K + k]";
+        std::string b;
+        if (at)
+            b += "    float At[K * N];\n    for (int j = 0; j < N; ++j)\n        for (int k = 0; k < K; ++k) At[k * N "
+                 "+ j] = A[j * K + k];\n";
+        std::string in;
+        if (tj == N) {
+            b += "    for (int i = 0; i < N; ++i) {\n        const int j0 = 0, je = i + 1;\n";
+            in = "        ";
+        } else {
+            b += fmt::format("    for (int j0 = 0; j0 < N; j0 += {0})\n        for (int i = j0; i < N; ++i) {{\n"
+                             "            const int je = i + 1 < j0 + {0} ? i + 1 : j0 + {0};\n",
+                             tj);
+            in = "            ";
+        }
+        const std::string u = unroll_pragma(k.at("unroll"), in + "    ");
+        if (!ikj && !acc)
+            b += in + "for (int j = j0; j < je; ++j)\n" + u + in +
+                 "    for (int k = 0; k < K; ++k) C[i * N + j] += A[i * K + k] * " + aj + ";\n";
+        else if (!ikj)
+            b += in + "for (int j = j0; j < je; ++j) {\n" + in + "    float s = 0.0f;\n" + u + in +
+                 "    for (int k = 0; k < K; ++k) s += A[i * K + k] * " + aj + ";\n" + in + "    C[i * N + j] += s;\n" +
+                 in + "}\n";
+        else
+            b += in + "for (int k = 0; k < K; ++k) {\n" + in + "    const float a = A[i * K + k];\n" + u + in +
+                 "    for (int j = j0; j < je; ++j) C[i * N + j] += a * " + aj + ";\n" + in + "}\n";
+        b += tj == N ? "    }\n" : "        }\n";
+        return kernel(dim_defines(w), "const float *restrict A, float *restrict C", b);
+    });
+}
+
+/// One Adam optimizer step over N parameters (the update a training step applies to every weight
+/// tensor): m' = b1 m + (1 - b1) g, v' = b2 |v| + (1 - b2) g^2 (the harness's "second moment" is
+/// any float, hence |v|), p' = p - lr m' / (sqrt(v') + eps); the output holds p', m' and v' back
+/// to back. Four input streams and three output streams, little arithmetic but a square root and a
+/// division per element. Knobs: the passes (three, one per updated tensor, the last reading m' and
+/// v' back; two, the moments together and then the parameters; or one fused pass), the passes run
+/// over blocks of 4096 or 256 elements (their data still in cache for the next pass), unrolling,
+/// vectorisation. The same expressions in every schedule, the square root correctly rounded
+/// (sqrtss / sqrtps, no approximation): bit-identical.
+std::vector<Variant> adam_step(const Workload& w) {
+    const int N = w.dim("N");
+    const std::vector<Knob> knobs{
+        {"passes", "p", {3, 2, 1}}, {"block", "b", tiles_of(N, {4096, 256})}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const int passes = k.at("passes"), block = k.at("block");
+            if (passes == 1 && block != N) return std::nullopt; // one pass: blocks change nothing
+            const std::string mt = "B1 * m[i] + (1.0f - B1) * g[i]",
+                              vt = "B2 * __builtin_fabsf(v[i]) + (1.0f - B2) * (g[i] * g[i])";
+            auto pt = [](const std::string& mv, const std::string& vv) {
+                return fmt::format("p[i] - LR * {} / (__builtin_sqrtf({}) + EPS)", mv, vv);
+            };
+            const std::string in = block == N ? "    " : "        ";
+            const std::string u = unroll_pragma(k.at("unroll"), in);
+            const std::string loop =
+                in + (block == N ? "for (int i = 0; i < N; ++i)" : "for (int i = i0; i < i0 + BL; ++i)");
+            std::string b;
+            if (block != N) b += "    for (int i0 = 0; i0 < N; i0 += BL) {\n";
+            if (passes == 1) {
+                b += u + loop + " {\n" + in + "    const float mt = " + mt + ";\n" + in + "    const float vt = " + vt +
+                     ";\n" + in + "    out[N + i] = mt;\n" + in + "    out[2 * N + i] = vt;\n" + in +
+                     "    out[i] = " + pt("mt", "vt") + ";\n" + in + "}\n";
+            } else {
+                if (passes == 3)
+                    b += u + loop + " out[N + i] = " + mt + ";\n" + u + loop + " out[2 * N + i] = " + vt + ";\n";
+                else
+                    b += u + loop + " {\n" + in + "    out[N + i] = " + mt + ";\n" + in + "    out[2 * N + i] = " + vt +
+                         ";\n" + in + "}\n";
+                b += u + loop + " out[i] = " + pt("out[N + i]", "out[2 * N + i]") + ";\n";
+            }
+            if (block != N) b += "    }\n";
+            return kernel(dim_defines(w, {{"BL", block}}) +
+                              "#define B1 0.9f\n#define B2 0.999f\n#define LR 0.001f\n#define EPS 1e-8f\n",
+                          "const float *restrict p, const float *restrict g, const float *restrict m, "
+                          "const float *restrict v, float *restrict out",
+                          b);
+        },
+        {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
+}
+
+/// A matrix-vector product with bfloat16 weights (an LLM's decode step): y[m] += sum_k W[m][k] x[k],
+/// W M x K 16-bit bfloat16 patterns (an i8 buffer of 2 M K bytes, read as unsigned shorts), each
+/// widened to a float by a shift into the upper half of a 32-bit word. The harness's random bytes
+/// would include infinities and NaNs, so every schedule first forces the exponent to 2^-1 or 2^0
+/// (bits & 0x80FF | 0x3F00: weights of magnitude [0.5, 2), the sign and 7 mantissa bits kept).
+/// Knobs: rows per block (1: a dot product per row; 4 or 32: the block's sums advance together
+/// per k, reusing x[k]; all M: the column-outer axpy, y updated once per k), the sums in a local
+/// array instead of y, the block's rows widened into a float scratch first (blocks of 1 or 4
+/// rows), unrolling of the innermost loop, vectorisation. Every y[m] adds its k in order:
+/// bit-identical.
+std::vector<Variant> bf16_gemv(const Workload& w) {
+    const int M = w.dim("M");
+    const std::vector<Knob> knobs{{"tm", "tm", {1, 4, 32, M}},
+                                  {"local", "l", {0, 1}},
+                                  {"scratch", "s", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tm = k.at("tm");
+        const bool local = k.at("local") == 1, scratch = k.at("scratch") == 1;
+        if (scratch && tm > 4) return std::nullopt; // a scratch of 32 or all rows: 128 KB and more
+        const std::string widen = "static inline float bf16(unsigned short h) {\n"
+                                  "    union { unsigned u; float f; } c;\n"
+                                  "    c.u = (unsigned)((h & 0x80FFu) | 0x3F00u) << 16;\n"
+                                  "    return c.f;\n}\n";
+        std::string b;
+        if (tm == 1) { // a dot product per row
+            const std::string u = unroll_pragma(k.at("unroll"), "        ");
+            b += "    for (int m = 0; m < M; ++m) {\n";
+            if (scratch)
+                b += "        float wf[K];\n" + u + "        for (int k = 0; k < K; ++k) wf[k] = bf16(W[m * K + k]);\n";
+            if (local) b += "        float s = 0.0f;\n";
+            b += u + fmt::format("        for (int k = 0; k < K; ++k) {} += {} * x[k];\n", local ? "s" : "y[m]",
+                                 scratch ? "wf[k]" : "bf16(W[m * K + k])");
+            if (local) b += "        y[m] += s;\n";
+            b += "    }\n";
+        } else { // a block of rows advancing together per k
+            const std::string u = unroll_pragma(k.at("unroll"), "            ");
+            b += fmt::format("    for (int m0 = 0; m0 < M; m0 += {}) {{\n", tm);
+            if (scratch)
+                b += fmt::format("        float wf[{0} * K];\n        for (int r = 0; r < {0}; ++r)\n{1}"
+                                 "            for (int k = 0; k < K; ++k) wf[r * K + k] = bf16(W[(m0 + r) * K + k]);\n",
+                                 tm, u);
+            if (local)
+                b += fmt::format("        float a[{0}];\n        for (int r = 0; r < {0}; ++r) a[r] = 0.0f;\n", tm);
+            b += fmt::format("        for (int k = 0; k < K; ++k) {{\n            const float xk = x[k];\n{}"
+                             "            for (int m = m0; m < m0 + {}; ++m) {} += {} * xk;\n        }}\n",
+                             u, tm, local ? "a[m - m0]" : "y[m]",
+                             scratch ? "wf[(m - m0) * K + k]" : "bf16(W[m * K + k])");
+            if (local) b += fmt::format("        for (int m = m0; m < m0 + {}; ++m) y[m] += a[m - m0];\n", tm);
+            b += "    }\n";
+        }
+        return kernel(dim_defines(w) + widen,
+                      "const unsigned short *restrict W, const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// Depth-to-space (pixel shuffle, the upsampling of super-resolution and detection heads), NHWC:
+/// an H x W image of C R^2 channels becomes an HR x WR image of C channels, out[h R + i][w R +
+/// j][c] = in[h][w][(i R + j) C + c] (TensorFlow's DCR order). Data movement only, in runs of C
+/// contiguous floats on both sides. Knobs: the loop order (output-major: each output row written
+/// in order, reading a strided part of an input row R times; input-major: each input pixel read
+/// in order, its runs scattered to R output rows; output-major over tiles of input columns, the
+/// tile's input kept in cache across the R output rows), the copy as runs of C (an inner channel
+/// loop) or one flat loop over every element with its coordinates decoded by divisions (powers of
+/// two: shifts and masks), unrolling, vectorisation. Pure copies: bit-identical.
+std::vector<Variant> depth_to_space(const Workload& w) {
+    const int W = w.dim("W");
+    const std::vector<Knob> knobs{{"input_major", "o", {0, 1}},
+                                  {"tw", "tw", tiles_of(W, {16, 4})},
+                                  {"flat", "f", {0, 1}},
+                                  {"unroll", "u", {1, 4, 16}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tw = k.at("tw");
+        const bool input_major = k.at("input_major") == 1, flat = k.at("flat") == 1;
+        if (tw != W && (input_major || flat)) return std::nullopt; // tiles: output-major runs only
+        const std::string in_at = "in[(h * W + w) * (R * R * C) + (i * R + j) * C + c]",
+                          out_at = "out[((h * R + i) * (W * R) + w * R + j) * C + c]";
+        std::string b;
+        if (flat) {
+            b += unroll_pragma(k.at("unroll"), "    ");
+            if (input_major)
+                b += "    for (int q = 0; q < H * W * R * R * C; ++q) {\n"
+                     "        const int c = q % C, i = q / (R * C) % R, j = q / C % R, w = q / (R * R * C) % W,\n"
+                     "                  h = q / (W * R * R * C);\n"
+                     "        " +
+                     out_at + " = in[q];\n    }\n";
+            else
+                b += "    for (int o = 0; o < H * R * W * R * C; ++o) {\n"
+                     "        const int c = o % C, j = o / C % R, w = o / (R * C) % W, i = o / (W * R * C) % R,\n"
+                     "                  h = o / (R * W * R * C);\n"
+                     "        out[o] = " +
+                     in_at + ";\n    }\n";
+        } else {
+            std::vector<std::string> vars;
+            if (input_major) vars = {"h", "w", "i", "j", "c"};
+            else if (tw == W) vars = {"h", "i", "w", "j", "c"};
+            else vars = {"h", "wt", "i", "w", "j", "c"};
+            const auto range = [&](const std::string& v) -> std::pair<std::string, std::string> {
+                if (v == "h") return {"0", "H"};
+                if (v == "wt") return {"0", fmt::format("W / {}", tw)};
+                if (v == "w")
+                    return tw == W ? std::pair<std::string, std::string>{"0", "W"}
+                                   : std::pair{fmt::format("wt * {}", tw), fmt::format("wt * {} + {}", tw, tw)};
+                if (v == "c") return {"0", "C"};
+                return {"0", "R"};
+            };
+            const auto [headers, indent] = loop_headers(vars, range, k.at("unroll"));
+            b += headers + indent + out_at + " = " + in_at + ";\n";
+        }
+        return kernel(dim_defines(w), "const float *restrict in, float *restrict out", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -1781,6 +2043,14 @@ std::vector<Workload> family_workloads() {
          OpKind::depthwise_separable_nhwc,
          {{"H", 18}, {"W", 18}, {"C", 32}, {"K", 64}},
          "depthwise_separable"},
+        {"scatter-add-16384x64-to-2048", OpKind::scatter_add, {{"E", 16384}, {"D", 64}, {"N", 2048}}, "scatter_add"},
+        {"syrk-256x64", OpKind::syrk, {{"N", 256}, {"K", 64}}, "syrk"},
+        {"adam-262144", OpKind::adam_step, {{"N", 262144}}, "adam"},
+        {"bf16-gemv-1024x1024", OpKind::bf16_gemv, {{"M", 1024}, {"K", 1024}}, "bf16_gemv"},
+        {"depth2space-nhwc-96x96x64-r2",
+         OpKind::depth_to_space_nhwc,
+         {{"H", 96}, {"W", 96}, {"C", 16}, {"R", 2}},
+         "depth_to_space"},
     };
 }
 
@@ -1842,7 +2112,12 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::topk_rows: return u("R") * u("C"); // one comparison per value, at least
         case OpKind::depthwise_separable_nhwc:          // 9 taps per channel, then C x K per pixel
             return (u("H") - 2) * (u("W") - 2) * u("C") * (9 + u("K"));
-        case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
+        case OpKind::scatter_add: return u("E") * u("D");
+        case OpKind::syrk: return u("N") * (u("N") + 1) / 2 * u("K");
+        case OpKind::adam_step: return 12 * u("N"); // 3 + 4 + 5 operations for m', v', p'
+        case OpKind::bf16_gemv: return u("M") * u("K");
+        case OpKind::depth_to_space_nhwc: return u("H") * u("W") * u("C") * u("R") * u("R"); // elements moved
+        case OpKind::attention: return 2 * u("L") * u("L") * u("D");                         // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
     }
@@ -1981,6 +2256,23 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"wd", f32, 9 * u("C"), in},
                     {"wp", f32, u("C") * u("K"), in},
                     {"y", f32, (u("H") - 2) * (u("W") - 2) * u("K"), out}};
+        case OpKind::scatter_add:
+            return {{"x", f32, u("N") * u("D"), in},
+                    {"src", ElemType::i32, u("E"), in},
+                    {"dst", ElemType::i32, u("E"), in},
+                    {"out", f32, u("N") * u("D"), out}};
+        case OpKind::syrk: return {{"A", f32, u("N") * u("K"), in}, {"C", f32, u("N") * u("N"), out}};
+        case OpKind::adam_step:
+            return {{"p", f32, u("N"), in},
+                    {"g", f32, u("N"), in},
+                    {"m", f32, u("N"), in},
+                    {"v", f32, u("N"), in},
+                    {"out", f32, 3 * u("N"), out}};
+        case OpKind::bf16_gemv: // W: 16-bit patterns, two bytes each (no 16-bit element type)
+            return {{"W", ElemType::i8, 2 * u("M") * u("K"), in}, {"x", f32, u("K"), in}, {"y", f32, u("M"), out}};
+        case OpKind::depth_to_space_nhwc:
+            return {{"in", f32, u("H") * u("W") * u("C") * u("R") * u("R"), in},
+                    {"out", f32, u("H") * u("W") * u("C") * u("R") * u("R"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -2042,6 +2334,11 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::dequant_gemv_q4: return dequant_gemv_q4(w);
         case OpKind::topk_rows: return topk_rows(w);
         case OpKind::depthwise_separable_nhwc: return depthwise_separable(w);
+        case OpKind::scatter_add: return scatter_add(w);
+        case OpKind::syrk: return syrk(w);
+        case OpKind::adam_step: return adam_step(w);
+        case OpKind::bf16_gemv: return bf16_gemv(w);
+        case OpKind::depth_to_space_nhwc: return depth_to_space(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

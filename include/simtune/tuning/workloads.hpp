@@ -63,6 +63,11 @@ enum class OpKind {
     dequant_gemv_q4,
     topk_rows,
     depthwise_separable_nhwc,
+    scatter_add,
+    syrk,
+    adam_step,
+    bf16_gemv,
+    depth_to_space_nhwc,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -86,7 +91,10 @@ enum class OpKind {
 ///  V (table rows, a power of two), D (width); pairwise_distance N, M (points), D (width);
 ///  causal_conv1d L (steps), C (channels), K (taps); requantize_i32 M, N; dequant_gemv_q4 M, K (K/G
 ///  groups of G 4-bit weights per row); topk_rows R, C, K (the K largest of each row's C);
-///  depthwise_separable_nhwc H, W, C (the input), K (output channels; 3x3 depthwise, valid).
+///  depthwise_separable_nhwc H, W, C (the input), K (output channels; 3x3 depthwise, valid);
+///  scatter_add E (edges), D (width), N (nodes, a power of two); syrk N, K (C = A A^T, the lower
+///  triangle, A N x K); adam_step N (parameters); bf16_gemv M, K (bfloat16 weights);
+///  depth_to_space_nhwc H, W (the input), C (output channels), R (the block: input channels C R^2).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
