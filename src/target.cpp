@@ -1,4 +1,4 @@
-// Built-in targets, and the host's cache geometry from sysfs.
+// Built-in targets, and the host's cache geometry from sysfs (or, where a VM's sysfs has none, cpuid).
 #include "simtune/target.hpp"
 
 #include <algorithm>
@@ -8,6 +8,10 @@
 #include <fstream>
 #include <optional>
 #include <string>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "simtune/error.hpp"
 
@@ -43,6 +47,16 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
     return value;
 }
 
+/// `g` as a model can simulate it, or nothing: some hypervisors report geometries whose set count
+/// is not a power of two; a model needs one, so the set count is rounded down and the reported
+/// ways and line size kept.
+std::optional<CacheGeometry> simulable(CacheGeometry g) {
+    if (g.line_bytes && g.associativity && g.sets() && !g.valid())
+        g.size_bytes = std::bit_floor(g.sets()) * g.line_bytes * g.associativity;
+    if (g.valid()) return g;
+    return std::nullopt;
+}
+
 /// Reads /sys/devices/system/cpu/cpu0/cache/indexN for the data/unified cache of `level`.
 std::optional<CacheGeometry> sysfs_cache(int level) {
     for (int index = 0; index < 8; ++index) {
@@ -61,15 +75,69 @@ std::optional<CacheGeometry> sysfs_cache(int level) {
         g.size_bytes = *bytes;
         g.line_bytes = static_cast<std::uint32_t>(std::stoul(*line));
         g.associativity = static_cast<std::uint32_t>(std::stoul(*ways));
-        // Some hypervisors report geometries whose set count is not a power of two; a model
-        // needs one, so round the set count down and keep the reported ways and line size.
-        if (g.line_bytes && g.associativity && !g.valid()) {
-            std::uint64_t sets = std::bit_floor(g.sets());
-            g.size_bytes = sets * g.line_bytes * g.associativity;
-        }
-        if (g.valid()) return g;
-        return std::nullopt;
+        return simulable(g);
     }
+    return std::nullopt;
+}
+
+#if defined(__x86_64__)
+/// The data/unified cache of `level` from cpuid's deterministic cache parameters: leaf 4 (Intel)
+/// or 0x8000001D (AMD with topology extensions), both one sub-leaf per cache.
+std::optional<CacheGeometry> cpuid_cache_parameters(unsigned leaf, int level) {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    for (unsigned index = 0; index < 16; ++index) {
+        __cpuid_count(leaf, index, eax, ebx, ecx, edx);
+        const unsigned type = eax & 0x1F; // 0 none (the end), 1 data, 2 instruction, 3 unified
+        if (type == 0) break;
+        if (type == 2 || static_cast<int>((eax >> 5) & 7) != level) continue;
+        CacheGeometry g;
+        g.line_bytes = (ebx & 0xFFF) + 1;
+        g.associativity = ((ebx >> 22) & 0x3FF) + 1;
+        const std::uint64_t partitions = ((ebx >> 12) & 0x3FF) + 1, sets = std::uint64_t{ecx} + 1;
+        g.size_bytes = sets * partitions * g.line_bytes * g.associativity;
+        return simulable(g);
+    }
+    return std::nullopt;
+}
+
+/// AMD's ways encoding of cpuid 0x80000006 (L2 and L3); 0 for the reserved codes, disabled and
+/// fully associative (none of which a set-associative model simulates).
+std::uint32_t amd_ways(unsigned code) {
+    constexpr std::uint32_t ways[16] = {0, 1, 2, 3, 4, 6, 8, 0, 16, 0, 32, 48, 64, 96, 128, 0};
+    return ways[code & 0xF];
+}
+#endif
+
+/// The host's cache of `level` from cpuid, for VMs whose sysfs has no cache directory (the Zen 5
+/// and Zen 3 machines of benchmarks/RESULTS.md): the deterministic parameters where the CPU has
+/// them, else AMD's legacy leaves 0x80000005 (L1D: KiB, ways, line) and 0x80000006 (L2; L3 in
+/// 512 KiB units). A hypervisor may fill these with values no cache has (the Zen 5 VM reports a
+/// 508 MiB L3 with a reserved ways code): whatever does not decode to a cache is not taken.
+std::optional<CacheGeometry> cpuid_cache(int level) {
+#if defined(__x86_64__)
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return std::nullopt;
+    const bool intel = ebx == 0x756E6547 && edx == 0x49656E69 && ecx == 0x6C65746E; // "GenuineIntel"
+    const bool amd = ebx == 0x68747541 && edx == 0x69746E65 && ecx == 0x444D4163;   // "AuthenticAMD"
+    if (intel && eax >= 4) return cpuid_cache_parameters(4, level);
+    if (!amd) return std::nullopt;
+    const unsigned max_extended = __get_cpuid_max(0x80000000, nullptr);
+    if (max_extended >= 0x8000001D && __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx >> 22 & 1))
+        if (auto g = cpuid_cache_parameters(0x8000001D, level)) return g;
+    if (level == 1 && max_extended >= 0x80000005) {
+        __cpuid(0x80000005, eax, ebx, ecx, edx);
+        const std::uint32_t ways = (ecx >> 16) & 0xFF; // 0xFF: fully associative
+        if (ways == 0xFF) return std::nullopt;
+        return simulable({std::uint64_t{ecx >> 24} * 1024, ecx & 0xFF, ways});
+    }
+    if (level >= 2 && max_extended >= 0x80000006) {
+        __cpuid(0x80000006, eax, ebx, ecx, edx);
+        if (level == 2) return simulable({std::uint64_t{ecx >> 16} * 1024, ecx & 0xFF, amd_ways(ecx >> 12)});
+        if (level == 3) return simulable({std::uint64_t{edx >> 18} * 512 * 1024, edx & 0xFF, amd_ways(edx >> 12)});
+    }
+#else
+    (void)level;
+#endif
     return std::nullopt;
 }
 
@@ -184,9 +252,16 @@ Target host_x86_64() {
     t.cflags = {"-march=x86-64-v2", "-mtune=generic", "-fcf-protection=none"};
     t.qemu_binary = "qemu-x86_64";
     t.qemu_cpu = "max";
-    t.caches.l1d = sysfs_cache(1).value_or(CacheGeometry{32 * 1024, 64, 8});
-    t.caches.l2 = sysfs_cache(2).value_or(CacheGeometry{512 * 1024, 64, 8});
-    t.caches.llc = sysfs_cache(3).value_or(CacheGeometry{16 * 1024 * 1024, 64, 16});
+    // sysfs first (what the kernel was told), then cpuid (what the CPU, or the hypervisor, says),
+    // then a fallback: a rank computed with another machine's caches ranks worse (RESULTS, "The
+    // Zen 5 machine's own caches").
+    auto host_cache = [](int level, CacheGeometry fallback) {
+        if (auto g = sysfs_cache(level)) return *g;
+        return cpuid_cache(level).value_or(fallback);
+    };
+    t.caches.l1d = host_cache(1, {32 * 1024, 64, 8});
+    t.caches.l2 = host_cache(2, {512 * 1024, 64, 8});
+    t.caches.llc = host_cache(3, {16 * 1024 * 1024, 64, 16});
     apply_cache_override(t.caches);
     // sysfs has no TLB geometry; these are the 4 KiB-page data TLBs of current Intel and AMD cores
     // (64 entries first level, 2048-entry second level).
