@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The training corpus and its leave-one-family-out table (benchmarks/RESULTS.md, "Operators the
-# model never saw") in one command: every corpus workload (46 operator families, the six of
-# benchmarks/heldout-dataset-amd.csv among them), N variants each, built for x86-64-v2, simulated
+# model never saw") in one command: every corpus workload (51 operator families, the eleven of
+# benchmarks/heldout-dataset-zen5.csv among them), N variants each, built for x86-64-v2, simulated
 # with Unicorn and QEMU (every collector, the MCA pipeline model included) and timed natively (6
 # interleaved passes of 20 ms on alternating CPUs; RESULTS.md's rounds 2 and 3 combine four such
 # measurements with benchmarks/combine_times.py). The dataset is resumable: run it again and it
