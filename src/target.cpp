@@ -15,6 +15,8 @@
 
 #include "simtune/error.hpp"
 
+#include "host_cpuid.hpp"
+
 namespace simtune {
 
 namespace {
@@ -115,12 +117,10 @@ std::uint32_t amd_ways(unsigned code) {
 /// 508 MiB L3 with a reserved ways code): whatever does not decode to a cache is not taken.
 std::optional<CacheGeometry> cpuid_cache(int level) {
 #if defined(__x86_64__)
+    const auto [vendor, max_leaf] = detail::cpuid_vendor();
+    if (vendor == detail::CpuVendor::intel && max_leaf >= 4) return cpuid_cache_parameters(4, level);
+    if (vendor != detail::CpuVendor::amd) return std::nullopt;
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return std::nullopt;
-    const bool intel = ebx == 0x756E6547 && edx == 0x49656E69 && ecx == 0x6C65746E; // "GenuineIntel"
-    const bool amd = ebx == 0x68747541 && edx == 0x69746E65 && ecx == 0x444D4163;   // "AuthenticAMD"
-    if (intel && eax >= 4) return cpuid_cache_parameters(4, level);
-    if (!amd) return std::nullopt;
     const unsigned max_extended = __get_cpuid_max(0x80000000, nullptr);
     if (max_extended >= 0x8000001D && __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx >> 22 & 1))
         if (auto g = cpuid_cache_parameters(0x8000001D, level)) return g;

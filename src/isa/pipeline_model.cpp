@@ -38,6 +38,8 @@
 
 #include "simtune/error.hpp"
 
+#include "../host_cpuid.hpp"
+
 // The three targets' initialisers (libLLVM exports them; llvm/Support/TargetSelect.h would
 // initialise all twenty targets).
 extern "C" {
@@ -64,9 +66,8 @@ std::string nearest_known_host_cpu(std::string detected) {
 #if defined(__x86_64__)
     if (detected != "x86-64" && detected != "generic") return detected;
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return detected;
-    const bool amd = ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163; // "AuthenticAMD"
-    if (!amd || !__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return detected;
+    if (detail::cpuid_vendor().vendor != detail::CpuVendor::amd || !__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+        return detected;
     const unsigned family = ((eax >> 8) & 0xf) + ((eax >> 20) & 0xff);
     if (family >= 0x19) return "znver3";
 #endif
