@@ -221,6 +221,36 @@ TEST_CASE("the scatter-add, SYRK, Adam, bf16 GEMV and depth-to-space workloads")
     CHECK(reference_variant(workload_by_name("depth2space-nhwc-96x96x64-r2")).id == "o0-tw96-f0-u1-v0");
 }
 
+TEST_CASE("the LSTM cell, CSR SpMM, bilinear resize, segment sum, conv3d and complex GEMV workloads") {
+    // Index-like inputs are i32 the kernels hash: CSR columns, and lengths per pair of rows or segments.
+    const auto spmm = workload_by_name("spmm-csr-1024x4096-e16-n64");
+    CHECK(spmm.buffers()[1].type == ElemType::i32);
+    CHECK(spmm.buffers()[2].type == ElemType::i32);
+    CHECK(spmm.buffers()[2].count == 512);
+    const auto segments = workload_by_name("segment-sum-16384x64-to-1024");
+    CHECK(segments.buffers()[1].type == ElemType::i32);
+    CHECK(segments.buffers()[1].count == 512);
+    // The LSTM's one output holds h and c; its exponential is C, not libm; one pass has no scratch.
+    const auto lstm = workload_by_name("lstm-cell-64x512");
+    CHECK(lstm.buffers().back().count == 2 * lstm.buffers()[1].count);
+    for (const auto& v : enumerate_variants(lstm)) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("expf") == std::string::npos);
+        CHECK((v.knobs.at("passes") > 1 || (v.knobs.at("interleaved") == 0 && v.knobs.at("tj") == lstm.dim("H"))));
+    }
+    // The complex GEMV's column walk is never built at -O3 (GCC's code for it is 25 times longer).
+    const auto cgemv = workload_by_name("complex-gemv-512x512");
+    for (const auto& v : enumerate_variants(cgemv)) CHECK((v.knobs.at("tm") != 512 || v.knobs.at("vec") != 2));
+    // The naive schedules: one pass per operation, row-by-row CSR, four taps per output computed
+    // inline, segment by segment, a dot product per output and per complex row.
+    CHECK(reference_variant(lstm).id == "p3-l0-tj512-u1-v0");
+    CHECK(reference_variant(spmm).id == "o0-tn64-t0-a0-u1-v0");
+    CHECK(reference_variant(workload_by_name("resize-bilinear-nhwc-48x48x32-to-80x80")).id == "t0-s0-c0-u1-v0");
+    CHECK(reference_variant(segments).id == "m0-td64-a0-u1-v0");
+    CHECK(reference_variant(workload_by_name("conv3d-ndhwc-9x9x9x16x16-3x3x3")).id == "tk16-i0-u1-v0");
+    CHECK(reference_variant(cgemv).id == "tm1-l0-p0-u1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

@@ -1963,6 +1963,387 @@ std::vector<Variant> depth_to_space(const Workload& w) {
     });
 }
 
+/// The pointwise half of an LSTM cell (what follows the gate GEMMs of a recurrent step), B x H:
+/// the gate pre-activations arrive as one B x 4H matrix (PyTorch's order: input, forget, cell,
+/// output gates, H columns each); i, f, o = sigmoid, g = tanh, c = f c_prev + i g, h = o tanh(c).
+/// The output holds h, then c. Five exponentials per element (exp in C, branch-free so that the
+/// loops vectorise; sigmoid and tanh from exp(-|x|)), the rest little arithmetic. Knobs: the passes (three: the four
+/// activations into a scratch, then c, then h reading c back; two: the activations, then c and h
+/// together; one fused pass with no scratch), the scratch's layout (planar, one gate after another,
+/// written by a loop per gate that reads one gate's stream; or interleaved, the four gates of a
+/// column together, written by one loop that reads the four streams), the passes run over the
+/// whole row or over tiles of 64 columns (the scratch then 1 KB, in L1 for the next pass),
+/// unrolling, vectorisation. Every element takes the same operations in the same order:
+/// bit-identical.
+std::vector<Variant> lstm_cell(const Workload& w) {
+    const int H = w.dim("H");
+    const std::vector<Knob> knobs{{"passes", "p", {3, 2, 1}},
+                                  {"interleaved", "l", {0, 1}},
+                                  {"tj", "tj", tiles_of(H, {64})},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int passes = k.at("passes"), tj = k.at("tj");
+        const bool interleaved = k.at("interleaved") == 1;
+        if (passes == 1 && (interleaved || tj != H)) return std::nullopt; // no scratch: one loop per row
+        // exp(-a) for a >= 0 as simtune_exp, a clamped to 87 on its bits (an integer minimum, no
+        // branch: simtune_exp's clamp keeps GCC from vectorising a loop), then sigmoid and tanh.
+        const std::string functions =
+            "static inline float exp_neg(float a) {\n"
+            "    union { float f; unsigned u; } c;\n"
+            "    c.f = a;\n"
+            "    c.u = c.u < 0x42AE0000u ? c.u : 0x42AE0000u;\n"
+            "    const float x = -c.f;\n"
+            "    const int n = (int)(x * 1.44269504f - 0.5f);\n"
+            "    const float r = x - (float)n * 0.693147181f;\n"
+            "    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666667f + r * (0.0416666667f + r * "
+            "(0.00833333333f + r * 0.00138888889f)))));\n"
+            "    union { float f; int i; } scale;\n"
+            "    scale.i = (n + 127) << 23;\n"
+            "    return p * scale.f;\n}\n"
+            "static inline float sigm(float v) {\n"
+            "    const float e = exp_neg(__builtin_fabsf(v));\n"
+            "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
+            "static inline float tanh_(float v) {\n"
+            "    const float e = exp_neg(2.0f * __builtin_fabsf(v));\n"
+            "    return __builtin_copysignf((1.0f - e) / (1.0f + e), v);\n}\n";
+        const std::string act[4] = {"sigm", "sigm", "tanh_", "sigm"};
+        std::string b = "    for (int b = 0; b < B; ++b) {\n        const float *restrict gr = gates + b * 4 * H;\n"
+                        "        const float *restrict cp = c_prev + b * H;\n        float *restrict hr = out + b * "
+                        "H;\n        float *restrict cr = out + B * H + b * H;\n";
+        if (passes == 1) {
+            b += unroll_pragma(k.at("unroll"), "        ") +
+                 "        for (int j = 0; j < H; ++j) {\n            const float i = sigm(gr[j]), f = sigm(gr[H + j]), "
+                 "g = tanh_(gr[2 * H + j]), o = sigm(gr[3 * H + j]);\n            const float c = f * cp[j] + i * "
+                 "g;\n            cr[j] = c;\n            hr[j] = o * tanh_(c);\n        }\n    }\n";
+            return kernel(dim_defines(w) + functions,
+                          "const float *restrict gates, const float *restrict c_prev, float *restrict out", b);
+        }
+        // Gate g of column j in the scratch.
+        auto at = [&](int g) {
+            return interleaved ? fmt::format("a[(j - j0) * 4 + {}]", g) : fmt::format("a[{} * TJ + (j - j0)]", g);
+        };
+        const std::string in = "            ", u = unroll_pragma(k.at("unroll"), in),
+                          loop = in + "for (int j = j0; j < j0 + TJ; ++j)";
+        b += "        for (int j0 = 0; j0 < H; j0 += TJ) {\n            float a[4 * TJ];\n";
+        if (interleaved) {
+            b += u + loop + " {\n";
+            for (int g = 0; g < 4; ++g)
+                b += fmt::format("{}    {} = {}(gr[{}j]);\n", in, at(g), act[g],
+                                 g == 0 ? "" : fmt::format("{} * H + ", g));
+            b += in + "}\n";
+        } else {
+            for (int g = 0; g < 4; ++g)
+                b += u + fmt::format("{} {} = {}(gr[{}j]);\n", loop, at(g), act[g],
+                                     g == 0 ? "" : fmt::format("{} * H + ", g));
+        }
+        const std::string c = fmt::format("{} * cp[j] + {} * {}", at(1), at(0), at(2));
+        if (passes == 3)
+            b += u + loop + " cr[j] = " + c + ";\n" + u + loop + " hr[j] = " + at(3) + " * tanh_(cr[j]);\n";
+        else
+            b += u + loop + " {\n" + in + "    const float c = " + c + ";\n" + in + "    cr[j] = c;\n" + in +
+                 "    hr[j] = " + at(3) + " * tanh_(c);\n" + in + "}\n";
+        b += "        }\n    }\n";
+        return kernel(dim_defines(w, {{"TJ", tj}}) + functions,
+                      "const float *restrict gates, const float *restrict c_prev, float *restrict out", b);
+    });
+}
+
+/// Sparse times dense (SpMM, a graph convolution's aggregation or a pruned layer) in CSR form:
+/// C[r][:] += sum over row r's nonzeros p of val[p] B[col(p)][:], M rows of the sparse matrix, K
+/// its columns (a power of two), N dense columns. Rows have irregular lengths: rows 2q and 2q + 1
+/// hold E + d and E - d nonzeros, d in (-E, E) a hash of the i32 input len[q] and q (so the M E
+/// nonzeros fill val and col exactly); every schedule first turns the lengths into CSR row
+/// pointers, then maps col[p] into [0, K) by a hash of it and p, as spmv's ELL does. Knobs: the
+/// loop order (nonzeros then columns innermost: row r of B scaled into row r of C, vectorisable;
+/// or columns then nonzeros innermost: a dot product per output, gathering down B's column), a
+/// tile of 16 columns of B and C (inside the row loop, or outermost: all rows per tile, the tile's
+/// quarter of B staying in cache), the sums in a local array (or scalar) instead of C, unrolling,
+/// vectorisation. Every output adds its row's terms in nonzero order: bit-identical.
+std::vector<Variant> spmm_csr(const Workload& w) {
+    const int N = w.dim("N");
+    const std::vector<Knob> knobs{{"dot", "o", {0, 1}}, {"tn", "tn", tiles_of(N, {16})}, {"tile_outer", "t", {0, 1}},
+                                  {"acc", "a", {0, 1}}, {"unroll", "u", {1, 4}},         vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tn = k.at("tn");
+        const bool dot = k.at("dot") == 1, tile_outer = k.at("tile_outer") == 1, acc = k.at("acc") == 1;
+        if (tile_outer && tn == N) return std::nullopt;         // one tile: the same loops
+        if (dot && tn != N && !tile_outer) return std::nullopt; // dot products: a tile inside a row changes nothing
+        const std::string col = "(int)(((unsigned)col[p] * 7919u + (unsigned)p * 2654435761u) >> KSHIFT)";
+        std::string b = "    int rp[M + 1];\n    rp[0] = 0;\n    for (int q = 0; q < M / 2; ++q) {\n"
+                        "        const int d = (int)((((unsigned)len[q] * 2654435761u) ^ ((unsigned)q * 40503u)) % "
+                        "(2u * E - 1u)) - (E - 1);\n"
+                        "        rp[2 * q + 1] = rp[2 * q] + E + d;\n        rp[2 * q + 2] = rp[2 * q] + 2 * E;\n"
+                        "    }\n";
+        std::string in = "    ";
+        if (tile_outer) {
+            b += fmt::format("    for (int n0 = 0; n0 < N; n0 += {}) {{\n", tn);
+            in += "    ";
+        }
+        b += in + "for (int r = 0; r < M; ++r) {\n";
+        in += "    ";
+        if (!tile_outer) {
+            b +=
+                tn == N ? in + "const int n0 = 0;\n" : fmt::format("{}for (int n0 = 0; n0 < N; n0 += {}) {{\n", in, tn);
+            if (tn != N) in += "    ";
+        }
+        const std::string u = unroll_pragma(k.at("unroll"), in + "    ");
+        const std::string ns = fmt::format("for (int n = n0; n < n0 + {}; ++n)", tn);
+        if (!dot) {
+            if (acc) b += fmt::format("{0}float a[{1}];\n{0}for (int n = 0; n < {1}; ++n) a[n] = 0.0f;\n", in, tn);
+            b += in + "for (int p = rp[r]; p < rp[r + 1]; ++p) {\n" + in + "    const float v = val[p];\n" + in +
+                 "    const float *restrict br = B + " + col + " * N;\n" + u + in + "    " + ns + " " +
+                 (acc ? "a[n - n0]" : "C[r * N + n]") + " += v * br[n];\n" + in + "}\n";
+            if (acc) b += in + ns + " C[r * N + n] += a[n - n0];\n";
+        } else {
+            b += in + ns + " {\n";
+            if (acc) b += in + "    float s = 0.0f;\n";
+            b += u + in + "    for (int p = rp[r]; p < rp[r + 1]; ++p) " + (acc ? "s" : "C[r * N + n]") +
+                 " += val[p] * B[" + col + " * N + n];\n";
+            if (acc) b += in + "    C[r * N + n] += s;\n";
+            b += in + "}\n";
+        }
+        if (!tile_outer && tn != N) b += in.substr(4) + "}\n";
+        b += tile_outer ? "        }\n    }\n" : "    }\n";
+        const int shift = 32 - log2_floor(static_cast<std::uint64_t>(w.dim("K")));
+        return kernel(dim_defines(w, {{"KSHIFT", shift}}),
+                      "const float *restrict val, const int *restrict col, const int *restrict len, "
+                      "const float *restrict B, float *restrict C",
+                      b);
+    });
+}
+
+/// Bilinear resize of an NHWC image by a non-integer factor (H x W -> OH x OW, C channels),
+/// align_corners = false as in PyTorch and TensorFlow 2: source coordinate (o + 0.5) in / out -
+/// 0.5, clamped at 0, its two neighbouring rows and columns (the last repeated at the edge).
+/// out = (1 - ly) ((1 - lx) a + lx b) + ly ((1 - lx) c + lx d). Knobs: the rows' and columns'
+/// indices and weights computed inline (per output row, per output pixel) or once into tables,
+/// the interpolation direct (four taps per output) or separable (each of the two source rows
+/// interpolated horizontally into a scratch row, then blended vertically; or the same with the
+/// two scratch rows kept across output rows, a source row interpolated once while the output
+/// rows that need it follow, as OpenCV's resize does), the channel loop inside or outside the
+/// column loop, unrolling, vectorisation. A horizontal pass stores and reloads exactly the
+/// parenthesised partial sums of the direct form: bit-identical.
+std::vector<Variant> bilinear_resize(const Workload& w) {
+    const std::vector<Knob> knobs{{"tables", "t", {0, 1}},
+                                  {"separable", "s", {0, 1, 2}},
+                                  {"chan_outer", "c", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool tables = k.at("tables") == 1, chan_outer = k.at("chan_outer") == 1;
+        const int sep = k.at("separable");
+        // Source coordinate of output o: (o + 0.5) * in / out - 0.5, clamped to [0, in - 1].
+        auto coords = [](const char* o, const char* in, const char* out, const char* lo, const char* hi,
+                         const char* frac) {
+            return fmt::format("float {f}s = ((float){o} + 0.5f) * ((float){in} / (float){out}) - 0.5f; if ({f}s < "
+                               "0.0f) {f}s = 0.0f; const int {lo} = (int){f}s; const int {hi} = {lo} + ({lo} < {in} "
+                               "- 1); const float {f} = {f}s - (float){lo};",
+                               fmt::arg("o", o), fmt::arg("in", in), fmt::arg("out", out), fmt::arg("lo", lo),
+                               fmt::arg("hi", hi), fmt::arg("f", frac));
+        };
+        std::string b;
+        if (tables) {
+            b += "    int y0t[OH], y1t[OH], x0t[OW], x1t[OW];\n    float lyt[OH], lxt[OW];\n";
+            b += fmt::format("    for (int oy = 0; oy < OH; ++oy) {{ {} y0t[oy] = y0; y1t[oy] = y1; lyt[oy] = ly; }}\n",
+                             coords("oy", "H", "OH", "y0", "y1", "ly"));
+            b += fmt::format("    for (int ox = 0; ox < OW; ++ox) {{ {} x0t[ox] = x0; x1t[ox] = x1; lxt[ox] = lx; }}\n",
+                             coords("ox", "W", "OW", "x0", "x1", "lx"));
+        }
+        const std::string ycoords = tables ? "const int y0 = y0t[oy], y1 = y1t[oy]; const float ly = lyt[oy];"
+                                           : coords("oy", "H", "OH", "y0", "y1", "ly");
+        const std::string xcoords = tables ? "const int x0 = x0t[ox], x1 = x1t[ox]; const float lx = lxt[ox];"
+                                           : coords("ox", "W", "OW", "x0", "x1", "lx");
+        // The horizontal blend of source row `y` at output column ox, channel c.
+        auto horizontal = [](const std::string& y) {
+            return fmt::format("(1.0f - lx) * I[({0} * W + x0) * C + c] + lx * I[({0} * W + x1) * C + c]", y);
+        };
+        // The loops over (ox, c) in the knob's order around `stmt`, at indent `in`.
+        auto columns = [&](const std::string& in, const std::string& stmt) {
+            const std::string u = unroll_pragma(k.at("unroll"), in + "    ");
+            if (chan_outer)
+                return fmt::format("{0}for (int c = 0; c < C; ++c)\n{1}{0}    for (int ox = 0; ox < OW; ++ox) {{ {2} "
+                                   "{3} }}\n",
+                                   in, u, xcoords, stmt);
+            return fmt::format("{0}for (int ox = 0; ox < OW; ++ox) {{\n{0}    {2}\n{1}{0}    for (int c = 0; c < C; "
+                               "++c) {3}\n{0}}}\n",
+                               in, u, xcoords, stmt);
+        };
+        if (sep == 0) {
+            b += "    for (int oy = 0; oy < OH; ++oy) {\n        " + ycoords + "\n" +
+                 columns("        ", "O[(oy * OW + ox) * C + c] = (1.0f - ly) * (" + horizontal("y0") + ") + ly * (" +
+                                         horizontal("y1") + ");") +
+                 "    }\n";
+        } else {
+            const std::string vertical =
+                unroll_pragma(k.at("unroll"), "        ") +
+                "        for (int q = 0; q < OW * C; ++q) O[oy * OW * C + q] = (1.0f - ly) * r0[q] + ly * r1[q];\n";
+            if (sep == 1) {
+                b += "    float r0[OW * C], r1[OW * C];\n    for (int oy = 0; oy < OH; ++oy) {\n        " + ycoords +
+                     "\n" +
+                     columns("        ", "{ r0[ox * C + c] = " + horizontal("y0") +
+                                             "; r1[ox * C + c] = " + horizontal("y1") + "; }") +
+                     vertical + "    }\n";
+            } else {
+                b += "    float ra[OW * C], rb[OW * C];\n    float *r0 = ra, *r1 = rb;\n    int k0 = -1, k1 = -1;\n"
+                     "    for (int oy = 0; oy < OH; ++oy) {\n        " +
+                     ycoords +
+                     "\n        if (y0 != k0) {\n            if (y0 == k1) {\n                float *t = r0;\n"
+                     "                r0 = r1;\n                r1 = t;\n                k0 = k1;\n"
+                     "                k1 = -1;\n            } else {\n" +
+                     columns("                ", "r0[ox * C + c] = " + horizontal("y0") + ";") +
+                     "                k0 = y0;\n            }\n        }\n        if (y1 != k1) {\n" +
+                     columns("            ", "r1[ox * C + c] = " + horizontal("y1") + ";") +
+                     "            k1 = y1;\n        }\n" + vertical + "    }\n";
+            }
+        }
+        return kernel(dim_defines(w), "const float *restrict I, float *restrict O", b);
+    });
+}
+
+/// Segment sum (torch segment_reduce, a graph network's pooling of node rows into graphs): E rows
+/// of width D, sorted into S contiguous segments, out[s][:] = the sum of segment s's rows. Segment
+/// lengths are irregular: segments 2q and 2q + 1 hold L + d and L - d rows (L = E / S, d in (-L,
+/// L) a hash of the i32 input len[q] and q). Knobs: the method (segment-outer over CSR offsets,
+/// built from the lengths first: each segment's rows summed in turn; row-outer over the sorted
+/// segment id of every row, built first, with a running sum flushed to out when the id changes;
+/// row-outer adding every row straight into its segment's output row), a tile of 16 columns (inside
+/// a segment, or outermost for the row streams: all rows per tile), a segment-outer sum kept in a
+/// local array instead of out, unrolling, vectorisation. Every element adds its segment's rows in
+/// row order: bit-identical.
+std::vector<Variant> segment_sum(const Workload& w) {
+    const int D = w.dim("D");
+    const std::vector<Knob> knobs{{"method", "m", {0, 1, 2}},
+                                  {"td", "td", tiles_of(D, {16})},
+                                  {"acc", "a", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), td = k.at("td");
+        const bool acc = k.at("acc") == 1;
+        if ((method == 1 && !acc) || (method == 2 && acc)) return std::nullopt; // running sums: local; scatter: out
+        const std::string delta =
+            "const int dl = (int)((((unsigned)len[q] * 2654435761u) ^ ((unsigned)q * 40503u)) % (2u * L - 1u)) - (L - "
+            "1);";
+        const std::string dloop = fmt::format("for (int d = d0; d < d0 + {}; ++d)", td);
+        std::string b;
+        if (method == 0) {
+            b += "    int off[S + 1];\n    off[0] = 0;\n    for (int q = 0; q < S / 2; ++q) {\n        " + delta +
+                 "\n        off[2 * q + 1] = off[2 * q] + L + dl;\n        off[2 * q + 2] = off[2 * q] + 2 * L;\n"
+                 "    }\n" +
+                 fmt::format("    for (int s = 0; s < S; ++s)\n        for (int d0 = 0; d0 < D; d0 += {}) {{\n", td);
+            if (acc)
+                b += fmt::format("            float a[{0}];\n            for (int d = 0; d < {0}; ++d) a[d] = 0.0f;\n",
+                                 td);
+            b += "            for (int e = off[s]; e < off[s + 1]; ++e)\n" +
+                 unroll_pragma(k.at("unroll"), "                ") + "                " + dloop + " " +
+                 (acc ? "a[d - d0]" : "out[s * D + d]") + " += x[e * D + d];\n";
+            if (acc) b += "            " + dloop + " out[s * D + d] += a[d - d0];\n";
+            b += "        }\n";
+        } else {
+            b += "    int seg[E];\n    for (int q = 0, e = 0; q < S / 2; ++q) {\n        " + delta +
+                 "\n        for (int t = 0; t < L + dl; ++t) seg[e++] = 2 * q;\n"
+                 "        for (int t = 0; t < L - dl; ++t) seg[e++] = 2 * q + 1;\n    }\n" +
+                 fmt::format("    for (int d0 = 0; d0 < D; d0 += {}) {{\n", td);
+            const std::string u = unroll_pragma(k.at("unroll"), "            ");
+            if (method == 1)
+                b += fmt::format("        float a[{0}];\n        for (int d = 0; d < {0}; ++d) a[d] = 0.0f;\n"
+                                 "        int cur = seg[0];\n        for (int e = 0; e < E; ++e) {{\n"
+                                 "            if (seg[e] != cur) {{\n                {1} {{\n"
+                                 "                    out[cur * D + d] += a[d - d0];\n"
+                                 "                    a[d - d0] = 0.0f;\n                }}\n"
+                                 "                cur = seg[e];\n            }}\n{2}"
+                                 "            {1} a[d - d0] += x[e * D + d];\n        }}\n"
+                                 "        {1} out[cur * D + d] += a[d - d0];\n",
+                                 td, dloop, u);
+            else
+                b += "        for (int e = 0; e < E; ++e)\n" + u + "            " + dloop +
+                     " out[seg[e] * D + d] += x[e * D + d];\n";
+            b += "    }\n";
+        }
+        return kernel(dim_defines(w, {{"L", w.dim("E") / w.dim("S")}}),
+                      "const float *restrict x, const int *restrict len, float *restrict out", b);
+    });
+}
+
+/// A 3-D convolution, NDHWC, 3 x 3 x 3 filter (DHWIO), valid, stride 1 (video and volumetric
+/// models): O[od][oh][ow][k] += I[od + kd][oh + kh][ow + kw][c] F[kd][kh][kw][c][k]. Knobs as the
+/// conv2d families': a tile of 8 output channels (its loop outermost), the point-loop order (a dot
+/// product per output; output channels innermost, vectorisable along F's rows; output columns
+/// innermost, strided; the filter's depth and height taps above the output rows; every tap
+/// outermost), unrolling, vectorisation. The reduction loops keep their order kd, kh, kw, c in
+/// every nest, only independent outputs move around them: bit-identical.
+std::vector<Variant> conv3d_ndhwc(const Workload& w) {
+    const int OD = w.dim("D") - 2, OH = w.dim("H") - 2, OW = w.dim("W") - 2, K = w.dim("K");
+    NestSpec s;
+    s.loops = {{"od", OD, OD}, {"oh", OH, OH}, {"ow", OW, OW}, {"k", K, K},
+               {"kd", 3, 3},   {"kh", 3, 3},   {"kw", 3, 3},   {"c", w.dim("C"), w.dim("C")}};
+    s.tiles = {{"k", tiles_of(K, {8})}};
+    s.point_orders = {{"od", "oh", "ow", "k", "kd", "kh", "kw", "c"},
+                      {"od", "oh", "ow", "kd", "kh", "kw", "c", "k"},
+                      {"od", "oh", "k", "kd", "kh", "kw", "c", "ow"},
+                      {"od", "kd", "kh", "oh", "ow", "kw", "c", "k"},
+                      {"kd", "kh", "kw", "od", "oh", "ow", "c", "k"}};
+    s.body = "O[((od * OH + oh) * OW + ow) * K + k] += I[(((od + kd) * H + oh + kh) * W + ow + kw) * C + c] * "
+             "F[(((kd * 3 + kh) * 3 + kw) * C + c) * K + k];";
+    return nest_family(w, s, dim_defines(w, {{"OD", OD}, {"OH", OH}, {"OW", OW}}), conv_signature);
+}
+
+/// A complex matrix-vector product (a beamformer's or a spectral method's y = A x), M x N, every
+/// complex number two floats (re, im) side by side: y[m] += sum_n A[m][n] x[n], each term (ar xr -
+/// ai xi, ar xi + ai xr). Knobs: rows per block (1: a dot product per row; 4: the block's sums
+/// advance together per n, reusing x[n]; all M: the column-outer axpy, A read down its columns),
+/// the sums in locals instead of y, x split into planar real and imaginary scratch arrays first,
+/// unrolling of the innermost loop, vectorisation (the column walk not at -O3). Every y[m] adds its
+/// terms in n order: bit-identical.
+std::vector<Variant> complex_gemv(const Workload& w) {
+    const int M = w.dim("M");
+    const std::vector<Knob> knobs{
+        {"tm", "tm", {1, 4, M}}, {"local", "l", {0, 1}}, {"planar", "p", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tm = k.at("tm");
+        const bool local = k.at("local") == 1, planar = k.at("planar") == 1;
+        // GCC 12's -O3 vectorises the column walk (rows 4 KB apart) by loading whole rows and
+        // shuffling: 136 M instructions and 50 times slower than the scalar loop. Not a schedule.
+        if (tm == M && k.at("vec") == 2) return std::nullopt;
+        const std::string xr = planar ? "xre[n]" : "x[2 * n]", xi = planar ? "xim[n]" : "x[2 * n + 1]";
+        std::string b;
+        if (planar)
+            b += "    float xre[N], xim[N];\n    for (int n = 0; n < N; ++n) {\n        xre[n] = x[2 * n];\n"
+                 "        xim[n] = x[2 * n + 1];\n    }\n";
+        if (tm == 1) {
+            const std::string yr = local ? "sr" : "y[2 * m]", yi = local ? "si" : "y[2 * m + 1]";
+            b += "    for (int m = 0; m < M; ++m) {\n        const float *restrict a = A + 2 * m * N;\n";
+            if (local) b += "        float sr = 0.0f, si = 0.0f;\n";
+            b += unroll_pragma(k.at("unroll"), "        ") +
+                 fmt::format("        for (int n = 0; n < N; ++n) {{\n            const float ar = a[2 * n], ai = "
+                             "a[2 * n + 1], xr = {}, xi = {};\n            {} += ar * xr - ai * xi;\n            {} "
+                             "+= ar * xi + ai * xr;\n        }}\n",
+                             xr, xi, yr, yi);
+            if (local) b += "        y[2 * m] += sr;\n        y[2 * m + 1] += si;\n";
+            b += "    }\n";
+        } else {
+            const std::string yr = local ? "s[2 * (m - m0)]" : "y[2 * m]",
+                              yi = local ? "s[2 * (m - m0) + 1]" : "y[2 * m + 1]";
+            b += fmt::format("    for (int m0 = 0; m0 < M; m0 += {}) {{\n", tm);
+            if (local)
+                b += fmt::format("        float s[2 * {0}];\n        for (int m = 0; m < 2 * {0}; ++m) s[m] = 0.0f;\n",
+                                 tm);
+            b += fmt::format("        for (int n = 0; n < N; ++n) {{\n            const float xr = {}, xi = {};\n{}"
+                             "            for (int m = m0; m < m0 + {}; ++m) {{\n                const float ar = "
+                             "A[2 * (m * N + n)], ai = A[2 * (m * N + n) + 1];\n                {} += ar * xr - ai * "
+                             "xi;\n                {} += ar * xi + ai * xr;\n            }}\n        }}\n",
+                             xr, xi, unroll_pragma(k.at("unroll"), "            "), tm, yr, yi);
+            if (local)
+                b += fmt::format("        for (int m = m0; m < m0 + {}; ++m) {{\n            y[2 * m] += s[2 * (m - "
+                                 "m0)];\n            y[2 * m + 1] += s[2 * (m - m0) + 1];\n        }}\n",
+                                 tm);
+            b += "    }\n";
+        }
+        return kernel(dim_defines(w), "const float *restrict A, const float *restrict x, float *restrict y", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -2051,6 +2432,18 @@ std::vector<Workload> family_workloads() {
          OpKind::depth_to_space_nhwc,
          {{"H", 96}, {"W", 96}, {"C", 16}, {"R", 2}},
          "depth_to_space"},
+        {"lstm-cell-64x512", OpKind::lstm_cell, {{"B", 64}, {"H", 512}}, "lstm_cell"},
+        {"spmm-csr-1024x4096-e16-n64", OpKind::spmm_csr, {{"M", 1024}, {"K", 4096}, {"E", 16}, {"N", 64}}, "spmm_csr"},
+        {"resize-bilinear-nhwc-48x48x32-to-80x80",
+         OpKind::bilinear_resize_nhwc,
+         {{"H", 48}, {"W", 48}, {"C", 32}, {"OH", 80}, {"OW", 80}},
+         "bilinear_resize_nhwc"},
+        {"segment-sum-16384x64-to-1024", OpKind::segment_sum, {{"E", 16384}, {"D", 64}, {"S", 1024}}, "segment_sum"},
+        {"conv3d-ndhwc-9x9x9x16x16-3x3x3",
+         OpKind::conv3d_ndhwc,
+         {{"D", 9}, {"H", 9}, {"W", 9}, {"C", 16}, {"K", 16}},
+         "conv3d_ndhwc"},
+        {"complex-gemv-512x512", OpKind::complex_gemv, {{"M", 512}, {"N", 512}}, "complex_gemv"},
     };
 }
 
@@ -2117,7 +2510,13 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::adam_step: return 12 * u("N"); // 3 + 4 + 5 operations for m', v', p'
         case OpKind::bf16_gemv: return u("M") * u("K");
         case OpKind::depth_to_space_nhwc: return u("H") * u("W") * u("C") * u("R") * u("R"); // elements moved
-        case OpKind::attention: return 2 * u("L") * u("L") * u("D");                         // the two products
+        case OpKind::lstm_cell: return 9 * u("B") * u("H"); // 5 activations, c (3 operations), h
+        case OpKind::spmm_csr: return u("M") * u("E") * u("N");
+        case OpKind::bilinear_resize_nhwc: return 4 * u("OH") * u("OW") * u("C"); // 4 taps per output
+        case OpKind::segment_sum: return u("E") * u("D");
+        case OpKind::conv3d_ndhwc: return (u("D") - 2) * (u("H") - 2) * (u("W") - 2) * u("K") * 27 * u("C");
+        case OpKind::complex_gemv: return 4 * u("M") * u("N");       // real multiplies
+        case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
     }
@@ -2273,6 +2672,28 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::depth_to_space_nhwc:
             return {{"in", f32, u("H") * u("W") * u("C") * u("R") * u("R"), in},
                     {"out", f32, u("H") * u("W") * u("C") * u("R") * u("R"), out}};
+        case OpKind::lstm_cell: // out: h, then c
+            return {{"gates", f32, 4 * u("B") * u("H"), in},
+                    {"c_prev", f32, u("B") * u("H"), in},
+                    {"out", f32, 2 * u("B") * u("H"), out}};
+        case OpKind::spmm_csr: // len: one per pair of rows
+            return {{"val", f32, u("M") * u("E"), in},
+                    {"col", ElemType::i32, u("M") * u("E"), in},
+                    {"len", ElemType::i32, u("M") / 2, in},
+                    {"B", f32, u("K") * u("N"), in},
+                    {"C", f32, u("M") * u("N"), out}};
+        case OpKind::bilinear_resize_nhwc:
+            return {{"I", f32, u("H") * u("W") * u("C"), in}, {"O", f32, u("OH") * u("OW") * u("C"), out}};
+        case OpKind::segment_sum: // len: one per pair of segments
+            return {{"x", f32, u("E") * u("D"), in},
+                    {"len", ElemType::i32, u("S") / 2, in},
+                    {"out", f32, u("S") * u("D"), out}};
+        case OpKind::conv3d_ndhwc:
+            return {{"I", f32, u("D") * u("H") * u("W") * u("C"), in},
+                    {"F", f32, 27 * u("C") * u("K"), in},
+                    {"O", f32, (u("D") - 2) * (u("H") - 2) * (u("W") - 2) * u("K"), out}};
+        case OpKind::complex_gemv: // (re, im) pairs
+            return {{"A", f32, 2 * u("M") * u("N"), in}, {"x", f32, 2 * u("N"), in}, {"y", f32, 2 * u("M"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -2339,6 +2760,12 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::adam_step: return adam_step(w);
         case OpKind::bf16_gemv: return bf16_gemv(w);
         case OpKind::depth_to_space_nhwc: return depth_to_space(w);
+        case OpKind::lstm_cell: return lstm_cell(w);
+        case OpKind::spmm_csr: return spmm_csr(w);
+        case OpKind::bilinear_resize_nhwc: return bilinear_resize(w);
+        case OpKind::segment_sum: return segment_sum(w);
+        case OpKind::conv3d_ndhwc: return conv3d_ndhwc(w);
+        case OpKind::complex_gemv: return complex_gemv(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -68,6 +68,12 @@ enum class OpKind {
     adam_step,
     bf16_gemv,
     depth_to_space_nhwc,
+    lstm_cell,
+    spmm_csr,
+    bilinear_resize_nhwc,
+    segment_sum,
+    conv3d_ndhwc,
+    complex_gemv,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -94,7 +100,12 @@ enum class OpKind {
 ///  depthwise_separable_nhwc H, W, C (the input), K (output channels; 3x3 depthwise, valid);
 ///  scatter_add E (edges), D (width), N (nodes, a power of two); syrk N, K (C = A A^T, the lower
 ///  triangle, A N x K); adam_step N (parameters); bf16_gemv M, K (bfloat16 weights);
-///  depth_to_space_nhwc H, W (the input), C (output channels), R (the block: input channels C R^2).
+///  depth_to_space_nhwc H, W (the input), C (output channels), R (the block: input channels C R^2);
+///  lstm_cell B (batch), H (hidden width; the gates B x 4H); spmm_csr M (rows), K (columns, a power
+///  of two), E (nonzeros per row on average), N (dense columns); bilinear_resize_nhwc H, W, C (the
+///  input), OH, OW (the output); segment_sum E (rows), D (width), S (segments, E/S rows on
+///  average); conv3d_ndhwc D, H, W, C (the input), K (output channels; 3x3x3, valid);
+///  complex_gemv M, N (complex, interleaved re and im).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
