@@ -7,6 +7,7 @@
 
 #include "common.hpp"
 #include "simtune/predictors/any_predictor.hpp"
+#include "simtune/predictors/features.hpp"
 #include "simtune/predictors/metrics.hpp"
 #include "simtune/process.hpp"
 #include "simtune/tuning/dataset.hpp"
@@ -55,14 +56,65 @@ void run_plot_script(const std::filesystem::path& data_file, const std::filesyst
         fail(ErrorKind::invalid_output, "the plotting script failed ({}): {}", result.describe(), result.err);
 }
 
+/// The untrained rankings every table keeps beside the models (benchmarks/RESULTS.md): what the
+/// rows' own counters say with no training — the instruction count (the simplest baseline), MCA's
+/// cycles and the cycle estimate (cycle_estimate()) — each as mean and worst over the workloads.
+/// A counter the dataset never collected (all zero) is left out of the estimate, and MCA's cycles
+/// are then no baseline. Appends a markdown table; returns the JSON of each baseline.
+Json add_baselines(const Dataset& dataset, const std::string& simulator, std::string& markdown) {
+    const auto data = dataset.training_set(simulator);
+    std::vector<std::string> collected;
+    for (std::size_t c = 0; c < data.feature_names.size(); ++c)
+        if (data.features.col(static_cast<Eigen::Index>(c)).maxCoeff() > 0) collected.push_back(data.feature_names[c]);
+    auto has = [&](std::string_view name) { return std::ranges::find(collected, name) != collected.end(); };
+    std::vector<std::pair<std::string, std::string>> baselines{{"instruction count", "instructions"}};
+    if (has("mca_cycles")) baselines.emplace_back("MCA cycles", "mca_cycles");
+    baselines.emplace_back("untrained cycle estimate", cycle_estimate(collected));
+
+    markdown += fmt::format("\nBaselines, untrained, on the same rows ({} statistics):\n\n"
+                            "| baseline | n | top-k % | regret | spearman | kendall | worst regret |\n"
+                            "|---|---:|---:|---:|---:|---:|---:|\n",
+                            simulator);
+    Json out = Json::array();
+    std::vector<double> raw(data.feature_names.size());
+    for (const auto& [label, anchor] : baselines) {
+        const auto terms = parse_anchor(anchor, data.feature_names);
+        std::vector<double> predicted, actual;
+        for (Eigen::Index r = 0; r < data.rows(); ++r) {
+            for (std::size_t c = 0; c < raw.size(); ++c) raw[c] = data.features(r, static_cast<Eigen::Index>(c));
+            predicted.push_back(anchor_value(terms, raw));
+            actual.push_back(data.seconds[r]);
+        }
+        const auto table = metrics_by_group(predicted, actual, data.groups);
+        markdown += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", label, table.mean.candidates,
+                                fmt_metric(table.mean.top_k_percent, 1), fmt_metric(table.mean.regret, 3),
+                                fmt_metric(table.mean.spearman, 3), fmt_metric(table.mean.kendall, 3),
+                                fmt_metric(table.worst.regret, 3));
+        Json groups = Json::array();
+        for (const auto& g : table.groups) {
+            auto j = metrics_json(g.metrics);
+            j["workload"] = g.group;
+            groups.push_back(std::move(j));
+        }
+        out.push_back({{"name", label},
+                       {"ranks_by", anchor},
+                       {"simulator", simulator},
+                       {"workloads", groups},
+                       {"mean", metrics_json(table.mean)},
+                       {"worst", metrics_json(table.worst)}});
+    }
+    return out;
+}
+
 } // namespace
 
 int cmd_report(std::span<const std::string> argv) {
     ArgParser args("simtune report", "[options] --model FILE... DATASET.csv",
                    "Judges models on a dataset (best held out from training): per workload, where the truly fastest\n"
                    "variant lands in the predicted ranking (top-k %), the regret of picking the predicted best, rank\n"
-                   "correlations and MAPE. Writes report.md and PNG plots (predicted vs measured per workload,\n"
-                   "feature importance) into --out-dir, and prints the markdown table.");
+                   "correlations and MAPE, beside the untrained baselines of the same rows (instruction count, MCA\n"
+                   "cycles, the cycle estimate). Writes report.md and PNG plots (predicted vs measured per workload,\n"
+                   "feature importance) into --out-dir, and prints the markdown tables.");
     args.positional("DATASET.csv", "a dataset written by 'simtune dataset'")
         .option("model", "FILE", "a model file written by 'simtune train'", std::nullopt, 'm', true)
         .option("out-dir", "DIR", "where report.md and the plots go", "simtune-report")
@@ -160,6 +212,11 @@ int cmd_report(std::span<const std::string> argv) {
                                {"worst", metrics_json(table.worst)}});
     }
 
+    // Beside the models, what their rows' counters rank without training (the first model's
+    // simulator): a model is worth its training only where it beats these.
+    const auto baselines =
+        add_baselines(dataset, std::string(to_string(load_target_model(model_files.front()).simulator)), markdown);
+
     Json plots = Json::array();
     if (!args.has("no-plots")) {
         const auto data_file = out_dir / "report-data.json";
@@ -183,6 +240,7 @@ int cmd_report(std::span<const std::string> argv) {
         print_json({{"dataset", args.positionals().at(0)},
                     {"report", (out_dir / "report.md").string()},
                     {"models", models_json},
+                    {"baselines", baselines},
                     {"plots", plots}});
     } else {
         fmt::print("{}", markdown);

@@ -138,10 +138,13 @@ models)
     head -1 ensemble.model | grep -q "^simtune-model 1 ensemble$" || fail "ensemble.model is not an ensemble file"
     expect 0 "$simtune" report data.csv --model ridge.model --model gbt.model --out-dir report --json &&
         json "len(d['models']) == 2 and len(d['plots']) == 4 and all(m['mean']['candidates'] > 0 for m in d['models'])"
+    # Beside the models, the untrained baselines of the same rows, simplest first.
+    json "d['baselines'][0]['name'] == 'instruction count' and d['baselines'][-1]['name'] == 'untrained cycle estimate' and all(b['mean']['candidates'] == d['models'][0]['mean']['candidates'] and len(b['workloads']) == len(d['models'][0]['workloads']) for b in d['baselines'])"
     for png in report/ridge-predicted-vs-measured.png report/gbt-importance.png; do
         head -c 8 "$png" | grep -q PNG || fail "$png is not a PNG"
     done
     grep -q "| ridge | gemm-128x128x128 |" report/report.md || fail "report.md lacks the ridge row"
+    grep -q "^| instruction count | " report/report.md || fail "report.md lacks the instruction-count baseline"
     expect 0 "$simtune" report data.csv --model ridge.model --out-dir report2 --no-plots && expect_out "top-k"
     # report.md cannot be written (a directory stands in its way): an I/O error, not a silent success.
     rm -rf report4 && mkdir -p report4/report.md
