@@ -56,6 +56,17 @@ void run_plot_script(const std::filesystem::path& data_file, const std::filesyst
         fail(ErrorKind::invalid_output, "the plotting script failed ({}): {}", result.describe(), result.err);
 }
 
+/// Each workload's metrics, as report.md's rows and `--json`'s "workloads".
+Json groups_json(const MetricsTable& table) {
+    Json groups = Json::array();
+    for (const auto& g : table.groups) {
+        auto j = metrics_json(g.metrics);
+        j["workload"] = g.group;
+        groups.push_back(std::move(j));
+    }
+    return groups;
+}
+
 /// The untrained rankings every table keeps beside the models (benchmarks/RESULTS.md): what the
 /// rows' own counters say with no training — the instruction count (the simplest baseline), MCA's
 /// cycles and the cycle estimate (cycle_estimate()) — each as mean and worst over the workloads.
@@ -76,30 +87,17 @@ Json add_baselines(const Dataset& dataset, const std::string& simulator, std::st
                             "|---|---:|---:|---:|---:|---:|---:|\n",
                             simulator);
     Json out = Json::array();
-    std::vector<double> raw(data.feature_names.size());
+    const std::vector<double> actual(data.seconds.begin(), data.seconds.end());
     for (const auto& [label, anchor] : baselines) {
-        const auto terms = parse_anchor(anchor, data.feature_names);
-        std::vector<double> predicted, actual;
-        for (Eigen::Index r = 0; r < data.rows(); ++r) {
-            for (std::size_t c = 0; c < raw.size(); ++c) raw[c] = data.features(r, static_cast<Eigen::Index>(c));
-            predicted.push_back(anchor_value(terms, raw));
-            actual.push_back(data.seconds[r]);
-        }
-        const auto table = metrics_by_group(predicted, actual, data.groups);
+        const auto table = metrics_by_group(anchor_values(anchor, data), actual, data.groups);
         markdown += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", label, table.mean.candidates,
                                 fmt_metric(table.mean.top_k_percent, 1), fmt_metric(table.mean.regret, 3),
                                 fmt_metric(table.mean.spearman, 3), fmt_metric(table.mean.kendall, 3),
                                 fmt_metric(table.worst.regret, 3));
-        Json groups = Json::array();
-        for (const auto& g : table.groups) {
-            auto j = metrics_json(g.metrics);
-            j["workload"] = g.group;
-            groups.push_back(std::move(j));
-        }
         out.push_back({{"name", label},
                        {"ranks_by", anchor},
                        {"simulator", simulator},
-                       {"workloads", groups},
+                       {"workloads", groups_json(table)},
                        {"mean", metrics_json(table.mean)},
                        {"worst", metrics_json(table.worst)}});
     }
@@ -136,6 +134,7 @@ int cmd_report(std::span<const std::string> argv) {
     markdown += "| model | workload | n | top-k % | regret | spearman | kendall | MAPE % |\n"
                 "|---|---|---:|---:|---:|---:|---:|---:|\n";
     Json models_json = Json::array(), plot_models = Json::array();
+    std::string first_simulator; // the baselines' statistics
     for (const auto& file : model_files) {
         const auto target_model = load_target_model(file);
         const auto predictor = load_model(file);
@@ -144,6 +143,7 @@ int cmd_report(std::span<const std::string> argv) {
         if (std::ranges::find(available, simulator) == available.end())
             fail(ErrorKind::invalid_data, "{} scores {} stats, which the dataset lacks (it has: {})", file, simulator,
                  fmt::join(available, ", "));
+        if (first_simulator.empty()) first_simulator = simulator;
         const auto data = dataset.training_set(simulator);
         std::vector<double> predicted, actual;
         for (Eigen::Index r = 0; r < data.rows(); ++r) {
@@ -154,16 +154,11 @@ int cmd_report(std::span<const std::string> argv) {
         const auto table = metrics_by_group(predicted, actual, data.groups);
         const auto name = std::filesystem::path(file).stem().string();
 
-        Json groups = Json::array();
-        for (const auto& g : table.groups) {
+        for (const auto& g : table.groups)
             markdown += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name, g.group, g.metrics.candidates,
                                     fmt_metric(g.metrics.top_k_percent, 1), fmt_metric(g.metrics.regret, 3),
                                     fmt_metric(g.metrics.spearman, 3), fmt_metric(g.metrics.kendall, 3),
                                     fmt_metric(g.metrics.mape, 1));
-            auto j = metrics_json(g.metrics);
-            j["workload"] = g.group;
-            groups.push_back(std::move(j));
-        }
         markdown += fmt::format("| {} | **mean** | {} | {} | {} | {} | {} | {} |\n", name, table.mean.candidates,
                                 fmt_metric(table.mean.top_k_percent, 1), fmt_metric(table.mean.regret, 3),
                                 fmt_metric(table.mean.spearman, 3), fmt_metric(table.mean.kendall, 3),
@@ -207,15 +202,14 @@ int cmd_report(std::span<const std::string> argv) {
                                {"name", name},
                                {"kind", predictor.kind()},
                                {"simulator", simulator},
-                               {"workloads", groups},
+                               {"workloads", groups_json(table)},
                                {"mean", metrics_json(table.mean)},
                                {"worst", metrics_json(table.worst)}});
     }
 
     // Beside the models, what their rows' counters rank without training (the first model's
     // simulator): a model is worth its training only where it beats these.
-    const auto baselines =
-        add_baselines(dataset, std::string(to_string(load_target_model(model_files.front()).simulator)), markdown);
+    const auto baselines = add_baselines(dataset, first_simulator, markdown);
 
     Json plots = Json::array();
     if (!args.has("no-plots")) {

@@ -389,6 +389,17 @@ const std::vector<std::pair<std::string, int>>& physical_monotone_constraints() 
     return constraints;
 }
 
+std::vector<double> anchor_values(std::string_view text, const TrainingSet& data) {
+    const auto terms = parse_anchor(text, data.feature_names);
+    std::vector<double> out, row(data.feature_names.size());
+    out.reserve(static_cast<std::size_t>(data.rows()));
+    for (Eigen::Index r = 0; r < data.rows(); ++r) {
+        for (std::size_t c = 0; c < row.size(); ++c) row[c] = data.features(r, static_cast<Eigen::Index>(c));
+        out.push_back(anchor_value(terms, row));
+    }
+    return out;
+}
+
 Eigen::VectorXd log_anchors(const FeaturePipeline& pipeline, const Eigen::MatrixXd& raw) {
     Eigen::VectorXd out(raw.rows());
     std::vector<double> row(static_cast<std::size_t>(raw.cols()));

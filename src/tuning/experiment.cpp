@@ -207,12 +207,7 @@ std::optional<ExperimentResult> baseline(const std::string& kind, const Experime
         const std::string anchor =
             kind == "cycle-estimate" ? cycle_estimate(test.feature_names) : memory_cycle_estimate(test.feature_names);
         if (anchor.empty()) return std::nullopt;
-        const auto terms = parse_anchor(anchor, test.feature_names);
-        predicted.emplace();
-        for (Eigen::Index r = 0; r < test.features.rows(); ++r) {
-            const Eigen::VectorXd row = test.features.row(r).transpose();
-            predicted->push_back(anchor_value(terms, {row.data(), static_cast<std::size_t>(row.size())}));
-        }
+        predicted = anchor_values(anchor, test);
     } else if (kind == "analytic") {
         const auto core = core_model_for(target_by_name(o.target));
         predicted.emplace();

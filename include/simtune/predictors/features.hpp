@@ -81,6 +81,10 @@ struct AnchorTerm {
 /// ErrorKind::invalid_data naming the term that is malformed or not one of `raw_names`.
 [[nodiscard]] std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std::string> raw_names);
 
+/// The anchor `text` (parse_anchor, over data.feature_names) for every row of `data`: an untrained
+/// ranking by counters alone (the experiment's and `simtune report`'s baselines).
+[[nodiscard]] std::vector<double> anchor_values(std::string_view text, const TrainingSet& data);
+
 /// Checks a training set before anything is fitted on it: widths agree, names are unique and
 /// whitespace-free, counters are finite and non-negative, times finite and positive, one group
 /// per row (or none). Fails with ErrorKind::invalid_data naming the row and column.
