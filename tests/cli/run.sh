@@ -146,6 +146,12 @@ models)
     grep -q "| ridge | gemm-128x128x128 |" report/report.md || fail "report.md lacks the ridge row"
     grep -q "^| instruction count | " report/report.md || fail "report.md lacks the instruction-count baseline"
     expect 0 "$simtune" report data.csv --model ridge.model --out-dir report2 --no-plots && expect_out "top-k"
+    # Leave one family out through the CLI (benchmarks/lofo_cli.py): gemm and dense, each ranked by
+    # the recipe trained on the other only; FILE@TAG names the evaluated rows' machine.
+    expect 0 $python "$src/benchmarks/lofo_cli.py" "$simtune" lofo data.csv data.csv@m -- --rounds 20 --depth 3 &&
+        expect_out "^| m | 2 | "
+    [ "$(tail -n +2 lofo/per-workload.csv | cut -d, -f1,2 | sort | tr '\n' ' ')" = "dense,dense-512x1024@m gemm,gemm-128x128x128@m " ] ||
+        fail "lofo/per-workload.csv: $(cat lofo/per-workload.csv)"
     # report.md cannot be written (a directory stands in its way): an I/O error, not a silent success.
     rm -rf report4 && mkdir -p report4/report.md
     expect 3 "$simtune" report data.csv --model ridge.model --out-dir report4 --no-plots && expect_err "report.md"

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Leave one operator family out through the command line: for each family of EVAL.csv, train the
+shipped recipe (`simtune train --model ensemble`) on the TRAIN rows of every other family, rank
+EVAL's rows of that family with it (`simtune report --json`), and print the mean over families of
+regret, Spearman and top-k per machine tag (a workload named NAME@TAG is NAME measured on machine
+TAG; untagged rows print as '-').
+
+usage: lofo_cli.py SIMTUNE OUT_DIR TRAIN.csv[@TAG][,...] EVAL.csv[@TAG][,...] [--seed S] [-- TRAIN_ARGS...]
+
+FILE@TAG renames FILE's workloads NAME@TAG (another machine's rows, as the shipped model's training
+file names the AMD rows). Several files are joined on the columns they all have.
+
+Why beside example_experiment's lofo: this trains one recipe and nothing else (about 2 min for 57
+families where the experiment takes 10), so a question about the training rows (which machines,
+which families) can be asked at several seeds in the time of one experiment. A family is the
+workload's operator family from `simtune workloads --json` (a name it does not know is its own
+family). Per-workload results go to OUT_DIR/per-workload.csv. A family's figure is the mean over
+its workloads on that tag; summarise_lofo.py takes a family's worst workload for top-k and regret
+(and the mean Spearman), so where families have several workloads (the Intel rows) it reads higher.
+"""
+import collections
+import csv
+import json
+import os
+import subprocess
+import sys
+
+
+def main():
+    args = sys.argv[1:]
+    extra = []
+    if '--' in args:
+        extra = args[args.index('--') + 1:]
+        args = args[:args.index('--')]
+    seed = '7'
+    if '--seed' in args:
+        i = args.index('--seed')
+        seed = args[i + 1]
+        del args[i:i + 2]
+    if len(args) != 4:
+        sys.exit(__doc__)
+    simtune, out = args[0], args[1]
+    listing = json.loads(subprocess.run([simtune, 'workloads', '--json'], check=True, capture_output=True,
+                                        text=True).stdout)
+    family_of_name = {w['name']: w['family'] for w in listing}
+
+    def family(workload):
+        name = workload.split('@')[0]
+        return family_of_name.get(name, name)
+
+    os.makedirs(out, exist_ok=True)
+    def read(files):
+        rows, columns = [], None
+        for spec in files.split(','):
+            path, _, tag = spec.partition('@')
+            with open(path, newline='') as f:
+                reader = csv.DictReader(f)
+                columns = [c for c in (columns or reader.fieldnames) if c in reader.fieldnames]
+                for r in reader:
+                    if tag:
+                        r['workload'] = r['workload'].split('@')[0] + '@' + tag
+                    rows.append(r)
+        return rows, columns
+
+    train_rows, train_columns = read(args[2])
+    eval_rows, eval_columns = read(args[3])
+
+    def write(path, columns, rows):
+        with open(path, 'w', newline='') as f:
+            w = csv.DictWriter(f, fieldnames=columns, lineterminator='\n', extrasaction='ignore')
+            w.writeheader()
+            w.writerows(rows)
+
+    results = []
+    for fam in sorted({family(r['workload']) for r in eval_rows}):
+        train_csv, eval_csv, model = (os.path.join(out, n) for n in ('train.csv', 'eval.csv', 'left-out.model'))
+        write(train_csv, train_columns, [r for r in train_rows if family(r['workload']) != fam])
+        write(eval_csv, eval_columns, [r for r in eval_rows if family(r['workload']) == fam])
+        subprocess.run([simtune, 'train', '--model', 'ensemble', '--simulator', 'unicorn', '--seed', seed, *extra,
+                        train_csv, '--out', model], check=True, capture_output=True)
+        report = json.loads(subprocess.run([simtune, 'report', '--model', model, '--no-plots', '--json', '--out-dir',
+                                            os.path.join(out, 'report'), eval_csv],
+                                           check=True, capture_output=True, text=True).stdout)
+        for w in report['models'][0]['workloads']:
+            results.append((fam, w['workload'], w['regret'], w['spearman'], w['top_k_percent']))
+    with open(os.path.join(out, 'per-workload.csv'), 'w') as f:
+        f.write('family,workload,regret,spearman,top_k_percent\n')
+        for r in results:
+            f.write(','.join(map(str, r)) + '\n')
+
+    by_tag = collections.defaultdict(lambda: collections.defaultdict(list))
+    for fam, workload, regret, spearman, top_k in results:
+        by_tag[workload.split('@')[1] if '@' in workload else '-'][fam].append((regret, spearman, top_k))
+    print('| tag | families | mean regret % | mean Spearman | mean top-k % | families at <= 3 % regret |')
+    print('|---|---:|---:|---:|---:|---:|')
+    for tag, families in sorted(by_tag.items()):
+        means = [[sum(v[i] for v in values) / len(values) for i in range(3)] for values in families.values()]
+        n = len(means)
+        print(f"| {tag} | {n} | {100 * sum(m[0] for m in means) / n:.2f} | {sum(m[1] for m in means) / n:.3f} | "
+              f"{sum(m[2] for m in means) / n:.1f} | {sum(m[0] <= 0.03 for m in means)} |")
+
+
+if __name__ == '__main__':
+    main()
