@@ -34,6 +34,9 @@ int cmd_train(std::span<const std::string> argv) {
                 "host model's recipe: the cycle estimate, two votes, and relative pairwise gbt, one;\n"
                 "weighted geometric mean)",
                 "ridge")
+        .option("recipe", "RECIPE",
+                "ensemble: the recipe, as example_experiment's --models names one ('+' joins members, a\n"
+                "member named twice has two votes, -bN bags N seeds) (default: the shipped host model's)")
         .option("simulator", "NAME", "whose stats to learn from (default: the dataset's first simulator)")
         .option("rounds", "N", "gbt: boosting rounds", "200")
         .option("depth", "N", "gbt: maximum tree depth", "6")
@@ -52,6 +55,7 @@ int cmd_train(std::span<const std::string> argv) {
     const auto kind = args.get("model");
     if (kind != "ridge" && kind != "gbt" && kind != "ensemble")
         throw UsageError(fmt::format("unknown model '{}' (known: ridge, gbt, ensemble)", kind));
+    if (args.has("recipe") && kind != "ensemble") throw UsageError("--recipe applies to --model ensemble only");
     const auto target = resolve_target(args);
     const auto dataset = Dataset::load_csv(args.positionals().at(0));
     const auto simulator = pick_simulator(args, dataset);
@@ -61,6 +65,9 @@ int cmd_train(std::span<const std::string> argv) {
     const auto seed = static_cast<std::uint64_t>(args.get_int("seed", 0, INT64_MAX));
     const bool is_relative = args.has("relative");
 
+    const std::string recipe_name = kind != "ensemble"   ? ""
+                                    : args.has("recipe") ? args.get("recipe")
+                                                         : std::string(shipped_model_recipe);
     std::optional<AnyPredictor> model;
     if (kind == "ridge") {
         RidgeOptions options;
@@ -78,8 +85,7 @@ int cmd_train(std::span<const std::string> argv) {
         recipe.gbt_rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));
         recipe.gbt_depth = static_cast<int>(args.get_int("depth", 1, 12));
         recipe.seed = seed;
-        model.emplace(train_model(std::string(shipped_model_recipe), data, recipe,
-                                  model_tag(target.name, parse_simulator_kind(simulator))));
+        model.emplace(train_model(recipe_name, data, recipe, model_tag(target.name, parse_simulator_kind(simulator))));
     } else {
         GbtOptions options;
         options.rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));
@@ -113,6 +119,7 @@ int cmd_train(std::span<const std::string> argv) {
     if (args.has("json")) {
         print_json({{"model", out},
                     {"kind", kind},
+                    {"recipe", recipe_name},
                     {"target", target.name},
                     {"simulator", simulator},
                     {"rows", data.rows()},

@@ -136,6 +136,13 @@ models)
     expect 0 "$simtune" train data.csv --model ensemble --rounds 20 --depth 3 -o ensemble.model --json &&
         json "d['kind'] == 'ensemble'"
     head -1 ensemble.model | grep -q "^simtune-model 1 ensemble$" || fail "ensemble.model is not an ensemble file"
+    # Another recipe in the experiment's grammar; a member the experiment does not know is named.
+    expect 0 "$simtune" train data.csv --model ensemble --recipe estimate+gbt-rel-rank-b3 --rounds 20 --depth 3 \
+        -o ensemble-b3.model --json && json "d['kind'] == 'ensemble' and d['recipe'] == 'estimate+gbt-rel-rank-b3'"
+    cmp -s ensemble.model ensemble-b3.model && fail "--recipe trained the shipped recipe"
+    expect 2 "$simtune" train data.csv --model ensemble --recipe estimate+gbt-bogus -o bogus.model &&
+        expect_err "gbt-bogus"
+    expect 2 "$simtune" train data.csv --model gbt --recipe estimate -o bogus.model && expect_err "ensemble only"
     expect 0 "$simtune" report data.csv --model ridge.model --model gbt.model --out-dir report --json &&
         json "len(d['models']) == 2 and len(d['plots']) == 4 and all(m['mean']['candidates'] > 0 for m in d['models'])"
     # Beside the models, the untrained baselines of the same rows, simplest first.
