@@ -251,6 +251,37 @@ TEST_CASE("the LSTM cell, CSR SpMM, bilinear resize, segment sum, conv3d and com
     CHECK(reference_variant(cgemv).id == "tm1-l0-p0-u1-v0");
 }
 
+TEST_CASE("the selective scan, min-plus GEMM and ball query workloads") {
+    // The scan's decay is C (exp_neg), not libm; its one output is y, T x D.
+    const auto scan = workload_by_name("selective-scan-256x64x16");
+    CHECK(scan.buffers().size() == 6);
+    CHECK(scan.buffers().back().count == scan.buffers().front().count);
+    for (const auto& v : enumerate_variants(scan)) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("expf") == std::string::npos);
+        CHECK(v.source.find("exp_neg(") != std::string::npos);
+    }
+    // Min-plus: a running minimum in a local never with the outer product; C is set to +infinity
+    // first unless every minimum starts in a local over the whole k range.
+    const auto minplus = workload_by_name("minplus-gemm-128x128x128");
+    for (const auto& v : enumerate_variants(minplus)) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("order") != 2 || v.knobs.at("local") == 0));
+        const bool owns = v.knobs.at("local") == 1 && v.knobs.at("tile") == minplus.dim("N");
+        CHECK((v.source.find("C[q] = INF") == std::string::npos) == owns);
+    }
+    // Ball query: the indices are the i32 output, K per centre; the points and centres xyz floats.
+    const auto ball = workload_by_name("ball-query-2048x256-k16");
+    CHECK(ball.buffers().back().type == ElemType::i32);
+    CHECK(ball.buffers().back().count == 256u * 16);
+    CHECK(ball.buffers()[0].count == 3u * 2048);
+    // The naive schedules: channel by channel with the decay inline and y fused; a minimum per
+    // output in C; one query at a time with a branch per hit, scanning every point.
+    CHECK(reference_variant(scan).id == "o0-e0-y0-u1-v0");
+    CHECK(reference_variant(minplus).id == "o0-t128-l0-u1-v0");
+    CHECK(reference_variant(ball).id == "m0-e0-s0-b1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

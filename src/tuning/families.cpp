@@ -506,6 +506,23 @@ const char* const exp_function = R"(static inline float simtune_exp(float x) {
 }
 )";
 
+/// exp(-a) for a >= 0 as simtune_exp, a clamped to 87 on its bits (an integer minimum, no branch:
+/// simtune_exp's clamp keeps GCC from vectorising a loop). The LSTM's activations and the selective
+/// scan's decay use it.
+const char* const exp_neg_function = R"(static inline float exp_neg(float a) {
+    union { float f; unsigned u; } c;
+    c.f = a;
+    c.u = c.u < 0x42AE0000u ? c.u : 0x42AE0000u;
+    const float x = -c.f;
+    const int n = (int)(x * 1.44269504f - 0.5f);
+    const float r = x - (float)n * 0.693147181f;
+    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666667f + r * (0.0416666667f + r * (0.00833333333f + r * 0.00138888889f)))));
+    union { float f; int i; } scale;
+    scale.i = (n + 127) << 23;
+    return p * scale.f;
+}
+)";
+
 /// y = softmax(x) along each row of R x C. Knobs: the algorithm (0: three passes — max, exp stored
 /// to y and summed, scale; 1: three passes recomputing exp instead of storing it; 2: two passes,
 /// online max and rescaled sum, then exp and scale), scaling by division or by a reciprocal, the
@@ -1986,27 +2003,14 @@ std::vector<Variant> lstm_cell(const Workload& w) {
         const int passes = k.at("passes"), tj = k.at("tj");
         const bool interleaved = k.at("interleaved") == 1;
         if (passes == 1 && (interleaved || tj != H)) return std::nullopt; // no scratch: one loop per row
-        // exp(-a) for a >= 0 as simtune_exp, a clamped to 87 on its bits (an integer minimum, no
-        // branch: simtune_exp's clamp keeps GCC from vectorising a loop), then sigmoid and tanh.
-        const std::string functions =
-            "static inline float exp_neg(float a) {\n"
-            "    union { float f; unsigned u; } c;\n"
-            "    c.f = a;\n"
-            "    c.u = c.u < 0x42AE0000u ? c.u : 0x42AE0000u;\n"
-            "    const float x = -c.f;\n"
-            "    const int n = (int)(x * 1.44269504f - 0.5f);\n"
-            "    const float r = x - (float)n * 0.693147181f;\n"
-            "    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666667f + r * (0.0416666667f + r * "
-            "(0.00833333333f + r * 0.00138888889f)))));\n"
-            "    union { float f; int i; } scale;\n"
-            "    scale.i = (n + 127) << 23;\n"
-            "    return p * scale.f;\n}\n"
-            "static inline float sigm(float v) {\n"
-            "    const float e = exp_neg(__builtin_fabsf(v));\n"
-            "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
-            "static inline float tanh_(float v) {\n"
-            "    const float e = exp_neg(2.0f * __builtin_fabsf(v));\n"
-            "    return __builtin_copysignf((1.0f - e) / (1.0f + e), v);\n}\n";
+        // exp(-a) (exp_neg), then sigmoid and tanh from it.
+        const std::string functions = std::string(exp_neg_function) +
+                                      "static inline float sigm(float v) {\n"
+                                      "    const float e = exp_neg(__builtin_fabsf(v));\n"
+                                      "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
+                                      "static inline float tanh_(float v) {\n"
+                                      "    const float e = exp_neg(2.0f * __builtin_fabsf(v));\n"
+                                      "    return __builtin_copysignf((1.0f - e) / (1.0f + e), v);\n}\n";
         const std::string act[4] = {"sigm", "sigm", "tanh_", "sigm"};
         std::string b = "    for (int b = 0; b < B; ++b) {\n        const float *restrict gr = gates + b * 4 * H;\n"
                         "        const float *restrict cp = c_prev + b * H;\n        float *restrict hr = out + b * "
@@ -2344,6 +2348,281 @@ std::vector<Variant> complex_gemv(const Workload& w) {
     });
 }
 
+/// Mamba's selective scan (the S6 recurrence), T time steps, D channels, N states per channel:
+/// step dt = 0.5 (delta[t][d] + 1.5) > 0, decay rates A[d][n] = -(0.5 + 0.5 a^2) < 0 (computed
+/// once into a scratch, as Mamba's -exp(A_log)), h[d][n] = exp(dt A[d][n]) h[d][n] + (dt x[t][d])
+/// B[t][n], y[t][d] = sum over n of C[t][n] h[d][n]. exp in C (exp_neg of dt (0.5 + 0.5 a^2),
+/// branch-free so that its loops vectorise). Knobs: the loop order (channel-outer: a channel's
+/// whole sequence with its N states in a local array; time-outer with the states in a D x N array,
+/// states innermost; time-outer with an N x D array, channels innermost, the step's dt and dt x
+/// first computed into rows: vectorisable across channels), the decays exp(dt A) computed inline
+/// in the update or by a pass of their own into a scratch first (per channel for the whole
+/// sequence, or per time step for all channels), y summed in the update loop or by a second pass
+/// over the stored states (per channel after its sequence, or per time step), unrolling,
+/// vectorisation. Every state takes the same operations in the same order and every y adds its N
+/// terms in n order from zero: bit-identical.
+std::vector<Variant> selective_scan(const Workload& w) {
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
+                                  {"exp_pass", "e", {0, 1}},
+                                  {"y_pass", "y", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order");
+        const bool exp_pass = k.at("exp_pass") == 1, y_pass = k.at("y_pass") == 1;
+        const std::string dt = "0.5f * (delta[t * D + d] + 1.5f)";
+        std::string b;
+        if (order == 0) {
+            // A channel's sequence: the states in a local array, the decays of every step in dA.
+            const std::string u = unroll_pragma(k.at("unroll"), "            ");
+            b += "    float Ap[D * N];\n    for (int q = 0; q < D * N; ++q) Ap[q] = 0.5f + 0.5f * A[q] * A[q];\n";
+            if (exp_pass) b += "    float dA[T * N];\n";
+            if (y_pass) b += "    float hs[T * N];\n";
+            b += "    for (int d = 0; d < D; ++d) {\n        const float *restrict ad = Ap + d * N;\n"
+                 "        float h[N];\n        for (int n = 0; n < N; ++n) h[n] = 0.0f;\n";
+            if (exp_pass)
+                b += "        for (int t = 0; t < T; ++t) {\n            const float dt = " + dt + ";\n" + u +
+                     "            for (int n = 0; n < N; ++n) dA[t * N + n] = exp_neg(dt * ad[n]);\n        }\n";
+            b += "        for (int t = 0; t < T; ++t) {\n            const float dt = " + dt +
+                 ", u = dt * x[t * D + d];\n";
+            if (!y_pass) b += "            float s = 0.0f;\n";
+            b += u + "            for (int n = 0; n < N; ++n) {\n                h[n] = " +
+                 (exp_pass ? "dA[t * N + n]" : "exp_neg(dt * ad[n])") + " * h[n] + u * B[t * N + n];\n" +
+                 (y_pass ? "                hs[t * N + n] = h[n];\n" : "                s += C[t * N + n] * h[n];\n") +
+                 "            }\n";
+            if (!y_pass) b += "            y[t * D + d] = s;\n";
+            b += "        }\n";
+            if (y_pass)
+                b += "        for (int t = 0; t < T; ++t) {\n            float s = 0.0f;\n" + u +
+                     "            for (int n = 0; n < N; ++n) s += C[t * N + n] * hs[t * N + n];\n"
+                     "            y[t * D + d] = s;\n        }\n";
+            b += "    }\n";
+        } else if (order == 1) {
+            // Time outer, the states h[d][n] in memory, states innermost.
+            const std::string u = unroll_pragma(k.at("unroll"), "            ");
+            b += "    float Ap[D * N], h[D * N];\n    for (int q = 0; q < D * N; ++q) {\n"
+                 "        Ap[q] = 0.5f + 0.5f * A[q] * A[q];\n        h[q] = 0.0f;\n    }\n";
+            if (exp_pass) b += "    float dA[D * N];\n";
+            b += "    for (int t = 0; t < T; ++t) {\n        const float *restrict bt = B + t * N, *restrict ct = C + "
+                 "t * N;\n";
+            if (exp_pass)
+                b += "        for (int d = 0; d < D; ++d) {\n            const float dt = " + dt + ";\n" + u +
+                     "            for (int n = 0; n < N; ++n) dA[d * N + n] = exp_neg(dt * Ap[d * N + n]);\n"
+                     "        }\n";
+            b += "        for (int d = 0; d < D; ++d) {\n            const float dt = " + dt +
+                 ", u = dt * x[t * D + d];\n";
+            if (!y_pass) b += "            float s = 0.0f;\n";
+            b += u + "            for (int n = 0; n < N; ++n) {\n                h[d * N + n] = " +
+                 (exp_pass ? "dA[d * N + n]" : "exp_neg(dt * Ap[d * N + n])") + " * h[d * N + n] + u * bt[n];\n" +
+                 (y_pass ? "" : "                s += ct[n] * h[d * N + n];\n") + "            }\n";
+            if (!y_pass) b += "            y[t * D + d] = s;\n";
+            b += "        }\n";
+            if (y_pass)
+                b += "        for (int d = 0; d < D; ++d) {\n            float s = 0.0f;\n" + u +
+                     "            for (int n = 0; n < N; ++n) s += ct[n] * h[d * N + n];\n"
+                     "            y[t * D + d] = s;\n        }\n";
+            b += "    }\n";
+        } else {
+            // Time outer, the states h[n][d] in memory, channels innermost; y's row (zeroed by the
+            // harness) accumulates the terms in n order.
+            const std::string u = unroll_pragma(k.at("unroll"), "            "),
+                              u1 = unroll_pragma(k.at("unroll"), "        ");
+            b += "    float Ap[N * D], h[N * D], dtv[D], uv[D];\n    for (int n = 0; n < N; ++n)\n"
+                 "        for (int d = 0; d < D; ++d) {\n            Ap[n * D + d] = 0.5f + 0.5f * A[d * N + n] * "
+                 "A[d * N + n];\n            h[n * D + d] = 0.0f;\n        }\n";
+            if (exp_pass) b += "    float dA[N * D];\n";
+            b += "    for (int t = 0; t < T; ++t) {\n        float *restrict yt = y + t * D;\n" + u1 +
+                 "        for (int d = 0; d < D; ++d) {\n            dtv[d] = " + dt +
+                 ";\n            uv[d] = dtv[d] * x[t * D + d];\n        }\n";
+            if (exp_pass)
+                b += "        for (int n = 0; n < N; ++n)\n" + u +
+                     "            for (int d = 0; d < D; ++d) dA[n * D + d] = exp_neg(dtv[d] * Ap[n * D + d]);\n";
+            b += std::string("        for (int n = 0; n < N; ++n) {\n            const float bn = B[t * N + n]") +
+                 (y_pass ? ";\n" : ", cn = C[t * N + n];\n") + u +
+                 "            for (int d = 0; d < D; ++d) {\n                h[n * D + d] = " +
+                 (exp_pass ? "dA[n * D + d]" : "exp_neg(dtv[d] * Ap[n * D + d])") + " * h[n * D + d] + uv[d] * bn;\n" +
+                 (y_pass ? "" : "                yt[d] += cn * h[n * D + d];\n") + "            }\n        }\n";
+            if (y_pass)
+                b += "        for (int n = 0; n < N; ++n) {\n            const float cn = C[t * N + n];\n" + u +
+                     "            for (int d = 0; d < D; ++d) yt[d] += cn * h[n * D + d];\n        }\n";
+            b += "    }\n";
+        }
+        return kernel(dim_defines(w) + exp_neg_function,
+                      "const float *restrict x, const float *restrict delta, const float *restrict A, "
+                      "const float *restrict B, const float *restrict C, float *restrict y",
+                      b);
+    });
+}
+
+/// The min-plus (tropical) matrix product, M x N x K: C[i][j] = min over k of A[i][k] + B[k][j], the
+/// relaxation step of all-pairs shortest paths and of Viterbi-like dynamic programs. C is first set
+/// to +infinity (a schedule whose running minima start in a local at +infinity writes C once
+/// instead), then relaxed by `t < c ? t : c`, which GCC turns into minps. Knobs: the point-loop order
+/// (i, j, k: a minimum per output down B's column; i, k, j: A[i][k] added to row k of B, relaxing
+/// row i of C, vectorisable; k, i, j: outer products, C's tile relaxed once per k), tiles of 32
+/// columns and 32 of the k range (the tile loops j0 then k0 outermost: a 4 KB block of B reused by
+/// every row), the running minimum in a local (a register for i, j, k; a row of the tile for i, k,
+/// j) instead of C, unrolling, vectorisation. A minimum of exact sums does not depend on the order
+/// (no NaN, no -0 arises from the inputs): bit-identical.
+std::vector<Variant> minplus_gemm(const Workload& w) {
+    const int N = w.dim("N"), K = w.dim("K");
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
+                                  {"tile", "t", tiles_of(N, {32})},
+                                  {"local", "l", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), tile = k.at("tile");
+        const bool local = k.at("local") == 1;
+        if (order == 2 && local) return std::nullopt; // the outer product relaxes the whole tile per k
+        const int tj = tile, tk = tile == N ? K : tile;
+        const bool whole_k = tk == K; // a local minimum then starts at +infinity and C needs no first pass
+        std::string b;
+        if (!(local && whole_k)) b += "    for (int q = 0; q < M * N; ++q) C[q] = INF;\n";
+        std::string in = "    ";
+        if (tj != N) {
+            b += fmt::format("{}for (int j0 = 0; j0 < N; j0 += {}) {{\n", in, tj);
+            in += "    ";
+        } else b += in + "const int j0 = 0;\n";
+        if (tk != K) {
+            b += fmt::format("{}for (int k0 = 0; k0 < K; k0 += {}) {{\n", in, tk);
+            in += "    ";
+        } else b += in + "const int k0 = 0;\n";
+        const std::string u = unroll_pragma(k.at("unroll"), in + "        "),
+                          jl = fmt::format("for (int j = j0; j < j0 + {}; ++j)", tj),
+                          kl = fmt::format("for (int k = k0; k < k0 + {}; ++k)", tk),
+                          sum = "const float t = A[i * K + k] + B[k * N + j];";
+        if (order == 0) {
+            b += in + "for (int i = 0; i < M; ++i)\n" + in + "    " + jl + " {\n";
+            const std::string c = local ? "m" : "C[i * N + j]";
+            if (local) b += in + "        float m = " + (whole_k ? "INF" : "C[i * N + j]") + ";\n";
+            b += u + in + "        " + kl + " {\n" + in + "            " + sum + "\n" + in + "            " + c +
+                 " = t < " + c + " ? t : " + c + ";\n" + in + "        }\n";
+            if (local) b += in + "        C[i * N + j] = m;\n";
+            b += in + "    }\n";
+        } else if (order == 1) {
+            b += in + "for (int i = 0; i < M; ++i) {\n";
+            const std::string c = local ? "r[j - j0]" : "C[i * N + j]";
+            if (local)
+                b += fmt::format("{}    float r[{}];\n{}    {} r[j - j0] = {};\n", in, tj, in, jl,
+                                 whole_k ? "INF" : "C[i * N + j]");
+            b += in + "    " + kl + " {\n" + in + "        const float a = A[i * K + k];\n" + u + in + "        " + jl +
+                 " {\n" + in + "            const float t = a + B[k * N + j];\n" + in + "            " + c + " = t < " +
+                 c + " ? t : " + c + ";\n" + in + "        }\n" + in + "    }\n";
+            if (local) b += in + "    " + jl + " C[i * N + j] = r[j - j0];\n";
+            b += in + "}\n";
+        } else {
+            b += in + kl + " {\n" + in + "    for (int i = 0; i < M; ++i) {\n" + in +
+                 "        const float a = A[i * K + k];\n" + u + in + "        " + jl + " {\n" + in +
+                 "            const float t = a + B[k * N + j];\n" + in +
+                 "            C[i * N + j] = t < C[i * N + j] ? t : C[i * N + j];\n" + in + "        }\n" + in +
+                 "    }\n" + in + "}\n";
+        }
+        if (tk != K) b += in.substr(4) + "}\n";
+        if (tj != N) b += "    }\n";
+        return kernel(dim_defines(w) + "#define INF __builtin_inff()\n", f32_in_in_out_ABC, b);
+    });
+}
+
+/// Ball query, PointNet++'s grouping step: for each of Q query points (centres), the indices of the
+/// first K of P points (in index order) within radius r, padded with the first index found (0 if
+/// none). Points and centres are xyz interleaved, uniform in [-1, 1)^3; r is the radius of a ball
+/// holding 2K points on average away from the cube's faces (r^2 = (12 K / (pi P))^(2/3)): most
+/// queries find K, those near faces and corners fewer. Knobs: the method (one pass with a branch
+/// per point inside the radius; one branch-free pass storing every index into a local list and
+/// advancing its count by the test, capped at K; two passes: the test of every point into an int
+/// mask, vectorisable, then a scan of the mask for the first K hits), stopping once K are found or
+/// scanning every point (two passes: the mask made in chunks of 256 points, stopping after the
+/// chunk that fills the list, or for all points at once), the points copied into planar x, y, z
+/// scratch arrays first, 4 queries per pass over the points (each with its own count; stopping
+/// only once all 4 are full), vectorisation. The test is the same float expression in every
+/// schedule and the indices are integers: bit-identical.
+std::vector<Variant> ball_query(const Workload& w) {
+    const int P = w.dim("P"), K = w.dim("K");
+    const float r2 = static_cast<float>(std::pow(12.0 * K / (3.14159265358979 * P), 2.0 / 3.0));
+    const std::vector<Knob> knobs{{"method", "m", {0, 1, 2}},
+                                  {"early_exit", "e", {0, 1}},
+                                  {"soa", "s", {0, 1}},
+                                  {"block", "b", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), nq = k.at("block");
+        const bool early = k.at("early_exit") == 1, soa = k.at("soa") == 1;
+        const int chunk = method == 2 && early ? 256 : P;
+        auto coord = [&](int axis) {
+            return soa         ? fmt::format("p{}[p]", "xyz"[axis])
+                   : axis == 0 ? std::string("xyz[3 * p]")
+                               : fmt::format("xyz[3 * p + {}]", axis);
+        };
+        // Centre j of the block (its coordinates in cx[j], ...; j is 0 for a block of one), at `in`.
+        const std::string j = nq == 1 ? "0" : "j";
+        auto per_centre = [&](const std::string& in, const std::string& stmts) {
+            std::string code =
+                fmt::format("{0}const float dx = {1} - cx[{4}], dy = {2} - cy[{4}], dz = {3} - cz[{4}];\n"
+                            "{0}const float d2 = dx * dx + dy * dy + dz * dz;\n",
+                            in, coord(0), coord(1), coord(2), j);
+            for (std::size_t from = 0; from < stmts.size();) {
+                const std::size_t to = std::min(stmts.find('\n', from), stmts.size());
+                code += in + stmts.substr(from, to - from) + "\n";
+                from = to + 1;
+            }
+            if (nq == 1) return code;
+            const std::string outer = in.substr(4);
+            return outer + "#pragma GCC unroll 4\n" + outer + "for (int j = 0; j < NQ; ++j) {\n" + code + outer + "}\n";
+        };
+        const std::string c = fmt::format("cnt[{}]", j),
+                          all_full =
+                              nq == 1 ? "cnt[0] == K" : "cnt[0] == K && cnt[1] == K && cnt[2] == K && cnt[3] == K";
+        std::string b;
+        if (soa)
+            b += "    float px[P], py[P], pz[P];\n    for (int p = 0; p < P; ++p) {\n        px[p] = xyz[3 * p];\n"
+                 "        py[p] = xyz[3 * p + 1];\n        pz[p] = xyz[3 * p + 2];\n    }\n";
+        b += "    for (int q0 = 0; q0 < Q; q0 += NQ) {\n        float cx[NQ], cy[NQ], cz[NQ];\n        int cnt[NQ];\n"
+             "        for (int j = 0; j < NQ; ++j) {\n            cx[j] = centres[3 * (q0 + j)];\n"
+             "            cy[j] = centres[3 * (q0 + j) + 1];\n            cz[j] = centres[3 * (q0 + j) + 2];\n"
+             "            cnt[j] = 0;\n        }\n";
+        // The found indices: straight into idx (a branch per hit), or (branch-free) a local list of
+        // K + 1 slots, every index stored, the last slot taking the stores once K are found.
+        if (method == 1) b += "        int list[NQ][K + 1];\n";
+        if (method != 2) {
+            // One centre stopping at K needs no cap on its count: it leaves the loop first.
+            const bool capped = !(early && nq == 1);
+            std::string stmts;
+            if (method == 0)
+                stmts = fmt::format("if (d2 < R2{0}) {{\n    idx[(q0 + {1}) * K + {2}] = p;\n    ++{2};\n",
+                                    capped ? " && " + c + " < K" : "", j, c) +
+                        (capped ? "}" : "    if (" + c + " == K) break;\n}");
+            else
+                stmts = fmt::format("list[{0}][{1}] = p;\n{1} += {2};", j, c,
+                                    capped ? "(d2 < R2) & (" + c + " < K)" : "d2 < R2") +
+                        (capped ? "" : "\nif (" + c + " == K) break;");
+            b += "        for (int p = 0; p < P; ++p) {\n" +
+                 per_centre(nq == 1 ? "            " : "                ", stmts);
+            if (early && nq != 1) b += "            if (" + all_full + ") break;\n";
+            b += "        }\n";
+        } else {
+            b += fmt::format("        int mask[NQ][{}];\n", chunk);
+            if (chunk != P) b += fmt::format("        for (int p0 = 0; p0 < P; p0 += {}) {{\n", chunk);
+            else b += "        {\n            const int p0 = 0;\n";
+            b += fmt::format("            for (int p = p0; p < p0 + {}; ++p) {{\n", chunk) +
+                 per_centre(nq == 1 ? "                " : "                    ",
+                            fmt::format("mask[{}][p - p0] = d2 < R2;", j)) +
+                 "            }\n";
+            b += "            for (int j = 0; j < NQ; ++j)\n" +
+                 fmt::format("                for (int p = p0; p < p0 + {} && cnt[j] < K; ++p)\n", chunk) +
+                 "                    if (mask[j][p - p0]) idx[(q0 + j) * K + cnt[j]++] = p;\n";
+            if (early) b += "            if (" + all_full + ") break;\n";
+            b += "        }\n";
+        }
+        // Copy out and pad with the first index found (0 if none).
+        b += "        for (int j = 0; j < NQ; ++j) {\n            int *restrict row = idx + (q0 + j) * K;\n";
+        if (method == 1) b += "            for (int s = 0; s < cnt[j]; ++s) row[s] = list[j][s];\n";
+        b += "            for (int s = cnt[j]; s < K; ++s) row[s] = cnt[j] ? row[0] : 0;\n        }\n    }\n";
+        return kernel(dim_defines(w, {{"NQ", nq}}) + fmt::format("#define R2 {:.9g}f\n", r2),
+                      "const float *restrict xyz, const float *restrict centres, int *restrict idx", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -2444,6 +2723,9 @@ std::vector<Workload> family_workloads() {
          {{"D", 9}, {"H", 9}, {"W", 9}, {"C", 16}, {"K", 16}},
          "conv3d_ndhwc"},
         {"complex-gemv-512x512", OpKind::complex_gemv, {{"M", 512}, {"N", 512}}, "complex_gemv"},
+        {"selective-scan-256x64x16", OpKind::selective_scan, {{"T", 256}, {"D", 64}, {"N", 16}}, "selective_scan"},
+        {"minplus-gemm-128x128x128", OpKind::minplus_gemm, {{"M", 128}, {"N", 128}, {"K", 128}}, "minplus_gemm"},
+        {"ball-query-2048x256-k16", OpKind::ball_query, {{"P", 2048}, {"Q", 256}, {"K", 16}}, "ball_query"},
     };
 }
 
@@ -2515,8 +2797,11 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::bilinear_resize_nhwc: return 4 * u("OH") * u("OW") * u("C"); // 4 taps per output
         case OpKind::segment_sum: return u("E") * u("D");
         case OpKind::conv3d_ndhwc: return (u("D") - 2) * (u("H") - 2) * (u("W") - 2) * u("K") * 27 * u("C");
-        case OpKind::complex_gemv: return 4 * u("M") * u("N");       // real multiplies
-        case OpKind::attention: return 2 * u("L") * u("L") * u("D"); // the two products
+        case OpKind::complex_gemv: return 4 * u("M") * u("N");            // real multiplies
+        case OpKind::selective_scan: return 3 * u("T") * u("D") * u("N"); // decay, input, output terms
+        case OpKind::minplus_gemm: return u("M") * u("N") * u("K");       // additions (and minima)
+        case OpKind::ball_query: return u("P") * u("Q");                  // distance tests, at most
+        case OpKind::attention: return 2 * u("L") * u("L") * u("D");      // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
         default: break;
     }
@@ -2694,6 +2979,16 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"O", f32, (u("D") - 2) * (u("H") - 2) * (u("W") - 2) * u("K"), out}};
         case OpKind::complex_gemv: // (re, im) pairs
             return {{"A", f32, 2 * u("M") * u("N"), in}, {"x", f32, 2 * u("N"), in}, {"y", f32, 2 * u("M"), out}};
+        case OpKind::selective_scan:
+            return {{"x", f32, u("T") * u("D"), in}, {"delta", f32, u("T") * u("D"), in},
+                    {"A", f32, u("D") * u("N"), in}, {"B", f32, u("T") * u("N"), in},
+                    {"C", f32, u("T") * u("N"), in}, {"y", f32, u("T") * u("D"), out}};
+        case OpKind::minplus_gemm:
+            return {{"A", f32, u("M") * u("K"), in}, {"B", f32, u("K") * u("N"), in}, {"C", f32, u("M") * u("N"), out}};
+        case OpKind::ball_query: // xyz interleaved; idx: K point indices per centre
+            return {{"xyz", f32, 3 * u("P"), in},
+                    {"centres", f32, 3 * u("Q"), in},
+                    {"idx", ElemType::i32, u("Q") * u("K"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -2766,6 +3061,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::segment_sum: return segment_sum(w);
         case OpKind::conv3d_ndhwc: return conv3d_ndhwc(w);
         case OpKind::complex_gemv: return complex_gemv(w);
+        case OpKind::selective_scan: return selective_scan(w);
+        case OpKind::minplus_gemm: return minplus_gemm(w);
+        case OpKind::ball_query: return ball_query(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -74,6 +74,9 @@ enum class OpKind {
     segment_sum,
     conv3d_ndhwc,
     complex_gemv,
+    selective_scan,
+    minplus_gemm,
+    ball_query,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -105,7 +108,9 @@ enum class OpKind {
 ///  of two), E (nonzeros per row on average), N (dense columns); bilinear_resize_nhwc H, W, C (the
 ///  input), OH, OW (the output); segment_sum E (rows), D (width), S (segments, E/S rows on
 ///  average); conv3d_ndhwc D, H, W, C (the input), K (output channels; 3x3x3, valid);
-///  complex_gemv M, N (complex, interleaved re and im).
+///  complex_gemv M, N (complex, interleaved re and im); selective_scan T (time steps), D (channels), N
+///  (states per channel); minplus_gemm M, N, K (C = min over k of A[i][k] + B[k][j]); ball_query P
+///  (points), Q (query centres), K (indices kept per centre; the radius follows from P and K).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
