@@ -74,6 +74,9 @@ enum class OpKind {
     segment_sum,
     conv3d_ndhwc,
     complex_gemv,
+    cholesky,
+    col2im_nhwc,
+    mlp2,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -105,7 +108,9 @@ enum class OpKind {
 ///  of two), E (nonzeros per row on average), N (dense columns); bilinear_resize_nhwc H, W, C (the
 ///  input), OH, OW (the output); segment_sum E (rows), D (width), S (segments, E/S rows on
 ///  average); conv3d_ndhwc D, H, W, C (the input), K (output channels; 3x3x3, valid);
-///  complex_gemv M, N (complex, interleaved re and im).
+///  complex_gemv M, N (complex, interleaved re and im); cholesky N (the factor of an N x N SPD
+///  matrix the kernel builds from its input); col2im_nhwc H, W, C (the image), R, S (the taps;
+///  stride 1, valid: the columns (H-R+1)(W-S+1) x RSC); mlp2 M (tokens), D (width), F (hidden).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
