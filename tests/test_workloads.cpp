@@ -282,6 +282,38 @@ TEST_CASE("the selective scan, min-plus GEMM and ball query workloads") {
     CHECK(reference_variant(ball).id == "m0-e0-s0-b1-v0");
 }
 
+TEST_CASE("the Cholesky, col2im and two-layer MLP workloads") {
+    // Cholesky: one input the kernel symmetrises, L (N x N) last; sqrtf is an instruction, not a call.
+    const auto chol = workload_by_name("cholesky-192");
+    REQUIRE(chol.buffers().size() == 2);
+    CHECK(chol.buffers().back().count == 192u * 192u);
+    for (const auto& v : enumerate_variants(chol)) {
+        CAPTURE(v.id);
+        CHECK(std::ranges::find(v.flags, "-fno-math-errno") != v.flags.end());
+        CHECK((v.knobs.at("form") == 2 || v.knobs.at("nb") == 1)); // panels: the right-looking form only
+    }
+    // col2im: the columns of every 3x3 patch of a 66x66 image in, the image out; a scatter's sums
+    // are never local.
+    const auto fold = workload_by_name("col2im-nhwc-64x64x32-3x3");
+    CHECK(fold.buffers().front().count == 64u * 64u * 9u * 32u);
+    CHECK(fold.buffers().back().count == 66u * 66u * 32u);
+    for (const auto& v : enumerate_variants(fold)) CHECK((v.knobs.at("acc") == 0 || v.knobs.at("method") >= 2));
+    // The MLP: X, W1, b1, W2 in, Y last; fused tiles keep only their own hidden rows.
+    const auto mlp = workload_by_name("mlp2-32x128x256");
+    REQUIRE(mlp.buffers().size() == 5);
+    CHECK(mlp.buffers()[2].count == 256u);
+    CHECK(mlp.buffers().back().count == 32u * 128u);
+    for (const auto& v : enumerate_variants(mlp)) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("tm") == 32) == (v.source.find("float h[M * F];") != std::string::npos));
+    }
+    // The naive schedules: row-by-row dot products, patch-major scatter with channels innermost,
+    // unfused dot-product GEMMs with a separate bias and ReLU pass.
+    CHECK(reference_variant(chol).id == "f0-nb1-j1-p0-u1-v0");
+    CHECK(reference_variant(fold).id == "m0-tc32-a0-v0");
+    CHECK(reference_variant(mlp).id == "tm32-o0-e0-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

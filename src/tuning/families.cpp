@@ -2623,6 +2623,298 @@ std::vector<Variant> ball_query(const Workload& w) {
     });
 }
 
+/// Cholesky factorisation of an N x N symmetric positive definite matrix (the solve behind
+/// Gaussian processes, Kalman filters, natural-gradient and second-order optimisers): the lower
+/// triangular L with A = L L^T, L row-major with its upper part left zero. The input is any matrix
+/// in [-1, 1): every schedule first builds the SPD matrix (A + A^T) / 2 + N I (diagonally
+/// dominant) into the lower triangle it factorises. Each element is a running difference, L[i][j] =
+/// (a[i][j] - L[i][0] L[j][0] - L[i][1] L[j][1] - ... ) / L[j][j] (the square root on the
+/// diagonal, an instruction under -fno-math-errno), whose terms the loop forms apply at different
+/// times. Knobs: the form (row by row, Cholesky-Banachiewicz: a dot product of two rows per element;
+/// column by column, Crout: the same dot products column after column, row j reused by every row
+/// below; right-looking, the outer-product kij form: once column k is final it updates the whole
+/// trailing triangle, or blocked, in panels of nb = 16 or 32 columns, each factorised by dot
+/// products over its own columns, then the trailing triangle updated by the panel's nb columns at
+/// once; left-looking axpy, the jki form of column-major codes: column j updated by every earlier
+/// column, walking down columns), a block of four outputs sharing one
+/// row's loads in the dot forms (four independent chains; in the row form a small triangle
+/// finishes the block), packing (right-looking: the panel's columns copied into a contiguous
+/// transposed panel so the update streams along rows; left-looking: the factorisation run in a
+/// column-major workspace, copied into L at the end), unrolling, vectorisation. Every form subtracts
+/// each element's products in k order and divides by the same diagonal: bit-identical.
+std::vector<Variant> cholesky(const Workload& w) {
+    const int N = w.dim("N");
+    const std::vector<Knob> knobs{{"form", "f", {0, 1, 2, 3}}, {"nb", "nb", {1, 16, 32}}, {"jb", "j", {1, 4}},
+                                  {"pack", "p", {0, 1}},       {"unroll", "u", {1, 4}},   vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const int form = k.at("form"), nb = k.at("nb"), jb = k.at("jb");
+            const bool pack = k.at("pack") == 1;
+            if (N % nb != 0 || (form != 2 && nb != 1)) return std::nullopt; // panels: right-looking only
+            if (form >= 2 && jb != 1) return std::nullopt;                  // blocks of outputs: dot forms
+            if (form <= 1 && pack) return std::nullopt;                     // the dot forms read rows anyway
+            const auto u = [&](const std::string& in) { return unroll_pragma(k.at("unroll"), in); };
+            std::string b;
+            if (form == 3 && pack) {
+                // The column-major workspace: T[j * N + i] holds L[i][j].
+                b += "    float T[N * N];\n    for (int j = 0; j < N; ++j) {\n"
+                     "        T[j * N + j] = A[j * N + j] + (float)N;\n"
+                     "        for (int i = j + 1; i < N; ++i) T[j * N + i] = 0.5f * (A[i * N + j] + A[j * N + i]);\n"
+                     "    }\n    for (int j = 0; j < N; ++j) {\n        for (int k = 0; k < j; ++k) {\n"
+                     "            const float ljk = T[k * N + j];\n" +
+                     u("            ") +
+                     "            for (int i = j; i < N; ++i) T[j * N + i] -= T[k * N + i] * ljk;\n        }\n"
+                     "        const float ljj = __builtin_sqrtf(T[j * N + j]);\n        T[j * N + j] = ljj;\n"
+                     "        for (int i = j + 1; i < N; ++i) T[j * N + i] = T[j * N + i] / ljj;\n    }\n"
+                     "    for (int i = 0; i < N; ++i)\n        for (int j = 0; j <= i; ++j) L[i * N + j] = T[j * N + "
+                     "i];\n";
+                return kernel(dim_defines(w), "const float *restrict A, float *restrict L", b);
+            }
+            b += "    for (int i = 0; i < N; ++i) {\n"
+                 "        for (int j = 0; j < i; ++j) L[i * N + j] = 0.5f * (A[i * N + j] + A[j * N + i]);\n"
+                 "        L[i * N + i] = A[i * N + i] + (float)N;\n    }\n";
+            // The diagonal element of row `r` from its products over k in [from, r).
+            const auto diagonal = [&](const std::string& r, const std::string& from, const std::string& in) {
+                return fmt::format("{0}{{\n{0}    float d = L[{1} * N + {1}];\n{2}{0}    for (int k = {3}; k < {1}; "
+                                   "++k) d -= L[{1} * N + k] * L[{1} * N + k];\n{0}    L[{1} * N + {1}] = "
+                                   "__builtin_sqrtf(d);\n{0}}}\n",
+                                   in, r, u(in + "    "), from);
+            };
+            if (form == 0) {
+                b += "    for (int i = 0; i < N; ++i) {\n        int j = 0;\n";
+                if (jb == 4) {
+                    // Four outputs of row i: their common products over k < j, then the small triangle
+                    // (output j + q also needs the block's outputs before it), in k order.
+                    b += "        for (; j + 4 <= i; j += 4) {\n"
+                         "            float s0 = L[i * N + j], s1 = L[i * N + j + 1], s2 = L[i * N + j + 2], s3 = "
+                         "L[i * N + j + 3];\n" +
+                         u("            ") +
+                         "            for (int k = 0; k < j; ++k) {\n                const float x = L[i * N + k];\n"
+                         "                s0 -= x * L[j * N + k];\n                s1 -= x * L[(j + 1) * N + k];\n"
+                         "                s2 -= x * L[(j + 2) * N + k];\n                s3 -= x * L[(j + 3) * N + "
+                         "k];\n            }\n"
+                         "            const float l0 = s0 / L[j * N + j];\n"
+                         "            s1 -= l0 * L[(j + 1) * N + j];\n"
+                         "            const float l1 = s1 / L[(j + 1) * N + j + 1];\n"
+                         "            s2 -= l0 * L[(j + 2) * N + j];\n            s2 -= l1 * L[(j + 2) * N + j + 1];\n"
+                         "            const float l2 = s2 / L[(j + 2) * N + j + 2];\n"
+                         "            s3 -= l0 * L[(j + 3) * N + j];\n            s3 -= l1 * L[(j + 3) * N + j + 1];\n"
+                         "            s3 -= l2 * L[(j + 3) * N + j + 2];\n"
+                         "            L[i * N + j] = l0;\n            L[i * N + j + 1] = l1;\n"
+                         "            L[i * N + j + 2] = l2;\n            L[i * N + j + 3] = s3 / L[(j + 3) * N + j + "
+                         "3];\n        }\n";
+                }
+                b += "        for (; j < i; ++j) {\n            float s = L[i * N + j];\n" + u("            ") +
+                     "            for (int k = 0; k < j; ++k) s -= L[i * N + k] * L[j * N + k];\n"
+                     "            L[i * N + j] = s / L[j * N + j];\n        }\n" +
+                     diagonal("i", "0", "        ") + "    }\n";
+            } else if (form == 1) {
+                b += "    for (int j = 0; j < N; ++j) {\n" + diagonal("j", "0", "        ") +
+                     "        const float ljj = L[j * N + j];\n        int i = j + 1;\n";
+                if (jb == 4)
+                    b += "        for (; i + 4 <= N; i += 4) {\n"
+                         "            float s0 = L[i * N + j], s1 = L[(i + 1) * N + j], s2 = L[(i + 2) * N + j], s3 = "
+                         "L[(i + 3) * N + j];\n" +
+                         u("            ") +
+                         "            for (int k = 0; k < j; ++k) {\n                const float x = L[j * N + k];\n"
+                         "                s0 -= L[i * N + k] * x;\n                s1 -= L[(i + 1) * N + k] * x;\n"
+                         "                s2 -= L[(i + 2) * N + k] * x;\n                s3 -= L[(i + 3) * N + k] * "
+                         "x;\n            }\n"
+                         "            L[i * N + j] = s0 / ljj;\n            L[(i + 1) * N + j] = s1 / ljj;\n"
+                         "            L[(i + 2) * N + j] = s2 / ljj;\n            L[(i + 3) * N + j] = s3 / ljj;\n"
+                         "        }\n";
+                b += "        for (; i < N; ++i) {\n            float s = L[i * N + j];\n" + u("            ") +
+                     "            for (int k = 0; k < j; ++k) s -= L[i * N + k] * L[j * N + k];\n"
+                     "            L[i * N + j] = s / ljj;\n        }\n    }\n";
+            } else if (form == 2 && nb == 1) {
+                if (pack) b += "    float c[N];\n";
+                b += "    for (int k = 0; k < N; ++k) {\n        const float lkk = __builtin_sqrtf(L[k * N + k]);\n"
+                     "        L[k * N + k] = lkk;\n"
+                     "        for (int i = k + 1; i < N; ++i) L[i * N + k] = L[i * N + k] / lkk;\n";
+                if (pack) b += "        for (int j = k + 1; j < N; ++j) c[j] = L[j * N + k];\n";
+                b += "        for (int i = k + 1; i < N; ++i) {\n            const float lik = L[i * N + k];\n" +
+                     u("            ") + "            for (int j = k + 1; j <= i; ++j) L[i * N + j] -= lik * " +
+                     (pack ? "c[j]" : "L[j * N + k]") + ";\n        }\n    }\n";
+            } else if (form == 2) {
+                if (pack) b += "    float P[NB * N];\n";
+                b += "    for (int k0 = 0; k0 < N; k0 += NB) {\n"
+                     "        for (int i = k0; i < N; ++i) {\n"
+                     "            const int je = i < k0 + NB ? i : k0 + NB;\n"
+                     "            for (int j = k0; j < je; ++j) {\n                float s = L[i * N + j];\n" +
+                     u("                ") +
+                     "                for (int k = k0; k < j; ++k) s -= L[i * N + k] * L[j * N + k];\n"
+                     "                L[i * N + j] = s / L[j * N + j];\n            }\n"
+                     "            if (i < k0 + NB) " +
+                     diagonal("i", "k0", "            ").substr(12) + "        }\n";
+                if (!pack)
+                    b += "        for (int i = k0 + NB; i < N; ++i)\n"
+                         "            for (int j = k0 + NB; j <= i; ++j) {\n                float s = L[i * N + j];\n" +
+                         u("                ") +
+                         "                for (int k = k0; k < k0 + NB; ++k) s -= L[i * N + k] * L[j * N + k];\n"
+                         "                L[i * N + j] = s;\n            }\n";
+                else
+                    b += "        for (int j = k0 + NB; j < N; ++j)\n"
+                         "            for (int k = k0; k < k0 + NB; ++k) P[(k - k0) * N + j] = L[j * N + k];\n"
+                         "        for (int i = k0 + NB; i < N; ++i)\n"
+                         "            for (int k = k0; k < k0 + NB; ++k) {\n"
+                         "                const float lik = L[i * N + k];\n" +
+                         u("                ") +
+                         "                for (int j = k0 + NB; j <= i; ++j) L[i * N + j] -= lik * P[(k - k0) * N + "
+                         "j];\n            }\n";
+                b += "    }\n";
+            } else {
+                b += "    for (int j = 0; j < N; ++j) {\n        for (int k = 0; k < j; ++k) {\n"
+                     "            const float ljk = L[j * N + k];\n" +
+                     u("            ") +
+                     "            for (int i = j; i < N; ++i) L[i * N + j] -= L[i * N + k] * ljk;\n        }\n"
+                     "        const float ljj = __builtin_sqrtf(L[j * N + j]);\n        L[j * N + j] = ljj;\n"
+                     "        for (int i = j + 1; i < N; ++i) L[i * N + j] = L[i * N + j] / ljj;\n    }\n";
+            }
+            return kernel(form == 2 && nb > 1 ? dim_defines(w, {{"NB", nb}}) : dim_defines(w),
+                          "const float *restrict A, float *restrict L", b);
+        },
+        {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
+}
+
+/// col2im, or fold (PyTorch's nn.Fold; the data gradient of a convolution lowered to a GEMM, the
+/// adjoint of im2col): patch rows cols[oh * OW + ow][(r * S + s) * C + c] of R x S taps, stride 1,
+/// valid, summed back into an H x W x C NHWC image: every pixel adds each patch element that
+/// covers it (up to R S of them). Knobs: the method (scatter, patch-major: each patch row read in
+/// order and added into its R image rows; scatter by rows of taps: for each output row, each tap
+/// row r walks one image row, which stays in L1 across the patch row's columns; gather,
+/// pixel-major: each pixel sums its contributing taps, the tap ranges clamped at the border; the
+/// same over all R S taps with a bounds test on each), the channels (innermost, C contiguous floats
+/// on both sides; a tile of 8 channels outermost, runs of 32 bytes and a quarter of the image per
+/// sweep; or the channel loop outermost, every access strided, as a channel-major port walks NHWC
+/// data), a gather's sum in a local vector (or scalar) written once, vectorisation. A pixel's
+/// contributions come in patch order (oh, ow) ascending in every schedule (the gathers walk r and s
+/// descending): bit-identical.
+std::vector<Variant> col2im(const Workload& w) {
+    const int C = w.dim("C"), R = w.dim("R"), S = w.dim("S");
+    const int OH = w.dim("H") - R + 1, OW = w.dim("W") - S + 1;
+    const std::vector<Knob> knobs{
+        {"method", "m", {0, 1, 2, 3}}, {"tc", "tc", {C, 8, 1}}, {"acc", "a", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), tc = k.at("tc");
+        const bool acc = k.at("acc") == 1;
+        if (method < 2 && acc) return std::nullopt; // a scatter's sums live in the image
+        // The channel loops: a tile loop outermost (tc < C), a loop over the tile's channels
+        // innermost (tc > 1).
+        std::string b, in = "    ";
+        if (tc == 1) b += "    for (int c = 0; c < C; ++c)\n";
+        else if (tc < C) b += "    for (int c0 = 0; c0 < C; c0 += TC)\n";
+        if (tc < C) in += "    ";
+        const std::string channels = tc == C ? "for (int c = 0; c < C; ++c) " : "for (int c = c0; c < c0 + TC; ++c) ";
+        if (method < 2) {
+            const std::string stmt =
+                "img[((oh + r) * W + ow + s) * C + c] += cols[(oh * OW + ow) * RSC + (r * S + s) * C + c];\n";
+            const std::vector<std::string> loops =
+                method == 0 ? std::vector<std::string>{"oh < OH", "ow < OW", "r < R", "s < S"}
+                            : std::vector<std::string>{"oh < OH", "r < R", "ow < OW", "s < S"};
+            for (const auto& l : loops) {
+                b += fmt::format("{0}for (int {1} = 0; {2}; ++{1})\n", in, l.substr(0, l.find(' ')), l);
+                in += "    ";
+            }
+            b += tc > 1 ? in + channels + stmt : in + stmt;
+        } else {
+            // Pixel (h, w): taps r from min(R - 1, h) down to max(0, h - OH + 1), likewise s.
+            b += in + "for (int h = 0; h < H; ++h)\n" + in + "    for (int w = 0; w < W; ++w) {\n";
+            in += "        ";
+            const std::string pixel = "img[(h * W + w) * C + c]",
+                              local = tc == C  ? "a[c]"
+                                      : tc > 1 ? "a[c - c0]"
+                                               : "a",
+                              target = acc ? local : pixel;
+            if (acc)
+                b += tc > 1 ? in + "float a[TC];\n" + in + channels + local + " = 0.0f;\n" : in + "float a = 0.0f;\n";
+            const std::string add = target + " += cols[((h - r) * OW + w - s) * RSC + (r * S + s) * C + c];\n";
+            b += method == 2 ? in + "for (int r = h < R - 1 ? h : R - 1; r >= (h - OH + 1 > 0 ? h - OH + 1 : 0); --r)\n"
+                             : in + "for (int r = R - 1; r >= 0; --r)\n";
+            const std::string s_loop = method == 2
+                                           ? "for (int s = w < S - 1 ? w : S - 1; s >= (w - OW + 1 > 0 ? w - OW + 1 "
+                                             ": 0); --s) {\n"
+                                           : "for (int s = S - 1; s >= 0; --s) {\n";
+            b += in + "    " + s_loop;
+            if (method == 3) b += in + "        if (h - r < 0 || h - r >= OH || w - s < 0 || w - s >= OW) continue;\n";
+            b += tc == 1 ? in + "        " + add : in + "        " + channels + add;
+            b += in + "    }\n";
+            if (acc) b += tc > 1 ? in + channels + pixel + " += " + local + ";\n" : in + pixel + " += a;\n";
+            b += in.substr(4) + "}\n";
+        }
+        return kernel(dim_defines(w, {{"OH", OH}, {"OW", OW}, {"RSC", R * S * C}, {"TC", tc}}),
+                      "const float *restrict cols, float *restrict img", b);
+    });
+}
+
+/// A feed-forward block with ReLU (a transformer's MLP or a recommender's tower at inference over
+/// M tokens): Y = relu(X W1 + b1) W2, X M x D, W1 D x F, b1 F, W2 F x D. Knobs: the rows per tile
+/// (all M: unfused, two GEMMs row by row with the whole M x F hidden matrix in a scratch; 1, 4, 8:
+/// fused, each tile's hidden rows produced into a small local array and consumed at once, the
+/// tile's row loop inside the weight loops so that each weight is loaded once per tile), the loop
+/// form of both GEMMs (dot products per output, walking down W1's and W2's columns; axpy, rows of
+/// W1 and W2 streamed into the hidden and output rows, vectorisable; the same skipping the hidden
+/// values the ReLU zeroed, about half of them: a branch per hidden value), the bias and ReLU as a
+/// pass over the hidden tile or fused (into the dot product's epilogue, or into the axpy's read of
+/// each hidden value), vectorisation. Every hidden value is its k-ordered sum, plus b1, then the
+/// ReLU; every output sums its f in order (a skipped term would add a zero): bit-identical.
+std::vector<Variant> mlp2(const Workload& w) {
+    const int M = w.dim("M");
+    const std::vector<Knob> knobs{
+        {"tm", "tm", {M, 1, 4, 8}}, {"order", "o", {0, 1, 2}}, {"fused_relu", "e", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tm = k.at("tm"), order = k.at("order");
+        const bool fused = k.at("fused_relu") == 1;
+        const std::string relu = "(t > 0.0f ? t : 0.0f)";
+        // Unfused: the whole hidden matrix, each GEMM row by row. Fused: a tile of TM rows, its row
+        // loop inside the weight loops.
+        const bool unfused = tm == M;
+        const std::string rows = unfused ? "for (int m = 0; m < M; ++m)" : "for (int m = m0; m < m0 + TM; ++m)",
+                          hv = unfused ? "h[m * F + f]" : "h[(m - m0) * F + f]";
+        std::string b =
+            unfused ? "    float h[M * F];\n" : "    float h[TM * F];\n    for (int m0 = 0; m0 < M; m0 += TM) {\n";
+        const std::string in = unfused ? "    " : "        ";
+        // The weight loop `wl` and the row loop around `lines`.
+        const auto nest = [&](const std::string& wl, const std::vector<std::string>& lines) {
+            std::string n = in + (unfused ? rows : wl) + "\n" + in + "    " + (unfused ? wl : rows) + " {\n";
+            for (const auto& l : lines) n += in + "        " + l + "\n";
+            return n + in + "    }\n";
+        };
+        if (order == 0) {
+            std::vector<std::string> lines{"float s = 0.0f;",
+                                           "for (int k = 0; k < D; ++k) s += X[m * D + k] * W1[k * F + f];"};
+            if (fused) lines.insert(lines.end(), {"const float t = s + b1[f];", hv + " = " + relu + ";"});
+            else lines.push_back(hv + " = s;");
+            b += nest("for (int f = 0; f < F; ++f)", lines);
+        } else {
+            b += in + (unfused ? "for (int q = 0; q < M * F; ++q)" : "for (int q = 0; q < TM * F; ++q)") +
+                 " h[q] = 0.0f;\n" +
+                 nest("for (int k = 0; k < D; ++k)", {"const float x = X[m * D + k];",
+                                                      "for (int f = 0; f < F; ++f) " + hv + " += x * W1[k * F + f];"});
+        }
+        if (!fused)
+            b += in + rows + "\n" + in + "    for (int f = 0; f < F; ++f) {\n" + in + "        const float t = " + hv +
+                 " + b1[f];\n" + in + "        " + hv + " = " + relu + ";\n" + in + "    }\n";
+        if (order == 0) {
+            b += nest("for (int d = 0; d < D; ++d)",
+                      {"float s = 0.0f;", "for (int f = 0; f < F; ++f) s += " + hv + " * W2[f * D + d];",
+                       "Y[m * D + d] += s;"});
+        } else {
+            std::vector<std::string> lines;
+            if (fused) lines = {"const float t = " + hv + " + b1[f];", "const float v = " + relu + ";"};
+            else lines = {"const float v = " + hv + ";"};
+            if (order == 2) lines.push_back("if (v == 0.0f) continue;");
+            lines.push_back("for (int d = 0; d < D; ++d) Y[m * D + d] += v * W2[f * D + d];");
+            b += nest("for (int f = 0; f < F; ++f)", lines);
+        }
+        if (!unfused) b += "    }\n";
+        return kernel(unfused ? dim_defines(w) : dim_defines(w, {{"TM", tm}}),
+                      "const float *restrict X, const float *restrict W1, const float *restrict b1, const float "
+                      "*restrict W2, float *restrict Y",
+                      b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -2726,6 +3018,12 @@ std::vector<Workload> family_workloads() {
         {"selective-scan-256x64x16", OpKind::selective_scan, {{"T", 256}, {"D", 64}, {"N", 16}}, "selective_scan"},
         {"minplus-gemm-128x128x128", OpKind::minplus_gemm, {{"M", 128}, {"N", 128}, {"K", 128}}, "minplus_gemm"},
         {"ball-query-2048x256-k16", OpKind::ball_query, {{"P", 2048}, {"Q", 256}, {"K", 16}}, "ball_query"},
+        {"cholesky-192", OpKind::cholesky, {{"N", 192}}, "cholesky"},
+        {"col2im-nhwc-64x64x32-3x3",
+         OpKind::col2im_nhwc,
+         {{"H", 66}, {"W", 66}, {"C", 32}, {"R", 3}, {"S", 3}},
+         "col2im"},
+        {"mlp2-32x128x256", OpKind::mlp2, {{"M", 32}, {"D", 128}, {"F", 256}}, "mlp2"},
     };
 }
 
@@ -2803,6 +3101,10 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::ball_query: return u("P") * u("Q");                  // distance tests, at most
         case OpKind::attention: return 2 * u("L") * u("L") * u("D");      // the two products
         case OpKind::gemm_gelu: return u("M") * u("N") * u("K");
+        case OpKind::cholesky: return u("N") * u("N") * u("N") / 6;
+        case OpKind::col2im_nhwc: // one addition per patch element
+            return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C");
+        case OpKind::mlp2: return 2 * u("M") * u("D") * u("F");
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -2989,6 +3291,18 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"xyz", f32, 3 * u("P"), in},
                     {"centres", f32, 3 * u("Q"), in},
                     {"idx", ElemType::i32, u("Q") * u("K"), out}};
+        case OpKind::cholesky: // A: any matrix, symmetrised and shifted by the kernel; L's upper part zero
+            return {{"A", f32, u("N") * u("N"), in}, {"L", f32, u("N") * u("N"), out}};
+        case OpKind::col2im_nhwc:
+            return {
+                {"cols", f32, conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C"), in},
+                {"img", f32, u("H") * u("W") * u("C"), out}};
+        case OpKind::mlp2:
+            return {{"X", f32, u("M") * u("D"), in},
+                    {"W1", f32, u("D") * u("F"), in},
+                    {"b1", f32, u("F"), in},
+                    {"W2", f32, u("F") * u("D"), in},
+                    {"Y", f32, u("M") * u("D"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -3064,6 +3378,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::selective_scan: return selective_scan(w);
         case OpKind::minplus_gemm: return minplus_gemm(w);
         case OpKind::ball_query: return ball_query(w);
+        case OpKind::cholesky: return cholesky(w);
+        case OpKind::col2im_nhwc: return col2im(w);
+        case OpKind::mlp2: return mlp2(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -77,6 +77,9 @@ enum class OpKind {
     selective_scan,
     minplus_gemm,
     ball_query,
+    cholesky,
+    col2im_nhwc,
+    mlp2,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -108,9 +111,12 @@ enum class OpKind {
 ///  of two), E (nonzeros per row on average), N (dense columns); bilinear_resize_nhwc H, W, C (the
 ///  input), OH, OW (the output); segment_sum E (rows), D (width), S (segments, E/S rows on
 ///  average); conv3d_ndhwc D, H, W, C (the input), K (output channels; 3x3x3, valid);
-///  complex_gemv M, N (complex, interleaved re and im); selective_scan T (time steps), D (channels), N
-///  (states per channel); minplus_gemm M, N, K (C = min over k of A[i][k] + B[k][j]); ball_query P
-///  (points), Q (query centres), K (indices kept per centre; the radius follows from P and K).
+///  complex_gemv M, N (complex, interleaved re and im); selective_scan T (time steps), D
+///  (channels), N (states per channel); minplus_gemm M, N, K (C = min over k of A[i][k] + B[k][j]);
+///  ball_query P (points), Q (query centres), K (indices kept per centre; the radius follows from P
+///  and K); cholesky N (the factor of an N x N SPD matrix the kernel builds from its input);
+///  col2im_nhwc H, W, C (the image), R, S (the taps; stride 1, valid: the columns (H-R+1)(W-S+1) x
+///  RSC); mlp2 M (tokens), D (width), F (hidden).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
