@@ -210,15 +210,21 @@ TEST_CASE("pairwise pairs closer than the resolution weigh less") {
 
 TEST_CASE("an anchor is a column or a weighted sum of columns") {
     const std::vector<std::string> names{"instructions", "l1d_misses", "mca_cycles"};
-    CHECK(parse_anchor("instructions", names) == std::vector<AnchorTerm>{{1.0, 0}});
+    CHECK(parse_anchor("instructions", names) == std::vector<AnchorTerm>{{1.0, {{1.0, 0}}}});
     CHECK(parse_anchor("mca_cycles+5*l1d_misses-0.5*instructions", names) ==
-          std::vector<AnchorTerm>{{1.0, 2}, {5.0, 1}, {-0.5, 0}});
-    CHECK(parse_anchor("-2*l1d_misses", names) == std::vector<AnchorTerm>{{-2.0, 1}});
+          std::vector<AnchorTerm>{{1.0, {{1.0, 2}}}, {5.0, {{1.0, 1}}}, {-0.5, {{1.0, 0}}}});
+    CHECK(parse_anchor("-2*l1d_misses", names) == std::vector<AnchorTerm>{{-2.0, {{1.0, 1}}}});
     CHECK(parse_anchor("max(mca_cycles,instructions)+5*l1d_misses", names) ==
-          std::vector<AnchorTerm>{{1.0, 2, 0}, {5.0, 1}});
+          std::vector<AnchorTerm>{{1.0, {{1.0, 2}, {1.0, 0}}}, {5.0, {{1.0, 1}}}});
     const std::vector<double> row{100, 2, 40};
     CHECK(anchor_value(parse_anchor("max(mca_cycles,instructions)+5*l1d_misses", names), row) == 110);
     CHECK(anchor_value(parse_anchor("0.5*max(l1d_misses,mca_cycles)", names), row) == 20);
+    // Whichever of several scaled limits binds: 40 cycles, 30 misses at 2 each, 100 instructions at 0.5.
+    CHECK(parse_anchor("3*max(mca_cycles,2*l1d_misses,0.5*instructions)", names) ==
+          std::vector<AnchorTerm>{{3.0, {{1.0, 2}, {2.0, 1}, {0.5, 0}}}});
+    CHECK(anchor_value(parse_anchor("max(mca_cycles,2*l1d_misses,0.5*instructions)", names), row) == 50);
+    CHECK(anchor_value(parse_anchor("max(mca_cycles,2*l1d_misses,0.5*instructions)", names),
+                       std::vector<double>{60, 30, 40}) == 60);
 
     SUBCASE("malformed anchors are refused, naming the term") {
         using simtune::testing::check_error;
@@ -230,7 +236,11 @@ TEST_CASE("an anchor is a column or a weighted sum of columns") {
         check_error([&] { (void)parse_anchor("5*l2_misses", names); }, ErrorKind::invalid_data,
                     {"5*l2_misses", "l2_misses", "not among the features"});
         check_error([&] { (void)parse_anchor("max(mca_cycles)", names); }, ErrorKind::invalid_data,
-                    {"max(mca_cycles)", "max(NAME,NAME)"});
+                    {"max(mca_cycles)", "max(NAME,[W*]NAME,...)"});
+        check_error([&] { (void)parse_anchor("max(mca_cycles,,instructions)", names); }, ErrorKind::invalid_data,
+                    {"max(mca_cycles,,instructions)", "empty item"});
+        check_error([&] { (void)parse_anchor("max(mca_cycles,x*instructions)", names); }, ErrorKind::invalid_data,
+                    {"'x'", "weight"});
         check_error([&] { (void)parse_anchor("max(mca_cycles,l9)", names); }, ErrorKind::invalid_data,
                     {"'l9'", "not among the features"});
     }
@@ -283,15 +293,21 @@ TEST_CASE("the cycle estimate is built from the columns the data has") {
                                        "dtlb_misses"};
     const auto anchor = cycle_estimate(all);
     CHECK(anchor.ends_with("+15*branch_mispredicts+7*dtlb_misses"));
-    CHECK(anchor.starts_with("mca_cycles+"));
+    // The base: MCA's cycles, or the L1D's prefetched streams at 2 cycles a line where they are
+    // longer; a stream miss then adds no latency of its own.
+    CHECK(anchor.starts_with("max(mca_cycles,2*l1d_stream_misses)+"));
+    CHECK(anchor.find("+5*l1d_misses-5*l1d_stream_misses+") != std::string::npos);
     const auto terms = parse_anchor(anchor, all); // every term names a column of the data
     CHECK(terms.size() == all.size());            // the instruction count too: MCA's ideal front end
-    CHECK(anchor.starts_with("mca_cycles+0.05*instructions+"));
+    CHECK(anchor.starts_with("max(mca_cycles,2*l1d_stream_misses)+0.05*instructions+"));
     CHECK(anchor.find("+2*store_forwarded_loads") != std::string::npos);
 
     // With the dataflow limit, the base is the longer of MCA's throughput and the longest chain.
     auto with_dataflow = all;
     with_dataflow.push_back("dataflow_cycles");
-    CHECK(cycle_estimate(with_dataflow).starts_with("max(mca_cycles,dataflow_cycles)+"));
-    CHECK(parse_anchor(cycle_estimate(with_dataflow), with_dataflow).front().or_column == all.size());
+    CHECK(cycle_estimate(with_dataflow).starts_with("max(mca_cycles,dataflow_cycles,2*l1d_stream_misses)+"));
+    CHECK(parse_anchor(cycle_estimate(with_dataflow), with_dataflow).front().choices[1].column == all.size());
+    // Without the stream counter, MCA's cycles alone and the stream term as it was.
+    const std::vector<std::string> no_streams{"instructions", "mca_cycles", "l1d_misses"};
+    CHECK(cycle_estimate(no_streams) == "mca_cycles+0.05*instructions+5*l1d_misses");
 }

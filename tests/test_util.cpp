@@ -74,7 +74,12 @@ TEST_CASE("the 'estimate' model ranks by the cycle estimate alone, and the shipp
     double ratio = 0;
     for (Eigen::Index r = 0; r < data.features.rows(); ++r) {
         double cycles = 0;
-        for (const auto& t : terms) cycles += t.weight * data.features(r, static_cast<Eigen::Index>(t.column));
+        for (const auto& t : terms) { // weight x the largest scaled column of the term
+            double largest = -1e300;
+            for (const auto& c : t.choices)
+                largest = std::max(largest, c.scale * data.features(r, static_cast<Eigen::Index>(c.column)));
+            cycles += t.weight * largest;
+        }
         const double this_ratio = predicted[r] / std::max(cycles, 1.0);
         if (r == 0) ratio = this_ratio;
         CHECK(this_ratio == doctest::Approx(ratio).epsilon(1e-9));

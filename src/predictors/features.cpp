@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "simtune/predictors/model_file.hpp"
+#include "simtune/util.hpp"
 
 namespace simtune {
 
@@ -180,18 +181,22 @@ std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std:
         const auto term = text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
         if (term.empty()) fail(ErrorKind::invalid_data, "features: anchor '{}' has an empty term", text);
         AnchorTerm t;
-        std::string_view name = term;
-        if (const auto star = term.find('*'); star != std::string_view::npos) {
-            const auto weight = term.substr(0, star);
-            name = term.substr(star + 1);
+        // A decimal weight before '*' (no exponent, no sign: signs join terms); a '*' inside max()
+        // scales an item of it.
+        const auto weighted = [&](std::string_view item, double& weight) {
+            const auto star = item.find('*');
+            if (star == std::string_view::npos || star > item.find('(')) return item;
+            const auto digits = item.substr(0, star);
             double value = 0;
             const auto [end_of_number, ec] =
-                std::from_chars(weight.data(), weight.data() + weight.size(), value, std::chars_format::fixed);
-            if (weight.empty() || ec != std::errc{} || end_of_number != weight.data() + weight.size() ||
+                std::from_chars(digits.data(), digits.data() + digits.size(), value, std::chars_format::fixed);
+            if (digits.empty() || ec != std::errc{} || end_of_number != digits.data() + digits.size() ||
                 !std::isfinite(value))
-                fail(ErrorKind::invalid_data, "features: anchor term '{}': '{}' is not a decimal weight", term, weight);
-            t.weight = value;
-        }
+                fail(ErrorKind::invalid_data, "features: anchor term '{}': '{}' is not a decimal weight", term, digits);
+            weight = value;
+            return item.substr(star + 1);
+        };
+        const std::string_view name = weighted(term, t.weight);
         t.weight *= sign;
         const auto column_of = [&](std::string_view column) {
             const auto it = std::ranges::find(raw_names, column);
@@ -201,13 +206,19 @@ std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std:
             return static_cast<std::size_t>(it - raw_names.begin());
         };
         if (name.starts_with("max(")) {
-            const auto comma = name.find(',');
-            if (!name.ends_with(')') || comma == std::string_view::npos)
-                fail(ErrorKind::invalid_data, "features: anchor term '{}': expected max(NAME,NAME)", term);
-            t.column = column_of(name.substr(4, comma - 4));
-            t.or_column = column_of(name.substr(comma + 1, name.size() - comma - 2));
+            if (!name.ends_with(')') || name.find(',') == std::string_view::npos)
+                fail(ErrorKind::invalid_data, "features: anchor term '{}': expected max(NAME,[W*]NAME,...)", term);
+            const auto inside = name.substr(4, name.size() - 5);
+            const auto items = split_list(inside, ',');
+            if (items.size() != static_cast<std::size_t>(std::ranges::count(inside, ',')) + 1)
+                fail(ErrorKind::invalid_data, "features: anchor term '{}': an empty item in max()", term);
+            for (const auto& item : items) {
+                AnchorTerm::Choice c;
+                c.column = column_of(weighted(item, c.scale));
+                t.choices.push_back(c);
+            }
         } else {
-            t.column = column_of(name);
+            t.choices.push_back({1, column_of(name)});
         }
         terms.push_back(t);
         at = end == std::string_view::npos ? text.size() : end;
@@ -299,7 +310,7 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
     auto has = [&](std::string_view name) { return std::ranges::find(feature_names, name) != feature_names.end(); };
     // Nominal stall cycles per event of a generic out-of-order core, with the few misses its window
     // overlaps: an L1D miss that hits L2 exposes ~5 of its ~14 cycles, a prefetched (stream) one
-    // about half that; an L2 miss ~20 of ~50; an LLC miss ~80 of ~250; a store miss no stream
+    // about half that (none where the base below carries the streams' bandwidth); an L2 miss ~20 of ~50; an LLC miss ~80 of ~250; a store miss no stream
     // explains holds a store-buffer entry until its line arrives (~10); a load served from a
     // store a few accesses earlier costs ~2 cycles beside the dataflow walk, which already charges
     // the chains a forwarded value is on (4, the store-to-load latency itself, counted those
@@ -318,10 +329,18 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
         {"dtlb_misses", "+7*dtlb_misses"},
     };
     // The base: MCA's cycles (throughput and the register chains one block carries), or the
-    // dataflow limit where a chain through memory or across blocks is longer.
-    std::string anchor = !has("mca_cycles")       ? "0.5*instructions"
-                         : has("dataflow_cycles") ? "max(mca_cycles,dataflow_cycles)"
-                                                  : "mca_cycles";
+    // dataflow limit where a chain through memory or across blocks is longer, or the time the
+    // L1D's prefetched streams take to arrive from L2 at 32 bytes a cycle (2 per line), where that
+    // is longer. A stream the prefetcher runs ahead of the loop is a bandwidth, which overlaps the
+    // core's work, not a latency added to it: charged per miss, the streams of a compute-bound
+    // kernel that rereads L2-resident weights (a two-layer MLP one token at a time) cost it half
+    // again its time in the estimate and nothing on the machine (benchmarks/RESULTS.md, stop 45).
+    const bool stream_bound = has("mca_cycles") && has("l1d_stream_misses");
+    std::string anchor = !has("mca_cycles")
+                             ? "0.5*instructions"
+                             : fmt::format("max(mca_cycles{}{})", has("dataflow_cycles") ? ",dataflow_cycles" : "",
+                                           stream_bound ? ",2*l1d_stream_misses" : "");
+    if (anchor == "max(mca_cycles)") anchor = "mca_cycles";
     // Plus 1/20 cycle per instruction: MCA prices each block in a steady state of ideal fetch and
     // decode, which a real core does not reach (taken branches, decoder and micro-op cache
     // limits, the loop's entry and exit). It decides where the costs above lie within a few per
@@ -331,7 +350,7 @@ std::string cycle_estimate(std::span<const std::string> feature_names) {
     // machines' data (benchmarks/RESULTS.md, stop 40).
     if (has("mca_cycles") && has("instructions")) anchor += "+0.05*instructions";
     for (const auto& [column, term] : stalls)
-        if (has(column)) anchor += term;
+        if (has(column)) anchor += stream_bound && column == "l1d_stream_misses" ? "-5*l1d_stream_misses" : term;
     return anchor;
 }
 

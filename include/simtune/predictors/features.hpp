@@ -57,12 +57,16 @@ struct FeatureOptions {
     bool clamp_to_training_range = true;
 };
 
-/// One term of an anchor: weight × a raw column, or weight × the larger of two raw columns.
+/// One term of an anchor: weight × a raw column, or weight × the largest of several scaled raw
+/// columns (a bound that is whichever of several limits binds: max(mca_cycles,dataflow_cycles)).
 struct AnchorTerm {
-    static constexpr std::size_t none = static_cast<std::size_t>(-1);
+    struct Choice {
+        double scale = 1;
+        std::size_t column = 0;
+        friend bool operator==(const Choice&, const Choice&) = default;
+    };
     double weight = 1;
-    std::size_t column = 0;
-    std::size_t or_column = none; ///< with a second column: weight × max(column, or_column)
+    std::vector<Choice> choices; ///< one: the column; several: the largest scale × column
     friend bool operator==(const AnchorTerm&, const AnchorTerm&) = default;
 };
 
@@ -70,14 +74,22 @@ struct AnchorTerm {
 /// at least something).
 [[nodiscard]] inline double anchor_value(std::span<const AnchorTerm> terms, std::span<const double> raw) noexcept {
     double sum = 0;
-    for (const auto& t : terms)
-        sum += t.weight * (t.or_column == AnchorTerm::none ? raw[t.column] : std::max(raw[t.column], raw[t.or_column]));
+    for (const auto& t : terms) {
+        double value = 0;
+        bool first = true;
+        for (const auto& c : t.choices) {
+            const double v = c.scale * raw[c.column];
+            value = first ? v : std::max(value, v);
+            first = false;
+        }
+        sum += t.weight * value;
+    }
     return std::max(sum, 1.0);
 }
 
-/// Parses an anchor: terms joined by '+' or '-', each a raw column name or `max(NAME,NAME)`,
-/// optionally preceded by a decimal weight (no exponent) and '*'
-/// ("max(mca_cycles,dataflow_cycles)+5*l1d_misses-2.5*l1d_stream_misses"); no spaces. Fails with
+/// Parses an anchor: terms joined by '+' or '-', each a raw column name or `max(A,B,...)` of two or
+/// more names each optionally scaled (`2*l1d_stream_misses`), optionally preceded by a decimal
+/// weight (no exponent) and '*' ("max(mca_cycles,dataflow_cycles)+5*l1d_misses"); no spaces. Fails with
 /// ErrorKind::invalid_data naming the term that is malformed or not one of `raw_names`.
 [[nodiscard]] std::vector<AnchorTerm> parse_anchor(std::string_view text, std::span<const std::string> raw_names);
 
@@ -177,10 +189,12 @@ private:
 [[nodiscard]] std::string relative_anchor(const TrainingSet& data);
 
 /// A first-order cycle estimate as an anchor (a weighted sum of the columns in `feature_names`):
-/// the MCA cycle estimate where there is one (the larger of it and the dataflow limit where the
-/// data has `dataflow_cycles`: a chain MCA does not see), else half the instruction count, plus
-/// the stalls MCA cannot see, each at a nominal cost of a generic out-of-order core: misses by
-/// level (prefetchable stream misses at half price), store misses no stream explains, loads
+/// the MCA cycle estimate where there is one (the largest of it, the dataflow limit where the
+/// data has `dataflow_cycles`: a chain MCA does not see, and the time the L1D's prefetched
+/// streams take to arrive from L2 at 32 bytes a cycle: a bandwidth the core's work overlaps),
+/// else half the instruction count, plus the stalls MCA cannot see, each at a nominal cost of a
+/// generic out-of-order core: misses by level (prefetchable L1D stream misses free where the base
+/// carries them, else at half price), store misses no stream explains, loads
 /// forwarded from a recent store, mispredicted branches (a pipeline refill), first-level DTLB
 /// misses (a second-level TLB lookup); with MCA, also 1/20 cycle per instruction (MCA's ideal
 /// front end). Two of these figures, the per-instruction one and the forwarded load's 2 cycles,
