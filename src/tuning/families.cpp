@@ -493,11 +493,9 @@ std::vector<Variant> reduce_cols(const Workload& w) {
     return nest_family(w, s, dim_defines(w), "const float *restrict x, float *restrict out");
 }
 
-/// exp(x) for x <= 0 in plain C (a kernel may not call libm): 2^n * p(r) with r = x - n ln 2,
+/// The body both exponentials below end with, from x <= 0: 2^n * p(r) with r = x - n ln 2,
 /// |r| <= ln 2 / 2, p a degree-6 Taylor polynomial; relative error about 1e-6 (2e-7 near 0).
-const char* const exp_function = R"(static inline float simtune_exp(float x) {
-    if (x < -87.0f) x = -87.0f;
-    const int n = (int)(x * 1.44269504f - 0.5f);
+constexpr std::string_view exp_polynomial = R"(    const int n = (int)(x * 1.44269504f - 0.5f);
     const float r = x - (float)n * 0.693147181f;
     const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666667f + r * (0.0416666667f + r * (0.00833333333f + r * 0.00138888889f)))));
     union { float f; int i; } scale;
@@ -506,22 +504,20 @@ const char* const exp_function = R"(static inline float simtune_exp(float x) {
 }
 )";
 
+/// exp(x) for x <= 0 in plain C (a kernel may not call libm), x clamped to -87.
+const std::string exp_function = std::string(R"(static inline float simtune_exp(float x) {
+    if (x < -87.0f) x = -87.0f;
+)") + std::string(exp_polynomial);
+
 /// exp(-a) for a >= 0 as simtune_exp, a clamped to 87 on its bits (an integer minimum, no branch:
 /// simtune_exp's clamp keeps GCC from vectorising a loop). The LSTM's activations and the selective
 /// scan's decay use it.
-const char* const exp_neg_function = R"(static inline float exp_neg(float a) {
+const std::string exp_neg_function = std::string(R"(static inline float exp_neg(float a) {
     union { float f; unsigned u; } c;
     c.f = a;
     c.u = c.u < 0x42AE0000u ? c.u : 0x42AE0000u;
     const float x = -c.f;
-    const int n = (int)(x * 1.44269504f - 0.5f);
-    const float r = x - (float)n * 0.693147181f;
-    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666667f + r * (0.0416666667f + r * (0.00833333333f + r * 0.00138888889f)))));
-    union { float f; int i; } scale;
-    scale.i = (n + 127) << 23;
-    return p * scale.f;
-}
-)";
+)") + std::string(exp_polynomial);
 
 /// y = softmax(x) along each row of R x C. Knobs: the algorithm (0: three passes — max, exp stored
 /// to y and summed, scale; 1: three passes recomputing exp instead of storing it; 2: two passes,
@@ -2004,7 +2000,7 @@ std::vector<Variant> lstm_cell(const Workload& w) {
         const bool interleaved = k.at("interleaved") == 1;
         if (passes == 1 && (interleaved || tj != H)) return std::nullopt; // no scratch: one loop per row
         // exp(-a) (exp_neg), then sigmoid and tanh from it.
-        const std::string functions = std::string(exp_neg_function) +
+        const std::string functions = exp_neg_function +
                                       "static inline float sigm(float v) {\n"
                                       "    const float e = exp_neg(__builtin_fabsf(v));\n"
                                       "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
