@@ -314,6 +314,41 @@ TEST_CASE("the Cholesky, col2im and two-layer MLP workloads") {
     CHECK(reference_variant(mlp).id == "tm32-o0-e0-v0");
 }
 
+TEST_CASE("the XNOR-popcount GEMM and Sobel workloads") {
+    // XNOR GEMM: A and B bit rows packed into i32 words, C the i32 output; the transposed copy of B
+    // only with the word-outer order, the 16-bit table only where chosen, never the builtin.
+    const auto xnor = workload_by_name("xnor-gemm-32x256x2048");
+    REQUIRE(xnor.buffers().size() == 3);
+    CHECK(xnor.buffers()[0].count == 32u * 2048u / 32u);
+    CHECK(xnor.buffers()[1].count == 256u * 2048u / 32u);
+    CHECK(xnor.buffers().back().type == ElemType::i32);
+    CHECK(xnor.buffers().back().count == 32u * 256u);
+    const auto xv = enumerate_variants(xnor);
+    CHECK(xv.size() == 72);
+    for (const auto& v : xv) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("order") == 2) == (v.source.find("Bt[") != std::string::npos));
+        CHECK((v.knobs.at("popcount") == 1) == (v.source.find("tab[65536]") != std::string::npos));
+        CHECK(v.source.find("__builtin_popcount") == std::string::npos);
+    }
+    // Sobel: an 8-bit image in, the 8-bit (H-2) x (W-2) magnitudes out; branch-free variants have
+    // no if.
+    const auto sobel = workload_by_name("sobel-u8-642x642");
+    CHECK(sobel.buffers().front().type == ElemType::i8);
+    CHECK(sobel.buffers().back().type == ElemType::i8);
+    CHECK(sobel.buffers().back().count == 640u * 640u);
+    const auto sv = enumerate_variants(sobel);
+    CHECK(sv.size() == 72);
+    for (const auto& v : sv) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("branchfree") == 1) == (v.source.find("if (") == std::string::npos));
+    }
+    // The naive schedules: a popcount sum per output by byte lookups; the direct 3x3 window in int
+    // with branches, whole rows.
+    CHECK(reference_variant(xnor).id == "o0-tj256-p0-v0");
+    CHECK(reference_variant(sobel).id == "m0-s0-b0-tc640-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

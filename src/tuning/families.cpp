@@ -2911,6 +2911,158 @@ std::vector<Variant> mlp2(const Workload& w) {
     });
 }
 
+/// Binary (XNOR-popcount) GEMM, as binarised networks run it: A (M x K bits) and B (N x K bits)
+/// packed 32 to a word (KW = K/32 words a row, i32 buffers read as uint32), C[i][j] = K - 2
+/// popcount(A_i xor B_j), the dot product of the +-1 vectors. The harness fills the words with small
+/// signed integers (high bits all equal); no popcount here costs more for some bits than others.
+/// Knobs: the loop order (one output's popcount sum over the words at a time, optionally over
+/// tiles of 4 j reused from cache; or each word of A against a tile of j's words, TJ counts in a
+/// local row: TJ = 4 or 16 unrolled into registers, or all N; the same over a transposed copy of B,
+/// words of consecutive j contiguous, made by a pass first), the popcount (four lookups in a table
+/// of the 256 bytes' counts, two in a table of the 65 536 16-bit halves' counts, both tables built
+/// on the stack first; or a SWAR bit-trick that vectorises, its bytes summed by shifts: GCC 12
+/// recognises the multiply-by-0x01010101 form as a popcount), and vectorisation. No
+/// __builtin_popcount: at x86-64-v2 it is the popcnt instruction, which the simulator's decoder
+/// does not take, and without popcnt a call into libgcc, outside the kernel. Integer sums:
+/// bit-identical.
+std::vector<Variant> xnor_gemm(const Workload& w) {
+    const int N = w.dim("N");
+    const std::vector<Knob> knobs{
+        {"order", "o", {0, 1, 2}}, {"tj", "tj", tiles_of(N, {16, 4})}, {"popcount", "p", {0, 1, 2}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), tj = k.at("tj"), pc = k.at("popcount");
+        if (order == 0 && tj == 16) return std::nullopt; // one cache tile of j is enough
+        std::string d = dim_defines(w, {{"KW", w.dim("K") / 32}, {"TJ", tj}}), b;
+        if (pc == 0) {
+            d += "static inline int popc8(const unsigned char *t, unsigned x) {\n"
+                 "    return t[x & 255u] + t[(x >> 8) & 255u] + t[(x >> 16) & 255u] + t[x >> 24];\n}\n"
+                 "#define popc(x) popc8(tab, x)\n";
+            b += "    unsigned char tab[256];\n    tab[0] = 0;\n"
+                 "    for (int v = 1; v < 256; ++v) tab[v] = (unsigned char)((v & 1) + tab[v >> 1]);\n";
+        } else if (pc == 1) {
+            d += "static inline int popc16(const unsigned char *t, unsigned x) { return t[x & 65535u] + t[x >> 16]; "
+                 "}\n#define popc(x) popc16(tab, x)\n";
+            b += "    unsigned char tab[65536];\n    tab[0] = 0;\n"
+                 "    for (int v = 1; v < 65536; ++v) tab[v] = (unsigned char)((v & 1) + tab[v >> 1]);\n";
+        } else {
+            d += "static inline int popc(unsigned x) {\n    x = x - ((x >> 1) & 0x55555555u);\n"
+                 "    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);\n    x = (x + (x >> 4)) & 0x0f0f0f0fu;\n"
+                 "    x += x >> 8;\n    x += x >> 16;\n    return (int)(x & 0x3fu);\n}\n";
+        }
+        if (order == 0) {
+            // One output at a time; a tile of j outermost keeps TJ rows of B in cache over every i.
+            std::string in = "    ";
+            if (tj != N) {
+                b += "    for (int j0 = 0; j0 < N; j0 += TJ)\n";
+                in += "    ";
+            } else b += "    const int j0 = 0;\n";
+            b += in + "for (int i = 0; i < M; ++i)\n" + in + "    for (int j = j0; j < j0 + TJ; ++j) {\n" + in +
+                 "        int s = 0;\n" + in + "        for (int w = 0; w < KW; ++w)\n" + in +
+                 "            s += popc((unsigned)A[i * KW + w] ^ (unsigned)B[j * KW + w]);\n" + in +
+                 "        C[i * N + j] = K - 2 * s;\n" + in + "    }\n";
+        } else {
+            // Each word of A against TJ rows' words: a row of TJ counts.
+            std::string bw = "(unsigned)B[j * KW + w]";
+            if (order == 2) {
+                b += "    unsigned Bt[KW * N];\n    for (int j = 0; j < N; ++j)\n"
+                     "        for (int w = 0; w < KW; ++w) Bt[w * N + j] = (unsigned)B[j * KW + w];\n";
+                bw = "Bt[w * N + j]";
+            }
+            b += "    for (int i = 0; i < M; ++i)\n        for (int j0 = 0; j0 < N; j0 += TJ) {\n"
+                 "            int r[TJ];\n            for (int j = 0; j < TJ; ++j) r[j] = 0;\n"
+                 "            for (int w = 0; w < KW; ++w) {\n"
+                 "                const unsigned a = (unsigned)A[i * KW + w];\n" +
+                 std::string(tj <= 16 ? "#pragma GCC unroll 16\n" : "") +
+                 "                for (int j = j0; j < j0 + TJ; ++j) r[j - j0] += popc(a ^ " + bw +
+                 ");\n            }\n"
+                 "            for (int j = j0; j < j0 + TJ; ++j) C[i * N + j] = K - 2 * r[j - j0];\n        }\n";
+        }
+        return kernel(d, "const int *restrict A, const int *restrict B, int *restrict C", b);
+    });
+}
+
+/// Sobel edge magnitude of an 8-bit image (an i8 buffer read as unsigned char): gx, gy from the
+/// 3x3 Sobel kernels, O = min(|gx| + |gy|, 255), (H-2) x (W-2), valid. Knobs: the method (the
+/// direct 3x3 window per output; separable, a row pass of each input row's [1 2 1] sum and [-1 0 1]
+/// difference into a scratch for a strip of 32 output rows, then a column pass; the same with a
+/// rolling buffer of the last three rows' sums and differences), the type of the intermediates (int,
+/// or short: every value fits 16 bits, |gx| + |gy| <= 2040, so 8-lane vectors), abs and saturation
+/// written as if statements (GCC if-converts them: cmov, or vector abs and min) or as bit tricks
+/// (sign-mask abs, a sign mask for the clamp), the columns (whole
+/// rows, or blocks of 64 columns down the image), vectorisation. Integers: bit-identical.
+std::vector<Variant> sobel_u8(const Workload& w) {
+    const int OW = w.dim("W") - 2;
+    const std::vector<Knob> knobs{{"method", "m", {0, 1, 2}},
+                                  {"short", "s", {0, 1}},
+                                  {"branchfree", "b", {0, 1}},
+                                  {"tc", "tc", tiles_of(OW, {64})},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), tc = k.at("tc");
+        const std::string t = k.at("short") == 1 ? "short" : "int";
+        // The output from gx and gy (of type t), at indent `in`.
+        auto finish = [&](const std::string& in, const std::string& o) {
+            if (k.at("branchfree") == 0)
+                return fmt::format("{0}if (gx < 0) gx = -gx;\n{0}if (gy < 0) gy = -gy;\n{0}int m = gx + gy;\n"
+                                   "{0}if (m > 255) m = 255;\n{0}{1} = (unsigned char)m;\n",
+                                   in, o);
+            return fmt::format("{0}const int sx = gx >> 15, sy = gy >> 15;\n"
+                               "{0}const int m = ((gx ^ sx) - sx) + ((gy ^ sy) - sy);\n"
+                               "{0}{1} = (unsigned char)(m | ((255 - m) >> 15));\n",
+                               in, o);
+        };
+        const std::string px = "#define PX(r, c) ((" + t + ")I[(r) * W + (c)])\n";
+        std::string b, in = "    ";
+        if (tc != OW) {
+            b += "    for (int j0 = 0; j0 < OW; j0 += TC) {\n";
+            in += "    ";
+        } else b += "    const int j0 = 0;\n";
+        if (method == 0) {
+            b += in + "for (int i = 0; i < OH; ++i)\n" + in + "    for (int j = j0; j < j0 + TC; ++j) {\n" + in +
+                 "        " + t +
+                 " gx = (PX(i, j + 2) + 2 * PX(i + 1, j + 2) + PX(i + 2, j + 2)) - (PX(i, j) + 2 * PX(i + 1, j) + "
+                 "PX(i + 2, j));\n" +
+                 in + "        " + t +
+                 " gy = (PX(i + 2, j) + 2 * PX(i + 2, j + 1) + PX(i + 2, j + 2)) - (PX(i, j) + 2 * PX(i, j + 1) + "
+                 "PX(i, j + 2));\n" +
+                 finish(in + "        ", "O[i * OW + j]") + in + "    }\n";
+        } else {
+            // Row r's sum ([1 2 1]) and difference ([-1 0 1]) over the block's columns into sm, df.
+            auto row_pass = [&](const std::string& ind, const std::string& r, const std::string& sm,
+                                const std::string& df) {
+                return ind + "for (int j = 0; j < TC; ++j) {\n" + ind + "    " + sm + "[j] = PX(" + r +
+                       ", j0 + j) + 2 * PX(" + r + ", j0 + j + 1) + PX(" + r + ", j0 + j + 2);\n" + ind + "    " + df +
+                       "[j] = PX(" + r + ", j0 + j + 2) - PX(" + r + ", j0 + j);\n" + ind + "}\n";
+            };
+            auto col_pass = [&](const std::string& ind, const std::string& i, const std::string& s0,
+                                const std::string& s2, const std::string& d0, const std::string& d1,
+                                const std::string& d2) {
+                return ind + "for (int j = 0; j < TC; ++j) {\n" + ind + "    " + t + " gx = " + d0 + "[j] + 2 * " + d1 +
+                       "[j] + " + d2 + "[j];\n" + ind + "    " + t + " gy = " + s2 + "[j] - " + s0 + "[j];\n" +
+                       finish(ind + "    ", "O[(" + i + ") * OW + j0 + j]") + ind + "}\n";
+            };
+            if (method == 1) {
+                b += in + "for (int i0 = 0; i0 < OH; i0 += SR) {\n" + in + "    " + t +
+                     " sm[SR + 2][TC], df[SR + 2][TC];\n" + in + "    for (int r = 0; r < SR + 2; ++r)\n" +
+                     row_pass(in + "        ", "i0 + r", "sm[r]", "df[r]") + in + "    for (int r = 0; r < SR; ++r)\n" +
+                     col_pass(in + "        ", "i0 + r", "sm[r]", "sm[r + 2]", "df[r]", "df[r + 1]", "df[r + 2]") + in +
+                     "}\n";
+            } else {
+                b += in + t + " buf[6][TC];\n" + in + t +
+                     " *s0 = buf[0], *s1 = buf[1], *s2 = buf[2], *d0 = buf[3], *d1 = buf[4], *d2 = buf[5];\n" +
+                     row_pass(in, "0", "s0", "d0") + row_pass(in, "1", "s1", "d1") + in +
+                     "for (int i = 0; i < OH; ++i) {\n" + row_pass(in + "    ", "i + 2", "s2", "d2") +
+                     col_pass(in + "    ", "i", "s0", "s2", "d0", "d1", "d2") + in + "    " + t +
+                     " *ts = s0, *td = d0;\n" + in + "    s0 = s1; s1 = s2; s2 = ts;\n" + in +
+                     "    d0 = d1; d1 = d2; d2 = td;\n" + in + "}\n";
+            }
+        }
+        if (tc != OW) b += "    }\n";
+        return kernel(dim_defines(w, {{"OH", w.dim("H") - 2}, {"OW", OW}, {"TC", tc}, {"SR", 32}}) + px,
+                      "const unsigned char *restrict I, unsigned char *restrict O", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -3020,6 +3172,8 @@ std::vector<Workload> family_workloads() {
          {{"H", 66}, {"W", 66}, {"C", 32}, {"R", 3}, {"S", 3}},
          "col2im"},
         {"mlp2-32x128x256", OpKind::mlp2, {{"M", 32}, {"D", 128}, {"F", 256}}, "mlp2"},
+        {"xnor-gemm-32x256x2048", OpKind::xnor_gemm, {{"M", 32}, {"N", 256}, {"K", 2048}}, "xnor_gemm"},
+        {"sobel-u8-642x642", OpKind::sobel_u8, {{"H", 642}, {"W", 642}}, "sobel_u8"},
     };
 }
 
@@ -3101,6 +3255,8 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::col2im_nhwc: // one addition per patch element
             return conv_out(w, "H", "R", 1, 1) * conv_out(w, "W", "S", 1, 1) * u("R") * u("S") * u("C");
         case OpKind::mlp2: return 2 * u("M") * u("D") * u("F");
+        case OpKind::xnor_gemm: return u("M") * u("N") * u("K") / 32;      // one xor-popcount per word pair
+        case OpKind::sobel_u8: return 2 * 6 * (u("H") - 2) * (u("W") - 2); // two 6-tap kernels
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -3299,6 +3455,12 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"b1", f32, u("F"), in},
                     {"W2", f32, u("F") * u("D"), in},
                     {"Y", f32, u("M") * u("D"), out}};
+        case OpKind::xnor_gemm: // bits packed 32 to a word, read as uint32
+            return {{"A", ElemType::i32, u("M") * u("K") / 32, in},
+                    {"B", ElemType::i32, u("N") * u("K") / 32, in},
+                    {"C", ElemType::i32, u("M") * u("N"), out}};
+        case OpKind::sobel_u8: // 8-bit pixels, read as unsigned char
+            return {{"I", ElemType::i8, u("H") * u("W"), in}, {"O", ElemType::i8, (u("H") - 2) * (u("W") - 2), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -3377,6 +3539,8 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::cholesky: return cholesky(w);
         case OpKind::col2im_nhwc: return col2im(w);
         case OpKind::mlp2: return mlp2(w);
+        case OpKind::xnor_gemm: return xnor_gemm(w);
+        case OpKind::sobel_u8: return sobel_u8(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;
