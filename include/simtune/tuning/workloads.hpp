@@ -80,6 +80,8 @@ enum class OpKind {
     cholesky,
     col2im_nhwc,
     mlp2,
+    viterbi,
+    kmeans_assign,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -116,7 +118,8 @@ enum class OpKind {
 ///  ball_query P (points), Q (query centres), K (indices kept per centre; the radius follows from P
 ///  and K); cholesky N (the factor of an N x N SPD matrix the kernel builds from its input);
 ///  col2im_nhwc H, W, C (the image), R, S (the taps; stride 1, valid: the columns (H-R+1)(W-S+1) x
-///  RSC); mlp2 M (tokens), D (width), F (hidden).
+///  RSC); mlp2 M (tokens), D (width), F (hidden); viterbi T (steps), S (states); kmeans_assign N
+///  (points), D (dims), K (centroids).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
