@@ -349,6 +349,37 @@ TEST_CASE("the XNOR-popcount GEMM and Sobel workloads") {
     CHECK(reference_variant(sobel).id == "m0-s0-b0-tc640-v0");
 }
 
+TEST_CASE("the Viterbi decoding and k-means assignment workloads") {
+    // Viterbi: emissions and transitions in, i32 backpointers and then the path (last) out; only
+    // the s'-outer order relaxes rows of trans, only the transposed order has a scratch.
+    const auto vit = workload_by_name("viterbi-256x64");
+    REQUIRE(vit.buffers().size() == 4);
+    CHECK(vit.buffers()[2].type == ElemType::i32);
+    CHECK(vit.buffers().back().type == ElemType::i32);
+    CHECK(vit.buffers().back().count == 256u);
+    const auto vits = enumerate_variants(vit);
+    CHECK(vits.size() == 72);
+    for (const auto& v : vits) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("order") == 1) == (v.source.find("float tt[S * S];") != std::string::npos));
+    }
+    // k-means: points and centroids in, one i32 index per point last; a transposed scratch only for
+    // the vector dimension innermost.
+    const auto km = workload_by_name("kmeans-assign-2048x16-k64");
+    REQUIRE(km.buffers().size() == 3);
+    CHECK(km.buffers().back().type == ElemType::i32);
+    CHECK(km.buffers().back().count == 2048u);
+    for (const auto& v : enumerate_variants(km)) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("inner") == 1) == (v.source.find(" * K + k] = C[") != std::string::npos ||
+                                             v.source.find("xt[d * TP + q] = X[") != std::string::npos));
+    }
+    // The naive schedules: a maximum per state down trans' column with a branch, the scores in a
+    // T x S array; one point at a time, a scalar distance per centroid, a branch.
+    CHECK(reference_variant(vit).id == "o0-b0-p0-u1-v0");
+    CHECK(reference_variant(km).id == "tp1-i0-b0-u1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

@@ -3063,6 +3063,163 @@ std::vector<Variant> sobel_u8(const Workload& w) {
     });
 }
 
+/// Viterbi decoding of an HMM or linear-chain CRF (speech, sequence labelling), T steps, S states:
+/// score[0][s] = emit[0][s]; score[t][s] = max over s' of (score[t-1][s'] + trans[s'][s]) +
+/// emit[t][s], the lowest s' winning a tie, kept as the backpointer bp[t][s] (bp[0] all 0); then
+/// the best path, backtracked from the lowest best final state (i32 bp and path out, the path
+/// last). Knobs: the loop order of a step (a maximum per state s down trans' column s; the same
+/// down a row of trans transposed into a scratch first, contiguous; or s' outer, row s' of trans
+/// relaxing every state's running maximum and backpointer, vectorisable along the row), the
+/// update as a branch or branch-free (the backpointer by a mask, a ^= (a ^ s') & -(v > m), the
+/// maximum by a select: the s'-outer update then vectorises, where a select of the backpointer
+/// becomes a conditional store that does not), the scores in a T x S array or in two ping-pong
+/// rows, unrolling, vectorisation. Every candidate is the same exact sum, candidates are compared in s'
+/// order by a strict `>` (the first, lowest maximum kept), and the emission is added after the
+/// maximum: bit-identical scores and backpointers.
+std::vector<Variant> viterbi(const Workload& w) {
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
+                                  {"branchfree", "b", {0, 1}},
+                                  {"pingpong", "p", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order");
+        const bool branchfree = k.at("branchfree") == 1, pingpong = k.at("pingpong") == 1;
+        const std::string u = unroll_pragma(k.at("unroll"), "            ");
+        // The relaxation of running maximum `m` and backpointer `a` by candidate v from state sp.
+        const auto update = [&](const std::string& m, const std::string& a, const std::string& in) {
+            return branchfree ? in + "const int gt = -(v > " + m + ");\n" + in + a + " ^= (" + a + " ^ sp) & gt;\n" +
+                                    in + m + " = v > " + m + " ? v : " + m + ";\n"
+                              : in + "if (v > " + m + ") {\n" + in + "    " + m + " = v;\n" + in + "    " + a +
+                                    " = sp;\n" + in + "}\n";
+        };
+        const auto row = [&](const std::string& t) { return pingpong ? "sc[" + t + " & 1]" : "sc + " + t + " * S"; };
+        std::string b;
+        if (order == 1)
+            b += "    float tt[S * S];\n    for (int sp = 0; sp < S; ++sp)\n"
+                 "        for (int s = 0; s < S; ++s) tt[s * S + sp] = trans[sp * S + s];\n";
+        b += pingpong ? "    float sc[2][S];\n" : "    float sc[T * S];\n";
+        b += std::string("    for (int s = 0; s < S; ++s) {\n        ") + (pingpong ? "sc[0][s]" : "sc[s]") +
+             " = emit[s];\n        bp[s] = 0;\n    }\n";
+        b += "    for (int t = 1; t < T; ++t) {\n        const float *restrict prev = " + row("(t - 1)") +
+             ";\n        float *restrict cur = " + row("t") +
+             ";\n        const float *restrict et = emit + t * S;\n        int *restrict bt = bp + t * S;\n";
+        if (order != 2) {
+            const std::string tr = order == 0 ? "trans[sp * S + s]" : "ts[sp]";
+            b += "        for (int s = 0; s < S; ++s) {\n";
+            if (order == 1) b += "            const float *restrict ts = tt + s * S;\n";
+            b += "            float m = prev[0] + " + (order == 0 ? std::string("trans[s]") : std::string("ts[0]")) +
+                 ";\n            int a = 0;\n" + u + "            for (int sp = 1; sp < S; ++sp) {\n" +
+                 "                const float v = prev[sp] + " + tr + ";\n" + update("m", "a", "                ") +
+                 "            }\n            cur[s] = m + et[s];\n            bt[s] = a;\n        }\n";
+        } else {
+            b += "        for (int s = 0; s < S; ++s) {\n            cur[s] = prev[0] + trans[s];\n"
+                 "            bt[s] = 0;\n        }\n"
+                 "        for (int sp = 1; sp < S; ++sp) {\n            const float ps = prev[sp];\n"
+                 "            const float *restrict tr = trans + sp * S;\n" +
+                 u + "            for (int s = 0; s < S; ++s) {\n                const float v = ps + tr[s];\n" +
+                 update("cur[s]", "bt[s]", "                ") + "            }\n        }\n" +
+                 "        for (int s = 0; s < S; ++s) cur[s] = cur[s] + et[s];\n";
+        }
+        b += "    }\n    const float *restrict last = " + row("(T - 1)") +
+             ";\n    int best = 0;\n    for (int s = 1; s < S; ++s)\n        if (last[s] > last[best]) best = s;\n"
+             "    path[T - 1] = best;\n    for (int t = T - 1; t > 0; --t) path[t - 1] = bp[t * S + path[t]];\n";
+        return kernel(dim_defines(w),
+                      "const float *restrict emit, const float *restrict trans, int *restrict bp, "
+                      "int *restrict path",
+                      b);
+    });
+}
+
+/// k-means assignment (the E step of Lloyd's algorithm, vector quantisation): for each of N points
+/// of D dims, the index of the nearest of K centroids by squared Euclidean distance, the lowest
+/// index winning a tie (i32 out). Knobs: the tile of points sharing each pass over the centroids
+/// (one point: its distances to every centroid in turn; 16 points or all N: each centroid row
+/// reused by every point of the tile, whose running minima and indices live in arrays), the
+/// vector dimension (the distance loop over d innermost, a scalar sum per pair; or d outer and the
+/// other loop innermost: for one point the centroids transposed D-major into a scratch first,
+/// summing into K distances at once; for a tile the tile's points packed D-major, summing into
+/// its distances at once: vectorisable), the argmin update as a branch or branch-free (the index
+/// by a mask, a ^= (a ^ k) & -(s < m), the minimum by a select), unrolling, vectorisation. Every distance is sum over d in order of (x - c)^2 from zero (the
+/// expanded ||x||^2 - 2 x.c + ||c||^2 would round differently and move argmins: no schedule uses
+/// it), every point compares its candidates in k order by a strict `<`: bit-identical indices.
+std::vector<Variant> kmeans_assign(const Workload& w) {
+    const int N = w.dim("N");
+    const std::vector<Knob> knobs{{"tile", "tp", {1, 16, N}},
+                                  {"inner", "i", {0, 1}},
+                                  {"branchfree", "b", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tp = k.at("tile"), unroll = k.at("unroll");
+        const bool inner = k.at("inner") == 1, branchfree = k.at("branchfree") == 1;
+        // The update of running minimum `m` and index `a` by distance `s` of centroid k.
+        const auto update = [&](const std::string& s, const std::string& m, const std::string& a,
+                                const std::string& in) {
+            return branchfree ? in + "const int lt = -(" + s + " < " + m + ");\n" + in + a + " ^= (" + a +
+                                    " ^ k) & lt;\n" + in + m + " = " + s + " < " + m + " ? " + s + " : " + m + ";\n"
+                              : in + "if (" + s + " < " + m + ") {\n" + in + "    " + m + " = " + s + ";\n" + in +
+                                    "    " + a + " = k;\n" + in + "}\n";
+        };
+        std::string b;
+        if (tp == 1) {
+            if (inner)
+                b += "    float ct[D * K];\n    for (int k = 0; k < K; ++k)\n"
+                     "        for (int d = 0; d < D; ++d) ct[d * K + k] = C[k * D + d];\n";
+            b += "    for (int p = 0; p < N; ++p) {\n        const float *restrict xp = X + p * D;\n"
+                 "        float best = INF;\n        int bi = 0;\n";
+            if (!inner) {
+                b += "        for (int k = 0; k < K; ++k) {\n            const float *restrict ck = C + k * D;\n"
+                     "            float s = 0.0f;\n" +
+                     unroll_pragma(unroll, "            ") +
+                     "            for (int d = 0; d < D; ++d) {\n                const float t = xp[d] - ck[d];\n"
+                     "                s += t * t;\n            }\n" +
+                     update("s", "best", "bi", "            ") + "        }\n";
+            } else {
+                b += "        float dist[K];\n        for (int k = 0; k < K; ++k) dist[k] = 0.0f;\n"
+                     "        for (int d = 0; d < D; ++d) {\n            const float xv = xp[d];\n"
+                     "            const float *restrict cd = ct + d * K;\n" +
+                     unroll_pragma(unroll, "            ") +
+                     "            for (int k = 0; k < K; ++k) {\n                const float t = xv - cd[k];\n"
+                     "                dist[k] += t * t;\n            }\n        }\n"
+                     "        for (int k = 0; k < K; ++k) {\n" +
+                     update("dist[k]", "best", "bi", "            ") + "        }\n";
+            }
+            b += "        idx[p] = bi;\n    }\n";
+        } else {
+            b += "    for (int p0 = 0; p0 < N; p0 += TP) {\n        float best[TP];\n"
+                 "        for (int q = 0; q < TP; ++q) {\n            best[q] = INF;\n            idx[p0 + q] = 0;\n"
+                 "        }\n";
+            if (!inner) {
+                b += "        for (int k = 0; k < K; ++k) {\n            const float *restrict ck = C + k * D;\n"
+                     "            for (int q = 0; q < TP; ++q) {\n"
+                     "                const float *restrict xp = X + (p0 + q) * D;\n"
+                     "                float s = 0.0f;\n" +
+                     unroll_pragma(unroll, "                ") +
+                     "                for (int d = 0; d < D; ++d) {\n                    const float t = xp[d] - "
+                     "ck[d];\n"
+                     "                    s += t * t;\n                }\n" +
+                     update("s", "best[q]", "idx[p0 + q]", "                ") + "            }\n        }\n";
+            } else {
+                b += "        float xt[D * TP], dist[TP];\n        for (int q = 0; q < TP; ++q)\n"
+                     "            for (int d = 0; d < D; ++d) xt[d * TP + q] = X[(p0 + q) * D + d];\n"
+                     "        for (int k = 0; k < K; ++k) {\n            const float *restrict ck = C + k * D;\n"
+                     "            for (int q = 0; q < TP; ++q) dist[q] = 0.0f;\n"
+                     "            for (int d = 0; d < D; ++d) {\n                const float cv = ck[d];\n"
+                     "                const float *restrict xd = xt + d * TP;\n" +
+                     unroll_pragma(unroll, "                ") +
+                     "                for (int q = 0; q < TP; ++q) {\n                    const float t = xd[q] - cv;\n"
+                     "                    dist[q] += t * t;\n                }\n            }\n"
+                     "            for (int q = 0; q < TP; ++q) {\n" +
+                     update("dist[q]", "best[q]", "idx[p0 + q]", "                ") + "            }\n        }\n";
+            }
+            b += "    }\n";
+        }
+        return kernel((tp == 1 ? dim_defines(w) : dim_defines(w, {{"TP", tp}})) + "#define INF __builtin_inff()\n",
+                      "const float *restrict X, const float *restrict C, int *restrict idx", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -3174,6 +3331,8 @@ std::vector<Workload> family_workloads() {
         {"mlp2-32x128x256", OpKind::mlp2, {{"M", 32}, {"D", 128}, {"F", 256}}, "mlp2"},
         {"xnor-gemm-32x256x2048", OpKind::xnor_gemm, {{"M", 32}, {"N", 256}, {"K", 2048}}, "xnor_gemm"},
         {"sobel-u8-642x642", OpKind::sobel_u8, {{"H", 642}, {"W", 642}}, "sobel_u8"},
+        {"viterbi-256x64", OpKind::viterbi, {{"T", 256}, {"S", 64}}, "viterbi"},
+        {"kmeans-assign-2048x16-k64", OpKind::kmeans_assign, {{"N", 2048}, {"D", 16}, {"K", 64}}, "kmeans_assign"},
     };
 }
 
@@ -3257,6 +3416,8 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::mlp2: return 2 * u("M") * u("D") * u("F");
         case OpKind::xnor_gemm: return u("M") * u("N") * u("K") / 32;      // one xor-popcount per word pair
         case OpKind::sobel_u8: return 2 * 6 * (u("H") - 2) * (u("W") - 2); // two 6-tap kernels
+        case OpKind::viterbi: return u("T") * u("S") * u("S");             // candidate sums (and maxima)
+        case OpKind::kmeans_assign: return u("N") * u("K") * u("D");       // squared differences
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -3461,6 +3622,14 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"C", ElemType::i32, u("M") * u("N"), out}};
         case OpKind::sobel_u8: // 8-bit pixels, read as unsigned char
             return {{"I", ElemType::i8, u("H") * u("W"), in}, {"O", ElemType::i8, (u("H") - 2) * (u("W") - 2), out}};
+        case OpKind::viterbi: // log-domain emission and transition scores; backpointers, then the path
+            return {{"emit", f32, u("T") * u("S"), in},
+                    {"trans", f32, u("S") * u("S"), in},
+                    {"bp", ElemType::i32, u("T") * u("S"), out},
+                    {"path", ElemType::i32, u("T"), out}};
+        case OpKind::kmeans_assign: // points and centroids row-major; the nearest centroid's index per point
+            return {
+                {"X", f32, u("N") * u("D"), in}, {"C", f32, u("K") * u("D"), in}, {"idx", ElemType::i32, u("N"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -3541,6 +3710,8 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::mlp2: return mlp2(w);
         case OpKind::xnor_gemm: return xnor_gemm(w);
         case OpKind::sobel_u8: return sobel_u8(w);
+        case OpKind::viterbi: return viterbi(w);
+        case OpKind::kmeans_assign: return kmeans_assign(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -82,6 +82,8 @@ enum class OpKind {
     mlp2,
     xnor_gemm,
     sobel_u8,
+    viterbi,
+    kmeans_assign,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -119,7 +121,8 @@ enum class OpKind {
 ///  and K); cholesky N (the factor of an N x N SPD matrix the kernel builds from its input);
 ///  col2im_nhwc H, W, C (the image), R, S (the taps; stride 1, valid: the columns (H-R+1)(W-S+1) x
 ///  RSC); mlp2 M (tokens), D (width), F (hidden); xnor_gemm M, N, K (bits; A M x K and B N x K packed 32
-///  to an i32 word); sobel_u8 H, W (an 8-bit image; the output (H-2) x (W-2)).
+///  to an i32 word); sobel_u8 H, W (an 8-bit image; the output (H-2) x (W-2)); viterbi T (steps), S
+///  (states); kmeans_assign N (points), D (dims), K (centroids).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
