@@ -380,6 +380,54 @@ TEST_CASE("the Viterbi decoding and k-means assignment workloads") {
     CHECK(reference_variant(km).id == "tp1-i0-b0-u1-v0");
 }
 
+TEST_CASE("the Winograd convolution, group norm and NMS workloads") {
+    // Winograd F(2x2, 3x3): the NHWC image and the [r][s][c][k] filter in, the valid output last;
+    // scratch V and M only for batches of tiles, channel blocks only there.
+    const auto wino = workload_by_name("winograd-f2x3-nhwc-26x26x32x32");
+    REQUIRE(wino.buffers().size() == 3);
+    CHECK(wino.buffers()[1].count == 9u * 32u * 32u);
+    CHECK(wino.buffers().back().count == 24u * 24u * 32u);
+    const auto wv = enumerate_variants(wino);
+    CHECK(wv.size() == 60);
+    for (const auto& v : wv) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("tb") > 1) == (v.source.find("float V[TB * 16 * C]") != std::string::npos));
+        CHECK((v.knobs.at("cb") == 32 || v.knobs.at("tb") > 1));
+    }
+    // GroupNorm: x, gamma, beta in, y last; sqrtf an instruction; the per-group rstd table read
+    // only where chosen.
+    const auto gn = workload_by_name("groupnorm-nhwc-64x64x128-g32");
+    REQUIRE(gn.buffers().size() == 4);
+    CHECK(gn.buffers()[1].count == 128u);
+    CHECK(gn.buffers().back().count == 64u * 64u * 128u);
+    const auto gv = enumerate_variants(gn);
+    CHECK(gv.size() == 54);
+    for (const auto& v : gv) {
+        CAPTURE(v.id);
+        CHECK(std::ranges::find(v.flags, "-fno-math-errno") != v.flags.end());
+        CHECK((v.knobs.at("rstd") == 1) == (v.source.find("* rs[g]") != std::string::npos));
+    }
+    // NMS: raw boxes and scores in, the i32 keep mask last; the bit matrix only for its algorithm,
+    // SoA arrays only for that layout.
+    const auto nms = workload_by_name("nms-1024");
+    REQUIRE(nms.buffers().size() == 3);
+    CHECK(nms.buffers()[0].count == 4u * 1024u);
+    CHECK(nms.buffers().back().type == ElemType::i32);
+    CHECK(nms.buffers().back().count == 1024u);
+    const auto nv = enumerate_variants(nms);
+    CHECK(nv.size() == 72);
+    for (const auto& v : nv) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("alg") == 1) == (v.source.find("unsigned mask[N * NW];") != std::string::npos));
+        CHECK((v.knobs.at("layout") == 1) == (v.source.find("float bx1[N]") != std::string::npos));
+    }
+    // The naive schedules: fused per tile with dot products; group-outer statistics, a pixel-outer
+    // apply with rstd per element; the greedy scan over AoS boxes with branches, unblocked.
+    CHECK(reference_variant(wino).id == "tb1-l0-g0-cb32-v0");
+    CHECK(reference_variant(gn).id == "s0-a0-r0-v0");
+    CHECK(reference_variant(nms).id == "a0-l0-b0-tb1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

@@ -3220,6 +3220,310 @@ std::vector<Variant> kmeans_assign(const Workload& w) {
     });
 }
 
+/// A 3x3 stride-1 valid convolution over NHWC by Winograd F(2x2, 3x3) (the fast-convolution path
+/// of cuDNN, oneDNN, NNPACK): every 4x4 input patch (2 pixels apart) transformed by B^T d B per
+/// channel, every 3x3 filter by G g G^T (precomputed by the kernel, the same code in every
+/// variant), 16 GEMMs over the channels (one per transform element e: M[e][tile][k] = sum over c of
+/// V[e][tile][c] U[e][c][k]), then the 2x2 outputs of a tile by A^T M A. Knobs: tiles per batch
+/// (1: fused per tile, the tile's transform in a local and the GEMM feeding the output transform
+/// directly; a row of tiles, or three rows: separate passes through scratch buffers V and M, the
+/// batch's input transform, its 16 GEMMs, its output transform); the scratch layout (tile-major,
+/// [t][e][c], or transform-element-major, [e][t][c]: each GEMM over contiguous rows; for one tile,
+/// v[e][c] or v[c][e]); the GEMM form (dot products down c, the filter transform stored [e][k][c];
+/// or axpy rows along k, stored [e][c][k], vectorisable); the channel block (all C, or blocks of 8
+/// outermost in a batch's GEMM, the sums carried in M); vectorisation. The transforms are fixed
+/// expressions, evaluated in the same order everywhere, and every GEMM sum adds its channels in
+/// order from zero: bit-identical.
+std::vector<Variant> winograd_f2x3(const Workload& w) {
+    const int C = w.dim("C"), OH = w.dim("H") - 2, OW = w.dim("W") - 2, TW = OW / 2;
+    const std::vector<Knob> knobs{{"tb", "tb", {1, TW, 3 * TW}},
+                                  {"layout", "l", {0, 1}},
+                                  {"gemm", "g", {0, 1}},
+                                  {"cb", "cb", tiles_of(C, {8})},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tb = k.at("tb"), cb = k.at("cb");
+        const bool elem_major = k.at("layout") == 1, axpy = k.at("gemm") == 1, blocked = cb != C;
+        if (tb == 1 && blocked) return std::nullopt; // one tile's GEMMs are all in L1
+        std::string d =
+            dim_defines(w, {{"OH", OH}, {"OW", OW}, {"TW", TW}, {"NT", (OH / 2) * TW}, {"TB", tb}, {"CB", cb}});
+        d += "/* v[e * es] = (B^T d B)[e] of the 4x4 patch at p, rows rs and columns cs apart */\n"
+             "static inline void wino_in(const float *restrict p, int rs, int cs, float *restrict v, int es) {\n"
+             "    float t[16];\n    for (int j = 0; j < 4; ++j) {\n"
+             "        const float d0 = p[j * cs], d1 = p[rs + j * cs], d2 = p[2 * rs + j * cs], d3 = p[3 * rs + j * "
+             "cs];\n"
+             "        t[j] = d0 - d2;\n        t[4 + j] = d1 + d2;\n        t[8 + j] = d2 - d1;\n"
+             "        t[12 + j] = d1 - d3;\n    }\n"
+             "    for (int i = 0; i < 4; ++i) {\n        const float *r = t + 4 * i;\n"
+             "        v[(4 * i) * es] = r[0] - r[2];\n        v[(4 * i + 1) * es] = r[1] + r[2];\n"
+             "        v[(4 * i + 2) * es] = r[2] - r[1];\n        v[(4 * i + 3) * es] = r[1] - r[3];\n    }\n}\n"
+             "/* u[e * es] = (G g G^T)[e] of the 3x3 filter at g, rows rs and columns cs apart */\n"
+             "static inline void wino_filter(const float *restrict g, int rs, int cs, float *restrict u, int es) {\n"
+             "    float t[12];\n    for (int j = 0; j < 3; ++j) {\n"
+             "        const float g0 = g[j * cs], g1 = g[rs + j * cs], g2 = g[2 * rs + j * cs];\n"
+             "        t[j] = g0;\n        t[3 + j] = 0.5f * (g0 + g1 + g2);\n        t[6 + j] = 0.5f * (g0 - g1 + "
+             "g2);\n        t[9 + j] = g2;\n    }\n"
+             "    for (int i = 0; i < 4; ++i) {\n        const float *r = t + 3 * i;\n"
+             "        u[(4 * i) * es] = r[0];\n        u[(4 * i + 1) * es] = 0.5f * (r[0] + r[1] + r[2]);\n"
+             "        u[(4 * i + 2) * es] = 0.5f * (r[0] - r[1] + r[2]);\n        u[(4 * i + 3) * es] = r[2];\n"
+             "    }\n}\n"
+             "/* the 2x2 outputs A^T m A (m[e * ms]) at o, o + cs, o + rs, o + rs + cs */\n"
+             "static inline void wino_out(const float *restrict m, int ms, float *restrict o, int rs, int cs) {\n"
+             "    float r0[4], r1[4];\n    for (int j = 0; j < 4; ++j) {\n"
+             "        const float m0 = m[j * ms], m1 = m[(4 + j) * ms], m2 = m[(8 + j) * ms], m3 = m[(12 + j) * ms];\n"
+             "        r0[j] = m0 + m1 + m2;\n        r1[j] = m1 - m2 - m3;\n    }\n"
+             "    o[0] = r0[0] + r0[1] + r0[2];\n    o[cs] = r0[1] - r0[2] - r0[3];\n"
+             "    o[rs] = r1[0] + r1[1] + r1[2];\n    o[rs + cs] = r1[1] - r1[2] - r1[3];\n}\n";
+        // The filter transform: U[e][k][c] for dot products, U[e][c][k] for axpy rows.
+        std::string b =
+            "    float U[16 * C * K];\n    for (int c = 0; c < C; ++c)\n        for (int k = 0; k < K; ++k)\n"
+            "            wino_filter(F + c * K + k, 3 * C * K, C * K, U + " +
+            std::string(axpy ? "c * K + k" : "k * C + c") + ", C * K);\n";
+        if (tb == 1) {
+            d += elem_major ? "#define VI(e, c) ((c) * 16 + (e))\n#define VES 1\n"
+                            : "#define VI(e, c) ((e) * C + (c))\n#define VES C\n";
+            b += "    for (int ty = 0; ty < OH / 2; ++ty)\n        for (int tx = 0; tx < TW; ++tx) {\n"
+                 "            float v[16 * C];\n"
+                 "            for (int c = 0; c < C; ++c) wino_in(I + (2 * ty * W + 2 * tx) * C + c, W * C, C, v + "
+                 "VI(0, c), VES);\n"
+                 "            float *restrict o = O + (2 * ty * OW + 2 * tx) * K;\n";
+            if (!axpy)
+                b += "            for (int k = 0; k < K; ++k) {\n                float m[16];\n"
+                     "                for (int e = 0; e < 16; ++e) {\n"
+                     "                    const float *restrict u = U + (e * K + k) * C;\n"
+                     "                    float s = 0.0f;\n"
+                     "                    for (int c = 0; c < C; ++c) s += v[VI(e, c)] * u[c];\n"
+                     "                    m[e] = s;\n                }\n"
+                     "                wino_out(m, 1, o + k, OW * K, K);\n            }\n";
+            else
+                b += "            float m[16 * K];\n            for (int q = 0; q < 16 * K; ++q) m[q] = 0.0f;\n"
+                     "            for (int e = 0; e < 16; ++e)\n                for (int c = 0; c < C; ++c) {\n"
+                     "                    const float a = v[VI(e, c)];\n"
+                     "                    const float *restrict u = U + (e * C + c) * K;\n"
+                     "                    float *restrict me = m + e * K;\n"
+                     "                    for (int k = 0; k < K; ++k) me[k] += a * u[k];\n                }\n"
+                     "            for (int k = 0; k < K; ++k) wino_out(m + k, K, o + k, OW * K, K);\n";
+            b += "        }\n";
+        } else {
+            d += elem_major ? "#define VI(t, e, c) (((e) * TB + (t)) * C + (c))\n#define VES (TB * C)\n"
+                              "#define MI(t, e, k) (((e) * TB + (t)) * K + (k))\n#define MES (TB * K)\n"
+                            : "#define VI(t, e, c) (((t) * 16 + (e)) * C + (c))\n#define VES C\n"
+                              "#define MI(t, e, k) (((t) * 16 + (e)) * K + (k))\n#define MES K\n";
+            b += "    float V[TB * 16 * C], M[TB * 16 * K];\n    for (int t0 = 0; t0 < NT; t0 += TB) {\n"
+                 "        for (int t = 0; t < TB; ++t) {\n"
+                 "            const int ty = (t0 + t) / TW, tx = (t0 + t) % TW;\n"
+                 "            for (int c = 0; c < C; ++c)\n"
+                 "                wino_in(I + (2 * ty * W + 2 * tx) * C + c, W * C, C, V + VI(t, 0, c), VES);\n"
+                 "        }\n";
+            if (axpy || blocked) b += "        for (int q = 0; q < TB * 16 * K; ++q) M[q] = 0.0f;\n";
+            std::string in = "        ";
+            b += in + "for (int e = 0; e < 16; ++e)\n";
+            in += "    ";
+            if (blocked) {
+                b += in + "for (int c0 = 0; c0 < C; c0 += CB)\n";
+                in += "    ";
+            }
+            b += in + "for (int t = 0; t < TB; ++t) {\n";
+            if (!blocked) b += in + "    const int c0 = 0;\n";
+            b += in + "    float *restrict m = M + MI(t, e, 0);\n";
+            if (!axpy)
+                b += in + "    const float *restrict v = V + VI(t, e, c0);\n" + in +
+                     "    for (int k = 0; k < K; ++k) {\n" + in +
+                     "        const float *restrict u = U + (e * K + k) * C + c0;\n" + in +
+                     "        float s = " + (blocked ? "m[k]" : "0.0f") + ";\n" + in +
+                     "        for (int c = 0; c < CB; ++c) s += v[c] * u[c];\n" + in + "        m[k] = s;\n" + in +
+                     "    }\n";
+            else
+                b += in + "    for (int c = c0; c < c0 + CB; ++c) {\n" + in +
+                     "        const float a = V[VI(t, e, c)];\n" + in +
+                     "        const float *restrict u = U + (e * C + c) * K;\n" + in +
+                     "        for (int k = 0; k < K; ++k) m[k] += a * u[k];\n" + in + "    }\n";
+            b += in + "}\n";
+            b += "        for (int t = 0; t < TB; ++t) {\n"
+                 "            const int ty = (t0 + t) / TW, tx = (t0 + t) % TW;\n"
+                 "            for (int k = 0; k < K; ++k)\n"
+                 "                wino_out(M + MI(t, 0, k), MES, O + (2 * ty * OW + 2 * tx) * K + k, OW * K, K);\n"
+                 "        }\n    }\n";
+        }
+        return kernel(d, conv_signature, b);
+    });
+}
+
+/// GroupNorm over NHWC (diffusion U-Nets, detection heads, small-batch vision): the C channels in
+/// G groups of C/G, each group's mean and variance over every pixel and its channels, then y = (x -
+/// mean) * rstd * gamma[c] + beta[c], rstd = 1 / sqrt(var + eps). Knobs: the loop nesting of the two
+/// statistics passes (mean, then the squared deviations from it; group-outer, one sum per group down
+/// the strided image, one long dependent chain at a time; pixel-outer, every group's sum advanced per
+/// pixel in a G-array, G chains interleaved; pixel blocks of 64 with the groups inside), the apply
+/// pass (pixel-outer over all channels; group-outer; or pixel-outer in two passes, normalise then
+/// the affine), rstd computed once per group or per element (the same expression: the same value),
+/// vectorisation (of the apply pass; of the sums only across groups, as GCC does for the
+/// pixel-outer nesting at -O3, a lane per group and its chain in order). Every group's sums add its
+/// elements in memory order from zero, each output is ((x - mean) * rstd) * gamma + beta:
+/// bit-identical.
+std::vector<Variant> group_norm_nhwc(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"stats", "s", {0, 1, 2}}, {"apply", "a", {0, 1, 2}}, {"rstd", "r", {0, 1}}, vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const int stats = k.at("stats"), apply = k.at("apply");
+            const std::string rs = k.at("rstd") == 1 ? "rs[g]" : "(1.0f / __builtin_sqrtf(var[g] + EPS))";
+            std::string b = "    float mean[G], var[G], rs[G];\n";
+            // One statistics pass: the sum over a group of `term` (of the element v) into out[g] / NG.
+            const auto pass = [&](const std::string& term, const std::string& out) {
+                const std::string elem = "x[p * C + g * CG + c]";
+                if (stats == 0)
+                    return "    for (int g = 0; g < G; ++g) {\n        float s = 0.0f;\n"
+                           "        for (int p = 0; p < P; ++p)\n            for (int c = 0; c < CG; ++c) {\n"
+                           "                const float v = " +
+                           elem + ";\n                s += " + term + ";\n            }\n        " + out +
+                           "[g] = s / (float)NG;\n    }\n";
+                std::string r = "    {\n        float sum[G];\n        for (int g = 0; g < G; ++g) sum[g] = 0.0f;\n";
+                if (stats == 1)
+                    r += "        for (int p = 0; p < P; ++p)\n            for (int g = 0; g < G; ++g)\n"
+                         "                for (int c = 0; c < CG; ++c) {\n                    const float v = " +
+                         elem + ";\n                    sum[g] += " + term + ";\n                }\n";
+                else
+                    r += "        for (int p0 = 0; p0 < P; p0 += TP)\n            for (int g = 0; g < G; ++g) {\n"
+                         "                float s = sum[g];\n                for (int p = p0; p < p0 + TP; ++p)\n"
+                         "                    for (int c = 0; c < CG; ++c) {\n                        const float v "
+                         "= " +
+                         elem + ";\n                        s += " + term +
+                         ";\n                    }\n"
+                         "                sum[g] = s;\n            }\n";
+                return r + "        for (int g = 0; g < G; ++g) " + out + "[g] = sum[g] / (float)NG;\n    }\n";
+            };
+            b += pass("v", "mean");
+            b += pass("(v - mean[g]) * (v - mean[g])", "var");
+            b += "    for (int g = 0; g < G; ++g) rs[g] = 1.0f / __builtin_sqrtf(var[g] + EPS);\n";
+            if (apply == 1)
+                b += "    for (int g = 0; g < G; ++g)\n        for (int p = 0; p < P; ++p)\n"
+                     "            for (int c = g * CG; c < g * CG + CG; ++c)\n"
+                     "                y[p * C + c] = (x[p * C + c] - mean[g]) * " +
+                     rs + " * gamma[c] + beta[c];\n";
+            else if (apply == 0)
+                b += "    for (int p = 0; p < P; ++p)\n        for (int c = 0; c < C; ++c) {\n"
+                     "            const int g = c / CG;\n            y[p * C + c] = (x[p * C + c] - mean[g]) * " +
+                     rs + " * gamma[c] + beta[c];\n        }\n";
+            else
+                b += "    for (int p = 0; p < P; ++p)\n        for (int c = 0; c < C; ++c) {\n"
+                     "            const int g = c / CG;\n            y[p * C + c] = (x[p * C + c] - mean[g]) * " +
+                     rs +
+                     ";\n        }\n    for (int p = 0; p < P; ++p)\n"
+                     "        for (int c = 0; c < C; ++c) y[p * C + c] = y[p * C + c] * gamma[c] + beta[c];\n";
+            const int P = w.dim("H") * w.dim("W"), CG = w.dim("C") / w.dim("G");
+            return kernel(dim_defines(w, {{"P", P}, {"CG", CG}, {"NG", P * CG}, {"TP", 64}}) + "#define EPS 1e-5f\n",
+                          "const float *restrict x, const float *restrict gamma, const float *restrict beta, float "
+                          "*restrict y",
+                          b);
+        },
+        {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
+}
+
+/// Greedy non-maximum suppression (object detection's post-processing, torchvision.ops.nms) of N
+/// boxes already in descending score order (sorted upstream): box i, built by the kernel from four
+/// inputs (corner x1, y1; width and height 0.1 + 0.4 |r|), is a candidate if its score passes a
+/// threshold, and is kept unless an earlier kept box overlaps it with IoU > 0.4; the i32 keep mask
+/// out. Knobs: the algorithm (a greedy scan, each kept box suppressing the later live boxes; or a
+/// full upper-triangular IoU bit matrix, 32 boxes to a word, then a sequential pass OR-ing the kept
+/// rows into a removed mask, as the GPU kernels do), the box layout (AoS, five floats a box with the
+/// area, or SoA), branchy or branch-free tests (greedy: skipping dead boxes and branching on the IoU,
+/// or masking every later box's flag; bit matrix: a branch per bit, or a word's 32 flags computed
+/// into an array, a loop that vectorises, then packed), blocks
+/// of 8 or 16 boxes (greedy: the block resolved among itself, then every later box tested against
+/// the block's kept boxes, box-outer; bit matrix: the block's rows computed word by word),
+/// vectorisation. IoU is one expression everywhere, inter / (area_i + area_j - inter), compared by a
+/// strict >, and which earlier kept box suppresses a box does not matter: identical masks.
+std::vector<Variant> nms_boxes(const Workload& w) {
+    const std::vector<Knob> knobs{{"alg", "a", {0, 1}},
+                                  {"layout", "l", {0, 1}},
+                                  {"branchfree", "b", {0, 1}},
+                                  {"block", "tb", {1, 8, 16}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tb = k.at("block");
+        const bool bitmask = k.at("alg") == 1, soa = k.at("layout") == 1, branchfree = k.at("branchfree") == 1;
+        std::string d = dim_defines(w, {{"NW", w.dim("N") / 32}, {"TB", tb}}) +
+                        "#define THR 0.4f\n#define STHR -0.5f\n"
+                        "static inline float iou(float ax1, float ay1, float ax2, float ay2, float aa, float bx1,\n"
+                        "                        float by1, float bx2, float by2, float ba) {\n"
+                        "    const float xx1 = ax1 > bx1 ? ax1 : bx1, yy1 = ay1 > by1 ? ay1 : by1;\n"
+                        "    const float xx2 = ax2 < bx2 ? ax2 : bx2, yy2 = ay2 < by2 ? ay2 : by2;\n"
+                        "    const float iw = xx2 - xx1, ih = yy2 - yy1;\n"
+                        "    const float inter = (iw > 0.0f ? iw : 0.0f) * (ih > 0.0f ? ih : 0.0f);\n"
+                        "    return inter / (aa + ba - inter);\n}\n"
+                        "#define IOU(i, j) iou(X1(i), Y1(i), X2(i), Y2(i), AR(i), X1(j), Y1(j), X2(j), Y2(j), AR(j))\n";
+        std::string b;
+        if (soa) {
+            d += "#define X1(i) bx1[i]\n#define Y1(i) by1[i]\n#define X2(i) bx2[i]\n#define Y2(i) by2[i]\n"
+                 "#define AR(i) ar[i]\n";
+            b += "    float bx1[N], by1[N], bx2[N], by2[N], ar[N];\n";
+        } else {
+            d += "#define X1(i) bx[5 * (i)]\n#define Y1(i) bx[5 * (i) + 1]\n#define X2(i) bx[5 * (i) + 2]\n"
+                 "#define Y2(i) bx[5 * (i) + 3]\n#define AR(i) bx[5 * (i) + 4]\n";
+            b += "    float bx[5 * N];\n";
+        }
+        b += "    for (int i = 0; i < N; ++i) {\n        const float x1 = boxes[4 * i], y1 = boxes[4 * i + 1];\n"
+             "        const float x2 = x1 + (0.1f + 0.4f * __builtin_fabsf(boxes[4 * i + 2]));\n"
+             "        const float y2 = y1 + (0.1f + 0.4f * __builtin_fabsf(boxes[4 * i + 3]));\n"
+             "        X1(i) = x1;\n        Y1(i) = y1;\n        X2(i) = x2;\n        Y2(i) = y2;\n"
+             "        AR(i) = (x2 - x1) * (y2 - y1);\n        keep[i] = scores[i] > STHR;\n    }\n";
+        // Box i suppressing the live boxes j in [from, to), at indent `in`.
+        const auto suppress = [&](const std::string& from, const std::string& to, const std::string& in) {
+            if (branchfree)
+                return in + "for (int j = " + from + "; j < " + to + "; ++j) keep[j] &= !(IOU(i, j) > THR);\n";
+            return in + "for (int j = " + from + "; j < " + to + "; ++j) {\n" + in + "    if (!keep[j]) continue;\n" +
+                   in + "    if (IOU(i, j) > THR) keep[j] = 0;\n" + in + "}\n";
+        };
+        if (!bitmask) {
+            if (tb == 1) {
+                b += "    for (int i = 0; i < N; ++i) {\n        if (!keep[i]) continue;\n" +
+                     suppress("i + 1", "N", "        ") + "    }\n";
+            } else {
+                b += "    for (int i0 = 0; i0 < N; i0 += TB) {\n        for (int i = i0; i < i0 + TB; ++i) {\n"
+                     "            if (!keep[i]) continue;\n" +
+                     suppress("i + 1", "i0 + TB", "            ") + "        }\n";
+                if (branchfree)
+                    b += "        for (int j = i0 + TB; j < N; ++j) {\n            int s = 0;\n"
+                         "            for (int i = i0; i < i0 + TB; ++i) s |= keep[i] & (IOU(i, j) > THR);\n"
+                         "            keep[j] &= !s;\n        }\n";
+                else
+                    b += "        for (int j = i0 + TB; j < N; ++j) {\n            if (!keep[j]) continue;\n"
+                         "            for (int i = i0; i < i0 + TB; ++i)\n"
+                         "                if (keep[i] && IOU(i, j) > THR) {\n                    keep[j] = 0;\n"
+                         "                    break;\n                }\n        }\n";
+                b += "    }\n";
+            }
+        } else {
+            // Word w of row i: bit b for box j = 32 w + b, set if j > i and the IoU passes.
+            const std::string word = branchfree ? "{0}int f[32];\n{0}for (int b = 0; b < 32; ++b) {{\n"
+                                                  "{0}    const int j = w * 32 + b;\n"
+                                                  "{0}    f[b] = (j > i) & (IOU(i, j) > THR);\n{0}}}\n"
+                                                  "{0}unsigned bits = 0u;\n"
+                                                  "{0}for (int b = 0; b < 32; ++b) bits |= (unsigned)f[b] << b;\n"
+                                                  "{0}mask[i * NW + w] = bits;\n"
+                                                : "{0}unsigned bits = 0u;\n{0}for (int b = 0; b < 32; ++b) {{\n"
+                                                  "{0}    const int j = w * 32 + b;\n"
+                                                  "{0}    if (j > i && IOU(i, j) > THR) bits |= 1u << b;\n{0}}}\n"
+                                                  "{0}mask[i * NW + w] = bits;\n";
+            b += "    unsigned mask[N * NW];\n";
+            if (tb == 1)
+                b += "    for (int i = 0; i < N; ++i)\n        for (int w = i / 32; w < NW; ++w) {\n" +
+                     fmt::format(fmt::runtime(word), "            ") + "        }\n";
+            else
+                b += "    for (int i0 = 0; i0 < N; i0 += TB)\n        for (int w = i0 / 32; w < NW; ++w)\n"
+                     "            for (int i = i0; i < i0 + TB; ++i) {\n" +
+                     fmt::format(fmt::runtime(word), "                ") + "            }\n";
+            b += "    unsigned remv[NW];\n    for (int w = 0; w < NW; ++w) remv[w] = 0u;\n"
+                 "    for (int i = 0; i < N; ++i) {\n        if (!keep[i]) continue;\n"
+                 "        if ((remv[i / 32] >> (i % 32)) & 1u) {\n            keep[i] = 0;\n            continue;\n"
+                 "        }\n        for (int w = i / 32; w < NW; ++w) remv[w] |= mask[i * NW + w];\n    }\n";
+        }
+        return kernel(d, "const float *restrict boxes, const float *restrict scores, int *restrict keep", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -3333,6 +3637,15 @@ std::vector<Workload> family_workloads() {
         {"sobel-u8-642x642", OpKind::sobel_u8, {{"H", 642}, {"W", 642}}, "sobel_u8"},
         {"viterbi-256x64", OpKind::viterbi, {{"T", 256}, {"S", 64}}, "viterbi"},
         {"kmeans-assign-2048x16-k64", OpKind::kmeans_assign, {{"N", 2048}, {"D", 16}, {"K", 64}}, "kmeans_assign"},
+        {"winograd-f2x3-nhwc-26x26x32x32",
+         OpKind::winograd_f2x3,
+         {{"H", 26}, {"W", 26}, {"C", 32}, {"K", 32}},
+         "winograd_f2x3"},
+        {"groupnorm-nhwc-64x64x128-g32",
+         OpKind::group_norm_nhwc,
+         {{"H", 64}, {"W", 64}, {"C", 128}, {"G", 32}},
+         "group_norm_nhwc"},
+        {"nms-1024", OpKind::nms_boxes, {{"N", 1024}}, "nms_boxes"},
     };
 }
 
@@ -3418,6 +3731,10 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::sobel_u8: return 2 * 6 * (u("H") - 2) * (u("W") - 2); // two 6-tap kernels
         case OpKind::viterbi: return u("T") * u("S") * u("S");             // candidate sums (and maxima)
         case OpKind::kmeans_assign: return u("N") * u("K") * u("D");       // squared differences
+        case OpKind::winograd_f2x3: // the 16 GEMMs' multiplies over the 2x2 output tiles
+            return 16 * ((u("H") - 2) / 2) * ((u("W") - 2) / 2) * u("C") * u("K");
+        case OpKind::group_norm_nhwc: return 4 * u("H") * u("W") * u("C"); // sum, squares, normalise, affine
+        case OpKind::nms_boxes: return u("N") * (u("N") - 1) / 2;          // box pairs, at most
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -3630,6 +3947,17 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::kmeans_assign: // points and centroids row-major; the nearest centroid's index per point
             return {
                 {"X", f32, u("N") * u("D"), in}, {"C", f32, u("K") * u("D"), in}, {"idx", ElemType::i32, u("N"), out}};
+        case OpKind::winograd_f2x3: // F as in conv3d: [r][s][c][k]
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"F", f32, 9 * u("C") * u("K"), in},
+                    {"O", f32, (u("H") - 2) * (u("W") - 2) * u("K"), out}};
+        case OpKind::group_norm_nhwc:
+            return {{"x", f32, u("H") * u("W") * u("C"), in},
+                    {"gamma", f32, u("C"), in},
+                    {"beta", f32, u("C"), in},
+                    {"y", f32, u("H") * u("W") * u("C"), out}};
+        case OpKind::nms_boxes: // four raw values a box (in score order), its score; the i32 keep mask
+            return {{"boxes", f32, 4 * u("N"), in}, {"scores", f32, u("N"), in}, {"keep", ElemType::i32, u("N"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -3712,6 +4040,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::sobel_u8: return sobel_u8(w);
         case OpKind::viterbi: return viterbi(w);
         case OpKind::kmeans_assign: return kmeans_assign(w);
+        case OpKind::winograd_f2x3: return winograd_f2x3(w);
+        case OpKind::group_norm_nhwc: return group_norm_nhwc(w);
+        case OpKind::nms_boxes: return nms_boxes(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;
