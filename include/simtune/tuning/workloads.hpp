@@ -84,6 +84,9 @@ enum class OpKind {
     sobel_u8,
     viterbi,
     kmeans_assign,
+    tridiag_batched,
+    edit_distance,
+    radix_sort_u32,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -122,7 +125,9 @@ enum class OpKind {
 ///  col2im_nhwc H, W, C (the image), R, S (the taps; stride 1, valid: the columns (H-R+1)(W-S+1) x
 ///  RSC); mlp2 M (tokens), D (width), F (hidden); xnor_gemm M, N, K (bits; A M x K and B N x K packed 32
 ///  to an i32 word); sobel_u8 H, W (an 8-bit image; the output (H-2) x (W-2)); viterbi T (steps), S
-///  (states); kmeans_assign N (points), D (dims), K (centroids).
+///  (states); kmeans_assign N (points), D (dims), K (centroids); tridiag_batched NB (systems), N
+///  (unknowns per system); edit_distance P (pairs), LA, LB (the two sequences' lengths); radix_sort_u32
+///  N (keys).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
