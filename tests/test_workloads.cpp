@@ -426,6 +426,53 @@ TEST_CASE("the Winograd convolution, group norm and NMS workloads") {
     CHECK(reference_variant(wino).id == "tb1-l0-g0-cb32-v0");
     CHECK(reference_variant(gn).id == "s0-a0-r0-v0");
     CHECK(reference_variant(nms).id == "a0-l0-b0-tb1-v0");
+TEST_CASE("the batched tridiagonal, edit distance and radix sort workloads") {
+    // Tridiagonal: four coefficient arrays in, the solution last; only the interleaved layout has
+    // transposed scratch, and it never runs a block of one system.
+    const auto tri = workload_by_name("tridiag-batched-1024x256");
+    REQUIRE(tri.buffers().size() == 5);
+    CHECK(tri.buffers().back().count == 1024u * 256u);
+    const auto tris = enumerate_variants(tri);
+    CHECK(tris.size() == 63);
+    for (const auto& v : tris) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("layout") == 1) == (v.source.find("ai[i * TB + s] = A[") != std::string::npos));
+        CHECK((v.knobs.at("layout") == 0 || v.knobs.at("tb") > 1));
+    }
+    // Edit distance: i32 token inputs, each pair's last DP row (LB + 1 values) out; strips keep a
+    // boundary column, except in the full matrix (which needs none) and the wavefront (no strips).
+    const auto ed = workload_by_name("edit-distance-16x192x256");
+    REQUIRE(ed.buffers().size() == 3);
+    CHECK(ed.buffers()[0].type == ElemType::i32);
+    CHECK(ed.buffers().back().type == ElemType::i32);
+    CHECK(ed.buffers().back().count == 16u * 257u);
+    const auto eds = enumerate_variants(ed);
+    CHECK(eds.size() == 60);
+    for (const auto& v : eds) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("method") != 3 || v.knobs.at("tc") == 256));
+        const bool strips = v.knobs.at("tc") != 256, matrix = v.knobs.at("method") == 0;
+        CHECK((strips && !matrix) == (v.source.find("int col[LA + 1];") != std::string::npos));
+    }
+    // Radix sort: the scratch is an output before the sorted keys; the radix knobs only with the
+    // radix sort, the merge knobs only with the merge sort.
+    const auto rs = workload_by_name("radix-sort-u32-65536");
+    REQUIRE(rs.buffers().size() == 3);
+    CHECK(rs.buffers()[1].role == BufferRole::output);
+    CHECK(rs.buffers().back().type == ElemType::i32);
+    CHECK(rs.buffers().back().count == 65536u);
+    const auto rss = enumerate_variants(rs);
+    CHECK(rss.size() == 66);
+    for (const auto& v : rss) {
+        CAPTURE(v.id);
+        if (v.knobs.at("method") == 0) CHECK((v.knobs.at("run") == 16 && v.knobs.at("branchfree") == 0));
+        else CHECK((v.knobs.at("bits") == 8 && v.knobs.at("hist") == 0 && v.knobs.at("scatter") == 0));
+    }
+    // The naive schedules: one system at a time in place with scratch arrays; the full matrix row
+    // by row with a branch; an 8-bit radix sort counting per pass, scattering straight.
+    CHECK(reference_variant(tri).id == "l0-tb1-s0-v0");
+    CHECK(reference_variant(ed).id == "m0-tc256-b0-v0");
+    CHECK(reference_variant(rs).id == "m0-d8-h0-s0-r16-b0-v0");
 }
 
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {

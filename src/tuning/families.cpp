@@ -3521,6 +3521,335 @@ std::vector<Variant> nms_boxes(const Workload& w) {
                  "        }\n        for (int w = i / 32; w < NW; ++w) remv[w] |= mask[i * NW + w];\n    }\n";
         }
         return kernel(d, "const float *restrict boxes, const float *restrict scores, int *restrict keep", b);
+/// Batched tridiagonal solves (the line solves of ADI schemes, cubic-spline fitting, implicit
+/// diffusion), NB independent systems of N unknowns, each a[i] x[i-1] + (b[i] + 4) x[i] + c[i]
+/// x[i+1] = d[i] (a[0] and c[N-1] unused; the 4 makes every system strictly diagonally dominant),
+/// stored system after system, by the Thomas algorithm: c'[0] = c[0] / b0, d'[0] = d[0] / b0, then
+/// m = (b[i] + 4) - a[i] c'[i-1], c'[i] = c[i] / m, d'[i] = (d[i] - a[i] d'[i-1]) / m, and the back
+/// substitution x[i] = d'[i] - c'[i] x[i+1]. Each sweep is a dependency chain through a division;
+/// only independent systems run in parallel. Knobs: the layout (the systems solved in place in the
+/// system-major buffers; or each block of systems transposed into interleaved scratch arrays,
+/// element i of the block's systems contiguous, solved there and transposed back: the batch loop
+/// then vectorises), the block of systems advanced in lockstep (1, 4, 8, 16: in the system-major
+/// layout the lockstep loop strides by a row), where c' and d' live (scratch arrays of their own;
+/// d' in the solution itself, substituted in place; or both overwriting a copy of c and d, as
+/// LAPACK's gtsv overwrites its inputs), vectorisation. Every system takes the same operations in
+/// the same order in every schedule, divisions included: bit-identical.
+std::vector<Variant> tridiag_batched(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"layout", "l", {0, 1}}, {"tb", "tb", {1, 4, 8, 16}}, {"store", "s", {0, 1, 2}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool inter = k.at("layout") == 1;
+        const int tb = k.at("tb"), store = k.at("store");
+        if (inter && tb == 1) return std::nullopt; // an interleaved block of one system is a copy
+        std::string d, b;
+        // Element i of system s of the block: in the buffers, or in a block-interleaved scratch.
+        const auto at = [&](const std::string& name, const std::string& arr) {
+            d += inter ? fmt::format("#define {}(s, i) {}[(i) * TB + (s)]\n", name, arr)
+                       : fmt::format("#define {}(s, i) {}[(s) * N + (i)]\n", name, arr);
+        };
+        const auto global = [&](const std::string& name, const std::string& arr) {
+            d += fmt::format("#define {}(s, i) {}[(s0 + (s)) * N + (i)]\n", name, arr);
+        };
+        b += "    for (int s0 = 0; s0 < NB; s0 += TB) {\n";
+        if (inter) {
+            b += "        float ai[N * TB], bi[N * TB], ci[N * TB], di[N * TB];\n"
+                 "        for (int s = 0; s < TB; ++s)\n            for (int i = 0; i < N; ++i) {\n"
+                 "                ai[i * TB + s] = A[(s0 + s) * N + i];\n"
+                 "                bi[i * TB + s] = B[(s0 + s) * N + i];\n"
+                 "                ci[i * TB + s] = C[(s0 + s) * N + i];\n"
+                 "                di[i * TB + s] = D[(s0 + s) * N + i];\n            }\n";
+            at("AA", "ai");
+            at("BB", "bi");
+            at("CC", "ci");
+            at("DD", "di");
+            if (store == 0) {
+                b += "        float cp[N * TB], dp[N * TB], xi[N * TB];\n";
+                at("CP", "cp");
+                at("DP", "dp");
+                at("XX", "xi");
+            } else if (store == 1) {
+                b += "        float cp[N * TB], xi[N * TB];\n";
+                at("CP", "cp");
+                at("DP", "xi");
+                at("XX", "xi");
+            } else {
+                at("CP", "ci");
+                at("DP", "di");
+                at("XX", "di");
+            }
+        } else {
+            global("AA", "A");
+            global("BB", "B");
+            global("XX", "X");
+            if (store == 2) {
+                b += "        float cc[TB * N], dd[TB * N];\n"
+                     "        for (int s = 0; s < TB; ++s)\n            for (int i = 0; i < N; ++i) {\n"
+                     "                cc[s * N + i] = C[(s0 + s) * N + i];\n"
+                     "                dd[s * N + i] = D[(s0 + s) * N + i];\n            }\n";
+                at("CC", "cc");
+                at("DD", "dd");
+                at("CP", "cc");
+                at("DP", "dd");
+            } else {
+                global("CC", "C");
+                global("DD", "D");
+                b += store == 0 ? "        float cp[TB * N], dp[TB * N];\n" : "        float cp[TB * N];\n";
+                at("CP", "cp");
+                if (store == 0) at("DP", "dp");
+                else global("DP", "X");
+            }
+        }
+        // One statement for every system of the block (in lockstep), or for the block's one system.
+        const auto each = [&](const std::string& in, std::string stmt) {
+            if (tb == 1)
+                for (std::size_t p; (p = stmt.find("(s,")) != std::string::npos;) stmt.replace(p, 3, "(0,");
+            const std::string ind = tb == 1 ? in : in + "    ";
+            std::string lines;
+            for (std::size_t from = 0, to; from < stmt.size(); from = to + 2) {
+                to = stmt.find("; ", from);
+                if (to == std::string::npos) to = stmt.size() - 1;
+                lines += ind + stmt.substr(from, to - from) + ";\n";
+            }
+            if (tb == 1) return lines;
+            return in + "for (int s = 0; s < TB; ++s) {\n" + lines + in + "}\n";
+        };
+        b += each("        ", "const float m = BB(s, 0) + 4.0f; CP(s, 0) = CC(s, 0) / m; DP(s, 0) = DD(s, 0) / m;");
+        b += "        for (int i = 1; i < N; ++i) {\n" +
+             each("            ", "const float m = (BB(s, i) + 4.0f) - AA(s, i) * CP(s, i - 1); CP(s, i) = CC(s, i) "
+                                  "/ m; DP(s, i) = (DD(s, i) - AA(s, i) * DP(s, i - 1)) / m;") +
+             "        }\n";
+        b += each("        ", "XX(s, N - 1) = DP(s, N - 1);");
+        b += "        for (int i = N - 2; i >= 0; --i) {\n" +
+             each("            ", "XX(s, i) = DP(s, i) - CP(s, i) * XX(s, i + 1);") + "        }\n";
+        if (inter)
+            b += "        for (int s = 0; s < TB; ++s)\n"
+                 "            for (int i = 0; i < N; ++i) X[(s0 + s) * N + i] = XX(s, i);\n";
+        b += "    }\n";
+        return kernel(dim_defines(w, {{"TB", tb}}) + d,
+                      "const float *restrict A, const float *restrict B, const float *restrict C, const float "
+                      "*restrict D, float *restrict X",
+                      b);
+    });
+}
+
+/// Levenshtein edit distance (sequence alignment's dynamic program: DNA reads, spelling, diffs)
+/// for P pairs of token sequences of lengths LA and LB: D[i][0] = i, D[0][j] = j, D[i][j] =
+/// min(D[i-1][j] + 1, D[i][j-1] + 1, D[i-1][j-1] + (a[i-1] != b[j-1])); the output is each pair's
+/// last row D[LA][0..LB] (the distance last). Tokens come from a 4-letter alphabet: a[i] a hash of
+/// the i32 input and i; b[j] is a[j LA / LB] (b stretched from a) except where a hash of the input
+/// and j mutates it (one in 8), so the pairs are related, as aligned sequences are. Knobs: the
+/// method (the full (LA+1) x (LB+1) matrix row by row; two rolling rows; one row with the diagonal
+/// and left values in registers; or anti-diagonal wavefronts over three rolling diagonals, b
+/// reversed into a scratch first, whose cells are independent: vectorisable), column strips of 16
+/// or 64 (rows swept strip by strip, the strip's left boundary column kept in an array; not for
+/// the wavefront), the cell as a branch (a match copies the diagonal, the DP's identity, else one
+/// plus the minimum of three) or branch-free (the three-way minimum by selects), vectorisation.
+/// Integers: bit-identical.
+std::vector<Variant> edit_distance(const Workload& w) {
+    const int LB = w.dim("LB");
+    const std::vector<Knob> knobs{
+        {"method", "m", {0, 1, 2, 3}}, {"tc", "tc", tiles_of(LB, {16, 64})}, {"branchfree", "b", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), tc = k.at("tc");
+        if (method == 3 && tc != LB) return std::nullopt; // strips of a wavefront: not offered
+        const bool strips = tc != LB;
+        // The cell from up, left, dg and the tokens ta, tb into v.
+        const auto cell = [&](const std::string& in) {
+            return k.at("branchfree") == 0
+                       ? in + "int v;\n" + in + "if (ta == tb) v = dg;\n" + in + "else {\n" + in + "    v = dg;\n" +
+                             in + "    if (up < v) v = up;\n" + in + "    if (left < v) v = left;\n" + in +
+                             "    v += 1;\n" + in + "}\n"
+                       : in + "const int c = dg + (ta != tb);\n" + in + "const int m = (up < left ? up : left) + 1;\n" +
+                             in + "const int v = m < c ? m : c;\n";
+        };
+        std::string b = "    for (int p = 0; p < P; ++p) {\n        int sa[LA], sb[LB];\n"
+                        "        for (int i = 0; i < LA; ++i) sa[i] = (int)(((unsigned)S[p * LA + i] * 2654435761u + "
+                        "(unsigned)i * 2246822519u) >> 30);\n"
+                        "        for (int j = 0; j < LB; ++j) {\n"
+                        "            const unsigned h = (unsigned)T[p * LB + j] * 2654435761u + (unsigned)j * "
+                        "2246822519u;\n"
+                        "            sb[j] = (h >> 29) == 0u ? (int)(h >> 27) : sa[j * LA / LB];\n        }\n"
+                        "        int *restrict o = out + p * (LB + 1);\n";
+        const std::string j0 = strips ? "j0" : "0";
+        if (strips && method != 0)
+            b += "        int col[LA + 1];\n        for (int i = 0; i <= LA; ++i) col[i] = i;\n"
+                 "        o[0] = LA;\n";
+        const std::string strip = strips ? "        for (int j0 = 0; j0 < LB; j0 += TC) {\n" : "";
+        const std::string end_strip = strips ? "        }\n" : "";
+        if (method == 0) {
+            b += "        int M[(LA + 1) * (LB + 1)];\n        for (int j = 0; j <= LB; ++j) M[j] = j;\n"
+                 "        for (int i = 1; i <= LA; ++i) M[i * (LB + 1)] = i;\n" +
+                 strip + "        for (int i = 1; i <= LA; ++i)\n" +
+                 fmt::format("            for (int j = {0} + 1; j <= {0} + TC; ++j) {{\n", j0) +
+                 "                const int up = M[(i - 1) * (LB + 1) + j], left = M[i * (LB + 1) + j - 1], dg = "
+                 "M[(i - 1) * (LB + 1) + j - 1];\n"
+                 "                const int ta = sa[i - 1], tb = sb[j - 1];\n" +
+                 cell("                ") + "                M[i * (LB + 1) + j] = v;\n            }\n" + end_strip +
+                 "        for (int j = 0; j <= LB; ++j) o[j] = M[LA * (LB + 1) + j];\n";
+        } else if (method == 1) {
+            b += "        int r0[TC + 1], r1[TC + 1];\n" + strip +
+                 "        {\n            int *prev = r0, *cur = r1;\n" +
+                 fmt::format("            for (int j = 0; j <= TC; ++j) prev[j] = {} + j;\n", j0) +
+                 "            for (int i = 1; i <= LA; ++i) {\n" +
+                 (strips ? "                cur[0] = col[i];\n" : "                cur[0] = i;\n") +
+                 "                for (int j = 1; j <= TC; ++j) {\n"
+                 "                    const int up = prev[j], left = cur[j - 1], dg = prev[j - 1];\n" +
+                 fmt::format("                    const int ta = sa[i - 1], tb = sb[{} + j - 1];\n", j0) +
+                 cell("                    ") + "                    cur[j] = v;\n                }\n" +
+                 (strips ? "                col[i] = cur[TC];\n" : "") +
+                 "                int *t = prev;\n                prev = cur;\n                cur = t;\n"
+                 "            }\n" +
+                 fmt::format("            for (int j = {}; j <= TC; ++j) o[{} + j] = prev[j];\n", strips ? 1 : 0, j0) +
+                 "        }\n" + end_strip;
+        } else if (method == 2) {
+            b += "        int r[TC + 1];\n" + strip +
+                 fmt::format("        for (int j = 0; j <= TC; ++j) r[j] = {} + j;\n", j0) +
+                 "        for (int i = 1; i <= LA; ++i) {\n            int dg = r[0];\n" +
+                 (strips ? "            r[0] = col[i];\n" : "            r[0] = i;\n") +
+                 "            int left = r[0];\n            const int ta = sa[i - 1];\n"
+                 "            for (int j = 1; j <= TC; ++j) {\n                const int up = r[j];\n" +
+                 fmt::format("                const int tb = sb[{} + j - 1];\n", j0) + cell("                ") +
+                 "                dg = up;\n                r[j] = v;\n                left = v;\n            }\n" +
+                 (strips ? "            col[i] = left;\n" : "") + "        }\n" +
+                 fmt::format("        for (int j = {}; j <= TC; ++j) o[{} + j] = r[j];\n", strips ? 1 : 0, j0) +
+                 end_strip;
+        } else {
+            b += "        int rb[LB], dgs[3][LA + 1];\n        for (int j = 0; j < LB; ++j) rb[j] = sb[LB - 1 - j];\n"
+                 "        for (int d = 0; d <= LA + LB; ++d) {\n"
+                 "            int *restrict cur = dgs[d % 3];\n"
+                 "            const int *restrict d1 = dgs[(d + 2) % 3], *restrict d2 = dgs[(d + 1) % 3];\n"
+                 "            if (d <= LB) cur[0] = d;\n            if (d <= LA) cur[d] = d;\n"
+                 "            const int lo = d - LB > 1 ? d - LB : 1, hi = d - 1 < LA ? d - 1 : LA;\n"
+                 "            for (int i = lo; i <= hi; ++i) {\n"
+                 "                const int up = d1[i - 1], left = d1[i], dg = d2[i - 1];\n"
+                 "                const int ta = sa[i - 1], tb = rb[LB - d + i];\n" +
+                 cell("                ") + "                cur[i] = v;\n            }\n" +
+                 "            if (d >= LA) o[d - LA] = cur[LA];\n        }\n";
+        }
+        b += "    }\n";
+        return kernel(dim_defines(w, {{"TC", tc}}), "const int *restrict S, const int *restrict T, int *restrict out",
+                      b);
+    });
+}
+
+/// Sorting N 32-bit unsigned keys (a GPU-style or database sort, a top-k or a sparse format's
+/// preparation), the keys a hash of the i32 input and the position (a murmur-style mix: every bit
+/// random); out holds them ascending; tmp (an output the checks ignore) is the ping-pong scratch.
+/// Knobs: the method (an LSD radix sort: a counting pass, a prefix sum and a scatter per digit; or
+/// a merge sort, runs insertion-sorted and then merged bottom-up), for the radix sort the digit
+/// (8 bits: 4 passes; 4: 8 passes of 16 buckets; 11: 3 passes of 2048 buckets, the last of 10
+/// bits), the histograms (counted per pass; all digits' counted in one pre-pass over the keys; or
+/// each pass's counted during the previous pass's scatter, the first's while the keys are made),
+/// the scatter (straight to each bucket's next slot; or through a per-bucket write-combining buffer
+/// of a cache line of keys, flushed a line at a time); for the merge sort the runs (16 or 32 keys)
+/// and the merge's step (a branch, or branch-free selects), and vectorisation. Every variant's
+/// output is the sorted keys: bit-identical.
+std::vector<Variant> radix_sort_u32(const Workload& w) {
+    const std::vector<Knob> knobs{{"method", "m", {0, 1}},
+                                  {"bits", "d", {8, 4, 11}},
+                                  {"hist", "h", {0, 1, 2}},
+                                  {"scatter", "s", {0, 1}},
+                                  {"run", "r", {16, 32}},
+                                  {"branchfree", "b", {0, 1}},
+                                  vec_knob()};
+    const int N = w.dim("N");
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), bits = k.at("bits"), hist = k.at("hist"), run = k.at("run");
+        const bool buffered = k.at("scatter") == 1, branchfree = k.at("branchfree") == 1;
+        if (method == 0 && (run != 16 || branchfree)) return std::nullopt;
+        if (method == 1 && (bits != 8 || hist != 0 || buffered)) return std::nullopt;
+        const std::string key = "static inline unsigned key(int v, int i) {\n"
+                                "    unsigned h = (unsigned)v * 2654435761u + (unsigned)i * 2246822519u;\n"
+                                "    h ^= h >> 15;\n    h *= 2246822519u;\n    h ^= h >> 13;\n    return h;\n}\n";
+        std::string b;
+        if (method == 1) {
+            const int passes = log2_floor(static_cast<std::uint64_t>(N / run));
+            b += fmt::format("    unsigned *restrict a = {};\n", passes % 2 ? "tmp" : "out");
+            b += "    for (int i = 0; i < N; ++i) a[i] = key(x[i], i);\n"
+                 "    for (int i0 = 0; i0 < N; i0 += RUN)\n        for (int i = i0 + 1; i < i0 + RUN; ++i) {\n"
+                 "            const unsigned v = a[i];\n            int j = i;\n"
+                 "            for (; j > i0 && a[j - 1] > v; --j) a[j] = a[j - 1];\n            a[j] = v;\n        }\n";
+            b += "    for (int wd = RUN, p = 0; wd < N; wd *= 2, ++p) {\n"
+                 "        const unsigned *restrict from = (p & 1) == (PASSES & 1) ? out : tmp;\n"
+                 "        unsigned *restrict to = (p & 1) == (PASSES & 1) ? tmp : out;\n"
+                 "        for (int lo = 0; lo < N; lo += 2 * wd) {\n"
+                 "            const int mid = lo + wd, hi = lo + 2 * wd;\n            int i = lo, j = mid, q = lo;\n"
+                 "            while (i < mid && j < hi) {\n"
+                 "                const unsigned u = from[i], v = from[j];\n";
+            b += branchfree
+                     ? "                const int t = v < u;\n                to[q++] = t ? v : u;\n"
+                       "                j += t;\n                i += 1 - t;\n"
+                     : "                if (v < u) {\n                    to[q++] = v;\n                    ++j;\n"
+                       "                } else {\n                    to[q++] = u;\n                    ++i;\n"
+                       "                }\n";
+            b += "            }\n            while (i < mid) to[q++] = from[i++];\n"
+                 "            while (j < hi) to[q++] = from[j++];\n        }\n    }\n";
+            return kernel(dim_defines(w, {{"RUN", run}, {"PASSES", passes}}) + key,
+                          "const int *restrict x, unsigned *restrict tmp, unsigned *restrict out", b);
+        }
+        const int passes = (32 + bits - 1) / bits;
+        // Pass p reads the keys from tmp if p and PASSES have the same parity, else from out (the
+        // last pass writes out).
+        b += fmt::format("    unsigned *restrict k0 = {};\n", passes % 2 ? "tmp" : "out");
+        if (hist == 1) {
+            b += "    int cnt[PASSES][NBK];\n    for (int p = 0; p < PASSES; ++p)\n"
+                 "        for (int d = 0; d < NBK; ++d) cnt[p][d] = 0;\n"
+                 "    for (int i = 0; i < N; ++i) k0[i] = key(x[i], i);\n"
+                 "    for (int i = 0; i < N; ++i) {\n        const unsigned v = k0[i];\n";
+            for (int p = 0; p < passes; ++p) b += fmt::format("        ++cnt[{}][(v >> {}) & MASK];\n", p, p * bits);
+            b += "    }\n";
+        } else if (hist == 2) {
+            b += "    int cnt[2][NBK];\n    for (int d = 0; d < NBK; ++d) cnt[0][d] = 0;\n"
+                 "    for (int i = 0; i < N; ++i) {\n        const unsigned v = key(x[i], i);\n"
+                 "        k0[i] = v;\n        ++cnt[0][v & MASK];\n    }\n";
+        } else {
+            b += "    int cnt[NBK];\n    for (int i = 0; i < N; ++i) k0[i] = key(x[i], i);\n";
+        }
+        if (buffered) b += "    unsigned wb[NBK * WB];\n    int wn[NBK];\n";
+        b += "    for (int p = 0; p < PASSES; ++p) {\n        const int shift = p * BITS;\n"
+             "        const unsigned *restrict from = (p & 1) == (PASSES & 1) ? out : tmp;\n"
+             "        unsigned *restrict to = (p & 1) == (PASSES & 1) ? tmp : out;\n";
+        std::string c = "cnt";
+        if (hist == 0)
+            b += "        for (int d = 0; d < NBK; ++d) cnt[d] = 0;\n"
+                 "        for (int i = 0; i < N; ++i) ++cnt[(from[i] >> shift) & MASK];\n";
+        else if (hist == 1) c = "cnt[p]";
+        else {
+            c = "cnt[p & 1]";
+            b += "        int *restrict next = cnt[(p + 1) & 1];\n"
+                 "        for (int d = 0; d < NBK; ++d) next[d] = 0;\n";
+        }
+        b += "        int off[NBK];\n        for (int d = 0, s = 0; d < NBK; ++d) {\n            off[d] = s;\n"
+             "            s += " +
+             c + "[d];\n        }\n";
+        if (buffered) b += "        for (int d = 0; d < NBK; ++d) wn[d] = 0;\n";
+        // The scatter of key v, at indent in.
+        const auto put = [&](const std::string& in) {
+            if (!buffered) return in + "to[off[(v >> shift) & MASK]++] = v;\n";
+            return in + "const int d = (v >> shift) & MASK, n = wn[d];\n" + in + "wb[d * WB + n] = v;\n" + in +
+                   "if (n + 1 == WB) {\n" + in + "    unsigned *restrict dst = to + off[d];\n" + in +
+                   "    for (int q = 0; q < WB; ++q) dst[q] = wb[d * WB + q];\n" + in + "    off[d] += WB;\n" + in +
+                   "    wn[d] = 0;\n" + in + "} else\n" + in + "    wn[d] = n + 1;\n";
+        };
+        const std::string loop = "for (int i = 0; i < N; ++i) {\n";
+        if (hist == 2)
+            b += "        if (p + 1 < PASSES)\n            " + loop + "                const unsigned v = from[i];\n" +
+                 put("                ") + "                ++next[(v >> (shift + BITS)) & MASK];\n            }\n" +
+                 "        else\n            " + loop + "                const unsigned v = from[i];\n" +
+                 put("                ") + "            }\n";
+        else b += "        " + loop + "            const unsigned v = from[i];\n" + put("            ") + "        }\n";
+        if (buffered)
+            b += "        for (int d = 0; d < NBK; ++d)\n"
+                 "            for (int q = 0; q < wn[d]; ++q) to[off[d] + q] = wb[d * WB + q];\n";
+        b += "    }\n";
+        return kernel(dim_defines(w, {{"BITS", bits},
+                                      {"PASSES", passes},
+                                      {"NBK", 1 << bits},
+                                      {"MASK", (1 << bits) - 1},
+                                      {"WB", bits > 8 ? 8 : 16}}) +
+                          key,
+                      "const int *restrict x, unsigned *restrict tmp, unsigned *restrict out", b);
     });
 }
 
@@ -3646,6 +3975,9 @@ std::vector<Workload> family_workloads() {
          {{"H", 64}, {"W", 64}, {"C", 128}, {"G", 32}},
          "group_norm_nhwc"},
         {"nms-1024", OpKind::nms_boxes, {{"N", 1024}}, "nms_boxes"},
+        {"tridiag-batched-1024x256", OpKind::tridiag_batched, {{"NB", 1024}, {"N", 256}}, "tridiag_batched"},
+        {"edit-distance-16x192x256", OpKind::edit_distance, {{"P", 16}, {"LA", 192}, {"LB", 256}}, "edit_distance"},
+        {"radix-sort-u32-65536", OpKind::radix_sort_u32, {{"N", 65536}}, "radix_sort_u32"},
     };
 }
 
@@ -3735,6 +4067,9 @@ std::uint64_t family_macs(const Workload& w) {
             return 16 * ((u("H") - 2) / 2) * ((u("W") - 2) / 2) * u("C") * u("K");
         case OpKind::group_norm_nhwc: return 4 * u("H") * u("W") * u("C"); // sum, squares, normalise, affine
         case OpKind::nms_boxes: return u("N") * (u("N") - 1) / 2;          // box pairs, at most
+        case OpKind::tridiag_batched: return 5 * u("NB") * u("N");         // 3 multiplies and 2 divisions per unknown
+        case OpKind::edit_distance: return u("P") * u("LA") * u("LB");     // DP cells
+        case OpKind::radix_sort_u32: return 4 * u("N");                    // key moves of a 4-pass (8-bit) radix sort
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -3958,6 +4293,20 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"y", f32, u("H") * u("W") * u("C"), out}};
         case OpKind::nms_boxes: // four raw values a box (in score order), its score; the i32 keep mask
             return {{"boxes", f32, 4 * u("N"), in}, {"scores", f32, u("N"), in}, {"keep", ElemType::i32, u("N"), out}};
+        case OpKind::tridiag_batched: // system after system: sub-, main (less 4) and super-diagonal, rhs
+            return {{"A", f32, u("NB") * u("N"), in},
+                    {"B", f32, u("NB") * u("N"), in},
+                    {"C", f32, u("NB") * u("N"), in},
+                    {"D", f32, u("NB") * u("N"), in},
+                    {"X", f32, u("NB") * u("N"), out}};
+        case OpKind::edit_distance: // tokens hashed from S and T; out: each pair's last DP row
+            return {{"S", ElemType::i32, u("P") * u("LA"), in},
+                    {"T", ElemType::i32, u("P") * u("LB"), in},
+                    {"out", ElemType::i32, u("P") * (u("LB") + 1), out}};
+        case OpKind::radix_sort_u32: // keys hashed from x; tmp: the ping-pong scratch; out: sorted, unsigned
+            return {{"x", ElemType::i32, u("N"), in},
+                    {"tmp", ElemType::i32, u("N"), out},
+                    {"out", ElemType::i32, u("N"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -4043,6 +4392,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::winograd_f2x3: return winograd_f2x3(w);
         case OpKind::group_norm_nhwc: return group_norm_nhwc(w);
         case OpKind::nms_boxes: return nms_boxes(w);
+        case OpKind::tridiag_batched: return tridiag_batched(w);
+        case OpKind::edit_distance: return edit_distance(w);
+        case OpKind::radix_sort_u32: return radix_sort_u32(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

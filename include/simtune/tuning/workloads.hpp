@@ -87,6 +87,9 @@ enum class OpKind {
     winograd_f2x3,
     group_norm_nhwc,
     nms_boxes,
+    tridiag_batched,
+    edit_distance,
+    radix_sort_u32,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -128,6 +131,9 @@ enum class OpKind {
 ///  (states); kmeans_assign N (points), D (dims), K (centroids); winograd_f2x3 H, W, C (the input), K
 ///  (output channels; 3x3, stride 1, valid, H - 2 and W - 2 even); group_norm_nhwc H, W, C, G (groups
 ///  of C/G channels); nms_boxes N (boxes, a multiple of 32).
+///  (states); kmeans_assign N (points), D (dims), K (centroids); tridiag_batched NB (systems), N
+///  (unknowns per system); edit_distance P (pairs), LA, LB (the two sequences' lengths); radix_sort_u32
+///  N (keys).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
