@@ -130,8 +130,7 @@ enum class OpKind {
 ///  to an i32 word); sobel_u8 H, W (an 8-bit image; the output (H-2) x (W-2)); viterbi T (steps), S
 ///  (states); kmeans_assign N (points), D (dims), K (centroids); winograd_f2x3 H, W, C (the input), K
 ///  (output channels; 3x3, stride 1, valid, H - 2 and W - 2 even); group_norm_nhwc H, W, C, G (groups
-///  of C/G channels); nms_boxes N (boxes, a multiple of 32).
-///  (states); kmeans_assign N (points), D (dims), K (centroids); tridiag_batched NB (systems), N
+///  of C/G channels); nms_boxes N (boxes, a multiple of 32); tridiag_batched NB (systems), N
 ///  (unknowns per system); edit_distance P (pairs), LA, LB (the two sequences' lengths); radix_sort_u32
 ///  N (keys).
 struct Workload {
