@@ -426,6 +426,8 @@ TEST_CASE("the Winograd convolution, group norm and NMS workloads") {
     CHECK(reference_variant(wino).id == "tb1-l0-g0-cb32-v0");
     CHECK(reference_variant(gn).id == "s0-a0-r0-v0");
     CHECK(reference_variant(nms).id == "a0-l0-b0-tb1-v0");
+}
+
 TEST_CASE("the batched tridiagonal, edit distance and radix sort workloads") {
     // Tridiagonal: four coefficient arrays in, the solution last; only the interleaved layout has
     // transposed scratch, and it never runs a block of one system.

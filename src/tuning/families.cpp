@@ -3521,6 +3521,9 @@ std::vector<Variant> nms_boxes(const Workload& w) {
                  "        }\n        for (int w = i / 32; w < NW; ++w) remv[w] |= mask[i * NW + w];\n    }\n";
         }
         return kernel(d, "const float *restrict boxes, const float *restrict scores, int *restrict keep", b);
+    });
+}
+
 /// Batched tridiagonal solves (the line solves of ADI schemes, cubic-spline fitting, implicit
 /// diffusion), NB independent systems of N unknowns, each a[i] x[i-1] + (b[i] + 4) x[i] + c[i]
 /// x[i+1] = d[i] (a[0] and c[N-1] unused; the 4 makes every system strictly diagonally dominant),
