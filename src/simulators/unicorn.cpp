@@ -167,8 +167,17 @@ BlockEntry& Engine::lookup(std::uint64_t address, std::uint32_t size) {
         e.size = size;
         if (e.inside_kernel && in_image(address, size)) {
             // With the registers always: the engine outlives runs, and any run may want dataflow.
-            e.block = classifier_.decode_block(std::span<const std::byte>(host(address), size), address, SIZE_MAX,
-                                               /*with_registers=*/true);
+            try {
+                e.block = classifier_.decode_block(std::span<const std::byte>(host(address), size), address, SIZE_MAX,
+                                                   /*with_registers=*/true);
+            } catch (const Error&) {
+                // Forget the entry (the simulator stays usable after the error), then report a
+                // clearer error if Unicorn cut the block at a valid instruction it refused.
+                blocks_.erase(it);
+                block_store_.pop_back();
+                cut_short_block(address, size);
+                throw;
+            }
         } else {
             e.block.address = address;
             e.block.end = address + size;

@@ -139,12 +139,27 @@ void Engine::report(uc_err err) {
     fail(ErrorKind::simulation_fault, "{}: stopped at {} before the kernel returned", prefix, where(read_pc()));
 }
 
+void Engine::cut_short_block(std::uint64_t address, std::uint32_t size) {
+    // Unicorn ends a block at an instruction it cannot translate, with the size it read so far, so
+    // the block's last bytes are part of an instruction: find the one that runs past the end. If
+    // the bytes decode to a whole instruction there, it is a valid one Unicorn refused.
+    const std::uint64_t end = address + size;
+    for (std::uint64_t at = address; at < end;) {
+        const std::uint32_t n = instruction_size(at, std::min<std::uint64_t>(at + 15, layout_.image.end()));
+        if (n == 0) return;
+        if (at + n > end) invalid_instruction(at);
+        at += n;
+    }
+}
+
 void Engine::invalid_instruction(std::uint64_t at) {
     std::string why = "invalid or unsupported instruction";
-    if (in_image(at, 1))
-        if (const auto missing = conv_.missing_extension(*host(at)); !missing.empty()) why = missing;
-    fail(ErrorKind::simulation_fault, "{} on Unicorn ({}): {} at {} {}", kernel_.path().filename().string(),
-         kernel_.isa(), why, where(at), instruction_at(at));
+    if (in_image(at, 1)) {
+        const std::span<const std::byte> code(host(at), std::min<std::uint64_t>(15, layout_.image.end() - at));
+        if (const auto missing = conv_.missing_extension(code); !missing.empty()) why = missing;
+    }
+    fail(ErrorKind::simulation_fault, "{} on Unicorn ({}): {} at {}: {}", kernel_.path().filename().string(),
+         kernel_.isa(), instruction_at(at), where(at), why);
 }
 
 } // namespace simtune::unicorn

@@ -224,6 +224,9 @@ private:
     [[nodiscard]] std::uint64_t trapping_instruction(std::uint64_t pc) const;
     [[nodiscard]] std::string block_listing(std::uint64_t start) const;
     [[noreturn]] void invalid_instruction(std::uint64_t at);
+    /// If the block [address, address + size) ends inside an instruction (where Unicorn stopped
+    /// translating), throws invalid_instruction for it; returns otherwise.
+    void cut_short_block(std::uint64_t address, std::uint32_t size);
     [[nodiscard]] std::string buffer_hint(std::uint64_t address) const;
     [[noreturn]] void report(uc_err err);
 

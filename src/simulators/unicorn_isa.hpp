@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include <unicorn/unicorn.h>
@@ -47,10 +48,10 @@ struct IsaConvention {
     /// decoding (every AArch64 instruction is 4 bytes; RISC-V's low two bits give 2 or 4); 0 when it
     /// must be decoded (x86-64).
     [[nodiscard]] std::uint32_t instruction_size(std::byte first) const noexcept;
-    /// Why Unicorn refused an instruction starting with `first`, when its first byte shows it needs an
-    /// extension Unicorn lacks (x86-64: VEX/EVEX, i.e. AVX; RISC-V: the vector extension); empty
-    /// otherwise.
-    [[nodiscard]] std::string_view missing_extension(std::byte first) const noexcept;
+    /// Why Unicorn refused the instruction whose bytes start `code`, when its encoding shows it needs
+    /// something Unicorn lacks (x86-64: VEX/EVEX, i.e. AVX, and POPCNT, which Debian's Unicorn 2.0.1
+    /// rejects under every CPU model; RISC-V: the vector extension); empty otherwise.
+    [[nodiscard]] std::string_view missing_extension(std::span<const std::byte> code) const noexcept;
 };
 
 /// Throws Error(invalid_argument) for an ISA Unicorn is not set up for.
