@@ -37,6 +37,9 @@ int cmd_train(std::span<const std::string> argv) {
         .option("recipe", "RECIPE",
                 "ensemble: the recipe, as example_experiment's --models names one ('+' joins members, a\n"
                 "member named twice has two votes, -bN bags N seeds) (default: the shipped host model's)")
+        .option("anchor", "EXPR",
+                "ensemble: what the relative members' times are relative to: a column, a weighted sum of\n"
+                "columns, or 'estimate' (the cycle estimate) (default: MCA cycles, or instructions)")
         .option("simulator", "NAME", "whose stats to learn from (default: the dataset's first simulator)")
         .option("rounds", "N", "gbt: boosting rounds", "200")
         .option("depth", "N", "gbt: maximum tree depth", "6")
@@ -56,6 +59,7 @@ int cmd_train(std::span<const std::string> argv) {
     if (kind != "ridge" && kind != "gbt" && kind != "ensemble")
         throw UsageError(fmt::format("unknown model '{}' (known: ridge, gbt, ensemble)", kind));
     if (args.has("recipe") && kind != "ensemble") throw UsageError("--recipe applies to --model ensemble only");
+    if (args.has("anchor") && kind != "ensemble") throw UsageError("--anchor applies to --model ensemble only");
     const auto target = resolve_target(args);
     const auto dataset = Dataset::load_csv(args.positionals().at(0));
     const auto simulator = pick_simulator(args, dataset);
@@ -85,6 +89,8 @@ int cmd_train(std::span<const std::string> argv) {
         recipe.gbt_rounds = static_cast<int>(args.get_int("rounds", 1, 100'000));
         recipe.gbt_depth = static_cast<int>(args.get_int("depth", 1, 12));
         recipe.seed = seed;
+        if (args.has("anchor"))
+            recipe.anchor = args.get("anchor") == "estimate" ? cycle_estimate(data.feature_names) : args.get("anchor");
         model.emplace(train_model(recipe_name, data, recipe, model_tag(target.name, parse_simulator_kind(simulator))));
     } else {
         GbtOptions options;

@@ -143,6 +143,13 @@ models)
     expect 2 "$simtune" train data.csv --model ensemble --recipe estimate+gbt-bogus -o bogus.model &&
         expect_err "gbt-bogus"
     expect 2 "$simtune" train data.csv --model gbt --recipe estimate -o bogus.model && expect_err "ensemble only"
+    # --anchor: the relative trees learn times relative to the cycle estimate instead of MCA's cycles.
+    expect 0 "$simtune" train data.csv --model ensemble --anchor estimate --rounds 20 --depth 3 -o anchored.model &&
+        [ "$(grep -a '^anchor ' anchored.model | sort -u | wc -l)" = 1 ] ||
+        fail "--anchor estimate: the trees are not anchored on the estimate member's expression"
+    [ "$(grep -a '^anchor ' ensemble.model | sort -u | wc -l)" = 2 ] ||
+        fail "the shipped recipe's trees are anchored on the estimate (they should use MCA's cycles)"
+    expect 2 "$simtune" train data.csv --model ridge --anchor estimate -o bogus.model && expect_err "ensemble only"
     expect 0 "$simtune" report data.csv --model ridge.model --model gbt.model --out-dir report --json &&
         json "len(d['models']) == 2 and len(d['plots']) == 4 and all(m['mean']['candidates'] > 0 for m in d['models'])"
     # Beside the models, the untrained baselines of the same rows, simplest first.
