@@ -5,7 +5,12 @@ EVAL's rows of that family with it (`simtune report --json`), and print the mean
 regret, Spearman and top-k per machine tag (a workload named NAME@TAG is NAME measured on machine
 TAG; untagged rows print as '-').
 
-usage: lofo_cli.py SIMTUNE OUT_DIR TRAIN.csv[@TAG][,...] EVAL.csv[@TAG][,...] [--seed S] [-- TRAIN_ARGS...]
+usage: lofo_cli.py SIMTUNE OUT_DIR TRAIN.csv[@TAG][,...] EVAL.csv[@TAG][,...] [--seed S]
+                   [--near-tie-window PCT] [-- TRAIN_ARGS...]
+
+--near-tie-window PCT also ranks each family under the near-tie gate (`simtune report
+--near-tie-window`: the model orders only the variants the cycle estimate prices within PCT % of its
+cheapest) and prints a second table for it, and one for the estimate alone.
 
 FILE@TAG renames FILE's workloads NAME@TAG (another machine's rows, as the shipped model's training
 file names the AMD rows). Several files are joined on the columns they all have.
@@ -36,6 +41,11 @@ def main():
     if '--seed' in args:
         i = args.index('--seed')
         seed = args[i + 1]
+        del args[i:i + 2]
+    window = None
+    if '--near-tie-window' in args:
+        i = args.index('--near-tie-window')
+        window = args[i + 1]
         del args[i:i + 2]
     if len(args) != 4:
         sys.exit(__doc__)
@@ -71,7 +81,7 @@ def main():
             w.writeheader()
             w.writerows(rows)
 
-    results = []
+    results = collections.defaultdict(list)  # per ranking: the model, and with a window the gate and the estimate
     for fam in sorted({family(r['workload']) for r in eval_rows}):
         train_csv, eval_csv, model = (os.path.join(out, n) for n in ('train.csv', 'eval.csv', 'left-out.model'))
         write(train_csv, train_columns, [r for r in train_rows if family(r['workload']) != fam])
@@ -79,25 +89,36 @@ def main():
         subprocess.run([simtune, 'train', '--model', 'ensemble', '--simulator', 'unicorn', '--seed', seed, *extra,
                         train_csv, '--out', model], check=True, capture_output=True)
         report = json.loads(subprocess.run([simtune, 'report', '--model', model, '--no-plots', '--json', '--out-dir',
-                                            os.path.join(out, 'report'), eval_csv],
+                                            os.path.join(out, 'report'), eval_csv] +
+                                           (['--near-tie-window', window] if window else []),
                                            check=True, capture_output=True, text=True).stdout)
-        for w in report['models'][0]['workloads']:
-            results.append((fam, w['workload'], w['regret'], w['spearman'], w['top_k_percent']))
-    with open(os.path.join(out, 'per-workload.csv'), 'w') as f:
-        f.write('family,workload,regret,spearman,top_k_percent\n')
-        for r in results:
-            f.write(','.join(map(str, r)) + '\n')
+        rankings = [('model', report['models'][0])]
+        if window:
+            rankings += [(f'gated {window}%', report['models'][1]),
+                         ('estimate', next(b for b in report['baselines'] if b['name'] == 'untrained cycle estimate'))]
+        for label, ranking in rankings:
+            for w in ranking['workloads']:
+                results[label].append((fam, w['workload'], w['regret'], w['spearman'], w['top_k_percent']))
+    for label, rows in results.items():
+        suffix = '' if label == 'model' else '-' + label.replace(' ', '-').replace('%', '')
+        with open(os.path.join(out, f'per-workload{suffix}.csv'), 'w') as f:
+            f.write('family,workload,regret,spearman,top_k_percent\n')
+            for r in rows:
+                f.write(','.join(map(str, r)) + '\n')
 
-    by_tag = collections.defaultdict(lambda: collections.defaultdict(list))
-    for fam, workload, regret, spearman, top_k in results:
-        by_tag[workload.split('@')[1] if '@' in workload else '-'][fam].append((regret, spearman, top_k))
-    print('| tag | families | mean regret % | mean Spearman | mean top-k % | families at <= 3 % regret |')
-    print('|---|---:|---:|---:|---:|---:|')
-    for tag, families in sorted(by_tag.items()):
-        means = [[sum(v[i] for v in values) / len(values) for i in range(3)] for values in families.values()]
-        n = len(means)
-        print(f"| {tag} | {n} | {100 * sum(m[0] for m in means) / n:.2f} | {sum(m[1] for m in means) / n:.3f} | "
-              f"{sum(m[2] for m in means) / n:.1f} | {sum(m[0] <= 0.03 for m in means)} |")
+    for label, rows in results.items():
+        by_tag = collections.defaultdict(lambda: collections.defaultdict(list))
+        for fam, workload, regret, spearman, top_k in rows:
+            by_tag[workload.split('@')[1] if '@' in workload else '-'][fam].append((regret, spearman, top_k))
+        if window:
+            print(f'\nranking: {label}\n')
+        print('| tag | families | mean regret % | mean Spearman | mean top-k % | families at <= 3 % regret |')
+        print('|---|---:|---:|---:|---:|---:|')
+        for tag, families in sorted(by_tag.items()):
+            means = [[sum(v[i] for v in values) / len(values) for i in range(3)] for values in families.values()]
+            n = len(means)
+            print(f"| {tag} | {n} | {100 * sum(m[0] for m in means) / n:.2f} | {sum(m[1] for m in means) / n:.3f} | "
+                  f"{sum(m[2] for m in means) / n:.1f} | {sum(m[0] <= 0.03 for m in means)} |")
 
 
 if __name__ == '__main__':

@@ -10,13 +10,15 @@
 //   example_experiment [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu]
 //                      [--passes P] [--ms M] [--max-spread B] [--huge-pages] [--out DIR]
 //                      [--gbt-rounds R] [--models a,b] [--ablate prefix,prefix]
-//                      [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S]
+//                      [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S] [--near-tie PCT]
 //                      [--headline-model KIND] [--headline-simulator unicorn|qemu]
 //                      [--save-model FILE [--model KIND] [--model-simulator unicorn|qemu]]
 //                      [--add-dataset FILE@TAG ...] [--train-on TAG,TAG]
 // --seed seeds the models' randomness (the pairwise trees' sampled pairs): the spread over seeds is
 // how far two models' tables can differ by training alone.
 // --anchor sets the relative models' anchor (a column or a weighted sum, e.g. mca_cycles).
+// --near-tie PCT also judges every model under the near-tie gate ("<model> gated PCT%": it orders only
+// the variants the cycle estimate prices within PCT % of its cheapest; tuning/near_tie_gate.hpp).
 // --max-spread is the noise gate's bound (0: off); --huge-pages times with the harness's buffers
 // on transparent huge pages.
 // --add-dataset appends another dataset's rows (e.g. the same variants measured and simulated on
@@ -126,6 +128,7 @@ int main(int argc, char** argv) try {
     int depth = 6;
     std::optional<std::uint64_t> seed;
     std::string anchor; // empty: relative_anchor() (MCA cycles, else instructions)
+    std::vector<double> near_tie_windows;
     // --add-dataset FILE@TAG, in order
     std::vector<std::pair<fs::path, std::string>> added;
     std::optional<std::string> train_on;
@@ -151,6 +154,7 @@ int main(int argc, char** argv) try {
         else if (a == "--protocols") protocols = value();
         else if (a == "--gbt-depth") depth = std::stoi(value());
         else if (a == "--anchor") anchor = value();
+        else if (a == "--near-tie") near_tie_windows.push_back(std::stod(value()) / 100);
         else if (a == "--seed") seed = std::stoull(value());
         else if (a == "--save-model") save_model = value();
         else if (a == "--model") model_kind = value();
@@ -169,7 +173,7 @@ int main(int argc, char** argv) try {
                 stderr,
                 "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] "
                 "[--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate "
-                "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S] [--headline-model KIND] "
+                "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S] [--near-tie PCT] [--headline-model KIND] "
                 "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]] "
                 "[--add-dataset FILE@TAG] [--train-on TAG,TAG]\n",
                 argv[0]);
@@ -243,6 +247,7 @@ int main(int argc, char** argv) try {
     eo.gbt_depth = depth;
     if (seed) eo.seed = *seed;
     eo.anchor = anchor;
+    eo.near_tie_windows = near_tie_windows;
     if (std::ranges::find(eo.models, headline_model) == eo.models.end()) eo.models.push_back(headline_model);
     const std::string headline_protocol =
         std::ranges::find(eo.protocols, "lofo") != eo.protocols.end() ? "lofo" : "within";

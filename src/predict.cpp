@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "simtune/predictors/any_predictor.hpp"
+#include "simtune/predictors/features.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 
 namespace simtune {
@@ -51,6 +52,12 @@ TargetModel wrap(AnyPredictor predictor, std::string description) {
     m.collectors.dataflow_memory =
         std::ranges::any_of(columns, [](std::size_t c) { return c == Stats::feature_index("dataflow_memory_cycles"); });
     m.description = std::move(description);
+    const auto& names = predictor.feature_names();
+    if (std::ranges::find(names, "mca_cycles") != names.end()) {
+        auto terms = parse_anchor(cycle_estimate(names), names);
+        m.estimate = scorer_over(
+            columns, [terms = std::move(terms)](std::span<const double> row) { return anchor_value(terms, row); });
+    }
     auto shared = std::make_shared<const AnyPredictor>(std::move(predictor));
     m.scorer = scorer_over(columns, [shared](std::span<const double> row) { return shared->predict(row); });
     return m;

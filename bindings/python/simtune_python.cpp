@@ -386,6 +386,7 @@ PYBIND11_MODULE(simtune, m) {
         .def_readonly("name", &CandidateResult::name)
         .def_property_readonly("ok", &CandidateResult::ok)
         .def_readonly("predicted_seconds", &CandidateResult::predicted_seconds)
+        .def_readonly("estimate_cycles", &CandidateResult::estimate_cycles)
         .def_readonly("measured_seconds", &CandidateResult::measured_seconds)
         .def_readonly("cache_hit", &CandidateResult::cache_hit)
         .def_readonly("simulation_seconds", &CandidateResult::simulation_seconds)
@@ -404,20 +405,25 @@ PYBIND11_MODULE(simtune, m) {
     py::class_<Tuner>(m, "Tuner",
                       "Ranks candidates by predicted run time (parallel build + simulate, cached by content)")
         .def(py::init([](const py::object& target, const py::object& model, const std::string& simulator,
-                         std::size_t workers, std::size_t confirm_top, int passes, double ms, bool sample) {
+                         std::size_t workers, std::size_t confirm_top, int passes, double ms, bool sample,
+                         double near_tie_window) {
                  const auto t = to_target(target);
                  auto tm = to_model(model, t, simulator);
                  TunerOptions options;
                  options.pool.workers = workers;
                  options.sampling.enabled = sample;
                  options.confirm_top = confirm_top;
+                 options.near_tie_window = near_tie_window;
                  options.native.passes = passes;
                  options.native.ms_per_measurement = ms;
                  return std::make_unique<Tuner>(t, std::move(tm), options);
              }),
              py::arg("target") = "host-x86-64", py::arg("model") = py::none(), py::arg("simulator") = "",
              py::arg("workers") = 0, py::arg("confirm_top") = 0, py::arg("passes") = 4, py::arg("ms") = 20.0,
-             py::arg("sample") = false)
+             py::arg("sample") = false, py::arg("near_tie_window") = TunerOptions{}.near_tie_window)
+        .def_property_readonly("gated", &Tuner::gated,
+                               "whether rank() applies the near-tie gate (a window > 0 and a model that reads "
+                               "MCA's cycles)")
         .def(
             "rank",
             [](Tuner& tuner, const std::vector<Candidate>& candidates, const py::object& on_result,

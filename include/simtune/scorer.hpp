@@ -67,6 +67,10 @@ Scorer make_scorer(std::shared_ptr<const P> predictor) {
 /// data came from (a model trained on QEMU stats must be fed QEMU stats).
 struct TargetModel {
     Scorer scorer;
+    /// The untrained cycle estimate (cycle_estimate(), predictors/features.hpp) over the counters
+    /// the model reads, in cycles: what the near-tie gate (tuning/near_tie_gate.hpp) screens with.
+    /// Empty when the model does not read MCA's cycles (no estimate worth gating by).
+    Scorer estimate;
     SimulatorKind simulator = SimulatorKind::unicorn;
     CollectorSelection collectors;
     std::string description;

@@ -11,6 +11,7 @@
 #include "simtune/predictors/metrics.hpp"
 #include "simtune/process.hpp"
 #include "simtune/tuning/dataset.hpp"
+#include "simtune/tuning/near_tie_gate.hpp"
 #include "simtune/util.hpp"
 
 namespace simtune::cli {
@@ -116,6 +117,10 @@ int cmd_report(std::span<const std::string> argv) {
     args.positional("DATASET.csv", "a dataset written by 'simtune dataset'")
         .option("model", "FILE", "a model file written by 'simtune train'", std::nullopt, 'm', true)
         .option("out-dir", "DIR", "where report.md and the plots go", "simtune-report")
+        .option("near-tie-window", "PCT",
+                "also judge each model under the near-tie gate: it orders only the variants the cycle estimate "
+                "prices within PCT % of its cheapest, the others after (0 = off)",
+                "0")
         .flag("no-plots", "skip the PNG plots (no matplotlib needed)")
         .flag("json", "print a JSON object instead of the markdown");
     if (!args.parse(argv)) return exit_ok;
@@ -135,6 +140,7 @@ int cmd_report(std::span<const std::string> argv) {
                 "|---|---|---:|---:|---:|---:|---:|---:|\n";
     Json models_json = Json::array(), plot_models = Json::array();
     std::string first_simulator; // the baselines' statistics
+    const double window = args.get_double("near-tie-window", 0, 1000) / 100;
     for (const auto& file : model_files) {
         const auto target_model = load_target_model(file);
         const auto predictor = load_model(file);
@@ -153,16 +159,43 @@ int cmd_report(std::span<const std::string> argv) {
         }
         const auto table = metrics_by_group(predicted, actual, data.groups);
         const auto name = std::filesystem::path(file).stem().string();
-
-        for (const auto& g : table.groups)
-            markdown += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", name, g.group, g.metrics.candidates,
-                                    fmt_metric(g.metrics.top_k_percent, 1), fmt_metric(g.metrics.regret, 3),
-                                    fmt_metric(g.metrics.spearman, 3), fmt_metric(g.metrics.kendall, 3),
-                                    fmt_metric(g.metrics.mape, 1));
-        markdown += fmt::format("| {} | **mean** | {} | {} | {} | {} | {} | {} |\n", name, table.mean.candidates,
-                                fmt_metric(table.mean.top_k_percent, 1), fmt_metric(table.mean.regret, 3),
-                                fmt_metric(table.mean.spearman, 3), fmt_metric(table.mean.kendall, 3),
-                                fmt_metric(table.mean.mape, 1));
+        auto add_rows = [&](const std::string& label, const MetricsTable& t) {
+            for (const auto& g : t.groups)
+                markdown += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", label, g.group,
+                                        g.metrics.candidates, fmt_metric(g.metrics.top_k_percent, 1),
+                                        fmt_metric(g.metrics.regret, 3), fmt_metric(g.metrics.spearman, 3),
+                                        fmt_metric(g.metrics.kendall, 3), fmt_metric(g.metrics.mape, 1));
+            markdown +=
+                fmt::format("| {} | **mean** | {} | {} | {} | {} | {} | {} |\n", label, t.mean.candidates,
+                            fmt_metric(t.mean.top_k_percent, 1), fmt_metric(t.mean.regret, 3),
+                            fmt_metric(t.mean.spearman, 3), fmt_metric(t.mean.kendall, 3), fmt_metric(t.mean.mape, 1));
+        };
+        add_rows(name, table);
+        Json gated_json; // after the model's own entry, so "models" keeps one entry per file first
+        if (window > 0) {
+            // The same model under the near-tie gate: a ranking by position, so no MAPE.
+            if (!target_model.estimate)
+                fail(ErrorKind::invalid_argument,
+                     "--near-tie-window: {} does not read MCA's cycles, so it has no cycle estimate to gate with",
+                     file);
+            std::vector<double> estimate;
+            for (std::size_t r = 0; r < predicted.size(); ++r)
+                estimate.push_back(target_model.estimate(dataset.rows[r].stats.at(simulator)));
+            auto gated =
+                metrics_by_group(near_tie_positions(predicted, estimate, data.groups, window), actual, data.groups);
+            gated.mean.mape = gated.worst.mape = NAN;
+            for (auto& g : gated.groups) g.metrics.mape = NAN;
+            const auto label = fmt::format("{} gated {:g}%", name, 100 * window);
+            add_rows(label, gated);
+            gated_json = Json{{"model", file},
+                              {"name", label},
+                              {"kind", predictor.kind()},
+                              {"simulator", simulator},
+                              {"near_tie_window", window},
+                              {"workloads", groups_json(gated)},
+                              {"mean", metrics_json(gated.mean)},
+                              {"worst", metrics_json(gated.worst)}};
+        }
 
         // Importance: total split gain for trees, |coefficient| of the standardised feature for ridge.
         Json importance = Json::array();
@@ -205,6 +238,7 @@ int cmd_report(std::span<const std::string> argv) {
                                {"workloads", groups_json(table)},
                                {"mean", metrics_json(table.mean)},
                                {"worst", metrics_json(table.worst)}});
+        if (!gated_json.is_null()) models_json.push_back(std::move(gated_json));
     }
 
     // Beside the models, what their rows' counters rank without training (the first model's

@@ -107,6 +107,11 @@ int cmd_tune(std::span<const std::string> argv) {
         .option("model", "FILE",
                 "a model file written by 'simtune train', 'analytic' for the untrained analytic cost model "
                 "(default: the target's default model)")
+        .option("near-tie-window", "PCT",
+                "the near-tie gate: the model orders only the candidates the untrained cycle estimate prices\n"
+                "within PCT % of its cheapest, the others follow (0 = the model alone; models that read MCA's\n"
+                "cycles)",
+                fmt::format("{:g}", 100 * TunerOptions{}.near_tie_window))
         .flag("quiet", "no progress display", 'q')
         .flag("json", "print a JSON object");
     add_target_option(args);
@@ -143,6 +148,7 @@ int cmd_tune(std::span<const std::string> argv) {
     options.pool.workers = static_cast<std::size_t>(args.get_int("workers", 0, 1024));
     options.confirm_top = static_cast<std::size_t>(args.get_int("confirm", 0, 1'000'000));
     if (auto sample = args.get_optional("sample")) options.sampling = parse_sampling(*sample);
+    options.near_tie_window = args.get_double("near-tie-window", 0, 1000) / 100;
     options.native = timing_options(args);
     if (options.confirm_top > 0 && !target.native)
         throw UsageError(fmt::format("--confirm needs a target this machine can run ({} is not)", target.name));
@@ -176,6 +182,16 @@ int cmd_tune(std::span<const std::string> argv) {
     if (!job.is_root()) return exit_ok; // the root reports for the whole job
 
     const auto good = static_cast<std::size_t>(std::ranges::count_if(ranked, &CandidateResult::ok));
+    // Under the gate, how many candidates the model ordered first: the estimate's near-ties.
+    std::size_t near_ties = 0;
+    if (tuner.gated()) {
+        double cheapest = INFINITY;
+        for (const auto& r : ranked)
+            if (r.ok() && std::isfinite(r.estimate_cycles)) cheapest = std::min(cheapest, r.estimate_cycles);
+        near_ties = static_cast<std::size_t>(std::ranges::count_if(ranked, [&](const CandidateResult& r) {
+            return r.ok() && r.estimate_cycles <= cheapest * (1 + options.near_tie_window);
+        }));
+    }
     // Calibration: measure the picks (natively, through the board's command, or from its times).
     std::optional<CalibratedRanking> calibrated;
     // One ranked candidate has no order to calibrate (a failure of the rest is reported below).
@@ -230,12 +246,23 @@ int cmd_tune(std::span<const std::string> argv) {
                                        {"penalty", number_or_null(a.penalty)},
                                        {"correction", std::isinf(a.penalty) ? "scale" : "ridge"}};
         }
+        if (tuner.gated()) document["near_tie_gate"] = {{"window", options.near_tie_window}, {"near_ties", near_ties}};
         document["ranking"] = ranking;
         document["failures"] = failures;
         print_json(document);
     } else {
         fmt::print("{} candidates on {} (model {}, {}): {} ranked, {} failed\n", candidates.size(), target.name,
                    model.description, model.simulator, good, candidates.size() - good);
+        if (tuner.gated() && !calibrated && near_ties == 1)
+            fmt::print("near-tie gate: no other candidate is within {:g} % of the cycle estimate's cheapest, which "
+                       "ranks first; the model orders the others\n",
+                       100 * options.near_tie_window);
+        else if (tuner.gated() && !calibrated)
+            fmt::print("near-tie gate: the model ordered the {} candidates the cycle estimate prices within {:g} % of "
+                       "its cheapest (ranks 1-{}); the others follow\n",
+                       near_ties, 100 * options.near_tie_window, near_ties);
+        else if (options.near_tie_window > 0 && !calibrated)
+            fmt::print("near-tie gate: off, the model {} does not read MCA's cycles\n", model.description);
         if (calibrated) {
             const auto& a = calibrated->agreement;
             fmt::print("calibrated on {} measured candidates ({}); correction: {}\n", a.measured,

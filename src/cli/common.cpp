@@ -84,6 +84,7 @@ Json to_json(const CandidateResult& r) {
     Json j{{"index", r.index}, {"name", r.name}, {"ok", r.ok()}};
     if (r.binary) j["binary"] = r.binary->path().string();
     if (r.ok()) j["predicted_seconds"] = r.predicted_seconds;
+    if (std::isfinite(r.estimate_cycles)) j["estimate_cycles"] = r.estimate_cycles; // ranked with the near-tie gate
     j["measured_seconds"] = r.measured_seconds ? Json(*r.measured_seconds) : Json(nullptr);
     j["cache_hit"] = r.cache_hit;
     j["simulation_seconds"] = r.simulation_seconds;

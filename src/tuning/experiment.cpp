@@ -17,6 +17,8 @@
 #include "simtune/error.hpp"
 #include "simtune/predictors/any_predictor.hpp"
 #include "simtune/predictors/analytic_model.hpp"
+#include "simtune/predictors/features.hpp"
+#include "simtune/tuning/near_tie_gate.hpp"
 
 namespace simtune {
 
@@ -274,13 +276,30 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
         const std::size_t first = out.size();
         for (const auto& kind : options.baselines)
             if (auto r = baseline(kind, options, test, test_rows, sim)) out.push_back(std::move(*r));
+        // The cycle estimate of the test rows, for the near-tie gate (empty without MCA's cycles).
+        std::vector<double> estimate;
+        if (!options.near_tie_windows.empty() &&
+            std::ranges::find(test.feature_names, "mca_cycles") != test.feature_names.end())
+            estimate = anchor_values(cycle_estimate(test.feature_names), test);
         auto run_model = [&](const std::string& kind, const std::string& name, const TrainingSet& tr,
-                             const TrainingSet& te) {
+                             const TrainingSet& te, bool gate) {
             try {
                 auto p = make_model(kind, options, tr);
                 fit(p, tr);
                 const Eigen::VectorXd predicted = p.predict(te.features);
-                auto r = result_of({predicted.data(), predicted.data() + predicted.size()}, te);
+                std::vector<double> seconds(predicted.data(), predicted.data() + predicted.size());
+                if (gate && !estimate.empty())
+                    for (const double within : options.near_tie_windows) {
+                        // The gated ranking, as positions: a ranking, not times (no MAPE).
+                        const auto order = near_tie_order(seconds, estimate, within);
+                        std::vector<double> position(order.size());
+                        for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = static_cast<double>(i + 1);
+                        auto g = result_of(std::move(position), te);
+                        g.metrics.mape = std::numeric_limits<double>::quiet_NaN();
+                        g.model = fmt::format("{} gated {:g}%", name, 100 * within);
+                        out.push_back(std::move(g));
+                    }
+                auto r = result_of(std::move(seconds), te);
                 r.model = name;
                 out.push_back(std::move(r));
             } catch (const Error& e) {
@@ -289,11 +308,11 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
             }
         };
         for (const auto& kind : options.models) {
-            run_model(kind, kind, train, test);
+            run_model(kind, kind, train, test, true);
             for (const auto& prefix : options.ablations) {
                 auto tr = without_columns(train, prefix);
                 if (tr.feature_names.size() == train.feature_names.size()) continue;
-                run_model(kind, fmt::format("{} w/o {}*", kind, prefix), tr, without_columns(test, prefix));
+                run_model(kind, fmt::format("{} w/o {}*", kind, prefix), tr, without_columns(test, prefix), false);
             }
         }
         for (std::size_t i = first; i < out.size(); ++i) {

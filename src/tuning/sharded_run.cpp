@@ -67,7 +67,7 @@ private:
     std::size_t pos_ = 0;
 };
 
-constexpr std::string_view format_tag = "simtune-results-1";
+constexpr std::string_view format_tag = "simtune-results-2";
 
 void write_stats(Writer& w, const Stats& s) {
     for (std::size_t i = 0; i < Stats::feature_count; ++i) w.number(s.counter(i));
@@ -146,6 +146,7 @@ std::string encode_results(std::span<const CandidateResult> results, bool with_b
         w.number(r.stats ? 1 : 0);
         if (r.stats) write_stats(w, *r.stats);
         w.number(r.predicted_seconds);
+        w.number(r.estimate_cycles);
         w.number(r.measured_seconds ? 1 : 0);
         if (r.measured_seconds) w.number(*r.measured_seconds);
         w.number(r.cache_hit ? 1 : 0);
@@ -174,6 +175,7 @@ std::vector<CandidateResult> decode_results(std::string_view message, const std:
         c.name = r.field();
         if (r.number<int>()) c.stats = read_stats(r);
         c.predicted_seconds = r.number<double>();
+        c.estimate_cycles = r.number<double>();
         if (r.number<int>()) c.measured_seconds = r.number<double>();
         c.cache_hit = r.number<int>() != 0;
         c.simulation_seconds = r.number<double>();

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <type_traits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "simtune/tuning/near_tie_gate.hpp"
 #include "simtune/tuning/sharded_run.hpp"
 
 namespace simtune {
@@ -25,12 +27,17 @@ Tuner::Tuner(Target target, TargetModel model, TunerOptions options)
     // (options.sampling may be read after options is moved from: SamplingOptions is trivially
     // copyable, so a move leaves it as it was.)
     : Tuner(std::move(target), simulator_factory(model.simulator, {}, options.sampling), std::move(model.scorer),
-            with_collectors(std::move(options), model.collectors)) {}
+            std::move(model.estimate), with_collectors(std::move(options), model.collectors)) {}
 
 Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options)
+    : Tuner(std::move(target), std::move(simulators), std::move(scorer), Scorer{}, std::move(options)) {}
+
+Tuner::Tuner(Target target, SimulatorFactory simulators, Scorer scorer, Scorer estimate, TunerOptions options)
     : pool_(std::move(target), std::move(simulators), options.pool), scorer_(std::move(scorer)),
-      options_(std::move(options)) {
+      estimate_(std::move(estimate)), options_(std::move(options)) {
     if (!scorer_) fail(ErrorKind::invalid_argument, "Tuner needs a scorer (a predictor)");
+    if (!(options_.near_tie_window >= 0))
+        fail(ErrorKind::invalid_argument, "the near-tie window {} is not a fraction >= 0", options_.near_tie_window);
 }
 
 std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
@@ -52,6 +59,7 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
                     r.predicted_seconds = scorer_(*r.stats);
                     if (!std::isfinite(r.predicted_seconds))
                         fail(ErrorKind::invalid_data, "the predictor returned {} for {}", r.predicted_seconds, r.name);
+                    if (gated()) r.estimate_cycles = estimate_(*r.stats);
                 } catch (const Error& e) {
                     r.error_kind = e.kind();
                     r.error = e.what();
@@ -69,13 +77,24 @@ std::vector<CandidateResult> Tuner::rank(std::span<const Candidate> candidates,
         return {};
     }
 
-    // Successful results by predicted time, then the failures in batch order.
-    // (std::stable_partition, not std::ranges': clang 15 cannot compile the subrange it returns)
+    // Successful results by predicted time (or in the gate's order), then the failures in batch
+    // order. (std::stable_partition, not std::ranges': clang 15 cannot compile the subrange it returns)
     const auto failed =
         std::stable_partition(results.begin(), results.end(), [](const CandidateResult& r) { return r.ok(); });
-    std::ranges::stable_sort(results.begin(), failed, {}, &CandidateResult::predicted_seconds);
     const auto good = static_cast<std::size_t>(failed - results.begin());
-    std::vector<CandidateResult> ranked = std::move(results);
+    std::vector<CandidateResult> ranked;
+    ranked.reserve(results.size());
+    if (gated()) {
+        std::vector<double> model, estimate;
+        for (std::size_t i = 0; i < good; ++i)
+            model.push_back(results[i].predicted_seconds), estimate.push_back(results[i].estimate_cycles);
+        for (const auto i : near_tie_order(model, estimate, options_.near_tie_window))
+            ranked.push_back(std::move(results[i]));
+        std::move(failed, results.end(), std::back_inserter(ranked));
+    } else {
+        std::ranges::stable_sort(results.begin(), failed, {}, &CandidateResult::predicted_seconds);
+        ranked = std::move(results);
+    }
 
     const std::size_t top = std::min(options_.confirm_top, good);
     if (top > 0 && can_measure &&

@@ -160,12 +160,18 @@ models)
     grep -q "| ridge | gemm-128x128x128 |" report/report.md || fail "report.md lacks the ridge row"
     grep -q "^| instruction count | " report/report.md || fail "report.md lacks the instruction-count baseline"
     expect 0 "$simtune" report data.csv --model ridge.model --out-dir report2 --no-plots && expect_out "top-k"
+    # The near-tie gate: each model judged a second time, ordering only the estimate's near-ties; positions, no MAPE.
+    expect 0 "$simtune" report data.csv --model ensemble.model --near-tie-window 4 --out-dir report5 --no-plots --json &&
+        json "[m['name'] for m in d['models']] == ['ensemble', 'ensemble gated 4%'] and d['models'][1]['mean']['mape'] is None and d['models'][1]['mean']['candidates'] == d['models'][0]['mean']['candidates']"
     # Leave one family out through the CLI (benchmarks/lofo_cli.py): gemm and dense, each ranked by
     # the recipe trained on the other only; FILE@TAG names the evaluated rows' machine.
     expect 0 $python "$src/benchmarks/lofo_cli.py" "$simtune" lofo data.csv data.csv@m -- --rounds 20 --depth 3 &&
         expect_out "^| m | 2 | "
     [ "$(tail -n +2 lofo/per-workload.csv | cut -d, -f1,2 | sort | tr '\n' ' ')" = "dense,dense-512x1024@m gemm,gemm-128x128x128@m " ] ||
         fail "lofo/per-workload.csv: $(cat lofo/per-workload.csv)"
+    expect 0 $python "$src/benchmarks/lofo_cli.py" "$simtune" lofo2 data.csv data.csv@m --near-tie-window 4 -- \
+        --rounds 20 --depth 3 && expect_out "^ranking: gated 4%" && expect_out "^ranking: estimate"
+    [ "$(tail -n +2 lofo2/per-workload-gated-4.csv | wc -l)" = 2 ] || fail "lofo2/per-workload-gated-4.csv lacks rows"
     # report.md cannot be written (a directory stands in its way): an I/O error, not a silent success.
     rm -rf report4 && mkdir -p report4/report.md
     expect 3 "$simtune" report data.csv --model ridge.model --out-dir report4 --no-plots && expect_err "report.md"
@@ -183,6 +189,10 @@ models)
     expect 0 "$simtune" tune --workload gemm-64x256x128 --variants 6 --top 3 --confirm 2 --passes 2 --ms 4 \
         --model ridge.model --json &&
         json "d['candidates'] == 6 and len(d['ranking']) == 3 and d['ranking'][0]['measured_seconds'] > 0 and d['ranking'][2]['measured_seconds'] is None"
+    # With the gate, the near-ties (within 4 % of the estimate's cheapest) come first, by the model.
+    expect 0 "$simtune" tune --workload gemm-64x256x128 --variants 8 --top 8 --model ensemble.model \
+        --near-tie-window 4 --json &&
+        json "(lambda r, n: n >= 1 and all(c['estimate_cycles'] <= 1.04 * min(x['estimate_cycles'] for x in r) for c in r[:n]) and all(c['estimate_cycles'] > 1.04 * min(x['estimate_cycles'] for x in r) for c in r[n:]) and [c['predicted_seconds'] for c in r[:n]] == sorted(c['predicted_seconds'] for c in r[:n]))(d['ranking'], d['near_tie_gate']['near_ties'])"
     rm -rf candidates && mkdir -p candidates
     "$simtune" build "$here/add.c" --buffers "$buffers" -o candidates/o2.elf >/dev/null
     "$simtune" build "$here/add.c" --buffers "$buffers" --flag -O0 -o candidates/o0.elf >/dev/null

@@ -197,6 +197,19 @@ class PredictAndTune(unittest.TestCase):
         self.assertAlmostEqual(simtune.predict(best.binary, model=self.model, simulator="unicorn").seconds,
                                best.predicted_seconds, delta=1e-12)
 
+    def test_near_tie_gate_orders_the_estimates_near_ties_first(self):
+        candidates = [simtune.Candidate.from_variant(v) for v in simtune.enumerate_variants(WORKLOAD, 6, seed=11)]
+        tuner = simtune.Tuner(workers=2, near_tie_window=0.04)  # the built-in model reads MCA's cycles
+        self.assertTrue(tuner.gated)
+        ranked = tuner.rank(candidates)
+        cheapest = min(r.estimate_cycles for r in ranked)
+        inside = [r.estimate_cycles <= 1.04 * cheapest for r in ranked]
+        n = sum(inside)
+        self.assertGreaterEqual(n, 1)
+        self.assertEqual(inside, [True] * n + [False] * (len(ranked) - n))
+        self.assertEqual([r.predicted_seconds for r in ranked[:n]], sorted(r.predicted_seconds for r in ranked[:n]))
+        self.assertFalse(simtune.Tuner(workers=2, near_tie_window=0).gated)
+
     def test_sampled_tuner_counts_short_kernels_exactly(self):
         # sample=True: SamplingOptions' defaults, whose 2 M-instruction exact prefix covers these
         # kernels, so the sampled statistics are the exact ones and so are the predictions.

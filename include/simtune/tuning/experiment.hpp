@@ -54,6 +54,11 @@ struct ExperimentOptions {
     /// of the true best counts as a true best (predictors/metrics.hpp). Rows without half times
     /// (imported times, older files) give no resolution: exact comparison there.
     bool ties_at_resolution = true;
+    /// The near-tie gate (tuning/near_tie_gate.hpp): for each window (a fraction, e.g. 0.04), every
+    /// model is also judged as "<model> gated 4%": it orders only the variants the cycle estimate
+    /// prices within the window of its cheapest, the others after. Skipped where the data has no
+    /// MCA cycles; not applied to the ablations. Its predictions are positions, so no MAPE.
+    std::vector<double> near_tie_windows;
 };
 
 /// The recipe of the shipped host model (models/host-x86-64.model, `simtune train --model

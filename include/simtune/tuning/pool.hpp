@@ -44,6 +44,9 @@ struct CandidateResult {
     std::optional<KernelBinary> binary;
     std::optional<Stats> stats;
     double predicted_seconds = std::numeric_limits<double>::quiet_NaN();
+    /// The untrained cycle estimate, in cycles, where the Tuner ranked with the near-tie gate
+    /// (TunerOptions::near_tie_window); NaN otherwise.
+    double estimate_cycles = std::numeric_limits<double>::quiet_NaN();
     std::optional<double> measured_seconds; ///< set for the natively confirmed top candidates
     bool cache_hit = false;
     double simulation_seconds = 0;       ///< wall-clock time of build + simulation (0 on a cache hit)

@@ -37,6 +37,12 @@ struct TunerOptions {
     /// Unicorn samples every collector a shipped model reads, the dataflow walk included (in its
     /// warm-ups and windows); QEMU counts exactly when the dataflow collector is in the set.
     SamplingOptions sampling;
+    /// The estimate's near-tie gate (tuning/near_tie_gate.hpp): the model orders only the
+    /// candidates the untrained cycle estimate prices within this fraction of its cheapest; the
+    /// others follow. 0: rank by the model alone. Applies where the model has an estimate
+    /// (TargetModel::estimate: it reads MCA's cycles); a Tuner made without one ranks by the model
+    /// and gated() says so. Negative or NaN: Error(invalid_argument) from the constructor.
+    double near_tie_window = 0;
     /// Non-owning; null = one process. With several ranks, every rank calls rank() with the same
     /// candidates: each simulates and scores its round-robin shard, the root merges the results,
     /// ranks them and alone does the native confirmation while the others wait.
@@ -52,9 +58,13 @@ public:
     /// `options.pool.collectors` says what each simulation collects.
     Tuner(Target target, SimulatorFactory simulators, Scorer scorer, TunerOptions options = {});
 
+    /// With a screening `estimate` (cycles) for the near-tie gate beside the scorer (empty: none).
+    Tuner(Target target, SimulatorFactory simulators, Scorer scorer, Scorer estimate, TunerOptions options);
+
     /// Simulates and scores every candidate; `on_result` is called (serialised, from worker
     /// threads) as each finishes, so a caller can show results as they arrive. Returns successful
-    /// results ordered by predicted time (the confirmed top, if any, by measured time), then failed
+    /// results ordered by predicted time (with the gate: the estimate's near-ties first; the
+    /// confirmed top, if any, by measured time), then failed
     /// and cancelled ones in batch order. With a collective, the root returns the ranking and the
     /// other ranks an empty vector; a rank given other candidates throws Error(invalid_argument).
     std::vector<CandidateResult> rank(std::span<const Candidate> candidates,
@@ -66,10 +76,13 @@ public:
     [[nodiscard]] StatsCache& cache() noexcept { return pool_.cache(); }
     [[nodiscard]] const Target& target() const noexcept { return pool_.target(); }
     [[nodiscard]] std::size_t workers() const noexcept { return pool_.workers(); }
+    /// Whether rank() applies the near-tie gate: a window above 0 and an estimate to screen with.
+    [[nodiscard]] bool gated() const noexcept { return options_.near_tie_window > 0 && estimate_; }
 
 private:
     SimulationPool pool_;
     Scorer scorer_;
+    Scorer estimate_;
     TunerOptions options_;
 };
 
