@@ -169,14 +169,14 @@ int main(int argc, char** argv) try {
             added.emplace_back(v.substr(0, at), v.substr(at + 1));
         } else if (a == "--train-on") train_on = value();
         else {
-            fmt::print(
-                stderr,
-                "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] "
-                "[--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate "
-                "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S] [--near-tie PCT] [--headline-model KIND] "
-                "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]] "
-                "[--add-dataset FILE@TAG] [--train-on TAG,TAG]\n",
-                argv[0]);
+            fmt::print(stderr,
+                       "usage: {} [--variants N] [--workloads all|corpus|a,b] [--simulators unicorn,qemu] [--passes P] "
+                       "[--ms M] [--max-spread B] [--huge-pages] [--out DIR] [--gbt-rounds R] [--models a,b] [--ablate "
+                       "prefix,...] [--protocols within,lofo] [--gbt-depth D] [--anchor A] [--seed S] [--near-tie PCT] "
+                       "[--headline-model KIND] "
+                       "[--headline-simulator S] [--save-model FILE [--model KIND] [--model-simulator S]] "
+                       "[--add-dataset FILE@TAG] [--train-on TAG,TAG]\n",
+                       argv[0]);
             return 2;
         }
     }

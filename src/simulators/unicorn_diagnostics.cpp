@@ -29,12 +29,16 @@ std::uint32_t Engine::instruction_size(std::uint64_t address, std::uint64_t limi
     return classifier_.classify(bytes, address).size;
 }
 
+std::span<const std::byte> Engine::instruction_bytes(std::uint64_t address) const {
+    if (!in_image(address, 1)) return {};
+    return {host(address), static_cast<std::size_t>(std::min<std::uint64_t>(15, layout_.image.end() - address))};
+}
+
 std::string Engine::instruction_at(std::uint64_t address) const {
-    if (!in_image(address, 1)) return "(outside the binary)";
-    const std::uint64_t n = std::min<std::uint64_t>(15, layout_.image.end() - address);
-    const std::span<const std::byte> bytes(host(address), n);
-    const std::uint32_t size = instruction_size(address, address + n);
-    const std::size_t shown = size ? size : std::min<std::size_t>(4, n);
+    const auto bytes = instruction_bytes(address);
+    if (bytes.empty()) return "(outside the binary)";
+    const std::uint32_t size = instruction_size(address, address + bytes.size());
+    const std::size_t shown = size ? size : std::min<std::size_t>(4, bytes.size());
     std::string hex;
     for (std::size_t i = 0; i < shown; ++i)
         hex += fmt::format("{}{:02x}", i ? " " : "", static_cast<unsigned>(bytes[i]));
@@ -76,7 +80,7 @@ std::string Engine::block_listing(std::uint64_t start) const {
     std::string out;
     std::uint64_t at = start;
     for (int i = 0; i < 8 && at < end; ++i) {
-        const std::uint32_t n = instruction_size(at, std::max(end, at + 15));
+        const std::uint32_t n = instruction_size(at, at + instruction_bytes(at).size());
         if (n == 0) break;
         out += fmt::format("{}{}", i ? "; " : "", classifier_.disassemble(std::span<const std::byte>(host(at), n), at));
         at += n;
@@ -145,7 +149,7 @@ void Engine::cut_short_block(std::uint64_t address, std::uint32_t size) {
     // the bytes decode to a whole instruction there, it is a valid one Unicorn refused.
     const std::uint64_t end = address + size;
     for (std::uint64_t at = address; at < end;) {
-        const std::uint32_t n = instruction_size(at, std::min<std::uint64_t>(at + 15, layout_.image.end()));
+        const std::uint32_t n = instruction_size(at, at + instruction_bytes(at).size());
         if (n == 0) return;
         if (at + n > end) invalid_instruction(at);
         at += n;
@@ -154,10 +158,8 @@ void Engine::cut_short_block(std::uint64_t address, std::uint32_t size) {
 
 void Engine::invalid_instruction(std::uint64_t at) {
     std::string why = "invalid or unsupported instruction";
-    if (in_image(at, 1)) {
-        const std::span<const std::byte> code(host(at), std::min<std::uint64_t>(15, layout_.image.end() - at));
+    if (const auto code = instruction_bytes(at); !code.empty())
         if (const auto missing = conv_.missing_extension(code); !missing.empty()) why = missing;
-    }
     fail(ErrorKind::simulation_fault, "{} on Unicorn ({}): {} at {}: {}", kernel_.path().filename().string(),
          kernel_.isa(), instruction_at(at), where(at), why);
 }

@@ -24,6 +24,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -220,6 +221,9 @@ private:
     // Diagnostics (unicorn_diagnostics.cpp).
     [[nodiscard]] std::string where(std::uint64_t address) const;
     [[nodiscard]] std::string instruction_at(std::uint64_t address) const;
+    /// The image's bytes from `address` that one instruction can span (15, x86-64's longest; fewer
+    /// at the image's end); empty outside the image.
+    [[nodiscard]] std::span<const std::byte> instruction_bytes(std::uint64_t address) const;
     [[nodiscard]] std::uint32_t instruction_size(std::uint64_t address, std::uint64_t limit) const;
     [[nodiscard]] std::uint64_t trapping_instruction(std::uint64_t pc) const;
     [[nodiscard]] std::string block_listing(std::uint64_t start) const;
