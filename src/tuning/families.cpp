@@ -2922,9 +2922,9 @@ std::vector<Variant> mlp2(const Workload& w) {
 /// of the 256 bytes' counts, two in a table of the 65 536 16-bit halves' counts, both tables built
 /// on the stack first; or a SWAR bit-trick that vectorises, its bytes summed by shifts: GCC 12
 /// recognises the multiply-by-0x01010101 form as a popcount), and vectorisation. No
-/// __builtin_popcount: at x86-64-v2 it is the popcnt instruction, which the simulator's decoder
-/// does not take, and without popcnt a call into libgcc, outside the kernel. Integer sums:
-/// bit-identical.
+/// __builtin_popcount: at x86-64-v2 it is the popcnt instruction, which Unicorn 2.0.1 does not
+/// execute (unicorn-engine/unicorn#1880), and without popcnt a call into libgcc, outside the
+/// kernel. Integer sums: bit-identical.
 std::vector<Variant> xnor_gemm(const Workload& w) {
     const int N = w.dim("N");
     const std::vector<Knob> knobs{
