@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,7 @@
 #include <simtune/events.hpp>
 #include <simtune/simulation.hpp>
 #include <simtune/stats.hpp>
+#include <simtune/tuning/pool.hpp>
 
 namespace simtune::testing {
 
@@ -131,6 +133,20 @@ inline void check_unseen_rest(const SimulationResult& exact, const SimulationRes
     for (const std::string_view name : {"l1d_misses", "l2_misses", "llc_misses", "dtlb_misses"})
         check_within_interval(exact, sampled, name);
     if (dataflow) check_within_interval(exact, sampled, "dataflow_cycles");
+}
+
+/// Candidates "work1" ... "workN" in that order: a loop over 256 floats run passes_per_step × i
+/// times by candidate i, so each does about i times the first's work (the tuning tests' batches).
+inline std::vector<Candidate> scaling_loop_candidates(int n, int passes_per_step = 4) {
+    std::vector<Candidate> c;
+    const std::vector<BufferSpec> b{{"x", ElemType::f32, 256, BufferRole::inout}};
+    for (int i = 1; i <= n; ++i)
+        c.push_back(Candidate::from_source(fmt::format("work{}", i),
+                                           fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) "
+                                                       "for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}",
+                                                       passes_per_step * i),
+                                           b));
+    return c;
 }
 
 } // namespace simtune::testing

@@ -85,17 +85,7 @@ private:
     std::vector<std::string> slots_;
 };
 
-std::vector<Candidate> loop_candidates(int n) {
-    std::vector<Candidate> c;
-    const std::vector<BufferSpec> b{{"x", ElemType::f32, 256, BufferRole::inout}};
-    for (int i = 1; i <= n; ++i)
-        c.push_back(Candidate::from_source(fmt::format("work{}", i),
-                                           fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) "
-                                                       "for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}",
-                                                       3 * i),
-                                           b));
-    return c;
-}
+std::vector<Candidate> loop_candidates(int n) { return scaling_loop_candidates(n, 3); }
 
 } // namespace
 

@@ -56,19 +56,6 @@ TEST_CASE("per group, the gate gives each row its position in its own group's ga
 
 namespace {
 
-/// Candidates doing 1x, 2x, 3x, ... the work of a scaling loop, named by it.
-std::vector<Candidate> scaled_candidates(int n) {
-    std::vector<Candidate> c;
-    const std::vector<BufferSpec> b{{"x", ElemType::f32, 256, BufferRole::inout}};
-    for (int i = 1; i <= n; ++i)
-        c.push_back(Candidate::from_source(fmt::format("work{}", i),
-                                           fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) "
-                                                       "for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}",
-                                                       4 * i),
-                                           b));
-    return c;
-}
-
 std::vector<std::string> names(const std::vector<CandidateResult>& ranked) {
     std::vector<std::string> out;
     for (const auto& r : ranked) out.push_back(r.name);
@@ -85,7 +72,7 @@ TEST_CASE("a Tuner with a window and an estimate ranks the estimate's near-ties 
     // A model that prefers more work, an estimate that counts it: only the gate separates them.
     const Scorer prefers_work = [](const Stats& s) { return 1.0 / static_cast<double>(s.instructions); };
     const Scorer counts_work = [](const Stats& s) { return static_cast<double>(s.instructions); };
-    const auto candidates = scaled_candidates(5);
+    const auto candidates = scaling_loop_candidates(5);
 
     Tuner ungated(host_x86_64(), simulator_factory("unicorn"), prefers_work, counts_work, options);
     CHECK_FALSE(ungated.gated()); // no window: the model alone

@@ -20,14 +20,9 @@ namespace {
 
 /// Candidates doing 1x, 2x, 3x, ... the work of a scaling loop, plus one that faults.
 std::vector<Candidate> scaled_candidates(int n, bool with_fault) {
-    std::vector<Candidate> c;
+    auto c = scaling_loop_candidates(n);
+    std::ranges::reverse(c); // the most work first: ranking must reorder them
     const std::vector<BufferSpec> b{{"x", ElemType::f32, 256, BufferRole::inout}};
-    for (int i = n; i >= 1; --i)
-        c.push_back(Candidate::from_source(fmt::format("work{}", i),
-                                           fmt::format("void simtune_kernel(float *x) {{ for (int r = 0; r < {}; ++r) "
-                                                       "for (int i = 0; i < 256; ++i) x[i] = x[i] * 0.5f + 1.0f; }}",
-                                                       4 * i),
-                                           b));
     if (with_fault)
         c.push_back(
             Candidate::from_source("faulty", "void simtune_kernel(float *x) { ((volatile float *)0)[1] = x[0]; }", b));
