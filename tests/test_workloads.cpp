@@ -477,6 +477,57 @@ TEST_CASE("the batched tridiagonal, edit distance and radix sort workloads") {
     CHECK(reference_variant(rs).id == "m0-d8-h0-s0-r16-b0-v0");
 }
 
+TEST_CASE("the SDDMM, RoIAlign and 8x8 DCT workloads") {
+    // SDDMM: A, B, the i32 columns and row lengths in, one output per nonzero last; a K tile only
+    // for the row- and column-grouped traversals (its lanes in a local array), A's loads shared
+    // only row by row.
+    const auto sd = workload_by_name("sddmm-csr-1536x4096-e16-k64");
+    REQUIRE(sd.buffers().size() == 5);
+    CHECK(sd.buffers()[2].type == ElemType::i32);
+    CHECK(sd.buffers().back().type == ElemType::f32);
+    CHECK(sd.buffers().back().count == 1536u * 16u);
+    const auto sds = enumerate_variants(sd);
+    CHECK(sds.size() == 54);
+    for (const auto& v : sds) {
+        CAPTURE(v.id);
+        const int trav = v.knobs.at("trav");
+        const bool tiled = v.knobs.at("kt") != 64;
+        CHECK((!tiled || trav == 0 || trav == 3));
+        CHECK(tiled == (v.source.find("float acc[G][8];") != std::string::npos));
+        CHECK((trav == 0) == (v.source.find("const float av = a[k + l];") != std::string::npos));
+    }
+    // RoIAlign: the map and the boxes in, R x P x P x C out; a coefficient table only where the
+    // knob builds one.
+    const auto ra = workload_by_name("roi-align-nhwc-48x48x32-r40-7x7");
+    REQUIRE(ra.buffers().size() == 3);
+    CHECK(ra.buffers().back().count == 40u * 7u * 7u * 32u);
+    const auto ras = enumerate_variants(ra);
+    CHECK(ras.size() == 54);
+    for (const auto& v : ras) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("coef") == 1) == (v.source.find("int to[P * P * SS][4];") != std::string::npos));
+        CHECK((v.knobs.at("coef") == 2) == (v.source.find("int ylo[P * S]") != std::string::npos));
+    }
+    // DCT: the image in, its coefficients out; a coefficient table only without literal constants,
+    // a scratch strip as wide as the image only in the strip schedules.
+    const auto dc = workload_by_name("dct8x8-256x512");
+    REQUIRE(dc.buffers().size() == 2);
+    CHECK(dc.buffers().back().count == 256u * 512u);
+    const auto dcs = enumerate_variants(dc);
+    CHECK(dcs.size() == 72);
+    for (const auto& v : dcs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("coef") == 0) == (v.source.find("static const float DC[8][8]") != std::string::npos));
+        CHECK((v.knobs.at("strip") == 1) == (v.source.find("#define NC 512") != std::string::npos));
+    }
+    // The naive schedules: CSR one dot at a time over all of K; the channel-outermost port
+    // recomputing the coefficients, summing in the output; blocks one at a time, both passes as
+    // dot products (the column pass strided) from the table.
+    CHECK(reference_variant(sd).id == "t0-nb1-kt64-v0");
+    CHECK(reference_variant(ra).id == "o0-k0-a0-v0");
+    CHECK(reference_variant(dc).id == "b0-r0-c0-k0-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

@@ -3856,6 +3856,394 @@ std::vector<Variant> radix_sort_u32(const Workload& w) {
     });
 }
 
+/// Sampled dense-dense matrix multiplication (SDDMM: a graph attention layer's edge scores, the
+/// gradient of SpMM, DGL's u_dot_v): for every nonzero p = (i, j) of an M x N CSR pattern, out[p]
+/// = dot(A[i][:], B[j][:]) over K features. Rows have irregular lengths as in spmm_csr (rows 2q and
+/// 2q + 1 hold E + d and E - d nonzeros, d a hash of the i32 input len[q] and q), and each
+/// nonzero's column is a hash of col[p] and p in [0, N). Every dot product is split into 8 lanes
+/// (lane l sums the terms k = l mod 8 in k order, from zero) closed by one pairwise tree, as a
+/// vectorised kernel computes it; the naive schedule computes the same lanes in scalar code. Knobs:
+/// the traversal (CSR row by row, A's row shared by the row's dots; COO, every nonzero with its row
+/// index from an array built first, as edge-parallel GNN kernels run; column-blocked, the nonzeros
+/// counting-sorted into blocks of 128 columns first, a block's B rows staying in cache while every
+/// row visits it; CSC, the nonzeros counting-sorted by column, B's row shared by the column's
+/// dots), the dots per step (1, 2 or 4 advancing together: in CSR sharing A's loads, in CSC B's,
+/// else independent), a K tile of 16 for the row- and column-grouped traversals (a group of up to
+/// 32 dots swept tile by tile, their lanes in a local array, the shared row's tile reused),
+/// vectorisation (of the 8 lanes). Every lane adds its terms in k order from zero and the tree is
+/// fixed: bit-identical.
+std::vector<Variant> sddmm_csr(const Workload& w) {
+    const int K = w.dim("K"), N = w.dim("N"), E = w.dim("E");
+    if (K % 16 != 0 || 2 * E > 32 || N < 128 || (N & (N - 1)) != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': K a multiple of 16, E at most 16, N a power of two >= 128",
+             w.name);
+    const std::vector<Knob> knobs{
+        {"trav", "t", {0, 1, 2, 3}}, {"nb", "nb", {1, 2, 4}}, {"kt", "kt", tiles_of(K, {16})}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int trav = k.at("trav"), nb = k.at("nb");
+        const bool tiled = k.at("kt") != K;
+        if (tiled && (trav == 1 || trav == 2)) return std::nullopt; // no groups to tile over
+        // The position variable, each dot's A and B rows (a shared row: one pointer, declared by
+        // the group) and output index, of dot i of a step at the position.
+        const std::string pos = trav == 0 || trav == 1 ? "p" : "q";
+        const auto at = [&](int i) { return i ? fmt::format("{} + {}", pos, i) : pos; };
+        const auto arow = [&](int i) { return trav == 0 ? std::string() : fmt::format("A + rowi[{}] * K", at(i)); };
+        const auto brow = [&](int i) {
+            if (trav == 3) return std::string();
+            return fmt::format("B + COL({}) * K", trav == 2 ? fmt::format("ord[{}]", at(i)) : at(i));
+        };
+        const auto oidx = [&](int i) { return trav == 0 || trav == 1 ? at(i) : fmt::format("ord[{}]", at(i)); };
+        // A step of n dots at `in`: their lanes in s[i] (untiled, closed at once) or in acc[position
+        // - lo] (tiled: the current K tile only).
+        const auto step = [&](int n, const std::string& in) {
+            std::string s;
+            for (int i = 0; i < n; ++i) {
+                if (trav != 0) s += fmt::format("{}    const float *restrict a{} = {};\n", in, i, arow(i));
+                if (trav != 3) s += fmt::format("{}    const float *restrict b{} = {};\n", in, i, brow(i));
+            }
+            const auto lane = [&](int i) {
+                return tiled ? fmt::format("acc[{} - lo][l]", at(i)) : fmt::format("s[{}][l]", i);
+            };
+            if (!tiled)
+                s += fmt::format("{0}    float s[{1}][8];\n{0}    for (int i = 0; i < {1}; ++i)\n"
+                                 "{0}        for (int l = 0; l < 8; ++l) s[i][l] = 0.0f;\n",
+                                 in, n);
+            s += fmt::format("{0}    for (int k = {1}; k < {2}; k += 8)\n{0}        for (int l = 0; l < 8; ++l) {{\n",
+                             in, tiled ? "k0" : "0", tiled ? "k0 + KT" : "K");
+            if (trav == 0) s += in + "            const float av = a[k + l];\n";
+            if (trav == 3) s += in + "            const float bv = b[k + l];\n";
+            for (int i = 0; i < n; ++i)
+                s += fmt::format("{}            {} += {} * {};\n", in, lane(i),
+                                 trav == 0 ? "av" : fmt::format("a{}[k + l]", i),
+                                 trav == 3 ? "bv" : fmt::format("b{}[k + l]", i));
+            s += in + "        }\n";
+            if (!tiled)
+                for (int i = 0; i < n; ++i) s += fmt::format("{}    out[{}] = tree8(s[{}]);\n", in, oidx(i), i);
+            return s;
+        };
+        // The steps over positions [lo, hi) at `in`, and (tiled) the K tiles around them.
+        const auto steps = [&](const std::string& in) {
+            std::string s, inner = in;
+            if (tiled) {
+                s += in + "float acc[G][8];\n" + in + "for (int i = 0; i < hi - lo; ++i)\n" + in +
+                     "    for (int l = 0; l < 8; ++l) acc[i][l] = 0.0f;\n" + in +
+                     "for (int k0 = 0; k0 < K; k0 += KT) {\n";
+                inner += "    ";
+            }
+            s += fmt::format("{}int {} = lo;\n", inner, pos);
+            if (nb > 1)
+                s += fmt::format("{0}for (; {1} + {2} <= hi; {1} += {2}) {{\n", inner, pos, nb) + step(nb, inner) +
+                     inner + "}\n";
+            s += fmt::format("{0}for (; {1} < hi; ++{1}) {{\n", inner, pos) + step(1, inner) + inner + "}\n";
+            if (tiled)
+                s += in + "}\n" +
+                     fmt::format("{0}for (int {1} = lo; {1} < hi; ++{1}) out[{2}] = tree8(acc[{1} - lo]);\n", in, pos,
+                                 oidx(0));
+            return s;
+        };
+        std::string b = "    int rp[M + 1];\n    rp[0] = 0;\n    for (int q = 0; q < M / 2; ++q) {\n"
+                        "        const int d = (int)((((unsigned)len[q] * 2654435761u) ^ ((unsigned)q * 40503u)) % "
+                        "(2u * E - 1u)) - (E - 1);\n"
+                        "        rp[2 * q + 1] = rp[2 * q] + E + d;\n        rp[2 * q + 2] = rp[2 * q] + 2 * E;\n"
+                        "    }\n";
+        if (trav == 1)
+            b += "    int rowi[NNZ];\n    for (int r = 0; r < M; ++r)\n"
+                 "        for (int p = rp[r]; p < rp[r + 1]; ++p) rowi[p] = r;\n";
+        if (trav >= 2) {
+            // A stable counting sort of the nonzeros by column (or column block): ord and rowi.
+            const std::string key = trav == 2 ? "(COL(p) >> BSHIFT)" : "COL(p)";
+            const std::string nk = trav == 2 ? "NBLK" : "N";
+            b += fmt::format(
+                "    int cp[{0} + 1], nx[{0}], ord[NNZ], rowi[NNZ];\n"
+                "    for (int j = 0; j <= {0}; ++j) cp[j] = 0;\n"
+                "    for (int p = 0; p < NNZ; ++p) ++cp[{1} + 1];\n"
+                "    for (int j = 0; j < {0}; ++j) {{\n        cp[j + 1] += cp[j];\n        nx[j] = cp[j];\n"
+                "    }}\n    for (int r = 0; r < M; ++r)\n"
+                "        for (int p = rp[r]; p < rp[r + 1]; ++p) {{\n"
+                "            const int c = COL(p), q = nx[{2}]++;\n"
+                "            ord[q] = p;\n            rowi[q] = r;\n        }}\n",
+                nk, key, trav == 2 ? "c >> BSHIFT" : "c");
+        }
+        if (trav == 0)
+            b += "    for (int r = 0; r < M; ++r) {\n        const float *restrict a = A + r * K;\n"
+                 "        const int lo = rp[r], hi = rp[r + 1];\n" +
+                 steps("        ") + "    }\n";
+        else if (trav == 3) {
+            b += "    for (int j = 0; j < N; ++j) {\n        const float *restrict b = B + j * K;\n";
+            if (tiled)
+                b += "        for (int lo = cp[j]; lo < cp[j + 1]; lo += G) {\n"
+                     "            const int hi = lo + G < cp[j + 1] ? lo + G : cp[j + 1];\n" +
+                     steps("            ") + "        }\n";
+            else b += "        const int lo = cp[j], hi = cp[j + 1];\n" + steps("        ");
+            b += "    }\n";
+        } else b += "    {\n        const int lo = 0, hi = NNZ;\n" + steps("        ") + "    }\n";
+        const int nshift = 32 - log2_floor(static_cast<std::uint64_t>(N));
+        const std::string d =
+            dim_defines(w, {{"NNZ", w.dim("M") * E},
+                            {"NSHIFT", nshift},
+                            {"NBLK", N / 128},
+                            {"BSHIFT", 7},
+                            {"G", 32},
+                            {"KT", k.at("kt")}}) +
+            "#define COL(p) ((int)(((unsigned)col[p] * 7919u + (unsigned)(p) * 2654435761u) >> NSHIFT))\n"
+            "static inline float tree8(const float *s) {\n"
+            "    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));\n}\n";
+        return kernel(d,
+                      "const float *restrict A, const float *restrict B, const int *restrict col, const int "
+                      "*restrict len, float *restrict out",
+                      b);
+    });
+}
+
+/// RoIAlign (Mask R-CNN's and every two-stage detector's region pooling, torchvision's roi_align
+/// with aligned = true) on an NHWC feature map: each of R boxes, built by the kernel from four
+/// inputs (centre anywhere on the map, 1 + 0.75 |r| of the map wide and high: some hang over the
+/// edge), pooled into P x P bins of C channels, each bin the average of S x S bilinear samples at
+/// the bin's sub-cell centres. A sample outside [-1, H] x [-1, W] counts zero; inside, its
+/// coordinates clamp at 0 and at the last row and column, and its value is w1 f(yl, xl) + w2 f(yl,
+/// xh) + w3 f(yh, xl) + w4 f(yh, xh) with w = hy hx, hy lx, ly hx, ly lx. Knobs: the loop order
+/// within a box (channel-outermost, a port of the NCHW reference: every channel revisits the box's
+/// bins, reading the map C floats apart; bins outermost with the channels innermost, each sample's
+/// four taps swept along contiguous channels, vectorisable; bins outermost, then the channels, the
+/// samples innermost), the bilinear coefficients (recomputed where the loops need them; a table of
+/// the box's P P S S samples' four offsets and weights, built first, as torchvision's CPU kernel
+/// precomputes; or separable tables of the box's P S sample rows and P S sample columns, each
+/// weight one product at use), where a bin's sum lives (the output element, accumulated in place;
+/// or a register or local row), vectorisation. Every sample's value is the same expression of the
+/// same weights, and every bin adds its samples in order from zero, then scales by 1 / S^2:
+/// bit-identical.
+std::vector<Variant> roi_align(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"order", "o", {0, 1, 2}}, {"coef", "k", {0, 1, 2}}, {"acc", "a", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), coef = k.at("coef");
+        const bool local = k.at("acc") == 1;
+        std::string d =
+            dim_defines(w, {{"SS", w.dim("S") * w.dim("S")}}) +
+            "/* sample coordinate n of bin b along an axis starting at s0, bins of bs */\n"
+            "#define SAMPLE(s0, b, n, bs) ((s0) + (float)(b) * (bs) + ((float)(n) + 0.5f) * (bs) / (float)S)\n"
+            "/* one axis of a sample: the low and high rows (or columns) and their weights, zero outside */\n"
+            "static inline void axis(float y, int n, int *lo, int *hi, float *l, float *h) {\n"
+            "    if (y < -1.0f || y > (float)n) {\n        *lo = *hi = 0;\n        *l = *h = 0.0f;\n"
+            "        return;\n    }\n    if (y <= 0.0f) y = 0.0f;\n    int yl = (int)y, yh;\n"
+            "    if (yl >= n - 1) {\n        yh = yl = n - 1;\n        y = (float)yl;\n    } else\n"
+            "        yh = yl + 1;\n    *lo = yl;\n    *hi = yh;\n    *l = y - (float)yl;\n"
+            "    *h = 1.0f - *l;\n}\n"
+            "/* a sample's four offsets into the map and weights */\n"
+            "static inline void coef(float y, float x, int *o, float *wt) {\n"
+            "    int yl, yh, xl, xh;\n    float ly, hy, lx, hx;\n"
+            "    axis(y, H, &yl, &yh, &ly, &hy);\n    axis(x, W, &xl, &xh, &lx, &hx);\n"
+            "    o[0] = (yl * W + xl) * C;\n    o[1] = (yl * W + xh) * C;\n"
+            "    o[2] = (yh * W + xl) * C;\n    o[3] = (yh * W + xh) * C;\n"
+            "    wt[0] = hy * hx;\n    wt[1] = hy * lx;\n    wt[2] = ly * hx;\n    wt[3] = ly * lx;\n}\n";
+        std::string b = "    for (int r = 0; r < R; ++r) {\n        const float *restrict rb = rois + 4 * r;\n"
+                        "        const float cx = (rb[0] + 1.0f) * (0.5f * (float)W), cy = (rb[1] + 1.0f) * (0.5f * "
+                        "(float)H);\n"
+                        "        const float bw = 1.0f + __builtin_fabsf(rb[2]) * (0.75f * (float)W);\n"
+                        "        const float bh = 1.0f + __builtin_fabsf(rb[3]) * (0.75f * (float)H);\n"
+                        "        const float x0 = cx - 0.5f * bw - 0.5f, y0 = cy - 0.5f * bh - 0.5f;\n"
+                        "        const float bsw = bw / (float)P, bsh = bh / (float)P;\n"
+                        "        float *restrict ob = out + r * P * P * C;\n";
+        if (coef == 1)
+            b +=
+                "        int to[P * P * SS][4];\n        float tw[P * P * SS][4];\n"
+                "        for (int ph = 0; ph < P; ++ph)\n            for (int pw = 0; pw < P; ++pw)\n"
+                "                for (int iy = 0; iy < S; ++iy)\n                    for (int ix = 0; ix < S; ++ix) {\n"
+                "                        const int t = ((ph * P + pw) * S + iy) * S + ix;\n"
+                "                        coef(SAMPLE(y0, ph, iy, bsh), SAMPLE(x0, pw, ix, bsw), to[t], tw[t]);\n"
+                "                    }\n";
+        if (coef == 2)
+            b += "        int ylo[P * S], yhi[P * S], xlo[P * S], xhi[P * S];\n"
+                 "        float yl_[P * S], yh_[P * S], xl_[P * S], xh_[P * S];\n"
+                 "        for (int ph = 0; ph < P; ++ph)\n            for (int iy = 0; iy < S; ++iy)\n"
+                 "                axis(SAMPLE(y0, ph, iy, bsh), H, &ylo[ph * S + iy], &yhi[ph * S + iy], &yl_[ph * S + "
+                 "iy], &yh_[ph * S + iy]);\n"
+                 "        for (int pw = 0; pw < P; ++pw)\n            for (int ix = 0; ix < S; ++ix)\n"
+                 "                axis(SAMPLE(x0, pw, ix, bsw), W, &xlo[pw * S + ix], &xhi[pw * S + ix], &xl_[pw * S + "
+                 "ix], &xh_[pw * S + ix]);\n";
+        // The sample (iy, ix) of bin (ph, pw): its offsets o and weights wt, at `in`.
+        const auto sample = [&](const std::string& in) {
+            if (coef == 0)
+                return in + "int o[4];\n" + in + "float wt[4];\n" + in +
+                       "coef(SAMPLE(y0, ph, iy, bsh), SAMPLE(x0, pw, ix, bsw), o, wt);\n";
+            if (coef == 1)
+                return in + "const int t = ((ph * P + pw) * S + iy) * S + ix;\n" + in +
+                       "const int *restrict o = to[t];\n" + in + "const float *restrict wt = tw[t];\n";
+            return in + "const int sy = ph * S + iy, sx = pw * S + ix;\n" + in +
+                   "const int o[4] = {(ylo[sy] * W + xlo[sx]) * C, (ylo[sy] * W + xhi[sx]) * C, (yhi[sy] * W + "
+                   "xlo[sx]) * C, (yhi[sy] * W + xhi[sx]) * C};\n" +
+                   in +
+                   "const float wt[4] = {yh_[sy] * xh_[sx], yh_[sy] * xl_[sx], yl_[sy] * xh_[sx], yl_[sy] * "
+                   "xl_[sx]};\n";
+        };
+        const std::string value =
+            "wt[0] * feat[o[0] + c] + wt[1] * feat[o[1] + c] + wt[2] * feat[o[2] + c] + wt[3] * feat[o[3] + c]";
+        const std::string elem = "ob[(ph * P + pw) * C + c]";
+        if (order == 0 || order == 2) {
+            // One bin of one channel: its sum in a register, or in the output element.
+            const std::string in = "                    ";
+            const std::string sum = local ? "s" : elem;
+            std::string bin = (local ? in + "float s = 0.0f;\n" : "") + in + "for (int iy = 0; iy < S; ++iy)\n" + in +
+                              "    for (int ix = 0; ix < S; ++ix) {\n" + sample(in + "        ") + in + "        " +
+                              sum + " += " + value + ";\n" + in + "    }\n" + in + elem + " = " + sum +
+                              " * (1.0f / (float)SS);\n";
+            if (order == 0)
+                b += "        for (int c = 0; c < C; ++c)\n            for (int ph = 0; ph < P; ++ph)\n"
+                     "                for (int pw = 0; pw < P; ++pw) {\n" +
+                     bin + "                }\n";
+            else
+                b += "        for (int ph = 0; ph < P; ++ph)\n            for (int pw = 0; pw < P; ++pw)\n"
+                     "                for (int c = 0; c < C; ++c) {\n" +
+                     bin + "                }\n";
+        } else {
+            // Bins outermost, the channels innermost: the bin's sums in a local row, or in the output row.
+            const std::string row = local ? "s[c]" : elem;
+            b += "        for (int ph = 0; ph < P; ++ph)\n            for (int pw = 0; pw < P; ++pw) {\n";
+            if (local) b += "                float s[C];\n                for (int c = 0; c < C; ++c) s[c] = 0.0f;\n";
+            b += "                for (int iy = 0; iy < S; ++iy)\n                    for (int ix = 0; ix < S; ++ix) "
+                 "{\n" +
+                 sample("                        ") + "                        for (int c = 0; c < C; ++c) " + row +
+                 " += " + value + ";\n                    }\n" + "                for (int c = 0; c < C; ++c) " + elem +
+                 " = " + row + " * (1.0f / (float)SS);\n            }\n";
+        }
+        b += "    }\n";
+        return kernel(d, "const float *restrict feat, const float *restrict rois, float *restrict out", b);
+    });
+}
+
+/// The 8 x 8 two-dimensional DCT-II of every block of an H x W float image (JPEG's and video
+/// codecs' transform, DCT-domain compression of activations), orthonormal: out[u][v] = sum over x
+/// of D[u][x] T[x][v], T[x][v] = sum over y of f[x][y] D[v][y], D[u][x] = a(u) cos((2x + 1) u pi /
+/// 16), a(0) = sqrt(1/8), else 1/2; the row pass first, each sum in index order from zero. Knobs:
+/// blocks one at a time (an 8 x 8 scratch) or a strip of a row of blocks per pass (the row pass
+/// over the strip's 8 image rows into an 8 x W scratch, then the column pass along whole rows,
+/// which no longer sees the blocks); the row pass as dot products (each T[x][v] over f's row) or as
+/// axpys (f[x][y] times D's column y into 8 sums); the column pass as dot products down the scratch's
+/// columns (strided), as dot products over a scratch the row pass wrote transposed (contiguous), or
+/// as axpys of scratch rows into the output rows; the coefficients from a table, or as constants in
+/// fully unrolled 1-D transforms; vectorisation. The coefficients are the same floats either way
+/// and every sum adds its terms in the same order: bit-identical.
+std::vector<Variant> dct8x8(const Workload& w) {
+    if (w.dim("H") % 8 != 0 || w.dim("W") % 8 != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': H and W multiples of 8", w.name);
+    float cf[8][8];
+    for (int u = 0; u < 8; ++u)
+        for (int x = 0; x < 8; ++x)
+            cf[u][x] = static_cast<float>((u == 0 ? std::sqrt(0.125) : 0.5) *
+                                          std::cos((2 * x + 1) * u * 3.14159265358979323846 / 16.0));
+    // A coefficient as a C literal that reads back as the same float.
+    const auto lit = [&](int u, int x) { return fmt::format("{:.9g}f", cf[u][x]); };
+    std::string tables = "static const float DC[8][8] = {\n", tablesT = "static const float DCT[8][8] = {\n";
+    for (int u = 0; u < 8; ++u) {
+        std::vector<std::string> row, col;
+        for (int x = 0; x < 8; ++x) {
+            row.push_back(lit(u, x));
+            col.push_back(lit(x, u));
+        }
+        tables += fmt::format("    {{{}}},\n", fmt::join(row, ", "));
+        tablesT += fmt::format("    {{{}}},\n", fmt::join(col, ", "));
+    }
+    tables += "};\n";
+    tablesT += "};\n";
+    const std::vector<Knob> knobs{
+        {"strip", "b", {0, 1}}, {"rowf", "r", {0, 1}}, {"colf", "c", {0, 1, 2}}, {"coef", "k", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool strip = k.at("strip") == 1, axpy_rows = k.at("rowf") == 1, literal = k.at("coef") == 1;
+        const int colf = k.at("colf");
+        std::string d = dim_defines(w, {{"NC", strip ? w.dim("W") : 8}});
+        d += colf == 1 ? "#define T(x, col) t[(col) * 8 + (x)]\n" : "#define T(x, col) t[(x) * NC + (col)]\n";
+        if (!literal) d += axpy_rows ? tables + tablesT : tables;
+        // The row pass of f[0..7] into T(x, c0 + v), at `in`.
+        std::string row;
+        {
+            const std::string in = "            ";
+            if (!literal && !axpy_rows)
+                row = in + "for (int v = 0; v < 8; ++v) {\n" + in + "    float s = 0.0f;\n" + in +
+                      "    for (int y = 0; y < 8; ++y) s += f[y] * DC[v][y];\n" + in + "    T(x, c0 + v) = s;\n" + in +
+                      "}\n";
+            else if (!literal)
+                row = in + "float q[8];\n" + in + "for (int v = 0; v < 8; ++v) q[v] = 0.0f;\n" + in +
+                      "for (int y = 0; y < 8; ++y) {\n" + in + "    const float a = f[y];\n" + in +
+                      "    for (int v = 0; v < 8; ++v) q[v] += a * DCT[y][v];\n" + in + "}\n" + in +
+                      "for (int v = 0; v < 8; ++v) T(x, c0 + v) = q[v];\n";
+            else if (!axpy_rows)
+                for (int v = 0; v < 8; ++v) {
+                    row += fmt::format("{}T(x, c0 + {}) = 0.0f", in, v);
+                    for (int y = 0; y < 8; ++y) row += fmt::format(" + f[{}] * {}", y, lit(v, y));
+                    row += ";\n";
+                }
+            else {
+                row = in + "float q0 = 0.0f, q1 = 0.0f, q2 = 0.0f, q3 = 0.0f, q4 = 0.0f, q5 = 0.0f, q6 = 0.0f, q7 = "
+                           "0.0f;\n";
+                for (int y = 0; y < 8; ++y) {
+                    row += fmt::format("{}{{\n{}    const float a = f[{}];\n", in, in, y);
+                    for (int v = 0; v < 8; ++v) row += fmt::format("{}    q{} += a * {};\n", in, v, lit(v, y));
+                    row += in + "}\n";
+                }
+                for (int v = 0; v < 8; ++v) row += fmt::format("{}T(x, c0 + {}) = q{};\n", in, v, v);
+            }
+        }
+        // The column pass from T(x, col) into o[u * W + col], col in [0, NC), at `in`.
+        std::string cols;
+        {
+            const std::string in = "        ";
+            if (!literal) {
+                const std::string dot = "{ float s = 0.0f; for (int x = 0; x < 8; ++x) s += DC[u][x] * T(x, col); "
+                                        "o[u * W + col] = s; }\n";
+                if (colf == 0)
+                    cols = in + "for (int u = 0; u < 8; ++u)\n" + in + "    for (int col = 0; col < NC; ++col) " + dot;
+                else if (colf == 1)
+                    cols = in + "for (int col = 0; col < NC; ++col)\n" + in + "    for (int u = 0; u < 8; ++u) " + dot;
+                else
+                    cols = in + "for (int u = 0; u < 8; ++u)\n" + in + "    for (int x = 0; x < 8; ++x) {\n" + in +
+                           "        const float c = DC[u][x];\n" + in +
+                           "        for (int col = 0; col < NC; ++col) o[u * W + col] += c * T(x, col);\n" + in +
+                           "    }\n";
+            } else {
+                const auto sum = [&](int u) {
+                    std::string s = fmt::format("o[{} * W + col] = 0.0f", u);
+                    for (int x = 0; x < 8; ++x) s += fmt::format(" + {} * T({}, col)", lit(u, x), x);
+                    return s + ";\n";
+                };
+                if (colf == 0)
+                    for (int u = 0; u < 8; ++u) cols += in + "for (int col = 0; col < NC; ++col) " + sum(u);
+                else if (colf == 1) {
+                    cols = in + "for (int col = 0; col < NC; ++col) {\n";
+                    for (int u = 0; u < 8; ++u) cols += in + "    " + sum(u);
+                    cols += in + "}\n";
+                } else
+                    for (int u = 0; u < 8; ++u)
+                        for (int x = 0; x < 8; ++x)
+                            cols += fmt::format("{}for (int col = 0; col < NC; ++col) o[{} * W + col] += {} * T({}, "
+                                                "col);\n",
+                                                in, u, lit(u, x), x);
+            }
+        }
+        std::string b;
+        if (strip)
+            b = "    float t[8 * NC];\n    for (int by = 0; by < H; by += 8) {\n"
+                "        for (int x = 0; x < 8; ++x)\n            for (int c0 = 0; c0 < W; c0 += 8) {\n"
+                "                const float *restrict f = I + (by + x) * W + c0;\n";
+        else
+            b = "    for (int by = 0; by < H; by += 8)\n        for (int bx = 0; bx < W; bx += 8) {\n"
+                "            float t[8 * NC];\n            for (int x = 0; x < 8; ++x) {\n"
+                "                const float *restrict f = I + (by + x) * W + bx;\n                const int c0 = 0;\n";
+        // Re-indent the passes by their depth: the row pass at 16, the column pass at 8 or 12.
+        const auto indent = [](const std::string& text, int extra) {
+            std::string r, pad(static_cast<std::size_t>(extra), ' ');
+            for (std::size_t from = 0, to; from < text.size(); from = to + 1) {
+                to = text.find('\n', from);
+                r += pad + text.substr(from, to - from + 1);
+            }
+            return r;
+        };
+        b += indent(row, 4);
+        if (strip) b += "            }\n        float *restrict o = O + by * W;\n" + cols + "    }\n";
+        else b += "            }\n            float *restrict o = O + by * W + bx;\n" + indent(cols, 4) + "        }\n";
+        return kernel(d, "const float *restrict I, float *restrict O", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -3981,6 +4369,15 @@ std::vector<Workload> family_workloads() {
         {"tridiag-batched-1024x256", OpKind::tridiag_batched, {{"NB", 1024}, {"N", 256}}, "tridiag_batched"},
         {"edit-distance-16x192x256", OpKind::edit_distance, {{"P", 16}, {"LA", 192}, {"LB", 256}}, "edit_distance"},
         {"radix-sort-u32-65536", OpKind::radix_sort_u32, {{"N", 65536}}, "radix_sort_u32"},
+        {"sddmm-csr-1536x4096-e16-k64",
+         OpKind::sddmm_csr,
+         {{"M", 1536}, {"N", 4096}, {"E", 16}, {"K", 64}},
+         "sddmm_csr"},
+        {"roi-align-nhwc-48x48x32-r40-7x7",
+         OpKind::roi_align_nhwc,
+         {{"H", 48}, {"W", 48}, {"C", 32}, {"R", 40}, {"P", 7}, {"S", 2}},
+         "roi_align_nhwc"},
+        {"dct8x8-256x512", OpKind::dct8x8, {{"H", 256}, {"W", 512}}, "dct8x8"},
     };
 }
 
@@ -4073,6 +4470,10 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::tridiag_batched: return 5 * u("NB") * u("N");         // 3 multiplies and 2 divisions per unknown
         case OpKind::edit_distance: return u("P") * u("LA") * u("LB");     // DP cells
         case OpKind::radix_sort_u32: return 4 * u("N");                    // key moves of a 4-pass (8-bit) radix sort
+        case OpKind::sddmm_csr: return u("M") * u("E") * u("K");           // one dot product per nonzero
+        case OpKind::roi_align_nhwc: // four taps per sample, S^2 samples per output
+            return 4 * u("S") * u("S") * u("R") * u("P") * u("P") * u("C");
+        case OpKind::dct8x8: return 16 * u("H") * u("W"); // 8 + 8 multiplies per pixel, separable
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -4310,6 +4711,17 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"x", ElemType::i32, u("N"), in},
                     {"tmp", ElemType::i32, u("N"), out},
                     {"out", ElemType::i32, u("N"), out}};
+        case OpKind::sddmm_csr: // col: hashed into [0, N); len: one per pair of rows; out: one per nonzero
+            return {{"A", f32, u("M") * u("K"), in},
+                    {"B", f32, u("N") * u("K"), in},
+                    {"col", ElemType::i32, u("M") * u("E"), in},
+                    {"len", ElemType::i32, u("M") / 2, in},
+                    {"out", f32, u("M") * u("E"), out}};
+        case OpKind::roi_align_nhwc: // rois: four raw values a box
+            return {{"feat", f32, u("H") * u("W") * u("C"), in},
+                    {"rois", f32, 4 * u("R"), in},
+                    {"out", f32, u("R") * u("P") * u("P") * u("C"), out}};
+        case OpKind::dct8x8: return {{"I", f32, u("H") * u("W"), in}, {"O", f32, u("H") * u("W"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -4398,6 +4810,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::tridiag_batched: return tridiag_batched(w);
         case OpKind::edit_distance: return edit_distance(w);
         case OpKind::radix_sort_u32: return radix_sort_u32(w);
+        case OpKind::sddmm_csr: return sddmm_csr(w);
+        case OpKind::roi_align_nhwc: return roi_align(w);
+        case OpKind::dct8x8: return dct8x8(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

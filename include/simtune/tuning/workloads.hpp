@@ -90,6 +90,9 @@ enum class OpKind {
     tridiag_batched,
     edit_distance,
     radix_sort_u32,
+    sddmm_csr,
+    roi_align_nhwc,
+    dct8x8,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -132,7 +135,10 @@ enum class OpKind {
 ///  (output channels; 3x3, stride 1, valid, H - 2 and W - 2 even); group_norm_nhwc H, W, C, G (groups
 ///  of C/G channels); nms_boxes N (boxes, a multiple of 32); tridiag_batched NB (systems), N
 ///  (unknowns per system); edit_distance P (pairs), LA, LB (the two sequences' lengths); radix_sort_u32
-///  N (keys).
+///  N (keys); sddmm_csr M, N (the pattern's rows and columns, N a power of two), E (nonzeros per row
+///  on average), K (features: out[p] = A[i] . B[j] per nonzero); roi_align_nhwc H, W, C (the feature
+///  map), R (boxes), P (P x P bins per box), S (S x S samples per bin); dct8x8 H, W (the image,
+///  multiples of 8).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
