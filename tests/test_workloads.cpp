@@ -380,6 +380,57 @@ TEST_CASE("the Viterbi decoding and k-means assignment workloads") {
     CHECK(reference_variant(km).id == "tp1-i0-b0-u1-v0");
 }
 
+TEST_CASE("the integral image, dilation and searchsorted workloads") {
+    // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
+    // only for the rows-first method's unblocked scratch, the one-pass method never blocked.
+    const auto ii = workload_by_name("integral-image-u8-800x1200");
+    REQUIRE(ii.buffers().size() == 3);
+    CHECK(ii.buffers().front().type == ElemType::i8);
+    CHECK(ii.buffers()[1].type == ElemType::i32);
+    CHECK(ii.buffers().back().type == ElemType::i32);
+    CHECK(ii.buffers().back().count == 800u * 1200u);
+    const auto iv = enumerate_variants(ii);
+    CHECK(iv.size() == 60);
+    for (const auto& v : iv) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("scratch") == 1 && v.knobs.at("trows") == 800) ==
+              (v.source.find("#define RS(i) (T + (i) * W)") != std::string::npos));
+        CHECK((v.knobs.at("method") != 2 || v.knobs.at("trows") == 800));
+    }
+    // Dilation: the image in, the valid (H-K+1) x (W-K+1) maxima last; the separable passes'
+    // scratch only for them, the deque only down columns.
+    const auto dl = workload_by_name("dilate-max2d-216x216-k9");
+    REQUIRE(dl.buffers().size() == 2);
+    CHECK(dl.buffers().back().count == 208u * 208u);
+    const auto dv = enumerate_variants(dl);
+    CHECK(dv.size() == 51);
+    for (const auto& v : dv) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("method") == 1) == (v.source.find("float T[H * OW];") != std::string::npos));
+        CHECK((v.knobs.at("colalg") != 2 || v.knobs.at("order") == 1));
+    }
+    // searchsorted: the boundaries' steps and the queries in, one i32 index per query last; the
+    // Eytzinger ranks only for that layout, the radix sort only for sorted queries.
+    const auto ss = workload_by_name("searchsorted-49152-m16384");
+    REQUIRE(ss.buffers().size() == 3);
+    CHECK(ss.buffers().front().count == 16384u);
+    CHECK(ss.buffers().back().type == ElemType::i32);
+    CHECK(ss.buffers().back().count == 49152u);
+    const auto sv = enumerate_variants(ss);
+    CHECK(sv.size() == 69);
+    for (const auto& v : sv) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("method") == 2) == (v.source.find("int rank[M + 1];") != std::string::npos));
+        CHECK((v.knobs.at("sorted") == 1) == (v.source.find("unsigned ka[SB]") != std::string::npos));
+        CHECK((v.knobs.at("prefetch") == 0 || v.knobs.at("method") == 2));
+    }
+    // The naive schedules: a row pass then a row-major column pass in place, unblocked; the 2-D
+    // window per output; a branchy binary search per query as given.
+    CHECK(reference_variant(ii).id == "m0-c0-tr800-s0-v0");
+    CHECK(reference_variant(dl).id == "m0-r0-c0-o0-v0");
+    CHECK(reference_variant(ss).id == "m0-g1-p0-c16-f0-s0-v0");
+}
+
 TEST_CASE("the Winograd convolution, group norm and NMS workloads") {
     // Winograd F(2x2, 3x3): the NHWC image and the [r][s][c][k] filter in, the valid output last;
     // scratch V and M only for batches of tiles, channel blocks only there.

@@ -3220,6 +3220,340 @@ std::vector<Variant> kmeans_assign(const Workload& w) {
     });
 }
 
+/// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
+/// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
+/// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
+/// pass adding each row to the one above; a column pass first, running column sums kept in a row
+/// array, then a row-prefix pass in place; or one pass, a running row sum plus the output row
+/// above), the column pass's traversal (row-major, i outer and the row innermost: vectorisable;
+/// column-major, j outer and a running sum down the column, a row apart; or strips of 80 columns,
+/// row-major inside a strip; for the one-pass method the strips carry each row's running sum in an
+/// array), blocks of 32 rows (both passes over a block before the next, the block still in cache;
+/// not for one pass), for the rows-first method where the row pass writes (in place in the output,
+/// or into a scratch: the whole H x W scratch buffer T, or a 32-row stack strip for blocks; the
+/// column pass then reads it), vectorisation. Integer sums: every order gives the same table,
+/// bit-identical.
+std::vector<Variant> integral_image(const Workload& w) {
+    const int H = w.dim("H");
+    const std::vector<Knob> knobs{{"method", "m", {0, 1, 2}},
+                                  {"cpass", "c", {0, 1, 2}},
+                                  {"trows", "tr", tiles_of(H, {32})},
+                                  {"scratch", "s", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), cpass = k.at("cpass"), tr = k.at("trows");
+        const bool blocked = tr != H, scratch = k.at("scratch") == 1;
+        if (method != 0 && scratch) return std::nullopt;                 // only rows-first has a row scratch
+        if (method == 2 && (blocked || cpass == 1)) return std::nullopt; // one pass: row by row
+        std::string d = dim_defines(w, {{"TR", tr}, {"CS", 80}}) + "#define PX(i, j) ((int)I[(i) * W + (j)])\n";
+        std::string b;
+        if (method == 2) {
+            // Row 0 is its running sum; every later row adds the output row above.
+            if (cpass == 0)
+                b += "    {\n        int s = 0;\n        for (int j = 0; j < W; ++j) {\n            s += PX(0, j);\n"
+                     "            O[j] = s;\n        }\n    }\n"
+                     "    for (int i = 1; i < H; ++i) {\n        int s = 0;\n"
+                     "        for (int j = 0; j < W; ++j) {\n            s += PX(i, j);\n"
+                     "            O[i * W + j] = O[(i - 1) * W + j] + s;\n        }\n    }\n";
+            else
+                b += "    int rs[H];\n    for (int i = 0; i < H; ++i) rs[i] = 0;\n"
+                     "    for (int j0 = 0; j0 < W; j0 += CS) {\n        {\n            int s = rs[0];\n"
+                     "            for (int j = j0; j < j0 + CS; ++j) {\n                s += PX(0, j);\n"
+                     "                O[j] = s;\n            }\n            rs[0] = s;\n        }\n"
+                     "        for (int i = 1; i < H; ++i) {\n            int s = rs[i];\n"
+                     "            for (int j = j0; j < j0 + CS; ++j) {\n                s += PX(i, j);\n"
+                     "                O[i * W + j] = O[(i - 1) * W + j] + s;\n            }\n            rs[i] = s;\n"
+                     "        }\n    }\n";
+            return kernel(d, "const unsigned char *restrict I, int *restrict T, int *restrict O", b);
+        }
+        std::string in = "    ";
+        if (method == 1) b += "    int cs[W];\n    for (int j = 0; j < W; ++j) cs[j] = 0;\n";
+        if (method == 0 && scratch && blocked) b += "    int R[TR * W];\n";
+        if (blocked) {
+            b += "    for (int i0 = 0; i0 < H; i0 += TR) {\n";
+            in += "    ";
+        } else b += "    const int i0 = 0;\n";
+        // The loop over the columns j of a row-major pass: all, or a strip's (inside a strip loop).
+        std::string jl = "for (int j = 0; j < W; ++j)", ind = in;
+        if (cpass == 2) {
+            jl = "for (int j = j0; j < j0 + CS; ++j)";
+            ind += "    ";
+        }
+        if (method == 0) {
+            // RS(i): row i's running sums, in the output, the whole scratch T or the block's strip R.
+            d += !scratch  ? "#define RS(i) (O + (i) * W)\n"
+                 : blocked ? "#define RS(i) (R + ((i) - i0) * W)\n"
+                           : "#define RS(i) (T + (i) * W)\n";
+            b += in + "for (int i = i0; i < i0 + TR; ++i) {\n" + in + "    int *restrict r = RS(i);\n" + in +
+                 "    int s = 0;\n" + in + "    for (int j = 0; j < W; ++j) {\n" + in + "        s += PX(i, j);\n" +
+                 in + "        r[j] = s;\n" + in + "    }\n" + in + "}\n";
+            // Column pass: O[i][j] = O[i-1][j] + RS(i)[j] (row i0 - 1 final from the block above).
+            if (cpass == 1) {
+                b += in + "for (int j = 0; j < W; ++j) {\n" + in + "    int s = i0 ? O[(i0 - 1) * W + j] : 0;\n" + in +
+                     "    for (int i = i0; i < i0 + TR; ++i) {\n" + in + "        s += RS(i)[j];\n" + in +
+                     "        O[i * W + j] = s;\n" + in + "    }\n" + in + "}\n";
+            } else {
+                if (cpass == 2) b += in + "for (int j0 = 0; j0 < W; j0 += CS) {\n";
+                if (scratch) b += ind + "if (i0 == 0)\n" + ind + "    " + jl + " O[j] = RS(0)[j];\n";
+                b += ind + "for (int i = i0 ? i0 : 1; i < i0 + TR; ++i)\n" + ind + "    " + jl + " O[i * W + j] " +
+                     (scratch ? "= O[(i - 1) * W + j] + RS(i)[j];\n" : "+= O[(i - 1) * W + j];\n");
+                if (cpass == 2) b += in + "}\n";
+            }
+        } else {
+            // Column pass first: the running column sums cs, each row's copied into the output.
+            if (cpass == 1)
+                b += in + "for (int j = 0; j < W; ++j) {\n" + in + "    int s = cs[j];\n" + in +
+                     "    for (int i = i0; i < i0 + TR; ++i) {\n" + in + "        s += PX(i, j);\n" + in +
+                     "        O[i * W + j] = s;\n" + in + "    }\n" + in + "    cs[j] = s;\n" + in + "}\n";
+            else {
+                if (cpass == 2) b += in + "for (int j0 = 0; j0 < W; j0 += CS)\n";
+                b += ind + "for (int i = i0; i < i0 + TR; ++i)\n" + ind + "    " + jl + " {\n" + ind +
+                     "        cs[j] += PX(i, j);\n" + ind + "        O[i * W + j] = cs[j];\n" + ind + "    }\n";
+            }
+            // Row pass in place: each row's running sum of its column sums.
+            b += in + "for (int i = i0; i < i0 + TR; ++i) {\n" + in + "    int *restrict r = O + i * W;\n" + in +
+                 "    int s = 0;\n" + in + "    for (int j = 0; j < W; ++j) {\n" + in + "        s += r[j];\n" + in +
+                 "        r[j] = s;\n" + in + "    }\n" + in + "}\n";
+        }
+        if (blocked) b += "    }\n";
+        return kernel(d, "const unsigned char *restrict I, int *restrict T, int *restrict O", b);
+    });
+}
+
+/// Morphological dilation of a float image by a K x K square (a max filter; max pooling at stride
+/// 1), valid: O[i][j] = the maximum of I over rows i .. i+K-1 and columns j .. j+K-1, (H-K+1) x
+/// (W-K+1), H and W multiples of K. Knobs: the method (the 2-D window per output, or separable: a
+/// row pass of 1 x K maxima into an H x OW stack scratch, then a column pass of K x 1 maxima), the
+/// 1-D algorithm of the row pass and of the column pass (the window scanned per output, K-1
+/// comparisons; van Herk / Gil-Werman, running maxima forward and backward within each block of K,
+/// two per element and one to combine; or a monotone deque of candidate positions, branchy), the
+/// loop order (2-D: the window innermost per output, or the window's taps outer and an output row
+/// innermost, vectorisable; column pass: row-major, whole rows of the scratch combined, with van
+/// Herk's forward and backward maxima kept as K rows each, vectorisable; or column-major, each
+/// column as a 1-D sequence a row apart; the deque only column-major), vectorisation. Every output
+/// is the maximum of the same K^2 inputs, and a maximum of floats without NaNs or negative zeros
+/// (inputs in [-1, 1) made from integers: no -0) is one value whatever the order: bit-identical.
+std::vector<Variant> dilate_max2d(const Workload& w) {
+    const std::vector<Knob> knobs{{"method", "m", {0, 1}},
+                                  {"rowalg", "r", {0, 1, 2}},
+                                  {"colalg", "c", {0, 1, 2}},
+                                  {"order", "o", {0, 1}},
+                                  vec_knob()};
+    const int H = w.dim("H"), W = w.dim("W"), K = w.dim("K");
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int rowalg = k.at("rowalg"), colalg = k.at("colalg"), order = k.at("order");
+        const bool separable = k.at("method") == 1;
+        if (!separable && (rowalg != 0 || colalg != 0)) return std::nullopt;
+        if (colalg == 2 && order == 0) return std::nullopt; // a deque per column runs down the column
+        std::string d = dim_defines(w, {{"OH", H - K + 1}, {"OW", W - K + 1}, {"NMAX", std::max(H, W)}}) +
+                        "#define MAX(a, b) ((a) > (b) ? (a) : (b))\n";
+        const std::vector<std::string> helpers{
+            "/* out[x * os] = the maximum of a[(x + s) * st] over s < K, for x <= n - K: the window per output */\n"
+            "static inline void max_window(const float *restrict a, int st, float *restrict out, int os, int n) {\n"
+            "    for (int x = 0; x + K <= n; ++x) {\n        float m = a[x * st];\n"
+            "        for (int s = 1; s < K; ++s) m = MAX(m, a[(x + s) * st]);\n        out[x * os] = m;\n    }\n}\n",
+            "/* the same by van Herk / Gil-Werman (n a multiple of K): g the running maxima forward within each\n"
+            "   block of K, h backward; the window at x is max(h[x], g[x + K - 1]) */\n"
+            "static inline void max_vanherk(const float *restrict a, int st, float *restrict out, int os, int n) {\n"
+            "    float g[NMAX], h[NMAX];\n    for (int b = 0; b < n; b += K) {\n        g[b] = a[b * st];\n"
+            "        for (int t = b + 1; t < b + K; ++t) g[t] = MAX(g[t - 1], a[t * st]);\n"
+            "        h[b + K - 1] = a[(b + K - 1) * st];\n"
+            "        for (int t = b + K - 2; t >= b; --t) h[t] = MAX(h[t + 1], a[t * st]);\n    }\n"
+            "    for (int x = 0; x + K <= n; ++x) out[x * os] = MAX(h[x], g[x + K - 1]);\n}\n",
+            "/* the same by a monotone deque of positions, their values decreasing: the front is the maximum */\n"
+            "static inline void max_deque(const float *restrict a, int st, float *restrict out, int os, int n) {\n"
+            "    int q[NMAX];\n    int head = 0, tail = 0;\n    for (int x = 0; x < n; ++x) {\n"
+            "        const float v = a[x * st];\n        while (tail > head && a[q[tail - 1] * st] <= v) --tail;\n"
+            "        q[tail++] = x;\n        if (q[head] <= x - K) ++head;\n"
+            "        if (x >= K - 1) out[(x - K + 1) * os] = a[q[head] * st];\n    }\n}\n"};
+        const std::vector<std::string> fn{"max_window", "max_vanherk", "max_deque"};
+        std::string b;
+        if (!separable) {
+            if (order == 0)
+                b += "    for (int i = 0; i < OH; ++i)\n        for (int j = 0; j < OW; ++j) {\n"
+                     "            float m = I[i * W + j];\n            for (int r = 0; r < K; ++r)\n"
+                     "                for (int s = 0; s < K; ++s) m = MAX(m, I[(i + r) * W + j + s]);\n"
+                     "            O[i * OW + j] = m;\n        }\n";
+            else
+                b += "    for (int i = 0; i < OH; ++i) {\n        float *restrict o = O + i * OW;\n"
+                     "        for (int j = 0; j < OW; ++j) o[j] = I[i * W + j];\n"
+                     "        for (int r = 0; r < K; ++r)\n            for (int s = 0; s < K; ++s) {\n"
+                     "                const float *restrict a = I + (i + r) * W + s;\n"
+                     "                for (int j = 0; j < OW; ++j) o[j] = MAX(o[j], a[j]);\n            }\n    }\n";
+            return kernel(d, "const float *restrict I, float *restrict O", b);
+        }
+        d += helpers[rowalg];
+        if (order == 1 && colalg != rowalg) d += helpers[colalg];
+        b += "    float T[H * OW];\n    for (int i = 0; i < H; ++i) " + fn[rowalg] +
+             "(I + i * W, 1, T + i * OW, 1, W);\n";
+        if (order == 1) b += "    for (int j = 0; j < OW; ++j) " + fn[colalg] + "(T + j, OW, O + j, OW, H);\n";
+        else if (colalg == 0)
+            b += "    for (int i = 0; i < OH; ++i) {\n        float *restrict o = O + i * OW;\n"
+                 "        for (int j = 0; j < OW; ++j) o[j] = T[i * OW + j];\n"
+                 "        for (int r = 1; r < K; ++r) {\n            const float *restrict t = T + (i + r) * OW;\n"
+                 "            for (int j = 0; j < OW; ++j) o[j] = MAX(o[j], t[j]);\n        }\n    }\n";
+        else
+            // Block b0 of K rows: hs[t] = the maximum of its rows t .. K-1, gs[t] of the next block's
+            // rows 0 .. t; output row b0 + t is max(hs[t], gs[t - 1]), row b0 the block's maximum.
+            b +=
+                "    float hs[K * OW], gs[K * OW];\n    for (int b0 = 0; b0 < H; b0 += K) {\n"
+                "        for (int j = 0; j < OW; ++j) hs[(K - 1) * OW + j] = T[(b0 + K - 1) * OW + j];\n"
+                "        for (int t = K - 2; t >= 0; --t)\n"
+                "            for (int j = 0; j < OW; ++j) hs[t * OW + j] = MAX(hs[(t + 1) * OW + j], T[(b0 + t) * OW + "
+                "j]);\n"
+                "        for (int j = 0; j < OW; ++j) O[b0 * OW + j] = hs[j];\n"
+                "        if (b0 + K >= H) break; /* the last block has one output row */\n"
+                "        for (int j = 0; j < OW; ++j) gs[j] = T[(b0 + K) * OW + j];\n"
+                "        for (int t = 1; t < K - 1; ++t)\n"
+                "            for (int j = 0; j < OW; ++j) gs[t * OW + j] = MAX(gs[(t - 1) * OW + j], T[(b0 + K + t) * "
+                "OW "
+                "+ j]);\n"
+                "        for (int t = 1; t < K; ++t)\n"
+                "            for (int j = 0; j < OW; ++j) O[(b0 + t) * OW + j] = MAX(hs[t * OW + j], gs[(t - 1) * OW + "
+                "j]);\n    }\n";
+        return kernel(d, "const float *restrict I, float *restrict O", b);
+    });
+}
+
+/// Bucketize / searchsorted (torch.bucketize, histogram binning, quantile and CDF lookups): for N
+/// queries q, the index of the first of M sorted boundaries not below the query (lower bound, i32,
+/// M if none). The boundaries are built by the kernel, the same code in every variant: a running
+/// sum from -1 of the positive steps (0.25 + |x[k]|) * 8 / (3M), strictly increasing, about -1 to
+/// 1, with +inf padding after them. Knobs: the search (a branchy binary search; a branch-free one,
+/// the half-interval chosen by a select; the boundaries rebuilt into an Eytzinger (BFS) layout with
+/// their ranks, descended branch-free; a coarse index of every S-th boundary searched branch-free,
+/// then the block of S below it; or, for sorted queries only, a merge walk up the boundaries), for
+/// the branch-free searches the queries advanced in lockstep in groups of 8 (independent loads in
+/// flight), for the Eytzinger search a prefetch of the node 4 levels down, for the coarse index its
+/// stride S (16 or 32) and the fine search (counting the block's boundaries below the query,
+/// vectorisable; or a branchy scan to the first not below, the block's last or the padding stopping
+/// it), the query order (as given; or each block of 2048 queries radix-sorted by value, 4 passes of
+/// 8 bits over (key, position) pairs, searched in sorted order and written back to their
+/// positions), vectorisation. Every search compares the same floats by the same `<`: the same
+/// index, bit-identical.
+std::vector<Variant> searchsorted(const Workload& w) {
+    const int M = w.dim("M");
+    const std::vector<Knob> knobs{{"method", "m", {0, 1, 2, 3, 4}},
+                                  {"group", "g", {1, 8}},
+                                  {"prefetch", "p", {0, 1}},
+                                  {"stride", "c", {16, 32}},
+                                  {"fine", "f", {0, 1}},
+                                  {"sorted", "s", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), g = k.at("group"), stride = k.at("stride");
+        const bool prefetch = k.at("prefetch") == 1, scan = k.at("fine") == 1, sorted = k.at("sorted") == 1;
+        if (g != 1 && method != 1 && method != 2) return std::nullopt;    // lockstep: branch-free searches
+        if (prefetch && method != 2) return std::nullopt;                 // prefetch: Eytzinger only
+        if ((stride != 16 || scan) && method != 3) return std::nullopt;   // the coarse index's knobs
+        if (method == 4 && !sorted) return std::nullopt;                  // a merge needs sorted queries
+        const int levels = log2_floor(static_cast<std::uint64_t>(M) + 1); // full Eytzinger levels
+        std::string d =
+            dim_defines(w, {{"G", g}, {"S", stride}, {"NC", M / stride}, {"LEVELS", levels}, {"SB", 2048}}) +
+            fmt::format("#define STEP {:.9g}f\n#define PAD 64\n", 8.0 / (3.0 * M));
+        std::string b = "    float bnd[M + PAD];\n    {\n        float acc = -1.0f;\n"
+                        "        for (int k = 0; k < M; ++k) {\n"
+                        "            acc += (0.25f + __builtin_fabsf(x[k])) * STEP;\n            bnd[k] = acc;\n"
+                        "        }\n        for (int k = M; k < M + PAD; ++k) bnd[k] = __builtin_inff();\n    }\n";
+        if (method == 2)
+            // The in-order walk of the implicit tree 1..M: node k gets the next boundary and its rank.
+            b += "    float e[M + 1] __attribute__((aligned(64)));\n    int rank[M + 1];\n    {\n"
+                 "        int k = 1;\n        while (2 * k <= M) k *= 2;\n        for (int r = 0; r < M; ++r) {\n"
+                 "            e[k] = bnd[r];\n            rank[k] = r;\n            if (2 * k + 1 <= M) {\n"
+                 "                k = 2 * k + 1;\n                while (2 * k <= M) k *= 2;\n            } else {\n"
+                 "                while (k & 1) k >>= 1;\n                k >>= 1;\n            }\n        }\n    }\n";
+        if (method == 3) b += "    float cix[NC];\n    for (int t = 0; t < NC; ++t) cix[t] = bnd[t * S + S - 1];\n";
+        // The search of one query v into int r, at indent in (G = 1).
+        const auto one = [&](const std::string& in) -> std::string {
+            switch (method) {
+                case 0:
+                    return in + "int lo = 0, hi = M;\n" + in + "while (lo < hi) {\n" + in +
+                           "    const int mid = (lo + hi) >> 1;\n" + in + "    if (bnd[mid] < v)\n" + in +
+                           "        lo = mid + 1;\n" + in + "    else\n" + in + "        hi = mid;\n" + in + "}\n" +
+                           in + "const int r = lo;\n";
+                case 1:
+                    return in + "int base = 0;\n" + in + "for (int n = M; n > 1; n -= n >> 1) {\n" + in +
+                           "    const int half = n >> 1;\n" + in +
+                           "    base = bnd[base + half] < v ? base + half : base;\n" + in + "}\n" + in +
+                           "const int r = base + (bnd[base] < v);\n";
+                case 2:
+                    return in + "int k = 1;\n" + in + "for (int l = 0; l < LEVELS; ++l) {\n" +
+                           (prefetch ? in + "    __builtin_prefetch(e + (16 * k < M ? 16 * k : M));\n" : "") + in +
+                           "    k = 2 * k + (e[k] < v);\n" + in + "}\n" + in + "if (k <= M) k = 2 * k + (e[k] < v);\n" +
+                           in + "k >>= __builtin_ffs(~k);\n" + in + "const int r = k ? rank[k] : M;\n";
+                case 3:
+                    return in + "int base = 0;\n" + in + "for (int n = NC; n > 1; n -= n >> 1) {\n" + in +
+                           "    const int half = n >> 1;\n" + in +
+                           "    base = cix[base + half] < v ? base + half : base;\n" + in + "}\n" + in +
+                           "const int cb = base + (cix[base] < v);\n" + in +
+                           "const float *restrict p = bnd + cb * S;\n" + in + "int c = 0;\n" +
+                           (scan ? in + "while (p[c] < v) ++c;\n"
+                                 : in + "for (int u = 0; u < S; ++u) c += p[u] < v;\n") +
+                           in + "const int r = cb * S + c;\n";
+                default: return "";
+            }
+        };
+        // The lockstep search of the G queries v[u] into their positions' outputs, at indent in.
+        const auto group = [&](const std::string& in) -> std::string {
+            if (method == 1)
+                return in + "int base[G];\n" + in + "for (int u = 0; u < G; ++u) base[u] = 0;\n" + in +
+                       "for (int n = M; n > 1; n -= n >> 1) {\n" + in + "    const int half = n >> 1;\n" + in +
+                       "    for (int u = 0; u < G; ++u)\n" + in +
+                       "        base[u] = bnd[base[u] + half] < v[u] ? base[u] + half : base[u];\n" + in + "}\n" + in +
+                       "for (int u = 0; u < G; ++u) out[qi[u]] = base[u] + (bnd[base[u]] < v[u]);\n";
+            return in + "int k[G];\n" + in + "for (int u = 0; u < G; ++u) k[u] = 1;\n" + in +
+                   "for (int l = 0; l < LEVELS; ++l)\n" + in + "    for (int u = 0; u < G; ++u) {\n" +
+                   (prefetch ? in + "        __builtin_prefetch(e + (16 * k[u] < M ? 16 * k[u] : M));\n" : "") + in +
+                   "        k[u] = 2 * k[u] + (e[k[u]] < v[u]);\n" + in + "    }\n" + in +
+                   "for (int u = 0; u < G; ++u) {\n" + in + "    int kk = k[u];\n" + in +
+                   "    if (kk <= M) kk = 2 * kk + (e[kk] < v[u]);\n" + in + "    kk >>= __builtin_ffs(~kk);\n" + in +
+                   "    out[qi[u]] = kk ? rank[kk] : M;\n" + in + "}\n";
+        };
+        if (!sorted) {
+            if (g == 1)
+                b += "    for (int i = 0; i < N; ++i) {\n        const float v = q[i];\n" + one("        ") +
+                     "        out[i] = r;\n    }\n";
+            else
+                b += "    for (int i0 = 0; i0 < N; i0 += G) {\n        int qi[G];\n        float v[G];\n"
+                     "        for (int u = 0; u < G; ++u) {\n            qi[u] = i0 + u;\n            v[u] = q[i0 + "
+                     "u];\n"
+                     "        }\n" +
+                     group("        ") + "    }\n";
+        } else {
+            // Each block's (key, position) pairs: the float's bits made order-preserving as unsigned.
+            b += "    unsigned ka[SB], kb[SB];\n    int ia[SB], ib[SB];\n"
+                 "    for (int b0 = 0; b0 < N; b0 += SB) {\n        for (int t = 0; t < SB; ++t) {\n"
+                 "            unsigned bits;\n            __builtin_memcpy(&bits, q + b0 + t, 4);\n"
+                 "            ka[t] = bits ^ (-(bits >> 31) | 0x80000000u);\n            ia[t] = t;\n        }\n"
+                 "        unsigned *ks = ka, *kd = kb;\n        int *is = ia, *id = ib;\n"
+                 "        for (int sh = 0; sh < 32; sh += 8) {\n            int off[257];\n"
+                 "            for (int c = 0; c < 257; ++c) off[c] = 0;\n"
+                 "            for (int t = 0; t < SB; ++t) ++off[((ks[t] >> sh) & 255u) + 1];\n"
+                 "            for (int c = 1; c < 257; ++c) off[c] += off[c - 1];\n"
+                 "            for (int t = 0; t < SB; ++t) {\n                const int p = off[(ks[t] >> sh) & "
+                 "255u]++;\n"
+                 "                kd[p] = ks[t];\n                id[p] = is[t];\n            }\n"
+                 "            unsigned *tk = ks;\n            ks = kd;\n            kd = tk;\n"
+                 "            int *ti = is;\n            is = id;\n            id = ti;\n        }\n";
+            if (method == 4)
+                b += "        int j = 0;\n        for (int t = 0; t < SB; ++t) {\n"
+                     "            const int qi = b0 + is[t];\n            const float v = q[qi];\n"
+                     "            while (bnd[j] < v) ++j;\n            out[qi] = j;\n        }\n";
+            else if (g == 1)
+                b += "        for (int t = 0; t < SB; ++t) {\n            const int qi = b0 + is[t];\n"
+                     "            const float v = q[qi];\n" +
+                     one("            ") + "            out[qi] = r;\n        }\n";
+            else
+                b += "        for (int t0 = 0; t0 < SB; t0 += G) {\n            int qi[G];\n            float v[G];\n"
+                     "            for (int u = 0; u < G; ++u) {\n                qi[u] = b0 + is[t0 + u];\n"
+                     "                v[u] = q[qi[u]];\n            }\n" +
+                     group("            ") + "        }\n";
+            b += "    }\n";
+        }
+        return kernel(d, "const float *restrict x, const float *restrict q, int *restrict out", b);
+    });
+}
+
 /// A 3x3 stride-1 valid convolution over NHWC by Winograd F(2x2, 3x3) (the fast-convolution path
 /// of cuDNN, oneDNN, NNPACK): every 4x4 input patch (2 pixels apart) transformed by B^T d B per
 /// channel, every 3x3 filter by G g G^T (precomputed by the kernel, the same code in every
@@ -4357,6 +4691,9 @@ std::vector<Workload> family_workloads() {
         {"sobel-u8-642x642", OpKind::sobel_u8, {{"H", 642}, {"W", 642}}, "sobel_u8"},
         {"viterbi-256x64", OpKind::viterbi, {{"T", 256}, {"S", 64}}, "viterbi"},
         {"kmeans-assign-2048x16-k64", OpKind::kmeans_assign, {{"N", 2048}, {"D", 16}, {"K", 64}}, "kmeans_assign"},
+        {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
+        {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
+        {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
         {"winograd-f2x3-nhwc-26x26x32x32",
          OpKind::winograd_f2x3,
          {{"H", 26}, {"W", 26}, {"C", 32}, {"K", 32}},
@@ -4463,6 +4800,11 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::sobel_u8: return 2 * 6 * (u("H") - 2) * (u("W") - 2); // two 6-tap kernels
         case OpKind::viterbi: return u("T") * u("S") * u("S");             // candidate sums (and maxima)
         case OpKind::kmeans_assign: return u("N") * u("K") * u("D");       // squared differences
+        case OpKind::integral_image: return 2 * u("H") * u("W");           // a row and a column addition per pixel
+        case OpKind::dilate_max2d:                                         // the window's comparisons per output
+            return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
+        case OpKind::searchsorted:
+            return u("N") * static_cast<std::uint64_t>(log2_floor(u("M"))); // binary-search steps
         case OpKind::winograd_f2x3: // the 16 GEMMs' multiplies over the 2x2 output tiles
             return 16 * ((u("H") - 2) / 2) * ((u("W") - 2) / 2) * u("C") * u("K");
         case OpKind::group_norm_nhwc: return 4 * u("H") * u("W") * u("C"); // sum, squares, normalise, affine
@@ -4686,6 +5028,14 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::kmeans_assign: // points and centroids row-major; the nearest centroid's index per point
             return {
                 {"X", f32, u("N") * u("D"), in}, {"C", f32, u("K") * u("D"), in}, {"idx", ElemType::i32, u("N"), out}};
+        case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
+            return {{"I", ElemType::i8, u("H") * u("W"), in},
+                    {"T", ElemType::i32, u("H") * u("W"), out},
+                    {"O", ElemType::i32, u("H") * u("W"), out}};
+        case OpKind::dilate_max2d:
+            return {{"I", f32, u("H") * u("W"), in}, {"O", f32, (u("H") - u("K") + 1) * (u("W") - u("K") + 1), out}};
+        case OpKind::searchsorted: // x: the boundaries' steps; q: the queries; one i32 index per query
+            return {{"x", f32, u("M"), in}, {"q", f32, u("N"), in}, {"out", ElemType::i32, u("N"), out}};
         case OpKind::winograd_f2x3: // F as in conv3d: [r][s][c][k]
             return {{"I", f32, u("H") * u("W") * u("C"), in},
                     {"F", f32, 9 * u("C") * u("K"), in},
@@ -4804,6 +5154,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::sobel_u8: return sobel_u8(w);
         case OpKind::viterbi: return viterbi(w);
         case OpKind::kmeans_assign: return kmeans_assign(w);
+        case OpKind::integral_image: return integral_image(w);
+        case OpKind::dilate_max2d: return dilate_max2d(w);
+        case OpKind::searchsorted: return searchsorted(w);
         case OpKind::winograd_f2x3: return winograd_f2x3(w);
         case OpKind::group_norm_nhwc: return group_norm_nhwc(w);
         case OpKind::nms_boxes: return nms_boxes(w);

@@ -84,6 +84,9 @@ enum class OpKind {
     sobel_u8,
     viterbi,
     kmeans_assign,
+    integral_image,
+    dilate_max2d,
+    searchsorted,
     winograd_f2x3,
     group_norm_nhwc,
     nms_boxes,
@@ -131,7 +134,10 @@ enum class OpKind {
 ///  col2im_nhwc H, W, C (the image), R, S (the taps; stride 1, valid: the columns (H-R+1)(W-S+1) x
 ///  RSC); mlp2 M (tokens), D (width), F (hidden); xnor_gemm M, N, K (bits; A M x K and B N x K packed 32
 ///  to an i32 word); sobel_u8 H, W (an 8-bit image; the output (H-2) x (W-2)); viterbi T (steps), S
-///  (states); kmeans_assign N (points), D (dims), K (centroids); winograd_f2x3 H, W, C (the input), K
+///  (states); kmeans_assign N (points), D (dims), K (centroids); integral_image H, W (an 8-bit image;
+///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
+///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
+///  C (the input), K
 ///  (output channels; 3x3, stride 1, valid, H - 2 and W - 2 even); group_norm_nhwc H, W, C, G (groups
 ///  of C/G channels); nms_boxes N (boxes, a multiple of 32); tridiag_batched NB (systems), N
 ///  (unknowns per system); edit_distance P (pairs), LA, LB (the two sequences' lengths); radix_sort_u32
