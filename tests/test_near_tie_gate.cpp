@@ -74,6 +74,8 @@ TEST_CASE("a Tuner with a window and an estimate ranks the estimate's near-ties 
     const Scorer counts_work = [](const Stats& s) { return static_cast<double>(s.instructions); };
     const auto candidates = scaling_loop_candidates(5);
 
+    CHECK(options.near_tie_window == default_near_tie_window); // on unless asked otherwise
+    options.near_tie_window = 0;
     Tuner ungated(host_x86_64(), simulator_factory("unicorn"), prefers_work, counts_work, options);
     CHECK_FALSE(ungated.gated()); // no window: the model alone
     const auto by_model = ungated.rank(candidates);

@@ -3,6 +3,7 @@
 #include "report.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -78,6 +79,8 @@ nlohmann::ordered_json report_json(const ReportInput& in) {
                                  {"naive", r[i]->index == 0},
                                  {"schedule", in.schedules[r[i]->index].describe()},
                                  {"predicted_seconds", r[i]->predicted_seconds}};
+        // Ranked under the near-tie gate: the estimate that decided which candidates the model ordered.
+        if (std::isfinite(r[i]->estimate_cycles)) c["estimate_cycles"] = r[i]->estimate_cycles;
         if (r[i]->measured_seconds) c["measured_seconds"] = *r[i]->measured_seconds;
         c["stats"] = stats_json(*r[i]->stats);
         cands.push_back(c);

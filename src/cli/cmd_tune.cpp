@@ -109,8 +109,8 @@ int cmd_tune(std::span<const std::string> argv) {
                 "(default: the target's default model)")
         .option("near-tie-window", "PCT",
                 "the near-tie gate: the model orders only the candidates the untrained cycle estimate prices\n"
-                "within PCT % of its cheapest, the others follow (0 = the model alone; models that read MCA's\n"
-                "cycles)",
+                "within PCT % of its cheapest, the others follow (0 = the model alone; applies to models that\n"
+                "read MCA's cycles, as the built-in host model does)",
                 fmt::format("{:g}", 100 * TunerOptions{}.near_tie_window))
         .flag("quiet", "no progress display", 'q')
         .flag("json", "print a JSON object");
@@ -261,8 +261,6 @@ int cmd_tune(std::span<const std::string> argv) {
             fmt::print("near-tie gate: the model ordered the {} candidates the cycle estimate prices within {:g} % of "
                        "its cheapest (ranks 1-{}); the others follow\n",
                        near_ties, 100 * options.near_tie_window, near_ties);
-        else if (options.near_tie_window > 0 && !calibrated)
-            fmt::print("near-tie gate: off, the model {} does not read MCA's cycles\n", model.description);
         if (calibrated) {
             const auto& a = calibrated->agreement;
             fmt::print("calibrated on {} measured candidates ({}); correction: {}\n", a.measured,

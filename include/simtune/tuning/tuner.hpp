@@ -23,6 +23,7 @@
 #include "simtune/scorer.hpp"
 #include "simtune/simulators/any_simulator.hpp"
 #include "simtune/tuning/native.hpp"
+#include "simtune/tuning/near_tie_gate.hpp"
 #include "simtune/tuning/pool.hpp"
 
 namespace simtune {
@@ -39,10 +40,12 @@ struct TunerOptions {
     SamplingOptions sampling;
     /// The estimate's near-tie gate (tuning/near_tie_gate.hpp): the model orders only the
     /// candidates the untrained cycle estimate prices within this fraction of its cheapest; the
-    /// others follow. 0: rank by the model alone. Applies where the model has an estimate
-    /// (TargetModel::estimate: it reads MCA's cycles); a Tuner made without one ranks by the model
-    /// and gated() says so. Negative or NaN: Error(invalid_argument) from the constructor.
-    double near_tie_window = 0;
+    /// others follow. 0: rank by the model alone. On by default (4 %): on operator families no
+    /// model had seen it ranked better than the model alone, pre-registered (benchmarks/RESULTS.md,
+    /// "The near-tie gate"). Applies where the model has an estimate (TargetModel::estimate: it
+    /// reads MCA's cycles); a Tuner made without one ranks by the model and gated() says so.
+    /// Negative or NaN: Error(invalid_argument) from the constructor.
+    double near_tie_window = default_near_tie_window;
     /// Non-owning; null = one process. With several ranks, every rank calls rank() with the same
     /// candidates: each simulates and scores its round-robin shard, the root merges the results,
     /// ranks them and alone does the native confirmation while the others wait.
