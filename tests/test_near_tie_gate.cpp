@@ -25,6 +25,8 @@ TEST_CASE("the gate lets the model order only the estimate's near-ties, and the 
     // A window of 0 keeps only the estimate's cheapest ahead; an infinite one is the model alone.
     CHECK(near_tie_order(model, estimate, 0) == std::vector<std::size_t>{0, 1, 4, 2, 3});
     CHECK(near_tie_order(model, estimate, INFINITY) == std::vector<std::size_t>{1, 4, 2, 3, 0});
+    CHECK(near_tie_count(estimate, 0.04) == 3);
+    CHECK(near_tie_limit(estimate, 0.04) == doctest::Approx(104));
 
     SUBCASE("an estimate that is not a number is outside the window; a prediction that is not one sorts last") {
         const std::vector<double> with_nan{NAN, 103, 110, 104, 150};

@@ -10,6 +10,7 @@
 #include "simtune/tuning/calibration.hpp"
 #include "simtune/tuning/candidate_directory.hpp"
 #include "simtune/tuning/dataset.hpp"
+#include "simtune/tuning/near_tie_gate.hpp"
 #include "simtune/tuning/sharded_run.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
@@ -185,12 +186,10 @@ int cmd_tune(std::span<const std::string> argv) {
     // Under the gate, how many candidates the model ordered first: the estimate's near-ties.
     std::size_t near_ties = 0;
     if (tuner.gated()) {
-        double cheapest = INFINITY;
+        std::vector<double> estimates;
         for (const auto& r : ranked)
-            if (r.ok() && std::isfinite(r.estimate_cycles)) cheapest = std::min(cheapest, r.estimate_cycles);
-        near_ties = static_cast<std::size_t>(std::ranges::count_if(ranked, [&](const CandidateResult& r) {
-            return r.ok() && r.estimate_cycles <= cheapest * (1 + options.near_tie_window);
-        }));
+            if (r.ok()) estimates.push_back(r.estimate_cycles);
+        near_ties = near_tie_count(estimates, options.near_tie_window);
     }
     // Calibration: measure the picks (natively, through the board's command, or from its times).
     std::optional<CalibratedRanking> calibrated;

@@ -26,6 +26,23 @@ namespace simtune {
 /// ahead), then tested, pre-registered, on six families written after it (stop 47).
 inline constexpr double default_near_tie_window = 0.04;
 
+/// The largest estimate inside the window: (1 + within) × the smallest finite estimate (infinity
+/// when none is finite). Throws Error(invalid_argument) when `within` is negative or NaN.
+[[nodiscard]] inline double near_tie_limit(std::span<const double> estimate, double within) {
+    if (!(within >= 0)) fail(ErrorKind::invalid_argument, "near-tie gate: window {} is not a fraction >= 0", within);
+    double cheapest = INFINITY;
+    for (const double e : estimate)
+        if (std::isfinite(e)) cheapest = std::min(cheapest, e);
+    return cheapest * (1 + within);
+}
+
+/// How many candidates are inside the window: those near_tie_order puts first.
+[[nodiscard]] inline std::size_t near_tie_count(std::span<const double> estimate, double within) {
+    const double limit = near_tie_limit(estimate, within);
+    return static_cast<std::size_t>(
+        std::ranges::count_if(estimate, [&](double e) { return std::isfinite(e) && e <= limit; }));
+}
+
 /// The candidates' order under the gate, as indices into the spans: first those whose `estimate`
 /// is at most (1 + within) × the smallest finite estimate, by `model` (ascending; ties keep index
 /// order; NaN last), then the others by `model`. A candidate whose estimate is not finite is outside the
@@ -36,11 +53,7 @@ inline constexpr double default_near_tie_window = 0.04;
     if (model.size() != estimate.size())
         fail(ErrorKind::invalid_argument, "near-tie gate: {} model predictions but {} estimates", model.size(),
              estimate.size());
-    if (!(within >= 0)) fail(ErrorKind::invalid_argument, "near-tie gate: window {} is not a fraction >= 0", within);
-    double cheapest = INFINITY;
-    for (const double e : estimate)
-        if (std::isfinite(e)) cheapest = std::min(cheapest, e);
-    const double limit = cheapest * (1 + within);
+    const double limit = near_tie_limit(estimate, within);
     auto inside = [&](std::size_t i) { return std::isfinite(estimate[i]) && estimate[i] <= limit; };
     std::vector<std::size_t> order(model.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
