@@ -25,6 +25,7 @@ TEST_CASE("the gate lets the model order only the estimate's near-ties, and the 
     // A window of 0 keeps only the estimate's cheapest ahead; an infinite one is the model alone.
     CHECK(near_tie_order(model, estimate, 0) == std::vector<std::size_t>{0, 1, 4, 2, 3});
     CHECK(near_tie_order(model, estimate, INFINITY) == std::vector<std::size_t>{1, 4, 2, 3, 0});
+    CHECK(near_tie_ranks(model, estimate, 0.04) == std::vector<double>{3, 1, 5, 2, 4});
     CHECK(near_tie_count(estimate, 0.04) == 3);
     CHECK(near_tie_limit(estimate, 0.04) == doctest::Approx(104));
 

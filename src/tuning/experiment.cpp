@@ -291,10 +291,7 @@ std::vector<ExperimentResult> run_experiment(const Dataset& dataset, const Exper
                 if (gate && !estimate.empty())
                     for (const double within : options.near_tie_windows) {
                         // The gated ranking, as positions: a ranking, not times (no MAPE).
-                        const auto order = near_tie_order(seconds, estimate, within);
-                        std::vector<double> position(order.size());
-                        for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = static_cast<double>(i + 1);
-                        auto g = result_of(std::move(position), te);
+                        auto g = result_of(near_tie_ranks(seconds, estimate, within), te);
                         g.metrics.mape = std::numeric_limits<double>::quiet_NaN();
                         g.model = fmt::format("{} gated {:g}%", name, 100 * within);
                         out.push_back(std::move(g));

@@ -66,10 +66,20 @@ inline constexpr double default_near_tie_window = 0.04;
     return order;
 }
 
+/// The gate's order as a number per candidate: its 1-based position in near_tie_order, which the
+/// ranking metrics (predictors/metrics.hpp) can rank by. Positions say nothing about time: a MAPE
+/// of them is meaningless. Throws as near_tie_order does.
+[[nodiscard]] inline std::vector<double> near_tie_ranks(std::span<const double> model, std::span<const double> estimate,
+                                                        double within) {
+    const auto order = near_tie_order(model, estimate, within);
+    std::vector<double> position(order.size());
+    for (std::size_t p = 0; p < order.size(); ++p) position[order[p]] = static_cast<double>(p + 1);
+    return position;
+}
+
 /// The gate applied to each group of rows on its own (a dataset's workloads): per row, its 1-based
-/// position in its group's gated order, as a number the ranking metrics (predictors/metrics.hpp)
-/// can rank by. Positions say nothing about time: a MAPE of them is meaningless. Throws as
-/// near_tie_order does, and when `groups` does not have one entry per row.
+/// position in its group's gated order (near_tie_ranks within the group). Throws as near_tie_order
+/// does, and when `groups` does not have one entry per row.
 [[nodiscard]] inline std::vector<double> near_tie_positions(std::span<const double> model,
                                                             std::span<const double> estimate,
                                                             std::span<const std::string> groups, double within) {
@@ -83,8 +93,8 @@ inline constexpr double default_near_tie_window = 0.04;
         m.clear();
         e.clear();
         for (const auto i : rows) m.push_back(model[i]), e.push_back(estimate[i]);
-        const auto order = near_tie_order(m, e, within);
-        for (std::size_t p = 0; p < order.size(); ++p) positions[rows[order[p]]] = static_cast<double>(p + 1);
+        const auto ranks = near_tie_ranks(m, e, within);
+        for (std::size_t k = 0; k < rows.size(); ++k) positions[rows[k]] = ranks[k];
     }
     return positions;
 }
