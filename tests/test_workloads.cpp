@@ -579,6 +579,59 @@ TEST_CASE("the SDDMM, RoIAlign and 8x8 DCT workloads") {
     CHECK(reference_variant(dc).id == "b0-r0-c0-k0-v0");
 }
 
+TEST_CASE("the block-sparse GEMM, mixture-of-experts and paged attention workloads") {
+    // BSR: the blocks' values and the i32 row lengths in, then X; Y last. A local scratch only
+    // where the knob asks for one (never in the register form), the tile loop outermost only for
+    // a real tile.
+    const auto bs = workload_by_name("bsr-gemm-256x512x64-b4-d25");
+    REQUIRE(bs.buffers().size() == 4);
+    CHECK(bs.buffers()[1].type == ElemType::i32);
+    CHECK(bs.buffers()[0].count == 256u * 32u * 4u); // 64 block rows of 32 blocks of 4 x 4 on average
+    CHECK(bs.buffers().back().count == 256u * 64u);
+    const auto bss = enumerate_variants(bs);
+    CHECK(bss.size() == 63);
+    for (const auto& v : bss) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("acc") == 1) == (v.source.find("float a[B][") != std::string::npos));
+        CHECK((v.knobs.at("loop") == 3) == (v.source.find("float s0 = 0.0f;") != std::string::npos));
+        CHECK((v.knobs.at("tile_outer") == 0 || v.knobs.at("tn") != 64));
+    }
+    // MoE: x, the experts' weights and the i32 routes in, one row per token out; the counting
+    // pass only when bucketed, a tile's gathered scratch only where the knob asks.
+    const auto me = workload_by_name("moe-expert-gemm-t384-e8-d64");
+    REQUIRE(me.buffers().size() == 4);
+    CHECK(me.buffers()[2].type == ElemType::i32);
+    CHECK(me.buffers()[1].count == 8u * 64u * 64u);
+    CHECK(me.buffers().back().count == 384u * 64u);
+    const auto mes = enumerate_variants(me);
+    CHECK(mes.size() == 66);
+    for (const auto& v : mes) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("disp") == 1) == (v.source.find("idx[nx[ex[t]]++] = t;") != std::string::npos));
+        CHECK((v.knobs.at("gather") == 1) == (v.source.find("float xs[") != std::string::npos));
+        CHECK((v.knobs.at("disp") == 1 || v.knobs.at("tt") == 1));
+    }
+    // Paged attention: q, the two caches and the i32 table seed in, H x D out; every head's scores
+    // in one scratch unless heads run outermost one at a time.
+    const auto pa = workload_by_name("paged-attention-h8-l2048-d64-p16");
+    REQUIRE(pa.buffers().size() == 5);
+    CHECK(pa.buffers()[1].count == 2048u * 8u * 64u);
+    CHECK(pa.buffers()[3].type == ElemType::i32);
+    CHECK(pa.buffers().back().count == 8u * 64u);
+    const auto pas = enumerate_variants(pa);
+    CHECK(pas.size() == 72);
+    for (const auto& v : pas) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("order") == 0) == (v.source.find("float s[L];") != std::string::npos));
+        CHECK((v.knobs.at("order") == 2) == (v.source.find("mx[h] = ") != std::string::npos));
+    }
+    // The naive schedules: block by block, rows, columns, then N, straight into Y; token by token
+    // with a dot product per output; heads outermost, a dot product per score, an axpy per token.
+    CHECK(reference_variant(bs).id == "l0-tn64-t0-a0-v0");
+    CHECK(reference_variant(me).id == "d0-tt1-i0-g0-v0");
+    CHECK(reference_variant(pa).id == "o0-s0-p0-u1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

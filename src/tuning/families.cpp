@@ -4578,6 +4578,352 @@ std::vector<Variant> dct8x8(const Workload& w) {
     });
 }
 
+/// Block-sparse times dense (BSR SpMM: a block-pruned network's linear layer, as in DeepSparse's
+/// or Triton's block-sparse matmuls): Y[M][N] = W[M][K] X[K][N], W stored in block-CSR as B x B
+/// row-major blocks, about D % of them nonzero. Block rows 2q and 2q + 1 hold E + d and E - d
+/// blocks (E = D % of the K / B block columns, d in [-E/2, E/2] a hash of the i32 input len[q] and
+/// q, so the values fill val exactly); each block row's columns are distinct and ascending, picked
+/// by selection sampling (column j kept while a hash of (row, j) modulo the columns left is below
+/// the blocks still wanted) in a pre-pass every schedule runs. Knobs: the loop within a block row
+/// (block by block, each block's rows then columns then N innermost, an axpy of X's row into Y's
+/// row; block by block with the block's columns outside its rows, each X row loaded once for B
+/// outputs; block by block with N outside the block, a B x B matrix-vector product per column;
+/// N outside the blocks, the block row's B outputs of a column summed in registers over all its
+/// blocks, X gathered down its columns), a tile of 16 of N's columns (inside the block row, or
+/// outermost: every block row per tile, the tile's slice of X staying in cache), the block row's
+/// outputs summed in a local B x tile scratch instead of Y (the register forms already are),
+/// vectorisation. Every output adds its terms block by block, then column by column within a
+/// block, from zero: bit-identical.
+std::vector<Variant> bsr_gemm(const Workload& w) {
+    const int M = w.dim("M"), K = w.dim("K"), N = w.dim("N"), B = w.dim("B"), D = w.dim("D");
+    const int KB = K / B, E = KB * D / 100;
+    if (M % (2 * B) != 0 || K % B != 0 || (KB * D) % 100 != 0 || E % 2 != 0 || E < 2 || 3 * E / 2 > KB)
+        fail(ErrorKind::invalid_argument,
+             "workload '{}': M a multiple of 2B, K of B, D % of K/B block columns an even count, at most 2/3 of them",
+             w.name);
+    const std::vector<Knob> knobs{{"loop", "l", {0, 1, 2, 3}},
+                                  {"tn", "tn", tiles_of(N, {16})},
+                                  {"tile_outer", "t", {0, 1}},
+                                  {"acc", "a", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int loop = k.at("loop"), tn = k.at("tn");
+        const bool tile_outer = k.at("tile_outer") == 1, acc = k.at("acc") == 1;
+        if (tile_outer && tn == N) return std::nullopt; // one tile: the same loops
+        if (loop == 3 && acc) return std::nullopt;      // its sums are registers already
+        std::string b = "    int rp[MB + 1], bcol[NNZB];\n    rp[0] = 0;\n    for (int q = 0; q < MB / 2; ++q) {\n"
+                        "        const int d = (int)((((unsigned)len[q] * 2654435761u) ^ ((unsigned)q * 40503u)) % "
+                        "(E + 1u)) - E / 2;\n"
+                        "        rp[2 * q + 1] = rp[2 * q] + E + d;\n        rp[2 * q + 2] = rp[2 * q] + 2 * E;\n"
+                        "    }\n"
+                        "    for (int r = 0; r < MB; ++r) {\n"
+                        "        int need = rp[r + 1] - rp[r], p = rp[r];\n"
+                        "        for (int j = 0; j < KB && need > 0; ++j) {\n"
+                        "            unsigned h = (unsigned)(r * KB + j) * 2654435761u;\n"
+                        "            h ^= h >> 15;\n            h *= 0x846ca68bu;\n            h ^= h >> 16;\n"
+                        "            if ((int)(h % (unsigned)(KB - j)) < need) {\n"
+                        "                bcol[p++] = j;\n                --need;\n            }\n"
+                        "        }\n    }\n";
+        std::string in = "    ";
+        if (tile_outer) {
+            b += fmt::format("    for (int n0 = 0; n0 < N; n0 += {}) {{\n", tn);
+            in += "    ";
+        }
+        b += in + "for (int br = 0; br < MB; ++br) {\n";
+        in += "    ";
+        const bool tile_loop = !tile_outer && tn != N;
+        if (!tile_outer) {
+            b += tile_loop ? fmt::format("{}for (int n0 = 0; n0 < N; n0 += {}) {{\n", in, tn)
+                           : in + "const int n0 = 0;\n";
+            if (tile_loop) in += "    ";
+        }
+        b += in + "float *restrict y = Y + br * B * N;\n";
+        // Output (r, n) of the block row: r a C expression or a number.
+        const auto target = [&](const std::string& r, const std::string& n) {
+            return acc ? fmt::format("a[{}][{} - n0]", r, n) : fmt::format("y[({}) * N + {}]", r, n);
+        };
+        if (acc)
+            b += fmt::format("{0}float a[B][{1}];\n{0}for (int r = 0; r < B; ++r)\n"
+                             "{0}    for (int n = 0; n < {1}; ++n) a[r][n] = 0.0f;\n",
+                             in, tn);
+        const std::string ns = fmt::format("for (int n = n0; n < n0 + {}; ++n)", tn);
+        const std::string block = in + "for (int p = rp[br]; p < rp[br + 1]; ++p) {\n" + in +
+                                  "    const float *restrict v = val + p * B * B;\n" + in +
+                                  "    const float *restrict xb = X + bcol[p] * B * N;\n";
+        if (loop == 0 || loop == 1) {
+            const std::string outer = loop == 0 ? "r" : "c", inner = loop == 0 ? "c" : "r";
+            b += block +
+                 fmt::format("{0}    for (int {1} = 0; {1} < B; ++{1})\n{0}        for (int {2} = 0; {2} < B; ++{2}) "
+                             "{{\n{0}            const float w = v[r * B + c];\n{0}            {3} {4} += w * xb[c "
+                             "* N + n];\n{0}        }}\n{0}}}\n",
+                             in, outer, inner, ns, target("r", "n"));
+        } else if (loop == 2) {
+            b += block + in + "    " + ns + " {\n";
+            for (int c = 0; c < B; ++c) b += fmt::format("{}        const float x{} = xb[{} * N + n];\n", in, c, c);
+            for (int r = 0; r < B; ++r)
+                for (int c = 0; c < B; ++c)
+                    b +=
+                        fmt::format("{}        {} += v[{}] * x{};\n", in, target(std::to_string(r), "n"), r * B + c, c);
+            b += in + "    }\n" + in + "}\n";
+        } else {
+            b += in + ns + " {\n";
+            for (int r = 0; r < B; ++r) b += fmt::format("{}    float s{} = 0.0f;\n", in, r);
+            b += in + "    for (int p = rp[br]; p < rp[br + 1]; ++p) {\n" + in +
+                 "        const float *restrict v = val + p * B * B;\n" + in +
+                 "        const float *restrict xb = X + bcol[p] * B * N + n;\n";
+            for (int c = 0; c < B; ++c) b += fmt::format("{}        const float x{} = xb[{} * N];\n", in, c, c);
+            for (int r = 0; r < B; ++r)
+                for (int c = 0; c < B; ++c) b += fmt::format("{}        s{} += v[{}] * x{};\n", in, r, r * B + c, c);
+            b += in + "    }\n";
+            for (int r = 0; r < B; ++r) b += fmt::format("{}    y[{} * N + n] += s{};\n", in, r, r);
+            b += in + "}\n";
+        }
+        if (acc) b += fmt::format("{0}for (int r = 0; r < B; ++r)\n{0}    {1} y[r * N + n] += a[r][n - n0];\n", in, ns);
+        if (tile_loop) b += in.substr(4) + "}\n";
+        b += tile_outer ? "        }\n    }\n" : "    }\n";
+        return kernel(dim_defines(w, {{"MB", M / B}, {"KB", KB}, {"E", E}, {"NNZB", M / B * E}}),
+                      "const float *restrict val, const int *restrict len, const float *restrict X, float *restrict Y",
+                      b);
+    });
+}
+
+/// A mixture-of-experts FFN layer's expert matmul (Switch Transformer's or Mixtral's dispatch,
+/// top-1): each of T tokens goes to one of E experts, the index a hash of the i32 input route[t]
+/// and t, and out[t] = W_e x[t] with W_e the expert's D x D matrix (row-major by output, as a
+/// Linear layer's weight). Knobs: the dispatch (token by token in token order, gathering the
+/// token's expert's weights each time; or bucketed: a counting pass sorts the tokens by expert
+/// into index lists, then each expert runs over its own tokens, its weights staying in cache); a
+/// tile of 4, 8 or 16 of an expert's tokens computed together (the tail one by one); the loop
+/// order (token, output, input: a dot product per output; output, token, input: a weight row
+/// reused by the tile's tokens; output, input, token: each weight loaded once for the tile, the
+/// tile's sums in a local array; token, input, output: an axpy of the weights' column into the
+/// output row, reading W down its columns); whether a tile's input rows are gathered into a
+/// contiguous scratch (transposed for the token-innermost order) or read in place through the
+/// index list; vectorisation. Every output adds its D terms in input order from zero:
+/// bit-identical.
+std::vector<Variant> moe_expert_gemm(const Workload& w) {
+    const int E = w.dim("E");
+    if (E < 2 || (E & (E - 1)) != 0) fail(ErrorKind::invalid_argument, "workload '{}': E a power of two", w.name);
+    const std::vector<Knob> knobs{{"disp", "d", {0, 1}},
+                                  {"tt", "tt", {1, 4, 8, 16}},
+                                  {"inner", "i", {0, 1, 2, 3}},
+                                  {"gather", "g", {0, 1}},
+                                  vec_knob()};
+    // The expert of token t: a hash of route[t] and t, its top bits.
+    const std::string defines = dim_defines(w, {{"ESHIFT", 32 - log2_floor(static_cast<std::uint64_t>(E))}}) +
+                                "#define EXPERT(t) ((int)(((((unsigned)route[t] * 2654435761u) ^ ((unsigned)(t) * "
+                                "40503u)) * 2246822519u) >> ESHIFT))\n";
+    const std::string signature =
+        "const float *restrict x, const float *restrict W, const int *restrict route, float *restrict out";
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int tt = k.at("tt"), inner = k.at("inner");
+        const bool bucket = k.at("disp") == 1, gather = k.at("gather") == 1;
+        if (!bucket && tt != 1) return std::nullopt;                              // consecutive tokens share no expert
+        if (tt == 1 && (gather || inner == 1 || inner == 2)) return std::nullopt; // one token: nothing to share
+        if (tt != 1 && inner == 3) return std::nullopt; // the column walk gains nothing from a tile
+        // One token's D outputs from xt into yt, with the expert's weights at We, at `in`.
+        const auto token = [&](const std::string& in) {
+            if (inner == 0)
+                return fmt::format("{0}for (int o = 0; o < D; ++o) {{\n{0}    float s = 0.0f;\n"
+                                   "{0}    for (int i = 0; i < D; ++i) s += We[o * D + i] * xt[i];\n"
+                                   "{0}    yt[o] = s;\n{0}}}\n",
+                                   in);
+            return fmt::format("{0}for (int i = 0; i < D; ++i) {{\n{0}    const float a = xt[i];\n"
+                               "{0}    for (int o = 0; o < D; ++o) yt[o] += We[o * D + i] * a;\n{0}}}\n",
+                               in);
+        };
+        std::string b;
+        if (!bucket) {
+            b = "    for (int t = 0; t < T; ++t) {\n        const float *restrict We = W + EXPERT(t) * D * D;\n"
+                "        const float *restrict xt = x + t * D;\n        float *restrict yt = out + t * D;\n" +
+                token("        ") + "    }\n";
+            return kernel(defines, signature, b);
+        }
+        b = "    int ex[T], off[E + 1], nx[E], idx[T];\n    for (int e = 0; e <= E; ++e) off[e] = 0;\n"
+            "    for (int t = 0; t < T; ++t) {\n        ex[t] = EXPERT(t);\n        ++off[ex[t] + 1];\n    }\n"
+            "    for (int e = 0; e < E; ++e) {\n        off[e + 1] += off[e];\n        nx[e] = off[e];\n    }\n"
+            "    for (int t = 0; t < T; ++t) idx[nx[ex[t]]++] = t;\n"
+            "    for (int e = 0; e < E; ++e) {\n        const float *restrict We = W + e * D * D;\n"
+            "        int j = off[e];\n";
+        if (tt == 1) {
+            b += "        for (; j < off[e + 1]; ++j) {\n            const float *restrict xt = x + idx[j] * D;\n"
+                 "            float *restrict yt = out + idx[j] * D;\n" +
+                 token("            ") + "        }\n    }\n";
+        } else {
+            // A tile of n tokens idx[j .. j + n), n a literal, at `in`.
+            const auto tile = [&](int n, const std::string& in) {
+                std::string s;
+                const auto X = [&](const std::string& kk, const std::string& i) {
+                    if (!gather) return fmt::format("xp[{}][{}]", kk, i);
+                    return inner == 2 ? fmt::format("xs[{} * {} + {}]", i, n, kk)
+                                      : fmt::format("xs[{} * D + {}]", kk, i);
+                };
+                const std::string Y = "out[idx[j + kk] * D + o]";
+                if (gather) {
+                    s += fmt::format("{0}float xs[{1} * D];\n{0}for (int kk = 0; kk < {1}; ++kk)\n"
+                                     "{0}    for (int i = 0; i < D; ++i) {2} = x[idx[j + kk] * D + i];\n",
+                                     in, n, X("kk", "i"));
+                } else {
+                    s += fmt::format("{0}const float *xp[{1}];\n{0}for (int kk = 0; kk < {1}; ++kk) xp[kk] = x + "
+                                     "idx[j + kk] * D;\n",
+                                     in, n);
+                }
+                const std::string dot =
+                    fmt::format("{{\n{0}        float s = 0.0f;\n{0}        for (int i = 0; i < "
+                                "D; ++i) s += We[o * D + i] * {1};\n{0}        {2} = s;\n{0}    }}\n",
+                                in, X("kk", "i"), Y);
+                if (inner == 0)
+                    s +=
+                        fmt::format("{0}for (int kk = 0; kk < {1}; ++kk)\n{0}    for (int o = 0; o < D; ++o) ", in, n) +
+                        dot;
+                else if (inner == 1)
+                    s +=
+                        fmt::format("{0}for (int o = 0; o < D; ++o)\n{0}    for (int kk = 0; kk < {1}; ++kk) ", in, n) +
+                        dot;
+                else
+                    s += fmt::format(
+                        "{0}for (int o = 0; o < D; ++o) {{\n{0}    float a[{1}];\n"
+                        "{0}    for (int kk = 0; kk < {1}; ++kk) a[kk] = 0.0f;\n"
+                        "{0}    for (int i = 0; i < D; ++i) {{\n{0}        const float wv = We[o * D + i];\n"
+                        "{0}        for (int kk = 0; kk < {1}; ++kk) a[kk] += wv * {2};\n{0}    }}\n"
+                        "{0}    for (int kk = 0; kk < {1}; ++kk) {3} = a[kk];\n{0}}}\n",
+                        in, n, X("kk", "i"), Y);
+                return s;
+            };
+            b += fmt::format("        for (; j + {} <= off[e + 1]; j += {}) {{\n", tt, tt) + tile(tt, "            ") +
+                 "        }\n        for (; j < off[e + 1]; ++j) {\n" + tile(1, "            ") + "        }\n    }\n";
+        }
+        return kernel(defines, signature, b);
+    });
+}
+
+/// Decode attention over a paged KV cache (vLLM's PagedAttention, one query token): H heads, each
+/// with a query q[h] of D floats, attend over a context of L tokens whose key and value rows (all
+/// heads' D floats side by side per token) live in pages of P tokens, logical page i at physical
+/// page bt[i] of a block table the kernel shuffles from the i32 input tbl (Fisher-Yates, as an
+/// allocator's free list leaves it). out[h] = softmax(q[h] . K[h]^T / sqrt(D)) V[h], exp in C, the
+/// probabilities normalised by division before the value sum. Knobs: the loop structure (heads
+/// outermost, each head's scores, softmax and value sum in turn over a scratch of L scores; heads
+/// outermost phase by phase over a scratch of every head's scores; pages outermost, the block
+/// table walked once per phase and every head's rows of a token read together, the maxima kept
+/// as the scores arrive); the score form (a dot product per token, or per page a sweep over D
+/// with the page's P tokens innermost, their sums in the score scratch); the value sum (an axpy of
+/// each token's value row into the output, or a dot product per output element down V's column
+/// through the block table, per page when pages are outermost); unrolling of the innermost loops;
+/// vectorisation. Every score, maximum, exponential, sum and output adds its terms in the same
+/// order in every schedule: bit-identical.
+std::vector<Variant> paged_attention(const Workload& w) {
+    const int L = w.dim("L"), P = w.dim("P");
+    if (L % P != 0) fail(ErrorKind::invalid_argument, "workload '{}': L a multiple of P", w.name);
+    const std::vector<Knob> knobs{
+        {"order", "o", {0, 1, 2}}, {"sform", "s", {0, 1}}, {"pv", "p", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order");
+        const bool page_sweep = k.at("sform") == 1, pv_dot = k.at("pv") == 1;
+        const int unroll = k.at("unroll");
+        std::string b = "    int bt[NP];\n    for (int i = 0; i < NP; ++i) bt[i] = i;\n"
+                        "    for (int i = NP - 1; i > 0; --i) {\n"
+                        "        const int j = (int)((((unsigned)tbl[i] * 2654435761u) ^ ((unsigned)i * 40503u)) % "
+                        "(unsigned)(i + 1));\n"
+                        "        const int t = bt[i];\n        bt[i] = bt[j];\n        bt[j] = t;\n    }\n";
+        // The scores of head h's page pg into s[pg * P ..], kp at the page's row of head h, at `in`.
+        const auto page_scores = [&](const std::string& in) {
+            const std::string u = unroll_pragma(unroll, in + "    ");
+            if (!page_sweep)
+                return fmt::format("{0}for (int sl = 0; sl < P; ++sl) {{\n{0}    const float *restrict kr = kp + sl "
+                                   "* H * D;\n{0}    float a = 0.0f;\n{1}{0}    for (int d = 0; d < D; ++d) a += "
+                                   "qh[d] * kr[d];\n{0}    s[pg * P + sl] = a * SCALE;\n{0}}}\n",
+                                   in, u);
+            return fmt::format(
+                "{0}for (int sl = 0; sl < P; ++sl) s[pg * P + sl] = 0.0f;\n"
+                "{0}for (int d = 0; d < D; ++d) {{\n{0}    const float qd = qh[d];\n{1}"
+                "{0}    for (int sl = 0; sl < P; ++sl) s[pg * P + sl] += qd * kp[sl * H * D + d];\n{0}}}\n"
+                "{0}for (int sl = 0; sl < P; ++sl) s[pg * P + sl] = s[pg * P + sl] * SCALE;\n",
+                in, u);
+        };
+        // Head h's scores over the whole context (heads outermost).
+        const std::string scores = "        for (int pg = 0; pg < NP; ++pg) {\n"
+                                   "            const float *restrict kp = kc + (bt[pg] * P * H + h) * D;\n" +
+                                   page_scores("            ") + "        }\n";
+        const std::string max =
+            "        float m = s[0];\n        for (int j = 1; j < L; ++j) m = s[j] > m ? s[j] : m;\n";
+        const std::string softmax =
+            "        float sum = 0.0f;\n        for (int j = 0; j < L; ++j) {\n"
+            "            const float e = simtune_exp(s[j] - m);\n            s[j] = e;\n            sum += e;\n"
+            "        }\n        for (int j = 0; j < L; ++j) s[j] = s[j] / sum;\n";
+        const std::string u16 = unroll_pragma(unroll, "                ");
+        // Head h's value sum (heads outermost).
+        const std::string values =
+            !pv_dot ? "        float *restrict oh = out + h * D;\n        for (int pg = 0; pg < NP; ++pg) {\n"
+                      "            const float *restrict vp = vc + (bt[pg] * P * H + h) * D;\n"
+                      "            for (int sl = 0; sl < P; ++sl) {\n                const float pr = s[pg * P + sl];\n"
+                      "                const float *restrict vr = vp + sl * H * D;\n" +
+                          u16 +
+                          "                for (int d = 0; d < D; ++d) oh[d] += pr * vr[d];\n            }\n"
+                          "        }\n"
+                    : "        for (int d = 0; d < D; ++d) {\n            float a = 0.0f;\n"
+                      "            for (int pg = 0; pg < NP; ++pg) {\n"
+                      "                const float *restrict vp = vc + (bt[pg] * P * H + h) * D + d;\n" +
+                          u16 +
+                          "                for (int sl = 0; sl < P; ++sl) a += s[pg * P + sl] * vp[sl * H * D];\n"
+                          "            }\n            out[h * D + d] = a;\n        }\n";
+        const std::string head = "    for (int h = 0; h < H; ++h) {\n        const float *restrict qh = q + h * D;\n";
+        if (order == 0) {
+            b += "    float s[L];\n" + head + scores + max + softmax + values + "    }\n";
+        } else if (order == 1) {
+            const std::string open = "    for (int h = 0; h < H; ++h) {\n        float *restrict s = S + h * L;\n";
+            b += "    float S[H * L];\n" + open + "        const float *restrict qh = q + h * D;\n" + scores +
+                 "    }\n" + open + max + softmax + "    }\n" + open + values + "    }\n";
+        } else {
+            b += "    float S[H * L], mx[H];\n    for (int h = 0; h < H; ++h) mx[h] = -3.0e38f;\n"
+                 "    for (int pg = 0; pg < NP; ++pg) {\n";
+            if (!page_sweep) {
+                b +=
+                    "        for (int sl = 0; sl < P; ++sl) {\n"
+                    "            const float *restrict kr = kc + (bt[pg] * P + sl) * H * D;\n"
+                    "            for (int h = 0; h < H; ++h) {\n                const float *restrict qh = q + h * D;\n"
+                    "                const float *restrict kh = kr + h * D;\n                float a = 0.0f;\n" +
+                    u16 +
+                    "                for (int d = 0; d < D; ++d) a += qh[d] * kh[d];\n"
+                    "                a = a * SCALE;\n                S[h * L + pg * P + sl] = a;\n"
+                    "                mx[h] = a > mx[h] ? a : mx[h];\n            }\n        }\n";
+            } else {
+                b += "        for (int h = 0; h < H; ++h) {\n            const float *restrict qh = q + h * D;\n"
+                     "            float *restrict s = S + h * L;\n"
+                     "            const float *restrict kp = kc + (bt[pg] * P * H + h) * D;\n" +
+                     page_scores("            ") +
+                     "            for (int sl = 0; sl < P; ++sl) mx[h] = s[pg * P + sl] > mx[h] ? s[pg * P + sl] : "
+                     "mx[h];\n        }\n";
+            }
+            b += "    }\n    for (int h = 0; h < H; ++h) {\n        float *restrict s = S + h * L;\n"
+                 "        const float m = mx[h];\n" +
+                 softmax + "    }\n    for (int pg = 0; pg < NP; ++pg) {\n";
+            if (!pv_dot)
+                b += "        for (int sl = 0; sl < P; ++sl) {\n"
+                     "            const float *restrict vr = vc + (bt[pg] * P + sl) * H * D;\n"
+                     "            for (int h = 0; h < H; ++h) {\n                const float pr = S[h * L + pg * P + "
+                     "sl];\n" +
+                     u16 +
+                     "                for (int d = 0; d < D; ++d) out[h * D + d] += pr * vr[h * D + d];\n"
+                     "            }\n        }\n";
+            else
+                b += "        for (int h = 0; h < H; ++h) {\n"
+                     "            const float *restrict vp = vc + (bt[pg] * P * H + h) * D;\n"
+                     "            const float *restrict s = S + h * L + pg * P;\n"
+                     "            for (int d = 0; d < D; ++d) {\n                float a = out[h * D + d];\n" +
+                     u16 +
+                     "                for (int sl = 0; sl < P; ++sl) a += s[sl] * vp[sl * H * D + d];\n"
+                     "                out[h * D + d] = a;\n            }\n        }\n";
+            b += "    }\n";
+        }
+        const std::string scale = fmt::format("#define SCALE {}f\n", 1.0 / std::sqrt(static_cast<double>(w.dim("D"))));
+        return kernel(dim_defines(w, {{"NP", L / P}}) + scale + exp_function,
+                      "const float *restrict q, const float *restrict kc, const float *restrict vc, const int "
+                      "*restrict tbl, float *restrict out",
+                      b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -4715,6 +5061,15 @@ std::vector<Workload> family_workloads() {
          {{"H", 48}, {"W", 48}, {"C", 32}, {"R", 40}, {"P", 7}, {"S", 2}},
          "roi_align_nhwc"},
         {"dct8x8-256x512", OpKind::dct8x8, {{"H", 256}, {"W", 512}}, "dct8x8"},
+        {"bsr-gemm-256x512x64-b4-d25",
+         OpKind::bsr_gemm,
+         {{"M", 256}, {"K", 512}, {"N", 64}, {"B", 4}, {"D", 25}},
+         "bsr_gemm"},
+        {"moe-expert-gemm-t384-e8-d64", OpKind::moe_expert_gemm, {{"T", 384}, {"E", 8}, {"D", 64}}, "moe_expert_gemm"},
+        {"paged-attention-h8-l2048-d64-p16",
+         OpKind::paged_attention,
+         {{"H", 8}, {"L", 2048}, {"D", 64}, {"P", 16}},
+         "paged_attention"},
     };
 }
 
@@ -4816,6 +5171,10 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::roi_align_nhwc: // four taps per sample, S^2 samples per output
             return 4 * u("S") * u("S") * u("R") * u("P") * u("P") * u("C");
         case OpKind::dct8x8: return 16 * u("H") * u("W"); // 8 + 8 multiplies per pixel, separable
+        case OpKind::bsr_gemm:                            // the nonzero blocks' share of the dense product
+            return u("M") * (u("K") / u("B") * u("D") / 100) * u("B") * u("N");
+        case OpKind::moe_expert_gemm: return u("T") * u("D") * u("D");     // one expert matvec per token
+        case OpKind::paged_attention: return 2 * u("H") * u("L") * u("D"); // scores and the value sum
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -5072,6 +5431,22 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"rois", f32, 4 * u("R"), in},
                     {"out", f32, u("R") * u("P") * u("P") * u("C"), out}};
         case OpKind::dct8x8: return {{"I", f32, u("H") * u("W"), in}, {"O", f32, u("H") * u("W"), out}};
+        case OpKind::bsr_gemm: // val: the nonzero B x B blocks in block-CSR order; len: one per pair of block rows
+            return {{"val", f32, u("M") * (u("K") / u("B") * u("D") / 100) * u("B"), in},
+                    {"len", ElemType::i32, u("M") / u("B") / 2, in},
+                    {"X", f32, u("K") * u("N"), in},
+                    {"Y", f32, u("M") * u("N"), out}};
+        case OpKind::moe_expert_gemm: // W: E matrices D x D (by output); route: hashed into an expert per token
+            return {{"x", f32, u("T") * u("D"), in},
+                    {"W", f32, u("E") * u("D") * u("D"), in},
+                    {"route", ElemType::i32, u("T"), in},
+                    {"out", f32, u("T") * u("D"), out}};
+        case OpKind::paged_attention: // kc, vc: L / P pages of P tokens x H heads x D; tbl: shuffles the pages
+            return {{"q", f32, u("H") * u("D"), in},
+                    {"kc", f32, u("L") * u("H") * u("D"), in},
+                    {"vc", f32, u("L") * u("H") * u("D"), in},
+                    {"tbl", ElemType::i32, u("L") / u("P"), in},
+                    {"out", f32, u("H") * u("D"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -5166,6 +5541,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::sddmm_csr: return sddmm_csr(w);
         case OpKind::roi_align_nhwc: return roi_align(w);
         case OpKind::dct8x8: return dct8x8(w);
+        case OpKind::bsr_gemm: return bsr_gemm(w);
+        case OpKind::moe_expert_gemm: return moe_expert_gemm(w);
+        case OpKind::paged_attention: return paged_attention(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -96,6 +96,9 @@ enum class OpKind {
     sddmm_csr,
     roi_align_nhwc,
     dct8x8,
+    bsr_gemm,
+    moe_expert_gemm,
+    paged_attention,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -144,7 +147,9 @@ enum class OpKind {
 ///  N (keys); sddmm_csr M, N (the pattern's rows and columns, N a power of two), E (nonzeros per row
 ///  on average), K (features: out[p] = A[i] . B[j] per nonzero); roi_align_nhwc H, W, C (the feature
 ///  map), R (boxes), P (P x P bins per box), S (S x S samples per bin); dct8x8 H, W (the image,
-///  multiples of 8).
+///  multiples of 8); bsr_gemm M, K, N (Y[M][N] = W[M][K] X[K][N]), B (B x B blocks), D (the percentage
+///  of blocks nonzero); moe_expert_gemm T (tokens), E (experts, a power of two), D (the width: each
+///  expert D x D); paged_attention H (heads), L (context tokens), D (head width), P (tokens per page).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
