@@ -380,6 +380,55 @@ TEST_CASE("the Viterbi decoding and k-means assignment workloads") {
     CHECK(reference_variant(km).id == "tp1-i0-b0-u1-v0");
 }
 
+TEST_CASE("the median filter, LayerNorm backward and 3-D stencil workloads") {
+    // Median filter: the image with its one-pixel border in, the interior's medians last; integer
+    // keys only where the knob asks, the row scratches only for the column-sorted scratch method.
+    const auto mf = workload_by_name("median-filter-3x3-256x256");
+    REQUIRE(mf.buffers().size() == 2);
+    CHECK(mf.buffers().front().count == 258u * 258u);
+    CHECK(mf.buffers().back().count == 256u * 256u);
+    const auto mfs = enumerate_variants(mf);
+    CHECK(mfs.size() == 60);
+    for (const auto& v : mfs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("keys") == 1) == (v.source.find("typedef int V;") != std::string::npos));
+        CHECK((v.knobs.at("sel") == 3) == (v.source.find("V lw[TC + 2]") != std::string::npos));
+    }
+    // LayerNorm backward: x, dy and gamma in, dx then dgamma and dbeta last; the row scratches only
+    // where stored, the lockstep rows unrolled.
+    const auto lb = workload_by_name("layernorm-backward-512x768");
+    REQUIRE(lb.buffers().size() == 4);
+    CHECK(lb.buffers()[2].count == 768u);
+    CHECK(lb.buffers().back().count == 512u * 768u + 2u * 768u);
+    const auto lbs = enumerate_variants(lb);
+    CHECK(lbs.size() == 72);
+    for (const auto& v : lbs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("scratch") >= 1) == (v.source.find("float gs[RB * D];") != std::string::npos));
+        CHECK((v.knobs.at("scratch") == 2) == (v.source.find("float xh[RB * D];") != std::string::npos));
+        CHECK((v.knobs.at("rows") == 4) == (v.source.find("#pragma GCC unroll 4") != std::string::npos));
+    }
+    // 3-D stencil: the grid in, the other ping-pong grid, the last step's grid last; a plane
+    // function only for the wavefront, tiles only for the unfused k, j, i sweep.
+    const auto st = workload_by_name("stencil3d7-64x64x64-t3");
+    REQUIRE(st.buffers().size() == 3);
+    CHECK(st.buffers()[1].role == BufferRole::output);
+    CHECK(st.buffers().back().count == 64u * 64u * 64u);
+    const auto sts = enumerate_variants(st);
+    CHECK(sts.size() == 54);
+    for (const auto& v : sts) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("fuse") != 1) == (v.source.find("static inline void plane(") != std::string::npos));
+        CHECK((v.knobs.at("tile") == 0 || (v.knobs.at("order") == 0 && v.knobs.at("fuse") == 1)));
+    }
+    // The naive schedules: an insertion sort of each window's floats along whole rows; every pass
+    // of its own, nothing stored, a row at a time, the parameter gradients by a strided pass at the
+    // end; one k, j, i sweep per step.
+    CHECK(reference_variant(mf).id == "m0-k0-tc256-v0");
+    CHECK(reference_variant(lb).id == "f0-s0-rb1-p0-v0");
+    CHECK(reference_variant(st).id == "o0-t0-f1-u1-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

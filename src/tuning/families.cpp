@@ -3220,6 +3220,372 @@ std::vector<Variant> kmeans_assign(const Workload& w) {
     });
 }
 
+/// A 3x3 median filter over a float image (salt-and-pepper denoising in image preprocessing,
+/// OpenCV's medianBlur): O[i][j] = the median of the 3x3 window of I at rows i .. i+2, columns j ..
+/// j+2, I (H + 2) x (W + 2), O H x W (the interior: the border is skipped). Knobs: the selection
+/// (an insertion sort of the window, taking its middle, data-dependent branches; Floyd's
+/// 25-exchange sorting network for 9 elements; Paeth's 19-exchange median network; each column of 3
+/// sorted once per output row into three row scratches of lows, middles and highs, the median then
+/// the median of the lows' maximum, the middles' median and the highs' minimum over 3 adjacent
+/// columns; or the same with the sorted columns slid along the row in registers, one new column
+/// sorted per output), the keys compared (the floats, min and max in float registers; or the
+/// floats' bits made order-preserving 32-bit integers, ints compared and selected, the median's
+/// bits mapped back, as radix sorts of floats do), the traversal (whole rows, or strips of 64
+/// columns down the image), vectorisation. Every compare-exchange is a min and a max: GCC turns
+/// `if (b < a) swap` into the same minss and maxss, so no network here branches. Every method
+/// selects the 5th smallest of the same 9 floats (no NaNs; the harness's floats are multiples of
+/// 2^-23 with no negative zero, so the integer keys order them the same): the same value,
+/// bit-identical.
+std::vector<Variant> median_filter(const Workload& w) {
+    const int W = w.dim("W");
+    const std::vector<Knob> knobs{
+        {"sel", "m", {0, 1, 2, 3, 4}}, {"keys", "k", {0, 1}}, {"tc", "tc", tiles_of(W, {64})}, vec_knob()};
+    // Compare-exchange lists (min into the first, max into the second), both checked exhaustively
+    // over 0-1 inputs: Floyd's sorting network, and Paeth's median network (its middle only).
+    static const std::vector<std::pair<int, int>> sort9{
+        {0, 3}, {1, 7}, {2, 5}, {4, 8}, {0, 7}, {2, 4}, {3, 8}, {5, 6}, {0, 2}, {1, 3}, {4, 5}, {7, 8}, {1, 4},
+        {3, 6}, {5, 7}, {0, 1}, {2, 4}, {3, 5}, {6, 8}, {2, 3}, {4, 5}, {6, 7}, {1, 2}, {3, 4}, {5, 6}};
+    static const std::vector<std::pair<int, int>> med9{{1, 2}, {4, 5}, {7, 8}, {0, 1}, {3, 4}, {6, 7}, {1, 2},
+                                                       {4, 5}, {7, 8}, {0, 3}, {5, 8}, {4, 7}, {3, 6}, {1, 4},
+                                                       {2, 5}, {4, 7}, {4, 2}, {6, 4}, {4, 2}};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int sel = k.at("sel"), tc = k.at("tc");
+        const bool ints = k.at("keys") == 1;
+        std::string d = dim_defines(w, {{"IW", W + 2}, {"TC", tc}});
+        // V: the key type; LD(r, c): the key of I[r][c]; ST(v): the float of key v. CE(a, b): a =
+        // min, b = max; LOW(d, b): d = min(d, b); HIGH(d, b): d = max(d, b).
+        if (ints)
+            d += "typedef int V;\nstatic inline int key(float f) {\n    int b;\n    __builtin_memcpy(&b, &f, 4);\n"
+                 "    return b ^ ((b >> 31) & 0x7fffffff);\n}\nstatic inline float unkey(int k) {\n"
+                 "    const int b = k ^ ((k >> 31) & 0x7fffffff);\n    float f;\n    __builtin_memcpy(&f, &b, 4);\n"
+                 "    return f;\n}\n#define LD(r, c) key(I[(r) * IW + (c)])\n#define ST(v) unkey(v)\n";
+        else d += "typedef float V;\n#define LD(r, c) I[(r) * IW + (c)]\n#define ST(v) (v)\n";
+        d += "#define MIN(a, b) ((a) < (b) ? (a) : (b))\n#define MAX(a, b) ((a) < (b) ? (b) : (a))\n"
+             "#define CE(a, b) do { const V lo_ = MIN(a, b), hi_ = MAX(a, b); (a) = lo_; (b) = hi_; } while (0)\n"
+             "#define LOW(d, b) (d) = MIN(d, b)\n#define HIGH(d, b) (d) = MAX(d, b)\n";
+        // The median of three sorted columns' lows l*, middles m* and highs h*, into o.
+        const auto combine = [](const std::string& in, const std::string& l0, const std::string& l1,
+                                const std::string& l2, const std::string& m0, const std::string& m1,
+                                const std::string& m2, const std::string& h0, const std::string& h1,
+                                const std::string& h2, const std::string& o) {
+            return fmt::format("{0}V lo = {1}, ma = {4}, mb = {5}, hi = {7};\n"
+                               "{0}HIGH(lo, {2});\n{0}HIGH(lo, {3});\n{0}LOW(hi, {8});\n{0}LOW(hi, {9});\n"
+                               "{0}CE(ma, mb);\n{0}LOW(mb, {6});\n{0}HIGH(mb, ma);\n"
+                               "{0}CE(lo, mb);\n{0}LOW(mb, hi);\n{0}HIGH(mb, lo);\n{0}{10} = ST(mb);\n",
+                               in, l0, l1, l2, m0, m1, m2, h0, h1, h2, o);
+        };
+        // The column of rows i .. i+2 at column c sorted into the named lows, middles and highs.
+        const auto sort3 = [](const std::string& in, const std::string& c, const std::string& l, const std::string& m,
+                              const std::string& h) {
+            return fmt::format("{0}{{\n{0}    V a = LD(i, {1}), b = LD(i + 1, {1}), c = LD(i + 2, {1});\n"
+                               "{0}    CE(a, b);\n{0}    CE(b, c);\n{0}    CE(a, b);\n"
+                               "{0}    {2} = a;\n{0}    {3} = b;\n{0}    {4} = c;\n{0}}}\n",
+                               in, c, l, m, h);
+        };
+        std::string b, in = "    ";
+        if (tc != W) {
+            b += "    for (int j0 = 0; j0 < W; j0 += TC)\n";
+            in += "    ";
+        } else b += "    const int j0 = 0;\n";
+        b += in + "for (int i = 0; i < H; ++i) {\n";
+        const std::string in2 = in + "    ", in3 = in2 + "    ";
+        const std::string out = "O[i * W + j]";
+        if (sel == 0)
+            b += in2 + "for (int j = j0; j < j0 + TC; ++j) {\n" + in3 + "V p[9];\n" + in3 +
+                 "for (int r = 0; r < 3; ++r)\n" + in3 +
+                 "    for (int s = 0; s < 3; ++s) p[r * 3 + s] = LD(i + r, j + s);\n" + in3 +
+                 "for (int a = 1; a < 9; ++a) {\n" + in3 + "    const V v = p[a];\n" + in3 + "    int c = a - 1;\n" +
+                 in3 + "    while (c >= 0 && v < p[c]) {\n" + in3 + "        p[c + 1] = p[c];\n" + in3 +
+                 "        --c;\n" + in3 + "    }\n" + in3 + "    p[c + 1] = v;\n" + in3 + "}\n" + in3 + out +
+                 " = ST(p[4]);\n" + in2 + "}\n";
+        else if (sel == 1 || sel == 2) {
+            b += in2 + "for (int j = j0; j < j0 + TC; ++j) {\n";
+            for (int r = 0; r < 3; ++r)
+                b += fmt::format("{0}V p{1} = LD(i + {2}, j), p{3} = LD(i + {2}, j + 1), p{4} = LD(i + {2}, j + 2);\n",
+                                 in3, 3 * r, r, 3 * r + 1, 3 * r + 2);
+            for (const auto& [x, y] : sel == 1 ? sort9 : med9) b += fmt::format("{}CE(p{}, p{});\n", in3, x, y);
+            b += in3 + out + " = ST(p4);\n" + in2 + "}\n";
+        } else if (sel == 3) {
+            b += in2 + "V lw[TC + 2], md[TC + 2], hg[TC + 2];\n" + in2 + "for (int t = 0; t < TC + 2; ++t)\n" +
+                 sort3(in3, "j0 + t", "lw[t]", "md[t]", "hg[t]") + in2 + "for (int j = j0; j < j0 + TC; ++j) {\n" +
+                 in3 + "const int t = j - j0;\n" +
+                 combine(in3, "lw[t]", "lw[t + 1]", "lw[t + 2]", "md[t]", "md[t + 1]", "md[t + 2]", "hg[t]",
+                         "hg[t + 1]", "hg[t + 2]", out) +
+                 in2 + "}\n";
+        } else {
+            b += in2 + "V l0, m0, h0, l1, m1, h1;\n" + sort3(in2, "j0", "l0", "m0", "h0") +
+                 sort3(in2, "j0 + 1", "l1", "m1", "h1") + in2 + "for (int j = j0; j < j0 + TC; ++j) {\n" + in3 +
+                 "V l2, m2, h2;\n" + sort3(in3, "j + 2", "l2", "m2", "h2") +
+                 combine(in3, "l0", "l1", "l2", "m0", "m1", "m2", "h0", "h1", "h2", out) + in3 + "l0 = l1;\n" + in3 +
+                 "m0 = m1;\n" + in3 + "h0 = h1;\n" + in3 + "l1 = l2;\n" + in3 + "m1 = m2;\n" + in3 + "h1 = h2;\n" +
+                 in2 + "}\n";
+        }
+        b += in + "}\n";
+        return kernel(d, "const float *restrict I, float *restrict O", b);
+    });
+}
+
+/// The backward pass of LayerNorm over the rows of an N x D activation (every transformer's
+/// training step): from x, the upstream gradient dy and gamma, each row's mean and rstd = 1 /
+/// sqrt(var + eps) (recomputed by the kernel, each sum in index order from zero), then with xhat =
+/// (x - mean) rstd and g = dy gamma, dx = rstd ((g - mean(g)) - xhat mean(g xhat)), and over the
+/// rows dgamma = sum dy xhat, dbeta = sum dy (the output holds dx, then dgamma, then dbeta). Knobs:
+/// fusion (every quantity its own pass over the row; or the two sums of the row's backward in one
+/// pass, and with per-row parameter gradients their accumulation in the dx pass), scratch (xhat and
+/// g recomputed wherever used; g stored in a row scratch; or both stored), rows one at a time or 4
+/// in lockstep (their statistics and sums advanced together: independent chains), the parameter
+/// gradients (a pass at the end, column by column down the rows, strided; or accumulated row by
+/// row into the output, contiguous), vectorisation (of the element-wise passes: the sums are
+/// sequential chains GCC does not reassociate). Each row's sums and each column's sums add their
+/// terms in the same order from zero, xhat and g are the same expressions stored or not, and
+/// every output is the same expression of them: bit-identical.
+std::vector<Variant> layernorm_backward(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"fuse", "f", {0, 1}}, {"scratch", "s", {0, 1, 2}}, {"rows", "rb", {1, 4}}, {"pgrad", "p", {0, 1}}, vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const int sc = k.at("scratch"), rb = k.at("rows");
+            const bool fused = k.at("fuse") == 1, rowwise = k.at("pgrad") == 1;
+            // Row r of the block: its x, dy, xhat and g at column i.
+            const auto xv = [](const std::string& r) { return "XV(" + r + ", i)"; };
+            const auto dyv = [](const std::string& r) { return "DY(" + r + ", i)"; };
+            const auto xh = [&](const std::string& r) {
+                return sc == 2 ? "xh[" + r + " * D + i]"
+                               : "((XV(" + r + ", i) - mean[n0 + " + r + "]) * rstd[n0 + " + r + "])";
+            };
+            const auto gv = [&](const std::string& r) {
+                return sc >= 1 ? "gs[" + r + " * D + i]" : "(DY(" + r + ", i) * gamma[i])";
+            };
+            using Term = std::function<std::string(const std::string&)>;
+            // Sums over i of terms[q](r) into s{q} for each row r of the block, then finish[q](r).
+            const auto sums = [&](const std::vector<Term>& terms, const std::vector<Term>& finish) {
+                // finish[q](r) with SUM the row's sum.
+                const auto fin = [&](std::size_t q, const std::string& r) {
+                    std::string f = finish[q](r);
+                    const std::string v = rb == 1 ? fmt::format("s{}", q) : fmt::format("s{}[r]", q);
+                    for (std::size_t p; (p = f.find("SUM")) != std::string::npos;) f.replace(p, 3, v);
+                    return f;
+                };
+                std::string s = "        {\n";
+                if (rb == 1) {
+                    for (std::size_t q = 0; q < terms.size(); ++q)
+                        s += fmt::format("            float s{} = 0.0f;\n", q);
+                    s += "            for (int i = 0; i < D; ++i) {\n";
+                    for (std::size_t q = 0; q < terms.size(); ++q)
+                        s += fmt::format("                s{} += {};\n", q, terms[q]("0"));
+                    s += "            }\n";
+                    for (std::size_t q = 0; q < terms.size(); ++q) s += "            " + fin(q, "0") + "\n";
+                } else {
+                    for (std::size_t q = 0; q < terms.size(); ++q)
+                        s += fmt::format("            float s{0}[RB];\n{1}            for (int r = 0; r < RB; ++r) "
+                                         "s{0}[r] = 0.0f;\n",
+                                         q, unroll_pragma(rb, "            "));
+                    s += "            for (int i = 0; i < D; ++i)\n" + unroll_pragma(rb, "                ") +
+                         "                for (int r = 0; r < RB; ++r) {\n";
+                    for (std::size_t q = 0; q < terms.size(); ++q)
+                        s += fmt::format("                    s{}[r] += {};\n", q, terms[q]("r"));
+                    s += "                }\n" + unroll_pragma(rb, "            ") +
+                         "            for (int r = 0; r < RB; ++r) {\n";
+                    for (std::size_t q = 0; q < terms.size(); ++q) s += "                " + fin(q, "r") + "\n";
+                    s += "            }\n";
+                }
+                return s + "        }\n";
+            };
+            // A pass over i of statements (each of row r), rows in lockstep.
+            const auto pass = [&](const std::vector<Term>& stmts) {
+                std::string s = "        for (int i = 0; i < D; ++i)";
+                if (rb == 1) {
+                    s += stmts.size() > 1 ? " {\n" : "\n";
+                    for (const auto& st : stmts) s += "            " + st("0") + "\n";
+                    if (stmts.size() > 1) s += "        }\n";
+                } else {
+                    s += "\n" + unroll_pragma(rb, "            ") + "            for (int r = 0; r < RB; ++r) {\n";
+                    for (const auto& st : stmts) s += "                " + st("r") + "\n";
+                    s += "            }\n";
+                }
+                return s;
+            };
+            const auto row = [&](const std::string& r) { return rb == 1 ? std::string("n0") : "n0 + " + r; };
+            std::string b;
+            if (sc >= 1) b += "    float gs[RB * D];\n";
+            if (sc == 2) b += "    float xh[RB * D];\n";
+            b += "    float mean[N], rstd[N];\n    float *restrict dx = out, *restrict dgam = out + N * D, *restrict "
+                 "dbet = out + N * D + D;\n";
+            if (rowwise)
+                b += "    for (int i = 0; i < D; ++i) {\n        dgam[i] = 0.0f;\n        dbet[i] = 0.0f;\n    }\n";
+            b += "    for (int n0 = 0; n0 < N; n0 += RB) {\n";
+            // The statistics (each its own sum: the variance needs the mean).
+            b += sums({xv}, {[&](const std::string& r) { return "mean[" + row(r) + "] = SUM / (float)D;"; }});
+            b += sums({[&](const std::string& r) {
+                          return "(" + xv(r) + " - mean[" + row(r) + "]) * (" + xv(r) + " - mean[" + row(r) + "])";
+                      }},
+                      {[&](const std::string& r) {
+                          return "rstd[" + row(r) + "] = 1.0f / __builtin_sqrtf(SUM / (float)D + EPS);";
+                      }});
+            std::vector<Term> fill;
+            if (sc >= 1)
+                fill.push_back(
+                    [&](const std::string& r) { return "gs[" + r + " * D + i] = " + dyv(r) + " * gamma[i];"; });
+            if (sc == 2)
+                fill.push_back([&](const std::string& r) {
+                    return "xh[" + r + " * D + i] = (" + xv(r) + " - mean[n0 + " + r + "]) * rstd[n0 + " + r + "];";
+                });
+            if (!fill.empty()) b += pass(fill);
+            // The row's two sums: mean(g) and mean(g xhat).
+            b += "        float ga[RB], gb[RB];\n";
+            const Term t1 = [&](const std::string& r) { return gv(r); };
+            const Term t2 = [&](const std::string& r) { return gv(r) + " * " + xh(r); };
+            const Term f1 = [&](const std::string& r) { return "ga[" + r + "] = SUM / (float)D;"; };
+            const Term f2 = [&](const std::string& r) { return "gb[" + r + "] = SUM / (float)D;"; };
+            if (fused) b += sums({t1, t2}, {f1, f2});
+            else b += sums({t1}, {f1}) + sums({t2}, {f2});
+            // dx, and (row by row) the parameter gradients.
+            std::vector<Term> dxs{[&](const std::string& r) {
+                return "dx[(n0 + " + r + ") * D + i] = rstd[n0 + " + r + "] * ((" + gv(r) + " - ga[" + r + "]) - " +
+                       xh(r) + " * gb[" + r + "]);";
+            }};
+            std::vector<Term> pg;
+            if (rowwise)
+                pg = {[&](const std::string& r) { return "dgam[i] += " + dyv(r) + " * " + xh(r) + ";"; },
+                      [&](const std::string& r) { return "dbet[i] += " + dyv(r) + ";"; }};
+            if (fused) {
+                dxs.insert(dxs.end(), pg.begin(), pg.end());
+                b += pass(dxs);
+            } else {
+                b += pass(dxs);
+                if (rowwise) b += pass(pg);
+            }
+            b += "    }\n";
+            if (!rowwise)
+                b += "    for (int i = 0; i < D; ++i) {\n        float sg = 0.0f, sb = 0.0f;\n"
+                     "        for (int n = 0; n < N; ++n) {\n            const float v = dy[n * D + i];\n"
+                     "            sg += v * ((x[n * D + i] - mean[n]) * rstd[n]);\n            sb += v;\n        }\n"
+                     "        dgam[i] = sg;\n        dbet[i] = sb;\n    }\n";
+            std::string d = dim_defines(w, {{"RB", rb}}) +
+                            "#define EPS 1e-5f\n"
+                            "#define XV(r, i) x[(n0 + (r)) * D + (i)]\n#define DY(r, i) dy[(n0 + (r)) * D + (i)]\n";
+            return kernel(d,
+                          "const float *restrict x, const float *restrict dy, const float *restrict gamma, float "
+                          "*restrict out",
+                          b);
+        },
+        {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
+}
+
+/// A 7-point 3-D heat stencil (Jacobi; explicit diffusion, multigrid smoothers, seismic and
+/// weather codes' inner loops) over an NZ x NY x NX grid (x unit-stride) for T time steps:
+/// v'[c] = C0 v[c] + C1 (((v[c - 1] + v[c + 1]) + (v[c - NX] + v[c + NX])) + (v[c - P] + v[c + P])),
+/// P = NY NX, on the interior, the boundary held (Dirichlet). Steps ping-pong between the buffers
+/// tmp and out (the same code copies u's boundary into both first), the last step writing out.
+/// Knobs: the loop order within a sweep (k, j, i: unit stride innermost; k, i, j: rows apart
+/// innermost; or i, j, k: planes apart innermost, a port of a column-major code), spatial tiling
+/// (for k, j, i: none, slabs of 16 rows of j down every plane, or 16 x 16 tiles of j and k), time
+/// skewing (each step a full sweep; or 2 or all 3 steps fused in a wavefront over the planes, step s
+/// + 1 computing plane k - 1 right after step s computed plane k, so a plane is reused from cache
+/// before it is evicted: with this order a step only overwrites a plane its predecessor has
+/// finished reading, and two buffers suffice), unrolling, vectorisation. Every point of every step is
+/// the same expression of the same values: bit-identical.
+std::vector<Variant> stencil3d7(const Workload& w) {
+    const int T = w.dim("T");
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
+                                  {"tile", "t", {0, 1, 2}},
+                                  {"fuse", "f", {1, 2, 3}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), tile = k.at("tile"), fuse = k.at("fuse"), unroll = k.at("unroll");
+        if (tile != 0 && (order != 0 || fuse != 1)) return std::nullopt; // tiles: the k, j, i sweep only
+        if (fuse != 1 && order == 2) return std::nullopt;                // a wavefront needs planes outermost
+        if (fuse > T) return std::nullopt;
+        // The buffer step t writes (the last one out) and the one it reads.
+        const auto dst = [&](int t) { return (T - 1 - t) % 2 == 0 ? std::string("out") : std::string("tmp"); };
+        const auto src = [&](int t) { return t == 0 ? std::string("u") : dst(t - 1); };
+        // Loops over vars (outermost first, each over range(var)) around the point update, at in0.
+        const auto loops = [&](const std::vector<std::string>& vars, const std::string& in0,
+                               const std::function<std::pair<std::string, std::string>(const std::string&)>& range) {
+            std::string b, in = in0;
+            for (std::size_t l = 0; l < vars.size(); ++l) {
+                if (l + 1 == vars.size()) b += unroll_pragma(unroll, in);
+                const auto [from, to] = range(vars[l]);
+                b += fmt::format("{0}for (int {1} = {2}; {1} < {3}; ++{1}){4}\n", in, vars[l], from, to,
+                                 l + 1 == vars.size() ? " {" : "");
+                in += "    ";
+            }
+            return b + in + "const int c = (k * NY + j) * NX + i;\n" + in +
+                   "o[c] = C0 * s[c] + C1 * (((s[c - 1] + s[c + 1]) + (s[c - NX] + s[c + NX])) + (s[c - P] + s[c + "
+                   "P]));\n" +
+                   in.substr(4) + "}\n";
+        };
+        const auto full = [](const std::string& v) -> std::pair<std::string, std::string> {
+            if (v == "i") return {"1", "NX - 1"};
+            if (v == "j") return {"1", "NY - 1"};
+            return {"1", "NZ - 1"};
+        };
+        const std::vector<std::vector<std::string>> orders{{"k", "j", "i"}, {"k", "i", "j"}, {"i", "j", "k"}};
+        const auto& vars = orders[static_cast<std::size_t>(order)];
+        std::string d =
+            dim_defines(w, {{"P", w.dim("NY") * w.dim("NX")}, {"TB", 16}}) + "#define C0 0.4f\n#define C1 0.1f\n";
+        if (fuse != 1)
+            // One step's plane k, for the wavefront.
+            d += "static inline void plane(const float *restrict s, float *restrict o, int k) {\n" +
+                 loops({vars[1], vars[2]}, "    ", full) + "}\n";
+        std::string b = "    for (int q = 0; q < 2; ++q) {\n        float *restrict d = q ? tmp : out;\n"
+                        "        for (int k = 0; k < NZ; ++k)\n            for (int j = 0; j < NY; ++j) {\n"
+                        "                const int c = (k * NY + j) * NX;\n"
+                        "                if (k == 0 || k == NZ - 1 || j == 0 || j == NY - 1)\n"
+                        "                    for (int i = 0; i < NX; ++i) d[c + i] = u[c + i];\n"
+                        "                else {\n                    d[c] = u[c];\n"
+                        "                    d[c + NX - 1] = u[c + NX - 1];\n                }\n            }\n"
+                        "    }\n";
+        for (int t0 = 0; t0 < T; t0 += fuse) {
+            const int steps = std::min(fuse, T - t0);
+            if (steps == 1) {
+                b += fmt::format(
+                    "    {{ /* step {} */\n        const float *restrict s = {};\n        float *restrict o "
+                    "= {};\n",
+                    t0, src(t0), dst(t0));
+                if (tile == 0) b += loops(vars, "        ", full);
+                else {
+                    // Tiles of j (and of k), clipped at the interior's end.
+                    const auto clipped = [&](const std::string& v) -> std::pair<std::string, std::string> {
+                        if (v == "j") return {"j0", "j1"};
+                        if (v == "k" && tile == 2) return {"k0", "k1"};
+                        return full(v);
+                    };
+                    std::string in = "        ";
+                    if (tile == 2) {
+                        b += in + "for (int k0 = 1; k0 < NZ - 1; k0 += TB) {\n" + in +
+                             "    const int k1 = k0 + TB < NZ - 1 ? k0 + TB : NZ - 1;\n";
+                        in += "    ";
+                    }
+                    b += in + "for (int j0 = 1; j0 < NY - 1; j0 += TB) {\n" + in +
+                         "    const int j1 = j0 + TB < NY - 1 ? j0 + TB : NY - 1;\n" +
+                         loops({"k", "j", "i"}, in + "    ", clipped) + in + "}\n";
+                    if (tile == 2) b += "        }\n";
+                }
+                b += "    }\n";
+            } else {
+                // The wavefront: at time kk, step t0 + f computes plane kk - f, in step order; its
+                // start (not every step has a plane yet) and its end written out.
+                const auto at = [&](const std::string& kk, int f, const std::string& in) {
+                    return fmt::format("{}plane({}, {}, {}{});\n", in, src(t0 + f), dst(t0 + f), kk,
+                                       f ? fmt::format(" - {}", f) : "");
+                };
+                b += fmt::format("    /* steps {} to {}, fused */\n", t0, t0 + steps - 1);
+                for (int kk = 1; kk < steps; ++kk)
+                    for (int f = 0; f < kk; ++f) b += at(std::to_string(kk), f, "    ");
+                b += fmt::format("    for (int kk = {}; kk < NZ - 1; ++kk) {{\n", steps);
+                for (int f = 0; f < steps; ++f) b += at("kk", f, "        ");
+                b += "    }\n";
+                for (int e = 1; e < steps; ++e)
+                    for (int f = e; f < steps; ++f) b += at(fmt::format("NZ - 2 + {}", e), f, "    ");
+            }
+        }
+        return kernel(d, "const float *restrict u, float *restrict tmp, float *restrict out", b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -5037,6 +5403,9 @@ std::vector<Workload> family_workloads() {
         {"sobel-u8-642x642", OpKind::sobel_u8, {{"H", 642}, {"W", 642}}, "sobel_u8"},
         {"viterbi-256x64", OpKind::viterbi, {{"T", 256}, {"S", 64}}, "viterbi"},
         {"kmeans-assign-2048x16-k64", OpKind::kmeans_assign, {{"N", 2048}, {"D", 16}, {"K", 64}}, "kmeans_assign"},
+        {"median-filter-3x3-256x256", OpKind::median_filter, {{"H", 256}, {"W", 256}}, "median_filter"},
+        {"layernorm-backward-512x768", OpKind::layernorm_backward, {{"N", 512}, {"D", 768}}, "layernorm_backward"},
+        {"stencil3d7-64x64x64-t3", OpKind::stencil3d7, {{"NZ", 64}, {"NY", 64}, {"NX", 64}, {"T", 3}}, "stencil3d7"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -5155,8 +5524,12 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::sobel_u8: return 2 * 6 * (u("H") - 2) * (u("W") - 2); // two 6-tap kernels
         case OpKind::viterbi: return u("T") * u("S") * u("S");             // candidate sums (and maxima)
         case OpKind::kmeans_assign: return u("N") * u("K") * u("D");       // squared differences
-        case OpKind::integral_image: return 2 * u("H") * u("W");           // a row and a column addition per pixel
-        case OpKind::dilate_max2d:                                         // the window's comparisons per output
+        case OpKind::median_filter: return 19 * u("H") * u("W");           // compare-exchanges of the median network
+        case OpKind::layernorm_backward: return 10 * u("N") * u("D");      // statistics, two sums, dx, dgamma, dbeta
+        case OpKind::stencil3d7: // 6 additions and 2 multiplications per interior point and step
+            return 8 * u("T") * (u("NZ") - 2) * (u("NY") - 2) * (u("NX") - 2);
+        case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
+        case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
         case OpKind::searchsorted:
             return u("N") * static_cast<std::uint64_t>(log2_floor(u("M"))); // binary-search steps
@@ -5387,6 +5760,17 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::kmeans_assign: // points and centroids row-major; the nearest centroid's index per point
             return {
                 {"X", f32, u("N") * u("D"), in}, {"C", f32, u("K") * u("D"), in}, {"idx", ElemType::i32, u("N"), out}};
+        case OpKind::median_filter: // the image with a one-pixel border; its interior's medians
+            return {{"I", f32, (u("H") + 2) * (u("W") + 2), in}, {"O", f32, u("H") * u("W"), out}};
+        case OpKind::layernorm_backward: // out: dx (N x D), then dgamma and dbeta (D each)
+            return {{"x", f32, u("N") * u("D"), in},
+                    {"dy", f32, u("N") * u("D"), in},
+                    {"gamma", f32, u("D"), in},
+                    {"out", f32, u("N") * u("D") + 2 * u("D"), out}};
+        case OpKind::stencil3d7: // tmp: the other ping-pong grid
+            return {{"u", f32, u("NZ") * u("NY") * u("NX"), in},
+                    {"tmp", f32, u("NZ") * u("NY") * u("NX"), out},
+                    {"out", f32, u("NZ") * u("NY") * u("NX"), out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -5529,6 +5913,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::sobel_u8: return sobel_u8(w);
         case OpKind::viterbi: return viterbi(w);
         case OpKind::kmeans_assign: return kmeans_assign(w);
+        case OpKind::median_filter: return median_filter(w);
+        case OpKind::layernorm_backward: return layernorm_backward(w);
+        case OpKind::stencil3d7: return stencil3d7(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

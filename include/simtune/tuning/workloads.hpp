@@ -84,6 +84,9 @@ enum class OpKind {
     sobel_u8,
     viterbi,
     kmeans_assign,
+    median_filter,
+    layernorm_backward,
+    stencil3d7,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -137,7 +140,11 @@ enum class OpKind {
 ///  col2im_nhwc H, W, C (the image), R, S (the taps; stride 1, valid: the columns (H-R+1)(W-S+1) x
 ///  RSC); mlp2 M (tokens), D (width), F (hidden); xnor_gemm M, N, K (bits; A M x K and B N x K packed 32
 ///  to an i32 word); sobel_u8 H, W (an 8-bit image; the output (H-2) x (W-2)); viterbi T (steps), S
-///  (states); kmeans_assign N (points), D (dims), K (centroids); integral_image H, W (an 8-bit image;
+///  (states); kmeans_assign N (points), D (dims), K (centroids);
+///  median_filter H, W (the output; the image (H + 2) x (W + 2)); layernorm_backward N (rows), D
+///  (width; the output dx, then dgamma and dbeta); stencil3d7 NZ, NY, NX (the grid, x unit-stride),
+///  T (time steps);
+///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
 ///  C (the input), K
