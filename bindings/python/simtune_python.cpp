@@ -31,6 +31,7 @@
 #include "simtune/tuning/calibration.hpp"
 #include "simtune/tuning/candidate_directory.hpp"
 #include "simtune/tuning/dataset.hpp"
+#include "simtune/tuning/near_tie_gate.hpp"
 #include "simtune/tuning/tuner.hpp"
 #include "simtune/tuning/workloads.hpp"
 #include "simtune/util.hpp"
@@ -356,6 +357,19 @@ PYBIND11_MODULE(simtune, m) {
         .def_readonly("flags", &Variant::flags)
         .def("__repr__", [](const Variant& v) { return fmt::format("<simtune.Variant {}>", v.key()); });
     m.def("workloads", &builtin_workloads, "The built-in workloads.");
+    // The gate as a function, for a tuner that ranks its own candidates (a TVM search's finalists,
+    // say): the Tuner applies it to the candidates of one rank() call.
+    m.attr("default_near_tie_window") = default_near_tie_window;
+    m.def(
+        "near_tie_order",
+        [](const std::vector<double>& model, const std::vector<double>& estimate, double within) {
+            return near_tie_order(model, estimate, within);
+        },
+        py::arg("model"), py::arg("estimate"), py::arg("within") = default_near_tie_window,
+        "The near-tie gate's order, as indices: first the candidates whose estimate (e.g. "
+        "CandidateResult.estimate_cycles) is within `within` (a fraction) of the smallest finite one, "
+        "by `model` (e.g. predicted seconds; ascending, NaN last), then the others by `model`. Raises "
+        "simtune.Error when the lengths differ or `within` is negative or NaN.");
     m.def(
         "enumerate_variants",
         [](const py::object& workload, std::size_t max_variants, std::uint64_t seed) {

@@ -43,6 +43,12 @@ Dropping it into AutoTVM::
 Without TVM the runners work on any objects with the same attributes, which is how the tests call
 them. Candidates of one ``run`` call are built and simulated in parallel by a ``simtune.Tuner``;
 results are cached by binary content across calls, so a candidate TVM proposes twice costs a lookup.
+
+The near-tie gate (``simtune.Tuner``'s default ranking) is not applied here: TVM keeps the candidate
+with the smallest ``run_secs`` over all batches, one number per candidate, while the gate is an order
+over a whole set. Each candidate's figure is the model's predicted seconds. To rank finalists under
+the gate, rank them again with ``simtune.Tuner`` or pass their predicted seconds and
+``CandidateResult.estimate_cycles`` to ``simtune.near_tie_order``.
 """
 
 import collections

@@ -80,6 +80,20 @@ class Basics(unittest.TestCase):
             simtune.simulate(binary, max_instructions=1000)
         self.assertEqual(caught.exception.kind, simtune.ErrorKind.instruction_limit)
 
+    def test_near_tie_order_as_a_function(self):
+        # Estimates 100, 103, 110, NaN: the first two are within 4 % of the cheapest and come first,
+        # by the model (1 before 0); then the rest by the model, the NaN estimate outside the window.
+        self.assertEqual(simtune.default_near_tie_window, 0.04)
+        model = [2.0, 1.0, 0.5, 0.1]
+        self.assertEqual(simtune.near_tie_order(model, [100.0, 103.0, 110.0, float("nan")]), [1, 0, 3, 2])
+        # A window of 0 keeps only the cheapest first; an infinite one orders by the model alone.
+        self.assertEqual(simtune.near_tie_order(model, [100.0, 103.0, 110.0, 1.0], within=0), [3, 2, 1, 0])
+        self.assertEqual(simtune.near_tie_order(model[:3], [100.0, 103.0, 110.0], within=float("inf")), [2, 1, 0])
+        with self.assertRaisesRegex(simtune.Error, "2 model predictions but 3 estimates"):
+            simtune.near_tie_order([1.0, 2.0], [1.0, 2.0, 3.0])
+        with self.assertRaisesRegex(simtune.Error, "window -0.1"):
+            simtune.near_tie_order([1.0], [1.0], within=-0.1)
+
 
 class Predictors(unittest.TestCase):
     def data(self):
