@@ -3350,9 +3350,12 @@ std::vector<Variant> layernorm_backward(const Workload& w) {
             // Row r of the block: its x, dy, xhat and g at column i.
             const auto xv = [](const std::string& r) { return "XV(" + r + ", i)"; };
             const auto dyv = [](const std::string& r) { return "DY(" + r + ", i)"; };
+            // xhat of row r at column i, as the kernel computes it (stored in xh under scratch 2).
+            const auto xhat = [](const std::string& r) {
+                return "(XV(" + r + ", i) - mean[n0 + " + r + "]) * rstd[n0 + " + r + "]";
+            };
             const auto xh = [&](const std::string& r) {
-                return sc == 2 ? "xh[" + r + " * D + i]"
-                               : "((XV(" + r + ", i) - mean[n0 + " + r + "]) * rstd[n0 + " + r + "])";
+                return sc == 2 ? "xh[" + r + " * D + i]" : "(" + xhat(r) + ")";
             };
             const auto gv = [&](const std::string& r) {
                 return sc >= 1 ? "gs[" + r + " * D + i]" : "(DY(" + r + ", i) * gamma[i])";
@@ -3428,9 +3431,7 @@ std::vector<Variant> layernorm_backward(const Workload& w) {
                 fill.push_back(
                     [&](const std::string& r) { return "gs[" + r + " * D + i] = " + dyv(r) + " * gamma[i];"; });
             if (sc == 2)
-                fill.push_back([&](const std::string& r) {
-                    return "xh[" + r + " * D + i] = (" + xv(r) + " - mean[n0 + " + r + "]) * rstd[n0 + " + r + "];";
-                });
+                fill.push_back([&](const std::string& r) { return "xh[" + r + " * D + i] = " + xhat(r) + ";"; });
             if (!fill.empty()) b += pass(fill);
             // The row's two sums: mean(g) and mean(g xhat).
             b += "        float ga[RB], gb[RB];\n";
@@ -4960,9 +4961,13 @@ std::vector<Variant> dct8x8(const Workload& w) {
 /// outputs summed in a local B x tile scratch instead of Y (the register forms already are),
 /// vectorisation. Every output adds its terms block by block, then column by column within a
 /// block, from zero: bit-identical.
+/// BSR's nonzero blocks per block row on average (E below): D % of the K / B block columns. The
+/// generator, family_macs and family_buffers all size by it.
+int bsr_blocks_per_row(const Workload& w) { return w.dim("K") / w.dim("B") * w.dim("D") / 100; }
+
 std::vector<Variant> bsr_gemm(const Workload& w) {
     const int M = w.dim("M"), K = w.dim("K"), N = w.dim("N"), B = w.dim("B"), D = w.dim("D");
-    const int KB = K / B, E = KB * D / 100;
+    const int KB = K / B, E = bsr_blocks_per_row(w);
     if (M % (2 * B) != 0 || K % B != 0 || (KB * D) % 100 != 0 || E % 2 != 0 || E < 2 || 3 * E / 2 > KB)
         fail(ErrorKind::invalid_argument,
              "workload '{}': M a multiple of 2B, K of B, D % of K/B block columns an even count, at most 2/3 of them",
@@ -5545,7 +5550,7 @@ std::uint64_t family_macs(const Workload& w) {
             return 4 * u("S") * u("S") * u("R") * u("P") * u("P") * u("C");
         case OpKind::dct8x8: return 16 * u("H") * u("W"); // 8 + 8 multiplies per pixel, separable
         case OpKind::bsr_gemm:                            // the nonzero blocks' share of the dense product
-            return u("M") * (u("K") / u("B") * u("D") / 100) * u("B") * u("N");
+            return u("M") * static_cast<std::uint64_t>(bsr_blocks_per_row(w)) * u("B") * u("N");
         case OpKind::moe_expert_gemm: return u("T") * u("D") * u("D");     // one expert matvec per token
         case OpKind::paged_attention: return 2 * u("H") * u("L") * u("D"); // scores and the value sum
         default: break;
@@ -5816,7 +5821,7 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"out", f32, u("R") * u("P") * u("P") * u("C"), out}};
         case OpKind::dct8x8: return {{"I", f32, u("H") * u("W"), in}, {"O", f32, u("H") * u("W"), out}};
         case OpKind::bsr_gemm: // val: the nonzero B x B blocks in block-CSR order; len: one per pair of block rows
-            return {{"val", f32, u("M") * (u("K") / u("B") * u("D") / 100) * u("B"), in},
+            return {{"val", f32, u("M") * static_cast<std::uint64_t>(bsr_blocks_per_row(w)) * u("B"), in},
                     {"len", ElemType::i32, u("M") / u("B") / 2, in},
                     {"X", f32, u("K") * u("N"), in},
                     {"Y", f32, u("M") * u("N"), out}};
