@@ -51,11 +51,12 @@ TEST_CASE("sampling is deterministic for a seed and differs between seeds") {
 namespace {
 
 /// Families whose schedules reorder a floating-point reduction (partial-sum accumulators in
-/// reduce_inner, softmax and layernorm; online softmax; one-pass variance; a reciprocal instead of
-/// a division): their variants agree with the reference within rounding. Every other family keeps
+/// reduce_inner, softmax and layernorm; online softmax, in softmax and flash_attention; one-pass
+/// variance; a reciprocal instead of a division): their variants agree with the reference within
+/// rounding. Every other family keeps
 /// each output's operations in the reference's order, so its variants must be bit-identical.
-const std::set<std::string> reordering_families{"reduce_inner",   "softmax",          "layernorm",
-                                                "conv_transpose", "triangular_solve", "dequant_gemv"};
+const std::set<std::string> reordering_families{"reduce_inner",     "softmax",      "layernorm",      "conv_transpose",
+                                                "triangular_solve", "dequant_gemv", "flash_attention"};
 constexpr double reorder_tolerance = 1e-4;
 
 /// The output buffer (the last one) of a kernel run natively with --dump (to a file of its own:
@@ -679,6 +680,60 @@ TEST_CASE("the block-sparse GEMM, mixture-of-experts and paged attention workloa
     CHECK(reference_variant(bs).id == "l0-tn64-t0-a0-v0");
     CHECK(reference_variant(me).id == "d0-tt1-i0-g0-v0");
     CHECK(reference_variant(pa).id == "o0-s0-p0-u1-v0");
+}
+
+TEST_CASE("the flash attention, batched small GEMM and separable Gaussian blur workloads") {
+    // Flash attention: Q, K and V in, O last; K's transposed scratch only where the knob asks, the
+    // running maxima and sums only in the online forms, the per-key rescale only in its form.
+    const auto fa = workload_by_name("flash-attention-l128-d64");
+    REQUIRE(fa.buffers().size() == 4);
+    CHECK(fa.buffers()[1].count == 128u * 64u);
+    CHECK(fa.buffers().back().count == 128u * 64u);
+    const auto fas = enumerate_variants(fa);
+    CHECK(fas.size() == 60);
+    for (const auto& v : fas) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("kt") == 1) == (v.source.find("float KT[D * L];") != std::string::npos));
+        CHECK((v.knobs.at("form") != 0) == (v.source.find("float m[BR], l[BR];") != std::string::npos));
+        CHECK((v.knobs.at("form") == 2) == (v.source.find("if (sj > mr) {") != std::string::npos));
+        CHECK((v.knobs.at("pv") == 0 || v.knobs.at("form") != 2));
+    }
+    // Batched small GEMM: A and B in, C last; the packed scratch only for the packed form, a tile
+    // loop only for a real tile, k unrolled into the batch loop only in i-j-k order.
+    const auto bg = workload_by_name("batched-small-gemm-4096x8x8x8");
+    REQUIRE(bg.buffers().size() == 3);
+    CHECK(bg.buffers()[0].count == 4096u * 64u);
+    CHECK(bg.buffers().back().count == 4096u * 64u);
+    const auto bgs = enumerate_variants(bg);
+    CHECK(bgs.size() == 66);
+    for (const auto& v : bgs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("batch") == 2) == (v.source.find("float As[M * K * TB]") != std::string::npos));
+        CHECK((v.knobs.at("tb") != 4096) ==
+              (v.source.find("for (int b0 = 0; b0 < NB; b0 += TB)") != std::string::npos));
+        CHECK((v.knobs.at("batch") == 0 || v.knobs.at("unroll") == 0 || v.knobs.at("order") == 0));
+    }
+    // Gaussian blur: the image in, the whole-image scratch T, the blurred image last; T used only
+    // by the two full passes, the ring only by the line buffer, the halo rows only by the strips.
+    const auto gb = workload_by_name("gaussian-blur-sep-k7-320x320");
+    REQUIRE(gb.buffers().size() == 3);
+    CHECK(gb.buffers()[1].role == BufferRole::output);
+    CHECK(gb.buffers().back().count == 320u * 320u);
+    const auto gbs = enumerate_variants(gb);
+    CHECK(gbs.size() == 72);
+    for (const auto& v : gbs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("method") == 0) == (v.source.find("hrow(I + y * W, T + y * W);") != std::string::npos));
+        CHECK((v.knobs.at("method") == 1) == (v.source.find("float ring[K * W];") != std::string::npos));
+        CHECK((v.knobs.at("method") == 2) == (v.source.find("float S[(TR + K - 1) * W];") != std::string::npos));
+        CHECK((v.knobs.at("method") != 1 || v.knobs.at("vert") != 2));
+    }
+    // The naive schedules: the classic softmax a query row at a time, dot products for the scores,
+    // axpys for the values; one matrix at a time in i-j-k order; two full passes, the taps
+    // innermost, every horizontal tap clamped.
+    CHECK(reference_variant(fa).id == "f0-br1-t0-p0-v0");
+    CHECK(reference_variant(bg).id == "b0-tb4096-o0-u0-v0");
+    CHECK(reference_variant(gb).id == "m0-vp0-hp0-v0");
 }
 
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {

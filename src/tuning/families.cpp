@@ -5295,6 +5295,343 @@ std::vector<Variant> paged_attention(const Workload& w) {
     });
 }
 
+/// FlashAttention's forward pass for one head: O = softmax(Q K^T / sqrt(D)) V over L tokens of
+/// width D (no causal mask), exp in C. The queries run in blocks of Br rows, the keys in blocks of
+/// BC = 32 whose Br x BC scores go to a scratch tile. Knobs: the softmax's form (classic: a query
+/// block's full score rows, then the row maxima, the exponentials and their sums, the probabilities
+/// normalised by division, then the value sum; or the one-pass online softmax, FlashAttention's: a
+/// running maximum m and sum l per row, the output accumulator rescaled by exp(m_old - m_new) once
+/// per key block or, in the per-key form, whenever a key raises the maximum, and divided by l at
+/// the end); Br (1 or 8 query rows per block, a key block's rows of K and V reused by them); K
+/// transposed into a D x L scratch first (the scores then sweep D with the block's keys innermost,
+/// contiguous) or read as rows (a dot product per score); the value sum as an axpy of each key's
+/// value row into the output row, or a dot product per output element down V's columns (not in the
+/// per-key form, which adds each key's row as it comes); vectorisation. (A two-pass form, the
+/// scores recomputed rather than the accumulator rescaled, needs 1.5 times the products: over the
+/// instruction budget at this shape.) The scores, maxima and value sums add their terms in the same
+/// order in every schedule, but the online forms' rescaled sums and deferred division round
+/// differently: equal to the reference up to rounding.
+std::vector<Variant> flash_attention(const Workload& w) {
+    const int L = w.dim("L");
+    constexpr int BC = 32;
+    if (L % BC != 0) fail(ErrorKind::invalid_argument, "workload '{}': L a multiple of 32", w.name);
+    const std::vector<Knob> knobs{
+        {"form", "f", {0, 1, 2}}, {"br", "br", {1, 8}}, {"kt", "t", {0, 1}}, {"pv", "p", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), br = k.at("br");
+        const bool kt = k.at("kt") == 1, pv_dot = k.at("pv") == 1;
+        if (form == 2 && pv_dot) return std::nullopt; // it adds a key's value row as it comes
+        // The scores of key block j0 for the block's rows into S (row r at r * SW + SO).
+        std::string scores = "        for (int r = 0; r < BR; ++r) {\n"
+                             "            const float *restrict q = Q + (i0 + r) * D;\n"
+                             "            float *restrict s = S + r * SW + SO;\n";
+        if (kt)
+            scores += "            for (int j = 0; j < BC; ++j) s[j] = 0.0f;\n"
+                      "            for (int d = 0; d < D; ++d) {\n                const float qd = q[d];\n"
+                      "                const float *restrict kd = KT + d * L + j0;\n"
+                      "                for (int j = 0; j < BC; ++j) s[j] += qd * kd[j];\n            }\n"
+                      "            for (int j = 0; j < BC; ++j) s[j] = s[j] * SCALE;\n        }\n";
+        else
+            scores += "            for (int j = 0; j < BC; ++j) {\n"
+                      "                const float *restrict kr = K + (j0 + j) * D;\n                float a = 0.0f;\n"
+                      "                for (int d = 0; d < D; ++d) a += q[d] * kr[d];\n"
+                      "                s[j] = a * SCALE;\n            }\n        }\n";
+        // The value sum of the probabilities p[0 .. BC) of keys j0 .. j0 + BC into the output row o.
+        const auto values = [&](const std::string& in) {
+            if (!pv_dot)
+                return fmt::format("{0}for (int j = 0; j < BC; ++j) {{\n{0}    const float pj = p[j];\n"
+                                   "{0}    const float *restrict v = V + (j0 + j) * D;\n"
+                                   "{0}    for (int d = 0; d < D; ++d) o[d] += pj * v[d];\n{0}}}\n",
+                                   in);
+            return fmt::format("{0}for (int d = 0; d < D; ++d) {{\n{0}    float a = o[d];\n"
+                               "{0}    for (int j = 0; j < BC; ++j) a += p[j] * V[(j0 + j) * D + d];\n"
+                               "{0}    o[d] = a;\n{0}}}\n",
+                               in);
+        };
+        const std::string block_max = "                float mb = m[r];\n"
+                                      "                for (int j = 0; j < BC; ++j) mb = s[j] > mb ? s[j] : mb;\n";
+        // Indent code one level deeper (the scores inside the key-block loop).
+        const auto deeper = [](const std::string& code) {
+            std::string out, line;
+            for (char c : code) {
+                line += c;
+                if (c == '\n') {
+                    out += "    " + line;
+                    line.clear();
+                }
+            }
+            return out;
+        };
+        // The online forms: a key block's scores, then a loop over the block's rows and their outputs.
+        const std::string block_rows = "        for (int j0 = 0; j0 < L; j0 += BC) {\n" + deeper(scores) +
+                                       "            for (int r = 0; r < BR; ++r) {\n"
+                                       "                float *restrict s = S + r * SW;\n"
+                                       "                float *restrict o = O + (i0 + r) * D;\n";
+        std::string b;
+        if (kt)
+            b += "    float KT[D * L];\n    for (int j = 0; j < L; ++j)\n"
+                 "        for (int d = 0; d < D; ++d) KT[d * L + j] = K[j * D + d];\n";
+        b += "    float S[BR * SW];\n";
+        if (form != 0) b += "    float m[BR], l[BR];\n";
+        b += "    for (int i0 = 0; i0 < L; i0 += BR) {\n";
+        if (form != 0)
+            b += "        for (int r = 0; r < BR; ++r) {\n            m[r] = -3.0e38f;\n"
+                 "            l[r] = 0.0f;\n        }\n";
+        if (form == 0) {
+            b += "        for (int j0 = 0; j0 < L; j0 += BC) {\n" + deeper(scores) + "        }\n";
+            b += "        for (int r = 0; r < BR; ++r) {\n            float *restrict s = S + r * SW;\n"
+                 "            float mx = s[0];\n"
+                 "            for (int j = 1; j < L; ++j) mx = s[j] > mx ? s[j] : mx;\n"
+                 "            float sum = 0.0f;\n            for (int j = 0; j < L; ++j) {\n"
+                 "                const float e = simtune_exp(s[j] - mx);\n                s[j] = e;\n"
+                 "                sum += e;\n            }\n"
+                 "            for (int j = 0; j < L; ++j) s[j] = s[j] / sum;\n        }\n";
+            b += "        for (int j0 = 0; j0 < L; j0 += BC) {\n"
+                 "            for (int r = 0; r < BR; ++r) {\n"
+                 "                const float *restrict p = S + r * SW + j0;\n"
+                 "                float *restrict o = O + (i0 + r) * D;\n" +
+                 values("                ") + "            }\n        }\n";
+        } else {
+            b += block_rows;
+            if (form == 1)
+                b += block_max +
+                     "                const float alpha = simtune_exp(m[r] - mb);\n"
+                     "                for (int d = 0; d < D; ++d) o[d] = o[d] * alpha;\n"
+                     "                float a = l[r] * alpha;\n                for (int j = 0; j < BC; ++j) {\n"
+                     "                    const float e = simtune_exp(s[j] - mb);\n                    s[j] = e;\n"
+                     "                    a += e;\n                }\n                l[r] = a;\n"
+                     "                m[r] = mb;\n                const float *p = s;\n" +
+                     values("                ");
+            else
+                b += "                float mr = m[r], lr = l[r];\n                for (int j = 0; j < BC; ++j) {\n"
+                     "                    const float sj = s[j];\n                    if (sj > mr) {\n"
+                     "                        const float alpha = simtune_exp(mr - sj);\n"
+                     "                        lr = lr * alpha;\n"
+                     "                        for (int d = 0; d < D; ++d) o[d] = o[d] * alpha;\n"
+                     "                        mr = sj;\n                    }\n"
+                     "                    const float e = simtune_exp(sj - mr);\n                    lr += e;\n"
+                     "                    const float *restrict v = V + (j0 + j) * D;\n"
+                     "                    for (int d = 0; d < D; ++d) o[d] += e * v[d];\n                }\n"
+                     "                m[r] = mr;\n                l[r] = lr;\n";
+            b += "            }\n        }\n";
+            b += "        for (int r = 0; r < BR; ++r) {\n            float *restrict o = O + (i0 + r) * D;\n"
+                 "            const float lr = l[r];\n"
+                 "            for (int d = 0; d < D; ++d) o[d] = o[d] / lr;\n        }\n";
+        }
+        b += "    }\n";
+        const std::string scale = fmt::format("#define SCALE {}f\n", 1.0 / std::sqrt(static_cast<double>(w.dim("D"))));
+        return kernel(dim_defines(w, {{"BR", br}, {"BC", BC}, {"SW", form == 0 ? L : BC}}) +
+                          fmt::format("#define SO {}\n", form == 0 ? "j0" : "0") + scale + exp_function,
+                      "const float *restrict Q, const float *restrict K, const float *restrict V, float *restrict O",
+                      b);
+    });
+}
+
+/// Many tiny independent matmuls, C[b] = A[b] B[b] for NB matrices of M x K times K x N (per-point
+/// or per-head transforms, a graph network's edge matrices, small-block solvers' updates). Knobs:
+/// where the batch loop goes (outermost, one matrix at a time; innermost, the batch the vector
+/// dimension, each (i, j, k) step walking the tile's matrices in place with a stride of a
+/// matrix; or innermost over a batch-interleaved (SoA) scratch: a tile's A and B packed element
+/// by element with the tile's matrices contiguous, C computed there and unpacked); the batch tile
+/// (the whole batch, 256 or 32 matrices; the packed form's scratch holds a tile); the loop order
+/// inside a matrix (i-j-k with a register sum per element, i-k-j or j-k-i updating C in place);
+/// the tiny loops fully unrolled (batch outermost), or k unrolled into the batch loop's body with
+/// the element's sum in a register (batch innermost, i-j-k); vectorisation. Every element of C
+/// adds its K products in k order from zero: bit-identical.
+std::vector<Variant> batched_small_gemm(const Workload& w) {
+    const int NB = w.dim("NB"), M = w.dim("M"), N = w.dim("N"), K = w.dim("K");
+    if (NB % 256 != 0) fail(ErrorKind::invalid_argument, "workload '{}': NB a multiple of 256", w.name);
+    const std::vector<Knob> knobs{{"batch", "b", {0, 1, 2}},
+                                  {"tb", "tb", {NB, 256, 32}},
+                                  {"order", "o", {0, 1, 2}},
+                                  {"unroll", "u", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int batch = k.at("batch"), tb = k.at("tb"), order = k.at("order");
+        const bool unroll = k.at("unroll") == 1;
+        if (batch == 0 && tb != NB) return std::nullopt;             // one matrix at a time: no tile
+        if (batch == 1 && tb == 256) return std::nullopt;            // in place: the whole batch or small tiles
+        if (batch == 2 && tb == NB) return std::nullopt;             // the scratch holds a tile
+        if (batch != 0 && unroll && order != 0) return std::nullopt; // k unrolled into the batch loop: i, j, k
+        const std::vector<std::string> loops = order == 0   ? std::vector<std::string>{"i", "j", "k"}
+                                               : order == 1 ? std::vector<std::string>{"i", "k", "j"}
+                                                            : std::vector<std::string>{"j", "k", "i"};
+        const auto extent = [](const std::string& v) { return v == "i" ? "M" : v == "j" ? "N" : "K"; };
+        std::string b;
+        if (batch == 0) {
+            b = "    for (int b = 0; b < NB; ++b) {\n        const float *restrict a = A + b * M * K;\n"
+                "        const float *restrict bm = B + b * K * N;\n        float *restrict c = C + b * M * N;\n";
+            std::string in = "        ";
+            const auto open = [&](const std::string& v) {
+                b += unroll_pragma(unroll ? std::max({M, N, K}) : 1, in) +
+                     fmt::format("{0}for (int {1} = 0; {1} < {2}; ++{1}) {{\n", in, v, extent(v));
+                in += "    ";
+            };
+            open(loops[0]);
+            open(loops[1]);
+            if (order == 0) {
+                b += in + "float s = 0.0f;\n";
+                b += unroll_pragma(unroll ? K : 1, in) + in +
+                     "for (int k = 0; k < K; ++k) s += a[i * K + k] * bm[k * N + j];\n" + in + "c[i * N + j] = s;\n";
+            } else if (order == 1) {
+                b += in + "const float av = a[i * K + k];\n" + unroll_pragma(unroll ? N : 1, in) + in +
+                     "for (int j = 0; j < N; ++j) c[i * N + j] += av * bm[k * N + j];\n";
+            } else {
+                b += in + "const float bv = bm[k * N + j];\n" + unroll_pragma(unroll ? M : 1, in) + in +
+                     "for (int i = 0; i < M; ++i) c[i * N + j] += a[i * K + k] * bv;\n";
+            }
+            b += "            }\n        }\n    }\n";
+            return kernel(dim_defines(w), f32_in_in_out_ABC, b);
+        }
+        // Batch innermost: element e of matrix b (b counted within the tile) in each array.
+        const bool packed = batch == 2;
+        const auto at = [&](const char* arr, const std::string& e, const char* size) {
+            return packed ? fmt::format("{}s[({}) * TB + b]", arr, e)
+                          : fmt::format("{}[(b0 + b) * {} + {}]", arr, size, e);
+        };
+        // A's and B's terms of step kx (the loop variable k, or a literal where k is unrolled).
+        const auto product = [&](const std::string& kx) {
+            return fmt::format("{} * {}", at("A", "i * K + " + kx, "M * K"), at("B", kx + " * N + j", "K * N"));
+        };
+        const std::string cC = at("C", "i * N + j", "M * N");
+        if (packed) b += "    float As[M * K * TB], Bs[K * N * TB], Cs[M * N * TB];\n";
+        b += tb == NB ? "    const int b0 = 0;\n    {\n" : "    for (int b0 = 0; b0 < NB; b0 += TB) {\n";
+        if (packed)
+            b += "        for (int b = 0; b < TB; ++b) {\n"
+                 "            for (int e = 0; e < M * K; ++e) As[e * TB + b] = A[(b0 + b) * M * K + e];\n"
+                 "            for (int e = 0; e < K * N; ++e) Bs[e * TB + b] = B[(b0 + b) * K * N + e];\n"
+                 "        }\n";
+        if (unroll) {
+            b += "        for (int i = 0; i < M; ++i)\n            for (int j = 0; j < N; ++j)\n"
+                 "                for (int b = 0; b < TB; ++b) {\n                    float s = 0.0f;\n";
+            for (int kk = 0; kk < K; ++kk)
+                b += fmt::format("                    s += {};\n", product(std::to_string(kk)));
+            b += fmt::format("                    {} = s;\n                }}\n", cC);
+        } else {
+            if (packed) b += "        for (int e = 0; e < M * N * TB; ++e) Cs[e] = 0.0f;\n";
+            std::string in = "        ";
+            for (const auto& v : loops) {
+                b += fmt::format("{0}for (int {1} = 0; {1} < {2}; ++{1})\n", in, v, extent(v));
+                in += "    ";
+            }
+            b += fmt::format("{0}for (int b = 0; b < TB; ++b) {1} += {2};\n", in, cC, product("k"));
+        }
+        if (packed)
+            b += "        for (int b = 0; b < TB; ++b)\n"
+                 "            for (int e = 0; e < M * N; ++e) C[(b0 + b) * M * N + e] = Cs[e * TB + b];\n";
+        b += "    }\n";
+        return kernel(dim_defines(w, {{"TB", tb}}), f32_in_in_out_ABC, b);
+    });
+}
+
+/// A separable Gaussian blur of a float H x W image, K taps (odd; the weights OpenCV's
+/// getGaussianKernel gives for K, as float literals), borders clamped (replicated): a horizontal
+/// pass then a vertical pass over its results. Knobs: the pass structure (two full passes through
+/// the whole-image scratch T, the column-by-column vertical pass through a table of the clamped
+/// rows' offsets; a line buffer, a ring of K rows of horizontal results, each output row's vertical
+/// pass run as soon as its last source row is ready; or strips of 32 output rows, each with its own
+/// scratch of the strip's rows plus K - 1 halo rows, the halo's horizontal rows recomputed by both
+/// neighbouring strips); the vertical pass (row by row with the taps innermost, row by row as K
+/// axpys of source rows into the output row, or column by column down the scratch, not with the
+/// line buffer); the horizontal pass (every tap's column clamped, or the interior's columns
+/// unclamped and only the K - 1 border columns clamped, the interior with the taps innermost or as
+/// K axpys along the row); vectorisation. Every horizontal and vertical sum adds its taps in tap
+/// order from zero: bit-identical.
+std::vector<Variant> gaussian_blur_sep(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W"), K = w.dim("K");
+    constexpr int TR = 32;
+    if (K % 2 == 0 || K < 3 || H % TR != 0 || W < K)
+        fail(ErrorKind::invalid_argument, "workload '{}': K odd, H a multiple of 32, W at least K", w.name);
+    // OpenCV's sigma for a kernel of K taps, the weights normalised in double and printed as floats.
+    const double sigma = 0.3 * ((K - 1) * 0.5 - 1) + 0.8;
+    std::vector<double> g(static_cast<std::size_t>(K));
+    double total = 0;
+    for (int t = 0; t < K; ++t) total += g[t] = std::exp(-(t - K / 2) * (t - K / 2) / (2 * sigma * sigma));
+    std::vector<std::string> lit;
+    for (double x : g) lit.push_back(fmt::format("{:.9g}f", static_cast<float>(x / total)));
+    const std::string table = fmt::format("static const float G[K] = {{{}}};\n", fmt::join(lit, ", "));
+    const std::vector<Knob> knobs{
+        {"method", "m", {0, 1, 2}}, {"vert", "vp", {0, 1, 2}}, {"horiz", "hp", {0, 1, 2}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), vert = k.at("vert"), horiz = k.at("horiz");
+        if (method == 1 && vert == 2) return std::nullopt; // the ring holds K rows: no column to walk
+        // The horizontal pass of one row.
+        std::string f = "static inline void hrow(const float *restrict in, float *restrict out) {\n";
+        const std::string clamped = "        float s = 0.0f;\n        for (int t = 0; t < K; ++t) {\n"
+                                    "            int c = x + t - R;\n            c = c < 0 ? 0 : c;\n"
+                                    "            c = c > W - 1 ? W - 1 : c;\n            s += G[t] * in[c];\n"
+                                    "        }\n        out[x] = s;\n    }\n";
+        if (horiz == 0) {
+            f += "    for (int x = 0; x < W; ++x) {\n" + clamped;
+        } else {
+            f += "    for (int x = 0; x < R; ++x) {\n" + clamped;
+            if (horiz == 1)
+                f += "    for (int x = R; x < W - R; ++x) {\n        float s = 0.0f;\n"
+                     "        for (int t = 0; t < K; ++t) s += G[t] * in[x + t - R];\n        out[x] = s;\n    }\n";
+            else
+                f += "    for (int x = R; x < W - R; ++x) out[x] = 0.0f;\n    for (int t = 0; t < K; ++t) {\n"
+                     "        const float g = G[t];\n"
+                     "        for (int x = R; x < W - R; ++x) out[x] += g * in[x + t - R];\n    }\n";
+            f += "    for (int x = W - R; x < W; ++x) {\n" + clamped;
+        }
+        f += "}\n";
+        // The vertical pass of one output row from its K source rows.
+        if (vert != 2) {
+            f += "static inline void vrow(const float *const *rows, float *restrict out) {\n";
+            if (vert == 0)
+                f += "    for (int x = 0; x < W; ++x) {\n        float s = 0.0f;\n"
+                     "        for (int t = 0; t < K; ++t) s += G[t] * rows[t][x];\n        out[x] = s;\n    }\n";
+            else
+                f += "    for (int x = 0; x < W; ++x) out[x] = 0.0f;\n    for (int t = 0; t < K; ++t) {\n"
+                     "        const float g = G[t];\n        const float *restrict src = rows[t];\n"
+                     "        for (int x = 0; x < W; ++x) out[x] += g * src[x];\n    }\n";
+            f += "}\n";
+        }
+        const std::string clamp_row = "            int r = y + t - R;\n            r = r < 0 ? 0 : r;\n"
+                                      "            r = r > H - 1 ? H - 1 : r;\n";
+        std::string b;
+        if (method == 0) {
+            b = "    for (int y = 0; y < H; ++y) hrow(I + y * W, T + y * W);\n";
+            if (vert != 2)
+                b += "    for (int y = 0; y < H; ++y) {\n        const float *rows[K];\n"
+                     "        for (int t = 0; t < K; ++t) {\n" +
+                     clamp_row + "            rows[t] = T + r * W;\n        }\n        vrow(rows, O + y * W);\n    }\n";
+            else
+                b += "    int ro[H + K - 1];\n    for (int q = 0; q < H + K - 1; ++q) {\n"
+                     "        int r = q - R;\n        r = r < 0 ? 0 : r;\n        r = r > H - 1 ? H - 1 : r;\n"
+                     "        ro[q] = r * W;\n    }\n"
+                     "    for (int x = 0; x < W; ++x)\n        for (int y = 0; y < H; ++y) {\n"
+                     "            float s = 0.0f;\n"
+                     "            for (int t = 0; t < K; ++t) s += G[t] * T[ro[y + t] + x];\n"
+                     "            O[y * W + x] = s;\n        }\n";
+        } else if (method == 1) {
+            b = "    float ring[K * W];\n    int next = 0;\n    for (int y = 0; y < H; ++y) {\n"
+                "        const int last = y + R < H ? y + R : H - 1;\n"
+                "        for (; next <= last; ++next) hrow(I + next * W, ring + next % K * W);\n"
+                "        const float *rows[K];\n        for (int t = 0; t < K; ++t) {\n" +
+                clamp_row +
+                "            rows[t] = ring + r % K * W;\n        }\n        vrow(rows, O + y * W);\n    }\n";
+        } else {
+            b = "    float S[(TR + K - 1) * W];\n    for (int y0 = 0; y0 < H; y0 += TR) {\n"
+                "        for (int q = 0; q < TR + K - 1; ++q) {\n            int r = y0 + q - R;\n"
+                "            r = r < 0 ? 0 : r;\n            r = r > H - 1 ? H - 1 : r;\n"
+                "            hrow(I + r * W, S + q * W);\n        }\n";
+            if (vert != 2)
+                b += "        for (int y = y0; y < y0 + TR; ++y) {\n            const float *rows[K];\n"
+                     "            for (int t = 0; t < K; ++t) rows[t] = S + (y - y0 + t) * W;\n"
+                     "            vrow(rows, O + y * W);\n        }\n";
+            else
+                b += "        for (int x = 0; x < W; ++x)\n            for (int y = y0; y < y0 + TR; ++y) {\n"
+                     "                float s = 0.0f;\n"
+                     "                for (int t = 0; t < K; ++t) s += G[t] * S[(y - y0 + t) * W + x];\n"
+                     "                O[y * W + x] = s;\n            }\n";
+            b += "    }\n";
+        }
+        return kernel(dim_defines(w, {{"R", K / 2}, {"TR", TR}}) + table + f,
+                      "const float *restrict I, float *restrict T, float *restrict O", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -5444,6 +5781,15 @@ std::vector<Workload> family_workloads() {
          OpKind::paged_attention,
          {{"H", 8}, {"L", 2048}, {"D", 64}, {"P", 16}},
          "paged_attention"},
+        {"flash-attention-l128-d64", OpKind::flash_attention, {{"L", 128}, {"D", 64}}, "flash_attention"},
+        {"batched-small-gemm-4096x8x8x8",
+         OpKind::batched_small_gemm,
+         {{"NB", 4096}, {"M", 8}, {"N", 8}, {"K", 8}},
+         "batched_small_gemm"},
+        {"gaussian-blur-sep-k7-320x320",
+         OpKind::gaussian_blur_sep,
+         {{"H", 320}, {"W", 320}, {"K", 7}},
+         "gaussian_blur_sep"},
     };
 }
 
@@ -5553,6 +5899,9 @@ std::uint64_t family_macs(const Workload& w) {
             return u("M") * static_cast<std::uint64_t>(bsr_blocks_per_row(w)) * u("B") * u("N");
         case OpKind::moe_expert_gemm: return u("T") * u("D") * u("D");     // one expert matvec per token
         case OpKind::paged_attention: return 2 * u("H") * u("L") * u("D"); // scores and the value sum
+        case OpKind::flash_attention: return 2 * u("L") * u("L") * u("D"); // the two products
+        case OpKind::batched_small_gemm: return u("NB") * u("M") * u("N") * u("K");
+        case OpKind::gaussian_blur_sep: return 2 * u("K") * u("H") * u("W"); // the two passes' taps
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -5836,6 +6185,18 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"vc", f32, u("L") * u("H") * u("D"), in},
                     {"tbl", ElemType::i32, u("L") / u("P"), in},
                     {"out", f32, u("H") * u("D"), out}};
+        case OpKind::flash_attention:
+            return {{"Q", f32, u("L") * u("D"), in},
+                    {"K", f32, u("L") * u("D"), in},
+                    {"V", f32, u("L") * u("D"), in},
+                    {"O", f32, u("L") * u("D"), out}};
+        case OpKind::batched_small_gemm:
+            return {{"A", f32, u("NB") * u("M") * u("K"), in},
+                    {"B", f32, u("NB") * u("K") * u("N"), in},
+                    {"C", f32, u("NB") * u("M") * u("N"), out}};
+        case OpKind::gaussian_blur_sep: // T: the whole-image scratch of horizontal results (two-pass schedules)
+            return {
+                {"I", f32, u("H") * u("W"), in}, {"T", f32, u("H") * u("W"), out}, {"O", f32, u("H") * u("W"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -5936,6 +6297,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::bsr_gemm: return bsr_gemm(w);
         case OpKind::moe_expert_gemm: return moe_expert_gemm(w);
         case OpKind::paged_attention: return paged_attention(w);
+        case OpKind::flash_attention: return flash_attention(w);
+        case OpKind::batched_small_gemm: return batched_small_gemm(w);
+        case OpKind::gaussian_blur_sep: return gaussian_blur_sep(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

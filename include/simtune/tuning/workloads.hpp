@@ -102,6 +102,9 @@ enum class OpKind {
     bsr_gemm,
     moe_expert_gemm,
     paged_attention,
+    flash_attention,
+    batched_small_gemm,
+    gaussian_blur_sep,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -156,7 +159,10 @@ enum class OpKind {
 ///  map), R (boxes), P (P x P bins per box), S (S x S samples per bin); dct8x8 H, W (the image,
 ///  multiples of 8); bsr_gemm M, K, N (Y[M][N] = W[M][K] X[K][N]), B (B x B blocks), D (the percentage
 ///  of blocks nonzero); moe_expert_gemm T (tokens), E (experts, a power of two), D (the width: each
-///  expert D x D); paged_attention H (heads), L (context tokens), D (head width), P (tokens per page).
+///  expert D x D); paged_attention H (heads), L (context tokens), D (head width), P (tokens per page);
+///  flash_attention L (tokens, a multiple of 32), D (head width); batched_small_gemm NB (matrices, a
+///  multiple of 256), M, N, K (each C[b] M x N = A[b] M x K times B[b] K x N); gaussian_blur_sep H, W
+///  (the image, H a multiple of 32), K (taps, odd; borders clamped).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
