@@ -430,6 +430,64 @@ TEST_CASE("the median filter, LayerNorm backward and 3-D stencil workloads") {
     CHECK(reference_variant(st).id == "o0-t0-f1-u1-v0");
 }
 
+TEST_CASE("the demosaicing, CSR SpMV and grid-sampling workloads") {
+    // Demosaicing: the mosaic with its one-pixel border in, the interior's interleaved RGB last; the
+    // bit-mask selects only for the branch-free method, row strips only for the channel sweeps.
+    const auto dm = workload_by_name("demosaic-bayer-rggb-384x384");
+    REQUIRE(dm.buffers().size() == 2);
+    CHECK(dm.buffers().front().count == 386u * 386u);
+    CHECK(dm.buffers().back().count == 3u * 384u * 384u);
+    const auto dms = enumerate_variants(dm);
+    CHECK(dms.size() == 60);
+    for (const auto& v : dms) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("method") == 1) == (v.source.find("static inline float SEL(") != std::string::npos));
+        CHECK((v.knobs.at("tile") != 1 || v.knobs.at("planes") == 1));
+    }
+    // SpMV: values, raw columns and x in, y last, as many values and columns as the power-law rows
+    // hold and the prefetch's padding; the length sort only for lockstep rows, the masked path only
+    // for single rows, the prefetch only where asked.
+    const auto sp = workload_by_name("spmv-csr-16384x524288-e12");
+    REQUIRE(sp.buffers().size() == 4);
+    CHECK(sp.buffers()[1].type == ElemType::i32);
+    CHECK(sp.buffers()[0].count == sp.buffers()[1].count);
+    CHECK(sp.buffers()[0].count == sp.macs() + 32u);
+    CHECK(sp.macs() > 16384u * 11u);
+    CHECK(sp.macs() < 16384u * 13u);
+    CHECK(sp.buffers()[2].count == 524288u);
+    CHECK(sp.buffers().back().count == 16384u);
+    const auto sps = enumerate_variants(sp);
+    CHECK(sps.size() == 72);
+    for (const auto& v : sps) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("order") == 1) == (v.source.find("int perm[M]") != std::string::npos));
+        CHECK((v.knobs.at("short") == 1) == (v.source.find("if (hi - lo <= 4)") != std::string::npos));
+        CHECK((v.knobs.at("prefetch") == 1) == (v.source.find("__builtin_prefetch") != std::string::npos));
+        CHECK((v.knobs.at("short") == 0 || v.knobs.at("lanes") == 1));
+        CHECK((v.knobs.at("order") == 0 || v.knobs.at("lanes") == 4));
+    }
+    // Grid sampling: the image and the jitter grid in, the sampled image last; the validity masks
+    // only in a branchy table, no unrolling where the channels are outermost.
+    const auto gs = workload_by_name("grid-sample-nhwc-64x64x32");
+    REQUIRE(gs.buffers().size() == 3);
+    CHECK(gs.buffers()[1].count == 2u * 64u * 64u);
+    CHECK(gs.buffers().back().count == 64u * 64u * 32u);
+    const auto gss = enumerate_variants(gs);
+    CHECK(gss.size() == 72);
+    for (const auto& v : gss) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("coef") == 1 && v.knobs.at("bounds") == 0) ==
+              (v.source.find("unsigned char tv[") != std::string::npos));
+        CHECK((v.knobs.at("order") == 0 || v.knobs.at("unroll") == 1));
+    }
+    // The naive schedules: branches on each pixel's parity, all channels per pixel, the whole image;
+    // a plain row loop over the rows in order, no prefetch; pixels outer, coefficients inline, a branch per
+    // neighbour, untiled.
+    CHECK(reference_variant(dm).id == "m0-p0-t0-v0");
+    CHECK(reference_variant(sp).id == "u1-p0-s0-l1-o0-v0");
+    CHECK(reference_variant(gs).id == "o0-k0-b0-t0-u1-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

@@ -3587,6 +3587,378 @@ std::vector<Variant> stencil3d7(const Workload& w) {
     });
 }
 
+/// Bilinear demosaicing of an RGGB Bayer mosaic (every camera pipeline's first stage, OpenCV's
+/// cvtColor with COLOR_BayerRG2RGB): the mosaic I (H + 2) x (W + 2) holds one colour per pixel,
+/// interior pixel (i, j) (mosaic (i + 1, j + 1)) red where i and j are even, blue where both are
+/// odd, green elsewhere; O is the interior's H x W pixels as interleaved RGB. A pixel's own colour
+/// is copied; a missing one is the mean of its 2 neighbours along the row or column (0.5 (a + b)),
+/// or of its 4 cross or 4 diagonal neighbours (0.25 ((n + s) + (w + e)), 0.25 ((nw + ne) + (sw +
+/// se))); the one-pixel border is only read. Knobs: the method (per pixel, branches on the row and
+/// column parity; per pixel branch-free, every candidate computed and the channels picked by
+/// masks on the floats' bits; the row's parity hoisted, pairs of pixels along the row, the row's
+/// two known cases; or 2 x 2 quads, the four known cases straight-line), the channel order (all
+/// three channels of a pixel together, or R, G and B each its own sweep over the region, storing
+/// every third float), the traversal (the whole image; strips of 32 rows, the three sweeps per
+/// strip while its rows are in cache, for the sweeps only; or 32 x 64 tiles), vectorisation. Every
+/// output is the same expression of the same mosaic values (the masks select bits): bit-identical.
+std::vector<Variant> demosaic_bayer(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W");
+    constexpr int TR = 32, TC = 64;
+    if (H % TR != 0 || W % TC != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': H a multiple of {}, W of {}", w.name, TR, TC);
+    const std::vector<Knob> knobs{
+        {"method", "m", {0, 1, 2, 3}}, {"planes", "p", {0, 1}}, {"tile", "t", {0, 1, 2}}, vec_knob()};
+    // The value of channel ch (0 R, 1 G, 2 B) at a site of kind s (0 red, 1 green on a red row, 2
+    // green on a blue row, 3 blue) centred at p[at] of the mosaic.
+    const auto value = [](int s, int ch, const std::string& at) {
+        static const char* const forms[4][3] = {
+            {"C", "CROSS", "DIAG"}, {"HORZ", "C", "VERT"}, {"VERT", "C", "HORZ"}, {"DIAG", "CROSS", "C"}};
+        const std::string f = forms[s][ch];
+        return f == "C" ? "p[" + at + "]" : f + (at == "0" ? "(p)" : "(p + " + at + ")");
+    };
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), tile = k.at("tile");
+        const bool planes = k.at("planes") == 1;
+        if (!planes && tile == 1) return std::nullopt; // row strips of whole pixels: the untiled order
+        // The statements of a site of kind s for the channels chs: the mosaic at p[at], the output
+        // pixel at o[off].
+        const auto site = [&](int s, const std::vector<int>& chs, const std::string& at, const std::string& off,
+                              const std::string& in) {
+            std::string b;
+            for (int ch : chs) {
+                const bool number =
+                    std::ranges::all_of(off, [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+                const std::string o = number ? std::to_string(std::stoi(off) + ch)
+                                      : ch   ? fmt::format("{} + {}", off, ch)
+                                             : off;
+                b += fmt::format("{}o[{}] = {};\n", in, o, value(s, ch, at));
+            }
+            return b;
+        };
+        // One sweep of the region [i0, i1) x [j0, j1) computing the channels chs.
+        const auto sweep = [&](const std::vector<int>& chs, const std::string& in) {
+            const std::string i2 = in + "    ", i3 = i2 + "    ", i4 = i3 + "    ";
+            // The pixel's mosaic and output pointers, at `ind`.
+            const auto at = [](const std::string& ind) {
+                return ind + "const float *restrict p = I + (i + 1) * IW + (j + 1);\n" + ind +
+                       "float *restrict o = O + (i * W + j) * 3;\n";
+            };
+            std::string b;
+            if (method == 0) {
+                b += in + "for (int i = i0; i < i1; ++i)\n" + i2 + "for (int j = j0; j < j1; ++j) {\n" + at(i3) + i3 +
+                     "if ((i & 1) == 0) {\n" + i4 + "if ((j & 1) == 0) {\n" + site(0, chs, "0", "0", i4 + "    ") + i4 +
+                     "} else {\n" + site(1, chs, "0", "0", i4 + "    ") + i4 + "}\n" + i3 + "} else {\n" + i4 +
+                     "if ((j & 1) == 0) {\n" + site(2, chs, "0", "0", i4 + "    ") + i4 + "} else {\n" +
+                     site(3, chs, "0", "0", i4 + "    ") + i4 + "}\n" + i3 + "}\n" + i2 + "}\n";
+            } else if (method == 1) {
+                // Masks: mr all ones on odd rows, mc on odd columns; SEL(m, a, b) = m ? a : b.
+                b += in + "for (int i = i0; i < i1; ++i)\n" + i2 + "for (int j = j0; j < j1; ++j) {\n" + at(i3) + i3 +
+                     "const unsigned mr = 0u - (unsigned)(i & 1), mc = 0u - (unsigned)(j & 1);\n";
+                const bool rb = std::ranges::find(chs, 0) != chs.end() || std::ranges::find(chs, 2) != chs.end();
+                const bool g = std::ranges::find(chs, 1) != chs.end();
+                b += i3 + "const float c = p[0];\n";
+                if (rb) b += i3 + "const float h = HORZ(p), v = VERT(p), d = DIAG(p);\n";
+                if (g) b += i3 + "const float x = CROSS(p);\n";
+                for (int ch : chs) {
+                    if (ch == 0) b += i3 + "o[0] = SEL(mr, SEL(mc, d, v), SEL(mc, h, c));\n";
+                    if (ch == 1) b += i3 + "o[1] = SEL(mr ^ mc, c, x);\n";
+                    if (ch == 2) b += i3 + "o[2] = SEL(mr, SEL(mc, c, h), SEL(mc, v, d));\n";
+                }
+                b += i2 + "}\n";
+            } else if (method == 2) {
+                b += in + "for (int i = i0; i < i1; ++i) {\n" + i2 + "if ((i & 1) == 0)\n" + i3 +
+                     "for (int j = j0; j < j1; j += 2) {\n" + at(i4) + site(0, chs, "0", "0", i4) +
+                     site(1, chs, "1", "3", i4) + i3 + "}\n" + i2 + "else\n" + i3 +
+                     "for (int j = j0; j < j1; j += 2) {\n" + at(i4) + site(2, chs, "0", "0", i4) +
+                     site(3, chs, "1", "3", i4) + i3 + "}\n" + in + "}\n";
+            } else {
+                b += in + "for (int i = i0; i < i1; i += 2)\n" + i2 + "for (int j = j0; j < j1; j += 2) {\n" + at(i3) +
+                     site(0, chs, "0", "0", i3) + site(1, chs, "1", "3", i3) + site(2, chs, "IW", "3 * W", i3) +
+                     site(3, chs, "IW + 1", "3 * W + 3", i3) + i2 + "}\n";
+            }
+            return b;
+        };
+        const auto sweeps = [&](const std::string& in) {
+            if (!planes) return sweep({0, 1, 2}, in);
+            return sweep({0}, in) + sweep({1}, in) + sweep({2}, in);
+        };
+        std::string b;
+        if (tile == 0)
+            b = "    {\n        const int i0 = 0, i1 = H, j0 = 0, j1 = W;\n" + sweeps("        ") + "    }\n";
+        else if (tile == 1)
+            b = "    for (int i0 = 0; i0 < H; i0 += TR) {\n        const int i1 = i0 + TR, j0 = 0, j1 = W;\n" +
+                sweeps("        ") + "    }\n";
+        else
+            b = "    for (int i0 = 0; i0 < H; i0 += TR)\n        for (int j0 = 0; j0 < W; j0 += TC) {\n"
+                "            const int i1 = i0 + TR, j1 = j0 + TC;\n" +
+                sweeps("            ") + "        }\n";
+        std::string d = dim_defines(w, {{"IW", W + 2}, {"TR", TR}, {"TC", TC}}) +
+                        "#define HORZ(p) (0.5f * ((p)[-1] + (p)[1]))\n"
+                        "#define VERT(p) (0.5f * ((p)[-IW] + (p)[IW]))\n"
+                        "#define CROSS(p) (0.25f * (((p)[-IW] + (p)[IW]) + ((p)[-1] + (p)[1])))\n"
+                        "#define DIAG(p) (0.25f * (((p)[-IW - 1] + (p)[-IW + 1]) + ((p)[IW - 1] + (p)[IW + 1])))\n";
+        if (method == 1)
+            d += "static inline float SEL(unsigned m, float a, float b) {\n    unsigned ua, ub;\n"
+                 "    __builtin_memcpy(&ua, &a, 4);\n    __builtin_memcpy(&ub, &b, 4);\n"
+                 "    const unsigned r = (ua & m) | (ub & ~m);\n    float f;\n    __builtin_memcpy(&f, &r, 4);\n"
+                 "    return f;\n}\n";
+        return kernel(d, "const float *restrict I, float *restrict O", b);
+    });
+}
+
+/// The length of row r of spmv_csr's matrix: E 13000 / (t + 256), t the top 16 bits of a hash of
+/// r: a power law, about a fifth E / L of the rows longer than L, from E / 5 nonzeros (at least 1
+/// for E >= 6) up to 50 E, E on average (12.19 at E = 12 over 16384 rows; 290 rows over 100); the
+/// kernels compute the same in C.
+int spmv_row_length(std::uint32_t r, int E) {
+    std::uint32_t h = r * 2654435761u;
+    h ^= h >> 15;
+    h *= 0x846ca68bu;
+    h ^= h >> 16;
+    return static_cast<int>(static_cast<std::uint32_t>(E) * 13000u / ((h >> 16) + 256u));
+}
+
+/// How many nonzeros ahead spmv_csr's software prefetch reaches: its val and col buffers hold as
+/// many padding entries after the nonzeros, so the prefetching schedules read no further.
+constexpr int spmv_prefetch_distance = 32;
+
+/// spmv_csr's nonzeros: the sum of its rows' lengths.
+std::uint64_t spmv_nonzeros(const Workload& w) {
+    std::uint64_t n = 0;
+    for (int r = 0; r < w.dim("M"); ++r) n += static_cast<std::uint64_t>(spmv_row_length(r, w.dim("E")));
+    return n;
+}
+
+/// Sparse matrix times dense vector in CSR (a graph's PageRank or GNN propagation step, a pruned
+/// layer at batch 1, an iterative solver's inner product): y[r] = the sum over row r's nonzeros p
+/// of val[p] x[col(p)], M rows, N columns (a power of two; x larger than the L2 cache, so the
+/// gathers miss). Row lengths follow a power law (most rows a few nonzeros, a few hundreds,
+/// spmv_row_length: a hash of the row), every schedule first building the CSR row pointers from
+/// them; each nonzero's column is a hash of col[p] and p in [0, N), as spmm_csr's. Knobs: the inner
+/// loop unrolled by 1, 4 or 8 with a remainder loop (one accumulator); a software prefetch of x at
+/// the column of the nonzero 32 positions ahead with every term; the rows (one at a time; one at a
+/// time with rows of at most 4 nonzeros by a separate branch-free path, four masked terms, a
+/// clamped index and the product times 0 or 1; 4 in lockstep, the four rows' common length
+/// advanced together, four independent chains, then each row's tail; or 4 in lockstep over the
+/// rows counting-sorted by length, up to 63, first, as SELL-C-sigma sorts, so a block is balanced
+/// and the trip counts predictable); vectorisation. Every row adds its terms in nonzero order from
+/// zero (a masked term adds a zero, which leaves a sum that is never -0 unchanged): bit-identical.
+std::vector<Variant> spmv_csr(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N"), E = w.dim("E");
+    if (M % 4 != 0 || E < 6 || N < 2 || (N & (N - 1)) != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': M a multiple of 4, E at least 6, N a power of two", w.name);
+    const std::vector<Knob> knobs{{"unroll", "u", {1, 4, 8}}, {"prefetch", "p", {0, 1}}, {"short", "s", {0, 1}},
+                                  {"lanes", "l", {1, 4}},     {"order", "o", {0, 1}},    vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int unroll = k.at("unroll"), lanes = k.at("lanes");
+        const bool short_path = k.at("short") == 1, sorted = k.at("order") == 1, prefetch = k.at("prefetch") == 1;
+        if (short_path && lanes != 1) return std::nullopt; // the masked path is a single row's
+        if (sorted && lanes == 1) return std::nullopt;     // sorting balances lockstep blocks
+        // The terms from position `from` to `to` (exclusive) added to s, unrolled, at `in`; p
+        // declared by the caller.
+        const auto terms = [&](const std::string& s, const std::string& from, const std::string& to,
+                               const std::string& in) {
+            std::string b = in + "p = " + from + ";\n";
+            if (unroll > 1) {
+                b += fmt::format("{}for (; p + {} <= {}; p += {}) {{\n", in, unroll, to, unroll);
+                for (int q = 0; q < unroll; ++q)
+                    b += fmt::format("{}    {} += TERM(p{});\n", in, s, q ? fmt::format(" + {}", q) : "");
+                b += in + "}\n";
+            }
+            return b + fmt::format("{}for (; p < {}; ++p) {} += TERM(p);\n", in, to, s);
+        };
+        std::string b = "    int rp[M + 1];\n    rp[0] = 0;\n    for (int r = 0; r < M; ++r) rp[r + 1] = rp[r] + "
+                        "row_len(r);\n";
+        if (sorted)
+            b += "    int perm[M], cnt[LB + 1];\n    for (int c = 0; c <= LB; ++c) cnt[c] = 0;\n"
+                 "    for (int r = 0; r < M; ++r) ++cnt[BIN(r) + 1];\n"
+                 "    for (int c = 0; c < LB; ++c) cnt[c + 1] += cnt[c];\n"
+                 "    for (int r = 0; r < M; ++r) perm[cnt[BIN(r)]++] = r;\n";
+        const std::string row_of = sorted ? "perm[q{}]" : "q{}";
+        if (lanes == 1) {
+            b += "    for (int q = 0; q < M; ++q) {\n        const int r = " + fmt::format(fmt::runtime(row_of), "") +
+                 ";\n        const int lo = rp[r], hi = rp[r + 1];\n        float s = 0.0f;\n        int p;\n";
+            std::string in = "        ";
+            if (short_path) {
+                b += "        if (hi - lo <= 4) {\n            const int n = hi - lo;\n";
+                for (int q = 0; q < 4; ++q)
+                    b += fmt::format("            p = {};\n            s += TERM(p) * (float)({} < n);\n",
+                                     q ? fmt::format("{} < n ? lo + {} : lo", q, q) : "lo", q);
+                b += "        } else {\n";
+                in += "    ";
+            }
+            b += terms("s", "lo", "hi", in);
+            if (short_path) b += "        }\n";
+            b += "        y[r] = s;\n    }\n";
+        } else {
+            b += "    for (int q = 0; q < M; q += 4) {\n";
+            for (int l = 0; l < 4; ++l)
+                b += fmt::format("        const int r{0} = {1}, l{0} = rp[r{0}], n{0} = rp[r{0} + 1] - l{0};\n", l,
+                                 fmt::format(fmt::runtime(row_of), l ? fmt::format(" + {}", l) : ""));
+            b += "        int m = n0 < n1 ? n0 : n1;\n        m = n2 < m ? n2 : m;\n        m = n3 < m ? n3 : m;\n"
+                 "        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;\n        int t = 0, p;\n";
+            if (unroll > 1) {
+                b += fmt::format("        for (; t + {} <= m; t += {}) {{\n", unroll, unroll);
+                for (int q = 0; q < unroll; ++q)
+                    for (int l = 0; l < 4; ++l)
+                        b += fmt::format("            s{0} += TERM(l{0} + t{1});\n", l,
+                                         q ? fmt::format(" + {}", q) : "");
+                b += "        }\n";
+            }
+            b += "        for (; t < m; ++t) {\n";
+            for (int l = 0; l < 4; ++l) b += fmt::format("            s{0} += TERM(l{0} + t);\n", l);
+            b += "        }\n";
+            for (int l = 0; l < 4; ++l)
+                b +=
+                    terms(fmt::format("s{}", l), fmt::format("l{} + t", l), fmt::format("l{0} + n{0}", l), "        ") +
+                    fmt::format("        y[r{0}] = s{0};\n", l);
+            b += "    }\n";
+        }
+        const std::string d =
+            dim_defines(w, {{"NSHIFT", 32 - log2_floor(static_cast<std::uint64_t>(N))},
+                            {"LB", 64},
+                            {"PD", spmv_prefetch_distance}}) +
+            "static inline int row_len(int r) {\n    unsigned h = (unsigned)r * 2654435761u;\n    h ^= h >> 15;\n"
+            "    h *= 0x846ca68bu;\n    h ^= h >> 16;\n    return (int)((unsigned)E * 13000u / ((h >> 16) + 256u));\n"
+            "}\n"
+            "#define BIN(r) (rp[(r) + 1] - rp[r] < LB - 1 ? rp[(r) + 1] - rp[r] : LB - 1)\n"
+            "#define COL(p) ((int)(((unsigned)col[p] * 7919u + (unsigned)(p) * 2654435761u) >> NSHIFT))\n" +
+            std::string(prefetch ? "#define TERM(p) (__builtin_prefetch(x + COL((p) + PD)), val[p] * x[COL(p)])\n"
+                                 : "#define TERM(p) (val[p] * x[COL(p)])\n");
+        return kernel(
+            d, "const float *restrict val, const int *restrict col, const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// Bilinear grid sampling (torch.nn.functional.grid_sample with zero padding and align_corners =
+/// false; a spatial transformer's warp, deformable sampling, optical-flow warping) of an NHWC image
+/// H x W x C at an HO x WO output grid: output pixel (oy, ox) samples at the affine transform of
+/// its normalised centre (a rotation by 0.3 rad scaled by 1.15, shifted; some samples fall outside)
+/// plus a jitter of 0.02 times the input grid's two floats, mapped to pixel coordinates (ix, iy);
+/// its four neighbours nw, ne, sw, se (floor by truncation, corrected) weigh (1 - ly)(1 - lx), (1 -
+/// ly) lx, ly (1 - lx), ly lx, a neighbour outside the image counting zero, and every channel is
+/// the sum of the four products in that order from zero. Knobs: the loop order (pixels outer, the
+/// channels innermost: four contiguous runs of C floats gathered per pixel, vectorisable; or
+/// channels outer, pixels inner, a port of an NCHW kernel: each channel a strided sweep), the
+/// coefficients (computed inline where used, per channel and pixel for the channel-outer order; or
+/// a table of every pixel's four offsets and weights, per tile when tiled, built first), the
+/// bounds (a branch per neighbour, as torch's CPU kernel tests within_bounds_2d; or indices clamped
+/// into the image and the weights of outside neighbours zeroed, branch-free), 16 x 16 output tiles
+/// (for channels outer: all channels of a tile before the next, the tile's footprint in cache),
+/// unrolling of the channel loop, vectorisation. A skipped neighbour and a zero-weighted one add
+/// the same zero to a sum that is never -0; every weight and coordinate is the same expression:
+/// bit-identical.
+std::vector<Variant> grid_sample(const Workload& w) {
+    const int HO = w.dim("HO"), WO = w.dim("WO");
+    constexpr int T = 16;
+    if (HO % T != 0 || WO % T != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': HO and WO multiples of {}", w.name, T);
+    const std::vector<Knob> knobs{{"order", "o", {0, 1}}, {"coef", "k", {0, 1}},   {"bounds", "b", {0, 1}},
+                                  {"tile", "t", {0, 1}},  {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool chan_outer = k.at("order") == 1, table = k.at("coef") == 1, clamp = k.at("bounds") == 1,
+                   tiled = k.at("tile") == 1;
+        const int unroll = k.at("unroll");
+        if (chan_outer && unroll != 1) return std::nullopt; // the channel loop is not innermost
+        // The region's pixel loops (pixel index pi = oy * WO + ox) at `in`, opening a block.
+        const auto pixels = [&](const std::string& in) {
+            return in + "for (int oy = y0; oy < y1; ++oy)\n" + in + "    for (int ox = x0; ox < x1; ++ox) {\n" + in +
+                   "        const int pi = oy * WO + ox;\n";
+        };
+        // Pixel (oy, ox)'s offsets o0..o3 (of channel 0) and weights w0..w3 (and, branchy,
+        // validity v0..v3), inline or from the table (entry e), at `in`.
+        const auto coefs = [&](const std::string& in, const std::string& entry) {
+            const std::string e = entry == "pi" ? "pi" : "e";
+            if (!table)
+                return in + "int o0, o1, o2, o3, v0, v1, v2, v3;\n" + in + "float w0, w1, w2, w3;\n" + in +
+                       "COEF(oy, ox);\n";
+            std::string s = e == "pi" ? "" : in + "const int e = " + entry + ";\n";
+            s += in + "const int o0 = to[" + e + "][0], o1 = to[" + e + "][1], o2 = to[" + e + "][2], o3 = to[" + e +
+                 "][3];\n" + in + "const float w0 = tw[" + e + "][0], w1 = tw[" + e + "][1], w2 = tw[" + e +
+                 "][2], w3 = tw[" + e + "][3];\n";
+            if (!clamp)
+                s += in + "const int v0 = tv[" + e + "] & 1, v1 = tv[" + e + "] & 2, v2 = tv[" + e + "] & 4, v3 = tv[" +
+                     e + "] & 8;\n";
+            return s;
+        };
+        // Channel c's sum of the four neighbours into `dst`, at `in`.
+        const auto sample = [&](const std::string& dst, const std::string& in) {
+            if (clamp)
+                return in + dst + " = 0.0f + w0 * I[o0 + c] + w1 * I[o1 + c] + w2 * I[o2 + c] + w3 * I[o3 + c];\n";
+            std::string s = in + "float s = 0.0f;\n";
+            for (int t = 0; t < 4; ++t) s += fmt::format("{0}if (v{1}) s += w{1} * I[o{1} + c];\n", in, t);
+            return s + in + dst + " = s;\n";
+        };
+        // The table entry of pixel (oy, ox): the whole grid's, or the tile's.
+        const std::string entry = tiled ? "(oy - y0) * T + (ox - x0)" : "pi";
+        std::string b;
+        const auto region = [&](const std::string& in) {
+            std::string s;
+            if (table) {
+                s += pixels(in) + in + "        const int e = " + entry + ";\n" + in +
+                     "        int o0, o1, o2, o3, v0, v1, v2, v3;\n" + in + "        float w0, w1, w2, w3;\n" + in +
+                     "        COEF(oy, ox);\n" + in + "        to[e][0] = o0;\n" + in + "        to[e][1] = o1;\n" +
+                     in + "        to[e][2] = o2;\n" + in + "        to[e][3] = o3;\n" + in +
+                     "        tw[e][0] = w0;\n" + in + "        tw[e][1] = w1;\n" + in + "        tw[e][2] = w2;\n" +
+                     in + "        tw[e][3] = w3;\n";
+                if (!clamp) s += in + "        tv[e] = (unsigned char)(v0 | v1 << 1 | v2 << 2 | v3 << 3);\n";
+                s += in + "    }\n";
+            }
+            if (!chan_outer) {
+                s += pixels(in) + coefs(in + "        ", entry) + in + "        float *restrict op = O + pi * C;\n" +
+                     unroll_pragma(unroll, in + "        ") + in + "        for (int c = 0; c < C; ++c) {\n" +
+                     sample("op[c]", in + "            ") + in + "        }\n" + in + "    }\n";
+            } else {
+                s += in + "for (int c = 0; c < C; ++c)\n" + pixels(in + "    ") + coefs(in + "            ", entry) +
+                     sample("O[pi * C + c]", in + "            ") + in + "        }\n";
+            }
+            return s;
+        };
+        if (table)
+            b += tiled ? "    int to[T * T][4];\n    float tw[T * T][4];\n"
+                       : "    int to[HO * WO][4];\n    float tw[HO * WO][4];\n";
+        if (table && !clamp) b += tiled ? "    unsigned char tv[T * T];\n" : "    unsigned char tv[HO * WO];\n";
+        if (tiled)
+            b += "    for (int y0 = 0; y0 < HO; y0 += T)\n        for (int x0 = 0; x0 < WO; x0 += T) {\n"
+                 "            const int y1 = y0 + T, x1 = x0 + T;\n" +
+                 region("            ") + "        }\n";
+        else b += "    {\n        const int y0 = 0, y1 = HO, x0 = 0, x1 = WO;\n" + region("        ") + "    }\n";
+        // COEF(oy, ox): the source coordinates, the floor, the weights; branchy: the raw offsets
+        // (used only when valid) and validity; clamped: offsets clamped and outside weights zero.
+        std::string d = dim_defines(w, {{"T", T}}) +
+                        "#define A00 1.0986f\n#define A01 -0.3399f\n#define A10 0.3399f\n#define A11 1.0986f\n"
+                        "#define TX 0.04f\n#define TY -0.07f\n#define JIT 0.02f\n"
+                        "#define COEF(oy, ox) do { \\\n"
+                        "    const float xn = (2.0f * (float)(ox) + 1.0f) / (float)WO - 1.0f; \\\n"
+                        "    const float yn = (2.0f * (float)(oy) + 1.0f) / (float)HO - 1.0f; \\\n"
+                        "    const float *g_ = grid + 2 * ((oy) * WO + (ox)); \\\n"
+                        "    const float gx = A00 * xn + A01 * yn + TX + JIT * g_[0]; \\\n"
+                        "    const float gy = A10 * xn + A11 * yn + TY + JIT * g_[1]; \\\n"
+                        "    const float ix = ((gx + 1.0f) * (float)W - 1.0f) * 0.5f; \\\n"
+                        "    const float iy = ((gy + 1.0f) * (float)H - 1.0f) * 0.5f; \\\n"
+                        "    int xl = (int)ix, yl = (int)iy; \\\n"
+                        "    xl -= (float)xl > ix; \\\n    yl -= (float)yl > iy; \\\n"
+                        "    const float lx = ix - (float)xl, ly = iy - (float)yl, hx = 1.0f - lx, hy = 1.0f - ly; \\\n"
+                        "    const int vxl = xl >= 0 && xl < W, vxh = xl + 1 >= 0 && xl + 1 < W; \\\n"
+                        "    const int vyl = yl >= 0 && yl < H, vyh = yl + 1 >= 0 && yl + 1 < H; \\\n"
+                        "    v0 = vyl & vxl; v1 = vyl & vxh; v2 = vyh & vxl; v3 = vyh & vxh; \\\n"
+                        "    w0 = hy * hx; w1 = hy * lx; w2 = ly * hx; w3 = ly * lx; \\\n";
+        if (clamp)
+            d += "    const int cxl = xl < 0 ? 0 : xl >= W ? W - 1 : xl, cxh = xl + 1 < 0 ? 0 : xl + 1 >= W ? W - 1 : "
+                 "xl + 1; \\\n"
+                 "    const int cyl = yl < 0 ? 0 : yl >= H ? H - 1 : yl, cyh = yl + 1 < 0 ? 0 : yl + 1 >= H ? H - 1 : "
+                 "yl + 1; \\\n"
+                 "    o0 = (cyl * W + cxl) * C; o1 = (cyl * W + cxh) * C; o2 = (cyh * W + cxl) * C; o3 = (cyh * W + "
+                 "cxh) * C; \\\n"
+                 "    w0 = v0 ? w0 : 0.0f; w1 = v1 ? w1 : 0.0f; w2 = v2 ? w2 : 0.0f; w3 = v3 ? w3 : 0.0f; \\\n";
+        else
+            d += "    o0 = (yl * W + xl) * C; o1 = (yl * W + xl + 1) * C; o2 = ((yl + 1) * W + xl) * C; \\\n"
+                 "    o3 = ((yl + 1) * W + xl + 1) * C; \\\n";
+        d += "} while (0)\n";
+        return kernel(d, "const float *restrict I, const float *restrict grid, float *restrict O", b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -5748,6 +6120,12 @@ std::vector<Workload> family_workloads() {
         {"median-filter-3x3-256x256", OpKind::median_filter, {{"H", 256}, {"W", 256}}, "median_filter"},
         {"layernorm-backward-512x768", OpKind::layernorm_backward, {{"N", 512}, {"D", 768}}, "layernorm_backward"},
         {"stencil3d7-64x64x64-t3", OpKind::stencil3d7, {{"NZ", 64}, {"NY", 64}, {"NX", 64}, {"T", 3}}, "stencil3d7"},
+        {"demosaic-bayer-rggb-384x384", OpKind::demosaic_bayer, {{"H", 384}, {"W", 384}}, "demosaic_bayer"},
+        {"spmv-csr-16384x524288-e12", OpKind::spmv_csr, {{"M", 16384}, {"N", 524288}, {"E", 12}}, "spmv_csr"},
+        {"grid-sample-nhwc-64x64x32",
+         OpKind::grid_sample_nhwc,
+         {{"H", 64}, {"W", 64}, {"C", 32}, {"HO", 64}, {"WO", 64}},
+         "grid_sample_nhwc"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -5879,6 +6257,11 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::layernorm_backward: return 10 * u("N") * u("D");      // statistics, two sums, dx, dgamma, dbeta
         case OpKind::stencil3d7: // 6 additions and 2 multiplications per interior point and step
             return 8 * u("T") * (u("NZ") - 2) * (u("NY") - 2) * (u("NX") - 2);
+        case OpKind::demosaic_bayer: // the missing channels' means, 6 operations a pixel
+            return 6 * u("H") * u("W");
+        case OpKind::spmv_csr: return spmv_nonzeros(w); // a multiply-add per nonzero
+        case OpKind::grid_sample_nhwc:                  // 4 taps per output
+            return 4 * u("HO") * u("WO") * u("C");
         case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
         case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
@@ -6125,6 +6508,17 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"u", f32, u("NZ") * u("NY") * u("NX"), in},
                     {"tmp", f32, u("NZ") * u("NY") * u("NX"), out},
                     {"out", f32, u("NZ") * u("NY") * u("NX"), out}};
+        case OpKind::demosaic_bayer: // the mosaic with a one-pixel border; the interior as interleaved RGB
+            return {{"I", f32, (u("H") + 2) * (u("W") + 2), in}, {"O", f32, 3 * u("H") * u("W"), out}};
+        case OpKind::spmv_csr: // the nonzeros' values and raw columns (hashed into [0, N)), then the prefetch's padding
+            return {{"val", f32, spmv_nonzeros(w) + spmv_prefetch_distance, in},
+                    {"col", ElemType::i32, spmv_nonzeros(w) + spmv_prefetch_distance, in},
+                    {"x", f32, u("N"), in},
+                    {"y", f32, u("M"), out}};
+        case OpKind::grid_sample_nhwc: // grid: two jitter floats per output pixel
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"grid", f32, 2 * u("HO") * u("WO"), in},
+                    {"O", f32, u("HO") * u("WO") * u("C"), out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -6282,6 +6676,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::median_filter: return median_filter(w);
         case OpKind::layernorm_backward: return layernorm_backward(w);
         case OpKind::stencil3d7: return stencil3d7(w);
+        case OpKind::demosaic_bayer: return demosaic_bayer(w);
+        case OpKind::spmv_csr: return spmv_csr(w);
+        case OpKind::grid_sample_nhwc: return grid_sample(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

@@ -87,6 +87,9 @@ enum class OpKind {
     median_filter,
     layernorm_backward,
     stencil3d7,
+    demosaic_bayer,
+    spmv_csr,
+    grid_sample_nhwc,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -147,6 +150,9 @@ enum class OpKind {
 ///  median_filter H, W (the output; the image (H + 2) x (W + 2)); layernorm_backward N (rows), D
 ///  (width; the output dx, then dgamma and dbeta); stencil3d7 NZ, NY, NX (the grid, x unit-stride),
 ///  T (time steps);
+///  demosaic_bayer H, W (the output, interleaved RGB; the RGGB mosaic (H + 2) x (W + 2)); spmv_csr M
+///  (rows), N (columns, a power of two), E (nonzeros per row on average, power-law lengths);
+///  grid_sample_nhwc H, W, C (the input), HO, WO (the output grid);
 ///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
