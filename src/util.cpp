@@ -89,9 +89,9 @@ CollectorSelection parse_collectors(std::string_view text) {
         else if (name == "branches") selection.branches = true;
         else if (name == "memory") selection.memory = true;
         else if (name == "caches") selection.caches = true;
-        else if (name == "warm-caches") {
+        else if (name == "warm-caches" || name == "steady-caches") {
             selection.caches = true;
-            selection.warm_caches = true;
+            selection.cache_start = name == "warm-caches" ? CacheStart::warm : CacheStart::steady;
         } else if (name == "pipeline" || name == "mca") selection.pipeline = true;
         else if (name == "dataflow") selection.dataflow = true;
         else if (name == "dataflow-without-memory") { // the plain walk only, even with the caches
@@ -99,8 +99,8 @@ CollectorSelection parse_collectors(std::string_view text) {
             selection.dataflow_memory = false;
         } else
             fail(ErrorKind::invalid_argument,
-                 "unknown collector '{}' (known: mix, branches, memory, caches, warm-caches, pipeline, dataflow, "
-                 "dataflow-without-memory, all, none)",
+                 "unknown collector '{}' (known: mix, branches, memory, caches, warm-caches, steady-caches, pipeline, "
+                 "dataflow, dataflow-without-memory, all, none)",
                  name);
     }
     return selection;

@@ -35,12 +35,16 @@ TEST_CASE("parse_collectors reads names, all and none, and names what it does no
     auto memory = CollectorSelection::none();
     memory.memory = memory.pipeline = true;
     CHECK(parse_collectors("memory,mca") == memory);
-    // Caches start cold unless asked for warm; the two are different cache keys.
+    // Caches start cold unless asked for warm or steady; the three are different cache keys.
     const auto warm = parse_collectors("memory,warm-caches");
     CHECK(warm.caches);
-    CHECK(warm.warm_caches);
-    CHECK_FALSE(parse_collectors("caches").warm_caches);
+    CHECK(warm.cache_start == CacheStart::warm);
+    CHECK(parse_collectors("caches").cache_start == CacheStart::cold);
     CHECK(warm.key() == "memory+warm-caches");
+    const auto steady = parse_collectors("steady-caches,memory");
+    CHECK(steady.caches);
+    CHECK(steady.cache_start == CacheStart::steady);
+    CHECK(steady.key() == "memory+steady-caches");
     CHECK(parse_collectors("memory,caches").key() == "memory+caches");
     // The dataflow walk without the walk with memory: its own name, in the list and in the key.
     const auto plain_walk = parse_collectors("caches,dataflow-without-memory");

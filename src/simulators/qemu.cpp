@@ -194,6 +194,10 @@ SimulationResult QemuSimulator::run(const KernelBinary& kernel, const Target& ta
     if (kernel.isa() != target.isa)
         fail(ErrorKind::wrong_isa, "{} is an {} binary, target '{}' is {}", kernel.path().string(), kernel.isa(),
              target.name, target.isa);
+    if (collectors.caches_start_steady())
+        fail(ErrorKind::invalid_argument,
+             "steady caches (steady-caches) are simulated by Unicorn only: the QEMU plugin counts one "
+             "region of interest; start the caches cold or warm, or use Unicorn");
     if (!program_exists(target.qemu_binary))
         fail(ErrorKind::tool_missing,
              "QEMU user mode '{}' for target '{}' is not installed (Debian: apt-get install qemu-user)",

@@ -391,9 +391,26 @@ void Engine::set_arguments() {
 
 SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& options) {
     const auto start = std::chrono::steady_clock::now();
+    const bool steady = collectors.caches_start_steady();
+    // A sampled priming pass would leave only its windows' lines in the caches.
+    if (steady && sampled_)
+        fail(ErrorKind::invalid_argument,
+             "steady caches (steady-caches) count the second of two exact runs: turn sampling off "
+             "(UnicornOptions::sampling) or start the caches cold or warm");
+    // Steady: the first pass only leaves the caches as a run leaves them; each pass has the
+    // instruction and time limits of a run.
+    if (steady) (void)run_pass(collectors, options, false);
+    SimulationResult result = run_pass(collectors, options, steady);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+SimulationResult Engine::run_pass(CollectorSet& collectors, const UnicornOptions& options, bool repeat) {
+    const auto start = std::chrono::steady_clock::now();
     reset_state();
     set_arguments();
-    collectors.reset();
+    if (repeat) collectors.reset_for_repeat();
+    else collectors.reset();
     collectors.bind(kernel_);
     {
         std::array<AddressRange, max_buffers> ranges{};
@@ -465,7 +482,6 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
         result.buffers.reserve(layout_.buffers.size());
         for (const auto& b : layout_.buffers) result.buffers.emplace_back(host(b.address), host(b.address) + b.bytes);
     }
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }
 

@@ -208,6 +208,9 @@ private:
     void estimate_sampled(Stats& stats, SamplingSummary& summary, bool traffic) const;
     [[nodiscard]] Stats cache_counts() const;
     [[nodiscard]] std::uint64_t executed() const noexcept { return max_instructions_ - budget_; }
+    /// One simulation of the kernel from its initial state; `repeat`: on the caches the previous
+    /// pass left (CollectorSet::reset_for_repeat instead of reset).
+    SimulationResult run_pass(CollectorSet& collectors, const UnicornOptions& options, bool repeat);
     void reset_state();
     void set_arguments();
     [[nodiscard]] std::uint64_t read_pc() const;

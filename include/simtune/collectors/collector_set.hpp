@@ -63,12 +63,13 @@ public:
         return *this;
     }
     /// The target's caches, starting each run empty (CacheStart::cold: what the shipped models are
-    /// trained on) or, with CacheStart::warm, as a repeated native run finds them (warm_caches:
-    /// the kernel's buffers cached). Throws Error(invalid_argument) if a level's geometry cannot
-    /// be simulated.
+    /// trained on), with the kernel's buffers cached (CacheStart::warm, warm_caches), or as the
+    /// kernel's previous run left them (CacheStart::steady: the simulator runs it twice and counts
+    /// the second run, reset_for_repeat). Throws Error(invalid_argument) if a level's geometry
+    /// cannot be simulated.
     CollectorSet& add_caches(const CacheHierarchy& geometry, CacheStart start = CacheStart::cold) {
         caches_.emplace(geometry);
-        warm_caches_ = start == CacheStart::warm;
+        cache_start_ = start;
         if (dataflow_) dataflow_->set_memory_walk(true);
         return *this;
     }
@@ -170,10 +171,13 @@ public:
     /// buffers, `buffers`, where the simulator placed them; CacheModel::warm) if the cache model
     /// was added with CacheStart::warm. Both simulators call it, each with its own layout.
     void warm_caches(std::span<const AddressRange> buffers) noexcept {
-        if (caches_ && warm_caches_) caches_->warm(buffers);
+        if (caches_start_warm()) caches_->warm(buffers);
     }
     /// True if a cache model is chosen and starts warm (warm_caches does something).
-    [[nodiscard]] bool caches_start_warm() const noexcept { return caches_ && warm_caches_; }
+    [[nodiscard]] bool caches_start_warm() const noexcept { return caches_ && cache_start_ == CacheStart::warm; }
+    /// True if a cache model is chosen and starts steady: the simulator must run the kernel once
+    /// before the run it counts, and call reset_for_repeat() in between.
+    [[nodiscard]] bool caches_start_steady() const noexcept { return caches_ && cache_start_ == CacheStart::steady; }
 
     /// Adds every collector's counters to `stats`.
     void contribute(Stats& stats) const {
@@ -185,15 +189,16 @@ public:
         if (dataflow_) dataflow_->contribute(stats);
         for (const auto& user : users_) user->contribute(stats);
     }
+    /// Between a steady run's two passes: resets every collector but the caches, which keep their
+    /// lines and zero their counters (CacheModel::begin_repeat).
+    void reset_for_repeat() {
+        reset_all_but_caches();
+        if (caches_) caches_->begin_repeat();
+    }
     /// Resets every collector (keeps the choice of collectors).
     void reset() {
-        if (mix_) mix_->reset();
-        if (branches_) branches_->reset();
-        if (memory_) memory_->reset();
+        reset_all_but_caches();
         if (caches_) caches_->reset();
-        if (pipeline_) pipeline_->reset();
-        if (dataflow_) dataflow_->reset();
-        for (const auto& user : users_) user->reset();
     }
 
     /// The built-in collectors, or nullptr if not chosen (for inspection and tests).
@@ -213,6 +218,15 @@ public:
     [[nodiscard]] CacheModel* cache_model() noexcept { return ptr(caches_); }
 
 private:
+    void reset_all_but_caches() {
+        if (mix_) mix_->reset();
+        if (branches_) branches_->reset();
+        if (memory_) memory_->reset();
+        if (pipeline_) pipeline_->reset();
+        if (dataflow_) dataflow_->reset();
+        for (const auto& user : users_) user->reset();
+    }
+
     struct Erased {
         virtual ~Erased() = default;
         [[nodiscard]] virtual EventKind events() const = 0;
@@ -245,7 +259,7 @@ private:
     std::optional<BranchCounter> branches_;
     std::optional<MemoryTraffic> memory_;
     std::optional<CacheModel> caches_;
-    bool warm_caches_ = false;
+    CacheStart cache_start_ = CacheStart::cold;
     std::optional<PipelineCollector> pipeline_;
     std::optional<DataflowCollector> dataflow_;
     std::vector<std::unique_ptr<Erased>> users_;

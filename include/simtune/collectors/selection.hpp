@@ -20,8 +20,10 @@ struct CollectorSelection {
     /// a run costs what it did before the counter existed (predict() turns it off for a model that
     /// does not read it).
     bool dataflow_memory = true;
-    /// The caches start warm instead of empty (CacheStart::warm): "warm-caches" in a list.
-    bool warm_caches = false;
+    /// Where the caches start: empty (CacheStart::cold, "caches" in a list), with the buffers
+    /// cached (CacheStart::warm, "warm-caches"), or as the kernel's previous run left them
+    /// (CacheStart::steady, "steady-caches": the kernel is simulated twice).
+    CacheStart cache_start = CacheStart::cold;
 
     static CollectorSelection none() { return {false, false, false, false, false, false}; }
     static CollectorSelection mix_only() { return {true, false, false, false, false, false}; }
@@ -32,7 +34,7 @@ struct CollectorSelection {
         if (mix) set.add_mix();
         if (branches) set.add_branches();
         if (memory) set.add_memory();
-        if (caches) set.add_caches(target.caches, warm_caches ? CacheStart::warm : CacheStart::cold);
+        if (caches) set.add_caches(target.caches, cache_start);
         if (pipeline) set.add_pipeline(target);
         if (dataflow) set.add_dataflow();
         if (dataflow && !dataflow_memory) set.dataflow()->set_memory_walk(false);
@@ -45,7 +47,9 @@ struct CollectorSelection {
         for (auto [on, name] : {std::pair{mix, "mix"},
                                 {branches, "branches"},
                                 {memory, "memory"},
-                                {caches, warm_caches ? "warm-caches" : "caches"},
+                                {caches, cache_start == CacheStart::warm     ? "warm-caches"
+                                         : cache_start == CacheStart::steady ? "steady-caches"
+                                                                             : "caches"},
                                 {pipeline, "pipeline"},
                                 {dataflow, caches && !dataflow_memory ? "dataflow-without-memory" : "dataflow"}})
             if (on) {
