@@ -794,6 +794,67 @@ TEST_CASE("the flash attention, batched small GEMM and separable Gaussian blur w
     CHECK(reference_variant(gb).id == "m0-vp0-hp0-v0");
 }
 
+TEST_CASE("the conv2d weight gradient, 2:4 sparse GEMM and tensor contraction workloads") {
+    // Weight gradient: X and dY in, dW last; the channels-first copies only for the dot products,
+    // the padded copy only where X is read through it, a row's patches only for the im2col form.
+    const auto wg = workload_by_name("conv2d-weight-grad-3x3-28x28x16x16");
+    REQUIRE(wg.buffers().size() == 3);
+    CHECK(wg.buffers()[1].count == 28u * 28u * 16u);
+    CHECK(wg.buffers().back().count == 16u * 9u * 16u);
+    const auto wgs = enumerate_variants(wg);
+    CHECK(wgs.size() == 48);
+    for (const auto& v : wgs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("tr") == 0 || v.knobs.at("order") == 0));
+        CHECK((v.knobs.at("xs") == 2) == (v.source.find("Xp[") != std::string::npos));
+        CHECK((v.knobs.at("xs") == 3) == (v.source.find("float Pr[W * 9 * C];") != std::string::npos ||
+                                          v.source.find("float Pt[9 * C * W], dyt[K * W];") != std::string::npos));
+        CHECK((v.knobs.at("tr") == 1 && v.knobs.at("xs") != 3) ==
+              (v.source.find("float dYt[K * P];") != std::string::npos));
+    }
+    // 2:4 sparse GEMM: the kept values, the i32 metadata, B in, C last; the expanded indices or the
+    // packed nibbles only in the compressed form, the dense scratch only where A is decompressed
+    // whole, B transposed only for the dots over it.
+    const auto sp = workload_by_name("sparse24-gemm-64x256x128");
+    REQUIRE(sp.buffers().size() == 4);
+    CHECK(sp.buffers()[0].count == 64u * 128u);
+    CHECK(sp.buffers()[1].type == ElemType::i32);
+    CHECK(sp.buffers()[1].count == 64u * 64u);
+    CHECK(sp.buffers().back().count == 64u * 128u);
+    const auto sps = enumerate_variants(sp);
+    CHECK(sps.size() == 72);
+    for (const auto& v : sps) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("meta") == 0 || v.knobs.at("form") == 0));
+        CHECK((v.knobs.at("form") == 0 && v.knobs.at("meta") == 0) ==
+              (v.source.find("int ci[M * G * 2];") != std::string::npos));
+        CHECK((v.knobs.at("meta") == 1) == (v.source.find("unsigned char mt[M * G / 2];") != std::string::npos));
+        CHECK((v.knobs.at("form") == 1) == (v.source.find("float Ad[M * K];") != std::string::npos));
+        CHECK((v.knobs.at("order") == 2) == (v.source.find("float Bt[N * K];") != std::string::npos));
+    }
+    // Tensor contraction: A and B in, C last; the TTGT scratches only for TTGT, the packed panels
+    // only for the packed blocked core, the fourth loop order only for the direct nest.
+    const auto tc = workload_by_name("tensor-contraction-acb-32x32x32x64");
+    REQUIRE(tc.buffers().size() == 3);
+    CHECK(tc.buffers()[0].count == 32u * 64u * 32u);
+    CHECK(tc.buffers().back().count == 32u * 32u * 32u);
+    const auto tcs = enumerate_variants(tc);
+    CHECK(tcs.size() == 57);
+    for (const auto& v : tcs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("method") == 0 || v.knobs.at("order") != 3));
+        CHECK((v.knobs.at("method") == 1) == (v.source.find("float At[TA * NB * NK]") != std::string::npos));
+        CHECK((v.knobs.at("method") == 2 && v.knobs.at("tile") == 1) ==
+              (v.source.find("float Bp[NC * NK]") != std::string::npos));
+    }
+    // The naive schedules: a dot product over the pixels per weight, X read directly with a branch
+    // per tap; the compressed form's dot products down B's columns with expanded indices; the
+    // direct nest with k innermost.
+    CHECK(reference_variant(wg).id == "o0-x0-t0-v0");
+    CHECK(reference_variant(sp).id == "f0-o0-m0-tn128-v0");
+    CHECK(reference_variant(tc).id == "m0-o0-t0-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

@@ -6004,6 +6004,403 @@ std::vector<Variant> gaussian_blur_sep(const Workload& w) {
     });
 }
 
+/// The weight gradient of a 3x3 stride-1 convolution with a one-pixel zero border over NHWC (every
+/// convolutional layer's backward pass, cuDNN's and oneDNN's backward-weights kernels): dW[k][kh][kw][c]
+/// = the sum over the pixels (n, oh, ow) of dY[n][oh][ow][k] X[n][oh + kh - 1][ow + kw - 1][c], X
+/// zero outside the image, K output and C input channels. It is a GEMM whose reduction runs over the
+/// N H W pixels: dW[K][9 C] = dY^T times the im2col patches of X. Knobs: the loop order (a dot
+/// product over the pixels per weight, the output-stationary form; K rows of 9 C weights, each
+/// swept over every pixel as axpys of X's C channels; or the pixels outermost, each pixel's
+/// gradient row and its nine taps updating every weight); the access to X (direct, a branch per tap
+/// at the border; direct, each tap's pixel range clipped (dots) or each pixel's taps clipped (axpys),
+/// no branch; through a zero-padded copy of X, every tap valid and (axpys) a kernel row's three taps
+/// one contiguous run of 3 C; or through an im2col scratch of one image row's W x 9 C patches, zeros
+/// at the border, the row's GEMM update read from it); for the dot products, channels-first copies
+/// (dY as [K][pixel], X, its padded copy or the row's patches transposed: the pixel walk
+/// contiguous) or the channels-last tensors as they are (the pixel walk strided); vectorisation.
+/// Every weight adds its pixels' terms in (n, oh, ow) order from zero; a tap outside the image
+/// either is skipped or adds a zero product to a sum that is never -0: bit-identical.
+std::vector<Variant> conv2d_weight_grad(const Workload& w) {
+    if (w.dim("H") < 3 || w.dim("W") < 3) fail(ErrorKind::invalid_argument, "workload '{}': H, W at least 3", w.name);
+    const std::vector<Knob> knobs{
+        {"order", "o", {0, 1, 2}}, {"xs", "x", {0, 1, 2, 3}}, {"tr", "t", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), xs = k.at("xs");
+        const bool tr = k.at("tr") == 1;
+        if (tr && order != 0) return std::nullopt; // the channels-first copies serve the pixel-innermost dots
+        std::string b;
+        // The copies every schedule of this assignment makes first.
+        if (xs == 2) {
+            b += tr ? "    float Xp[N * C * HP * WP];\n" : "    float Xp[N * HP * WP * C];\n";
+            b += "    for (int q = 0; q < N * HP * WP * C; ++q) Xp[q] = 0.0f;\n"
+                 "    for (int n = 0; n < N; ++n)\n        for (int h = 0; h < H; ++h)\n"
+                 "            for (int x = 0; x < W; ++x)\n                for (int c = 0; c < C; ++c)\n";
+            b += tr ? "                    Xp[((n * C + c) * HP + h + 1) * WP + x + 1] = X[((n * H + h) * W + x) * C + "
+                      "c];\n"
+                    : "                    Xp[((n * HP + h + 1) * WP + x + 1) * C + c] = X[((n * H + h) * W + x) * C + "
+                      "c];\n";
+        } else if (tr && xs != 3) {
+            b += "    float Xt[N * C * H * W];\n    for (int n = 0; n < N; ++n)\n        for (int h = 0; h < H; ++h)\n"
+                 "            for (int x = 0; x < W; ++x)\n                for (int c = 0; c < C; ++c)\n"
+                 "                    Xt[((n * C + c) * H + h) * W + x] = X[((n * H + h) * W + x) * C + c];\n";
+        }
+        if (tr && xs != 3)
+            b += "    float dYt[K * P];\n    for (int p = 0; p < P; ++p)\n"
+                 "        for (int k = 0; k < K; ++k) dYt[k * P + p] = dY[p * K + k];\n";
+        if (xs == 3) {
+            // One image row's patches, then the row's update of every weight.
+            b += tr ? "    float Pt[9 * C * W], dyt[K * W];\n" : "    float Pr[W * 9 * C];\n";
+            b += "    for (int n = 0; n < N; ++n)\n        for (int oh = 0; oh < H; ++oh) {\n"
+                 "            const float *restrict dy = dY + (n * H + oh) * W * K;\n"
+                 "            for (int ow = 0; ow < W; ++ow)\n                for (int kh = 0; kh < 3; ++kh)\n"
+                 "                    for (int kw = 0; kw < 3; ++kw) {\n"
+                 "                        const int ih = oh + kh - 1, iw = ow + kw - 1;\n";
+            b += tr ? "                        float *restrict pt = Pt + (kh * 3 + kw) * C * W + ow;\n"
+                    : "                        float *restrict pr = Pr + (ow * 9 + kh * 3 + kw) * C;\n";
+            b += "                        if (ih >= 0 && ih < H && iw >= 0 && iw < W) {\n"
+                 "                            const float *restrict x = X + ((n * H + ih) * W + iw) * C;\n";
+            b += tr ? "                            for (int c = 0; c < C; ++c) pt[c * W] = x[c];\n"
+                      "                        } else\n"
+                      "                            for (int c = 0; c < C; ++c) pt[c * W] = 0.0f;\n"
+                    : "                            for (int c = 0; c < C; ++c) pr[c] = x[c];\n"
+                      "                        } else\n"
+                      "                            for (int c = 0; c < C; ++c) pr[c] = 0.0f;\n";
+            b += "                    }\n";
+            if (tr)
+                b += "            for (int ow = 0; ow < W; ++ow)\n"
+                     "                for (int k = 0; k < K; ++k) dyt[k * W + ow] = dy[ow * K + k];\n";
+            if (order == 0)
+                b += std::string("            for (int k = 0; k < K; ++k)\n                for (int j = 0; j < 9 * C; "
+                                 "++j) {\n                    float a = dW[k * 9 * C + j];\n") +
+                     (tr ? "                    for (int ow = 0; ow < W; ++ow) a += dyt[k * W + ow] * Pt[j * W + ow];\n"
+                         : "                    for (int ow = 0; ow < W; ++ow) a += dy[ow * K + k] * Pr[ow * 9 * C + "
+                           "j];\n") +
+                     "                    dW[k * 9 * C + j] = a;\n                }\n";
+            else
+                b += std::string(order == 1 ? "            for (int k = 0; k < K; ++k)\n"
+                                              "                for (int ow = 0; ow < W; ++ow) {\n"
+                                            : "            for (int ow = 0; ow < W; ++ow)\n"
+                                              "                for (int k = 0; k < K; ++k) {\n") +
+                     "                    const float g = dy[ow * K + k];\n"
+                     "                    const float *restrict pr = Pr + ow * 9 * C;\n"
+                     "                    float *restrict dw = dW + k * 9 * C;\n"
+                     "                    for (int j = 0; j < 9 * C; ++j) dw[j] += g * pr[j];\n                }\n";
+            b += "        }\n";
+        } else if (order == 0) {
+            // A dot product over the pixels per weight.
+            const std::string dy = tr ? "dYt[k * P + (n * H + oh) * W + ow]" : "dY[((n * H + oh) * W + ow) * K + k]";
+            std::string x;
+            if (xs == 2)
+                x = tr ? "Xp[((n * C + c) * HP + oh + kh) * WP + ow + kw]"
+                       : "Xp[((n * HP + oh + kh) * WP + ow + kw) * C + c]";
+            else
+                x = tr ? "Xt[((n * C + c) * H + oh + kh - 1) * W + ow + kw - 1]"
+                       : "X[((n * H + oh + kh - 1) * W + ow + kw - 1) * C + c]";
+            b += "    for (int k = 0; k < K; ++k)\n        for (int kh = 0; kh < 3; ++kh)\n"
+                 "            for (int kw = 0; kw < 3; ++kw) {\n";
+            if (xs == 1)
+                b += "                const int oh0 = kh == 0 ? 1 : 0, oh1 = kh == 2 ? H - 1 : H;\n"
+                     "                const int ow0 = kw == 0 ? 1 : 0, ow1 = kw == 2 ? W - 1 : W;\n";
+            else b += "                const int oh0 = 0, oh1 = H, ow0 = 0, ow1 = W;\n";
+            b += "                for (int c = 0; c < C; ++c) {\n                    float s = 0.0f;\n"
+                 "                    for (int n = 0; n < N; ++n)\n"
+                 "                        for (int oh = oh0; oh < oh1; ++oh) {\n";
+            if (xs == 0)
+                b += "                            const int ih = oh + kh - 1;\n"
+                     "                            if (ih < 0 || ih >= H) continue;\n"
+                     "                            for (int ow = ow0; ow < ow1; ++ow) {\n"
+                     "                                const int iw = ow + kw - 1;\n"
+                     "                                if (iw >= 0 && iw < W) s += " +
+                     dy + " * " + x + ";\n                            }\n";
+            else b += "                            for (int ow = ow0; ow < ow1; ++ow) s += " + dy + " * " + x + ";\n";
+            b += "                        }\n                    dW[((k * 3 + kh) * 3 + kw) * C + c] = s;\n"
+                 "                }\n            }\n";
+        } else {
+            // Axpys of X's channels into the weights: the taps of pixel (n, oh, ow), x the tap's
+            // channels (xs 2: a kernel row's three taps, 3 C contiguous floats), d its weights.
+            const auto taps = [&](const std::string& in, const std::string& inner) {
+                if (xs == 2)
+                    return in + "for (int kh = 0; kh < 3; ++kh) {\n" + in +
+                           "    const float *restrict x = Xp + ((n * HP + oh + kh) * WP + ow) * C;\n" + in +
+                           "    const int t = kh * 3;\n" + inner + in + "}\n";
+                std::string s;
+                if (xs == 0)
+                    s += in + "for (int kh = 0; kh < 3; ++kh) {\n" + in + "    const int ih = oh + kh - 1;\n" + in +
+                         "    if (ih < 0 || ih >= H) continue;\n" + in + "    for (int kw = 0; kw < 3; ++kw) {\n" + in +
+                         "        const int iw = ow + kw - 1;\n" + in + "        if (iw < 0 || iw >= W) continue;\n";
+                else
+                    s += in + "const int kh0 = oh == 0 ? 1 : 0, kh1 = oh == H - 1 ? 2 : 3;\n" + in +
+                         "const int kw0 = ow == 0 ? 1 : 0, kw1 = ow == W - 1 ? 2 : 3;\n" + in +
+                         "for (int kh = kh0; kh < kh1; ++kh) {\n" + in + "    for (int kw = kw0; kw < kw1; ++kw) {\n";
+                return s + in +
+                       "        const float *restrict x = X + ((n * H + oh + kh - 1) * W + ow + kw - 1) * C;\n" + in +
+                       "        const int t = kh * 3 + kw;\n" + inner + in + "    }\n" + in + "}\n";
+            };
+            // The pixel loops at `in`, the body at in + 12 spaces; the taps' innermost code deeper.
+            const std::string len = xs == 2 ? "3 * C" : "C";
+            const auto pixels = [&](const std::string& in) {
+                return in + "for (int n = 0; n < N; ++n)\n" + in + "    for (int oh = 0; oh < H; ++oh)\n" + in +
+                       "        for (int ow = 0; ow < W; ++ow) {\n";
+            };
+            if (order == 1) {
+                const std::string in = std::string(xs == 2 ? 24 : 28, ' ');
+                b += "    for (int k = 0; k < K; ++k) {\n        float *restrict dw = dW + k * 9 * C;\n" +
+                     pixels("        ") + "                    const float g = dY[((n * H + oh) * W + ow) * K + k];\n" +
+                     taps("                    ", in + "float *restrict d = dw + t * C;\n" + in +
+                                                      "for (int c = 0; c < " + len + "; ++c) d[c] += g * x[c];\n") +
+                     "                }\n    }\n";
+            } else {
+                const std::string in = std::string(xs == 2 ? 20 : 24, ' ');
+                b += pixels("    ") + "                const float *restrict dy = dY + ((n * H + oh) * W + ow) * K;\n" +
+                     taps("                ",
+                          in + "for (int k = 0; k < K; ++k) {\n" + in + "    const float g = dy[k];\n" + in +
+                              "    float *restrict d = dW + (k * 9 + t) * C;\n" + in + "    for (int c = 0; c < " +
+                              len + "; ++c) d[c] += g * x[c];\n" + in + "}\n") +
+                     "            }\n";
+            }
+        }
+        const int P = w.dim("N") * w.dim("H") * w.dim("W");
+        return kernel(dim_defines(w, {{"P", P}, {"HP", w.dim("H") + 2}, {"WP", w.dim("W") + 2}}),
+                      "const float *restrict X, const float *restrict dY, float *restrict dW", b);
+    });
+}
+
+/// 2:4 structured-sparse times dense (the sparsity of NVIDIA's sparse tensor cores and of
+/// 2:4-pruned LLM weights, run on a CPU): C[M][N] = A[M][K] B[K][N], A stored compressed, each
+/// group of 4 columns keeping 2: val holds the M x K/2 kept values, and the kept pair of group g
+/// of row i is one of the six pairs of {0, 1, 2, 3}, a hash of the i32 input meta[i][g] and the
+/// group's position. Every schedule first builds its own metadata from meta (as a loader converts
+/// a checkpoint's): pre-expanded i32 column indices, one per kept value; or the hardware's
+/// format, two 2-bit indices a group, two groups a byte (u8 nibbles), decoded per group. Knobs:
+/// the form of A (compressed, the two kept columns' rows or entries of B gathered per group;
+/// decompressed into a dense M x K scratch first, zeros where pruned, then a dense GEMM; or
+/// decompressed one row at a time into a K-float scratch, fused with the row's products); the
+/// loop order (a dot product per output down B's column; axpys of B's rows into C's row, the
+/// compressed form fusing a group's two rows into one pass; or dot products over B transposed
+/// into a scratch first); the metadata (compressed form only); a tile of 32 of C's columns
+/// (outermost, B's column tile staying in cache, or inside the decompressed row); vectorisation.
+/// Every output adds its kept terms in ascending k from zero; the dense forms add the pruned
+/// entries' zero products too, which leave a sum that is never -0 unchanged (the inputs are
+/// finite): bit-identical.
+std::vector<Variant> sparse24_gemm(const Workload& w) {
+    const int K = w.dim("K"), N = w.dim("N");
+    if (K % 8 != 0 || N % 32 != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': K a multiple of 8, N of 32", w.name);
+    const std::vector<Knob> knobs{{"form", "f", {0, 1, 2}},
+                                  {"order", "o", {0, 1, 2}},
+                                  {"meta", "m", {0, 1}},
+                                  {"tn", "tn", tiles_of(N, {32})},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), order = k.at("order"), tn = k.at("tn");
+        const bool nib = k.at("meta") == 1;
+        if (form != 0 && nib) return std::nullopt; // the dense forms decode each group once, from meta
+        std::string b;
+        if (form == 0 && !nib)
+            b += "    int ci[M * G * 2];\n    for (int q = 0; q < M * G; ++q) {\n"
+                 "        const int p = pair_of(meta[q], q), g = q % G;\n"
+                 "        ci[2 * q] = 4 * g + LO[p];\n        ci[2 * q + 1] = 4 * g + HI[p];\n    }\n";
+        if (form == 0 && nib)
+            b += "    unsigned char mt[M * G / 2];\n    for (int q = 0; q < M * G; q += 2) {\n"
+                 "        const int p0 = pair_of(meta[q], q), p1 = pair_of(meta[q + 1], q + 1);\n"
+                 "        mt[q / 2] = (unsigned char)(LO[p0] | HI[p0] << 2 | LO[p1] << 4 | HI[p1] << 6);\n    }\n";
+        if (form == 1)
+            b += "    float Ad[M * K];\n    for (int x = 0; x < M * K; ++x) Ad[x] = 0.0f;\n"
+                 "    for (int q = 0; q < M * G; ++q) {\n        const int p = pair_of(meta[q], q);\n"
+                 "        Ad[4 * q + LO[p]] = val[2 * q];\n        Ad[4 * q + HI[p]] = val[2 * q + 1];\n    }\n";
+        if (order == 2)
+            b += "    float Bt[N * K];\n    for (int x = 0; x < K; ++x)\n"
+                 "        for (int j = 0; j < N; ++j) Bt[j * K + x] = B[x * N + j];\n";
+        const std::string tile_loop = tn == N ? "" : "for (int j0 = 0; j0 < N; j0 += TN)\n";
+        const std::string j0 = tn == N ? "0" : "j0";
+        const std::string js = "for (int j = " + j0 + "; j < " + j0 + " + TN; ++j)";
+        if (form == 0) {
+            // Group g of row i: its kept columns c0 < c1 and their values v[2 g], v[2 g + 1].
+            const std::string decode = nib ? "const int q = i * G + g;\n{0}const unsigned nb = (unsigned)mt[q >> 1] >> "
+                                             "((q & 1) * 4);\n{0}const int c0 = 4 * g + (int)(nb & 3u), c1 = 4 * g + "
+                                             "(int)((nb >> 2) & 3u);\n"
+                                           : "const int c0 = ci[2 * (i * G + g)], c1 = ci[2 * (i * G + g) + 1];\n";
+            const auto dec = [&](const std::string& in) { return in + fmt::format(fmt::runtime(decode), in); };
+            b += tile_loop.empty() ? "" : "    " + tile_loop;
+            b += "    for (int i = 0; i < M; ++i) {\n        const float *restrict v = val + i * G * 2;\n";
+            if (order == 1)
+                b += "        float *restrict c = C + i * N;\n        for (int g = 0; g < G; ++g) {\n" +
+                     dec("            ") +
+                     "            const float a0 = v[2 * g], a1 = v[2 * g + 1];\n"
+                     "            const float *restrict b0 = B + c0 * N, *restrict b1 = B + c1 * N;\n            " +
+                     js + " c[j] = c[j] + a0 * b0[j] + a1 * b1[j];\n        }\n";
+            else
+                b += "        " + js + " {\n" +
+                     (order == 2 ? "            const float *restrict bt = Bt + j * K;\n" : "") +
+                     "            float s = 0.0f;\n            for (int g = 0; g < G; ++g) {\n" +
+                     dec("                ") +
+                     (order == 2
+                          ? "                s += v[2 * g] * bt[c0];\n                s += v[2 * g + 1] * bt[c1];\n"
+                          : "                s += v[2 * g] * B[c0 * N + j];\n"
+                            "                s += v[2 * g + 1] * B[c1 * N + j];\n") +
+                     "            }\n            C[i * N + j] = s;\n        }\n";
+            b += "    }\n";
+        } else {
+            // The dense row a of A.
+            std::string in = "        ";
+            if (form == 1) {
+                b += tile_loop.empty() ? "" : "    " + tile_loop;
+                b += "    for (int i = 0; i < M; ++i) {\n        const float *restrict a = Ad + i * K;\n";
+            } else {
+                b += "    float a[K];\n    for (int i = 0; i < M; ++i) {\n"
+                     "        for (int x = 0; x < K; ++x) a[x] = 0.0f;\n        for (int g = 0; g < G; ++g) {\n"
+                     "            const int q = i * G + g, p = pair_of(meta[q], q);\n"
+                     "            a[4 * g + LO[p]] = val[2 * q];\n            a[4 * g + HI[p]] = val[2 * q + 1];\n"
+                     "        }\n";
+                if (!tile_loop.empty()) {
+                    b += in + "for (int j0 = 0; j0 < N; j0 += TN) {\n";
+                    in += "    ";
+                }
+            }
+            if (order == 1)
+                b += in + "float *restrict c = C + i * N;\n" + in + "for (int x = 0; x < K; ++x) {\n" + in +
+                     "    const float ax = a[x];\n" + in + "    const float *restrict br = B + x * N;\n" + in + "    " +
+                     js + " c[j] += ax * br[j];\n" + in + "}\n";
+            else
+                b += in + js + " {\n" + (order == 2 ? in + "    const float *restrict bt = Bt + j * K;\n" : "") + in +
+                     "    float s = 0.0f;\n" + in + "    for (int x = 0; x < K; ++x) s += a[x] * " +
+                     (order == 2 ? "bt[x]" : "B[x * N + j]") + ";\n" + in + "    C[i * N + j] = s;\n" + in + "}\n";
+            if (form == 2 && !tile_loop.empty()) b += "        }\n";
+            b += "    }\n";
+        }
+        const std::string d =
+            dim_defines(w, {{"G", K / 4}, {"TN", tn}}) +
+            "static const int LO[6] = {0, 0, 0, 1, 1, 2}, HI[6] = {1, 2, 3, 2, 3, 3};\n"
+            "/* the kept pair (LO[p], HI[p]) of group q (row-major over the M x K/4 groups) */\n"
+            "static inline int pair_of(int m, int q) {\n"
+            "    unsigned h = ((unsigned)m * 2654435761u) ^ ((unsigned)q * 40503u);\n"
+            "    h ^= h >> 15;\n    h *= 0x846ca68bu;\n    h ^= h >> 16;\n    return (int)(h % 6u);\n}\n";
+        return kernel(
+            d, "const float *restrict val, const int *restrict meta, const float *restrict B, float *restrict C", b);
+    });
+}
+
+/// A permuted tensor contraction, as einsum and the TCCG benchmark suite pose them:
+/// C[a][c][b] = the sum over k of A[a][k][b] B[k][c] (no operand a plain matrix in the (a c, b)
+/// view; for each a the slice is C[a] = B^T A[a]). Knobs: the method (a direct loop nest; TTGT,
+/// transpose-transpose-GEMM-transpose: a slab of A's a-slices transposed into a scratch
+/// At[(a, b)][k], a plain GEMM into a scratch Ct[(a, b)][c], then Ct transposed back into C; or a
+/// blocked GEMM core per a-slice, C[a] = B^T A[a] in register tiles of RC x RB outputs, GotoBLAS
+/// style); then per method a loop order or shape and a tile: direct, the loop order (a, c, b, k
+/// with k innermost, a dot product down A's k stride; a, c, k, b, axpys of A's rows into C's
+/// rows; a, k, c, b, each row of A reused across c; or k, a, c, b, k outermost sweeping all of C
+/// per k) and a tile of 8 of b (outside k: C's tile row in registers; outermost for k first: C's
+/// tile slab in cache); TTGT, the GEMM's form (dot products down B's columns, axpys of B's rows,
+/// or dot products over B transposed into a scratch) and the slab (1 or 8 a-slices); blocked, the
+/// register tile (4 x 8, 2 x 16 or 8 x 4) and packing (B's column panels and each A panel copied
+/// contiguous first, or read in place); vectorisation. Every output adds its k terms in ascending
+/// k from zero: bit-identical.
+std::vector<Variant> tensor_contraction(const Workload& w) {
+    const int NB = w.dim("NB"), NC = w.dim("NC");
+    if (NB % 16 != 0 || NC % 8 != 0 || w.dim("NA") % 8 != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': NA a multiple of 8, NB of 16, NC of 8", w.name);
+    const std::vector<Knob> knobs{
+        {"method", "m", {0, 1, 2}}, {"order", "o", {0, 1, 2, 3}}, {"tile", "t", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), order = k.at("order");
+        const bool tile = k.at("tile") == 1;
+        if (method != 0 && order == 3) return std::nullopt;         // three GEMM forms and register tiles
+        if (method == 0 && order == 0 && tile) return std::nullopt; // a b tile outside k needs k inside b
+        std::string b;
+        int tb = NB, ta = 1, rc = 1, rb = 1;
+        if (method == 0) {
+            tb = tile ? 8 : NB;
+            const std::string b0 = tile ? "for (int b0 = 0; b0 < NB; b0 += TB)" : "";
+            const std::string upd = "for (int b = 0; b < TB; ++b) cr[b] += bv * ar[b];\n";
+            if (order == 0)
+                b = "    for (int a = 0; a < NA; ++a)\n        for (int c = 0; c < NC; ++c)\n"
+                    "            for (int b = 0; b < NB; ++b) {\n                float s = 0.0f;\n"
+                    "                for (int k = 0; k < NK; ++k) s += A[(a * NK + k) * NB + b] * B[k * NC + c];\n"
+                    "                C[(a * NC + c) * NB + b] = s;\n            }\n";
+            else if (order == 1)
+                b = "    for (int a = 0; a < NA; ++a)\n        for (int c = 0; c < NC; ++c)\n" +
+                    (tile ? "            " + b0 + " {\n" : "            {\n                const int b0 = 0;\n") +
+                    "                float *restrict cr = C + (a * NC + c) * NB + b0;\n"
+                    "                for (int k = 0; k < NK; ++k) {\n"
+                    "                    const float bv = B[k * NC + c];\n"
+                    "                    const float *restrict ar = A + (a * NK + k) * NB + b0;\n"
+                    "                    " +
+                    upd + "                }\n            }\n";
+            else if (order == 2)
+                b = "    for (int a = 0; a < NA; ++a)\n" +
+                    (tile ? "        " + b0 + "\n" : "    {\n        const int b0 = 0;\n") +
+                    "            for (int k = 0; k < NK; ++k) {\n"
+                    "                const float *restrict ar = A + (a * NK + k) * NB + b0;\n"
+                    "                for (int c = 0; c < NC; ++c) {\n"
+                    "                    const float bv = B[k * NC + c];\n"
+                    "                    float *restrict cr = C + (a * NC + c) * NB + b0;\n"
+                    "                    " +
+                    upd + "                }\n            }\n" + (tile ? "" : "    }\n");
+            else
+                b = (tile ? "    " + b0 + "\n" : "    {\n        const int b0 = 0;\n") +
+                    "        for (int k = 0; k < NK; ++k)\n            for (int a = 0; a < NA; ++a) {\n"
+                    "                const float *restrict ar = A + (a * NK + k) * NB + b0;\n"
+                    "                for (int c = 0; c < NC; ++c) {\n"
+                    "                    const float bv = B[k * NC + c];\n"
+                    "                    float *restrict cr = C + (a * NC + c) * NB + b0;\n"
+                    "                    " +
+                    upd + "                }\n            }\n" + (tile ? "" : "    }\n");
+        } else if (method == 1) {
+            ta = tile ? 8 : 1;
+            b = "    float At[TA * NB * NK], Ct[TA * NB * NC];\n";
+            if (order == 2)
+                b += "    float Bt[NC * NK];\n    for (int k = 0; k < NK; ++k)\n"
+                     "        for (int c = 0; c < NC; ++c) Bt[c * NK + k] = B[k * NC + c];\n";
+            b += "    for (int a0 = 0; a0 < NA; a0 += TA) {\n        for (int a = 0; a < TA; ++a)\n"
+                 "            for (int k = 0; k < NK; ++k)\n                for (int b = 0; b < NB; ++b)\n"
+                 "                    At[(a * NB + b) * NK + k] = A[((a0 + a) * NK + k) * NB + b];\n";
+            if (order == 1)
+                b += "        for (int x = 0; x < TA * NB * NC; ++x) Ct[x] = 0.0f;\n"
+                     "        for (int i = 0; i < TA * NB; ++i)\n            for (int k = 0; k < NK; ++k) {\n"
+                     "                const float av = At[i * NK + k];\n"
+                     "                const float *restrict br = B + k * NC;\n"
+                     "                float *restrict cr = Ct + i * NC;\n"
+                     "                for (int j = 0; j < NC; ++j) cr[j] += av * br[j];\n            }\n";
+            else
+                b += std::string("        for (int i = 0; i < TA * NB; ++i)\n"
+                                 "            for (int j = 0; j < NC; ++j) {\n                float s = 0.0f;\n") +
+                     (order == 2
+                          ? "                for (int k = 0; k < NK; ++k) s += At[i * NK + k] * Bt[j * NK + k];\n"
+                          : "                for (int k = 0; k < NK; ++k) s += At[i * NK + k] * B[k * NC + j];\n") +
+                     "                Ct[i * NC + j] = s;\n            }\n";
+            b += "        for (int a = 0; a < TA; ++a)\n            for (int c = 0; c < NC; ++c)\n"
+                 "                for (int b = 0; b < NB; ++b)\n"
+                 "                    C[((a0 + a) * NC + c) * NB + b] = Ct[(a * NB + b) * NC + c];\n    }\n";
+        } else {
+            rc = order == 0 ? 4 : order == 1 ? 2 : 8;
+            rb = order == 0 ? 8 : order == 1 ? 16 : 4;
+            if (tile)
+                b = "    float Bp[NC * NK], Ap[NK * RB];\n    for (int c0 = 0; c0 < NC; c0 += RC)\n"
+                    "        for (int k = 0; k < NK; ++k)\n            for (int r = 0; r < RC; ++r)\n"
+                    "                Bp[c0 * NK + k * RC + r] = B[k * NC + c0 + r];\n";
+            b += "    for (int a = 0; a < NA; ++a)\n        for (int b0 = 0; b0 < NB; b0 += RB) {\n";
+            if (tile)
+                b += "            for (int k = 0; k < NK; ++k)\n                for (int q = 0; q < RB; ++q)\n"
+                     "                    Ap[k * RB + q] = A[(a * NK + k) * NB + b0 + q];\n";
+            b += "            for (int c0 = 0; c0 < NC; c0 += RC) {\n                float acc[RC][RB];\n"
+                 "                for (int r = 0; r < RC; ++r)\n                    for (int q = 0; q < RB; ++q) "
+                 "acc[r][q] = 0.0f;\n                for (int k = 0; k < NK; ++k) {\n" +
+                 std::string(tile ? "                    const float *restrict bp = Bp + c0 * NK + k * RC;\n"
+                                    "                    const float *restrict ap = Ap + k * RB;\n"
+                                  : "                    const float *restrict bp = B + k * NC + c0;\n"
+                                    "                    const float *restrict ap = A + (a * NK + k) * NB + b0;\n") +
+                 "#pragma GCC unroll 16\n                    for (int r = 0; r < RC; ++r) {\n"
+                 "                        const float bv = bp[r];\n#pragma GCC unroll 16\n"
+                 "                        for (int q = 0; q < RB; ++q) acc[r][q] += bv * ap[q];\n"
+                 "                    }\n                }\n"
+                 "                for (int r = 0; r < RC; ++r)\n                    for (int q = 0; q < RB; ++q)\n"
+                 "                        C[(a * NC + c0 + r) * NB + b0 + q] = acc[r][q];\n            }\n        }\n";
+        }
+        return kernel(dim_defines(w, {{"TB", tb}, {"TA", ta}, {"RC", rc}, {"RB", rb}}),
+                      "const float *restrict A, const float *restrict B, float *restrict C", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -6168,6 +6565,15 @@ std::vector<Workload> family_workloads() {
          OpKind::gaussian_blur_sep,
          {{"H", 320}, {"W", 320}, {"K", 7}},
          "gaussian_blur_sep"},
+        {"conv2d-weight-grad-3x3-28x28x16x16",
+         OpKind::conv2d_weight_grad,
+         {{"N", 1}, {"H", 28}, {"W", 28}, {"C", 16}, {"K", 16}},
+         "conv2d_weight_grad"},
+        {"sparse24-gemm-64x256x128", OpKind::sparse24_gemm, {{"M", 64}, {"K", 256}, {"N", 128}}, "sparse24_gemm"},
+        {"tensor-contraction-acb-32x32x32x64",
+         OpKind::tensor_contraction,
+         {{"NA", 32}, {"NC", 32}, {"NB", 32}, {"NK", 64}},
+         "tensor_contraction"},
     };
 }
 
@@ -6285,6 +6691,9 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::flash_attention: return 2 * u("L") * u("L") * u("D"); // the two products
         case OpKind::batched_small_gemm: return u("NB") * u("M") * u("N") * u("K");
         case OpKind::gaussian_blur_sep: return 2 * u("K") * u("H") * u("W"); // the two passes' taps
+        case OpKind::conv2d_weight_grad: return 9 * u("N") * u("H") * u("W") * u("C") * u("K");
+        case OpKind::sparse24_gemm: return u("M") * u("K") / 2 * u("N"); // the kept half of A
+        case OpKind::tensor_contraction: return u("NA") * u("NC") * u("NB") * u("NK");
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -6591,6 +7000,19 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::gaussian_blur_sep: // T: the whole-image scratch of horizontal results (two-pass schedules)
             return {
                 {"I", f32, u("H") * u("W"), in}, {"T", f32, u("H") * u("W"), out}, {"O", f32, u("H") * u("W"), out}};
+        case OpKind::conv2d_weight_grad: // X and dY NHWC; dW [K][3][3][C]
+            return {{"X", f32, u("N") * u("H") * u("W") * u("C"), in},
+                    {"dY", f32, u("N") * u("H") * u("W") * u("K"), in},
+                    {"dW", f32, 9 * u("K") * u("C"), out}};
+        case OpKind::sparse24_gemm: // val: the kept values, two per group of 4; meta: hashed into a pair per group
+            return {{"val", f32, u("M") * u("K") / 2, in},
+                    {"meta", ElemType::i32, u("M") * u("K") / 4, in},
+                    {"B", f32, u("K") * u("N"), in},
+                    {"C", f32, u("M") * u("N"), out}};
+        case OpKind::tensor_contraction: // A[a][k][b], B[k][c], C[a][c][b]
+            return {{"A", f32, u("NA") * u("NK") * u("NB"), in},
+                    {"B", f32, u("NK") * u("NC"), in},
+                    {"C", f32, u("NA") * u("NC") * u("NB"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -6697,6 +7119,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::flash_attention: return flash_attention(w);
         case OpKind::batched_small_gemm: return batched_small_gemm(w);
         case OpKind::gaussian_blur_sep: return gaussian_blur_sep(w);
+        case OpKind::conv2d_weight_grad: return conv2d_weight_grad(w);
+        case OpKind::sparse24_gemm: return sparse24_gemm(w);
+        case OpKind::tensor_contraction: return tensor_contraction(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

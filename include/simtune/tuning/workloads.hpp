@@ -108,6 +108,9 @@ enum class OpKind {
     flash_attention,
     batched_small_gemm,
     gaussian_blur_sep,
+    conv2d_weight_grad,
+    sparse24_gemm,
+    tensor_contraction,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -168,7 +171,10 @@ enum class OpKind {
 ///  expert D x D); paged_attention H (heads), L (context tokens), D (head width), P (tokens per page);
 ///  flash_attention L (tokens, a multiple of 32), D (head width); batched_small_gemm NB (matrices, a
 ///  multiple of 256), M, N, K (each C[b] M x N = A[b] M x K times B[b] K x N); gaussian_blur_sep H, W
-///  (the image, H a multiple of 32), K (taps, odd; borders clamped).
+///  (the image, H a multiple of 32), K (taps, odd; borders clamped); conv2d_weight_grad N, H, W, C
+///  (the input), K (output channels; dW K x 3 x 3 x C of a 3x3 stride-1 convolution padded by 1);
+///  sparse24_gemm M, K, N (C[M][N] = A[M][K] B[K][N], A 2:4 sparse, K a multiple of 8);
+///  tensor_contraction NA, NC, NB, NK (C[a][c][b] = the sum over k of A[a][k][b] B[k][c]).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
