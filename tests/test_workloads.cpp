@@ -488,6 +488,63 @@ TEST_CASE("the demosaicing, CSR SpMV and grid-sampling workloads") {
     CHECK(reference_variant(gs).id == "o0-k0-b0-t0-u1-v0");
 }
 
+TEST_CASE("the batched LU, bilateral filter and SAD block-matching workloads") {
+    // Batched LU: the matrices in, the i32 pivots, the factors last; the permutation only for one
+    // matrix at a time, the SoA scratch only in the packed batch form, the mask only in the
+    // branch-free pivot search.
+    const auto lu = workload_by_name("lu-batched-512x16");
+    REQUIRE(lu.buffers().size() == 3);
+    CHECK(lu.buffers()[1].type == ElemType::i32);
+    CHECK(lu.buffers()[1].count == 512u * 16u);
+    CHECK(lu.buffers().back().count == 512u * 16u * 16u);
+    const auto lus = enumerate_variants(lu);
+    CHECK(lus.size() == 72);
+    for (const auto& v : lus) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("swap") == 1) == (v.source.find("int pm[N];") != std::string::npos));
+        CHECK((v.knobs.at("batch") == 2) == (v.source.find("float S[N * N * TB];") != std::string::npos));
+        CHECK((v.knobs.at("pivot") == 1) == (v.source.find("const int c = -(int)(v > ") != std::string::npos));
+        CHECK((v.knobs.at("swap") == 0 || v.knobs.at("batch") == 0));
+    }
+    // Bilateral filter: the image in, the filtered image last; the weight table only for lookups,
+    // the padded copy only for its border form, the row scratches only with the taps outer.
+    const auto bf = workload_by_name("bilateral-filter-5x5-160x160");
+    REQUIRE(bf.buffers().size() == 2);
+    CHECK(bf.buffers().back().count == 160u * 160u);
+    const auto bfs = enumerate_variants(bf);
+    CHECK(bfs.size() == 72);
+    for (const auto& v : bfs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("range") == 1) == (v.source.find("float WR[256];") != std::string::npos));
+        CHECK((v.knobs.at("border") == 2) == (v.source.find("float Pd[PH * PW];") != std::string::npos));
+        CHECK((v.knobs.at("order") == 1) == (v.source.find("float num[W], den[W];") != std::string::npos));
+    }
+    // Block matching: the 8-bit noise in, three i32 per 8 x 8 block last; early termination and the
+    // predictor only with the displacements outer, the predictor only with early termination.
+    const auto sm = workload_by_name("sad-block-match-8x8-r4-128x128");
+    REQUIRE(sm.buffers().size() == 2);
+    CHECK(sm.buffers().front().type == ElemType::i8);
+    CHECK(sm.buffers().back().type == ElemType::i32);
+    CHECK(sm.buffers().back().count == 3u * 16u * 16u);
+    const auto sms = enumerate_variants(sm);
+    CHECK(sms.size() == 72);
+    for (const auto& v : sms) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("early") == 1) == (v.source.find("if (s > bs) break;") != std::string::npos));
+        CHECK((v.knobs.at("start") == 1) ==
+              (v.source.find("if (dy == py && dx == px) continue;") != std::string::npos));
+        CHECK((v.knobs.at("absdiff") == 2) == (v.source.find("unsigned char adt[511];") != std::string::npos));
+        CHECK((v.knobs.at("order") == 0 || v.knobs.at("early") == 0));
+        CHECK((v.knobs.at("start") == 0 || v.knobs.at("early") == 1));
+    }
+    // The naive schedules: one matrix at a time, right-looking in i-j order, whole rows exchanged,
+    // a branchy pivot search; pixels outer, the range weight computed, the window in loops, every
+    // tap clamped; a full search, displacements outer, in raster order, a branchy abs, int sums.
+    CHECK(reference_variant(lu).id == "f0-b0-s0-p0-v0");
+    CHECK(reference_variant(bf).id == "r0-o0-w0-b0-v0");
+    CHECK(reference_variant(sm).id == "o0-e0-s0-a0-w32-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

@@ -3959,6 +3959,374 @@ std::vector<Variant> grid_sample(const Workload& w) {
     });
 }
 
+/// LU factorisation with partial pivoting of a batch of NB small dense N x N matrices (batched
+/// solvers: a block-Jacobi preconditioner's diagonal blocks, per-element stiffness solves, LAPACK's
+/// getrf_batched), LAPACK's getf2 in float: for each column k the first row of largest |a[i][k]|
+/// (i >= k, a strict `>` scan) is the pivot, written to the i32 pivots P (ipiv, 0-based), rows k and
+/// p are exchanged whole, the column below the diagonal is divided by the pivot and the trailing
+/// matrix gets the rank-1 update a[i][j] -= a[i][k] a[k][j]; the factors (L below the diagonal,
+/// unit diagonal implied, U on and above) go to LU, the last buffer. The input is any matrix in [-1,
+/// 1), not diagonally dominant: most steps exchange rows. Knobs: the form (right-looking,
+/// the rank-1 update row by row, i-j order, contiguous along rows; right-looking in j-i order,
+/// column by column; or left-looking, Crout's column order, jki: column j first receives the
+/// updates of every earlier column, then is searched for its pivot and divided), the row exchange
+/// (whole rows copied, or only a permutation of row indices updated, the matrix factorised in a
+/// scratch through it and written out in pivoted order at the end), the pivot search (a branch on a
+/// new maximum, or branch-free: the index by a mask, the maximum by a select), the batch (one matrix
+/// at a time; interleaved, each column step run over all matrices in turn; or tiles of 32 matrices
+/// packed element by element into a batch-innermost (SoA) scratch, so every step's loops run across
+/// the tile's matrices and vectorise), vectorisation. Every element receives the same subtractions
+/// in k order and the same division, and the pivots come from the same comparisons: bit-identical.
+std::vector<Variant> lu_batched(const Workload& w) {
+    const int NB = w.dim("NB");
+    constexpr int TB = 32;
+    if (NB % TB != 0) fail(ErrorKind::invalid_argument, "workload '{}': NB a multiple of {}", w.name, TB);
+    const std::vector<Knob> knobs{
+        {"form", "f", {0, 1, 2}}, {"batch", "b", {0, 1, 2}}, {"swap", "s", {0, 1}}, {"pivot", "p", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), batch = k.at("batch");
+        const bool perm = k.at("swap") == 1, select = k.at("pivot") == 1;
+        if (batch != 0 && perm) return std::nullopt; // the permutation's scratch holds one matrix
+        const bool soa = batch == 2;
+        // The pivot search of column c from row c, the maximum m and its row p (arrays indexed by
+        // the tile's matrix b in the SoA form), at `in`.
+        const auto search = [&](const std::string& c, const std::string& in) {
+            const std::string m = soa ? "m[b]" : "m", p = soa ? "p[b]" : "p";
+            std::string s;
+            if (soa)
+                s += in + "float m[TB];\n" + in + "int p[TB];\n" + in + "for (int b = 0; b < TB; ++b) {\n" + in +
+                     "    m[b] = __builtin_fabsf(A_(" + c + ", " + c + "));\n" + in + "    p[b] = " + c + ";\n" + in +
+                     "}\n";
+            else s += in + "float m = __builtin_fabsf(A_(" + c + ", " + c + "));\n" + in + "int p = " + c + ";\n";
+            s += in + "for (int i = " + c + " + 1; i < N; ++i) {\n";
+            std::string i2 = in + "    ";
+            if (soa) {
+                s += i2 + "for (int b = 0; b < TB; ++b) {\n";
+                i2 += "    ";
+            }
+            s += i2 + "const float v = __builtin_fabsf(A_(i, " + c + "));\n";
+            if (select)
+                s += i2 + "const int c = -(int)(v > " + m + ");\n" + i2 + p + " ^= (" + p + " ^ i) & c;\n" + i2 + m +
+                     " = v > " + m + " ? v : " + m + ";\n";
+            else
+                s += i2 + "if (v > " + m + ") {\n" + i2 + "    " + m + " = v;\n" + i2 + "    " + p + " = i;\n" + i2 +
+                     "}\n";
+            if (soa) s += in + "    }\n";
+            return s + in + "}\n";
+        };
+        // Column c's pivot recorded, its rows exchanged and the column below divided, at `in`.
+        const auto pivot = [&](const std::string& c, const std::string& in) {
+            std::string s = search(c, in);
+            if (soa)
+                return s + in + "for (int b = 0; b < TB; ++b) {\n" + in + "    const int q = p[b];\n" + in +
+                       "    P[(b0 + b) * N + " + c + "] = q;\n" + in + "    if (q != " + c + ")\n" + in +
+                       "        for (int x = 0; x < N; ++x) {\n" + in + "            const float t = A_(" + c +
+                       ", x);\n" + in + "            A_(" + c + ", x) = A_(q, x);\n" + in +
+                       "            A_(q, x) = t;\n" + in + "        }\n" + in + "}\n" + in + "for (int i = " + c +
+                       " + 1; i < N; ++i)\n" + in + "    for (int b = 0; b < TB; ++b) A_(i, " + c + ") = A_(i, " + c +
+                       ") / A_(" + c + ", " + c + ");\n";
+            s += in + "pv[" + c + "] = p;\n";
+            if (perm)
+                s += in + "{\n" + in + "    const int t = pm[" + c + "];\n" + in + "    pm[" + c + "] = pm[p];\n" + in +
+                     "    pm[p] = t;\n" + in + "}\n";
+            else
+                s += in + "if (p != " + c + ")\n" + in + "    for (int x = 0; x < N; ++x) {\n" + in +
+                     "        const float t = A_(" + c + ", x);\n" + in + "        A_(" + c + ", x) = A_(p, x);\n" +
+                     in + "        A_(p, x) = t;\n" + in + "    }\n";
+            return s + in + "{\n" + in + "    const float d = A_(" + c + ", " + c + ");\n" + in +
+                   "    for (int i = " + c + " + 1; i < N; ++i) A_(i, " + c + ") = A_(i, " + c + ") / d;\n" + in +
+                   "}\n";
+        };
+        // The innermost statement of an update, over the tile's matrices in the SoA form.
+        const auto update = [&](const std::string& stmt, const std::string& in) {
+            return soa ? in + "for (int b = 0; b < TB; ++b) " + stmt + "\n" : in + stmt + "\n";
+        };
+        // Step k (right-looking) or column j (left-looking) of one matrix, or of a tile, at `in`.
+        const auto step = [&](const std::string& in) {
+            const std::string i2 = in + "    ", i3 = i2 + "    ";
+            if (form == 0)
+                return pivot("k", in) + in + "for (int i = k + 1; i < N; ++i)\n" + i2 +
+                       "for (int j = k + 1; j < N; ++j)\n" + update("A_(i, j) -= A_(i, k) * A_(k, j);", i3);
+            if (form == 1)
+                return pivot("k", in) + in + "for (int j = k + 1; j < N; ++j)\n" + i2 +
+                       "for (int i = k + 1; i < N; ++i)\n" + update("A_(i, j) -= A_(i, k) * A_(k, j);", i3);
+            return in + "for (int k = 0; k < j; ++k)\n" + i2 + "for (int i = k + 1; i < N; ++i)\n" +
+                   update("A_(i, j) -= A_(i, k) * A_(k, j);", i3) + pivot("j", in);
+        };
+        const std::string col = form == 2 ? "j" : "k";
+        std::string d = dim_defines(w, {{"TB", TB}}), b;
+        if (soa) {
+            d += "#define A_(i, j) S[((i) * N + (j)) * TB + b]\n";
+            b = "    float S[N * N * TB];\n    for (int b0 = 0; b0 < NB; b0 += TB) {\n"
+                "        for (int b = 0; b < TB; ++b)\n"
+                "            for (int e = 0; e < N * N; ++e) S[e * TB + b] = A[(b0 + b) * N * N + e];\n"
+                "        for (int " +
+                col + " = 0; " + col + " < N; ++" + col + ") {\n" + step("            ") +
+                "        }\n        for (int b = 0; b < TB; ++b)\n"
+                "            for (int e = 0; e < N * N; ++e) LU[(b0 + b) * N * N + e] = S[e * TB + b];\n    }\n";
+        } else if (batch == 1) {
+            d += "#define A_(i, j) a[(i) * N + (j)]\n";
+            b = "    for (int e = 0; e < NB * N * N; ++e) LU[e] = A[e];\n    for (int " + col + " = 0; " + col +
+                " < N; ++" + col +
+                ")\n        for (int m0 = 0; m0 < NB; ++m0) {\n"
+                "            float *restrict a = LU + m0 * N * N;\n            int *restrict pv = P + m0 * N;\n" +
+                step("            ") + "        }\n";
+        } else {
+            d += perm ? "#define A_(i, j) W[pm[i] * N + (j)]\n" : "#define A_(i, j) a[(i) * N + (j)]\n";
+            b = "    for (int m0 = 0; m0 < NB; ++m0) {\n        float *restrict a = LU + m0 * N * N;\n"
+                "        int *restrict pv = P + m0 * N;\n";
+            if (perm)
+                b += "        float W[N * N];\n        int pm[N];\n"
+                     "        for (int e = 0; e < N * N; ++e) W[e] = A[m0 * N * N + e];\n"
+                     "        for (int i = 0; i < N; ++i) pm[i] = i;\n";
+            else b += "        for (int e = 0; e < N * N; ++e) a[e] = A[m0 * N * N + e];\n";
+            b += "        for (int " + col + " = 0; " + col + " < N; ++" + col + ") {\n" + step("            ") +
+                 "        }\n";
+            if (perm)
+                b += "        for (int i = 0; i < N; ++i)\n"
+                     "            for (int j = 0; j < N; ++j) a[i * N + j] = W[pm[i] * N + j];\n";
+            b += "    }\n";
+        }
+        return kernel(d, "const float *restrict A, int *restrict P, float *restrict LU", b);
+    });
+}
+
+/// An edge-preserving bilateral filter of a float H x W image (denoising that keeps edges, tone
+/// mapping's base layer, OpenCV's bilateralFilter), a K x K window, borders clamped (replicated):
+/// O[p] = sum over the window's taps q of w(q) I[q] / sum of w(q), w(q) = ws[q] wr(I[q] - I[p]), the
+/// taps in raster order from zero, ws the spatial Gaussian (sigma 0.75 R, as float literals), the
+/// range weight wr(d) = 1 / (1 + u^2 KQ) of |d| quantised to u = (int)(128 |d|) (u < 256 for inputs
+/// in [-1, 1), KQ = 2^-11: sigma_r 0.25). Knobs: the range weight (computed per tap, a division; or
+/// looked up in a table of the 256 quantised weights the kernel computes first by the same
+/// expression), the loop order (pixels outer with the taps innermost and the two sums in
+/// registers; or the taps outer over a row, each tap a pass along the row into row scratches of
+/// the two sums, contiguous and vectorisable), the window loops (in order, or fully unrolled, the
+/// spatial weights constants), the border (every tap's row and column clamped; the interior
+/// split from the border, only the border's taps clamped; or a padded copy of the image with R
+/// replicated rows and columns built first, no clamps at all), vectorisation. Every output adds the
+/// same products of the same weights in tap order and divides once: bit-identical.
+std::vector<Variant> bilateral_filter(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W"), K = w.dim("K"), R = K / 2;
+    if (K % 2 == 0 || H < K || W < K)
+        fail(ErrorKind::invalid_argument, "workload '{}': K odd, H and W at least K", w.name);
+    const double sigma = 0.75 * R;
+    std::vector<std::string> lit;
+    for (int dy = -R; dy <= R; ++dy)
+        for (int dx = -R; dx <= R; ++dx)
+            lit.push_back(
+                fmt::format("{:#.9g}f", static_cast<float>(std::exp(-(dy * dy + dx * dx) / (2 * sigma * sigma)))));
+    const std::string table = fmt::format("static const float WS[K * K] = {{{}}};\n", fmt::join(lit, ", "));
+    const std::vector<Knob> knobs{{"range", "r", {0, 1}},
+                                  {"order", "o", {0, 1}},
+                                  {"window", "w", {0, 1}},
+                                  {"border", "b", {0, 1, 2}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool lookup = k.at("range") == 1, taps_outer = k.at("order") == 1, unrolled = k.at("window") == 1;
+        const int border = k.at("border");
+        const std::string wr = lookup ? "WR[u]" : "RANGE(u)";
+        // The window's loops at `in`, the statement after them at the returned indent.
+        const auto window = [&](const std::string& in) {
+            const std::string u = unrolled ? "#pragma GCC unroll " + std::to_string(K) + "\n" : "";
+            return std::make_pair(u + in + "for (int dy = -R; dy <= R; ++dy)\n" + u + in +
+                                      "    for (int dx = -R; dx <= R; ++dx) {\n",
+                                  in + "        ");
+        };
+        // One tap: the source value q (an expression), the centre c, into num and den (lvalues).
+        const auto tap = [&](const std::string& q, const std::string& ws, const std::string& num,
+                             const std::string& den, const std::string& in) {
+            return in + "const float q = " + q + ";\n" + in + "const int u = (int)(__builtin_fabsf(q - c) * QS);\n" +
+                   in + "const float wt = " + ws + " * " + wr + ";\n" + in + num + " += wt * q;\n" + in + den +
+                   " += wt;\n";
+        };
+        std::string f, b;
+        if (lookup) b += "    float WR[256];\n    for (int u = 0; u < 256; ++u) WR[u] = RANGE(u);\n";
+        if (border == 2)
+            b += "    float Pd[PH * PW];\n    for (int y = 0; y < PH; ++y)\n        for (int x = 0; x < PW; ++x)\n"
+                 "            Pd[y * PW + x] = I[CL(y - R, H) * W + CL(x - R, W)];\n";
+        const std::string wrarg = lookup ? ", const float *restrict WR" : "";
+        const std::string wrpass = lookup ? ", WR" : "";
+        if (!taps_outer) {
+            // The pixel (y, x)'s output from the source `src` (I or the padded copy), clamped or not.
+            const auto pixel = [&](const std::string& name, const std::string& q) {
+                auto [head, in] = window("    ");
+                return "static inline float " + name + "(const float *restrict S, int y, int x, float c" + wrarg +
+                       ") {\n    float num = 0.0f, den = 0.0f;\n" + head +
+                       tap(q, "WS[(dy + R) * K + dx + R]", "num", "den", in) + in.substr(4) +
+                       "}\n    return num / den;\n}\n";
+            };
+            if (border == 0 || border == 1) f += pixel("px_clamped", "S[CL(y + dy, H) * W + CL(x + dx, W)]");
+            if (border == 1) f += pixel("px_inner", "S[(y + dy) * W + x + dx]");
+            if (border == 2) f += pixel("px_inner", "S[(y + dy + R) * PW + x + dx + R]");
+            const std::string src = border == 2 ? "Pd" : "I";
+            const auto call = [&](const std::string& fn) {
+                return "O[y * W + x] = " + fn + "(" + src + ", y, x, I[y * W + x]" + wrpass + ");\n";
+            };
+            if (border == 1)
+                b += "    for (int y = 0; y < H; ++y) {\n        if (y < R || y >= H - R) {\n"
+                     "            for (int x = 0; x < W; ++x) " +
+                     call("px_clamped") + "            continue;\n        }\n        for (int x = 0; x < R; ++x) " +
+                     call("px_clamped") + "        for (int x = R; x < W - R; ++x) " + call("px_inner") +
+                     "        for (int x = W - R; x < W; ++x) " + call("px_clamped") + "    }\n";
+            else
+                b += "    for (int y = 0; y < H; ++y)\n        for (int x = 0; x < W; ++x) " +
+                     call(border == 0 ? "px_clamped" : "px_inner");
+        } else {
+            // Row y: every tap a pass along the row into the sums' row scratches.
+            b += "    float num[W], den[W];\n    for (int y = 0; y < H; ++y) {\n"
+                 "        const float *restrict ctr = I + y * W;\n"
+                 "        for (int x = 0; x < W; ++x) {\n            num[x] = 0.0f;\n            den[x] = 0.0f;\n"
+                 "        }\n";
+            const auto loops = window("        ");
+            const std::string &head = loops.first, &in = loops.second;
+            b += head + in + "const float ws = WS[(dy + R) * K + dx + R];\n";
+            // The pass over columns [x0, x1) reading q.
+            const auto pass = [&](const std::string& x0, const std::string& x1, const std::string& q) {
+                return in + "for (int x = " + x0 + "; x < " + x1 + "; ++x) {\n" + in + "    const float c = ctr[x];\n" +
+                       tap(q, "ws", "num[x]", "den[x]", in + "    ") + in + "}\n";
+            };
+            if (border == 2) {
+                b += in + "const float *restrict src = Pd + (y + dy + R) * PW + R + dx;\n" + pass("0", "W", "src[x]");
+            } else {
+                b += in + "const float *restrict src = I + CL(y + dy, H) * W;\n";
+                if (border == 0) b += pass("0", "W", "src[CL(x + dx, W)]");
+                else
+                    b += pass("0", "R", "src[CL(x + dx, W)]") + pass("R", "W - R", "src[x + dx]") +
+                         pass("W - R", "W", "src[CL(x + dx, W)]");
+            }
+            b += in.substr(4) + "}\n        for (int x = 0; x < W; ++x) O[y * W + x] = num[x] / den[x];\n"
+                                "    }\n";
+        }
+        return kernel(dim_defines(w, {{"R", R}, {"PH", H + 2 * R}, {"PW", W + 2 * R}}) + table +
+                          "#define QS 128.0f\n#define KQ 0.00048828125f\n"
+                          "#define RANGE(u) (1.0f / (1.0f + (float)(u) * (float)(u) * KQ))\n"
+                          "#define CL(v, n) ((v) < 0 ? 0 : (v) >= (n) ? (n) - 1 : (v))\n" +
+                          f,
+                      "const float *restrict I, float *restrict O", b);
+    });
+}
+
+/// Block-matching motion estimation (video encoders' integer motion search, block-based optical
+/// flow): for each 8 x 8 block of the current frame, the displacement (dx, dy) within +-R (and
+/// inside the frame) of the block of the reference frame with the least sum of absolute
+/// differences, ties to the first in raster order (dy, then dx ascending); O holds dx, dy and the
+/// SAD per block as i32. The 8-bit frames (an i8 buffer read as unsigned char) are built first,
+/// the same in every schedule: the reference a 2 x 2 box average of the input's noise (texture
+/// with some spatial correlation), the current frame the reference moved by one vector per 32 x 32
+/// region (|component| < R, borders clamped) plus noise in [-3, 4]. Knobs: the loop order (the
+/// displacements outer, each candidate's SAD over the block's rows; or the block's rows outer, a
+/// row of SADs added into a scratch accumulator per displacement, the minimum searched at the
+/// end), early termination (a candidate abandoned once its partial SAD after a row exceeds the best
+/// so far), the start (the raster order alone; or the left neighbour's vector first, as encoders
+/// try a predictor, then the rest in raster order, a tie going to the lower raster index), the
+/// absolute difference (a branch on the sign, a > b ? a - b : b - a, or a table of |d| for d in
+/// [-255, 255]), the accumulators (int, or unsigned short: an 8 x 8 SAD is at most 16320),
+/// vectorisation. Integers, the same minimum and tie rule: bit-identical.
+std::vector<Variant> sad_block_match(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W"), R = w.dim("R");
+    if (H % 32 != 0 || W % 32 != 0 || R < 2 || R > 16)
+        fail(ErrorKind::invalid_argument, "workload '{}': H and W multiples of 32, R in [2, 16]", w.name);
+    const std::vector<Knob> knobs{{"order", "o", {0, 1}},      {"early", "e", {0, 1}}, {"start", "s", {0, 1}},
+                                  {"absdiff", "a", {0, 1, 2}}, {"acc", "w", {32, 16}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool rows_outer = k.at("order") == 1, early = k.at("early") == 1, predictor = k.at("start") == 1;
+        const int absdiff = k.at("absdiff");
+        if (rows_outer && (early || predictor)) return std::nullopt; // every SAD is completed row by row
+        if (predictor && !early) return std::nullopt;                // a full search's order changes nothing
+        const std::string acc = k.at("acc") == 16 ? "unsigned short" : "int";
+        // s += the SAD of the 8 pixels at cp and fp, at `in`.
+        const auto row = [&](const std::string& cp, const std::string& fp, const std::string& in) {
+            std::string s = in + "for (int x = 0; x < 8; ++x) ";
+            if (absdiff == 0)
+                return s + "{\n" + in + "    int d = " + cp + "[x] - " + fp + "[x];\n" + in +
+                       "    if (d < 0) d = -d;\n" + in + "    s += d;\n" + in + "}\n";
+            if (absdiff == 1)
+                return s + "s += " + cp + "[x] > " + fp + "[x] ? " + cp + "[x] - " + fp + "[x] : " + fp + "[x] - " +
+                       cp + "[x];\n";
+            return s + "s += adt[" + cp + "[x] - " + fp + "[x] + 255];\n";
+        };
+        std::string b = "    unsigned char ref[H * W], cur[H * W];\n    frames(I, ref, cur);\n";
+        if (absdiff == 2)
+            b += "    unsigned char adt[511];\n"
+                 "    for (int d = 0; d < 511; ++d) adt[d] = (unsigned char)(d < 255 ? 255 - d : d - 255);\n";
+        b += "    for (int by = 0; by < BH; ++by) {\n";
+        if (predictor) b += "        int px = 0, py = 0;\n";
+        b += "        for (int bx = 0; bx < BW; ++bx) {\n"
+             "            const int y0 = by * 8, x0 = bx * 8;\n"
+             "            const int dy0 = y0 < R ? -y0 : -R, dy1 = y0 + 8 + R > H ? H - 8 - y0 : R;\n"
+             "            const int dx0 = x0 < R ? -x0 : -R, dx1 = x0 + 8 + R > W ? W - 8 - x0 : R;\n"
+             "            const unsigned char *restrict cb = cur + y0 * W + x0;\n"
+             "            int bs = 1 << 30, bdx = 0, bdy = 0;\n";
+        const std::string in = "                    ";
+        if (!rows_outer) {
+            if (predictor)
+                b += "            int bi = 0;\n"
+                     "            if (py >= dy0 && py <= dy1 && px >= dx0 && px <= dx1) {\n"
+                     "                const unsigned char *restrict rb = ref + (y0 + py) * W + x0 + px;\n"
+                     "                " +
+                     acc + " s = 0;\n                for (int r = 0; r < 8; ++r)\n" +
+                     row("(cb + r * W)", "(rb + r * W)", "                    ") +
+                     "                bs = s;\n                bi = (py + R) * D + px + R;\n"
+                     "                bdx = px;\n                bdy = py;\n            }\n";
+            b += "            for (int dy = dy0; dy <= dy1; ++dy)\n"
+                 "                for (int dx = dx0; dx <= dx1; ++dx) {\n";
+            if (predictor) b += "                    if (dy == py && dx == px) continue;\n";
+            b += in + "const unsigned char *restrict rb = ref + (y0 + dy) * W + x0 + dx;\n" + in + acc + " s = 0;\n" +
+                 in + "for (int r = 0; r < 8; ++r) {\n" + row("(cb + r * W)", "(rb + r * W)", in + "    ");
+            if (early) b += in + "    if (s > bs) break;\n";
+            b += in + "}\n";
+            if (predictor)
+                b += in + "const int idx = (dy + R) * D + dx + R;\n" + in + "if (s < bs || (s == bs && idx < bi)) {\n" +
+                     in + "    bs = s;\n" + in + "    bi = idx;\n";
+            else b += in + "if (s < bs) {\n" + in + "    bs = s;\n";
+            b += in + "    bdx = dx;\n" + in + "    bdy = dy;\n" + in + "}\n                }\n";
+        } else {
+            b += "            " + acc +
+                 " sad[D * D];\n"
+                 "            for (int dy = dy0; dy <= dy1; ++dy)\n"
+                 "                for (int dx = dx0; dx <= dx1; ++dx) sad[(dy + R) * D + dx + R] = 0;\n"
+                 "            for (int r = 0; r < 8; ++r) {\n"
+                 "                const unsigned char *restrict cp = cb + r * W;\n"
+                 "                for (int dy = dy0; dy <= dy1; ++dy)\n"
+                 "                    for (int dx = dx0; dx <= dx1; ++dx) {\n"
+                 "                        const unsigned char *restrict fp = ref + (y0 + r + dy) * W + x0 + dx;\n"
+                 "                        " +
+                 acc + " s = sad[(dy + R) * D + dx + R];\n" + row("cp", "fp", "                        ") +
+                 "                        sad[(dy + R) * D + dx + R] = s;\n                    }\n            }\n"
+                 "            for (int dy = dy0; dy <= dy1; ++dy)\n"
+                 "                for (int dx = dx0; dx <= dx1; ++dx)\n"
+                 "                    if (sad[(dy + R) * D + dx + R] < bs) {\n"
+                 "                        bs = sad[(dy + R) * D + dx + R];\n"
+                 "                        bdx = dx;\n                        bdy = dy;\n                    }\n";
+        }
+        b += "            int *restrict o = O + 3 * (by * BW + bx);\n"
+             "            o[0] = bdx;\n            o[1] = bdy;\n            o[2] = bs;\n";
+        if (predictor) b += "            px = bdx;\n            py = bdy;\n";
+        b += "        }\n    }\n";
+        // The frames: N0 the (H + 1) x (W + 1) noise boxed into the reference, N1 the H x W noise
+        // added to the moved reference.
+        const std::string frames =
+            "static void frames(const unsigned char *restrict N0, unsigned char *restrict ref,\n"
+            "                   unsigned char *restrict cur) {\n"
+            "    for (int y = 0; y < H; ++y)\n        for (int x = 0; x < W; ++x)\n"
+            "            ref[y * W + x] = (unsigned char)((N0[y * NW + x] + N0[y * NW + x + 1] + N0[(y + 1) * NW + x] "
+            "+\n                                              N0[(y + 1) * NW + x + 1] + 2) >> 2);\n"
+            "    const unsigned char *restrict N1 = N0 + (H + 1) * NW;\n"
+            "    for (int y = 0; y < H; ++y)\n        for (int x = 0; x < W; ++x) {\n"
+            "            unsigned h = (unsigned)((y >> 5) * 1024 + (x >> 5)) * 2654435761u;\n"
+            "            h ^= h >> 15;\n"
+            "            const int mx = (int)(h % (2 * R - 1)) - (R - 1);\n"
+            "            const int my = (int)(h / (2 * R - 1) % (2 * R - 1)) - (R - 1);\n"
+            "            int sy = y + my, sx = x + mx;\n"
+            "            sy = sy < 0 ? 0 : sy >= H ? H - 1 : sy;\n            sx = sx < 0 ? 0 : sx >= W ? W - 1 : sx;\n"
+            "            int v = ref[sy * W + sx] + (N1[y * W + x] & 7) - 3;\n"
+            "            v = v < 0 ? 0 : v > 255 ? 255 : v;\n            cur[y * W + x] = (unsigned char)v;\n"
+            "        }\n}\n";
+        return kernel(dim_defines(w, {{"BH", H / 8}, {"BW", W / 8}, {"NW", W + 1}, {"D", 2 * R + 1}}) + frames,
+                      "const unsigned char *restrict I, int *restrict O", b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -6523,6 +6891,15 @@ std::vector<Workload> family_workloads() {
          OpKind::grid_sample_nhwc,
          {{"H", 64}, {"W", 64}, {"C", 32}, {"HO", 64}, {"WO", 64}},
          "grid_sample_nhwc"},
+        {"lu-batched-512x16", OpKind::lu_batched, {{"NB", 512}, {"N", 16}}, "lu_batched"},
+        {"bilateral-filter-5x5-160x160",
+         OpKind::bilateral_filter,
+         {{"H", 160}, {"W", 160}, {"K", 5}},
+         "bilateral_filter"},
+        {"sad-block-match-8x8-r4-128x128",
+         OpKind::sad_block_match,
+         {{"H", 128}, {"W", 128}, {"R", 4}},
+         "sad_block_match"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -6668,6 +7045,12 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::spmv_csr: return spmv_nonzeros(w); // a multiply-add per nonzero
         case OpKind::grid_sample_nhwc:                  // 4 taps per output
             return 4 * u("HO") * u("WO") * u("C");
+        case OpKind::lu_batched: // the trailing updates' multiply-subtracts, about N^3 / 3 a matrix
+            return u("NB") * u("N") * u("N") * u("N") / 3;
+        case OpKind::bilateral_filter: // per tap: the range weight, two products and two sums
+            return 5 * u("H") * u("W") * u("K") * u("K");
+        case OpKind::sad_block_match: // an absolute difference per pixel and displacement
+            return u("H") * u("W") * (2 * u("R") + 1) * (2 * u("R") + 1);
         case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
         case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
@@ -6928,6 +7311,14 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"I", f32, u("H") * u("W") * u("C"), in},
                     {"grid", f32, 2 * u("HO") * u("WO"), in},
                     {"O", f32, u("HO") * u("WO") * u("C"), out}};
+        case OpKind::lu_batched: // the matrices; the pivots (ipiv, 0-based); the factors last
+            return {{"A", f32, u("NB") * u("N") * u("N"), in},
+                    {"P", ElemType::i32, u("NB") * u("N"), out},
+                    {"LU", f32, u("NB") * u("N") * u("N"), out}};
+        case OpKind::bilateral_filter: return {{"I", f32, u("H") * u("W"), in}, {"O", f32, u("H") * u("W"), out}};
+        case OpKind::sad_block_match: // 8-bit noise, (H + 1) x (W + 1) then H x W; dx, dy, SAD per 8 x 8 block
+            return {{"I", ElemType::i8, (u("H") + 1) * (u("W") + 1) + u("H") * u("W"), in},
+                    {"O", ElemType::i32, 3 * (u("H") / 8) * (u("W") / 8), out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -7101,6 +7492,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::demosaic_bayer: return demosaic_bayer(w);
         case OpKind::spmv_csr: return spmv_csr(w);
         case OpKind::grid_sample_nhwc: return grid_sample(w);
+        case OpKind::lu_batched: return lu_batched(w);
+        case OpKind::bilateral_filter: return bilateral_filter(w);
+        case OpKind::sad_block_match: return sad_block_match(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

@@ -90,6 +90,9 @@ enum class OpKind {
     demosaic_bayer,
     spmv_csr,
     grid_sample_nhwc,
+    lu_batched,
+    bilateral_filter,
+    sad_block_match,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -156,6 +159,9 @@ enum class OpKind {
 ///  demosaic_bayer H, W (the output, interleaved RGB; the RGGB mosaic (H + 2) x (W + 2)); spmv_csr M
 ///  (rows), N (columns, a power of two), E (nonzeros per row on average, power-law lengths);
 ///  grid_sample_nhwc H, W, C (the input), HO, WO (the output grid);
+///  lu_batched NB (matrices), N (each N x N; the pivots, then the factors); bilateral_filter H, W,
+///  K (the square window, odd; borders clamped); sad_block_match H, W (8-bit frames, multiples of 32),
+///  R (the search range, +-R; dx, dy and the SAD per 8 x 8 block);
 ///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
