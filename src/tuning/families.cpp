@@ -3708,14 +3708,24 @@ std::vector<Variant> demosaic_bayer(const Workload& w) {
 
 /// The length of row r of spmv_csr's matrix: E 13000 / (t + 256), t the top 16 bits of a hash of
 /// r: a power law, about a fifth E / L of the rows longer than L, from E / 5 nonzeros (at least 1
-/// for E >= 6) up to 50 E, E on average (12.19 at E = 12 over 16384 rows; 290 rows over 100); the
-/// kernels compute the same in C.
+/// for E >= 6) up to 50 E, E on average (12.19 at E = 12 over 16384 rows; 290 rows over 100).
+/// spmv_row_length sizes the buffers and spmv_row_length_c is the same in C for the kernels, from
+/// these constants: if the two drifted apart, the kernels would read past the nonzeros.
+constexpr std::uint32_t spmv_hash_multiplier = 2654435761u, spmv_hash_mixer = 0x846ca68bu, spmv_length_scale = 13000u,
+                        spmv_length_offset = 256u;
 int spmv_row_length(std::uint32_t r, int E) {
-    std::uint32_t h = r * 2654435761u;
+    std::uint32_t h = r * spmv_hash_multiplier;
     h ^= h >> 15;
-    h *= 0x846ca68bu;
+    h *= spmv_hash_mixer;
     h ^= h >> 16;
-    return static_cast<int>(static_cast<std::uint32_t>(E) * 13000u / ((h >> 16) + 256u));
+    return static_cast<int>(static_cast<std::uint32_t>(E) * spmv_length_scale / ((h >> 16) + spmv_length_offset));
+}
+/// spmv_row_length as the kernels' C function row_len (E a #define of the kernel).
+std::string spmv_row_length_c() {
+    return fmt::format("static inline int row_len(int r) {{\n    unsigned h = (unsigned)r * {}u;\n    h ^= h >> 15;\n"
+                       "    h *= {:#x}u;\n    h ^= h >> 16;\n    return (int)((unsigned)E * {}u / ((h >> 16) + {}u));\n"
+                       "}}\n",
+                       spmv_hash_multiplier, spmv_hash_mixer, spmv_length_scale, spmv_length_offset);
 }
 
 /// How many nonzeros ahead spmv_csr's software prefetch reaches: its val and col buffers hold as
@@ -3818,9 +3828,7 @@ std::vector<Variant> spmv_csr(const Workload& w) {
             dim_defines(w, {{"NSHIFT", 32 - log2_floor(static_cast<std::uint64_t>(N))},
                             {"LB", 64},
                             {"PD", spmv_prefetch_distance}}) +
-            "static inline int row_len(int r) {\n    unsigned h = (unsigned)r * 2654435761u;\n    h ^= h >> 15;\n"
-            "    h *= 0x846ca68bu;\n    h ^= h >> 16;\n    return (int)((unsigned)E * 13000u / ((h >> 16) + 256u));\n"
-            "}\n"
+            spmv_row_length_c() +
             "#define BIN(r) (rp[(r) + 1] - rp[r] < LB - 1 ? rp[(r) + 1] - rp[r] : LB - 1)\n"
             "#define COL(p) ((int)(((unsigned)col[p] * 7919u + (unsigned)(p) * 2654435761u) >> NSHIFT))\n" +
             std::string(prefetch ? "#define TERM(p) (__builtin_prefetch(x + COL((p) + PD)), val[p] * x[COL(p)])\n"
