@@ -912,6 +912,62 @@ TEST_CASE("the conv2d weight gradient, 2:4 sparse GEMM and tensor contraction wo
     CHECK(reference_variant(tc).id == "m0-o0-t0-v0");
 }
 
+TEST_CASE("the FIR decimation, NV12 to RGB and max-pool backward workloads") {
+    // FIR decimation: x (8 channels of (4096 + 11) 4 samples) and h in, y last; the phase scratch
+    // only where the input is split, sized for a frame where the channels are inside frames.
+    const auto fir = workload_by_name("fir-decimate-d4-t48-8x4096");
+    REQUIRE(fir.buffers().size() == 3);
+    CHECK(fir.buffers()[0].count == 8u * 4107u * 4u);
+    CHECK(fir.buffers()[1].count == 48u);
+    CHECK(fir.buffers().back().count == 8u * 4096u);
+    const auto firs = enumerate_variants(fir);
+    CHECK(firs.size() == 72);
+    for (const auto& v : firs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("split") == 1) == (v.source.find("float xp[D * MS];") != std::string::npos));
+        CHECK((v.knobs.at("chan") == 1) == (v.source.find("#define MS 267\n") != std::string::npos));
+        CHECK((v.knobs.at("form") == 1) == (v.source.find("yo[n] = 0.0f;") != std::string::npos));
+    }
+    // NV12 to RGB: the Y and UV planes (i8 read as unsigned char) in, the packed RGB last; the clamp
+    // table only for the table clamp, the chroma row scratches only for the precomputed method.
+    const auto yuv = workload_by_name("yuv-nv12-to-rgb-640x360");
+    REQUIRE(yuv.buffers().size() == 3);
+    CHECK(yuv.buffers()[0].type == ElemType::i8);
+    CHECK(yuv.buffers()[1].count == 640u * 360u / 2u);
+    CHECK(yuv.buffers().back().type == ElemType::i8);
+    CHECK(yuv.buffers().back().count == 3u * 640u * 360u);
+    const auto yuvs = enumerate_variants(yuv);
+    CHECK(yuvs.size() == 54);
+    for (const auto& v : yuvs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("clamp") == 1) == (v.source.find("unsigned char ct[1024];") != std::string::npos));
+        CHECK((v.knobs.at("method") == 2) == (v.source.find("int rt[W], gt[W], bt[W];") != std::string::npos));
+        CHECK((v.knobs.at("pack") == 1) == (v.source.find("__builtin_memcpy(") != std::string::npos));
+    }
+    // Max-pool backward: X, dY, the i32 argmax scratch, dX last; the scratch only written by the
+    // two-pass forms, u8 offsets only there, the banded zeroing only for the scatters.
+    const auto mp = workload_by_name("maxpool-backward-3x3s2-56x56x64");
+    REQUIRE(mp.buffers().size() == 4);
+    CHECK(mp.buffers()[1].count == 28u * 28u * 64u);
+    CHECK(mp.buffers()[2].type == ElemType::i32);
+    CHECK(mp.buffers().back().count == 56u * 56u * 64u);
+    const auto mps = enumerate_variants(mp);
+    CHECK(mps.size() == 72);
+    for (const auto& v : mps) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("form") != 0 || v.knobs.at("index") == 0));
+        CHECK((v.knobs.at("form") != 2 || v.knobs.at("zero") == 0));
+        CHECK((v.knobs.at("index") == 1) == (v.source.find("unsigned char *restrict Au") != std::string::npos));
+        CHECK((v.knobs.at("form") == 2) == (v.source.find("oh0 = ih >> 1") != std::string::npos));
+    }
+    // The naive schedules: direct with the taps innermost, one output at a time, strided reads,
+    // channels outermost; per pixel with branches and byte stores; the fused recompute-and-scatter
+    // per window and channel after zeroing dX.
+    CHECK(reference_variant(fir).id == "f0-b1-s0-c0-v0");
+    CHECK(reference_variant(yuv).id == "m0-c0-p0-v0");
+    CHECK(reference_variant(mp).id == "f0-i0-o0-z0-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

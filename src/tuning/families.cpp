@@ -6777,6 +6777,370 @@ std::vector<Variant> tensor_contraction(const Workload& w) {
     });
 }
 
+/// Polyphase FIR decimation of C float signals (audio and speech front ends, a resampler's
+/// anti-aliasing stage, scipy's decimate, SoX's and libsamplerate's decimators): y[c][n] = the sum
+/// over t of h[t] x[c][n D + t], T taps shared by the channels, a decimation by D, N outputs per
+/// channel (x channel-major, (N + T / D - 1) D samples per channel). Knobs: the form (direct,
+/// output-stationary, the taps innermost into a register sum; or taps outer, each tap an axpy of
+/// its strided inputs into the output row, which starts from zero); the block (direct: 1, 4 or 8
+/// outputs per pass, their sums in registers sharing each tap's load; taps outer: 1, 4 or 8 taps
+/// per pass over the outputs, each output loaded and stored once per pass); the input (read at
+/// stride D in place, or split first into D phase arrays in a scratch, x_p[m] = x[m D + p], so
+/// every tap's inputs are contiguous); the channels (outermost, each channel's whole signal at
+/// once; or inside frames of 256 outputs, every channel's frame in turn, the phase split per
+/// frame); vectorisation. Every output adds its taps in ascending t from zero (the taps-outer
+/// passes add theirs in order into the stored sum): bit-identical.
+std::vector<Variant> fir_decimate(const Workload& w) {
+    const int N = w.dim("N"), T = w.dim("T"), D = w.dim("D");
+    constexpr int F = 256;
+    if (D < 1 || T % 8 != 0 || T % D != 0 || N % F != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': T a multiple of 8 and of D, N a multiple of {}", w.name, F);
+    const int Q = T / D;
+    const std::vector<Knob> knobs{
+        {"form", "f", {0, 1}}, {"block", "b", {1, 4, 8}}, {"split", "s", {0, 1}}, {"chan", "c", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool taps_outer = k.at("form") == 1, poly = k.at("split") == 1, frames = k.at("chan") == 1;
+        const int blk = k.at("block");
+        const int nr = frames ? F : N;
+        std::string b, in;
+        if (poly) b += "    float xp[D * MS];\n";
+        if (frames) {
+            b += "    for (int n0 = 0; n0 < N; n0 += NR)\n        for (int c = 0; c < C; ++c) {\n";
+            in = "            ";
+        } else {
+            b += "    for (int c = 0; c < C; ++c) {\n        const int n0 = 0;\n";
+            in = "        ";
+        }
+        b += in + "const float *restrict xs = x + c * L + n0 * D;\n" + in + "float *restrict yo = y + c * N + n0;\n";
+        if (poly)
+            b += in + "for (int m = 0; m < MS; ++m)\n" + in +
+                 "    for (int p = 0; p < D; ++p) xp[p * MS + m] = xs[m * D + p];\n";
+        if (!taps_outer) {
+            std::string decl, step, store;
+            for (int r = 0; r < blk; ++r) {
+                decl += fmt::format("{}s{} = 0.0f", r ? ", " : "", r);
+                step += fmt::format("{}    s{} += hv * xr[{}];\n", in + "    ", r,
+                                    poly     ? std::to_string(r)
+                                    : r == 0 ? "0"
+                                    : r == 1 ? "D"
+                                             : fmt::format("{} * D", r));
+                store += fmt::format("{}    yo[n{}] = s{};\n", in, r ? fmt::format(" + {}", r) : "", r);
+            }
+            b +=
+                in + "for (int n = 0; n < NR; n += " + std::to_string(blk) + ") {\n" + in + "    float " + decl + ";\n";
+            if (poly)
+                b += in + "    for (int q = 0; q < Q; ++q)\n" + in + "        for (int p = 0; p < D; ++p) {\n" + in +
+                     "            const float hv = h[q * D + p];\n" + in +
+                     "            const float *restrict xr = xp + p * MS + n + q;\n";
+            else
+                b += in + "    for (int t = 0; t < T; ++t) {\n" + in + "        const float hv = h[t];\n" + in +
+                     "        const float *restrict xr = xs + n * D + t;\n";
+            if (poly) {
+                // The polyphase nest is one level deeper.
+                std::string deeper;
+                for (int r = 0; r < blk; ++r) deeper += fmt::format("{}            s{} += hv * xr[{}];\n", in, r, r);
+                b += deeper + in + "        }\n";
+            } else b += step + in + "    }\n";
+            b += store + in + "}\n";
+        } else {
+            b += in + "for (int n = 0; n < NR; ++n) yo[n] = 0.0f;\n" + in +
+                 "for (int t0 = 0; t0 < T; t0 += " + std::to_string(blk) + ") {\n";
+            std::string hs, xs_decl, body;
+            for (int j = 0; j < blk; ++j) {
+                hs += fmt::format("{}h{} = h[t0{}]", j ? ", " : "", j, j ? fmt::format(" + {}", j) : "");
+                if (poly)
+                    xs_decl += fmt::format("{}    const float *restrict x{} = xp + ((t0{}) % D) * MS + (t0{}) / D;\n",
+                                           in, j, j ? fmt::format(" + {}", j) : "", j ? fmt::format(" + {}", j) : "");
+                body += fmt::format("{}        a += h{} * {};\n", in, j,
+                                    poly ? fmt::format("x{}[n]", j)
+                                    : j  ? fmt::format("xr[n * D + {}]", j)
+                                         : "xr[n * D]");
+            }
+            b += in + "    const float " + hs + ";\n";
+            if (poly) b += xs_decl;
+            else b += in + "    const float *restrict xr = xs + t0;\n";
+            b += in + "    for (int n = 0; n < NR; ++n) {\n" + in + "        float a = yo[n];\n" + body + in +
+                 "        yo[n] = a;\n" + in + "    }\n" + in + "}\n";
+        }
+        b += frames ? "        }\n" : "    }\n";
+        return kernel(dim_defines(w, {{"L", (N + Q - 1) * D}, {"Q", Q}, {"NR", nr}, {"MS", nr + Q - 1}}),
+                      "const float *restrict x, const float *restrict h, float *restrict y", b);
+    });
+}
+
+/// NV12 to packed RGB888 (a camera's or video decoder's frames into a vision model's input,
+/// libyuv's NV12ToRGB24, Android's YUV conversion): the 8-bit Y plane H x W, then the interleaved
+/// U, V plane at half resolution ((H / 2) x (W / 2) pairs; i8 buffers read as unsigned char), BT.601
+/// limited range in 8-bit fixed point: with y' = 298 (Y - 16) + 128, R = (y' + 409 (V - 128)) >> 8,
+/// G = (y' - 100 (U - 128) - 208 (V - 128)) >> 8, B = (y' + 516 (U - 128)) >> 8, each clamped to
+/// [0, 255]. Knobs: the method (per pixel, each pixel reading its chroma pair and forming the three
+/// chroma terms; per 2 x 2 block, a chroma pair's terms formed once for the four pixels sharing
+/// it, two output rows at a time; or each chroma row's terms precomputed into three per-pixel int
+/// row scratches first, the two luma rows then streaming through them); the clamp (branches, a
+/// 1024-entry table of clamped values built first, or branch-free bit tricks on the sign); the
+/// stores (three byte stores a pixel, or four pixels' twelve bytes packed into three u32 words, each
+/// one 4-byte store); vectorisation. Integers: bit-identical.
+std::vector<Variant> yuv_to_rgb(const Workload& w) {
+    if (w.dim("H") % 2 != 0 || w.dim("W") % 4 != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': H even, W a multiple of 4", w.name);
+    const std::vector<Knob> knobs{
+        {"method", "m", {0, 1, 2}}, {"clamp", "c", {0, 1, 2}}, {"pack", "p", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), clamp = k.at("clamp");
+        const bool pack = k.at("pack") == 1;
+        const int g = pack ? 4 : method == 1 ? 2 : 1; // pixels along the row per step
+        // Pixel s's r, g, b from its luma (an expression) and its chroma terms' names.
+        const auto pixel = [](const std::string& s, const std::string& luma, const std::string& rt,
+                              const std::string& gt, const std::string& bt, const std::string& in) {
+            return fmt::format("{0}const int y{1} = YT({2});\n"
+                               "{0}const unsigned r{1} = CL((y{1} + {3}) >> 8), g{1} = CL((y{1} + {4}) >> 8), b{1} = "
+                               "CL((y{1} + {5}) >> 8);\n",
+                               in, s, luma, rt, gt, bt);
+        };
+        // The stores of pixels s[0..] at o[3 * (j + q)].
+        const auto stores = [&](const std::vector<std::string>& s, const std::string& o, const std::string& in) {
+            std::string b;
+            if (!pack) {
+                for (std::size_t q = 0; q < s.size(); ++q) {
+                    const std::string at = q ? fmt::format("3 * (j + {})", q) : "3 * j";
+                    b += fmt::format("{0}{1}[{2}] = (unsigned char)r{3};\n{0}{1}[{2} + 1] = (unsigned char)g{3};\n"
+                                     "{0}{1}[{2} + 2] = (unsigned char)b{3};\n",
+                                     in, o, at, s[q]);
+                }
+                return b;
+            }
+            return fmt::format("{0}{{\n{0}    const unsigned w0 = r{1} | g{1} << 8 | b{1} << 16 | r{2} << 24;\n"
+                               "{0}    const unsigned w1 = g{2} | b{2} << 8 | r{3} << 16 | g{3} << 24;\n"
+                               "{0}    const unsigned w2 = b{3} | r{4} << 8 | g{4} << 16 | b{4} << 24;\n"
+                               "{0}    __builtin_memcpy({5} + 3 * j, &w0, 4);\n"
+                               "{0}    __builtin_memcpy({5} + 3 * j + 4, &w1, 4);\n"
+                               "{0}    __builtin_memcpy({5} + 3 * j + 8, &w2, 4);\n{0}}}\n",
+                               in, s[0], s[1], s[2], s[3], o);
+        };
+        const auto plus = [](const std::string& j, int q) { return q ? fmt::format("{} + {}", j, q) : j; };
+        std::string b;
+        if (clamp == 1)
+            b += "    unsigned char ct[1024];\n"
+                 "    for (int i = 0; i < 1024; ++i) ct[i] = (unsigned char)(i < 384 ? 0 : i > 639 ? 255 : i - 384);\n";
+        const std::string in = "            ";
+        if (method == 0) {
+            b += "    for (int i = 0; i < H; ++i) {\n        const unsigned char *restrict yr = Y + i * W;\n"
+                 "        const unsigned char *restrict cr = UV + (i >> 1) * W;\n"
+                 "        unsigned char *restrict o = RGB + i * W * 3;\n"
+                 "        for (int j = 0; j < W; j += " +
+                 std::to_string(g) + ") {\n";
+            std::vector<std::string> s;
+            for (int q = 0; q < g; ++q) {
+                const std::string c = fmt::format("(({}) & ~1)", plus("j", q));
+                b += fmt::format("{0}const int u{1} = cr[{2}], v{1} = cr[{2} + 1];\n", in, q, c);
+                b += pixel(std::to_string(q), "yr[" + plus("j", q) + "]", fmt::format("RT(v{})", q),
+                           fmt::format("GT(u{0}, v{0})", q), fmt::format("BT(u{})", q), in);
+                s.push_back(std::to_string(q));
+            }
+            b += stores(s, "o", in) + "        }\n    }\n";
+        } else if (method == 1) {
+            b += "    for (int i = 0; i < H; i += 2) {\n        const unsigned char *restrict y0 = Y + i * W, "
+                 "*restrict y1 "
+                 "= y0 + W;\n        const unsigned char *restrict cr = UV + (i >> 1) * W;\n"
+                 "        unsigned char *restrict o0 = RGB + i * W * 3, *restrict o1 = o0 + W * 3;\n"
+                 "        for (int j = 0; j < W; j += " +
+                 std::to_string(g) + ") {\n";
+            std::vector<std::string> top, bottom;
+            for (int pr = 0; pr < g / 2; ++pr)
+                b += fmt::format("{0}const int u{1} = cr[{2}], v{1} = cr[{2} + 1];\n"
+                                 "{0}const int kr{1} = RT(v{1}), kg{1} = GT(u{1}, v{1}), kb{1} = BT(u{1});\n",
+                                 in, pr, plus("j", 2 * pr));
+            for (int row = 0; row < 2; ++row)
+                for (int q = 0; q < g; ++q) {
+                    const std::string s = fmt::format("{}{}", row ? "b" : "t", q);
+                    b += pixel(s, fmt::format("y{}[{}]", row, plus("j", q)), fmt::format("kr{}", q / 2),
+                               fmt::format("kg{}", q / 2), fmt::format("kb{}", q / 2), in);
+                    (row ? bottom : top).push_back(s);
+                }
+            b += stores(top, "o0", in) + stores(bottom, "o1", in) + "        }\n    }\n";
+        } else {
+            b += "    int rt[W], gt[W], bt[W];\n    for (int i = 0; i < H; ++i) {\n"
+                 "        if ((i & 1) == 0) {\n            const unsigned char *restrict cr = UV + (i >> 1) * W;\n"
+                 "            for (int j = 0; j < W; j += 2) {\n                const int u = cr[j], v = cr[j + 1];\n"
+                 "                rt[j] = rt[j + 1] = RT(v);\n                gt[j] = gt[j + 1] = GT(u, v);\n"
+                 "                bt[j] = bt[j + 1] = BT(u);\n            }\n        }\n"
+                 "        const unsigned char *restrict yr = Y + i * W;\n"
+                 "        unsigned char *restrict o = RGB + i * W * 3;\n"
+                 "        for (int j = 0; j < W; j += " +
+                 std::to_string(g) + ") {\n";
+            std::vector<std::string> s;
+            for (int q = 0; q < g; ++q) {
+                const std::string jq = plus("j", q);
+                b += pixel(std::to_string(q), "yr[" + jq + "]", "rt[" + jq + "]", "gt[" + jq + "]", "bt[" + jq + "]",
+                           in);
+                s.push_back(std::to_string(q));
+            }
+            b += stores(s, "o", in) + "        }\n    }\n";
+        }
+        std::string d = dim_defines(w) +
+                        "#define YT(y) (298 * ((int)(y) - 16) + 128)\n#define RT(v) (409 * ((int)(v) - 128))\n"
+                        "#define GT(u, v) (-100 * ((int)(u) - 128) - 208 * ((int)(v) - 128))\n"
+                        "#define BT(u) (516 * ((int)(u) - 128))\n";
+        if (clamp == 0)
+            d += "static inline unsigned CL(int v) {\n    if (v < 0) return 0;\n    if (v > 255) return 255;\n"
+                 "    return (unsigned)v;\n}\n";
+        else if (clamp == 1) d += "#define CL(v) ((unsigned)ct[(v) + 384])\n";
+        else
+            d += "static inline unsigned CL(int v) {\n    v &= ~(v >> 31);\n    return (unsigned)((v | ((255 - v) >> "
+                 "31)) "
+                 "& 255);\n}\n";
+        return kernel(
+            d, "const unsigned char *restrict Y, const unsigned char *restrict UV, unsigned char *restrict RGB", b);
+    });
+}
+
+/// The backward pass of a 3 x 3 stride-2 max pool padded by 1 (ResNet's stem pool), NHWC: each
+/// output's gradient dY[n][oh][ow][c] goes to the input its window's maximum came from, the first
+/// maximum in (kh, kw) order on a tie, the window the taps of rows 2 oh - 1 + kh and columns 2 ow - 1
+/// + kw inside the image; overlapping windows add their gradients into dX, each input summing its
+/// windows' terms in ascending (oh, ow) order from zero (an input no window picks gets 0). Knobs: the
+/// form (fused, each window's argmax recomputed from X and its gradient scattered at once; two
+/// passes, a forward pass storing every window's argmax in the scratch A, then a scatter pass; or
+/// the argmax pass, then a gather pass per input pixel over the one to four windows covering it,
+/// adding a window's gradient where its argmax is that pixel, writing dX once); the argmax's
+/// storage (the input's i32 offset, or a u8 offset kh 3 + kw within the window); the loop order
+/// (per window and channel, the taps innermost; per window, the taps outer and the channels
+/// innermost, running maxima and argmaxes in C-long arrays, vectorisable; or the channels
+/// outermost, every access strided by C); the zeroing of dX for the scatters (a whole pass first,
+/// or fused, the two input rows a window row first touches zeroed just before it); vectorisation.
+/// Comparisons are exact, every input adds its terms in window order from zero (the gather adds a
+/// zero for a window that did not pick it, which leaves a sum that is never -0 unchanged):
+/// bit-identical.
+std::vector<Variant> maxpool_backward(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"form", "f", {0, 1, 2}}, {"index", "i", {0, 1}}, {"order", "o", {0, 1, 2}}, {"zero", "z", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), order = k.at("order");
+        const bool u8 = k.at("index") == 1, banded = k.at("zero") == 1;
+        if (form == 0 && u8) return std::nullopt;     // the fused form keeps its argmax in a register
+        if (form == 2 && banded) return std::nullopt; // the gather writes every input once
+        const bool c_outer = order == 2;
+        const std::string at = u8 ? "unsigned char" : "int";
+        std::string b;
+        if (u8) b += "    unsigned char *restrict Au = (unsigned char *)A;\n";
+        if (form != 2 && !banded) b += "    for (int q = 0; q < N * H * W * C; ++q) dX[q] = 0.0f;\n";
+        // The loops over windows, the channel loop outermost or innermost; the window's tap ranges
+        // and its output offset o (without c).
+        const std::string cl = c_outer ? "    for (int c = 0; c < C; ++c)\n" : "";
+        const std::string ci = c_outer ? "    " : "";
+        const auto windows = [&](bool zero_band) {
+            std::string s =
+                cl + ci + "    for (int n = 0; n < N; ++n)\n" + ci + "        for (int oh = 0; oh < OH; ++oh) {\n";
+            if (zero_band) {
+                s += ci + "            for (int r = 2 * oh; r < 2 * oh + 2 && r < H; ++r)\n";
+                s += c_outer
+                         ? "                    for (int x = 0; x < W; ++x) dX[((n * H + r) * W + x) * C + c] = 0.0f;\n"
+                         : "                for (int x = 0; x < W * C; ++x) dX[(n * H + r) * W * C + x] = 0.0f;\n";
+            }
+            s += ci + "            const int kh0 = oh == 0 ? 1 : 0, kh1 = H + 1 - 2 * oh < 3 ? H + 1 - 2 * oh : 3;\n" +
+                 ci + "            for (int ow = 0; ow < OW; ++ow) {\n" + ci +
+                 "                const int kw0 = ow == 0 ? 1 : 0, kw1 = W + 1 - 2 * ow < 3 ? W + 1 - 2 * ow : 3;\n" +
+                 ci + "                const int o = ((n * OH + oh) * OW + ow) * C;\n";
+            return s;
+        };
+        const std::string wend = ci + "            }\n" + ci + "        }\n";
+        const std::string tap = "((n * H + 2 * oh - 1 + kh) * W + 2 * ow - 1 + kw) * C";
+        // The argmax of window o for channel c, taps innermost, into best and arg, at `in`.
+        const auto argmax_taps = [&](const std::string& in, bool offset) {
+            return in + "float best = -__builtin_inff();\n" + in + "int arg = 0;\n" + in +
+                   "for (int kh = kh0; kh < kh1; ++kh)\n" + in + "    for (int kw = kw0; kw < kw1; ++kw) {\n" + in +
+                   "        const int q = " + tap + " + c;\n" + in + "        if (X[q] > best) {\n" + in +
+                   "            best = X[q];\n" + in + "            arg = " + (offset ? "kh * 3 + kw" : "q") + ";\n" +
+                   in + "        }\n" + in + "    }\n";
+        };
+        // The input offset of window o's argmax a for channel c (u8: from the window offset).
+        const auto target = [&](const std::string& a) {
+            return u8 ? "((n * H + 2 * oh - 1 + " + a + " / 3) * W + 2 * ow - 1 + " + a + " % 3) * C + c" : a;
+        };
+        if (form == 0) {
+            if (order == 1) b += "    float best[C];\n    int arg[C];\n";
+            b += windows(banded);
+            const std::string in = ci + "                ";
+            if (order == 1)
+                b += in + "for (int c = 0; c < C; ++c) {\n" + in + "    best[c] = -__builtin_inff();\n" + in +
+                     "    arg[c] = 0;\n" + in + "}\n" + in + "for (int kh = kh0; kh < kh1; ++kh)\n" + in +
+                     "    for (int kw = kw0; kw < kw1; ++kw) {\n" + in + "        const int q = " + tap + ";\n" + in +
+                     "        for (int c = 0; c < C; ++c) {\n" + in + "            const float v = X[q + c];\n" + in +
+                     "            const int gt = v > best[c];\n" + in + "            best[c] = gt ? v : best[c];\n" +
+                     in + "            arg[c] = gt ? q + c : arg[c];\n" + in + "        }\n" + in + "    }\n" + in +
+                     "for (int c = 0; c < C; ++c) dX[arg[c]] += dY[o + c];\n";
+            else {
+                std::string inner = c_outer ? in : in + "    ";
+                if (!c_outer) b += in + "for (int c = 0; c < C; ++c) {\n";
+                b += argmax_taps(inner, false) + inner + "dX[arg] += dY[o + c];\n";
+                if (!c_outer) b += in + "}\n";
+            }
+            b += wend;
+        } else {
+            // The argmax pass into A.
+            const std::string in = ci + "                ";
+            if (order == 1) b += "    float best[C];\n    " + at + " arg[C];\n";
+            b += windows(false);
+            if (order == 1)
+                b += in + "for (int c = 0; c < C; ++c) {\n" + in + "    best[c] = -__builtin_inff();\n" + in +
+                     "    arg[c] = 0;\n" + in + "}\n" + in + "for (int kh = kh0; kh < kh1; ++kh)\n" + in +
+                     "    for (int kw = kw0; kw < kw1; ++kw) {\n" + in + "        const int q = " + tap + ";\n" +
+                     (u8 ? in + "        const unsigned char kk = (unsigned char)(kh * 3 + kw);\n" : "") + in +
+                     "        for (int c = 0; c < C; ++c) {\n" + in + "            const float v = X[q + c];\n" + in +
+                     "            const int gt = v > best[c];\n" + in + "            best[c] = gt ? v : best[c];\n" +
+                     in + "            arg[c] = gt ? " + (u8 ? "kk" : "q + c") + " : arg[c];\n" + in + "        }\n" +
+                     in + "    }\n" + in + "for (int c = 0; c < C; ++c) " + (u8 ? "Au" : "A") + "[o + c] = arg[c];\n";
+            else {
+                std::string inner = c_outer ? in : in + "    ";
+                if (!c_outer) b += in + "for (int c = 0; c < C; ++c) {\n";
+                b += argmax_taps(inner, u8) + inner + (u8 ? "Au[o + c] = (unsigned char)arg;\n" : "A[o + c] = arg;\n");
+                if (!c_outer) b += in + "}\n";
+            }
+            b += wend;
+            if (form == 1) {
+                // The scatter pass.
+                b += windows(banded);
+                const std::string a = u8 ? "Au[o + c]" : "A[o + c]";
+                if (c_outer) b += in + "dX[" + target(a) + "] += dY[o + c];\n";
+                else b += in + "for (int c = 0; c < C; ++c) dX[" + target(a) + "] += dY[o + c];\n";
+                b += wend;
+            } else {
+                // The gather pass: input (n, ih, iw) is in windows oh in [ih / 2, (ih + 1) / 2], ow alike.
+                b += cl + ci + "    for (int n = 0; n < N; ++n)\n" + ci + "        for (int ih = 0; ih < H; ++ih) {\n" +
+                     ci +
+                     "            const int oh0 = ih >> 1, oh1 = (ih + 1) >> 1 < OH - 1 ? (ih + 1) >> 1 : OH - 1;\n" +
+                     ci + "            for (int iw = 0; iw < W; ++iw) {\n" + ci +
+                     "                const int ow0 = iw >> 1, ow1 = (iw + 1) >> 1 < OW - 1 ? (iw + 1) >> 1 : OW - "
+                     "1;\n" +
+                     ci + "                const int p = ((n * H + ih) * W + iw) * C;\n";
+                // The key a window's stored argmax must equal for this input.
+                const std::string key = u8 ? "(unsigned char)((ih - 2 * oh + 1) * 3 + iw - 2 * ow + 1)" : "p + c";
+                const std::string a = u8 ? "Au[o + c]" : "A[o + c]";
+                const std::string term = "(" + a + " == " + key + " ? dY[o + c] : 0.0f)";
+                const auto wins = [&](const std::string& ind, const std::string& stmt) {
+                    return ind + "for (int oh = oh0; oh <= oh1; ++oh)\n" + ind +
+                           "    for (int ow = ow0; ow <= ow1; ++ow) {\n" + ind +
+                           "        const int o = ((n * OH + oh) * OW + ow) * C;\n" + stmt + ind + "    }\n";
+                };
+                if (order == 1)
+                    b += in + "float *restrict d = dX + p;\n" + in + "for (int c = 0; c < C; ++c) d[c] = 0.0f;\n" +
+                         wins(in, in + "        for (int c = 0; c < C; ++c) d[c] += " + term + ";\n");
+                else {
+                    std::string inner = c_outer ? in : in + "    ";
+                    if (!c_outer) b += in + "for (int c = 0; c < C; ++c) {\n";
+                    b += inner + "float s = 0.0f;\n" + wins(inner, inner + "        s += " + term + ";\n") + inner +
+                         "dX[p + c] = s;\n";
+                    if (!c_outer) b += in + "}\n";
+                }
+                b += ci + "            }\n" + ci + "        }\n";
+            }
+        }
+        const int OH = (w.dim("H") - 1) / 2 + 1, OW = (w.dim("W") - 1) / 2 + 1;
+        return kernel(dim_defines(w, {{"OH", OH}, {"OW", OW}}),
+                      "const float *restrict X, const float *restrict dY, int *restrict A, float *restrict dX", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -6959,6 +7323,15 @@ std::vector<Workload> family_workloads() {
          OpKind::tensor_contraction,
          {{"NA", 32}, {"NC", 32}, {"NB", 32}, {"NK", 64}},
          "tensor_contraction"},
+        {"fir-decimate-d4-t48-8x4096",
+         OpKind::fir_decimate,
+         {{"C", 8}, {"N", 4096}, {"T", 48}, {"D", 4}},
+         "fir_decimate"},
+        {"yuv-nv12-to-rgb-640x360", OpKind::yuv_to_rgb_u8, {{"H", 360}, {"W", 640}}, "yuv_to_rgb"},
+        {"maxpool-backward-3x3s2-56x56x64",
+         OpKind::maxpool_backward_nhwc,
+         {{"N", 1}, {"H", 56}, {"W", 56}, {"C", 64}},
+         "maxpool_backward"},
     };
 }
 
@@ -7085,6 +7458,10 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::conv2d_weight_grad: return 9 * u("N") * u("H") * u("W") * u("C") * u("K");
         case OpKind::sparse24_gemm: return u("M") * u("K") / 2 * u("N"); // the kept half of A
         case OpKind::tensor_contraction: return u("NA") * u("NC") * u("NB") * u("NK");
+        case OpKind::fir_decimate: return u("C") * u("N") * u("T");
+        case OpKind::yuv_to_rgb_u8: return 3 * u("H") * u("W"); // the output bytes
+        case OpKind::maxpool_backward_nhwc:                     // the windows' taps compared
+            return 9 * u("N") * ((u("H") - 1) / 2 + 1) * ((u("W") - 1) / 2 + 1) * u("C");
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -7412,6 +7789,21 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"A", f32, u("NA") * u("NK") * u("NB"), in},
                     {"B", f32, u("NK") * u("NC"), in},
                     {"C", f32, u("NA") * u("NC") * u("NB"), out}};
+        case OpKind::fir_decimate: // x channel-major, (N + T/D - 1) D samples per channel; h the taps
+            return {{"x", f32, u("C") * (u("N") + u("T") / u("D") - 1) * u("D"), in},
+                    {"h", f32, u("T"), in},
+                    {"y", f32, u("C") * u("N"), out}};
+        case OpKind::yuv_to_rgb_u8: // the Y plane, the interleaved half-resolution UV plane; packed RGB
+            return {{"Y", ElemType::i8, u("H") * u("W"), in},
+                    {"UV", ElemType::i8, u("H") * u("W") / 2, in},
+                    {"RGB", ElemType::i8, 3 * u("H") * u("W"), out}};
+        case OpKind::maxpool_backward_nhwc: { // A: the argmax scratch of the two-pass schedules
+            const std::uint64_t outs = u("N") * ((u("H") - 1) / 2 + 1) * ((u("W") - 1) / 2 + 1) * u("C");
+            return {{"X", f32, u("N") * u("H") * u("W") * u("C"), in},
+                    {"dY", f32, outs, in},
+                    {"A", ElemType::i32, outs, out},
+                    {"dX", f32, u("N") * u("H") * u("W") * u("C"), out}};
+        }
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -7524,6 +7916,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::conv2d_weight_grad: return conv2d_weight_grad(w);
         case OpKind::sparse24_gemm: return sparse24_gemm(w);
         case OpKind::tensor_contraction: return tensor_contraction(w);
+        case OpKind::fir_decimate: return fir_decimate(w);
+        case OpKind::yuv_to_rgb_u8: return yuv_to_rgb(w);
+        case OpKind::maxpool_backward_nhwc: return maxpool_backward(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

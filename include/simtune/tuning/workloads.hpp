@@ -114,6 +114,9 @@ enum class OpKind {
     conv2d_weight_grad,
     sparse24_gemm,
     tensor_contraction,
+    fir_decimate,
+    yuv_to_rgb_u8,
+    maxpool_backward_nhwc,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -180,7 +183,11 @@ enum class OpKind {
 ///  (the image, H a multiple of 32), K (taps, odd; borders clamped); conv2d_weight_grad N, H, W, C
 ///  (the input), K (output channels; dW K x 3 x 3 x C of a 3x3 stride-1 convolution padded by 1);
 ///  sparse24_gemm M, K, N (C[M][N] = A[M][K] B[K][N], A 2:4 sparse, K a multiple of 8);
-///  tensor_contraction NA, NC, NB, NK (C[a][c][b] = the sum over k of A[a][k][b] B[k][c]).
+///  tensor_contraction NA, NC, NB, NK (C[a][c][b] = the sum over k of A[a][k][b] B[k][c]);
+///  fir_decimate C (channels), N (outputs per channel), T (taps), D (decimation; x (N + T/D - 1) D
+///  samples per channel); yuv_to_rgb_u8 H, W (the NV12 frame: Y H x W, UV (H/2) x (W/2) pairs; RGB
+///  out); maxpool_backward_nhwc N, H, W, C (the input; 3x3 stride 2 padded by 1, dY ((H-1)/2+1) x
+///  ((W-1)/2+1)).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
