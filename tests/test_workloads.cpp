@@ -545,6 +545,65 @@ TEST_CASE("the batched LU, bilateral filter and SAD block-matching workloads") {
     CHECK(reference_variant(sm).id == "o0-e0-s0-a0-w32-v0");
 }
 
+TEST_CASE("the hash join probe, batched Householder QR and LBP histogram workloads") {
+    // Hash join: the i32 build and probe inputs, the table scratch T, the matched rows last; the
+    // mixing hash only at two slots per row, vectorisation only with the pipelined blocks, the
+    // empty-slot key only in the bucketized tables, the descending build only in the chained one.
+    const auto hj = workload_by_name("hash-join-probe-65536x65536");
+    REQUIRE(hj.buffers().size() == 4);
+    CHECK(hj.buffers()[0].type == ElemType::i32);
+    CHECK(hj.buffers()[2].count == 8u * 65536u);
+    CHECK(hj.buffers().back().type == ElemType::i32);
+    CHECK(hj.buffers().back().count == 65536u);
+    const auto hjs = enumerate_variants(hj);
+    CHECK(hjs.size() == 72);
+    for (const auto& v : hjs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("hash") == 0 || v.knobs.at("load") == 2));
+        CHECK((v.knobs.at("vec") == 0 || v.knobs.at("pipe") == 1));
+        CHECK((v.knobs.at("pipe") == 1) == (v.source.find("__builtin_prefetch") != std::string::npos));
+        const int m = v.knobs.at("method");
+        CHECK((m == 1 || m == 2) == (v.source.find("#define EMPTY ") != std::string::npos));
+        CHECK((m == 3) == (v.source.find("for (int i = NB - 1; i >= 0; --i)") != std::string::npos));
+    }
+    // Householder QR: the matrices in, R last (N x N each); the SoA scratch only when batched,
+    // w = v^T A only in its form, sqrtf as an instruction everywhere.
+    const auto qr = workload_by_name("qr-householder-batched-768x32x8");
+    REQUIRE(qr.buffers().size() == 2);
+    CHECK(qr.buffers().front().count == 768u * 32u * 8u);
+    CHECK(qr.buffers().back().count == 768u * 8u * 8u);
+    const auto qrs = enumerate_variants(qr);
+    CHECK(qrs.size() == 72);
+    for (const auto& v : qrs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("batch") > 1) == (v.source.find("float S[M * N * TB];") != std::string::npos));
+        CHECK((v.knobs.at("form") == 1) == (v.source.find("float wv[N") != std::string::npos));
+        CHECK(std::ranges::find(v.flags, "-fno-math-errno") != v.flags.end());
+    }
+    // LBP: the 8-bit image in, 256 i32 bins per 16 x 16 cell last; the code scratch only in the
+    // two-pass form, which alone varies vectorisation; the sub-histograms only with hist 4.
+    const auto lb = workload_by_name("lbp-histogram-u8-384x384-c16");
+    REQUIRE(lb.buffers().size() == 2);
+    CHECK(lb.buffers().front().type == ElemType::i8);
+    CHECK(lb.buffers().back().type == ElemType::i32);
+    CHECK(lb.buffers().back().count == 24u * 24u * 256u);
+    const auto lbs = enumerate_variants(lb);
+    CHECK(lbs.size() == 64);
+    for (const auto& v : lbs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("pass") == 1) == (v.source.find("unsigned char cd[H * W];") != std::string::npos));
+        CHECK((v.knobs.at("vec") == 0 || v.knobs.at("pass") == 1));
+        CHECK((v.knobs.at("hist") == 4) == (v.source.find("int hs[4]") != std::string::npos));
+        CHECK((v.knobs.at("nbr") == 1) == (v.source.find("static const int OFF[8]") != std::string::npos));
+    }
+    // The naive schedules: linear probing at two slots per row, the multiplicative hash, separate
+    // arrays, one key at a time; a row-major copy, column by column, one matrix at a time; branches,
+    // three row pointers, fused, one histogram per cell, row-major.
+    CHECK(reference_variant(hj).id == "m0-l2-h0-i0-p0-v0");
+    CHECK(reference_variant(qr).id == "l0-f0-b1-u1-v0");
+    CHECK(reference_variant(lb).id == "c0-n0-p0-h1-o0-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

@@ -4335,6 +4335,362 @@ std::vector<Variant> sad_block_match(const Workload& w) {
     });
 }
 
+/// The probe side of a hash join (a feature pipeline's join or embedding-id dedup, a database's
+/// hash join): NB build rows with i32 keys, NP probe keys, out[p] = the first (lowest) build row
+/// whose key equals probe p's key, or -1. The keys are made by the kernel, the same code in every
+/// variant: build row i's key a bijective 32-bit mix of an id, i itself or, for a row whose input
+/// is a multiple of 8 (about one in eight), the row before's (duplicate keys); probe p's key, by a
+/// hash of its input and p, the key of a random build row (half of them) or the mix of an id of
+/// NB or more (no match), written into out first and replaced there by the probe's result. Every
+/// variant builds its own table in the scratch T (an output the checks ignore), then probes.
+/// Knobs: the table (open addressing with linear probing, a slot per row; bucketized, buckets of
+/// 4 or 8 slots filled in order, a probe comparing a whole bucket's keys branch-free into a mask of
+/// matches (empty slots hold the key of id 2^32 - 1, which no probe asks for) and taking its
+/// lowest bit, the next bucket only if this one is full; or chained, a head
+/// per hash value and a next link per row, the rows inserted in descending order so each chain
+/// runs in ascending row order), the table's size (2 or 4 slots or heads per build row; the
+/// xor-shift hash only at 2), the hash (multiplicative, the top bits of k * 2654435761; or a
+/// xor-shift-multiply mix masked to the size), the layout (keys and row indices in separate arrays,
+/// or interleaved: key-row pairs, a bucket's keys then its rows in one block, a chain node's key
+/// and link side by side), the probe loop (one key at a time; or blocks of 8, software-pipelined:
+/// the next block's hashes computed and their slots prefetched before the current block is
+/// probed, its only vectorisable loop, so only it varies vectorisation). Linear probing and
+/// buckets place a later duplicate after an earlier one along its probe sequence, and the chains
+/// are ascending: every variant returns the lowest matching row, bit-identical.
+std::vector<Variant> hash_join_probe(const Workload& w) {
+    const int NB = w.dim("NB"), NP = w.dim("NP");
+    if (NB < 64 || (NB & (NB - 1)) != 0 || NP % 8 != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': NB a power of two, NP a multiple of 8", w.name);
+    const std::vector<Knob> knobs{{"method", "m", {0, 1, 2, 3}}, {"load", "l", {2, 4}}, {"hash", "h", {0, 1}},
+                                  {"layout", "i", {0, 1}},       {"pipe", "p", {0, 1}}, {"vec", "v", {0, 2}}};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), load = k.at("load");
+        const bool xs = k.at("hash") == 1, inter = k.at("layout") == 1, pipe = k.at("pipe") == 1;
+        if (xs && load != 2) return std::nullopt;             // the mixing hash at the smaller table only
+        if (!pipe && k.at("vec") != 0) return std::nullopt;   // nothing to vectorise one key at a time
+        const int sl = method == 1 ? 4 : method == 2 ? 8 : 1; // slots per bucket
+        const int size = load * NB / sl;                      // slots, buckets or heads
+        // A bucket's empty slots hold the key of id 2^32 - 1, which no probe asks for.
+        std::uint32_t empty = 0xFFFFFFFFu * 0x9E3779B1u;
+        empty ^= empty >> 15;
+        empty *= 0x85EBCA77u;
+        empty ^= empty >> 13;
+        std::string d = dim_defines(w, {{"SZ", size}, {"SL", sl}, {"HSHIFT", 32 - log2_floor(size)}}) +
+                        (sl > 1 ? fmt::format("#define EMPTY {}u\n", empty) : "") +
+                        "/* a bijective mix of 32 bits: distinct ids, distinct keys */\n"
+                        "static inline unsigned mixk(unsigned x) {\n    x *= 0x9E3779B1u;\n    x ^= x >> 15;\n"
+                        "    x *= 0x85EBCA77u;\n    x ^= x >> 13;\n    return x;\n}\n"
+                        "/* the id behind build row i's key: about one row in eight repeats the row before's */\n"
+                        "static inline unsigned bid(const int *restrict bk, int i) {\n"
+                        "    return i > 0 && ((unsigned)(bk[i] + 100) & 7u) == 0 ? (unsigned)(i - 1) : (unsigned)i;\n"
+                        "}\n";
+        d += xs ? "static inline unsigned hsh(unsigned k) {\n    k ^= k >> 16;\n    k *= 0x45D9F3Bu;\n"
+                  "    k ^= k >> 16;\n    return k & (SZ - 1);\n}\n"
+                : "static inline unsigned hsh(unsigned k) { return (k * 2654435761u) >> HSHIFT; }\n";
+        // The table's accessors: KEY(h) and ROW(h) of slot h (linear), of slot s of bucket h, or a
+        // chain's node r: NKEY(r), NEXT(r).
+        if (method == 0)
+            d += inter ? "#define KEY(h) T[2 * (h)]\n#define ROW(h) T[2 * (h) + 1]\n"
+                       : "#define KEY(h) T[h]\n#define ROW(h) T[SZ + (h)]\n";
+        else if (method <= 2)
+            d += inter ? "#define KEY(h, s) T[(h) * 2 * SL + (s)]\n#define ROW(h, s) T[(h) * 2 * SL + SL + (s)]\n"
+                       : "#define KEY(h, s) T[(h) * SL + (s)]\n#define ROW(h, s) T[SZ * SL + (h) * SL + (s)]\n";
+        else
+            d += inter ? "#define HEAD(h) T[h]\n#define NKEY(r) T[SZ + 2 * (r)]\n#define NEXT(r) T[SZ + 2 * (r) + 1]\n"
+                       : "#define HEAD(h) T[h]\n#define NKEY(r) T[SZ + (r)]\n#define NEXT(r) T[SZ + NB + (r)]\n";
+        // The probe keys, into out.
+        std::string b = "    for (int p = 0; p < NP; ++p) {\n"
+                        "        unsigned h = (unsigned)(pk[p] + 100) * 2654435761u ^ (unsigned)p * 2246822519u;\n"
+                        "        h ^= h >> 16;\n        h *= 0x7FEB352Du;\n        h ^= h >> 15;\n"
+                        "        const unsigned id = (h & 1u) ? bid(bk, (int)((h >> 1) % NB)) : NB + (h >> 1);\n"
+                        "        out[p] = (int)mixk(id);\n    }\n";
+        // The build.
+        if (method == 0)
+            b += "    for (int h = 0; h < SZ; ++h) ROW(h) = -1;\n    for (int i = 0; i < NB; ++i) {\n"
+                 "        const unsigned k = mixk(bid(bk, i));\n        unsigned h = hsh(k);\n"
+                 "        while (ROW(h) >= 0) h = (h + 1) & (SZ - 1);\n        KEY(h) = (int)k;\n"
+                 "        ROW(h) = i;\n    }\n";
+        else if (method <= 2)
+            b += "    for (int h = 0; h < SZ; ++h)\n        for (int s = 0; s < SL; ++s) {\n"
+                 "            KEY(h, s) = (int)EMPTY;\n            ROW(h, s) = -1;\n        }\n"
+                 "    for (int i = 0; i < NB; ++i) {\n        const unsigned k = mixk(bid(bk, i));\n"
+                 "        unsigned h = hsh(k);\n        while (ROW(h, SL - 1) >= 0) h = (h + 1) & (SZ - 1);\n"
+                 "        int s = 0;\n        while (ROW(h, s) >= 0) ++s;\n        KEY(h, s) = (int)k;\n"
+                 "        ROW(h, s) = i;\n    }\n";
+        else
+            b += "    for (int h = 0; h < SZ; ++h) HEAD(h) = -1;\n"
+                 "    for (int i = NB - 1; i >= 0; --i) {\n        const unsigned k = mixk(bid(bk, i));\n"
+                 "        const unsigned h = hsh(k);\n        NKEY(i) = (int)k;\n        NEXT(i) = HEAD(h);\n"
+                 "        HEAD(h) = i;\n    }\n";
+        // One probe: the key kk at hash hh into out[pp], at `in`.
+        const auto probe = [&](const std::string& kk, const std::string& hh, const std::string& pp,
+                               const std::string& in) {
+            if (method == 0)
+                return in + "unsigned h = " + hh + ";\n" + in + "int r;\n" + in +
+                       "while ((r = ROW(h)) >= 0 && KEY(h) != " + kk + ") h = (h + 1) & (SZ - 1);\n" + in + "out[" +
+                       pp + "] = r;\n";
+            if (method <= 2)
+                return in + "unsigned h = " + hh + ";\n" + in + "int r;\n" + in + "for (;;) {\n" + in +
+                       "    unsigned m = 0;\n" + in + "    #pragma GCC unroll 8\n" + in +
+                       "    for (int s = 0; s < SL; ++s) m |= (unsigned)(KEY(h, s) == " + kk + ") << s;\n" + in +
+                       "    if (m) {\n" + in + "        r = ROW(h, __builtin_ctz(m));\n" + in + "        break;\n" +
+                       in + "    }\n" + in + "    if (ROW(h, SL - 1) < 0) {\n" + in + "        r = -1;\n" + in +
+                       "        break;\n" + in + "    }\n" + in + "    h = (h + 1) & (SZ - 1);\n" + in + "}\n" + in +
+                       "out[" + pp + "] = r;\n";
+            return in + "int r = HEAD(" + hh + ");\n" + in + "while (r >= 0 && NKEY(r) != " + kk + ") r = NEXT(r);\n" +
+                   in + "out[" + pp + "] = r;\n";
+        };
+        // The address a block's hash h[u] is prefetched at (both arrays' when separate).
+        std::string pf;
+        if (method == 0)
+            pf = inter ? "__builtin_prefetch(&KEY(h));"
+                       : "__builtin_prefetch(&KEY(h));\n{0}__builtin_prefetch(&ROW(h));";
+        else if (method <= 2)
+            pf = inter ? "__builtin_prefetch(&KEY(h, 0));"
+                       : "__builtin_prefetch(&KEY(h, 0));\n{0}__builtin_prefetch(&ROW(h, 0));";
+        else pf = "__builtin_prefetch(&HEAD(h));";
+        if (!pipe)
+            b += "    for (int p = 0; p < NP; ++p) {\n        const int k = out[p];\n" +
+                 probe("k", "hsh((unsigned)k)", "p", "        ") + "    }\n";
+        else {
+            const auto hashes = [&](const std::string& dst, const std::string& p0, const std::string& in) {
+                return in + "for (int u = 0; u < 8; ++u) " + dst + "[u] = hsh((unsigned)out[" + p0 + " + u]);\n" + in +
+                       "for (int u = 0; u < 8; ++u) {\n" + in + "    const unsigned h = " + dst + "[u];\n" + in +
+                       "    " + fmt::format(fmt::runtime(pf), in + "    ") + "\n" + in + "}\n";
+            };
+            b += "    unsigned hc[8], hn[8];\n" + hashes("hc", "0", "    ") +
+                 "    for (int p0 = 0; p0 < NP; p0 += 8) {\n        if (p0 + 8 < NP) {\n" +
+                 hashes("hn", "p0 + 8", "            ") + "        }\n        for (int u = 0; u < 8; ++u) {\n" +
+                 "            const int k = out[p0 + u];\n" + probe("k", "hc[u]", "p0 + u", "            ") +
+                 "        }\n        if (p0 + 8 < NP)\n            for (int u = 0; u < 8; ++u) hc[u] = hn[u];\n    }\n";
+        }
+        return kernel(d, "const int *restrict bk, const int *restrict pk, int *restrict T, int *restrict out", b);
+    });
+}
+
+/// Batched QR factorisation by Householder reflections of NB small tall M x N float matrices (M >
+/// N: least-squares fits per pixel or per sensor, batched geqrf in a Kalman or SLAM solver), R out:
+/// the N x N upper triangle, zeros below. Column k's reflector: sg = the sum of A[i][k]^2 over i >
+/// k (ascending from 0.0f), nr = sqrtf(x0 x0 + sg) with x0 = A[k][k] (an instruction under
+/// -fno-math-errno), alpha = -nr if x0 >= 0 else nr (R's diagonal), v = (x0 - alpha, A[k+1..][k]),
+/// beta = 2 / (v0 v0 + sg) (0 for a zero column); each trailing column j gets w = v . A[.][j]
+/// (from 0.0f, the v0 term first, then rows k+1 .. M-1 ascending) and t = beta w subtracted as t
+/// v[i] from each of its rows. Knobs: the working copy's layout (row-major or column-major, in
+/// scratch; in the batch-interleaved form the (i, j) order of the element blocks), the update
+/// (column by column, a dot product then an axpy per trailing column; or w = v^T A for the whole
+/// trailing block first, row by row, then the rank-1 update A -= v (beta w)^T row by row), the
+/// batch (one matrix at a time; or tiles of 8 or 32 matrices packed element by element
+/// batch-innermost, every step run in lockstep over the tile, its loops across the matrices
+/// vectorisable), unrolling of the row loops, vectorisation. Every element's dot products add the
+/// same products in the same order and every subtraction uses the same t and v[i]:
+/// bit-identical.
+std::vector<Variant> qr_householder_batched(const Workload& w) {
+    const int NB = w.dim("NB"), M = w.dim("M"), N = w.dim("N");
+    if (NB % 32 != 0 || M <= N || N < 2)
+        fail(ErrorKind::invalid_argument, "workload '{}': NB a multiple of 32, M > N >= 2", w.name);
+    const std::vector<Knob> knobs{{"layout", "l", {0, 1}},
+                                  {"form", "f", {0, 1}},
+                                  {"batch", "b", {1, 8, 32}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const bool colmajor = k.at("layout") == 1, wfirst = k.at("form") == 1;
+            const int tb = k.at("batch");
+            const bool soa = tb > 1;
+            const std::string u = unroll_pragma(k.at("unroll"), "");
+            // A statement over the tile's matrices (SoA), or as it is, at `in`; X(name) a per-matrix
+            // scalar: name[b] in the SoA form.
+            const auto st = [&](const std::string& s, const std::string& in) {
+                return soa ? in + "for (int b = 0; b < TB; ++b) " + s + "\n" : in + s + "\n";
+            };
+            const auto x = [&](const std::string& name) { return soa ? name + "[b]" : name; };
+            // A row loop `for (int i = k + 1; i < M; ++i)` under the unroll pragma, at `in`.
+            const auto rows = [&](const std::string& in) {
+                return (u.empty() ? "" : in + u) + in + "for (int i = k + 1; i < M; ++i)";
+            };
+            std::string step;
+            const std::string in = "            "; // inside the column loop
+            // The reflector of column k.
+            step += st(x("sg") + " = 0.0f;", in);
+            if (soa) step += rows(in) + "\n" + st("sg[b] += A_(i, k) * A_(i, k);", in + "    ");
+            else step += rows(in) + " sg += A_(i, k) * A_(i, k);\n";
+            const std::string refl = "{\n" + in + "    const float x0 = A_(k, k);\n" + in +
+                                     "    const float nr = __builtin_sqrtf(x0 * x0 + " + x("sg") + ");\n" + in +
+                                     "    " + x("al") + " = x0 >= 0.0f ? -nr : nr;\n" + in + "    " + x("v0") +
+                                     " = x0 - " + x("al") + ";\n" + in + "    const float vv = " + x("v0") + " * " +
+                                     x("v0") + " + " + x("sg") + ";\n" + in + "    " + x("be") +
+                                     " = vv > 0.0f ? 2.0f / vv : 0.0f;\n" + in + "}";
+            step += st(refl, in);
+            if (!wfirst) {
+                // Column by column: the dot product, then the axpy.
+                step += in + "for (int j = k + 1; j < N; ++j) {\n";
+                const std::string i2 = in + "    ";
+                step += st(x("s") + " = 0.0f;", i2) + st(x("s") + " += " + x("v0") + " * A_(k, j);", i2);
+                if (soa) step += rows(i2) + "\n" + st("s[b] += A_(i, j) * A_(i, k);", i2 + "    ");
+                else step += rows(i2) + " s += A_(i, j) * A_(i, k);\n";
+                step += st(x("t") + " = " + x("be") + " * " + x("s") + ";", i2) +
+                        st("A_(k, j) -= " + x("t") + " * " + x("v0") + ";", i2);
+                if (soa) step += rows(i2) + "\n" + st("A_(i, j) -= t[b] * A_(i, k);", i2 + "    ");
+                else step += rows(i2) + " A_(i, j) -= t * A_(i, k);\n";
+                step += in + "}\n";
+            } else {
+                // w = v^T A over the trailing block, row by row, then the rank-1 update row by row.
+                const std::string wj = soa ? "wv[j][b]" : "wv[j]";
+                step += in + "for (int j = k + 1; j < N; ++j) {\n" + st(wj + " = 0.0f;", in + "    ") +
+                        st(wj + " += " + x("v0") + " * A_(k, j);", in + "    ") + in + "}\n";
+                step += rows(in) + "\n" + in + "    for (int j = k + 1; j < N; ++j)\n" +
+                        st(wj + " += A_(i, j) * A_(i, k);", in + "        ");
+                step +=
+                    in + "for (int j = k + 1; j < N; ++j)\n" + st(wj + " = " + x("be") + " * " + wj + ";", in + "    ");
+                step += in + "for (int j = k + 1; j < N; ++j)\n" +
+                        st("A_(k, j) -= " + wj + " * " + x("v0") + ";", in + "    ");
+                step += rows(in) + "\n" + in + "    for (int j = k + 1; j < N; ++j)\n" +
+                        st("A_(i, j) -= " + wj + " * A_(i, k);", in + "        ");
+            }
+            step += st("A_(k, k) = " + x("al") + ";", in);
+            std::string d = dim_defines(w, {{"TB", tb}});
+            const std::string ix = colmajor ? "((j) * M + (i))" : "((i) * N + (j))";
+            std::string b;
+            if (soa) {
+                d += "#define A_(i, j) S[" + ix + " * TB + b]\n";
+                b = "    float S[M * N * TB];\n    float sg[TB], al[TB], v0[TB], be[TB];\n";
+                b += wfirst ? "    float wv[N][TB];\n" : "    float s[TB], t[TB];\n";
+                b += "    for (int b0 = 0; b0 < NB; b0 += TB) {\n"
+                     "        for (int b = 0; b < TB; ++b)\n            for (int i = 0; i < M; ++i)\n"
+                     "                for (int j = 0; j < N; ++j) A_(i, j) = A[((b0 + b) * M + i) * N + j];\n"
+                     "        for (int k = 0; k < N; ++k) {\n" +
+                     step +
+                     "        }\n        for (int b = 0; b < TB; ++b)\n            for (int i = 0; i < N; ++i)\n"
+                     "                for (int j = 0; j < N; ++j) R[((b0 + b) * N + i) * N + j] = j >= i ? A_(i, j) : "
+                     "0.0f;\n    }\n";
+            } else {
+                d += "#define A_(i, j) a[" + ix + "]\n";
+                b = "    float a[M * N];\n";
+                b += wfirst ? "    float wv[N];\n" : "";
+                b += "    for (int m = 0; m < NB; ++m) {\n"
+                     "        for (int i = 0; i < M; ++i)\n"
+                     "            for (int j = 0; j < N; ++j) A_(i, j) = A[(m * M + i) * N + j];\n"
+                     "        for (int k = 0; k < N; ++k) {\n            float sg, al, v0, be;\n";
+                b += wfirst ? "" : "            float s, t;\n";
+                b += step +
+                     "        }\n        for (int i = 0; i < N; ++i)\n"
+                     "            for (int j = 0; j < N; ++j) R[(m * N + i) * N + j] = j >= i ? A_(i, j) : 0.0f;\n"
+                     "    }\n";
+            }
+            return kernel(d, "const float *restrict A, float *restrict R", b);
+        },
+        {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
+}
+
+/// Local binary pattern histograms (LBP texture features: face recognition's LBPH, texture
+/// classification, OpenCV's face module) of an 8-bit H x W image (an i8 buffer read as unsigned
+/// char): every interior pixel (1 <= y < H - 1, 1 <= x < W - 1) gets an 8-bit code, bit 7 - n set
+/// when its neighbour n (clockwise from the top-left: up-left, up, up-right, right, down-right,
+/// down, down-left, left) is >= the centre, and O gets, per CS x CS cell of the image (cell (y /
+/// CS, x / CS), row-major), a 256-bin i32 histogram of its pixels' codes, added to O. Knobs: the
+/// comparisons (a branch per neighbour setting its bit, or branch-free: the comparisons' results
+/// shifted and or-ed), the neighbours (read through three row pointers, the code's eight terms
+/// written out; or through a table of the eight offsets from the centre, a loop shifting each bit
+/// in), the passes (fused, each pixel's code binned at once; or a code pass into an H x W scratch
+/// first, row by row and vectorisable, then the histogram pass reading it: only this form varies
+/// vectorisation), the histograms (one per cell, incremented in O; or four sub-histograms per
+/// cell, pixel x into table x mod 4, so neighbouring pixels of equal code do not chain through one
+/// counter, merged into O at the end of each cell or row of cells), the traversal (row-major,
+/// whole image rows, the cell a shift of x; or cell-major, each cell's pixels before the next
+/// cell's), vectorisation. Integer counts: every schedule makes the same histograms, bit-identical.
+std::vector<Variant> lbp_histogram_u8(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W"), CS = w.dim("CS");
+    if (CS < 4 || (CS & (CS - 1)) != 0 || H % CS != 0 || W % CS != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': CS a power of two dividing H and W", w.name);
+    const std::vector<Knob> knobs{{"cmp", "c", {0, 1}},  {"nbr", "n", {0, 1}},   {"pass", "p", {0, 1}},
+                                  {"hist", "h", {1, 4}}, {"order", "o", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool branchfree = k.at("cmp") == 1, table = k.at("nbr") == 1, codes_first = k.at("pass") == 1,
+                   cell_major = k.at("order") == 1;
+        const int sub = k.at("hist");
+        if (!codes_first && k.at("vec") != 0) return std::nullopt; // a fused pass scatters: nothing to vectorise
+        std::string d = dim_defines(w, {{"CH", H / CS}, {"CW", W / CS}, {"LCS", log2_floor(CS)}});
+        if (table) d += "static const int OFF[8] = {-W - 1, -W, -W + 1, 1, W + 1, W, W - 1, -1};\n";
+        // The code of pixel x of row y, into `int code`, at `in`.
+        const auto code = [&](const std::string& in) {
+            if (table) {
+                std::string s = in + "const unsigned char *restrict q = I + y * W + x;\n" + in +
+                                "const int c = q[0];\n" + in + "int code = 0;\n" + in + "for (int n = 0; n < 8; ++n) ";
+                return s + (branchfree ? "code = (code << 1) | (q[OFF[n]] >= c);\n"
+                                       : "{\n" + in + "    code <<= 1;\n" + in +
+                                             "    if (q[OFF[n]] >= c) code |= 1;\n" + in + "}\n");
+            }
+            const std::vector<std::string> nb{"up[x - 1]", "up[x]", "up[x + 1]", "md[x + 1]",
+                                              "dn[x + 1]", "dn[x]", "dn[x - 1]", "md[x - 1]"};
+            std::string s = in + "const int c = md[x];\n";
+            if (branchfree) {
+                s += in + "const int code = ";
+                for (int n = 0; n < 8; ++n) s += fmt::format("{}({} >= c) << {}", n == 0 ? "" : " | ", nb[n], 7 - n);
+                return s + ";\n";
+            }
+            s += in + "int code = 0;\n";
+            for (int n = 0; n < 8; ++n) s += fmt::format("{}if ({} >= c) code |= {};\n", in, nb[n], 1 << (7 - n));
+            return s;
+        };
+        const std::string rowptrs = table
+                                        ? ""
+                                        : "const unsigned char *restrict up = I + (y - 1) * W, *restrict md = I + y * "
+                                          "W, *restrict dn = I + (y + 1) * W;\n";
+        std::string b;
+        if (codes_first)
+            b += "    unsigned char cd[H * W];\n    for (int y = 1; y < H - 1; ++y) {\n" +
+                 (rowptrs.empty() ? "" : "        " + rowptrs) + "        for (int x = 1; x < W - 1; ++x) {\n" +
+                 code("            ") + "            cd[y * W + x] = (unsigned char)code;\n        }\n    }\n";
+        // The binning of pixel (y, x) (its code computed, or read from the scratch) by `inc`, at `in`.
+        const auto bin = [&](const std::string& inc, const std::string& in) {
+            return (codes_first ? in + "const int code = cd[y * W + x];\n" : code(in)) + in + inc + "\n";
+        };
+        const std::string y01 = "const int y0 = cy * CS < 1 ? 1 : cy * CS, y1 = cy * CS + CS > H - 1 ? H - 1 : cy * "
+                                "CS + CS;\n";
+        const std::string y_loop = "for (int y = y0; y < y1; ++y) {\n";
+        const std::string ptrs = codes_first || table ? "" : rowptrs;
+        if (!cell_major) {
+            b += "    for (int cy = 0; cy < CH; ++cy) {\n        " + y01;
+            if (sub == 1)
+                b += "        " + y_loop + (ptrs.empty() ? "" : "            " + ptrs) +
+                     "            for (int x = 1; x < W - 1; ++x) {\n" +
+                     bin("++O[((cy * CW + (x >> LCS)) << 8) + code];", "                ") +
+                     "            }\n        }\n";
+            else
+                b += "        int hs[4][CW * 256];\n        for (int t = 0; t < 4; ++t)\n"
+                     "            for (int e = 0; e < CW * 256; ++e) hs[t][e] = 0;\n        " +
+                     y_loop + (ptrs.empty() ? "" : "            " + ptrs) +
+                     "            for (int x = 1; x < W - 1; ++x) {\n" +
+                     bin("++hs[x & 3][((x >> LCS) << 8) + code];", "                ") +
+                     "            }\n        }\n        int *restrict o = O + cy * CW * 256;\n"
+                     "        for (int e = 0; e < CW * 256; ++e) o[e] += hs[0][e] + hs[1][e] + hs[2][e] + hs[3][e];\n";
+            b += "    }\n";
+        } else {
+            b += "    for (int cy = 0; cy < CH; ++cy) {\n        " + y01 +
+                 "        for (int cx = 0; cx < CW; ++cx) {\n"
+                 "            const int x0 = cx * CS < 1 ? 1 : cx * CS, x1 = cx * CS + CS > W - 1 ? W - 1 : cx * CS + "
+                 "CS;\n"
+                 "            int *restrict hp = O + (cy * CW + cx) * 256;\n";
+            if (sub == 1)
+                b += "            " + y_loop + (ptrs.empty() ? "" : "                " + ptrs) +
+                     "                for (int x = x0; x < x1; ++x) {\n" + bin("++hp[code];", "                    ") +
+                     "                }\n            }\n";
+            else
+                b += "            int hs[4][256];\n            for (int t = 0; t < 4; ++t)\n"
+                     "                for (int e = 0; e < 256; ++e) hs[t][e] = 0;\n            " +
+                     y_loop + (ptrs.empty() ? "" : "                " + ptrs) +
+                     "                for (int x = x0; x < x1; ++x) {\n" +
+                     bin("++hs[x & 3][code];", "                    ") +
+                     "                }\n            }\n"
+                     "            for (int e = 0; e < 256; ++e) hp[e] += hs[0][e] + hs[1][e] + hs[2][e] + hs[3][e];\n";
+            b += "        }\n    }\n";
+        }
+        return kernel(d, "const unsigned char *restrict I, int *restrict O", b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -7272,6 +7628,15 @@ std::vector<Workload> family_workloads() {
          OpKind::sad_block_match,
          {{"H", 128}, {"W", 128}, {"R", 4}},
          "sad_block_match"},
+        {"hash-join-probe-65536x65536", OpKind::hash_join_probe, {{"NB", 65536}, {"NP", 65536}}, "hash_join_probe"},
+        {"qr-householder-batched-768x32x8",
+         OpKind::qr_householder_batched,
+         {{"NB", 768}, {"M", 32}, {"N", 8}},
+         "qr_householder_batched"},
+        {"lbp-histogram-u8-384x384-c16",
+         OpKind::lbp_histogram_u8,
+         {{"H", 384}, {"W", 384}, {"CS", 16}},
+         "lbp_histogram_u8"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -7432,6 +7797,11 @@ std::uint64_t family_macs(const Workload& w) {
             return 5 * u("H") * u("W") * u("K") * u("K");
         case OpKind::sad_block_match: // an absolute difference per pixel and displacement
             return u("H") * u("W") * (2 * u("R") + 1) * (2 * u("R") + 1);
+        case OpKind::hash_join_probe: return u("NB") + u("NP"); // a hash and a table lookup per key
+        case OpKind::qr_householder_batched: // the reflectors' dot products and updates, 2 (M - k) (N - k) a column
+            return u("NB") * u("N") * u("N") * (3 * u("M") - u("N")) / 3;
+        case OpKind::lbp_histogram_u8: // eight comparisons and a count per pixel
+            return 9 * u("H") * u("W");
         case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
         case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
@@ -7704,6 +8074,16 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::sad_block_match: // 8-bit noise, (H + 1) x (W + 1) then H x W; dx, dy, SAD per 8 x 8 block
             return {{"I", ElemType::i8, (u("H") + 1) * (u("W") + 1) + u("H") * u("W"), in},
                     {"O", ElemType::i32, 3 * (u("H") / 8) * (u("W") / 8), out}};
+        case OpKind::hash_join_probe: // the build and probe inputs; T: the table scratch; the matched rows last
+            return {{"bk", ElemType::i32, u("NB"), in},
+                    {"pk", ElemType::i32, u("NP"), in},
+                    {"T", ElemType::i32, 8 * u("NB"), out},
+                    {"out", ElemType::i32, u("NP"), out}};
+        case OpKind::qr_householder_batched:
+            return {{"A", f32, u("NB") * u("M") * u("N"), in}, {"R", f32, u("NB") * u("N") * u("N"), out}};
+        case OpKind::lbp_histogram_u8: // 8-bit pixels read as unsigned char; 256 i32 bins per cell
+            return {{"I", ElemType::i8, u("H") * u("W"), in},
+                    {"O", ElemType::i32, u("H") / u("CS") * (u("W") / u("CS")) * 256, out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -7895,6 +8275,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::lu_batched: return lu_batched(w);
         case OpKind::bilateral_filter: return bilateral_filter(w);
         case OpKind::sad_block_match: return sad_block_match(w);
+        case OpKind::hash_join_probe: return hash_join_probe(w);
+        case OpKind::qr_householder_batched: return qr_householder_batched(w);
+        case OpKind::lbp_histogram_u8: return lbp_histogram_u8(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

@@ -93,6 +93,9 @@ enum class OpKind {
     lu_batched,
     bilateral_filter,
     sad_block_match,
+    hash_join_probe,
+    qr_householder_batched,
+    lbp_histogram_u8,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -165,6 +168,9 @@ enum class OpKind {
 ///  lu_batched NB (matrices), N (each N x N; the pivots, then the factors); bilateral_filter H, W,
 ///  K (the square window, odd; borders clamped); sad_block_match H, W (8-bit frames, multiples of 32),
 ///  R (the search range, +-R; dx, dy and the SAD per 8 x 8 block);
+///  hash_join_probe NB (build rows, a power of two), NP (probe keys; a table scratch, then the
+///  matched rows); qr_householder_batched NB (matrices), M, N (each M x N, M > N; R out, N x N);
+///  lbp_histogram_u8 H, W (an 8-bit image), CS (square cells, 256 bins each);
 ///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
