@@ -161,6 +161,40 @@ TEST_CASE("steady caches: Unicorn counts the second of two runs, on every line t
     }
 }
 
+TEST_CASE("steady caches: the first run feeds the caches alone, and leaves them as a run with every collector does") {
+    // The priming run's counts are thrown away, so only the cache model sees it. The caches it
+    // leaves must not depend on that: with every collector (the dataflow walk with memory asks the
+    // caches where each access was served, a different entry point), the counted run's cache
+    // counters are the ones the caches-only set counts, and the other collectors count one run.
+    const auto target = host_x86_64();
+    const auto binary = tk::build(tk::gemm, target);
+    UnicornSimulator unicorn;
+    auto lean = CollectorSet::mix_only();
+    lean.add_memory().add_caches(target.caches, CacheStart::steady);
+    auto every = CollectorSet::mix_only();
+    every.add_branches().add_memory().add_caches(target.caches, CacheStart::steady).add_pipeline(target).add_dataflow();
+    auto every_cold = CollectorSet::all(target);
+    const Stats a = unicorn.run(binary, target, lean).stats;
+    const Stats b = unicorn.run(binary, target, every).stats;
+    const Stats c = unicorn.run(binary, target, every_cold).stats;
+    CHECK(a.l1d_misses == b.l1d_misses);
+    CHECK(a.l2_misses == b.l2_misses);
+    CHECK(a.llc_misses == b.llc_misses);
+    CHECK(a.dtlb_misses == b.dtlb_misses);
+    CHECK(a.l1d_stream_misses == b.l1d_stream_misses);
+    CHECK(a.store_forwarded_loads == b.store_forwarded_loads);
+    CHECK(b.l1d_misses < c.l1d_misses);
+    CHECK(b.branches_taken == c.branches_taken);
+    CHECK(b.mca_cycles == c.mca_cycles);
+    CHECK(b.dataflow_cycles == c.dataflow_cycles);
+    CHECK(b.mem_reads == c.mem_reads);
+
+    // The hand-over is the simulator's to make, in order.
+    auto cold = CollectorSet::all(target);
+    CHECK_THROWS_WITH_AS((void)cold.begin_priming(), doctest::Contains("start steady"), Error);
+    CHECK_THROWS_WITH_AS(every.end_priming(CollectorSet{}), doctest::Contains("no begin_priming"), Error);
+}
+
 #else
 
 TEST_CASE("QEMU/Unicorn cross-check (waits for UnicornSimulator)") {

@@ -397,9 +397,19 @@ SimulationResult Engine::run(CollectorSet& collectors, const UnicornOptions& opt
         fail(ErrorKind::invalid_argument,
              "steady caches (steady-caches) count the second of two exact runs: turn sampling off "
              "(UnicornOptions::sampling) or start the caches cold or warm");
-    // Steady: the first pass only leaves the caches as a run leaves them; each pass has the
-    // instruction and time limits of a run.
-    if (steady) (void)run_pass(collectors, options, false);
+    // Steady: the first pass only leaves the caches as a run leaves them, so it feeds the cache
+    // model alone (CollectorSet::begin_priming); each pass has the instruction and time limits of
+    // a run.
+    if (steady) {
+        CollectorSet priming = collectors.begin_priming();
+        try {
+            (void)run_pass(priming, options, false);
+        } catch (...) {
+            collectors.end_priming(std::move(priming));
+            throw;
+        }
+        collectors.end_priming(std::move(priming));
+    }
     SimulationResult result = run_pass(collectors, options, steady);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
