@@ -149,4 +149,19 @@ inline std::vector<Candidate> scaling_loop_candidates(int n, int passes_per_step
     return c;
 }
 
+/// Two runs that must have looked up the same accesses in the same caches: every level's and TLB's
+/// accesses and misses, and the stream misses, agree.
+inline void check_same_cache_counters(const Stats& a, const Stats& b) {
+    CHECK(a.l1d_accesses == b.l1d_accesses);
+    CHECK(a.l1d_misses == b.l1d_misses);
+    CHECK(a.l2_accesses == b.l2_accesses);
+    CHECK(a.l2_misses == b.l2_misses);
+    CHECK(a.llc_accesses == b.llc_accesses);
+    CHECK(a.llc_misses == b.llc_misses);
+    CHECK(a.dtlb_misses == b.dtlb_misses);
+    CHECK(a.stlb_misses == b.stlb_misses);
+    CHECK(a.l1d_stream_misses == b.l1d_stream_misses);
+    CHECK(a.l2_stream_misses == b.l2_stream_misses);
+}
+
 } // namespace simtune::testing

@@ -13,6 +13,7 @@
 #include "simtune/collectors/sampled_windows.hpp"
 #include "simtune/error.hpp"
 #include "simtune/target.hpp"
+#include "support.hpp"
 
 using namespace simtune;
 
@@ -435,19 +436,6 @@ private:
     Streams l1_streams_, l2_streams_;
 };
 
-void check_same(const Stats& fast, const Stats& reference) {
-    CHECK(fast.l1d_accesses == reference.l1d_accesses);
-    CHECK(fast.l1d_misses == reference.l1d_misses);
-    CHECK(fast.l2_accesses == reference.l2_accesses);
-    CHECK(fast.l2_misses == reference.l2_misses);
-    CHECK(fast.llc_accesses == reference.llc_accesses);
-    CHECK(fast.llc_misses == reference.llc_misses);
-    CHECK(fast.dtlb_misses == reference.dtlb_misses);
-    CHECK(fast.stlb_misses == reference.stlb_misses);
-    CHECK(fast.l1d_stream_misses == reference.l1d_stream_misses);
-    CHECK(fast.l2_stream_misses == reference.l2_stream_misses);
-}
-
 } // namespace
 
 TEST_CASE("the fast model counts exactly what a plain MRU-list LRU model counts") {
@@ -495,7 +483,7 @@ TEST_CASE("the fast model counts exactly what a plain MRU-list LRU model counts"
             for (std::uint64_t p = 0; p < 1 + round % 47; ++p) feed(base + (1 << 26) + (round * 64 + p) * 4096 * 16, 4);
             feed(a + (round % 2) * 64 * (round % 5), 4);
         }
-        check_same(stats_of(fast), reference.stats());
+        testing::check_same_cache_counters(stats_of(fast), reference.stats());
         // After reset the model starts from empty caches again.
         fast.reset();
         ReferenceCacheModel fresh(geometry);
@@ -503,7 +491,7 @@ TEST_CASE("the fast model counts exactly what a plain MRU-list LRU model counts"
             fast.on_memory({base + i * 40, 8, false});
             fresh.access(base + i * 40, 8);
         }
-        check_same(stats_of(fast), fresh.stats());
+        testing::check_same_cache_counters(stats_of(fast), fresh.stats());
     }
 }
 
