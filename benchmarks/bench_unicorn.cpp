@@ -167,13 +167,8 @@ void steady_table(int reps) {
                 set.add_memory().add_caches(target.caches, start);
                 return set;
             };
-            auto every = [&](CacheStart start) {
-                CollectorSet set = CollectorSet::mix_only();
-                set.add_branches().add_memory().add_caches(target.caches, start).add_pipeline(target).add_dataflow();
-                return set;
-            };
             std::array<CollectorSet, 4> sets{caches(CacheStart::cold), caches(CacheStart::steady),
-                                             every(CacheStart::cold), every(CacheStart::steady)};
+                                             CollectorSet::all(target), CollectorSet::all(target, CacheStart::steady)};
             std::array<double, 4> best;
             best.fill(1e300);
             std::uint64_t instructions = 0;

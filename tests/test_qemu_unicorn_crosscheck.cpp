@@ -172,8 +172,7 @@ TEST_CASE("steady caches: the first run feeds the caches alone, and leaves them 
     UnicornSimulator unicorn;
     auto lean = CollectorSet::mix_only();
     lean.add_memory().add_caches(target.caches, CacheStart::steady);
-    auto every = CollectorSet::mix_only();
-    every.add_branches().add_memory().add_caches(target.caches, CacheStart::steady).add_pipeline(target).add_dataflow();
+    auto every = CollectorSet::all(target, CacheStart::steady);
     auto every_cold = CollectorSet::all(target);
     const Stats a = unicorn.run(binary, target, lean).stats;
     const Stats b = unicorn.run(binary, target, every).stats;

@@ -42,11 +42,11 @@ public:
         set.add_mix();
         return set;
     }
-    /// Everything: mix, branches, memory traffic, the target's cache hierarchy, its pipeline
-    /// model and the dataflow limit.
-    static CollectorSet all(const Target& target) {
+    /// Everything: mix, branches, memory traffic, the target's cache hierarchy (starting as
+    /// `start` says, add_caches), its pipeline model and the dataflow limit.
+    static CollectorSet all(const Target& target, CacheStart start = CacheStart::cold) {
         CollectorSet set;
-        set.add_mix().add_branches().add_memory().add_caches(target.caches).add_pipeline(target).add_dataflow();
+        set.add_mix().add_branches().add_memory().add_caches(target.caches, start).add_pipeline(target).add_dataflow();
         return set;
     }
 
