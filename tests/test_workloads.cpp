@@ -604,6 +604,67 @@ TEST_CASE("the hash join probe, batched Householder QR and LBP histogram workloa
     CHECK(reference_variant(lb).id == "c0-n0-p0-h1-o0-v0");
 }
 
+TEST_CASE("the softmax cross-entropy backward, packed symmetric GEMV and alpha blending workloads") {
+    // Softmax cross-entropy backward: the logits and an i32 label input per row in, dz last; the
+    // vectorisable exp only in its form, the scatter of the one-hot only in its form, the scratch
+    // arrays of maxima only in the row tiles, the separate sum loop only with its own exp pass.
+    const auto sx = workload_by_name("softmax-xent-backward-256x1000");
+    REQUIRE(sx.buffers().size() == 3);
+    CHECK(sx.buffers()[1].type == ElemType::i32);
+    CHECK(sx.buffers()[1].count == 256u);
+    CHECK(sx.buffers().back().type == ElemType::f32);
+    CHECK(sx.buffers().back().count == 256u * 1000u);
+    const auto sxs = enumerate_variants(sx);
+    CHECK(sxs.size() == 72);
+    for (const auto& v : sxs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("exp") == 1) == (v.source.find("static inline float exp_neg") != std::string::npos));
+        CHECK((v.knobs.at("onehot") == 1) == (v.source.find("] -= 1.0f;") != std::string::npos));
+        CHECK((v.knobs.at("rows") == 4) == (v.source.find("float m[RT], s[RT];") != std::string::npos));
+        CHECK((v.knobs.at("keep") == 2) ==
+              (v.source.find("s += d[j];") != std::string::npos || v.source.find("s[t] += d[") != std::string::npos));
+    }
+    // Packed symmetric GEMV: the packed lower triangle (N (N + 1) / 2 floats) and x in, y last; the
+    // table of row starts only in the dot form, the dense scratch only in the unpacking form.
+    const auto ps = workload_by_name("packed-symv-1152");
+    REQUIRE(ps.buffers().size() == 3);
+    CHECK(ps.buffers().front().count == 1152u * 1153u / 2u);
+    CHECK(ps.buffers().back().count == 1152u);
+    const auto pss = enumerate_variants(ps);
+    CHECK(pss.size() == 60);
+    for (const auto& v : pss) {
+        CAPTURE(v.id);
+        const int f = v.knobs.at("form");
+        CHECK((v.knobs.at("index") == 0 || f == 0));
+        CHECK((v.knobs.at("index") == 1) == (v.source.find("int rs[N];") != std::string::npos));
+        CHECK((f == 3) == (v.source.find("float row[N];") != std::string::npos ||
+                           v.source.find("float P[N * RB];") != std::string::npos));
+        CHECK((f == 1 || f == 2) == (v.source.find("y[j] += a[j] * x") != std::string::npos));
+    }
+    // Alpha blending: the RGBA8 foreground and background in, the blend last (bytes); the table only
+    // in its arithmetic, the words only in the SWAR forms, the branches' fast path never at vec 1.
+    const auto ab = workload_by_name("alpha-blend-rgba-u8-640x480");
+    REQUIRE(ab.buffers().size() == 3);
+    CHECK(ab.buffers().front().type == ElemType::i8);
+    CHECK(ab.buffers().back().type == ElemType::i8);
+    CHECK(ab.buffers().back().count == 4u * 640u * 480u);
+    const auto abs_ = enumerate_variants(ab);
+    CHECK(abs_.size() == 50);
+    for (const auto& v : abs_) {
+        CAPTURE(v.id);
+        const int a = v.knobs.at("arith");
+        CHECK((a == 2) == (v.source.find("unsigned char q[255 * 255 + 1];") != std::string::npos));
+        CHECK((a >= 3) == (v.source.find("__builtin_memcpy(&fp, F + 4 * p, 4);") != std::string::npos));
+        CHECK((v.knobs.at("fast") == 1) == (v.source.find("if (a == 0)") != std::string::npos));
+        CHECK((v.knobs.at("fast") == 0 || v.knobs.at("vec") != 1));
+    }
+    // The naive schedules: the corpus's exp, recomputed, the one-hot fused, one row at a time; dot
+    // products row by row, computed row starts; a division per channel, branch-free.
+    CHECK(reference_variant(sx).id == "e0-k0-h0-r1-v0");
+    CHECK(reference_variant(ps).id == "f0-b1-i0-u1-v0");
+    CHECK(reference_variant(ab).id == "a0-f0-u1-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

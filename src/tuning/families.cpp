@@ -4691,6 +4691,306 @@ std::vector<Variant> lbp_histogram_u8(const Workload& w) {
     });
 }
 
+/// The loss gradient of a classifier head (softmax cross-entropy backward, every classifier's last
+/// layer in training): for B rows of C float logits z and an i32 label per row (hashed with the
+/// row index into 0 .. C - 1), dz = softmax(z) - onehot(label). Row r: m = the maximum of z (exact,
+/// any order), e_j = exp(z_j - m) by the corpus's polynomial exp, s = the sum of e_j in ascending j
+/// from 0.0f, inv = 1.0f / s, dz_j = e_j inv - (j == label ? 1.0f : 0.0f). Knobs: the exp (the
+/// corpus's simtune_exp(z - m), clamped by a branch; or exp_neg(m - z), clamped on its bits, which
+/// GCC vectorises: m - z is exactly -(z - m) and both clamps leave the |x| <= 2 here alone, so the
+/// two give the same bits); the exp values (recomputed in the normalising pass; stored in the output
+/// row by the summing loop; or stored by an exp pass of their own, then summed by a separate
+/// loop, so the exp loop vectorises though the in-order sum does not); the one-hot (subtracted in
+/// the normalising pass by a compare and select; or a separate scatter, dz[label] -= 1.0f, after
+/// it: x - 0.0f is x); the rows (one at a time; or tiles of 4 rows whose max and sum reductions run
+/// row-interleaved, four independent chains); vectorisation. Every row's sum adds the same exp
+/// values in the same order and every output is e_j inv - 1 or e_j inv: bit-identical.
+std::vector<Variant> softmax_xent_backward(const Workload& w) {
+    const int B = w.dim("B");
+    if (B % 4 != 0) fail(ErrorKind::invalid_argument, "workload '{}': B a multiple of 4", w.name);
+    const std::vector<Knob> knobs{
+        {"exp", "e", {0, 1}}, {"keep", "k", {0, 1, 2}}, {"onehot", "h", {0, 1}}, {"rows", "r", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool negexp = k.at("exp") == 1, scatter = k.at("onehot") == 1;
+        const int keep = k.at("keep"), rt = k.at("rows");
+        std::string d =
+            dim_defines(w, {{"RT", rt}}) + (negexp ? exp_neg_function : exp_function) +
+            (negexp ? "#define EXPF(v, m) exp_neg((m) - (v))\n" : "#define EXPF(v, m) simtune_exp((v) - (m))\n") +
+            "/* row r's label: its i32 input hashed with r into 0 .. C - 1 */\n"
+            "static inline int label(const int *restrict L, int r) {\n"
+            "    return (int)((((unsigned)(L[r] + 100) * 2654435761u) ^ ((unsigned)r * 2246822519u)) % C);\n"
+            "}\n";
+        // The normalising pass of row t (z, d, inv, lab by that suffix), at `in`.
+        const auto normalise = [&](const std::string& t, const std::string& in) {
+            const std::string e = keep == 0 ? "EXPF(z" + t + "[j], m" + t + ")" : "d" + t + "[j]";
+            std::string s = in + "for (int j = 0; j < C; ++j) d" + t + "[j] = " + e + " * inv" + t +
+                            (scatter ? "" : " - (j == lab" + t + " ? 1.0f : 0.0f)") + ";\n";
+            if (scatter) s += in + "d" + t + "[lab" + t + "] -= 1.0f;\n";
+            return s;
+        };
+        std::string b;
+        if (rt == 1) {
+            b = "    for (int r = 0; r < B; ++r) {\n        const float *restrict z = Z + r * C;\n"
+                "        float *restrict d = D + r * C;\n        const int lab = label(L, r);\n"
+                "        float m = -3.0e38f;\n        for (int j = 0; j < C; ++j) m = z[j] > m ? z[j] : m;\n"
+                "        float s = 0.0f;\n";
+            if (keep == 0) b += "        for (int j = 0; j < C; ++j) s += EXPF(z[j], m);\n";
+            else if (keep == 1)
+                b += "        for (int j = 0; j < C; ++j) {\n            const float e = EXPF(z[j], m);\n"
+                     "            d[j] = e;\n            s += e;\n        }\n";
+            else
+                b += "        for (int j = 0; j < C; ++j) d[j] = EXPF(z[j], m);\n"
+                     "        for (int j = 0; j < C; ++j) s += d[j];\n";
+            b += "        const float inv = 1.0f / s;\n" + normalise("", "        ") + "    }\n";
+        } else {
+            // Tiles of RT rows: the reductions interleaved over the tile's rows (RT chains).
+            b = "    for (int r0 = 0; r0 < B; r0 += RT) {\n        const float *restrict z = Z + r0 * C;\n"
+                "        float *restrict d = D + r0 * C;\n        float m[RT], s[RT];\n"
+                "        for (int t = 0; t < RT; ++t) {\n            m[t] = -3.0e38f;\n            s[t] = 0.0f;\n"
+                "        }\n        for (int j = 0; j < C; ++j)\n            #pragma GCC unroll 4\n"
+                "            for (int t = 0; t < RT; ++t) m[t] = z[t * C + j] > m[t] ? z[t * C + j] : m[t];\n";
+            if (keep == 0)
+                b += "        for (int j = 0; j < C; ++j)\n            #pragma GCC unroll 4\n"
+                     "            for (int t = 0; t < RT; ++t) s[t] += EXPF(z[t * C + j], m[t]);\n";
+            else if (keep == 1)
+                b += "        for (int j = 0; j < C; ++j)\n            #pragma GCC unroll 4\n"
+                     "            for (int t = 0; t < RT; ++t) {\n"
+                     "                const float e = EXPF(z[t * C + j], m[t]);\n"
+                     "                d[t * C + j] = e;\n                s[t] += e;\n            }\n";
+            else
+                b += "        for (int t = 0; t < RT; ++t)\n"
+                     "            for (int j = 0; j < C; ++j) d[t * C + j] = EXPF(z[t * C + j], m[t]);\n"
+                     "        for (int j = 0; j < C; ++j)\n            #pragma GCC unroll 4\n"
+                     "            for (int t = 0; t < RT; ++t) s[t] += d[t * C + j];\n";
+            b += "        for (int t = 0; t < RT; ++t) {\n";
+            if (keep == 0)
+                b += "            const float *restrict zt = z + t * C;\n            const float mt = m[t];\n";
+            b += "            float *restrict dt = d + t * C;\n            const float invt = 1.0f / s[t];\n"
+                 "            const int labt = label(L, r0 + t);\n" +
+                 normalise("t", "            ") + "        }\n    }\n";
+        }
+        return kernel(d, "const float *restrict Z, const int *restrict L, float *restrict D", b);
+    });
+}
+
+/// A symmetric matrix-vector product, y = A x, with A stored packed (BLAS's spmv, as covariance and
+/// kernel matrices, Hessians and graph Laplacians are kept): N x N, its lower triangle row-packed,
+/// row i's elements A[i][0..i] at AP[i (i + 1) / 2 ..], N (N + 1) / 2 floats; A[i][j] for j > i is
+/// A[j][i], in row j. y[i] is the sum of its N terms A[i][j] x[j] in ascending j from 0.0f in every
+/// variant. Knobs: the form (dot products: row i's packed part, then column i's part gathered
+/// through the rows below, one element per row, strided; the axpy form, each stored element used
+/// twice, the packed rows walked in order: row i's dot product over j <= i gives y[i]'s first i + 1
+/// terms, and y[j] += A[i][j] x[i] for j < i adds term i to every earlier y, so each y gets its
+/// terms in ascending j; that form's dot product and axpy fused in one loop, or split into two, the
+/// axpy then vectorisable; or an unpacking of each block of rows into a dense scratch panel, then a
+/// dense product on it); the blocking (one row at a time, or blocks of 8 rows: the dot form's
+/// eight rows' parts interleaved, the column parts below the block then contiguous runs of 8 in
+/// each lower row; the axpy form's block of rows adding its 8 terms to each earlier y[j] in one
+/// load and store; the panel column-major, 8 rows' elements of a column adjacent, its product
+/// vectorisable across the rows); the row starts (computed, i (i + 1) / 2, or from a table the
+/// kernel builds: only in the dot form, which looks one up per gathered element); unrolling of the
+/// column loops; vectorisation. Each y's terms are added in ascending j from zero in every form
+/// (the axpy's partial y are stored and reloaded, exact): bit-identical.
+std::vector<Variant> packed_symv(const Workload& w) {
+    const int N = w.dim("N");
+    if (N % 8 != 0) fail(ErrorKind::invalid_argument, "workload '{}': N a multiple of 8", w.name);
+    const std::vector<Knob> knobs{{"form", "f", {0, 1, 2, 3}},
+                                  {"block", "b", {1, 8}},
+                                  {"index", "i", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), rb = k.at("block"), unroll = k.at("unroll");
+        const bool table = k.at("index") == 1;
+        if (table && form != 0) return std::nullopt; // the other forms find a row start once per row
+        std::string d = dim_defines(w, {{"RB", rb}});
+        d += table ? "#define RS(i) rs[i]\n" : "#define RS(i) ((i) * ((i) + 1) / 2)\n";
+        std::string b = table ? "    int rs[N];\n    for (int i = 0; i < N; ++i) rs[i] = i * (i + 1) / 2;\n" : "";
+        const auto u = [&](const std::string& in) { return unroll_pragma(unroll, in); };
+        if (form == 0 && rb == 1)
+            b += "    for (int i = 0; i < N; ++i) {\n        const float *restrict a = AP + RS(i);\n"
+                 "        float acc = 0.0f;\n" +
+                 u("        ") + "        for (int j = 0; j <= i; ++j) acc += a[j] * x[j];\n" + u("        ") +
+                 "        for (int j = i + 1; j < N; ++j) acc += AP[RS(j) + i] * x[j];\n        y[i] = acc;\n    }\n";
+        else if (form == 0)
+            b += "    for (int i0 = 0; i0 < N; i0 += RB) {\n        float acc[RB];\n"
+                 "        for (int t = 0; t < RB; ++t) acc[t] = 0.0f;\n"
+                 "        /* the block's rows left of it, interleaved */\n" +
+                 u("        ") +
+                 "        for (int j = 0; j < i0; ++j)\n            #pragma GCC unroll 8\n"
+                 "            for (int t = 0; t < RB; ++t) acc[t] += AP[RS(i0 + t) + j] * x[j];\n"
+                 "        /* the diagonal block */\n        for (int t = 0; t < RB; ++t) {\n"
+                 "            const int i = i0 + t;\n"
+                 "            for (int j = i0; j <= i; ++j) acc[t] += AP[RS(i) + j] * x[j];\n"
+                 "            for (int j = i + 1; j < i0 + RB; ++j) acc[t] += AP[RS(j) + i] * x[j];\n        }\n"
+                 "        /* the columns below it: a run of RB in each lower row */\n" +
+                 u("        ") +
+                 "        for (int j = i0 + RB; j < N; ++j) {\n            const float *restrict c = AP + RS(j) + i0;\n"
+                 "            const float xj = x[j];\n            #pragma GCC unroll 8\n"
+                 "            for (int t = 0; t < RB; ++t) acc[t] += c[t] * xj;\n        }\n"
+                 "        for (int t = 0; t < RB; ++t) y[i0 + t] = acc[t];\n    }\n";
+        else if (form <= 2 && rb == 1) {
+            b += "    for (int i = 0; i < N; ++i) {\n        const float *restrict a = AP + RS(i);\n"
+                 "        const float xi = x[i];\n        float acc = 0.0f;\n";
+            if (form == 1)
+                b += u("        ") + "        for (int j = 0; j < i; ++j) {\n            acc += a[j] * x[j];\n"
+                                     "            y[j] += a[j] * xi;\n        }\n";
+            else
+                b += u("        ") + "        for (int j = 0; j < i; ++j) acc += a[j] * x[j];\n" + u("        ") +
+                     "        for (int j = 0; j < i; ++j) y[j] += a[j] * xi;\n";
+            b += "        y[i] = acc + a[i] * xi;\n    }\n";
+        } else if (form <= 2) {
+            b += "    for (int i0 = 0; i0 < N; i0 += RB) {\n        float acc[RB], xi[RB];\n"
+                 "        for (int t = 0; t < RB; ++t) {\n            acc[t] = 0.0f;\n            xi[t] = x[i0 + t];\n"
+                 "        }\n";
+            if (form == 1)
+                b += "        /* the block's rows left of it: their dot products and their terms of each earlier y "
+                     "*/\n" +
+                     u("        ") +
+                     "        for (int j = 0; j < i0; ++j) {\n            const float xj = x[j];\n"
+                     "            float yj = y[j];\n            #pragma GCC unroll 8\n"
+                     "            for (int t = 0; t < RB; ++t) {\n                const float a = AP[RS(i0 + t) + j];\n"
+                     "                acc[t] += a * xj;\n                yj += a * xi[t];\n            }\n"
+                     "            y[j] = yj;\n        }\n";
+            else
+                b += "        /* the block's rows left of it: their dot products, then their terms of each earlier y "
+                     "*/\n" +
+                     u("        ") +
+                     "        for (int j = 0; j < i0; ++j) {\n            const float xj = x[j];\n"
+                     "            #pragma GCC unroll 8\n"
+                     "            for (int t = 0; t < RB; ++t) acc[t] += AP[RS(i0 + t) + j] * xj;\n        }\n" +
+                     u("        ") +
+                     "        for (int j = 0; j < i0; ++j) {\n            float yj = y[j];\n"
+                     "            #pragma GCC unroll 8\n"
+                     "            for (int t = 0; t < RB; ++t) yj += AP[RS(i0 + t) + j] * xi[t];\n"
+                     "            y[j] = yj;\n        }\n";
+            b += "        /* the diagonal block, row by row */\n        for (int t = 0; t < RB; ++t) {\n"
+                 "            const int i = i0 + t;\n            const float *restrict a = AP + RS(i);\n"
+                 "            float s = acc[t];\n            for (int j = i0; j < i; ++j) {\n"
+                 "                s += a[j] * x[j];\n                y[j] += a[j] * xi[t];\n            }\n"
+                 "            y[i] = s + a[i] * xi[t];\n        }\n    }\n";
+        } else if (rb == 1)
+            b += "    float row[N];\n    for (int i = 0; i < N; ++i) {\n        const float *restrict a = AP + "
+                 "RS(i);\n" +
+                 u("        ") + "        for (int j = 0; j <= i; ++j) row[j] = a[j];\n" + u("        ") +
+                 "        for (int j = i + 1; j < N; ++j) row[j] = AP[RS(j) + i];\n        float acc = 0.0f;\n" +
+                 u("        ") +
+                 "        for (int j = 0; j < N; ++j) acc += row[j] * x[j];\n        y[i] = acc;\n    }\n";
+        else
+            b += "    float P[N * RB];\n    for (int i0 = 0; i0 < N; i0 += RB) {\n"
+                 "        /* the panel, column-major: P[j * RB + t] = A[i0 + t][j] */\n" +
+                 u("        ") +
+                 "        for (int j = 0; j < i0; ++j)\n            #pragma GCC unroll 8\n"
+                 "            for (int t = 0; t < RB; ++t) P[j * RB + t] = AP[RS(i0 + t) + j];\n"
+                 "        for (int j = i0; j < i0 + RB; ++j)\n            for (int t = 0; t < RB; ++t)\n"
+                 "                P[j * RB + t] = j <= i0 + t ? AP[RS(i0 + t) + j] : AP[RS(j) + i0 + t];\n" +
+                 u("        ") +
+                 "        for (int j = i0 + RB; j < N; ++j)\n            #pragma GCC unroll 8\n"
+                 "            for (int t = 0; t < RB; ++t) P[j * RB + t] = AP[RS(j) + i0 + t];\n"
+                 "        float acc[RB];\n        for (int t = 0; t < RB; ++t) acc[t] = 0.0f;\n" +
+                 u("        ") +
+                 "        for (int j = 0; j < N; ++j) {\n            const float xj = x[j];\n"
+                 "            #pragma GCC unroll 8\n"
+                 "            for (int t = 0; t < RB; ++t) acc[t] += P[j * RB + t] * xj;\n        }\n"
+                 "        for (int t = 0; t < RB; ++t) y[i0 + t] = acc[t];\n    }\n";
+        return kernel(d, "const float *restrict AP, const float *restrict x, float *restrict y", b);
+    });
+}
+
+/// Porter-Duff "over" of a straight-alpha RGBA8 foreground onto a premultiplied RGBA8 background,
+/// the result premultiplied (UI and video compositing, sprite and subtitle overlays): H x W pixels
+/// of 4 bytes (i8 buffers read as unsigned char). The foreground pixel's alpha is derived in the
+/// kernel from its filled bytes, the same expression in every variant, a = clamp(2 A + R - 255, 0,
+/// 255) (about a quarter of the pixels transparent, a quarter opaque, every value in between
+/// taken), and each channel c is out_c = div255(F_c a + G_c (255 - a)), with F = (R, G, B, 255) and
+/// div255(x) = (x + 127) / 255 rounded down (x <= 65025). Knobs: the arithmetic (per channel, by
+/// an integer division by 255; per channel, by the multiply-free identity t = x + 128, (t + (t >>
+/// 8)) >> 8, exact over 0 .. 65025 (checked exhaustively); per channel, from a 65026-entry table of
+/// div255 the kernel builds; two channels at once in a 32-bit word, R and B then G and A in 16-bit
+/// lanes (0x00ff00ff masks), the identity applied lane-wise (no lane exceeds 65407: no carries); or
+/// all four channels in a 64-bit word's 16-bit lanes); the fast path (branch-free, every pixel
+/// blended; or branches for a == 0, the background pixel copied, and a == 255, the foreground's
+/// with alpha 255: what the formula gives there, as div255(255 v) = v); unrolling of the pixel
+/// loop; vectorisation (not with the branches' fast path beyond -O2's). Integers: bit-identical.
+std::vector<Variant> alpha_blend_rgba(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"arith", "a", {0, 1, 2, 3, 4}}, {"fast", "f", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int arith = k.at("arith"), unroll = k.at("unroll");
+        const bool fast = k.at("fast") == 1;
+        if (fast && k.at("vec") == 1) return std::nullopt; // branches: only -O3's if-conversion may differ
+        std::string d = dim_defines(w) +
+                        "/* the foreground's alpha from its A and R bytes: a quarter 0, a quarter 255 */\n"
+                        "static inline unsigned alpha(unsigned fa, unsigned fr) {\n"
+                        "    const int v = 2 * (int)fa + (int)fr - 255;\n"
+                        "    return (unsigned)(v < 0 ? 0 : v > 255 ? 255 : v);\n}\n";
+        if (arith == 0) d += "#define DIV255(x) (((x) + 127u) / 255u)\n";
+        else if (arith == 2) d += "#define DIV255(x) ((unsigned)q[x])\n";
+        else
+            d += "static inline unsigned div255(unsigned x) {\n    const unsigned t = x + 128u;\n"
+                 "    return (t + (t >> 8)) >> 8;\n}\n#define DIV255(x) div255(x)\n";
+        std::string b;
+        if (arith == 2)
+            b += "    unsigned char q[255 * 255 + 1];\n"
+                 "    for (unsigned x = 0; x <= 255u * 255u; ++x) q[x] = (unsigned char)((x + 127u) / 255u);\n";
+        b += unroll_pragma(unroll, "    ") + "    for (int p = 0; p < H * W; ++p) {\n";
+        const std::string in = "        ";
+        std::string blend; // the pixel p from fg f, bg g, alpha a, into o
+        if (arith <= 2)
+            blend = in + "const unsigned na = 255u - a;\n" + in +
+                    "o[0] = (unsigned char)DIV255(f[0] * a + g[0] * na);\n" + in +
+                    "o[1] = (unsigned char)DIV255(f[1] * a + g[1] * na);\n" + in +
+                    "o[2] = (unsigned char)DIV255(f[2] * a + g[2] * na);\n" + in +
+                    "o[3] = (unsigned char)DIV255(255u * a + g[3] * na);\n";
+        else if (arith == 3)
+            blend = in + "const unsigned na = 255u - a, fw = fp | 0xff000000u;\n" + in +
+                    "unsigned rb = (fw & 0x00ff00ffu) * a + (gp & 0x00ff00ffu) * na + 0x00800080u;\n" + in +
+                    "unsigned ga = (fw >> 8 & 0x00ff00ffu) * a + (gp >> 8 & 0x00ff00ffu) * na + 0x00800080u;\n" + in +
+                    "rb = (rb + (rb >> 8 & 0x00ff00ffu)) >> 8 & 0x00ff00ffu;\n" + in +
+                    "ga = (ga + (ga >> 8 & 0x00ff00ffu)) >> 8 & 0x00ff00ffu;\n" + in + "op = rb | ga << 8;\n";
+        else
+            blend = in + "const unsigned long long na = 255u - a;\n" + in +
+                    "unsigned long long fx = fp | 0xff000000u, gx = gp;\n" + in +
+                    "fx = (fx | fx << 16) & 0x0000ffff0000ffffull;\n" + in +
+                    "fx = (fx | fx << 8) & 0x00ff00ff00ff00ffull;\n" + in +
+                    "gx = (gx | gx << 16) & 0x0000ffff0000ffffull;\n" + in +
+                    "gx = (gx | gx << 8) & 0x00ff00ff00ff00ffull;\n" + in +
+                    "unsigned long long v = fx * a + gx * na + 0x0080008000800080ull;\n" + in +
+                    "v = (v + (v >> 8 & 0x00ff00ff00ff00ffull)) >> 8 & 0x00ff00ff00ff00ffull;\n" + in +
+                    "v = (v | v >> 8) & 0x0000ffff0000ffffull;\n" + in + "op = (unsigned)(v | v >> 16);\n";
+        const bool word = arith >= 3;
+        if (word)
+            b += in + "unsigned fp, gp, op;\n" + in + "__builtin_memcpy(&fp, F + 4 * p, 4);\n" + in +
+                 "__builtin_memcpy(&gp, G + 4 * p, 4);\n" + in + "const unsigned a = alpha(fp >> 24, fp & 255u);\n";
+        else
+            b += in + "const unsigned char *restrict f = F + 4 * p, *restrict g = G + 4 * p;\n" + in +
+                 "unsigned char *restrict o = O + 4 * p;\n" + in + "const unsigned a = alpha(f[3], f[0]);\n";
+        const std::string store = word ? in + "__builtin_memcpy(O + 4 * p, &op, 4);\n" : "";
+        if (fast) {
+            if (word)
+                b += in + "if (a == 0) op = gp;\n" + in + "else if (a == 255) op = fp | 0xff000000u;\n" + in +
+                     "else {\n";
+            else
+                b += in + "if (a == 0) {\n" + in + "    o[0] = g[0];\n" + in + "    o[1] = g[1];\n" + in +
+                     "    o[2] = g[2];\n" + in + "    o[3] = g[3];\n" + in + "} else if (a == 255) {\n" + in +
+                     "    o[0] = f[0];\n" + in + "    o[1] = f[1];\n" + in + "    o[2] = f[2];\n" + in +
+                     "    o[3] = 255;\n" + in + "} else {\n";
+            // the blend, one level deeper
+            std::string deeper;
+            std::size_t pos = 0;
+            while (pos < blend.size()) {
+                const std::size_t nl = blend.find('\n', pos);
+                deeper += "    " + blend.substr(pos, nl + 1 - pos);
+                pos = nl + 1;
+            }
+            b += deeper + in + "}\n" + store;
+        } else b += blend + store;
+        b += "    }\n";
+        return kernel(d, "const unsigned char *restrict F, const unsigned char *restrict G, unsigned char *restrict O",
+                      b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -7637,6 +7937,12 @@ std::vector<Workload> family_workloads() {
          OpKind::lbp_histogram_u8,
          {{"H", 384}, {"W", 384}, {"CS", 16}},
          "lbp_histogram_u8"},
+        {"softmax-xent-backward-256x1000",
+         OpKind::softmax_xent_backward,
+         {{"B", 256}, {"C", 1000}},
+         "softmax_xent_backward"},
+        {"packed-symv-1152", OpKind::packed_symv, {{"N", 1152}}, "packed_symv"},
+        {"alpha-blend-rgba-u8-640x480", OpKind::alpha_blend_rgba_u8, {{"H", 480}, {"W", 640}}, "alpha_blend_rgba_u8"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -7802,6 +8108,12 @@ std::uint64_t family_macs(const Workload& w) {
             return u("NB") * u("N") * u("N") * (3 * u("M") - u("N")) / 3;
         case OpKind::lbp_histogram_u8: // eight comparisons and a count per pixel
             return 9 * u("H") * u("W");
+        case OpKind::softmax_xent_backward: // max, exp, sum and normalise per logit
+            return 4 * u("B") * u("C");
+        case OpKind::packed_symv: // a multiply-add per term
+            return u("N") * u("N");
+        case OpKind::alpha_blend_rgba_u8: // two multiplies per channel
+            return 8 * u("H") * u("W");
         case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
         case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
@@ -8084,6 +8396,15 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::lbp_histogram_u8: // 8-bit pixels read as unsigned char; 256 i32 bins per cell
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"O", ElemType::i32, u("H") / u("CS") * (u("W") / u("CS")) * 256, out}};
+        case OpKind::softmax_xent_backward: // the logits, an i32 per row hashed to its label; dz last
+            return {
+                {"Z", f32, u("B") * u("C"), in}, {"L", ElemType::i32, u("B"), in}, {"D", f32, u("B") * u("C"), out}};
+        case OpKind::packed_symv: // the lower triangle row-packed, x; y last
+            return {{"AP", f32, u("N") * (u("N") + 1) / 2, in}, {"x", f32, u("N"), in}, {"y", f32, u("N"), out}};
+        case OpKind::alpha_blend_rgba_u8: // RGBA8 foreground (straight alpha), background, result (premultiplied)
+            return {{"F", ElemType::i8, 4 * u("H") * u("W"), in},
+                    {"G", ElemType::i8, 4 * u("H") * u("W"), in},
+                    {"O", ElemType::i8, 4 * u("H") * u("W"), out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -8278,6 +8599,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::hash_join_probe: return hash_join_probe(w);
         case OpKind::qr_householder_batched: return qr_householder_batched(w);
         case OpKind::lbp_histogram_u8: return lbp_histogram_u8(w);
+        case OpKind::softmax_xent_backward: return softmax_xent_backward(w);
+        case OpKind::packed_symv: return packed_symv(w);
+        case OpKind::alpha_blend_rgba_u8: return alpha_blend_rgba(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

@@ -96,6 +96,9 @@ enum class OpKind {
     hash_join_probe,
     qr_householder_batched,
     lbp_histogram_u8,
+    softmax_xent_backward,
+    packed_symv,
+    alpha_blend_rgba_u8,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -171,6 +174,9 @@ enum class OpKind {
 ///  hash_join_probe NB (build rows, a power of two), NP (probe keys; a table scratch, then the
 ///  matched rows); qr_householder_batched NB (matrices), M, N (each M x N, M > N; R out, N x N);
 ///  lbp_histogram_u8 H, W (an 8-bit image), CS (square cells, 256 bins each);
+///  softmax_xent_backward B (rows), C (classes; the logits, an i32 label input per row, dz out);
+///  packed_symv N (the lower triangle row-packed, N (N + 1) / 2 floats; x, y); alpha_blend_rgba_u8
+///  H, W (RGBA8 foreground and background, the blend out);
 ///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
