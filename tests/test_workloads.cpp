@@ -1088,6 +1088,64 @@ TEST_CASE("the FIR decimation, NV12 to RGB and max-pool backward workloads") {
     CHECK(reference_variant(mp).id == "f0-i0-o0-z0-v0");
 }
 
+TEST_CASE("the varint decoding, dropout and bicubic resize workloads") {
+    // Varint decoding: the i32 seeds in, the stream's byte scratch (5 bytes a value at most, 8 of
+    // padding), the decoded values last; the length table only for its word methods, the 64K table
+    // only for its method, the group loop never unrolled.
+    const auto vd = workload_by_name("varint-decode-u32-131072");
+    REQUIRE(vd.buffers().size() == 3);
+    CHECK(vd.buffers()[0].type == ElemType::i32);
+    CHECK(vd.buffers()[1].type == ElemType::i8);
+    CHECK(vd.buffers()[1].count == 5u * 131072u + 8u);
+    CHECK(vd.buffers().back().type == ElemType::i32);
+    CHECK(vd.buffers().back().count == 131072u);
+    const auto vds = enumerate_variants(vd);
+    CHECK(vds.size() == 51);
+    for (const auto& v : vds) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("len") == 1) == (v.source.find("unsigned char L[256];") != std::string::npos));
+        CHECK((v.knobs.at("method") == 4) == (v.source.find("unsigned short T[65536];") != std::string::npos));
+        CHECK((v.knobs.at("method") != 3 || v.knobs.at("unroll") == 1));
+        CHECK(v.source.find("__builtin_memcpy(p, &word, 8);") != std::string::npos); // every variant encodes alike
+    }
+    // Dropout: x in, the byte mask, y last; the hash once per group of four only for the group RNG,
+    // the chunked passes only for their knob value.
+    const auto dr = workload_by_name("dropout-mask-scale-524288-p25");
+    REQUIRE(dr.buffers().size() == 3);
+    CHECK(dr.buffers()[1].type == ElemType::i8);
+    CHECK(dr.buffers().back().type == ElemType::f32);
+    CHECK(dr.buffers().back().count == 524288u);
+    const auto drs = enumerate_variants(dr);
+    CHECK(drs.size() == 54);
+    for (const auto& v : drs) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("#define THR 64\n") != std::string::npos);
+        CHECK((v.knobs.at("rng") == 1) == (v.source.find("dhash((unsigned)g)") != std::string::npos));
+        CHECK((v.knobs.at("pass") == 2) == (v.source.find("c0 += CH") != std::string::npos));
+        CHECK((v.knobs.at("select") == 2) == (v.source.find("tb &= -(unsigned)") != std::string::npos));
+    }
+    // Bicubic resize: X in, Y last; the padded copy only for its border, the ring only for its form,
+    // channels outermost only for the direct form.
+    const auto bc = workload_by_name("bicubic-resize-nhwc-40x40x16-to-100x100");
+    REQUIRE(bc.buffers().size() == 2);
+    CHECK(bc.buffers()[0].count == 40u * 40u * 16u);
+    CHECK(bc.buffers().back().count == 100u * 100u * 16u);
+    const auto bcs = enumerate_variants(bc);
+    CHECK(bcs.size() == 72);
+    for (const auto& v : bcs) {
+        CAPTURE(v.id);
+        CHECK((v.knobs.at("form") == 0 || v.knobs.at("order") == 0));
+        CHECK((v.knobs.at("border") == 2) == (v.source.find("float Xp[") != std::string::npos));
+        CHECK((v.knobs.at("form") == 2) == (v.source.find("int tag[4]") != std::string::npos));
+        CHECK((v.knobs.at("coef") == 1) == (v.source.find("float twx[OW][4]") != std::string::npos));
+    }
+    // The naive schedules: the byte loop one value at a time; a hash per element, fused, with a
+    // branch; the direct 16 taps with coefficients recomputed and every tap clamped, channels inner.
+    CHECK(reference_variant(vd).id == "m0-l0-u1-v0");
+    CHECK(reference_variant(dr).id == "r0-f0-s0-v0");
+    CHECK(reference_variant(bc).id == "f0-c0-b0-o0-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

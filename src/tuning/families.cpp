@@ -7797,6 +7797,372 @@ std::vector<Variant> maxpool_backward(const Workload& w) {
     });
 }
 
+/// LEB128 varint decoding into u32 (a protobuf parser's or a data loader's front end, Parquet's and
+/// ORC's integer streams): 7 bits a byte, least significant group first, the high bit set on every
+/// byte but a value's last, values of 1 to 5 bytes. The stream is made by every variant the same
+/// way first: value i is hashed from seed[i] and i, its class from the hash's top nibble (half of
+/// the values below 2^7, 5/16 below 2^14, 1/16 each below 2^21, below 2^28 and full 32-bit, the
+/// class's group count a nibble of one constant), and encoded canonically into the byte scratch S,
+/// branch-free (the length by compares, the five 7-bit groups and the continuation bits in one
+/// 8-byte store whose spare bytes the next value overwrites), 8 zero bytes of padding after it;
+/// then the stream is decoded into out, the part the schedules vary. Knobs: the method (a loop
+/// over bytes with a branch per byte; a fast path for 1- and 2-byte values, the byte loop only for
+/// longer ones; one unaligned 8-byte load per value, decoded branch-free: the stop bits ~x &
+/// 0x80.., the value's bytes masked and their 7-bit groups gathered by shifts; one 8-byte load per
+/// group, every value ending in those 8 bytes decoded from it, the rest carried to the next load;
+/// or a 64K-entry table of (value, length) for 1- and 2-byte values indexed by the next two bytes,
+/// built first, longer values by the byte loop); the length (the word methods: the stop bits'
+/// trailing zeros counted, or looked up in a 256-entry table indexed by the 8 stop bits gathered
+/// by a multiply); the unroll (values decoded per iteration); vectorisation. Integers:
+/// bit-identical.
+std::vector<Variant> varint_decode(const Workload& w) {
+    const int N = w.dim("N");
+    if (N % 4 != 0) fail(ErrorKind::invalid_argument, "workload '{}': N a multiple of 4", w.name);
+    const std::vector<Knob> knobs{
+        {"method", "m", {0, 1, 2, 3, 4}}, {"len", "l", {0, 1}}, {"unroll", "u", {1, 2, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int method = k.at("method"), unroll = k.at("unroll");
+        const bool table = k.at("len") == 1;
+        if (table && method != 2 && method != 3) return std::nullopt; // only the word methods find lengths
+        if (method == 3 && unroll != 1) return std::nullopt;          // the group loop decodes up to 8 at once
+        std::string b =
+            "    unsigned char *restrict p = S;\n"
+            "    for (int i = 0; i < N; ++i) {\n"
+            "        unsigned h = (unsigned)seed[i] * 0x9E3779B1u ^ (unsigned)i * 0x85EBCA77u;\n"
+            "        h ^= h >> 15;\n"
+            "        h *= 0x2C1B3C6Du;\n"
+            "        h ^= h >> 12;\n"
+            "        const unsigned c = h >> 28;\n"
+            "        const int k = (int)(0x5432222211111111ull >> (4 * c) & 15u);\n"
+            "        const unsigned v = h & (unsigned)((1ull << (7 * k)) - 1);\n"
+            "        const int len = 1 + (v >= 1u << 7) + (v >= 1u << 14) + (v >= 1u << 21) + (v >= 1u << "
+            "28);\n"
+            "        const unsigned long long e = (v & 0x7Full) | ((unsigned long long)v << 1 & 0x7F00ull) | "
+            "((unsigned long long)v << 2 & 0x7F0000ull) | ((unsigned long long)v << 3 & 0x7F000000ull) | "
+            "((unsigned long long)v << 4 & 0xF00000000ull);\n"
+            "        const unsigned long long word = e | (((1ull << (8 * (len - 1))) - 1) & "
+            "0x8080808080ull);\n"
+            "        __builtin_memcpy(p, &word, 8);\n"
+            "        p += len;\n"
+            "    }\n"
+            "    for (int j = 0; j < 8; ++j) p[j] = 0;\n";
+        if (table)
+            b += "    unsigned char L[256];\n    L[0] = 0;\n    for (int s = 1; s < 256; ++s) {\n"
+                 "        int z = 0;\n        while (!(s >> z & 1)) ++z;\n        L[s] = (unsigned char)(z + 1);\n"
+                 "    }\n";
+        if (method == 4)
+            b += "    unsigned short T[65536];\n    for (int t = 0; t < 65536; ++t) {\n"
+                 "        const unsigned b0 = t & 0xFFu, b1 = (unsigned)t >> 8;\n"
+                 "        T[t] = (unsigned short)(!(b0 & 0x80u) ? 1u << 14 | b0 : !(b1 & 0x80u) ? 2u << 14 | (b0 & "
+                 "0x7Fu) | b1 << 7 : 0u);\n"
+                 "    }\n";
+        b += "    const unsigned char *restrict q = S;\n";
+        // The byte loop finishing value `o` from v and sh, at `in`.
+        const auto byte_loop = [](const std::string& o, const std::string& in) {
+            return in + "do {\n" + in + "    b = *q++;\n" + in + "    v |= (b & 0x7Fu) << sh;\n" + in +
+                   "    sh += 7;\n" + in + "} while (b & 0x80u);\n" + in + o + " = v;\n";
+        };
+        const std::string gather = "(x & 0x7Full) | (x >> 1 & 0x3F80ull) | (x >> 2 & 0x1FC000ull) | (x >> 3 & "
+                                   "0xFE00000ull) | (x >> 4 & 0xF0000000ull)";
+        // One value into `o` at `in`, q advanced past it.
+        const auto one = [&](const std::string& o, const std::string& in) {
+            std::string s = in + "{\n";
+            const std::string i2 = in + "    ";
+            if (method == 0) s += i2 + "unsigned v = 0, b;\n" + i2 + "int sh = 0;\n" + byte_loop(o, i2);
+            else if (method == 1)
+                s += i2 + "const unsigned b0 = q[0];\n" + i2 + "if (!(b0 & 0x80u)) {\n" + i2 + "    " + o + " = b0;\n" +
+                     i2 + "    q += 1;\n" + i2 + "} else {\n" + i2 + "    const unsigned b1 = q[1];\n" + i2 +
+                     "    if (!(b1 & 0x80u)) {\n" + i2 + "        " + o + " = (b0 & 0x7Fu) | b1 << 7;\n" + i2 +
+                     "        q += 2;\n" + i2 + "    } else {\n" + i2 +
+                     "        unsigned v = (b0 & 0x7Fu) | (b1 & 0x7Fu) << 7, b;\n" + i2 + "        int sh = 14;\n" +
+                     i2 + "        q += 2;\n" + byte_loop(o, i2 + "        ") + i2 + "    }\n" + i2 + "}\n";
+            else if (method == 4)
+                s += i2 + "const unsigned e = T[q[0] | q[1] << 8];\n" + i2 + "if (e) {\n" + i2 + "    " + o +
+                     " = e & 0x3FFFu;\n" + i2 + "    q += e >> 14;\n" + i2 + "} else {\n" + i2 +
+                     "    unsigned v = (q[0] & 0x7Fu) | (q[1] & 0x7Fu) << 7, b;\n" + i2 + "    int sh = 14;\n" + i2 +
+                     "    q += 2;\n" + byte_loop(o, i2 + "    ") + i2 + "}\n";
+            else {
+                s += i2 + "unsigned long long x;\n" + i2 + "__builtin_memcpy(&x, q, 8);\n" + i2 +
+                     "const unsigned long long st = ~x & 0x8080808080808080ull;\n";
+                if (table)
+                    s += i2 + "const int len = L[(st * 0x0002040810204081ull) >> 56];\n" + i2 +
+                         "x &= ~0ull >> (64 - 8 * len);\n";
+                else s += i2 + "const int len = (__builtin_ctzll(st) + 1) >> 3;\n" + i2 + "x &= st ^ (st - 1);\n";
+                s += i2 + o + " = (unsigned)(" + gather + ");\n" + i2 + "q += len;\n";
+            }
+            return s + in + "}\n";
+        };
+        if (method == 3) {
+            // At most 8 values end in 8 bytes: whole groups while 8 more values are wanted. The stops
+            // are walked by shifting past each value (clearing the lowest bit instead, GCC counts the
+            // loop's trips with popcnt, which Unicorn does not execute).
+            b += "    int i = 0;\n    while (i + 8 <= N) {\n        unsigned long long w;\n"
+                 "        __builtin_memcpy(&w, q, 8);\n";
+            if (table)
+                b += "        const unsigned s = (unsigned)(((~w & 0x8080808080808080ull) * 0x0002040810204081ull) >> "
+                     "56);\n        int a = 0;\n        for (;;) {\n            const unsigned rest = s >> a;\n"
+                     "            if (!rest) break;\n            const int e = a + L[rest] - 1;\n";
+            else
+                b += "        const unsigned long long st = ~w & 0x8080808080808080ull;\n"
+                     "        int a = 0;\n        for (;;) {\n            const unsigned long long rest = st >> (8 * "
+                     "a);\n"
+                     "            if (!rest) break;\n            const int e = a + (__builtin_ctzll(rest) >> 3);\n";
+            b += "            unsigned long long x = w >> (8 * a);\n"
+                 "            x &= ~0ull >> (56 - 8 * (e - a));\n"
+                 "            out[i++] = (unsigned)(" +
+                 gather + ");\n            a = e + 1;\n            if (a == 8) break;\n";
+            b += "        }\n        q += a;\n    }\n    for (; i < N; ++i)\n" + one("out[i]", "        ");
+        } else {
+            b += fmt::format("    for (int i = 0; i < N; i += {}) {{\n", unroll);
+            for (int r = 0; r < unroll; ++r) b += one(r ? fmt::format("out[i + {}]", r) : "out[i]", "        ");
+            b += "    }\n";
+        }
+        return kernel(dim_defines(w), "const int *restrict seed, unsigned char *restrict S, unsigned *restrict out", b);
+    });
+}
+
+/// Training-time dropout with a counter-based RNG (every framework's dropout forward, fused into
+/// a GEMM's or attention's epilogue in compilers): element i of x is kept iff byte i & 3 of
+/// hash(i >> 2), murmur3's fmix32 of the group index and a fixed seed, is at least 256 P / 100,
+/// P the percentage dropped; y = x * (100 / (100 - P)) where kept, +0 where dropped, and the keep
+/// mask M (a byte per element) is written too. Knobs: the RNG (each element hashing its group
+/// itself, four times the hashing; or one hash per group of four, its four bytes decided in turn);
+/// the passes (fused, the decision, the mask and y at once; the mask into M over the whole tensor
+/// first, then y applied from M; or those two passes in chunks of 4096 elements, the mask chunk
+/// still in L1 when applied); the select (a branch; a conditional expression; or the product's
+/// bits ANDed with the all-ones or zero mask); vectorisation. Every variant makes the same
+/// decision per element and writes x * scale or +0: bit-identical.
+std::vector<Variant> dropout_mask_scale(const Workload& w) {
+    const int N = w.dim("N"), P = w.dim("P");
+    constexpr int CH = 4096;
+    if (N % CH != 0 || P <= 0 || P >= 100)
+        fail(ErrorKind::invalid_argument, "workload '{}': N a multiple of {}, 0 < P < 100", w.name, CH);
+    const std::vector<Knob> knobs{
+        {"rng", "r", {0, 1}}, {"pass", "f", {0, 1, 2}}, {"select", "s", {0, 1, 2}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool group = k.at("rng") == 1;
+        const int pass = k.at("pass"), sel = k.at("select");
+        // y[idx] from x[idx] and the decision `keep` (0 or 1), at `in`.
+        const auto apply = [&](const std::string& idx, const std::string& keep, const std::string& in) {
+            if (sel == 0)
+                return in + "if (" + keep + ") y[" + idx + "] = x[" + idx + "] * SCALE;\n" + in + "else y[" + idx +
+                       "] = 0.0f;\n";
+            if (sel == 1) return in + "y[" + idx + "] = " + keep + " ? x[" + idx + "] * SCALE : 0.0f;\n";
+            return in + "{\n" + in + "    const float t = x[" + idx + "] * SCALE;\n" + in + "    unsigned tb;\n" + in +
+                   "    __builtin_memcpy(&tb, &t, 4);\n" + in + "    tb &= -(unsigned)(" + keep + ");\n" + in +
+                   "    __builtin_memcpy(y + " + idx + ", &tb, 4);\n" + in + "}\n";
+        };
+        // The decisions over [lo, hi): the mask stored and, fused, y applied.
+        const auto decide = [&](const std::string& lo, const std::string& hi, bool fused, const std::string& in) {
+            std::string s;
+            if (!group) {
+                s += in + "for (int i = " + lo + "; i < " + hi + "; ++i) {\n" + in +
+                     "    const unsigned h = dhash((unsigned)i >> 2);\n" + in +
+                     "    const int keep = (h >> (8 * (i & 3)) & 0xFFu) >= THR;\n" + in +
+                     "    M[i] = (unsigned char)keep;\n";
+                if (fused) s += apply("i", "keep", in + "    ");
+                return s + in + "}\n";
+            }
+            s += in + "for (int g = (" + lo + ") >> 2; g < (" + hi + ") >> 2; ++g) {\n" + in +
+                 "    const unsigned h = dhash((unsigned)g);\n";
+            for (int r = 0; r < 4; ++r) {
+                const std::string idx = r ? fmt::format("4 * g + {}", r) : "4 * g";
+                s += fmt::format("{}    const int k{} = (h >> {} & 0xFFu) >= THR;\n{}    M[{}] = (unsigned char)k{};\n",
+                                 in, r, 8 * r, in, idx, r);
+                if (fused) s += apply(idx, fmt::format("k{}", r), in + "    ");
+            }
+            return s + in + "}\n";
+        };
+        const auto applied = [&](const std::string& lo, const std::string& hi, const std::string& in) {
+            return in + "for (int i = " + lo + "; i < " + hi + "; ++i) {\n" + in + "    const int keep = M[i];\n" +
+                   apply("i", "keep", in + "    ") + in + "}\n";
+        };
+        std::string b;
+        if (pass == 0) b = decide("0", "N", true, "    ");
+        else if (pass == 1) b = decide("0", "N", false, "    ") + applied("0", "N", "    ");
+        else
+            b = "    for (int c0 = 0; c0 < N; c0 += CH) {\n" + decide("c0", "c0 + CH", false, "        ") +
+                applied("c0", "c0 + CH", "        ") + "    }\n";
+        const std::string defs = dim_defines(w, {{"CH", CH}, {"THR", 256 * P / 100}}) +
+                                 "#define SCALE (100.0f / (float)(100 - P))\n"
+                                 "static inline unsigned dhash(unsigned g) {\n"
+                                 "    unsigned h = g * 0x9E3779B1u ^ 0x2545F491u;\n"
+                                 "    h ^= h >> 16;\n    h *= 0x85EBCA6Bu;\n    h ^= h >> 13;\n"
+                                 "    h *= 0xC2B2AE35u;\n    h ^= h >> 16;\n    return h;\n}\n";
+        return kernel(defs, "const float *restrict x, unsigned char *restrict M, float *restrict y", b);
+    });
+}
+
+/// Bicubic upsampling of an NHWC float image (torch.nn.functional.interpolate(mode="bicubic"),
+/// image pipelines' resizes): an H x W x C input to OH x OW, the source coordinate of output d
+/// (d + 1/2) H / OH - 1/2 (align_corners=false), Keys' cubic with a = -0.5 over the 4 x 4 taps
+/// around it, indices clamped to the image. Every output is sum_i wy[i] (sum_j wx[j] p[i][j]), both
+/// sums left to right from their first term, in every schedule. Knobs: the form (direct, the 16
+/// taps per output; separable, the four source rows resampled horizontally into a scratch per
+/// output row, then combined vertically; or separable with a ring of four resampled rows, each
+/// source row resampled once and reused by the output rows that need it); the coefficients
+/// (recomputed per output pixel, or tables per output column and row built first); the borders
+/// (every tap's index clamped, from the tables' clamped offsets where there are tables; the
+/// columns split into border ranges, clamped, and an interior range read directly; or a copy of the
+/// input padded by 2 replicated pixels, read without clamps); the order (direct only: channels
+/// innermost, or channels outermost, every output pixel revisited per channel); vectorisation.
+/// Separable rows hold exactly the direct form's inner sums: bit-identical.
+std::vector<Variant> bicubic_resize(const Workload& w) {
+    const std::vector<Knob> knobs{{"form", "f", {0, 1, 2}},
+                                  {"coef", "c", {0, 1}},
+                                  {"border", "b", {0, 1, 2}},
+                                  {"order", "o", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), border = k.at("border");
+        const bool tables = k.at("coef") == 1, c_outer = k.at("order") == 1;
+        if (form != 0 && c_outer) return std::nullopt;
+        std::string b;
+        if (border == 2)
+            b += "    float Xp[(H + 4) * WP * C];\n"
+                 "    for (int r = 0; r < H + 4; ++r)\n        for (int s = 0; s < WP; ++s) {\n"
+                 "            const float *restrict src = X + (CLH(r - 2) * W + CLW(s - 2)) * C;\n"
+                 "            for (int c = 0; c < C; ++c) Xp[(r * WP + s) * C + c] = src[c];\n        }\n";
+        if (tables) {
+            b += "    float twx[OW][4], twy[OH][4];\n    int tby[OH];\n";
+            b += border == 0 ? "    int txo[OW][4];\n" : "    int tbx[OW];\n";
+            b += "    for (int oy = 0; oy < OH; ++oy) tby[oy] = bc_coef(oy, SY, twy[oy]);\n"
+                 "    for (int ox = 0; ox < OW; ++ox) {\n        const int bx = bc_coef(ox, SX, twx[ox]);\n";
+            b += border == 0 ? "        for (int j = 0; j < 4; ++j) txo[ox][j] = CLW(bx - 1 + j) * C;\n"
+                             : "        tbx[ox] = bx;\n";
+            b += "    }\n";
+        }
+        if (border == 1) {
+            // Output columns [xlo, xhi) read their four taps inside the image.
+            b += "    int xlo = 0, xhi = OW;\n";
+            if (tables) b += "    while (tbx[xlo] < 1) ++xlo;\n    while (tbx[xhi - 1] > W - 3) --xhi;\n";
+            else
+                b += "    float wt[4];\n    while (bc_coef(xlo, SX, wt) < 1) ++xlo;\n"
+                     "    while (bc_coef(xhi - 1, SX, wt) > W - 3) --xhi;\n";
+        }
+        // The column setup of output column ox (weights wx[], offsets xo0..xo3), clamped or not.
+        const auto col = [&](bool clamped, const std::string& in) {
+            std::string s;
+            std::string base;
+            if (tables) {
+                s += in + "const float *restrict wx = twx[ox];\n";
+                if (border == 0)
+                    return s + in +
+                           "const int xo0 = txo[ox][0], xo1 = txo[ox][1], xo2 = txo[ox][2], xo3 = txo[ox][3];\n";
+                base = "tbx[ox]";
+            } else {
+                s += in + "float wx[4];\n" + in + "const int bx = bc_coef(ox, SX, wx);\n";
+                base = "bx";
+            }
+            if (border == 2)
+                return s + in + "const int xo0 = (" + base +
+                       " + 1) * C, xo1 = xo0 + C, xo2 = xo1 + C, xo3 = xo2 + C;\n";
+            if (!clamped)
+                return s + in + "const int xo0 = (" + base +
+                       " - 1) * C, xo1 = xo0 + C, xo2 = xo1 + C, xo3 = xo2 + C;\n";
+            return s + in + "const int xo0 = CLW(" + base + " - 1) * C, xo1 = CLW(" + base + ") * C, xo2 = CLW(" +
+                   base + " + 1) * C, xo3 = CLW(" + base + " + 2) * C;\n";
+        };
+        // A row pointer for source row r (unclamped).
+        const auto rowp = [&](const std::string& r) {
+            return border == 2 ? "Xp + ((" + r + ") + 2) * (WP * C)" : "X + CLH(" + r + ") * (W * C)";
+        };
+        const auto row_setup = [&](const std::string& in) {
+            std::string s;
+            if (tables) s += in + "const float *restrict wy = twy[oy];\n" + in + "const int by = tby[oy];\n";
+            else s += in + "float wy[4];\n" + in + "const int by = bc_coef(oy, SY, wy);\n";
+            return s;
+        };
+        const auto hsum = [](const std::string& r, const std::string& c) {
+            return "wx[0] * " + r + "[xo0 + " + c + "] + wx[1] * " + r + "[xo1 + " + c + "] + wx[2] * " + r +
+                   "[xo2 + " + c + "] + wx[3] * " + r + "[xo3 + " + c + "]";
+        };
+        // Loops over output columns (split into ranges for the border split), each with its body.
+        const auto columns = [&](const std::function<std::string(bool, const std::string&)>& body,
+                                 const std::string& in) {
+            const auto loop = [&](const std::string& lo, const std::string& hi, bool clamped) {
+                return in + "for (int ox = " + lo + "; ox < " + hi + "; ++ox) {\n" + col(clamped, in + "    ") +
+                       body(clamped, in + "    ") + in + "}\n";
+            };
+            if (border != 1) return loop("0", "OW", border == 0);
+            return loop("0", "xlo", true) + loop("xlo", "xhi", false) + loop("xhi", "OW", true);
+        };
+        if (form == 0) {
+            std::string in = "    ";
+            if (c_outer) {
+                b += "    for (int c = 0; c < C; ++c)\n";
+                in += "    ";
+            }
+            b += in + "for (int oy = 0; oy < OH; ++oy) {\n" + row_setup(in + "    ");
+            b += in + "    const float *restrict r0 = " + rowp("by - 1") + ", *restrict r1 = " + rowp("by") +
+                 ", *restrict r2 = " + rowp("by + 1") + ", *restrict r3 = " + rowp("by + 2") + ";\n";
+            b += columns(
+                [&](bool, const std::string& ci) {
+                    std::string s;
+                    std::string cin = ci;
+                    if (!c_outer) {
+                        s += ci + "float *restrict yo = Y + (oy * OW + ox) * C;\n" + ci +
+                             "for (int c = 0; c < C; ++c) {\n";
+                        cin += "    ";
+                    }
+                    for (int i = 0; i < 4; ++i)
+                        s += cin + fmt::format("const float h{} = ", i) + hsum(fmt::format("r{}", i), "c") + ";\n";
+                    s += cin + (c_outer ? "Y[(oy * OW + ox) * C + c]" : "yo[c]") +
+                         " = wy[0] * h0 + wy[1] * h1 + wy[2] * h2 + wy[3] * h3;\n";
+                    if (!c_outer) s += ci + "}\n";
+                    return s;
+                },
+                in + "    ");
+            b += in + "}\n";
+        } else {
+            const bool ring = form == 2;
+            b += "    float Hs[4 * OW * C];\n";
+            if (ring) b += "    int tag[4] = {-100, -100, -100, -100};\n";
+            b += "    for (int oy = 0; oy < OH; ++oy) {\n" + row_setup("        ");
+            b += "        for (int i = 0; i < 4; ++i) {\n";
+            std::string in = "            ";
+            if (ring) {
+                b += "            const int r = by - 1 + i, sl = (r + 4) & 3;\n            if (tag[sl] != r) {\n"
+                     "                tag[sl] = r;\n";
+                in += "    ";
+            } else b += "            const int r = by - 1 + i, sl = i;\n";
+            b += in + "const float *restrict ri = " + rowp("r") + ";\n" + in +
+                 "float *restrict hr = Hs + sl * (OW * C);\n";
+            b += columns(
+                [&](bool, const std::string& ci) {
+                    return ci + "for (int c = 0; c < C; ++c) hr[ox * C + c] = " + hsum("ri", "c") + ";\n";
+                },
+                in);
+            if (ring) b += "            }\n";
+            b += "        }\n";
+            const auto slot = [&](int i) {
+                return ring ? fmt::format("Hs + ((by + {}) & 3) * (OW * C)", i + 3)
+                            : fmt::format("Hs + {} * (OW * C)", i);
+            };
+            b += "        const float *restrict h0 = " + slot(0) + ", *restrict h1 = " + slot(1) +
+                 ", *restrict h2 = " + slot(2) + ", *restrict h3 = " + slot(3) + ";\n";
+            b += "        float *restrict yr = Y + oy * (OW * C);\n"
+                 "        for (int t = 0; t < OW * C; ++t) yr[t] = wy[0] * h0[t] + wy[1] * h1[t] + wy[2] * h2[t] + "
+                 "wy[3] * h3[t];\n    }\n";
+        }
+        const std::string defs =
+            dim_defines(w, {{"WP", w.dim("W") + 4}}) +
+            "#define SX ((float)W / (float)OW)\n#define SY ((float)H / (float)OH)\n#define KA (-0.5f)\n"
+            "#define CLW(v) ((v) < 0 ? 0 : (v) > W - 1 ? W - 1 : (v))\n"
+            "#define CLH(v) ((v) < 0 ? 0 : (v) > H - 1 ? H - 1 : (v))\n"
+            "static inline int bc_coef(int d, float scale, float *restrict wt) {\n"
+            "    const float src = ((float)d + 0.5f) * scale - 0.5f;\n"
+            "    int i0 = (int)src;\n    if ((float)i0 > src) --i0;\n"
+            "    const float t = src - (float)i0, t1 = t + 1.0f, u = 1.0f - t, u1 = u + 1.0f;\n"
+            "    wt[0] = ((KA * t1 - 5.0f * KA) * t1 + 8.0f * KA) * t1 - 4.0f * KA;\n"
+            "    wt[1] = ((KA + 2.0f) * t - (KA + 3.0f)) * t * t + 1.0f;\n"
+            "    wt[2] = ((KA + 2.0f) * u - (KA + 3.0f)) * u * u + 1.0f;\n"
+            "    wt[3] = ((KA * u1 - 5.0f * KA) * u1 + 8.0f * KA) * u1 - 4.0f * KA;\n"
+            "    return i0;\n}\n";
+        return kernel(defs, "const float *restrict X, float *restrict Y", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -8003,6 +8369,12 @@ std::vector<Workload> family_workloads() {
          OpKind::maxpool_backward_nhwc,
          {{"N", 1}, {"H", 56}, {"W", 56}, {"C", 64}},
          "maxpool_backward"},
+        {"varint-decode-u32-131072", OpKind::varint_decode_u32, {{"N", 131072}}, "varint_decode"},
+        {"dropout-mask-scale-524288-p25", OpKind::dropout_mask_scale, {{"N", 524288}, {"P", 25}}, "dropout_mask_scale"},
+        {"bicubic-resize-nhwc-40x40x16-to-100x100",
+         OpKind::bicubic_resize_nhwc,
+         {{"H", 40}, {"W", 40}, {"C", 16}, {"OH", 100}, {"OW", 100}},
+         "bicubic_resize"},
     };
 }
 
@@ -8144,6 +8516,10 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::yuv_to_rgb_u8: return 3 * u("H") * u("W"); // the output bytes
         case OpKind::maxpool_backward_nhwc:                     // the windows' taps compared
             return 9 * u("N") * ((u("H") - 1) / 2 + 1) * ((u("W") - 1) / 2 + 1) * u("C");
+        case OpKind::varint_decode_u32: return u("N");  // the values decoded
+        case OpKind::dropout_mask_scale: return u("N"); // the elements
+        case OpKind::bicubic_resize_nhwc:               // 16 taps and 4 row weights per output
+            return 20 * u("OH") * u("OW") * u("C");
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -8505,6 +8881,14 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"A", ElemType::i32, outs, out},
                     {"dX", f32, u("N") * u("H") * u("W") * u("C"), out}};
         }
+        case OpKind::varint_decode_u32: // S: the encoded stream's scratch (at most 5 bytes a value, 8 of padding)
+            return {{"seed", ElemType::i32, u("N"), in},
+                    {"S", ElemType::i8, 5 * u("N") + 8, out},
+                    {"out", ElemType::i32, u("N"), out}};
+        case OpKind::dropout_mask_scale: // M: the keep mask, a byte per element; y last
+            return {{"x", f32, u("N"), in}, {"M", ElemType::i8, u("N"), out}, {"y", f32, u("N"), out}};
+        case OpKind::bicubic_resize_nhwc:
+            return {{"X", f32, u("H") * u("W") * u("C"), in}, {"Y", f32, u("OH") * u("OW") * u("C"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -8626,6 +9010,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::fir_decimate: return fir_decimate(w);
         case OpKind::yuv_to_rgb_u8: return yuv_to_rgb(w);
         case OpKind::maxpool_backward_nhwc: return maxpool_backward(w);
+        case OpKind::varint_decode_u32: return varint_decode(w);
+        case OpKind::dropout_mask_scale: return dropout_mask_scale(w);
+        case OpKind::bicubic_resize_nhwc: return bicubic_resize(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

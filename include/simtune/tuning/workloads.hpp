@@ -123,6 +123,9 @@ enum class OpKind {
     fir_decimate,
     yuv_to_rgb_u8,
     maxpool_backward_nhwc,
+    varint_decode_u32,
+    dropout_mask_scale,
+    bicubic_resize_nhwc,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -199,7 +202,8 @@ enum class OpKind {
 ///  fir_decimate C (channels), N (outputs per channel), T (taps), D (decimation; x (N + T/D - 1) D
 ///  samples per channel); yuv_to_rgb_u8 H, W (the NV12 frame: Y H x W, UV (H/2) x (W/2) pairs; RGB
 ///  out); maxpool_backward_nhwc N, H, W, C (the input; 3x3 stride 2 padded by 1, dY ((H-1)/2+1) x
-///  ((W-1)/2+1)).
+///  ((W-1)/2+1)); varint_decode_u32 N (values; a scratch of their LEB128 stream); dropout_mask_scale
+///  N (elements), P (the percentage dropped); bicubic_resize_nhwc H, W, C (the input), OH, OW.
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
