@@ -24,11 +24,12 @@ its workloads on that tag; summarise_lofo.py takes a family's worst workload for
 (and the mean Spearman), so where families have several workloads (the Intel rows) it reads higher.
 """
 import collections
-import csv
 import json
 import os
 import subprocess
 import sys
+
+from dataset_rows import family_lookup, read_tagged, write_rows
 
 
 def main():
@@ -50,42 +51,17 @@ def main():
     if len(args) != 4:
         sys.exit(__doc__)
     simtune, out = args[0], args[1]
-    listing = json.loads(subprocess.run([simtune, 'workloads', '--json'], check=True, capture_output=True,
-                                        text=True).stdout)
-    family_of_name = {w['name']: w['family'] for w in listing}
-
-    def family(workload):
-        name = workload.split('@')[0]
-        return family_of_name.get(name, name)
+    family = family_lookup(simtune)
 
     os.makedirs(out, exist_ok=True)
-    def read(files):
-        rows, columns = [], None
-        for spec in files.split(','):
-            path, _, tag = spec.partition('@')
-            with open(path, newline='') as f:
-                reader = csv.DictReader(f)
-                columns = [c for c in (columns or reader.fieldnames) if c in reader.fieldnames]
-                for r in reader:
-                    if tag:
-                        r['workload'] = r['workload'].split('@')[0] + '@' + tag
-                    rows.append(r)
-        return rows, columns
-
-    train_rows, train_columns = read(args[2])
-    eval_rows, eval_columns = read(args[3])
-
-    def write(path, columns, rows):
-        with open(path, 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=columns, lineterminator='\n', extrasaction='ignore')
-            w.writeheader()
-            w.writerows(rows)
+    train_rows, train_columns = read_tagged(args[2])
+    eval_rows, eval_columns = read_tagged(args[3])
 
     results = collections.defaultdict(list)  # per ranking: the model, and with a window the gate and the estimate
     for fam in sorted({family(r['workload']) for r in eval_rows}):
         train_csv, eval_csv, model = (os.path.join(out, n) for n in ('train.csv', 'eval.csv', 'left-out.model'))
-        write(train_csv, train_columns, [r for r in train_rows if family(r['workload']) != fam])
-        write(eval_csv, eval_columns, [r for r in eval_rows if family(r['workload']) == fam])
+        write_rows(train_csv, train_columns, [r for r in train_rows if family(r['workload']) != fam])
+        write_rows(eval_csv, eval_columns, [r for r in eval_rows if family(r['workload']) == fam])
         subprocess.run([simtune, 'train', '--model', 'ensemble', '--simulator', 'unicorn', '--seed', seed, *extra,
                         train_csv, '--out', model], check=True, capture_output=True)
         report = json.loads(subprocess.run([simtune, 'report', '--model', model, '--no-plots', '--json', '--out-dir',

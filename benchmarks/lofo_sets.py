@@ -20,11 +20,12 @@ family out at a time costs one training per family (160 here); folds of six cost
 set is left out whole, as it was when it was tested.
 """
 import collections
-import csv
 import json
 import os
 import subprocess
 import sys
+
+from dataset_rows import family_lookup, read_tagged, write_rows
 
 
 def main():
@@ -49,35 +50,10 @@ def main():
         sys.exit(__doc__)
     simtune, out, train_files, eval_files = args
     os.makedirs(out, exist_ok=True)
-    listing = json.loads(subprocess.run([simtune, 'workloads', '--json'], check=True, capture_output=True,
-                                        text=True).stdout)
-    family_of_name = {w['name']: w['family'] for w in listing}
+    family = family_lookup(simtune)
 
-    def family(workload):
-        name = workload.split('@')[0]
-        return family_of_name.get(name, name)
-
-    def read(files):
-        rows, columns = [], None
-        for spec in files.split(','):
-            path, _, tag = spec.partition('@')
-            with open(path, newline='') as f:
-                reader = csv.DictReader(f)
-                columns = [c for c in (columns or reader.fieldnames) if c in reader.fieldnames]
-                for r in reader:
-                    if tag:
-                        r['workload'] = r['workload'].split('@')[0] + '@' + tag
-                    rows.append(r)
-        return rows, columns
-
-    def write(path, columns, rows):
-        with open(path, 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=columns, lineterminator='\n', extrasaction='ignore')
-            w.writeheader()
-            w.writerows(rows)
-
-    train_rows, train_columns = read(train_files)
-    eval_rows, eval_columns = read(eval_files)
+    train_rows, train_columns = read_tagged(train_files)
+    eval_rows, eval_columns = read_tagged(eval_files)
     held_out = []
     for r in eval_rows:
         if r['workload'].endswith('@' + held_out_tag) and family(r['workload']) not in held_out:
@@ -95,12 +71,12 @@ def main():
         if len(kept) == len(train_rows) and trained_on_all:
             model = trained_on_all
         else:
-            write(os.path.join(out, 'train.csv'), train_columns, kept)
+            write_rows(os.path.join(out, 'train.csv'), train_columns, kept)
             subprocess.run([simtune, 'train', '--model', 'ensemble', '--simulator', 'unicorn', '--seed', seed, *extra,
                             os.path.join(out, 'train.csv'), '--out', model], check=True, capture_output=True)
             if len(kept) == len(train_rows):
                 trained_on_all = model
-        write(os.path.join(out, 'eval.csv'), eval_columns,
+        write_rows(os.path.join(out, 'eval.csv'), eval_columns,
               [r for r in eval_rows if family(r['workload']) in left_out])
         report = json.loads(subprocess.run([simtune, 'report', '--model', model, '--no-plots', '--json', '--out-dir',
                                             os.path.join(out, 'report'), os.path.join(out, 'eval.csv'),
@@ -116,7 +92,7 @@ def main():
         for label, rows in results.items():
             for r in rows:
                 f.write(','.join(map(str, (label,) + r)) + '\n')
-    print('| ranking | ' + ' | '.join(['tag (families): mean regret %'] * 1) + ' |')
+    print('| ranking | tag (families): mean regret % |')
     print('|---|---|')
     for label, rows in results.items():
         by_tag = collections.defaultdict(lambda: collections.defaultdict(list))

@@ -172,6 +172,12 @@ models)
     expect 0 $python "$src/benchmarks/lofo_cli.py" "$simtune" lofo2 data.csv data.csv@m --near-tie-window 4 -- \
         --rounds 20 --depth 3 && expect_out "^ranking: gated 4%" && expect_out "^ranking: estimate"
     [ "$(tail -n +2 lofo2/per-workload-gated-4.csv | wc -l)" = 2 ] || fail "lofo2/per-workload-gated-4.csv lacks rows"
+    # Leave folds of families out (benchmarks/lofo_sets.py): two corpus folds, gemm and dense, each
+    # ranked by the recipe trained on the other only, alone and gated.
+    expect 0 $python "$src/benchmarks/lofo_sets.py" "$simtune" lofo3 data.csv data.csv@m --corpus-folds 2 -- \
+        --rounds 20 --depth 3 && expect_out "^| model | m (2): " && expect_out "^| gated 4% | m (2): "
+    [ "$(tail -n +2 lofo3/per-workload.csv | cut -d, -f1,3 | sort | tr '\n' ' ')" = "gated 4%,dense gated 4%,gemm model,dense model,gemm " ] ||
+        fail "lofo3/per-workload.csv: $(cat lofo3/per-workload.csv)"
     # report.md cannot be written (a directory stands in its way): an I/O error, not a silent success.
     rm -rf report4 && mkdir -p report4/report.md
     expect 3 "$simtune" report data.csv --model ridge.model --out-dir report4 --no-plots && expect_err "report.md"
