@@ -24,12 +24,10 @@ its workloads on that tag; summarise_lofo.py takes a family's worst workload for
 (and the mean Spearman), so where families have several workloads (the Intel rows) it reads higher.
 """
 import collections
-import json
 import os
-import subprocess
 import sys
 
-from dataset_rows import family_lookup, read_tagged, write_rows
+from dataset_rows import family_lookup, read_tagged, report_json, train_ensemble, write_rows
 
 
 def main():
@@ -62,12 +60,8 @@ def main():
         train_csv, eval_csv, model = (os.path.join(out, n) for n in ('train.csv', 'eval.csv', 'left-out.model'))
         write_rows(train_csv, train_columns, [r for r in train_rows if family(r['workload']) != fam])
         write_rows(eval_csv, eval_columns, [r for r in eval_rows if family(r['workload']) == fam])
-        subprocess.run([simtune, 'train', '--model', 'ensemble', '--simulator', 'unicorn', '--seed', seed, *extra,
-                        train_csv, '--out', model], check=True, capture_output=True)
-        report = json.loads(subprocess.run([simtune, 'report', '--model', model, '--no-plots', '--json', '--out-dir',
-                                            os.path.join(out, 'report'), eval_csv] +
-                                           (['--near-tie-window', window] if window else []),
-                                           check=True, capture_output=True, text=True).stdout)
+        train_ensemble(simtune, train_csv, model, seed, extra)
+        report = report_json(simtune, model, eval_csv, os.path.join(out, 'report'), window)
         rankings = [('model', report['models'][0])]
         if window:
             rankings += [(f'gated {window}%', report['models'][1]),

@@ -20,12 +20,10 @@ family out at a time costs one training per family (160 here); folds of six cost
 set is left out whole, as it was when it was tested.
 """
 import collections
-import json
 import os
-import subprocess
 import sys
 
-from dataset_rows import family_lookup, read_tagged, write_rows
+from dataset_rows import family_lookup, read_tagged, report_json, train_ensemble, write_rows
 
 
 def main():
@@ -72,16 +70,12 @@ def main():
             model = trained_on_all
         else:
             write_rows(os.path.join(out, 'train.csv'), train_columns, kept)
-            subprocess.run([simtune, 'train', '--model', 'ensemble', '--simulator', 'unicorn', '--seed', seed, *extra,
-                            os.path.join(out, 'train.csv'), '--out', model], check=True, capture_output=True)
+            train_ensemble(simtune, os.path.join(out, 'train.csv'), model, seed, extra)
             if len(kept) == len(train_rows):
                 trained_on_all = model
         write_rows(os.path.join(out, 'eval.csv'), eval_columns,
-              [r for r in eval_rows if family(r['workload']) in left_out])
-        report = json.loads(subprocess.run([simtune, 'report', '--model', model, '--no-plots', '--json', '--out-dir',
-                                            os.path.join(out, 'report'), os.path.join(out, 'eval.csv'),
-                                            '--near-tie-window', window],
-                                           check=True, capture_output=True, text=True).stdout)
+                   [r for r in eval_rows if family(r['workload']) in left_out])
+        report = report_json(simtune, model, os.path.join(out, 'eval.csv'), os.path.join(out, 'report'), window)
         for label, ranking in (('model', report['models'][0]), (f'gated {window}%', report['models'][1])):
             for w in ranking['workloads']:
                 results[label].append((index, family(w['workload']), w['workload'], w['regret'], w['spearman']))
