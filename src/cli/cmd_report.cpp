@@ -10,6 +10,7 @@
 #include "simtune/predictors/features.hpp"
 #include "simtune/predictors/metrics.hpp"
 #include "simtune/process.hpp"
+#include "simtune/stats.hpp"
 #include "simtune/tuning/dataset.hpp"
 #include "simtune/tuning/near_tie_gate.hpp"
 #include "simtune/util.hpp"
@@ -72,8 +73,12 @@ Json groups_json(const MetricsTable& table) {
 /// rows' own counters say with no training — the instruction count (the simplest baseline), MCA's
 /// cycles and the cycle estimate (cycle_estimate()) — each as mean and worst over the workloads.
 /// A counter the dataset never collected (all zero) is left out of the estimate, and MCA's cycles
-/// are then no baseline. Appends a markdown table; returns the JSON of each baseline.
-Json add_baselines(const Dataset& dataset, const std::string& simulator, std::string& markdown) {
+/// are then no baseline. `rank_by` adds the user's own expressions of the counters (parse_anchor's
+/// grammar, each labelled with itself), so a change to the estimate's physics is judged by the same
+/// metrics, ties and rows as the baselines it would replace. Appends a markdown table; returns the
+/// JSON of each baseline.
+Json add_baselines(const Dataset& dataset, const std::string& simulator, std::span<const std::string> rank_by,
+                   std::string& markdown) {
     const auto data = dataset.training_set(simulator);
     std::vector<std::string> collected;
     for (std::size_t c = 0; c < data.feature_names.size(); ++c)
@@ -82,6 +87,7 @@ Json add_baselines(const Dataset& dataset, const std::string& simulator, std::st
     std::vector<std::pair<std::string, std::string>> baselines{{"instruction count", "instructions"}};
     if (has("mca_cycles")) baselines.emplace_back("MCA cycles", "mca_cycles");
     baselines.emplace_back("untrained cycle estimate", cycle_estimate(collected));
+    for (const auto& expression : rank_by) baselines.emplace_back(expression, expression);
 
     markdown += fmt::format("\nBaselines, untrained, on the same rows ({} statistics):\n\n"
                             "| baseline | n | top-k % | regret | spearman | kendall | worst regret |\n"
@@ -108,7 +114,7 @@ Json add_baselines(const Dataset& dataset, const std::string& simulator, std::st
 } // namespace
 
 int cmd_report(std::span<const std::string> argv) {
-    ArgParser args("simtune report", "[options] --model FILE... DATASET.csv",
+    ArgParser args("simtune report", "[options] (--model FILE... | --rank-by EXPR...) DATASET.csv",
                    "Judges models on a dataset (best held out from training): per workload, where the truly fastest\n"
                    "variant lands in the predicted ranking (top-k %), the regret of picking the predicted best, rank\n"
                    "correlations and MAPE, beside the untrained baselines of the same rows (instruction count, MCA\n"
@@ -116,6 +122,10 @@ int cmd_report(std::span<const std::string> argv) {
                    "feature importance) into --out-dir, and prints the markdown tables.");
     args.positional("DATASET.csv", "a dataset written by 'simtune dataset'")
         .option("model", "FILE", "a model file written by 'simtune train'", std::nullopt, 'm', true)
+        .option("rank-by", "EXPR",
+                "also rank by EXPR, untrained, beside the baselines: counters joined by + and -, each with an\n"
+                "optional weight, or max(A,B,...) (\"max(mca_cycles,dataflow_cycles)+15*branch_mispredicts\")",
+                std::nullopt, 0, true)
         .option("out-dir", "DIR", "where report.md and the plots go", "simtune-report")
         .option("near-tie-window", "PCT",
                 "also judge each model under the near-tie gate: it orders only the variants the cycle estimate "
@@ -125,7 +135,16 @@ int cmd_report(std::span<const std::string> argv) {
         .flag("json", "print a JSON object instead of the markdown");
     if (!args.parse(argv)) return exit_ok;
     const auto model_files = args.get_all("model");
-    if (model_files.empty()) throw UsageError("give at least one --model FILE");
+    const auto rank_by = args.get_all("rank-by");
+    if (model_files.empty() && rank_by.empty()) throw UsageError("give at least one --model FILE or --rank-by EXPR");
+    const auto counter_names = Stats::feature_names();
+    const std::vector<std::string> counters(counter_names.begin(), counter_names.end());
+    for (const auto& expression : rank_by) // malformed: a usage error naming the term, before any work
+        try {
+            (void)parse_anchor(expression, counters);
+        } catch (const Error& e) {
+            throw UsageError(fmt::format("--rank-by: {}", e.what()));
+        }
 
     const auto dataset = Dataset::load_csv(args.positionals().at(0));
     if (dataset.rows.empty()) fail(ErrorKind::invalid_data, "the dataset {} has no rows", args.positionals().at(0));
@@ -243,10 +262,17 @@ int cmd_report(std::span<const std::string> argv) {
 
     // Beside the models, what their rows' counters rank without training (the first model's
     // simulator): a model is worth its training only where it beats these.
-    const auto baselines = add_baselines(dataset, first_simulator, markdown);
+    if (first_simulator.empty()) { // no model: the dataset's first simulator's statistics
+        const auto simulators = dataset.simulators();
+        if (simulators.empty())
+            fail(ErrorKind::invalid_data, "the dataset {} has no simulator statistics to rank by",
+                 args.positionals().at(0));
+        first_simulator = simulators.front();
+    }
+    const auto baselines = add_baselines(dataset, first_simulator, rank_by, markdown);
 
     Json plots = Json::array();
-    if (!args.has("no-plots")) {
+    if (!args.has("no-plots") && !plot_models.empty()) {
         const auto data_file = out_dir / "report-data.json";
         write_file_atomically(data_file, Json{{"models", plot_models}}.dump() + '\n');
         run_plot_script(data_file, out_dir);
