@@ -126,6 +126,9 @@ int cmd_report(std::span<const std::string> argv) {
                 "also rank by EXPR, untrained, beside the baselines: counters joined by + and -, each with an\n"
                 "optional weight, or max(A,B,...) (\"max(mca_cycles,dataflow_cycles)+15*branch_mispredicts\")",
                 std::nullopt, 0, true)
+        .option("simulator", "NAME",
+                "whose statistics the baselines and --rank-by rank by (default: the first model's, else the "
+                "dataset's first)")
         .option("out-dir", "DIR", "where report.md and the plots go", "simtune-report")
         .option("near-tie-window", "PCT",
                 "also judge each model under the near-tie gate: it orders only the variants the cycle estimate "
@@ -262,8 +265,14 @@ int cmd_report(std::span<const std::string> argv) {
 
     // Beside the models, what their rows' counters rank without training (the first model's
     // simulator): a model is worth its training only where it beats these.
-    if (first_simulator.empty()) { // no model: the dataset's first simulator's statistics
-        const auto simulators = dataset.simulators();
+    // The baselines' statistics: --simulator's, else the first model's, else the dataset's first.
+    const auto simulators = dataset.simulators();
+    if (args.has("simulator")) {
+        first_simulator = args.get("simulator");
+        if (std::ranges::find(simulators, first_simulator) == simulators.end())
+            fail(ErrorKind::invalid_data, "--simulator {}: the dataset has no {} statistics (it has: {})",
+                 first_simulator, first_simulator, fmt::join(simulators, ", "));
+    } else if (first_simulator.empty()) {
         if (simulators.empty())
             fail(ErrorKind::invalid_data, "the dataset {} has no simulator statistics to rank by",
                  args.positionals().at(0));

@@ -168,6 +168,8 @@ models)
         json "d['models'] == [] and d['plots'] == [] and [b['name'] for b in d['baselines']][-2:] == ['instructions', 'max(instructions,2*mca_cycles)+15*branch_mispredicts'] and d['baselines'][-2]['workloads'] == d['baselines'][0]['workloads'] and d['baselines'][-1]['ranks_by'] == d['baselines'][-1]['name'] and d['baselines'][-1]['mean']['candidates'] == d['baselines'][0]['mean']['candidates']"
     expect 2 "$simtune" report data.csv --rank-by "instructions+no_such_counter" --no-plots &&
         expect_err "--rank-by" && expect_err "no_such_counter"
+    expect 3 "$simtune" report data.csv --rank-by instructions --simulator qemu --no-plots &&
+        expect_err "no qemu statistics"
     # The near-tie gate: each model judged a second time, ordering only the estimate's near-ties; positions, no MAPE.
     expect 0 "$simtune" report data.csv --model ensemble.model --near-tie-window 4 --out-dir report5 --no-plots --json &&
         json "[m['name'] for m in d['models']] == ['ensemble', 'ensemble gated 4%'] and d['models'][1]['mean']['mape'] is None and d['models'][1]['mean']['candidates'] == d['models'][0]['mean']['candidates']"
