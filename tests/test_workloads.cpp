@@ -665,6 +665,77 @@ TEST_CASE("the softmax cross-entropy backward, packed symmetric GEMV and alpha b
     CHECK(reference_variant(ab).id == "a0-f0-u1-v0");
 }
 
+TEST_CASE("the mel filterbank, bilinear upsample backward and Hough line workloads") {
+    // Mel filterbank: re and im in, F x M energies last; the dense matrices only for the dense
+    // forms, the inline power and weights only for the sparse and scatter forms, never blocked power
+    // recomputed; the same edge table in every variant.
+    const auto mf = workload_by_name("mel-filterbank-112x257-m80");
+    REQUIRE(mf.buffers().size() == 3);
+    CHECK(mf.buffers()[0].count == 112u * 257u);
+    CHECK(mf.buffers()[1].type == ElemType::f32);
+    CHECK(mf.buffers().back().type == ElemType::f32);
+    CHECK(mf.buffers().back().count == 112u * 80u);
+    const auto mfs = enumerate_variants(mf);
+    CHECK(mfs.size() == 78);
+    const auto edges = mfs.front().source.substr(mfs.front().source.find("static const int E[M + 2]"));
+    for (const auto& v : mfs) {
+        CAPTURE(v.id);
+        const int form = v.knobs.at("form");
+        CHECK(v.source.find(edges.substr(0, edges.find('\n'))) != std::string::npos);
+        CHECK((form == 0) == (v.source.find("float Wm[M * NB];") != std::string::npos));
+        CHECK((form == 1) == (v.source.find("float Wt[NB * M];") != std::string::npos));
+        CHECK((form == 2 && v.knobs.at("wts") == 0) == (v.source.find("float SW[2 * NB];") != std::string::npos));
+        CHECK((form == 3 && v.knobs.at("wts") == 0) == (v.source.find("float WR[NB], WF[NB];") != std::string::npos));
+        CHECK((v.knobs.at("power") == 1) == (v.source.find("#define PV(f, k) PW(f, k)") != std::string::npos));
+        CHECK((v.knobs.at("order") == 2) == (v.source.find("f0 += FB") != std::string::npos));
+        CHECK((form >= 2 || (v.knobs.at("power") == 0 && v.knobs.at("wts") == 0)));
+    }
+    // Bilinear upsample backward: dY (2H x 2W x C) in, dX last; the gather's tap tables only for
+    // the gather, the constant interior weights only for split borders.
+    const auto ub = workload_by_name("upsample-bilinear2x-backward-nhwc-48x48x32");
+    REQUIRE(ub.buffers().size() == 2);
+    CHECK(ub.buffers()[0].count == 96u * 96u * 32u);
+    CHECK(ub.buffers().back().count == 48u * 48u * 32u);
+    const auto ubs = enumerate_variants(ub);
+    CHECK(ubs.size() == 48);
+    for (const auto& v : ubs) {
+        CAPTURE(v.id);
+        const bool gather = v.knobs.at("form") == 1, split = v.knobs.at("border") == 1;
+        CHECK(gather == (v.source.find("int gyo[H][4], gxo[W][4];") != std::string::npos));
+        CHECK(!gather == (v.source.find("DX(y0, x0, c) += a00 * g;") != std::string::npos));
+        CHECK((split && gather) == (v.source.find("s += 0.25f * 0.25f * DY(") != std::string::npos));
+        CHECK((split && !gather) == (v.source.find("+= v0 * 0.75f * g;") != std::string::npos));
+        CHECK((v.knobs.at("chan") == 1) == (v.source.find("\n    for (int c = 0; c < C; ++c)\n") != std::string::npos));
+        CHECK((v.knobs.at("unroll") == 4) == (v.source.find("#pragma GCC unroll 4") != std::string::npos));
+    }
+    // Hough lines: the image in, the i32 accumulator last (180 x (2 * 272 + 1)); the edge list only
+    // for its knob, angles outer only over the list and untiled, the rho-major scratch only for its
+    // layout, float bins only for their knob.
+    const auto hl = workload_by_name("hough-lines-192x192-t180");
+    REQUIRE(hl.buffers().size() == 2);
+    CHECK(hl.buffers()[0].type == ElemType::f32);
+    CHECK(hl.buffers().back().type == ElemType::i32);
+    CHECK(hl.buffers().back().count == 180u * (2u * 272u + 1u));
+    const auto hls = enumerate_variants(hl);
+    CHECK(hls.size() == 60);
+    for (const auto& v : hls) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("Ci[t] = (int)(-s * 4096.0 + 8192.5) - 8192;") != std::string::npos);
+        CHECK((v.knobs.at("edges") == 1) ==
+              (v.source.find("unsigned short xs[H * W], ys[H * W];") != std::string::npos));
+        CHECK((v.knobs.at("order") == 0 || (v.knobs.at("edges") == 1 && v.knobs.at("ttile") == 180)));
+        CHECK((v.knobs.at("layout") == 1) == (v.source.find("int A[NR * T];") != std::string::npos));
+        CHECK((v.knobs.at("rho") == 1) == (v.source.find("float CF[T], SF[T];") != std::string::npos));
+        CHECK((v.knobs.at("ttile") == 20) == (v.source.find("t0 += TT") != std::string::npos));
+    }
+    // The naive schedules: the dense matrix's dot products frames outer, the power and the weights
+    // into scratches; the clamped scatter channels innermost; every pixel tested, pixels outer,
+    // fixed-point bins straight into the output.
+    CHECK(reference_variant(mf).id == "f0-o0-p0-w0-v0");
+    CHECK(reference_variant(ub).id == "f0-c0-b0-u1-v0");
+    CHECK(reference_variant(hl).id == "o0-e0-tt180-r0-l0-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

@@ -4991,6 +4991,398 @@ std::vector<Variant> alpha_blend_rgba(const Workload& w) {
     });
 }
 
+/// The integer FFT-bin edges of M triangular mel filters over NB power bins (n_fft = 2 (NB - 1) at
+/// 16 kHz, 0 .. 8 kHz, HTK mel scale): M + 2 points evenly spaced in mel, each floored to its bin
+/// floor((n_fft + 1) hz / sr) and pushed one bin past its predecessor where the low filters would
+/// collapse. Computed here once per workload and written into the kernel as a constant table, so
+/// every variant (and no libm call) sees the same edges.
+std::vector<int> mel_bin_edges(int M, int NB) {
+    const double sr = 16000, nfft = 2.0 * (NB - 1), mel_max = 2595.0 * std::log10(1.0 + sr / 2 / 700.0);
+    std::vector<int> e(static_cast<std::size_t>(M) + 2);
+    for (int i = 0; i < M + 2; ++i) {
+        const double hz = 700.0 * (std::pow(10.0, mel_max * i / (M + 1) / 2595.0) - 1.0);
+        int b = static_cast<int>(std::floor((nfft + 1) * hz / sr + 1e-9));
+        if (i > 0 && b <= e[i - 1]) b = e[i - 1] + 1;
+        e[i] = b;
+    }
+    if (e.back() > NB - 1) fail(ErrorKind::invalid_argument, "mel_filterbank: {} filters do not fit {} bins", M, NB);
+    return e;
+}
+
+/// Mel filterbank applied to power spectra (torchaudio.transforms.MelScale, the last step of
+/// librosa.feature.melspectrogram; Whisper's and every ASR front end's log-mel input before the
+/// log): F frames of NB complex bins (re, im), the power re*re + im*im per bin, and per frame M mel
+/// energies, O[f][m] = the sum over bins k ascending of w_m(k) p[f][k]. The triangles are built in
+/// the kernel from a constant table of M + 2 integer bin edges E (mel_bin_edges: HTK mel, 16 kHz,
+/// norm=None), filter m rising over E[m] < k <= E[m+1] as (k - E[m]) / (E[m+1] - E[m]) and falling
+/// over E[m+1] < k < E[m+2] as (E[m+2] - k) / (E[m+2] - E[m+1]), the same float expression (melw)
+/// in every variant. Knobs: the form (a dense M x NB weight matrix, each output a dot product over
+/// all NB bins, mostly zeros, torchaudio's matmul; the dense matrix transposed, NB x M, each frame's
+/// outputs updated by an axpy per bin, vectorisable over the filters; sparse, each filter's start,
+/// length and packed weights; or a per-bin scatter into its two neighbouring filters, the bin's
+/// rising filter and falling filter, into a row of M + 2 accumulators with a dummy at each end),
+/// the loop order (frames outer; the filters (bins, for the axpy and scatter forms) outer over all
+/// frames; or that order within blocks of FB frames, the block's power in cache), the power (into a
+/// scratch first, a frame's row, all frames or the block's; or recomputed at every use: only for
+/// the sparse and scatter forms, which use a bin twice, and not blocked), the weights (built per
+/// call into a scratch; or recomputed inline from the edges at every use: not for the dense forms),
+/// vectorisation. Every output adds its terms bins ascending from 0.0f, and the dense forms' extra
+/// terms are w = 0 times a power >= 0, +0, which leaves a sum unchanged: bit-identical.
+std::vector<Variant> mel_filterbank(const Workload& w) {
+    const int F = w.dim("F"), M = w.dim("M"), NB = w.dim("NB"), FB = 8;
+    if (F % FB != 0) fail(ErrorKind::invalid_argument, "mel_filterbank: F must be a multiple of {}", FB);
+    const auto edges = mel_bin_edges(M, NB);
+    const std::vector<Knob> knobs{{"form", "f", {0, 1, 2, 3}},
+                                  {"order", "o", {0, 1, 2}},
+                                  {"power", "p", {0, 1}},
+                                  {"wts", "w", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), order = k.at("order");
+        const bool inline_power = k.at("power") == 1, inline_wts = k.at("wts") == 1;
+        if (form <= 1 && (inline_power || inline_wts)) return std::nullopt; // M times the work per bin
+        if (order == 2 && inline_power) return std::nullopt;                // blocks keep the power in cache
+        std::string d =
+            dim_defines(w, {{"FB", FB}}) +
+            fmt::format("static const int E[M + 2] = {{{}}};\n", fmt::join(edges, ", ")) +
+            "/* the weight of bin k in the triangle (lo, c, hi), lo < k < hi */\n"
+            "static inline float melw(int k, int lo, int c, int hi) {\n"
+            "    return k <= c ? (float)(k - lo) / (float)(c - lo) : (float)(hi - k) / (float)(hi - c);\n"
+            "}\n"
+            "#define PW(f, k) (re[(f) * NB + (k)] * re[(f) * NB + (k)] + im[(f) * NB + (k)] * im[(f) * NB + "
+            "(k)])\n";
+        // PV(f, k): the power of frame f, bin k, from the scratch of this order or recomputed.
+        if (inline_power) d += "#define PV(f, k) PW(f, k)\n";
+        else if (order == 0) d += "#define PV(f, k) pr[k]\n";
+        else if (order == 1) d += "#define PV(f, k) P[(f) * NB + (k)]\n";
+        else d += "#define PV(f, k) P[((f) - f0) * NB + (k)]\n";
+        std::string b;
+        // The weights' scratch.
+        if (form == 0)
+            b += "    float Wm[M * NB];\n    for (int m = 0; m < M; ++m)\n        for (int k = 0; k < NB; ++k)\n"
+                 "            Wm[m * NB + k] = k > E[m] && k < E[m + 2] ? melw(k, E[m], E[m + 1], E[m + 2]) : 0.0f;\n";
+        else if (form == 1)
+            b += "    float Wt[NB * M];\n    for (int k = 0; k < NB; ++k)\n        for (int m = 0; m < M; ++m)\n"
+                 "            Wt[k * M + m] = k > E[m] && k < E[m + 2] ? melw(k, E[m], E[m + 1], E[m + 2]) : 0.0f;\n";
+        else if (form == 2 && !inline_wts)
+            b += "    float SW[2 * NB];\n    int off[M + 1];\n    off[0] = 0;\n    for (int m = 0; m < M; ++m) {\n"
+                 "        for (int k = E[m] + 1; k < E[m + 2]; ++k)\n"
+                 "            SW[off[m] + k - E[m] - 1] = melw(k, E[m], E[m + 1], E[m + 2]);\n"
+                 "        off[m + 1] = off[m] + E[m + 2] - E[m] - 1;\n    }\n";
+        // The scatter's bin k: its rising filter j (E[j] < k <= E[j+1], clamped to 0 .. M) with weight
+        // wr, its falling filter j - 1 with weight wf (0 where a filter is missing).
+        const std::string scat_j = "while (j < M && E[j + 1] < k) ++j;\n";
+        const std::string scat_wr = "j < M && k > E[j] ? melw(k, E[j], E[j + 1], E[j + 2]) : 0.0f";
+        const std::string scat_wf = "j > 0 && k > E[j] && k < E[j + 1] ? melw(k, E[j - 1], E[j], E[j + 1]) : 0.0f";
+        if (form == 3 && !inline_wts)
+            b += "    int J[NB];\n    float WR[NB], WF[NB];\n    {\n        int j = 0;\n"
+                 "        for (int k = 0; k < NB; ++k) {\n            " +
+                 scat_j + "            J[k] = j;\n            WR[k] = " + scat_wr +
+                 ";\n            WF[k] = " + scat_wf + ";\n        }\n    }\n";
+        // The power scratch and the frame loops of the order.
+        std::string in = "    ";
+        if (order == 0) {
+            b += "    for (int f = 0; f < F; ++f) {\n";
+            if (!inline_power) b += "        float pr[NB];\n        for (int k = 0; k < NB; ++k) pr[k] = PW(f, k);\n";
+            in = "        ";
+        } else if (order == 1) {
+            if (!inline_power)
+                b += "    float P[F * NB];\n    for (int f = 0; f < F; ++f)\n        for (int k = 0; k < NB; ++k) P[f "
+                     "* NB "
+                     "+ k] = PW(f, k);\n";
+            b += "    const int f0 = 0, f1 = F;\n";
+        } else {
+            b += "    float P[FB * NB];\n    for (int f0 = 0; f0 < F; f0 += FB) {\n        const int f1 = f0 + FB;\n"
+                 "        for (int f = f0; f < f1; ++f)\n            for (int k = 0; k < NB; ++k) P[(f - f0) * NB + k] "
+                 "= "
+                 "PW(f, k);\n";
+            in = "        ";
+        }
+        // The frame range of one pass: frame f alone (frames outer), or f0 .. f1.
+        const std::string floop = order == 0 ? "" : "for (int f = f0; f < f1; ++f)";
+        if (form == 0 || form == 2) {
+            // Filters: each output its own sum.
+            std::string sum;
+            if (form == 0) sum = "for (int k = 0; k < NB; ++k) s += Wm[m * NB + k] * PV(f, k);";
+            else if (!inline_wts)
+                sum = "for (int k = E[m] + 1; k < E[m + 2]; ++k) s += SW[off[m] + k - E[m] - 1] * PV(f, k);";
+            else sum = "for (int k = E[m] + 1; k < E[m + 2]; ++k) s += melw(k, E[m], E[m + 1], E[m + 2]) * PV(f, k);";
+            const std::string body = "{\n" + in + "        float s = 0.0f;\n" + in + "        " + sum + "\n" + in +
+                                     "        O[f * M + m] = s;\n" + in + "    }\n";
+            if (order == 0) b += in + "for (int m = 0; m < M; ++m) " + body;
+            else b += in + "for (int m = 0; m < M; ++m)\n" + in + "    " + floop + " " + body;
+        } else if (form == 1) {
+            // Axpy: the frame's outputs zeroed, then each bin's column of weights times its power.
+            const std::string upd = "{\n" + in + "        const float pk = PV(f, k);\n" + in +
+                                    "        for (int m = 0; m < M; ++m) O[f * M + m] += Wt[k * M + m] * pk;\n" + in +
+                                    "    }\n";
+            if (order == 0) {
+                b += in + "for (int m = 0; m < M; ++m) O[f * M + m] = 0.0f;\n";
+                b += in + "for (int k = 0; k < NB; ++k) " + upd;
+            } else {
+                b += in + "for (int f = f0; f < f1; ++f)\n" + in +
+                     "    for (int m = 0; m < M; ++m) O[f * M + m] = 0.0f;\n";
+                b += in + "for (int k = 0; k < NB; ++k)\n" + in + "    " + floop + " " + upd;
+            }
+        } else {
+            // Scatter: accumulator rows of M + 2 (filter m at m + 1), then the filters copied out.
+            const std::string rows = order == 0 ? "1" : order == 1 ? "F" : "FB";
+            const std::string arow = order == 0 ? "0" : order == 1 ? "f" : "(f - f0)";
+            b += in + "float A[" + rows + " * (M + 2)];\n" + in + "for (int i = 0; i < " + rows +
+                 " * (M + 2); ++i) A[i] = 0.0f;\n";
+            std::string jw, vote;
+            if (inline_wts) {
+                jw = in + "    " + scat_j + in + "    const float wr = " + scat_wr + ";\n" + in +
+                     "    const float wf = " + scat_wf + ";\n";
+                vote = "A[" + arow + " * (M + 2) + j + 1] += wr * p;\n" + in + "        A[" + arow +
+                       " * (M + 2) + j] += wf * p;\n";
+            } else
+                vote = "A[" + arow + " * (M + 2) + J[k] + 1] += WR[k] * p;\n" + in + "        A[" + arow +
+                       " * (M + 2) + J[k]] += WF[k] * p;\n";
+            if (inline_wts) b += in + "int j = 0;\n";
+            b += in + "for (int k = 0; k < NB; ++k) {\n" + jw;
+            if (order == 0) b += in + "    {\n";
+            else b += in + "    " + floop + " {\n";
+            b += in + "        const float p = PV(f, k);\n" + in + "        " + vote + in + "    }\n" + in + "}\n";
+            if (order == 0) b += in + "for (int m = 0; m < M; ++m) O[f * M + m] = A[m + 1];\n";
+            else
+                b += in + "for (int f = f0; f < f1; ++f)\n" + in + "    for (int m = 0; m < M; ++m) O[f * M + m] = A[" +
+                     arow + " * (M + 2) + m + 1];\n";
+        }
+        if (order != 1) b += "    }\n";
+        return kernel(d, "const float *restrict re, const float *restrict im, float *restrict O", b);
+    });
+}
+
+/// The gradient of a 2x bilinear upsample (align_corners=false) with respect to its input (torch's
+/// upsample_bilinear2d_backward; every segmentation and decoder network's backward pass), NHWC: dY
+/// is 2H x 2W x C, dX H x W x C. The forward's 1-D taps: output row 2i reads rows i - 1 and i with
+/// weights 1/4 and 3/4, row 2i + 1 rows i and i + 1 with 3/4 and 1/4, the source clamped at the
+/// borders (row 0 reads row 0 alone, weight 1; row 2H - 1 row H - 1 alone, its two clamped taps'
+/// weights merged), the same for columns. dX[iy][ix][c] = the sum over dY pixels (oy, ox) in raster
+/// order of (wy wx) dY[oy][ox][c], wy wx an exact product; every variant adds each dX element's
+/// terms in that canonical order, from 0.0f. Knobs: the form (scatter: each dY pixel adds its 2 x 2
+/// taps into dX, in raster order, so each dX element receives its terms in raster order; or gather:
+/// each dX pixel sums its 4 x 4 dY neighbourhood, 3 x 4, 4 x 3 or 3 x 3 at the borders, rows then
+/// columns ascending: the same sequence), the channel loop (innermost, a pixel's C channels
+/// contiguous, vectorisable; or outermost, a plane per channel strided by C), the borders (clamped:
+/// every pixel through the generic taps, indices clamped and the clamped taps' weights 0, whose
+/// terms +-0 change no sum; or split: the interior with the constant weights and the generic taps
+/// only for the border rows and columns, the scatter peeling each row's first and last pixel so that
+/// its raster order is kept), unrolling of the innermost loop, vectorisation. Bit-identical.
+std::vector<Variant> upsample_bilinear_backward(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"form", "f", {0, 1}}, {"chan", "c", {0, 1}}, {"border", "b", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), unroll = k.at("unroll");
+        const bool chan_outer = k.at("chan") == 1, split = k.at("border") == 1;
+        std::string d = dim_defines(w, {{"OH", 2 * w.dim("H")}, {"OW", 2 * w.dim("W")}}) +
+                        "#define DY(y, x, c) dY[((y) * OW + (x)) * C + (c)]\n"
+                        "#define DX(y, x, c) dX[((y) * W + (x)) * C + (c)]\n";
+        std::string b;
+        // The loops over a pixel set with the channel loop innermost or outermost: `pix` are the
+        // pixel loop headers (each ending in a newline), `stmt` the per-channel statement(s) using c.
+        const std::string ind = "    ";
+        if (form == 0) {
+            // Scatter. The generic taps of output row/column o of n inputs: i0, i1 and weights w0, w1.
+            d += "#define TAPS(o, n, i0, w0, i1, w1) \\\n"
+                 "    const int i0 = (o) & 1 ? (o) >> 1 : ((o) >> 1) - 1 < 0 ? 0 : ((o) >> 1) - 1; \\\n"
+                 "    const int i1 = (o) & 1 ? ((o) >> 1) + 1 > (n) - 1 ? (n) - 1 : ((o) >> 1) + 1 : (o) >> 1; \\\n"
+                 "    const float w0 = (o) & 1 ? ((o) >> 1) < (n) - 1 ? 0.75f : 1.0f : (o) >> 1 ? 0.25f : 0.0f; \\\n"
+                 "    const float w1 = (o) & 1 ? ((o) >> 1) < (n) - 1 ? 0.25f : 0.0f : (o) >> 1 ? 0.75f : 1.0f;\n";
+            b += "    int sx0[OW], sx1[OW];\n    float su0[OW], su1[OW];\n    for (int ox = 0; ox < OW; ++ox) {\n"
+                 "        TAPS(ox, W, x0, u0, x1, u1)\n        sx0[ox] = x0;\n        sx1[ox] = x1;\n"
+                 "        su0[ox] = u0;\n        su1[ox] = u1;\n    }\n"
+                 "    for (int i = 0; i < H * W * C; ++i) dX[i] = 0.0f;\n";
+            // The generic scatter of dY pixel (oy, ox), channel(s) c.
+            const auto generic = [&](const std::string& in, const std::string& cl) {
+                return in + "{\n" + in + "    const int x0 = sx0[ox], x1 = sx1[ox];\n" + in +
+                       "    const float a00 = v0 * su0[ox], a01 = v0 * su1[ox], a10 = v1 * su0[ox], a11 = v1 * "
+                       "su1[ox];\n" +
+                       (cl.empty() ? "" : unroll_pragma(unroll, in + "    ") + in + "    " + cl + "\n") + in +
+                       "    {\n" + in + "        const float g = DY(oy, ox, c);\n" + in +
+                       "        DX(y0, x0, c) += a00 * g;\n" + in + "        DX(y0, x1, c) += a01 * g;\n" + in +
+                       "        DX(y1, x0, c) += a10 * g;\n" + in + "        DX(y1, x1, c) += a11 * g;\n" + in +
+                       "    }\n" + in + "}\n";
+            };
+            const std::string cl = chan_outer ? "" : "for (int c = 0; c < C; ++c)";
+            std::string in = ind;
+            if (chan_outer) {
+                b += "    for (int c = 0; c < C; ++c)\n";
+                in += "    ";
+            }
+            b += in + "for (int oy = 0; oy < OH; ++oy) {\n" + in + "    TAPS(oy, H, y0, v0, y1, v1)\n";
+            const std::string in2 = in + "    ";
+            if (!split) {
+                b += (chan_outer ? unroll_pragma(unroll, in2) : "") + in2 + "for (int ox = 0; ox < OW; ++ox)\n" +
+                     generic(in2 + "    ", cl);
+            } else {
+                // Border rows generic; other rows: the first and last pixel generic, the interior's
+                // taps by the column's parity with constant weights.
+                b += in2 + "if (oy == 0 || oy == OH - 1) {\n" + in2 + "    for (int ox = 0; ox < OW; ++ox)\n" +
+                     generic(in2 + "        ", cl) + in2 + "} else {\n";
+                const std::string in3 = in2 + "    ";
+                b += in3 + "{\n" + in3 + "    const int ox = 0;\n" + generic(in3 + "    ", cl) + in3 + "}\n";
+                // Interior column pairs: ox = 2i - 1 (odd; taps i - 1 (3/4), i (1/4)) then 2i (i - 1 (1/4), i (3/4)).
+                const std::string stmt = [&] {
+                    std::string s;
+                    s += in3 + "        {\n" + in3 + "            const float g = DY(oy, 2 * i - 1, c);\n" + in3 +
+                         "            DX(y0, i - 1, c) += v0 * 0.75f * g;\n" + in3 +
+                         "            DX(y0, i, c) += v0 * 0.25f * g;\n" + in3 +
+                         "            DX(y1, i - 1, c) += v1 * 0.75f * g;\n" + in3 +
+                         "            DX(y1, i, c) += v1 * 0.25f * g;\n" + in3 + "        }\n";
+                    s += in3 + "        {\n" + in3 + "            const float h = DY(oy, 2 * i, c);\n" + in3 +
+                         "            DX(y0, i - 1, c) += v0 * 0.25f * h;\n" + in3 +
+                         "            DX(y0, i, c) += v0 * 0.75f * h;\n" + in3 +
+                         "            DX(y1, i - 1, c) += v1 * 0.25f * h;\n" + in3 +
+                         "            DX(y1, i, c) += v1 * 0.75f * h;\n" + in3 + "        }\n";
+                    return s;
+                }();
+                if (chan_outer)
+                    b += unroll_pragma(unroll, in3) + in3 + "for (int i = 1; i < W; ++i) {\n" + stmt + in3 + "}\n";
+                else
+                    b += in3 + "for (int i = 1; i < W; ++i) {\n" + unroll_pragma(unroll, in3 + "    ") + in3 +
+                         "    for (int c = 0; c < C; ++c) {\n" + stmt + in3 + "    }\n" + in3 + "}\n";
+                b += in3 + "{\n" + in3 + "    const int ox = OW - 1;\n" + generic(in3 + "    ", cl) + in3 + "}\n";
+                b += in2 + "}\n";
+            }
+            b += in + "}\n";
+        } else {
+            // Gather. The generic rows/columns of input index i of n: o = 2i - 1 + r clamped, weight gw.
+            d += "#define GO(i, r, n) (2 * (i) - 1 + (r) < 0 ? 0 : 2 * (i) - 1 + (r) > 2 * (n) - 1 ? 2 * (n) - 1 : 2 * "
+                 "(i) - 1 + (r))\n"
+                 "#define GW(i, r, n) ((r) == 0 ? ((i) > 0 ? 0.25f : 0.0f) : (r) == 1 ? ((i) > 0 ? 0.75f : 1.0f) : \\\n"
+                 "    (r) == 2 ? ((i) < (n) - 1 ? 0.75f : 1.0f) : ((i) < (n) - 1 ? 0.25f : 0.0f))\n";
+            // Generic: 16 taps in raster order (clamped taps weigh 0: +-0 terms).
+            const auto generic = [&](const std::string& in, const std::string& cl) {
+                std::string s = in + "{\n" + in + "    const int *oy = gyo[iy], *ox = gxo[ix];\n" + in +
+                                "    const float *wy = gyw[iy], *wx = gxw[ix];\n";
+                s += (cl.empty() ? "" : unroll_pragma(unroll, in + "    ") + in + "    " + cl + "\n") + in + "    {\n" +
+                     in + "        float s = 0.0f;\n" + in + "        for (int r = 0; r < 4; ++r)\n" + in +
+                     "            for (int q = 0; q < 4; ++q) s += wy[r] * wx[q] * DY(oy[r], ox[q], c);\n" + in +
+                     "        DX(iy, ix, c) = s;\n" + in + "    }\n" + in + "}\n";
+                return s;
+            };
+            b += "    int gyo[H][4], gxo[W][4];\n    float gyw[H][4], gxw[W][4];\n"
+                 "    for (int i = 0; i < H; ++i)\n        for (int r = 0; r < 4; ++r) {\n"
+                 "            gyo[i][r] = GO(i, r, H);\n            gyw[i][r] = GW(i, r, H);\n        }\n"
+                 "    for (int i = 0; i < W; ++i)\n        for (int r = 0; r < 4; ++r) {\n"
+                 "            gxo[i][r] = GO(i, r, W);\n            gxw[i][r] = GW(i, r, W);\n        }\n";
+            const std::string cl = chan_outer ? "" : "for (int c = 0; c < C; ++c)";
+            std::string in = ind;
+            if (chan_outer) {
+                b += "    for (int c = 0; c < C; ++c)\n";
+                in += "    ";
+            }
+            if (!split) {
+                b += in + "for (int iy = 0; iy < H; ++iy)\n" + (chan_outer ? unroll_pragma(unroll, in + "    ") : "") +
+                     in + "    for (int ix = 0; ix < W; ++ix)\n" + generic(in + "        ", cl);
+            } else {
+                // Border rows and columns generic; the interior's 4 x 4 with constant weights.
+                const std::string in2 = in + "    ";
+                b += in + "for (int iy = 0; iy < H; ++iy) {\n" + in2 + "if (iy == 0 || iy == H - 1) {\n" + in2 +
+                     "    for (int ix = 0; ix < W; ++ix)\n" + generic(in2 + "        ", cl) + in2 + "    continue;\n" +
+                     in2 + "}\n" + in2 + "{\n" + in2 + "    const int ix = 0;\n" + generic(in2 + "    ", cl) + in2 +
+                     "}\n";
+                std::string stmt = in2 + "        {\n" + in2 + "            float s = 0.0f;\n";
+                const char* wt[4] = {"0.25f", "0.75f", "0.75f", "0.25f"};
+                for (int r = 0; r < 4; ++r)
+                    for (int q = 0; q < 4; ++q)
+                        stmt += fmt::format("{}            s += {} * {} * DY(2 * iy - 1 + {}, 2 * ix - 1 + {}, c);\n",
+                                            in2, wt[r], wt[q], r, q);
+                stmt += in2 + "            DX(iy, ix, c) = s;\n" + in2 + "        }\n";
+                if (chan_outer) b += unroll_pragma(unroll, in2) + in2 + "for (int ix = 1; ix < W - 1; ++ix)\n" + stmt;
+                else
+                    b += in2 + "for (int ix = 1; ix < W - 1; ++ix) {\n" + unroll_pragma(unroll, in2 + "    ") + in2 +
+                         "    for (int c = 0; c < C; ++c)\n" + stmt + in2 + "}\n";
+                b += in2 + "{\n" + in2 + "    const int ix = W - 1;\n" + generic(in2 + "    ", cl) + in2 + "}\n" + in +
+                     "}\n";
+            }
+        }
+        return kernel(d, "const float *restrict dY, float *restrict dX", b);
+    });
+}
+
+/// The largest |rho| of the Hough accumulator of an H x W image, plus one: D = ceil(sqrt((H-1)^2 +
+/// (W-1)^2)) + 1, rho bins -D .. D.
+int hough_rho_max(const Workload& w) {
+    const double h = w.dim("H") - 1, wd = w.dim("W") - 1;
+    return static_cast<int>(std::ceil(std::sqrt(h * h + wd * wd))) + 1;
+}
+
+/// Hough line transform (cv2.HoughLines' accumulator, skimage.transform.hough_line; lane detection):
+/// the edge pixels of an H x W float image are those above 0.9 (about 5 %), and each votes, for
+/// every one of T angles t pi / T, for the bin rho = round(x cos + y sin) + D of an i32 accumulator
+/// T x (2D + 1) (hough_rho_max). cos and sin are built in the kernel by a fixed Taylor polynomial in
+/// double, identical in every variant, and quantised to 12 fractional bits (Ci, Si), so that rho is
+/// the integer (x Ci + y Si + 2048) >> 12 (H, W <= 256). Knobs: the loop order (pixels outer, each
+/// edge pixel voting for every angle; or angles outer, every edge pixel voting for one angle, which
+/// needs the edge list), the edges (tested inline while scanning the image; or compacted first into
+/// a list of coordinates), tiles of TT angles (pixels outer only: the image or the list scanned
+/// once per tile, the tile's accumulator rows in cache), rho (fixed-point integers; or floats, the
+/// quantised cos and sin as floats times x and y plus D + 1/2, truncated: every product and sum exact
+/// in 22 bits, the same bin), the accumulator (theta-major, the output itself; or a rho-major
+/// scratch, neighbouring angles' votes near each other, transposed into the output at the end),
+/// vectorisation. The kernel zeroes its accumulator. Integer counts: bit-identical.
+std::vector<Variant> hough_lines(const Workload& w) {
+    const int T = w.dim("T"), D = hough_rho_max(w);
+    if (w.dim("H") > 256 || w.dim("W") > 256)
+        fail(ErrorKind::invalid_argument, "hough_lines: images up to 256 x 256 (exact float rho)");
+    const std::vector<Knob> knobs{{"order", "o", {0, 1}}, {"edges", "e", {0, 1}},  {"ttile", "tt", tiles_of(T, {20})},
+                                  {"rho", "r", {0, 1}},   {"layout", "l", {0, 1}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), tt = k.at("ttile");
+        const bool list = k.at("edges") == 1, flt = k.at("rho") == 1, rho_major = k.at("layout") == 1;
+        if (order == 1 && (!list || tt != T)) return std::nullopt; // angles outer: over the list, untiled
+        std::string d = dim_defines(w, {{"D", D}, {"NR", 2 * D + 1}, {"TT", tt}}) +
+                        "#define TH 0.9f\n"
+                        "/* cos and sin of t pi / T in 12-bit fixed point, by Taylor series in double about pi/2 */\n"
+                        "static void trig(int *restrict Ci, int *restrict Si) {\n"
+                        "    for (int t = 0; t < T; ++t) {\n"
+                        "        const double ph = (double)t * (3.14159265358979323846 / T) - 1.57079632679489661923;\n"
+                        "        const double p2 = ph * ph;\n"
+                        "        double s = 0.0, c = 0.0, ts = ph, tc = 1.0;\n"
+                        "        for (int n = 1; n <= 19; n += 2) {\n"
+                        "            s += ts;\n            c += tc;\n"
+                        "            ts *= -p2 / (double)((n + 1) * (n + 2));\n"
+                        "            tc *= -p2 / (double)(n * (n + 1));\n        }\n"
+                        "        /* cos(theta) = -sin(ph), sin(theta) = cos(ph) */\n"
+                        "        Ci[t] = (int)(-s * 4096.0 + 8192.5) - 8192;\n"
+                        "        Si[t] = (int)(c * 4096.0 + 8192.5) - 8192;\n    }\n}\n";
+        d += rho_major ? "#define ACC(t, r) A[(r) * T + (t)]\n" : "#define ACC(t, r) O[(t) * NR + (r)]\n";
+        d += flt ? "#define BIN(x, y, t) ((int)((float)(x) * CF[t] + (float)(y) * SF[t] + RB))\n"
+                 : "#define BIN(x, y, t) ((((x) * Ci[t] + (y) * Si[t] + 2048) >> 12) + D)\n";
+        std::string b = "    int Ci[T], Si[T];\n    trig(Ci, Si);\n";
+        if (flt)
+            b += "    float CF[T], SF[T];\n    const float RB = (float)D + 0.5f;\n"
+                 "    for (int t = 0; t < T; ++t) {\n        CF[t] = (float)Ci[t] * (1.0f / 4096.0f);\n"
+                 "        SF[t] = (float)Si[t] * (1.0f / 4096.0f);\n    }\n";
+        if (rho_major) b += "    int A[NR * T];\n    for (int i = 0; i < NR * T; ++i) A[i] = 0;\n";
+        else b += "    for (int i = 0; i < T * NR; ++i) O[i] = 0;\n";
+        if (list)
+            b += "    unsigned short xs[H * W], ys[H * W];\n    int n = 0;\n    for (int y = 0; y < H; ++y)\n"
+                 "        for (int x = 0; x < W; ++x)\n            if (I[y * W + x] > TH) {\n"
+                 "                xs[n] = (unsigned short)x;\n                ys[n] = (unsigned short)y;\n"
+                 "                ++n;\n            }\n";
+        const std::string tiled =
+            tt != T ? "    for (int t0 = 0; t0 < T; t0 += TT) {\n" : "    {\n        const int t0 = 0;\n";
+        if (order == 1)
+            b += "    for (int t = 0; t < T; ++t)\n        for (int i = 0; i < n; ++i) {\n"
+                 "            const int x = xs[i], y = ys[i];\n            ACC(t, BIN(x, y, t))++;\n        }\n";
+        else if (list)
+            b += tiled + "        for (int i = 0; i < n; ++i) {\n            const int x = xs[i], y = ys[i];\n"
+                         "            for (int t = t0; t < t0 + TT; ++t) ACC(t, BIN(x, y, t))++;\n        }\n    }\n";
+        else
+            b += tiled + "        for (int y = 0; y < H; ++y)\n            for (int x = 0; x < W; ++x)\n"
+                         "                if (I[y * W + x] > TH)\n"
+                         "                    for (int t = t0; t < t0 + TT; ++t) ACC(t, BIN(x, y, t))++;\n    }\n";
+        if (rho_major)
+            b +=
+                "    for (int t = 0; t < T; ++t)\n        for (int r = 0; r < NR; ++r) O[t * NR + r] = A[r * T + t];\n";
+        return kernel(d, "const float *restrict I, int *restrict O", b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -8309,6 +8701,12 @@ std::vector<Workload> family_workloads() {
          "softmax_xent_backward"},
         {"packed-symv-1152", OpKind::packed_symv, {{"N", 1152}}, "packed_symv"},
         {"alpha-blend-rgba-u8-640x480", OpKind::alpha_blend_rgba_u8, {{"H", 480}, {"W", 640}}, "alpha_blend_rgba_u8"},
+        {"mel-filterbank-112x257-m80", OpKind::mel_filterbank, {{"F", 112}, {"NB", 257}, {"M", 80}}, "mel_filterbank"},
+        {"upsample-bilinear2x-backward-nhwc-48x48x32",
+         OpKind::upsample_bilinear_backward,
+         {{"H", 48}, {"W", 48}, {"C", 32}},
+         "upsample_bilinear_backward"},
+        {"hough-lines-192x192-t180", OpKind::hough_lines, {{"H", 192}, {"W", 192}, {"T", 180}}, "hough_lines"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -8486,6 +8884,12 @@ std::uint64_t family_macs(const Workload& w) {
             return u("N") * u("N");
         case OpKind::alpha_blend_rgba_u8: // two multiplies per channel
             return 8 * u("H") * u("W");
+        case OpKind::mel_filterbank: // the power, then about two filter terms, per bin
+            return 3 * u("F") * u("NB");
+        case OpKind::upsample_bilinear_backward: // 4 taps per dY element
+            return 16 * u("H") * u("W") * u("C");
+        case OpKind::hough_lines: // a vote per angle for each edge pixel, about 5 % of them
+            return u("H") * u("W") * u("T") * 5 / 100;
         case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
         case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
@@ -8781,6 +9185,14 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"F", ElemType::i8, 4 * u("H") * u("W"), in},
                     {"G", ElemType::i8, 4 * u("H") * u("W"), in},
                     {"O", ElemType::i8, 4 * u("H") * u("W"), out}};
+        case OpKind::mel_filterbank: // the spectra's real and imaginary parts; M mel energies per frame
+            return {
+                {"re", f32, u("F") * u("NB"), in}, {"im", f32, u("F") * u("NB"), in}, {"O", f32, u("F") * u("M"), out}};
+        case OpKind::upsample_bilinear_backward: // dY (2H x 2W x C) in, dX last
+            return {{"dY", f32, 4 * u("H") * u("W") * u("C"), in}, {"dX", f32, u("H") * u("W") * u("C"), out}};
+        case OpKind::hough_lines: // the image; the i32 accumulator, T angles x (2D + 1) rho bins
+            return {{"I", f32, u("H") * u("W"), in},
+                    {"O", ElemType::i32, u("T") * (2 * static_cast<std::uint64_t>(hough_rho_max(w)) + 1), out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -8986,6 +9398,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::softmax_xent_backward: return softmax_xent_backward(w);
         case OpKind::packed_symv: return packed_symv(w);
         case OpKind::alpha_blend_rgba_u8: return alpha_blend_rgba(w);
+        case OpKind::mel_filterbank: return mel_filterbank(w);
+        case OpKind::upsample_bilinear_backward: return upsample_bilinear_backward(w);
+        case OpKind::hough_lines: return hough_lines(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

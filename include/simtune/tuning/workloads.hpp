@@ -99,6 +99,9 @@ enum class OpKind {
     softmax_xent_backward,
     packed_symv,
     alpha_blend_rgba_u8,
+    mel_filterbank,
+    upsample_bilinear_backward,
+    hough_lines,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -180,6 +183,9 @@ enum class OpKind {
 ///  softmax_xent_backward B (rows), C (classes; the logits, an i32 label input per row, dz out);
 ///  packed_symv N (the lower triangle row-packed, N (N + 1) / 2 floats; x, y); alpha_blend_rgba_u8
 ///  H, W (RGBA8 foreground and background, the blend out);
+///  mel_filterbank F (frames), NB (power bins), M (mel filters; re, im in, F x M out);
+///  upsample_bilinear_backward H, W, C (dX; dY 2H x 2W x C); hough_lines H, W (the image, at most
+///  256 x 256), T (angles; an i32 accumulator T x (2D + 1), D the largest rho plus one);
 ///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
