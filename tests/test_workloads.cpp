@@ -1217,6 +1217,77 @@ TEST_CASE("the varint decoding, dropout and bicubic resize workloads") {
     CHECK(reference_variant(bc).id == "f0-c0-b0-o0-v0");
 }
 
+TEST_CASE("the Haar wavelet, CSR transpose and chamfer distance transform workloads") {
+    // Haar DWT: X in, Y last, both N x H x W; every variant spells its outputs through the one pair of
+    // macros; the whole-band scratches only for the separable form, the row buffers only for the
+    // per-row-pair form, the ping-pong scratches only for their buffering; the row pair form only
+    // row-major, column-major never unrolled.
+    const auto dw = workload_by_name("dwt-haar-2d-2x448x384-l3");
+    REQUIRE(dw.buffers().size() == 2);
+    CHECK(dw.buffers()[0].count == 2u * 448u * 384u);
+    CHECK(dw.buffers().back().type == ElemType::f32);
+    CHECK(dw.buffers().back().count == 2u * 448u * 384u);
+    const auto dws = enumerate_variants(dw);
+    CHECK(dws.size() == 72);
+    for (const auto& v : dws) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("LL = (a_ + b_) * 0.25f; LH = (a_ - b_) * 0.25f;") != std::string::npos);
+        CHECK((v.knobs.at("form") == 1) ==
+              (v.source.find("float S[H * (W / 2)], D[H * (W / 2)];") != std::string::npos));
+        CHECK((v.knobs.at("form") == 2) == (v.source.find("float s0r[W / 2]") != std::string::npos));
+        CHECK((v.knobs.at("buf") == 1) == (v.source.find("float A[(H / 2) * (W / 2)]") != std::string::npos));
+        CHECK((v.knobs.at("order") == 2) == (v.source.find("j0 += TS") != std::string::npos));
+        CHECK((v.knobs.at("form") != 2 || v.knobs.at("order") == 0));
+        CHECK((v.knobs.at("order") != 1 || v.knobs.at("unroll") == 1));
+    }
+    // CSR transpose: the values, the i32 column and row-length seeds in; the column pointers (N + 1),
+    // row indices and values (the last) out; the partial counters, the cursor copy, the pair scratch
+    // and the row index array each only for their knob value.
+    const auto ct = workload_by_name("csr-transpose-4096x4096-e10");
+    REQUIRE(ct.buffers().size() == 6);
+    CHECK(ct.buffers()[1].type == ElemType::i32);
+    CHECK(ct.buffers()[2].count == 4096u / 2u);
+    CHECK(ct.buffers()[3].type == ElemType::i32);
+    CHECK(ct.buffers()[3].count == 4096u + 1u);
+    CHECK(ct.buffers()[4].count == 4096u * 10u);
+    CHECK(ct.buffers().back().type == ElemType::f32);
+    CHECK(ct.buffers().back().count == 4096u * 10u);
+    const auto cts = enumerate_variants(ct);
+    CHECK(cts.size() == 72);
+    for (const auto& v : cts) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("for (int c = 0; c < N; ++c) cp[c + 1] += cp[c];") != std::string::npos);
+        CHECK((v.knobs.at("hist") == 1) == (v.source.find("int cnt[4][N];") != std::string::npos));
+        CHECK((v.knobs.at("scatter") == 1) == (v.source.find("cp[c]++") != std::string::npos));
+        CHECK((v.knobs.at("scatter") == 2) == (v.source.find("int rowi[NNZ];") != std::string::npos));
+        CHECK((v.knobs.at("pairs") == 1) == (v.source.find("} pr[NNZ];") != std::string::npos));
+        CHECK((v.knobs.at("cblk") == 4) == (v.source.find("c0 += NQ") != std::string::npos));
+    }
+    // Distance transform: X in, the i32 distances last; the padded image only for its border, the
+    // row buffers only for theirs, the branch-free minimum only for its knob value.
+    const auto dt = workload_by_name("distance-transform-chamfer-320x320");
+    REQUIRE(dt.buffers().size() == 2);
+    CHECK(dt.buffers()[0].type == ElemType::f32);
+    CHECK(dt.buffers().back().type == ElemType::i32);
+    CHECK(dt.buffers().back().count == 320u * 320u);
+    const auto dts = enumerate_variants(dt);
+    CHECK(dts.size() == 72);
+    for (const auto& v : dts) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("#define INF 1048576\n") != std::string::npos);
+        CHECK((v.knobs.at("min") == 1) == (v.source.find("(x_ & (x_ >> 31))") != std::string::npos));
+        CHECK((v.knobs.at("border") == 1) == (v.source.find("int P[(H + 2) * WP];") != std::string::npos));
+        CHECK((v.knobs.at("border") == 2) == (v.source.find("int rb[2][WP];") != std::string::npos));
+        CHECK((v.knobs.at("border") == 0) == (v.source.find("if (i > 0)") != std::string::npos));
+    }
+    // The naive schedules: direct 2x2 blocks row-major, the LL band copied per level; one counter
+    // array, the cursor copy, rows and values written directly in one pass; a branch per minimum,
+    // border tests per pixel, the four neighbours at once.
+    CHECK(reference_variant(dw).id == "f0-o0-b0-u1-v0");
+    CHECK(reference_variant(ct).id == "h0-s0-p0-c1-v0");
+    CHECK(reference_variant(dt).id == "m0-b0-s0-u1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

@@ -8555,6 +8555,341 @@ std::vector<Variant> bicubic_resize(const Workload& w) {
     });
 }
 
+/// A multi-level 2-D Haar discrete wavelet transform of N float images, one after the other
+/// (pywt.wavedec2(x, "haar", level=L) over a batch, up to its scaling; JPEG 2000's and wavelet-based
+/// image models' multi-resolution analysis), in the Mallat layout: level l (from 0) takes the current LL band, (H >> l) x (W >> l),
+/// to four quadrants of half its size in Y: LL at the top left (the next level's input), the
+/// vertical detail below it, the horizontal detail to its right, the diagonal detail diagonally.
+/// Every output of a 2 x 2 block p is one expression in every schedule: s0 = p00 + p01, s1 = p10 +
+/// p11, d0 = p00 - p01, d1 = p10 - p11, then LL (s0 + s1) * 0.25f, LH (s0 - s1) * 0.25f, HL (d0 +
+/// d1) * 0.25f, HH (d0 - d1) * 0.25f (the C macros HAAR4 and COMB). Knobs: the form (direct, the
+/// four outputs of each 2 x 2 block at once; separable, a row pass of the whole band into the
+/// scratches S and D of pair sums and differences, then a column pass combining row pairs; or
+/// separable per row pair, the two rows' sums and differences into four row buffers, combined at
+/// once); the order of the block loop, or the column pass (row-major; column-major, walking down
+/// the band two rows at a time; strips of 16 output columns, row-major within); the LL band's
+/// buffering (copied out of Y into a scratch before each level after the first; or ping-pong, each
+/// level's LL written compactly into one of two scratches the next level reads, the last level's
+/// into Y); the unroll of the inner loops (not column-major's); vectorisation. The schedules move
+/// the same float expressions around: bit-identical.
+std::vector<Variant> dwt_haar_2d(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W"), L = w.dim("L");
+    if (L < 1 || L > 6 || H % (2 << L) != 0 || W % (16 << L) != 0)
+        fail(ErrorKind::invalid_argument,
+             "workload '{}': 1 <= L <= 6, H a multiple of 2^(L+1), W a multiple of 16 x 2^L", w.name);
+    const std::vector<Knob> knobs{
+        {"form", "f", {0, 1, 2}}, {"order", "o", {0, 1, 2}}, {"buf", "b", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int form = k.at("form"), order = k.at("order"), unroll = k.at("unroll");
+        const bool pingpong = k.at("buf") == 1;
+        if (form == 2 && order != 0) return std::nullopt;   // the row pair is the unit
+        if (order == 1 && unroll != 1) return std::nullopt; // the inner loop walks down a column
+        std::string b;
+        if (pingpong) b += "    float A[(H / 2) * (W / 2)], B[(H / 4) * (W / 4)];\n";
+        else b += "    float T[(H / 2) * (W / 2)];\n";
+        if (form == 1) b += "    float S[H * (W / 2)], D[H * (W / 2)];\n";
+        if (form == 2) b += "    float s0r[W / 2], s1r[W / 2], d0r[W / 2], d1r[W / 2];\n";
+        std::string lv =
+            "    for (int l = 0; l < L; ++l) {\n"
+            "        const int h = H >> l, w = W >> l, h2 = h / 2, w2 = w / 2;\n"
+            "        const float *src = Xi;\n        int ss = W;\n        float *ll = Yi;\n        int ls = W;\n";
+        if (pingpong)
+            lv += "        if (l > 0) {\n            src = (l & 1) ? A : B;\n            ss = w;\n        }\n"
+                  "        if (l < L - 1) {\n            ll = (l & 1) ? B : A;\n            ls = w2;\n        }\n";
+        else
+            lv += "        if (l > 0) {\n            for (int i = 0; i < h; ++i)\n"
+                  "                for (int j = 0; j < w; ++j) T[i * w + j] = Yi[i * W + j];\n"
+                  "            src = T;\n            ss = w;\n        }\n";
+        const std::string u8 = unroll_pragma(unroll, "            "), u12 = unroll_pragma(unroll, "                ");
+        // The four output rows of output row i, at `in`.
+        const auto outs = [](const std::string& in) {
+            return in + "float *restrict o0 = ll + i * ls, *restrict o1 = Yi + (h2 + i) * W, *restrict o2 = Yi + i * "
+                        "W + w2, *restrict o3 = o1 + w2;\n";
+        };
+        const std::string oj = "o0[j], o1[j], o2[j], o3[j]";
+        const std::string oij = "ll[i * ls + j], Yi[(h2 + i) * W + j], Yi[i * W + w2 + j], Yi[(h2 + i) * W + w2 + j]";
+        if (form == 0) {
+            const std::string rows = "const float *restrict r0 = src + 2 * i * ss, *restrict r1 = r0 + ss;\n";
+            const std::string blk = "HAAR4(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1], " + oj + ");\n";
+            if (order == 0)
+                lv += "        for (int i = 0; i < h2; ++i) {\n            " + rows + outs("            ") + u8 +
+                      "            for (int j = 0; j < w2; ++j) " + blk + "        }\n";
+            else if (order == 1)
+                lv += "        for (int j = 0; j < w2; ++j)\n            for (int i = 0; i < h2; ++i) {\n"
+                      "                const float *restrict r0 = src + 2 * i * ss + 2 * j;\n"
+                      "                HAAR4(r0[0], r0[1], r0[ss], r0[ss + 1], " +
+                      oij + ");\n            }\n";
+            else
+                lv += "        for (int j0 = 0; j0 < w2; j0 += TS)\n            for (int i = 0; i < h2; ++i) {\n"
+                      "                " +
+                      rows + outs("                ") + u12 + "                for (int j = j0; j < j0 + TS; ++j) " +
+                      blk + "            }\n";
+        } else if (form == 1) {
+            lv += "        for (int r = 0; r < h; ++r) {\n"
+                  "            const float *restrict p = src + r * ss;\n"
+                  "            float *restrict sr = S + r * w2, *restrict dr = D + r * w2;\n" +
+                  u8 +
+                  "            for (int j = 0; j < w2; ++j) {\n"
+                  "                sr[j] = p[2 * j] + p[2 * j + 1];\n"
+                  "                dr[j] = p[2 * j] - p[2 * j + 1];\n            }\n        }\n";
+            const std::string rows = "const float *restrict sa = S + 2 * i * w2, *restrict sb = sa + w2, *restrict "
+                                     "da = D + 2 * i * w2, *restrict db = da + w2;\n";
+            const std::string cmb = "COMB(sa[j], sb[j], da[j], db[j], " + oj + ");\n";
+            if (order == 0)
+                lv += "        for (int i = 0; i < h2; ++i) {\n            " + rows + outs("            ") + u8 +
+                      "            for (int j = 0; j < w2; ++j) " + cmb + "        }\n";
+            else if (order == 1)
+                lv += "        for (int j = 0; j < w2; ++j)\n            for (int i = 0; i < h2; ++i)\n"
+                      "                COMB(S[2 * i * w2 + j], S[(2 * i + 1) * w2 + j], D[2 * i * w2 + j], D[(2 * i "
+                      "+ 1) * w2 + j], " +
+                      oij + ");\n";
+            else
+                lv += "        for (int j0 = 0; j0 < w2; j0 += TS)\n            for (int i = 0; i < h2; ++i) {\n"
+                      "                " +
+                      rows + outs("                ") + u12 + "                for (int j = j0; j < j0 + TS; ++j) " +
+                      cmb + "            }\n";
+        } else
+            lv += "        for (int i = 0; i < h2; ++i) {\n"
+                  "            const float *restrict r0 = src + 2 * i * ss, *restrict r1 = r0 + ss;\n" +
+                  u8 +
+                  "            for (int j = 0; j < w2; ++j) {\n"
+                  "                s0r[j] = r0[2 * j] + r0[2 * j + 1];\n"
+                  "                d0r[j] = r0[2 * j] - r0[2 * j + 1];\n"
+                  "                s1r[j] = r1[2 * j] + r1[2 * j + 1];\n"
+                  "                d1r[j] = r1[2 * j] - r1[2 * j + 1];\n            }\n" +
+                  outs("            ") + u8 +
+                  "            for (int j = 0; j < w2; ++j) COMB(s0r[j], s1r[j], d0r[j], d1r[j], " + oj +
+                  ");\n        }\n";
+        lv += "    }\n";
+        // Every image in turn, the level loop indented under the image loop.
+        b += "    for (int n = 0; n < N; ++n) {\n        const float *restrict Xi = X + n * H * W;\n"
+             "        float *restrict Yi = Y + n * H * W;\n";
+        for (std::size_t at = 0; at < lv.size();) {
+            const auto nl = lv.find('\n', at);
+            b += "    " + lv.substr(at, nl + 1 - at);
+            at = nl + 1;
+        }
+        b += "    }\n";
+        const std::string defs =
+            dim_defines(w, {{"TS", 16}}) +
+            "#define COMB(s0, s1, d0, d1, LL, LH, HL, HH) do { \\\n"
+            "    const float a_ = (s0), b_ = (s1), c_ = (d0), e_ = (d1); \\\n"
+            "    LL = (a_ + b_) * 0.25f; LH = (a_ - b_) * 0.25f; HL = (c_ + e_) * 0.25f; HH = (c_ - e_) * 0.25f; \\\n"
+            "} while (0)\n"
+            "#define HAAR4(p00, p01, p10, p11, LL, LH, HL, HH) do { \\\n"
+            "    const float q00_ = (p00), q01_ = (p01), q10_ = (p10), q11_ = (p11); \\\n"
+            "    COMB(q00_ + q01_, q10_ + q11_, q00_ - q01_, q10_ - q11_, LL, LH, HL, HH); \\\n"
+            "} while (0)\n";
+        return kernel(defs, "const float *restrict X, float *restrict Y", b);
+    });
+}
+
+/// Transposing a sparse matrix in CSR form (scipy.sparse's tocsc(), torch.sparse's transpose
+/// before SpMM's backward pass in GNN frameworks, cuSPARSE's csr2csc): an M x N pattern with the
+/// rows of sddmm_csr (rows 2q and 2q + 1 hold E + d and E - d nonzeros, d a hash of the i32 input
+/// len[q] and q) and each nonzero's column a hash of col[p] and p in [0, N), built by every
+/// schedule first into the row pointers rp and the column indices ci; then a counting sort by
+/// column: the column counts, their exclusive scan into the column pointers cp (N + 1), and the
+/// scatter of every nonzero's row into ri and value into tv, rows ascending within a column (a
+/// stable order: the output is unique). Knobs: the histogram (one counter array, every increment
+/// of a column's counter waiting on its last; or four partial counter arrays, nonzero p counted in
+/// array p mod 4, summed per column); the scatter (by rows ascending with a copy of cp as the
+/// cursors; by rows with cp itself as the cursors, shifted back by one column afterwards; or over
+/// the nonzeros in order with their rows from an array of row indices built first, COO-style); the
+/// destination (ri and tv written directly; or (row, value) pairs scattered into one scratch, one
+/// cache line per nonzero, then split into ri and tv); the column blocking (one scatter pass; or 4
+/// passes, each over every nonzero but scattering only those of a quarter of the columns, so the
+/// destinations written stay in cache); vectorisation. Integers and copied values: bit-identical.
+std::vector<Variant> csr_transpose(const Workload& w) {
+    const int M = w.dim("M"), N = w.dim("N"), E = w.dim("E");
+    if (M % 4 != 0 || E < 1 || N < 16 || (N & (N - 1)) != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': M a multiple of 4, E at least 1, N a power of two >= 16",
+             w.name);
+    const std::vector<Knob> knobs{
+        {"hist", "h", {0, 1}}, {"scatter", "s", {0, 1, 2}}, {"pairs", "p", {0, 1}}, {"cblk", "c", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int scatter = k.at("scatter"), cblk = k.at("cblk");
+        const bool partial = k.at("hist") == 1, pairs = k.at("pairs") == 1;
+        std::string b = "    int rp[M + 1], ci[NNZ];\n    rp[0] = 0;\n    for (int q = 0; q < M / 2; ++q) {\n"
+                        "        const int d = (int)((((unsigned)len[q] * 2654435761u) ^ ((unsigned)q * 40503u)) % "
+                        "(2u * E - 1u)) - (E - 1);\n"
+                        "        rp[2 * q + 1] = rp[2 * q] + E + d;\n        rp[2 * q + 2] = rp[2 * q] + 2 * E;\n"
+                        "    }\n"
+                        "    for (int p = 0; p < NNZ; ++p) ci[p] = (int)(((unsigned)col[p] * 7919u + (unsigned)p * "
+                        "2654435761u) >> NSHIFT);\n";
+        if (!partial)
+            b += "    for (int c = 0; c <= N; ++c) cp[c] = 0;\n    for (int p = 0; p < NNZ; ++p) ++cp[ci[p] + 1];\n";
+        else
+            b += "    int cnt[4][N];\n    for (int t = 0; t < 4; ++t)\n        for (int c = 0; c < N; ++c) cnt[t][c] "
+                 "= 0;\n"
+                 "    for (int p = 0; p < NNZ; p += 4) {\n        ++cnt[0][ci[p]];\n        ++cnt[1][ci[p + 1]];\n"
+                 "        ++cnt[2][ci[p + 2]];\n        ++cnt[3][ci[p + 3]];\n    }\n"
+                 "    cp[0] = 0;\n    for (int c = 0; c < N; ++c) cp[c + 1] = (cnt[0][c] + cnt[1][c]) + (cnt[2][c] + "
+                 "cnt[3][c]);\n";
+        b += "    for (int c = 0; c < N; ++c) cp[c + 1] += cp[c];\n";
+        const std::string cur = scatter == 1 ? "cp" : "cur";
+        if (scatter != 1) b += "    int cur[N];\n    for (int c = 0; c < N; ++c) cur[c] = cp[c];\n";
+        if (pairs) b += "    struct rv {\n        int r;\n        float v;\n    } pr[NNZ];\n";
+        if (scatter == 2)
+            b += "    int rowi[NNZ];\n    for (int r = 0; r < M; ++r)\n"
+                 "        for (int p = rp[r]; p < rp[r + 1]; ++p) rowi[p] = r;\n";
+        // One nonzero p of row `r` scattered, at `in`.
+        const auto one = [&](const std::string& r, const std::string& in) {
+            std::string s = in + "const int c = ci[p];\n";
+            std::string i2 = in;
+            if (cblk > 1) {
+                s += in + "if ((unsigned)(c - c0) < (unsigned)NQ) {\n";
+                i2 += "    ";
+            }
+            s += i2 + "const int q = " + cur + "[c]++;\n";
+            if (pairs) s += i2 + "pr[q].r = " + r + ";\n" + i2 + "pr[q].v = val[p];\n";
+            else s += i2 + "ri[q] = " + r + ";\n" + i2 + "tv[q] = val[p];\n";
+            if (cblk > 1) s += in + "}\n";
+            return s;
+        };
+        std::string in = "    ";
+        if (cblk > 1) {
+            b += "    for (int c0 = 0; c0 < N; c0 += NQ) {\n";
+            in += "    ";
+        }
+        if (scatter == 2) b += in + "for (int p = 0; p < NNZ; ++p) {\n" + one("rowi[p]", in + "    ") + in + "}\n";
+        else
+            b += in + "for (int r = 0; r < M; ++r)\n" + in + "    for (int p = rp[r]; p < rp[r + 1]; ++p) {\n" +
+                 one("r", in + "        ") + in + "    }\n";
+        if (cblk > 1) b += "    }\n";
+        if (scatter == 1) b += "    for (int c = N; c > 0; --c) cp[c] = cp[c - 1];\n    cp[0] = 0;\n";
+        if (pairs)
+            b += "    for (int q = 0; q < NNZ; ++q) {\n        ri[q] = pr[q].r;\n        tv[q] = pr[q].v;\n    }\n";
+        const std::string defs = dim_defines(
+            w, {{"NNZ", M * E}, {"NSHIFT", 32 - log2_floor(static_cast<std::uint64_t>(N))}, {"NQ", N / cblk}});
+        return kernel(defs,
+                      "const float *restrict val, const int *restrict col, const int *restrict len, int *restrict "
+                      "cp, int *restrict ri, float *restrict tv",
+                      b);
+    });
+}
+
+/// The two-pass chamfer (3-4) distance transform of a binary mask (OpenCV's distanceTransform
+/// with DIST_MASK_3 and integer weights, scipy.ndimage.distance_transform_cdt(metric="chessboard")'s
+/// kin, signed-distance targets of segmentation losses): the feature pixels, where the input X >
+/// 0.6f, at distance 0, every other pixel at INF (2^20), then a forward raster pass, each pixel the
+/// minimum of itself and its 4 causal neighbours (the upper-left and upper-right + 4, the upper and
+/// the left + 3), and a backward pass in reverse raster order over the 4 anti-causal ones, into
+/// the i32 output D; neighbours outside the image are absent. Knobs: the minimum (a compare and a
+/// branch; or branch-free, d - a's sign as a mask); the border (tests of i and j at every pixel, in
+/// place in D; a scratch image padded by one INF pixel all round, copied into D at the end; or two
+/// padded row buffers holding the previous (next) row, the left (right) neighbour in a register, no
+/// tests); the split (each pixel's four neighbours at once; or each row's vertical part first, the
+/// three neighbours of the previous row for the whole row, which vectorises, then the sequential
+/// horizontal scan); the unroll of the inner loops; vectorisation. Integer minima: bit-identical.
+std::vector<Variant> distance_transform(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"min", "m", {0, 1}}, {"border", "b", {0, 1, 2}}, {"split", "s", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int border = k.at("border"), unroll = k.at("unroll");
+        const bool split = k.at("split") == 1;
+        const std::string u = unroll_pragma(unroll, "        ");
+        std::string b;
+        const std::string init = "    for (int p = 0; p < H * W; ++p) D[p] = X[p] > 0.6f ? 0 : INF;\n";
+        if (border == 0) {
+            b += init;
+            // Forward (dir 1) or backward (dir -1).
+            for (const int dir : {1, -1}) {
+                const bool fw = dir == 1;
+                const std::string nb = fw ? "(i - 1)" : "(i + 1)";
+                const std::string has_row = fw ? "i > 0" : "i < H - 1";
+                const std::string jlo = fw ? "j > 0" : "j < W - 1", jhi = fw ? "j < W - 1" : "j > 0";
+                const std::string jm = fw ? "j - 1" : "j + 1", jp = fw ? "j + 1" : "j - 1";
+                b += fw ? "    for (int i = 0; i < H; ++i) {\n" : "    for (int i = H - 1; i >= 0; --i) {\n";
+                const std::string jloop = fw ? "for (int j = 0; j < W; ++j)" : "for (int j = W - 1; j >= 0; --j)";
+                // The previous (next) row's three neighbours of pixel j, at `in`.
+                const auto vert = [&](const std::string& in) {
+                    return in + "if (" + jlo + ") MIN_IN(d, D[" + nb + " * W + " + jm + "] + 4);\n" + in +
+                           "MIN_IN(d, D[" + nb + " * W + j] + 3);\n" + in + "if (" + jhi + ") MIN_IN(d, D[" + nb +
+                           " * W + " + jp + "] + 4);\n";
+                };
+                if (!split)
+                    b += u + "        " + jloop + " {\n            int d = D[i * W + j];\n            if (" + has_row +
+                         ") {\n" + vert("                ") + "            }\n            if (" + jlo +
+                         ") MIN_IN(d, D[i * W + " + jm + "] + 3);\n            D[i * W + j] = d;\n        }\n";
+                else
+                    b += "        if (" + has_row + ")\n" + unroll_pragma(unroll, "            ") + "            " +
+                         jloop + " {\n                int d = D[i * W + j];\n" + vert("                ") +
+                         "                D[i * W + j] = d;\n            }\n" + u + "        " +
+                         (fw ? "for (int j = 1; j < W; ++j)" : "for (int j = W - 2; j >= 0; --j)") +
+                         " {\n            int d = D[i * W + j];\n            MIN_IN(d, D[i * W + " + jm +
+                         "] + 3);\n            D[i * W + j] = d;\n        }\n";
+                b += "    }\n";
+            }
+        } else if (border == 1) {
+            b += "    int P[(H + 2) * WP];\n    for (int s = 0; s < WP; ++s) {\n        P[s] = INF;\n"
+                 "        P[(H + 1) * WP + s] = INF;\n    }\n"
+                 "    for (int i = 0; i < H; ++i) {\n        P[(i + 1) * WP] = INF;\n        P[(i + 1) * WP + W + 1] = "
+                 "INF;\n        for (int j = 0; j < W; ++j) P[(i + 1) * WP + j + 1] = X[i * W + j] > 0.6f ? 0 : "
+                 "INF;\n    }\n";
+            for (const int dir : {1, -1}) {
+                const bool fw = dir == 1;
+                b += fw ? "    for (int i = 1; i <= H; ++i) {\n" : "    for (int i = H; i >= 1; --i) {\n";
+                b += "        int *restrict row = P + i * WP;\n        const int *restrict nb = row " +
+                     std::string(fw ? "-" : "+") + " WP;\n";
+                const std::string jloop = fw ? "for (int j = 1; j <= W; ++j)" : "for (int j = W; j >= 1; --j)";
+                const std::string jm = fw ? "j - 1" : "j + 1", jp = fw ? "j + 1" : "j - 1";
+                const std::string vert = "MIN_IN(d, nb[" + jm +
+                                         "] + 4);\n            MIN_IN(d, nb[j] + 3);\n"
+                                         "            MIN_IN(d, nb[" +
+                                         jp + "] + 4);\n";
+                if (!split)
+                    b += u + "        " + jloop + " {\n            int d = row[j];\n            " + vert +
+                         "            MIN_IN(d, row[" + jm + "] + 3);\n            row[j] = d;\n        }\n";
+                else
+                    b += u + "        " + jloop + " {\n            int d = row[j];\n            " + vert +
+                         "            row[j] = d;\n        }\n" + u + "        " + jloop +
+                         " {\n            int d = row[j];\n            MIN_IN(d, row[" + jm +
+                         "] + 3);\n            row[j] = d;\n        }\n";
+                b += "    }\n";
+            }
+            b += "    for (int i = 0; i < H; ++i)\n        for (int j = 0; j < W; ++j) D[i * W + j] = P[(i + 1) * WP + "
+                 "j + 1];\n";
+        } else {
+            b += init + "    int rb[2][WP];\n";
+            for (const int dir : {1, -1}) {
+                const bool fw = dir == 1;
+                b += "    for (int s = 0; s < WP; ++s) {\n        rb[0][s] = INF;\n        rb[1][s] = INF;\n    }\n";
+                b += fw ? "    for (int i = 0; i < H; ++i) {\n        int *restrict cur = rb[i & 1];\n"
+                          "        const int *restrict nb = rb[(i + 1) & 1];\n"
+                        : "    for (int i = H - 1; i >= 0; --i) {\n        int *restrict cur = rb[(H - i) & 1];\n"
+                          "        const int *restrict nb = rb[(H - i + 1) & 1];\n";
+                b += "        int *restrict row = D + i * W;\n";
+                const std::string jloop = fw ? "for (int j = 0; j < W; ++j)" : "for (int j = W - 1; j >= 0; --j)";
+                // Pixel j's padded position is j + 1: the causal neighbours at j, j + 1, j + 2.
+                const std::string jm = fw ? "j" : "j + 2", jp = fw ? "j + 2" : "j";
+                const std::string vert = "MIN_IN(d, nb[" + jm +
+                                         "] + 4);\n            MIN_IN(d, nb[j + 1] + 3);\n"
+                                         "            MIN_IN(d, nb[" +
+                                         jp + "] + 4);\n";
+                if (!split)
+                    b += "        int side = INF;\n" + u + "        " + jloop +
+                         " {\n            int d = row[j];\n            " + vert +
+                         "            MIN_IN(d, side + 3);\n            row[j] = d;\n            cur[j + 1] = d;\n"
+                         "            side = d;\n        }\n";
+                else
+                    b += u + "        " + jloop + " {\n            int d = row[j];\n            " + vert +
+                         "            cur[j + 1] = d;\n        }\n" + u + "        " + jloop +
+                         " {\n            int d = cur[j + 1];\n            MIN_IN(d, cur[" + jm +
+                         "] + 3);\n            cur[j + 1] = d;\n            row[j] = d;\n        }\n";
+                b += "    }\n";
+            }
+        }
+        const std::string defs =
+            dim_defines(w, {{"WP", w.dim("W") + 2}, {"INF", 1 << 20}}) +
+            (k.at("min") == 0
+                 ? "#define MIN_IN(d, a) do { const int t_ = (a); if (t_ < (d)) (d) = t_; } while (0)\n"
+                 : "#define MIN_IN(d, a) do { const int t_ = (a), x_ = (d) - t_; (d) = t_ + (x_ & (x_ >> 31)); } "
+                   "while (0)\n");
+        return kernel(defs, "const float *restrict X, int *restrict D", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -8773,6 +9108,12 @@ std::vector<Workload> family_workloads() {
          OpKind::bicubic_resize_nhwc,
          {{"H", 40}, {"W", 40}, {"C", 16}, {"OH", 100}, {"OW", 100}},
          "bicubic_resize"},
+        {"dwt-haar-2d-2x448x384-l3", OpKind::dwt_haar_2d, {{"N", 2}, {"H", 448}, {"W", 384}, {"L", 3}}, "dwt_haar_2d"},
+        {"csr-transpose-4096x4096-e10", OpKind::csr_transpose, {{"M", 4096}, {"N", 4096}, {"E", 10}}, "csr_transpose"},
+        {"distance-transform-chamfer-320x320",
+         OpKind::distance_transform,
+         {{"H", 320}, {"W", 320}},
+         "distance_transform"},
     };
 }
 
@@ -8924,6 +9265,14 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::dropout_mask_scale: return u("N"); // the elements
         case OpKind::bicubic_resize_nhwc:               // 16 taps and 4 row weights per output
             return 20 * u("OH") * u("OW") * u("C");
+        case OpKind::dwt_haar_2d: { // 8 additions and 4 multiplies per 2 x 2 block, every level
+            std::uint64_t n = 0;
+            for (int l = 0; l < w.dim("L"); ++l) n += 3 * (u("H") >> l) * (u("W") >> l);
+            return u("N") * n;
+        }
+        case OpKind::csr_transpose: // a count, a row and a value moved per nonzero, a scan step per column
+            return 3 * u("M") * u("E") + u("N");
+        case OpKind::distance_transform: return 8 * u("H") * u("W"); // 4 neighbours a pass, an addition and a minimum
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -9301,6 +9650,14 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
             return {{"x", f32, u("N"), in}, {"M", ElemType::i8, u("N"), out}, {"y", f32, u("N"), out}};
         case OpKind::bicubic_resize_nhwc:
             return {{"X", f32, u("H") * u("W") * u("C"), in}, {"Y", f32, u("OH") * u("OW") * u("C"), out}};
+        case OpKind::dwt_haar_2d: // N images, each H x W
+            return {{"X", f32, u("N") * u("H") * u("W"), in}, {"Y", f32, u("N") * u("H") * u("W"), out}};
+        case OpKind::csr_transpose: // col, len: hashed into the CSR pattern; cp, ri, tv: the CSC arrays, values last
+            return {{"val", f32, u("M") * u("E"), in},           {"col", ElemType::i32, u("M") * u("E"), in},
+                    {"len", ElemType::i32, u("M") / 2, in},      {"cp", ElemType::i32, u("N") + 1, out},
+                    {"ri", ElemType::i32, u("M") * u("E"), out}, {"tv", f32, u("M") * u("E"), out}};
+        case OpKind::distance_transform: // the i32 distances
+            return {{"X", f32, u("H") * u("W"), in}, {"D", ElemType::i32, u("H") * u("W"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -9428,6 +9785,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::varint_decode_u32: return varint_decode(w);
         case OpKind::dropout_mask_scale: return dropout_mask_scale(w);
         case OpKind::bicubic_resize_nhwc: return bicubic_resize(w);
+        case OpKind::dwt_haar_2d: return dwt_haar_2d(w);
+        case OpKind::csr_transpose: return csr_transpose(w);
+        case OpKind::distance_transform: return distance_transform(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

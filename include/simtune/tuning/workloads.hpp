@@ -129,6 +129,9 @@ enum class OpKind {
     varint_decode_u32,
     dropout_mask_scale,
     bicubic_resize_nhwc,
+    dwt_haar_2d,
+    csr_transpose,
+    distance_transform,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -209,7 +212,11 @@ enum class OpKind {
 ///  samples per channel); yuv_to_rgb_u8 H, W (the NV12 frame: Y H x W, UV (H/2) x (W/2) pairs; RGB
 ///  out); maxpool_backward_nhwc N, H, W, C (the input; 3x3 stride 2 padded by 1, dY ((H-1)/2+1) x
 ///  ((W-1)/2+1)); varint_decode_u32 N (values; a scratch of their LEB128 stream); dropout_mask_scale
-///  N (elements), P (the percentage dropped); bicubic_resize_nhwc H, W, C (the input), OH, OW.
+///  N (elements), P (the percentage dropped); bicubic_resize_nhwc H, W, C (the input), OH, OW;
+///  dwt_haar_2d N (images), H, W, L (levels; Y in the Mallat layout); csr_transpose M, N (the
+///  pattern's rows and columns, N a power of two), E (nonzeros per row on average; the column
+///  pointers, row indices and values out); distance_transform H, W (the mask's image; i32 chamfer 3-4
+///  distances).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
