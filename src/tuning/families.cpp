@@ -9225,8 +9225,8 @@ std::uint64_t family_macs(const Workload& w) {
             return u("N") * u("N");
         case OpKind::alpha_blend_rgba_u8: // two multiplies per channel
             return 8 * u("H") * u("W");
-        case OpKind::mel_filterbank: // the power, then about two filter terms, per bin
-            return 3 * u("F") * u("NB");
+        case OpKind::mel_filterbank: // the power's two products, then about two filter terms, per bin
+            return 4 * u("F") * u("NB");
         case OpKind::upsample_bilinear_backward: // 4 taps per dY element
             return 16 * u("H") * u("W") * u("C");
         case OpKind::hough_lines: // a vote per angle for each edge pixel, about 5 % of them
