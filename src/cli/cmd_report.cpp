@@ -263,9 +263,9 @@ int cmd_report(std::span<const std::string> argv) {
         if (!gated_json.is_null()) models_json.push_back(std::move(gated_json));
     }
 
-    // Beside the models, what their rows' counters rank without training (the first model's
-    // simulator): a model is worth its training only where it beats these.
-    // The baselines' statistics: --simulator's, else the first model's, else the dataset's first.
+    // Beside the models, what the rows' counters rank without training: a model is worth its
+    // training only where it beats these. Their statistics: --simulator's, else the first model's,
+    // else the dataset's first.
     const auto simulators = dataset.simulators();
     if (args.has("simulator")) {
         first_simulator = args.get("simulator");
