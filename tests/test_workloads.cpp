@@ -1288,6 +1288,85 @@ TEST_CASE("the Haar wavelet, CSR transpose and chamfer distance transform worklo
     CHECK(reference_variant(dt).id == "m0-b0-s0-u1-v0");
 }
 
+TEST_CASE("the affine warp, connected components and GRU cell workloads") {
+    // Affine warp: the 8-bit image in, the 8-bit warp last, both H x W; every variant has the one
+    // fixed-point matrix and rounds the weighted taps alike; the weight table, the padded copy, the
+    // solved inside range and the row map each only for their knob value; the map only with the
+    // coordinates multiplied out, the incremental stepping only fused.
+    const auto wa = workload_by_name("warp-affine-u8-320x320");
+    REQUIRE(wa.buffers().size() == 2);
+    CHECK(wa.buffers()[0].type == ElemType::i8);
+    CHECK(wa.buffers()[0].count == 320u * 320u);
+    CHECK(wa.buffers().back().type == ElemType::i8);
+    CHECK(wa.buffers().back().count == 320u * 320u);
+    const auto was = enumerate_variants(wa);
+    CHECK(was.size() == 72);
+    for (const auto& v : was) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("#define MA 68107\n#define MB (-39322)\n") != std::string::npos);
+        CHECK(v.source.find("O[y * W + x] = (unsigned char)((v00 * w00 + v01 * w01 + v10 * w10 + v11 * w11 + 512) >> "
+                            "10);") != std::string::npos);
+        CHECK((v.knobs.at("weights") == 1) == (v.source.find("short tab[32 * 32 * 4];") != std::string::npos));
+        CHECK((v.knobs.at("border") == 3) == (v.source.find("unsigned char P[(H + 2) * WP];") != std::string::npos));
+        CHECK((v.knobs.at("border") == 2) == (v.source.find("fdiv(HX - bx, MA)") != std::string::npos));
+        CHECK((v.knobs.at("phases") == 1) == (v.source.find("short fs[W];") != std::string::npos));
+        CHECK((v.knobs.at("coord") == 1) == (v.source.find("sx += MA;") != std::string::npos));
+        CHECK((v.knobs.at("phases") == 0 || v.knobs.at("coord") == 0));
+    }
+    // Connected components: the mask's floats in, the i32 labels last; the runs' row buffers only for
+    // the run method (which has no decision tree), the ranks only for union by rank, each find's
+    // compression only for its knob value, the flattened table's lookup pass only for its relabelling.
+    const auto cc = workload_by_name("connected-components-192x192");
+    REQUIRE(cc.buffers().size() == 2);
+    CHECK(cc.buffers()[0].type == ElemType::f32);
+    CHECK(cc.buffers().back().type == ElemType::i32);
+    CHECK(cc.buffers().back().count == 192u * 192u);
+    const auto ccs = enumerate_variants(cc);
+    CHECK(ccs.size() == 72);
+    for (const auto& v : ccs) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("#define THR 0.1f\n") != std::string::npos);
+        CHECK(v.source.find("#define MAXL 9410\n") != std::string::npos);
+        CHECK((v.knobs.at("method") == 1) == (v.source.find("int rs[2][W / 2 + 1]") != std::string::npos));
+        CHECK((v.knobs.at("method") == 0 || v.knobs.at("scan") == 0));
+        CHECK((v.knobs.at("scan") == 1) == (v.source.find("if (up) l = up;") != std::string::npos));
+        CHECK((v.knobs.at("uf") == 3) == (v.source.find("unsigned char R[MAXL];") != std::string::npos));
+        CHECK((v.knobs.at("uf") == 2) == (v.source.find("P[x] = r;") != std::string::npos));
+        CHECK((v.knobs.at("uf") % 2 == 1) == (v.source.find("P[x] = P[P[x]];") != std::string::npos));
+        CHECK((v.knobs.at("relabel") == 1) == (v.source.find("L[p] = T[L[p]];") != std::string::npos));
+    }
+    // GRU cell: x, h, W_ih, W_hh, b_ih, b_hh in, h' last; every variant's epilogue the same
+    // expressions; the packed weight panels only for the packed GEMM, four rows' sums only for its
+    // form, the whole batch's gate scratches only for the separate pointwise pass.
+    const auto gr = workload_by_name("gru-cell-16x128x128");
+    REQUIRE(gr.buffers().size() == 7);
+    CHECK(gr.buffers()[0].count == 16u * 128u);
+    CHECK(gr.buffers()[2].count == 3u * 128u * 128u);
+    CHECK(gr.buffers()[3].count == 3u * 128u * 128u);
+    CHECK(gr.buffers()[5].count == 3u * 128u);
+    CHECK(gr.buffers().back().type == ElemType::f32);
+    CHECK(gr.buffers().back().count == 16u * 128u);
+    const auto grs = enumerate_variants(gr);
+    CHECK(grs.size() == 72);
+    for (const auto& v : grs) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("const float nn = tanh_(GX(b, 2, j) + r * GH(b, 2, j));") != std::string::npos);
+        CHECK(v.source.find("out[b * H + j] = (1.0f - z) * nn + z * h[b * H + j];") != std::string::npos);
+        CHECK((v.knobs.at("gemm") == 2) ==
+              (v.source.find("float pi[I * 3 * TJ], ph[H * 3 * TJ];") != std::string::npos));
+        CHECK((v.knobs.at("gemm") == 1) == (v.source.find("s3 += x[(b0 + 3) * I + kk] * wv;") != std::string::npos));
+        CHECK((v.knobs.at("epilogue") == 0) ==
+              (v.source.find("float gx[B * 3 * H], gh[B * 3 * H];") != std::string::npos));
+        CHECK((v.knobs.at("tj") == 32) == (v.source.find("j0 += TJ") != std::string::npos));
+    }
+    // The naive schedules: fused, the matrix multiplied out per pixel, four tap tests, weights
+    // multiplied out; pixel by pixel, every neighbour merged, no compression, a find per pixel; a
+    // dot product per output over all columns, then the pointwise pass.
+    CHECK(reference_variant(wa).id == "p0-c0-b0-w0-v0");
+    CHECK(reference_variant(cc).id == "m0-s0-f0-r0-v0");
+    CHECK(reference_variant(gr).id == "g0-e0-tj128-u1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

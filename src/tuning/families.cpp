@@ -8890,6 +8890,368 @@ std::vector<Variant> distance_transform(const Workload& w) {
     });
 }
 
+/// cv2.warpAffine of an 8-bit single-channel image (an i8 buffer read as unsigned char) with
+/// INTER_LINEAR and BORDER_CONSTANT 0, H x W in and out (augmentation pipelines, document and face
+/// alignment, torchvision's affine on uint8): output pixel (x, y) samples the source at M (x, y, 1),
+/// M a fixed rotation by 30 degrees with a 1.2 scale about the centre, in 16.16 fixed point as
+/// OpenCV's AB_BITS arithmetic (the constants identical in every variant). The coordinate's integer
+/// part picks the 2 x 2 taps, its top 5 fraction bits (OpenCV's INTER_BITS) the bilinear weights
+/// (32 - f) and f, which multiply to 1024; out = (the weighted taps' sum + 512) >> 10, a tap outside
+/// the image 0. Knobs: the phases (fused: each pixel's coordinates then its taps; or OpenCV's
+/// remap scheme, a row's map of tap positions and fraction indices into a scratch first, a loop that
+/// vectorises, then the row remapped from it); the coordinates (the matrix multiplied out at every
+/// pixel, or stepped incrementally along the row, fused only); the border (four tap tests at every
+/// pixel; one test for the all-inside fast path, tap tests only outside it; the row's inside range
+/// solved exactly by integer division first, no tests within it; or a copy of the image padded by a
+/// zero pixel all round, one test against the padded range); the weights (multiplied out, or looked
+/// up in OpenCV's 32 x 32 table of weight quadruples the kernel builds); vectorisation. Integers:
+/// bit-identical.
+std::vector<Variant> warp_affine_u8(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W");
+    // 1.2 cos 30 and 1.2 sin 30 in 16.16; the translation keeps the centre (W/2, H/2) fixed.
+    constexpr long long ma = 68107, mb = -39322, md = 39322, me = 68107;
+    const long long cx = W / 2, cy = H / 2;
+    const long long mc = (cx << 16) - ma * cx - mb * cy, mf = (cy << 16) - md * cx - me * cy;
+    if (H < 4 || W < 4 || H > 2048 || W > 2048)
+        fail(ErrorKind::invalid_argument, "workload '{}': H and W between 4 and 2048", w.name);
+    const std::vector<Knob> knobs{{"phases", "p", {0, 1}},
+                                  {"coord", "c", {0, 1}},
+                                  {"border", "b", {0, 1, 2, 3}},
+                                  {"weights", "w", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int border = k.at("border");
+        const bool two = k.at("phases") == 1, incr = k.at("coord") == 1, table = k.at("weights") == 1;
+        if (two && incr) return std::nullopt; // the map loop multiplies out (and vectorises)
+        // One output pixel from x0, y0 and the fraction (fx, fy, or fi = fy * 32 + fx), at `in`;
+        // `taps` 0: tap tests, 1: the fast path, 2: inside (no tests), 3: the padded copy.
+        const auto pixel = [&](const std::string& in, int taps) {
+            std::string s;
+            if (table)
+                s += in + "const short *restrict t = tab + 4 * fi;\n" + in +
+                     "const int w00 = t[0], w01 = t[1], w10 = t[2], w11 = t[3];\n";
+            else
+                s += in + "const int w00 = (32 - fx) * (32 - fy), w01 = fx * (32 - fy), w10 = (32 - fx) * fy, "
+                          "w11 = fx * fy;\n";
+            const auto tests = [](const std::string& i2) {
+                return i2 + "const int x1 = x0 + 1, y1 = y0 + 1;\n" + i2 +
+                       "const int ix0 = (unsigned)x0 < (unsigned)W, ix1 = (unsigned)x1 < (unsigned)W;\n" + i2 +
+                       "const int iy0 = (unsigned)y0 < (unsigned)H, iy1 = (unsigned)y1 < (unsigned)H;\n";
+            };
+            const auto tested = [&](const std::string& i2) {
+                return i2 + "v00 = ix0 & iy0 ? S[y0 * W + x0] : 0;\n" + i2 + "v01 = ix1 & iy0 ? S[y0 * W + x1] : 0;\n" +
+                       i2 + "v10 = ix0 & iy1 ? S[y1 * W + x0] : 0;\n" + i2 + "v11 = ix1 & iy1 ? S[y1 * W + x1] : 0;\n";
+            };
+            s += in + "int v00, v01, v10, v11;\n";
+            if (taps == 0) s += tests(in) + tested(in);
+            else if (taps == 1)
+                s += in + "if ((unsigned)x0 < (unsigned)(W - 1) && (unsigned)y0 < (unsigned)(H - 1)) {\n" + in +
+                     "    const unsigned char *restrict s = S + y0 * W + x0;\n" + in + "    v00 = s[0];\n" + in +
+                     "    v01 = s[1];\n" + in + "    v10 = s[W];\n" + in + "    v11 = s[W + 1];\n" + in + "} else {\n" +
+                     tests(in + "    ") + tested(in + "    ") + in + "}\n";
+            else if (taps == 2)
+                s += in + "const unsigned char *restrict s = S + y0 * W + x0;\n" + in + "v00 = s[0];\n" + in +
+                     "v01 = s[1];\n" + in + "v10 = s[W];\n" + in + "v11 = s[W + 1];\n";
+            else
+                s += in + "if ((unsigned)(x0 + 1) <= (unsigned)W && (unsigned)(y0 + 1) <= (unsigned)H) {\n" + in +
+                     "    const unsigned char *restrict s = P + (y0 + 1) * WP + x0 + 1;\n" + in + "    v00 = s[0];\n" +
+                     in + "    v01 = s[1];\n" + in + "    v10 = s[WP];\n" + in + "    v11 = s[WP + 1];\n" + in +
+                     "} else {\n" + in + "    v00 = 0;\n" + in + "    v01 = 0;\n" + in + "    v10 = 0;\n" + in +
+                     "    v11 = 0;\n" + in + "}\n";
+            return s + in +
+                   "O[y * W + x] = (unsigned char)((v00 * w00 + v01 * w01 + v10 * w10 + v11 * w11 + 512) >> 10);\n";
+        };
+        // The pixel's position and fraction from sx, sy (fused) or from the row's map (two phases).
+        const auto locate = [&](const std::string& in) {
+            if (two)
+                return in + "const int x0 = xs[x], y0 = ys[x], fi = fs[x];\n" +
+                       (table ? "" : in + "const int fx = fi & 31, fy = fi >> 5;\n");
+            std::string s = incr ? "" : in + "const int sx = MC + MA * x + MB * y, sy = MF + MD * x + ME * y;\n";
+            s += in + "const int x0 = sx >> 16, y0 = sy >> 16;\n" + in +
+                 "const int fx = (sx >> 11) & 31, fy = (sy >> 11) & 31;\n";
+            if (table) s += in + "const int fi = (fy << 5) | fx;\n";
+            return s;
+        };
+        // A loop over x in [from, to) with `taps`.
+        const auto xloop = [&](const std::string& from, const std::string& to, int taps) {
+            std::string s = "        for (int x = " + from + "; x < " + to + "; ++x) {\n" + locate("            ") +
+                            pixel("            ", taps);
+            if (incr) s += "            sx += MA;\n            sy += MD;\n";
+            return s + "        }\n";
+        };
+        std::string b;
+        if (table)
+            b +=
+                "    short tab[32 * 32 * 4];\n    for (int fy = 0; fy < 32; ++fy)\n"
+                "        for (int fx = 0; fx < 32; ++fx) {\n            short *restrict t = tab + 4 * (fy * 32 + fx);\n"
+                "            t[0] = (short)((32 - fx) * (32 - fy));\n            t[1] = (short)(fx * (32 - fy));\n"
+                "            t[2] = (short)((32 - fx) * fy);\n            t[3] = (short)(fx * fy);\n        }\n";
+        if (border == 3)
+            b += "    unsigned char P[(H + 2) * WP];\n    for (int s = 0; s < WP; ++s) {\n        P[s] = 0;\n"
+                 "        P[(H + 1) * WP + s] = 0;\n    }\n    for (int i = 0; i < H; ++i) {\n"
+                 "        P[(i + 1) * WP] = 0;\n        P[(i + 1) * WP + W + 1] = 0;\n"
+                 "        for (int j = 0; j < W; ++j) P[(i + 1) * WP + j + 1] = S[i * W + j];\n    }\n";
+        if (two) b += "    int xs[W], ys[W];\n    short fs[W];\n";
+        b += "    for (int y = 0; y < H; ++y) {\n";
+        if (incr) b += "        int sx = MC + MB * y, sy = MF + ME * y;\n";
+        if (two)
+            b += "        for (int x = 0; x < W; ++x) {\n"
+                 "            const int sx = MC + MA * x + MB * y, sy = MF + MD * x + ME * y;\n"
+                 "            xs[x] = sx >> 16;\n            ys[x] = sy >> 16;\n"
+                 "            fs[x] = (short)((((sy >> 11) & 31) << 5) | ((sx >> 11) & 31));\n        }\n";
+        if (border == 2) {
+            // x0 in [0, W - 2] <=> 0 <= sx <= HX; sx = bx + MA x with MA > 0 (y alike, MD > 0).
+            b += "        const int bx = MC + MB * y, by = MF + ME * y;\n"
+                 "        int xa = cdiv(-bx, MA), xb = fdiv(HX - bx, MA) + 1;\n"
+                 "        const int ya = cdiv(-by, MD), yb = fdiv(HY - by, MD) + 1;\n"
+                 "        if (ya > xa) xa = ya;\n        if (yb < xb) xb = yb;\n"
+                 "        if (xa < 0) xa = 0;\n        if (xa > W) xa = W;\n        if (xb > W) xb = W;\n"
+                 "        if (xb < xa) xb = xa;\n";
+            b += xloop("0", "xa", 0) + xloop("xa", "xb", 2) + xloop("xb", "W", 0);
+        } else b += xloop("0", "W", border);
+        b += "    }\n";
+        const auto lit = [](long long v) { return v < 0 ? fmt::format("({})", v) : fmt::format("{}", v); };
+        std::string d = dim_defines(w, {{"WP", W + 2}}) + "#define MA " + lit(ma) + "\n#define MB " + lit(mb) +
+                        "\n#define MC " + lit(mc) + "\n#define MD " + lit(md) + "\n#define ME " + lit(me) +
+                        "\n#define MF " + lit(mf) + "\n";
+        if (border == 2)
+            d += fmt::format("#define HX {}\n#define HY {}\n", ((W - 1) << 16) - 1, ((H - 1) << 16) - 1) +
+                 "static inline int fdiv(int n, int d) { return n >= 0 ? n / d : -((-n + d - 1) / d); }\n"
+                 "static inline int cdiv(int n, int d) { return -fdiv(-n, d); }\n";
+        return kernel(d, "const unsigned char *restrict S, unsigned char *restrict O", b);
+    });
+}
+
+/// Two-pass connected-component labelling of a binary mask with 8-connectivity
+/// (cv2.connectedComponents, scikit-image's label(connectivity=2), scipy.ndimage.label with a full
+/// structure; instance masks, blob counting): the foreground where the input X > THR, H x W; out
+/// the i32 labels, 0 for the background, the components numbered 1, 2, ... in the raster order of
+/// their first pixel (what every schedule's union-find yields: a component's first pixel always
+/// opens its smallest provisional label). The first pass gives each foreground pixel a provisional
+/// label from its labelled causal neighbours (upper-left, upper, upper-right, left), merging their
+/// sets in a union-find over the labels; the second replaces each label by its set's number.
+/// Knobs: the method (pixel by pixel; or by runs: each row's runs of foreground found first, a run
+/// merged with the previous row's runs it touches, found by a pointer walking them, then painted);
+/// the pixel scan (every labelled neighbour looked at and merged; or Wu's decision tree, the upper
+/// neighbour alone when it is foreground, at most one merge otherwise); the union-find (linking the
+/// larger root under the smaller, finds without compression, with path halving or with full path
+/// compression; or union by rank with path halving); the relabelling (a find per pixel, each root
+/// numbered at its first pixel; or the label table flattened first in label order, then one lookup
+/// per pixel); vectorisation. Integers: bit-identical.
+std::vector<Variant> connected_components(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W");
+    // New provisional labels are never 8-adjacent: at most a quarter of the pixels (rounded up).
+    const int maxl = (H / 2 + 1) * (W / 2 + 1) + 1;
+    const std::vector<Knob> knobs{{"method", "m", {0, 1}},
+                                  {"scan", "s", {0, 1}},
+                                  {"uf", "f", {0, 1, 2, 3}},
+                                  {"relabel", "r", {0, 1}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int uf = k.at("uf");
+        const bool runs = k.at("method") == 1, tree = k.at("scan") == 1, flat = k.at("relabel") == 1;
+        if (runs && tree) return std::nullopt; // runs merge with every run they touch
+        const bool rank = uf == 3;
+        std::string f = "static inline int find(int *restrict P, int x) {\n";
+        if (uf == 0) f += "    while (P[x] != x) x = P[x];\n    return x;\n}\n";
+        else if (uf == 2)
+            f += "    int r = x;\n    while (P[r] != r) r = P[r];\n"
+                 "    while (P[x] != r) {\n        const int t = P[x];\n        P[x] = r;\n        x = t;\n    }\n"
+                 "    return r;\n}\n";
+        else f += "    while (P[x] != x) {\n        P[x] = P[P[x]];\n        x = P[x];\n    }\n    return x;\n}\n";
+        if (rank)
+            f += "static inline void merge(int *restrict P, unsigned char *restrict R, int a, int b) {\n"
+                 "    a = find(P, a);\n    b = find(P, b);\n    if (a == b) return;\n"
+                 "    if (R[a] < R[b]) P[a] = b;\n    else if (R[a] > R[b]) P[b] = a;\n"
+                 "    else {\n        P[b] = a;\n        ++R[a];\n    }\n}\n#define MERGE(a, b) merge(P, R, a, b)\n"
+                 "#define NEW(l) do { (l) = ++n; P[l] = l; R[l] = 0; } while (0)\n";
+        else
+            f +=
+                "static inline void merge(int *restrict P, int a, int b) {\n"
+                "    a = find(P, a);\n    b = find(P, b);\n    if (a < b) P[b] = a;\n    else if (b < a) P[a] = b;\n}\n"
+                "#define MERGE(a, b) merge(P, a, b)\n#define NEW(l) do { (l) = ++n; P[l] = l; } while (0)\n";
+        std::string b = "    int P[MAXL];\n";
+        if (rank) b += "    unsigned char R[MAXL];\n";
+        b += "    int n = 0;\n";
+        // The running label l meets the neighbour's label m (if `has`, when it exists), at `in`.
+        const auto meet = [](const std::string& has, const std::string& m, const std::string& in) {
+            return in + "if (" + (has.empty() ? "" : has + " && ") + m + ") {\n" + in + "    const int m = " + m +
+                   ";\n" + in + "    if (l == 0) l = m;\n" + in + "    else if (m != l) MERGE(l, m);\n" + in + "}\n";
+        };
+        if (!runs) {
+            b += "    for (int i = 0; i < H; ++i)\n        for (int j = 0; j < W; ++j) {\n"
+                 "            const int p = i * W + j;\n"
+                 "            if (!(X[p] > THR)) {\n                L[p] = 0;\n                continue;\n            "
+                 "}\n";
+            if (!tree)
+                b += "            int l = 0;\n            if (i > 0) {\n" +
+                     meet("j > 0", "L[p - W - 1]", "                ") + meet("", "L[p - W]", "                ") +
+                     meet("j < W - 1", "L[p - W + 1]", "                ") + "            }\n" +
+                     meet("j > 0", "L[p - 1]", "            ") +
+                     "            if (l == 0) NEW(l);\n            L[p] = l;\n        }\n";
+            else
+                b += "            const int up = i > 0 ? L[p - W] : 0;\n            int l;\n"
+                     "            if (up) l = up;\n            else {\n"
+                     "                const int c = i > 0 && j < W - 1 ? L[p - W + 1] : 0;\n"
+                     "                const int a = i > 0 && j > 0 ? L[p - W - 1] : 0;\n"
+                     "                const int d = j > 0 ? L[p - 1] : 0;\n"
+                     "                if (c) {\n                    l = c;\n                    if (a) MERGE(c, a);\n"
+                     "                    else if (d) MERGE(c, d);\n                } else if (a) l = a;\n"
+                     "                else if (d) l = d;\n                else NEW(l);\n            }\n"
+                     "            L[p] = l;\n        }\n";
+        } else {
+            b += "    int rs[2][W / 2 + 1], re[2][W / 2 + 1], rl[2][W / 2 + 1];\n    int np = 0;\n"
+                 "    for (int i = 0; i < H; ++i) {\n        const int cur = i & 1, prv = cur ^ 1;\n"
+                 "        const float *restrict xr = X + i * W;\n        int *restrict lr = L + i * W;\n"
+                 "        int nc = 0, q = 0, j = 0;\n        while (j < W) {\n"
+                 "            if (!(xr[j] > THR)) {\n                lr[j] = 0;\n                ++j;\n"
+                 "                continue;\n            }\n            const int s = j;\n"
+                 "            while (j < W && xr[j] > THR) ++j;\n"
+                 "            // The previous row's runs [ps, pe) touching [s, j): ps <= j and pe >= s.\n"
+                 "            while (q < np && re[prv][q] < s) ++q;\n            int l = 0;\n"
+                 "            for (int t = q; t < np && rs[prv][t] <= j; ++t) {\n"
+                 "                const int m = rl[prv][t];\n                if (l == 0) l = m;\n"
+                 "                else if (m != l) MERGE(l, m);\n            }\n            if (l == 0) NEW(l);\n"
+                 "            rs[cur][nc] = s;\n            re[cur][nc] = j;\n            rl[cur][nc] = l;\n"
+                 "            ++nc;\n            for (int t = s; t < j; ++t) lr[t] = l;\n        }\n        np = nc;\n"
+                 "    }\n";
+        }
+        b += "    int T[MAXL];\n    for (int l = 0; l <= n; ++l) T[l] = 0;\n    int cnt = 0;\n";
+        if (!flat)
+            b += "    for (int p = 0; p < H * W; ++p) {\n        const int l = L[p];\n        if (l) {\n"
+                 "            const int r = find(P, l);\n            if (!T[r]) T[r] = ++cnt;\n"
+                 "            L[p] = T[r];\n        }\n    }\n";
+        else
+            b += "    for (int l = 1; l <= n; ++l) {\n        const int r = find(P, l);\n"
+                 "        if (!T[r]) T[r] = ++cnt;\n        T[l] = T[r];\n    }\n"
+                 "    for (int p = 0; p < H * W; ++p) L[p] = T[L[p]];\n";
+        return kernel(dim_defines(w, {{"MAXL", maxl}}) + "#define THR 0.1f\n" + f,
+                      "const float *restrict X, int *restrict L", b);
+    });
+}
+
+/// One step of a GRU cell for a batch (PyTorch's nn.GRUCell; speech and sequence models' decoders):
+/// x (B x I) and h (B x H) in, the weights W_ih (3H x I) and W_hh (3H x H) in PyTorch's layout and
+/// gate order (r, z, n), their biases (3H each); gi = x W_ih^T + b_ih, gh = h W_hh^T + b_hh, r =
+/// sigmoid(gi_r + gh_r), z = sigmoid(gi_z + gh_z), n = tanh(gi_n + r gh_n), h' = (1 - z) n + z h,
+/// out B x H. Sigmoid and tanh as the LSTM cell's (exp(-|v|) from a fixed polynomial, branch-free).
+/// Knobs: the GEMMs' form (a dot product per output down a weight row, one sum's chain of
+/// dependent additions; four batch rows' dot products at once sharing each weight load, four
+/// chains; or a tile of the weight rows packed transposed into a scratch, k-major, then each batch
+/// row's outputs accumulated along it, a loop that vectorises); the epilogue (the gate sums of
+/// the whole batch into two B x 3H scratches, then a separate pointwise pass, as PyTorch runs
+/// two GEMMs and a fused elementwise kernel; or each row's or four rows' activations right after
+/// its sums over the tile, a scratch in L1); the tile of hidden columns (all H, or 32: the
+/// three gates' 96 weight rows of a tile reused by every batch row); unrolling of the GEMM's inner
+/// loop; vectorisation. Every sum starts at 0, adds its k terms in order, then its bias:
+/// bit-identical.
+std::vector<Variant> gru_cell(const Workload& w) {
+    const int H = w.dim("H");
+    if (w.dim("B") % 4 != 0) fail(ErrorKind::invalid_argument, "workload '{}': B a multiple of 4", w.name);
+    const std::vector<Knob> knobs{{"gemm", "g", {0, 1, 2}},
+                                  {"epilogue", "e", {0, 1}},
+                                  {"tj", "tj", tiles_of(H, {32})},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int gemm = k.at("gemm"), tj = k.at("tj");
+        const bool fused = k.at("epilogue") == 1;
+        const int rb = gemm == 1 ? 4 : 1;
+        const std::string functions = exp_neg_function +
+                                      "static inline float sigm(float v) {\n"
+                                      "    const float e = exp_neg(__builtin_fabsf(v));\n"
+                                      "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
+                                      "static inline float tanh_(float v) {\n"
+                                      "    const float e = exp_neg(2.0f * __builtin_fabsf(v));\n"
+                                      "    return __builtin_copysignf((1.0f - e) / (1.0f + e), v);\n}\n";
+        // The gate sums with their biases: the whole batch's, or the tile's rows b0 .. b0 + RB.
+        std::string d = dim_defines(w, {{"TJ", tj}, {"RB", rb}}) + functions;
+        d += fused ? "#define GX(b, g, j) gx[((b) - b0) * 3 * TJ + (g) * TJ + (j) - j0]\n"
+                     "#define GH(b, g, j) gh[((b) - b0) * 3 * TJ + (g) * TJ + (j) - j0]\n"
+                   : "#define GX(b, g, j) gx[(b) * 3 * H + (g) * H + (j)]\n"
+                     "#define GH(b, g, j) gh[(b) * 3 * H + (g) * H + (j)]\n";
+        const std::string epilogue =
+            "const float r = sigm(GX(b, 0, j) + GH(b, 0, j));\n{0}const float z = sigm(GX(b, 1, j) + GH(b, 1, j));\n"
+            "{0}const float nn = tanh_(GX(b, 2, j) + r * GH(b, 2, j));\n"
+            "{0}out[b * H + j] = (1.0f - z) * nn + z * h[b * H + j];\n";
+        const std::string u = unroll_pragma(k.at("unroll"), "                    ");
+        std::string b =
+            fused ? "    float gx[RB * 3 * TJ], gh[RB * 3 * TJ];\n" : "    float gx[B * 3 * H], gh[B * 3 * H];\n";
+        if (gemm == 2) b += "    float pi[I * 3 * TJ], ph[H * 3 * TJ];\n";
+        b += tj == H ? "    const int j0 = 0;\n    {\n" : "    for (int j0 = 0; j0 < H; j0 += TJ) {\n";
+        if (gemm == 2)
+            b += "        for (int g = 0; g < 3; ++g)\n            for (int j = 0; j < TJ; ++j) {\n"
+                 "                const float *restrict wi = Wi + (g * H + j0 + j) * I, *restrict wh = Wh + (g * H + "
+                 "j0 + j) * H;\n"
+                 "                for (int kk = 0; kk < I; ++kk) pi[kk * 3 * TJ + g * TJ + j] = wi[kk];\n"
+                 "                for (int kk = 0; kk < H; ++kk) ph[kk * 3 * TJ + g * TJ + j] = wh[kk];\n"
+                 "            }\n";
+        b += "        for (int b0 = 0; b0 < B; b0 += RB) {\n";
+        if (gemm == 0)
+            b += "            const int b = b0;\n            for (int g = 0; g < 3; ++g)\n"
+                 "                for (int j = j0; j < j0 + TJ; ++j) {\n"
+                 "                    const float *restrict wi = Wi + (g * H + j) * I, *restrict wh = Wh + (g * H + j) "
+                 "* H;\n                    float s = 0.0f;\n" +
+                 u +
+                 "                    for (int kk = 0; kk < I; ++kk) s += x[b * I + kk] * wi[kk];\n"
+                 "                    GX(b, g, j) = s + bi[g * H + j];\n                    float t = 0.0f;\n" +
+                 u +
+                 "                    for (int kk = 0; kk < H; ++kk) t += h[b * H + kk] * wh[kk];\n"
+                 "                    GH(b, g, j) = t + bh[g * H + j];\n                }\n";
+        else if (gemm == 1) {
+            b += "            for (int g = 0; g < 3; ++g)\n                for (int j = j0; j < j0 + TJ; ++j) {\n"
+                 "                    const float *restrict wi = Wi + (g * H + j) * I, *restrict wh = Wh + (g * H + j) "
+                 "* H;\n";
+            for (const auto& [v, kn, wv, bias, out] :
+                 {std::tuple{"x", "I", "wi", "bi", "GX"}, std::tuple{"h", "H", "wh", "bh", "GH"}}) {
+                b += fmt::format(
+                    "                    {{\n                        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, "
+                    "s3 = 0.0f;\n{0}                        for (int kk = 0; kk < {1}; ++kk) {{\n"
+                    "                            const float wv = {2}[kk];\n",
+                    unroll_pragma(k.at("unroll"), "                        "), kn, wv);
+                for (int r = 0; r < 4; ++r)
+                    b +=
+                        fmt::format("                            s{0} += {1}[(b0 + {0}) * {2} + kk] * wv;\n", r, v, kn);
+                b += "                        }\n";
+                for (int r = 0; r < 4; ++r)
+                    b += fmt::format("                        {}(b0 + {}, g, j) = s{} + {}[g * H + j];\n", out, r, r,
+                                     bias);
+                b += "                    }\n";
+            }
+            b += "                }\n";
+        } else {
+            b += "            const int b = b0;\n            float acc[3 * TJ];\n";
+            for (const auto& [v, kn, pk, bias, out] :
+                 {std::tuple{"x", "I", "pi", "bi", "GX"}, std::tuple{"h", "H", "ph", "bh", "GH"}}) {
+                b += fmt::format(
+                    "            for (int c = 0; c < 3 * TJ; ++c) acc[c] = 0.0f;\n"
+                    "            for (int kk = 0; kk < {1}; ++kk) {{\n"
+                    "                const float v = {0}[b * {1} + kk];\n"
+                    "                const float *restrict pr = {2} + kk * 3 * TJ;\n{3}"
+                    "                for (int c = 0; c < 3 * TJ; ++c) acc[c] += v * pr[c];\n"
+                    "            }}\n"
+                    "            for (int g = 0; g < 3; ++g)\n"
+                    "                for (int j = j0; j < j0 + TJ; ++j) {4}(b, g, j) = acc[g * TJ + j - j0] + "
+                    "{5}[g * H + j];\n",
+                    v, kn, pk, unroll_pragma(k.at("unroll"), "                "), out, bias);
+            }
+        }
+        if (fused)
+            b +=
+                "            for (int b = b0; b < b0 + RB; ++b)\n                for (int j = j0; j < j0 + TJ; ++j) {\n"
+                "                    " +
+                fmt::format(fmt::runtime(epilogue), "                    ") + "                }\n";
+        b += "        }\n    }\n";
+        if (!fused)
+            b += "    for (int b = 0; b < B; ++b)\n        for (int j = 0; j < H; ++j) {\n            " +
+                 fmt::format(fmt::runtime(epilogue), "            ") + "        }\n";
+        return kernel(d,
+                      "const float *restrict x, const float *restrict h, const float *restrict Wi, const float "
+                      "*restrict Wh, const float *restrict bi, const float *restrict bh, float *restrict out",
+                      b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -9114,6 +9476,12 @@ std::vector<Workload> family_workloads() {
          OpKind::distance_transform,
          {{"H", 320}, {"W", 320}},
          "distance_transform"},
+        {"warp-affine-u8-320x320", OpKind::warp_affine_u8, {{"H", 320}, {"W", 320}}, "warp_affine_u8"},
+        {"connected-components-192x192",
+         OpKind::connected_components,
+         {{"H", 192}, {"W", 192}},
+         "connected_components"},
+        {"gru-cell-16x128x128", OpKind::gru_cell, {{"B", 16}, {"I", 128}, {"H", 128}}, "gru_cell"},
     };
 }
 
@@ -9273,6 +9641,11 @@ std::uint64_t family_macs(const Workload& w) {
         case OpKind::csr_transpose: // a count, a row and a value moved per nonzero, a scan step per column
             return 3 * u("M") * u("E") + u("N");
         case OpKind::distance_transform: return 8 * u("H") * u("W"); // 4 neighbours a pass, an addition and a minimum
+        case OpKind::warp_affine_u8: return 8 * u("H") * u("W");     // four weights and four taps' multiply-adds
+        case OpKind::connected_components: // a mask test, four neighbour reads, a find and a relabel per pixel
+            return 7 * u("H") * u("W");
+        case OpKind::gru_cell: // the gate GEMMs, then 3 activations and 5 operations per hidden unit
+            return u("B") * 3 * u("H") * (u("I") + u("H")) + 8 * u("B") * u("H");
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -9658,6 +10031,15 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"ri", ElemType::i32, u("M") * u("E"), out}, {"tv", f32, u("M") * u("E"), out}};
         case OpKind::distance_transform: // the i32 distances
             return {{"X", f32, u("H") * u("W"), in}, {"D", ElemType::i32, u("H") * u("W"), out}};
+        case OpKind::warp_affine_u8: // 8-bit pixels, read as unsigned char
+            return {{"S", ElemType::i8, u("H") * u("W"), in}, {"O", ElemType::i8, u("H") * u("W"), out}};
+        case OpKind::connected_components: // the mask's image; the i32 labels
+            return {{"X", f32, u("H") * u("W"), in}, {"L", ElemType::i32, u("H") * u("W"), out}};
+        case OpKind::gru_cell: // PyTorch's layouts: W_ih 3H x I, W_hh 3H x H, gates r, z, n
+            return {{"x", f32, u("B") * u("I"), in},      {"h", f32, u("B") * u("H"), in},
+                    {"Wi", f32, 3 * u("H") * u("I"), in}, {"Wh", f32, 3 * u("H") * u("H"), in},
+                    {"bi", f32, 3 * u("H"), in},          {"bh", f32, 3 * u("H"), in},
+                    {"out", f32, u("B") * u("H"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -9788,6 +10170,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::dwt_haar_2d: return dwt_haar_2d(w);
         case OpKind::csr_transpose: return csr_transpose(w);
         case OpKind::distance_transform: return distance_transform(w);
+        case OpKind::warp_affine_u8: return warp_affine_u8(w);
+        case OpKind::connected_components: return connected_components(w);
+        case OpKind::gru_cell: return gru_cell(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

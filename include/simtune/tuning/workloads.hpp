@@ -132,6 +132,9 @@ enum class OpKind {
     dwt_haar_2d,
     csr_transpose,
     distance_transform,
+    warp_affine_u8,
+    connected_components,
+    gru_cell,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -216,7 +219,9 @@ enum class OpKind {
 ///  dwt_haar_2d N (images), H, W, L (levels; Y in the Mallat layout); csr_transpose M, N (the
 ///  pattern's rows and columns, N a power of two), E (nonzeros per row on average; the column
 ///  pointers, row indices and values out); distance_transform H, W (the mask's image; i32 chamfer 3-4
-///  distances).
+///  distances); warp_affine_u8 H, W (an 8-bit image, the output the same size); connected_components
+///  H, W (the mask's image; i32 labels); gru_cell B (batch), I (input width), H (hidden width; W_ih
+///  3H x I and W_hh 3H x H, gates r, z, n).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
