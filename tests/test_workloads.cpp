@@ -736,6 +736,86 @@ TEST_CASE("the mel filterbank, bilinear upsample backward and Hough line workloa
     CHECK(reference_variant(hl).id == "o0-e0-tt180-r0-l0-v0");
 }
 
+TEST_CASE("the merge sort, LPC autocorrelation and deformable convolution workloads") {
+    // Merge sort: the keys in, the i32 stable permutation last; the recursion only top-down, the
+    // insertion sort only with runs, the mask select only in the branch-free merge, unrolled only
+    // there, the ping-pong schedules never vectorised.
+    const auto ms = workload_by_name("merge-sort-rows-16x1024");
+    REQUIRE(ms.buffers().size() == 2);
+    CHECK(ms.buffers()[0].type == ElemType::f32);
+    CHECK(ms.buffers().back().type == ElemType::i32);
+    CHECK(ms.buffers().back().count == 16u * 1024u);
+    const auto mss = enumerate_variants(ms);
+    CHECK(mss.size() == 72);
+    for (const auto& v : mss) {
+        CAPTURE(v.id);
+        const bool bottom_up = v.knobs.at("algo") == 1, pingpong = v.knobs.at("buf") == 1;
+        const bool branchfree = v.knobs.at("merge") == 1;
+        CHECK(v.source.find("#define KEY(v) ((float)(int)((v) * 64.0f))") != std::string::npos);
+        CHECK(!bottom_up == (v.source.find("static void sort_td(") != std::string::npos));
+        CHECK((v.knobs.at("run") != 0) == (v.source.find("static void insertion(") != std::string::npos));
+        CHECK(branchfree == (v.source.find("dp[o] = pa ^ ((pa ^ pb) & -t);") != std::string::npos));
+        CHECK(!branchfree == (v.source.find("if (sk[j] < sk[i]) {") != std::string::npos));
+        CHECK((pingpong && bottom_up) == (v.source.find("float *sk = ka, *dk = kb;") != std::string::npos));
+        CHECK((pingpong && !bottom_up) == (v.source.find("sort_td(kb, pb, ka, pa, 0, N);") != std::string::npos));
+        CHECK((v.knobs.at("unroll") == 4) == (v.source.find("#pragma GCC unroll 4") != std::string::npos));
+        CHECK((v.knobs.at("unroll") == 1 || branchfree));
+        CHECK((!pingpong || v.knobs.at("vec") == 0));
+    }
+    // LPC analysis: the frames in, 16 coefficients per frame last; the same window table and
+    // Levinson recursion in every variant, the windowed scratch only when stored, the lag arrays
+    // zeroed only sample-outer, the register accumulators only in lag blocks.
+    const auto lp = workload_by_name("lpc-autocorr-128x512-p16");
+    REQUIRE(lp.buffers().size() == 2);
+    CHECK(lp.buffers()[0].count == 128u * 512u);
+    CHECK(lp.buffers().back().type == ElemType::f32);
+    CHECK(lp.buffers().back().count == 128u * 16u);
+    const auto lps = enumerate_variants(lp);
+    CHECK(lps.size() == 72);
+    for (const auto& v : lps) {
+        CAPTURE(v.id);
+        const int order = v.knobs.at("order");
+        CHECK(v.source.find("        W[n] = u * u;\n") != std::string::npos);
+        CHECK(v.source.find("const float kc = -acc / err;") != std::string::npos);
+        CHECK(v.source.find("rq[0] *= 1.0001f;") != std::string::npos);
+        CHECK((v.knobs.at("window") == 0) == (v.source.find("float xw[N * FB];") != std::string::npos));
+        CHECK((v.knobs.at("window") == 1) ==
+              (v.source.find("#define XW(q, n) (xf[(q) * N + (n)] * W[n])") != std::string::npos));
+        CHECK((order == 1) == (v.source.find("r[i] = 0.0f;") != std::string::npos));
+        CHECK((order == 2) == (v.source.find("float s0_0 = 0.0f;") != std::string::npos));
+        CHECK((v.knobs.at("frames") == 4) == (v.source.find("#define FB 4") != std::string::npos));
+        CHECK((v.knobs.at("unroll") == 4) == (v.source.find("#pragma GCC unroll 4") != std::string::npos));
+    }
+    // Deformable convolution: the input, the offsets (18 per pixel) and F in, the output last; the
+    // column scratch only in its form, the taps-outer sampling only there and with per-tap
+    // coefficients, the GEMM orders only over columns.
+    const auto dc = workload_by_name("deform-conv2d-nhwc-20x20x16-to-16");
+    REQUIRE(dc.buffers().size() == 4);
+    CHECK(dc.buffers()[1].count == 20u * 20u * 18u);
+    CHECK(dc.buffers()[2].count == 9u * 16u * 16u);
+    CHECK(dc.buffers().back().count == 20u * 20u * 16u);
+    const auto dcs = enumerate_variants(dc);
+    CHECK(dcs.size() == 66);
+    for (const auto& v : dcs) {
+        CAPTURE(v.id);
+        const bool columns = v.knobs.at("form") == 1, taps_outer = v.knobs.at("order") == 1;
+        const int gemm = v.knobs.at("gemm");
+        CHECK(v.source.find("#define COEF(py, px, t, o0, o1, o2, o3, w0, w1, w2, w3)") != std::string::npos);
+        CHECK(columns == (v.source.find("float col[W * CK];") != std::string::npos));
+        CHECK((columns || (!taps_outer && gemm == 0)));
+        CHECK((!taps_outer || v.knobs.at("coef") == 1));
+        CHECK((v.knobs.at("coef") == 1 && !taps_outer) == (v.source.find("int to[KK][4];") != std::string::npos));
+        CHECK((gemm == 1) == (v.source.find("s += col[px * CK + j] * F[j * K + kk];") != std::string::npos));
+        CHECK((gemm == 2) == (v.source.find("orow[px * K + kk] += v * f[kk];") != std::string::npos));
+        CHECK((v.knobs.at("unroll") == 4) == (v.source.find("#pragma GCC unroll 4") != std::string::npos));
+    }
+    // The naive schedules: top-down from single elements, a branchy merge copied back; lag by lag,
+    // one frame at a time from a windowed scratch; direct accumulation, coefficients per channel.
+    CHECK(reference_variant(ms).id == "a0-i0-m0-b0-u1-v0");
+    CHECK(reference_variant(lp).id == "o0-fb1-w0-u1-v0");
+    CHECK(reference_variant(dc).id == "f0-o0-k0-g0-u1-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

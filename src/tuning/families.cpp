@@ -5383,6 +5383,341 @@ std::vector<Variant> hough_lines(const Workload& w) {
     });
 }
 
+/// Stable argsort of each row by merge sort (torch.sort(stable=True) / torch.argsort(stable=True)
+/// along the last dimension; numpy's kind="stable"): R rows of N f32 keys (N a power of two, at
+/// least 64), each key the input rounded toward zero to a multiple of 1/64 (bucketed scores: a row
+/// of 1024 holds about 127 distinct keys, so ties are common and stability shows), out the i32
+/// permutation, ties kept in index order. Each row's keys and indices move together, through two
+/// pairs of stack arrays of N. Knobs: the algorithm (top-down, recursive halving down to the runs;
+/// or bottom-up, iterative passes of doubling width); the runs (none, merging from single elements;
+/// or runs of 8, 16 or 32 sorted first by a stable insertion sort, as TimSort's minimum run); the
+/// merge (branchy, an if per output choosing the run to take from; or branch-free, the smaller key
+/// picked by a select, its index by a mask of the comparison, and the two cursors advanced by the
+/// comparison's 0 or 1); the buffers (copy-back, each merge's output copied back into the first
+/// array, per merge top-down and per pass bottom-up; or ping-pong, the arrays swapping roles from
+/// level to level, top-down by sorting the halves into the other array); unrolling of the
+/// branch-free merge loop; vectorisation, none or -O3's (copy-back only: its copy loop is what the
+/// vectoriser can take). A stable sort's permutation is unique: bit-identical.
+std::vector<Variant> merge_sort_rows(const Workload& w) {
+    const int N = w.dim("N");
+    if (N < 64 || (N & (N - 1)) != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': N a power of two, at least 64", w.name);
+    const std::vector<Knob> knobs{{"algo", "a", {0, 1}}, {"run", "i", {0, 8, 16, 32}}, {"merge", "m", {0, 1}},
+                                  {"buf", "b", {0, 1}},  {"unroll", "u", {1, 4}},      {"vec", "v", {0, 2}}};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool bottom_up = k.at("algo") == 1, branchfree = k.at("merge") == 1, pingpong = k.at("buf") == 1;
+        const int run = k.at("run"), unroll = k.at("unroll");
+        if (unroll != 1 && !branchfree) return std::nullopt;   // the branchy merge's exits are data-dependent
+        if (pingpong && k.at("vec") != 0) return std::nullopt; // no copy loop to vectorise
+        std::string d = dim_defines(w, {{"RUN", run}}) + "#define KEY(v) ((float)(int)((v) * 64.0f))\n";
+        // The merge of runs [lo, mid) and [mid, hi) of (sk, sp) into (dk, dp).
+        d += "static void merge(const float *restrict sk, const int *restrict sp, float *restrict dk, int *restrict "
+             "dp, int lo, int mid, int hi) {\n    int i = lo, j = mid, o = lo;\n";
+        if (!branchfree)
+            d += "    while (i < mid && j < hi) {\n        if (sk[j] < sk[i]) {\n            dk[o] = sk[j];\n"
+                 "            dp[o] = sp[j];\n            ++j;\n        } else {\n            dk[o] = sk[i];\n"
+                 "            dp[o] = sp[i];\n            ++i;\n        }\n        ++o;\n    }\n";
+        else
+            d += unroll_pragma(unroll, "    ") +
+                 "    while (i < mid && j < hi) {\n        const float a = sk[i], b = sk[j];\n"
+                 "        const int pa = sp[i], pb = sp[j];\n        const int t = b < a;\n"
+                 "        dk[o] = t ? b : a;\n        dp[o] = pa ^ ((pa ^ pb) & -t);\n        i += 1 - t;\n        j "
+                 "+= t;\n"
+                 "        ++o;\n    }\n";
+        d += "    for (; i < mid; ++i, ++o) {\n        dk[o] = sk[i];\n        dp[o] = sp[i];\n    }\n"
+             "    for (; j < hi; ++j, ++o) {\n        dk[o] = sk[j];\n        dp[o] = sp[j];\n    }\n}\n";
+        if (run)
+            d += "/* stable insertion sort of [lo, hi) */\n"
+                 "static void insertion(float *restrict k, int *restrict p, int lo, int hi) {\n"
+                 "    for (int a = lo + 1; a < hi; ++a) {\n        const float key = k[a];\n"
+                 "        const int idx = p[a];\n        int b = a - 1;\n        while (b >= lo && k[b] > key) {\n"
+                 "            k[b + 1] = k[b];\n            p[b + 1] = p[b];\n            --b;\n        }\n"
+                 "        k[b + 1] = key;\n        p[b + 1] = idx;\n    }\n}\n";
+        // A leaf of the recursion (a run of RUN, or a single element) in (k, p).
+        const auto leaf = [&](const std::string& kk, const std::string& pp) {
+            return run ? "    if (hi - lo <= RUN) {\n        insertion(" + kk + ", " + pp +
+                             ", lo, hi);\n        return;\n    }\n"
+                       : std::string("    if (hi - lo < 2) return;\n");
+        };
+        if (!bottom_up && !pingpong)
+            d += "/* sorts [lo, hi) of (k, p) in place, merging into (tk, tp) and copying back */\n"
+                 "static void sort_td(float *restrict k, int *restrict p, float *restrict tk, int *restrict tp, int "
+                 "lo, int hi) {\n" +
+                 leaf("k", "p") +
+                 "    const int mid = lo + (hi - lo) / 2;\n    sort_td(k, p, tk, tp, lo, mid);\n"
+                 "    sort_td(k, p, tk, tp, mid, hi);\n    merge(k, p, tk, tp, lo, mid, hi);\n"
+                 "    for (int o = lo; o < hi; ++o) {\n        k[o] = tk[o];\n        p[o] = tp[o];\n    }\n}\n";
+        else if (!bottom_up)
+            d += "/* sorts [lo, hi) into (dk, dp), whose range holds the same elements as (sk, sp)'s: the halves\n"
+                 "   sorted into (sk, sp), then merged into (dk, dp) */\n"
+                 "static void sort_td(float *restrict sk, int *restrict sp, float *restrict dk, int *restrict dp, int "
+                 "lo, int hi) {\n" +
+                 leaf("dk", "dp") +
+                 "    const int mid = lo + (hi - lo) / 2;\n    sort_td(dk, dp, sk, sp, lo, mid);\n"
+                 "    sort_td(dk, dp, sk, sp, mid, hi);\n    merge(sk, sp, dk, dp, lo, mid, hi);\n}\n";
+        std::string b = "    float ka[N], kb[N];\n    int pa[N], pb[N];\n    for (int r = 0; r < R; ++r) {\n"
+                        "        const float *restrict xr = x + r * N;\n        int *restrict outr = out + r * N;\n"
+                        "        for (int i = 0; i < N; ++i) {\n            ka[i] = KEY(xr[i]);\n"
+                        "            pa[i] = i;\n        }\n";
+        std::string result = "pa";
+        if (!bottom_up && !pingpong) b += "        sort_td(ka, pa, kb, pb, 0, N);\n";
+        else if (!bottom_up)
+            b += "        for (int i = 0; i < N; ++i) {\n            kb[i] = ka[i];\n            pb[i] = pa[i];\n"
+                 "        }\n        sort_td(kb, pb, ka, pa, 0, N);\n";
+        else {
+            if (run) b += "        for (int lo = 0; lo < N; lo += RUN) insertion(ka, pa, lo, lo + RUN);\n";
+            const std::string first = run ? "RUN" : "1";
+            if (!pingpong)
+                b += "        for (int wd = " + first +
+                     "; wd < N; wd *= 2) {\n"
+                     "            for (int lo = 0; lo < N; lo += 2 * wd) merge(ka, pa, kb, pb, lo, lo + wd, lo + 2 * "
+                     "wd);\n"
+                     "            for (int o = 0; o < N; ++o) {\n                ka[o] = kb[o];\n"
+                     "                pa[o] = pb[o];\n            }\n        }\n";
+            else {
+                b += "        float *sk = ka, *dk = kb;\n        int *sp = pa, *dp = pb;\n        for (int wd = " +
+                     first +
+                     "; wd < N; wd *= 2) {\n"
+                     "            for (int lo = 0; lo < N; lo += 2 * wd) merge(sk, sp, dk, dp, lo, lo + wd, lo + 2 * "
+                     "wd);\n"
+                     "            float *const tk = sk;\n            int *const tp = sp;\n            sk = dk;\n"
+                     "            sp = dp;\n            dk = tk;\n            dp = tp;\n        }\n";
+                result = "sp";
+            }
+        }
+        b += "        for (int i = 0; i < N; ++i) outr[i] = " + result + "[i];\n    }\n";
+        return kernel(d, "const float *restrict x, int *restrict out", b);
+    });
+}
+
+/// Linear-prediction analysis of audio frames (the LPC front end of speech codecs: Opus/SILK,
+/// Speex, LPCNet's features): each of F frames of N samples is windowed by a fixed polynomial
+/// window, W[n] = (1 - t^2)^2 with t = (2n - (N - 1)) / (N - 1) (a table built in every variant the
+/// same way), its autocorrelation r[k] = sum over n from k to N - 1 of xw[n] xw[n - k] for k = 0..P
+/// summed in increasing n from zero, r[0] raised by a 1e-4 white-noise correction, and the
+/// Levinson-Durbin recursion gives the P predictor coefficients (out F x P, the same recursion in
+/// every variant). Knobs: the autocorrelation's loop order (lag-outer, one dot product per lag; or
+/// sample-outer, every sample adding its products to all P + 1 lags, the first P samples peeled
+/// for their shorter lag range: each lag's sum still in increasing n, the lags vectorisable; or lag
+/// blocks of four, four register accumulators sweeping the samples together, their first three
+/// samples peeled); the frames (one at a time, or blocks of four interleaved, every product made
+/// for four frames side by side: independent chains, and with the scratch laid out frame-minor,
+/// vectors across the frames); the windowed frame (stored in a scratch first, or recomputed as
+/// x[n] W[n] in every product); unrolling of the innermost loop; vectorisation. No sum is
+/// reassociated: bit-identical.
+std::vector<Variant> autocorr_lpc(const Workload& w) {
+    const int F = w.dim("F"), N = w.dim("N"), P = w.dim("P");
+    constexpr int FB = 4, LB = 4;
+    if (F % FB != 0 || P < LB || N < 4 * P)
+        fail(ErrorKind::invalid_argument, "workload '{}': F a multiple of {}, P >= {}, N >= 4 P", w.name, FB, LB);
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
+                                  {"frames", "fb", {1, FB}},
+                                  {"window", "w", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), fb = k.at("frames"), unroll = k.at("unroll");
+        const bool recompute = k.at("window") == 1;
+        std::string d =
+            dim_defines(w, {{"FB", fb}}) +
+            (recompute ? "#define XW(q, n) (xf[(q) * N + (n)] * W[n])\n" : "#define XW(q, n) (xw[(n) * FB + (q)])\n") +
+            "#define R(k, q) r[(k) * FB + (q)]\n"
+            "/* the P predictor coefficients from r[0..P] */\n"
+            "static void levinson(const float *restrict r, float *restrict out) {\n"
+            "    float a[P + 1], t[P + 1];\n    a[0] = 1.0f;\n    float err = r[0];\n"
+            "    for (int i = 1; i <= P; ++i) {\n        float acc = r[i];\n"
+            "        for (int j = 1; j < i; ++j) acc += a[j] * r[i - j];\n"
+            "        const float kc = -acc / err;\n"
+            "        for (int j = 1; j < i; ++j) t[j] = a[j] + kc * a[i - j];\n"
+            "        for (int j = 1; j < i; ++j) a[j] = t[j];\n        a[i] = kc;\n"
+            "        err *= 1.0f - kc * kc;\n    }\n"
+            "    for (int j = 0; j < P; ++j) out[j] = a[j + 1];\n}\n";
+        // For each frame q of the block, acc (a format string of q) += frame q's product of samples n and
+        // n - lag, at `in`.
+        const auto terms = [&](const std::string& acc, const std::string& n, const std::string& lag,
+                               const std::string& in) {
+            std::string s;
+            for (int q = 0; q < fb; ++q) {
+                const std::string a = fmt::format(fmt::runtime(acc), q);
+                s += fmt::format("{}{} += XW({}, {}) * XW({}, {} - {});\n", in, a, q, n, q, n, lag);
+            }
+            return s;
+        };
+        std::string b = "    float W[N];\n    for (int n = 0; n < N; ++n) {\n"
+                        "        const float t = (float)(2 * n - (N - 1)) * (1.0f / (float)(N - 1));\n"
+                        "        const float u = 1.0f - t * t;\n        W[n] = u * u;\n    }\n"
+                        "    for (int f = 0; f < F; f += FB) {\n        const float *restrict xf = x + f * N;\n";
+        if (!recompute)
+            b += "        float xw[N * FB];\n        for (int n = 0; n < N; ++n)\n"
+                 "            for (int q = 0; q < FB; ++q) xw[n * FB + q] = xf[q * N + n] * W[n];\n";
+        b += "        float r[(P + 1) * FB];\n";
+        const std::string in = "        ";
+        if (order == 0) {
+            b += in + "for (int k = 0; k <= P; ++k) {\n";
+            for (int q = 0; q < fb; ++q) b += fmt::format("{}    float s{} = 0.0f;\n", in, q);
+            b += unroll_pragma(unroll, in + "    ") + in + "    for (int n = k; n < N; ++n) {\n" +
+                 terms("s{}", "n", "k", in + "        ") + in + "    }\n";
+            for (int q = 0; q < fb; ++q) b += fmt::format("{}    R(k, {}) = s{};\n", in, q, q);
+            b += in + "}\n";
+        } else if (order == 1) {
+            b += in + "for (int i = 0; i < (P + 1) * FB; ++i) r[i] = 0.0f;\n" + in + "for (int n = 0; n < P; ++n)\n" +
+                 in + "    for (int k = 0; k <= n; ++k) {\n" + terms("R(k, {})", "n", "k", in + "        ") + in +
+                 "    }\n" + in + "for (int n = P; n < N; ++n) {\n" + unroll_pragma(unroll, in + "    ") + in +
+                 "    for (int k = 0; k <= P; ++k) {\n" + terms("R(k, {})", "n", "k", in + "        ") + in +
+                 "    }\n" + in + "}\n";
+        } else {
+            for (int k0 = 0; k0 <= P; k0 += LB) {
+                const int nk = std::min(LB, P + 1 - k0);
+                b += in + "{\n";
+                for (int i = 0; i < nk; ++i)
+                    for (int q = 0; q < fb; ++q) b += fmt::format("{}    float s{}_{} = 0.0f;\n", in, i, q);
+                // The first nk - 1 samples: lag k0 + i has a term from sample k0 + i on.
+                for (int j = 0; j + 1 < nk; ++j)
+                    for (int i = 0; i <= j; ++i)
+                        b += terms(fmt::format("s{}_{{}}", i), std::to_string(k0 + j), std::to_string(k0 + i),
+                                   in + "    ");
+                b += unroll_pragma(unroll, in + "    ") + in +
+                     fmt::format("    for (int n = {}; n < N; ++n) {{\n", k0 + nk - 1);
+                for (int i = 0; i < nk; ++i)
+                    b += terms(fmt::format("s{}_{{}}", i), "n", std::to_string(k0 + i), in + "        ");
+                b += in + "    }\n";
+                for (int i = 0; i < nk; ++i)
+                    for (int q = 0; q < fb; ++q) b += fmt::format("{}    R({}, {}) = s{}_{};\n", in, k0 + i, q, i, q);
+                b += in + "}\n";
+            }
+        }
+        b += "        for (int q = 0; q < FB; ++q) {\n            float rq[P + 1];\n"
+             "            for (int k = 0; k <= P; ++k) rq[k] = R(k, q);\n            rq[0] *= 1.0001f;\n"
+             "            levinson(rq, A + (f + q) * P);\n        }\n    }\n";
+        return kernel(d, "const float *restrict x, float *restrict A", b);
+    });
+}
+
+/// Deformable 3x3 convolution (DCNv1, torchvision.ops.deform_conv2d without mask; detection and
+/// segmentation backbones) of an NHWC map H x W x C to H x W x K, stride 1, padding 1: output pixel
+/// (py, px)'s tap t = 3 ky + kx samples the input at (py - 1 + ky + dy, px - 1 + kx + dx), the
+/// offsets 2 off[py][px][t][0..1] (an input of 18 floats per pixel, up to 2 pixels either way),
+/// bilinearly: the four corners weigh (1 - ly)(1 - lx), (1 - ly) lx, ly (1 - lx), ly lx, a corner
+/// outside the image zero (its index clamped, its weight zeroed), the sample the four products
+/// summed in that order. Every output channel k sums sample(c, t) F[c][t][k] over j = 9 c + t in
+/// increasing j from zero (torchvision's column order; F is its [K][C][3][3] weight permuted to
+/// [C][3][3][K]). Knobs: the form (direct, each sample multiplied into the pixel's K accumulators
+/// at once; or sample-then-GEMM, an output row's samples into an im2col-like column scratch W x 9C,
+/// then a GEMM of the columns and F); the sampling order (channels outer and taps inner, as
+/// torchvision's kernel; or taps outer and channels inner, each corner's channels a contiguous run:
+/// columns only, as the direct form's sum is channel-major); the bilinear coefficients (recomputed
+/// for every channel, as torchvision's bilinear_interpolate per element; or once per tap: a table of
+/// the pixel's nine taps, or at the top of the tap loop); the GEMM's loop order (columns only: per
+/// pixel the K accumulators innermost; per pixel and channel a dot product over j; or j outermost,
+/// the row's outputs updated by each column entry); unrolling of the innermost loop; vectorisation.
+/// Every sample is the same expression and every sum runs over j in order: bit-identical.
+std::vector<Variant> deform_conv2d(const Workload& w) {
+    const std::vector<Knob> knobs{{"form", "f", {0, 1}},    {"order", "o", {0, 1}},  {"coef", "k", {0, 1}},
+                                  {"gemm", "g", {0, 1, 2}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool columns = k.at("form") == 1, taps_outer = k.at("order") == 1, per_tap = k.at("coef") == 1;
+        const int gemm = k.at("gemm"), unroll = k.at("unroll");
+        if (!columns && (taps_outer || gemm != 0)) return std::nullopt; // the direct sum is channel-major
+        if (taps_outer && !per_tap) return std::nullopt;                // the tap's coefficients are loop-invariant
+        const std::string d =
+            dim_defines(w, {{"KK", 9}, {"CK", 9 * w.dim("C")}}) +
+            "#define OS 2.0f\n"
+            "/* tap t of output pixel (py, px): its four corners' offsets (clamped into the image) and weights\n"
+            "   (zero for a corner outside) */\n"
+            "#define COEF(py, px, t, o0, o1, o2, o3, w0, w1, w2, w3) do { \\\n"
+            "    const float *g_ = off + (((py) * W + (px)) * KK + (t)) * 2; \\\n"
+            "    const float y_ = (float)((py) - 1 + (t) / 3) + OS * g_[0]; \\\n"
+            "    const float x_ = (float)((px) - 1 + (t) % 3) + OS * g_[1]; \\\n"
+            "    int yl = (int)y_, xl = (int)x_; \\\n"
+            "    yl -= (float)yl > y_; \\\n    xl -= (float)xl > x_; \\\n"
+            "    const float ly = y_ - (float)yl, lx = x_ - (float)xl, hy = 1.0f - ly, hx = 1.0f - lx; \\\n"
+            "    const int vyl = yl >= 0 && yl < H, vyh = yl + 1 >= 0 && yl + 1 < H; \\\n"
+            "    const int vxl = xl >= 0 && xl < W, vxh = xl + 1 >= 0 && xl + 1 < W; \\\n"
+            "    const int cyl = yl < 0 ? 0 : yl >= H ? H - 1 : yl, cyh = yl + 1 < 0 ? 0 : yl + 1 >= H ? H - 1 : yl + "
+            "1; \\\n"
+            "    const int cxl = xl < 0 ? 0 : xl >= W ? W - 1 : xl, cxh = xl + 1 < 0 ? 0 : xl + 1 >= W ? W - 1 : xl + "
+            "1; \\\n"
+            "    o0 = (cyl * W + cxl) * C; \\\n    o1 = (cyl * W + cxh) * C; \\\n"
+            "    o2 = (cyh * W + cxl) * C; \\\n    o3 = (cyh * W + cxh) * C; \\\n"
+            "    w0 = vyl && vxl ? hy * hx : 0.0f; \\\n    w1 = vyl && vxh ? hy * lx : 0.0f; \\\n"
+            "    w2 = vyh && vxl ? ly * hx : 0.0f; \\\n    w3 = vyh && vxh ? ly * lx : 0.0f; \\\n"
+            "} while (0)\n"
+            "#define SAMPLE(o0, o1, o2, o3, w0, w1, w2, w3, c) \\\n"
+            "    ((w0) * I[(o0) + (c)] + (w1) * I[(o1) + (c)] + (w2) * I[(o2) + (c)] + (w3) * I[(o3) + (c)])\n";
+        // Tap t's table entries, as COEF's and SAMPLE's last arguments.
+        const std::string tab = "to[t][0], to[t][1], to[t][2], to[t][3], tw[t][0], tw[t][1], tw[t][2], tw[t][3]";
+        // The table of pixel (py, px)'s nine taps, at `in`.
+        const auto table = [&](const std::string& in) {
+            return in + "int to[KK][4];\n" + in + "float tw[KK][4];\n" + in + "for (int t = 0; t < KK; ++t)\n" + in +
+                   "    COEF(py, px, t, " + tab + ");\n";
+        };
+        // Sample (c, t) of pixel (py, px) into `dst` (a statement), the coefficients per channel or
+        // from the table, at `in`.
+        const auto sample = [&](const std::string& dst, const std::string& in) {
+            if (per_tap) return in + dst + " = SAMPLE(" + tab + ", c);\n";
+            return in + "int o0, o1, o2, o3;\n" + in + "float w0, w1, w2, w3;\n" + in +
+                   "COEF(py, px, t, o0, o1, o2, o3, w0, w1, w2, w3);\n" + in + dst +
+                   " = SAMPLE(o0, o1, o2, o3, w0, w1, w2, w3, c);\n";
+        };
+        std::string b = "    for (int py = 0; py < H; ++py) {\n";
+        if (!columns) {
+            b += "        for (int px = 0; px < W; ++px) {\n            float acc[K];\n"
+                 "            for (int kk = 0; kk < K; ++kk) acc[kk] = 0.0f;\n";
+            if (per_tap) b += table("            ");
+            b += "            for (int c = 0; c < C; ++c)\n                for (int t = 0; t < KK; ++t) {\n" +
+                 sample("const float v", "                    ") +
+                 "                    const float *restrict f = F + (c * KK + t) * K;\n" +
+                 unroll_pragma(unroll, "                    ") +
+                 "                    for (int kk = 0; kk < K; ++kk) acc[kk] += v * f[kk];\n                }\n"
+                 "            float *restrict o = O + (py * W + px) * K;\n"
+                 "            for (int kk = 0; kk < K; ++kk) o[kk] = acc[kk];\n        }\n    }\n";
+            return kernel(d,
+                          "const float *restrict I, const float *restrict off, const float *restrict F, "
+                          "float *restrict O",
+                          b);
+        }
+        // The row's columns: col[px][9 c + t].
+        b += "        float col[W * CK];\n        for (int px = 0; px < W; ++px) {\n"
+             "            float *restrict cp = col + px * CK;\n";
+        if (!taps_outer) {
+            if (per_tap) b += table("            ");
+            b += "            for (int c = 0; c < C; ++c)\n                for (int t = 0; t < KK; ++t) {\n" +
+                 sample("cp[c * KK + t]", "                    ") + "                }\n";
+        } else
+            b += "            for (int t = 0; t < KK; ++t) {\n                int o0, o1, o2, o3;\n"
+                 "                float w0, w1, w2, w3;\n"
+                 "                COEF(py, px, t, o0, o1, o2, o3, w0, w1, w2, w3);\n"
+                 "                for (int c = 0; c < C; ++c) cp[c * KK + t] = SAMPLE(o0, o1, o2, o3, w0, w1, w2, "
+                 "w3, c);\n            }\n";
+        b += "        }\n        float *restrict orow = O + py * W * K;\n";
+        const std::string u = unroll_pragma(unroll, "                ");
+        if (gemm == 0)
+            b += "        for (int px = 0; px < W; ++px) {\n            float acc[K];\n"
+                 "            for (int kk = 0; kk < K; ++kk) acc[kk] = 0.0f;\n"
+                 "            for (int j = 0; j < CK; ++j) {\n                const float v = col[px * CK + j];\n"
+                 "                const float *restrict f = F + j * K;\n" +
+                 u +
+                 "                for (int kk = 0; kk < K; ++kk) acc[kk] += v * f[kk];\n            }\n"
+                 "            for (int kk = 0; kk < K; ++kk) orow[px * K + kk] = acc[kk];\n        }\n";
+        else if (gemm == 1)
+            b += "        for (int px = 0; px < W; ++px)\n            for (int kk = 0; kk < K; ++kk) {\n"
+                 "                float s = 0.0f;\n" +
+                 unroll_pragma(unroll, "                ") +
+                 "                for (int j = 0; j < CK; ++j) s += col[px * CK + j] * F[j * K + kk];\n"
+                 "                orow[px * K + kk] = s;\n            }\n";
+        else
+            b += "        for (int i = 0; i < W * K; ++i) orow[i] = 0.0f;\n"
+                 "        for (int j = 0; j < CK; ++j) {\n            const float *restrict f = F + j * K;\n"
+                 "            for (int px = 0; px < W; ++px) {\n                const float v = col[px * CK + j];\n" +
+                 unroll_pragma(unroll, "                ") +
+                 "                for (int kk = 0; kk < K; ++kk) orow[px * K + kk] += v * f[kk];\n            }\n"
+                 "        }\n";
+        b += "    }\n";
+        return kernel(
+            d, "const float *restrict I, const float *restrict off, const float *restrict F, float *restrict O", b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -9404,6 +9739,12 @@ std::vector<Workload> family_workloads() {
          {{"H", 48}, {"W", 48}, {"C", 32}},
          "upsample_bilinear_backward"},
         {"hough-lines-192x192-t180", OpKind::hough_lines, {{"H", 192}, {"W", 192}, {"T", 180}}, "hough_lines"},
+        {"merge-sort-rows-16x1024", OpKind::merge_sort_rows, {{"R", 16}, {"N", 1024}}, "merge_sort_rows"},
+        {"lpc-autocorr-128x512-p16", OpKind::autocorr_lpc, {{"F", 128}, {"N", 512}, {"P", 16}}, "autocorr_lpc"},
+        {"deform-conv2d-nhwc-20x20x16-to-16",
+         OpKind::deform_conv2d_nhwc,
+         {{"H", 20}, {"W", 20}, {"C", 16}, {"K", 16}},
+         "deform_conv2d_nhwc"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -9599,6 +9940,12 @@ std::uint64_t family_macs(const Workload& w) {
             return 16 * u("H") * u("W") * u("C");
         case OpKind::hough_lines: // a vote per angle for each edge pixel, about 5 % of them
             return u("H") * u("W") * u("T") * 5 / 100;
+        case OpKind::merge_sort_rows: // comparisons: at most N per merge level, log2 N levels
+            return u("R") * u("N") * static_cast<std::uint64_t>(log2_floor(u("N")));
+        case OpKind::autocorr_lpc: // the autocorrelation's products (N - k per lag), Levinson's P^2
+            return u("F") * ((u("P") + 1) * u("N") - u("P") * (u("P") + 1) / 2 + u("P") * u("P"));
+        case OpKind::deform_conv2d_nhwc: // the GEMM's products (the 4-tap samples besides)
+            return u("H") * u("W") * 9 * u("C") * u("K");
         case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
         case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
@@ -9915,6 +10262,15 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
         case OpKind::hough_lines: // the image; the i32 accumulator, T angles x (2D + 1) rho bins
             return {{"I", f32, u("H") * u("W"), in},
                     {"O", ElemType::i32, u("T") * (2 * static_cast<std::uint64_t>(hough_rho_max(w)) + 1), out}};
+        case OpKind::merge_sort_rows: // the keys; the stable permutation, i32
+            return {{"x", f32, u("R") * u("N"), in}, {"out", ElemType::i32, u("R") * u("N"), out}};
+        case OpKind::autocorr_lpc: // the frames; P predictor coefficients per frame
+            return {{"x", f32, u("F") * u("N"), in}, {"A", f32, u("F") * u("P"), out}};
+        case OpKind::deform_conv2d_nhwc: // the input, (dy, dx) per pixel and tap, F [C][3][3][K]; the output
+            return {{"I", f32, u("H") * u("W") * u("C"), in},
+                    {"off", f32, u("H") * u("W") * 18, in},
+                    {"F", f32, 9 * u("C") * u("K"), in},
+                    {"O", f32, u("H") * u("W") * u("K"), out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -10140,6 +10496,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::mel_filterbank: return mel_filterbank(w);
         case OpKind::upsample_bilinear_backward: return upsample_bilinear_backward(w);
         case OpKind::hough_lines: return hough_lines(w);
+        case OpKind::merge_sort_rows: return merge_sort_rows(w);
+        case OpKind::autocorr_lpc: return autocorr_lpc(w);
+        case OpKind::deform_conv2d_nhwc: return deform_conv2d(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

@@ -102,6 +102,9 @@ enum class OpKind {
     mel_filterbank,
     upsample_bilinear_backward,
     hough_lines,
+    merge_sort_rows,
+    autocorr_lpc,
+    deform_conv2d_nhwc,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -192,6 +195,10 @@ enum class OpKind {
 ///  mel_filterbank F (frames), NB (power bins), M (mel filters; re, im in, F x M out);
 ///  upsample_bilinear_backward H, W, C (dX; dY 2H x 2W x C); hough_lines H, W (the image, at most
 ///  256 x 256), T (angles; an i32 accumulator T x (2D + 1), D the largest rho plus one);
+///  merge_sort_rows R, N (rows of keys, N a power of two; the i32 stable permutation out);
+///  autocorr_lpc F (frames, a multiple of 4), N (samples per frame), P (the order; F x P
+///  coefficients out); deform_conv2d_nhwc H, W, C (the input), K (output channels; 3x3, stride 1,
+///  padding 1, offsets H x W x 9 x 2);
 ///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
