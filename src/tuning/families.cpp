@@ -519,6 +519,16 @@ const std::string exp_neg_function = std::string(R"(static inline float exp_neg(
     const float x = -c.f;
 )") + std::string(exp_polynomial);
 
+/// exp(-a) (exp_neg), then sigmoid and tanh from it, branch-free: the LSTM and GRU cells'
+/// activations, one text so both families' kernels compute them alike.
+const std::string sigmoid_tanh_functions = exp_neg_function +
+                                           "static inline float sigm(float v) {\n"
+                                           "    const float e = exp_neg(__builtin_fabsf(v));\n"
+                                           "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
+                                           "static inline float tanh_(float v) {\n"
+                                           "    const float e = exp_neg(2.0f * __builtin_fabsf(v));\n"
+                                           "    return __builtin_copysignf((1.0f - e) / (1.0f + e), v);\n}\n";
+
 /// y = softmax(x) along each row of R x C. Knobs: the algorithm (0: three passes — max, exp stored
 /// to y and summed, scale; 1: three passes recomputing exp instead of storing it; 2: two passes,
 /// online max and rescaled sum, then exp and scale), scaling by division or by a reciprocal, the
@@ -1999,14 +2009,7 @@ std::vector<Variant> lstm_cell(const Workload& w) {
         const int passes = k.at("passes"), tj = k.at("tj");
         const bool interleaved = k.at("interleaved") == 1;
         if (passes == 1 && (interleaved || tj != H)) return std::nullopt; // no scratch: one loop per row
-        // exp(-a) (exp_neg), then sigmoid and tanh from it.
-        const std::string functions = exp_neg_function +
-                                      "static inline float sigm(float v) {\n"
-                                      "    const float e = exp_neg(__builtin_fabsf(v));\n"
-                                      "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
-                                      "static inline float tanh_(float v) {\n"
-                                      "    const float e = exp_neg(2.0f * __builtin_fabsf(v));\n"
-                                      "    return __builtin_copysignf((1.0f - e) / (1.0f + e), v);\n}\n";
+        const std::string& functions = sigmoid_tanh_functions;
         const std::string act[4] = {"sigm", "sigm", "tanh_", "sigm"};
         std::string b = "    for (int b = 0; b < B; ++b) {\n        const float *restrict gr = gates + b * 4 * H;\n"
                         "        const float *restrict cp = c_prev + b * H;\n        float *restrict hr = out + b * "
@@ -9492,13 +9495,7 @@ std::vector<Variant> gru_cell(const Workload& w) {
         const int gemm = k.at("gemm"), tj = k.at("tj");
         const bool fused = k.at("epilogue") == 1;
         const int rb = gemm == 1 ? 4 : 1;
-        const std::string functions = exp_neg_function +
-                                      "static inline float sigm(float v) {\n"
-                                      "    const float e = exp_neg(__builtin_fabsf(v));\n"
-                                      "    return (v >= 0.0f ? 1.0f : e) / (1.0f + e);\n}\n"
-                                      "static inline float tanh_(float v) {\n"
-                                      "    const float e = exp_neg(2.0f * __builtin_fabsf(v));\n"
-                                      "    return __builtin_copysignf((1.0f - e) / (1.0f + e), v);\n}\n";
+        const std::string& functions = sigmoid_tanh_functions;
         // The gate sums with their biases: the whole batch's, or the tile's rows b0 .. b0 + RB.
         std::string d = dim_defines(w, {{"TJ", tj}, {"RB", rb}}) + functions;
         d += fused ? "#define GX(b, g, j) gx[((b) - b0) * 3 * TJ + (g) * TJ + (j) - j0]\n"
