@@ -1447,6 +1447,89 @@ TEST_CASE("the affine warp, connected components and GRU cell workloads") {
     CHECK(reference_variant(gr).id == "g0-e0-tj128-u1-v0");
 }
 
+TEST_CASE("the MinHash, LRN and RGB-to-HSV workloads") {
+    // MinHash: the i32 token inputs in, the u32 signatures last (D x K); every variant hashes with the
+    // same MH and token derivation; the signature row updated in place only for tokens outer, one
+    // reduction per hash only for hashes outer, a block of KB minima only for the blocked order, the
+    // document's token scratch only for its knob value (never for tokens outer).
+    const auto mh = workload_by_name("minhash-sig-16x512-k64");
+    REQUIRE(mh.buffers().size() == 2);
+    CHECK(mh.buffers()[0].type == ElemType::i32);
+    CHECK(mh.buffers()[0].count == 16u * 512u);
+    CHECK(mh.buffers().back().type == ElemType::i32);
+    CHECK(mh.buffers().back().count == 16u * 64u);
+    const auto mhs = enumerate_variants(mh);
+    CHECK(mhs.size() == 54);
+    for (const auto& v : mhs) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("    unsigned h = a * x + b;\n    h ^= h >> 15;\n    h *= 0x2C1B3C6Du;\n") !=
+              std::string::npos);
+        CHECK(v.source.find("#define TOK(p) ((unsigned)(T[p] + 100) << 8 | (unsigned)(p) * 0x9E3779B1u >> 24)") !=
+              std::string::npos);
+        CHECK((v.knobs.at("order") == 0) == (v.source.find("s[k] = h < s[k] ? h : s[k];") != std::string::npos));
+        CHECK((v.knobs.at("order") == 1) == (v.source.find("m = h < m ? h : m;") != std::string::npos));
+        CHECK((v.knobs.at("order") == 2) == (v.source.find("unsigned m[KB];") != std::string::npos));
+        CHECK(v.source.find(fmt::format("#define KB {}\n", v.knobs.at("block"))) != std::string::npos);
+        CHECK((v.knobs.at("order") == 2 || v.knobs.at("block") == 4));
+        CHECK((v.knobs.at("tokens") == 1) == (v.source.find("unsigned tk[L];") != std::string::npos));
+        CHECK((v.knobs.at("order") != 0 || v.knobs.at("tokens") == 0));
+    }
+    // LRN: one NCHW image in and out; every denominator the same DEN of the same window sum; the
+    // padded square scratch (five terms, no bounds) only for its knob value, the denominator
+    // scratch and dividing pass only for the split power, the pixel tiles only for the tiled order.
+    const auto lr = workload_by_name("lrn-nchw-64x28x28-n5");
+    REQUIRE(lr.buffers().size() == 2);
+    CHECK(lr.buffers()[0].count == 64u * 28u * 28u);
+    CHECK(lr.buffers().back().type == ElemType::f32);
+    CHECK(lr.buffers().back().count == 64u * 28u * 28u);
+    const auto lrs = enumerate_variants(lr);
+    CHECK(lrs.size() == 72);
+    for (const auto& v : lrs) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("    const float q = __builtin_sqrtf(t);\n    return q * __builtin_sqrtf(q);\n") !=
+              std::string::npos);
+        CHECK(std::ranges::find(v.flags, "-fno-math-errno") != v.flags.end());
+        CHECK((v.knobs.at("squares") == 1) ==
+              (v.source.find("const float s = q[0] + q[P] + q[2 * P] + q[3 * P] + q[4 * P];") != std::string::npos));
+        CHECK((v.knobs.at("squares") == 0) ==
+              (v.source.find("for (int j = lo; j <= hi; ++j) s += x[j * P + p] * x[j * P + p];") != std::string::npos));
+        CHECK((v.knobs.at("power") == 1) == (v.source.find("y[i] = x[i] / Dn[i];") != std::string::npos));
+        CHECK((v.knobs.at("power") == 0) ==
+              (v.source.find("y[c * P + p] = x[c * P + p] / DEN(s);") != std::string::npos));
+        CHECK((v.knobs.at("order") == 2) == (v.source.find("p0 += TP") != std::string::npos));
+        CHECK((v.knobs.at("order") == 1) ==
+              (v.source.find("\n    for (int p = 0; p < P; ++p) {\n") != std::string::npos));
+    }
+    // RGB to HSV: interleaved bytes in and out; every variant OpenCV's rounding of the same products
+    // and the same table formulas; the if chain, conditional expressions or and-masks per the
+    // selection, the tables only for their knob value, the row planes only for the planar layout.
+    const auto hs = workload_by_name("rgb-to-hsv-u8-192x256");
+    REQUIRE(hs.buffers().size() == 2);
+    CHECK(hs.buffers()[0].type == ElemType::i8);
+    CHECK(hs.buffers().back().type == ElemType::i8);
+    CHECK(hs.buffers().back().count == 3u * 192u * 256u);
+    const auto hss = enumerate_variants(hs);
+    CHECK(hss.size() == 72);
+    for (const auto& v : hss) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("#define SDIV(v) ((v) ? ((255 << 12) + (v) / 2) / (v) : 0)\n") != std::string::npos);
+        CHECK(v.source.find("#define HDIV(v) ((v) ? ((180 << 12) / 6 + (v) / 2) / (v) : 0)\n") != std::string::npos);
+        CHECK((v.knobs.at("select") == 0) ==
+              (v.source.find("else if (v == g) hn = b - r + 2 * diff;") != std::string::npos));
+        CHECK((v.knobs.at("select") == 1) == (v.source.find("v == r ? g - b : v == g ?") != std::string::npos));
+        CHECK((v.knobs.at("select") == 2) ==
+              (v.source.find("const int vr = -(v == r), vg = -(v == g);") != std::string::npos));
+        CHECK((v.knobs.at("div") == 1) == (v.source.find("int sdiv[256], hdiv[256];") != std::string::npos));
+        CHECK((v.knobs.at("div") == 0) == (v.source.find("(diff * SDIV(v) + 2048) >> 12") != std::string::npos));
+        CHECK((v.knobs.at("layout") == 1) == (v.source.find("unsigned char pr[W], pg[W], pb[W]") != std::string::npos));
+    }
+    // The naive schedules: tokens outer, the signature row updated per token; channels outer, squares
+    // recomputed, the power fused; per pixel with branches and divisions, interleaved.
+    CHECK(reference_variant(mh).id == "o0-kb4-t0-u1-v0");
+    CHECK(reference_variant(lr).id == "o0-s0-p0-u1-v0");
+    CHECK(reference_variant(hs).id == "s0-d0-l0-u1-v0");
+}
+
 TEST_CASE("variants of every corpus workload compute the reference's output, natively and in simulation") {
     const auto dir = fs::temp_directory_path() / fmt::format("simtune-test-workloads-{}", ::getpid());
     BuildOptions opts;

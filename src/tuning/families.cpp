@@ -9584,6 +9584,219 @@ std::vector<Variant> gru_cell(const Workload& w) {
     });
 }
 
+/// MinHash signatures of documents' token sets (near-duplicate detection of training corpora:
+/// datatrove's and text-dedup's MinHash LSH, the Broder sketch): D documents of L token ids each,
+/// the id of token p made from the input as (T[p] + 100) << 8 | (p * 0x9E3779B1) >> 24 (a 51456-id
+/// vocabulary), K hash functions h_k(x) = mix(a_k x + b_k), a_k odd, 32-bit wrapping unsigned
+/// arithmetic, mix a shift, xor, multiply, shift and xor; the signature S[d][k] is the minimum of
+/// h_k over document d's tokens (u32 in the i32 buffer). Knobs: the loop order (tokens outer, each
+/// token updating the document's K minima in the signature row, hashes innermost; hashes outer,
+/// one minimum reduced over the document's tokens at a time; or hashes in blocks of KB held in
+/// registers, the tokens streamed once per block, a chain of packed multiply, xor, shift and
+/// unsigned min per block); the block of hashes (4, 8 or 16, the blocked order only); the token
+/// ids (derived from the input at each use, or the document's L ids derived once into a scratch
+/// first; the token-outer order derives each id once either way); unrolling of the innermost
+/// loop (the blocked order's token loop, its block's hashes unrolled whole by GCC);
+/// vectorisation. Integers, and a minimum is order-free: bit-identical.
+std::vector<Variant> minhash_signature(const Workload& w) {
+    if (w.dim("K") % 16 != 0) fail(ErrorKind::invalid_argument, "workload '{}': K a multiple of 16", w.name);
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
+                                  {"block", "kb", {4, 8, 16}},
+                                  {"tokens", "t", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int order = k.at("order"), kb = k.at("block");
+        const bool scratch = k.at("tokens") == 1;
+        if (order != 2 && kb != 4) return std::nullopt; // only the blocked order has blocks
+        if (order == 0 && scratch) return std::nullopt; // tokens outer derive each id once anyway
+        const std::string u = unroll_pragma(k.at("unroll"), "            ");
+        const std::string tok = scratch ? "tk[i]" : "TOK(d * L + i)";
+        std::string b = "    unsigned A[K], Bk[K];\n"
+                        "    for (int k = 0; k < K; ++k) {\n"
+                        "        A[k] = (unsigned)(k + 1) * 0x9E3779B1u | 1u;\n"
+                        "        Bk[k] = (unsigned)(k + 1) * 0x85EBCA77u + 0x165667B1u;\n    }\n";
+        if (scratch) b += "    unsigned tk[L];\n";
+        b += "    for (int d = 0; d < D; ++d) {\n        unsigned *restrict s = S + d * K;\n";
+        if (scratch) b += "        for (int i = 0; i < L; ++i) tk[i] = TOK(d * L + i);\n";
+        if (order == 0)
+            b += "        for (int k = 0; k < K; ++k) s[k] = 0xFFFFFFFFu;\n"
+                 "        for (int i = 0; i < L; ++i) {\n            const unsigned x = TOK(d * L + i);\n" +
+                 u +
+                 "            for (int k = 0; k < K; ++k) {\n"
+                 "                const unsigned h = MH(A[k], Bk[k], x);\n"
+                 "                s[k] = h < s[k] ? h : s[k];\n            }\n        }\n";
+        else if (order == 1)
+            b += "        for (int k = 0; k < K; ++k) {\n            const unsigned a = A[k], c = Bk[k];\n"
+                 "            unsigned m = 0xFFFFFFFFu;\n" +
+                 u + "            for (int i = 0; i < L; ++i) {\n                const unsigned h = MH(a, c, " + tok +
+                 ");\n                m = h < m ? h : m;\n            }\n            s[k] = m;\n        }\n";
+        else
+            b += "        for (int k0 = 0; k0 < K; k0 += KB) {\n            unsigned m[KB];\n"
+                 "            for (int j = 0; j < KB; ++j) m[j] = 0xFFFFFFFFu;\n" +
+                 u + "            for (int i = 0; i < L; ++i) {\n                const unsigned x = " + tok +
+                 ";\n                for (int j = 0; j < KB; ++j) {\n"
+                 "                    const unsigned h = MH(A[k0 + j], Bk[k0 + j], x);\n"
+                 "                    m[j] = h < m[j] ? h : m[j];\n                }\n            }\n"
+                 "            for (int j = 0; j < KB; ++j) s[k0 + j] = m[j];\n        }\n";
+        b += "    }\n";
+        const std::string d = dim_defines(w, {{"KB", kb}}) +
+                              "#define TOK(p) ((unsigned)(T[p] + 100) << 8 | (unsigned)(p) * 0x9E3779B1u >> 24)\n"
+                              "static inline unsigned MH(unsigned a, unsigned b, unsigned x) {\n"
+                              "    unsigned h = a * x + b;\n    h ^= h >> 15;\n    h *= 0x2C1B3C6Du;\n"
+                              "    h ^= h >> 13;\n    return h;\n}\n";
+        return kernel(d, "const int *restrict T, unsigned *restrict S", b);
+    });
+}
+
+/// Local response normalisation across channels (AlexNet's LRN, torch.nn.LocalResponseNorm,
+/// ONNX LRN, Caffe's LRNLayer ACROSS_CHANNELS) of an NCHW tensor (one image, C x H x W): y = x /
+/// (k + alpha / n sum_{c'} x_{c'}^2)^0.75 over the window c' in [c - 2, c + 2] clipped to the
+/// channels (n = 5, k = 2, alpha = 1e-4, as AlexNet), the power as q sqrt(q), q = sqrt(t). Every
+/// window sum adds its squares in ascending channel order from the first: a zero square added in
+/// front of or after it changes nothing, a running sum across channels would, and is not offered.
+/// Knobs: the traversal (channels outer and pixels inner, the output's memory order, each window
+/// five whole planes streamed, contiguous and vectorisable; pixels outer and channels inner, a
+/// per-pixel formulation, every window's squares whole planes apart in memory; or tiles of four
+/// image rows, channels then the tile's pixels, the tile's column of C x 4W values kept in L1);
+/// the squares (recomputed from x for every window term, the window's bounds clipped per channel;
+/// or squared once into a scratch padded by two zero planes at each end, every window five terms
+/// with no bounds, as Caffe's padded_square); the power (fused, each output divided at once; or a
+/// pass storing every denominator into a scratch, then a pass dividing, as Caffe's scale_ blob);
+/// unrolling of the innermost loop; vectorisation. Identical sums and expressions everywhere:
+/// bit-identical.
+std::vector<Variant> lrn_cross_channel(const Workload& w) {
+    const int C = w.dim("C"), P = w.dim("H") * w.dim("W"), TP = 4 * w.dim("W");
+    if (w.dim("H") % 4 != 0 || C < 5) fail(ErrorKind::invalid_argument, "workload '{}': H a multiple of 4", w.name);
+    const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
+                                  {"squares", "s", {0, 1}},
+                                  {"power", "p", {0, 1}},
+                                  {"unroll", "u", {1, 4}},
+                                  vec_knob()};
+    return product_variants(
+        w, knobs,
+        [&](const Knobs& k) -> std::optional<std::string> {
+            const int order = k.at("order");
+            const bool padded = k.at("squares") == 1, split = k.at("power") == 1;
+            // The window sum s of channel c at pixel p, at `in`.
+            const std::string sum = padded ? "{0}const float *restrict q = Q + c * P + p;\n"
+                                             "{0}const float s = q[0] + q[P] + q[2 * P] + q[3 * P] + q[4 * P];\n"
+                                           : "{0}const int lo = c < 2 ? 0 : c - 2, hi = c + 2 < C ? c + 2 : C - 1;\n"
+                                             "{0}float s = 0.0f;\n"
+                                             "{0}for (int j = lo; j <= hi; ++j) s += x[j * P + p] * x[j * P + p];\n";
+            const std::string stmt =
+                sum + (split ? "{0}Dn[c * P + p] = DEN(s);\n" : "{0}y[c * P + p] = x[c * P + p] / DEN(s);\n");
+            const auto body = [&](const std::string& in) { return fmt::format(fmt::runtime(stmt), in); };
+            std::string b;
+            if (padded)
+                b += "    float Q[(C + 4) * P];\n"
+                     "    for (int p = 0; p < 2 * P; ++p) {\n        Q[p] = 0.0f;\n        Q[(C + 2) * P + p] = "
+                     "0.0f;\n    }\n"
+                     "    for (int i = 0; i < C * P; ++i) Q[2 * P + i] = x[i] * x[i];\n";
+            if (split) b += "    float Dn[C * P];\n";
+            if (order == 2)
+                b += "    for (int p0 = 0; p0 < P; p0 += TP)\n        for (int c = 0; c < C; ++c) {\n" +
+                     unroll_pragma(k.at("unroll"), "            ") +
+                     "            for (int p = p0; p < p0 + TP; ++p) {\n" + body("                ") +
+                     "            }\n        }\n";
+            else
+                b += std::string(order == 0 ? "    for (int c = 0; c < C; ++c) {\n"
+                                            : "    for (int p = 0; p < P; ++p) {\n") +
+                     unroll_pragma(k.at("unroll"), "        ") +
+                     (order == 0 ? "        for (int p = 0; p < P; ++p) {\n"
+                                 : "        for (int c = 0; c < C; ++c) {\n") +
+                     body("            ") + "        }\n    }\n";
+            if (split) b += "    for (int i = 0; i < C * P; ++i) y[i] = x[i] / Dn[i];\n";
+            const std::string d = dim_defines(w, {{"P", P}, {"TP", TP}}) +
+                                  "#define LK 2.0f\n#define ALPHA_N (1e-4f / 5.0f)\n"
+                                  "static inline float DEN(float s) {\n    const float t = LK + ALPHA_N * s;\n"
+                                  "    const float q = __builtin_sqrtf(t);\n    return q * __builtin_sqrtf(q);\n}\n";
+            return kernel(d, "const float *restrict x, float *restrict y", b);
+        },
+        {"-fno-math-errno"}); // sqrtf as one instruction, with no errno path calling libm
+}
+
+/// 8-bit RGB to HSV (OpenCV's cvtColor COLOR_RGB2HSV on CV_8U; image augmentation's hue and
+/// saturation jitter, colour segmentation): interleaved RGB in, interleaved HSV out, H x W
+/// pixels, OpenCV's fixed point: V = max, diff = V - min, S = (diff sdiv[V] + 2048) >> 12, H from
+/// g - b, b - r + 2 diff or r - g + 4 diff as V is r, g or b (in that priority), times hdiv[diff],
+/// rounded by >> 12, plus 180 when negative (H in [0, 180)); sdiv[v] = (255 << 12) / v and
+/// hdiv[v] = (180 << 12) / (6 v) rounded half up, 0 at 0. Knobs: the selection (branches: an if
+/// chain for the maximum, minimum and hue's case, unpredictable on noisy pixels; conditional
+/// expressions, cmov or blend; or OpenCV's branch-free and-masks of -(v == r), -(v == g)); the
+/// divisions (two integer divisions per pixel, the tables' entries computed where needed; or the
+/// two 256-entry tables built first, looked up per pixel); the layout (per pixel from the
+/// interleaved bytes; or per row deinterleaved into three planes, converted plane to plane, and
+/// interleaved back); unrolling of the pixel loop; vectorisation. Integers: bit-identical.
+std::vector<Variant> rgb_to_hsv_u8(const Workload& w) {
+    const std::vector<Knob> knobs{
+        {"select", "s", {0, 1, 2}}, {"div", "d", {0, 1}}, {"layout", "l", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int sel = k.at("select");
+        const bool table = k.at("div") == 1, planar = k.at("layout") == 1;
+        // One pixel from r, g, b (ints) into hh, ss, vv, at `in`.
+        const std::string in = "            ";
+        std::string px;
+        if (sel == 0)
+            px = "int v, mn, hn;\n"
+                 "{0}if (r >= g) {{\n{0}    v = r >= b ? r : b;\n{0}    mn = g <= b ? g : b;\n{0}}} else {{\n"
+                 "{0}    v = g >= b ? g : b;\n{0}    mn = r <= b ? r : b;\n{0}}}\n"
+                 "{0}const int diff = v - mn;\n"
+                 "{0}if (v == r) hn = g - b;\n{0}else if (v == g) hn = b - r + 2 * diff;\n"
+                 "{0}else hn = r - g + 4 * diff;\n";
+        else if (sel == 1)
+            px = "const int mx = r > g ? r : g, mm = r < g ? r : g;\n"
+                 "{0}const int v = mx > b ? mx : b, mn = mm < b ? mm : b;\n"
+                 "{0}const int diff = v - mn;\n"
+                 "{0}const int hn = v == r ? g - b : v == g ? b - r + 2 * diff : r - g + 4 * diff;\n";
+        else
+            px = "int v = r, mn = r;\n"
+                 "{0}v += (g - v) & -(g > v);\n{0}v += (b - v) & -(b > v);\n"
+                 "{0}mn += (g - mn) & -(g < mn);\n{0}mn += (b - mn) & -(b < mn);\n"
+                 "{0}const int diff = v - mn;\n"
+                 "{0}const int vr = -(v == r), vg = -(v == g);\n"
+                 "{0}const int hn = (vr & (g - b)) + (~vr & ((vg & (b - r + 2 * diff)) + (~vg & (r - g + 4 * "
+                 "diff))));\n";
+        px += table ? "{0}const int ss = (diff * sdiv[v] + 2048) >> 12;\n{0}int hh = (hn * hdiv[diff] + 2048) >> 12;\n"
+                    : "{0}const int ss = (diff * SDIV(v) + 2048) >> 12;\n{0}int hh = (hn * HDIV(diff) + 2048) >> 12;\n";
+        px += sel == 0   ? "{0}if (hh < 0) hh += 180;\n"
+              : sel == 1 ? "{0}hh = hh < 0 ? hh + 180 : hh;\n"
+                         : "{0}hh += 180 & (hh >> 31);\n";
+        const auto pixel = [&](const std::string& i) { return i + fmt::format(fmt::runtime(px), i); };
+        const std::string u = unroll_pragma(k.at("unroll"), "        ");
+        std::string b;
+        if (table)
+            b += "    int sdiv[256], hdiv[256];\n"
+                 "    for (int i = 0; i < 256; ++i) {\n        sdiv[i] = SDIV(i);\n        hdiv[i] = HDIV(i);\n    }\n";
+        if (!planar)
+            b += "    for (int i = 0; i < H; ++i) {\n        const unsigned char *restrict src = X + i * W * 3;\n"
+                 "        unsigned char *restrict dst = Y + i * W * 3;\n" +
+                 u +
+                 "        for (int j = 0; j < W; ++j) {\n"
+                 "            const int r = src[3 * j], g = src[3 * j + 1], b = src[3 * j + 2];\n" +
+                 pixel(in) +
+                 "            dst[3 * j] = (unsigned char)hh;\n            dst[3 * j + 1] = (unsigned char)ss;\n"
+                 "            dst[3 * j + 2] = (unsigned char)v;\n        }\n    }\n";
+        else
+            b += "    unsigned char pr[W], pg[W], pb[W], ph[W], ps[W], pv[W];\n"
+                 "    for (int i = 0; i < H; ++i) {\n        const unsigned char *restrict src = X + i * W * 3;\n"
+                 "        unsigned char *restrict dst = Y + i * W * 3;\n"
+                 "        for (int j = 0; j < W; ++j) {\n            pr[j] = src[3 * j];\n"
+                 "            pg[j] = src[3 * j + 1];\n            pb[j] = src[3 * j + 2];\n        }\n" +
+                 u +
+                 "        for (int j = 0; j < W; ++j) {\n"
+                 "            const int r = pr[j], g = pg[j], b = pb[j];\n" +
+                 pixel(in) +
+                 "            ph[j] = (unsigned char)hh;\n            ps[j] = (unsigned char)ss;\n"
+                 "            pv[j] = (unsigned char)v;\n        }\n"
+                 "        for (int j = 0; j < W; ++j) {\n            dst[3 * j] = ph[j];\n"
+                 "            dst[3 * j + 1] = ps[j];\n            dst[3 * j + 2] = pv[j];\n        }\n    }\n";
+        const std::string d = dim_defines(w) + "#define SDIV(v) ((v) ? ((255 << 12) + (v) / 2) / (v) : 0)\n"
+                                               "#define HDIV(v) ((v) ? ((180 << 12) / 6 + (v) / 2) / (v) : 0)\n";
+        return kernel(d, "const unsigned char *restrict X, unsigned char *restrict Y", b);
+    });
+}
+
 } // namespace
 
 std::vector<Workload> family_workloads() {
@@ -9820,6 +10033,9 @@ std::vector<Workload> family_workloads() {
          {{"H", 192}, {"W", 192}},
          "connected_components"},
         {"gru-cell-16x128x128", OpKind::gru_cell, {{"B", 16}, {"I", 128}, {"H", 128}}, "gru_cell"},
+        {"minhash-sig-16x512-k64", OpKind::minhash_signature, {{"D", 16}, {"L", 512}, {"K", 64}}, "minhash_signature"},
+        {"lrn-nchw-64x28x28-n5", OpKind::lrn_cross_channel, {{"C", 64}, {"H", 28}, {"W", 28}}, "lrn_cross_channel"},
+        {"rgb-to-hsv-u8-192x256", OpKind::rgb_to_hsv_u8, {{"H", 192}, {"W", 256}}, "rgb_to_hsv_u8"},
     };
 }
 
@@ -9990,6 +10206,10 @@ std::uint64_t family_macs(const Workload& w) {
             return 7 * u("H") * u("W");
         case OpKind::gru_cell: // the gate GEMMs, then 3 activations and 5 operations per hidden unit
             return u("B") * 3 * u("H") * (u("I") + u("H")) + 8 * u("B") * u("H");
+        case OpKind::minhash_signature: return u("D") * u("L") * u("K"); // a hash and a minimum per token and hash
+        case OpKind::lrn_cross_channel: // five squares and additions, the power and a division per output
+            return 12 * u("C") * u("H") * u("W");
+        case OpKind::rgb_to_hsv_u8: return 12 * u("H") * u("W"); // a maximum, a minimum, two multiplies and selects
         default: break;
     }
     fail(ErrorKind::invalid_argument, "workload '{}': not a corpus operator", w.name);
@@ -10393,6 +10613,12 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"Wi", f32, 3 * u("H") * u("I"), in}, {"Wh", f32, 3 * u("H") * u("H"), in},
                     {"bi", f32, 3 * u("H"), in},          {"bh", f32, 3 * u("H"), in},
                     {"out", f32, u("B") * u("H"), out}};
+        case OpKind::minhash_signature: // T: the token inputs (ids derived in the kernel); the u32 signatures
+            return {{"T", ElemType::i32, u("D") * u("L"), in}, {"S", ElemType::i32, u("D") * u("K"), out}};
+        case OpKind::lrn_cross_channel: // one NCHW image
+            return {{"x", f32, u("C") * u("H") * u("W"), in}, {"y", f32, u("C") * u("H") * u("W"), out}};
+        case OpKind::rgb_to_hsv_u8: // interleaved 8-bit RGB in, interleaved HSV out, read as unsigned char
+            return {{"X", ElemType::i8, 3 * u("H") * u("W"), in}, {"Y", ElemType::i8, 3 * u("H") * u("W"), out}};
         case OpKind::histogram:
             return {{"key", ElemType::i32, u("T"), in},
                     {"wt", ElemType::i32, u("T"), in},
@@ -10529,6 +10755,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::warp_affine_u8: return warp_affine_u8(w);
         case OpKind::connected_components: return connected_components(w);
         case OpKind::gru_cell: return gru_cell(w);
+        case OpKind::minhash_signature: return minhash_signature(w);
+        case OpKind::lrn_cross_channel: return lrn_cross_channel(w);
+        case OpKind::rgb_to_hsv_u8: return rgb_to_hsv_u8(w);
         case OpKind::attention: return attention(w);
         case OpKind::gemm_gelu: return gemm_gelu(w);
         default: break;

@@ -138,6 +138,9 @@ enum class OpKind {
     warp_affine_u8,
     connected_components,
     gru_cell,
+    minhash_signature,
+    lrn_cross_channel,
+    rgb_to_hsv_u8,
 };
 
 /// One operator at one shape. Dimension names by operator:
@@ -228,7 +231,9 @@ enum class OpKind {
 ///  pointers, row indices and values out); distance_transform H, W (the mask's image; i32 chamfer 3-4
 ///  distances); warp_affine_u8 H, W (an 8-bit image, the output the same size); connected_components
 ///  H, W (the mask's image; i32 labels); gru_cell B (batch), I (input width), H (hidden width; W_ih
-///  3H x I and W_hh 3H x H, gates r, z, n).
+///  3H x I and W_hh 3H x H, gates r, z, n); minhash_signature D (documents), L (tokens each), K
+///  (hash functions, a multiple of 16; S D x K); lrn_cross_channel C, H, W (one NCHW image; a
+///  window of 5 channels); rgb_to_hsv_u8 H, W (interleaved 8-bit RGB in, HSV out).
 struct Workload {
     std::string name;
     OpKind op = OpKind::gemm;
