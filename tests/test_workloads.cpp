@@ -816,6 +816,81 @@ TEST_CASE("the merge sort, LPC autocorrelation and deformable convolution worklo
     CHECK(reference_variant(dc).id == "f0-o0-k0-g0-u1-v0");
 }
 
+TEST_CASE("the edge softmax, Lucas-Kanade and RLE workloads") {
+    // Edge softmax: the i32 degree seeds (one per pair of nodes), the scores, the alphas last, both
+    // edge-major (N E edges x H heads); every variant the same exponential; the destination array
+    // only edge-parallel, the per-node stack scratch only segment-wise, the exponential recomputed
+    // by the normalising pass only for its knob value.
+    const auto es = workload_by_name("edge-softmax-csr-512-e32-h4");
+    REQUIRE(es.buffers().size() == 3);
+    CHECK(es.buffers()[0].type == ElemType::i32);
+    CHECK(es.buffers()[0].count == 256u);
+    CHECK(es.buffers()[1].count == 512u * 32u * 4u);
+    CHECK(es.buffers().back().type == ElemType::f32);
+    CHECK(es.buffers().back().count == 512u * 32u * 4u);
+    const auto ess = enumerate_variants(es);
+    CHECK(ess.size() == 60);
+    for (const auto& v : ess) {
+        CAPTURE(v.id);
+        CHECK(v.source.find("static inline float exp_neg(float a)") != std::string::npos);
+        CHECK((v.knobs.at("trav") == 0 || v.knobs.at("exps") != 2));
+        CHECK((v.knobs.at("trav") == 1) == (v.source.find("int dst[NE];") != std::string::npos));
+        CHECK((v.knobs.at("exps") == 2) == (v.source.find("float ex[MAXD * H];") != std::string::npos));
+        CHECK((v.knobs.at("exps") == 0) == (v.source.find("out[p * H + h] = exp_neg(") != std::string::npos));
+        CHECK((v.knobs.at("heads") == 1) == (v.source.find("#define M(v, h) m\n") != std::string::npos ||
+                                             v.source.find("#define M(v, h) m[(h) * N + (v)]") != std::string::npos));
+        CHECK((v.knobs.at("unroll") == 4) == (v.source.find("#pragma GCC unroll 4") != std::string::npos));
+    }
+    // Lucas-Kanade: the two bordered frames in, (u, v) interleaved last; every variant the same
+    // solve; each plane and column-sum scratch only for its knob value; bands only where something
+    // is held per band.
+    const auto lk = workload_by_name("lucas-kanade-flow-5x5-64x80");
+    REQUIRE(lk.buffers().size() == 3);
+    CHECK(lk.buffers()[0].count == 70u * 86u);
+    CHECK(lk.buffers()[1].count == 70u * 86u);
+    CHECK(lk.buffers().back().type == ElemType::f32);
+    CHECK(lk.buffers().back().count == 2u * 64u * 80u);
+    const auto lks = enumerate_variants(lk);
+    CHECK(lks.size() == 48);
+    for (const auto& v : lks) {
+        CAPTURE(v.id);
+        const int grad = v.knobs.at("grad"), win = v.knobs.at("win");
+        CHECK(v.source.find("#define SOLVE(S, o)") != std::string::npos);
+        CHECK((grad == 1) == (v.source.find("float GX[BR * GW]") != std::string::npos));
+        CHECK((grad == 2) == (v.source.find("float PP[5 * BR * GW];") != std::string::npos));
+        CHECK((win == 1) == (v.source.find("float CR[5 * GW];") != std::string::npos));
+        CHECK((win == 2) == (v.source.find("float CB[5 * TR * GW];") != std::string::npos));
+        CHECK((v.knobs.at("trows") == 64 || grad != 0 || win == 2));
+        CHECK(v.source.find(fmt::format("#define TR {}\n", v.knobs.at("trows"))) != std::string::npos);
+    }
+    // RLE: the coarse grids in, per mask the count and 160 (160 / 16 + 2) + 2 run slots last; every
+    // variant makes the masks alike; the column-major copy only for the transposing scans, the word
+    // scan only on it.
+    const auto rl = workload_by_name("rle-encode-mask-8x160x160");
+    REQUIRE(rl.buffers().size() == 2);
+    CHECK(rl.buffers()[0].count == 8u * 11u * 11u);
+    CHECK(rl.buffers().back().type == ElemType::i32);
+    CHECK(rl.buffers().back().count == 8u * (160u * 12u + 2u + 1u));
+    const auto rls = enumerate_variants(rl);
+    CHECK(rls.size() == 48);
+    for (const auto& v : rls) {
+        CAPTURE(v.id);
+        const int scan = v.knobs.at("scan"), method = v.knobs.at("method");
+        CHECK(v.source.find("(unsigned char)(a + dl * fx > 0)") != std::string::npos);
+        CHECK((scan != 0 || method != 2));
+        CHECK((scan != 0) == (v.source.find("unsigned char T[H * W + 8];") != std::string::npos));
+        CHECK((scan == 2) == (v.source.find("y0 += 16") != std::string::npos));
+        CHECK((method == 1) == (v.source.find("m += c;") != std::string::npos));
+        CHECK((method == 2) == (v.source.find("__builtin_ctzll(df)") != std::string::npos));
+        CHECK(v.source.find("popcount") == std::string::npos);
+    }
+    // The naive schedules: node by node, exponentials recomputed, heads inner; gradients recomputed
+    // at every tap of the direct window; a branch per byte straight down the row-major mask's columns.
+    CHECK(reference_variant(es).id == "t0-x0-h0-u1-v0");
+    CHECK(reference_variant(lk).id == "g0-w0-tr64-v0");
+    CHECK(reference_variant(rl).id == "s0-m0-u1-v0");
+}
+
 TEST_CASE("the integral image, dilation and searchsorted workloads") {
     // Integral image: 8-bit pixels in, the row-sum scratch T, the i32 table last; the whole scratch
     // only for the rows-first method's unblocked scratch, the one-pass method never blocked.

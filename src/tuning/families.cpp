@@ -5721,6 +5721,283 @@ std::vector<Variant> deform_conv2d(const Workload& w) {
     });
 }
 
+/// Edge softmax of a graph attention network (DGL's edge_softmax, PyG's softmax(src, index): a GAT
+/// layer's attention coefficients): a graph of N nodes in CSR by destination, nodes 2q and 2q + 1
+/// receiving E + d and E - d edges (d in (-E, E) a hash of the i32 input len[q] and q: 1 to 2E - 1
+/// incoming edges a node, E on average), H heads, the scores sc[p][h] of edge p edge-major (DGL's
+/// (edges, heads) tensor; the edges' sources do not enter the softmax); out[p][h] = exp(sc[p][h] -
+/// m) / s, m the maximum and s the sum of exp(sc - m) over the destination's incoming edges for head
+/// h, exp as exp_neg (a fixed polynomial). Knobs: the traversal (segment: node by node over the CSR
+/// offsets, built first, the node's maxima and sums local, as DGL's CSR kernel; or edge-parallel:
+/// every edge's destination in an array built first, the maxima and sums scattered into per-node
+/// arrays pass by pass over all the edges, as PyG's scatter_max and scatter_add); the exponentials
+/// (recomputed by the normalising pass; stored into the output by the sum pass, then divided in
+/// place; or, segment only, stored into a per-node stack scratch); the heads (innermost, an edge's
+/// H scores together, the per-node arrays node-major; or outermost, the three passes run head by
+/// head over strided scores, the scratch and per-node arrays head-major); unrolling of the edge
+/// loop (an inner heads loop completely); vectorisation. Every maximum is order-free, every sum adds its edges'
+/// exponentials in edge order from zero and every output is one division by it: bit-identical.
+std::vector<Variant> edge_softmax_csr(const Workload& w) {
+    const int N = w.dim("N"), E = w.dim("E"), H = w.dim("H");
+    if (N % 2 != 0 || E < 1 || E > 64 || H < 1)
+        fail(ErrorKind::invalid_argument, "workload '{}': N even, E in [1, 64], H at least 1", w.name);
+    const std::vector<Knob> knobs{
+        {"trav", "t", {0, 1}}, {"exps", "x", {0, 1, 2}}, {"heads", "h", {0, 1}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const bool coo = k.at("trav") == 1, outer = k.at("heads") == 1;
+        const int exps = k.at("exps"), unroll = k.at("unroll");
+        if (coo && exps == 2) return std::nullopt; // a whole graph's exponentials would not fit the stack
+        std::string d = dim_defines(w, {{"NE", N * E}, {"MAXD", 2 * E - 1}}) + exp_neg_function;
+        // M(v, h), S(v, h): node v's maximum and sum for head h (local per node, or per-node arrays);
+        // X(p, h): where the sum pass stores an exponential.
+        if (!coo)
+            d += outer ? "#define M(v, h) m\n#define S(v, h) s\n" : "#define M(v, h) m[h]\n#define S(v, h) s[h]\n";
+        else
+            d += outer ? "#define M(v, h) m[(h) * N + (v)]\n#define S(v, h) s[(h) * N + (v)]\n"
+                       : "#define M(v, h) m[(v) * H + (h)]\n#define S(v, h) s[(v) * H + (h)]\n";
+        if (exps == 1) d += "#define X(p, h) out[(p) * H + (h)]\n";
+        else if (exps == 2)
+            d += outer ? "#define X(p, h) ex[(h) * MAXD + (p) - lo]\n" : "#define X(p, h) ex[((p) - lo) * H + (h)]\n";
+        std::string b = "    int rp[N + 1];\n    rp[0] = 0;\n    for (int q = 0; q < N / 2; ++q) {\n"
+                        "        const int dl = (int)((((unsigned)len[q] * 2654435761u) ^ ((unsigned)q * 40503u)) % "
+                        "(2u * E - 1u)) - (E - 1);\n"
+                        "        rp[2 * q + 1] = rp[2 * q] + E + dl;\n        rp[2 * q + 2] = rp[2 * q] + 2 * E;\n"
+                        "    }\n";
+        // The node of edge p and the edge loop: a segment's, or all the edges'.
+        const std::string node = coo ? "dst[p]" : "v";
+        const std::string ploop = coo ? "for (int p = 0; p < NE; ++p)" : "for (int p = lo; p < hi; ++p)";
+        const std::string hloop = "for (int h = 0; h < H; ++h)";
+        const std::string value = exps == 0 ? fmt::format("exp_neg(M({0}, h) - sc[p * H + h])", node) : "X(p, h)";
+        // Pass i's statement for edge p and head h, at indent `in`.
+        const auto stmt = [&](int i, const std::string& in) -> std::string {
+            if (i == 0)
+                return fmt::format("M({0}, h) = sc[p * H + h] > M({0}, h) ? sc[p * H + h] : M({0}, h);\n", node);
+            if (i == 2) return fmt::format("out[p * H + h] = {} / S({}, h);\n", value, node);
+            if (exps == 0) return fmt::format("S({0}, h) += exp_neg(M({0}, h) - sc[p * H + h]);\n", node);
+            return fmt::format("{{\n{1}    const float e = exp_neg(M({0}, h) - sc[p * H + h]);\n{1}    X(p, h) = e;\n"
+                               "{1}    S({0}, h) += e;\n{1}}}\n",
+                               node, in);
+        };
+        // Pass i at `in`: the edge and head loops in the knob's order, the edge loop unrolled (an inner
+        // heads loop then completely).
+        const auto pass = [&](int i, const std::string& in) {
+            // A loop header and its statement (a block opens on the header's line).
+            const auto loop = [&](const std::string& header, const std::string& at) {
+                const std::string st = stmt(i, at);
+                return at + header + (st[0] == '{' ? " " + st : "\n" + at + "    " + stmt(i, at + "    "));
+            };
+            if (outer) return unroll_pragma(unroll, in) + loop(ploop, in);
+            return unroll_pragma(unroll, in) + in + ploop + "\n" + unroll_pragma(unroll > 1 ? H : 1, in + "    ") +
+                   loop(hloop, in + "    ");
+        };
+        if (coo) {
+            b += "    int dst[NE];\n    for (int v = 0; v < N; ++v)\n"
+                 "        for (int p = rp[v]; p < rp[v + 1]; ++p) dst[p] = v;\n"
+                 "    float m[N * H], s[N * H];\n"
+                 "    for (int i = 0; i < N * H; ++i) {\n        m[i] = -3.0e38f;\n        s[i] = 0.0f;\n    }\n";
+            if (outer)
+                b += "    " + hloop + " {\n" + pass(0, "        ") + pass(1, "        ") + pass(2, "        ") +
+                     "    }\n";
+            else b += pass(0, "    ") + pass(1, "    ") + pass(2, "    ");
+            return kernel(d, "const int *restrict len, const float *restrict sc, float *restrict out", b);
+        }
+        b += "    for (int v = 0; v < N; ++v) {\n        const int lo = rp[v], hi = rp[v + 1];\n";
+        if (exps == 2) b += "        float ex[MAXD * H];\n";
+        if (outer)
+            b += "        " + hloop + " {\n            float m = -3.0e38f, s = 0.0f;\n" + pass(0, "            ") +
+                 pass(1, "            ") + pass(2, "            ") + "        }\n";
+        else
+            b += "        float m[H], s[H];\n        " + hloop +
+                 " {\n            m[h] = -3.0e38f;\n"
+                 "            s[h] = 0.0f;\n        }\n" +
+                 pass(0, "        ") + pass(1, "        ") + pass(2, "        ");
+        b += "    }\n";
+        return kernel(d, "const int *restrict len, const float *restrict sc, float *restrict out", b);
+    });
+}
+
+/// Dense Lucas-Kanade optical flow, one step (the per-pixel LK solve of video pipelines, OpenCV's
+/// pyramidal LK at every pixel of one level): two frames I0 and I1 with a 3-pixel border, (H + 6) x
+/// (W + 6); the gradients Ix, Iy (central differences of I0, halved) and It (I1 - I0) at the (H + 4)
+/// x (W + 4) points inside the outer ring; for every output pixel the structure tensor's five sums
+/// over its 5 x 5 window of gradient points (Ix Ix, Ix Iy, Iy Iy, Ix It, Iy It), each the window's
+/// five column sums (top to bottom) added left to right, then the 2 x 2 solve (u, v) = -A^-1 b by
+/// Cramer's rule, zero where the determinant is at most 1e-6; out (u, v) interleaved. Knobs: the
+/// gradients (recomputed from the frames at every window tap; precomputed into three gradient
+/// planes; or into five product planes); the window (direct, each pixel's 25 taps; each output
+/// row's column sums into a row scratch first, then the rows' horizontal sums; or all the rows'
+/// column sums of a band into band planes, then the horizontal pass); bands of 16 output rows (the
+/// planes hold a band and its 4-row halo, recomputed per band, instead of the whole frame);
+/// vectorisation. Every sum is the same expression in the same order: bit-identical.
+std::vector<Variant> lucas_kanade_flow(const Workload& w) {
+    const int H = w.dim("H");
+    const std::vector<Knob> knobs{
+        {"grad", "g", {0, 1, 2}}, {"win", "w", {0, 1, 2}}, {"trows", "tr", tiles_of(H, {16})}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int grad = k.at("grad"), win = k.at("win"), tr = k.at("trows");
+        if (tr != H && grad == 0 && win != 2) return std::nullopt; // nothing held per band
+        std::string d = dim_defines(w, {{"TR", tr}, {"FW", w.dim("W") + 6}, {"GW", w.dim("W") + 4}, {"BR", tr + 4}}) +
+                        "/* the gradients at point (gy, gx), frame pixel (gy + 1, gx + 1) */\n"
+                        "#define IX(gy, gx) (0.5f * (I0[((gy) + 1) * FW + (gx) + 2] - I0[((gy) + 1) * FW + (gx)]))\n"
+                        "#define IY(gy, gx) (0.5f * (I0[((gy) + 2) * FW + (gx) + 1] - I0[(gy) * FW + (gx) + 1]))\n"
+                        "#define IT(gy, gx) (I1[((gy) + 1) * FW + (gx) + 1] - I0[((gy) + 1) * FW + (gx) + 1])\n"
+                        "#define PRODS_OF(ix, iy, it, p) do { \\\n"
+                        "    (p)[0] = (ix) * (ix); (p)[1] = (ix) * (iy); (p)[2] = (iy) * (iy); \\\n"
+                        "    (p)[3] = (ix) * (it); (p)[4] = (iy) * (it); \\\n} while (0)\n"
+                        "/* the five products at point (gy, gx) into p[5] */\n";
+        if (grad == 0)
+            d += "#define PRODS(gy, gx, p) do { \\\n"
+                 "    const float ix_ = IX(gy, gx), iy_ = IY(gy, gx), it_ = IT(gy, gx); \\\n"
+                 "    PRODS_OF(ix_, iy_, it_, p); \\\n} while (0)\n";
+        else if (grad == 1)
+            d += "#define PRODS(gy, gx, p) do { \\\n    const int o_ = ((gy) - y0) * GW + (gx); \\\n"
+                 "    PRODS_OF(GX[o_], GY[o_], GT[o_], p); \\\n} while (0)\n";
+        else
+            d += "#define PRODS(gy, gx, p) do { \\\n    const int o_ = ((gy) - y0) * GW + (gx); \\\n"
+                 "    for (int q_ = 0; q_ < 5; ++q_) (p)[q_] = PP[q_ * BR * GW + o_]; \\\n} while (0)\n";
+        d += "/* the five column sums of the window rows gy .. gy + 4 at column gx into c[5] */\n"
+             "#define COLSUM(gy, gx, c) do { \\\n    PRODS(gy, gx, c); \\\n"
+             "    for (int dy_ = 1; dy_ < 5; ++dy_) { \\\n        float p_[5]; \\\n"
+             "        PRODS((gy) + dy_, gx, p_); \\\n        for (int q_ = 0; q_ < 5; ++q_) (c)[q_] += p_[q_]; \\\n"
+             "    } \\\n} while (0)\n"
+             "/* (u, v) from the sums S[5] into o[2] */\n"
+             "#define SOLVE(S, o) do { \\\n    const float det_ = (S)[0] * (S)[2] - (S)[1] * (S)[1]; \\\n"
+             "    const int ok_ = det_ > 1e-6f; \\\n"
+             "    (o)[0] = ok_ ? ((S)[1] * (S)[4] - (S)[2] * (S)[3]) / det_ : 0.0f; \\\n"
+             "    (o)[1] = ok_ ? ((S)[1] * (S)[3] - (S)[0] * (S)[4]) / det_ : 0.0f; \\\n} while (0)\n";
+        std::string b;
+        if (grad == 1) b += "    float GX[BR * GW], GY[BR * GW], GT[BR * GW];\n";
+        if (grad == 2) b += "    float PP[5 * BR * GW];\n";
+        if (win == 1) b += "    float CR[5 * GW];\n";
+        if (win == 2) b += "    float CB[5 * TR * GW];\n";
+        b += "    for (int y0 = 0; y0 < H; y0 += TR) {\n";
+        if (grad != 0) {
+            b += "        for (int gy = y0; gy < y0 + BR; ++gy)\n            for (int gx = 0; gx < GW; ++gx) {\n"
+                 "                const int o = (gy - y0) * GW + gx;\n";
+            if (grad == 1)
+                b += "                GX[o] = IX(gy, gx);\n                GY[o] = IY(gy, gx);\n"
+                     "                GT[o] = IT(gy, gx);\n";
+            else
+                b += "                float p[5];\n                PRODS_OF(IX(gy, gx), IY(gy, gx), IT(gy, gx), p);\n"
+                     "                for (int q = 0; q < 5; ++q) PP[q * BR * GW + o] = p[q];\n";
+            b += "            }\n";
+        }
+        const std::string hsum = "                float S[5];\n"
+                                 "                for (int q = 0; q < 5; ++q) S[q] = {0};\n"
+                                 "                for (int dx = 1; dx < 5; ++dx)\n"
+                                 "                    for (int q = 0; q < 5; ++q) S[q] += {1};\n"
+                                 "                SOLVE(S, O + 2 * (y * W + x));\n";
+        if (win == 0)
+            b += "        for (int y = y0; y < y0 + TR; ++y)\n            for (int x = 0; x < W; ++x) {\n"
+                 "                float S[5];\n                COLSUM(y, x, S);\n"
+                 "                for (int dx = 1; dx < 5; ++dx) {\n                    float c[5];\n"
+                 "                    COLSUM(y, x + dx, c);\n"
+                 "                    for (int q = 0; q < 5; ++q) S[q] += c[q];\n                }\n"
+                 "                SOLVE(S, O + 2 * (y * W + x));\n            }\n";
+        else if (win == 1)
+            b += "        for (int y = y0; y < y0 + TR; ++y) {\n            for (int gx = 0; gx < GW; ++gx) {\n"
+                 "                float c[5];\n                COLSUM(y, gx, c);\n"
+                 "                for (int q = 0; q < 5; ++q) CR[q * GW + gx] = c[q];\n            }\n"
+                 "            for (int x = 0; x < W; ++x) {\n" +
+                 fmt::format(fmt::runtime(hsum), "CR[q * GW + x]", "CR[q * GW + x + dx]") +
+                 "            }\n        }\n";
+        else
+            b += "        for (int y = y0; y < y0 + TR; ++y)\n            for (int gx = 0; gx < GW; ++gx) {\n"
+                 "                float c[5];\n                COLSUM(y, gx, c);\n"
+                 "                for (int q = 0; q < 5; ++q) CB[(q * TR + y - y0) * GW + gx] = c[q];\n"
+                 "            }\n"
+                 "        for (int y = y0; y < y0 + TR; ++y)\n            for (int x = 0; x < W; ++x) {\n" +
+                 fmt::format(fmt::runtime(hsum), "CB[(q * TR + y - y0) * GW + x]",
+                             "CB[(q * TR + y - y0) * GW + x + dx]") +
+                 "            }\n";
+        b += "    }\n";
+        return kernel(d, "const float *restrict I0, const float *restrict I1, float *restrict O", b);
+    });
+}
+
+/// The runs a mask of rle_encode_mask can hold at most, the size of its output's run array: a
+/// column's values are a continuous piecewise-linear function sampled, H / CS monotone pieces, so
+/// at most H / CS changes in a column, one more where the column starts.
+int rle_max_runs(const Workload& w) { return w.dim("W") * (w.dim("H") / w.dim("CS") + 2) + 2; }
+
+/// Run-length encoding of binary segmentation masks (pycocotools' mask.encode, a detector's or
+/// SAM's mask post-processing): N masks of H x W bytes, row-major as a network emits them, each
+/// made first by every variant alike from the f32 input's coarse grid ((H / CS + 1) x (W / CS + 1)
+/// values a mask, scaled to integers and interpolated bilinearly in integers, the mask where the
+/// value is positive: blobs with runs of every length). The encoding is COCO's: the mask flattened
+/// column-major, the lengths of its alternating runs of 0s and 1s, a 0-run first (of length 0 if
+/// the mask starts with a 1); out per mask is the run count, then RMAX run slots (rle_max_runs).
+/// Knobs: the scan (down the row-major mask's columns directly, a row apart; or after transposing
+/// it into a column-major scratch, row by row (strided writes) or in 16 x 16 blocks); the method (a
+/// compare and branch per byte; branch-free per byte, the run length stored at every byte into the
+/// current slot, the slot advanced by the comparison; or, transposed only, eight bytes at a time,
+/// an unaligned 64-bit load xor-ed with the current value in every byte, runs of equal words
+/// skipped, the first change found by counting trailing zeros); unrolling of the byte loop (of the
+/// word method's skip loop); vectorisation. Integers: bit-identical.
+std::vector<Variant> rle_encode_mask(const Workload& w) {
+    const int H = w.dim("H"), W = w.dim("W"), CS = w.dim("CS");
+    if (CS < 1 || H % CS != 0 || W % CS != 0 || H % 16 != 0 || W % 16 != 0)
+        fail(ErrorKind::invalid_argument, "workload '{}': H and W multiples of CS and of 16", w.name);
+    const std::vector<Knob> knobs{
+        {"scan", "s", {0, 1, 2}}, {"method", "m", {0, 1, 2}}, {"unroll", "u", {1, 4}}, vec_knob()};
+    return product_variants(w, knobs, [&](const Knobs& k) -> std::optional<std::string> {
+        const int scan = k.at("scan"), method = k.at("method"), unroll = k.at("unroll");
+        if (scan == 0 && method == 2) return std::nullopt; // words need the column-major copy
+        const std::string d = dim_defines(w, {{"GH", H / CS + 1}, {"GWC", W / CS + 1}, {"RMAX", rle_max_runs(w)}});
+        std::string b = "    unsigned char M[H * W];\n    int G[GH * GWC], col[GWC];\n";
+        if (scan != 0) b += "    unsigned char T[H * W + 8];\n";
+        if (method == 2) b += "    for (int i = 0; i < 8; ++i) T[H * W + i] = 2; /* stops every word scan */\n";
+        b += "    for (int n = 0; n < N; ++n) {\n        const float *restrict xn = X + n * GH * GWC;\n"
+             "        for (int i = 0; i < GH * GWC; ++i) G[i] = (int)(xn[i] * 1024.0f);\n"
+             "        for (int y = 0; y < H; ++y) {\n            const int cy = y / CS, fy = y % CS;\n"
+             "            for (int c = 0; c < GWC; ++c)\n"
+             "                col[c] = G[cy * GWC + c] * CS + (G[(cy + 1) * GWC + c] - G[cy * GWC + c]) * fy;\n"
+             "            for (int cx = 0; cx < W / CS; ++cx) {\n"
+             "                const int a = col[cx] * CS, dl = col[cx + 1] - col[cx];\n"
+             "                for (int fx = 0; fx < CS; ++fx)\n"
+             "                    M[y * W + cx * CS + fx] = (unsigned char)(a + dl * fx > 0);\n"
+             "            }\n        }\n"
+             "        int *restrict o = out + n * (RMAX + 1);\n        int *restrict r = o + 1;\n"
+             "        int m = 0, last = 0;\n";
+        if (scan == 1)
+            b += "        for (int y = 0; y < H; ++y)\n"
+                 "            for (int x = 0; x < W; ++x) T[x * H + y] = M[y * W + x];\n";
+        else if (scan == 2)
+            b += "        for (int y0 = 0; y0 < H; y0 += 16)\n            for (int x0 = 0; x0 < W; x0 += 16)\n"
+                 "                for (int x = x0; x < x0 + 16; ++x)\n"
+                 "                    for (int y = y0; y < y0 + 16; ++y) T[x * H + y] = M[y * W + x];\n";
+        // One byte b at position j of the column-major sequence, p the current value, at `in`.
+        const auto step = [&](const std::string& in) {
+            if (method == 0)
+                return in + "if (b != p) {\n" + in + "    r[m++] = j - last;\n" + in + "    last = j;\n" + in +
+                       "    p = b;\n" + in + "}\n";
+            return in + "const int c = b != p;\n" + in + "r[m] = j - last;\n" + in + "last = c ? j : last;\n" + in +
+                   "m += c;\n" + in + "p = b;\n";
+        };
+        if (method == 2)
+            b += "        unsigned long long pat = 0; /* the current value in every byte */\n"
+                 "        int j = 0;\n        for (;;) {\n            unsigned long long x;\n"
+                 "            __builtin_memcpy(&x, T + j, 8);\n            unsigned long long df = x ^ pat;\n" +
+                 unroll_pragma(unroll, "            ") +
+                 "            while (!df) {\n                j += 8;\n                __builtin_memcpy(&x, T + j, 8);\n"
+                 "                df = x ^ pat;\n            }\n"
+                 "            j += __builtin_ctzll(df) >> 3;\n            if (j >= H * W) break;\n"
+                 "            r[m++] = j - last;\n            last = j;\n"
+                 "            pat ^= 0x0101010101010101ull;\n        }\n";
+        else if (scan == 0)
+            b += "        int p = 0;\n        for (int x = 0; x < W; ++x)\n" + unroll_pragma(unroll, "            ") +
+                 "            for (int y = 0; y < H; ++y) {\n                const int b = M[y * W + x], j = x * H + "
+                 "y;\n" +
+                 step("                ") + "            }\n";
+        else
+            b += "        int p = 0;\n" + unroll_pragma(unroll, "        ") +
+                 "        for (int j = 0; j < H * W; ++j) {\n            const int b = T[j];\n" + step("            ") +
+                 "        }\n";
+        b += "        r[m++] = H * W - last;\n        o[0] = m;\n    }\n";
+        return kernel(d, "const float *restrict X, int *restrict out", b);
+    });
+}
+
 /// Summed-area table (integral image) of an 8-bit image (an i8 buffer read as unsigned char; box
 /// filters, Viola-Jones features, SAT-based pooling): O[i][j] = the sum of I[i'][j'] over i' <= i,
 /// j' <= j, in i32 (at most 255 H W < 2^31). Knobs: the method (a row-prefix pass, then a column
@@ -9955,6 +10232,15 @@ std::vector<Workload> family_workloads() {
          OpKind::deform_conv2d_nhwc,
          {{"H", 20}, {"W", 20}, {"C", 16}, {"K", 16}},
          "deform_conv2d_nhwc"},
+        {"edge-softmax-csr-512-e32-h4",
+         OpKind::edge_softmax_csr,
+         {{"N", 512}, {"E", 32}, {"H", 4}},
+         "edge_softmax_csr"},
+        {"lucas-kanade-flow-5x5-64x80", OpKind::lucas_kanade_flow, {{"H", 64}, {"W", 80}}, "lucas_kanade_flow"},
+        {"rle-encode-mask-8x160x160",
+         OpKind::rle_encode_mask,
+         {{"N", 8}, {"H", 160}, {"W", 160}, {"CS", 16}},
+         "rle_encode_mask"},
         {"integral-image-u8-800x1200", OpKind::integral_image, {{"H", 800}, {"W", 1200}}, "integral_image"},
         {"dilate-max2d-216x216-k9", OpKind::dilate_max2d, {{"H", 216}, {"W", 216}, {"K", 9}}, "dilate_max2d"},
         {"searchsorted-49152-m16384", OpKind::searchsorted, {{"N", 49152}, {"M", 16384}}, "searchsorted"},
@@ -10159,6 +10445,12 @@ std::uint64_t family_macs(const Workload& w) {
             return u("F") * ((u("P") + 1) * u("N") - u("P") * (u("P") + 1) / 2 + u("P") * u("P"));
         case OpKind::deform_conv2d_nhwc: // the GEMM's products (the 4-tap samples besides)
             return u("H") * u("W") * 9 * u("C") * u("K");
+        case OpKind::edge_softmax_csr: // max, exp, sum and divide per edge and head
+            return 4 * u("N") * u("E") * u("H");
+        case OpKind::lucas_kanade_flow: // the window's 5 x 25 products and 5 x 24 additions per pixel
+            return 245 * u("H") * u("W");
+        case OpKind::rle_encode_mask: // the bytes made and scanned
+            return u("N") * u("H") * u("W");
         case OpKind::integral_image: return 2 * u("H") * u("W"); // a row and a column addition per pixel
         case OpKind::dilate_max2d:                               // the window's comparisons per output
             return (u("H") - u("K") + 1) * (u("W") - u("K") + 1) * u("K") * u("K");
@@ -10488,6 +10780,17 @@ std::vector<BufferSpec> family_buffers(const Workload& w) {
                     {"off", f32, u("H") * u("W") * 18, in},
                     {"F", f32, 9 * u("C") * u("K"), in},
                     {"O", f32, u("H") * u("W") * u("K"), out}};
+        case OpKind::edge_softmax_csr: // len: one per pair of nodes; the scores and alphas edge-major, H per edge
+            return {{"len", ElemType::i32, u("N") / 2, in},
+                    {"sc", f32, u("N") * u("E") * u("H"), in},
+                    {"out", f32, u("N") * u("E") * u("H"), out}};
+        case OpKind::lucas_kanade_flow: // two frames with a 3-pixel border; (u, v) interleaved
+            return {{"I0", f32, (u("H") + 6) * (u("W") + 6), in},
+                    {"I1", f32, (u("H") + 6) * (u("W") + 6), in},
+                    {"O", f32, 2 * u("H") * u("W"), out}};
+        case OpKind::rle_encode_mask: // X: each mask's coarse grid; out: per mask the count, then RMAX runs
+            return {{"X", f32, u("N") * (u("H") / u("CS") + 1) * (u("W") / u("CS") + 1), in},
+                    {"out", ElemType::i32, u("N") * (static_cast<std::uint64_t>(rle_max_runs(w)) + 1), out}};
         case OpKind::integral_image: // 8-bit pixels read as unsigned char; T: a row-sum scratch; the i32 table
             return {{"I", ElemType::i8, u("H") * u("W"), in},
                     {"T", ElemType::i32, u("H") * u("W"), out},
@@ -10722,6 +11025,9 @@ std::vector<Variant> family_variants(const Workload& w) {
         case OpKind::merge_sort_rows: return merge_sort_rows(w);
         case OpKind::autocorr_lpc: return autocorr_lpc(w);
         case OpKind::deform_conv2d_nhwc: return deform_conv2d(w);
+        case OpKind::edge_softmax_csr: return edge_softmax_csr(w);
+        case OpKind::lucas_kanade_flow: return lucas_kanade_flow(w);
+        case OpKind::rle_encode_mask: return rle_encode_mask(w);
         case OpKind::integral_image: return integral_image(w);
         case OpKind::dilate_max2d: return dilate_max2d(w);
         case OpKind::searchsorted: return searchsorted(w);

@@ -105,6 +105,9 @@ enum class OpKind {
     merge_sort_rows,
     autocorr_lpc,
     deform_conv2d_nhwc,
+    edge_softmax_csr,
+    lucas_kanade_flow,
+    rle_encode_mask,
     integral_image,
     dilate_max2d,
     searchsorted,
@@ -202,6 +205,10 @@ enum class OpKind {
 ///  autocorr_lpc F (frames, a multiple of 4), N (samples per frame), P (the order; F x P
 ///  coefficients out); deform_conv2d_nhwc H, W, C (the input), K (output channels; 3x3, stride 1,
 ///  padding 1, offsets H x W x 9 x 2);
+///  edge_softmax_csr N (nodes, even), E (incoming edges per node on average, at most 64), H (heads;
+///  scores and alphas edge-major); lucas_kanade_flow H, W (the flow; frames (H + 6) x (W + 6), a 5 x
+///  5 window, (u, v) interleaved); rle_encode_mask N (masks), H, W (multiples of 16 and of CS), CS
+///  (the coarse grid's cell; the count and W (H / CS + 2) + 2 run slots per mask);
 ///  integral_image H, W (an 8-bit image;
 ///  the i32 table H x W); dilate_max2d H, W (the image, multiples of K), K (the square window; stride
 ///  1, valid); searchsorted N (queries), M (sorted boundaries the kernel builds); winograd_f2x3 H, W,
