@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The training corpus and its leave-one-family-out table (benchmarks/RESULTS.md, "Operators the
-# model never saw") in one command: every corpus workload (121 operator families, the eighty-one of
+# model never saw") in one command: every corpus workload (127 operator families, the eighty-seven of
 # benchmarks/heldout-dataset-zen5.csv among them), N variants each, built for x86-64-v2, simulated
 # with Unicorn and QEMU (every collector, the MCA pipeline model included) and timed natively (6
 # interleaved passes of 20 ms on alternating CPUs; RESULTS.md's rounds 2 and 3 combine four such
