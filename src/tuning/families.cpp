@@ -2009,7 +2009,6 @@ std::vector<Variant> lstm_cell(const Workload& w) {
         const int passes = k.at("passes"), tj = k.at("tj");
         const bool interleaved = k.at("interleaved") == 1;
         if (passes == 1 && (interleaved || tj != H)) return std::nullopt; // no scratch: one loop per row
-        const std::string& functions = sigmoid_tanh_functions;
         const std::string act[4] = {"sigm", "sigm", "tanh_", "sigm"};
         std::string b = "    for (int b = 0; b < B; ++b) {\n        const float *restrict gr = gates + b * 4 * H;\n"
                         "        const float *restrict cp = c_prev + b * H;\n        float *restrict hr = out + b * "
@@ -2019,7 +2018,7 @@ std::vector<Variant> lstm_cell(const Workload& w) {
                  "        for (int j = 0; j < H; ++j) {\n            const float i = sigm(gr[j]), f = sigm(gr[H + j]), "
                  "g = tanh_(gr[2 * H + j]), o = sigm(gr[3 * H + j]);\n            const float c = f * cp[j] + i * "
                  "g;\n            cr[j] = c;\n            hr[j] = o * tanh_(c);\n        }\n    }\n";
-            return kernel(dim_defines(w) + functions,
+            return kernel(dim_defines(w) + sigmoid_tanh_functions,
                           "const float *restrict gates, const float *restrict c_prev, float *restrict out", b);
         }
         // Gate g of column j in the scratch.
@@ -2047,7 +2046,7 @@ std::vector<Variant> lstm_cell(const Workload& w) {
             b += u + loop + " {\n" + in + "    const float c = " + c + ";\n" + in + "    cr[j] = c;\n" + in +
                  "    hr[j] = " + at(3) + " * tanh_(c);\n" + in + "}\n";
         b += "        }\n    }\n";
-        return kernel(dim_defines(w, {{"TJ", tj}}) + functions,
+        return kernel(dim_defines(w, {{"TJ", tj}}) + sigmoid_tanh_functions,
                       "const float *restrict gates, const float *restrict c_prev, float *restrict out", b);
     });
 }
@@ -5747,6 +5746,7 @@ std::vector<Variant> edge_softmax_csr(const Workload& w) {
         const bool coo = k.at("trav") == 1, outer = k.at("heads") == 1;
         const int exps = k.at("exps"), unroll = k.at("unroll");
         if (coo && exps == 2) return std::nullopt; // a whole graph's exponentials would not fit the stack
+        const std::string params = "const int *restrict len, const float *restrict sc, float *restrict out";
         std::string d = dim_defines(w, {{"NE", N * E}, {"MAXD", 2 * E - 1}}) + exp_neg_function;
         // M(v, h), S(v, h): node v's maximum and sum for head h (local per node, or per-node arrays);
         // X(p, h): where the sum pass stores an exponential.
@@ -5799,7 +5799,7 @@ std::vector<Variant> edge_softmax_csr(const Workload& w) {
                 b += "    " + hloop + " {\n" + pass(0, "        ") + pass(1, "        ") + pass(2, "        ") +
                      "    }\n";
             else b += pass(0, "    ") + pass(1, "    ") + pass(2, "    ");
-            return kernel(d, "const int *restrict len, const float *restrict sc, float *restrict out", b);
+            return kernel(d, params, b);
         }
         b += "    for (int v = 0; v < N; ++v) {\n        const int lo = rp[v], hi = rp[v + 1];\n";
         if (exps == 2) b += "        float ex[MAXD * H];\n";
@@ -5812,7 +5812,7 @@ std::vector<Variant> edge_softmax_csr(const Workload& w) {
                  "            s[h] = 0.0f;\n        }\n" +
                  pass(0, "        ") + pass(1, "        ") + pass(2, "        ");
         b += "    }\n";
-        return kernel(d, "const int *restrict len, const float *restrict sc, float *restrict out", b);
+        return kernel(d, params, b);
     });
 }
 
@@ -9772,9 +9772,8 @@ std::vector<Variant> gru_cell(const Workload& w) {
         const int gemm = k.at("gemm"), tj = k.at("tj");
         const bool fused = k.at("epilogue") == 1;
         const int rb = gemm == 1 ? 4 : 1;
-        const std::string& functions = sigmoid_tanh_functions;
         // The gate sums with their biases: the whole batch's, or the tile's rows b0 .. b0 + RB.
-        std::string d = dim_defines(w, {{"TJ", tj}, {"RB", rb}}) + functions;
+        std::string d = dim_defines(w, {{"TJ", tj}, {"RB", rb}}) + sigmoid_tanh_functions;
         d += fused ? "#define GX(b, g, j) gx[((b) - b0) * 3 * TJ + (g) * TJ + (j) - j0]\n"
                      "#define GH(b, g, j) gh[((b) - b0) * 3 * TJ + (g) * TJ + (j) - j0]\n"
                    : "#define GX(b, g, j) gx[(b) * 3 * H + (g) * H + (j)]\n"
@@ -9944,7 +9943,8 @@ std::vector<Variant> minhash_signature(const Workload& w) {
 /// bit-identical.
 std::vector<Variant> lrn_cross_channel(const Workload& w) {
     const int C = w.dim("C"), P = w.dim("H") * w.dim("W"), TP = 4 * w.dim("W");
-    if (w.dim("H") % 4 != 0 || C < 5) fail(ErrorKind::invalid_argument, "workload '{}': H a multiple of 4", w.name);
+    if (w.dim("H") % 4 != 0 || C < 5)
+        fail(ErrorKind::invalid_argument, "workload '{}': H a multiple of 4 and C at least 5", w.name);
     const std::vector<Knob> knobs{{"order", "o", {0, 1, 2}},
                                   {"squares", "s", {0, 1}},
                                   {"power", "p", {0, 1}},
